@@ -6,16 +6,17 @@
 //! generated type has one path, the URL's:
 //! `v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery`.
 //!
-//! One way to call an operation: its call path, spelled like its URL and
-//! ending in the HTTP method,
-//! `client.v3().marketing().busifavor().stocks().stock_id(id).couponcodes().post(body)`
-//! (bring [`WechatPayApi`] into scope for `client.v3()`). The friendly names
-//! on [`WechatPayApi`] (`upload_coupon_codes`) are aliases of such calls. Each
+//! Every operation has a name, a method of the client on [`WechatPayApi`]
+//! (`client.jsapi_prepay(body)`, `client.upload_coupon_codes(stock_id, body)`):
+//! the official SDKs' name where they have one, otherwise one derived from
+//! its method and path (`wechatpay_spec::names`). Its types carry the name
+//! (`JsapiPrepayBody`, `JsapiPrepayAmount`, `JsapiPrepayResponse`). Each
 //! call sends its operation's `*Request` value through
 //! [`Client::execute`](wechatpay_runtime::Client::execute), which is there for
 //! code that needs the request as a value (pagination, the blocking client);
 //! [`Client::request`](wechatpay_runtime::Client::request) reaches endpoints
-//! that are not generated.
+//! that are not generated. The call path spelled like the URL
+//! (`client.v3().marketing()...`) remains for now.
 //!
 //! Features: one per API area, `/v3/<area>` (`v3-pay`, `v3-refund`, ...), and
 //! for `/v3/marketing` one per product (`v3-marketing-busifavor`; `v3-marketing`

@@ -34,28 +34,30 @@ fn round_trip<T: DeserializeOwned + Serialize>(payload: &Value) -> Result<Value,
 fn decoder(target: &str) -> fn(&Value) -> Result<Value, String> {
     match target {
         "response GET /v3/pay/transactions/id/{transaction_id}" => {
-            round_trip::<transactions::id::transaction_id::GetResponse>
+            round_trip::<transactions::id::transaction_id::QueryOrderByIdResponse>
         }
         "response GET /v3/pay/transactions/out-trade-no/{out_trade_no}" => {
-            round_trip::<transactions::out_trade_no::out_trade_no::GetResponse>
+            round_trip::<transactions::out_trade_no::out_trade_no::QueryOrderByOutTradeNoResponse>
         }
         "response GET /v3/pay/partner/transactions/id/{transaction_id}" => {
-            round_trip::<partner::id::transaction_id::GetResponse>
+            round_trip::<partner::id::transaction_id::PartnerQueryOrderByIdResponse>
         }
         "response GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}" => {
-            round_trip::<partner::out_trade_no::out_trade_no::GetResponse>
+            round_trip::<partner::out_trade_no::out_trade_no::PartnerQueryOrderByOutTradeNoResponse>
         }
         "response POST /v3/pay/transactions/jsapi" => {
-            round_trip::<transactions::jsapi::PostResponse>
+            round_trip::<transactions::jsapi::JsapiPrepayResponse>
         }
-        "response POST /v3/pay/transactions/app" => round_trip::<transactions::app::PostResponse>,
+        "response POST /v3/pay/transactions/app" => {
+            round_trip::<transactions::app::AppPrepayResponse>
+        }
         "response POST /v3/pay/transactions/native" => {
-            round_trip::<transactions::native::PostResponse>
+            round_trip::<transactions::native::NativePrepayResponse>
         }
-        "response POST /v3/pay/transactions/h5" => round_trip::<transactions::h5::PostResponse>,
-        "response POST /v3/refund/domestic/refunds" => round_trip::<refunds::PostResponse>,
+        "response POST /v3/pay/transactions/h5" => round_trip::<transactions::h5::H5PrepayResponse>,
+        "response POST /v3/refund/domestic/refunds" => round_trip::<refunds::CreateRefundResponse>,
         "response GET /v3/refund/domestic/refunds/{out_refund_no}" => {
-            round_trip::<refunds::out_refund_no::GetResponse>
+            round_trip::<refunds::out_refund_no::QueryRefundByOutRefundNoResponse>
         }
         "notification TRANSACTION.SUCCESS" => round_trip::<TransactionSuccessResource>,
         "notification REFUND.SUCCESS" => round_trip::<RefundSuccessResource>,

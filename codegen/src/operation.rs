@@ -278,8 +278,7 @@ pub(crate) fn generate(
         // (`JsonString::new(value).to_json()?`), which fails rather than
         // panics on a value JSON cannot hold.
         if param.encoded.is_some() && !param.children.is_empty() {
-            let decoded =
-                builder.nested_struct(&request, &camel(&param.name), param, Side::Request)?;
+            let decoded = builder.struct_of(param, Side::Request)?;
             docs.push(format!(
                 "The JSON of a [`{decoded}`]: `JsonString::new(value).to_json()?` gives it."
             ));

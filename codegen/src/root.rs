@@ -49,7 +49,7 @@ pub(crate) fn root_items(
             let part_args = plan.part_params(module_path);
             let call = &tree.calls[&(plan.method.to_string(), plan.path.clone())];
             let doc = format!(
-                " {} (`{} {}`): the same call as `client{}`.",
+                " {} (`{} {}`); also `client{}`.",
                 plan.summary, plan.method, plan.path, call.text
             );
             trait_methods.push(quote! {
@@ -100,7 +100,7 @@ pub(crate) fn root_items(
         },
     };
     let api_doc = format!(
-        " Entry points on a [`Client`]({}::Client): the typed call path (`client.v3()...`), the one\n way to call every operation, and, where the overrides file names an operation, that name\n as an alias of the same call.",
+        " Entry points on a [`Client`]({}::Client): every operation by its name (the official\n SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.",
         settings.runtime.trim_start_matches("::")
     );
     let skipped_entries = skipped.iter().map(|s| {

@@ -29,6 +29,10 @@ pub(crate) struct TypeBuilder<'a> {
     /// Types already generated, by shape: a second field with the same enum values,
     /// or the same nested fields on the same side, reuses the first one's type.
     shapes: std::collections::HashMap<String, Ident>,
+    /// The fields (CamelCase) from the operation's part down to the one whose
+    /// type is being named: a nested type is `{prefix}{Field}`, and when that
+    /// is taken `{prefix}{Owner}{Field}`, one owner more at a time.
+    field_path: Vec<String>,
     /// Whether schemars derives and attributes sit behind the `json-schema` feature.
     json_schema_feature: bool,
 }
@@ -56,7 +60,33 @@ impl<'a> TypeBuilder<'a> {
             items: Vec::new(),
             prefix: String::new(),
             shapes: std::collections::HashMap::new(),
+            field_path: Vec::new(),
         }
+    }
+
+    /// Reserves the name of a type nested in the operation's parts: the
+    /// prefix and the field, then its owners' fields one at a time, then
+    /// numbered, each with `suffix` (`Item` for the items of a list).
+    fn nested_name(&mut self, side: Side, suffix: &str) -> Ident {
+        for owners in 1..=self.field_path.len() {
+            let fields = self.field_path[self.field_path.len() - owners..].concat();
+            let candidate = format!("{}{fields}{suffix}", self.prefix);
+            if self.names.try_take(&candidate) {
+                return ident(&candidate);
+            }
+        }
+        // The same field on the other side of the wire (a refund's `amount`
+        // in the request and in the response).
+        let part = match side {
+            Side::Request => "Request",
+            Side::Response => "Response",
+        };
+        let last = self.field_path.last().cloned().unwrap_or_default();
+        ident(
+            &self
+                .names
+                .take(&format!("{}{part}{last}{suffix}", self.prefix)),
+        )
     }
 
     /// Reserves a type name, falling back to `fallback` and then numbered variants.
@@ -79,7 +109,7 @@ impl<'a> TypeBuilder<'a> {
         let mut field_names = Names::default();
         let mut plans = Vec::new();
         for field in fields {
-            plans.push(self.field_plan(name, field, side, &mut field_names)?);
+            plans.push(self.field_plan(field, side, &mut field_names)?);
         }
         // Answers keep the members no page lists (see `wire`).
         let rest = (side == Side::Response && serde).then(|| ident(&field_names.take("extra")));
@@ -110,7 +140,6 @@ impl<'a> TypeBuilder<'a> {
 
     fn field_plan(
         &mut self,
-        parent: &Ident,
         field: &Field,
         side: Side,
         field_names: &mut Names,
@@ -118,7 +147,7 @@ impl<'a> TypeBuilder<'a> {
         let rt = self.rt;
         let ident_text = field_names.take(&snake(&field.name));
         let ident = ident(&ident_text);
-        let (ty, into) = self.value_type(parent, field, side)?;
+        let (ty, into) = self.value_type(field, side)?;
         let mut schemars = Vec::new();
         push_limit_attrs(&mut schemars, &field.limits, field.is_array());
         if field.is_array() && !field.item_limits.is_empty() {
@@ -165,15 +194,24 @@ impl<'a> TypeBuilder<'a> {
     /// `impl Into<_>` of it (a `String`, a `DateTime`).
     fn value_type(
         &mut self,
-        parent: &Ident,
+        field: &Field,
+        side: Side,
+    ) -> Result<(TokenStream, bool), CodegenError> {
+        self.field_path.push(camel(&field.name));
+        let typed = self.value_type_inner(field, side);
+        self.field_path.pop();
+        typed
+    }
+
+    fn value_type_inner(
+        &mut self,
         field: &Field,
         side: Side,
     ) -> Result<(TokenStream, bool), CodegenError> {
         let rt = self.rt;
-        let base_name = camel(&field.name);
         let (mut ty, into) = match field.kind {
             Kind::String if field.encoded.is_some() && !field.children.is_empty() => {
-                let inner = self.nested_struct(parent, &base_name, field, side)?;
+                let inner = self.nested_struct(field, side)?;
                 (quote!(#rt::JsonString<#inner>), false)
             }
             Kind::String if !field.enum_values.is_empty() => {
@@ -181,10 +219,7 @@ impl<'a> TypeBuilder<'a> {
                 let name = match self.shapes.get(&shape) {
                     Some(existing) => existing.clone(),
                     None => {
-                        let name = self.type_name(
-                            &format!("{}{base_name}", self.prefix),
-                            &format!("{parent}{base_name}"),
-                        );
+                        let name = self.nested_name(side, "");
                         self.push_enum(&name, field);
                         self.shapes.insert(shape, name.clone());
                         name
@@ -209,7 +244,7 @@ impl<'a> TypeBuilder<'a> {
                 false,
             ),
             Kind::Object => {
-                let inner = self.nested_struct(parent, &base_name, field, side)?;
+                let inner = self.nested_struct(field, side)?;
                 (quote!(#inner), false)
             }
             // The page gives no type: whatever WeChat Pay sends is kept as it came.
@@ -221,22 +256,22 @@ impl<'a> TypeBuilder<'a> {
         Ok((ty, into))
     }
 
-    pub(crate) fn nested_struct(
-        &mut self,
-        parent: &Ident,
-        base_name: &str,
-        field: &Field,
-        side: Side,
-    ) -> Result<Ident, CodegenError> {
+    /// The struct of a field's nested fields (a JSON-encoded string's, an
+    /// object's), named after the field (see [`Self::nested_name`]).
+    pub(crate) fn struct_of(&mut self, field: &Field, side: Side) -> Result<Ident, CodegenError> {
+        self.field_path.push(camel(&field.name));
+        let name = self.nested_struct(field, side);
+        self.field_path.pop();
+        name
+    }
+
+    fn nested_struct(&mut self, field: &Field, side: Side) -> Result<Ident, CodegenError> {
         let shape = format!("{side:?} {}", shape_of(&field.children));
         if let Some(existing) = self.shapes.get(&shape) {
             return Ok(existing.clone());
         }
         let suffix = if field.is_array() { "Item" } else { "" };
-        let name = self.type_name(
-            &format!("{}{base_name}{suffix}", self.prefix),
-            &format!("{parent}{base_name}{suffix}"),
-        );
+        let name = self.nested_name(side, suffix);
         let mut docs = vec![if field.is_array() {
             format!("An item of `{}`.", field.name)
         } else if field.encoded.is_some() {

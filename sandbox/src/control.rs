@@ -48,6 +48,12 @@ fn openid_prefix() -> String {
 }
 
 #[derive(Deserialize)]
+struct PayRequest {
+    out_trade_no: String,
+    openid: Option<String>,
+}
+
+#[derive(Deserialize)]
 pub(crate) struct NotifyRequest {
     pub(crate) event_type: String,
     /// Where to send it; the registered notify URL when absent.
@@ -166,6 +172,17 @@ pub(crate) async fn control(
                 }
             }
             Err(e) => bad(e.to_string()),
+        },
+        ("POST", "/sandbox/pay") => match serde_json::from_slice::<PayRequest>(body) {
+            Ok(request) => match crate::routes::pay_order(
+                shared,
+                &request.out_trade_no,
+                request.openid.as_deref(),
+            ) {
+                Ok(transaction) => (StatusCode::OK, transaction),
+                Err(message) => bad(message),
+            },
+            Err(e) => bad(format!("expected {{\"out_trade_no\", \"openid\"?}}: {e}")),
         },
         ("POST", "/sandbox/notify") => match serde_json::from_slice::<NotifyRequest>(body) {
             Ok(request) => match send_event(shared, request) {

@@ -22,6 +22,7 @@ mod faults;
 mod keys;
 mod media;
 mod notify;
+mod payments;
 mod receivers;
 mod routes;
 mod server;
@@ -249,6 +250,25 @@ impl Sandbox {
                 resource,
             },
         )
+    }
+
+    /// The user pays the prepaid order `out_trade_no` (as a person would in
+    /// WeChat): the order becomes `SUCCESS` and `TRANSACTION.SUCCESS` goes to
+    /// its `notify_url`. Returns the transaction as the notification carries
+    /// it. Over HTTP: `POST /sandbox/pay` with `{"out_trade_no": ...}`. Call it
+    /// inside the Tokio runtime the sandbox runs on.
+    pub fn pay(&self, out_trade_no: &str) -> Result<serde_json::Value, String> {
+        routes::pay_order(&self.shared, out_trade_no, None)
+    }
+
+    /// An order's state (`NOTPAY`, `SUCCESS`, `REFUND`, `CLOSED`) and how
+    /// much of it was refunded, as the sandbox holds it.
+    pub fn order(&self, out_trade_no: &str) -> Option<(String, i64)> {
+        self.shared
+            .payments
+            .lock()
+            .expect("lock")
+            .state(out_trade_no)
     }
 
     /// Notification counters (events, sends, delivered, duplicates, abandoned).

@@ -19,6 +19,7 @@ use crate::examples::{self, Answer};
 use crate::keys::Keys;
 use crate::media::Form;
 use crate::notify::deliver;
+use crate::payments::{Notice, TradeType};
 use crate::server::{Shared, aead_nonce, now};
 use crate::store::{Reply, rfc3339};
 
@@ -30,13 +31,168 @@ fn shared(state: &SharedRef) -> Arc<Shared> {
 
 fn reply(reply: Reply) -> axum::response::Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status == StatusCode::NO_CONTENT {
+        return status.into_response();
+    }
     (status, Json(reply.body)).into_response()
+}
+
+/// Sends a payment or refund notification.
+fn notify(
+    shared: &Arc<Shared>,
+    event_type: &str,
+    summary: &str,
+    original_type: &str,
+    notice: Notice,
+) {
+    crate::notify::deliver_event(
+        shared.clone(),
+        crate::notify::Event {
+            event_type: event_type.to_owned(),
+            summary: summary.to_owned(),
+            original_type: original_type.to_owned(),
+            resource: notice.resource,
+            url: Some(notice.url),
+        },
+    );
+}
+
+/// The user pays an order; `TRANSACTION.SUCCESS` goes to its notify URL.
+pub(crate) fn pay_order(
+    shared: &Arc<Shared>,
+    out_trade_no: &str,
+    openid: Option<&str>,
+) -> Result<Value, String> {
+    let notice = shared
+        .payments
+        .lock()
+        .expect("lock")
+        .pay(out_trade_no, openid, now())?;
+    let resource = notice.resource.clone();
+    notify(
+        shared,
+        "TRANSACTION.SUCCESS",
+        "支付成功",
+        "transaction",
+        notice,
+    );
+    Ok(resource)
+}
+
+/// The payment and refund routes: prepays, the order queries, close, refund.
+fn payment_routes(router: Router<SharedRef>) -> Router<SharedRef> {
+    router
+        .route(
+            "/v3/pay/transactions/{kind}",
+            post(
+                |State(state): State<SharedRef>, Path(kind): Path<String>, body: Bytes| async move {
+                    let shared = shared(&state);
+                    match TradeType::from_path(&kind) {
+                        Some(kind) => {
+                            let merchant = shared.keys.mchid.clone();
+                            reply(
+                                shared
+                                    .payments
+                                    .lock()
+                                    .expect("lock")
+                                    .prepay(kind, &merchant, &body),
+                            )
+                        }
+                        None => {
+                            fallback(http::Method::POST, format!("/v3/pay/transactions/{kind}"))
+                        }
+                    }
+                },
+            ),
+        )
+        .route(
+            "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+            get(
+                |State(state): State<SharedRef>, Path(out_trade_no): Path<String>| async move {
+                    reply(
+                        shared(&state)
+                            .payments
+                            .lock()
+                            .expect("lock")
+                            .query(&out_trade_no),
+                    )
+                },
+            ),
+        )
+        .route(
+            "/v3/pay/transactions/id/{transaction_id}",
+            get(
+                |State(state): State<SharedRef>, Path(id): Path<String>| async move {
+                    reply(
+                        shared(&state)
+                            .payments
+                            .lock()
+                            .expect("lock")
+                            .query_by_transaction_id(&id),
+                    )
+                },
+            ),
+        )
+        .route(
+            "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+            post(
+                |State(state): State<SharedRef>, Path(out_trade_no): Path<String>| async move {
+                    reply(
+                        shared(&state)
+                            .payments
+                            .lock()
+                            .expect("lock")
+                            .close(&out_trade_no),
+                    )
+                },
+            ),
+        )
+        .route(
+            "/v3/refund/domestic/refunds",
+            post(|State(state): State<SharedRef>, body: Bytes| async move {
+                let shared = shared(&state);
+                let (answer, notice) = shared.payments.lock().expect("lock").refund(&body, now());
+                if let Some(notice) = notice {
+                    notify(&shared, "REFUND.SUCCESS", "退款成功", "refund", notice);
+                }
+                reply(answer)
+            }),
+        )
+        .route(
+            "/v3/refund/domestic/refunds/{out_refund_no}",
+            get(
+                |State(state): State<SharedRef>, Path(out_refund_no): Path<String>| async move {
+                    reply(
+                        shared(&state)
+                            .payments
+                            .lock()
+                            .expect("lock")
+                            .query_refund(&out_refund_no),
+                    )
+                },
+            ),
+        )
+}
+
+/// Any other documented operation: its page's example.
+fn fallback(method: http::Method, path: String) -> axum::response::Response {
+    match examples::operation(method.as_str(), &path) {
+        Some(operation) => match examples::answer(operation, &rfc3339(now())) {
+            Answer::Json(body) => (StatusCode::OK, Json(body)).into_response(),
+            Answer::Empty => StatusCode::NO_CONTENT.into_response(),
+        },
+        None => reply(Reply::error(
+            404,
+            "RESOURCE_NOT_EXISTS",
+            "no such API in the docs",
+        )),
+    }
 }
 
 pub(crate) fn api_router(state: SharedRef) -> Router {
     const CODES: &str = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes";
     const CODE: &str = "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}";
-    Router::new()
+    payment_routes(Router::new())
         .route(
             CODES,
             get(
@@ -147,13 +303,7 @@ pub(crate) fn api_router(state: SharedRef) -> Router {
         )
         // Every other documented operation answers with its page's example.
         .fallback(|method: http::Method, uri: http::Uri| async move {
-            match examples::operation(method.as_str(), uri.path()) {
-                Some(operation) => match examples::answer(operation, &rfc3339(now())) {
-                    Answer::Json(body) => (StatusCode::OK, Json(body)).into_response(),
-                    Answer::Empty => StatusCode::NO_CONTENT.into_response(),
-                },
-                None => reply(Reply::error(404, "RESOURCE_NOT_EXISTS", "no such API in the docs")),
-            }
+            fallback(method, uri.path().to_owned())
         })
         .with_state(state)
 }

@@ -81,6 +81,8 @@ pub(crate) struct Shared {
     pub(crate) media: Mutex<MediaStore>,
     /// Bills applied for (the file download).
     pub(crate) bills: Mutex<Bills>,
+    /// Orders and refunds.
+    pub(crate) payments: Mutex<crate::payments::Payments>,
     router: Router,
 }
 
@@ -145,6 +147,7 @@ impl Shared {
                 receivers: Mutex::new(Receivers::default()),
                 media: Mutex::new(MediaStore::default()),
                 bills: Mutex::new(Bills::default()),
+                payments: Mutex::new(crate::payments::Payments::default()),
                 router: api_router(state),
             }
         })

@@ -75,7 +75,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn ok(body: Value) -> Self {
+    pub(crate) fn ok(body: Value) -> Self {
         Reply { status: 200, body }
     }
 
@@ -87,7 +87,7 @@ impl Reply {
         }
     }
 
-    fn param_error(field: &str, issue: &str) -> Self {
+    pub(crate) fn param_error(field: &str, issue: &str) -> Self {
         Reply {
             status: 400,
             body: json!({

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod diff;
+pub mod names;
 pub mod openapi;
 pub mod overrides;
 mod path;
@@ -283,7 +284,9 @@ pub struct Operation {
     pub method: Method,
     /// The path template, e.g. `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
     pub path: String,
-    /// A friendly snake_case name for the operation, from the overrides file.
+    /// The operation's name (snake_case, unique across the spec): the
+    /// official SDKs' where the overrides file gives one, else derived by
+    /// [`names`]' rule from the method and path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The operation's heading in the docs.

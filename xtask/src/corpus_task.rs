@@ -38,7 +38,8 @@ pub(crate) struct CorpusArgs {
 
 pub(crate) fn run(args: CorpusArgs) -> Result<(), String> {
     let started = Instant::now();
-    let spec = read_docs(&args.docs, !args.strict)?;
+    let mut spec = read_docs(&args.docs, !args.strict)?;
+    wechatpay_spec::names::assign(&mut spec);
     let parsed = started.elapsed();
     let mut settings = Settings::new();
     let source = args.docs.display().to_string();

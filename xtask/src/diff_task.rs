@@ -27,7 +27,9 @@ pub(crate) struct DiffArgs {
 /// A spec from a docs tree (as read, without overrides) or from a spec file.
 pub(crate) fn load(side: &Path) -> Result<Spec, String> {
     if side.is_dir() {
-        read_docs(side, false)
+        let mut spec = read_docs(side, false)?;
+        wechatpay_spec::names::assign(&mut spec);
+        Ok(spec)
     } else {
         let text = fs::read_to_string(side).map_err(|e| format!("{}: {e}", side.display()))?;
         Spec::from_json(&text).map_err(|e| format!("{}: {e}", side.display()))

@@ -74,6 +74,8 @@ pub(crate) fn run(args: SpecArgs) -> Result<(), String> {
     if let Some(path) = &overrides {
         apply_overrides(&mut spec, path)?;
     }
+    // After the overrides: their names (the official SDKs') are kept.
+    wechatpay_spec::names::assign(&mut spec);
     if let Some(out) = &out {
         ensure_file_contents(out, &spec.to_json(), args.check)?;
     }

@@ -247,7 +247,8 @@ fn compile_site(root: &Path, docs: &Path, rows: &mut Vec<CompileRow>) -> Result<
     let tree = root.join("target/bench/thousand-pages");
     let pages = wechatpay_bench::thousand_page_tree(docs, &tree)
         .map_err(|e| format!("{}: {e}", docs.display()))?;
-    let spec = read_docs(&tree, true)?;
+    let mut spec = read_docs(&tree, true)?;
+    wechatpay_spec::names::assign(&mut spec);
     let mut settings = Settings::new();
     settings
         .with_source("a thousand pages")

@@ -6,7 +6,7 @@
     /// Values of `algorithm_type`.
     ///
     /// 平台证书算法类型
-    pub enum GetAlgorithmType {
+    pub enum DownloadCertificatesAlgorithmType {
         Sm2 = "SM2",
         Rsa = "RSA",
         All = "ALL",
@@ -19,36 +19,39 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct DownloadCertificatesQuery {
     /// 平台证书算法类型
     ///
     /// Default: `RSA`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub algorithm_type: ::std::option::Option<GetAlgorithmType>,
+    pub algorithm_type: ::std::option::Option<DownloadCertificatesAlgorithmType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    DownloadCertificatesQuery {
         algorithm_type: optional(0, "algorithm_type"),
     }
 }
 
-impl GetQuery {
+impl DownloadCertificatesQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        DownloadCertificatesQuery {
             algorithm_type: ::std::option::Option::None,
         }
     }
 
     /// Sets `algorithm_type`.
-    pub fn with_algorithm_type(mut self, algorithm_type: GetAlgorithmType) -> Self {
+    pub fn with_algorithm_type(
+        mut self,
+        algorithm_type: DownloadCertificatesAlgorithmType,
+    ) -> Self {
         self.algorithm_type = ::std::option::Option::Some(algorithm_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for DownloadCertificatesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +65,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEncryptCertificate {
+pub struct DownloadCertificatesEncryptCertificate {
     /// 加密证书的算法
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -92,7 +95,7 @@ pub struct GetEncryptCertificate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEncryptCertificate {
+    DownloadCertificatesEncryptCertificate {
         algorithm: optional(0, "algorithm"),
         nonce: optional(1, "nonce"),
         associated_data: optional(2, "associated_data"),
@@ -101,10 +104,10 @@ pub struct GetEncryptCertificate {
     }
 }
 
-impl GetEncryptCertificate {
+impl DownloadCertificatesEncryptCertificate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEncryptCertificate {
+        DownloadCertificatesEncryptCertificate {
             algorithm: ::std::option::Option::None,
             nonce: ::std::option::Option::None,
             associated_data: ::std::option::Option::None,
@@ -120,7 +123,7 @@ impl GetEncryptCertificate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct DownloadCertificatesDataItem {
     /// 证书序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -140,7 +143,9 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypt_certificate: ::std::option::Option<GetEncryptCertificate>,
+    pub encrypt_certificate: ::std::option::Option<
+        DownloadCertificatesEncryptCertificate,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -148,7 +153,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    DownloadCertificatesDataItem {
         serial_no: optional(0, "serial_no"),
         effective_time: optional(1, "effective_time"),
         expire_time: optional(2, "expire_time"),
@@ -157,10 +162,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl DownloadCertificatesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        DownloadCertificatesDataItem {
             serial_no: ::std::option::Option::None,
             effective_time: ::std::option::Option::None,
             expire_time: ::std::option::Option::None,
@@ -174,12 +179,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct DownloadCertificatesResponse {
     /// 平台证书列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<DownloadCertificatesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -187,16 +192,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    DownloadCertificatesResponse {
         data: optional(0, "data"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl DownloadCertificatesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        DownloadCertificatesResponse {
             data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -216,26 +221,28 @@ impl GetResponse {
 /// Source: `openapi/v3/certificates.md:9`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct DownloadCertificatesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: DownloadCertificatesQuery,
 }
 
-impl GetRequest {
+impl DownloadCertificatesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: DownloadCertificatesQuery) -> Self {
+        DownloadCertificatesRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl DownloadCertificatesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/certificates`
     pub const PATH: &'static str = "/v3/certificates";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for DownloadCertificatesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +252,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for DownloadCertificatesRequest {
+    type Response = DownloadCertificatesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -292,9 +299,12 @@ impl<'a> V3Certificates<'a> {
     /// 获取平台证书列表 (`GET /v3/certificates`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: DownloadCertificatesQuery,
+    ) -> ::std::result::Result<
+        DownloadCertificatesResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&DownloadCertificatesRequest::new(query)).await
     }
 }
 
@@ -303,12 +313,12 @@ impl<'a> V3Certificates<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_certificates.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "download_certificates.query",
+            ::wechatpay_runtime::json_schema_for::<DownloadCertificatesQuery>(),
         ),
         (
-            "get_v3_certificates.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "download_certificates.response",
+            ::wechatpay_runtime::json_schema_for::<DownloadCertificatesResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 合作方类别
-    pub enum GetType {
+    pub enum ListPartnershipsType {
         Appid = "APPID",
         Merchant = "MERCHANT",
         #[unrecognized]
@@ -20,12 +20,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPartner {
+pub struct ListPartnershipsPartner {
     /// 合作方类别
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: ListPartnershipsType,
     /// 合作方APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -35,17 +35,17 @@ pub struct GetPartner {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPartner {
+    ListPartnershipsPartner {
         type_: required(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
     }
 }
 
-impl GetPartner {
+impl ListPartnershipsPartner {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
-        GetPartner {
+    pub fn new(type_: ListPartnershipsType) -> Self {
+        ListPartnershipsPartner {
             type_,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -75,7 +75,7 @@ impl GetPartner {
     /// Values of `business_type`.
     ///
     /// 授权业务类别
-    pub enum GetBusinessType {
+    pub enum ListPartnershipsBusinessType {
         FavorStock = "FAVOR_STOCK",
         BusifavorStock = "BUSIFAVOR_STOCK",
         #[unrecognized]
@@ -89,33 +89,36 @@ impl GetPartner {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuthorizedData {
+pub struct ListPartnershipsAuthorizedData {
     /// 授权业务类别
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<ListPartnershipsBusinessType>,
     /// 授权批次ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuthorizedData {
+    ListPartnershipsAuthorizedData {
         business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
     }
 }
 
-impl GetAuthorizedData {
+impl ListPartnershipsAuthorizedData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuthorizedData {
+        ListPartnershipsAuthorizedData {
             business_type: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
         }
     }
 
     /// Sets `business_type`.
-    pub fn with_business_type(mut self, business_type: GetBusinessType) -> Self {
+    pub fn with_business_type(
+        mut self,
+        business_type: ListPartnershipsBusinessType,
+    ) -> Self {
         self.business_type = ::std::option::Option::Some(business_type);
         self
     }
@@ -134,18 +137,20 @@ impl GetAuthorizedData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListPartnershipsQuery {
     /// 合作方信息`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub partner: ::std::option::Option<::wechatpay_runtime::JsonString<GetPartner>>,
+    pub partner: ::std::option::Option<
+        ::wechatpay_runtime::JsonString<ListPartnershipsPartner>,
+    >,
     /// 被授权数据`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorized_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetAuthorizedData>,
+        ::wechatpay_runtime::JsonString<ListPartnershipsAuthorizedData>,
     >,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -156,7 +161,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListPartnershipsQuery {
         partner: optional(0, "partner"),
         authorized_data: optional(1, "authorized_data"),
         limit: optional(2, "limit"),
@@ -164,10 +169,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListPartnershipsQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        ListPartnershipsQuery {
             partner: ::std::option::Option::None,
             authorized_data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -178,7 +183,7 @@ impl GetQuery {
     /// Sets `partner`.
     pub fn with_partner(
         mut self,
-        partner: ::wechatpay_runtime::JsonString<GetPartner>,
+        partner: ::wechatpay_runtime::JsonString<ListPartnershipsPartner>,
     ) -> Self {
         self.partner = ::std::option::Option::Some(partner);
         self
@@ -187,7 +192,7 @@ impl GetQuery {
     /// Sets `authorized_data`.
     pub fn with_authorized_data(
         mut self,
-        authorized_data: ::wechatpay_runtime::JsonString<GetAuthorizedData>,
+        authorized_data: ::wechatpay_runtime::JsonString<ListPartnershipsAuthorizedData>,
     ) -> Self {
         self.authorized_data = ::std::option::Option::Some(authorized_data);
         self
@@ -206,7 +211,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListPartnershipsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -220,7 +225,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItemPartner {
+pub struct ListPartnershipsDataPartner {
     /// 合作方类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -240,7 +245,7 @@ pub struct GetDataItemPartner {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItemPartner {
+    ListPartnershipsDataPartner {
         type_: optional(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
@@ -248,10 +253,10 @@ pub struct GetDataItemPartner {
     }
 }
 
-impl GetDataItemPartner {
+impl ListPartnershipsDataPartner {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItemPartner {
+        ListPartnershipsDataPartner {
             type_: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -266,7 +271,7 @@ impl GetDataItemPartner {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItemAuthorizedData {
+pub struct ListPartnershipsDataAuthorizedData {
     /// 授权业务类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -282,17 +287,17 @@ pub struct GetDataItemAuthorizedData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItemAuthorizedData {
+    ListPartnershipsDataAuthorizedData {
         business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl GetDataItemAuthorizedData {
+impl ListPartnershipsDataAuthorizedData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItemAuthorizedData {
+        ListPartnershipsDataAuthorizedData {
             business_type: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -306,17 +311,17 @@ impl GetDataItemAuthorizedData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListPartnershipsDataItem {
     /// 合作方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub partner: ::std::option::Option<GetDataItemPartner>,
+    pub partner: ::std::option::Option<ListPartnershipsDataPartner>,
     /// 被授权数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorized_data: ::std::option::Option<GetDataItemAuthorizedData>,
+    pub authorized_data: ::std::option::Option<ListPartnershipsDataAuthorizedData>,
     /// 建立合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -342,7 +347,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListPartnershipsDataItem {
         partner: optional(0, "partner"),
         authorized_data: optional(1, "authorized_data"),
         build_time: optional(2, "build_time"),
@@ -353,10 +358,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListPartnershipsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListPartnershipsDataItem {
             partner: ::std::option::Option::None,
             authorized_data: ::std::option::Option::None,
             build_time: ::std::option::Option::None,
@@ -372,10 +377,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListPartnershipsResponse {
     /// 合作关系结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListPartnershipsDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -396,7 +401,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListPartnershipsResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -405,10 +410,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListPartnershipsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListPartnershipsResponse {
             data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -431,26 +436,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partnerships.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListPartnershipsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListPartnershipsQuery,
 }
 
-impl GetRequest {
+impl ListPartnershipsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListPartnershipsQuery) -> Self {
+        ListPartnershipsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListPartnershipsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partnerships`
     pub const PATH: &'static str = "/v3/marketing/partnerships";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListPartnershipsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -460,8 +465,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListPartnershipsRequest {
+    type Response = ListPartnershipsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -522,8 +527,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListPartnershipsRequest {
+    type Item = ListPartnershipsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -569,9 +574,9 @@ impl<'a> V3MarketingPartnerships<'a> {
     /// 查询合作关系列表 (`GET /v3/marketing/partnerships`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListPartnershipsQuery,
+    ) -> ::std::result::Result<ListPartnershipsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListPartnershipsRequest::new(query)).await
     }
 }
 
@@ -580,12 +585,12 @@ impl<'a> V3MarketingPartnerships<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partnerships.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_partnerships.query",
+            ::wechatpay_runtime::json_schema_for::<ListPartnershipsQuery>(),
         ),
         (
-            "get_v3_marketing_partnerships.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_partnerships.response",
+            ::wechatpay_runtime::json_schema_for::<ListPartnershipsResponse>(),
         ),
     ]);
     schemas.extend(build::json_schemas());

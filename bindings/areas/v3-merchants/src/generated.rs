@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContact {
+pub struct CreateMerchantContact {
     /// 联系人名称
     ///
     /// **Required.**
@@ -30,21 +30,25 @@ pub struct PostContact {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContact {
+    CreateMerchantContact {
         name: required(0, "name"),
         phone: required(1, "phone"),
         email: required(2, "email"),
     }
 }
 
-impl PostContact {
+impl CreateMerchantContact {
     /// Creates a value from its required fields (`name`, `phone`, `email`).
     pub fn new(
         name: ::wechatpay_runtime::Sensitive,
         phone: ::wechatpay_runtime::Sensitive,
         email: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostContact { name, phone, email }
+        CreateMerchantContact {
+            name,
+            phone,
+            email,
+        }
     }
 }
 
@@ -52,7 +56,7 @@ impl PostContact {
     /// Values of `merchant_type`.
     ///
     /// 商户类型
-    pub enum PostMerchantType {
+    pub enum CreateMerchantMerchantType {
         Enterprise = "ENTERPRISE",
         Individual = "INDIVIDUAL",
         #[unrecognized]
@@ -64,7 +68,7 @@ impl PostContact {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum PostBusinessType {
+    pub enum CreateMerchantBusinessType {
         Online = "ONLINE",
         Offline = "OFFLINE",
         Both = "BOTH",
@@ -79,7 +83,7 @@ impl PostContact {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStorePhotos {
+pub struct CreateMerchantStorePhotos {
     /// 媒体文件MediaId列表
     ///
     /// **Required.**
@@ -87,15 +91,17 @@ pub struct PostStorePhotos {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStorePhotos {
+    CreateMerchantStorePhotos {
         media_id: required(0, "media_id"),
     }
 }
 
-impl PostStorePhotos {
+impl CreateMerchantStorePhotos {
     /// Creates a value from its required fields (`media_id`).
     pub fn new(media_id: ::std::vec::Vec<::std::string::String>) -> Self {
-        PostStorePhotos { media_id }
+        CreateMerchantStorePhotos {
+            media_id,
+        }
     }
 }
 
@@ -105,11 +111,11 @@ impl PostStorePhotos {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusiness {
+pub struct CreateMerchantBusiness {
     /// 业务类型
     ///
     /// **Required.**
-    pub business_type: PostBusinessType,
+    pub business_type: CreateMerchantBusinessType,
     /// APP下载链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
@@ -130,7 +136,7 @@ pub struct PostBusiness {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_photos: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostStorePhotos>,
+        ::wechatpay_runtime::JsonString<CreateMerchantStorePhotos>,
     >,
     /// MCC码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,7 +144,7 @@ pub struct PostBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusiness {
+    CreateMerchantBusiness {
         business_type: required(0, "business_type"),
         app_download: optional(1, "app_download"),
         website: optional(2, "website"),
@@ -150,10 +156,10 @@ pub struct PostBusiness {
     }
 }
 
-impl PostBusiness {
+impl CreateMerchantBusiness {
     /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: PostBusinessType) -> Self {
-        PostBusiness {
+    pub fn new(business_type: CreateMerchantBusinessType) -> Self {
+        CreateMerchantBusiness {
             business_type,
             app_download: ::std::option::Option::None,
             website: ::std::option::Option::None,
@@ -213,7 +219,7 @@ impl PostBusiness {
     /// Sets `store_photos`.
     pub fn with_store_photos(
         mut self,
-        store_photos: ::wechatpay_runtime::JsonString<PostStorePhotos>,
+        store_photos: ::wechatpay_runtime::JsonString<CreateMerchantStorePhotos>,
     ) -> Self {
         self.store_photos = ::std::option::Option::Some(store_photos);
         self
@@ -235,7 +241,7 @@ impl PostBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDirector {
+pub struct CreateMerchantDirector {
     /// 董事姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -245,16 +251,16 @@ pub struct PostDirector {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDirector {
+    CreateMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
     }
 }
 
-impl PostDirector {
+impl CreateMerchantDirector {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDirector {
+        CreateMerchantDirector {
             name: ::std::option::Option::None,
             number: ::std::option::Option::None,
         }
@@ -283,7 +289,7 @@ impl PostDirector {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
@@ -307,7 +313,7 @@ pub struct PostBody {
     /// 联系人信息
     ///
     /// **Required.**
-    pub contact: PostContact,
+    pub contact: CreateMerchantContact,
     /// 类目
     ///
     /// **Required.**
@@ -322,7 +328,7 @@ pub struct PostBody {
     /// 商户类型
     ///
     /// **Required.**
-    pub merchant_type: PostMerchantType,
+    pub merchant_type: CreateMerchantMerchantType,
     /// 公司注册文件编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
@@ -338,17 +344,17 @@ pub struct PostBody {
     /// 业务信息
     ///
     /// **Required.**
-    pub business: PostBusiness,
+    pub business: CreateMerchantBusiness,
     /// 董事信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub director: ::std::option::Option<PostDirector>,
+    pub director: ::std::option::Option<CreateMerchantDirector>,
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal: ::std::option::Option<PostDirector>,
+    pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         name: required(2, "name"),
@@ -369,7 +375,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateMerchantBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `name`, `shortname`, `office_phone`, `contact`, `business_category`, `merchant_country_code`, `merchant_type`, `business`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -378,13 +384,13 @@ impl PostBody {
         name: impl ::std::convert::Into<::std::string::String>,
         shortname: impl ::std::convert::Into<::std::string::String>,
         office_phone: impl ::std::convert::Into<::std::string::String>,
-        contact: PostContact,
+        contact: CreateMerchantContact,
         business_category: i64,
         merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-        merchant_type: PostMerchantType,
-        business: PostBusiness,
+        merchant_type: CreateMerchantMerchantType,
+        business: CreateMerchantBusiness,
     ) -> Self {
-        PostBody {
+        CreateMerchantBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             name: name.into(),
@@ -459,19 +465,19 @@ impl PostBody {
     }
 
     /// Sets `director`.
-    pub fn with_director(mut self, director: PostDirector) -> Self {
+    pub fn with_director(mut self, director: CreateMerchantDirector) -> Self {
         self.director = ::std::option::Option::Some(director);
         self
     }
 
     /// Sets `principal`.
-    pub fn with_principal(mut self, principal: PostDirector) -> Self {
+    pub fn with_principal(mut self, principal: CreateMerchantDirector) -> Self {
         self.principal = ::std::option::Option::Some(principal);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -482,15 +488,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Request headers of 子商户进件（融合钱包）.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct PostHeaders {
+pub struct CreateMerchantHeaders {
     /// 由商户侧生成的唯一key，用来标识多次重试是否为同一请求
     pub idempotency_key: ::std::option::Option<::std::string::String>,
 }
 
-impl PostHeaders {
+impl CreateMerchantHeaders {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostHeaders {
+        CreateMerchantHeaders {
             idempotency_key: ::std::option::Option::None,
         }
     }
@@ -505,7 +511,7 @@ impl PostHeaders {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostHeaders {
+impl ::wechatpay_runtime::Validate for CreateMerchantHeaders {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -517,7 +523,7 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
     /// Values of `verification_status`.
     ///
     /// 验证状态
-    pub enum PostVerificationStatus {
+    pub enum CreateMerchantVerificationStatus {
         UnderReview = "Under Review",
         Approved = "Approved",
         #[unrecognized]
@@ -529,7 +535,7 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -537,7 +543,7 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verification_status: ::std::option::Option<PostVerificationStatus>,
+    pub verification_status: ::std::option::Option<CreateMerchantVerificationStatus>,
     /// 验证状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -548,7 +554,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         verification_status: optional(1, "verification_status"),
         description: optional(2, "description"),
@@ -556,10 +562,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMerchantResponse {
             sub_mchid: ::std::option::Option::None,
             verification_status: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -583,28 +589,31 @@ impl PostResponse {
 /// Source: `openapi/v3/merchants.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMerchantRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMerchantBody,
     /// Request headers.
-    pub headers: PostHeaders,
+    pub headers: CreateMerchantHeaders,
 }
 
-impl PostRequest {
+impl CreateMerchantRequest {
     /// Creates a value from its required fields (`body`, `headers`).
-    pub fn new(body: PostBody, headers: PostHeaders) -> Self {
-        PostRequest { body, headers }
+    pub fn new(body: CreateMerchantBody, headers: CreateMerchantHeaders) -> Self {
+        CreateMerchantRequest {
+            body,
+            headers,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMerchantRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchants`
     pub const PATH: &'static str = "/v3/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -615,8 +624,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMerchantRequest {
+    type Response = CreateMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -655,7 +664,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutBody {
+pub struct UpdateMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
@@ -682,7 +691,7 @@ pub struct PutBody {
     pub office_phone: ::std::string::String,
     /// 联系人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact: ::std::option::Option<PostContact>,
+    pub contact: ::std::option::Option<CreateMerchantContact>,
     /// 类目
     ///
     /// **Required.**
@@ -697,7 +706,7 @@ pub struct PutBody {
     /// 商户类型
     ///
     /// **Required.**
-    pub merchant_type: PostMerchantType,
+    pub merchant_type: CreateMerchantMerchantType,
     /// 公司注册文件编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
@@ -713,17 +722,17 @@ pub struct PutBody {
     /// 业务信息
     ///
     /// **Required.**
-    pub business: PostBusiness,
+    pub business: CreateMerchantBusiness,
     /// 董事信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub director: ::std::option::Option<PostDirector>,
+    pub director: ::std::option::Option<CreateMerchantDirector>,
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal: ::std::option::Option<PostDirector>,
+    pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutBody {
+    UpdateMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -745,7 +754,7 @@ pub struct PutBody {
     }
 }
 
-impl PutBody {
+impl UpdateMerchantBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `name`, `shortname`, `office_phone`, `business_category`, `merchant_country_code`, `merchant_type`, `business`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -757,10 +766,10 @@ impl PutBody {
         office_phone: impl ::std::convert::Into<::std::string::String>,
         business_category: i64,
         merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-        merchant_type: PostMerchantType,
-        business: PostBusiness,
+        merchant_type: CreateMerchantMerchantType,
+        business: CreateMerchantBusiness,
     ) -> Self {
-        PutBody {
+        UpdateMerchantBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
@@ -783,7 +792,7 @@ impl PutBody {
     }
 
     /// Sets `contact`.
-    pub fn with_contact(mut self, contact: PostContact) -> Self {
+    pub fn with_contact(mut self, contact: CreateMerchantContact) -> Self {
         self.contact = ::std::option::Option::Some(contact);
         self
     }
@@ -842,19 +851,19 @@ impl PutBody {
     }
 
     /// Sets `director`.
-    pub fn with_director(mut self, director: PostDirector) -> Self {
+    pub fn with_director(mut self, director: CreateMerchantDirector) -> Self {
         self.director = ::std::option::Option::Some(director);
         self
     }
 
     /// Sets `principal`.
-    pub fn with_principal(mut self, principal: PostDirector) -> Self {
+    pub fn with_principal(mut self, principal: CreateMerchantDirector) -> Self {
         self.principal = ::std::option::Option::Some(principal);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PutBody {
+impl ::wechatpay_runtime::Validate for UpdateMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -866,7 +875,7 @@ impl ::wechatpay_runtime::Validate for PutBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutResponse {
+pub struct UpdateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -879,16 +888,16 @@ pub struct PutResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutResponse {
+    UpdateMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         ..extra
     }
 }
 
-impl PutResponse {
+impl UpdateMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutResponse {
+        UpdateMerchantResponse {
             sub_mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -910,26 +919,26 @@ impl PutResponse {
 /// Source: `openapi/v3/merchants.md:398`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PutRequest {
+pub struct UpdateMerchantRequest {
     /// The request body.
-    pub body: PutBody,
+    pub body: UpdateMerchantBody,
 }
 
-impl PutRequest {
+impl UpdateMerchantRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PutBody) -> Self {
-        PutRequest { body }
+    pub fn new(body: UpdateMerchantBody) -> Self {
+        UpdateMerchantRequest { body }
     }
 }
 
-impl PutRequest {
+impl UpdateMerchantRequest {
     /// `PUT`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PUT;
     /// `/v3/merchants`
     pub const PATH: &'static str = "/v3/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for PutRequest {
+impl ::wechatpay_runtime::Validate for UpdateMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -939,8 +948,8 @@ impl ::wechatpay_runtime::Validate for PutRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PutRequest {
-    type Response = PutResponse;
+impl ::wechatpay_runtime::Operation for UpdateMerchantRequest {
+    type Response = UpdateMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -990,18 +999,18 @@ impl<'a> V3Merchants<'a> {
     /// 子商户进件（融合钱包） (`POST /v3/merchants`)
     pub async fn post(
         &self,
-        body: PostBody,
-        headers: PostHeaders,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, headers)).await
+        body: CreateMerchantBody,
+        headers: CreateMerchantHeaders,
+    ) -> ::std::result::Result<CreateMerchantResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateMerchantRequest::new(body, headers)).await
     }
 
     /// 修改子商户（融合钱包） (`PUT /v3/merchants`)
     pub async fn put(
         &self,
-        body: PutBody,
-    ) -> ::std::result::Result<PutResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PutRequest::new(body)).await
+        body: UpdateMerchantBody,
+    ) -> ::std::result::Result<UpdateMerchantResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UpdateMerchantRequest::new(body)).await
     }
 }
 
@@ -1009,15 +1018,21 @@ impl<'a> V3Merchants<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
-        ("post_v3_merchants.body", ::wechatpay_runtime::json_schema_for::<PostBody>()),
         (
-            "post_v3_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMerchantBody>(),
         ),
-        ("put_v3_merchants.body", ::wechatpay_runtime::json_schema_for::<PutBody>()),
         (
-            "put_v3_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<PutResponse>(),
+            "create_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMerchantResponse>(),
+        ),
+        (
+            "update_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<UpdateMerchantBody>(),
+        ),
+        (
+            "update_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<UpdateMerchantResponse>(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListRefundsQuery {
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -31,7 +31,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListRefundsQuery {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -42,10 +42,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListRefundsQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        ListRefundsQuery {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -114,7 +114,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListRefundsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct ListRefundsAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,7 +154,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    ListRefundsAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -163,10 +163,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl ListRefundsAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        ListRefundsAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -180,7 +180,7 @@ impl GetAmount {
     /// Values of `channel`.
     ///
     /// 退款渠道
-    pub enum GetChannel {
+    pub enum ListRefundsChannel {
         Original = "ORIGINAL",
         Balance = "BALANCE",
         OtherBalance = "OTHER_BALANCE",
@@ -194,7 +194,7 @@ impl GetAmount {
     /// Values of `fund_source`.
     ///
     /// 退款资金来源
-    pub enum GetFundSource {
+    pub enum ListRefundsFundSource {
         RefundSourceUnsettledFunds = "REFUND_SOURCE_UNSETTLED_FUNDS",
         RefundSourceREchArgeFunds = "REFUND_SOURCE_REchARGE_FUNDS",
         #[unrecognized]
@@ -206,7 +206,7 @@ impl GetAmount {
     /// Values of `status`.
     ///
     /// 退款状态
-    pub enum GetStatus {
+    pub enum ListRefundsStatus {
         Success = "SUCCESS",
         Refundclose = "REFUNDCLOSE",
         Processing = "PROCESSING",
@@ -220,7 +220,7 @@ impl GetAmount {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum GetType {
+    pub enum ListRefundsType {
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
         Unrecognized(String),
@@ -233,11 +233,11 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeRate {
+pub struct ListRefundsExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<ListRefundsType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -248,17 +248,17 @@ pub struct GetExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeRate {
+    ListRefundsExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl GetExchangeRate {
+impl ListRefundsExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeRate {
+        ListRefundsExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -272,7 +272,7 @@ impl GetExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItemAmount {
+pub struct ListRefundsDataAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -295,7 +295,7 @@ pub struct GetDataItemAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<ListRefundsExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -303,7 +303,7 @@ pub struct GetDataItemAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItemAmount {
+    ListRefundsDataAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
         payer_refund: optional(2, "payer_refund"),
@@ -313,10 +313,10 @@ pub struct GetDataItemAmount {
     }
 }
 
-impl GetDataItemAmount {
+impl ListRefundsDataAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItemAmount {
+        ListRefundsDataAmount {
             refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -331,7 +331,7 @@ impl GetDataItemAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum ListRefundsScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -343,7 +343,7 @@ impl GetDataItemAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetRefundDetailType {
+    pub enum ListRefundsRefundDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -357,7 +357,7 @@ impl GetDataItemAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRefundDetail {
+pub struct ListRefundsRefundDetail {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -365,11 +365,11 @@ pub struct GetRefundDetail {
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<ListRefundsScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetRefundDetailType>,
+    pub type_: ::std::option::Option<ListRefundsRefundDetailType>,
     /// 优惠券面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -388,7 +388,7 @@ pub struct GetRefundDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRefundDetail {
+    ListRefundsRefundDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -399,10 +399,10 @@ pub struct GetRefundDetail {
     }
 }
 
-impl GetRefundDetail {
+impl ListRefundsRefundDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRefundDetail {
+        ListRefundsRefundDetail {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -420,7 +420,7 @@ impl GetRefundDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListRefundsDataItem {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -433,13 +433,13 @@ pub struct GetDataItem {
     pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<GetChannel>,
+    pub channel: ::std::option::Option<ListRefundsChannel>,
     /// 退款入账账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recv_account: ::std::option::Option<::std::string::String>,
     /// 退款资金来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fund_source: ::std::option::Option<GetFundSource>,
+    pub fund_source: ::std::option::Option<ListRefundsFundSource>,
     /// 退款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -452,15 +452,15 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListRefundsStatus>,
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetDataItemAmount>,
+    pub amount: ::std::option::Option<ListRefundsDataAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_detail: ::std::option::Option<GetRefundDetail>,
+    pub refund_detail: ::std::option::Option<ListRefundsRefundDetail>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -468,7 +468,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListRefundsDataItem {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
         channel: optional(2, "channel"),
@@ -483,10 +483,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListRefundsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListRefundsDataItem {
             id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             channel: ::std::option::Option::None,
@@ -506,7 +506,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListRefundsResponse {
     /// 微信支付交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -536,12 +536,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<ListRefundsAmount>,
     /// 退款单列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListRefundsDataItem>>,
     /// 订单总退款次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -559,7 +559,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListRefundsResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -573,10 +573,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListRefundsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListRefundsResponse {
             id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -606,26 +606,26 @@ impl GetResponse {
 /// Source: `openapi/v3/refunds.md:223`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListRefundsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListRefundsQuery,
 }
 
-impl GetRequest {
+impl ListRefundsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListRefundsQuery) -> Self {
+        ListRefundsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListRefundsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/refunds`
     pub const PATH: &'static str = "/v3/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListRefundsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -635,8 +635,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListRefundsRequest {
+    type Response = ListRefundsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -706,7 +706,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct RefundsCreateRefundAmount {
     /// 退款金额
     ///
     /// **Required.**
@@ -722,21 +722,21 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    RefundsCreateRefundAmount {
         refund: required(0, "refund"),
         total: required(1, "total"),
         currency: required(2, "currency"),
     }
 }
 
-impl PostAmount {
+impl RefundsCreateRefundAmount {
     /// Creates a value from its required fields (`refund`, `total`, `currency`).
     pub fn new(
         refund: i64,
         total: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        RefundsCreateRefundAmount {
             refund,
             total,
             currency: currency.into(),
@@ -748,7 +748,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RefundsCreateRefundBody {
     /// 商户号
     ///
     /// **Required.**
@@ -788,14 +788,14 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: RefundsCreateRefundAmount,
     /// 退款通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RefundsCreateRefundBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sp_mchid: required(2, "sp_mchid"),
@@ -811,7 +811,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl RefundsCreateRefundBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sp_mchid`, `sub_mchid`, `sp_appid`, `out_refund_no`, `amount`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
@@ -820,9 +820,9 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: RefundsCreateRefundAmount,
     ) -> Self {
-        PostBody {
+        RefundsCreateRefundBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sp_mchid: sp_mchid.into(),
@@ -884,7 +884,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RefundsCreateRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -898,7 +898,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct RefundsCreateRefundResponseAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -923,7 +923,7 @@ pub struct PostResponseAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<ListRefundsExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -931,7 +931,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    RefundsCreateRefundResponseAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
         payer_refund: optional(2, "payer_refund"),
@@ -941,10 +941,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl RefundsCreateRefundResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        RefundsCreateRefundResponseAmount {
             refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -959,7 +959,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RefundsCreateRefundResponse {
     /// 微信支付退款订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -979,10 +979,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<RefundsCreateRefundResponseAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<GetRefundDetail>,
+    pub detail: ::std::option::Option<ListRefundsRefundDetail>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -990,7 +990,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RefundsCreateRefundResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
         create_time: optional(2, "create_time"),
@@ -1000,10 +1000,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl RefundsCreateRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RefundsCreateRefundResponse {
             id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -1029,26 +1029,26 @@ impl PostResponse {
 /// Source: `openapi/v3/refunds.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RefundsCreateRefundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: RefundsCreateRefundBody,
 }
 
-impl PostRequest {
+impl RefundsCreateRefundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: RefundsCreateRefundBody) -> Self {
+        RefundsCreateRefundRequest { body }
     }
 }
 
-impl PostRequest {
+impl RefundsCreateRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/refunds`
     pub const PATH: &'static str = "/v3/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RefundsCreateRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1058,8 +1058,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RefundsCreateRefundRequest {
+    type Response = RefundsCreateRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1111,17 +1111,17 @@ impl<'a> V3Refunds<'a> {
     /// 查询所有退款 (`GET /v3/refunds`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListRefundsQuery,
+    ) -> ::std::result::Result<ListRefundsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListRefundsRequest::new(query)).await
     }
 
     /// 申请退款 (`POST /v3/refunds`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: RefundsCreateRefundBody,
+    ) -> ::std::result::Result<RefundsCreateRefundResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&RefundsCreateRefundRequest::new(body)).await
     }
 }
 
@@ -1129,15 +1129,21 @@ impl<'a> V3Refunds<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
-        ("get_v3_refunds.query", ::wechatpay_runtime::json_schema_for::<GetQuery>()),
         (
-            "get_v3_refunds.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_refunds.query",
+            ::wechatpay_runtime::json_schema_for::<ListRefundsQuery>(),
         ),
-        ("post_v3_refunds.body", ::wechatpay_runtime::json_schema_for::<PostBody>()),
         (
-            "post_v3_refunds.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "list_refunds.response",
+            ::wechatpay_runtime::json_schema_for::<ListRefundsResponse>(),
+        ),
+        (
+            "refunds_create_refund.body",
+            ::wechatpay_runtime::json_schema_for::<RefundsCreateRefundBody>(),
+        ),
+        (
+            "refunds_create_refund.response",
+            ::wechatpay_runtime::json_schema_for::<RefundsCreateRefundResponse>(),
         ),
     ]);
     schemas.extend(id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryStatementQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryStatementQuery {
         date: required(0, "date"),
         mchid: required(1, "mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryStatementQuery {
     /// Creates a value from its required fields (`date`, `mchid`).
     pub fn new(
         date: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryStatementQuery {
             date: date.into(),
             mchid: mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryStatementQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,15 +48,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Request headers of 下载对账单.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetHeaders {
+pub struct QueryStatementHeaders {
     /// 账单压缩：如需对账单进行压缩，设置HTTP请求头值为gzip
     pub accept_encoding: ::std::option::Option<::std::string::String>,
 }
 
-impl GetHeaders {
+impl QueryStatementHeaders {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetHeaders {
+        QueryStatementHeaders {
             accept_encoding: ::std::option::Option::None,
         }
     }
@@ -71,7 +71,7 @@ impl GetHeaders {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetHeaders {
+impl ::wechatpay_runtime::Validate for QueryStatementHeaders {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -94,28 +94,31 @@ impl ::wechatpay_runtime::Validate for GetHeaders {
 /// Source: `openapi/v3/statements.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryStatementRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryStatementQuery,
     /// Request headers.
-    pub headers: GetHeaders,
+    pub headers: QueryStatementHeaders,
 }
 
-impl GetRequest {
+impl QueryStatementRequest {
     /// Creates a value from its required fields (`query`, `headers`).
-    pub fn new(query: GetQuery, headers: GetHeaders) -> Self {
-        GetRequest { query, headers }
+    pub fn new(query: QueryStatementQuery, headers: QueryStatementHeaders) -> Self {
+        QueryStatementRequest {
+            query,
+            headers,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryStatementRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/statements`
     pub const PATH: &'static str = "/v3/statements";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryStatementRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -126,7 +129,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for QueryStatementRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -189,13 +192,13 @@ impl<'a> V3Statements<'a> {
     /// 下载对账单 (`GET /v3/statements`)
     pub async fn get(
         &self,
-        query: GetQuery,
-        headers: GetHeaders,
+        query: QueryStatementQuery,
+        headers: QueryStatementHeaders,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(query, headers)).await
+        self.client.download(&QueryStatementRequest::new(query, headers)).await
     }
 }
 
@@ -203,6 +206,9 @@ impl<'a> V3Statements<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        ("get_v3_statements.query", ::wechatpay_runtime::json_schema_for::<GetQuery>()),
+        (
+            "query_statement.query",
+            ::wechatpay_runtime::json_schema_for::<QueryStatementQuery>(),
+        ),
     ])
 }

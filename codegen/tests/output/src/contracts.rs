@@ -220,9 +220,8 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`), the one
-/// way to call every operation, and, where the overrides file names an operation, that name
-/// as an alias of the same call.
+/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
+/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
 pub trait WechatPayApi {
     /// The typed call path under `/v3`.
     fn v3(&self) -> v3::V3<'_>;

@@ -301,7 +301,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetDataItemPartner {
+            pub struct GetDataPartner {
                 /// 合作方类别
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -321,7 +321,7 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetDataItemPartner {
+                GetDataPartner {
                     type_: optional(0, "type"),
                     appid: optional(1, "appid"),
                     merchant_id: optional(2, "merchant_id"),
@@ -329,10 +329,10 @@ pub mod v3 {
                 }
             }
 
-            impl GetDataItemPartner {
+            impl GetDataPartner {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetDataItemPartner {
+                    GetDataPartner {
                         type_: ::std::option::Option::None,
                         appid: ::std::option::Option::None,
                         merchant_id: ::std::option::Option::None,
@@ -353,7 +353,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetDataItemAuthorizedData {
+            pub struct GetDataAuthorizedData {
                 /// 授权业务类别
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -369,17 +369,17 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetDataItemAuthorizedData {
+                GetDataAuthorizedData {
                     business_type: optional(0, "business_type"),
                     stock_id: optional(1, "stock_id"),
                     ..extra
                 }
             }
 
-            impl GetDataItemAuthorizedData {
+            impl GetDataAuthorizedData {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetDataItemAuthorizedData {
+                    GetDataAuthorizedData {
                         business_type: ::std::option::Option::None,
                         stock_id: ::std::option::Option::None,
                         extra: ::serde_json::Map::new(),
@@ -404,12 +404,12 @@ pub mod v3 {
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub partner: ::std::option::Option<GetDataItemPartner>,
+                pub partner: ::std::option::Option<GetDataPartner>,
                 /// 被授权数据
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub authorized_data: ::std::option::Option<GetDataItemAuthorizedData>,
+                pub authorized_data: ::std::option::Option<GetDataAuthorizedData>,
                 /// 建立合作关系时间
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -704,9 +704,8 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): the typed call path (`client.v3()...`), the one
-/// way to call every operation, and, where the overrides file names an operation, that name
-/// as an alias of the same call.
+/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
+/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
 pub trait WechatPayApi {
     /// The typed call path under `/v3`.
     fn v3(&self) -> v3::V3<'_>;

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryApplymentQuery {
     /// 申请单编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryApplymentQuery {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
     }
 }
 
-impl GetQuery {
+impl QueryApplymentQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryApplymentQuery {
             applyment_id: ::std::option::Option::None,
             business_code: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryApplymentQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum GetApplymentState {
+    pub enum QueryApplymentApplymentState {
         ApplymentStateWaittingForAudit = "APPLYMENT_STATE_WAITTING_FOR_AUDIT",
         ApplymentStateWaittingForConfirmContact = "APPLYMENT_STATE_WAITTING_FOR_CONFIRM_CONTACT",
         ApplymentStateWaittingForConfirmLegalperson = "APPLYMENT_STATE_WAITTING_FOR_CONFIRM_LEGALPERSON",
@@ -85,12 +85,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryApplymentResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<QueryApplymentApplymentState>,
     /// 小程序码图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qrcode_data: ::std::option::Option<::std::string::String>,
@@ -107,7 +107,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryApplymentResponse {
         applyment_state: optional(0, "applyment_state"),
         qrcode_data: optional(1, "qrcode_data"),
         reject_param: optional(2, "reject_param"),
@@ -116,10 +116,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryApplymentResponse {
             applyment_state: ::std::option::Option::None,
             qrcode_data: ::std::option::Option::None,
             reject_param: ::std::option::Option::None,
@@ -140,26 +140,26 @@ impl GetResponse {
 /// Source: `openapi/v3/apply4subject/applyment.md:704`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryApplymentRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryApplymentQuery,
 }
 
-impl GetRequest {
+impl QueryApplymentRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryApplymentQuery) -> Self {
+        QueryApplymentRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryApplymentRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/apply4subject/applyment`
     pub const PATH: &'static str = "/v3/apply4subject/applyment";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -169,8 +169,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryApplymentRequest {
+    type Response = QueryApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -210,7 +210,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     /// Values of `contact_type`.
     ///
     /// 超级管理员类型
-    pub enum PostContactType {
+    pub enum Apply4subjectCreateApplymentContactType {
         Legal = "LEGAL",
         Super = "SUPER",
         #[unrecognized]
@@ -220,7 +220,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `contact_id_doc_type`.
-    pub enum PostContactIdDocType {
+    pub enum Apply4subjectCreateApplymentContactIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -240,10 +240,10 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContactInfo {
+pub struct Apply4subjectCreateApplymentContactInfo {
     /// 超级管理员类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_type: ::std::option::Option<PostContactType>,
+    pub contact_type: ::std::option::Option<Apply4subjectCreateApplymentContactType>,
     /// 联系人姓名
     ///
     /// **Required.**
@@ -252,7 +252,9 @@ pub struct PostContactInfo {
     pub name: ::wechatpay_runtime::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_doc_type: ::std::option::Option<PostContactIdDocType>,
+    pub contact_id_doc_type: ::std::option::Option<
+        Apply4subjectCreateApplymentContactIdDocType,
+    >,
     /// 联系人身份证号码
     ///
     /// **Required.**
@@ -283,7 +285,7 @@ pub struct PostContactInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContactInfo {
+    Apply4subjectCreateApplymentContactInfo {
         contact_type: optional(0, "contact_type"),
         name: required(1, "name"),
         contact_id_doc_type: optional(2, "contact_id_doc_type"),
@@ -297,14 +299,14 @@ pub struct PostContactInfo {
     }
 }
 
-impl PostContactInfo {
+impl Apply4subjectCreateApplymentContactInfo {
     /// Creates a value from its required fields (`name`, `id_card_number`, `mobile`).
     pub fn new(
         name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
         mobile: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostContactInfo {
+        Apply4subjectCreateApplymentContactInfo {
             contact_type: ::std::option::Option::None,
             name,
             contact_id_doc_type: ::std::option::Option::None,
@@ -319,7 +321,10 @@ impl PostContactInfo {
     }
 
     /// Sets `contact_type`.
-    pub fn with_contact_type(mut self, contact_type: PostContactType) -> Self {
+    pub fn with_contact_type(
+        mut self,
+        contact_type: Apply4subjectCreateApplymentContactType,
+    ) -> Self {
         self.contact_type = ::std::option::Option::Some(contact_type);
         self
     }
@@ -327,7 +332,7 @@ impl PostContactInfo {
     /// Sets `contact_id_doc_type`.
     pub fn with_contact_id_doc_type(
         mut self,
-        contact_id_doc_type: PostContactIdDocType,
+        contact_id_doc_type: Apply4subjectCreateApplymentContactIdDocType,
     ) -> Self {
         self.contact_id_doc_type = ::std::option::Option::Some(contact_id_doc_type);
         self
@@ -391,7 +396,7 @@ impl PostContactInfo {
     /// Values of `subject_type`.
     ///
     /// 主体类型
-    pub enum PostSubjectType {
+    pub enum Apply4subjectCreateApplymentSubjectType {
         SubjectTypeIndividual = "SUBJECT_TYPE_INDIVIDUAL",
         SubjectTypeEnterprise = "SUBJECT_TYPE_ENTERPRISE",
         SubjectTypeInstitutions = "SUBJECT_TYPE_INSTITUTIONS",
@@ -410,7 +415,7 @@ impl PostContactInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLicenceValidDate {
+pub struct Apply4subjectCreateApplymentLicenceValidDate {
     /// 岂止日期
     ///
     /// **Required.**
@@ -418,15 +423,17 @@ pub struct PostLicenceValidDate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLicenceValidDate {
+    Apply4subjectCreateApplymentLicenceValidDate {
         period: required(0, "period"),
     }
 }
 
-impl PostLicenceValidDate {
+impl Apply4subjectCreateApplymentLicenceValidDate {
     /// Creates a value from its required fields (`period`).
     pub fn new(period: ::std::vec::Vec<::std::string::String>) -> Self {
-        PostLicenceValidDate { period }
+        Apply4subjectCreateApplymentLicenceValidDate {
+            period,
+        }
     }
 }
 
@@ -436,7 +443,7 @@ impl PostLicenceValidDate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessLicenseInfo {
+pub struct Apply4subjectCreateApplymentBusinessLicenseInfo {
     /// 营业执照注册号
     ///
     /// **Required.**
@@ -462,11 +469,13 @@ pub struct PostBusinessLicenseInfo {
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
-    pub licence_valid_date: ::wechatpay_runtime::JsonString<PostLicenceValidDate>,
+    pub licence_valid_date: ::wechatpay_runtime::JsonString<
+        Apply4subjectCreateApplymentLicenceValidDate,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessLicenseInfo {
+    Apply4subjectCreateApplymentBusinessLicenseInfo {
         licence_number: required(0, "licence_number"),
         licence_copy: required(1, "licence_copy"),
         merchant_name: required(2, "merchant_name"),
@@ -476,7 +485,7 @@ pub struct PostBusinessLicenseInfo {
     }
 }
 
-impl PostBusinessLicenseInfo {
+impl Apply4subjectCreateApplymentBusinessLicenseInfo {
     /// Creates a value from its required fields (`licence_number`, `licence_copy`, `merchant_name`, `legal_person`, `company_address`, `licence_valid_date`).
     pub fn new(
         licence_number: impl ::std::convert::Into<::std::string::String>,
@@ -484,9 +493,11 @@ impl PostBusinessLicenseInfo {
         merchant_name: impl ::std::convert::Into<::std::string::String>,
         legal_person: impl ::std::convert::Into<::std::string::String>,
         company_address: impl ::std::convert::Into<::std::string::String>,
-        licence_valid_date: ::wechatpay_runtime::JsonString<PostLicenceValidDate>,
+        licence_valid_date: ::wechatpay_runtime::JsonString<
+            Apply4subjectCreateApplymentLicenceValidDate,
+        >,
     ) -> Self {
-        PostBusinessLicenseInfo {
+        Apply4subjectCreateApplymentBusinessLicenseInfo {
             licence_number: licence_number.into(),
             licence_copy: licence_copy.into(),
             merchant_name: merchant_name.into(),
@@ -501,7 +512,7 @@ impl PostBusinessLicenseInfo {
     /// Values of `cert_type`.
     ///
     /// 登记证书类型
-    pub enum PostCertType {
+    pub enum Apply4subjectCreateApplymentCertType {
         CertificateType2388 = "CERTIFICATE_TYPE_2388",
         CertificateType2389 = "CERTIFICATE_TYPE_2389",
         CertificateType2390 = "CERTIFICATE_TYPE_2390",
@@ -527,11 +538,11 @@ impl PostBusinessLicenseInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCertificateInfo {
+pub struct Apply4subjectCreateApplymentCertificateInfo {
     /// 登记证书类型
     ///
     /// **Required.**
-    pub cert_type: PostCertType,
+    pub cert_type: Apply4subjectCreateApplymentCertType,
     /// 证书编号
     ///
     /// **Required.**
@@ -557,11 +568,13 @@ pub struct PostCertificateInfo {
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
-    pub cert_valid_date: ::wechatpay_runtime::JsonString<PostLicenceValidDate>,
+    pub cert_valid_date: ::wechatpay_runtime::JsonString<
+        Apply4subjectCreateApplymentLicenceValidDate,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCertificateInfo {
+    Apply4subjectCreateApplymentCertificateInfo {
         cert_type: required(0, "cert_type"),
         cert_number: required(1, "cert_number"),
         cert_copy: required(2, "cert_copy"),
@@ -572,18 +585,20 @@ pub struct PostCertificateInfo {
     }
 }
 
-impl PostCertificateInfo {
+impl Apply4subjectCreateApplymentCertificateInfo {
     /// Creates a value from its required fields (`cert_type`, `cert_number`, `cert_copy`, `merchant_name`, `legal_person`, `company_address`, `cert_valid_date`).
     pub fn new(
-        cert_type: PostCertType,
+        cert_type: Apply4subjectCreateApplymentCertType,
         cert_number: impl ::std::convert::Into<::std::string::String>,
         cert_copy: impl ::std::convert::Into<::std::string::String>,
         merchant_name: impl ::std::convert::Into<::std::string::String>,
         legal_person: impl ::std::convert::Into<::std::string::String>,
         company_address: impl ::std::convert::Into<::std::string::String>,
-        cert_valid_date: ::wechatpay_runtime::JsonString<PostLicenceValidDate>,
+        cert_valid_date: ::wechatpay_runtime::JsonString<
+            Apply4subjectCreateApplymentLicenceValidDate,
+        >,
     ) -> Self {
-        PostCertificateInfo {
+        Apply4subjectCreateApplymentCertificateInfo {
             cert_type,
             cert_number: cert_number.into(),
             cert_copy: cert_copy.into(),
@@ -599,7 +614,7 @@ impl PostCertificateInfo {
     /// Values of `micro_biz_type`.
     ///
     /// 小微经营类型
-    pub enum PostMicroBizType {
+    pub enum Apply4subjectCreateApplymentMicroBizType {
         MicroTypeStore = "MICRO_TYPE_STORE",
         MicroTypeMobile = "MICRO_TYPE_MOBILE",
         MicroTypeOnline = "MICRO_TYPE_ONLINE",
@@ -614,11 +629,11 @@ impl PostCertificateInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssistProveInfo {
+pub struct Apply4subjectCreateApplymentAssistProveInfo {
     /// 小微经营类型
     ///
     /// **Required.**
-    pub micro_biz_type: PostMicroBizType,
+    pub micro_biz_type: Apply4subjectCreateApplymentMicroBizType,
     /// 门店名称
     ///
     /// **Required.**
@@ -641,7 +656,7 @@ pub struct PostAssistProveInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssistProveInfo {
+    Apply4subjectCreateApplymentAssistProveInfo {
         micro_biz_type: required(0, "micro_biz_type"),
         store_name: required(1, "store_name"),
         store_address_code: optional(2, "store_address_code"),
@@ -651,16 +666,16 @@ pub struct PostAssistProveInfo {
     }
 }
 
-impl PostAssistProveInfo {
+impl Apply4subjectCreateApplymentAssistProveInfo {
     /// Creates a value from its required fields (`micro_biz_type`, `store_name`, `store_address`, `store_header_copy`, `store_indoor_copy`).
     pub fn new(
-        micro_biz_type: PostMicroBizType,
+        micro_biz_type: Apply4subjectCreateApplymentMicroBizType,
         store_name: impl ::std::convert::Into<::std::string::String>,
         store_address: impl ::std::convert::Into<::std::string::String>,
         store_header_copy: impl ::std::convert::Into<::std::string::String>,
         store_indoor_copy: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAssistProveInfo {
+        Apply4subjectCreateApplymentAssistProveInfo {
             micro_biz_type,
             store_name: store_name.into(),
             store_address_code: ::std::option::Option::None,
@@ -686,7 +701,7 @@ impl PostAssistProveInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSpecialOperationInfoItem {
+pub struct Apply4subjectCreateApplymentSpecialOperationInfoItem {
     /// 行业ID
     ///
     /// Documented values: `44`, `33`, `22`, `41`, `42`, `49`, `50`, `51`, `36`, `54`, `55`, `32`, `52`.
@@ -699,16 +714,16 @@ pub struct PostSpecialOperationInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSpecialOperationInfoItem {
+    Apply4subjectCreateApplymentSpecialOperationInfoItem {
         category_id: required(0, "category_id"),
         store_indoor_copy: optional(1, "store_indoor_copy"),
     }
 }
 
-impl PostSpecialOperationInfoItem {
+impl Apply4subjectCreateApplymentSpecialOperationInfoItem {
     /// Creates a value from its required fields (`category_id`).
     pub fn new(category_id: i64) -> Self {
-        PostSpecialOperationInfoItem {
+        Apply4subjectCreateApplymentSpecialOperationInfoItem {
             category_id,
             store_indoor_copy: ::std::option::Option::None,
         }
@@ -728,7 +743,7 @@ impl PostSpecialOperationInfoItem {
     /// Values of `finance_type`.
     ///
     /// 金融机构类型
-    pub enum PostFinanceType {
+    pub enum Apply4subjectCreateApplymentFinanceType {
         BankAgent = "BANK_AGENT",
         PaymentAgent = "PAYMENT_AGENT",
         Insurance = "INSURANCE",
@@ -745,10 +760,10 @@ impl PostSpecialOperationInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFinanceInstitutionInfo {
+pub struct Apply4subjectCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_type: ::std::option::Option<PostFinanceType>,
+    pub finance_type: ::std::option::Option<Apply4subjectCreateApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
@@ -757,23 +772,26 @@ pub struct PostFinanceInstitutionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFinanceInstitutionInfo {
+    Apply4subjectCreateApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
     }
 }
 
-impl PostFinanceInstitutionInfo {
+impl Apply4subjectCreateApplymentFinanceInstitutionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFinanceInstitutionInfo {
+        Apply4subjectCreateApplymentFinanceInstitutionInfo {
             finance_type: ::std::option::Option::None,
             finance_license_pics: ::std::option::Option::None,
         }
     }
 
     /// Sets `finance_type`.
-    pub fn with_finance_type(mut self, finance_type: PostFinanceType) -> Self {
+    pub fn with_finance_type(
+        mut self,
+        finance_type: Apply4subjectCreateApplymentFinanceType,
+    ) -> Self {
         self.finance_type = ::std::option::Option::Some(finance_type);
         self
     }
@@ -794,39 +812,45 @@ impl PostFinanceInstitutionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubjectInfo {
+pub struct Apply4subjectCreateApplymentSubjectInfo {
     /// 主体类型
     ///
     /// **Required.**
-    pub subject_type: PostSubjectType,
+    pub subject_type: Apply4subjectCreateApplymentSubjectType,
     /// 是否金融机构
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_finance_institution: ::std::option::Option<bool>,
     /// 营业执照
     ///
     /// **Required.**
-    pub business_license_info: PostBusinessLicenseInfo,
+    pub business_license_info: Apply4subjectCreateApplymentBusinessLicenseInfo,
     /// 登记证书
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub certificate_info: ::std::option::Option<PostCertificateInfo>,
+    pub certificate_info: ::std::option::Option<
+        Apply4subjectCreateApplymentCertificateInfo,
+    >,
     /// 单位证明函照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_prove_copy: ::std::option::Option<::std::string::String>,
     /// 辅助证明材料信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub assist_prove_info: ::std::option::Option<PostAssistProveInfo>,
+    pub assist_prove_info: ::std::option::Option<
+        Apply4subjectCreateApplymentAssistProveInfo,
+    >,
     /// 经营许可证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_operation_info: ::std::option::Option<
-        ::std::vec::Vec<PostSpecialOperationInfoItem>,
+        ::std::vec::Vec<Apply4subjectCreateApplymentSpecialOperationInfoItem>,
     >,
     /// 金融机构许可证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_institution_info: ::std::option::Option<PostFinanceInstitutionInfo>,
+    pub finance_institution_info: ::std::option::Option<
+        Apply4subjectCreateApplymentFinanceInstitutionInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubjectInfo {
+    Apply4subjectCreateApplymentSubjectInfo {
         subject_type: required(0, "subject_type"),
         is_finance_institution: optional(1, "is_finance_institution"),
         business_license_info: required(2, "business_license_info"),
@@ -838,13 +862,13 @@ pub struct PostSubjectInfo {
     }
 }
 
-impl PostSubjectInfo {
+impl Apply4subjectCreateApplymentSubjectInfo {
     /// Creates a value from its required fields (`subject_type`, `business_license_info`).
     pub fn new(
-        subject_type: PostSubjectType,
-        business_license_info: PostBusinessLicenseInfo,
+        subject_type: Apply4subjectCreateApplymentSubjectType,
+        business_license_info: Apply4subjectCreateApplymentBusinessLicenseInfo,
     ) -> Self {
-        PostSubjectInfo {
+        Apply4subjectCreateApplymentSubjectInfo {
             subject_type,
             is_finance_institution: ::std::option::Option::None,
             business_license_info,
@@ -867,7 +891,7 @@ impl PostSubjectInfo {
     /// Sets `certificate_info`.
     pub fn with_certificate_info(
         mut self,
-        certificate_info: PostCertificateInfo,
+        certificate_info: Apply4subjectCreateApplymentCertificateInfo,
     ) -> Self {
         self.certificate_info = ::std::option::Option::Some(certificate_info);
         self
@@ -885,7 +909,7 @@ impl PostSubjectInfo {
     /// Sets `assist_prove_info`.
     pub fn with_assist_prove_info(
         mut self,
-        assist_prove_info: PostAssistProveInfo,
+        assist_prove_info: Apply4subjectCreateApplymentAssistProveInfo,
     ) -> Self {
         self.assist_prove_info = ::std::option::Option::Some(assist_prove_info);
         self
@@ -894,7 +918,9 @@ impl PostSubjectInfo {
     /// Sets `special_operation_info`.
     pub fn with_special_operation_info(
         mut self,
-        special_operation_info: ::std::vec::Vec<PostSpecialOperationInfoItem>,
+        special_operation_info: ::std::vec::Vec<
+            Apply4subjectCreateApplymentSpecialOperationInfoItem,
+        >,
     ) -> Self {
         self.special_operation_info = ::std::option::Option::Some(
             special_operation_info,
@@ -905,7 +931,7 @@ impl PostSubjectInfo {
     /// Sets `finance_institution_info`.
     pub fn with_finance_institution_info(
         mut self,
-        finance_institution_info: PostFinanceInstitutionInfo,
+        finance_institution_info: Apply4subjectCreateApplymentFinanceInstitutionInfo,
     ) -> Self {
         self.finance_institution_info = ::std::option::Option::Some(
             finance_institution_info,
@@ -920,14 +946,14 @@ impl PostSubjectInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentificationInfo {
+pub struct Apply4subjectCreateApplymentIdentificationInfo {
     /// 超级管理员类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_holder_type: ::std::option::Option<PostContactType>,
+    pub id_holder_type: ::std::option::Option<Apply4subjectCreateApplymentContactType>,
     /// `identification_type`: not described on the docs page.
     ///
     /// **Required.**
-    pub identification_type: PostContactIdDocType,
+    pub identification_type: Apply4subjectCreateApplymentContactIdDocType,
     /// 法定代表人说明函
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
@@ -948,7 +974,9 @@ pub struct PostIdentificationInfo {
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
-    pub identification_valid_date: ::wechatpay_runtime::JsonString<PostLicenceValidDate>,
+    pub identification_valid_date: ::wechatpay_runtime::JsonString<
+        Apply4subjectCreateApplymentLicenceValidDate,
+    >,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -967,7 +995,7 @@ pub struct PostIdentificationInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentificationInfo {
+    Apply4subjectCreateApplymentIdentificationInfo {
         id_holder_type: optional(0, "id_holder_type"),
         identification_type: required(1, "identification_type"),
         authorize_letter_copy: optional(2, "authorize_letter_copy"),
@@ -981,16 +1009,18 @@ pub struct PostIdentificationInfo {
     }
 }
 
-impl PostIdentificationInfo {
+impl Apply4subjectCreateApplymentIdentificationInfo {
     /// Creates a value from its required fields (`identification_type`, `identification_name`, `identification_number`, `identification_valid_date`, `identification_front_copy`).
     pub fn new(
-        identification_type: PostContactIdDocType,
+        identification_type: Apply4subjectCreateApplymentContactIdDocType,
         identification_name: ::wechatpay_runtime::Sensitive,
         identification_number: ::wechatpay_runtime::Sensitive,
-        identification_valid_date: ::wechatpay_runtime::JsonString<PostLicenceValidDate>,
+        identification_valid_date: ::wechatpay_runtime::JsonString<
+            Apply4subjectCreateApplymentLicenceValidDate,
+        >,
         identification_front_copy: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostIdentificationInfo {
+        Apply4subjectCreateApplymentIdentificationInfo {
             id_holder_type: ::std::option::Option::None,
             identification_type,
             authorize_letter_copy: ::std::option::Option::None,
@@ -1005,7 +1035,10 @@ impl PostIdentificationInfo {
     }
 
     /// Sets `id_holder_type`.
-    pub fn with_id_holder_type(mut self, id_holder_type: PostContactType) -> Self {
+    pub fn with_id_holder_type(
+        mut self,
+        id_holder_type: Apply4subjectCreateApplymentContactType,
+    ) -> Self {
         self.id_holder_type = ::std::option::Option::Some(id_holder_type);
         self
     }
@@ -1056,11 +1089,11 @@ impl PostIdentificationInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUboInfoListItem {
+pub struct Apply4subjectCreateApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
-    pub ubo_id_doc_type: PostContactIdDocType,
+    pub ubo_id_doc_type: Apply4subjectCreateApplymentContactIdDocType,
     /// 证件正面照片
     ///
     /// **Required.**
@@ -1098,7 +1131,7 @@ pub struct PostUboInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUboInfoListItem {
+    Apply4subjectCreateApplymentUboInfoListItem {
         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
         ubo_id_doc_copy_back: required(2, "ubo_id_doc_copy_back"),
@@ -1110,11 +1143,11 @@ pub struct PostUboInfoListItem {
     }
 }
 
-impl PostUboInfoListItem {
+impl Apply4subjectCreateApplymentUboInfoListItem {
     /// Creates a value from its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        ubo_id_doc_type: PostContactIdDocType,
+        ubo_id_doc_type: Apply4subjectCreateApplymentContactIdDocType,
         ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
@@ -1123,7 +1156,7 @@ impl PostUboInfoListItem {
         ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUboInfoListItem {
+        Apply4subjectCreateApplymentUboInfoListItem {
             ubo_id_doc_type,
             ubo_id_doc_copy: ubo_id_doc_copy.into(),
             ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
@@ -1142,7 +1175,7 @@ impl PostUboInfoListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdditionInfo {
+pub struct Apply4subjectCreateApplymentAdditionInfo {
     /// 待确认商户号列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_mchid_list: ::std::option::Option<
@@ -1151,15 +1184,15 @@ pub struct PostAdditionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdditionInfo {
+    Apply4subjectCreateApplymentAdditionInfo {
         confirm_mchid_list: optional(0, "confirm_mchid_list"),
     }
 }
 
-impl PostAdditionInfo {
+impl Apply4subjectCreateApplymentAdditionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAdditionInfo {
+        Apply4subjectCreateApplymentAdditionInfo {
             confirm_mchid_list: ::std::option::Option::None,
         }
     }
@@ -1178,7 +1211,7 @@ impl PostAdditionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct Apply4subjectCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -1186,25 +1219,27 @@ pub struct PostBody {
     /// 联系人信息
     ///
     /// **Required.**
-    pub contact_info: PostContactInfo,
+    pub contact_info: Apply4subjectCreateApplymentContactInfo,
     /// 主体信息
     ///
     /// **Required.**
-    pub subject_info: PostSubjectInfo,
+    pub subject_info: Apply4subjectCreateApplymentSubjectInfo,
     /// 法人身份信息
     ///
     /// **Required.**
-    pub identification_info: PostIdentificationInfo,
+    pub identification_info: Apply4subjectCreateApplymentIdentificationInfo,
     /// 最终受益人信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_info_list: ::std::option::Option<::std::vec::Vec<PostUboInfoListItem>>,
+    pub ubo_info_list: ::std::option::Option<
+        ::std::vec::Vec<Apply4subjectCreateApplymentUboInfoListItem>,
+    >,
     /// 补充材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub addition_info: ::std::option::Option<PostAdditionInfo>,
+    pub addition_info: ::std::option::Option<Apply4subjectCreateApplymentAdditionInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    Apply4subjectCreateApplymentBody {
         business_code: required(0, "business_code"),
         contact_info: required(1, "contact_info"),
         subject_info: required(2, "subject_info"),
@@ -1214,15 +1249,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl Apply4subjectCreateApplymentBody {
     /// Creates a value from its required fields (`business_code`, `contact_info`, `subject_info`, `identification_info`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
-        contact_info: PostContactInfo,
-        subject_info: PostSubjectInfo,
-        identification_info: PostIdentificationInfo,
+        contact_info: Apply4subjectCreateApplymentContactInfo,
+        subject_info: Apply4subjectCreateApplymentSubjectInfo,
+        identification_info: Apply4subjectCreateApplymentIdentificationInfo,
     ) -> Self {
-        PostBody {
+        Apply4subjectCreateApplymentBody {
             business_code: business_code.into(),
             contact_info,
             subject_info,
@@ -1235,20 +1270,23 @@ impl PostBody {
     /// Sets `ubo_info_list`.
     pub fn with_ubo_info_list(
         mut self,
-        ubo_info_list: ::std::vec::Vec<PostUboInfoListItem>,
+        ubo_info_list: ::std::vec::Vec<Apply4subjectCreateApplymentUboInfoListItem>,
     ) -> Self {
         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
         self
     }
 
     /// Sets `addition_info`.
-    pub fn with_addition_info(mut self, addition_info: PostAdditionInfo) -> Self {
+    pub fn with_addition_info(
+        mut self,
+        addition_info: Apply4subjectCreateApplymentAdditionInfo,
+    ) -> Self {
         self.addition_info = ::std::option::Option::Some(addition_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1260,22 +1298,22 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct Apply4subjectCreateApplymentQuery {
     /// 渠道商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    Apply4subjectCreateApplymentQuery {
         channel_id: optional(0, "channel_id"),
     }
 }
 
-impl PostQuery {
+impl Apply4subjectCreateApplymentQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostQuery {
+        Apply4subjectCreateApplymentQuery {
             channel_id: ::std::option::Option::None,
         }
     }
@@ -1290,7 +1328,7 @@ impl PostQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1302,7 +1340,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct Apply4subjectCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1315,16 +1353,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    Apply4subjectCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl Apply4subjectCreateApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        Apply4subjectCreateApplymentResponse {
             applyment_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1342,28 +1380,34 @@ impl PostResponse {
 /// Source: `openapi/v3/apply4subject/applyment.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct Apply4subjectCreateApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: Apply4subjectCreateApplymentBody,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: Apply4subjectCreateApplymentQuery,
 }
 
-impl PostRequest {
+impl Apply4subjectCreateApplymentRequest {
     /// Creates a value from its required fields (`body`, `query`).
-    pub fn new(body: PostBody, query: PostQuery) -> Self {
-        PostRequest { body, query }
+    pub fn new(
+        body: Apply4subjectCreateApplymentBody,
+        query: Apply4subjectCreateApplymentQuery,
+    ) -> Self {
+        Apply4subjectCreateApplymentRequest {
+            body,
+            query,
+        }
     }
 }
 
-impl PostRequest {
+impl Apply4subjectCreateApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/apply4subject/applyment`
     pub const PATH: &'static str = "/v3/apply4subject/applyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1374,8 +1418,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for Apply4subjectCreateApplymentRequest {
+    type Response = Apply4subjectCreateApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1443,18 +1487,21 @@ impl<'a> V3Apply4subjectApplyment<'a> {
     /// 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryApplymentQuery,
+    ) -> ::std::result::Result<QueryApplymentResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryApplymentRequest::new(query)).await
     }
 
     /// 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, query)).await
+        body: Apply4subjectCreateApplymentBody,
+        query: Apply4subjectCreateApplymentQuery,
+    ) -> ::std::result::Result<
+        Apply4subjectCreateApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&Apply4subjectCreateApplymentRequest::new(body, query)).await
     }
 }
 
@@ -1463,24 +1510,26 @@ impl<'a> V3Apply4subjectApplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_apply4subject_applyment.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_applyment.query",
+            ::wechatpay_runtime::json_schema_for::<QueryApplymentQuery>(),
         ),
         (
-            "get_v3_apply4subject_applyment.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<QueryApplymentResponse>(),
         ),
         (
-            "post_v3_apply4subject_applyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply4subject_create_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<Apply4subjectCreateApplymentBody>(),
         ),
         (
-            "post_v3_apply4subject_applyment.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "apply4subject_create_applyment.query",
+            ::wechatpay_runtime::json_schema_for::<Apply4subjectCreateApplymentQuery>(),
         ),
         (
-            "post_v3_apply4subject_applyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply4subject_create_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                Apply4subjectCreateApplymentResponse,
+            >(),
         ),
     ]);
     schemas.extend(merchants::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferDetailListItem {
+pub struct CreateBatchTransferDetailListItem {
     /// 银行明细单号
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct PostTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferDetailListItem {
+    CreateBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
         transfer_remark: required(2, "transfer_remark"),
@@ -49,7 +49,7 @@ pub struct PostTransferDetailListItem {
     }
 }
 
-impl PostTransferDetailListItem {
+impl CreateBatchTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +58,7 @@ impl PostTransferDetailListItem {
         openid: impl ::std::convert::Into<::std::string::String>,
         user_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostTransferDetailListItem {
+        CreateBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
             transfer_amount,
             transfer_remark: transfer_remark.into(),
@@ -82,7 +82,7 @@ impl PostTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBatchBody {
     /// 服务平台商户号
     ///
     /// **Required.**
@@ -137,12 +137,12 @@ pub struct PostBody {
     /// 转账明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostTransferDetailListItem>,
+        ::std::vec::Vec<CreateBatchTransferDetailListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBatchBody {
         platform_mchid: required(0, "platform_mchid"),
         specialized_payment_mchid: required(1, "specialized_payment_mchid"),
         sponsor_mchid: required(2, "sponsor_mchid"),
@@ -160,7 +160,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateBatchBody {
     /// Creates a value from its required fields (`platform_mchid`, `specialized_payment_mchid`, `sponsor_mchid`, `user_authorized_mchid`, `user_authorized_appid`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_count`, `transfer_scene`, `transfer_purpose`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -177,7 +177,7 @@ impl PostBody {
         transfer_scene: impl ::std::convert::Into<::std::string::String>,
         transfer_purpose: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateBatchBody {
             platform_mchid: platform_mchid.into(),
             specialized_payment_mchid: specialized_payment_mchid.into(),
             sponsor_mchid: sponsor_mchid.into(),
@@ -207,14 +207,14 @@ impl PostBody {
     /// Sets `transfer_detail_list`.
     pub fn with_transfer_detail_list(
         mut self,
-        transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+        transfer_detail_list: ::std::vec::Vec<CreateBatchTransferDetailListItem>,
     ) -> Self {
         self.transfer_detail_list = ::std::option::Option::Some(transfer_detail_list);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -226,7 +226,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBatchResponse {
     /// 银行批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -249,7 +249,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         create_time: optional(2, "create_time"),
@@ -257,10 +257,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBatchResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -280,26 +280,26 @@ impl PostResponse {
 /// Source: `openapi/v3/bank-transfer/batches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBatchBody,
 }
 
-impl PostRequest {
+impl CreateBatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateBatchBody) -> Self {
+        CreateBatchRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateBatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/bank-transfer/batches`
     pub const PATH: &'static str = "/v3/bank-transfer/batches";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -309,8 +309,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBatchRequest {
+    type Response = CreateBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -359,9 +359,9 @@ impl<'a> V3BankTransferBatches<'a> {
     /// 发起批量转账 (`POST /v3/bank-transfer/batches`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateBatchBody,
+    ) -> ::std::result::Result<CreateBatchResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateBatchRequest::new(body)).await
     }
 }
 
@@ -369,13 +369,10 @@ impl<'a> V3BankTransferBatches<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("create_batch.body", ::wechatpay_runtime::json_schema_for::<CreateBatchBody>()),
         (
-            "post_v3_bank_transfer_batches.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_bank_transfer_batches.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_batch.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBatchResponse>(),
         ),
     ]);
     schemas.extend(batch_id::json_schemas());

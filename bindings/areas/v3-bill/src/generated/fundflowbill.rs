@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 资金账户类型
-    pub enum GetAccountType {
+    pub enum GetFundFlowBillAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,7 +19,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum GetFundFlowBillTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -30,7 +30,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetFundFlowBillQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -40,14 +40,14 @@ pub struct GetQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 资金账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetFundFlowBillAccountType>,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<GetFundFlowBillTarType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetFundFlowBillQuery {
         bill_date: required(0, "bill_date"),
         sub_mchid: optional(1, "sub_mchid"),
         account_type: optional(2, "account_type"),
@@ -55,10 +55,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetFundFlowBillQuery {
     /// Creates a value from its required fields (`bill_date`).
     pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetFundFlowBillQuery {
             bill_date: bill_date.into(),
             sub_mchid: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
@@ -76,19 +76,22 @@ impl GetQuery {
     }
 
     /// Sets `account_type`.
-    pub fn with_account_type(mut self, account_type: GetAccountType) -> Self {
+    pub fn with_account_type(
+        mut self,
+        account_type: GetFundFlowBillAccountType,
+    ) -> Self {
         self.account_type = ::std::option::Option::Some(account_type);
         self
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(mut self, tar_type: GetFundFlowBillTarType) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetFundFlowBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,7 +103,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetFundFlowBillResponse {
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -123,7 +126,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetFundFlowBillResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
         download_url: optional(2, "download_url"),
@@ -131,10 +134,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetFundFlowBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetFundFlowBillResponse {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
@@ -206,26 +209,26 @@ impl GetResponse {
 /// Source: `openapi/v3/bill/fundflowbill.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetFundFlowBillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetFundFlowBillQuery,
 }
 
-impl GetRequest {
+impl GetFundFlowBillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GetFundFlowBillQuery) -> Self {
+        GetFundFlowBillRequest { query }
     }
 }
 
-impl GetRequest {
+impl GetFundFlowBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bill/fundflowbill`
     pub const PATH: &'static str = "/v3/bill/fundflowbill";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetFundFlowBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -235,8 +238,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetFundFlowBillRequest {
+    type Response = GetFundFlowBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -295,9 +298,9 @@ impl<'a> V3BillFundflowbill<'a> {
     /// 申请资金账单 (`GET /v3/bill/fundflowbill`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GetFundFlowBillQuery,
+    ) -> ::std::result::Result<GetFundFlowBillResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetFundFlowBillRequest::new(query)).await
     }
 }
 
@@ -306,12 +309,12 @@ impl<'a> V3BillFundflowbill<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_bill_fundflowbill.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_fund_flow_bill.query",
+            ::wechatpay_runtime::json_schema_for::<GetFundFlowBillQuery>(),
         ),
         (
-            "get_v3_bill_fundflowbill.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_fund_flow_bill.response",
+            ::wechatpay_runtime::json_schema_for::<GetFundFlowBillResponse>(),
         ),
     ])
 }

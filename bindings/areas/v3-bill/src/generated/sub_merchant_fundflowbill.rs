@@ -6,7 +6,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum QuerySubMerchantFundflowbillTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `algorithm`.
     ///
     /// 加密算法
-    pub enum GetAlgorithm {
+    pub enum QuerySubMerchantFundflowbillAlgorithm {
         AeadAes256Gcm = "AEAD_AES_256_GCM",
         Sm4Gcm = "SM4_GCM",
         #[unrecognized]
@@ -29,7 +29,7 @@
     /// Values of `account_type`.
     ///
     /// 资金账户类型
-    pub enum GetAccountType {
+    pub enum QuerySubMerchantFundflowbillAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -43,7 +43,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QuerySubMerchantFundflowbillQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -54,19 +54,19 @@ pub struct GetQuery {
     pub bill_date: ::std::string::String,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<QuerySubMerchantFundflowbillTarType>,
     /// 加密算法
     ///
     /// **Required.**
-    pub algorithm: GetAlgorithm,
+    pub algorithm: QuerySubMerchantFundflowbillAlgorithm,
     /// 资金账户类型
     ///
     /// **Required.**
-    pub account_type: GetAccountType,
+    pub account_type: QuerySubMerchantFundflowbillAccountType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QuerySubMerchantFundflowbillQuery {
         sub_mchid: required(0, "sub_mchid"),
         bill_date: required(1, "bill_date"),
         tar_type: optional(2, "tar_type"),
@@ -75,15 +75,15 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QuerySubMerchantFundflowbillQuery {
     /// Creates a value from its required fields (`sub_mchid`, `bill_date`, `algorithm`, `account_type`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         bill_date: impl ::std::convert::Into<::std::string::String>,
-        algorithm: GetAlgorithm,
-        account_type: GetAccountType,
+        algorithm: QuerySubMerchantFundflowbillAlgorithm,
+        account_type: QuerySubMerchantFundflowbillAccountType,
     ) -> Self {
-        GetQuery {
+        QuerySubMerchantFundflowbillQuery {
             sub_mchid: sub_mchid.into(),
             bill_date: bill_date.into(),
             tar_type: ::std::option::Option::None,
@@ -93,13 +93,16 @@ impl GetQuery {
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(
+        mut self,
+        tar_type: QuerySubMerchantFundflowbillTarType,
+    ) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QuerySubMerchantFundflowbillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -113,7 +116,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDownloadBillListItem {
+pub struct QuerySubMerchantFundflowbillDownloadBillListItem {
     /// 账单文件序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -151,7 +154,7 @@ pub struct GetDownloadBillListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDownloadBillListItem {
+    QuerySubMerchantFundflowbillDownloadBillListItem {
         bill_sequence: optional(0, "bill_sequence"),
         download_url: optional(1, "download_url"),
         encrypt_key: optional(2, "encrypt_key"),
@@ -162,10 +165,10 @@ pub struct GetDownloadBillListItem {
     }
 }
 
-impl GetDownloadBillListItem {
+impl QuerySubMerchantFundflowbillDownloadBillListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDownloadBillListItem {
+        QuerySubMerchantFundflowbillDownloadBillListItem {
             bill_sequence: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
             encrypt_key: ::std::option::Option::None,
@@ -181,7 +184,7 @@ impl GetDownloadBillListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QuerySubMerchantFundflowbillResponse {
     /// 下载信息总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -190,7 +193,7 @@ pub struct GetResponse {
     /// 下载信息明细
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_list: ::std::option::Option<
-        ::std::vec::Vec<GetDownloadBillListItem>,
+        ::std::vec::Vec<QuerySubMerchantFundflowbillDownloadBillListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -199,17 +202,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QuerySubMerchantFundflowbillResponse {
         download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QuerySubMerchantFundflowbillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QuerySubMerchantFundflowbillResponse {
             download_bill_count: ::std::option::Option::None,
             download_bill_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -238,26 +241,28 @@ impl GetResponse {
 /// Source: `openapi/v3/bill/sub-merchant-fundflowbill.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySubMerchantFundflowbillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QuerySubMerchantFundflowbillQuery,
 }
 
-impl GetRequest {
+impl QuerySubMerchantFundflowbillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QuerySubMerchantFundflowbillQuery) -> Self {
+        QuerySubMerchantFundflowbillRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QuerySubMerchantFundflowbillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bill/sub-merchant-fundflowbill`
     pub const PATH: &'static str = "/v3/bill/sub-merchant-fundflowbill";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySubMerchantFundflowbillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -267,8 +272,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QuerySubMerchantFundflowbillRequest {
+    type Response = QuerySubMerchantFundflowbillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -337,9 +342,12 @@ impl<'a> V3BillSubMerchantFundflowbill<'a> {
     /// 申请单个子商户资金账单 (`GET /v3/bill/sub-merchant-fundflowbill`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QuerySubMerchantFundflowbillQuery,
+    ) -> ::std::result::Result<
+        QuerySubMerchantFundflowbillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QuerySubMerchantFundflowbillRequest::new(query)).await
     }
 }
 
@@ -348,12 +356,14 @@ impl<'a> V3BillSubMerchantFundflowbill<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_bill_sub_merchant_fundflowbill.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_sub_merchant_fundflowbill.query",
+            ::wechatpay_runtime::json_schema_for::<QuerySubMerchantFundflowbillQuery>(),
         ),
         (
-            "get_v3_bill_sub_merchant_fundflowbill.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_sub_merchant_fundflowbill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                QuerySubMerchantFundflowbillResponse,
+            >(),
         ),
     ])
 }

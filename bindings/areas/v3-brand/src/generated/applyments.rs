@@ -6,7 +6,7 @@
     /// Values of `id_doc_type`.
     ///
     /// 管理员证件类型
-    pub enum PostIdDocType {
+    pub enum BrandCreateApplymentIdDocType {
         IdentificationTypeMainlandIdCard = "IDENTIFICATION_TYPE_MAINLAND_ID_CARD",
         IdentificationTypeHongkong = "IDENTIFICATION_TYPE_HONGKONG",
         IdentificationTypeMacao = "IDENTIFICATION_TYPE_MACAO",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdminInfo {
+pub struct BrandCreateApplymentAdminInfo {
     /// 管理员姓名
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostAdminInfo {
     /// 管理员证件类型
     ///
     /// **Required.**
-    pub id_doc_type: PostIdDocType,
+    pub id_doc_type: BrandCreateApplymentIdDocType,
     /// 管理员证件号
     ///
     /// **Required.**
@@ -44,21 +44,21 @@ pub struct PostAdminInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdminInfo {
+    BrandCreateApplymentAdminInfo {
         admin_name: required(0, "admin_name"),
         id_doc_type: required(1, "id_doc_type"),
         id_card_number: required(2, "id_card_number"),
     }
 }
 
-impl PostAdminInfo {
+impl BrandCreateApplymentAdminInfo {
     /// Creates a value from its required fields (`admin_name`, `id_doc_type`, `id_card_number`).
     pub fn new(
         admin_name: ::wechatpay_runtime::Sensitive,
-        id_doc_type: PostIdDocType,
+        id_doc_type: BrandCreateApplymentIdDocType,
         id_card_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostAdminInfo {
+        BrandCreateApplymentAdminInfo {
             admin_name,
             id_doc_type,
             id_card_number,
@@ -70,7 +70,7 @@ impl PostAdminInfo {
     /// Values of `subject_type`.
     ///
     /// 主体类型
-    pub enum PostSubjectType {
+    pub enum BrandCreateApplymentSubjectType {
         SubjectTypeEnterprise = "SUBJECT_TYPE_ENTERPRISE",
         SubjectTypeIndividual = "SUBJECT_TYPE_INDIVIDUAL",
         #[unrecognized]
@@ -84,11 +84,11 @@ impl PostAdminInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubjectInfo {
+pub struct BrandCreateApplymentSubjectInfo {
     /// 主体类型
     ///
     /// **Required.**
-    pub subject_type: PostSubjectType,
+    pub subject_type: BrandCreateApplymentSubjectType,
     /// 主体名称
     ///
     /// **Required.**
@@ -100,21 +100,21 @@ pub struct PostSubjectInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubjectInfo {
+    BrandCreateApplymentSubjectInfo {
         subject_type: required(0, "subject_type"),
         subject_name: required(1, "subject_name"),
         unified_social_credit_code: required(2, "unified_social_credit_code"),
     }
 }
 
-impl PostSubjectInfo {
+impl BrandCreateApplymentSubjectInfo {
     /// Creates a value from its required fields (`subject_type`, `subject_name`, `unified_social_credit_code`).
     pub fn new(
-        subject_type: PostSubjectType,
+        subject_type: BrandCreateApplymentSubjectType,
         subject_name: impl ::std::convert::Into<::std::string::String>,
         unified_social_credit_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubjectInfo {
+        BrandCreateApplymentSubjectInfo {
             subject_type,
             subject_name: subject_name.into(),
             unified_social_credit_code: unified_social_credit_code.into(),
@@ -128,7 +128,7 @@ impl PostSubjectInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBrandBasicInfo {
+pub struct BrandCreateApplymentBrandBasicInfo {
     /// 品牌名称
     ///
     /// **Required.**
@@ -140,19 +140,19 @@ pub struct PostBrandBasicInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBrandBasicInfo {
+    BrandCreateApplymentBrandBasicInfo {
         brand_name: required(0, "brand_name"),
         brand_logo: required(1, "brand_logo"),
     }
 }
 
-impl PostBrandBasicInfo {
+impl BrandCreateApplymentBrandBasicInfo {
     /// Creates a value from its required fields (`brand_name`, `brand_logo`).
     pub fn new(
         brand_name: impl ::std::convert::Into<::std::string::String>,
         brand_logo: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBrandBasicInfo {
+        BrandCreateApplymentBrandBasicInfo {
             brand_name: brand_name.into(),
             brand_logo: brand_logo.into(),
         }
@@ -163,7 +163,7 @@ impl PostBrandBasicInfo {
     /// Values of `trademark_exists`.
     ///
     /// 有无商标
-    pub enum PostTrademarkExists {
+    pub enum BrandCreateApplymentTrademarkExists {
         TrademarkExists = "TRADEMARK_EXISTS",
         TrademarkNone = "TRADEMARK_NONE",
         #[unrecognized]
@@ -177,7 +177,7 @@ impl PostBrandBasicInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTrademarkRegistrationCertificate {
+pub struct BrandCreateApplymentTrademarkRegistrationCertificate {
     /// 商标注册证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<::std::string::String>,
@@ -223,7 +223,7 @@ pub struct PostTrademarkRegistrationCertificate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTrademarkRegistrationCertificate {
+    BrandCreateApplymentTrademarkRegistrationCertificate {
         certificate: optional(0, "certificate"),
         name: required(1, "name"),
         number: required(2, "number"),
@@ -239,7 +239,7 @@ pub struct PostTrademarkRegistrationCertificate {
     }
 }
 
-impl PostTrademarkRegistrationCertificate {
+impl BrandCreateApplymentTrademarkRegistrationCertificate {
     /// Creates a value from its required fields (`name`, `number`, `valid_begin_time`, `valid_end_time`, `international_class`, `holder`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
@@ -249,7 +249,7 @@ impl PostTrademarkRegistrationCertificate {
         international_class: impl ::std::convert::Into<::std::string::String>,
         holder: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTrademarkRegistrationCertificate {
+        BrandCreateApplymentTrademarkRegistrationCertificate {
             certificate: ::std::option::Option::None,
             name: name.into(),
             number: number.into(),
@@ -332,20 +332,20 @@ impl PostTrademarkRegistrationCertificate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTrademark {
+pub struct BrandCreateApplymentTrademark {
     /// 有无商标
     ///
     /// **Required.**
-    pub trademark_exists: PostTrademarkExists,
+    pub trademark_exists: BrandCreateApplymentTrademarkExists,
     /// 商标注册证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trademark_registration_certificate: ::std::option::Option<
-        PostTrademarkRegistrationCertificate,
+        BrandCreateApplymentTrademarkRegistrationCertificate,
     >,
     /// Logo商标注册证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_trademark_registration_certificate: ::std::option::Option<
-        PostTrademarkRegistrationCertificate,
+        BrandCreateApplymentTrademarkRegistrationCertificate,
     >,
     /// 无商标额外证明材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -358,7 +358,7 @@ pub struct PostTrademark {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTrademark {
+    BrandCreateApplymentTrademark {
         trademark_exists: required(0, "trademark_exists"),
         trademark_registration_certificate: optional(
             1,
@@ -373,10 +373,10 @@ pub struct PostTrademark {
     }
 }
 
-impl PostTrademark {
+impl BrandCreateApplymentTrademark {
     /// Creates a value from its required fields (`trademark_exists`).
-    pub fn new(trademark_exists: PostTrademarkExists) -> Self {
-        PostTrademark {
+    pub fn new(trademark_exists: BrandCreateApplymentTrademarkExists) -> Self {
+        BrandCreateApplymentTrademark {
             trademark_exists,
             trademark_registration_certificate: ::std::option::Option::None,
             logo_trademark_registration_certificate: ::std::option::Option::None,
@@ -388,7 +388,7 @@ impl PostTrademark {
     /// Sets `trademark_registration_certificate`.
     pub fn with_trademark_registration_certificate(
         mut self,
-        trademark_registration_certificate: PostTrademarkRegistrationCertificate,
+        trademark_registration_certificate: BrandCreateApplymentTrademarkRegistrationCertificate,
     ) -> Self {
         self.trademark_registration_certificate = ::std::option::Option::Some(
             trademark_registration_certificate,
@@ -399,7 +399,7 @@ impl PostTrademark {
     /// Sets `logo_trademark_registration_certificate`.
     pub fn with_logo_trademark_registration_certificate(
         mut self,
-        logo_trademark_registration_certificate: PostTrademarkRegistrationCertificate,
+        logo_trademark_registration_certificate: BrandCreateApplymentTrademarkRegistrationCertificate,
     ) -> Self {
         self.logo_trademark_registration_certificate = ::std::option::Option::Some(
             logo_trademark_registration_certificate,
@@ -434,7 +434,7 @@ impl PostTrademark {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -442,23 +442,23 @@ pub struct PostBody {
     /// 管理员信息
     ///
     /// **Required.**
-    pub admin_info: PostAdminInfo,
+    pub admin_info: BrandCreateApplymentAdminInfo,
     /// 主体资料
     ///
     /// **Required.**
-    pub subject_info: PostSubjectInfo,
+    pub subject_info: BrandCreateApplymentSubjectInfo,
     /// 品牌基础信息
     ///
     /// **Required.**
-    pub brand_basic_info: PostBrandBasicInfo,
+    pub brand_basic_info: BrandCreateApplymentBrandBasicInfo,
     /// 品牌商标资料
     ///
     /// **Required.**
-    pub trademark: PostTrademark,
+    pub trademark: BrandCreateApplymentTrademark,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandCreateApplymentBody {
         business_code: required(0, "business_code"),
         admin_info: required(1, "admin_info"),
         subject_info: required(2, "subject_info"),
@@ -467,16 +467,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandCreateApplymentBody {
     /// Creates a value from its required fields (`business_code`, `admin_info`, `subject_info`, `brand_basic_info`, `trademark`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
-        admin_info: PostAdminInfo,
-        subject_info: PostSubjectInfo,
-        brand_basic_info: PostBrandBasicInfo,
-        trademark: PostTrademark,
+        admin_info: BrandCreateApplymentAdminInfo,
+        subject_info: BrandCreateApplymentSubjectInfo,
+        brand_basic_info: BrandCreateApplymentBrandBasicInfo,
+        trademark: BrandCreateApplymentTrademark,
     ) -> Self {
-        PostBody {
+        BrandCreateApplymentBody {
             business_code: business_code.into(),
             admin_info,
             subject_info,
@@ -486,7 +486,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandCreateApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -498,7 +498,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -516,17 +516,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl BrandCreateApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandCreateApplymentResponse {
             applyment_id: ::std::option::Option::None,
             business_code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -545,26 +545,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/applyments.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandCreateApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandCreateApplymentBody,
 }
 
-impl PostRequest {
+impl BrandCreateApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandCreateApplymentBody) -> Self {
+        BrandCreateApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl BrandCreateApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/applyments`
     pub const PATH: &'static str = "/v3/brand/applyments";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandCreateApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -574,8 +576,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandCreateApplymentRequest {
+    type Response = BrandCreateApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -631,9 +633,12 @@ impl<'a> V3BrandApplyments<'a> {
     /// 提交入驻申请 (`POST /v3/brand/applyments`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandCreateApplymentBody,
+    ) -> ::std::result::Result<
+        BrandCreateApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&BrandCreateApplymentRequest::new(body)).await
     }
 }
 
@@ -642,12 +647,12 @@ impl<'a> V3BrandApplyments<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_brand_applyments.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_create_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateApplymentBody>(),
         ),
         (
-            "post_v3_brand_applyments.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_create_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateApplymentResponse>(),
         ),
     ]);
     schemas.extend(applyment_id::json_schemas());

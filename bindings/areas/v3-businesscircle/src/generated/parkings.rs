@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BusinesscircleCreateParkingBody {
     /// 商圈商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -37,7 +37,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BusinesscircleCreateParkingBody {
         sub_mchid: optional(0, "sub_mchid"),
         brandid: required(1, "brandid"),
         appid: required(2, "appid"),
@@ -48,7 +48,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BusinesscircleCreateParkingBody {
     /// Creates a value from its required fields (`brandid`, `appid`, `openid`, `plate_number`, `state`, `time`).
     pub fn new(
         brandid: i64,
@@ -58,7 +58,7 @@ impl PostBody {
         state: impl ::std::convert::Into<::std::string::String>,
         time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        BusinesscircleCreateParkingBody {
             sub_mchid: ::std::option::Option::None,
             brandid,
             appid: appid.into(),
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BusinesscircleCreateParkingBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,26 +100,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/businesscircle/parkings.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BusinesscircleCreateParkingRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BusinesscircleCreateParkingBody,
 }
 
-impl PostRequest {
+impl BusinesscircleCreateParkingRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BusinesscircleCreateParkingBody) -> Self {
+        BusinesscircleCreateParkingRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl BusinesscircleCreateParkingRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/businesscircle/parkings`
     pub const PATH: &'static str = "/v3/businesscircle/parkings";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BusinesscircleCreateParkingRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -129,7 +131,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for BusinesscircleCreateParkingRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -169,9 +171,9 @@ impl<'a> V3BusinesscircleParkings<'a> {
     /// 商圈会员停车状态同步 (`POST /v3/businesscircle/parkings`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: BusinesscircleCreateParkingBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&BusinesscircleCreateParkingRequest::new(body)).await
     }
 }
 
@@ -180,8 +182,8 @@ impl<'a> V3BusinesscircleParkings<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_businesscircle_parkings.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "businesscircle_create_parking.body",
+            ::wechatpay_runtime::json_schema_for::<BusinesscircleCreateParkingBody>(),
         ),
     ])
 }

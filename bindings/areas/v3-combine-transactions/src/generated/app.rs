@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CombineAppPrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -19,18 +19,18 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CombineAppPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
     }
 }
 
-impl PostSceneInfo {
+impl CombineAppPrepaySceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        CombineAppPrepaySceneInfo {
             device_id: ::std::option::Option::None,
             payer_client_ip: payer_client_ip.into(),
         }
@@ -52,7 +52,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CombineAppPrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -64,19 +64,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CombineAppPrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CombineAppPrepayAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        CombineAppPrepayAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -89,7 +89,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CombineAppPrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -99,16 +99,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CombineAppPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl CombineAppPrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CombineAppPrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -133,7 +133,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CombineAppPrepaySubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -151,7 +151,7 @@ pub struct PostSubOrdersItem {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CombineAppPrepayAmount,
     /// 商品单商户订单号
     ///
     /// **Required.**
@@ -171,7 +171,7 @@ pub struct PostSubOrdersItem {
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CombineAppPrepaySettleInfo>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
@@ -181,7 +181,7 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CombineAppPrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
         individual_name: optional(2, "individual_name"),
@@ -198,16 +198,16 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CombineAppPrepaySubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         attach: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CombineAppPrepayAmount,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        CombineAppPrepaySubOrdersItem {
             mchid: mchid.into(),
             individual_auth_id: ::std::option::Option::None,
             individual_name: ::std::option::Option::None,
@@ -270,7 +270,7 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: CombineAppPrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -295,7 +295,7 @@ impl PostSubOrdersItem {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum CombineAppPrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -314,12 +314,12 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct CombineAppPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CombineAppPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -335,21 +335,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    CombineAppPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl CombineAppPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CombineAppPrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        CombineAppPrepayIdentity {
             type_,
             number,
             name,
@@ -363,28 +363,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct CombineAppPrepayCombinePayerInfo {
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<CombineAppPrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    CombineAppPrepayCombinePayerInfo {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostCombinePayerInfo {
+impl CombineAppPrepayCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCombinePayerInfo {
+        CombineAppPrepayCombinePayerInfo {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: CombineAppPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -394,7 +394,7 @@ impl PostCombinePayerInfo {
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum PostTradeScenario {
+    pub enum CombineAppPrepayTradeScenario {
         Recommerce = "RECOMMERCE",
         #[unrecognized]
         Unrecognized(String),
@@ -405,7 +405,7 @@ impl PostCombinePayerInfo {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum CombineAppPrepayLimitPay {
         NoBalance = "no_balance",
         NoDebit = "no_debit",
         BalanceOnly = "balance_only",
@@ -420,7 +420,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractInfo {
+pub struct CombineAppPrepayContractInfo {
     /// 签约商户号
     ///
     /// **Required.**
@@ -448,7 +448,7 @@ pub struct PostContractInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractInfo {
+    CombineAppPrepayContractInfo {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         out_contract_code: required(2, "out_contract_code"),
@@ -458,7 +458,7 @@ pub struct PostContractInfo {
     }
 }
 
-impl PostContractInfo {
+impl CombineAppPrepayContractInfo {
     /// Creates a value from its required fields (`mchid`, `appid`, `out_contract_code`, `plan_id`, `contract_display_account`, `notify_url`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
@@ -468,7 +468,7 @@ impl PostContractInfo {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostContractInfo {
+        CombineAppPrepayContractInfo {
             mchid: mchid.into(),
             appid: appid.into(),
             out_contract_code: out_contract_code.into(),
@@ -483,7 +483,7 @@ impl PostContractInfo {
     /// Values of `subsidy_period_type`.
     ///
     /// 贴息方案类型
-    pub enum PostSubsidyPeriodType {
+    pub enum CombineAppPrepaySubsidyPeriodType {
         Daily = "DAILY",
         Period = "PERIOD",
         #[unrecognized]
@@ -497,7 +497,7 @@ impl PostContractInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyPlanItem {
+pub struct CombineAppPrepaySubsidyPlanItem {
     /// 贴息期数
     ///
     /// Documented values: `3`, `6`, `12`.
@@ -513,16 +513,16 @@ pub struct PostSubsidyPlanItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyPlanItem {
+    CombineAppPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
     }
 }
 
-impl PostSubsidyPlanItem {
+impl CombineAppPrepaySubsidyPlanItem {
     /// Creates a value from its required fields (`subsidy_installment_num`, `subsidy_percent`).
     pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
-        PostSubsidyPlanItem {
+        CombineAppPrepaySubsidyPlanItem {
             subsidy_installment_num,
             subsidy_percent,
         }
@@ -535,31 +535,31 @@ impl PostSubsidyPlanItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyDetailItem {
+pub struct CombineAppPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
-    pub subsidy_period_type: PostSubsidyPeriodType,
+    pub subsidy_period_type: CombineAppPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
-    pub subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+    pub subsidy_plan: ::std::vec::Vec<CombineAppPrepaySubsidyPlanItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyDetailItem {
+    CombineAppPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
     }
 }
 
-impl PostSubsidyDetailItem {
+impl CombineAppPrepaySubsidyDetailItem {
     /// Creates a value from its required fields (`subsidy_period_type`, `subsidy_plan`).
     pub fn new(
-        subsidy_period_type: PostSubsidyPeriodType,
-        subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+        subsidy_period_type: CombineAppPrepaySubsidyPeriodType,
+        subsidy_plan: ::std::vec::Vec<CombineAppPrepaySubsidyPlanItem>,
     ) -> Self {
-        PostSubsidyDetailItem {
+        CombineAppPrepaySubsidyDetailItem {
             subsidy_period_type,
             subsidy_plan,
         }
@@ -572,22 +572,24 @@ impl PostSubsidyDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyInfo {
+pub struct CombineAppPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_detail: ::std::option::Option<::std::vec::Vec<PostSubsidyDetailItem>>,
+    pub subsidy_detail: ::std::option::Option<
+        ::std::vec::Vec<CombineAppPrepaySubsidyDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyInfo {
+    CombineAppPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
 }
 
-impl PostSubsidyInfo {
+impl CombineAppPrepaySubsidyInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubsidyInfo {
+        CombineAppPrepaySubsidyInfo {
             subsidy_detail: ::std::option::Option::None,
         }
     }
@@ -595,7 +597,7 @@ impl PostSubsidyInfo {
     /// Sets `subsidy_detail`.
     pub fn with_subsidy_detail(
         mut self,
-        subsidy_detail: ::std::vec::Vec<PostSubsidyDetailItem>,
+        subsidy_detail: ::std::vec::Vec<CombineAppPrepaySubsidyDetailItem>,
     ) -> Self {
         self.subsidy_detail = ::std::option::Option::Some(subsidy_detail);
         self
@@ -606,7 +608,7 @@ impl PostSubsidyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CombineAppPrepayBody {
     /// 合单商户appid
     ///
     /// **Required.**
@@ -621,14 +623,14 @@ pub struct PostBody {
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CombineAppPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<CombineAppPrepaySubOrdersItem>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<PostCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<CombineAppPrepayCombinePayerInfo>,
     /// 交易起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -644,20 +646,20 @@ pub struct PostBody {
     pub notify_url: ::std::string::String,
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scenario: ::std::option::Option<PostTradeScenario>,
+    pub trade_scenario: ::std::option::Option<CombineAppPrepayTradeScenario>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineAppPrepayLimitPay>>,
     /// 预签约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_info: ::std::option::Option<PostContractInfo>,
+    pub contract_info: ::std::option::Option<CombineAppPrepayContractInfo>,
     /// 贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_info: ::std::option::Option<PostSubsidyInfo>,
+    pub subsidy_info: ::std::option::Option<CombineAppPrepaySubsidyInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CombineAppPrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
         combine_out_trade_no: required(2, "combine_out_trade_no"),
@@ -675,16 +677,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CombineAppPrepayBody {
     /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `sub_orders`, `notify_url`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         combine_mchid: impl ::std::convert::Into<::std::string::String>,
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<CombineAppPrepaySubOrdersItem>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CombineAppPrepayBody {
             combine_appid: combine_appid.into(),
             combine_mchid: combine_mchid.into(),
             combine_out_trade_no: combine_out_trade_no.into(),
@@ -703,7 +705,7 @@ impl PostBody {
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: CombineAppPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
@@ -711,7 +713,7 @@ impl PostBody {
     /// Sets `combine_payer_info`.
     pub fn with_combine_payer_info(
         mut self,
-        combine_payer_info: PostCombinePayerInfo,
+        combine_payer_info: CombineAppPrepayCombinePayerInfo,
     ) -> Self {
         self.combine_payer_info = ::std::option::Option::Some(combine_payer_info);
         self
@@ -745,31 +747,43 @@ impl PostBody {
     }
 
     /// Sets `trade_scenario`.
-    pub fn with_trade_scenario(mut self, trade_scenario: PostTradeScenario) -> Self {
+    pub fn with_trade_scenario(
+        mut self,
+        trade_scenario: CombineAppPrepayTradeScenario,
+    ) -> Self {
         self.trade_scenario = ::std::option::Option::Some(trade_scenario);
         self
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<CombineAppPrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
 
     /// Sets `contract_info`.
-    pub fn with_contract_info(mut self, contract_info: PostContractInfo) -> Self {
+    pub fn with_contract_info(
+        mut self,
+        contract_info: CombineAppPrepayContractInfo,
+    ) -> Self {
         self.contract_info = ::std::option::Option::Some(contract_info);
         self
     }
 
     /// Sets `subsidy_info`.
-    pub fn with_subsidy_info(mut self, subsidy_info: PostSubsidyInfo) -> Self {
+    pub fn with_subsidy_info(
+        mut self,
+        subsidy_info: CombineAppPrepaySubsidyInfo,
+    ) -> Self {
         self.subsidy_info = ::std::option::Option::Some(subsidy_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CombineAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -783,7 +797,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractResult {
+pub struct CombineAppPrepayContractResult {
     /// 签约结果码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -799,17 +813,17 @@ pub struct PostContractResult {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractResult {
+    CombineAppPrepayContractResult {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostContractResult {
+impl CombineAppPrepayContractResult {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractResult {
+        CombineAppPrepayContractResult {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -821,7 +835,7 @@ impl PostContractResult {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CombineAppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -829,7 +843,7 @@ pub struct PostResponse {
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 预签约结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_result: ::std::option::Option<PostContractResult>,
+    pub contract_result: ::std::option::Option<CombineAppPrepayContractResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -837,17 +851,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CombineAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         contract_result: optional(1, "contract_result"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CombineAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CombineAppPrepayResponse {
             prepay_id: ::std::option::Option::None,
             contract_result: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -880,26 +894,26 @@ impl PostResponse {
 /// Source: `openapi/v3/combine-transactions/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CombineAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CombineAppPrepayBody,
 }
 
-impl PostRequest {
+impl CombineAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CombineAppPrepayBody) -> Self {
+        CombineAppPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CombineAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/combine-transactions/app`
     pub const PATH: &'static str = "/v3/combine-transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CombineAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -909,8 +923,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CombineAppPrepayRequest {
+    type Response = CombineAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -949,9 +963,9 @@ impl<'a> V3CombineTransactionsApp<'a> {
     /// 合单下单-APP支付 (`POST /v3/combine-transactions/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CombineAppPrepayBody,
+    ) -> ::std::result::Result<CombineAppPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CombineAppPrepayRequest::new(body)).await
     }
 }
 
@@ -960,12 +974,12 @@ impl<'a> V3CombineTransactionsApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_combine_transactions_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "combine_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<CombineAppPrepayBody>(),
         ),
         (
-            "post_v3_combine_transactions_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "combine_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<CombineAppPrepayResponse>(),
         ),
     ])
 }

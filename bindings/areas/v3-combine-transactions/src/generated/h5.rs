@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostH5Info {
+pub struct CombineH5PrepayH5Info {
     /// 场景类型
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostH5Info {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostH5Info {
+    CombineH5PrepayH5Info {
         type_: required(0, "type"),
         app_name: optional(1, "app_name"),
         app_url: optional(2, "app_url"),
@@ -38,10 +38,10 @@ pub struct PostH5Info {
     }
 }
 
-impl PostH5Info {
+impl CombineH5PrepayH5Info {
     /// Creates a value from its required fields (`type`).
     pub fn new(type_: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostH5Info {
+        CombineH5PrepayH5Info {
             type_: type_.into(),
             app_name: ::std::option::Option::None,
             app_url: ::std::option::Option::None,
@@ -93,7 +93,7 @@ impl PostH5Info {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CombineH5PrepaySceneInfo {
     /// 商户端设备号
     ///
     /// **Required.**
@@ -105,25 +105,25 @@ pub struct PostSceneInfo {
     /// H5场景信息
     ///
     /// **Required.**
-    pub h5_info: PostH5Info,
+    pub h5_info: CombineH5PrepayH5Info,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CombineH5PrepaySceneInfo {
         device_id: required(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
         h5_info: required(2, "h5_info"),
     }
 }
 
-impl PostSceneInfo {
+impl CombineH5PrepaySceneInfo {
     /// Creates a value from its required fields (`device_id`, `payer_client_ip`, `h5_info`).
     pub fn new(
         device_id: impl ::std::convert::Into<::std::string::String>,
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
-        h5_info: PostH5Info,
+        h5_info: CombineH5PrepayH5Info,
     ) -> Self {
-        PostSceneInfo {
+        CombineH5PrepaySceneInfo {
             device_id: device_id.into(),
             payer_client_ip: payer_client_ip.into(),
             h5_info,
@@ -137,7 +137,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CombineH5PrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -149,19 +149,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CombineH5PrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CombineH5PrepayAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        CombineH5PrepayAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -174,7 +174,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CombineH5PrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -184,16 +184,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CombineH5PrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl CombineH5PrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CombineH5PrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -218,7 +218,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CombineH5PrepaySubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -230,7 +230,7 @@ pub struct PostSubOrdersItem {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CombineH5PrepayAmount,
     /// 商品单商户订单号
     ///
     /// **Required.**
@@ -248,14 +248,14 @@ pub struct PostSubOrdersItem {
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CombineH5PrepaySettleInfo>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CombineH5PrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         attach: required(1, "attach"),
         amount: required(2, "amount"),
@@ -268,17 +268,17 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CombineH5PrepaySubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         attach: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CombineH5PrepayAmount,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        CombineH5PrepaySubOrdersItem {
             mchid: mchid.into(),
             attach: attach.into(),
             amount,
@@ -301,7 +301,7 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: CombineH5PrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -320,7 +320,7 @@ impl PostSubOrdersItem {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum CombineH5PrepayLimitPay {
         NoBalance = "no_balance",
         NoDebit = "no_debit",
         BalanceOnly = "balance_only",
@@ -333,7 +333,7 @@ impl PostSubOrdersItem {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum CombineH5PrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -352,12 +352,12 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct CombineH5PrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CombineH5PrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -373,21 +373,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    CombineH5PrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl CombineH5PrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CombineH5PrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        CombineH5PrepayIdentity {
             type_,
             number,
             name,
@@ -401,7 +401,7 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct CombineH5PrepayCombinePayerInfo {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -410,21 +410,21 @@ pub struct PostCombinePayerInfo {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<CombineH5PrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    CombineH5PrepayCombinePayerInfo {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         identity: optional(2, "identity"),
     }
 }
 
-impl PostCombinePayerInfo {
+impl CombineH5PrepayCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCombinePayerInfo {
+        CombineH5PrepayCombinePayerInfo {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             identity: ::std::option::Option::None,
@@ -450,7 +450,7 @@ impl PostCombinePayerInfo {
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: CombineH5PrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -460,7 +460,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CombineH5PrepayBody {
     /// 合单商户appid
     ///
     /// **Required.**
@@ -476,11 +476,11 @@ pub struct PostBody {
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: CombineH5PrepaySceneInfo,
     /// 商品单信息
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<CombineH5PrepaySubOrdersItem>,
     /// 交易起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -493,14 +493,14 @@ pub struct PostBody {
     pub notify_url: ::std::string::String,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineH5PrepayLimitPay>>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<PostCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<CombineH5PrepayCombinePayerInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CombineH5PrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
         combine_out_trade_no: required(2, "combine_out_trade_no"),
@@ -514,17 +514,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CombineH5PrepayBody {
     /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `scene_info`, `sub_orders`, `notify_url`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         combine_mchid: impl ::std::convert::Into<::std::string::String>,
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        scene_info: PostSceneInfo,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        scene_info: CombineH5PrepaySceneInfo,
+        sub_orders: ::std::vec::Vec<CombineH5PrepaySubOrdersItem>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CombineH5PrepayBody {
             combine_appid: combine_appid.into(),
             combine_mchid: combine_mchid.into(),
             combine_out_trade_no: combine_out_trade_no.into(),
@@ -557,7 +557,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<CombineH5PrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -565,14 +568,14 @@ impl PostBody {
     /// Sets `combine_payer_info`.
     pub fn with_combine_payer_info(
         mut self,
-        combine_payer_info: PostCombinePayerInfo,
+        combine_payer_info: CombineH5PrepayCombinePayerInfo,
     ) -> Self {
         self.combine_payer_info = ::std::option::Option::Some(combine_payer_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CombineH5PrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -584,7 +587,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CombineH5PrepayResponse {
     /// 支付跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -597,16 +600,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CombineH5PrepayResponse {
         h5_url: optional(0, "h5_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CombineH5PrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CombineH5PrepayResponse {
             h5_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -632,26 +635,26 @@ impl PostResponse {
 /// Source: `openapi/v3/combine-transactions/h5.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CombineH5PrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CombineH5PrepayBody,
 }
 
-impl PostRequest {
+impl CombineH5PrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CombineH5PrepayBody) -> Self {
+        CombineH5PrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CombineH5PrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/combine-transactions/h5`
     pub const PATH: &'static str = "/v3/combine-transactions/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CombineH5PrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -661,8 +664,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CombineH5PrepayRequest {
+    type Response = CombineH5PrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -701,9 +704,9 @@ impl<'a> V3CombineTransactionsH5<'a> {
     /// 合单下单-H5支付 (`POST /v3/combine-transactions/h5`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CombineH5PrepayBody,
+    ) -> ::std::result::Result<CombineH5PrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CombineH5PrepayRequest::new(body)).await
     }
 }
 
@@ -712,12 +715,12 @@ impl<'a> V3CombineTransactionsH5<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_combine_transactions_h5.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "combine_h5_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<CombineH5PrepayBody>(),
         ),
         (
-            "post_v3_combine_transactions_h5.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "combine_h5_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<CombineH5PrepayResponse>(),
         ),
     ])
 }

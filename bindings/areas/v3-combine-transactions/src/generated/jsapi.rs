@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CombineJsapiPrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -19,18 +19,18 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CombineJsapiPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
     }
 }
 
-impl PostSceneInfo {
+impl CombineJsapiPrepaySceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        CombineJsapiPrepaySceneInfo {
             device_id: ::std::option::Option::None,
             payer_client_ip: payer_client_ip.into(),
         }
@@ -52,7 +52,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CombineJsapiPrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -64,19 +64,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CombineJsapiPrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CombineJsapiPrepayAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        CombineJsapiPrepayAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -89,7 +89,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CombineJsapiPrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -99,16 +99,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CombineJsapiPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl CombineJsapiPrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CombineJsapiPrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -133,7 +133,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CombineJsapiPrepaySubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -145,7 +145,7 @@ pub struct PostSubOrdersItem {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CombineJsapiPrepayAmount,
     /// 商品单商户订单号
     ///
     /// **Required.**
@@ -166,7 +166,7 @@ pub struct PostSubOrdersItem {
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CombineJsapiPrepaySettleInfo>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
@@ -176,7 +176,7 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CombineJsapiPrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         attach: required(1, "attach"),
         amount: required(2, "amount"),
@@ -191,17 +191,17 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CombineJsapiPrepaySubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         attach: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CombineJsapiPrepayAmount,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        CombineJsapiPrepaySubOrdersItem {
             mchid: mchid.into(),
             attach: attach.into(),
             amount,
@@ -235,7 +235,10 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: CombineJsapiPrepaySettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -260,7 +263,7 @@ impl PostSubOrdersItem {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum CombineJsapiPrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -279,12 +282,12 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct CombineJsapiPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CombineJsapiPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -300,21 +303,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    CombineJsapiPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl CombineJsapiPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CombineJsapiPrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        CombineJsapiPrepayIdentity {
             type_,
             number,
             name,
@@ -328,7 +331,7 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct CombineJsapiPrepayCombinePayerInfo {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -337,21 +340,21 @@ pub struct PostCombinePayerInfo {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<CombineJsapiPrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    CombineJsapiPrepayCombinePayerInfo {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         identity: optional(2, "identity"),
     }
 }
 
-impl PostCombinePayerInfo {
+impl CombineJsapiPrepayCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCombinePayerInfo {
+        CombineJsapiPrepayCombinePayerInfo {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             identity: ::std::option::Option::None,
@@ -377,7 +380,7 @@ impl PostCombinePayerInfo {
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: CombineJsapiPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -387,7 +390,7 @@ impl PostCombinePayerInfo {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum CombineJsapiPrepayLimitPay {
         NoBalance = "no_balance",
         NoDebit = "no_debit",
         BalanceOnly = "balance_only",
@@ -400,7 +403,7 @@ impl PostCombinePayerInfo {
     /// Values of `subsidy_period_type`.
     ///
     /// 贴息方案类型
-    pub enum PostSubsidyPeriodType {
+    pub enum CombineJsapiPrepaySubsidyPeriodType {
         Daily = "DAILY",
         Period = "PERIOD",
         #[unrecognized]
@@ -414,7 +417,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyPlanItem {
+pub struct CombineJsapiPrepaySubsidyPlanItem {
     /// 贴息期数
     ///
     /// Documented values: `3`, `6`, `12`.
@@ -430,16 +433,16 @@ pub struct PostSubsidyPlanItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyPlanItem {
+    CombineJsapiPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
     }
 }
 
-impl PostSubsidyPlanItem {
+impl CombineJsapiPrepaySubsidyPlanItem {
     /// Creates a value from its required fields (`subsidy_installment_num`, `subsidy_percent`).
     pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
-        PostSubsidyPlanItem {
+        CombineJsapiPrepaySubsidyPlanItem {
             subsidy_installment_num,
             subsidy_percent,
         }
@@ -452,31 +455,31 @@ impl PostSubsidyPlanItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyDetailItem {
+pub struct CombineJsapiPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
-    pub subsidy_period_type: PostSubsidyPeriodType,
+    pub subsidy_period_type: CombineJsapiPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
-    pub subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+    pub subsidy_plan: ::std::vec::Vec<CombineJsapiPrepaySubsidyPlanItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyDetailItem {
+    CombineJsapiPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
     }
 }
 
-impl PostSubsidyDetailItem {
+impl CombineJsapiPrepaySubsidyDetailItem {
     /// Creates a value from its required fields (`subsidy_period_type`, `subsidy_plan`).
     pub fn new(
-        subsidy_period_type: PostSubsidyPeriodType,
-        subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+        subsidy_period_type: CombineJsapiPrepaySubsidyPeriodType,
+        subsidy_plan: ::std::vec::Vec<CombineJsapiPrepaySubsidyPlanItem>,
     ) -> Self {
-        PostSubsidyDetailItem {
+        CombineJsapiPrepaySubsidyDetailItem {
             subsidy_period_type,
             subsidy_plan,
         }
@@ -489,22 +492,24 @@ impl PostSubsidyDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyInfo {
+pub struct CombineJsapiPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_detail: ::std::option::Option<::std::vec::Vec<PostSubsidyDetailItem>>,
+    pub subsidy_detail: ::std::option::Option<
+        ::std::vec::Vec<CombineJsapiPrepaySubsidyDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyInfo {
+    CombineJsapiPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
 }
 
-impl PostSubsidyInfo {
+impl CombineJsapiPrepaySubsidyInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubsidyInfo {
+        CombineJsapiPrepaySubsidyInfo {
             subsidy_detail: ::std::option::Option::None,
         }
     }
@@ -512,7 +517,7 @@ impl PostSubsidyInfo {
     /// Sets `subsidy_detail`.
     pub fn with_subsidy_detail(
         mut self,
-        subsidy_detail: ::std::vec::Vec<PostSubsidyDetailItem>,
+        subsidy_detail: ::std::vec::Vec<CombineJsapiPrepaySubsidyDetailItem>,
     ) -> Self {
         self.subsidy_detail = ::std::option::Option::Some(subsidy_detail);
         self
@@ -523,7 +528,7 @@ impl PostSubsidyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CombineJsapiPrepayBody {
     /// 合单商户appid
     ///
     /// **Required.**
@@ -538,15 +543,15 @@ pub struct PostBody {
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CombineJsapiPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<CombineJsapiPrepaySubOrdersItem>,
     /// 支付者
     ///
     /// **Required.**
-    pub combine_payer_info: PostCombinePayerInfo,
+    pub combine_payer_info: CombineJsapiPrepayCombinePayerInfo,
     /// 交易起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -559,14 +564,14 @@ pub struct PostBody {
     pub notify_url: ::std::string::String,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineJsapiPrepayLimitPay>>,
     /// 贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_info: ::std::option::Option<PostSubsidyInfo>,
+    pub subsidy_info: ::std::option::Option<CombineJsapiPrepaySubsidyInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CombineJsapiPrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
         combine_out_trade_no: required(2, "combine_out_trade_no"),
@@ -581,17 +586,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CombineJsapiPrepayBody {
     /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `sub_orders`, `combine_payer_info`, `notify_url`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         combine_mchid: impl ::std::convert::Into<::std::string::String>,
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
-        combine_payer_info: PostCombinePayerInfo,
+        sub_orders: ::std::vec::Vec<CombineJsapiPrepaySubOrdersItem>,
+        combine_payer_info: CombineJsapiPrepayCombinePayerInfo,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CombineJsapiPrepayBody {
             combine_appid: combine_appid.into(),
             combine_mchid: combine_mchid.into(),
             combine_out_trade_no: combine_out_trade_no.into(),
@@ -607,7 +612,7 @@ impl PostBody {
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: CombineJsapiPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
@@ -631,19 +636,25 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<CombineJsapiPrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
 
     /// Sets `subsidy_info`.
-    pub fn with_subsidy_info(mut self, subsidy_info: PostSubsidyInfo) -> Self {
+    pub fn with_subsidy_info(
+        mut self,
+        subsidy_info: CombineJsapiPrepaySubsidyInfo,
+    ) -> Self {
         self.subsidy_info = ::std::option::Option::Some(subsidy_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CombineJsapiPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -655,7 +666,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CombineJsapiPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -668,16 +679,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CombineJsapiPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CombineJsapiPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CombineJsapiPrepayResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -709,26 +720,26 @@ impl PostResponse {
 /// Source: `openapi/v3/combine-transactions/jsapi.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CombineJsapiPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CombineJsapiPrepayBody,
 }
 
-impl PostRequest {
+impl CombineJsapiPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CombineJsapiPrepayBody) -> Self {
+        CombineJsapiPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CombineJsapiPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/combine-transactions/jsapi`
     pub const PATH: &'static str = "/v3/combine-transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CombineJsapiPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -738,8 +749,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CombineJsapiPrepayRequest {
+    type Response = CombineJsapiPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -780,9 +791,9 @@ impl<'a> V3CombineTransactionsJsapi<'a> {
     /// 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CombineJsapiPrepayBody,
+    ) -> ::std::result::Result<CombineJsapiPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CombineJsapiPrepayRequest::new(body)).await
     }
 }
 
@@ -791,12 +802,12 @@ impl<'a> V3CombineTransactionsJsapi<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_combine_transactions_jsapi.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "combine_jsapi_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<CombineJsapiPrepayBody>(),
         ),
         (
-            "post_v3_combine_transactions_jsapi.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "combine_jsapi_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<CombineJsapiPrepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct MiniprogramPrepayCombinePayerInfo {
     /// 用户标识
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PostCombinePayerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    MiniprogramPrepayCombinePayerInfo {
         openid: required(0, "openid"),
     }
 }
 
-impl PostCombinePayerInfo {
+impl MiniprogramPrepayCombinePayerInfo {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostCombinePayerInfo {
+        MiniprogramPrepayCombinePayerInfo {
             openid: openid.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct MiniprogramPrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -47,18 +47,18 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    MiniprogramPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
     }
 }
 
-impl PostSceneInfo {
+impl MiniprogramPrepaySceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        MiniprogramPrepaySceneInfo {
             device_id: ::std::option::Option::None,
             payer_client_ip: payer_client_ip.into(),
         }
@@ -78,7 +78,7 @@ impl PostSceneInfo {
     /// Values of `order_service_type`.
     ///
     /// 商品服务类型
-    pub enum PostOrderServiceType {
+    pub enum MiniprogramPrepayOrderServiceType {
         Individualtrade = "INDIVIDUALTRADE",
         #[unrecognized]
         Unrecognized(String),
@@ -91,7 +91,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct MiniprogramPrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -103,19 +103,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    MiniprogramPrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl MiniprogramPrepayAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        MiniprogramPrepayAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -128,14 +128,14 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct MiniprogramPrepaySubOrdersItem {
     /// 商品单发起商户号
     ///
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 商品服务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_service_type: ::std::option::Option<PostOrderServiceType>,
+    pub order_service_type: ::std::option::Option<MiniprogramPrepayOrderServiceType>,
     /// 商品单个人收款方受理授权ID
     ///
     /// **Required.**
@@ -150,7 +150,7 @@ pub struct PostSubOrdersItem {
     /// 商品单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: MiniprogramPrepayAmount,
     /// 附加数据
     ///
     /// **Required.**
@@ -162,7 +162,7 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    MiniprogramPrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         order_service_type: optional(1, "order_service_type"),
         individual_auth_id: required(2, "individual_auth_id"),
@@ -174,17 +174,17 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl MiniprogramPrepaySubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `individual_auth_id`, `out_trade_no`, `amount`, `attach`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         individual_auth_id: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: MiniprogramPrepayAmount,
         attach: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        MiniprogramPrepaySubOrdersItem {
             mchid: mchid.into(),
             order_service_type: ::std::option::Option::None,
             individual_auth_id: individual_auth_id.into(),
@@ -199,7 +199,7 @@ impl PostSubOrdersItem {
     /// Sets `order_service_type`.
     pub fn with_order_service_type(
         mut self,
-        order_service_type: PostOrderServiceType,
+        order_service_type: MiniprogramPrepayOrderServiceType,
     ) -> Self {
         self.order_service_type = ::std::option::Option::Some(order_service_type);
         self
@@ -219,7 +219,7 @@ impl PostSubOrdersItem {
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum PostTradeScenario {
+    pub enum MiniprogramPrepayTradeScenario {
         Recommerce = "RECOMMERCE",
         #[unrecognized]
         Unrecognized(String),
@@ -230,7 +230,7 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MiniprogramPrepayBody {
     /// 平台商户应用ID
     ///
     /// **Required.**
@@ -246,14 +246,14 @@ pub struct PostBody {
     /// 支付者
     ///
     /// **Required.**
-    pub combine_payer_info: PostCombinePayerInfo,
+    pub combine_payer_info: MiniprogramPrepayCombinePayerInfo,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<MiniprogramPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<MiniprogramPrepaySubOrdersItem>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -262,11 +262,11 @@ pub struct PostBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scenario: ::std::option::Option<PostTradeScenario>,
+    pub trade_scenario: ::std::option::Option<MiniprogramPrepayTradeScenario>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    MiniprogramPrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
         combine_out_trade_no: required(2, "combine_out_trade_no"),
@@ -279,16 +279,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl MiniprogramPrepayBody {
     /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `combine_payer_info`, `sub_orders`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         combine_mchid: impl ::std::convert::Into<::std::string::String>,
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        combine_payer_info: PostCombinePayerInfo,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        combine_payer_info: MiniprogramPrepayCombinePayerInfo,
+        sub_orders: ::std::vec::Vec<MiniprogramPrepaySubOrdersItem>,
     ) -> Self {
-        PostBody {
+        MiniprogramPrepayBody {
             combine_appid: combine_appid.into(),
             combine_mchid: combine_mchid.into(),
             combine_out_trade_no: combine_out_trade_no.into(),
@@ -302,7 +302,7 @@ impl PostBody {
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: MiniprogramPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
@@ -326,13 +326,16 @@ impl PostBody {
     }
 
     /// Sets `trade_scenario`.
-    pub fn with_trade_scenario(mut self, trade_scenario: PostTradeScenario) -> Self {
+    pub fn with_trade_scenario(
+        mut self,
+        trade_scenario: MiniprogramPrepayTradeScenario,
+    ) -> Self {
         self.trade_scenario = ::std::option::Option::Some(trade_scenario);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MiniprogramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -344,7 +347,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MiniprogramPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -357,16 +360,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MiniprogramPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl MiniprogramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MiniprogramPrepayResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -384,26 +387,26 @@ impl PostResponse {
 /// Source: `openapi/v3/combine-transactions/miniprogram.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MiniprogramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: MiniprogramPrepayBody,
 }
 
-impl PostRequest {
+impl MiniprogramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: MiniprogramPrepayBody) -> Self {
+        MiniprogramPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl MiniprogramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/combine-transactions/miniprogram`
     pub const PATH: &'static str = "/v3/combine-transactions/miniprogram";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MiniprogramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -413,8 +416,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MiniprogramPrepayRequest {
+    type Response = MiniprogramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -455,9 +458,9 @@ impl<'a> V3CombineTransactionsMiniprogram<'a> {
     /// 个人收款交易下单-小程序 (`POST /v3/combine-transactions/miniprogram`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: MiniprogramPrepayBody,
+    ) -> ::std::result::Result<MiniprogramPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&MiniprogramPrepayRequest::new(body)).await
     }
 }
 
@@ -466,12 +469,12 @@ impl<'a> V3CombineTransactionsMiniprogram<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_combine_transactions_miniprogram.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "miniprogram_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<MiniprogramPrepayBody>(),
         ),
         (
-            "post_v3_combine_transactions_miniprogram.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "miniprogram_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<MiniprogramPrepayResponse>(),
         ),
     ])
 }

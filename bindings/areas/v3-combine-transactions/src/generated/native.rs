@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CombineNativePrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -19,18 +19,18 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CombineNativePrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
     }
 }
 
-impl PostSceneInfo {
+impl CombineNativePrepaySceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        CombineNativePrepaySceneInfo {
             device_id: ::std::option::Option::None,
             payer_client_ip: payer_client_ip.into(),
         }
@@ -52,7 +52,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CombineNativePrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -64,19 +64,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CombineNativePrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CombineNativePrepayAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        CombineNativePrepayAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -89,7 +89,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CombineNativePrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -99,16 +99,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CombineNativePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl CombineNativePrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CombineNativePrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -133,7 +133,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CombineNativePrepaySubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -145,7 +145,7 @@ pub struct PostSubOrdersItem {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CombineNativePrepayAmount,
     /// 商品单商户订单号
     ///
     /// **Required.**
@@ -163,14 +163,14 @@ pub struct PostSubOrdersItem {
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CombineNativePrepaySettleInfo>,
     /// 子商户应用ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CombineNativePrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         attach: required(1, "attach"),
         amount: required(2, "amount"),
@@ -183,17 +183,17 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CombineNativePrepaySubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `attach`, `amount`, `out_trade_no`, `sub_mchid`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         attach: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CombineNativePrepayAmount,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        CombineNativePrepaySubOrdersItem {
             mchid: mchid.into(),
             attach: attach.into(),
             amount,
@@ -216,7 +216,10 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: CombineNativePrepaySettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -235,7 +238,7 @@ impl PostSubOrdersItem {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum CombineNativePrepayLimitPay {
         NoBalance = "no_balance",
         NoDebit = "no_debit",
         BalanceOnly = "balance_only",
@@ -248,7 +251,7 @@ impl PostSubOrdersItem {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum CombineNativePrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -267,12 +270,12 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct CombineNativePrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CombineNativePrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -288,21 +291,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    CombineNativePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl CombineNativePrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CombineNativePrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        CombineNativePrepayIdentity {
             type_,
             number,
             name,
@@ -316,7 +319,7 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct CombineNativePrepayCombinePayerInfo {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -325,21 +328,21 @@ pub struct PostCombinePayerInfo {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<CombineNativePrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    CombineNativePrepayCombinePayerInfo {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         identity: optional(2, "identity"),
     }
 }
 
-impl PostCombinePayerInfo {
+impl CombineNativePrepayCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCombinePayerInfo {
+        CombineNativePrepayCombinePayerInfo {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             identity: ::std::option::Option::None,
@@ -365,7 +368,7 @@ impl PostCombinePayerInfo {
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: CombineNativePrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -375,7 +378,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CombineNativePrepayBody {
     /// 合单商户appid
     ///
     /// **Required.**
@@ -390,11 +393,11 @@ pub struct PostBody {
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CombineNativePrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<CombineNativePrepaySubOrdersItem>,
     /// 交易起始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -407,14 +410,14 @@ pub struct PostBody {
     pub notify_url: ::std::string::String,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineNativePrepayLimitPay>>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<PostCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<CombineNativePrepayCombinePayerInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CombineNativePrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
         combine_out_trade_no: required(2, "combine_out_trade_no"),
@@ -428,16 +431,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CombineNativePrepayBody {
     /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `sub_orders`, `notify_url`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         combine_mchid: impl ::std::convert::Into<::std::string::String>,
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<CombineNativePrepaySubOrdersItem>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CombineNativePrepayBody {
             combine_appid: combine_appid.into(),
             combine_mchid: combine_mchid.into(),
             combine_out_trade_no: combine_out_trade_no.into(),
@@ -452,7 +455,7 @@ impl PostBody {
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: CombineNativePrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
@@ -476,7 +479,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<CombineNativePrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -484,14 +490,14 @@ impl PostBody {
     /// Sets `combine_payer_info`.
     pub fn with_combine_payer_info(
         mut self,
-        combine_payer_info: PostCombinePayerInfo,
+        combine_payer_info: CombineNativePrepayCombinePayerInfo,
     ) -> Self {
         self.combine_payer_info = ::std::option::Option::Some(combine_payer_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CombineNativePrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -503,7 +509,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CombineNativePrepayResponse {
     /// 二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -516,16 +522,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CombineNativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CombineNativePrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CombineNativePrepayResponse {
             code_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -551,26 +557,26 @@ impl PostResponse {
 /// Source: `openapi/v3/combine-transactions/native.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CombineNativePrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CombineNativePrepayBody,
 }
 
-impl PostRequest {
+impl CombineNativePrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CombineNativePrepayBody) -> Self {
+        CombineNativePrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CombineNativePrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/combine-transactions/native`
     pub const PATH: &'static str = "/v3/combine-transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CombineNativePrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -580,8 +586,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CombineNativePrepayRequest {
+    type Response = CombineNativePrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -622,9 +628,9 @@ impl<'a> V3CombineTransactionsNative<'a> {
     /// 合单下单-Native支付 (`POST /v3/combine-transactions/native`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CombineNativePrepayBody,
+    ) -> ::std::result::Result<CombineNativePrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CombineNativePrepayRequest::new(body)).await
     }
 }
 
@@ -633,12 +639,12 @@ impl<'a> V3CombineTransactionsNative<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_combine_transactions_native.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "combine_native_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<CombineNativePrepayBody>(),
         ),
         (
-            "post_v3_combine_transactions_native.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "combine_native_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<CombineNativePrepayResponse>(),
         ),
     ])
 }

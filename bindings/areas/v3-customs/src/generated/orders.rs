@@ -6,7 +6,7 @@
     /// Values of `order_type`.
     ///
     /// 订单类型
-    pub enum GetOrderType {
+    pub enum ListOrdersOrderType {
         OutTradeNo = "out_trade_no",
         TransactionId = "transaction_id",
         SubOrderNo = "sub_order_no",
@@ -20,7 +20,7 @@
     /// Values of `customs`.
     ///
     /// 海关
-    pub enum GetCustoms {
+    pub enum ListOrdersCustoms {
         GuangzhouZs = "GUANGZHOU_ZS",
         HangzhouZs = "HANGZHOU_ZS",
         Ningbo = "NINGBO",
@@ -39,7 +39,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListOrdersQuery {
     /// 机构APPID
     ///
     /// **Required.**
@@ -51,7 +51,7 @@ pub struct GetQuery {
     /// 订单类型
     ///
     /// **Required.**
-    pub order_type: GetOrderType,
+    pub order_type: ListOrdersOrderType,
     /// 订单号
     ///
     /// **Required.**
@@ -59,7 +59,7 @@ pub struct GetQuery {
     /// 海关
     ///
     /// **Required.**
-    pub customs: GetCustoms,
+    pub customs: ListOrdersCustoms,
     /// 偏移量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -69,7 +69,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListOrdersQuery {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         order_type: required(2, "order_type"),
@@ -80,16 +80,16 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListOrdersQuery {
     /// Creates a value from its required fields (`appid`, `mchid`, `order_type`, `order_no`, `customs`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        order_type: GetOrderType,
+        order_type: ListOrdersOrderType,
         order_no: impl ::std::convert::Into<::std::string::String>,
-        customs: GetCustoms,
+        customs: ListOrdersCustoms,
     ) -> Self {
-        GetQuery {
+        ListOrdersQuery {
             appid: appid.into(),
             mchid: mchid.into(),
             order_type,
@@ -113,7 +113,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListOrdersQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `verify_department`.
     ///
     /// 核验机构
-    pub enum GetVerifyDepartment {
+    pub enum ListOrdersVerifyDepartment {
         Unionpay = "UNIONPAY",
         Netsunion = "NETSUNION",
         Others = "OTHERS",
@@ -138,7 +138,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 报关状态
-    pub enum GetState {
+    pub enum ListOrdersState {
         Processing = "PROCESSING",
         Undeclared = "UNDECLARED",
         Submitted = "SUBMITTED",
@@ -156,7 +156,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListOrdersDataItem {
     /// 商户子单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_order_no: ::std::option::Option<::std::string::String>,
@@ -170,7 +170,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub customs: ::std::option::Option<GetCustoms>,
+    pub customs: ::std::option::Option<ListOrdersCustoms>,
     /// 币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_type: ::std::option::Option<::std::string::String>,
@@ -190,7 +190,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<ListOrdersState>,
     /// 报关结果说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub explanation: ::std::option::Option<::std::string::String>,
@@ -206,7 +206,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListOrdersDataItem {
         sub_order_no: optional(0, "sub_order_no"),
         sub_order_id: optional(1, "sub_order_id"),
         mch_customs_no: optional(2, "mch_customs_no"),
@@ -223,10 +223,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListOrdersDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListOrdersDataItem {
             sub_order_no: ::std::option::Option::None,
             sub_order_id: ::std::option::Option::None,
             mch_customs_no: ::std::option::Option::None,
@@ -248,7 +248,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListOrdersResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -268,7 +268,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
+    pub verify_department: ::std::option::Option<ListOrdersVerifyDepartment>,
     /// 核验机构流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -293,7 +293,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListOrdersDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -301,7 +301,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListOrdersResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         transaction_id: optional(2, "transaction_id"),
@@ -315,10 +315,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListOrdersResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListOrdersResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -348,26 +348,26 @@ impl GetResponse {
 /// Source: `openapi/v3/customs/orders.md:187`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListOrdersRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListOrdersQuery,
 }
 
-impl GetRequest {
+impl ListOrdersRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListOrdersQuery) -> Self {
+        ListOrdersRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListOrdersRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/customs/orders`
     pub const PATH: &'static str = "/v3/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListOrdersRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -377,8 +377,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListOrdersRequest {
+    type Response = ListOrdersResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -444,8 +444,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListOrdersRequest {
+    type Item = ListOrdersDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -470,7 +470,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CustomsCreateOrderBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -490,7 +490,7 @@ pub struct PostBody {
     /// 海关
     ///
     /// **Required.**
-    pub customs: GetCustoms,
+    pub customs: ListOrdersCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -516,7 +516,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CustomsCreateOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: required(2, "out_trade_no"),
@@ -532,17 +532,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CustomsCreateOrderBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `out_trade_no`, `transaction_id`, `customs`, `merchant_customs_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        customs: GetCustoms,
+        customs: ListOrdersCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CustomsCreateOrderBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
@@ -601,7 +601,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CustomsCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -613,7 +613,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CustomsCreateOrderResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -628,7 +628,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<ListOrdersState>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -649,7 +649,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
+    pub verify_department: ::std::option::Option<ListOrdersVerifyDepartment>,
     /// 核验机构交易流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -662,7 +662,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CustomsCreateOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         state: optional(2, "state"),
@@ -676,10 +676,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CustomsCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CustomsCreateOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -709,26 +709,26 @@ impl PostResponse {
 /// Source: `openapi/v3/customs/orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CustomsCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CustomsCreateOrderBody,
 }
 
-impl PostRequest {
+impl CustomsCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CustomsCreateOrderBody) -> Self {
+        CustomsCreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl CustomsCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/customs/orders`
     pub const PATH: &'static str = "/v3/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CustomsCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -738,8 +738,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CustomsCreateOrderRequest {
+    type Response = CustomsCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -770,7 +770,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyOrderBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -793,7 +793,7 @@ pub struct PatchBody {
     /// 海关编码
     ///
     /// **Required.**
-    pub customs: GetCustoms,
+    pub customs: ListOrdersCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -813,7 +813,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: required(2, "out_trade_no"),
@@ -828,17 +828,17 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyOrderBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `out_trade_no`, `transaction_id`, `customs`, `merchant_customs_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        customs: GetCustoms,
+        customs: ListOrdersCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        ModifyOrderBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
@@ -887,7 +887,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -899,7 +899,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyOrderResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -914,7 +914,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<ListOrdersState>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -940,7 +940,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
+    pub verify_department: ::std::option::Option<ListOrdersVerifyDepartment>,
     /// 核验机构流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -953,7 +953,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         state: optional(2, "state"),
@@ -968,10 +968,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -1002,26 +1002,26 @@ impl PatchResponse {
 /// Source: `openapi/v3/customs/orders.md:348`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyOrderRequest {
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyOrderBody,
 }
 
-impl PatchRequest {
+impl ModifyOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PatchBody) -> Self {
-        PatchRequest { body }
+    pub fn new(body: ModifyOrderBody) -> Self {
+        ModifyOrderRequest { body }
     }
 }
 
-impl PatchRequest {
+impl ModifyOrderRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/customs/orders`
     pub const PATH: &'static str = "/v3/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1031,8 +1031,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyOrderRequest {
+    type Response = ModifyOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1074,25 +1074,25 @@ impl<'a> V3CustomsOrders<'a> {
     /// 报关查询 (`GET /v3/customs/orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListOrdersQuery,
+    ) -> ::std::result::Result<ListOrdersResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListOrdersRequest::new(query)).await
     }
 
     /// 报关 (`POST /v3/customs/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CustomsCreateOrderBody,
+    ) -> ::std::result::Result<CustomsCreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CustomsCreateOrderRequest::new(body)).await
     }
 
     /// 报关信息修改 (`PATCH /v3/customs/orders`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(body)).await
+        body: ModifyOrderBody,
+    ) -> ::std::result::Result<ModifyOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ModifyOrderRequest::new(body)).await
     }
 }
 
@@ -1100,29 +1100,23 @@ impl<'a> V3CustomsOrders<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("list_orders.query", ::wechatpay_runtime::json_schema_for::<ListOrdersQuery>()),
         (
-            "get_v3_customs_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_orders.response",
+            ::wechatpay_runtime::json_schema_for::<ListOrdersResponse>(),
         ),
         (
-            "get_v3_customs_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "customs_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<CustomsCreateOrderBody>(),
         ),
         (
-            "post_v3_customs_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "customs_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<CustomsCreateOrderResponse>(),
         ),
+        ("modify_order.body", ::wechatpay_runtime::json_schema_for::<ModifyOrderBody>()),
         (
-            "post_v3_customs_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
-        ),
-        (
-            "patch_v3_customs_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
-        (
-            "patch_v3_customs_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_order.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `customs`.
     ///
     /// 海关编码
-    pub enum PostCustoms {
+    pub enum RedeclareCustomCustoms {
         GuangzhouZs = "GUANGZHOU_ZS",
         HangzhouZs = "HANGZHOU_ZS",
         Ningbo = "NINGBO",
@@ -25,7 +25,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RedeclareCustomBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostBody {
     /// 海关编码
     ///
     /// **Required.**
-    pub customs: PostCustoms,
+    pub customs: RedeclareCustomCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -57,7 +57,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RedeclareCustomBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -69,15 +69,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl RedeclareCustomBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `customs`, `merchant_customs_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        customs: PostCustoms,
+        customs: RedeclareCustomCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        RedeclareCustomBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: ::std::option::Option::None,
@@ -126,7 +126,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RedeclareCustomBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,7 +138,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 报关状态
-    pub enum PostState {
+    pub enum RedeclareCustomState {
         Processing = "PROCESSING",
         Undeclared = "UNDECLARED",
         Submitted = "SUBMITTED",
@@ -154,7 +154,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RedeclareCustomResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -169,7 +169,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<RedeclareCustomState>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -201,7 +201,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RedeclareCustomResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         state: optional(2, "state"),
@@ -215,10 +215,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl RedeclareCustomResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RedeclareCustomResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -248,26 +248,26 @@ impl PostResponse {
 /// Source: `openapi/v3/customs/redeclare.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RedeclareCustomRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: RedeclareCustomBody,
 }
 
-impl PostRequest {
+impl RedeclareCustomRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: RedeclareCustomBody) -> Self {
+        RedeclareCustomRequest { body }
     }
 }
 
-impl PostRequest {
+impl RedeclareCustomRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/customs/redeclare`
     pub const PATH: &'static str = "/v3/customs/redeclare";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RedeclareCustomRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -277,8 +277,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RedeclareCustomRequest {
+    type Response = RedeclareCustomResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -320,9 +320,9 @@ impl<'a> V3CustomsRedeclare<'a> {
     /// 报关重推 (`POST /v3/customs/redeclare`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: RedeclareCustomBody,
+    ) -> ::std::result::Result<RedeclareCustomResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&RedeclareCustomRequest::new(body)).await
     }
 }
 
@@ -331,12 +331,12 @@ impl<'a> V3CustomsRedeclare<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_customs_redeclare.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "redeclare_custom.body",
+            ::wechatpay_runtime::json_schema_for::<RedeclareCustomBody>(),
         ),
         (
-            "post_v3_customs_redeclare.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "redeclare_custom.response",
+            ::wechatpay_runtime::json_schema_for::<RedeclareCustomResponse>(),
         ),
     ])
 }

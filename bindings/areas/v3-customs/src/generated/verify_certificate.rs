@@ -6,7 +6,7 @@
     /// Values of `customs`.
     ///
     /// 海关
-    pub enum PostCustoms {
+    pub enum VerifyCertificateCustoms {
         GuangzhouZs = "GUANGZHOU_ZS",
         HangzhouZs = "HANGZHOU_ZS",
         Ningbo = "NINGBO",
@@ -25,7 +25,7 @@
     /// Values of `certificate_type`.
     ///
     /// 证件类型
-    pub enum PostCertificateType {
+    pub enum VerifyCertificateCertificateType {
         Idcard = "IDCARD",
         #[unrecognized]
         Unrecognized(String),
@@ -36,7 +36,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct VerifyCertificateBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -59,7 +59,7 @@ pub struct PostBody {
     /// 海关
     ///
     /// **Required.**
-    pub customs: PostCustoms,
+    pub customs: VerifyCertificateCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -67,7 +67,7 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub certificate_type: PostCertificateType,
+    pub certificate_type: VerifyCertificateCertificateType,
     /// 证件号
     ///
     /// **Required.**
@@ -83,7 +83,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    VerifyCertificateBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: required(2, "out_trade_no"),
@@ -97,7 +97,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl VerifyCertificateBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `out_trade_no`, `transaction_id`, `customs`, `merchant_customs_no`, `certificate_type`, `certificate_id`, `certificate_name`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -105,13 +105,13 @@ impl PostBody {
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        customs: PostCustoms,
+        customs: VerifyCertificateCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
-        certificate_type: PostCertificateType,
+        certificate_type: VerifyCertificateCertificateType,
         certificate_id: ::wechatpay_runtime::Sensitive,
         certificate_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBody {
+        VerifyCertificateBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
@@ -135,7 +135,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for VerifyCertificateBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -147,7 +147,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `certificate_check_result`.
     ///
     /// 身份核验结果
-    pub enum PostCertificateCheckResult {
+    pub enum VerifyCertificateCertificateCheckResult {
         Same = "SAME",
         Different = "DIFFERENT",
         #[unrecognized]
@@ -159,7 +159,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct VerifyCertificateResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -184,7 +184,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub certificate_check_result: ::std::option::Option<PostCertificateCheckResult>,
+    pub certificate_check_result: ::std::option::Option<
+        VerifyCertificateCertificateCheckResult,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -192,7 +194,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    VerifyCertificateResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -202,10 +204,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl VerifyCertificateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        VerifyCertificateResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -231,26 +233,26 @@ impl PostResponse {
 /// Source: `openapi/v3/customs/verify-certificate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct VerifyCertificateRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: VerifyCertificateBody,
 }
 
-impl PostRequest {
+impl VerifyCertificateRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: VerifyCertificateBody) -> Self {
+        VerifyCertificateRequest { body }
     }
 }
 
-impl PostRequest {
+impl VerifyCertificateRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/customs/verify-certificate`
     pub const PATH: &'static str = "/v3/customs/verify-certificate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for VerifyCertificateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -260,8 +262,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for VerifyCertificateRequest {
+    type Response = VerifyCertificateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -305,9 +307,9 @@ impl<'a> V3CustomsVerifyCertificate<'a> {
     /// 身份信息校验 (`POST /v3/customs/verify-certificate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: VerifyCertificateBody,
+    ) -> ::std::result::Result<VerifyCertificateResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&VerifyCertificateRequest::new(body)).await
     }
 }
 
@@ -316,12 +318,12 @@ impl<'a> V3CustomsVerifyCertificate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_customs_verify_certificate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "verify_certificate.body",
+            ::wechatpay_runtime::json_schema_for::<VerifyCertificateBody>(),
         ),
         (
-            "post_v3_customs_verify_certificate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "verify_certificate.response",
+            ::wechatpay_runtime::json_schema_for::<VerifyCertificateResponse>(),
         ),
     ])
 }

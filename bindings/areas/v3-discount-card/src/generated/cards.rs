@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DiscountCreateCardBody {
     /// 商户领卡号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DiscountCreateCardBody {
         out_card_code: required(0, "out_card_code"),
         card_template_id: required(1, "card_template_id"),
         appid: required(2, "appid"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DiscountCreateCardBody {
     /// Creates a value from its required fields (`out_card_code`, `card_template_id`, `appid`, `notify_url`).
     pub fn new(
         out_card_code: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DiscountCreateCardBody {
             out_card_code: out_card_code.into(),
             card_template_id: card_template_id.into(),
             appid: appid.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DiscountCreateCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DiscountCreateCardResponse {
     /// 预领卡请求token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,16 +76,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DiscountCreateCardResponse {
         prepare_card_token: optional(0, "prepare_card_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl DiscountCreateCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DiscountCreateCardResponse {
             prepare_card_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -103,26 +103,26 @@ impl PostResponse {
 /// Source: `openapi/v3/discount-card/cards.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DiscountCreateCardRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: DiscountCreateCardBody,
 }
 
-impl PostRequest {
+impl DiscountCreateCardRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: DiscountCreateCardBody) -> Self {
+        DiscountCreateCardRequest { body }
     }
 }
 
-impl PostRequest {
+impl DiscountCreateCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/discount-card/cards`
     pub const PATH: &'static str = "/v3/discount-card/cards";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DiscountCreateCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -132,8 +132,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DiscountCreateCardRequest {
+    type Response = DiscountCreateCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -180,9 +180,9 @@ impl<'a> V3DiscountCardCards<'a> {
     /// 预受理领卡请求 (`POST /v3/discount-card/cards`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: DiscountCreateCardBody,
+    ) -> ::std::result::Result<DiscountCreateCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&DiscountCreateCardRequest::new(body)).await
     }
 }
 
@@ -191,12 +191,12 @@ impl<'a> V3DiscountCardCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_discount_card_cards.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "discount_create_card.body",
+            ::wechatpay_runtime::json_schema_for::<DiscountCreateCardBody>(),
         ),
         (
-            "post_v3_discount_card_cards.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "discount_create_card.response",
+            ::wechatpay_runtime::json_schema_for::<DiscountCreateCardResponse>(),
         ),
     ]);
     schemas.extend(out_card_code::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `organization_type`.
     ///
     /// 主体类型
-    pub enum GetOrganizationType {
+    pub enum ListSubjectSubMerchantsOrganizationType {
         SubjectTypeEnterprise = "SUBJECT_TYPE_ENTERPRISE",
         SubjectTypeInstitutionsCloned = "SUBJECT_TYPE_INSTITUTIONS_CLONED",
         SubjectTypeIndividual = "SUBJECT_TYPE_INDIVIDUAL",
@@ -22,11 +22,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListSubjectSubMerchantsQuery {
     /// 主体类型
     ///
     /// **Required.**
-    pub organization_type: GetOrganizationType,
+    pub organization_type: ListSubjectSubMerchantsOrganizationType,
     /// 证件号码
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListSubjectSubMerchantsQuery {
         organization_type: required(0, "organization_type"),
         cert_number: required(1, "cert_number"),
         limit: optional(2, "limit"),
@@ -50,13 +50,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListSubjectSubMerchantsQuery {
     /// Creates a value from its required fields (`organization_type`, `cert_number`).
     pub fn new(
-        organization_type: GetOrganizationType,
+        organization_type: ListSubjectSubMerchantsOrganizationType,
         cert_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        GetQuery {
+        ListSubjectSubMerchantsQuery {
             organization_type,
             cert_number,
             limit: ::std::option::Option::None,
@@ -77,7 +77,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListSubjectSubMerchantsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListSubjectSubMerchantsDataItem {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListSubjectSubMerchantsDataItem {
         sub_mchid: optional(0, "sub_mchid"),
         merchant_shortname: optional(1, "merchant_shortname"),
         sign_time: optional(2, "sign_time"),
@@ -122,10 +122,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListSubjectSubMerchantsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListSubjectSubMerchantsDataItem {
             sub_mchid: ::std::option::Option::None,
             merchant_shortname: ::std::option::Option::None,
             sign_time: ::std::option::Option::None,
@@ -138,12 +138,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListSubjectSubMerchantsResponse {
     /// 子商户列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListSubjectSubMerchantsDataItem>>,
     /// 分页偏移
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +166,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListSubjectSubMerchantsResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -175,10 +175,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListSubjectSubMerchantsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListSubjectSubMerchantsResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -199,26 +199,28 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/subject-sub-merchants.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListSubjectSubMerchantsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListSubjectSubMerchantsQuery,
 }
 
-impl GetRequest {
+impl ListSubjectSubMerchantsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListSubjectSubMerchantsQuery) -> Self {
+        ListSubjectSubMerchantsRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl ListSubjectSubMerchantsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/subject-sub-merchants`
     pub const PATH: &'static str = "/v3/ecommerce/subject-sub-merchants";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListSubjectSubMerchantsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -228,8 +230,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListSubjectSubMerchantsRequest {
+    type Response = ListSubjectSubMerchantsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -277,8 +279,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListSubjectSubMerchantsRequest {
+    type Item = ListSubjectSubMerchantsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -316,9 +318,12 @@ impl<'a> V3EcommerceSubjectSubMerchants<'a> {
     /// 查询指定主体子商户列表 (`GET /v3/ecommerce/subject-sub-merchants`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListSubjectSubMerchantsQuery,
+    ) -> ::std::result::Result<
+        ListSubjectSubMerchantsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ListSubjectSubMerchantsRequest::new(query)).await
     }
 }
 
@@ -327,12 +332,12 @@ impl<'a> V3EcommerceSubjectSubMerchants<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_subject_sub_merchants.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_subject_sub_merchants.query",
+            ::wechatpay_runtime::json_schema_for::<ListSubjectSubMerchantsQuery>(),
         ),
         (
-            "get_v3_ecommerce_subject_sub_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_subject_sub_merchants.response",
+            ::wechatpay_runtime::json_schema_for::<ListSubjectSubMerchantsResponse>(),
         ),
     ])
 }

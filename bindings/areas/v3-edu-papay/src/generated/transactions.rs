@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct EduCreateTransactionAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    EduCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl EduCreateTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        EduCreateTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeviceInformation {
+pub struct EduCreateTransactionDeviceInformation {
     /// 设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -61,16 +61,16 @@ pub struct PostDeviceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeviceInformation {
+    EduCreateTransactionDeviceInformation {
         device_id: optional(0, "device_id"),
         device_ip: required(1, "device_ip"),
     }
 }
 
-impl PostDeviceInformation {
+impl EduCreateTransactionDeviceInformation {
     /// Creates a value from its required fields (`device_ip`).
     pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostDeviceInformation {
+        EduCreateTransactionDeviceInformation {
             device_id: ::std::option::Option::None,
             device_ip: device_ip.into(),
         }
@@ -90,7 +90,7 @@ impl PostDeviceInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EduCreateTransactionBody {
     /// 服务商APPID
     ///
     /// **Required.**
@@ -130,15 +130,15 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: EduCreateTransactionAmount,
     /// 设备信息
     ///
     /// **Required.**
-    pub device_information: PostDeviceInformation,
+    pub device_information: EduCreateTransactionDeviceInformation,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EduCreateTransactionBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -154,7 +154,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EduCreateTransactionBody {
     /// Creates a value from its required fields (`appid`, `body`, `out_trade_no`, `notify_url`, `contract_id`, `trade_scene`, `amount`, `device_information`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -164,10 +164,10 @@ impl PostBody {
         notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         trade_scene: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        device_information: PostDeviceInformation,
+        amount: EduCreateTransactionAmount,
+        device_information: EduCreateTransactionDeviceInformation,
     ) -> Self {
-        PostBody {
+        EduCreateTransactionBody {
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -220,7 +220,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EduCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -241,26 +241,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/edu-papay/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EduCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EduCreateTransactionBody,
 }
 
-impl PostRequest {
+impl EduCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EduCreateTransactionBody) -> Self {
+        EduCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EduCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/edu-papay/transactions`
     pub const PATH: &'static str = "/v3/edu-papay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EduCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,7 +272,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for EduCreateTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -320,9 +322,9 @@ impl<'a> V3EduPapayTransactions<'a> {
     /// 教育通扣款受理 (`POST /v3/edu-papay/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: EduCreateTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&EduCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -331,8 +333,8 @@ impl<'a> V3EduPapayTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_edu_papay_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "edu_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<EduCreateTransactionBody>(),
         ),
     ]);
     schemas.extend(id::json_schemas());

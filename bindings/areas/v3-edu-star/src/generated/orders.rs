@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EduListOrdersQuery {
     /// appid
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EduListOrdersQuery {
         appid: required(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
         qq: optional(2, "qq"),
@@ -35,10 +35,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl EduListOrdersQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        EduListOrdersQuery {
             appid: appid.into(),
             wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
@@ -78,7 +78,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EduListOrdersQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct EduListOrdersDataItem {
     /// appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -133,7 +133,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    EduListOrdersDataItem {
         appid: optional(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
         qq: optional(2, "qq"),
@@ -145,10 +145,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl EduListOrdersDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        EduListOrdersDataItem {
             appid: ::std::option::Option::None,
             wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
@@ -165,12 +165,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EduListOrdersResponse {
     /// 结果集
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<EduListOrdersDataItem>>,
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -189,7 +189,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EduListOrdersResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         offset: optional(2, "offset"),
@@ -198,10 +198,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EduListOrdersResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EduListOrdersResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -222,26 +222,26 @@ impl GetResponse {
 /// Source: `openapi/v3/edu-star/orders.md:123`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EduListOrdersRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EduListOrdersQuery,
 }
 
-impl GetRequest {
+impl EduListOrdersRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: EduListOrdersQuery) -> Self {
+        EduListOrdersRequest { query }
     }
 }
 
-impl GetRequest {
+impl EduListOrdersRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/edu-star/orders`
     pub const PATH: &'static str = "/v3/edu-star/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EduListOrdersRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -251,8 +251,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EduListOrdersRequest {
+    type Response = EduListOrdersResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -302,8 +302,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for EduListOrdersRequest {
+    type Item = EduListOrdersDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -328,7 +328,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EduCreateOrderBody {
     /// appid
     ///
     /// **Required.**
@@ -350,7 +350,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EduCreateOrderBody {
         appid: required(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
         qq: optional(2, "qq"),
@@ -359,14 +359,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EduCreateOrderBody {
     /// Creates a value from its required fields (`appid`, `right_id`, `create_time`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         right_id: impl ::std::convert::Into<::std::string::String>,
         create_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        EduCreateOrderBody {
             appid: appid.into(),
             wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
@@ -394,7 +394,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EduCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -406,7 +406,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EduCreateOrderResponse {
     /// appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -447,7 +447,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EduCreateOrderResponse {
         appid: optional(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
         qq: optional(2, "qq"),
@@ -459,10 +459,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EduCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EduCreateOrderResponse {
             appid: ::std::option::Option::None,
             wechat_openid: ::std::option::Option::None,
             qq: ::std::option::Option::None,
@@ -486,26 +486,26 @@ impl PostResponse {
 /// Source: `openapi/v3/edu-star/orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EduCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EduCreateOrderBody,
 }
 
-impl PostRequest {
+impl EduCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EduCreateOrderBody) -> Self {
+        EduCreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl EduCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/edu-star/orders`
     pub const PATH: &'static str = "/v3/edu-star/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EduCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -515,8 +515,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EduCreateOrderRequest {
+    type Response = EduCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -555,17 +555,17 @@ impl<'a> V3EduStarOrders<'a> {
     /// 通过QQ账号查询核销订单列表 (`GET /v3/edu-star/orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: EduListOrdersQuery,
+    ) -> ::std::result::Result<EduListOrdersResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&EduListOrdersRequest::new(query)).await
     }
 
     /// 创建核销订单 (`POST /v3/edu-star/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EduCreateOrderBody,
+    ) -> ::std::result::Result<EduCreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&EduCreateOrderRequest::new(body)).await
     }
 }
 
@@ -574,20 +574,20 @@ impl<'a> V3EduStarOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_edu_star_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "edu_list_orders.query",
+            ::wechatpay_runtime::json_schema_for::<EduListOrdersQuery>(),
         ),
         (
-            "get_v3_edu_star_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "edu_list_orders.response",
+            ::wechatpay_runtime::json_schema_for::<EduListOrdersResponse>(),
         ),
         (
-            "post_v3_edu_star_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "edu_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<EduCreateOrderBody>(),
         ),
         (
-            "post_v3_edu_star_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "edu_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<EduCreateOrderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct EduschoolpayCreateTransactionAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    EduschoolpayCreateTransactionAmount {
         total: required(0, "total"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl EduschoolpayCreateTransactionAmount {
     /// Creates a value from its required fields (`total`, `currency`).
     pub fn new(
         total: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        EduschoolpayCreateTransactionAmount {
             total,
             currency: currency.into(),
         }
@@ -45,7 +45,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct EduschoolpayCreateTransactionSceneInfo {
     /// 消费时间
     ///
     /// **Required.**
@@ -61,21 +61,21 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    EduschoolpayCreateTransactionSceneInfo {
         start_time: required(0, "start_time"),
         school_id: required(1, "school_id"),
         scene_type: required(2, "scene_type"),
     }
 }
 
-impl PostSceneInfo {
+impl EduschoolpayCreateTransactionSceneInfo {
     /// Creates a value from its required fields (`start_time`, `school_id`, `scene_type`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         school_id: impl ::std::convert::Into<::std::string::String>,
         scene_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        EduschoolpayCreateTransactionSceneInfo {
             start_time: start_time.into(),
             school_id: school_id.into(),
             scene_type: scene_type.into(),
@@ -89,7 +89,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeviceInfo {
+pub struct EduschoolpayCreateTransactionDeviceInfo {
     /// 设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -100,16 +100,16 @@ pub struct PostDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeviceInfo {
+    EduschoolpayCreateTransactionDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: required(1, "device_ip"),
     }
 }
 
-impl PostDeviceInfo {
+impl EduschoolpayCreateTransactionDeviceInfo {
     /// Creates a value from its required fields (`device_ip`).
     pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostDeviceInfo {
+        EduschoolpayCreateTransactionDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: device_ip.into(),
         }
@@ -131,22 +131,22 @@ impl PostDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct EduschoolpayCreateTransactionSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    EduschoolpayCreateTransactionSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl EduschoolpayCreateTransactionSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        EduschoolpayCreateTransactionSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -162,7 +162,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EduschoolpayCreateTransactionBody {
     /// 商户appid
     ///
     /// **Required.**
@@ -202,25 +202,25 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: EduschoolpayCreateTransactionAmount,
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: EduschoolpayCreateTransactionSceneInfo,
     /// 设备信息
     ///
     /// **Required.**
-    pub device_info: PostDeviceInfo,
+    pub device_info: EduschoolpayCreateTransactionDeviceInfo,
     /// 分账结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<EduschoolpayCreateTransactionSettleInfo>,
     /// 扣款模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mode: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EduschoolpayCreateTransactionBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -239,7 +239,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EduschoolpayCreateTransactionBody {
     /// Creates a value from its required fields (`appid`, `description`, `out_trade_no`, `notify_url`, `contract_id`, `user_id`, `amount`, `scene_info`, `device_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -249,11 +249,11 @@ impl PostBody {
         notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         user_id: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        scene_info: PostSceneInfo,
-        device_info: PostDeviceInfo,
+        amount: EduschoolpayCreateTransactionAmount,
+        scene_info: EduschoolpayCreateTransactionSceneInfo,
+        device_info: EduschoolpayCreateTransactionDeviceInfo,
     ) -> Self {
-        PostBody {
+        EduschoolpayCreateTransactionBody {
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -309,7 +309,10 @@ impl PostBody {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: EduschoolpayCreateTransactionSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -324,7 +327,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EduschoolpayCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -338,7 +341,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct EduschoolpayCreateTransactionPayer {
     /// 商户AppID下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -352,17 +355,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    EduschoolpayCreateTransactionPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl PostPayer {
+impl EduschoolpayCreateTransactionPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        EduschoolpayCreateTransactionPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -376,7 +379,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct EduschoolpayCreateTransactionResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -398,7 +401,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    EduschoolpayCreateTransactionResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         discount_total: optional(2, "discount_total"),
@@ -407,10 +410,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl EduschoolpayCreateTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        EduschoolpayCreateTransactionResponseAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
@@ -426,7 +429,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDeviceInfo {
+pub struct EduschoolpayCreateTransactionResponseDeviceInfo {
     /// 设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -442,17 +445,17 @@ pub struct PostResponseDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDeviceInfo {
+    EduschoolpayCreateTransactionResponseDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl PostResponseDeviceInfo {
+impl EduschoolpayCreateTransactionResponseDeviceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDeviceInfo {
+        EduschoolpayCreateTransactionResponseDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -466,7 +469,7 @@ impl PostResponseDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct EduschoolpayCreateTransactionPromotionDetailItem {
     /// 券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
@@ -502,7 +505,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    EduschoolpayCreateTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -516,10 +519,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl EduschoolpayCreateTransactionPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        EduschoolpayCreateTransactionPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -538,7 +541,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EduschoolpayCreateTransactionResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -585,21 +588,23 @@ pub struct PostResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<EduschoolpayCreateTransactionPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<EduschoolpayCreateTransactionResponseAmount>,
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<PostResponseDeviceInfo>,
+    pub device_info: ::std::option::Option<
+        EduschoolpayCreateTransactionResponseDeviceInfo,
+    >,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<EduschoolpayCreateTransactionPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -608,7 +613,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EduschoolpayCreateTransactionResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -629,10 +634,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EduschoolpayCreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EduschoolpayCreateTransactionResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -665,26 +670,28 @@ impl PostResponse {
 /// Source: `openapi/v3/eduschoolpay/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EduschoolpayCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EduschoolpayCreateTransactionBody,
 }
 
-impl PostRequest {
+impl EduschoolpayCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EduschoolpayCreateTransactionBody) -> Self {
+        EduschoolpayCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EduschoolpayCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/eduschoolpay/transactions`
     pub const PATH: &'static str = "/v3/eduschoolpay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EduschoolpayCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -694,8 +701,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EduschoolpayCreateTransactionRequest {
+    type Response = EduschoolpayCreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -748,9 +755,12 @@ impl<'a> V3EduschoolpayTransactions<'a> {
     /// 扣款 (`POST /v3/eduschoolpay/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EduschoolpayCreateTransactionBody,
+    ) -> ::std::result::Result<
+        EduschoolpayCreateTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EduschoolpayCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -759,12 +769,14 @@ impl<'a> V3EduschoolpayTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_eduschoolpay_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "eduschoolpay_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<EduschoolpayCreateTransactionBody>(),
         ),
         (
-            "post_v3_eduschoolpay_transactions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "eduschoolpay_create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EduschoolpayCreateTransactionResponse,
+            >(),
         ),
     ]);
     schemas.extend(id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct FundsQueryBillDownloadUrlQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    FundsQueryBillDownloadUrlQuery {
         bill_date: required(0, "bill_date"),
         sub_mchid: optional(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl FundsQueryBillDownloadUrlQuery {
     /// Creates a value from its required fields (`bill_date`).
     pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        FundsQueryBillDownloadUrlQuery {
             bill_date: bill_date.into(),
             sub_mchid: ::std::option::Option::None,
         }
@@ -42,7 +42,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for FundsQueryBillDownloadUrlQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct FundsQueryBillDownloadUrlResponse {
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -77,7 +77,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    FundsQueryBillDownloadUrlResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
         download_url: optional(2, "download_url"),
@@ -85,10 +85,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl FundsQueryBillDownloadUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        FundsQueryBillDownloadUrlResponse {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
@@ -108,26 +108,28 @@ impl GetResponse {
 /// Source: `openapi/v3/funds-to-oversea/bill-download-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct FundsQueryBillDownloadUrlRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: FundsQueryBillDownloadUrlQuery,
 }
 
-impl GetRequest {
+impl FundsQueryBillDownloadUrlRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: FundsQueryBillDownloadUrlQuery) -> Self {
+        FundsQueryBillDownloadUrlRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl FundsQueryBillDownloadUrlRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/funds-to-oversea/bill-download-url`
     pub const PATH: &'static str = "/v3/funds-to-oversea/bill-download-url";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for FundsQueryBillDownloadUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -137,8 +139,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for FundsQueryBillDownloadUrlRequest {
+    type Response = FundsQueryBillDownloadUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -189,9 +191,12 @@ impl<'a> V3FundsToOverseaBillDownloadUrl<'a> {
     /// 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: FundsQueryBillDownloadUrlQuery,
+    ) -> ::std::result::Result<
+        FundsQueryBillDownloadUrlResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&FundsQueryBillDownloadUrlRequest::new(query)).await
     }
 }
 
@@ -200,12 +205,12 @@ impl<'a> V3FundsToOverseaBillDownloadUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_funds_to_oversea_bill_download_url.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "funds_query_bill_download_url.query",
+            ::wechatpay_runtime::json_schema_for::<FundsQueryBillDownloadUrlQuery>(),
         ),
         (
-            "get_v3_funds_to_oversea_bill_download_url.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "funds_query_bill_download_url.response",
+            ::wechatpay_runtime::json_schema_for::<FundsQueryBillDownloadUrlResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsInfoItem {
+pub struct FundsCreateOrderGoodsInfoItem {
     /// 商品名称
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct PostGoodsInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsInfoItem {
+    FundsCreateOrderGoodsInfoItem {
         goods_name: required(0, "goods_name"),
         goods_category: required(1, "goods_category"),
         goods_unit_price: required(2, "goods_unit_price"),
@@ -36,7 +36,7 @@ pub struct PostGoodsInfoItem {
     }
 }
 
-impl PostGoodsInfoItem {
+impl FundsCreateOrderGoodsInfoItem {
     /// Creates a value from its required fields (`goods_name`, `goods_category`, `goods_unit_price`, `goods_quantity`).
     pub fn new(
         goods_name: impl ::std::convert::Into<::std::string::String>,
@@ -44,7 +44,7 @@ impl PostGoodsInfoItem {
         goods_unit_price: i64,
         goods_quantity: i64,
     ) -> Self {
-        PostGoodsInfoItem {
+        FundsCreateOrderGoodsInfoItem {
             goods_name: goods_name.into(),
             goods_category: goods_category.into(),
             goods_unit_price,
@@ -59,7 +59,7 @@ impl PostGoodsInfoItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSellerInfo {
+pub struct FundsCreateOrderSellerInfo {
     /// 境外卖家经营主体名称
     ///
     /// **Required.**
@@ -75,21 +75,21 @@ pub struct PostSellerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSellerInfo {
+    FundsCreateOrderSellerInfo {
         oversea_business_name: required(0, "oversea_business_name"),
         oversea_shop_name: required(1, "oversea_shop_name"),
         seller_id: required(2, "seller_id"),
     }
 }
 
-impl PostSellerInfo {
+impl FundsCreateOrderSellerInfo {
     /// Creates a value from its required fields (`oversea_business_name`, `oversea_shop_name`, `seller_id`).
     pub fn new(
         oversea_business_name: impl ::std::convert::Into<::std::string::String>,
         oversea_shop_name: impl ::std::convert::Into<::std::string::String>,
         seller_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSellerInfo {
+        FundsCreateOrderSellerInfo {
             oversea_business_name: oversea_business_name.into(),
             oversea_shop_name: oversea_shop_name.into(),
             seller_id: seller_id.into(),
@@ -103,7 +103,7 @@ impl PostSellerInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExpressInfo {
+pub struct FundsCreateOrderExpressInfo {
     /// 物流单号
     ///
     /// **Required.**
@@ -115,19 +115,19 @@ pub struct PostExpressInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExpressInfo {
+    FundsCreateOrderExpressInfo {
         courier_number: required(0, "courier_number"),
         express_company_name: required(1, "express_company_name"),
     }
 }
 
-impl PostExpressInfo {
+impl FundsCreateOrderExpressInfo {
     /// Creates a value from its required fields (`courier_number`, `express_company_name`).
     pub fn new(
         courier_number: impl ::std::convert::Into<::std::string::String>,
         express_company_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostExpressInfo {
+        FundsCreateOrderExpressInfo {
             courier_number: courier_number.into(),
             express_company_name: express_company_name.into(),
         }
@@ -140,7 +140,7 @@ impl PostExpressInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayeeInfo {
+pub struct FundsCreateOrderPayeeInfo {
     /// 收款人识别号
     ///
     /// **Required.**
@@ -148,15 +148,15 @@ pub struct PostPayeeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayeeInfo {
+    FundsCreateOrderPayeeInfo {
         payee_id: required(0, "payee_id"),
     }
 }
 
-impl PostPayeeInfo {
+impl FundsCreateOrderPayeeInfo {
     /// Creates a value from its required fields (`payee_id`).
     pub fn new(payee_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayeeInfo {
+        FundsCreateOrderPayeeInfo {
             payee_id: payee_id.into(),
         }
     }
@@ -166,7 +166,7 @@ impl PostPayeeInfo {
     /// Values of `type`.
     ///
     /// 订单类型
-    pub enum PostType {
+    pub enum FundsCreateOrderType {
         Deposit = "DEPOSIT",
         Balance = "BALANCE",
         #[unrecognized]
@@ -180,12 +180,12 @@ impl PostPayeeInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPresaleInfo {
+pub struct FundsCreateOrderPresaleInfo {
     /// 订单类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: FundsCreateOrderType,
     /// 预售订单总金额
     ///
     /// **Required.**
@@ -199,7 +199,7 @@ pub struct PostPresaleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPresaleInfo {
+    FundsCreateOrderPresaleInfo {
         type_: required(0, "type"),
         total_amount: required(1, "total_amount"),
         deposit_transaction_id: optional(2, "deposit_transaction_id"),
@@ -207,10 +207,10 @@ pub struct PostPresaleInfo {
     }
 }
 
-impl PostPresaleInfo {
+impl FundsCreateOrderPresaleInfo {
     /// Creates a value from its required fields (`type`, `total_amount`).
-    pub fn new(type_: PostType, total_amount: i64) -> Self {
-        PostPresaleInfo {
+    pub fn new(type_: FundsCreateOrderType, total_amount: i64) -> Self {
+        FundsCreateOrderPresaleInfo {
             type_,
             total_amount,
             deposit_transaction_id: ::std::option::Option::None,
@@ -245,7 +245,7 @@ impl PostPresaleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct FundsCreateOrderBody {
     /// 商户出境单号
     ///
     /// **Required.**
@@ -268,26 +268,28 @@ pub struct PostBody {
     pub foreign_currency: ::std::string::String,
     /// 商品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_info: ::std::option::Option<::std::vec::Vec<PostGoodsInfoItem>>,
+    pub goods_info: ::std::option::Option<
+        ::std::vec::Vec<FundsCreateOrderGoodsInfoItem>,
+    >,
     /// 卖家信息
     ///
     /// **Required.**
-    pub seller_info: PostSellerInfo,
+    pub seller_info: FundsCreateOrderSellerInfo,
     /// 物流信息
     ///
     /// **Required.**
-    pub express_info: PostExpressInfo,
+    pub express_info: FundsCreateOrderExpressInfo,
     /// 收款人信息
     ///
     /// **Required.**
-    pub payee_info: PostPayeeInfo,
+    pub payee_info: FundsCreateOrderPayeeInfo,
     /// 预售信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub presale_info: ::std::option::Option<PostPresaleInfo>,
+    pub presale_info: ::std::option::Option<FundsCreateOrderPresaleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    FundsCreateOrderBody {
         out_order_id: required(0, "out_order_id"),
         sub_mchid: required(1, "sub_mchid"),
         transaction_id: required(2, "transaction_id"),
@@ -301,7 +303,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl FundsCreateOrderBody {
     /// Creates a value from its required fields (`out_order_id`, `sub_mchid`, `transaction_id`, `amount`, `foreign_currency`, `seller_info`, `express_info`, `payee_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -310,11 +312,11 @@ impl PostBody {
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
         foreign_currency: impl ::std::convert::Into<::std::string::String>,
-        seller_info: PostSellerInfo,
-        express_info: PostExpressInfo,
-        payee_info: PostPayeeInfo,
+        seller_info: FundsCreateOrderSellerInfo,
+        express_info: FundsCreateOrderExpressInfo,
+        payee_info: FundsCreateOrderPayeeInfo,
     ) -> Self {
-        PostBody {
+        FundsCreateOrderBody {
             out_order_id: out_order_id.into(),
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
@@ -331,20 +333,23 @@ impl PostBody {
     /// Sets `goods_info`.
     pub fn with_goods_info(
         mut self,
-        goods_info: ::std::vec::Vec<PostGoodsInfoItem>,
+        goods_info: ::std::vec::Vec<FundsCreateOrderGoodsInfoItem>,
     ) -> Self {
         self.goods_info = ::std::option::Option::Some(goods_info);
         self
     }
 
     /// Sets `presale_info`.
-    pub fn with_presale_info(mut self, presale_info: PostPresaleInfo) -> Self {
+    pub fn with_presale_info(
+        mut self,
+        presale_info: FundsCreateOrderPresaleInfo,
+    ) -> Self {
         self.presale_info = ::std::option::Option::Some(presale_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for FundsCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -356,7 +361,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct FundsCreateOrderResponse {
     /// 商户出境单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -423,7 +428,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    FundsCreateOrderResponse {
         out_order_id: optional(0, "out_order_id"),
         sub_mchid: optional(1, "sub_mchid"),
         order_id: optional(2, "order_id"),
@@ -443,10 +448,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl FundsCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        FundsCreateOrderResponse {
             out_order_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
@@ -478,26 +483,26 @@ impl PostResponse {
 /// Source: `openapi/v3/funds-to-oversea/orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct FundsCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: FundsCreateOrderBody,
 }
 
-impl PostRequest {
+impl FundsCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: FundsCreateOrderBody) -> Self {
+        FundsCreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl FundsCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/funds-to-oversea/orders`
     pub const PATH: &'static str = "/v3/funds-to-oversea/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for FundsCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -507,8 +512,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for FundsCreateOrderRequest {
+    type Response = FundsCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -555,9 +560,9 @@ impl<'a> V3FundsToOverseaOrders<'a> {
     /// 申请资金出境 (`POST /v3/funds-to-oversea/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: FundsCreateOrderBody,
+    ) -> ::std::result::Result<FundsCreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&FundsCreateOrderRequest::new(body)).await
     }
 }
 
@@ -566,12 +571,12 @@ impl<'a> V3FundsToOverseaOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_funds_to_oversea_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "funds_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<FundsCreateOrderBody>(),
         ),
         (
-            "post_v3_funds_to_oversea_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "funds_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<FundsCreateOrderResponse>(),
         ),
     ]);
     schemas.extend(out_order_id::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEncryptCertificate {
+pub struct QueryCertificateEncryptCertificate {
     /// 加密证书的算法
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -38,7 +38,7 @@ pub struct GetEncryptCertificate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEncryptCertificate {
+    QueryCertificateEncryptCertificate {
         algorithm: optional(0, "algorithm"),
         nonce: optional(1, "nonce"),
         associated_data: optional(2, "associated_data"),
@@ -47,10 +47,10 @@ pub struct GetEncryptCertificate {
     }
 }
 
-impl GetEncryptCertificate {
+impl QueryCertificateEncryptCertificate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEncryptCertificate {
+        QueryCertificateEncryptCertificate {
             algorithm: ::std::option::Option::None,
             nonce: ::std::option::Option::None,
             associated_data: ::std::option::Option::None,
@@ -66,7 +66,7 @@ impl GetEncryptCertificate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct QueryCertificateDataItem {
     /// 证书序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,7 +86,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypt_certificate: ::std::option::Option<GetEncryptCertificate>,
+    pub encrypt_certificate: ::std::option::Option<QueryCertificateEncryptCertificate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -94,7 +94,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    QueryCertificateDataItem {
         serial_no: optional(0, "serial_no"),
         effective_time: optional(1, "effective_time"),
         expire_time: optional(2, "expire_time"),
@@ -103,10 +103,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl QueryCertificateDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        QueryCertificateDataItem {
             serial_no: ::std::option::Option::None,
             effective_time: ::std::option::Option::None,
             expire_time: ::std::option::Option::None,
@@ -120,12 +120,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryCertificateResponse {
     /// 平台证书列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<QueryCertificateDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -133,16 +133,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryCertificateResponse {
         data: optional(0, "data"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryCertificateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryCertificateResponse {
             data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -172,22 +172,22 @@ impl GetResponse {
 /// Source: `openapi/v3/global/certificates.md:6`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryCertificateRequest {}
+impl QueryCertificateRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryCertificateRequest {}
     }
 }
 
-impl GetRequest {
+impl QueryCertificateRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/certificates`
     pub const PATH: &'static str = "/v3/global/certificates";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCertificateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -195,8 +195,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryCertificateRequest {
+    type Response = QueryCertificateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -237,8 +237,8 @@ impl<'a> V3GlobalCertificates<'a> {
     /// 获取平台证书列表 (`GET /v3/global/certificates`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<QueryCertificateResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCertificateRequest::new()).await
     }
 }
 
@@ -247,8 +247,8 @@ impl<'a> V3GlobalCertificates<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_certificates.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_certificate.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCertificateResponse>(),
         ),
     ])
 }

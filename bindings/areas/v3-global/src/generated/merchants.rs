@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContact {
+pub struct GlobalCreateMerchantContact {
     /// 联系人名称
     ///
     /// **Required.**
@@ -30,21 +30,25 @@ pub struct PostContact {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContact {
+    GlobalCreateMerchantContact {
         name: required(0, "name"),
         phone: required(1, "phone"),
         email: required(2, "email"),
     }
 }
 
-impl PostContact {
+impl GlobalCreateMerchantContact {
     /// Creates a value from its required fields (`name`, `phone`, `email`).
     pub fn new(
         name: ::wechatpay_runtime::Sensitive,
         phone: ::wechatpay_runtime::Sensitive,
         email: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostContact { name, phone, email }
+        GlobalCreateMerchantContact {
+            name,
+            phone,
+            email,
+        }
     }
 }
 
@@ -52,7 +56,7 @@ impl PostContact {
     /// Values of `merchant_type`.
     ///
     /// 商户类型
-    pub enum PostMerchantType {
+    pub enum GlobalCreateMerchantMerchantType {
         Enterprise = "ENTERPRISE",
         Individual = "INDIVIDUAL",
         #[unrecognized]
@@ -64,7 +68,7 @@ impl PostContact {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum PostBusinessType {
+    pub enum GlobalCreateMerchantBusinessType {
         Online = "ONLINE",
         Offline = "OFFLINE",
         Both = "BOTH",
@@ -79,7 +83,7 @@ impl PostContact {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStorePhotos {
+pub struct GlobalCreateMerchantStorePhotos {
     /// 媒体文件MediaId列表
     ///
     /// **Required.**
@@ -87,15 +91,17 @@ pub struct PostStorePhotos {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStorePhotos {
+    GlobalCreateMerchantStorePhotos {
         media_id: required(0, "media_id"),
     }
 }
 
-impl PostStorePhotos {
+impl GlobalCreateMerchantStorePhotos {
     /// Creates a value from its required fields (`media_id`).
     pub fn new(media_id: ::std::vec::Vec<::std::string::String>) -> Self {
-        PostStorePhotos { media_id }
+        GlobalCreateMerchantStorePhotos {
+            media_id,
+        }
     }
 }
 
@@ -105,11 +111,11 @@ impl PostStorePhotos {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusiness {
+pub struct GlobalCreateMerchantBusiness {
     /// 业务类型
     ///
     /// **Required.**
-    pub business_type: PostBusinessType,
+    pub business_type: GlobalCreateMerchantBusinessType,
     /// APP下载链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
@@ -130,7 +136,7 @@ pub struct PostBusiness {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_photos: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostStorePhotos>,
+        ::wechatpay_runtime::JsonString<GlobalCreateMerchantStorePhotos>,
     >,
     /// MCC码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,7 +144,7 @@ pub struct PostBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusiness {
+    GlobalCreateMerchantBusiness {
         business_type: required(0, "business_type"),
         app_download: optional(1, "app_download"),
         website: optional(2, "website"),
@@ -150,10 +156,10 @@ pub struct PostBusiness {
     }
 }
 
-impl PostBusiness {
+impl GlobalCreateMerchantBusiness {
     /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: PostBusinessType) -> Self {
-        PostBusiness {
+    pub fn new(business_type: GlobalCreateMerchantBusinessType) -> Self {
+        GlobalCreateMerchantBusiness {
             business_type,
             app_download: ::std::option::Option::None,
             website: ::std::option::Option::None,
@@ -213,7 +219,7 @@ impl PostBusiness {
     /// Sets `store_photos`.
     pub fn with_store_photos(
         mut self,
-        store_photos: ::wechatpay_runtime::JsonString<PostStorePhotos>,
+        store_photos: ::wechatpay_runtime::JsonString<GlobalCreateMerchantStorePhotos>,
     ) -> Self {
         self.store_photos = ::std::option::Option::Some(store_photos);
         self
@@ -235,7 +241,7 @@ impl PostBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDirector {
+pub struct GlobalCreateMerchantDirector {
     /// 董事姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -245,16 +251,16 @@ pub struct PostDirector {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDirector {
+    GlobalCreateMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
     }
 }
 
-impl PostDirector {
+impl GlobalCreateMerchantDirector {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDirector {
+        GlobalCreateMerchantDirector {
             name: ::std::option::Option::None,
             number: ::std::option::Option::None,
         }
@@ -285,7 +291,7 @@ impl PostDirector {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostH5PaymentApplyInfo {
+pub struct GlobalCreateMerchantH5PaymentApplyInfo {
     /// H5经营网址
     ///
     /// **Required.**
@@ -297,19 +303,19 @@ pub struct PostH5PaymentApplyInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostH5PaymentApplyInfo {
+    GlobalCreateMerchantH5PaymentApplyInfo {
         h5_website_url: required(0, "h5_website_url"),
         domains: required(1, "domains"),
     }
 }
 
-impl PostH5PaymentApplyInfo {
+impl GlobalCreateMerchantH5PaymentApplyInfo {
     /// Creates a value from its required fields (`h5_website_url`, `domains`).
     pub fn new(
         h5_website_url: impl ::std::convert::Into<::std::string::String>,
         domains: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostH5PaymentApplyInfo {
+        GlobalCreateMerchantH5PaymentApplyInfo {
             h5_website_url: h5_website_url.into(),
             domains,
         }
@@ -320,7 +326,7 @@ impl PostH5PaymentApplyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
@@ -344,7 +350,7 @@ pub struct PostBody {
     /// 联系人信息
     ///
     /// **Required.**
-    pub contact: PostContact,
+    pub contact: GlobalCreateMerchantContact,
     /// 类目
     ///
     /// **Required.**
@@ -359,7 +365,7 @@ pub struct PostBody {
     /// 商户类型
     ///
     /// **Required.**
-    pub merchant_type: PostMerchantType,
+    pub merchant_type: GlobalCreateMerchantMerchantType,
     /// 公司注册文件编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
@@ -375,26 +381,28 @@ pub struct PostBody {
     /// 业务信息
     ///
     /// **Required.**
-    pub business: PostBusiness,
+    pub business: GlobalCreateMerchantBusiness,
     /// 董事信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub director: ::std::option::Option<PostDirector>,
+    pub director: ::std::option::Option<GlobalCreateMerchantDirector>,
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal: ::std::option::Option<PostDirector>,
+    pub principal: ::std::option::Option<GlobalCreateMerchantDirector>,
     /// 是否申请H5支付权限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_h5_payment: ::std::option::Option<bool>,
     /// H5申请资料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_payment_apply_info: ::std::option::Option<PostH5PaymentApplyInfo>,
+    pub h5_payment_apply_info: ::std::option::Option<
+        GlobalCreateMerchantH5PaymentApplyInfo,
+    >,
     /// 附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         name: required(2, "name"),
@@ -418,7 +426,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalCreateMerchantBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `name`, `shortname`, `office_phone`, `contact`, `business_category`, `merchant_country_code`, `merchant_type`, `business`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -427,13 +435,13 @@ impl PostBody {
         name: impl ::std::convert::Into<::std::string::String>,
         shortname: impl ::std::convert::Into<::std::string::String>,
         office_phone: impl ::std::convert::Into<::std::string::String>,
-        contact: PostContact,
+        contact: GlobalCreateMerchantContact,
         business_category: i64,
         merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-        merchant_type: PostMerchantType,
-        business: PostBusiness,
+        merchant_type: GlobalCreateMerchantMerchantType,
+        business: GlobalCreateMerchantBusiness,
     ) -> Self {
-        PostBody {
+        GlobalCreateMerchantBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             name: name.into(),
@@ -511,13 +519,13 @@ impl PostBody {
     }
 
     /// Sets `director`.
-    pub fn with_director(mut self, director: PostDirector) -> Self {
+    pub fn with_director(mut self, director: GlobalCreateMerchantDirector) -> Self {
         self.director = ::std::option::Option::Some(director);
         self
     }
 
     /// Sets `principal`.
-    pub fn with_principal(mut self, principal: PostDirector) -> Self {
+    pub fn with_principal(mut self, principal: GlobalCreateMerchantDirector) -> Self {
         self.principal = ::std::option::Option::Some(principal);
         self
     }
@@ -531,7 +539,7 @@ impl PostBody {
     /// Sets `h5_payment_apply_info`.
     pub fn with_h5_payment_apply_info(
         mut self,
-        h5_payment_apply_info: PostH5PaymentApplyInfo,
+        h5_payment_apply_info: GlobalCreateMerchantH5PaymentApplyInfo,
     ) -> Self {
         self.h5_payment_apply_info = ::std::option::Option::Some(h5_payment_apply_info);
         self
@@ -547,7 +555,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -558,15 +566,15 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Request headers of 子商户进件（融合钱包）.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct PostHeaders {
+pub struct GlobalCreateMerchantHeaders {
     /// 由商户侧生成的唯一key，用来标识多次重试是否为同一请求
     pub idempotency_key: ::std::option::Option<::std::string::String>,
 }
 
-impl PostHeaders {
+impl GlobalCreateMerchantHeaders {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostHeaders {
+        GlobalCreateMerchantHeaders {
             idempotency_key: ::std::option::Option::None,
         }
     }
@@ -581,7 +589,7 @@ impl PostHeaders {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostHeaders {
+impl ::wechatpay_runtime::Validate for GlobalCreateMerchantHeaders {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -593,7 +601,7 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
     /// Values of `verification_status`.
     ///
     /// 验证状态
-    pub enum PostVerificationStatus {
+    pub enum GlobalCreateMerchantVerificationStatus {
         UnderReview = "Under Review",
         Approved = "Approved",
         #[unrecognized]
@@ -605,7 +613,7 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
     /// Values of `h5_authorization_state`.
     ///
     /// H5支付权限状态
-    pub enum PostH5AuthorizationState {
+    pub enum GlobalCreateMerchantH5AuthorizationState {
         Approved = "APPROVED",
         Unauthorized = "UNAUTHORIZED",
         UnderReview = "UNDER_REVIEW",
@@ -621,7 +629,7 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalCreateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -629,13 +637,17 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verification_status: ::std::option::Option<PostVerificationStatus>,
+    pub verification_status: ::std::option::Option<
+        GlobalCreateMerchantVerificationStatus,
+    >,
     /// 验证状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_authorization_state: ::std::option::Option<PostH5AuthorizationState>,
+    pub h5_authorization_state: ::std::option::Option<
+        GlobalCreateMerchantH5AuthorizationState,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -643,7 +655,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalCreateMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         verification_status: optional(1, "verification_status"),
         description: optional(2, "description"),
@@ -652,10 +664,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalCreateMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalCreateMerchantResponse {
             sub_mchid: ::std::option::Option::None,
             verification_status: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -678,28 +690,34 @@ impl PostResponse {
 /// Source: `openapi/v3/global/merchants.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateMerchantRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateMerchantBody,
     /// Request headers.
-    pub headers: PostHeaders,
+    pub headers: GlobalCreateMerchantHeaders,
 }
 
-impl PostRequest {
+impl GlobalCreateMerchantRequest {
     /// Creates a value from its required fields (`body`, `headers`).
-    pub fn new(body: PostBody, headers: PostHeaders) -> Self {
-        PostRequest { body, headers }
+    pub fn new(
+        body: GlobalCreateMerchantBody,
+        headers: GlobalCreateMerchantHeaders,
+    ) -> Self {
+        GlobalCreateMerchantRequest {
+            body,
+            headers,
+        }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateMerchantRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchants`
     pub const PATH: &'static str = "/v3/global/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -710,8 +728,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalCreateMerchantRequest {
+    type Response = GlobalCreateMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -769,10 +787,13 @@ impl<'a> V3GlobalMerchants<'a> {
     /// 子商户进件（融合钱包） (`POST /v3/global/merchants`)
     pub async fn post(
         &self,
-        body: PostBody,
-        headers: PostHeaders,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, headers)).await
+        body: GlobalCreateMerchantBody,
+        headers: GlobalCreateMerchantHeaders,
+    ) -> ::std::result::Result<
+        GlobalCreateMerchantResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalCreateMerchantRequest::new(body, headers)).await
     }
 }
 
@@ -781,12 +802,12 @@ impl<'a> V3GlobalMerchants<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_global_merchants.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateMerchantBody>(),
         ),
         (
-            "post_v3_global_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_create_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateMerchantResponse>(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalListRefundsQuery {
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -36,7 +36,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalListRefundsQuery {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: required(2, "mchid"),
@@ -47,7 +47,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GlobalListRefundsQuery {
     /// Creates a value from its required fields (`mchid`, `sub_mchid`, `sp_mchid`, `offset`, `count`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl GetQuery {
         offset: i64,
         count: i64,
     ) -> Self {
-        GetQuery {
+        GlobalListRefundsQuery {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: mchid.into(),
@@ -86,7 +86,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalListRefundsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GlobalListRefundsAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,7 +126,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GlobalListRefundsAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -135,10 +135,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GlobalListRefundsAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GlobalListRefundsAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -152,7 +152,7 @@ impl GetAmount {
     /// Values of `channel`.
     ///
     /// 退款渠道
-    pub enum GetChannel {
+    pub enum GlobalListRefundsChannel {
         Original = "ORIGINAL",
         Balance = "BALANCE",
         OtherBalance = "OTHER_BALANCE",
@@ -166,7 +166,7 @@ impl GetAmount {
     /// Values of `fund_source`.
     ///
     /// 退款资金来源
-    pub enum GetFundSource {
+    pub enum GlobalListRefundsFundSource {
         RefundSourceUnsettledFunds = "REFUND_SOURCE_UNSETTLED_FUNDS",
         RefundSourceREchArgeFunds = "REFUND_SOURCE_REchARGE_FUNDS",
         #[unrecognized]
@@ -178,7 +178,7 @@ impl GetAmount {
     /// Values of `status`.
     ///
     /// 退款状态
-    pub enum GetStatus {
+    pub enum GlobalListRefundsStatus {
         Success = "SUCCESS",
         Refundclose = "REFUNDCLOSE",
         Processing = "PROCESSING",
@@ -192,7 +192,7 @@ impl GetAmount {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum GetType {
+    pub enum GlobalListRefundsType {
         UserpaymentRate = "USERPAYMENT_RATE",
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
@@ -206,11 +206,11 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeRate {
+pub struct GlobalListRefundsExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GlobalListRefundsType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -221,17 +221,17 @@ pub struct GetExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeRate {
+    GlobalListRefundsExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl GetExchangeRate {
+impl GlobalListRefundsExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeRate {
+        GlobalListRefundsExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -245,7 +245,7 @@ impl GetExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItemAmount {
+pub struct GlobalListRefundsDataAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -268,7 +268,7 @@ pub struct GetDataItemAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<GlobalListRefundsExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -276,7 +276,7 @@ pub struct GetDataItemAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItemAmount {
+    GlobalListRefundsDataAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
         payer_refund: optional(2, "payer_refund"),
@@ -286,10 +286,10 @@ pub struct GetDataItemAmount {
     }
 }
 
-impl GetDataItemAmount {
+impl GlobalListRefundsDataAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItemAmount {
+        GlobalListRefundsDataAmount {
             refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -304,7 +304,7 @@ impl GetDataItemAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum GlobalListRefundsScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -316,7 +316,7 @@ impl GetDataItemAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetRefundDetailType {
+    pub enum GlobalListRefundsRefundDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -330,7 +330,7 @@ impl GetDataItemAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRefundDetail {
+pub struct GlobalListRefundsRefundDetail {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -338,11 +338,11 @@ pub struct GetRefundDetail {
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GlobalListRefundsScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetRefundDetailType>,
+    pub type_: ::std::option::Option<GlobalListRefundsRefundDetailType>,
     /// 优惠券面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -361,7 +361,7 @@ pub struct GetRefundDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRefundDetail {
+    GlobalListRefundsRefundDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -372,10 +372,10 @@ pub struct GetRefundDetail {
     }
 }
 
-impl GetRefundDetail {
+impl GlobalListRefundsRefundDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRefundDetail {
+        GlobalListRefundsRefundDetail {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -393,7 +393,7 @@ impl GetRefundDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GlobalListRefundsDataItem {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -406,13 +406,13 @@ pub struct GetDataItem {
     pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<GetChannel>,
+    pub channel: ::std::option::Option<GlobalListRefundsChannel>,
     /// 退款入账账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recv_account: ::std::option::Option<::std::string::String>,
     /// 退款资金来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fund_source: ::std::option::Option<GetFundSource>,
+    pub fund_source: ::std::option::Option<GlobalListRefundsFundSource>,
     /// 退款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -425,15 +425,15 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GlobalListRefundsStatus>,
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetDataItemAmount>,
+    pub amount: ::std::option::Option<GlobalListRefundsDataAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_detail: ::std::option::Option<GetRefundDetail>,
+    pub refund_detail: ::std::option::Option<GlobalListRefundsRefundDetail>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -441,7 +441,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GlobalListRefundsDataItem {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
         channel: optional(2, "channel"),
@@ -456,10 +456,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GlobalListRefundsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GlobalListRefundsDataItem {
             id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             channel: ::std::option::Option::None,
@@ -479,7 +479,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalListRefundsResponse {
     /// 微信支付交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -509,12 +509,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GlobalListRefundsAmount>,
     /// 退款单列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<GlobalListRefundsDataItem>>,
     /// 订单总退款次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -532,7 +532,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalListRefundsResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -546,10 +546,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalListRefundsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalListRefundsResponse {
             id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -577,26 +577,26 @@ impl GetResponse {
 /// Source: `openapi/v3/global/refunds.md:217`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalListRefundsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalListRefundsQuery,
 }
 
-impl GetRequest {
+impl GlobalListRefundsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GlobalListRefundsQuery) -> Self {
+        GlobalListRefundsRequest { query }
     }
 }
 
-impl GetRequest {
+impl GlobalListRefundsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/refunds`
     pub const PATH: &'static str = "/v3/global/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalListRefundsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -606,8 +606,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalListRefundsRequest {
+    type Response = GlobalListRefundsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -682,7 +682,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct GlobalCreateRefundAmount {
     /// 退款金额
     ///
     /// **Required.**
@@ -698,21 +698,21 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    GlobalCreateRefundAmount {
         refund: required(0, "refund"),
         total: required(1, "total"),
         currency: required(2, "currency"),
     }
 }
 
-impl PostAmount {
+impl GlobalCreateRefundAmount {
     /// Creates a value from its required fields (`refund`, `total`, `currency`).
     pub fn new(
         refund: i64,
         total: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        GlobalCreateRefundAmount {
             refund,
             total,
             currency: currency.into(),
@@ -724,7 +724,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateRefundBody {
     /// 商户号
     ///
     /// **Required.**
@@ -763,14 +763,14 @@ pub struct PostBody {
     pub reason: ::std::option::Option<::std::string::String>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostAmount>,
+    pub amount: ::std::option::Option<GlobalCreateRefundAmount>,
     /// 退款通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateRefundBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sp_mchid: required(2, "sp_mchid"),
@@ -786,7 +786,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalCreateRefundBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sp_mchid`, `sub_mchid`, `sp_appid`, `out_refund_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
@@ -796,7 +796,7 @@ impl PostBody {
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalCreateRefundBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sp_mchid: sp_mchid.into(),
@@ -849,7 +849,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: PostAmount) -> Self {
+    pub fn with_amount(mut self, amount: GlobalCreateRefundAmount) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -864,7 +864,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -878,7 +878,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct GlobalCreateRefundResponseAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -903,7 +903,7 @@ pub struct PostResponseAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<GlobalListRefundsExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -911,7 +911,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    GlobalCreateRefundResponseAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
         payer_refund: optional(2, "payer_refund"),
@@ -921,10 +921,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl GlobalCreateRefundResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        GlobalCreateRefundResponseAmount {
             refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -939,7 +939,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalCreateRefundResponse {
     /// 微信支付退款订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -959,10 +959,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<GlobalCreateRefundResponseAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<GetRefundDetail>,
+    pub detail: ::std::option::Option<GlobalListRefundsRefundDetail>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -970,7 +970,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalCreateRefundResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
         create_time: optional(2, "create_time"),
@@ -980,10 +980,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalCreateRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalCreateRefundResponse {
             id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -1007,26 +1007,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/refunds.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateRefundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateRefundBody,
 }
 
-impl PostRequest {
+impl GlobalCreateRefundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalCreateRefundBody) -> Self {
+        GlobalCreateRefundRequest { body }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/refunds`
     pub const PATH: &'static str = "/v3/global/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1036,8 +1036,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalCreateRefundRequest {
+    type Response = GlobalCreateRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1089,17 +1089,17 @@ impl<'a> V3GlobalRefunds<'a> {
     /// 查询所有退款 (`GET /v3/global/refunds`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GlobalListRefundsQuery,
+    ) -> ::std::result::Result<GlobalListRefundsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalListRefundsRequest::new(query)).await
     }
 
     /// 申请退款 (`POST /v3/global/refunds`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalCreateRefundBody,
+    ) -> ::std::result::Result<GlobalCreateRefundResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalCreateRefundRequest::new(body)).await
     }
 }
 
@@ -1108,20 +1108,20 @@ impl<'a> V3GlobalRefunds<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_global_refunds.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_list_refunds.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalListRefundsQuery>(),
         ),
         (
-            "get_v3_global_refunds.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_list_refunds.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalListRefundsResponse>(),
         ),
         (
-            "post_v3_global_refunds.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_refund.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateRefundBody>(),
         ),
         (
-            "post_v3_global_refunds.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_create_refund.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateRefundResponse>(),
         ),
     ]);
     schemas.extend(id::json_schemas());

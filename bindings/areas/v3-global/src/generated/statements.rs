@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalQueryStatementQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalQueryStatementQuery {
         date: required(0, "date"),
         mchid: required(1, "mchid"),
     }
 }
 
-impl GetQuery {
+impl GlobalQueryStatementQuery {
     /// Creates a value from its required fields (`date`, `mchid`).
     pub fn new(
         date: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GlobalQueryStatementQuery {
             date: date.into(),
             mchid: mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalQueryStatementQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,15 +48,15 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Request headers of 下载对账单.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetHeaders {
+pub struct GlobalQueryStatementHeaders {
     /// 账单压缩：如需对账单进行压缩，设置HTTP请求头值为gzip
     pub accept_encoding: ::std::option::Option<::std::string::String>,
 }
 
-impl GetHeaders {
+impl GlobalQueryStatementHeaders {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetHeaders {
+        GlobalQueryStatementHeaders {
             accept_encoding: ::std::option::Option::None,
         }
     }
@@ -71,7 +71,7 @@ impl GetHeaders {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetHeaders {
+impl ::wechatpay_runtime::Validate for GlobalQueryStatementHeaders {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -104,28 +104,34 @@ impl ::wechatpay_runtime::Validate for GetHeaders {
 /// Source: `openapi/v3/global/statements.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalQueryStatementRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalQueryStatementQuery,
     /// Request headers.
-    pub headers: GetHeaders,
+    pub headers: GlobalQueryStatementHeaders,
 }
 
-impl GetRequest {
+impl GlobalQueryStatementRequest {
     /// Creates a value from its required fields (`query`, `headers`).
-    pub fn new(query: GetQuery, headers: GetHeaders) -> Self {
-        GetRequest { query, headers }
+    pub fn new(
+        query: GlobalQueryStatementQuery,
+        headers: GlobalQueryStatementHeaders,
+    ) -> Self {
+        GlobalQueryStatementRequest {
+            query,
+            headers,
+        }
     }
 }
 
-impl GetRequest {
+impl GlobalQueryStatementRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/statements`
     pub const PATH: &'static str = "/v3/global/statements";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalQueryStatementRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -136,7 +142,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for GlobalQueryStatementRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -199,13 +205,13 @@ impl<'a> V3GlobalStatements<'a> {
     /// 下载对账单 (`GET /v3/global/statements`)
     pub async fn get(
         &self,
-        query: GetQuery,
-        headers: GetHeaders,
+        query: GlobalQueryStatementQuery,
+        headers: GlobalQueryStatementHeaders,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(query, headers)).await
+        self.client.download(&GlobalQueryStatementRequest::new(query, headers)).await
     }
 }
 
@@ -214,8 +220,8 @@ impl<'a> V3GlobalStatements<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_statements.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_query_statement.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalQueryStatementQuery>(),
         ),
     ])
 }

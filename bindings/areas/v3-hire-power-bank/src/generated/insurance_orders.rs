@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateInsuranceOrderBody {
     /// 商户创建保险订单时的凭据号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
@@ -22,7 +22,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateInsuranceOrderBody {
         out_order_no: optional(0, "out_order_no"),
         openid: optional(1, "openid"),
         notify_url: optional(2, "notify_url"),
@@ -30,10 +30,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateInsuranceOrderBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateInsuranceOrderBody {
             out_order_no: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
@@ -78,7 +78,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateInsuranceOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -90,7 +90,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateInsuranceOrderResponse {
     /// 租借充电宝隔夜归还保险订单号，唯一标识一笔保险订单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -125,7 +125,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateInsuranceOrderResponse {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         openid: optional(2, "openid"),
@@ -139,10 +139,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateInsuranceOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateInsuranceOrderResponse {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -168,26 +168,28 @@ impl PostResponse {
 /// Source: `openapi/v3/hire-power-bank/insurance-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateInsuranceOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateInsuranceOrderBody,
 }
 
-impl PostRequest {
+impl CreateInsuranceOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateInsuranceOrderBody) -> Self {
+        CreateInsuranceOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateInsuranceOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/hire-power-bank/insurance-orders`
     pub const PATH: &'static str = "/v3/hire-power-bank/insurance-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateInsuranceOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -197,8 +199,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateInsuranceOrderRequest {
+    type Response = CreateInsuranceOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -250,9 +252,12 @@ impl<'a> V3HirePowerBankInsuranceOrders<'a> {
     /// 创建保险订单 (`POST /v3/hire-power-bank/insurance-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateInsuranceOrderBody,
+    ) -> ::std::result::Result<
+        CreateInsuranceOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateInsuranceOrderRequest::new(body)).await
     }
 }
 
@@ -261,12 +266,12 @@ impl<'a> V3HirePowerBankInsuranceOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_hire_power_bank_insurance_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_insurance_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreateInsuranceOrderBody>(),
         ),
         (
-            "post_v3_hire_power_bank_insurance_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_insurance_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreateInsuranceOrderResponse>(),
         ),
     ]);
     schemas.extend(out_order_no::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponListItem {
+pub struct IndustryCreateTokenCouponListItem {
     /// 批次号
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponListItem {
+    IndustryCreateTokenCouponListItem {
         stock_id: required(0, "stock_id"),
         coupon_id: required(1, "coupon_id"),
     }
 }
 
-impl PostCouponListItem {
+impl IndustryCreateTokenCouponListItem {
     /// Creates a value from its required fields (`stock_id`, `coupon_id`).
     pub fn new(
         stock_id: i64,
         coupon_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostCouponListItem {
+        IndustryCreateTokenCouponListItem {
             stock_id,
             coupon_id: coupon_id.into(),
         }
@@ -43,7 +43,7 @@ impl PostCouponListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct IndustryCreateTokenBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -51,30 +51,30 @@ pub struct PostBody {
     /// 出行券列表
     ///
     /// **Required.**
-    pub coupon_list: ::std::vec::Vec<PostCouponListItem>,
+    pub coupon_list: ::std::vec::Vec<IndustryCreateTokenCouponListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    IndustryCreateTokenBody {
         open_id: required(0, "open_id"),
         coupon_list: required(1, "coupon_list"),
     }
 }
 
-impl PostBody {
+impl IndustryCreateTokenBody {
     /// Creates a value from its required fields (`open_id`, `coupon_list`).
     pub fn new(
         open_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_list: ::std::vec::Vec<PostCouponListItem>,
+        coupon_list: ::std::vec::Vec<IndustryCreateTokenCouponListItem>,
     ) -> Self {
-        PostBody {
+        IndustryCreateTokenBody {
             open_id: open_id.into(),
             coupon_list,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for IndustryCreateTokenBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -86,7 +86,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct IndustryCreateTokenResponse {
     /// 切卡组件token值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
@@ -100,17 +100,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    IndustryCreateTokenResponse {
         token: optional(0, "token"),
         expires_time: optional(1, "expires_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl IndustryCreateTokenResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        IndustryCreateTokenResponse {
             token: ::std::option::Option::None,
             expires_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -131,26 +131,26 @@ impl PostResponse {
 /// Source: `openapi/v3/industry-coupon/tokens.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct IndustryCreateTokenRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: IndustryCreateTokenBody,
 }
 
-impl PostRequest {
+impl IndustryCreateTokenRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: IndustryCreateTokenBody) -> Self {
+        IndustryCreateTokenRequest { body }
     }
 }
 
-impl PostRequest {
+impl IndustryCreateTokenRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/industry-coupon/tokens`
     pub const PATH: &'static str = "/v3/industry-coupon/tokens";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for IndustryCreateTokenRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -160,8 +160,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for IndustryCreateTokenRequest {
+    type Response = IndustryCreateTokenResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -200,9 +200,9 @@ impl<'a> V3IndustryCouponTokens<'a> {
     /// 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: IndustryCreateTokenBody,
+    ) -> ::std::result::Result<IndustryCreateTokenResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&IndustryCreateTokenRequest::new(body)).await
     }
 }
 
@@ -211,12 +211,12 @@ impl<'a> V3IndustryCouponTokens<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_industry_coupon_tokens.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "industry_create_token.body",
+            ::wechatpay_runtime::json_schema_for::<IndustryCreateTokenBody>(),
         ),
         (
-            "post_v3_industry_coupon_tokens.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "industry_create_token.response",
+            ::wechatpay_runtime::json_schema_for::<IndustryCreateTokenResponse>(),
         ),
     ])
 }

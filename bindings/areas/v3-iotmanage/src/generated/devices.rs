@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListDevicesQuery {
     /// 最大资源条数
     ///
     /// **Required.**
@@ -18,20 +18,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListDevicesQuery {
         limit: required(0, "limit"),
         offset: required(1, "offset"),
     }
 }
 
-impl GetQuery {
+impl ListDevicesQuery {
     /// Creates a value from its required fields (`limit`, `offset`).
     pub fn new(limit: i64, offset: i64) -> Self {
-        GetQuery { limit, offset }
+        ListDevicesQuery { limit, offset }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListDevicesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -43,7 +43,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `activation_status`.
     ///
     /// 激活状态
-    pub enum GetActivationStatus {
+    pub enum ListDevicesActivationStatus {
         Activated = "ACTIVATED",
         Inactivated = "INACTIVATED",
         #[unrecognized]
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListDevicesDataItem {
     /// 设备序列号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_sn: ::std::option::Option<::std::string::String>,
@@ -90,7 +90,7 @@ pub struct GetDataItem {
     pub operating_system: ::std::option::Option<::std::string::String>,
     /// 激活状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activation_status: ::std::option::Option<GetActivationStatus>,
+    pub activation_status: ::std::option::Option<ListDevicesActivationStatus>,
     /// 激活时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activation_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -113,7 +113,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListDevicesDataItem {
         device_sn: optional(0, "device_sn"),
         camera_sn: optional(1, "camera_sn"),
         device_category_code: optional(2, "device_category_code"),
@@ -134,10 +134,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListDevicesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListDevicesDataItem {
             device_sn: ::std::option::Option::None,
             camera_sn: ::std::option::Option::None,
             device_category_code: ::std::option::Option::None,
@@ -165,7 +165,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListDevicesLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -183,7 +183,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListDevicesLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -191,10 +191,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListDevicesLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListDevicesLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -207,12 +207,12 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListDevicesResponse {
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListDevicesDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -232,7 +232,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListDevicesLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -240,7 +240,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListDevicesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -250,10 +250,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListDevicesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListDevicesResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -275,26 +275,26 @@ impl GetResponse {
 /// Source: `openapi/v3/iotmanage/devices.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListDevicesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListDevicesQuery,
 }
 
-impl GetRequest {
+impl ListDevicesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListDevicesQuery) -> Self {
+        ListDevicesRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListDevicesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/iotmanage/devices`
     pub const PATH: &'static str = "/v3/iotmanage/devices";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListDevicesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -304,8 +304,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListDevicesRequest {
+    type Response = ListDevicesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -340,8 +340,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListDevicesRequest {
+    type Item = ListDevicesDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -375,9 +375,9 @@ impl<'a> V3IotmanageDevices<'a> {
     /// 智能设备列表 (`GET /v3/iotmanage/devices`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListDevicesQuery,
+    ) -> ::std::result::Result<ListDevicesResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListDevicesRequest::new(query)).await
     }
 }
 
@@ -386,12 +386,12 @@ impl<'a> V3IotmanageDevices<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_iotmanage_devices.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_devices.query",
+            ::wechatpay_runtime::json_schema_for::<ListDevicesQuery>(),
         ),
         (
-            "get_v3_iotmanage_devices.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_devices.response",
+            ::wechatpay_runtime::json_schema_for::<ListDevicesResponse>(),
         ),
     ])
 }

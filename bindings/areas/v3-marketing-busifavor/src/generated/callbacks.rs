@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetCouponNotifyQuery {
     /// 商户号
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetCouponNotifyQuery {
         mchid: required(0, "mchid"),
     }
 }
 
-impl GetQuery {
+impl GetCouponNotifyQuery {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { mchid: mchid.into() }
+        GetCouponNotifyQuery {
+            mchid: mchid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetCouponNotifyQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCouponNotifyResponse {
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -56,17 +58,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCouponNotifyResponse {
         notify_url: optional(0, "notify_url"),
         mchid: optional(1, "mchid"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetCouponNotifyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCouponNotifyResponse {
             notify_url: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -91,26 +93,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/callbacks.md:98`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCouponNotifyRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetCouponNotifyQuery,
 }
 
-impl GetRequest {
+impl GetCouponNotifyRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GetCouponNotifyQuery) -> Self {
+        GetCouponNotifyRequest { query }
     }
 }
 
-impl GetRequest {
+impl GetCouponNotifyRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/callbacks`
     pub const PATH: &'static str = "/v3/marketing/busifavor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCouponNotifyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,8 +122,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCouponNotifyRequest {
+    type Response = GetCouponNotifyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -154,7 +156,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SetCouponNotifyBody {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -165,16 +167,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SetCouponNotifyBody {
         mchid: optional(0, "mchid"),
         notify_url: required(1, "notify_url"),
     }
 }
 
-impl PostBody {
+impl SetCouponNotifyBody {
     /// Creates a value from its required fields (`notify_url`).
     pub fn new(notify_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        SetCouponNotifyBody {
             mchid: ::std::option::Option::None,
             notify_url: notify_url.into(),
         }
@@ -190,7 +192,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SetCouponNotifyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -202,7 +204,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SetCouponNotifyResponse {
     /// 修改时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -223,7 +225,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SetCouponNotifyResponse {
         update_time: optional(0, "update_time"),
         notify_url: optional(1, "notify_url"),
         mchid: optional(2, "mchid"),
@@ -231,10 +233,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SetCouponNotifyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SetCouponNotifyResponse {
             update_time: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -260,26 +262,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/callbacks.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SetCouponNotifyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SetCouponNotifyBody,
 }
 
-impl PostRequest {
+impl SetCouponNotifyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SetCouponNotifyBody) -> Self {
+        SetCouponNotifyRequest { body }
     }
 }
 
-impl PostRequest {
+impl SetCouponNotifyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/callbacks`
     pub const PATH: &'static str = "/v3/marketing/busifavor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SetCouponNotifyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -289,8 +291,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SetCouponNotifyRequest {
+    type Response = SetCouponNotifyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -331,17 +333,17 @@ impl<'a> V3MarketingBusifavorCallbacks<'a> {
     /// 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GetCouponNotifyQuery,
+    ) -> ::std::result::Result<GetCouponNotifyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetCouponNotifyRequest::new(query)).await
     }
 
     /// 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SetCouponNotifyBody,
+    ) -> ::std::result::Result<SetCouponNotifyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SetCouponNotifyRequest::new(body)).await
     }
 }
 
@@ -350,20 +352,20 @@ impl<'a> V3MarketingBusifavorCallbacks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_callbacks.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_coupon_notify.query",
+            ::wechatpay_runtime::json_schema_for::<GetCouponNotifyQuery>(),
         ),
         (
-            "get_v3_marketing_busifavor_callbacks.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_coupon_notify.response",
+            ::wechatpay_runtime::json_schema_for::<GetCouponNotifyResponse>(),
         ),
         (
-            "post_v3_marketing_busifavor_callbacks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "set_coupon_notify.body",
+            ::wechatpay_runtime::json_schema_for::<SetCouponNotifyBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_callbacks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "set_coupon_notify.response",
+            ::wechatpay_runtime::json_schema_for::<SetCouponNotifyResponse>(),
         ),
     ])
 }

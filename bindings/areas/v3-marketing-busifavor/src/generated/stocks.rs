@@ -6,7 +6,7 @@
     /// Values of `stock_type`.
     ///
     /// 批次类型
-    pub enum PostStockType {
+    pub enum CreateBusifavorStockStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAvailableDayTimeItem {
+pub struct CreateBusifavorStockAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
@@ -31,16 +31,16 @@ pub struct PostAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAvailableDayTimeItem {
+    CreateBusifavorStockAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
     }
 }
 
-impl PostAvailableDayTimeItem {
+impl CreateBusifavorStockAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAvailableDayTimeItem {
+        CreateBusifavorStockAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
         }
@@ -65,28 +65,28 @@ impl PostAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAvailableWeek {
+pub struct CreateBusifavorStockAvailableWeek {
     /// 可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<PostAvailableDayTimeItem>,
+        ::std::vec::Vec<CreateBusifavorStockAvailableDayTimeItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAvailableWeek {
+    CreateBusifavorStockAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
     }
 }
 
-impl PostAvailableWeek {
+impl CreateBusifavorStockAvailableWeek {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAvailableWeek {
+        CreateBusifavorStockAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
         }
@@ -101,7 +101,7 @@ impl PostAvailableWeek {
     /// Sets `available_day_time`.
     pub fn with_available_day_time(
         mut self,
-        available_day_time: ::std::vec::Vec<PostAvailableDayTimeItem>,
+        available_day_time: ::std::vec::Vec<CreateBusifavorStockAvailableDayTimeItem>,
     ) -> Self {
         self.available_day_time = ::std::option::Option::Some(available_day_time);
         self
@@ -114,7 +114,7 @@ impl PostAvailableWeek {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularyAvaliableTimeItem {
+pub struct CreateBusifavorStockIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -124,16 +124,16 @@ pub struct PostIrregularyAvaliableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularyAvaliableTimeItem {
+    CreateBusifavorStockIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
     }
 }
 
-impl PostIrregularyAvaliableTimeItem {
+impl CreateBusifavorStockIrregularyAvaliableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularyAvaliableTimeItem {
+        CreateBusifavorStockIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
         }
@@ -164,7 +164,7 @@ impl PostIrregularyAvaliableTimeItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableTime {
+pub struct CreateBusifavorStockCouponAvailableTime {
     /// 开始时间
     ///
     /// **Required.**
@@ -178,11 +178,11 @@ pub struct PostCouponAvailableTime {
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_week: ::std::option::Option<PostAvailableWeek>,
+    pub available_week: ::std::option::Option<CreateBusifavorStockAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularyAvaliableTimeItem>,
+        ::std::vec::Vec<CreateBusifavorStockIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -193,7 +193,7 @@ pub struct PostCouponAvailableTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableTime {
+    CreateBusifavorStockCouponAvailableTime {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
@@ -204,13 +204,13 @@ pub struct PostCouponAvailableTime {
     }
 }
 
-impl PostCouponAvailableTime {
+impl CreateBusifavorStockCouponAvailableTime {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostCouponAvailableTime {
+        CreateBusifavorStockCouponAvailableTime {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             available_day_after_receive: ::std::option::Option::None,
@@ -233,7 +233,10 @@ impl PostCouponAvailableTime {
     }
 
     /// Sets `available_week`.
-    pub fn with_available_week(mut self, available_week: PostAvailableWeek) -> Self {
+    pub fn with_available_week(
+        mut self,
+        available_week: CreateBusifavorStockAvailableWeek,
+    ) -> Self {
         self.available_week = ::std::option::Option::Some(available_week);
         self
     }
@@ -241,7 +244,9 @@ impl PostCouponAvailableTime {
     /// Sets `irregulary_avaliable_time`.
     pub fn with_irregulary_avaliable_time(
         mut self,
-        irregulary_avaliable_time: ::std::vec::Vec<PostIrregularyAvaliableTimeItem>,
+        irregulary_avaliable_time: ::std::vec::Vec<
+            CreateBusifavorStockIrregularyAvaliableTimeItem,
+        >,
     ) -> Self {
         self.irregulary_avaliable_time = ::std::option::Option::Some(
             irregulary_avaliable_time,
@@ -275,7 +280,7 @@ impl PostCouponAvailableTime {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFixedNormalCoupon {
+pub struct CreateBusifavorStockFixedNormalCoupon {
     /// 优惠金额
     ///
     /// **Required.**
@@ -287,16 +292,16 @@ pub struct PostFixedNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFixedNormalCoupon {
+    CreateBusifavorStockFixedNormalCoupon {
         discount_amount: required(0, "discount_amount"),
         transaction_minimum: required(1, "transaction_minimum"),
     }
 }
 
-impl PostFixedNormalCoupon {
+impl CreateBusifavorStockFixedNormalCoupon {
     /// Creates a value from its required fields (`discount_amount`, `transaction_minimum`).
     pub fn new(discount_amount: i64, transaction_minimum: i64) -> Self {
-        PostFixedNormalCoupon {
+        CreateBusifavorStockFixedNormalCoupon {
             discount_amount,
             transaction_minimum,
         }
@@ -309,7 +314,7 @@ impl PostFixedNormalCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateBusifavorStockDiscountCoupon {
     /// 折扣比例
     ///
     /// **Required.**
@@ -321,16 +326,16 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateBusifavorStockDiscountCoupon {
         discount_percent: required(0, "discount_percent"),
         transaction_minimum: required(1, "transaction_minimum"),
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateBusifavorStockDiscountCoupon {
     /// Creates a value from its required fields (`discount_percent`, `transaction_minimum`).
     pub fn new(discount_percent: i64, transaction_minimum: i64) -> Self {
-        PostDiscountCoupon {
+        CreateBusifavorStockDiscountCoupon {
             discount_percent,
             transaction_minimum,
         }
@@ -343,7 +348,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateBusifavorStockExchangeCoupon {
     /// 单品换购价
     ///
     /// **Required.**
@@ -355,16 +360,16 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateBusifavorStockExchangeCoupon {
         exchange_price: required(0, "exchange_price"),
         transaction_minimum: required(1, "transaction_minimum"),
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateBusifavorStockExchangeCoupon {
     /// Creates a value from its required fields (`exchange_price`, `transaction_minimum`).
     pub fn new(exchange_price: i64, transaction_minimum: i64) -> Self {
-        PostExchangeCoupon {
+        CreateBusifavorStockExchangeCoupon {
             exchange_price,
             transaction_minimum,
         }
@@ -375,7 +380,7 @@ impl PostExchangeCoupon {
     /// Values of `use_method`.
     ///
     /// 核销方式
-    pub enum PostUseMethod {
+    pub enum CreateBusifavorStockUseMethod {
         OffLine = "OFF_LINE",
         MiniPrograms = "MINI_PROGRAMS",
         SelfConsume = "SELF_CONSUME",
@@ -391,24 +396,26 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponUseRule {
+pub struct CreateBusifavorStockCouponUseRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_time: PostCouponAvailableTime,
+    pub coupon_available_time: CreateBusifavorStockCouponAvailableTime,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<PostFixedNormalCoupon>,
+    pub fixed_normal_coupon: ::std::option::Option<
+        CreateBusifavorStockFixedNormalCoupon,
+    >,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateBusifavorStockDiscountCoupon>,
     /// 换购券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateBusifavorStockExchangeCoupon>,
     /// 核销方式
     ///
     /// **Required.**
-    pub use_method: PostUseMethod,
+    pub use_method: CreateBusifavorStockUseMethod,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -418,7 +425,7 @@ pub struct PostCouponUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponUseRule {
+    CreateBusifavorStockCouponUseRule {
         coupon_available_time: required(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -429,13 +436,13 @@ pub struct PostCouponUseRule {
     }
 }
 
-impl PostCouponUseRule {
+impl CreateBusifavorStockCouponUseRule {
     /// Creates a value from its required fields (`coupon_available_time`, `use_method`).
     pub fn new(
-        coupon_available_time: PostCouponAvailableTime,
-        use_method: PostUseMethod,
+        coupon_available_time: CreateBusifavorStockCouponAvailableTime,
+        use_method: CreateBusifavorStockUseMethod,
     ) -> Self {
-        PostCouponUseRule {
+        CreateBusifavorStockCouponUseRule {
             coupon_available_time,
             fixed_normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -449,20 +456,26 @@ impl PostCouponUseRule {
     /// Sets `fixed_normal_coupon`.
     pub fn with_fixed_normal_coupon(
         mut self,
-        fixed_normal_coupon: PostFixedNormalCoupon,
+        fixed_normal_coupon: CreateBusifavorStockFixedNormalCoupon,
     ) -> Self {
         self.fixed_normal_coupon = ::std::option::Option::Some(fixed_normal_coupon);
         self
     }
 
     /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(mut self, discount_coupon: PostDiscountCoupon) -> Self {
+    pub fn with_discount_coupon(
+        mut self,
+        discount_coupon: CreateBusifavorStockDiscountCoupon,
+    ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
     }
 
     /// Sets `exchange_coupon`.
-    pub fn with_exchange_coupon(mut self, exchange_coupon: PostExchangeCoupon) -> Self {
+    pub fn with_exchange_coupon(
+        mut self,
+        exchange_coupon: CreateBusifavorStockExchangeCoupon,
+    ) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
         self
     }
@@ -494,7 +507,7 @@ impl PostCouponUseRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct CreateBusifavorStockStockSendRule {
     /// 批次总预算
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount: ::std::option::Option<i64>,
@@ -527,7 +540,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    CreateBusifavorStockStockSendRule {
         max_amount: optional(0, "max_amount"),
         max_coupons: required(1, "max_coupons"),
         max_coupons_per_user: required(2, "max_coupons_per_user"),
@@ -540,10 +553,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl CreateBusifavorStockStockSendRule {
     /// Creates a value from its required fields (`max_coupons`, `max_coupons_per_user`).
     pub fn new(max_coupons: i64, max_coupons_per_user: i64) -> Self {
-        PostStockSendRule {
+        CreateBusifavorStockStockSendRule {
             max_amount: ::std::option::Option::None,
             max_coupons,
             max_coupons_per_user,
@@ -605,7 +618,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMiniProgramsInfo {
+pub struct CreateBusifavorStockMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// **Required.**
@@ -624,7 +637,7 @@ pub struct PostMiniProgramsInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMiniProgramsInfo {
+    CreateBusifavorStockMiniProgramsInfo {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
         entrance_words: required(2, "entrance_words"),
@@ -632,14 +645,14 @@ pub struct PostMiniProgramsInfo {
     }
 }
 
-impl PostMiniProgramsInfo {
+impl CreateBusifavorStockMiniProgramsInfo {
     /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
     pub fn new(
         mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
         mini_programs_path: impl ::std::convert::Into<::std::string::String>,
         entrance_words: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMiniProgramsInfo {
+        CreateBusifavorStockMiniProgramsInfo {
             mini_programs_appid: mini_programs_appid.into(),
             mini_programs_path: mini_programs_path.into(),
             entrance_words: entrance_words.into(),
@@ -661,7 +674,7 @@ impl PostMiniProgramsInfo {
     /// Values of `code_display_mode`.
     ///
     /// code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum CreateBusifavorStockCodeDisplayMode {
         NotShow = "NOT_SHOW",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -676,10 +689,10 @@ impl PostMiniProgramsInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomEntrance {
+pub struct CreateBusifavorStockCustomEntrance {
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<PostMiniProgramsInfo>,
+    pub mini_programs_info: ::std::option::Option<CreateBusifavorStockMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -691,11 +704,11 @@ pub struct PostCustomEntrance {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<CreateBusifavorStockCodeDisplayMode>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomEntrance {
+    CreateBusifavorStockCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
         hall_id: optional(2, "hall_id"),
@@ -704,10 +717,10 @@ pub struct PostCustomEntrance {
     }
 }
 
-impl PostCustomEntrance {
+impl CreateBusifavorStockCustomEntrance {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomEntrance {
+        CreateBusifavorStockCustomEntrance {
             mini_programs_info: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             hall_id: ::std::option::Option::None,
@@ -719,7 +732,7 @@ impl PostCustomEntrance {
     /// Sets `mini_programs_info`.
     pub fn with_mini_programs_info(
         mut self,
-        mini_programs_info: PostMiniProgramsInfo,
+        mini_programs_info: CreateBusifavorStockMiniProgramsInfo,
     ) -> Self {
         self.mini_programs_info = ::std::option::Option::Some(mini_programs_info);
         self
@@ -755,7 +768,7 @@ impl PostCustomEntrance {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: PostCodeDisplayMode,
+        code_display_mode: CreateBusifavorStockCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -766,7 +779,7 @@ impl PostCustomEntrance {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum CreateBusifavorStockBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -788,7 +801,7 @@ impl PostCustomEntrance {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFinderInfo {
+pub struct CreateBusifavorStockFinderInfo {
     /// 视频号ID
     ///
     /// **Required.**
@@ -804,21 +817,21 @@ pub struct PostFinderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFinderInfo {
+    CreateBusifavorStockFinderInfo {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PostFinderInfo {
+impl CreateBusifavorStockFinderInfo {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostFinderInfo {
+        CreateBusifavorStockFinderInfo {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -832,7 +845,7 @@ impl PostFinderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayPatternInfo {
+pub struct CreateBusifavorStockDisplayPatternInfo {
     /// 使用须知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -844,17 +857,17 @@ pub struct PostDisplayPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateBusifavorStockBackgroundColor>,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info: ::std::option::Option<PostFinderInfo>,
+    pub finder_info: ::std::option::Option<CreateBusifavorStockFinderInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayPatternInfo {
+    CreateBusifavorStockDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
         merchant_name: optional(2, "merchant_name"),
@@ -864,10 +877,10 @@ pub struct PostDisplayPatternInfo {
     }
 }
 
-impl PostDisplayPatternInfo {
+impl CreateBusifavorStockDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDisplayPatternInfo {
+        CreateBusifavorStockDisplayPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -907,7 +920,7 @@ impl PostDisplayPatternInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: PostBackgroundColor,
+        background_color: CreateBusifavorStockBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -923,7 +936,10 @@ impl PostDisplayPatternInfo {
     }
 
     /// Sets `finder_info`.
-    pub fn with_finder_info(mut self, finder_info: PostFinderInfo) -> Self {
+    pub fn with_finder_info(
+        mut self,
+        finder_info: CreateBusifavorStockFinderInfo,
+    ) -> Self {
         self.finder_info = ::std::option::Option::Some(finder_info);
         self
     }
@@ -933,7 +949,7 @@ impl PostDisplayPatternInfo {
     /// Values of `coupon_code_mode`.
     ///
     /// 券code模式
-    pub enum PostCouponCodeMode {
+    pub enum CreateBusifavorStockCouponCodeMode {
         WechatpayMode = "WECHATPAY_MODE",
         MerchantApi = "MERCHANT_API",
         MerchantUpload = "MERCHANT_UPLOAD",
@@ -948,22 +964,22 @@ impl PostDisplayPatternInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct CreateBusifavorStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    CreateBusifavorStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PostNotifyConfig {
+impl CreateBusifavorStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        CreateBusifavorStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -982,7 +998,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBusifavorStockBody {
     /// 商家券批次名称
     ///
     /// **Required.**
@@ -1001,39 +1017,41 @@ pub struct PostBody {
     /// 批次类型
     ///
     /// **Required.**
-    pub stock_type: PostStockType,
+    pub stock_type: CreateBusifavorStockStockType,
     /// 核销规则
     ///
     /// **Required.**
-    pub coupon_use_rule: PostCouponUseRule,
+    pub coupon_use_rule: CreateBusifavorStockCouponUseRule,
     /// 发放规则
     ///
     /// **Required.**
-    pub stock_send_rule: PostStockSendRule,
+    pub stock_send_rule: CreateBusifavorStockStockSendRule,
     /// 商户请求单号
     ///
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<PostCustomEntrance>,
+    pub custom_entrance: ::std::option::Option<CreateBusifavorStockCustomEntrance>,
     /// 样式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_pattern_info: ::std::option::Option<PostDisplayPatternInfo>,
+    pub display_pattern_info: ::std::option::Option<
+        CreateBusifavorStockDisplayPatternInfo,
+    >,
     /// 券code模式
     ///
     /// **Required.**
-    pub coupon_code_mode: PostCouponCodeMode,
+    pub coupon_code_mode: CreateBusifavorStockCouponCodeMode,
     /// 事件通知配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<CreateBusifavorStockNotifyConfig>,
     /// 是否允许营销补贴
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBusifavorStockBody {
         stock_name: required(0, "stock_name"),
         belong_merchant: required(1, "belong_merchant"),
         comment: optional(2, "comment"),
@@ -1050,20 +1068,20 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateBusifavorStockBody {
     /// Creates a value from its required fields (`stock_name`, `belong_merchant`, `goods_name`, `stock_type`, `coupon_use_rule`, `stock_send_rule`, `out_request_no`, `coupon_code_mode`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_name: impl ::std::convert::Into<::std::string::String>,
         belong_merchant: impl ::std::convert::Into<::std::string::String>,
         goods_name: impl ::std::convert::Into<::std::string::String>,
-        stock_type: PostStockType,
-        coupon_use_rule: PostCouponUseRule,
-        stock_send_rule: PostStockSendRule,
+        stock_type: CreateBusifavorStockStockType,
+        coupon_use_rule: CreateBusifavorStockCouponUseRule,
+        stock_send_rule: CreateBusifavorStockStockSendRule,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        coupon_code_mode: PostCouponCodeMode,
+        coupon_code_mode: CreateBusifavorStockCouponCodeMode,
     ) -> Self {
-        PostBody {
+        CreateBusifavorStockBody {
             stock_name: stock_name.into(),
             belong_merchant: belong_merchant.into(),
             comment: ::std::option::Option::None,
@@ -1090,7 +1108,10 @@ impl PostBody {
     }
 
     /// Sets `custom_entrance`.
-    pub fn with_custom_entrance(mut self, custom_entrance: PostCustomEntrance) -> Self {
+    pub fn with_custom_entrance(
+        mut self,
+        custom_entrance: CreateBusifavorStockCustomEntrance,
+    ) -> Self {
         self.custom_entrance = ::std::option::Option::Some(custom_entrance);
         self
     }
@@ -1098,14 +1119,17 @@ impl PostBody {
     /// Sets `display_pattern_info`.
     pub fn with_display_pattern_info(
         mut self,
-        display_pattern_info: PostDisplayPatternInfo,
+        display_pattern_info: CreateBusifavorStockDisplayPatternInfo,
     ) -> Self {
         self.display_pattern_info = ::std::option::Option::Some(display_pattern_info);
         self
     }
 
     /// Sets `notify_config`.
-    pub fn with_notify_config(mut self, notify_config: PostNotifyConfig) -> Self {
+    pub fn with_notify_config(
+        mut self,
+        notify_config: CreateBusifavorStockNotifyConfig,
+    ) -> Self {
         self.notify_config = ::std::option::Option::Some(notify_config);
         self
     }
@@ -1117,7 +1141,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBusifavorStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1129,7 +1153,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBusifavorStockResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1147,17 +1171,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBusifavorStockResponse {
         stock_id: optional(0, "stock_id"),
         create_time: optional(1, "create_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateBusifavorStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBusifavorStockResponse {
             stock_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1182,26 +1206,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/stocks.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBusifavorStockRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBusifavorStockBody,
 }
 
-impl PostRequest {
+impl CreateBusifavorStockRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateBusifavorStockBody) -> Self {
+        CreateBusifavorStockRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateBusifavorStockRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/stocks`
     pub const PATH: &'static str = "/v3/marketing/busifavor/stocks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBusifavorStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1211,8 +1237,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBusifavorStockRequest {
+    type Response = CreateBusifavorStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1262,9 +1288,12 @@ impl<'a> V3MarketingBusifavorStocks<'a> {
     /// 创建商家券 (`POST /v3/marketing/busifavor/stocks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateBusifavorStockBody,
+    ) -> ::std::result::Result<
+        CreateBusifavorStockResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateBusifavorStockRequest::new(body)).await
     }
 }
 
@@ -1273,12 +1302,12 @@ impl<'a> V3MarketingBusifavorStocks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_stocks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_busifavor_stock.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBusifavorStockBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_stocks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_busifavor_stock.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBusifavorStockResponse>(),
         ),
     ]);
     schemas.extend(stock_id::json_schemas());

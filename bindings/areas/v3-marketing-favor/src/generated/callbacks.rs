@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryCallbackQuery {
     /// 商户号
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryCallbackQuery {
         mchid: required(0, "mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryCallbackQuery {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { mchid: mchid.into() }
+        QueryCallbackQuery {
+            mchid: mchid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryCallbackQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryCallbackResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -56,17 +58,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryCallbackResponse {
         mchid: optional(0, "mchid"),
         notify_url: optional(1, "notify_url"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryCallbackResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryCallbackResponse {
             mchid: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -87,26 +89,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/callbacks.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryCallbackRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryCallbackQuery,
 }
 
-impl GetRequest {
+impl QueryCallbackRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryCallbackQuery) -> Self {
+        QueryCallbackRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryCallbackRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/callbacks`
     pub const PATH: &'static str = "/v3/marketing/favor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCallbackRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,8 +118,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryCallbackRequest {
+    type Response = QueryCallbackResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -150,7 +152,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SetCallbackBody {
     /// 商户号
     ///
     /// **Required.**
@@ -165,20 +167,20 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SetCallbackBody {
         mchid: required(0, "mchid"),
         notify_url: required(1, "notify_url"),
         switch: optional(2, "switch"),
     }
 }
 
-impl PostBody {
+impl SetCallbackBody {
     /// Creates a value from its required fields (`mchid`, `notify_url`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SetCallbackBody {
             mchid: mchid.into(),
             notify_url: notify_url.into(),
             switch: ::std::option::Option::None,
@@ -192,7 +194,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SetCallbackBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -204,7 +206,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SetCallbackResponse {
     /// 修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,17 +224,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SetCallbackResponse {
         update_time: optional(0, "update_time"),
         notify_url: optional(1, "notify_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SetCallbackResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SetCallbackResponse {
             update_time: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -253,26 +255,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/favor/callbacks.md:90`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SetCallbackRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SetCallbackBody,
 }
 
-impl PostRequest {
+impl SetCallbackRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SetCallbackBody) -> Self {
+        SetCallbackRequest { body }
     }
 }
 
-impl PostRequest {
+impl SetCallbackRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/favor/callbacks`
     pub const PATH: &'static str = "/v3/marketing/favor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SetCallbackRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -282,8 +284,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SetCallbackRequest {
+    type Response = SetCallbackResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -324,17 +326,17 @@ impl<'a> V3MarketingFavorCallbacks<'a> {
     /// 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryCallbackQuery,
+    ) -> ::std::result::Result<QueryCallbackResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCallbackRequest::new(query)).await
     }
 
     /// 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SetCallbackBody,
+    ) -> ::std::result::Result<SetCallbackResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SetCallbackRequest::new(body)).await
     }
 }
 
@@ -343,20 +345,17 @@ impl<'a> V3MarketingFavorCallbacks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_callbacks.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_callback.query",
+            ::wechatpay_runtime::json_schema_for::<QueryCallbackQuery>(),
         ),
         (
-            "get_v3_marketing_favor_callbacks.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_callback.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCallbackResponse>(),
         ),
+        ("set_callback.body", ::wechatpay_runtime::json_schema_for::<SetCallbackBody>()),
         (
-            "post_v3_marketing_favor_callbacks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_favor_callbacks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "set_callback.response",
+            ::wechatpay_runtime::json_schema_for::<SetCallbackResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockUseRule {
+pub struct CreateCouponStockStockUseRule {
     /// 发放总上限
     ///
     /// **Required.**
@@ -35,7 +35,7 @@ pub struct PostStockUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockUseRule {
+    CreateCouponStockStockUseRule {
         max_coupons: required(0, "max_coupons"),
         max_amount: required(1, "max_amount"),
         max_amount_by_day: optional(2, "max_amount_by_day"),
@@ -45,7 +45,7 @@ pub struct PostStockUseRule {
     }
 }
 
-impl PostStockUseRule {
+impl CreateCouponStockStockUseRule {
     /// Creates a value from its required fields (`max_coupons`, `max_amount`, `max_coupons_per_user`, `natural_person_limit`, `prevent_api_abuse`).
     pub fn new(
         max_coupons: i64,
@@ -54,7 +54,7 @@ impl PostStockUseRule {
         natural_person_limit: bool,
         prevent_api_abuse: bool,
     ) -> Self {
-        PostStockUseRule {
+        CreateCouponStockStockUseRule {
             max_coupons,
             max_amount,
             max_amount_by_day: ::std::option::Option::None,
@@ -75,7 +75,7 @@ impl PostStockUseRule {
     /// Values of `stock_type`.
     ///
     /// 批次类型
-    pub enum PostStockType {
+    pub enum CreateCouponStockStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchahge = "EXCHAHGE",
@@ -90,7 +90,7 @@ impl PostStockUseRule {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum CreateCouponStockBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -110,7 +110,7 @@ impl PostStockUseRule {
     /// Values of `jump_target`.
     ///
     /// 卡包跳转目标
-    pub enum PostJumpTarget {
+    pub enum CreateCouponStockJumpTarget {
         PaymentCode = "PAYMENT_CODE",
         MiniProgram = "MINI_PROGRAM",
         DefaultPage = "DEFAULT_PAGE",
@@ -125,7 +125,7 @@ impl PostStockUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPatternInfo {
+pub struct CreateCouponStockPatternInfo {
     /// 使用说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -137,13 +137,13 @@ pub struct PostPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateCouponStockBackgroundColor>,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image: ::std::option::Option<::std::string::String>,
     /// 卡包跳转目标
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_target: ::std::option::Option<PostJumpTarget>,
+    pub jump_target: ::std::option::Option<CreateCouponStockJumpTarget>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -153,7 +153,7 @@ pub struct PostPatternInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPatternInfo {
+    CreateCouponStockPatternInfo {
         description: optional(0, "description"),
         merchant_logo: optional(1, "merchant_logo"),
         merchant_name: optional(2, "merchant_name"),
@@ -165,10 +165,10 @@ pub struct PostPatternInfo {
     }
 }
 
-impl PostPatternInfo {
+impl CreateCouponStockPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPatternInfo {
+        CreateCouponStockPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -210,7 +210,7 @@ impl PostPatternInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: PostBackgroundColor,
+        background_color: CreateCouponStockBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -226,7 +226,7 @@ impl PostPatternInfo {
     }
 
     /// Sets `jump_target`.
-    pub fn with_jump_target(mut self, jump_target: PostJumpTarget) -> Self {
+    pub fn with_jump_target(mut self, jump_target: CreateCouponStockJumpTarget) -> Self {
         self.jump_target = ::std::option::Option::Some(jump_target);
         self
     }
@@ -256,7 +256,7 @@ impl PostPatternInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFixAvailableTime {
+pub struct CreateCouponStockFixAvailableTime {
     /// 可用星期数(0代表周日，1代表周一，以此类推)
     ///
     /// Documented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`.
@@ -271,17 +271,17 @@ pub struct PostFixAvailableTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFixAvailableTime {
+    CreateCouponStockFixAvailableTime {
         available_week_day: optional(0, "available_week_day"),
         begin_time: optional(1, "begin_time"),
         end_time: optional(2, "end_time"),
     }
 }
 
-impl PostFixAvailableTime {
+impl CreateCouponStockFixAvailableTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFixAvailableTime {
+        CreateCouponStockFixAvailableTime {
             available_week_day: ::std::option::Option::None,
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -316,7 +316,7 @@ impl PostFixAvailableTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableTime {
+pub struct CreateCouponStockCouponAvailableTime {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -325,7 +325,7 @@ pub struct PostCouponAvailableTime {
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定时间段可用
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fix_available_time: ::std::option::Option<PostFixAvailableTime>,
+    pub fix_available_time: ::std::option::Option<CreateCouponStockFixAvailableTime>,
     /// 领取第二天生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub second_day_available: ::std::option::Option<bool>,
@@ -335,7 +335,7 @@ pub struct PostCouponAvailableTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableTime {
+    CreateCouponStockCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         fix_available_time: optional(2, "fix_available_time"),
@@ -344,10 +344,10 @@ pub struct PostCouponAvailableTime {
     }
 }
 
-impl PostCouponAvailableTime {
+impl CreateCouponStockCouponAvailableTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableTime {
+        CreateCouponStockCouponAvailableTime {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             fix_available_time: ::std::option::Option::None,
@@ -379,7 +379,7 @@ impl PostCouponAvailableTime {
     /// Sets `fix_available_time`.
     pub fn with_fix_available_time(
         mut self,
-        fix_available_time: PostFixAvailableTime,
+        fix_available_time: CreateCouponStockFixAvailableTime,
     ) -> Self {
         self.fix_available_time = ::std::option::Option::Some(fix_available_time);
         self
@@ -409,7 +409,7 @@ impl PostCouponAvailableTime {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFixedNormalCoupon {
+pub struct CreateCouponStockFixedNormalCoupon {
     /// 面额
     ///
     /// **Required.**
@@ -421,16 +421,16 @@ pub struct PostFixedNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFixedNormalCoupon {
+    CreateCouponStockFixedNormalCoupon {
         coupon_amount: required(0, "coupon_amount"),
         transaction_minimum: required(1, "transaction_minimum"),
     }
 }
 
-impl PostFixedNormalCoupon {
+impl CreateCouponStockFixedNormalCoupon {
     /// Creates a value from its required fields (`coupon_amount`, `transaction_minimum`).
     pub fn new(coupon_amount: i64, transaction_minimum: i64) -> Self {
-        PostFixedNormalCoupon {
+        CreateCouponStockFixedNormalCoupon {
             coupon_amount,
             transaction_minimum,
         }
@@ -443,7 +443,7 @@ impl PostFixedNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateCouponStockDiscountCoupon {
     /// 最高折扣金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount_max: ::std::option::Option<i64>,
@@ -456,17 +456,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateCouponStockDiscountCoupon {
         discount_amount_max: optional(0, "discount_amount_max"),
         discount_percent: optional(1, "discount_percent"),
         transaction_minimum: optional(2, "transaction_minimum"),
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateCouponStockDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        CreateCouponStockDiscountCoupon {
             discount_amount_max: ::std::option::Option::None,
             discount_percent: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
@@ -498,7 +498,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateCouponStockExchangeCoupon {
     /// 单品换购价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
@@ -508,16 +508,16 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateCouponStockExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateCouponStockExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        CreateCouponStockExchangeCoupon {
             exchange_price: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
         }
@@ -542,7 +542,7 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLimitCard {
+pub struct CreateCouponStockLimitCard {
     /// 银行卡名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -552,16 +552,16 @@ pub struct PostLimitCard {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLimitCard {
+    CreateCouponStockLimitCard {
         name: optional(0, "name"),
         bin: optional(1, "bin"),
     }
 }
 
-impl PostLimitCard {
+impl CreateCouponStockLimitCard {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLimitCard {
+        CreateCouponStockLimitCard {
             name: ::std::option::Option::None,
             bin: ::std::option::Option::None,
         }
@@ -587,7 +587,7 @@ impl PostLimitCard {
     /// Values of `trade_type`.
     ///
     /// 支付方式
-    pub enum PostTradeType {
+    pub enum CreateCouponStockTradeType {
         Microapp = "MICROAPP",
         Apppay = "APPPAY",
         Ppay = "PPAY",
@@ -605,20 +605,20 @@ impl PostLimitCard {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponUseRule {
+pub struct CreateCouponStockCouponUseRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_time: PostCouponAvailableTime,
+    pub coupon_available_time: CreateCouponStockCouponAvailableTime,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<PostFixedNormalCoupon>,
+    pub fixed_normal_coupon: ::std::option::Option<CreateCouponStockFixedNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateCouponStockDiscountCoupon>,
     /// 换购券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateCouponStockExchangeCoupon>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -627,10 +627,10 @@ pub struct PostCouponUseRule {
     pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 指定银行卡BIN
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_card: ::std::option::Option<PostLimitCard>,
+    pub limit_card: ::std::option::Option<CreateCouponStockLimitCard>,
     /// 支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::vec::Vec<PostTradeType>>,
+    pub trade_type: ::std::option::Option<::std::vec::Vec<CreateCouponStockTradeType>>,
     /// 可核销商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -648,7 +648,7 @@ pub struct PostCouponUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponUseRule {
+    CreateCouponStockCouponUseRule {
         coupon_available_time: required(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -664,10 +664,10 @@ pub struct PostCouponUseRule {
     }
 }
 
-impl PostCouponUseRule {
+impl CreateCouponStockCouponUseRule {
     /// Creates a value from its required fields (`coupon_available_time`).
-    pub fn new(coupon_available_time: PostCouponAvailableTime) -> Self {
-        PostCouponUseRule {
+    pub fn new(coupon_available_time: CreateCouponStockCouponAvailableTime) -> Self {
+        CreateCouponStockCouponUseRule {
             coupon_available_time,
             fixed_normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -686,20 +686,26 @@ impl PostCouponUseRule {
     /// Sets `fixed_normal_coupon`.
     pub fn with_fixed_normal_coupon(
         mut self,
-        fixed_normal_coupon: PostFixedNormalCoupon,
+        fixed_normal_coupon: CreateCouponStockFixedNormalCoupon,
     ) -> Self {
         self.fixed_normal_coupon = ::std::option::Option::Some(fixed_normal_coupon);
         self
     }
 
     /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(mut self, discount_coupon: PostDiscountCoupon) -> Self {
+    pub fn with_discount_coupon(
+        mut self,
+        discount_coupon: CreateCouponStockDiscountCoupon,
+    ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
     }
 
     /// Sets `exchange_coupon`.
-    pub fn with_exchange_coupon(mut self, exchange_coupon: PostExchangeCoupon) -> Self {
+    pub fn with_exchange_coupon(
+        mut self,
+        exchange_coupon: CreateCouponStockExchangeCoupon,
+    ) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
         self
     }
@@ -723,7 +729,7 @@ impl PostCouponUseRule {
     }
 
     /// Sets `limit_card`.
-    pub fn with_limit_card(mut self, limit_card: PostLimitCard) -> Self {
+    pub fn with_limit_card(mut self, limit_card: CreateCouponStockLimitCard) -> Self {
         self.limit_card = ::std::option::Option::Some(limit_card);
         self
     }
@@ -731,7 +737,7 @@ impl PostCouponUseRule {
     /// Sets `trade_type`.
     pub fn with_trade_type(
         mut self,
-        trade_type: ::std::vec::Vec<PostTradeType>,
+        trade_type: ::std::vec::Vec<CreateCouponStockTradeType>,
     ) -> Self {
         self.trade_type = ::std::option::Option::Some(trade_type);
         self
@@ -775,7 +781,7 @@ impl PostCouponUseRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCouponStockBody {
     /// 批次名称
     ///
     /// **Required.**
@@ -791,7 +797,7 @@ pub struct PostBody {
     /// 发放规则
     ///
     /// **Required.**
-    pub stock_use_rule: PostStockUseRule,
+    pub stock_use_rule: CreateCouponStockStockUseRule,
     /// 是否无资金流
     ///
     /// **Required.**
@@ -799,7 +805,7 @@ pub struct PostBody {
     /// 批次类型
     ///
     /// **Required.**
-    pub stock_type: PostStockType,
+    pub stock_type: CreateCouponStockStockType,
     /// 批次备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
@@ -809,11 +815,11 @@ pub struct PostBody {
     pub belong_merchant: ::std::string::String,
     /// 样式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pattern_info: ::std::option::Option<PostPatternInfo>,
+    pub pattern_info: ::std::option::Option<CreateCouponStockPatternInfo>,
     /// 核销规则
     ///
     /// **Required.**
-    pub coupon_use_rule: PostCouponUseRule,
+    pub coupon_use_rule: CreateCouponStockCouponUseRule,
     /// 商户单据号
     ///
     /// **Required.**
@@ -824,7 +830,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCouponStockBody {
         stock_name: required(0, "stock_name"),
         available_begin_time: required(1, "available_begin_time"),
         available_end_time: required(2, "available_end_time"),
@@ -840,21 +846,21 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCouponStockBody {
     /// Creates a value from its required fields (`stock_name`, `available_begin_time`, `available_end_time`, `stock_use_rule`, `no_cash`, `stock_type`, `belong_merchant`, `coupon_use_rule`, `out_request_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_name: impl ::std::convert::Into<::std::string::String>,
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        stock_use_rule: PostStockUseRule,
+        stock_use_rule: CreateCouponStockStockUseRule,
         no_cash: bool,
-        stock_type: PostStockType,
+        stock_type: CreateCouponStockStockType,
         belong_merchant: impl ::std::convert::Into<::std::string::String>,
-        coupon_use_rule: PostCouponUseRule,
+        coupon_use_rule: CreateCouponStockCouponUseRule,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateCouponStockBody {
             stock_name: stock_name.into(),
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
@@ -880,7 +886,10 @@ impl PostBody {
     }
 
     /// Sets `pattern_info`.
-    pub fn with_pattern_info(mut self, pattern_info: PostPatternInfo) -> Self {
+    pub fn with_pattern_info(
+        mut self,
+        pattern_info: CreateCouponStockPatternInfo,
+    ) -> Self {
         self.pattern_info = ::std::option::Option::Some(pattern_info);
         self
     }
@@ -895,7 +904,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCouponStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -907,7 +916,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCouponStockResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -925,17 +934,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCouponStockResponse {
         stock_id: optional(0, "stock_id"),
         create_time: optional(1, "create_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateCouponStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCouponStockResponse {
             stock_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -956,26 +965,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/favor/coupon-stocks.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCouponStockRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCouponStockBody,
 }
 
-impl PostRequest {
+impl CreateCouponStockRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCouponStockBody) -> Self {
+        CreateCouponStockRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateCouponStockRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/favor/coupon-stocks`
     pub const PATH: &'static str = "/v3/marketing/favor/coupon-stocks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCouponStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -985,8 +994,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCouponStockRequest {
+    type Response = CreateCouponStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1028,9 +1037,9 @@ impl<'a> V3MarketingFavorCouponStocks<'a> {
     /// 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCouponStockBody,
+    ) -> ::std::result::Result<CreateCouponStockResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCouponStockRequest::new(body)).await
     }
 }
 
@@ -1039,12 +1048,12 @@ impl<'a> V3MarketingFavorCouponStocks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_favor_coupon_stocks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_coupon_stock.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCouponStockBody>(),
         ),
         (
-            "post_v3_marketing_favor_coupon_stocks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_coupon_stock.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCouponStockResponse>(),
         ),
     ])
 }

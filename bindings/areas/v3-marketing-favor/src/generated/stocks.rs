@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 批次状态
-    pub enum GetStatus {
+    pub enum ListStocksStatus {
         Unactivated = "unactivated",
         Audit = "audit",
         Running = "running",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListStocksQuery {
     /// 分页页码
     ///
     /// **Required.**
@@ -42,11 +42,11 @@ pub struct GetQuery {
     pub create_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListStocksStatus>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListStocksQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
         stock_creator_mchid: required(2, "stock_creator_mchid"),
@@ -56,14 +56,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListStocksQuery {
     /// Creates a value from its required fields (`offset`, `limit`, `stock_creator_mchid`).
     pub fn new(
         offset: i64,
         limit: i64,
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListStocksQuery {
             offset,
             limit,
             stock_creator_mchid: stock_creator_mchid.into(),
@@ -92,13 +92,13 @@ impl GetQuery {
     }
 
     /// Sets `status`.
-    pub fn with_status(mut self, status: GetStatus) -> Self {
+    pub fn with_status(mut self, status: ListStocksStatus) -> Self {
         self.status = ::std::option::Option::Some(status);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListStocksQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockUseRule {
+pub struct ListStocksStockUseRule {
     /// 发放总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct GetStockUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockUseRule {
+    ListStocksStockUseRule {
         max_coupons: optional(0, "max_coupons"),
         max_amount: optional(1, "max_amount"),
         max_amount_by_day: optional(2, "max_amount_by_day"),
@@ -159,10 +159,10 @@ pub struct GetStockUseRule {
     }
 }
 
-impl GetStockUseRule {
+impl ListStocksStockUseRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockUseRule {
+        ListStocksStockUseRule {
             max_coupons: ::std::option::Option::None,
             max_amount: ::std::option::Option::None,
             max_amount_by_day: ::std::option::Option::None,
@@ -178,7 +178,7 @@ impl GetStockUseRule {
     /// Values of `stock_type`.
     ///
     /// 批次类型
-    pub enum GetStockType {
+    pub enum ListStocksStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchahge = "EXCHAHGE",
@@ -195,7 +195,7 @@ impl GetStockUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCutToMessage {
+pub struct ListStocksCutToMessage {
     /// 可用优惠的商品最高单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_price_max: ::std::option::Option<i64>,
@@ -209,17 +209,17 @@ pub struct GetCutToMessage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCutToMessage {
+    ListStocksCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
         ..extra
     }
 }
 
-impl GetCutToMessage {
+impl ListStocksCutToMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCutToMessage {
+        ListStocksCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -231,7 +231,7 @@ impl GetCutToMessage {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum ListStocksBusinessType {
         Multiuse = "MULTIUSE",
         #[unrecognized]
         Unrecognized(String),
@@ -244,7 +244,7 @@ impl GetCutToMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableRegionListItem {
+pub struct ListStocksAvailableRegionListItem {
     /// 类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -268,7 +268,7 @@ pub struct GetAvailableRegionListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableRegionListItem {
+    ListStocksAvailableRegionListItem {
         type_: optional(0, "type"),
         province: optional(1, "province"),
         city: optional(2, "city"),
@@ -278,10 +278,10 @@ pub struct GetAvailableRegionListItem {
     }
 }
 
-impl GetAvailableRegionListItem {
+impl ListStocksAvailableRegionListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableRegionListItem {
+        ListStocksAvailableRegionListItem {
             type_: ::std::option::Option::None,
             province: ::std::option::Option::None,
             city: ::std::option::Option::None,
@@ -298,7 +298,7 @@ impl GetAvailableRegionListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListStocksDataItem {
     /// 批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -318,7 +318,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_use_rule: ::std::option::Option<GetStockUseRule>,
+    pub stock_use_rule: ::std::option::Option<ListStocksStockUseRule>,
     /// 是否无资金流
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -328,7 +328,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_type: ::std::option::Option<GetStockType>,
+    pub stock_type: ::std::option::Option<ListStocksStockType>,
     /// 批次号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -337,7 +337,7 @@ pub struct GetDataItem {
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListStocksStatus>,
     /// 使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -357,17 +357,17 @@ pub struct GetDataItem {
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_to_message: ::std::option::Option<GetCutToMessage>,
+    pub cut_to_message: ::std::option::Option<ListStocksCutToMessage>,
     /// 已发券数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub distributed_coupons: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<ListStocksBusinessType>,
     /// 消费金可用地域
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_region_list: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableRegionListItem>,
+        ::std::vec::Vec<ListStocksAvailableRegionListItem>,
     >,
     /// 消费金可用行业
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -381,7 +381,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListStocksDataItem {
         stock_name: optional(0, "stock_name"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -405,10 +405,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListStocksDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListStocksDataItem {
             stock_name: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -437,7 +437,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListStocksResponse {
     /// 批次总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -455,7 +455,7 @@ pub struct GetResponse {
     pub offset: ::std::option::Option<i64>,
     /// 批次详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListStocksDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -463,7 +463,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListStocksResponse {
         total_count: optional(0, "total_count"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -472,10 +472,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListStocksResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListStocksResponse {
             total_count: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -498,26 +498,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/stocks.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListStocksRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListStocksQuery,
 }
 
-impl GetRequest {
+impl ListStocksRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListStocksQuery) -> Self {
+        ListStocksRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListStocksRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/stocks`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListStocksRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -527,8 +527,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListStocksRequest {
+    type Response = ListStocksResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -593,8 +593,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListStocksRequest {
+    type Item = ListStocksDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -636,9 +636,9 @@ impl<'a> V3MarketingFavorStocks<'a> {
     /// 条件查询批次列表 (`GET /v3/marketing/favor/stocks`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListStocksQuery,
+    ) -> ::std::result::Result<ListStocksResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListStocksRequest::new(query)).await
     }
 }
 
@@ -646,13 +646,10 @@ impl<'a> V3MarketingFavorStocks<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("list_stocks.query", ::wechatpay_runtime::json_schema_for::<ListStocksQuery>()),
         (
-            "get_v3_marketing_favor_stocks.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_marketing_favor_stocks.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_stocks.response",
+            ::wechatpay_runtime::json_schema_for::<ListStocksResponse>(),
         ),
     ]);
     schemas.extend(stock_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListActsByAreaQuery {
     /// 活动所属城市的ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListActsByAreaQuery {
         city_id: required(0, "city_id"),
         offset: required(1, "offset"),
         limit: required(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListActsByAreaQuery {
     /// Creates a value from its required fields (`city_id`, `offset`, `limit`).
     pub fn new(
         city_id: impl ::std::convert::Into<::std::string::String>,
         offset: i64,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        ListActsByAreaQuery {
             city_id: city_id.into(),
             offset,
             limit,
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListActsByAreaQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivityInfo {
+pub struct ListActsByAreaActivityInfo {
     /// 活动名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_name: ::std::option::Option<::std::string::String>,
@@ -84,7 +84,7 @@ pub struct GetActivityInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivityInfo {
+    ListActsByAreaActivityInfo {
         activity_name: optional(0, "activity_name"),
         apply_start_time: optional(1, "apply_start_time"),
         apply_end_time: optional(2, "apply_end_time"),
@@ -95,10 +95,10 @@ pub struct GetActivityInfo {
     }
 }
 
-impl GetActivityInfo {
+impl ListActsByAreaActivityInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivityInfo {
+        ListActsByAreaActivityInfo {
             activity_name: ::std::option::Option::None,
             apply_start_time: ::std::option::Option::None,
             apply_end_time: ::std::option::Option::None,
@@ -116,7 +116,7 @@ impl GetActivityInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsInformation {
+pub struct ListActsByAreaGoodsInformation {
     /// 商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_id: ::std::option::Option<::std::string::String>,
@@ -133,7 +133,7 @@ pub struct GetGoodsInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsInformation {
+    ListActsByAreaGoodsInformation {
         goods_id: optional(0, "goods_id"),
         goods_name: optional(1, "goods_name"),
         goods_picture_url: optional(2, "goods_picture_url"),
@@ -141,10 +141,10 @@ pub struct GetGoodsInformation {
     }
 }
 
-impl GetGoodsInformation {
+impl ListActsByAreaGoodsInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsInformation {
+        ListActsByAreaGoodsInformation {
             goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
             goods_picture_url: ::std::option::Option::None,
@@ -159,7 +159,7 @@ impl GetGoodsInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAreasItem {
+pub struct ListActsByAreaAreasItem {
     /// 省名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub province: ::std::option::Option<::std::string::String>,
@@ -176,7 +176,7 @@ pub struct GetAreasItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAreasItem {
+    ListActsByAreaAreasItem {
         province: optional(0, "province"),
         city: optional(1, "city"),
         district: optional(2, "district"),
@@ -184,10 +184,10 @@ pub struct GetAreasItem {
     }
 }
 
-impl GetAreasItem {
+impl ListActsByAreaAreasItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAreasItem {
+        ListActsByAreaAreasItem {
             province: ::std::option::Option::None,
             city: ::std::option::Option::None,
             district: ::std::option::Option::None,
@@ -202,7 +202,7 @@ impl GetAreasItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRuleInformation {
+pub struct ListActsByAreaRuleInformation {
     /// 购买单件商品，补贴给门店的金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_subsidy: ::std::option::Option<::std::string::String>,
@@ -217,7 +217,7 @@ pub struct GetRuleInformation {
     pub user_subsidy_quota: ::std::option::Option<::std::string::String>,
     /// 活动区域列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub areas: ::std::option::Option<::std::vec::Vec<GetAreasItem>>,
+    pub areas: ::std::option::Option<::std::vec::Vec<ListActsByAreaAreasItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -225,7 +225,7 @@ pub struct GetRuleInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRuleInformation {
+    ListActsByAreaRuleInformation {
         store_subsidy: optional(0, "store_subsidy"),
         service_provider_subsidy: optional(1, "service_provider_subsidy"),
         store_subsidy_quota: optional(2, "store_subsidy_quota"),
@@ -235,10 +235,10 @@ pub struct GetRuleInformation {
     }
 }
 
-impl GetRuleInformation {
+impl ListActsByAreaRuleInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRuleInformation {
+        ListActsByAreaRuleInformation {
             store_subsidy: ::std::option::Option::None,
             service_provider_subsidy: ::std::option::Option::None,
             store_subsidy_quota: ::std::option::Option::None,
@@ -255,7 +255,7 @@ impl GetRuleInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListActsByAreaDataItem {
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -267,13 +267,13 @@ pub struct GetDataItem {
     pub creator_merchant_id: ::std::option::Option<::std::string::String>,
     /// 活动信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_info: ::std::option::Option<GetActivityInfo>,
+    pub activity_info: ::std::option::Option<ListActsByAreaActivityInfo>,
     /// 活动商品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_information: ::std::option::Option<GetGoodsInformation>,
+    pub goods_information: ::std::option::Option<ListActsByAreaGoodsInformation>,
     /// 活动规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rule_information: ::std::option::Option<GetRuleInformation>,
+    pub rule_information: ::std::option::Option<ListActsByAreaRuleInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -281,7 +281,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListActsByAreaDataItem {
         activity_id: optional(0, "activity_id"),
         brand_id: optional(1, "brand_id"),
         creator_merchant_id: optional(2, "creator_merchant_id"),
@@ -292,10 +292,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListActsByAreaDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListActsByAreaDataItem {
             activity_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             creator_merchant_id: ::std::option::Option::None,
@@ -311,13 +311,13 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListActsByAreaResponse {
     /// 小店活动门店总数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 小店活动门店集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListActsByAreaDataItem>>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -331,7 +331,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListActsByAreaResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -340,10 +340,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListActsByAreaResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListActsByAreaResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -364,26 +364,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/activities.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListActsByAreaRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListActsByAreaQuery,
 }
 
-impl GetRequest {
+impl ListActsByAreaRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListActsByAreaQuery) -> Self {
+        ListActsByAreaRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListActsByAreaRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/goods-subsidy-activity/activities`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListActsByAreaRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -393,8 +393,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListActsByAreaRequest {
+    type Response = ListActsByAreaResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -452,9 +452,9 @@ impl<'a> V3MarketingGoodsSubsidyActivityActivities<'a> {
     /// 按区域查询品牌加价购活动 (`GET /v3/marketing/goods-subsidy-activity/activities`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListActsByAreaQuery,
+    ) -> ::std::result::Result<ListActsByAreaResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListActsByAreaRequest::new(query)).await
     }
 }
 
@@ -463,12 +463,12 @@ impl<'a> V3MarketingGoodsSubsidyActivityActivities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_goods_subsidy_activity_activities.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_acts_by_area.query",
+            ::wechatpay_runtime::json_schema_for::<ListActsByAreaQuery>(),
         ),
         (
-            "get_v3_marketing_goods_subsidy_activity_activities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_acts_by_area.response",
+            ::wechatpay_runtime::json_schema_for::<ListActsByAreaResponse>(),
         ),
     ])
 }

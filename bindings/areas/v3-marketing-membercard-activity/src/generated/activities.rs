@@ -6,7 +6,7 @@
     /// Values of `activity_type`.
     ///
     /// 活动类型
-    pub enum GetActivityType {
+    pub enum MembercardListActivitiesActivityType {
         NonMemberAfterpay = "NON_MEMBER_AFTERPAY",
         MemberAfterpay = "MEMBER_AFTERPAY",
         NonMemberMiniprogram = "NON_MEMBER_MINIPROGRAM",
@@ -20,7 +20,7 @@
     /// Values of `activity_status`.
     ///
     /// 活动的当前状态
-    pub enum GetActivityStatus {
+    pub enum MembercardListActivitiesActivityStatus {
         Created = "CREATED",
         Ongoing = "ONGOING",
         Terminated = "TERMINATED",
@@ -34,7 +34,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct MembercardListActivitiesQuery {
     /// 最大资源条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -44,17 +44,17 @@ pub struct GetQuery {
     /// 活动类型
     ///
     /// **Required.**
-    pub activity_type: GetActivityType,
+    pub activity_type: MembercardListActivitiesActivityType,
     /// 会员卡ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_status: ::std::option::Option<GetActivityStatus>,
+    pub activity_status: ::std::option::Option<MembercardListActivitiesActivityStatus>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    MembercardListActivitiesQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
         activity_type: required(2, "activity_type"),
@@ -63,10 +63,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl MembercardListActivitiesQuery {
     /// Creates a value from its required fields (`activity_type`).
-    pub fn new(activity_type: GetActivityType) -> Self {
-        GetQuery {
+    pub fn new(activity_type: MembercardListActivitiesActivityType) -> Self {
+        MembercardListActivitiesQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             activity_type,
@@ -97,13 +97,16 @@ impl GetQuery {
     }
 
     /// Sets `activity_status`.
-    pub fn with_activity_status(mut self, activity_status: GetActivityStatus) -> Self {
+    pub fn with_activity_status(
+        mut self,
+        activity_status: MembercardListActivitiesActivityStatus,
+    ) -> Self {
         self.activity_status = ::std::option::Option::Some(activity_status);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for MembercardListActivitiesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -117,7 +120,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendTimeItem {
+pub struct MembercardListActivitiesAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -135,17 +138,17 @@ pub struct GetAwardSendTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendTimeItem {
+    MembercardListActivitiesAwardSendTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAwardSendTimeItem {
+impl MembercardListActivitiesAwardSendTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendTimeItem {
+        MembercardListActivitiesAwardSendTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -159,7 +162,7 @@ impl GetAwardSendTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBeginDayTime {
+pub struct MembercardListActivitiesBeginDayTime {
     /// 时
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -182,7 +185,7 @@ pub struct GetBeginDayTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBeginDayTime {
+    MembercardListActivitiesBeginDayTime {
         hours: optional(0, "hours"),
         minutes: optional(1, "minutes"),
         seconds: optional(2, "seconds"),
@@ -190,10 +193,10 @@ pub struct GetBeginDayTime {
     }
 }
 
-impl GetBeginDayTime {
+impl MembercardListActivitiesBeginDayTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBeginDayTime {
+        MembercardListActivitiesBeginDayTime {
             hours: ::std::option::Option::None,
             minutes: ::std::option::Option::None,
             seconds: ::std::option::Option::None,
@@ -208,17 +211,17 @@ impl GetBeginDayTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendDayTimeItem {
+pub struct MembercardListActivitiesAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_day_time: ::std::option::Option<GetBeginDayTime>,
+    pub begin_day_time: ::std::option::Option<MembercardListActivitiesBeginDayTime>,
     /// 每日发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_day_time: ::std::option::Option<GetBeginDayTime>,
+    pub end_day_time: ::std::option::Option<MembercardListActivitiesBeginDayTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -226,17 +229,17 @@ pub struct GetAwardSendDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendDayTimeItem {
+    MembercardListActivitiesAwardSendDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
         ..extra
     }
 }
 
-impl GetAwardSendDayTimeItem {
+impl MembercardListActivitiesAwardSendDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendDayTimeItem {
+        MembercardListActivitiesAwardSendDayTimeItem {
             begin_day_time: ::std::option::Option::None,
             end_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -250,14 +253,16 @@ impl GetAwardSendDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendPeriod {
+pub struct MembercardListActivitiesAwardSendPeriod {
     /// 指定时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_time: ::std::option::Option<::std::vec::Vec<GetAwardSendTimeItem>>,
+    pub award_send_time: ::std::option::Option<
+        ::std::vec::Vec<MembercardListActivitiesAwardSendTimeItem>,
+    >,
     /// 指定时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAwardSendDayTimeItem>,
+        ::std::vec::Vec<MembercardListActivitiesAwardSendDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -266,17 +271,17 @@ pub struct GetAwardSendPeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendPeriod {
+    MembercardListActivitiesAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
         ..extra
     }
 }
 
-impl GetAwardSendPeriod {
+impl MembercardListActivitiesAwardSendPeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendPeriod {
+        MembercardListActivitiesAwardSendPeriod {
             award_send_time: ::std::option::Option::None,
             award_send_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -290,7 +295,7 @@ impl GetAwardSendPeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockListItem {
+pub struct MembercardListActivitiesStockListItem {
     /// 创建批次的商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -308,17 +313,17 @@ pub struct GetStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockListItem {
+    MembercardListActivitiesStockListItem {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl GetStockListItem {
+impl MembercardListActivitiesStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockListItem {
+        MembercardListActivitiesStockListItem {
             stock_creator_mchid: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -332,7 +337,7 @@ impl GetStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivateMiniprogram {
+pub struct MembercardListActivitiesActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -350,17 +355,17 @@ pub struct GetActivateMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivateMiniprogram {
+    MembercardListActivitiesActivateMiniprogram {
         activate_appid: optional(0, "activate_appid"),
         activate_path: optional(1, "activate_path"),
         ..extra
     }
 }
 
-impl GetActivateMiniprogram {
+impl MembercardListActivitiesActivateMiniprogram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivateMiniprogram {
+        MembercardListActivitiesActivateMiniprogram {
             activate_appid: ::std::option::Option::None,
             activate_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -374,7 +379,7 @@ impl GetActivateMiniprogram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivateSetting {
+pub struct MembercardListActivitiesActivateSetting {
     /// 激活类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -385,7 +390,9 @@ pub struct GetActivateSetting {
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate_miniprogram: ::std::option::Option<GetActivateMiniprogram>,
+    pub activate_miniprogram: ::std::option::Option<
+        MembercardListActivitiesActivateMiniprogram,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -393,7 +400,7 @@ pub struct GetActivateSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivateSetting {
+    MembercardListActivitiesActivateSetting {
         activate_type: optional(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
         activate_miniprogram: optional(2, "activate_miniprogram"),
@@ -401,10 +408,10 @@ pub struct GetActivateSetting {
     }
 }
 
-impl GetActivateSetting {
+impl MembercardListActivitiesActivateSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivateSetting {
+        MembercardListActivitiesActivateSetting {
             activate_type: ::std::option::Option::None,
             activate_url: ::std::option::Option::None,
             activate_miniprogram: ::std::option::Option::None,
@@ -419,7 +426,7 @@ impl GetActivateSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentMode {
+pub struct MembercardListActivitiesPaymentMode {
     /// 支付场景列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene_list: ::std::option::Option<
@@ -432,16 +439,16 @@ pub struct GetPaymentMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentMode {
+    MembercardListActivitiesPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         ..extra
     }
 }
 
-impl GetPaymentMode {
+impl MembercardListActivitiesPaymentMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentMode {
+        MembercardListActivitiesPaymentMode {
             payment_scene_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -454,10 +461,10 @@ impl GetPaymentMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentSetting {
+pub struct MembercardListActivitiesPaymentSetting {
     /// 支付模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_mode: ::std::option::Option<GetPaymentMode>,
+    pub payment_mode: ::std::option::Option<MembercardListActivitiesPaymentMode>,
     /// 指定银行的简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_bank: ::std::option::Option<::std::string::String>,
@@ -471,7 +478,7 @@ pub struct GetPaymentSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentSetting {
+    MembercardListActivitiesPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
         goods_tags: optional(2, "goods_tags"),
@@ -479,10 +486,10 @@ pub struct GetPaymentSetting {
     }
 }
 
-impl GetPaymentSetting {
+impl MembercardListActivitiesPaymentSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentSetting {
+        MembercardListActivitiesPaymentSetting {
             payment_mode: ::std::option::Option::None,
             limit_bank: ::std::option::Option::None,
             goods_tags: ::std::option::Option::None,
@@ -497,7 +504,7 @@ impl GetPaymentSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayActivitySetting {
+pub struct MembercardListActivitiesPayActivitySetting {
     /// 商户logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -513,10 +520,10 @@ pub struct GetPayActivitySetting {
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate_setting: ::std::option::Option<GetActivateSetting>,
+    pub activate_setting: ::std::option::Option<MembercardListActivitiesActivateSetting>,
     /// 支付设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_setting: ::std::option::Option<GetPaymentSetting>,
+    pub payment_setting: ::std::option::Option<MembercardListActivitiesPaymentSetting>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -524,7 +531,7 @@ pub struct GetPayActivitySetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayActivitySetting {
+    MembercardListActivitiesPayActivitySetting {
         logo_url: optional(0, "logo_url"),
         activity_second_title: optional(1, "activity_second_title"),
         mchid_list: optional(2, "mchid_list"),
@@ -534,10 +541,10 @@ pub struct GetPayActivitySetting {
     }
 }
 
-impl GetPayActivitySetting {
+impl MembercardListActivitiesPayActivitySetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayActivitySetting {
+        MembercardListActivitiesPayActivitySetting {
             logo_url: ::std::option::Option::None,
             activity_second_title: ::std::option::Option::None,
             mchid_list: ::std::option::Option::None,
@@ -554,7 +561,7 @@ impl GetPayActivitySetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardJumpDeploy {
+pub struct MembercardListActivitiesAwardJumpDeploy {
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -571,7 +578,7 @@ pub struct GetAwardJumpDeploy {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardJumpDeploy {
+    MembercardListActivitiesAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
         button_text: optional(2, "button_text"),
@@ -579,10 +586,10 @@ pub struct GetAwardJumpDeploy {
     }
 }
 
-impl GetAwardJumpDeploy {
+impl MembercardListActivitiesAwardJumpDeploy {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardJumpDeploy {
+        MembercardListActivitiesAwardJumpDeploy {
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             button_text: ::std::option::Option::None,
@@ -597,13 +604,15 @@ impl GetAwardJumpDeploy {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMiniprogramActivitySetting {
+pub struct MembercardListActivitiesMiniprogramActivitySetting {
     /// 指定领取渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_jump_deploy: ::std::option::Option<GetAwardJumpDeploy>,
+    pub award_jump_deploy: ::std::option::Option<
+        MembercardListActivitiesAwardJumpDeploy,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -611,17 +620,17 @@ pub struct GetMiniprogramActivitySetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMiniprogramActivitySetting {
+    MembercardListActivitiesMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
         ..extra
     }
 }
 
-impl GetMiniprogramActivitySetting {
+impl MembercardListActivitiesMiniprogramActivitySetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMiniprogramActivitySetting {
+        MembercardListActivitiesMiniprogramActivitySetting {
             outer_str: ::std::option::Option::None,
             award_jump_deploy: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -635,7 +644,7 @@ impl GetMiniprogramActivitySetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct MembercardListActivitiesDataItem {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -667,20 +676,26 @@ pub struct GetDataItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_period: ::std::option::Option<GetAwardSendPeriod>,
+    pub award_send_period: ::std::option::Option<
+        MembercardListActivitiesAwardSendPeriod,
+    >,
     /// 优惠券列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<MembercardListActivitiesStockListItem>,
+    >,
     /// 商户请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_activity_setting: ::std::option::Option<GetPayActivitySetting>,
+    pub pay_activity_setting: ::std::option::Option<
+        MembercardListActivitiesPayActivitySetting,
+    >,
     /// 支付前会员活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_activity_setting: ::std::option::Option<
-        GetMiniprogramActivitySetting,
+        MembercardListActivitiesMiniprogramActivitySetting,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -689,7 +704,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    MembercardListActivitiesDataItem {
         activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),
         create_time: optional(2, "create_time"),
@@ -708,10 +723,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl MembercardListActivitiesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        MembercardListActivitiesDataItem {
             activity_id: ::std::option::Option::None,
             activity_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -735,10 +750,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MembercardListActivitiesResponse {
     /// 活动详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<MembercardListActivitiesDataItem>>,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -755,7 +770,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MembercardListActivitiesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -764,10 +779,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MembercardListActivitiesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MembercardListActivitiesResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -790,26 +805,28 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-activity/activities.md:507`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MembercardListActivitiesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: MembercardListActivitiesQuery,
 }
 
-impl GetRequest {
+impl MembercardListActivitiesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: MembercardListActivitiesQuery) -> Self {
+        MembercardListActivitiesRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl MembercardListActivitiesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-activity/activities`
     pub const PATH: &'static str = "/v3/marketing/membercard-activity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MembercardListActivitiesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -819,8 +836,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MembercardListActivitiesRequest {
+    type Response = MembercardListActivitiesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -875,8 +892,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for MembercardListActivitiesRequest {
+    type Item = MembercardListActivitiesDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -903,7 +920,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAwardSendTimeItem {
+pub struct CreateActivityAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// **Required.**
@@ -915,19 +932,19 @@ pub struct PostAwardSendTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAwardSendTimeItem {
+    CreateActivityAwardSendTimeItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostAwardSendTimeItem {
+impl CreateActivityAwardSendTimeItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostAwardSendTimeItem {
+        CreateActivityAwardSendTimeItem {
             begin_time: begin_time.into(),
             end_time: end_time.into(),
         }
@@ -940,7 +957,7 @@ impl PostAwardSendTimeItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBeginDayTime {
+pub struct CreateActivityBeginDayTime {
     /// 时
     ///
     /// **Required.**
@@ -956,17 +973,17 @@ pub struct PostBeginDayTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBeginDayTime {
+    CreateActivityBeginDayTime {
         hours: required(0, "hours"),
         minutes: required(1, "minutes"),
         seconds: required(2, "seconds"),
     }
 }
 
-impl PostBeginDayTime {
+impl CreateActivityBeginDayTime {
     /// Creates a value from its required fields (`hours`, `minutes`, `seconds`).
     pub fn new(hours: i64, minutes: i64, seconds: i64) -> Self {
-        PostBeginDayTime {
+        CreateActivityBeginDayTime {
             hours,
             minutes,
             seconds,
@@ -980,31 +997,31 @@ impl PostBeginDayTime {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAwardSendDayTimeItem {
+pub struct CreateActivityAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
     /// **Required.**
-    pub begin_day_time: PostBeginDayTime,
+    pub begin_day_time: CreateActivityBeginDayTime,
     /// 每日发放结束时间
     ///
     /// **Required.**
-    pub end_day_time: PostBeginDayTime,
+    pub end_day_time: CreateActivityBeginDayTime,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAwardSendDayTimeItem {
+    CreateActivityAwardSendDayTimeItem {
         begin_day_time: required(0, "begin_day_time"),
         end_day_time: required(1, "end_day_time"),
     }
 }
 
-impl PostAwardSendDayTimeItem {
+impl CreateActivityAwardSendDayTimeItem {
     /// Creates a value from its required fields (`begin_day_time`, `end_day_time`).
     pub fn new(
-        begin_day_time: PostBeginDayTime,
-        end_day_time: PostBeginDayTime,
+        begin_day_time: CreateActivityBeginDayTime,
+        end_day_time: CreateActivityBeginDayTime,
     ) -> Self {
-        PostAwardSendDayTimeItem {
+        CreateActivityAwardSendDayTimeItem {
             begin_day_time,
             end_day_time,
         }
@@ -1017,28 +1034,30 @@ impl PostAwardSendDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAwardSendPeriod {
+pub struct CreateActivityAwardSendPeriod {
     /// 指定时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_time: ::std::option::Option<::std::vec::Vec<PostAwardSendTimeItem>>,
+    pub award_send_time: ::std::option::Option<
+        ::std::vec::Vec<CreateActivityAwardSendTimeItem>,
+    >,
     /// 指定时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_day_time: ::std::option::Option<
-        ::std::vec::Vec<PostAwardSendDayTimeItem>,
+        ::std::vec::Vec<CreateActivityAwardSendDayTimeItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAwardSendPeriod {
+    CreateActivityAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
     }
 }
 
-impl PostAwardSendPeriod {
+impl CreateActivityAwardSendPeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAwardSendPeriod {
+        CreateActivityAwardSendPeriod {
             award_send_time: ::std::option::Option::None,
             award_send_day_time: ::std::option::Option::None,
         }
@@ -1047,7 +1066,7 @@ impl PostAwardSendPeriod {
     /// Sets `award_send_time`.
     pub fn with_award_send_time(
         mut self,
-        award_send_time: ::std::vec::Vec<PostAwardSendTimeItem>,
+        award_send_time: ::std::vec::Vec<CreateActivityAwardSendTimeItem>,
     ) -> Self {
         self.award_send_time = ::std::option::Option::Some(award_send_time);
         self
@@ -1056,7 +1075,7 @@ impl PostAwardSendPeriod {
     /// Sets `award_send_day_time`.
     pub fn with_award_send_day_time(
         mut self,
-        award_send_day_time: ::std::vec::Vec<PostAwardSendDayTimeItem>,
+        award_send_day_time: ::std::vec::Vec<CreateActivityAwardSendDayTimeItem>,
     ) -> Self {
         self.award_send_day_time = ::std::option::Option::Some(award_send_day_time);
         self
@@ -1069,7 +1088,7 @@ impl PostAwardSendPeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItem {
+pub struct CreateActivityStockListItem {
     /// 创建批次的商户号
     ///
     /// **Required.**
@@ -1081,19 +1100,19 @@ pub struct PostStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItem {
+    CreateActivityStockListItem {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
         stock_id: required(1, "stock_id"),
     }
 }
 
-impl PostStockListItem {
+impl CreateActivityStockListItem {
     /// Creates a value from its required fields (`stock_creator_mchid`, `stock_id`).
     pub fn new(
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStockListItem {
+        CreateActivityStockListItem {
             stock_creator_mchid: stock_creator_mchid.into(),
             stock_id: stock_id.into(),
         }
@@ -1106,7 +1125,7 @@ impl PostStockListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostActivateMiniprogram {
+pub struct CreateActivityActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// **Required.**
@@ -1118,19 +1137,19 @@ pub struct PostActivateMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostActivateMiniprogram {
+    CreateActivityActivateMiniprogram {
         activate_appid: required(0, "activate_appid"),
         activate_path: required(1, "activate_path"),
     }
 }
 
-impl PostActivateMiniprogram {
+impl CreateActivityActivateMiniprogram {
     /// Creates a value from its required fields (`activate_appid`, `activate_path`).
     pub fn new(
         activate_appid: impl ::std::convert::Into<::std::string::String>,
         activate_path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostActivateMiniprogram {
+        CreateActivityActivateMiniprogram {
             activate_appid: activate_appid.into(),
             activate_path: activate_path.into(),
         }
@@ -1143,7 +1162,7 @@ impl PostActivateMiniprogram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostActivateSetting {
+pub struct CreateActivityActivateSetting {
     /// 激活类型
     ///
     /// **Required.**
@@ -1153,21 +1172,21 @@ pub struct PostActivateSetting {
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate_miniprogram: ::std::option::Option<PostActivateMiniprogram>,
+    pub activate_miniprogram: ::std::option::Option<CreateActivityActivateMiniprogram>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostActivateSetting {
+    CreateActivityActivateSetting {
         activate_type: required(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
         activate_miniprogram: optional(2, "activate_miniprogram"),
     }
 }
 
-impl PostActivateSetting {
+impl CreateActivityActivateSetting {
     /// Creates a value from its required fields (`activate_type`).
     pub fn new(activate_type: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostActivateSetting {
+        CreateActivityActivateSetting {
             activate_type: activate_type.into(),
             activate_url: ::std::option::Option::None,
             activate_miniprogram: ::std::option::Option::None,
@@ -1186,7 +1205,7 @@ impl PostActivateSetting {
     /// Sets `activate_miniprogram`.
     pub fn with_activate_miniprogram(
         mut self,
-        activate_miniprogram: PostActivateMiniprogram,
+        activate_miniprogram: CreateActivityActivateMiniprogram,
     ) -> Self {
         self.activate_miniprogram = ::std::option::Option::Some(activate_miniprogram);
         self
@@ -1199,7 +1218,7 @@ impl PostActivateSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPaymentMode {
+pub struct CreateActivityPaymentMode {
     /// 支付场景列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene_list: ::std::option::Option<
@@ -1208,15 +1227,15 @@ pub struct PostPaymentMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPaymentMode {
+    CreateActivityPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
     }
 }
 
-impl PostPaymentMode {
+impl CreateActivityPaymentMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPaymentMode {
+        CreateActivityPaymentMode {
             payment_scene_list: ::std::option::Option::None,
         }
     }
@@ -1237,10 +1256,10 @@ impl PostPaymentMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPaymentSetting {
+pub struct CreateActivityPaymentSetting {
     /// 支付模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_mode: ::std::option::Option<PostPaymentMode>,
+    pub payment_mode: ::std::option::Option<CreateActivityPaymentMode>,
     /// 指定银行的简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_bank: ::std::option::Option<::std::string::String>,
@@ -1250,17 +1269,17 @@ pub struct PostPaymentSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPaymentSetting {
+    CreateActivityPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
         goods_tags: optional(2, "goods_tags"),
     }
 }
 
-impl PostPaymentSetting {
+impl CreateActivityPaymentSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPaymentSetting {
+        CreateActivityPaymentSetting {
             payment_mode: ::std::option::Option::None,
             limit_bank: ::std::option::Option::None,
             goods_tags: ::std::option::Option::None,
@@ -1268,7 +1287,7 @@ impl PostPaymentSetting {
     }
 
     /// Sets `payment_mode`.
-    pub fn with_payment_mode(mut self, payment_mode: PostPaymentMode) -> Self {
+    pub fn with_payment_mode(mut self, payment_mode: CreateActivityPaymentMode) -> Self {
         self.payment_mode = ::std::option::Option::Some(payment_mode);
         self
     }
@@ -1298,7 +1317,7 @@ impl PostPaymentSetting {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayActivitySetting {
+pub struct CreateActivityPayActivitySetting {
     /// 商户logo
     ///
     /// **Required.**
@@ -1312,14 +1331,14 @@ pub struct PostPayActivitySetting {
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate_setting: ::std::option::Option<PostActivateSetting>,
+    pub activate_setting: ::std::option::Option<CreateActivityActivateSetting>,
     /// 支付设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_setting: ::std::option::Option<PostPaymentSetting>,
+    pub payment_setting: ::std::option::Option<CreateActivityPaymentSetting>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayActivitySetting {
+    CreateActivityPayActivitySetting {
         logo_url: required(0, "logo_url"),
         activity_second_title: required(1, "activity_second_title"),
         mchid_list: optional(2, "mchid_list"),
@@ -1328,13 +1347,13 @@ pub struct PostPayActivitySetting {
     }
 }
 
-impl PostPayActivitySetting {
+impl CreateActivityPayActivitySetting {
     /// Creates a value from its required fields (`logo_url`, `activity_second_title`).
     pub fn new(
         logo_url: impl ::std::convert::Into<::std::string::String>,
         activity_second_title: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPayActivitySetting {
+        CreateActivityPayActivitySetting {
             logo_url: logo_url.into(),
             activity_second_title: activity_second_title.into(),
             mchid_list: ::std::option::Option::None,
@@ -1355,14 +1374,17 @@ impl PostPayActivitySetting {
     /// Sets `activate_setting`.
     pub fn with_activate_setting(
         mut self,
-        activate_setting: PostActivateSetting,
+        activate_setting: CreateActivityActivateSetting,
     ) -> Self {
         self.activate_setting = ::std::option::Option::Some(activate_setting);
         self
     }
 
     /// Sets `payment_setting`.
-    pub fn with_payment_setting(mut self, payment_setting: PostPaymentSetting) -> Self {
+    pub fn with_payment_setting(
+        mut self,
+        payment_setting: CreateActivityPaymentSetting,
+    ) -> Self {
         self.payment_setting = ::std::option::Option::Some(payment_setting);
         self
     }
@@ -1374,7 +1396,7 @@ impl PostPayActivitySetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAwardJumpDeploy {
+pub struct CreateActivityAwardJumpDeploy {
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1387,17 +1409,17 @@ pub struct PostAwardJumpDeploy {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAwardJumpDeploy {
+    CreateActivityAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
         button_text: optional(2, "button_text"),
     }
 }
 
-impl PostAwardJumpDeploy {
+impl CreateActivityAwardJumpDeploy {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAwardJumpDeploy {
+        CreateActivityAwardJumpDeploy {
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             button_text: ::std::option::Option::None,
@@ -1438,26 +1460,26 @@ impl PostAwardJumpDeploy {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMiniprogramActivitySetting {
+pub struct CreateActivityMiniprogramActivitySetting {
     /// 指定领取渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_jump_deploy: ::std::option::Option<PostAwardJumpDeploy>,
+    pub award_jump_deploy: ::std::option::Option<CreateActivityAwardJumpDeploy>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMiniprogramActivitySetting {
+    CreateActivityMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
     }
 }
 
-impl PostMiniprogramActivitySetting {
+impl CreateActivityMiniprogramActivitySetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMiniprogramActivitySetting {
+        CreateActivityMiniprogramActivitySetting {
             outer_str: ::std::option::Option::None,
             award_jump_deploy: ::std::option::Option::None,
         }
@@ -1475,7 +1497,7 @@ impl PostMiniprogramActivitySetting {
     /// Sets `award_jump_deploy`.
     pub fn with_award_jump_deploy(
         mut self,
-        award_jump_deploy: PostAwardJumpDeploy,
+        award_jump_deploy: CreateActivityAwardJumpDeploy,
     ) -> Self {
         self.award_jump_deploy = ::std::option::Option::Some(award_jump_deploy);
         self
@@ -1486,7 +1508,7 @@ impl PostMiniprogramActivitySetting {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateActivityBody {
     /// 会员卡ID
     ///
     /// **Required.**
@@ -1498,7 +1520,7 @@ pub struct PostBody {
     /// 活动类型
     ///
     /// **Required.**
-    pub activity_type: GetActivityType,
+    pub activity_type: MembercardListActivitiesActivityType,
     /// 活动开始时间
     ///
     /// **Required.**
@@ -1509,26 +1531,26 @@ pub struct PostBody {
     pub end_time: ::wechatpay_runtime::DateTime,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_period: ::std::option::Option<PostAwardSendPeriod>,
+    pub award_send_period: ::std::option::Option<CreateActivityAwardSendPeriod>,
     /// 优惠券列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<PostStockListItem>>,
+    pub stock_list: ::std::option::Option<::std::vec::Vec<CreateActivityStockListItem>>,
     /// 商户请求单号
     ///
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 支付后活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_activity_setting: ::std::option::Option<PostPayActivitySetting>,
+    pub pay_activity_setting: ::std::option::Option<CreateActivityPayActivitySetting>,
     /// 支付前会员活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_activity_setting: ::std::option::Option<
-        PostMiniprogramActivitySetting,
+        CreateActivityMiniprogramActivitySetting,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateActivityBody {
         card_id: required(0, "card_id"),
         activity_name: required(1, "activity_name"),
         activity_type: required(2, "activity_type"),
@@ -1542,17 +1564,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateActivityBody {
     /// Creates a value from its required fields (`card_id`, `activity_name`, `activity_type`, `begin_time`, `end_time`, `out_request_no`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         activity_name: impl ::std::convert::Into<::std::string::String>,
-        activity_type: GetActivityType,
+        activity_type: MembercardListActivitiesActivityType,
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateActivityBody {
             card_id: card_id.into(),
             activity_name: activity_name.into(),
             activity_type,
@@ -1569,7 +1591,7 @@ impl PostBody {
     /// Sets `award_send_period`.
     pub fn with_award_send_period(
         mut self,
-        award_send_period: PostAwardSendPeriod,
+        award_send_period: CreateActivityAwardSendPeriod,
     ) -> Self {
         self.award_send_period = ::std::option::Option::Some(award_send_period);
         self
@@ -1578,7 +1600,7 @@ impl PostBody {
     /// Sets `stock_list`.
     pub fn with_stock_list(
         mut self,
-        stock_list: ::std::vec::Vec<PostStockListItem>,
+        stock_list: ::std::vec::Vec<CreateActivityStockListItem>,
     ) -> Self {
         self.stock_list = ::std::option::Option::Some(stock_list);
         self
@@ -1587,7 +1609,7 @@ impl PostBody {
     /// Sets `pay_activity_setting`.
     pub fn with_pay_activity_setting(
         mut self,
-        pay_activity_setting: PostPayActivitySetting,
+        pay_activity_setting: CreateActivityPayActivitySetting,
     ) -> Self {
         self.pay_activity_setting = ::std::option::Option::Some(pay_activity_setting);
         self
@@ -1596,7 +1618,7 @@ impl PostBody {
     /// Sets `miniprogram_activity_setting`.
     pub fn with_miniprogram_activity_setting(
         mut self,
-        miniprogram_activity_setting: PostMiniprogramActivitySetting,
+        miniprogram_activity_setting: CreateActivityMiniprogramActivitySetting,
     ) -> Self {
         self.miniprogram_activity_setting = ::std::option::Option::Some(
             miniprogram_activity_setting,
@@ -1605,7 +1627,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1617,7 +1639,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateActivityResponse {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1649,20 +1671,26 @@ pub struct PostResponse {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_period: ::std::option::Option<GetAwardSendPeriod>,
+    pub award_send_period: ::std::option::Option<
+        MembercardListActivitiesAwardSendPeriod,
+    >,
     /// 优惠券列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<MembercardListActivitiesStockListItem>,
+    >,
     /// 商户请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_activity_setting: ::std::option::Option<GetPayActivitySetting>,
+    pub pay_activity_setting: ::std::option::Option<
+        MembercardListActivitiesPayActivitySetting,
+    >,
     /// 支付前会员活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_activity_setting: ::std::option::Option<
-        GetMiniprogramActivitySetting,
+        MembercardListActivitiesMiniprogramActivitySetting,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1671,7 +1699,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateActivityResponse {
         activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),
         create_time: optional(2, "create_time"),
@@ -1690,10 +1718,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateActivityResponse {
             activity_id: ::std::option::Option::None,
             activity_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -1726,26 +1754,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-activity/activities.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateActivityRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateActivityBody,
 }
 
-impl PostRequest {
+impl CreateActivityRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateActivityBody) -> Self {
+        CreateActivityRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-activity/activities`
     pub const PATH: &'static str = "/v3/marketing/membercard-activity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1755,8 +1783,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateActivityRequest {
+    type Response = CreateActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1809,17 +1837,20 @@ impl<'a> V3MarketingMembercardActivityActivities<'a> {
     /// 查询活动列表 (`GET /v3/marketing/membercard-activity/activities`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: MembercardListActivitiesQuery,
+    ) -> ::std::result::Result<
+        MembercardListActivitiesResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&MembercardListActivitiesRequest::new(query)).await
     }
 
     /// 创建活动 (`POST /v3/marketing/membercard-activity/activities`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateActivityBody,
+    ) -> ::std::result::Result<CreateActivityResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateActivityRequest::new(body)).await
     }
 }
 
@@ -1828,20 +1859,20 @@ impl<'a> V3MarketingMembercardActivityActivities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_activity_activities.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "membercard_list_activities.query",
+            ::wechatpay_runtime::json_schema_for::<MembercardListActivitiesQuery>(),
         ),
         (
-            "get_v3_marketing_membercard_activity_activities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "membercard_list_activities.response",
+            ::wechatpay_runtime::json_schema_for::<MembercardListActivitiesResponse>(),
         ),
         (
-            "post_v3_marketing_membercard_activity_activities.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_activity.body",
+            ::wechatpay_runtime::json_schema_for::<CreateActivityBody>(),
         ),
         (
-            "post_v3_marketing_membercard_activity_activities.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_activity.response",
+            ::wechatpay_runtime::json_schema_for::<CreateActivityResponse>(),
         ),
     ]);
     schemas.extend(activity_id::json_schemas());

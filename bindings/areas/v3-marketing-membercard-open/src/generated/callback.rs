@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MembercardQueryCallbackResponse {
     /// 通知url地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -22,17 +22,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MembercardQueryCallbackResponse {
         notify_url: optional(0, "notify_url"),
         mchid: optional(1, "mchid"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl MembercardQueryCallbackResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MembercardQueryCallbackResponse {
             notify_url: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,22 +53,22 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/callback.md:90`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct MembercardQueryCallbackRequest {}
+impl MembercardQueryCallbackRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        MembercardQueryCallbackRequest {}
     }
 }
 
-impl GetRequest {
+impl MembercardQueryCallbackRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/callback`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/callback";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MembercardQueryCallbackRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -76,8 +76,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MembercardQueryCallbackRequest {
+    type Response = MembercardQueryCallbackResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyCallbackBody {
     /// 通知url地址
     ///
     /// **Required.**
@@ -108,21 +108,21 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyCallbackBody {
         notify_url: required(0, "notify_url"),
     }
 }
 
-impl PatchBody {
+impl ModifyCallbackBody {
     /// Creates a value from its required fields (`notify_url`).
     pub fn new(notify_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchBody {
+        ModifyCallbackBody {
             notify_url: notify_url.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyCallbackBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -134,7 +134,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyCallbackResponse {
     /// 通知url地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,17 +150,17 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyCallbackResponse {
         notify_url: optional(0, "notify_url"),
         mchid: optional(1, "mchid"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl ModifyCallbackResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyCallbackResponse {
             notify_url: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -181,26 +181,26 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/membercard-open/callback.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyCallbackRequest {
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyCallbackBody,
 }
 
-impl PatchRequest {
+impl ModifyCallbackRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PatchBody) -> Self {
-        PatchRequest { body }
+    pub fn new(body: ModifyCallbackBody) -> Self {
+        ModifyCallbackRequest { body }
     }
 }
 
-impl PatchRequest {
+impl ModifyCallbackRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/membercard-open/callback`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/callback";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyCallbackRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -210,8 +210,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyCallbackRequest {
+    type Response = ModifyCallbackResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -252,16 +252,19 @@ impl<'a> V3MarketingMembercardOpenCallback<'a> {
     /// 查询回调地址 (`GET /v3/marketing/membercard-open/callback`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        MembercardQueryCallbackResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&MembercardQueryCallbackRequest::new()).await
     }
 
     /// 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(body)).await
+        body: ModifyCallbackBody,
+    ) -> ::std::result::Result<ModifyCallbackResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ModifyCallbackRequest::new(body)).await
     }
 }
 
@@ -270,16 +273,16 @@ impl<'a> V3MarketingMembercardOpenCallback<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_open_callback.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "membercard_query_callback.response",
+            ::wechatpay_runtime::json_schema_for::<MembercardQueryCallbackResponse>(),
         ),
         (
-            "patch_v3_marketing_membercard_open_callback.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_callback.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyCallbackBody>(),
         ),
         (
-            "patch_v3_marketing_membercard_open_callback.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_callback.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyCallbackResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListCardsQuery {
     /// 品牌id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListCardsQuery {
         brand_id: optional(0, "brand_id"),
         appid: optional(1, "appid"),
         offset: required(2, "offset"),
@@ -32,10 +32,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListCardsQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
     pub fn new(offset: i64, limit: i64) -> Self {
-        GetQuery {
+        ListCardsQuery {
             brand_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             offset,
@@ -62,7 +62,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListCardsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -74,7 +74,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 会员卡状态
-    pub enum GetStatus {
+    pub enum ListCardsStatus {
         NotApprove = "NOT_APPROVE",
         ApproveFail = "APPROVE_FAIL",
         Approved = "APPROVED",
@@ -90,7 +90,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBrand {
+pub struct ListCardsBrand {
     /// 品牌id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -108,17 +108,17 @@ pub struct GetBrand {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBrand {
+    ListCardsBrand {
         brand_id: optional(0, "brand_id"),
         display_name: optional(1, "display_name"),
         ..extra
     }
 }
 
-impl GetBrand {
+impl ListCardsBrand {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBrand {
+        ListCardsBrand {
             brand_id: ::std::option::Option::None,
             display_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -130,7 +130,7 @@ impl GetBrand {
     /// Values of `code_type`.
     ///
     /// 会员码型
-    pub enum GetCodeType {
+    pub enum ListCardsCodeType {
         BarCode = "BAR_CODE",
         Qrcode = "QRCODE",
         BarCodeAndQrcode = "BAR_CODE_AND_QRCODE",
@@ -144,7 +144,7 @@ impl GetBrand {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum GetType {
+    pub enum ListCardsType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -159,13 +159,13 @@ impl GetBrand {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDateInformation {
+pub struct ListCardsDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<ListCardsType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -182,7 +182,7 @@ pub struct GetDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDateInformation {
+    ListCardsDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -191,10 +191,10 @@ pub struct GetDateInformation {
     }
 }
 
-impl GetDateInformation {
+impl ListCardsDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDateInformation {
+        ListCardsDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -208,7 +208,7 @@ impl GetDateInformation {
     /// Values of `code_mode`.
     ///
     /// 会员卡code分配类型
-    pub enum GetCodeMode {
+    pub enum ListCardsCodeMode {
         SystemAllocate = "SYSTEM_ALLOCATE",
         MerchantDeposit = "MERCHANT_DEPOSIT",
         RealTime = "REAL_TIME",
@@ -223,7 +223,7 @@ impl GetDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBalanceInformation {
+pub struct ListCardsBalanceInformation {
     /// 是否支持储值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_balance: ::std::option::Option<bool>,
@@ -243,7 +243,7 @@ pub struct GetBalanceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBalanceInformation {
+    ListCardsBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
         balance_path: optional(2, "balance_path"),
@@ -252,10 +252,10 @@ pub struct GetBalanceInformation {
     }
 }
 
-impl GetBalanceInformation {
+impl ListCardsBalanceInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBalanceInformation {
+        ListCardsBalanceInformation {
             need_balance: ::std::option::Option::None,
             balance_appid: ::std::option::Option::None,
             balance_path: ::std::option::Option::None,
@@ -269,7 +269,7 @@ impl GetBalanceInformation {
     /// Values of `common_field_list`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetCommonFieldList {
+    pub enum ListCardsCommonFieldList {
         UserFormFlagMobile = "USER_FORM_FLAG_MOBILE",
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
@@ -286,7 +286,7 @@ impl GetBalanceInformation {
     /// Values of `type`.
     ///
     /// 商户自定义的开卡信息字段类型
-    pub enum GetCustomFieldListItemType {
+    pub enum ListCardsCustomFieldListType {
         Text = "TEXT",
         Select = "SELECT",
         Radio = "RADIO",
@@ -302,11 +302,11 @@ impl GetBalanceInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct ListCardsCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<ListCardsCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -320,7 +320,7 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    ListCardsCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
@@ -328,10 +328,10 @@ pub struct GetCustomFieldListItem {
     }
 }
 
-impl GetCustomFieldListItem {
+impl ListCardsCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        ListCardsCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -346,14 +346,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformationForm {
+pub struct ListCardsUserInformationForm {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<ListCardsCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<ListCardsCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -362,17 +364,17 @@ pub struct GetUserInformationForm {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformationForm {
+    ListCardsUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformationForm {
+impl ListCardsUserInformationForm {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformationForm {
+        ListCardsUserInformationForm {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -386,7 +388,7 @@ impl GetUserInformationForm {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAdditionalStatement {
+pub struct ListCardsAdditionalStatement {
     /// 标题
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -406,7 +408,7 @@ pub struct GetAdditionalStatement {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAdditionalStatement {
+    ListCardsAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
         appid: optional(2, "appid"),
@@ -415,10 +417,10 @@ pub struct GetAdditionalStatement {
     }
 }
 
-impl GetAdditionalStatement {
+impl ListCardsAdditionalStatement {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAdditionalStatement {
+        ListCardsAdditionalStatement {
             title: ::std::option::Option::None,
             url: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -434,7 +436,7 @@ impl GetAdditionalStatement {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListCardsDataItem {
     /// 会员卡id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -451,12 +453,12 @@ pub struct GetDataItem {
     pub remain_quantity: ::std::option::Option<i64>,
     /// 会员卡状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListCardsStatus>,
     /// 品牌信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand: ::std::option::Option<GetBrand>,
+    pub brand: ::std::option::Option<ListCardsBrand>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -489,7 +491,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<ListCardsCodeType>,
     /// 会员卡总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_quantity: ::std::option::Option<i64>,
@@ -497,12 +499,12 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub date_information: ::std::option::Option<GetDateInformation>,
+    pub date_information: ::std::option::Option<ListCardsDateInformation>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<ListCardsCodeMode>,
     /// 是否展示会员等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
@@ -516,13 +518,13 @@ pub struct GetDataItem {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetBalanceInformation>,
+    pub balance_information: ::std::option::Option<ListCardsBalanceInformation>,
     /// 开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information_form: ::std::option::Option<GetUserInformationForm>,
+    pub user_information_form: ::std::option::Option<ListCardsUserInformationForm>,
     /// 商户补充声明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_statement: ::std::option::Option<GetAdditionalStatement>,
+    pub additional_statement: ::std::option::Option<ListCardsAdditionalStatement>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -530,7 +532,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListCardsDataItem {
         card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
@@ -557,10 +559,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListCardsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListCardsDataItem {
             card_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -592,7 +594,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListCardsResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -610,7 +612,7 @@ pub struct GetResponse {
     pub offset: ::std::option::Option<i64>,
     /// 会员卡列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListCardsDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -618,7 +620,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListCardsResponse {
         total_count: optional(0, "total_count"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -627,10 +629,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListCardsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListCardsResponse {
             total_count: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -653,26 +655,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards.md:424`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListCardsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListCardsQuery,
 }
 
-impl GetRequest {
+impl ListCardsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListCardsQuery) -> Self {
+        ListCardsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListCardsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/cards`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListCardsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -682,8 +684,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListCardsRequest {
+    type Response = ListCardsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -728,8 +730,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListCardsRequest {
+    type Item = ListCardsDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -754,7 +756,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBrand {
+pub struct MarketingCreateCardBrand {
     /// 品牌id
     ///
     /// **Required.**
@@ -766,19 +768,19 @@ pub struct PostBrand {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBrand {
+    MarketingCreateCardBrand {
         brand_id: required(0, "brand_id"),
         display_name: required(1, "display_name"),
     }
 }
 
-impl PostBrand {
+impl MarketingCreateCardBrand {
     /// Creates a value from its required fields (`brand_id`, `display_name`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         display_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBrand {
+        MarketingCreateCardBrand {
             brand_id: brand_id.into(),
             display_name: display_name.into(),
         }
@@ -791,12 +793,12 @@ impl PostBrand {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDateInformation {
+pub struct MarketingCreateCardDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: ListCardsType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -812,7 +814,7 @@ pub struct PostDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDateInformation {
+    MarketingCreateCardDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -821,10 +823,10 @@ pub struct PostDateInformation {
     }
 }
 
-impl PostDateInformation {
+impl MarketingCreateCardDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
-        PostDateInformation {
+    pub fn new(type_: ListCardsType) -> Self {
+        MarketingCreateCardDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -879,7 +881,7 @@ impl PostDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBalanceInformation {
+pub struct MarketingCreateCardBalanceInformation {
     /// 是否支持储值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_balance: ::std::option::Option<bool>,
@@ -895,7 +897,7 @@ pub struct PostBalanceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBalanceInformation {
+    MarketingCreateCardBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
         balance_path: optional(2, "balance_path"),
@@ -903,10 +905,10 @@ pub struct PostBalanceInformation {
     }
 }
 
-impl PostBalanceInformation {
+impl MarketingCreateCardBalanceInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBalanceInformation {
+        MarketingCreateCardBalanceInformation {
             need_balance: ::std::option::Option::None,
             balance_appid: ::std::option::Option::None,
             balance_path: ::std::option::Option::None,
@@ -954,11 +956,11 @@ impl PostBalanceInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct MarketingCreateCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<ListCardsCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -968,17 +970,17 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    MarketingCreateCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
     }
 }
 
-impl PostCustomFieldListItem {
+impl MarketingCreateCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        MarketingCreateCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -986,7 +988,7 @@ impl PostCustomFieldListItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: GetCustomFieldListItemType) -> Self {
+    pub fn with_type(mut self, type_: ListCardsCustomFieldListType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -1016,28 +1018,30 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformationForm {
+pub struct MarketingCreateCardUserInformationForm {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<ListCardsCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<MarketingCreateCardCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformationForm {
+    MarketingCreateCardUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PostUserInformationForm {
+impl MarketingCreateCardUserInformationForm {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformationForm {
+        MarketingCreateCardUserInformationForm {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -1046,7 +1050,7 @@ impl PostUserInformationForm {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<GetCommonFieldList>,
+        common_field_list: ::std::vec::Vec<ListCardsCommonFieldList>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -1055,7 +1059,7 @@ impl PostUserInformationForm {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PostCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<MarketingCreateCardCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -1068,7 +1072,7 @@ impl PostUserInformationForm {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdditionalStatement {
+pub struct MarketingCreateCardAdditionalStatement {
     /// 标题
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -1084,7 +1088,7 @@ pub struct PostAdditionalStatement {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdditionalStatement {
+    MarketingCreateCardAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
         appid: optional(2, "appid"),
@@ -1092,10 +1096,10 @@ pub struct PostAdditionalStatement {
     }
 }
 
-impl PostAdditionalStatement {
+impl MarketingCreateCardAdditionalStatement {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAdditionalStatement {
+        MarketingCreateCardAdditionalStatement {
             title: ::std::option::Option::None,
             url: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1144,7 +1148,7 @@ impl PostAdditionalStatement {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MarketingCreateCardBody {
     /// 商户AppId
     ///
     /// **Required.**
@@ -1156,7 +1160,7 @@ pub struct PostBody {
     /// 品牌信息
     ///
     /// **Required.**
-    pub brand: PostBrand,
+    pub brand: MarketingCreateCardBrand,
     /// 卡名称
     ///
     /// **Required.**
@@ -1175,18 +1179,18 @@ pub struct PostBody {
     /// 会员码型
     ///
     /// **Required.**
-    pub code_type: GetCodeType,
+    pub code_type: ListCardsCodeType,
     /// 会员卡总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_quantity: ::std::option::Option<i64>,
     /// 有效期
     ///
     /// **Required.**
-    pub date_information: PostDateInformation,
+    pub date_information: MarketingCreateCardDateInformation,
     /// 会员卡code分配类型
     ///
     /// **Required.**
-    pub code_mode: GetCodeMode,
+    pub code_mode: ListCardsCodeMode,
     /// 是否展示会员等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
@@ -1199,20 +1203,26 @@ pub struct PostBody {
     pub out_request_no: ::std::string::String,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<PostBalanceInformation>,
+    pub balance_information: ::std::option::Option<
+        MarketingCreateCardBalanceInformation,
+    >,
     /// 开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information_form: ::std::option::Option<PostUserInformationForm>,
+    pub user_information_form: ::std::option::Option<
+        MarketingCreateCardUserInformationForm,
+    >,
     /// 商户补充声明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_statement: ::std::option::Option<PostAdditionalStatement>,
+    pub additional_statement: ::std::option::Option<
+        MarketingCreateCardAdditionalStatement,
+    >,
     /// 是否启用动态码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_dynamic_code: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    MarketingCreateCardBody {
         appid: required(0, "appid"),
         logo_url: required(1, "logo_url"),
         brand: required(2, "brand"),
@@ -1234,22 +1244,22 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl MarketingCreateCardBody {
     /// Creates a value from its required fields (`appid`, `logo_url`, `brand`, `title`, `background_picture_url`, `description`, `code_type`, `date_information`, `code_mode`, `out_request_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         logo_url: impl ::std::convert::Into<::std::string::String>,
-        brand: PostBrand,
+        brand: MarketingCreateCardBrand,
         title: impl ::std::convert::Into<::std::string::String>,
         background_picture_url: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
-        code_type: GetCodeType,
-        date_information: PostDateInformation,
-        code_mode: GetCodeMode,
+        code_type: ListCardsCodeType,
+        date_information: MarketingCreateCardDateInformation,
+        code_mode: ListCardsCodeMode,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        MarketingCreateCardBody {
             appid: appid.into(),
             logo_url: logo_url.into(),
             brand,
@@ -1304,7 +1314,7 @@ impl PostBody {
     /// Sets `balance_information`.
     pub fn with_balance_information(
         mut self,
-        balance_information: PostBalanceInformation,
+        balance_information: MarketingCreateCardBalanceInformation,
     ) -> Self {
         self.balance_information = ::std::option::Option::Some(balance_information);
         self
@@ -1313,7 +1323,7 @@ impl PostBody {
     /// Sets `user_information_form`.
     pub fn with_user_information_form(
         mut self,
-        user_information_form: PostUserInformationForm,
+        user_information_form: MarketingCreateCardUserInformationForm,
     ) -> Self {
         self.user_information_form = ::std::option::Option::Some(user_information_form);
         self
@@ -1322,7 +1332,7 @@ impl PostBody {
     /// Sets `additional_statement`.
     pub fn with_additional_statement(
         mut self,
-        additional_statement: PostAdditionalStatement,
+        additional_statement: MarketingCreateCardAdditionalStatement,
     ) -> Self {
         self.additional_statement = ::std::option::Option::Some(additional_statement);
         self
@@ -1335,7 +1345,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MarketingCreateCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1347,7 +1357,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MarketingCreateCardResponse {
     /// 会员卡id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1364,12 +1374,12 @@ pub struct PostResponse {
     pub remain_quantity: ::std::option::Option<i64>,
     /// 会员卡状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListCardsStatus>,
     /// 品牌信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand: ::std::option::Option<GetBrand>,
+    pub brand: ::std::option::Option<ListCardsBrand>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1402,7 +1412,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<ListCardsCodeType>,
     /// 会员卡总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_quantity: ::std::option::Option<i64>,
@@ -1410,12 +1420,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub date_information: ::std::option::Option<GetDateInformation>,
+    pub date_information: ::std::option::Option<ListCardsDateInformation>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<ListCardsCodeMode>,
     /// 是否展示会员等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
@@ -1429,13 +1439,13 @@ pub struct PostResponse {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetBalanceInformation>,
+    pub balance_information: ::std::option::Option<ListCardsBalanceInformation>,
     /// 开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information_form: ::std::option::Option<GetUserInformationForm>,
+    pub user_information_form: ::std::option::Option<ListCardsUserInformationForm>,
     /// 商户补充声明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_statement: ::std::option::Option<GetAdditionalStatement>,
+    pub additional_statement: ::std::option::Option<ListCardsAdditionalStatement>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1443,7 +1453,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MarketingCreateCardResponse {
         card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
@@ -1470,10 +1480,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl MarketingCreateCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MarketingCreateCardResponse {
             card_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -1514,26 +1524,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MarketingCreateCardRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: MarketingCreateCardBody,
 }
 
-impl PostRequest {
+impl MarketingCreateCardRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: MarketingCreateCardBody) -> Self {
+        MarketingCreateCardRequest { body }
     }
 }
 
-impl PostRequest {
+impl MarketingCreateCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MarketingCreateCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1543,8 +1553,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MarketingCreateCardRequest {
+    type Response = MarketingCreateCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1594,17 +1604,17 @@ impl<'a> V3MarketingMembercardOpenCards<'a> {
     /// 查询会员卡模板列表 (`GET /v3/marketing/membercard-open/cards`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListCardsQuery,
+    ) -> ::std::result::Result<ListCardsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListCardsRequest::new(query)).await
     }
 
     /// 创建会员卡模板 (`POST /v3/marketing/membercard-open/cards`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: MarketingCreateCardBody,
+    ) -> ::std::result::Result<MarketingCreateCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&MarketingCreateCardRequest::new(body)).await
     }
 }
 
@@ -1612,21 +1622,18 @@ impl<'a> V3MarketingMembercardOpenCards<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("list_cards.query", ::wechatpay_runtime::json_schema_for::<ListCardsQuery>()),
         (
-            "get_v3_marketing_membercard_open_cards.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_cards.response",
+            ::wechatpay_runtime::json_schema_for::<ListCardsResponse>(),
         ),
         (
-            "get_v3_marketing_membercard_open_cards.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "marketing_create_card.body",
+            ::wechatpay_runtime::json_schema_for::<MarketingCreateCardBody>(),
         ),
         (
-            "post_v3_marketing_membercard_open_cards.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_membercard_open_cards.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "marketing_create_card.response",
+            ::wechatpay_runtime::json_schema_for::<MarketingCreateCardResponse>(),
         ),
     ]);
     schemas.extend(card_id::json_schemas());

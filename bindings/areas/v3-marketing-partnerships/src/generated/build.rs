@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 合作方类别
-    pub enum PostType {
+    pub enum BuildPartnershipType {
         Appid = "APPID",
         Merchant = "MERCHANT",
         #[unrecognized]
@@ -20,12 +20,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPartner {
+pub struct BuildPartnershipPartner {
     /// 合作方类别
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: BuildPartnershipType,
     /// 合作方APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -35,17 +35,17 @@ pub struct PostPartner {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPartner {
+    BuildPartnershipPartner {
         type_: required(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
     }
 }
 
-impl PostPartner {
+impl BuildPartnershipPartner {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
-        PostPartner {
+    pub fn new(type_: BuildPartnershipType) -> Self {
+        BuildPartnershipPartner {
             type_,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -75,7 +75,7 @@ impl PostPartner {
     /// Values of `business_type`.
     ///
     /// 授权业务类别
-    pub enum PostBusinessType {
+    pub enum BuildPartnershipBusinessType {
         FavorStock = "FAVOR_STOCK",
         BusifavorStock = "BUSIFAVOR_STOCK",
         #[unrecognized]
@@ -89,27 +89,27 @@ impl PostPartner {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAuthorizedData {
+pub struct BuildPartnershipAuthorizedData {
     /// 授权业务类别
     ///
     /// **Required.**
-    pub business_type: PostBusinessType,
+    pub business_type: BuildPartnershipBusinessType,
     /// 授权批次ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAuthorizedData {
+    BuildPartnershipAuthorizedData {
         business_type: required(0, "business_type"),
         stock_id: optional(1, "stock_id"),
     }
 }
 
-impl PostAuthorizedData {
+impl BuildPartnershipAuthorizedData {
     /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: PostBusinessType) -> Self {
-        PostAuthorizedData {
+    pub fn new(business_type: BuildPartnershipBusinessType) -> Self {
+        BuildPartnershipAuthorizedData {
             business_type,
             stock_id: ::std::option::Option::None,
         }
@@ -129,35 +129,38 @@ impl PostAuthorizedData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BuildPartnershipBody {
     /// 合作方信息
     ///
     /// **Required.**
-    pub partner: PostPartner,
+    pub partner: BuildPartnershipPartner,
     /// 被授权数据
     ///
     /// **Required.**
-    pub authorized_data: PostAuthorizedData,
+    pub authorized_data: BuildPartnershipAuthorizedData,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BuildPartnershipBody {
         partner: required(0, "partner"),
         authorized_data: required(1, "authorized_data"),
     }
 }
 
-impl PostBody {
+impl BuildPartnershipBody {
     /// Creates a value from its required fields (`partner`, `authorized_data`).
-    pub fn new(partner: PostPartner, authorized_data: PostAuthorizedData) -> Self {
-        PostBody {
+    pub fn new(
+        partner: BuildPartnershipPartner,
+        authorized_data: BuildPartnershipAuthorizedData,
+    ) -> Self {
+        BuildPartnershipBody {
             partner,
             authorized_data,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BuildPartnershipBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,25 +171,25 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Request headers of 建立合作关系.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostHeaders {
+pub struct BuildPartnershipHeaders {
     /// 业务请求幂等值
     ///
     /// **Required.**
     pub idempotency_key: ::std::string::String,
 }
 
-impl PostHeaders {
+impl BuildPartnershipHeaders {
     /// Creates a value from its required fields (`Idempotency-Key`).
     pub fn new(
         idempotency_key: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostHeaders {
+        BuildPartnershipHeaders {
             idempotency_key: idempotency_key.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostHeaders {
+impl ::wechatpay_runtime::Validate for BuildPartnershipHeaders {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -200,13 +203,13 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePartner {
+pub struct BuildPartnershipResponsePartner {
     /// 合作方类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<BuildPartnershipType>,
     /// 合作方APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -220,7 +223,7 @@ pub struct PostResponsePartner {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePartner {
+    BuildPartnershipResponsePartner {
         type_: optional(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
@@ -228,10 +231,10 @@ pub struct PostResponsePartner {
     }
 }
 
-impl PostResponsePartner {
+impl BuildPartnershipResponsePartner {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePartner {
+        BuildPartnershipResponsePartner {
             type_: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -246,12 +249,12 @@ impl PostResponsePartner {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAuthorizedData {
+pub struct BuildPartnershipResponseAuthorizedData {
     /// 授权业务类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<PostBusinessType>,
+    pub business_type: ::std::option::Option<BuildPartnershipBusinessType>,
     /// 授权批次ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -262,17 +265,17 @@ pub struct PostResponseAuthorizedData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAuthorizedData {
+    BuildPartnershipResponseAuthorizedData {
         business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl PostResponseAuthorizedData {
+impl BuildPartnershipResponseAuthorizedData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAuthorizedData {
+        BuildPartnershipResponseAuthorizedData {
             business_type: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -284,7 +287,7 @@ impl PostResponseAuthorizedData {
     /// Values of `state`.
     ///
     /// 合作状态
-    pub enum PostState {
+    pub enum BuildPartnershipState {
         Established = "ESTABLISHED",
         Terminated = "TERMINATED",
         #[unrecognized]
@@ -296,22 +299,22 @@ impl PostResponseAuthorizedData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BuildPartnershipResponse {
     /// 合作方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub partner: ::std::option::Option<PostResponsePartner>,
+    pub partner: ::std::option::Option<BuildPartnershipResponsePartner>,
     /// 被授权数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorized_data: ::std::option::Option<PostResponseAuthorizedData>,
+    pub authorized_data: ::std::option::Option<BuildPartnershipResponseAuthorizedData>,
     /// 合作状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<BuildPartnershipState>,
     /// 建立合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -334,7 +337,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BuildPartnershipResponse {
         partner: optional(0, "partner"),
         authorized_data: optional(1, "authorized_data"),
         state: optional(2, "state"),
@@ -345,10 +348,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BuildPartnershipResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BuildPartnershipResponse {
             partner: ::std::option::Option::None,
             authorized_data: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -373,28 +376,31 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partnerships/build.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BuildPartnershipRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BuildPartnershipBody,
     /// Request headers.
-    pub headers: PostHeaders,
+    pub headers: BuildPartnershipHeaders,
 }
 
-impl PostRequest {
+impl BuildPartnershipRequest {
     /// Creates a value from its required fields (`body`, `headers`).
-    pub fn new(body: PostBody, headers: PostHeaders) -> Self {
-        PostRequest { body, headers }
+    pub fn new(body: BuildPartnershipBody, headers: BuildPartnershipHeaders) -> Self {
+        BuildPartnershipRequest {
+            body,
+            headers,
+        }
     }
 }
 
-impl PostRequest {
+impl BuildPartnershipRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partnerships/build`
     pub const PATH: &'static str = "/v3/marketing/partnerships/build";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BuildPartnershipRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -405,8 +411,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BuildPartnershipRequest {
+    type Response = BuildPartnershipResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -456,10 +462,10 @@ impl<'a> V3MarketingPartnershipsBuild<'a> {
     /// 建立合作关系 (`POST /v3/marketing/partnerships/build`)
     pub async fn post(
         &self,
-        body: PostBody,
-        headers: PostHeaders,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, headers)).await
+        body: BuildPartnershipBody,
+        headers: BuildPartnershipHeaders,
+    ) -> ::std::result::Result<BuildPartnershipResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BuildPartnershipRequest::new(body, headers)).await
     }
 }
 
@@ -468,12 +474,12 @@ impl<'a> V3MarketingPartnershipsBuild<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partnerships_build.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "build_partnership.body",
+            ::wechatpay_runtime::json_schema_for::<BuildPartnershipBody>(),
         ),
         (
-            "post_v3_marketing_partnerships_build.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "build_partnership.response",
+            ::wechatpay_runtime::json_schema_for::<BuildPartnershipResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 合作方类别
-    pub enum PostType {
+    pub enum TerminatePartnershipType {
         Appid = "APPID",
         Merchant = "MERCHANT",
         #[unrecognized]
@@ -20,12 +20,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPartner {
+pub struct TerminatePartnershipPartner {
     /// 合作方类别
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: TerminatePartnershipType,
     /// 合作方APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -35,17 +35,17 @@ pub struct PostPartner {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPartner {
+    TerminatePartnershipPartner {
         type_: required(0, "type"),
         appid: optional(1, "appid"),
         merchant_id: optional(2, "merchant_id"),
     }
 }
 
-impl PostPartner {
+impl TerminatePartnershipPartner {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
-        PostPartner {
+    pub fn new(type_: TerminatePartnershipType) -> Self {
+        TerminatePartnershipPartner {
             type_,
             appid: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -75,7 +75,7 @@ impl PostPartner {
     /// Values of `business_type`.
     ///
     /// 授权业务类别
-    pub enum PostBusinessType {
+    pub enum TerminatePartnershipBusinessType {
         FavorStock = "FAVOR_STOCK",
         BusifavorStock = "BUSIFAVOR_STOCK",
         #[unrecognized]
@@ -89,27 +89,27 @@ impl PostPartner {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAuthorizedData {
+pub struct TerminatePartnershipAuthorizedData {
     /// 授权业务类别
     ///
     /// **Required.**
-    pub business_type: PostBusinessType,
+    pub business_type: TerminatePartnershipBusinessType,
     /// 授权批次ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAuthorizedData {
+    TerminatePartnershipAuthorizedData {
         business_type: required(0, "business_type"),
         stock_id: optional(1, "stock_id"),
     }
 }
 
-impl PostAuthorizedData {
+impl TerminatePartnershipAuthorizedData {
     /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: PostBusinessType) -> Self {
-        PostAuthorizedData {
+    pub fn new(business_type: TerminatePartnershipBusinessType) -> Self {
+        TerminatePartnershipAuthorizedData {
             business_type,
             stock_id: ::std::option::Option::None,
         }
@@ -129,35 +129,38 @@ impl PostAuthorizedData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TerminatePartnershipBody {
     /// 合作方信息
     ///
     /// **Required.**
-    pub partner: PostPartner,
+    pub partner: TerminatePartnershipPartner,
     /// 被授权数据
     ///
     /// **Required.**
-    pub authorized_data: PostAuthorizedData,
+    pub authorized_data: TerminatePartnershipAuthorizedData,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TerminatePartnershipBody {
         partner: required(0, "partner"),
         authorized_data: required(1, "authorized_data"),
     }
 }
 
-impl PostBody {
+impl TerminatePartnershipBody {
     /// Creates a value from its required fields (`partner`, `authorized_data`).
-    pub fn new(partner: PostPartner, authorized_data: PostAuthorizedData) -> Self {
-        PostBody {
+    pub fn new(
+        partner: TerminatePartnershipPartner,
+        authorized_data: TerminatePartnershipAuthorizedData,
+    ) -> Self {
+        TerminatePartnershipBody {
             partner,
             authorized_data,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TerminatePartnershipBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,25 +171,25 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Request headers of 终止合作关系.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostHeaders {
+pub struct TerminatePartnershipHeaders {
     /// 业务请求幂等值
     ///
     /// **Required.**
     pub idempotency_key: ::std::string::String,
 }
 
-impl PostHeaders {
+impl TerminatePartnershipHeaders {
     /// Creates a value from its required fields (`Idempotency-Key`).
     pub fn new(
         idempotency_key: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostHeaders {
+        TerminatePartnershipHeaders {
             idempotency_key: idempotency_key.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostHeaders {
+impl ::wechatpay_runtime::Validate for TerminatePartnershipHeaders {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -198,7 +201,7 @@ impl ::wechatpay_runtime::Validate for PostHeaders {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TerminatePartnershipResponse {
     /// 终止合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -211,16 +214,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TerminatePartnershipResponse {
         terminate_time: optional(0, "terminate_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl TerminatePartnershipResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TerminatePartnershipResponse {
             terminate_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -240,28 +243,34 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partnerships/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TerminatePartnershipRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TerminatePartnershipBody,
     /// Request headers.
-    pub headers: PostHeaders,
+    pub headers: TerminatePartnershipHeaders,
 }
 
-impl PostRequest {
+impl TerminatePartnershipRequest {
     /// Creates a value from its required fields (`body`, `headers`).
-    pub fn new(body: PostBody, headers: PostHeaders) -> Self {
-        PostRequest { body, headers }
+    pub fn new(
+        body: TerminatePartnershipBody,
+        headers: TerminatePartnershipHeaders,
+    ) -> Self {
+        TerminatePartnershipRequest {
+            body,
+            headers,
+        }
     }
 }
 
-impl PostRequest {
+impl TerminatePartnershipRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partnerships/terminate`
     pub const PATH: &'static str = "/v3/marketing/partnerships/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TerminatePartnershipRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -272,8 +281,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TerminatePartnershipRequest {
+    type Response = TerminatePartnershipResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -323,10 +332,13 @@ impl<'a> V3MarketingPartnershipsTerminate<'a> {
     /// 终止合作关系 (`POST /v3/marketing/partnerships/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-        headers: PostHeaders,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, headers)).await
+        body: TerminatePartnershipBody,
+        headers: TerminatePartnershipHeaders,
+    ) -> ::std::result::Result<
+        TerminatePartnershipResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&TerminatePartnershipRequest::new(body, headers)).await
     }
 }
 
@@ -335,12 +347,12 @@ impl<'a> V3MarketingPartnershipsTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partnerships_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "terminate_partnership.body",
+            ::wechatpay_runtime::json_schema_for::<TerminatePartnershipBody>(),
         ),
         (
-            "post_v3_marketing_partnerships_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "terminate_partnership.response",
+            ::wechatpay_runtime::json_schema_for::<TerminatePartnershipResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `activity_status`.
     ///
     /// 活动状态
-    pub enum GetActivityStatus {
+    pub enum ListActivitiesActivityStatus {
         CreateActStatus = "CREATE_ACT_STATUS",
         OngoingActStatus = "ONGOING_ACT_STATUS",
         TerminateActStatus = "TERMINATE_ACT_STATUS",
@@ -22,7 +22,7 @@
     /// Values of `award_type`.
     ///
     /// 奖品类型
-    pub enum GetAwardType {
+    pub enum ListActivitiesAwardType {
         Busifavor = "BUSIFAVOR",
         #[unrecognized]
         Unrecognized(String),
@@ -33,7 +33,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListActivitiesQuery {
     /// 分页页码
     ///
     /// **Required.**
@@ -47,14 +47,14 @@ pub struct GetQuery {
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_status: ::std::option::Option<GetActivityStatus>,
+    pub activity_status: ::std::option::Option<ListActivitiesActivityStatus>,
     /// 奖品类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_type: ::std::option::Option<GetAwardType>,
+    pub award_type: ::std::option::Option<ListActivitiesAwardType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListActivitiesQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
         activity_name: optional(2, "activity_name"),
@@ -63,10 +63,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListActivitiesQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
     pub fn new(offset: i64, limit: i64) -> Self {
-        GetQuery {
+        ListActivitiesQuery {
             offset,
             limit,
             activity_name: ::std::option::Option::None,
@@ -85,19 +85,22 @@ impl GetQuery {
     }
 
     /// Sets `activity_status`.
-    pub fn with_activity_status(mut self, activity_status: GetActivityStatus) -> Self {
+    pub fn with_activity_status(
+        mut self,
+        activity_status: ListActivitiesActivityStatus,
+    ) -> Self {
         self.activity_status = ::std::option::Option::Some(activity_status);
         self
     }
 
     /// Sets `award_type`.
-    pub fn with_award_type(mut self, award_type: GetAwardType) -> Self {
+    pub fn with_award_type(mut self, award_type: ListActivitiesAwardType) -> Self {
         self.award_type = ::std::option::Option::Some(award_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListActivitiesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -109,7 +112,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum ListActivitiesBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -131,7 +134,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableTimeItem {
+pub struct ListActivitiesAvailableTimeItem {
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -145,17 +148,17 @@ pub struct GetAvailableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableTimeItem {
+    ListActivitiesAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAvailableTimeItem {
+impl ListActivitiesAvailableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableTimeItem {
+        ListActivitiesAvailableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -169,7 +172,7 @@ impl GetAvailableTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableDayTimeItem {
+pub struct ListActivitiesAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -183,17 +186,17 @@ pub struct GetAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableDayTimeItem {
+    ListActivitiesAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
         ..extra
     }
 }
 
-impl GetAvailableDayTimeItem {
+impl ListActivitiesAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableDayTimeItem {
+        ListActivitiesAvailableDayTimeItem {
             begin_day_time: ::std::option::Option::None,
             end_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -207,14 +210,16 @@ impl GetAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailablePeriods {
+pub struct ListActivitiesAvailablePeriods {
     /// 可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_time: ::std::option::Option<::std::vec::Vec<GetAvailableTimeItem>>,
+    pub available_time: ::std::option::Option<
+        ::std::vec::Vec<ListActivitiesAvailableTimeItem>,
+    >,
     /// 每日可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableDayTimeItem>,
+        ::std::vec::Vec<ListActivitiesAvailableDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -223,17 +228,17 @@ pub struct GetAvailablePeriods {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailablePeriods {
+    ListActivitiesAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
         ..extra
     }
 }
 
-impl GetAvailablePeriods {
+impl ListActivitiesAvailablePeriods {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailablePeriods {
+        ListActivitiesAvailablePeriods {
             available_time: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -245,7 +250,7 @@ impl GetAvailablePeriods {
     /// Values of `delivery_purpose`.
     ///
     /// 投放目的
-    pub enum GetDeliveryPurpose {
+    pub enum ListActivitiesDeliveryPurpose {
         OffLinePay = "OFF_LINE_PAY",
         JumpMiniApp = "JUMP_MINI_APP",
         #[unrecognized]
@@ -259,7 +264,7 @@ impl GetAvailablePeriods {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivityBaseInfo {
+pub struct ListActivitiesActivityBaseInfo {
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -277,7 +282,7 @@ pub struct GetActivityBaseInfo {
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<ListActivitiesBackgroundColor>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -286,7 +291,7 @@ pub struct GetActivityBaseInfo {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_periods: ::std::option::Option<GetAvailablePeriods>,
+    pub available_periods: ::std::option::Option<ListActivitiesAvailablePeriods>,
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -296,7 +301,7 @@ pub struct GetActivityBaseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_purpose: ::std::option::Option<GetDeliveryPurpose>,
+    pub delivery_purpose: ::std::option::Option<ListActivitiesDeliveryPurpose>,
     /// 商家小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -310,7 +315,7 @@ pub struct GetActivityBaseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivityBaseInfo {
+    ListActivitiesActivityBaseInfo {
         activity_name: optional(0, "activity_name"),
         activity_second_title: optional(1, "activity_second_title"),
         merchant_logo_url: optional(2, "merchant_logo_url"),
@@ -326,10 +331,10 @@ pub struct GetActivityBaseInfo {
     }
 }
 
-impl GetActivityBaseInfo {
+impl ListActivitiesActivityBaseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivityBaseInfo {
+        ListActivitiesActivityBaseInfo {
             activity_name: ::std::option::Option::None,
             activity_second_title: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
@@ -350,7 +355,7 @@ impl GetActivityBaseInfo {
     /// Values of `payment_scene_list`.
     ///
     /// 支付场景列表
-    pub enum GetPaymentSceneList {
+    pub enum ListActivitiesPaymentSceneList {
         AppScene = "APP_SCENE",
         #[unrecognized]
         Unrecognized(String),
@@ -361,7 +366,7 @@ impl GetActivityBaseInfo {
     /// Values of `payment_method`.
     ///
     /// 支付方式
-    pub enum GetPaymentMethod {
+    pub enum ListActivitiesPaymentMethod {
         Cft = "CFT",
         SpecificBankCard = "SPECIFIC_BANK_CARD",
         #[unrecognized]
@@ -375,10 +380,10 @@ impl GetActivityBaseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentMethodInformation {
+pub struct ListActivitiesPaymentMethodInformation {
     /// 支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<GetPaymentMethod>,
+    pub payment_method: ::std::option::Option<ListActivitiesPaymentMethod>,
     /// 银行简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
@@ -389,17 +394,17 @@ pub struct GetPaymentMethodInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentMethodInformation {
+    ListActivitiesPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
         ..extra
     }
 }
 
-impl GetPaymentMethodInformation {
+impl ListActivitiesPaymentMethodInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentMethodInformation {
+        ListActivitiesPaymentMethodInformation {
             payment_method: ::std::option::Option::None,
             bank_abbreviation: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -413,13 +418,17 @@ impl GetPaymentMethodInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentMode {
+pub struct ListActivitiesPaymentMode {
     /// 支付场景列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene_list: ::std::option::Option<::std::vec::Vec<GetPaymentSceneList>>,
+    pub payment_scene_list: ::std::option::Option<
+        ::std::vec::Vec<ListActivitiesPaymentSceneList>,
+    >,
     /// 支付方式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method_information: ::std::option::Option<GetPaymentMethodInformation>,
+    pub payment_method_information: ::std::option::Option<
+        ListActivitiesPaymentMethodInformation,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -427,17 +436,17 @@ pub struct GetPaymentMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentMode {
+    ListActivitiesPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
         ..extra
     }
 }
 
-impl GetPaymentMode {
+impl ListActivitiesPaymentMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentMode {
+        ListActivitiesPaymentMode {
             payment_scene_list: ::std::option::Option::None,
             payment_method_information: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -451,16 +460,16 @@ impl GetPaymentMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAdvancedSetting {
+pub struct ListActivitiesAdvancedSetting {
     /// 奖品类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_user_category: ::std::option::Option<GetAwardType>,
+    pub delivery_user_category: ::std::option::Option<ListActivitiesAwardType>,
     /// 商家会员appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_mode: ::std::option::Option<GetPaymentMode>,
+    pub payment_mode: ::std::option::Option<ListActivitiesPaymentMode>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -471,7 +480,7 @@ pub struct GetAdvancedSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAdvancedSetting {
+    ListActivitiesAdvancedSetting {
         delivery_user_category: optional(0, "delivery_user_category"),
         merchant_member_appid: optional(1, "merchant_member_appid"),
         payment_mode: optional(2, "payment_mode"),
@@ -480,10 +489,10 @@ pub struct GetAdvancedSetting {
     }
 }
 
-impl GetAdvancedSetting {
+impl ListActivitiesAdvancedSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAdvancedSetting {
+        ListActivitiesAdvancedSetting {
             delivery_user_category: ::std::option::Option::None,
             merchant_member_appid: ::std::option::Option::None,
             payment_mode: ::std::option::Option::None,
@@ -497,7 +506,7 @@ impl GetAdvancedSetting {
     /// Values of `merchant_option`.
     ///
     /// 发券商户号选项
-    pub enum GetMerchantOption {
+    pub enum ListActivitiesMerchantOption {
         InSeviceCouponMerchant = "IN_SEVICE_COUPON_MERCHANT",
         ManualInputMerchant = "MANUAL_INPUT_MERCHANT",
         #[unrecognized]
@@ -509,7 +518,7 @@ impl GetAdvancedSetting {
     /// Values of `send_content`.
     ///
     /// 发放内容
-    pub enum GetSendContent {
+    pub enum ListActivitiesSendContent {
         SingleCoupon = "SINGLE_COUPON",
         GiftPackage = "GIFT_PACKAGE",
         #[unrecognized]
@@ -523,7 +532,7 @@ impl GetAdvancedSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardListItem {
+pub struct ListActivitiesAwardListItem {
     /// 代金券批次Id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -540,7 +549,7 @@ pub struct GetAwardListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardListItem {
+    ListActivitiesAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
         thumbnail_url: optional(2, "thumbnail_url"),
@@ -548,10 +557,10 @@ pub struct GetAwardListItem {
     }
 }
 
-impl GetAwardListItem {
+impl ListActivitiesAwardListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardListItem {
+        ListActivitiesAwardListItem {
             stock_id: ::std::option::Option::None,
             original_image_url: ::std::option::Option::None,
             thumbnail_url: ::std::option::Option::None,
@@ -566,17 +575,17 @@ impl GetAwardListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFullSendRule {
+pub struct ListActivitiesFullSendRule {
     /// 奖品类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_type: ::std::option::Option<GetAwardType>,
+    pub award_type: ::std::option::Option<ListActivitiesAwardType>,
     /// 发券商户号选项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_option: ::std::option::Option<GetMerchantOption>,
+    pub merchant_option: ::std::option::Option<ListActivitiesMerchantOption>,
     /// 消费金额门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -586,10 +595,10 @@ pub struct GetFullSendRule {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_content: ::std::option::Option<GetSendContent>,
+    pub send_content: ::std::option::Option<ListActivitiesSendContent>,
     /// 奖品基本信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_list: ::std::option::Option<::std::vec::Vec<GetAwardListItem>>,
+    pub award_list: ::std::option::Option<::std::vec::Vec<ListActivitiesAwardListItem>>,
     /// 发券商户号列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -600,7 +609,7 @@ pub struct GetFullSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFullSendRule {
+    ListActivitiesFullSendRule {
         award_type: optional(0, "award_type"),
         merchant_option: optional(1, "merchant_option"),
         transaction_amount_minimum: optional(2, "transaction_amount_minimum"),
@@ -611,10 +620,10 @@ pub struct GetFullSendRule {
     }
 }
 
-impl GetFullSendRule {
+impl ListActivitiesFullSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFullSendRule {
+        ListActivitiesFullSendRule {
             award_type: ::std::option::Option::None,
             merchant_option: ::std::option::Option::None,
             transaction_amount_minimum: ::std::option::Option::None,
@@ -632,17 +641,17 @@ impl GetFullSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStepSendRule {
+pub struct ListActivitiesStepSendRule {
     /// 奖品类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_type: ::std::option::Option<GetAwardType>,
+    pub award_type: ::std::option::Option<ListActivitiesAwardType>,
     /// 发券商户号选项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_option: ::std::option::Option<GetMerchantOption>,
+    pub merchant_option: ::std::option::Option<ListActivitiesMerchantOption>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -650,17 +659,17 @@ pub struct GetStepSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStepSendRule {
+    ListActivitiesStepSendRule {
         award_type: optional(0, "award_type"),
         merchant_option: optional(1, "merchant_option"),
         ..extra
     }
 }
 
-impl GetStepSendRule {
+impl ListActivitiesStepSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStepSendRule {
+        ListActivitiesStepSendRule {
             award_type: ::std::option::Option::None,
             merchant_option: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -674,13 +683,13 @@ impl GetStepSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendRule {
+pub struct ListActivitiesAwardSendRule {
     /// 满送活动奖品发放规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub full_send_rule: ::std::option::Option<GetFullSendRule>,
+    pub full_send_rule: ::std::option::Option<ListActivitiesFullSendRule>,
     /// 阶梯送发放规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub step_send_rule: ::std::option::Option<GetStepSendRule>,
+    pub step_send_rule: ::std::option::Option<ListActivitiesStepSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -688,17 +697,17 @@ pub struct GetAwardSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendRule {
+    ListActivitiesAwardSendRule {
         full_send_rule: optional(0, "full_send_rule"),
         step_send_rule: optional(1, "step_send_rule"),
         ..extra
     }
 }
 
-impl GetAwardSendRule {
+impl ListActivitiesAwardSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendRule {
+        ListActivitiesAwardSendRule {
             full_send_rule: ::std::option::Option::None,
             step_send_rule: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -712,15 +721,15 @@ impl GetAwardSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListActivitiesDataItem {
     /// 活动基本信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_base_info: ::std::option::Option<GetActivityBaseInfo>,
+    pub activity_base_info: ::std::option::Option<ListActivitiesActivityBaseInfo>,
     /// 活动高级设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub advanced_setting: ::std::option::Option<GetAdvancedSetting>,
+    pub advanced_setting: ::std::option::Option<ListActivitiesAdvancedSetting>,
     /// 活动id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -728,7 +737,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_rule: ::std::option::Option<GetAwardSendRule>,
+    pub award_send_rule: ::std::option::Option<ListActivitiesAwardSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -736,7 +745,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListActivitiesDataItem {
         activity_base_info: optional(0, "activity_base_info"),
         advanced_setting: optional(1, "advanced_setting"),
         activity_id: optional(2, "activity_id"),
@@ -745,10 +754,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListActivitiesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListActivitiesDataItem {
             activity_base_info: ::std::option::Option::None,
             advanced_setting: ::std::option::Option::None,
             activity_id: ::std::option::Option::None,
@@ -762,7 +771,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListActivitiesResponse {
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -774,7 +783,7 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListActivitiesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -782,7 +791,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListActivitiesResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -791,10 +800,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListActivitiesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListActivitiesResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -817,26 +826,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListActivitiesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListActivitiesQuery,
 }
 
-impl GetRequest {
+impl ListActivitiesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListActivitiesQuery) -> Self {
+        ListActivitiesRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListActivitiesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/paygiftactivity/activities`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListActivitiesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -846,8 +855,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListActivitiesRequest {
+    type Response = ListActivitiesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -903,8 +912,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListActivitiesRequest {
+    type Item = ListActivitiesDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -951,9 +960,9 @@ impl<'a> V3MarketingPaygiftactivityActivities<'a> {
     /// 获取支付有礼活动列表 (`GET /v3/marketing/paygiftactivity/activities`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListActivitiesQuery,
+    ) -> ::std::result::Result<ListActivitiesResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListActivitiesRequest::new(query)).await
     }
 }
 
@@ -962,12 +971,12 @@ impl<'a> V3MarketingPaygiftactivityActivities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_paygiftactivity_activities.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_activities.query",
+            ::wechatpay_runtime::json_schema_for::<ListActivitiesQuery>(),
         ),
         (
-            "get_v3_marketing_paygiftactivity_activities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_activities.response",
+            ::wechatpay_runtime::json_schema_for::<ListActivitiesResponse>(),
         ),
     ]);
     schemas.extend(activity_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum CreateFullSendActBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -28,7 +28,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAvailableTimeItem {
+pub struct CreateFullSendActAvailableTimeItem {
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -38,16 +38,16 @@ pub struct PostAvailableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAvailableTimeItem {
+    CreateFullSendActAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
     }
 }
 
-impl PostAvailableTimeItem {
+impl CreateFullSendActAvailableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAvailableTimeItem {
+        CreateFullSendActAvailableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
         }
@@ -78,7 +78,7 @@ impl PostAvailableTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAvailableDayTimeItem {
+pub struct CreateFullSendActAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -88,16 +88,16 @@ pub struct PostAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAvailableDayTimeItem {
+    CreateFullSendActAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
     }
 }
 
-impl PostAvailableDayTimeItem {
+impl CreateFullSendActAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAvailableDayTimeItem {
+        CreateFullSendActAvailableDayTimeItem {
             begin_day_time: ::std::option::Option::None,
             end_day_time: ::std::option::Option::None,
         }
@@ -128,28 +128,30 @@ impl PostAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAvailablePeriods {
+pub struct CreateFullSendActAvailablePeriods {
     /// 可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_time: ::std::option::Option<::std::vec::Vec<PostAvailableTimeItem>>,
+    pub available_time: ::std::option::Option<
+        ::std::vec::Vec<CreateFullSendActAvailableTimeItem>,
+    >,
     /// 每日可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<PostAvailableDayTimeItem>,
+        ::std::vec::Vec<CreateFullSendActAvailableDayTimeItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAvailablePeriods {
+    CreateFullSendActAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
     }
 }
 
-impl PostAvailablePeriods {
+impl CreateFullSendActAvailablePeriods {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAvailablePeriods {
+        CreateFullSendActAvailablePeriods {
             available_time: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
         }
@@ -158,7 +160,7 @@ impl PostAvailablePeriods {
     /// Sets `available_time`.
     pub fn with_available_time(
         mut self,
-        available_time: ::std::vec::Vec<PostAvailableTimeItem>,
+        available_time: ::std::vec::Vec<CreateFullSendActAvailableTimeItem>,
     ) -> Self {
         self.available_time = ::std::option::Option::Some(available_time);
         self
@@ -167,7 +169,7 @@ impl PostAvailablePeriods {
     /// Sets `available_day_time`.
     pub fn with_available_day_time(
         mut self,
-        available_day_time: ::std::vec::Vec<PostAvailableDayTimeItem>,
+        available_day_time: ::std::vec::Vec<CreateFullSendActAvailableDayTimeItem>,
     ) -> Self {
         self.available_day_time = ::std::option::Option::Some(available_day_time);
         self
@@ -178,7 +180,7 @@ impl PostAvailablePeriods {
     /// Values of `delivery_purpose`.
     ///
     /// 投放目的
-    pub enum PostDeliveryPurpose {
+    pub enum CreateFullSendActDeliveryPurpose {
         OffLinePay = "OFF_LINE_PAY",
         JumpMiniApp = "JUMP_MINI_APP",
         #[unrecognized]
@@ -192,7 +194,7 @@ impl PostAvailablePeriods {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostActivityBaseInfo {
+pub struct CreateFullSendActActivityBaseInfo {
     /// 活动名称
     ///
     /// **Required.**
@@ -207,7 +209,7 @@ pub struct PostActivityBaseInfo {
     pub merchant_logo_url: ::std::string::String,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateFullSendActBackgroundColor>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -216,7 +218,7 @@ pub struct PostActivityBaseInfo {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_periods: ::std::option::Option<PostAvailablePeriods>,
+    pub available_periods: ::std::option::Option<CreateFullSendActAvailablePeriods>,
     /// 商户请求单号
     ///
     /// **Required.**
@@ -224,7 +226,7 @@ pub struct PostActivityBaseInfo {
     /// 投放目的
     ///
     /// **Required.**
-    pub delivery_purpose: PostDeliveryPurpose,
+    pub delivery_purpose: CreateFullSendActDeliveryPurpose,
     /// 商家小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -234,7 +236,7 @@ pub struct PostActivityBaseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostActivityBaseInfo {
+    CreateFullSendActActivityBaseInfo {
         activity_name: required(0, "activity_name"),
         activity_second_title: required(1, "activity_second_title"),
         merchant_logo_url: required(2, "merchant_logo_url"),
@@ -249,16 +251,16 @@ pub struct PostActivityBaseInfo {
     }
 }
 
-impl PostActivityBaseInfo {
+impl CreateFullSendActActivityBaseInfo {
     /// Creates a value from its required fields (`activity_name`, `activity_second_title`, `merchant_logo_url`, `out_request_no`, `delivery_purpose`).
     pub fn new(
         activity_name: impl ::std::convert::Into<::std::string::String>,
         activity_second_title: impl ::std::convert::Into<::std::string::String>,
         merchant_logo_url: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        delivery_purpose: PostDeliveryPurpose,
+        delivery_purpose: CreateFullSendActDeliveryPurpose,
     ) -> Self {
-        PostActivityBaseInfo {
+        CreateFullSendActActivityBaseInfo {
             activity_name: activity_name.into(),
             activity_second_title: activity_second_title.into(),
             merchant_logo_url: merchant_logo_url.into(),
@@ -276,7 +278,7 @@ impl PostActivityBaseInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: PostBackgroundColor,
+        background_color: CreateFullSendActBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -303,7 +305,7 @@ impl PostActivityBaseInfo {
     /// Sets `available_periods`.
     pub fn with_available_periods(
         mut self,
-        available_periods: PostAvailablePeriods,
+        available_periods: CreateFullSendActAvailablePeriods,
     ) -> Self {
         self.available_periods = ::std::option::Option::Some(available_periods);
         self
@@ -334,7 +336,7 @@ impl PostActivityBaseInfo {
     /// Values of `delivery_user_category`.
     ///
     /// 奖品类型
-    pub enum PostDeliveryUserCategory {
+    pub enum CreateFullSendActDeliveryUserCategory {
         Busifavor = "BUSIFAVOR",
         #[unrecognized]
         Unrecognized(String),
@@ -345,7 +347,7 @@ impl PostActivityBaseInfo {
     /// Values of `payment_scene_list`.
     ///
     /// 支付场景列表
-    pub enum PostPaymentSceneList {
+    pub enum CreateFullSendActPaymentSceneList {
         AppScene = "APP_SCENE",
         #[unrecognized]
         Unrecognized(String),
@@ -356,7 +358,7 @@ impl PostActivityBaseInfo {
     /// Values of `payment_method`.
     ///
     /// 支付方式
-    pub enum PostPaymentMethod {
+    pub enum CreateFullSendActPaymentMethod {
         Cft = "CFT",
         SpecificBankCard = "SPECIFIC_BANK_CARD",
         #[unrecognized]
@@ -370,33 +372,36 @@ impl PostActivityBaseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPaymentMethodInformation {
+pub struct CreateFullSendActPaymentMethodInformation {
     /// 支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<PostPaymentMethod>,
+    pub payment_method: ::std::option::Option<CreateFullSendActPaymentMethod>,
     /// 银行简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPaymentMethodInformation {
+    CreateFullSendActPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
     }
 }
 
-impl PostPaymentMethodInformation {
+impl CreateFullSendActPaymentMethodInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPaymentMethodInformation {
+        CreateFullSendActPaymentMethodInformation {
             payment_method: ::std::option::Option::None,
             bank_abbreviation: ::std::option::Option::None,
         }
     }
 
     /// Sets `payment_method`.
-    pub fn with_payment_method(mut self, payment_method: PostPaymentMethod) -> Self {
+    pub fn with_payment_method(
+        mut self,
+        payment_method: CreateFullSendActPaymentMethod,
+    ) -> Self {
         self.payment_method = ::std::option::Option::Some(payment_method);
         self
     }
@@ -417,26 +422,30 @@ impl PostPaymentMethodInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPaymentMode {
+pub struct CreateFullSendActPaymentMode {
     /// 支付场景列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene_list: ::std::option::Option<::std::vec::Vec<PostPaymentSceneList>>,
+    pub payment_scene_list: ::std::option::Option<
+        ::std::vec::Vec<CreateFullSendActPaymentSceneList>,
+    >,
     /// 支付方式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method_information: ::std::option::Option<PostPaymentMethodInformation>,
+    pub payment_method_information: ::std::option::Option<
+        CreateFullSendActPaymentMethodInformation,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPaymentMode {
+    CreateFullSendActPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
     }
 }
 
-impl PostPaymentMode {
+impl CreateFullSendActPaymentMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPaymentMode {
+        CreateFullSendActPaymentMode {
             payment_scene_list: ::std::option::Option::None,
             payment_method_information: ::std::option::Option::None,
         }
@@ -445,7 +454,7 @@ impl PostPaymentMode {
     /// Sets `payment_scene_list`.
     pub fn with_payment_scene_list(
         mut self,
-        payment_scene_list: ::std::vec::Vec<PostPaymentSceneList>,
+        payment_scene_list: ::std::vec::Vec<CreateFullSendActPaymentSceneList>,
     ) -> Self {
         self.payment_scene_list = ::std::option::Option::Some(payment_scene_list);
         self
@@ -454,7 +463,7 @@ impl PostPaymentMode {
     /// Sets `payment_method_information`.
     pub fn with_payment_method_information(
         mut self,
-        payment_method_information: PostPaymentMethodInformation,
+        payment_method_information: CreateFullSendActPaymentMethodInformation,
     ) -> Self {
         self.payment_method_information = ::std::option::Option::Some(
             payment_method_information,
@@ -469,26 +478,30 @@ impl PostPaymentMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdvancedSetting {
+pub struct CreateFullSendActAdvancedSetting {
     /// 奖品类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_user_category: ::std::option::Option<PostDeliveryUserCategory>,
+    pub delivery_user_category: ::std::option::Option<
+        CreateFullSendActDeliveryUserCategory,
+    >,
     /// 商家会员appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_mode: ::std::option::Option<PostPaymentMode>,
+    pub payment_mode: ::std::option::Option<CreateFullSendActPaymentMode>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 支付方式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method_information: ::std::option::Option<PostPaymentMethodInformation>,
+    pub payment_method_information: ::std::option::Option<
+        CreateFullSendActPaymentMethodInformation,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdvancedSetting {
+    CreateFullSendActAdvancedSetting {
         delivery_user_category: optional(0, "delivery_user_category"),
         merchant_member_appid: optional(1, "merchant_member_appid"),
         payment_mode: optional(2, "payment_mode"),
@@ -497,10 +510,10 @@ pub struct PostAdvancedSetting {
     }
 }
 
-impl PostAdvancedSetting {
+impl CreateFullSendActAdvancedSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAdvancedSetting {
+        CreateFullSendActAdvancedSetting {
             delivery_user_category: ::std::option::Option::None,
             merchant_member_appid: ::std::option::Option::None,
             payment_mode: ::std::option::Option::None,
@@ -512,7 +525,7 @@ impl PostAdvancedSetting {
     /// Sets `delivery_user_category`.
     pub fn with_delivery_user_category(
         mut self,
-        delivery_user_category: PostDeliveryUserCategory,
+        delivery_user_category: CreateFullSendActDeliveryUserCategory,
     ) -> Self {
         self.delivery_user_category = ::std::option::Option::Some(
             delivery_user_category,
@@ -532,7 +545,10 @@ impl PostAdvancedSetting {
     }
 
     /// Sets `payment_mode`.
-    pub fn with_payment_mode(mut self, payment_mode: PostPaymentMode) -> Self {
+    pub fn with_payment_mode(
+        mut self,
+        payment_mode: CreateFullSendActPaymentMode,
+    ) -> Self {
         self.payment_mode = ::std::option::Option::Some(payment_mode);
         self
     }
@@ -549,7 +565,7 @@ impl PostAdvancedSetting {
     /// Sets `payment_method_information`.
     pub fn with_payment_method_information(
         mut self,
-        payment_method_information: PostPaymentMethodInformation,
+        payment_method_information: CreateFullSendActPaymentMethodInformation,
     ) -> Self {
         self.payment_method_information = ::std::option::Option::Some(
             payment_method_information,
@@ -562,7 +578,7 @@ impl PostAdvancedSetting {
     /// Values of `merchant_option`.
     ///
     /// 发券商户号选项
-    pub enum PostMerchantOption {
+    pub enum CreateFullSendActMerchantOption {
         InSeviceCouponMerchant = "IN_SEVICE_COUPON_MERCHANT",
         ManualInputMerchant = "MANUAL_INPUT_MERCHANT",
         #[unrecognized]
@@ -574,7 +590,7 @@ impl PostAdvancedSetting {
     /// Values of `send_content`.
     ///
     /// 发放内容
-    pub enum PostSendContent {
+    pub enum CreateFullSendActSendContent {
         SingleCoupon = "SINGLE_COUPON",
         GiftPackage = "GIFT_PACKAGE",
         #[unrecognized]
@@ -588,7 +604,7 @@ impl PostAdvancedSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAwardListItem {
+pub struct CreateFullSendActAwardListItem {
     /// 代金券批次Id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -601,17 +617,17 @@ pub struct PostAwardListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAwardListItem {
+    CreateFullSendActAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
         thumbnail_url: optional(2, "thumbnail_url"),
     }
 }
 
-impl PostAwardListItem {
+impl CreateFullSendActAwardListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAwardListItem {
+        CreateFullSendActAwardListItem {
             stock_id: ::std::option::Option::None,
             original_image_url: ::std::option::Option::None,
             thumbnail_url: ::std::option::Option::None,
@@ -652,15 +668,15 @@ impl PostAwardListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAwardSendRule {
+pub struct CreateFullSendActAwardSendRule {
     /// 奖品类型
     ///
     /// **Required.**
-    pub award_type: PostDeliveryUserCategory,
+    pub award_type: CreateFullSendActDeliveryUserCategory,
     /// 发券商户号选项
     ///
     /// **Required.**
-    pub merchant_option: PostMerchantOption,
+    pub merchant_option: CreateFullSendActMerchantOption,
     /// 消费金额门槛
     ///
     /// **Required.**
@@ -668,17 +684,19 @@ pub struct PostAwardSendRule {
     /// 发放内容
     ///
     /// **Required.**
-    pub send_content: PostSendContent,
+    pub send_content: CreateFullSendActSendContent,
     /// 奖品基本信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_list: ::std::option::Option<::std::vec::Vec<PostAwardListItem>>,
+    pub award_list: ::std::option::Option<
+        ::std::vec::Vec<CreateFullSendActAwardListItem>,
+    >,
     /// 发券商户号列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAwardSendRule {
+    CreateFullSendActAwardSendRule {
         award_type: required(0, "award_type"),
         merchant_option: required(1, "merchant_option"),
         transaction_amount_minimum: required(2, "transaction_amount_minimum"),
@@ -688,15 +706,15 @@ pub struct PostAwardSendRule {
     }
 }
 
-impl PostAwardSendRule {
+impl CreateFullSendActAwardSendRule {
     /// Creates a value from its required fields (`award_type`, `merchant_option`, `transaction_amount_minimum`, `send_content`).
     pub fn new(
-        award_type: PostDeliveryUserCategory,
-        merchant_option: PostMerchantOption,
+        award_type: CreateFullSendActDeliveryUserCategory,
+        merchant_option: CreateFullSendActMerchantOption,
         transaction_amount_minimum: i64,
-        send_content: PostSendContent,
+        send_content: CreateFullSendActSendContent,
     ) -> Self {
-        PostAwardSendRule {
+        CreateFullSendActAwardSendRule {
             award_type,
             merchant_option,
             transaction_amount_minimum,
@@ -709,7 +727,7 @@ impl PostAwardSendRule {
     /// Sets `award_list`.
     pub fn with_award_list(
         mut self,
-        award_list: ::std::vec::Vec<PostAwardListItem>,
+        award_list: ::std::vec::Vec<CreateFullSendActAwardListItem>,
     ) -> Self {
         self.award_list = ::std::option::Option::Some(award_list);
         self
@@ -729,35 +747,35 @@ impl PostAwardSendRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateFullSendActBody {
     /// 活动基本信息
     ///
     /// **Required.**
-    pub activity_base_info: PostActivityBaseInfo,
+    pub activity_base_info: CreateFullSendActActivityBaseInfo,
     /// 活动高级设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub advanced_setting: ::std::option::Option<PostAdvancedSetting>,
+    pub advanced_setting: ::std::option::Option<CreateFullSendActAdvancedSetting>,
     /// 活动奖品发放规则
     ///
     /// **Required.**
-    pub award_send_rule: PostAwardSendRule,
+    pub award_send_rule: CreateFullSendActAwardSendRule,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateFullSendActBody {
         activity_base_info: required(0, "activity_base_info"),
         advanced_setting: optional(1, "advanced_setting"),
         award_send_rule: required(2, "award_send_rule"),
     }
 }
 
-impl PostBody {
+impl CreateFullSendActBody {
     /// Creates a value from its required fields (`activity_base_info`, `award_send_rule`).
     pub fn new(
-        activity_base_info: PostActivityBaseInfo,
-        award_send_rule: PostAwardSendRule,
+        activity_base_info: CreateFullSendActActivityBaseInfo,
+        award_send_rule: CreateFullSendActAwardSendRule,
     ) -> Self {
-        PostBody {
+        CreateFullSendActBody {
             activity_base_info,
             advanced_setting: ::std::option::Option::None,
             award_send_rule,
@@ -767,14 +785,14 @@ impl PostBody {
     /// Sets `advanced_setting`.
     pub fn with_advanced_setting(
         mut self,
-        advanced_setting: PostAdvancedSetting,
+        advanced_setting: CreateFullSendActAdvancedSetting,
     ) -> Self {
         self.advanced_setting = ::std::option::Option::Some(advanced_setting);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateFullSendActBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -786,7 +804,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateFullSendActResponse {
     /// 活动id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -804,17 +822,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateFullSendActResponse {
         activity_id: optional(0, "activity_id"),
         create_time: optional(1, "create_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateFullSendActResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateFullSendActResponse {
             activity_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -835,26 +853,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/unique-threshold-activity.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateFullSendActRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateFullSendActBody,
 }
 
-impl PostRequest {
+impl CreateFullSendActRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateFullSendActBody) -> Self {
+        CreateFullSendActRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateFullSendActRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/paygiftactivity/unique-threshold-activity`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/unique-threshold-activity";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateFullSendActRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -864,8 +882,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateFullSendActRequest {
+    type Response = CreateFullSendActResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -906,9 +924,9 @@ impl<'a> V3MarketingPaygiftactivityUniqueThresholdActivity<'a> {
     /// 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateFullSendActBody,
+    ) -> ::std::result::Result<CreateFullSendActResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateFullSendActRequest::new(body)).await
     }
 }
 
@@ -917,12 +935,12 @@ impl<'a> V3MarketingPaygiftactivityUniqueThresholdActivity<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_paygiftactivity_unique_threshold_activity.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_full_send_act.body",
+            ::wechatpay_runtime::json_schema_for::<CreateFullSendActBody>(),
         ),
         (
-            "post_v3_marketing_paygiftactivity_unique_threshold_activity.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_full_send_act.response",
+            ::wechatpay_runtime::json_schema_for::<CreateFullSendActResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `custom_entrance_type`.
     ///
     /// 自定义入口种类
-    pub enum PostCustomEntranceType {
+    pub enum CreateCustomentranceCustomEntranceType {
         MerchantActivity = "MERCHANT_ACTIVITY",
         MerchantMiniProgram = "MERCHANT_MINI_PROGRAM",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `custom_entrance_state`.
     ///
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
-    pub enum PostCustomEntranceState {
+    pub enum CreateCustomentranceCustomEntranceState {
         Online = "ONLINE",
         Offline = "OFFLINE",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpLink {
+pub struct CreateCustomentranceJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// **Required.**
@@ -44,19 +44,19 @@ pub struct PostJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpLink {
+    CreateCustomentranceJumpLink {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
     }
 }
 
-impl PostJumpLink {
+impl CreateCustomentranceJumpLink {
     /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`).
     pub fn new(
         mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
         mini_programs_path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostJumpLink {
+        CreateCustomentranceJumpLink {
             mini_programs_appid: mini_programs_appid.into(),
             mini_programs_path: mini_programs_path.into(),
         }
@@ -67,11 +67,11 @@ impl PostJumpLink {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCustomentranceBody {
     /// 自定义入口种类
     ///
     /// **Required.**
-    pub custom_entrance_type: PostCustomEntranceType,
+    pub custom_entrance_type: CreateCustomentranceCustomEntranceType,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// **Required.**
@@ -90,7 +90,7 @@ pub struct PostBody {
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     ///
     /// **Required.**
-    pub custom_entrance_state: PostCustomEntranceState,
+    pub custom_entrance_state: CreateCustomentranceCustomEntranceState,
     /// 自定义入口的归属品牌ID
     ///
     /// **Required.**
@@ -102,11 +102,11 @@ pub struct PostBody {
     /// 自定义入口跳转信息
     ///
     /// **Required.**
-    pub jump_link: PostJumpLink,
+    pub jump_link: CreateCustomentranceJumpLink,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCustomentranceBody {
         custom_entrance_type: required(0, "custom_entrance_type"),
         subtitle: required(1, "subtitle"),
         goods_thumbnail_url: optional(2, "goods_thumbnail_url"),
@@ -119,20 +119,20 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCustomentranceBody {
     /// Creates a value from its required fields (`custom_entrance_type`, `subtitle`, `start_time`, `end_time`, `custom_entrance_state`, `brand_id`, `out_request_no`, `jump_link`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        custom_entrance_type: PostCustomEntranceType,
+        custom_entrance_type: CreateCustomentranceCustomEntranceType,
         subtitle: impl ::std::convert::Into<::std::string::String>,
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        custom_entrance_state: PostCustomEntranceState,
+        custom_entrance_state: CreateCustomentranceCustomEntranceState,
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        jump_link: PostJumpLink,
+        jump_link: CreateCustomentranceJumpLink,
     ) -> Self {
-        PostBody {
+        CreateCustomentranceBody {
             custom_entrance_type,
             subtitle: subtitle.into(),
             goods_thumbnail_url: ::std::option::Option::None,
@@ -157,7 +157,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCustomentranceBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -171,7 +171,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseJumpLink {
+pub struct CreateCustomentranceResponseJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -189,17 +189,17 @@ pub struct PostResponseJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseJumpLink {
+    CreateCustomentranceResponseJumpLink {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
         ..extra
     }
 }
 
-impl PostResponseJumpLink {
+impl CreateCustomentranceResponseJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseJumpLink {
+        CreateCustomentranceResponseJumpLink {
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -211,12 +211,14 @@ impl PostResponseJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCustomentranceResponse {
     /// 自定义入口种类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_type: ::std::option::Option<PostCustomEntranceType>,
+    pub custom_entrance_type: ::std::option::Option<
+        CreateCustomentranceCustomEntranceType,
+    >,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -229,7 +231,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_state: ::std::option::Option<PostCustomEntranceState>,
+    pub custom_entrance_state: ::std::option::Option<
+        CreateCustomentranceCustomEntranceState,
+    >,
     /// 自定义入口的开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -264,7 +268,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PostResponseJumpLink>,
+    pub jump_link: ::std::option::Option<CreateCustomentranceResponseJumpLink>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -272,7 +276,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCustomentranceResponse {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),
         goods_thumbnail_url: optional(2, "goods_thumbnail_url"),
@@ -288,10 +292,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCustomentranceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCustomentranceResponse {
             custom_entrance_type: ::std::option::Option::None,
             subtitle: ::std::option::Option::None,
             goods_thumbnail_url: ::std::option::Option::None,
@@ -321,26 +325,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/shopping-receipt/customentrances.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCustomentranceRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCustomentranceBody,
 }
 
-impl PostRequest {
+impl CreateCustomentranceRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCustomentranceBody) -> Self {
+        CreateCustomentranceRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateCustomentranceRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/shopping-receipt/customentrances`
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/customentrances";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCustomentranceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -350,8 +356,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCustomentranceRequest {
+    type Response = CreateCustomentranceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -404,9 +410,12 @@ impl<'a> V3MarketingShoppingReceiptCustomentrances<'a> {
     /// 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCustomentranceBody,
+    ) -> ::std::result::Result<
+        CreateCustomentranceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateCustomentranceRequest::new(body)).await
     }
 }
 
@@ -415,12 +424,12 @@ impl<'a> V3MarketingShoppingReceiptCustomentrances<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_shopping_receipt_customentrances.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_customentrance.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCustomentranceBody>(),
         ),
         (
-            "post_v3_marketing_shopping_receipt_customentrances.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_customentrance.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCustomentranceResponse>(),
         ),
     ]);
     schemas.extend(brand_id::json_schemas());

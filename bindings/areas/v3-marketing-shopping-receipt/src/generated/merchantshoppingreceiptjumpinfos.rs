@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpInfo {
+pub struct CreateMerchantshoppingreceiptjumpinfoJumpInfo {
     /// 商户电子小票跳转信息小程序AppID
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostJumpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpInfo {
+    CreateMerchantshoppingreceiptjumpinfoJumpInfo {
         merchant_appid: required(0, "merchant_appid"),
         merchant_path: required(1, "merchant_path"),
     }
 }
 
-impl PostJumpInfo {
+impl CreateMerchantshoppingreceiptjumpinfoJumpInfo {
     /// Creates a value from its required fields (`merchant_appid`, `merchant_path`).
     pub fn new(
         merchant_appid: impl ::std::convert::Into<::std::string::String>,
         merchant_path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostJumpInfo {
+        CreateMerchantshoppingreceiptjumpinfoJumpInfo {
             merchant_appid: merchant_appid.into(),
             merchant_path: merchant_path.into(),
         }
@@ -43,7 +43,7 @@ impl PostJumpInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMerchantshoppingreceiptjumpinfoBody {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -65,11 +65,11 @@ pub struct PostBody {
     /// 跳转信息
     ///
     /// **Required.**
-    pub jump_info: PostJumpInfo,
+    pub jump_info: CreateMerchantshoppingreceiptjumpinfoJumpInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMerchantshoppingreceiptjumpinfoBody {
         transaction_id: required(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
         transaction_sub_mchid: optional(2, "transaction_sub_mchid"),
@@ -79,15 +79,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateMerchantshoppingreceiptjumpinfoBody {
     /// Creates a value from its required fields (`transaction_id`, `openid`, `merchant_upload_time`, `jump_info`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         merchant_upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        jump_info: PostJumpInfo,
+        jump_info: CreateMerchantshoppingreceiptjumpinfoJumpInfo,
     ) -> Self {
-        PostBody {
+        CreateMerchantshoppingreceiptjumpinfoBody {
             transaction_id: transaction_id.into(),
             transaction_mchid: ::std::option::Option::None,
             transaction_sub_mchid: ::std::option::Option::None,
@@ -118,7 +118,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMerchantshoppingreceiptjumpinfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -132,7 +132,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMerchantJumpInfoJumpInfo {
+pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
     /// 商户电子小票跳转信息小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,17 +150,17 @@ pub struct PostMerchantJumpInfoJumpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMerchantJumpInfoJumpInfo {
+    CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
         merchant_appid: optional(0, "merchant_appid"),
         merchant_path: optional(1, "merchant_path"),
         ..extra
     }
 }
 
-impl PostMerchantJumpInfoJumpInfo {
+impl CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMerchantJumpInfoJumpInfo {
+        CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
             merchant_appid: ::std::option::Option::None,
             merchant_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -174,7 +174,7 @@ impl PostMerchantJumpInfoJumpInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMerchantJumpInfo {
+pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -200,7 +200,9 @@ pub struct PostMerchantJumpInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_info: ::std::option::Option<PostMerchantJumpInfoJumpInfo>,
+    pub jump_info: ::std::option::Option<
+        CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo,
+    >,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -221,7 +223,7 @@ pub struct PostMerchantJumpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMerchantJumpInfo {
+    CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
         transaction_id: optional(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
         transaction_sub_mchid: optional(2, "transaction_sub_mchid"),
@@ -235,10 +237,10 @@ pub struct PostMerchantJumpInfo {
     }
 }
 
-impl PostMerchantJumpInfo {
+impl CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMerchantJumpInfo {
+        CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
             transaction_id: ::std::option::Option::None,
             transaction_mchid: ::std::option::Option::None,
             transaction_sub_mchid: ::std::option::Option::None,
@@ -257,10 +259,12 @@ impl PostMerchantJumpInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMerchantshoppingreceiptjumpinfoResponse {
     /// 商家电子小票跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_jump_info: ::std::option::Option<PostMerchantJumpInfo>,
+    pub merchant_jump_info: ::std::option::Option<
+        CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -268,16 +272,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMerchantshoppingreceiptjumpinfoResponse {
         merchant_jump_info: optional(0, "merchant_jump_info"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMerchantshoppingreceiptjumpinfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMerchantshoppingreceiptjumpinfoResponse {
             merchant_jump_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -297,26 +301,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMerchantshoppingreceiptjumpinfoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMerchantshoppingreceiptjumpinfoBody,
 }
 
-impl PostRequest {
+impl CreateMerchantshoppingreceiptjumpinfoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMerchantshoppingreceiptjumpinfoBody) -> Self {
+        CreateMerchantshoppingreceiptjumpinfoRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMerchantshoppingreceiptjumpinfoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMerchantshoppingreceiptjumpinfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -326,8 +332,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMerchantshoppingreceiptjumpinfoRequest {
+    type Response = CreateMerchantshoppingreceiptjumpinfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -368,9 +374,14 @@ impl<'a> V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos<'a> {
     /// 上传商家电子小票跳转信息 (`POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMerchantshoppingreceiptjumpinfoBody,
+    ) -> ::std::result::Result<
+        CreateMerchantshoppingreceiptjumpinfoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateMerchantshoppingreceiptjumpinfoRequest::new(body))
+            .await
     }
 }
 
@@ -379,12 +390,16 @@ impl<'a> V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_shopping_receipt_merchantshoppingreceiptjumpinfos.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_merchantshoppingreceiptjumpinfo.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMerchantshoppingreceiptjumpinfoBody,
+            >(),
         ),
         (
-            "post_v3_marketing_shopping_receipt_merchantshoppingreceiptjumpinfos.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_merchantshoppingreceiptjumpinfo.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMerchantshoppingreceiptjumpinfoResponse,
+            >(),
         ),
     ])
 }

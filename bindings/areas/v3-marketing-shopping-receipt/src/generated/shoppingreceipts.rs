@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMerchantContactInformation {
+pub struct CreateShoppingreceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -17,15 +17,15 @@ pub struct PostMerchantContactInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMerchantContactInformation {
+    CreateShoppingreceiptMerchantContactInformation {
         consultation_phone_number: optional(0, "consultation_phone_number"),
     }
 }
 
-impl PostMerchantContactInformation {
+impl CreateShoppingreceiptMerchantContactInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMerchantContactInformation {
+        CreateShoppingreceiptMerchantContactInformation {
             consultation_phone_number: ::std::option::Option::None,
         }
     }
@@ -46,7 +46,7 @@ impl PostMerchantContactInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct CreateShoppingreceiptMeta {
     /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
     ///
     /// **Required.**
@@ -71,7 +71,7 @@ pub struct PostMeta {
     /// 用户与商家的联系渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
-        PostMerchantContactInformation,
+        CreateShoppingreceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -79,7 +79,7 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    CreateShoppingreceiptMeta {
         transaction_id: required(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
         transaction_sub_mchid: optional(2, "transaction_sub_mchid"),
@@ -91,14 +91,14 @@ pub struct PostMeta {
     }
 }
 
-impl PostMeta {
+impl CreateShoppingreceiptMeta {
     /// Creates a value from its required fields (`transaction_id`, `openid`, `sha256`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         sha256: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        CreateShoppingreceiptMeta {
             transaction_id: transaction_id.into(),
             transaction_mchid: ::std::option::Option::None,
             transaction_sub_mchid: ::std::option::Option::None,
@@ -142,7 +142,7 @@ impl PostMeta {
     /// Sets `merchant_contact_information`.
     pub fn with_merchant_contact_information(
         mut self,
-        merchant_contact_information: PostMerchantContactInformation,
+        merchant_contact_information: CreateShoppingreceiptMerchantContactInformation,
     ) -> Self {
         self.merchant_contact_information = ::std::option::Option::Some(
             merchant_contact_information,
@@ -160,7 +160,7 @@ impl PostMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for CreateShoppingreceiptMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -171,7 +171,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 上传电子小票.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateShoppingreceiptBody {
     /// 图片文件，电子小票图片只支持PNG、JPG格式，文件大小不能超过200KB。
     ///
     /// **Required.**
@@ -185,20 +185,23 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<CreateShoppingreceiptMeta>,
 }
 
-impl PostBody {
+impl CreateShoppingreceiptBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<CreateShoppingreceiptMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        CreateShoppingreceiptBody {
+            file,
+            meta,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateShoppingreceiptBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -225,7 +228,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiptMerchantContactInformation {
+pub struct CreateShoppingreceiptReceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -238,16 +241,16 @@ pub struct PostReceiptMerchantContactInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiptMerchantContactInformation {
+    CreateShoppingreceiptReceiptMerchantContactInformation {
         consultation_phone_number: optional(0, "consultation_phone_number"),
         ..extra
     }
 }
 
-impl PostReceiptMerchantContactInformation {
+impl CreateShoppingreceiptReceiptMerchantContactInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiptMerchantContactInformation {
+        CreateShoppingreceiptReceiptMerchantContactInformation {
             consultation_phone_number: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -260,7 +263,7 @@ impl PostReceiptMerchantContactInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceipt {
+pub struct CreateShoppingreceiptReceipt {
     /// 电子小票ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -310,7 +313,7 @@ pub struct PostReceipt {
     /// 用户与商家的联系渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
-        PostReceiptMerchantContactInformation,
+        CreateShoppingreceiptReceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -322,7 +325,7 @@ pub struct PostReceipt {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceipt {
+    CreateShoppingreceiptReceipt {
         receipt_id: optional(0, "receipt_id"),
         state: optional(1, "state"),
         transaction_id: optional(2, "transaction_id"),
@@ -339,10 +342,10 @@ pub struct PostReceipt {
     }
 }
 
-impl PostReceipt {
+impl CreateShoppingreceiptReceipt {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceipt {
+        CreateShoppingreceiptReceipt {
             receipt_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -364,12 +367,12 @@ impl PostReceipt {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateShoppingreceiptResponse {
     /// 电子小票上传信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt: ::std::option::Option<PostReceipt>,
+    pub receipt: ::std::option::Option<CreateShoppingreceiptReceipt>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -377,16 +380,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateShoppingreceiptResponse {
         receipt: optional(0, "receipt"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateShoppingreceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateShoppingreceiptResponse {
             receipt: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -406,26 +409,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/shopping-receipt/shoppingreceipts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateShoppingreceiptRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateShoppingreceiptBody,
 }
 
-impl PostRequest {
+impl CreateShoppingreceiptRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateShoppingreceiptBody) -> Self {
+        CreateShoppingreceiptRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateShoppingreceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/shopping-receipt/shoppingreceipts`
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/shoppingreceipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateShoppingreceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -435,8 +440,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateShoppingreceiptRequest {
+    type Response = CreateShoppingreceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -486,9 +491,12 @@ impl<'a> V3MarketingShoppingReceiptShoppingreceipts<'a> {
     /// 上传电子小票 (`POST /v3/marketing/shopping-receipt/shoppingreceipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateShoppingreceiptBody,
+    ) -> ::std::result::Result<
+        CreateShoppingreceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateShoppingreceiptRequest::new(body)).await
     }
 }
 
@@ -497,8 +505,8 @@ impl<'a> V3MarketingShoppingReceiptShoppingreceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_shopping_receipt_shoppingreceipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_shoppingreceipt.response",
+            ::wechatpay_runtime::json_schema_for::<CreateShoppingreceiptResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct WeeklyListActivitiesQuery {
     /// 最大资源条数
     ///
     /// **Required.**
@@ -33,7 +33,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    WeeklyListActivitiesQuery {
         limit: required(0, "limit"),
         offset: required(1, "offset"),
         applying_merchant_id: required(2, "applying_merchant_id"),
@@ -43,7 +43,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl WeeklyListActivitiesQuery {
     /// Creates a value from its required fields (`limit`, `offset`, `applying_merchant_id`, `activity_area_code`, `activity_scene`).
     pub fn new(
         limit: i64,
@@ -52,7 +52,7 @@ impl GetQuery {
         activity_area_code: i64,
         activity_scene: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        WeeklyListActivitiesQuery {
             limit,
             offset,
             applying_merchant_id,
@@ -69,7 +69,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for WeeklyListActivitiesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -83,7 +83,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct WeeklyListActivitiesDataItem {
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -166,7 +166,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    WeeklyListActivitiesDataItem {
         activity_id: optional(0, "activity_id"),
         activity_name: optional(1, "activity_name"),
         activity_scene: optional(2, "activity_scene"),
@@ -189,10 +189,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl WeeklyListActivitiesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        WeeklyListActivitiesDataItem {
             activity_id: ::std::option::Option::None,
             activity_name: ::std::option::Option::None,
             activity_scene: ::std::option::Option::None,
@@ -217,12 +217,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct WeeklyListActivitiesResponse {
     /// 周周惠活动详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<WeeklyListActivitiesDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -245,7 +245,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    WeeklyListActivitiesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -254,10 +254,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl WeeklyListActivitiesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        WeeklyListActivitiesResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -278,26 +278,28 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/weekly-discount/activities.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct WeeklyListActivitiesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: WeeklyListActivitiesQuery,
 }
 
-impl GetRequest {
+impl WeeklyListActivitiesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: WeeklyListActivitiesQuery) -> Self {
+        WeeklyListActivitiesRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl WeeklyListActivitiesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/weekly-discount/activities`
     pub const PATH: &'static str = "/v3/marketing/weekly-discount/activities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for WeeklyListActivitiesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -307,8 +309,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for WeeklyListActivitiesRequest {
+    type Response = WeeklyListActivitiesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -375,8 +377,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for WeeklyListActivitiesRequest {
+    type Item = WeeklyListActivitiesDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -423,9 +425,12 @@ impl<'a> V3MarketingWeeklyDiscountActivities<'a> {
     /// 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: WeeklyListActivitiesQuery,
+    ) -> ::std::result::Result<
+        WeeklyListActivitiesResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&WeeklyListActivitiesRequest::new(query)).await
     }
 }
 
@@ -434,12 +439,12 @@ impl<'a> V3MarketingWeeklyDiscountActivities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_weekly_discount_activities.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "weekly_list_activities.query",
+            ::wechatpay_runtime::json_schema_for::<WeeklyListActivitiesQuery>(),
         ),
         (
-            "get_v3_marketing_weekly_discount_activities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "weekly_list_activities.response",
+            ::wechatpay_runtime::json_schema_for::<WeeklyListActivitiesResponse>(),
         ),
     ]);
     schemas.extend(activity_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `contact_id_doc_type`.
     ///
     /// 超级管理员证件类型
-    pub enum PostContactIdDocType {
+    pub enum CreateMchcontactalterapplymentContactIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContactInfo {
+pub struct CreateMchcontactalterapplymentContactInfo {
     /// 超级管理员姓名
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostContactInfo {
     /// 超级管理员证件类型
     ///
     /// **Required.**
-    pub contact_id_doc_type: PostContactIdDocType,
+    pub contact_id_doc_type: CreateMchcontactalterapplymentContactIdDocType,
     /// 超级管理员身份证件号码
     ///
     /// **Required.**
@@ -70,7 +70,7 @@ pub struct PostContactInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContactInfo {
+    CreateMchcontactalterapplymentContactInfo {
         contact_name: required(0, "contact_name"),
         contact_id_doc_type: required(1, "contact_id_doc_type"),
         contact_id_card_number: required(2, "contact_id_card_number"),
@@ -83,18 +83,18 @@ pub struct PostContactInfo {
     }
 }
 
-impl PostContactInfo {
+impl CreateMchcontactalterapplymentContactInfo {
     /// Creates a value from its required fields (`contact_name`, `contact_id_doc_type`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_period_begin`, `contact_id_doc_period_end`, `mobile_phone`).
     pub fn new(
         contact_name: ::wechatpay_runtime::Sensitive,
-        contact_id_doc_type: PostContactIdDocType,
+        contact_id_doc_type: CreateMchcontactalterapplymentContactIdDocType,
         contact_id_card_number: ::wechatpay_runtime::Sensitive,
         contact_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         contact_id_doc_period_begin: impl ::std::convert::Into<::std::string::String>,
         contact_id_doc_period_end: impl ::std::convert::Into<::std::string::String>,
         mobile_phone: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostContactInfo {
+        CreateMchcontactalterapplymentContactInfo {
             contact_name,
             contact_id_doc_type,
             contact_id_card_number,
@@ -134,7 +134,7 @@ impl PostContactInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMchcontactalterapplymentBody {
     /// 商户号
     ///
     /// **Required.**
@@ -145,24 +145,24 @@ pub struct PostBody {
     pub out_request_no: ::std::string::String,
     /// 超级管理员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_info: ::std::option::Option<PostContactInfo>,
+    pub contact_info: ::std::option::Option<CreateMchcontactalterapplymentContactInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMchcontactalterapplymentBody {
         merchant_code: required(0, "merchant_code"),
         out_request_no: required(1, "out_request_no"),
         contact_info: optional(2, "contact_info"),
     }
 }
 
-impl PostBody {
+impl CreateMchcontactalterapplymentBody {
     /// Creates a value from its required fields (`merchant_code`, `out_request_no`).
     pub fn new(
         merchant_code: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateMchcontactalterapplymentBody {
             merchant_code: merchant_code.into(),
             out_request_no: out_request_no.into(),
             contact_info: ::std::option::Option::None,
@@ -170,13 +170,16 @@ impl PostBody {
     }
 
     /// Sets `contact_info`.
-    pub fn with_contact_info(mut self, contact_info: PostContactInfo) -> Self {
+    pub fn with_contact_info(
+        mut self,
+        contact_info: CreateMchcontactalterapplymentContactInfo,
+    ) -> Self {
         self.contact_info = ::std::option::Option::Some(contact_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMchcontactalterapplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,7 +191,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMchcontactalterapplymentResponse {
     /// 申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
@@ -199,16 +202,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMchcontactalterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMchcontactalterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMchcontactalterapplymentResponse {
             apply_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -226,26 +229,28 @@ impl PostResponse {
 /// Source: `openapi/v3/mchalterapply/mchcontactalterapplyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMchcontactalterapplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMchcontactalterapplymentBody,
 }
 
-impl PostRequest {
+impl CreateMchcontactalterapplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMchcontactalterapplymentBody) -> Self {
+        CreateMchcontactalterapplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMchcontactalterapplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mchalterapply/mchcontactalterapplyment`
     pub const PATH: &'static str = "/v3/mchalterapply/mchcontactalterapplyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMchcontactalterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -255,8 +260,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMchcontactalterapplymentRequest {
+    type Response = CreateMchcontactalterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -316,9 +321,12 @@ impl<'a> V3MchalterapplyMchcontactalterapplyment<'a> {
     /// 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMchcontactalterapplymentBody,
+    ) -> ::std::result::Result<
+        CreateMchcontactalterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateMchcontactalterapplymentRequest::new(body)).await
     }
 }
 
@@ -327,12 +335,14 @@ impl<'a> V3MchalterapplyMchcontactalterapplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_mchalterapply_mchcontactalterapplyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_mchcontactalterapplyment.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMchcontactalterapplymentBody>(),
         ),
         (
-            "post_v3_mchalterapply_mchcontactalterapplyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_mchcontactalterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMchcontactalterapplymentResponse,
+            >(),
         ),
     ]);
     schemas.extend(merchant::json_schemas());

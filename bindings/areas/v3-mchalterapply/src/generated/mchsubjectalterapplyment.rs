@@ -6,7 +6,7 @@
     /// Values of `alter_scope`.
     ///
     /// 主体资料变更范围
-    pub enum PostAlterScope {
+    pub enum CreateMchsubjectalterapplymentAlterScope {
         AlterScopeFull = "ALTER_SCOPE_FULL",
         AlterScopeBusinessCert = "ALTER_SCOPE_BUSINESS_CERT",
         AlterScopeUbo = "ALTER_SCOPE_UBO",
@@ -19,7 +19,7 @@
     /// Values of `organization_type`.
     ///
     /// 主体类型
-    pub enum PostOrganizationType {
+    pub enum CreateMchsubjectalterapplymentOrganizationType {
         SubjectTypeEnterprise = "SUBJECT_TYPE_ENTERPRISE",
         SubjectTypeInstitutionsCloned = "SUBJECT_TYPE_INSTITUTIONS_CLONED",
         SubjectTypeIndividual = "SUBJECT_TYPE_INDIVIDUAL",
@@ -37,7 +37,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessLicenseInfo {
+pub struct CreateMchsubjectalterapplymentBusinessLicenseInfo {
     /// 营业执照注册号
     ///
     /// **Required.**
@@ -66,7 +66,7 @@ pub struct PostBusinessLicenseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessLicenseInfo {
+    CreateMchsubjectalterapplymentBusinessLicenseInfo {
         license_number: required(0, "license_number"),
         license_copy: required(1, "license_copy"),
         merchant_name: required(2, "merchant_name"),
@@ -77,7 +77,7 @@ pub struct PostBusinessLicenseInfo {
     }
 }
 
-impl PostBusinessLicenseInfo {
+impl CreateMchsubjectalterapplymentBusinessLicenseInfo {
     /// Creates a value from its required fields (`license_number`, `license_copy`, `merchant_name`, `legal_person`).
     pub fn new(
         license_number: impl ::std::convert::Into<::std::string::String>,
@@ -85,7 +85,7 @@ impl PostBusinessLicenseInfo {
         merchant_name: impl ::std::convert::Into<::std::string::String>,
         legal_person: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBusinessLicenseInfo {
+        CreateMchsubjectalterapplymentBusinessLicenseInfo {
             license_number: license_number.into(),
             license_copy: license_copy.into(),
             merchant_name: merchant_name.into(),
@@ -130,7 +130,7 @@ impl PostBusinessLicenseInfo {
     /// Values of `cert_type`.
     ///
     /// 证书类型
-    pub enum PostCertType {
+    pub enum CreateMchsubjectalterapplymentCertType {
         CertificateType2388 = "CERTIFICATE_TYPE_2388",
         CertificateType2389 = "CERTIFICATE_TYPE_2389",
         CertificateType2394 = "CERTIFICATE_TYPE_2394",
@@ -152,11 +152,11 @@ impl PostBusinessLicenseInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCertificateInfo {
+pub struct CreateMchsubjectalterapplymentCertificateInfo {
     /// 证书类型
     ///
     /// **Required.**
-    pub cert_type: PostCertType,
+    pub cert_type: CreateMchsubjectalterapplymentCertType,
     /// 证书编号
     ///
     /// **Required.**
@@ -188,7 +188,7 @@ pub struct PostCertificateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCertificateInfo {
+    CreateMchsubjectalterapplymentCertificateInfo {
         cert_type: required(0, "cert_type"),
         cert_number: required(1, "cert_number"),
         cert_copy: required(2, "cert_copy"),
@@ -200,11 +200,11 @@ pub struct PostCertificateInfo {
     }
 }
 
-impl PostCertificateInfo {
+impl CreateMchsubjectalterapplymentCertificateInfo {
     /// Creates a value from its required fields (`cert_type`, `cert_number`, `cert_copy`, `merchant_name`, `legal_person`, `company_address`, `cert_period_begin`, `cert_period_end`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        cert_type: PostCertType,
+        cert_type: CreateMchsubjectalterapplymentCertType,
         cert_number: impl ::std::convert::Into<::std::string::String>,
         cert_copy: impl ::std::convert::Into<::std::string::String>,
         merchant_name: impl ::std::convert::Into<::std::string::String>,
@@ -213,7 +213,7 @@ impl PostCertificateInfo {
         cert_period_begin: impl ::std::convert::Into<::std::string::String>,
         cert_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostCertificateInfo {
+        CreateMchsubjectalterapplymentCertificateInfo {
             cert_type,
             cert_number: cert_number.into(),
             cert_copy: cert_copy.into(),
@@ -230,7 +230,7 @@ impl PostCertificateInfo {
     /// Values of `finance_type`.
     ///
     /// 金融机构类型
-    pub enum PostFinanceType {
+    pub enum CreateMchsubjectalterapplymentFinanceType {
         FinanceTypeBankAgent = "FINANCE_TYPE_BANK_AGENT",
         FinanceTypePaymentAgent = "FINANCE_TYPE_PAYMENT_AGENT",
         FinanceTypeInsurance = "FINANCE_TYPE_INSURANCE",
@@ -247,11 +247,11 @@ impl PostCertificateInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFinanceInstitutionInfo {
+pub struct CreateMchsubjectalterapplymentFinanceInstitutionInfo {
     /// 金融机构类型
     ///
     /// **Required.**
-    pub finance_type: PostFinanceType,
+    pub finance_type: CreateMchsubjectalterapplymentFinanceType,
     /// 金融机构许可证图片
     ///
     /// **Required.**
@@ -259,19 +259,19 @@ pub struct PostFinanceInstitutionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFinanceInstitutionInfo {
+    CreateMchsubjectalterapplymentFinanceInstitutionInfo {
         finance_type: required(0, "finance_type"),
         finance_license_pics: required(1, "finance_license_pics"),
     }
 }
 
-impl PostFinanceInstitutionInfo {
+impl CreateMchsubjectalterapplymentFinanceInstitutionInfo {
     /// Creates a value from its required fields (`finance_type`, `finance_license_pics`).
     pub fn new(
-        finance_type: PostFinanceType,
+        finance_type: CreateMchsubjectalterapplymentFinanceType,
         finance_license_pics: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostFinanceInstitutionInfo {
+        CreateMchsubjectalterapplymentFinanceInstitutionInfo {
             finance_type,
             finance_license_pics,
         }
@@ -282,7 +282,7 @@ impl PostFinanceInstitutionInfo {
     /// Values of `id_holder_type`.
     ///
     /// 证件持有人类型
-    pub enum PostIdHolderType {
+    pub enum CreateMchsubjectalterapplymentIdHolderType {
         Legal = "LEGAL",
         Super = "SUPER",
         #[unrecognized]
@@ -294,7 +294,7 @@ impl PostFinanceInstitutionInfo {
     /// Values of `id_doc_type`.
     ///
     /// 证件类型
-    pub enum PostIdDocType {
+    pub enum CreateMchsubjectalterapplymentIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -314,14 +314,14 @@ impl PostFinanceInstitutionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLegalPersonInfo {
+pub struct CreateMchsubjectalterapplymentLegalPersonInfo {
     /// 证件持有人类型
     ///
     /// **Required.**
-    pub id_holder_type: PostIdHolderType,
+    pub id_holder_type: CreateMchsubjectalterapplymentIdHolderType,
     /// 证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub id_doc_type: ::std::option::Option<CreateMchsubjectalterapplymentIdDocType>,
     /// 法定代表人说明函
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
@@ -358,7 +358,7 @@ pub struct PostLegalPersonInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLegalPersonInfo {
+    CreateMchsubjectalterapplymentLegalPersonInfo {
         id_holder_type: required(0, "id_holder_type"),
         id_doc_type: optional(1, "id_doc_type"),
         authorize_letter_copy: optional(2, "authorize_letter_copy"),
@@ -373,10 +373,10 @@ pub struct PostLegalPersonInfo {
     }
 }
 
-impl PostLegalPersonInfo {
+impl CreateMchsubjectalterapplymentLegalPersonInfo {
     /// Creates a value from its required fields (`id_holder_type`).
-    pub fn new(id_holder_type: PostIdHolderType) -> Self {
-        PostLegalPersonInfo {
+    pub fn new(id_holder_type: CreateMchsubjectalterapplymentIdHolderType) -> Self {
+        CreateMchsubjectalterapplymentLegalPersonInfo {
             id_holder_type,
             id_doc_type: ::std::option::Option::None,
             authorize_letter_copy: ::std::option::Option::None,
@@ -392,7 +392,10 @@ impl PostLegalPersonInfo {
     }
 
     /// Sets `id_doc_type`.
-    pub fn with_id_doc_type(mut self, id_doc_type: PostIdDocType) -> Self {
+    pub fn with_id_doc_type(
+        mut self,
+        id_doc_type: CreateMchsubjectalterapplymentIdDocType,
+    ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
     }
@@ -481,11 +484,11 @@ impl PostLegalPersonInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUboInfoListItem {
+pub struct CreateMchsubjectalterapplymentUboInfoListItem {
     /// 证件类型
     ///
     /// **Required.**
-    pub id_doc_type: PostIdDocType,
+    pub id_doc_type: CreateMchsubjectalterapplymentIdDocType,
     /// 证件正面照片
     ///
     /// **Required.**
@@ -522,7 +525,7 @@ pub struct PostUboInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUboInfoListItem {
+    CreateMchsubjectalterapplymentUboInfoListItem {
         id_doc_type: required(0, "id_doc_type"),
         card_front: required(1, "card_front"),
         card_back: optional(2, "card_back"),
@@ -534,10 +537,10 @@ pub struct PostUboInfoListItem {
     }
 }
 
-impl PostUboInfoListItem {
+impl CreateMchsubjectalterapplymentUboInfoListItem {
     /// Creates a value from its required fields (`id_doc_type`, `card_front`, `card_name`, `card_number`, `card_address`, `card_period_begin`, `card_period_end`).
     pub fn new(
-        id_doc_type: PostIdDocType,
+        id_doc_type: CreateMchsubjectalterapplymentIdDocType,
         card_front: impl ::std::convert::Into<::std::string::String>,
         card_name: ::wechatpay_runtime::Sensitive,
         card_number: ::wechatpay_runtime::Sensitive,
@@ -545,7 +548,7 @@ impl PostUboInfoListItem {
         card_period_begin: impl ::std::convert::Into<::std::string::String>,
         card_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUboInfoListItem {
+        CreateMchsubjectalterapplymentUboInfoListItem {
             id_doc_type,
             card_front: card_front.into(),
             card_back: ::std::option::Option::None,
@@ -573,7 +576,7 @@ impl PostUboInfoListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAddition {
+pub struct CreateMchsubjectalterapplymentAddition {
     /// 银行开户许可证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_openaccount_license: ::std::option::Option<
@@ -596,7 +599,7 @@ pub struct PostAddition {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAddition {
+    CreateMchsubjectalterapplymentAddition {
         bank_openaccount_license: optional(0, "bank_openaccount_license"),
         openaccount_approval: optional(1, "openaccount_approval"),
         legal_other_prove: optional(2, "legal_other_prove"),
@@ -605,10 +608,10 @@ pub struct PostAddition {
     }
 }
 
-impl PostAddition {
+impl CreateMchsubjectalterapplymentAddition {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAddition {
+        CreateMchsubjectalterapplymentAddition {
             bank_openaccount_license: ::std::option::Option::None,
             openaccount_approval: ::std::option::Option::None,
             legal_other_prove: ::std::option::Option::None,
@@ -669,7 +672,7 @@ impl PostAddition {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMchsubjectalterapplymentBody {
     /// 商户号
     ///
     /// **Required.**
@@ -680,36 +683,46 @@ pub struct PostBody {
     pub out_request_no: ::std::string::String,
     /// 主体资料变更范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub alter_scope: ::std::option::Option<PostAlterScope>,
+    pub alter_scope: ::std::option::Option<CreateMchsubjectalterapplymentAlterScope>,
     /// 主体类型
     ///
     /// **Required.**
-    pub organization_type: PostOrganizationType,
+    pub organization_type: CreateMchsubjectalterapplymentOrganizationType,
     /// 是否金融机构
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_license_info: ::std::option::Option<PostBusinessLicenseInfo>,
+    pub business_license_info: ::std::option::Option<
+        CreateMchsubjectalterapplymentBusinessLicenseInfo,
+    >,
     /// 登记证书信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub certificate_info: ::std::option::Option<PostCertificateInfo>,
+    pub certificate_info: ::std::option::Option<
+        CreateMchsubjectalterapplymentCertificateInfo,
+    >,
     /// 金融机构许可证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_institution_info: ::std::option::Option<PostFinanceInstitutionInfo>,
+    pub finance_institution_info: ::std::option::Option<
+        CreateMchsubjectalterapplymentFinanceInstitutionInfo,
+    >,
     /// 法人身份信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub legal_person_info: ::std::option::Option<PostLegalPersonInfo>,
+    pub legal_person_info: ::std::option::Option<
+        CreateMchsubjectalterapplymentLegalPersonInfo,
+    >,
     /// 最终受益人信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_info_list: ::std::option::Option<::std::vec::Vec<PostUboInfoListItem>>,
+    pub ubo_info_list: ::std::option::Option<
+        ::std::vec::Vec<CreateMchsubjectalterapplymentUboInfoListItem>,
+    >,
     /// 补充材料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub addition: ::std::option::Option<PostAddition>,
+    pub addition: ::std::option::Option<CreateMchsubjectalterapplymentAddition>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMchsubjectalterapplymentBody {
         merchant_code: required(0, "merchant_code"),
         out_request_no: required(1, "out_request_no"),
         alter_scope: optional(2, "alter_scope"),
@@ -724,14 +737,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateMchsubjectalterapplymentBody {
     /// Creates a value from its required fields (`merchant_code`, `out_request_no`, `organization_type`).
     pub fn new(
         merchant_code: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        organization_type: PostOrganizationType,
+        organization_type: CreateMchsubjectalterapplymentOrganizationType,
     ) -> Self {
-        PostBody {
+        CreateMchsubjectalterapplymentBody {
             merchant_code: merchant_code.into(),
             out_request_no: out_request_no.into(),
             alter_scope: ::std::option::Option::None,
@@ -747,7 +760,10 @@ impl PostBody {
     }
 
     /// Sets `alter_scope`.
-    pub fn with_alter_scope(mut self, alter_scope: PostAlterScope) -> Self {
+    pub fn with_alter_scope(
+        mut self,
+        alter_scope: CreateMchsubjectalterapplymentAlterScope,
+    ) -> Self {
         self.alter_scope = ::std::option::Option::Some(alter_scope);
         self
     }
@@ -761,7 +777,7 @@ impl PostBody {
     /// Sets `business_license_info`.
     pub fn with_business_license_info(
         mut self,
-        business_license_info: PostBusinessLicenseInfo,
+        business_license_info: CreateMchsubjectalterapplymentBusinessLicenseInfo,
     ) -> Self {
         self.business_license_info = ::std::option::Option::Some(business_license_info);
         self
@@ -770,7 +786,7 @@ impl PostBody {
     /// Sets `certificate_info`.
     pub fn with_certificate_info(
         mut self,
-        certificate_info: PostCertificateInfo,
+        certificate_info: CreateMchsubjectalterapplymentCertificateInfo,
     ) -> Self {
         self.certificate_info = ::std::option::Option::Some(certificate_info);
         self
@@ -779,7 +795,7 @@ impl PostBody {
     /// Sets `finance_institution_info`.
     pub fn with_finance_institution_info(
         mut self,
-        finance_institution_info: PostFinanceInstitutionInfo,
+        finance_institution_info: CreateMchsubjectalterapplymentFinanceInstitutionInfo,
     ) -> Self {
         self.finance_institution_info = ::std::option::Option::Some(
             finance_institution_info,
@@ -790,7 +806,7 @@ impl PostBody {
     /// Sets `legal_person_info`.
     pub fn with_legal_person_info(
         mut self,
-        legal_person_info: PostLegalPersonInfo,
+        legal_person_info: CreateMchsubjectalterapplymentLegalPersonInfo,
     ) -> Self {
         self.legal_person_info = ::std::option::Option::Some(legal_person_info);
         self
@@ -799,20 +815,23 @@ impl PostBody {
     /// Sets `ubo_info_list`.
     pub fn with_ubo_info_list(
         mut self,
-        ubo_info_list: ::std::vec::Vec<PostUboInfoListItem>,
+        ubo_info_list: ::std::vec::Vec<CreateMchsubjectalterapplymentUboInfoListItem>,
     ) -> Self {
         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
         self
     }
 
     /// Sets `addition`.
-    pub fn with_addition(mut self, addition: PostAddition) -> Self {
+    pub fn with_addition(
+        mut self,
+        addition: CreateMchsubjectalterapplymentAddition,
+    ) -> Self {
         self.addition = ::std::option::Option::Some(addition);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMchsubjectalterapplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -824,7 +843,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMchsubjectalterapplymentResponse {
     /// 申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
@@ -835,16 +854,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMchsubjectalterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMchsubjectalterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMchsubjectalterapplymentResponse {
             apply_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -862,26 +881,28 @@ impl PostResponse {
 /// Source: `openapi/v3/mchalterapply/mchsubjectalterapplyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMchsubjectalterapplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMchsubjectalterapplymentBody,
 }
 
-impl PostRequest {
+impl CreateMchsubjectalterapplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMchsubjectalterapplymentBody) -> Self {
+        CreateMchsubjectalterapplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMchsubjectalterapplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mchalterapply/mchsubjectalterapplyment`
     pub const PATH: &'static str = "/v3/mchalterapply/mchsubjectalterapplyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMchsubjectalterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -891,8 +912,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMchsubjectalterapplymentRequest {
+    type Response = CreateMchsubjectalterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -952,9 +973,12 @@ impl<'a> V3MchalterapplyMchsubjectalterapplyment<'a> {
     /// 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMchsubjectalterapplymentBody,
+    ) -> ::std::result::Result<
+        CreateMchsubjectalterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateMchsubjectalterapplymentRequest::new(body)).await
     }
 }
 
@@ -963,12 +987,14 @@ impl<'a> V3MchalterapplyMchsubjectalterapplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_mchalterapply_mchsubjectalterapplyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_mchsubjectalterapplyment.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMchsubjectalterapplymentBody>(),
         ),
         (
-            "post_v3_mchalterapply_mchsubjectalterapplyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_mchsubjectalterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMchsubjectalterapplymentResponse,
+            >(),
         ),
     ]);
     schemas.extend(merchant::json_schemas());

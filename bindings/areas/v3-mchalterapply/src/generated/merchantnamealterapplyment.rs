@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMerchantnamealterapplymentBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMerchantnamealterapplymentBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
         merchant_shortname: required(2, "merchant_shortname"),
     }
 }
 
-impl PostBody {
+impl CreateMerchantnamealterapplymentBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_request_no`, `merchant_shortname`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         merchant_shortname: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateMerchantnamealterapplymentBody {
             sub_mchid: sub_mchid.into(),
             out_request_no: out_request_no.into(),
             merchant_shortname: merchant_shortname.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMerchantnamealterapplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMerchantnamealterapplymentResponse {
     /// 申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
@@ -67,16 +67,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMerchantnamealterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMerchantnamealterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMerchantnamealterapplymentResponse {
             apply_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -94,26 +94,28 @@ impl PostResponse {
 /// Source: `openapi/v3/mchalterapply/merchantnamealterapplyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMerchantnamealterapplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMerchantnamealterapplymentBody,
 }
 
-impl PostRequest {
+impl CreateMerchantnamealterapplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMerchantnamealterapplymentBody) -> Self {
+        CreateMerchantnamealterapplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMerchantnamealterapplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mchalterapply/merchantnamealterapplyment`
     pub const PATH: &'static str = "/v3/mchalterapply/merchantnamealterapplyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMerchantnamealterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -123,8 +125,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMerchantnamealterapplymentRequest {
+    type Response = CreateMerchantnamealterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -184,9 +186,12 @@ impl<'a> V3MchalterapplyMerchantnamealterapplyment<'a> {
     /// 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMerchantnamealterapplymentBody,
+    ) -> ::std::result::Result<
+        CreateMerchantnamealterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateMerchantnamealterapplymentRequest::new(body)).await
     }
 }
 
@@ -195,12 +200,16 @@ impl<'a> V3MchalterapplyMerchantnamealterapplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_mchalterapply_merchantnamealterapplyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_merchantnamealterapplyment.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMerchantnamealterapplymentBody,
+            >(),
         ),
         (
-            "post_v3_mchalterapply_merchantnamealterapplyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_merchantnamealterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMerchantnamealterapplymentResponse,
+            >(),
         ),
     ]);
     schemas.extend(merchant::json_schemas());

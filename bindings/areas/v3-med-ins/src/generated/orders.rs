@@ -6,7 +6,7 @@
     /// Values of `mix_pay_type`.
     ///
     /// 混合支付类型
-    pub enum PostMixPayType {
+    pub enum MedCreateOrderMixPayType {
         UnknownMixPayType = "UNKNOWN_MIX_PAY_TYPE",
         CashOnly = "CASH_ONLY",
         InsuranceOnly = "INSURANCE_ONLY",
@@ -20,7 +20,7 @@
     /// Values of `order_type`.
     ///
     /// 订单类型
-    pub enum PostOrderType {
+    pub enum MedCreateOrderOrderType {
         UnknownOrderType = "UNKNOWN_ORDER_TYPE",
         RegPay = "REG_PAY",
         DiagPay = "DIAG_PAY",
@@ -42,7 +42,7 @@
     /// Values of `card_type`.
     ///
     /// 证件类型
-    pub enum PostCardType {
+    pub enum MedCreateOrderCardType {
         UnknownUserCardType = "UNKNOWN_USER_CARD_TYPE",
         IdCard = "ID_CARD",
         HouseholdRegistration = "HOUSEHOLD_REGISTRATION",
@@ -62,7 +62,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct MedCreateOrderPayer {
     /// 真实姓名
     ///
     /// **Required.**
@@ -78,25 +78,25 @@ pub struct PostPayer {
     /// 证件类型
     ///
     /// **Required.**
-    pub card_type: PostCardType,
+    pub card_type: MedCreateOrderCardType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    MedCreateOrderPayer {
         name: required(0, "name"),
         id_digest: required(1, "id_digest"),
         card_type: required(2, "card_type"),
     }
 }
 
-impl PostPayer {
+impl MedCreateOrderPayer {
     /// Creates a value from its required fields (`name`, `id_digest`, `card_type`).
     pub fn new(
         name: ::wechatpay_runtime::Sensitive,
         id_digest: ::wechatpay_runtime::Sensitive,
-        card_type: PostCardType,
+        card_type: MedCreateOrderCardType,
     ) -> Self {
-        PostPayer {
+        MedCreateOrderPayer {
             name,
             id_digest,
             card_type,
@@ -108,7 +108,7 @@ impl PostPayer {
     /// Values of `cash_add_type`.
     ///
     /// 现金补充类型
-    pub enum PostCashAddType {
+    pub enum MedCreateOrderCashAddType {
         DefaultAddType = "DEFAULT_ADD_TYPE",
         Freight = "FREIGHT",
         OtherMedicalExpenses = "OTHER_MEDICAL_EXPENSES",
@@ -123,7 +123,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCashAddDetailItem {
+pub struct MedCreateOrderCashAddDetailItem {
     /// 现金补充金额
     ///
     /// **Required.**
@@ -131,20 +131,20 @@ pub struct PostCashAddDetailItem {
     /// 现金补充类型
     ///
     /// **Required.**
-    pub cash_add_type: PostCashAddType,
+    pub cash_add_type: MedCreateOrderCashAddType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCashAddDetailItem {
+    MedCreateOrderCashAddDetailItem {
         cash_add_fee: required(0, "cash_add_fee"),
         cash_add_type: required(1, "cash_add_type"),
     }
 }
 
-impl PostCashAddDetailItem {
+impl MedCreateOrderCashAddDetailItem {
     /// Creates a value from its required fields (`cash_add_fee`, `cash_add_type`).
-    pub fn new(cash_add_fee: i64, cash_add_type: PostCashAddType) -> Self {
-        PostCashAddDetailItem {
+    pub fn new(cash_add_fee: i64, cash_add_type: MedCreateOrderCashAddType) -> Self {
+        MedCreateOrderCashAddDetailItem {
             cash_add_fee,
             cash_add_type,
         }
@@ -155,7 +155,7 @@ impl PostCashAddDetailItem {
     /// Values of `cash_reduce_type`.
     ///
     /// 现金减免类型
-    pub enum PostCashReduceType {
+    pub enum MedCreateOrderCashReduceType {
         DefaultReduceType = "DEFAULT_REDUCE_TYPE",
         HospitalReduce = "HOSPITAL_REDUCE",
         PharmacyDiscount = "PHARMACY_DISCOUNT",
@@ -173,7 +173,7 @@ impl PostCashAddDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCashReduceDetailItem {
+pub struct MedCreateOrderCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// **Required.**
@@ -181,20 +181,23 @@ pub struct PostCashReduceDetailItem {
     /// 现金减免类型
     ///
     /// **Required.**
-    pub cash_reduce_type: PostCashReduceType,
+    pub cash_reduce_type: MedCreateOrderCashReduceType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCashReduceDetailItem {
+    MedCreateOrderCashReduceDetailItem {
         cash_reduce_fee: required(0, "cash_reduce_fee"),
         cash_reduce_type: required(1, "cash_reduce_type"),
     }
 }
 
-impl PostCashReduceDetailItem {
+impl MedCreateOrderCashReduceDetailItem {
     /// Creates a value from its required fields (`cash_reduce_fee`, `cash_reduce_type`).
-    pub fn new(cash_reduce_fee: i64, cash_reduce_type: PostCashReduceType) -> Self {
-        PostCashReduceDetailItem {
+    pub fn new(
+        cash_reduce_fee: i64,
+        cash_reduce_type: MedCreateOrderCashReduceType,
+    ) -> Self {
+        MedCreateOrderCashReduceDetailItem {
             cash_reduce_fee,
             cash_reduce_type,
         }
@@ -207,7 +210,7 @@ impl PostCashReduceDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPassthroughRequestContent {
+pub struct MedCreateOrderPassthroughRequestContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -223,17 +226,17 @@ pub struct PostPassthroughRequestContent {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPassthroughRequestContent {
+    MedCreateOrderPassthroughRequestContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
         setl_latlnt: optional(2, "setlLatlnt"),
     }
 }
 
-impl PostPassthroughRequestContent {
+impl MedCreateOrderPassthroughRequestContent {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPassthroughRequestContent {
+        MedCreateOrderPassthroughRequestContent {
             pay_auth_no: ::std::option::Option::None,
             pay_ord_id: ::std::option::Option::None,
             setl_latlnt: ::std::option::Option::None,
@@ -272,15 +275,15 @@ impl PostPassthroughRequestContent {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MedCreateOrderBody {
     /// 混合支付类型
     ///
     /// **Required.**
-    pub mix_pay_type: PostMixPayType,
+    pub mix_pay_type: MedCreateOrderMixPayType,
     /// 订单类型
     ///
     /// **Required.**
-    pub order_type: PostOrderType,
+    pub order_type: MedCreateOrderOrderType,
     /// 从业机构的公众号ID
     ///
     /// **Required.**
@@ -300,13 +303,13 @@ pub struct PostBody {
     /// 支付人身份信息
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: MedCreateOrderPayer,
     /// 是否代亲属支付
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 亲属身份信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relative: ::std::option::Option<PostPayer>,
+    pub relative: ::std::option::Option<MedCreateOrderPayer>,
     /// 从业机构订单号
     ///
     /// **Required.**
@@ -360,11 +363,13 @@ pub struct PostBody {
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cash_add_detail: ::std::option::Option<::std::vec::Vec<PostCashAddDetailItem>>,
+    pub cash_add_detail: ::std::option::Option<
+        ::std::vec::Vec<MedCreateOrderCashAddDetailItem>,
+    >,
     /// 现金减免列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<
-        ::std::vec::Vec<PostCashReduceDetailItem>,
+        ::std::vec::Vec<MedCreateOrderCashReduceDetailItem>,
     >,
     /// 回调通知URL
     ///
@@ -378,7 +383,7 @@ pub struct PostBody {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_request_content: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostPassthroughRequestContent>,
+        ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughRequestContent>,
     >,
     /// 扩展字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -395,7 +400,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    MedCreateOrderBody {
         mix_pay_type: required(0, "mix_pay_type"),
         order_type: required(1, "order_type"),
         appid: required(2, "appid"),
@@ -433,14 +438,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl MedCreateOrderBody {
     /// Creates a value from its required fields (`mix_pay_type`, `order_type`, `appid`, `payer`, `out_trade_no`, `serial_no`, `city_id`, `med_inst_name`, `med_inst_no`, `total_fee`, `callback_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        mix_pay_type: PostMixPayType,
-        order_type: PostOrderType,
+        mix_pay_type: MedCreateOrderMixPayType,
+        order_type: MedCreateOrderOrderType,
         appid: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
+        payer: MedCreateOrderPayer,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         serial_no: impl ::std::convert::Into<::std::string::String>,
         city_id: impl ::std::convert::Into<::std::string::String>,
@@ -449,7 +454,7 @@ impl PostBody {
         total_fee: i64,
         callback_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        MedCreateOrderBody {
             mix_pay_type,
             order_type,
             appid: appid.into(),
@@ -530,7 +535,7 @@ impl PostBody {
     }
 
     /// Sets `relative`.
-    pub fn with_relative(mut self, relative: PostPayer) -> Self {
+    pub fn with_relative(mut self, relative: MedCreateOrderPayer) -> Self {
         self.relative = ::std::option::Option::Some(relative);
         self
     }
@@ -608,7 +613,7 @@ impl PostBody {
     /// Sets `cash_add_detail`.
     pub fn with_cash_add_detail(
         mut self,
-        cash_add_detail: ::std::vec::Vec<PostCashAddDetailItem>,
+        cash_add_detail: ::std::vec::Vec<MedCreateOrderCashAddDetailItem>,
     ) -> Self {
         self.cash_add_detail = ::std::option::Option::Some(cash_add_detail);
         self
@@ -617,7 +622,7 @@ impl PostBody {
     /// Sets `cash_reduce_detail`.
     pub fn with_cash_reduce_detail(
         mut self,
-        cash_reduce_detail: ::std::vec::Vec<PostCashReduceDetailItem>,
+        cash_reduce_detail: ::std::vec::Vec<MedCreateOrderCashReduceDetailItem>,
     ) -> Self {
         self.cash_reduce_detail = ::std::option::Option::Some(cash_reduce_detail);
         self
@@ -636,7 +641,7 @@ impl PostBody {
     pub fn with_passthrough_request_content(
         mut self,
         passthrough_request_content: ::wechatpay_runtime::JsonString<
-            PostPassthroughRequestContent,
+            MedCreateOrderPassthroughRequestContent,
         >,
     ) -> Self {
         self.passthrough_request_content = ::std::option::Option::Some(
@@ -679,7 +684,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MedCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -691,7 +696,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `mix_pay_status`.
     ///
     /// 医保自费混合订单支付状态
-    pub enum PostMixPayStatus {
+    pub enum MedCreateOrderMixPayStatus {
         UnknownMixPayStatus = "UNKNOWN_MIX_PAY_STATUS",
         MixPayCreated = "MIX_PAY_CREATED",
         MixPaySuccess = "MIX_PAY_SUCCESS",
@@ -706,7 +711,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `self_pay_status`.
     ///
     /// 混合订单中自费部分的支付状态
-    pub enum PostSelfPayStatus {
+    pub enum MedCreateOrderSelfPayStatus {
         UnknownSelfPayStatus = "UNKNOWN_SELF_PAY_STATUS",
         SelfPayCreated = "SELF_PAY_CREATED",
         SelfPaySuccess = "SELF_PAY_SUCCESS",
@@ -722,7 +727,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `med_ins_pay_status`.
     ///
     /// 混合订单中自费部分的支付状态
-    pub enum PostMedInsPayStatus {
+    pub enum MedCreateOrderMedInsPayStatus {
         UnknownMedInsPayStatus = "UNKNOWN_MED_INS_PAY_STATUS",
         MedInsPayCreated = "MED_INS_PAY_CREATED",
         MedInsPaySuccess = "MED_INS_PAY_SUCCESS",
@@ -740,7 +745,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPassthroughResponseContent {
+pub struct MedCreateOrderPassthroughResponseContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -760,7 +765,7 @@ pub struct PostPassthroughResponseContent {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPassthroughResponseContent {
+    MedCreateOrderPassthroughResponseContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
         setl_latlnt: optional(2, "setlLatlnt"),
@@ -768,10 +773,10 @@ pub struct PostPassthroughResponseContent {
     }
 }
 
-impl PostPassthroughResponseContent {
+impl MedCreateOrderPassthroughResponseContent {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPassthroughResponseContent {
+        MedCreateOrderPassthroughResponseContent {
             pay_auth_no: ::std::option::Option::None,
             pay_ord_id: ::std::option::Option::None,
             setl_latlnt: ::std::option::Option::None,
@@ -786,7 +791,7 @@ impl PostPassthroughResponseContent {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseCashAddDetailItem {
+pub struct MedCreateOrderResponseCashAddDetailItem {
     /// 现金补充金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -796,7 +801,7 @@ pub struct PostResponseCashAddDetailItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cash_add_type: ::std::option::Option<PostCashAddType>,
+    pub cash_add_type: ::std::option::Option<MedCreateOrderCashAddType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -804,17 +809,17 @@ pub struct PostResponseCashAddDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseCashAddDetailItem {
+    MedCreateOrderResponseCashAddDetailItem {
         cash_add_fee: optional(0, "cash_add_fee"),
         cash_add_type: optional(1, "cash_add_type"),
         ..extra
     }
 }
 
-impl PostResponseCashAddDetailItem {
+impl MedCreateOrderResponseCashAddDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseCashAddDetailItem {
+        MedCreateOrderResponseCashAddDetailItem {
             cash_add_fee: ::std::option::Option::None,
             cash_add_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -828,7 +833,7 @@ impl PostResponseCashAddDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseCashReduceDetailItem {
+pub struct MedCreateOrderResponseCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -838,7 +843,7 @@ pub struct PostResponseCashReduceDetailItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cash_reduce_type: ::std::option::Option<PostCashReduceType>,
+    pub cash_reduce_type: ::std::option::Option<MedCreateOrderCashReduceType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -846,17 +851,17 @@ pub struct PostResponseCashReduceDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseCashReduceDetailItem {
+    MedCreateOrderResponseCashReduceDetailItem {
         cash_reduce_fee: optional(0, "cash_reduce_fee"),
         cash_reduce_type: optional(1, "cash_reduce_type"),
         ..extra
     }
 }
 
-impl PostResponseCashReduceDetailItem {
+impl MedCreateOrderResponseCashReduceDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseCashReduceDetailItem {
+        MedCreateOrderResponseCashReduceDetailItem {
             cash_reduce_fee: ::std::option::Option::None,
             cash_reduce_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -868,7 +873,7 @@ impl PostResponseCashReduceDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MedCreateOrderResponse {
     /// 医保自费混合订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -878,17 +883,17 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mix_pay_status: ::std::option::Option<PostMixPayStatus>,
+    pub mix_pay_status: ::std::option::Option<MedCreateOrderMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub self_pay_status: ::std::option::Option<PostSelfPayStatus>,
+    pub self_pay_status: ::std::option::Option<MedCreateOrderSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub med_ins_pay_status: ::std::option::Option<PostMedInsPayStatus>,
+    pub med_ins_pay_status: ::std::option::Option<MedCreateOrderMedInsPayStatus>,
     /// 订单支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -897,18 +902,18 @@ pub struct PostResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_response_content: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostPassthroughResponseContent>,
+        ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughResponseContent>,
     >,
     /// 混合支付类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mix_pay_type: ::std::option::Option<PostMixPayType>,
+    pub mix_pay_type: ::std::option::Option<MedCreateOrderMixPayType>,
     /// 订单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_type: ::std::option::Option<PostOrderType>,
+    pub order_type: ::std::option::Option<MedCreateOrderOrderType>,
     /// 从业机构的公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -989,12 +994,12 @@ pub struct PostResponse {
     /// 现金补充列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_detail: ::std::option::Option<
-        ::std::vec::Vec<PostResponseCashAddDetailItem>,
+        ::std::vec::Vec<MedCreateOrderResponseCashAddDetailItem>,
     >,
     /// 现金减免列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<
-        ::std::vec::Vec<PostResponseCashReduceDetailItem>,
+        ::std::vec::Vec<MedCreateOrderResponseCashReduceDetailItem>,
     >,
     /// 回调通知URL
     ///
@@ -1009,7 +1014,7 @@ pub struct PostResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_request_content: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostPassthroughResponseContent>,
+        ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughResponseContent>,
     >,
     /// 扩展字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1033,7 +1038,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MedCreateOrderResponse {
         mix_trade_no: optional(0, "mix_trade_no"),
         mix_pay_status: optional(1, "mix_pay_status"),
         self_pay_status: optional(2, "self_pay_status"),
@@ -1077,10 +1082,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl MedCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MedCreateOrderResponse {
             mix_trade_no: ::std::option::Option::None,
             mix_pay_status: ::std::option::Option::None,
             self_pay_status: ::std::option::Option::None,
@@ -1138,26 +1143,26 @@ impl PostResponse {
 /// Source: `openapi/v3/med-ins/orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MedCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: MedCreateOrderBody,
 }
 
-impl PostRequest {
+impl MedCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: MedCreateOrderBody) -> Self {
+        MedCreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl MedCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/med-ins/orders`
     pub const PATH: &'static str = "/v3/med-ins/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MedCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1167,8 +1172,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MedCreateOrderRequest {
+    type Response = MedCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1217,9 +1222,9 @@ impl<'a> V3MedInsOrders<'a> {
     /// 医保自费混合收款下单 (`POST /v3/med-ins/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: MedCreateOrderBody,
+    ) -> ::std::result::Result<MedCreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&MedCreateOrderRequest::new(body)).await
     }
 }
 
@@ -1228,12 +1233,12 @@ impl<'a> V3MedInsOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_med_ins_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "med_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<MedCreateOrderBody>(),
         ),
         (
-            "post_v3_med_ins_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "med_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<MedCreateOrderResponse>(),
         ),
     ]);
     schemas.extend(mix_trade_no::json_schemas());

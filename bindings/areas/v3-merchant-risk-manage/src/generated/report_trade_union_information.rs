@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRechargeFields {
+pub struct CreateReportTradeUnionInformationRechargeFields {
     /// 充值账号类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<i64>,
@@ -18,16 +18,16 @@ pub struct PostRechargeFields {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRechargeFields {
+    CreateReportTradeUnionInformationRechargeFields {
         account_type: optional(0, "account_type"),
         account: optional(1, "account"),
     }
 }
 
-impl PostRechargeFields {
+impl CreateReportTradeUnionInformationRechargeFields {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRechargeFields {
+        CreateReportTradeUnionInformationRechargeFields {
             account_type: ::std::option::Option::None,
             account: ::std::option::Option::None,
         }
@@ -55,7 +55,7 @@ impl PostRechargeFields {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLivingExpensesFields {
+pub struct CreateReportTradeUnionInformationLivingExpensesFields {
     /// 户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub acc_no: ::std::option::Option<::std::string::String>,
@@ -81,7 +81,7 @@ pub struct PostLivingExpensesFields {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLivingExpensesFields {
+    CreateReportTradeUnionInformationLivingExpensesFields {
         acc_no: optional(0, "acc_no"),
         type_: optional(1, "type"),
         city: optional(2, "city"),
@@ -92,10 +92,10 @@ pub struct PostLivingExpensesFields {
     }
 }
 
-impl PostLivingExpensesFields {
+impl CreateReportTradeUnionInformationLivingExpensesFields {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLivingExpensesFields {
+        CreateReportTradeUnionInformationLivingExpensesFields {
             acc_no: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             city: ::std::option::Option::None,
@@ -170,7 +170,7 @@ impl PostLivingExpensesFields {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CreateReportTradeUnionInformationSubOrdersItem {
     /// 子单商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -201,7 +201,7 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CreateReportTradeUnionInformationSubOrdersItem {
         out_trade_no: optional(0, "out_trade_no"),
         mch_id: optional(1, "mch_id"),
         delivery_province: optional(2, "delivery_province"),
@@ -212,10 +212,10 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CreateReportTradeUnionInformationSubOrdersItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubOrdersItem {
+        CreateReportTradeUnionInformationSubOrdersItem {
             out_trade_no: ::std::option::Option::None,
             mch_id: ::std::option::Option::None,
             delivery_province: ::std::option::Option::None,
@@ -285,7 +285,7 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateReportTradeUnionInformationBody {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -359,10 +359,14 @@ pub struct PostBody {
     pub scene: ::std::option::Option<i64>,
     /// 充值业务场景独有字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_fields: ::std::option::Option<PostRechargeFields>,
+    pub recharge_fields: ::std::option::Option<
+        CreateReportTradeUnionInformationRechargeFields,
+    >,
     /// 生活缴费场景独有字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub living_expenses_fields: ::std::option::Option<PostLivingExpensesFields>,
+    pub living_expenses_fields: ::std::option::Option<
+        CreateReportTradeUnionInformationLivingExpensesFields,
+    >,
     /// 扩展字段1，json格式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub extra_fields1: ::std::option::Option<::std::string::String>,
@@ -445,11 +449,13 @@ pub struct PostBody {
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 子单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<PostSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<CreateReportTradeUnionInformationSubOrdersItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateReportTradeUnionInformationBody {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
         channel_id: optional(2, "channel_id"),
@@ -499,10 +505,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateReportTradeUnionInformationBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateReportTradeUnionInformationBody {
             sp_mchid: ::std::option::Option::None,
             acquiring_bank_id: ::std::option::Option::None,
             channel_id: ::std::option::Option::None,
@@ -697,7 +703,10 @@ impl PostBody {
     }
 
     /// Sets `recharge_fields`.
-    pub fn with_recharge_fields(mut self, recharge_fields: PostRechargeFields) -> Self {
+    pub fn with_recharge_fields(
+        mut self,
+        recharge_fields: CreateReportTradeUnionInformationRechargeFields,
+    ) -> Self {
         self.recharge_fields = ::std::option::Option::Some(recharge_fields);
         self
     }
@@ -705,7 +714,7 @@ impl PostBody {
     /// Sets `living_expenses_fields`.
     pub fn with_living_expenses_fields(
         mut self,
-        living_expenses_fields: PostLivingExpensesFields,
+        living_expenses_fields: CreateReportTradeUnionInformationLivingExpensesFields,
     ) -> Self {
         self.living_expenses_fields = ::std::option::Option::Some(
             living_expenses_fields,
@@ -910,14 +919,14 @@ impl PostBody {
     /// Sets `sub_orders`.
     pub fn with_sub_orders(
         mut self,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<CreateReportTradeUnionInformationSubOrdersItem>,
     ) -> Self {
         self.sub_orders = ::std::option::Option::Some(sub_orders);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateReportTradeUnionInformationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -929,7 +938,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateReportTradeUnionInformationResponse {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -952,7 +961,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateReportTradeUnionInformationResponse {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
         channel_id: optional(2, "channel_id"),
@@ -962,10 +971,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateReportTradeUnionInformationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateReportTradeUnionInformationResponse {
             sp_mchid: ::std::option::Option::None,
             acquiring_bank_id: ::std::option::Option::None,
             channel_id: ::std::option::Option::None,
@@ -989,26 +998,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-risk-manage/report-trade-union-information.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateReportTradeUnionInformationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateReportTradeUnionInformationBody,
 }
 
-impl PostRequest {
+impl CreateReportTradeUnionInformationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateReportTradeUnionInformationBody) -> Self {
+        CreateReportTradeUnionInformationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateReportTradeUnionInformationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-risk-manage/report-trade-union-information`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/report-trade-union-information";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateReportTradeUnionInformationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1018,8 +1029,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateReportTradeUnionInformationRequest {
+    type Response = CreateReportTradeUnionInformationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1060,9 +1071,12 @@ impl<'a> V3MerchantRiskManageReportTradeUnionInformation<'a> {
     /// 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateReportTradeUnionInformationBody,
+    ) -> ::std::result::Result<
+        CreateReportTradeUnionInformationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateReportTradeUnionInformationRequest::new(body)).await
     }
 }
 
@@ -1071,12 +1085,16 @@ impl<'a> V3MerchantRiskManageReportTradeUnionInformation<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_risk_manage_report_trade_union_information.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_report_trade_union_information.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateReportTradeUnionInformationBody,
+            >(),
         ),
         (
-            "post_v3_merchant_risk_manage_report_trade_union_information.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_report_trade_union_information.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateReportTradeUnionInformationResponse,
+            >(),
         ),
     ])
 }

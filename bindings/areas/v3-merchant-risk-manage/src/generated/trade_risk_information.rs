@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryTradeRiskInformationQuery {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -29,7 +29,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryTradeRiskInformationQuery {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
         channel_id: optional(2, "channel_id"),
@@ -39,10 +39,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryTradeRiskInformationQuery {
     /// Creates a value from its required fields (`out_trade_no`).
     pub fn new(out_trade_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryTradeRiskInformationQuery {
             sp_mchid: ::std::option::Option::None,
             acquiring_bank_id: ::std::option::Option::None,
             channel_id: ::std::option::Option::None,
@@ -100,7 +100,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryTradeRiskInformationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `risk_type`.
     ///
     /// 风险类型
-    pub enum GetRiskType {
+    pub enum QueryTradeRiskInformationRiskType {
         OtherRisk = "OTHER_RISK",
         InducePayment = "INDUCE_PAYMENT",
         Fraud = "FRAUD",
@@ -127,7 +127,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `punish_type`.
     ///
     /// 处置手段
-    pub enum GetPunishType {
+    pub enum QueryTradeRiskInformationPunishType {
         OtherPunish = "OTHER_PUNISH",
         DisablePayment = "DISABLE_PAYMENT",
         SuspendSettlement = "SUSPEND_SETTLEMENT",
@@ -147,7 +147,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryTradeRiskInformationResponse {
     /// 风险系数值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -155,10 +155,10 @@ pub struct GetResponse {
     pub risk_score: ::std::option::Option<f64>,
     /// 风险类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_type: ::std::option::Option<GetRiskType>,
+    pub risk_type: ::std::option::Option<QueryTradeRiskInformationRiskType>,
     /// 处置手段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_type: ::std::option::Option<GetPunishType>,
+    pub punish_type: ::std::option::Option<QueryTradeRiskInformationPunishType>,
     /// 处置手段描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_description: ::std::option::Option<::std::string::String>,
@@ -169,7 +169,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryTradeRiskInformationResponse {
         risk_score: optional(0, "risk_score"),
         risk_type: optional(1, "risk_type"),
         punish_type: optional(2, "punish_type"),
@@ -178,10 +178,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryTradeRiskInformationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryTradeRiskInformationResponse {
             risk_score: ::std::option::Option::None,
             risk_type: ::std::option::Option::None,
             punish_type: ::std::option::Option::None,
@@ -204,26 +204,28 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-risk-manage/trade-risk-information.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryTradeRiskInformationRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryTradeRiskInformationQuery,
 }
 
-impl GetRequest {
+impl QueryTradeRiskInformationRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryTradeRiskInformationQuery) -> Self {
+        QueryTradeRiskInformationRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryTradeRiskInformationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-risk-manage/trade-risk-information`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/trade-risk-information";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryTradeRiskInformationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -233,8 +235,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryTradeRiskInformationRequest {
+    type Response = QueryTradeRiskInformationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -311,9 +313,12 @@ impl<'a> V3MerchantRiskManageTradeRiskInformation<'a> {
     /// 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryTradeRiskInformationQuery,
+    ) -> ::std::result::Result<
+        QueryTradeRiskInformationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryTradeRiskInformationRequest::new(query)).await
     }
 }
 
@@ -322,12 +327,12 @@ impl<'a> V3MerchantRiskManageTradeRiskInformation<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_risk_manage_trade_risk_information.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_trade_risk_information.query",
+            ::wechatpay_runtime::json_schema_for::<QueryTradeRiskInformationQuery>(),
         ),
         (
-            "get_v3_merchant_risk_manage_trade_risk_information.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_trade_risk_information.response",
+            ::wechatpay_runtime::json_schema_for::<QueryTradeRiskInformationResponse>(),
         ),
     ])
 }

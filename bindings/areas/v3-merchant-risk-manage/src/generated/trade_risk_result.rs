@@ -6,7 +6,7 @@
     /// Values of `risk_type`.
     ///
     /// 风险类型
-    pub enum PostRiskType {
+    pub enum CreateTradeRiskResultRiskType {
         OtherRisk = "OTHER_RISK",
         InducePayment = "INDUCE_PAYMENT",
         Fraud = "FRAUD",
@@ -21,7 +21,7 @@
     /// Values of `punish_type`.
     ///
     /// 处置手段
-    pub enum PostPunishType {
+    pub enum CreateTradeRiskResultPunishType {
         OtherPunish = "OTHER_PUNISH",
         DisablePayment = "DISABLE_PAYMENT",
         SuspendSettlement = "SUSPEND_SETTLEMENT",
@@ -41,7 +41,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTradeRiskResultBody {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -59,11 +59,11 @@ pub struct PostBody {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 风险类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_type: ::std::option::Option<PostRiskType>,
+    pub risk_type: ::std::option::Option<CreateTradeRiskResultRiskType>,
     /// 处置手段
     ///
     /// **Required.**
-    pub punish_type: PostPunishType,
+    pub punish_type: CreateTradeRiskResultPunishType,
     /// 处置手段补充
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_punish_type: ::std::option::Option<::std::string::String>,
@@ -73,7 +73,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTradeRiskResultBody {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
         channel_id: optional(2, "channel_id"),
@@ -86,10 +86,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTradeRiskResultBody {
     /// Creates a value from its required fields (`punish_type`).
-    pub fn new(punish_type: PostPunishType) -> Self {
-        PostBody {
+    pub fn new(punish_type: CreateTradeRiskResultPunishType) -> Self {
+        CreateTradeRiskResultBody {
             sp_mchid: ::std::option::Option::None,
             acquiring_bank_id: ::std::option::Option::None,
             channel_id: ::std::option::Option::None,
@@ -148,7 +148,7 @@ impl PostBody {
     }
 
     /// Sets `risk_type`.
-    pub fn with_risk_type(mut self, risk_type: PostRiskType) -> Self {
+    pub fn with_risk_type(mut self, risk_type: CreateTradeRiskResultRiskType) -> Self {
         self.risk_type = ::std::option::Option::Some(risk_type);
         self
     }
@@ -176,7 +176,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTradeRiskResultBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,7 +188,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTradeRiskResultResponse {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -206,12 +206,12 @@ pub struct PostResponse {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 风险类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_type: ::std::option::Option<PostRiskType>,
+    pub risk_type: ::std::option::Option<CreateTradeRiskResultRiskType>,
     /// 处置手段
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_type: ::std::option::Option<PostPunishType>,
+    pub punish_type: ::std::option::Option<CreateTradeRiskResultPunishType>,
     /// 处置手段补充
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_punish_type: ::std::option::Option<::std::string::String>,
@@ -225,7 +225,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTradeRiskResultResponse {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
         channel_id: optional(2, "channel_id"),
@@ -239,10 +239,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTradeRiskResultResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTradeRiskResultResponse {
             sp_mchid: ::std::option::Option::None,
             acquiring_bank_id: ::std::option::Option::None,
             channel_id: ::std::option::Option::None,
@@ -270,26 +270,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-risk-manage/trade-risk-result.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTradeRiskResultRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTradeRiskResultBody,
 }
 
-impl PostRequest {
+impl CreateTradeRiskResultRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTradeRiskResultBody) -> Self {
+        CreateTradeRiskResultRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateTradeRiskResultRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-risk-manage/trade-risk-result`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/trade-risk-result";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTradeRiskResultRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -299,8 +301,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTradeRiskResultRequest {
+    type Response = CreateTradeRiskResultResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -341,9 +343,12 @@ impl<'a> V3MerchantRiskManageTradeRiskResult<'a> {
     /// 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTradeRiskResultBody,
+    ) -> ::std::result::Result<
+        CreateTradeRiskResultResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateTradeRiskResultRequest::new(body)).await
     }
 }
 
@@ -352,12 +357,12 @@ impl<'a> V3MerchantRiskManageTradeRiskResult<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_risk_manage_trade_risk_result.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_trade_risk_result.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTradeRiskResultBody>(),
         ),
         (
-            "post_v3_merchant_risk_manage_trade_risk_result.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_trade_risk_result.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTradeRiskResultResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryViolationNotificationResponse {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -17,16 +17,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryViolationNotificationResponse {
         notify_url: optional(0, "notify_url"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryViolationNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryViolationNotificationResponse {
             notify_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -44,22 +44,23 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:89`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryViolationNotificationRequest {}
+impl QueryViolationNotificationRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryViolationNotificationRequest {
+        }
     }
 }
 
-impl GetRequest {
+impl QueryViolationNotificationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-risk-manage/violation-notifications`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryViolationNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -67,8 +68,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryViolationNotificationRequest {
+    type Response = QueryViolationNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -91,22 +92,22 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateViolationNotificationBody {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateViolationNotificationBody {
         notify_url: optional(0, "notify_url"),
     }
 }
 
-impl PostBody {
+impl CreateViolationNotificationBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateViolationNotificationBody {
             notify_url: ::std::option::Option::None,
         }
     }
@@ -121,7 +122,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateViolationNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -133,7 +134,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateViolationNotificationResponse {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -144,16 +145,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateViolationNotificationResponse {
         notify_url: optional(0, "notify_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateViolationNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateViolationNotificationResponse {
             notify_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -171,26 +172,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateViolationNotificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateViolationNotificationBody,
 }
 
-impl PostRequest {
+impl CreateViolationNotificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateViolationNotificationBody) -> Self {
+        CreateViolationNotificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateViolationNotificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-risk-manage/violation-notifications`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateViolationNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -200,8 +203,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateViolationNotificationRequest {
+    type Response = CreateViolationNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -229,22 +232,22 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutBody {
+pub struct UpdateViolationNotificationBody {
     /// 通知链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutBody {
+    UpdateViolationNotificationBody {
         notify_url: optional(0, "notify_url"),
     }
 }
 
-impl PutBody {
+impl UpdateViolationNotificationBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutBody {
+        UpdateViolationNotificationBody {
             notify_url: ::std::option::Option::None,
         }
     }
@@ -259,7 +262,7 @@ impl PutBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PutBody {
+impl ::wechatpay_runtime::Validate for UpdateViolationNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -271,7 +274,7 @@ impl ::wechatpay_runtime::Validate for PutBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutResponse {
+pub struct UpdateViolationNotificationResponse {
     /// 通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -282,16 +285,16 @@ pub struct PutResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutResponse {
+    UpdateViolationNotificationResponse {
         notify_url: optional(0, "notify_url"),
         ..extra
     }
 }
 
-impl PutResponse {
+impl UpdateViolationNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutResponse {
+        UpdateViolationNotificationResponse {
             notify_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -309,26 +312,28 @@ impl PutResponse {
 /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:149`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PutRequest {
+pub struct UpdateViolationNotificationRequest {
     /// The request body.
-    pub body: PutBody,
+    pub body: UpdateViolationNotificationBody,
 }
 
-impl PutRequest {
+impl UpdateViolationNotificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PutBody) -> Self {
-        PutRequest { body }
+    pub fn new(body: UpdateViolationNotificationBody) -> Self {
+        UpdateViolationNotificationRequest {
+            body,
+        }
     }
 }
 
-impl PutRequest {
+impl UpdateViolationNotificationRequest {
     /// `PUT`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PUT;
     /// `/v3/merchant-risk-manage/violation-notifications`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for PutRequest {
+impl ::wechatpay_runtime::Validate for UpdateViolationNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -338,8 +343,8 @@ impl ::wechatpay_runtime::Validate for PutRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PutRequest {
-    type Response = PutResponse;
+impl ::wechatpay_runtime::Operation for UpdateViolationNotificationRequest {
+    type Response = UpdateViolationNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -374,22 +379,23 @@ impl ::wechatpay_runtime::Operation for PutRequest {
 /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:235`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DeleteRequest {}
-impl DeleteRequest {
+pub struct DeleteViolationNotificationRequest {}
+impl DeleteViolationNotificationRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteRequest {}
+        DeleteViolationNotificationRequest {
+        }
     }
 }
 
-impl DeleteRequest {
+impl DeleteViolationNotificationRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/merchant-risk-manage/violation-notifications`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteViolationNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -397,7 +403,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for DeleteViolationNotificationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -434,29 +440,38 @@ impl<'a> V3MerchantRiskManageViolationNotifications<'a> {
     /// 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        QueryViolationNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryViolationNotificationRequest::new()).await
     }
 
     /// 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateViolationNotificationBody,
+    ) -> ::std::result::Result<
+        CreateViolationNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateViolationNotificationRequest::new(body)).await
     }
 
     /// 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)
     pub async fn put(
         &self,
-        body: PutBody,
-    ) -> ::std::result::Result<PutResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PutRequest::new(body)).await
+        body: UpdateViolationNotificationBody,
+    ) -> ::std::result::Result<
+        UpdateViolationNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&UpdateViolationNotificationRequest::new(body)).await
     }
 
     /// 删除商户违规通知回调地址 (`DELETE /v3/merchant-risk-manage/violation-notifications`)
     pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new()).await
+        self.client.execute(&DeleteViolationNotificationRequest::new()).await
     }
 }
 
@@ -465,24 +480,24 @@ impl<'a> V3MerchantRiskManageViolationNotifications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_risk_manage_violation_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_violation_notification.response",
+            ::wechatpay_runtime::json_schema_for::<QueryViolationNotificationResponse>(),
         ),
         (
-            "post_v3_merchant_risk_manage_violation_notifications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_violation_notification.body",
+            ::wechatpay_runtime::json_schema_for::<CreateViolationNotificationBody>(),
         ),
         (
-            "post_v3_merchant_risk_manage_violation_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_violation_notification.response",
+            ::wechatpay_runtime::json_schema_for::<CreateViolationNotificationResponse>(),
         ),
         (
-            "put_v3_merchant_risk_manage_violation_notifications.body",
-            ::wechatpay_runtime::json_schema_for::<PutBody>(),
+            "update_violation_notification.body",
+            ::wechatpay_runtime::json_schema_for::<UpdateViolationNotificationBody>(),
         ),
         (
-            "put_v3_merchant_risk_manage_violation_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<PutResponse>(),
+            "update_violation_notification.response",
+            ::wechatpay_runtime::json_schema_for::<UpdateViolationNotificationResponse>(),
         ),
     ])
 }

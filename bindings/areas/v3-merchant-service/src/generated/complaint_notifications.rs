@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryComplaintNotificationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryComplaintNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryComplaintNotificationResponse {
             mchid: ::std::option::Option::None,
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,22 +55,23 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaint-notifications.md:90`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryComplaintNotificationRequest {}
+impl QueryComplaintNotificationRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryComplaintNotificationRequest {
+        }
     }
 }
 
-impl GetRequest {
+impl QueryComplaintNotificationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -78,8 +79,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryComplaintNotificationRequest {
+    type Response = QueryComplaintNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -102,7 +103,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateComplaintNotificationBody {
     /// 通知地址
     ///
     /// **Required.**
@@ -110,19 +111,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateComplaintNotificationBody {
         url: required(0, "url"),
     }
 }
 
-impl PostBody {
+impl CreateComplaintNotificationBody {
     /// Creates a value from its required fields (`url`).
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody { url: url.into() }
+        CreateComplaintNotificationBody {
+            url: url.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateComplaintNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -134,7 +137,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateComplaintNotificationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,17 +155,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateComplaintNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateComplaintNotificationResponse {
             mchid: ::std::option::Option::None,
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -183,26 +186,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-service/complaint-notifications.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateComplaintNotificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateComplaintNotificationBody,
 }
 
-impl PostRequest {
+impl CreateComplaintNotificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateComplaintNotificationBody) -> Self {
+        CreateComplaintNotificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateComplaintNotificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +217,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateComplaintNotificationRequest {
+    type Response = CreateComplaintNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -241,7 +246,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutBody {
+pub struct UpdateComplaintNotificationBody {
     /// 通知地址
     ///
     /// **Required.**
@@ -249,17 +254,21 @@ pub struct PutBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutBody { url: required(0, "url") }
-}
-
-impl PutBody {
-    /// Creates a value from its required fields (`url`).
-    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PutBody { url: url.into() }
+    UpdateComplaintNotificationBody {
+        url: required(0, "url"),
     }
 }
 
-impl ::wechatpay_runtime::Validate for PutBody {
+impl UpdateComplaintNotificationBody {
+    /// Creates a value from its required fields (`url`).
+    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        UpdateComplaintNotificationBody {
+            url: url.into(),
+        }
+    }
+}
+
+impl ::wechatpay_runtime::Validate for UpdateComplaintNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -271,7 +280,7 @@ impl ::wechatpay_runtime::Validate for PutBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutResponse {
+pub struct UpdateComplaintNotificationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -289,17 +298,17 @@ pub struct PutResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutResponse {
+    UpdateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
         ..extra
     }
 }
 
-impl PutResponse {
+impl UpdateComplaintNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutResponse {
+        UpdateComplaintNotificationResponse {
             mchid: ::std::option::Option::None,
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -320,26 +329,28 @@ impl PutResponse {
 /// Source: `openapi/v3/merchant-service/complaint-notifications.md:151`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PutRequest {
+pub struct UpdateComplaintNotificationRequest {
     /// The request body.
-    pub body: PutBody,
+    pub body: UpdateComplaintNotificationBody,
 }
 
-impl PutRequest {
+impl UpdateComplaintNotificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PutBody) -> Self {
-        PutRequest { body }
+    pub fn new(body: UpdateComplaintNotificationBody) -> Self {
+        UpdateComplaintNotificationRequest {
+            body,
+        }
     }
 }
 
-impl PutRequest {
+impl UpdateComplaintNotificationRequest {
     /// `PUT`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PUT;
     /// `/v3/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for PutRequest {
+impl ::wechatpay_runtime::Validate for UpdateComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -349,8 +360,8 @@ impl ::wechatpay_runtime::Validate for PutRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PutRequest {
-    type Response = PutResponse;
+impl ::wechatpay_runtime::Operation for UpdateComplaintNotificationRequest {
+    type Response = UpdateComplaintNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -387,22 +398,23 @@ impl ::wechatpay_runtime::Operation for PutRequest {
 /// Source: `openapi/v3/merchant-service/complaint-notifications.md:238`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DeleteRequest {}
-impl DeleteRequest {
+pub struct DeleteComplaintNotificationRequest {}
+impl DeleteComplaintNotificationRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteRequest {}
+        DeleteComplaintNotificationRequest {
+        }
     }
 }
 
-impl DeleteRequest {
+impl DeleteComplaintNotificationRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -410,7 +422,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for DeleteComplaintNotificationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -447,29 +459,38 @@ impl<'a> V3MerchantServiceComplaintNotifications<'a> {
     /// 查询投诉通知回调 (`GET /v3/merchant-service/complaint-notifications`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        QueryComplaintNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryComplaintNotificationRequest::new()).await
     }
 
     /// 创建投诉通知回调 (`POST /v3/merchant-service/complaint-notifications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateComplaintNotificationBody,
+    ) -> ::std::result::Result<
+        CreateComplaintNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateComplaintNotificationRequest::new(body)).await
     }
 
     /// 更新投诉通知回调 (`PUT /v3/merchant-service/complaint-notifications`)
     pub async fn put(
         &self,
-        body: PutBody,
-    ) -> ::std::result::Result<PutResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PutRequest::new(body)).await
+        body: UpdateComplaintNotificationBody,
+    ) -> ::std::result::Result<
+        UpdateComplaintNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&UpdateComplaintNotificationRequest::new(body)).await
     }
 
     /// 删除投诉通知回调 (`DELETE /v3/merchant-service/complaint-notifications`)
     pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new()).await
+        self.client.execute(&DeleteComplaintNotificationRequest::new()).await
     }
 }
 
@@ -478,24 +499,24 @@ impl<'a> V3MerchantServiceComplaintNotifications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaint_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_complaint_notification.response",
+            ::wechatpay_runtime::json_schema_for::<QueryComplaintNotificationResponse>(),
         ),
         (
-            "post_v3_merchant_service_complaint_notifications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_complaint_notification.body",
+            ::wechatpay_runtime::json_schema_for::<CreateComplaintNotificationBody>(),
         ),
         (
-            "post_v3_merchant_service_complaint_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_complaint_notification.response",
+            ::wechatpay_runtime::json_schema_for::<CreateComplaintNotificationResponse>(),
         ),
         (
-            "put_v3_merchant_service_complaint_notifications.body",
-            ::wechatpay_runtime::json_schema_for::<PutBody>(),
+            "update_complaint_notification.body",
+            ::wechatpay_runtime::json_schema_for::<UpdateComplaintNotificationBody>(),
         ),
         (
-            "put_v3_merchant_service_complaint_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<PutResponse>(),
+            "update_complaint_notification.response",
+            ::wechatpay_runtime::json_schema_for::<UpdateComplaintNotificationResponse>(),
         ),
     ])
 }

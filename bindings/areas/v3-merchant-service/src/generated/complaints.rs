@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListComplaintsQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -27,7 +27,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListComplaintsQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
         begin_date: required(2, "begin_date"),
@@ -36,13 +36,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListComplaintsQuery {
     /// Creates a value from its required fields (`begin_date`, `end_date`).
     pub fn new(
         begin_date: impl ::std::convert::Into<::std::string::String>,
         end_date: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListComplaintsQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             begin_date: begin_date.into(),
@@ -73,7 +73,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListComplaintsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `complaint_state`.
     ///
     /// 投诉单状态
-    pub enum GetComplaintState {
+    pub enum ListComplaintsComplaintState {
         PayerComplainted = "PAYER_COMPLAINTED",
         Frozened = "FROZENED",
         FrozenFinished = "FROZEN_FINISHED",
@@ -104,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListComplaintsDataItem {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -134,7 +134,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_state: ::std::option::Option<GetComplaintState>,
+    pub complaint_state: ::std::option::Option<ListComplaintsComplaintState>,
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,7 +153,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListComplaintsDataItem {
         out_trade_no: optional(0, "out_trade_no"),
         complaint_time: optional(1, "complaint_time"),
         amount: optional(2, "amount"),
@@ -167,10 +167,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListComplaintsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListComplaintsDataItem {
             out_trade_no: ::std::option::Option::None,
             complaint_time: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -189,7 +189,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListComplaintsResponse {
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -205,7 +205,7 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 用户投诉信息详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListComplaintsDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -213,7 +213,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListComplaintsResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -222,10 +222,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListComplaintsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListComplaintsResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -248,26 +248,26 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaints.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListComplaintsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListComplaintsQuery,
 }
 
-impl GetRequest {
+impl ListComplaintsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListComplaintsQuery) -> Self {
+        ListComplaintsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListComplaintsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaints`
     pub const PATH: &'static str = "/v3/merchant-service/complaints";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListComplaintsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -277,8 +277,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListComplaintsRequest {
+    type Response = ListComplaintsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -328,8 +328,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListComplaintsRequest {
+    type Item = ListComplaintsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -378,9 +378,9 @@ impl<'a> V3MerchantServiceComplaints<'a> {
     /// 查询投诉信息 (`GET /v3/merchant-service/complaints`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListComplaintsQuery,
+    ) -> ::std::result::Result<ListComplaintsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListComplaintsRequest::new(query)).await
     }
 }
 
@@ -389,12 +389,12 @@ impl<'a> V3MerchantServiceComplaints<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaints.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_complaints.query",
+            ::wechatpay_runtime::json_schema_for::<ListComplaintsQuery>(),
         ),
         (
-            "get_v3_merchant_service_complaints.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_complaints.response",
+            ::wechatpay_runtime::json_schema_for::<ListComplaintsResponse>(),
         ),
     ]);
     schemas.extend(transaction_id::json_schemas());

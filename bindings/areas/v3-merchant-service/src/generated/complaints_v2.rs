@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListComplaintsV2Query {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -27,7 +27,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListComplaintsV2Query {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
         begin_date: required(2, "begin_date"),
@@ -36,13 +36,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListComplaintsV2Query {
     /// Creates a value from its required fields (`begin_date`, `end_date`).
     pub fn new(
         begin_date: impl ::std::convert::Into<::std::string::String>,
         end_date: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListComplaintsV2Query {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             begin_date: begin_date.into(),
@@ -73,7 +73,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListComplaintsV2Query {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `complaint_state`.
     ///
     /// 投诉单状态
-    pub enum GetComplaintState {
+    pub enum ListComplaintsV2ComplaintState {
         Pending = "PENDING",
         Processing = "PROCESSING",
         Processed = "PROCESSED",
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintOrderInfoItem {
+pub struct ListComplaintsV2ComplaintOrderInfoItem {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -123,7 +123,7 @@ pub struct GetComplaintOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintOrderInfoItem {
+    ListComplaintsV2ComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         amount: optional(2, "amount"),
@@ -131,10 +131,10 @@ pub struct GetComplaintOrderInfoItem {
     }
 }
 
-impl GetComplaintOrderInfoItem {
+impl ListComplaintsV2ComplaintOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintOrderInfoItem {
+        ListComplaintsV2ComplaintOrderInfoItem {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -147,7 +147,7 @@ impl GetComplaintOrderInfoItem {
     /// Values of `state`.
     ///
     /// 支付分服务单状态
-    pub enum GetState {
+    pub enum ListComplaintsV2State {
         Doing = "DOING",
         Revoked = "REVOKED",
         Waitpay = "WAITPAY",
@@ -163,7 +163,7 @@ impl GetComplaintOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetServiceOrderInfoItem {
+pub struct ListComplaintsV2ServiceOrderInfoItem {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -172,7 +172,7 @@ pub struct GetServiceOrderInfoItem {
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<ListComplaintsV2State>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -180,7 +180,7 @@ pub struct GetServiceOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetServiceOrderInfoItem {
+    ListComplaintsV2ServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         state: optional(2, "state"),
@@ -188,10 +188,10 @@ pub struct GetServiceOrderInfoItem {
     }
 }
 
-impl GetServiceOrderInfoItem {
+impl ListComplaintsV2ServiceOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetServiceOrderInfoItem {
+        ListComplaintsV2ServiceOrderInfoItem {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -204,7 +204,7 @@ impl GetServiceOrderInfoItem {
     /// Values of `media_type`.
     ///
     /// 媒体文件业务类型
-    pub enum GetMediaType {
+    pub enum ListComplaintsV2MediaType {
         UserComplaintImage = "USER_COMPLAINT_IMAGE",
         OperationImage = "OPERATION_IMAGE",
         #[unrecognized]
@@ -218,12 +218,12 @@ impl GetServiceOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintMediaListItem {
+pub struct ListComplaintsV2ComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<ListComplaintsV2MediaType>,
     /// 媒体文列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -234,17 +234,17 @@ pub struct GetComplaintMediaListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintMediaListItem {
+    ListComplaintsV2ComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
         ..extra
     }
 }
 
-impl GetComplaintMediaListItem {
+impl ListComplaintsV2ComplaintMediaListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintMediaListItem {
+        ListComplaintsV2ComplaintMediaListItem {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -256,7 +256,7 @@ impl GetComplaintMediaListItem {
     /// Values of `problem_type`.
     ///
     /// 问题类型
-    pub enum GetProblemType {
+    pub enum ListComplaintsV2ProblemType {
         Refund = "REFUND",
         ServiceNotWork = "SERVICE_NOT_WORK",
         Others = "OTHERS",
@@ -269,7 +269,7 @@ impl GetComplaintMediaListItem {
     /// Values of `user_tag_list`.
     ///
     /// 用户标签列表
-    pub enum GetUserTagList {
+    pub enum ListComplaintsV2UserTagList {
         Trusted = "TRUSTED",
         HighRisk = "HIGH_RISK",
         #[unrecognized]
@@ -281,7 +281,7 @@ impl GetComplaintMediaListItem {
     /// Values of `type`.
     ///
     /// 补充信息类型
-    pub enum GetType {
+    pub enum ListComplaintsV2Type {
         SharePowerType = "SHARE_POWER_TYPE",
         #[unrecognized]
         Unrecognized(String),
@@ -294,7 +294,7 @@ impl GetComplaintMediaListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReturnAddressInfo {
+pub struct ListComplaintsV2ReturnAddressInfo {
     /// 归还地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address: ::std::option::Option<::std::string::String>,
@@ -311,7 +311,7 @@ pub struct GetReturnAddressInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReturnAddressInfo {
+    ListComplaintsV2ReturnAddressInfo {
         return_address: optional(0, "return_address"),
         longitude: optional(1, "longitude"),
         latitude: optional(2, "latitude"),
@@ -319,10 +319,10 @@ pub struct GetReturnAddressInfo {
     }
 }
 
-impl GetReturnAddressInfo {
+impl ListComplaintsV2ReturnAddressInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReturnAddressInfo {
+        ListComplaintsV2ReturnAddressInfo {
             return_address: ::std::option::Option::None,
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
@@ -337,13 +337,13 @@ impl GetReturnAddressInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSharePowerInfo {
+pub struct ListComplaintsV2SharePowerInfo {
     /// 归还时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 归还地点信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_address_info: ::std::option::Option<GetReturnAddressInfo>,
+    pub return_address_info: ::std::option::Option<ListComplaintsV2ReturnAddressInfo>,
     /// 是否归还同一柜机
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_returned_to_same_machine: ::std::option::Option<bool>,
@@ -354,7 +354,7 @@ pub struct GetSharePowerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSharePowerInfo {
+    ListComplaintsV2SharePowerInfo {
         return_time: optional(0, "return_time"),
         return_address_info: optional(1, "return_address_info"),
         is_returned_to_same_machine: optional(2, "is_returned_to_same_machine"),
@@ -362,10 +362,10 @@ pub struct GetSharePowerInfo {
     }
 }
 
-impl GetSharePowerInfo {
+impl ListComplaintsV2SharePowerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSharePowerInfo {
+        ListComplaintsV2SharePowerInfo {
             return_time: ::std::option::Option::None,
             return_address_info: ::std::option::Option::None,
             is_returned_to_same_machine: ::std::option::Option::None,
@@ -380,14 +380,14 @@ impl GetSharePowerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAdditionalInfo {
+pub struct ListComplaintsV2AdditionalInfo {
     /// 补充信息类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<ListComplaintsV2Type>,
     /// 充电宝投诉相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub share_power_info: ::std::option::Option<GetSharePowerInfo>,
+    pub share_power_info: ::std::option::Option<ListComplaintsV2SharePowerInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -395,17 +395,17 @@ pub struct GetAdditionalInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAdditionalInfo {
+    ListComplaintsV2AdditionalInfo {
         type_: optional(0, "type"),
         share_power_info: optional(1, "share_power_info"),
         ..extra
     }
 }
 
-impl GetAdditionalInfo {
+impl ListComplaintsV2AdditionalInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAdditionalInfo {
+        ListComplaintsV2AdditionalInfo {
             type_: ::std::option::Option::None,
             share_power_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -419,7 +419,7 @@ impl GetAdditionalInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListComplaintsV2DataItem {
     /// 投诉单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -439,7 +439,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_state: ::std::option::Option<GetComplaintState>,
+    pub complaint_state: ::std::option::Option<ListComplaintsV2ComplaintState>,
     /// 被诉商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -453,17 +453,17 @@ pub struct GetDataItem {
     /// 投诉单关联订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintOrderInfoItem>,
+        ::std::vec::Vec<ListComplaintsV2ComplaintOrderInfoItem>,
     >,
     /// 投诉单关联服务单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetServiceOrderInfoItem>,
+        ::std::vec::Vec<ListComplaintsV2ServiceOrderInfoItem>,
     >,
     /// 投诉资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintMediaListItem>,
+        ::std::vec::Vec<ListComplaintsV2ComplaintMediaListItem>,
     >,
     /// 投诉单是否已全额退款
     ///
@@ -487,16 +487,18 @@ pub struct GetDataItem {
     pub user_complaint_times: ::std::option::Option<i64>,
     /// 问题类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub problem_type: ::std::option::Option<GetProblemType>,
+    pub problem_type: ::std::option::Option<ListComplaintsV2ProblemType>,
     /// 申请退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// 用户标签列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_tag_list: ::std::option::Option<::std::vec::Vec<GetUserTagList>>,
+    pub user_tag_list: ::std::option::Option<
+        ::std::vec::Vec<ListComplaintsV2UserTagList>,
+    >,
     /// 补充信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_info: ::std::option::Option<GetAdditionalInfo>,
+    pub additional_info: ::std::option::Option<ListComplaintsV2AdditionalInfo>,
     /// 是否在平台协助中
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub in_platform_service: ::std::option::Option<bool>,
@@ -513,7 +515,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListComplaintsV2DataItem {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),
         complaint_detail: optional(2, "complaint_detail"),
@@ -538,10 +540,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListComplaintsV2DataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListComplaintsV2DataItem {
             complaint_id: ::std::option::Option::None,
             complaint_time: ::std::option::Option::None,
             complaint_detail: ::std::option::Option::None,
@@ -571,10 +573,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListComplaintsV2Response {
     /// 用户投诉信息详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListComplaintsV2DataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -595,7 +597,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListComplaintsV2Response {
         data: optional(0, "data"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -604,10 +606,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListComplaintsV2Response {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListComplaintsV2Response {
             data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -630,26 +632,26 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaints-v2.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListComplaintsV2Request {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListComplaintsV2Query,
 }
 
-impl GetRequest {
+impl ListComplaintsV2Request {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListComplaintsV2Query) -> Self {
+        ListComplaintsV2Request { query }
     }
 }
 
-impl GetRequest {
+impl ListComplaintsV2Request {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaints-v2`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListComplaintsV2Request {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -659,8 +661,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListComplaintsV2Request {
+    type Response = ListComplaintsV2Response;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -713,8 +715,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListComplaintsV2Request {
+    type Item = ListComplaintsV2DataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -763,9 +765,9 @@ impl<'a> V3MerchantServiceComplaintsV2<'a> {
     /// 查询投诉单列表 (`GET /v3/merchant-service/complaints-v2`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListComplaintsV2Query,
+    ) -> ::std::result::Result<ListComplaintsV2Response, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListComplaintsV2Request::new(query)).await
     }
 }
 
@@ -774,12 +776,12 @@ impl<'a> V3MerchantServiceComplaintsV2<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaints_v2.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_complaints_v2.query",
+            ::wechatpay_runtime::json_schema_for::<ListComplaintsV2Query>(),
         ),
         (
-            "get_v3_merchant_service_complaints_v2.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_complaints_v2.response",
+            ::wechatpay_runtime::json_schema_for::<ListComplaintsV2Response>(),
         ),
     ]);
     schemas.extend(complaint_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateFeedbackBody {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateFeedbackBody {
         transaction_id: required(0, "transaction_id"),
         complainted_mchid: required(1, "complainted_mchid"),
         feedback_type: optional(2, "feedback_type"),
@@ -41,14 +41,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateFeedbackBody {
     /// Creates a value from its required fields (`transaction_id`, `complainted_mchid`, `feedback_content`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         complainted_mchid: impl ::std::convert::Into<::std::string::String>,
         feedback_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateFeedbackBody {
             transaction_id: transaction_id.into(),
             complainted_mchid: complainted_mchid.into(),
             feedback_type: ::std::option::Option::None,
@@ -82,7 +82,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateFeedbackBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -103,26 +103,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/merchant-service/feedbacks.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateFeedbackRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateFeedbackBody,
 }
 
-impl PostRequest {
+impl CreateFeedbackRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateFeedbackBody) -> Self {
+        CreateFeedbackRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateFeedbackRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/feedbacks`
     pub const PATH: &'static str = "/v3/merchant-service/feedbacks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateFeedbackRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -132,7 +132,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateFeedbackRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -174,9 +174,9 @@ impl<'a> V3MerchantServiceFeedbacks<'a> {
     /// 商户反馈 (`POST /v3/merchant-service/feedbacks`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateFeedbackBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateFeedbackRequest::new(body)).await
     }
 }
 
@@ -185,8 +185,8 @@ impl<'a> V3MerchantServiceFeedbacks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_service_feedbacks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_feedback.body",
+            ::wechatpay_runtime::json_schema_for::<CreateFeedbackBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMerchantSettleRuleApplicationBody {
     /// 从业机构号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMerchantSettleRuleApplicationBody {
         acquiring_bank_id: required(0, "acquiring_bank_id"),
         channel_id: required(1, "channel_id"),
         sub_mchid: required(2, "sub_mchid"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateMerchantSettleRuleApplicationBody {
     /// Creates a value from its required fields (`acquiring_bank_id`, `channel_id`, `sub_mchid`, `settle_rule_id`).
     pub fn new(
         acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         settle_rule_id: i64,
     ) -> Self {
-        PostBody {
+        CreateMerchantSettleRuleApplicationBody {
             acquiring_bank_id: acquiring_bank_id.into(),
             channel_id: channel_id.into(),
             sub_mchid: sub_mchid.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMerchantSettleRuleApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMerchantSettleRuleApplicationResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -97,7 +97,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMerchantSettleRuleApplicationResponse {
         application_id: optional(0, "application_id"),
         application_process_info: optional(1, "application_process_info"),
         application_state: optional(2, "application_state"),
@@ -110,10 +110,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateMerchantSettleRuleApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMerchantSettleRuleApplicationResponse {
             application_id: ::std::option::Option::None,
             application_process_info: ::std::option::Option::None,
             application_state: ::std::option::Option::None,
@@ -138,26 +138,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-settlement/merchant-settle-rule-applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMerchantSettleRuleApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMerchantSettleRuleApplicationBody,
 }
 
-impl PostRequest {
+impl CreateMerchantSettleRuleApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMerchantSettleRuleApplicationBody) -> Self {
+        CreateMerchantSettleRuleApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMerchantSettleRuleApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-settlement/merchant-settle-rule-applications`
     pub const PATH: &'static str = "/v3/merchant-settlement/merchant-settle-rule-applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMerchantSettleRuleApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,8 +169,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMerchantSettleRuleApplicationRequest {
+    type Response = CreateMerchantSettleRuleApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -222,9 +224,12 @@ impl<'a> V3MerchantSettlementMerchantSettleRuleApplications<'a> {
     /// 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMerchantSettleRuleApplicationBody,
+    ) -> ::std::result::Result<
+        CreateMerchantSettleRuleApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateMerchantSettleRuleApplicationRequest::new(body)).await
     }
 }
 
@@ -233,12 +238,16 @@ impl<'a> V3MerchantSettlementMerchantSettleRuleApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_merchant_settlement_merchant_settle_rule_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_merchant_settle_rule_application.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMerchantSettleRuleApplicationBody,
+            >(),
         ),
         (
-            "post_v3_merchant_settlement_merchant_settle_rule_applications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_merchant_settle_rule_application.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateMerchantSettleRuleApplicationResponse,
+            >(),
         ),
     ]);
     schemas.extend(application_id::json_schemas());

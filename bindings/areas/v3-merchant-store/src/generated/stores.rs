@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreBasics {
+pub struct CreateStoreStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -28,7 +28,7 @@ pub struct PostStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreBasics {
+    CreateStoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
         store_name: required(2, "store_name"),
@@ -37,10 +37,10 @@ pub struct PostStoreBasics {
     }
 }
 
-impl PostStoreBasics {
+impl CreateStoreStoreBasics {
     /// Creates a value from its required fields (`store_name`).
     pub fn new(store_name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostStoreBasics {
+        CreateStoreStoreBasics {
             store_reference_id: ::std::option::Option::None,
             brand_name: ::std::option::Option::None,
             store_name: store_name.into(),
@@ -89,7 +89,7 @@ impl PostStoreBasics {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreAddress {
+pub struct CreateStoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
@@ -110,7 +110,7 @@ pub struct PostStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreAddress {
+    CreateStoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -119,13 +119,13 @@ pub struct PostStoreAddress {
     }
 }
 
-impl PostStoreAddress {
+impl CreateStoreStoreAddress {
     /// Creates a value from its required fields (`address_code`, `address_detail`).
     pub fn new(
         address_code: impl ::std::convert::Into<::std::string::String>,
         address_detail: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreAddress {
+        CreateStoreStoreAddress {
             address_code: address_code.into(),
             address_detail: address_detail.into(),
             address_complements: ::std::option::Option::None,
@@ -170,7 +170,7 @@ impl PostStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreBusiness {
+pub struct CreateStoreStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -180,16 +180,16 @@ pub struct PostStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreBusiness {
+    CreateStoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
     }
 }
 
-impl PostStoreBusiness {
+impl CreateStoreStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreBusiness {
+        CreateStoreStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
         }
@@ -220,7 +220,7 @@ impl PostStoreBusiness {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreRecipientItem {
+pub struct CreateStoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// **Required.**
@@ -231,16 +231,16 @@ pub struct PostStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreRecipientItem {
+    CreateStoreStoreRecipientItem {
         mchid: required(0, "mchid"),
         company_name: optional(1, "company_name"),
     }
 }
 
-impl PostStoreRecipientItem {
+impl CreateStoreStoreRecipientItem {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostStoreRecipientItem {
+        CreateStoreStoreRecipientItem {
             mchid: mchid.into(),
             company_name: ::std::option::Option::None,
         }
@@ -260,26 +260,28 @@ impl PostStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateStoreBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<PostStoreBasics>,
+    pub store_basics: ::std::option::Option<CreateStoreStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<PostStoreAddress>,
+    pub store_address: ::std::option::Option<CreateStoreStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<PostStoreBusiness>,
+    pub store_business: ::std::option::Option<CreateStoreStoreBusiness>,
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<PostStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<CreateStoreStoreRecipientItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateStoreBody {
         sub_mchid: optional(0, "sub_mchid"),
         store_basics: optional(1, "store_basics"),
         store_address: optional(2, "store_address"),
@@ -288,10 +290,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateStoreBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateStoreBody {
             sub_mchid: ::std::option::Option::None,
             store_basics: ::std::option::Option::None,
             store_address: ::std::option::Option::None,
@@ -310,19 +312,22 @@ impl PostBody {
     }
 
     /// Sets `store_basics`.
-    pub fn with_store_basics(mut self, store_basics: PostStoreBasics) -> Self {
+    pub fn with_store_basics(mut self, store_basics: CreateStoreStoreBasics) -> Self {
         self.store_basics = ::std::option::Option::Some(store_basics);
         self
     }
 
     /// Sets `store_address`.
-    pub fn with_store_address(mut self, store_address: PostStoreAddress) -> Self {
+    pub fn with_store_address(mut self, store_address: CreateStoreStoreAddress) -> Self {
         self.store_address = ::std::option::Option::Some(store_address);
         self
     }
 
     /// Sets `store_business`.
-    pub fn with_store_business(mut self, store_business: PostStoreBusiness) -> Self {
+    pub fn with_store_business(
+        mut self,
+        store_business: CreateStoreStoreBusiness,
+    ) -> Self {
         self.store_business = ::std::option::Option::Some(store_business);
         self
     }
@@ -330,14 +335,14 @@ impl PostBody {
     /// Sets `store_recipient`.
     pub fn with_store_recipient(
         mut self,
-        store_recipient: ::std::vec::Vec<PostStoreRecipientItem>,
+        store_recipient: ::std::vec::Vec<CreateStoreStoreRecipientItem>,
     ) -> Self {
         self.store_recipient = ::std::option::Option::Some(store_recipient);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateStoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -349,7 +354,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateStoreResponse {
     /// 微信支付商户门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -362,16 +367,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateStoreResponse {
         store_id: optional(0, "store_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateStoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateStoreResponse {
             store_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -391,26 +396,26 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-store/stores.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateStoreRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateStoreBody,
 }
 
-impl PostRequest {
+impl CreateStoreRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateStoreBody) -> Self {
+        CreateStoreRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateStoreRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-store/stores`
     pub const PATH: &'static str = "/v3/merchant-store/stores";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateStoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -420,8 +425,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateStoreRequest {
+    type Response = CreateStoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -468,9 +473,9 @@ impl<'a> V3MerchantStoreStores<'a> {
     /// 创建门店 (`POST /v3/merchant-store/stores`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateStoreBody,
+    ) -> ::std::result::Result<CreateStoreResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateStoreRequest::new(body)).await
     }
 }
 
@@ -478,13 +483,10 @@ impl<'a> V3MerchantStoreStores<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("create_store.body", ::wechatpay_runtime::json_schema_for::<CreateStoreBody>()),
         (
-            "post_v3_merchant_store_stores.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_merchant_store_stores.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_store.response",
+            ::wechatpay_runtime::json_schema_for::<CreateStoreResponse>(),
         ),
     ]);
     schemas.extend(store_id::json_schemas());

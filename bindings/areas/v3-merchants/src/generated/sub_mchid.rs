@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetMerchantQuery {
     /// 机构appid
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetMerchantQuery {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetMerchantQuery {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetMerchantQuery {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetMerchantQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContact {
+pub struct GetMerchantContact {
     /// 联系人名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -74,7 +74,7 @@ pub struct GetContact {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContact {
+    GetMerchantContact {
         name: optional(0, "name"),
         phone: optional(1, "phone"),
         email: optional(2, "email"),
@@ -82,10 +82,10 @@ pub struct GetContact {
     }
 }
 
-impl GetContact {
+impl GetMerchantContact {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContact {
+        GetMerchantContact {
             name: ::std::option::Option::None,
             phone: ::std::option::Option::None,
             email: ::std::option::Option::None,
@@ -98,7 +98,7 @@ impl GetContact {
     /// Values of `merchant_type`.
     ///
     /// 商户类型
-    pub enum GetMerchantType {
+    pub enum GetMerchantMerchantType {
         Enterprise = "ENTERPRISE",
         Individual = "INDIVIDUAL",
         #[unrecognized]
@@ -110,7 +110,7 @@ impl GetContact {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum GetMerchantBusinessType {
         Online = "ONLINE",
         Offline = "OFFLINE",
         Both = "BOTH",
@@ -125,10 +125,10 @@ impl GetContact {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBusiness {
+pub struct GetMerchantBusiness {
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<GetMerchantBusinessType>,
     /// APP下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
@@ -154,7 +154,7 @@ pub struct GetBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBusiness {
+    GetMerchantBusiness {
         business_type: optional(0, "business_type"),
         app_download: optional(1, "app_download"),
         website: optional(2, "website"),
@@ -166,10 +166,10 @@ pub struct GetBusiness {
     }
 }
 
-impl GetBusiness {
+impl GetMerchantBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBusiness {
+        GetMerchantBusiness {
             business_type: ::std::option::Option::None,
             app_download: ::std::option::Option::None,
             website: ::std::option::Option::None,
@@ -188,7 +188,7 @@ impl GetBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDirector {
+pub struct GetMerchantDirector {
     /// 董事姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -202,17 +202,17 @@ pub struct GetDirector {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDirector {
+    GetMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
         ..extra
     }
 }
 
-impl GetDirector {
+impl GetMerchantDirector {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDirector {
+        GetMerchantDirector {
             name: ::std::option::Option::None,
             number: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -224,7 +224,7 @@ impl GetDirector {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -257,10 +257,10 @@ pub struct GetResponse {
     pub business_category: ::std::option::Option<i64>,
     /// 联系人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact: ::std::option::Option<GetContact>,
+    pub contact: ::std::option::Option<GetMerchantContact>,
     /// 商户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_type: ::std::option::Option<GetMerchantType>,
+    pub merchant_type: ::std::option::Option<GetMerchantMerchantType>,
     /// 公司注册文件编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
@@ -272,13 +272,13 @@ pub struct GetResponse {
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business: ::std::option::Option<GetBusiness>,
+    pub business: ::std::option::Option<GetMerchantBusiness>,
     /// 董事信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub director: ::std::option::Option<GetDirector>,
+    pub director: ::std::option::Option<GetMerchantDirector>,
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal: ::std::option::Option<GetDirector>,
+    pub principal: ::std::option::Option<GetMerchantDirector>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -286,7 +286,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         name: optional(1, "name"),
         shortname: optional(2, "shortname"),
@@ -305,10 +305,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMerchantResponse {
             sub_mchid: ::std::option::Option::None,
             name: ::std::option::Option::None,
             shortname: ::std::option::Option::None,
@@ -343,7 +343,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchants/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMerchantRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -351,30 +351,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetMerchantQuery,
 }
 
-impl GetRequest {
+impl GetMerchantRequest {
     /// Creates a value from its required fields (`sub_mchid`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetMerchantQuery,
     ) -> Self {
-        GetRequest {
+        GetMerchantRequest {
             sub_mchid: sub_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetMerchantRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchants/{sub_mchid}`
     pub const PATH: &'static str = "/v3/merchants/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -391,8 +391,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMerchantRequest {
+    type Response = GetMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -455,9 +455,11 @@ impl<'a> V3MerchantsSubMchid<'a> {
     /// 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone(), query)).await
+        query: GetMerchantQuery,
+    ) -> ::std::result::Result<GetMerchantResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetMerchantRequest::new(self.sub_mchid.clone(), query))
+            .await
     }
 }
 
@@ -466,12 +468,12 @@ impl<'a> V3MerchantsSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchants_sub_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_merchant.query",
+            ::wechatpay_runtime::json_schema_for::<GetMerchantQuery>(),
         ),
         (
-            "get_v3_merchants_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<GetMerchantResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomCell {
+pub struct CreateCardTemplateCustomCell {
     /// cell位文字
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostCustomCell {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomCell {
+    CreateCardTemplateCustomCell {
         words: required(0, "words"),
         description: required(1, "description"),
         jump_url: optional(2, "jump_url"),
@@ -38,13 +38,13 @@ pub struct PostCustomCell {
     }
 }
 
-impl PostCustomCell {
+impl CreateCardTemplateCustomCell {
     /// Creates a value from its required fields (`words`, `description`).
     pub fn new(
         words: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostCustomCell {
+        CreateCardTemplateCustomCell {
             words: words.into(),
             description: description.into(),
             jump_url: ::std::option::Option::None,
@@ -89,7 +89,7 @@ impl PostCustomCell {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCardTemplateInformation {
+pub struct CreateCardTemplateCardTemplateInformation {
     /// 收款方名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_name: ::std::option::Option<::std::string::String>,
@@ -99,21 +99,21 @@ pub struct PostCardTemplateInformation {
     pub logo_url: ::std::string::String,
     /// 卡券自定义cell位配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_cell: ::std::option::Option<PostCustomCell>,
+    pub custom_cell: ::std::option::Option<CreateCardTemplateCustomCell>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCardTemplateInformation {
+    CreateCardTemplateCardTemplateInformation {
         payee_name: optional(0, "payee_name"),
         logo_url: required(1, "logo_url"),
         custom_cell: optional(2, "custom_cell"),
     }
 }
 
-impl PostCardTemplateInformation {
+impl CreateCardTemplateCardTemplateInformation {
     /// Creates a value from its required fields (`logo_url`).
     pub fn new(logo_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostCardTemplateInformation {
+        CreateCardTemplateCardTemplateInformation {
             payee_name: ::std::option::Option::None,
             logo_url: logo_url.into(),
             custom_cell: ::std::option::Option::None,
@@ -130,7 +130,10 @@ impl PostCardTemplateInformation {
     }
 
     /// Sets `custom_cell`.
-    pub fn with_custom_cell(mut self, custom_cell: PostCustomCell) -> Self {
+    pub fn with_custom_cell(
+        mut self,
+        custom_cell: CreateCardTemplateCustomCell,
+    ) -> Self {
         self.custom_cell = ::std::option::Option::Some(custom_cell);
         self
     }
@@ -140,7 +143,7 @@ impl PostCardTemplateInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCardTemplateBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -151,24 +154,24 @@ pub struct PostBody {
     /// 卡券模板信息
     ///
     /// **Required.**
-    pub card_template_information: PostCardTemplateInformation,
+    pub card_template_information: CreateCardTemplateCardTemplateInformation,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCardTemplateBody {
         sub_mchid: optional(0, "sub_mchid"),
         card_appid: required(1, "card_appid"),
         card_template_information: required(2, "card_template_information"),
     }
 }
 
-impl PostBody {
+impl CreateCardTemplateBody {
     /// Creates a value from its required fields (`card_appid`, `card_template_information`).
     pub fn new(
         card_appid: impl ::std::convert::Into<::std::string::String>,
-        card_template_information: PostCardTemplateInformation,
+        card_template_information: CreateCardTemplateCardTemplateInformation,
     ) -> Self {
-        PostBody {
+        CreateCardTemplateBody {
             sub_mchid: ::std::option::Option::None,
             card_appid: card_appid.into(),
             card_template_information,
@@ -185,7 +188,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCardTemplateBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -197,7 +200,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCardTemplateResponse {
     /// 插卡公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -215,17 +218,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCardTemplateResponse {
         card_appid: optional(0, "card_appid"),
         card_id: optional(1, "card_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateCardTemplateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCardTemplateResponse {
             card_appid: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -248,26 +251,26 @@ impl PostResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/card-template.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCardTemplateRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCardTemplateBody,
 }
 
-impl PostRequest {
+impl CreateCardTemplateRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCardTemplateBody) -> Self {
+        CreateCardTemplateRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateCardTemplateRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/card-template`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/card-template";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCardTemplateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -277,8 +280,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCardTemplateRequest {
+    type Response = CreateCardTemplateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -319,9 +322,9 @@ impl<'a> V3NewTaxControlFapiaoCardTemplate<'a> {
     /// 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCardTemplateBody,
+    ) -> ::std::result::Result<CreateCardTemplateResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCardTemplateRequest::new(body)).await
     }
 }
 
@@ -330,12 +333,12 @@ impl<'a> V3NewTaxControlFapiaoCardTemplate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_card_template.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_card_template.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCardTemplateBody>(),
         ),
         (
-            "post_v3_new_tax_control_fapiao_card_template.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_card_template.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCardTemplateResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryDownloadQuery {
     /// 前序`download_url`的查询参数
     ///
     /// **Required.**
@@ -37,7 +37,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryDownloadQuery {
         token: required(0, "token"),
         mchid: required(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -48,7 +48,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryDownloadQuery {
     /// Creates a value from its required fields (`token`, `mchid`, `openid`, `invoice_code`, `invoice_no`, `fapiao_id`).
     pub fn new(
         token: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +58,7 @@ impl GetQuery {
         invoice_no: impl ::std::convert::Into<::std::string::String>,
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryDownloadQuery {
             token: token.into(),
             mchid: mchid.into(),
             sub_mchid: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryDownloadQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,26 +98,26 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Source: `openapi/v3/new-tax-control-fapiao/download.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryDownloadRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryDownloadQuery,
 }
 
-impl GetRequest {
+impl QueryDownloadRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryDownloadQuery) -> Self {
+        QueryDownloadRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryDownloadRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/download`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/download";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryDownloadRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -127,7 +127,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for QueryDownloadRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -210,12 +210,12 @@ impl<'a> V3NewTaxControlFapiaoDownload<'a> {
     /// 下载发票文件 (`GET /v3/new-tax-control-fapiao/download`)
     pub async fn get(
         &self,
-        query: GetQuery,
+        query: QueryDownloadQuery,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(query)).await
+        self.client.download(&QueryDownloadRequest::new(query)).await
     }
 }
 
@@ -224,8 +224,8 @@ impl<'a> V3NewTaxControlFapiaoDownload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_download.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_download.query",
+            ::wechatpay_runtime::json_schema_for::<QueryDownloadQuery>(),
         ),
     ])
 }

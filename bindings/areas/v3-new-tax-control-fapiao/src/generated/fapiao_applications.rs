@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct CreateFapiaoApplicationBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBuyerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    CreateFapiaoApplicationBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -59,13 +59,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl CreateFapiaoApplicationBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
         type_: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        CreateFapiaoApplicationBuyerInformation {
             type_: type_.into(),
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -142,7 +142,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct CreateFapiaoApplicationItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
@@ -183,7 +183,7 @@ pub struct PostItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    CreateFapiaoApplicationItemsItem {
         tax_code: required(0, "tax_code"),
         goods_category: optional(1, "goods_category"),
         goods_name: optional(2, "goods_name"),
@@ -198,7 +198,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl CreateFapiaoApplicationItemsItem {
     /// Creates a value from its required fields (`tax_code`, `quantity`, `total_amount`, `discount`).
     pub fn new(
         tax_code: impl ::std::convert::Into<::std::string::String>,
@@ -206,7 +206,7 @@ impl PostItemsItem {
         total_amount: i64,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        CreateFapiaoApplicationItemsItem {
             tax_code: tax_code.into(),
             goods_category: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -285,7 +285,7 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoInformationItem {
+pub struct CreateFapiaoApplicationFapiaoInformationItem {
     /// 商户发票单号
     ///
     /// **Required.**
@@ -304,11 +304,11 @@ pub struct PostFapiaoInformationItem {
     /// 发票行信息
     ///
     /// **Required.**
-    pub items: ::std::vec::Vec<PostItemsItem>,
+    pub items: ::std::vec::Vec<CreateFapiaoApplicationItemsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoInformationItem {
+    CreateFapiaoApplicationFapiaoInformationItem {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
         need_list: required(2, "need_list"),
@@ -317,15 +317,15 @@ pub struct PostFapiaoInformationItem {
     }
 }
 
-impl PostFapiaoInformationItem {
+impl CreateFapiaoApplicationFapiaoInformationItem {
     /// Creates a value from its required fields (`fapiao_id`, `total_amount`, `need_list`, `items`).
     pub fn new(
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
         need_list: bool,
-        items: ::std::vec::Vec<PostItemsItem>,
+        items: ::std::vec::Vec<CreateFapiaoApplicationItemsItem>,
     ) -> Self {
-        PostFapiaoInformationItem {
+        CreateFapiaoApplicationFapiaoInformationItem {
             fapiao_id: fapiao_id.into(),
             total_amount,
             need_list,
@@ -348,7 +348,7 @@ impl PostFapiaoInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateFapiaoApplicationBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -363,15 +363,17 @@ pub struct PostBody {
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: CreateFapiaoApplicationBuyerInformation,
     /// 需要开具的发票信息
     ///
     /// **Required.**
-    pub fapiao_information: ::std::vec::Vec<PostFapiaoInformationItem>,
+    pub fapiao_information: ::std::vec::Vec<
+        CreateFapiaoApplicationFapiaoInformationItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateFapiaoApplicationBody {
         sub_mchid: optional(0, "sub_mchid"),
         scene: required(1, "scene"),
         fapiao_apply_id: required(2, "fapiao_apply_id"),
@@ -380,15 +382,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateFapiaoApplicationBody {
     /// Creates a value from its required fields (`scene`, `fapiao_apply_id`, `buyer_information`, `fapiao_information`).
     pub fn new(
         scene: impl ::std::convert::Into<::std::string::String>,
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_information: PostBuyerInformation,
-        fapiao_information: ::std::vec::Vec<PostFapiaoInformationItem>,
+        buyer_information: CreateFapiaoApplicationBuyerInformation,
+        fapiao_information: ::std::vec::Vec<CreateFapiaoApplicationFapiaoInformationItem>,
     ) -> Self {
-        PostBody {
+        CreateFapiaoApplicationBody {
             sub_mchid: ::std::option::Option::None,
             scene: scene.into(),
             fapiao_apply_id: fapiao_apply_id.into(),
@@ -407,7 +409,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateFapiaoApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -428,26 +430,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateFapiaoApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateFapiaoApplicationBody,
 }
 
-impl PostRequest {
+impl CreateFapiaoApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateFapiaoApplicationBody) -> Self {
+        CreateFapiaoApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateFapiaoApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateFapiaoApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -457,7 +461,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateFapiaoApplicationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -561,9 +565,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplications<'a> {
     /// 开具电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateFapiaoApplicationBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateFapiaoApplicationRequest::new(body)).await
     }
 }
 
@@ -572,8 +576,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_fapiao_application.body",
+            ::wechatpay_runtime::json_schema_for::<CreateFapiaoApplicationBody>(),
         ),
     ]);
     schemas.extend(issue_general::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `scene`.
     ///
     /// 开票场景
-    pub enum GetScene {
+    pub enum QueryUserTitleScene {
         WithWechatpay = "WITH_WECHATPAY",
         WithoutWechatpay = "WITHOUT_WECHATPAY",
         #[unrecognized]
@@ -18,14 +18,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryUserTitleQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 开票场景
     ///
     /// **Required.**
-    pub scene: GetScene,
+    pub scene: QueryUserTitleScene,
     /// 发票申请单号
     ///
     /// **Required.**
@@ -33,20 +33,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryUserTitleQuery {
         sub_mchid: optional(0, "sub_mchid"),
         scene: required(1, "scene"),
         fapiao_apply_id: required(2, "fapiao_apply_id"),
     }
 }
 
-impl GetQuery {
+impl QueryUserTitleQuery {
     /// Creates a value from its required fields (`scene`, `fapiao_apply_id`).
     pub fn new(
-        scene: GetScene,
+        scene: QueryUserTitleScene,
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryUserTitleQuery {
             sub_mchid: ::std::option::Option::None,
             scene,
             fapiao_apply_id: fapiao_apply_id.into(),
@@ -63,7 +63,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryUserTitleQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -75,7 +75,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum GetType {
+    pub enum QueryUserTitleType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum GetFapiaoBillType {
+    pub enum QueryUserTitleFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -99,13 +99,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryUserTitleResponse {
     /// 购买方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<QueryUserTitleType>,
     /// 名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -144,7 +144,7 @@ pub struct GetResponse {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<GetFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<QueryUserTitleFapiaoBillType>,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
@@ -155,7 +155,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryUserTitleResponse {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -173,10 +173,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryUserTitleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryUserTitleResponse {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             taxpayer_id: ::std::option::Option::None,
@@ -210,26 +210,26 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/user-title.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryUserTitleRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryUserTitleQuery,
 }
 
-impl GetRequest {
+impl QueryUserTitleRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryUserTitleQuery) -> Self {
+        QueryUserTitleRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryUserTitleRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/user-title`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/user-title";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryUserTitleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -239,8 +239,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryUserTitleRequest {
+    type Response = QueryUserTitleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -305,9 +305,9 @@ impl<'a> V3NewTaxControlFapiaoUserTitle<'a> {
     /// 获取用户填写的抬头 (`GET /v3/new-tax-control-fapiao/user-title`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryUserTitleQuery,
+    ) -> ::std::result::Result<QueryUserTitleResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryUserTitleRequest::new(query)).await
     }
 }
 
@@ -316,12 +316,12 @@ impl<'a> V3NewTaxControlFapiaoUserTitle<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_user_title.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_user_title.query",
+            ::wechatpay_runtime::json_schema_for::<QueryUserTitleQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_user_title.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_user_title.response",
+            ::wechatpay_runtime::json_schema_for::<QueryUserTitleResponse>(),
         ),
     ]);
     schemas.extend(title_url::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAuthinfoBody {
     /// 服务商公众号appid
     ///
     /// **Required.**
@@ -33,7 +33,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAuthinfoBody {
         sp_appid: required(0, "sp_appid"),
         sub_appid: optional(1, "sub_appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -43,7 +43,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAuthinfoBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `device_id`, `raw_data`, `organization_id`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -52,7 +52,7 @@ impl PostBody {
         raw_data: impl ::std::convert::Into<::std::string::String>,
         organization_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateAuthinfoBody {
             sp_appid: sp_appid.into(),
             sub_appid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -72,7 +72,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAuthinfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAuthinfoResponse {
     /// 授权信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -97,16 +97,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAuthinfoResponse {
         authinfo: optional(0, "authinfo"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateAuthinfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAuthinfoResponse {
             authinfo: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -124,26 +124,26 @@ impl PostResponse {
 /// Source: `openapi/v3/offlineface/authinfo.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAuthinfoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAuthinfoBody,
 }
 
-impl PostRequest {
+impl CreateAuthinfoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAuthinfoBody) -> Self {
+        CreateAuthinfoRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateAuthinfoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/offlineface/authinfo`
     pub const PATH: &'static str = "/v3/offlineface/authinfo";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAuthinfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,8 +153,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAuthinfoRequest {
+    type Response = CreateAuthinfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -193,9 +193,9 @@ impl<'a> V3OfflinefaceAuthinfo<'a> {
     /// 获取authinfo接口 (`POST /v3/offlineface/authinfo`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAuthinfoBody,
+    ) -> ::std::result::Result<CreateAuthinfoResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateAuthinfoRequest::new(body)).await
     }
 }
 
@@ -204,12 +204,12 @@ impl<'a> V3OfflinefaceAuthinfo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_offlineface_authinfo.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_authinfo.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAuthinfoBody>(),
         ),
         (
-            "post_v3_offlineface_authinfo.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_authinfo.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAuthinfoResponse>(),
         ),
     ])
 }

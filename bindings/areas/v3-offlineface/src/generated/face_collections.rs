@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListFaceCollectionsQuery {
     /// 机构ID
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListFaceCollectionsQuery {
         organization_id: required(0, "organization_id"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListFaceCollectionsQuery {
     /// Creates a value from its required fields (`organization_id`).
     pub fn new(
         organization_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListFaceCollectionsQuery {
             organization_id: organization_id.into(),
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -52,7 +52,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListFaceCollectionsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -64,7 +64,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `collection_state`.
     ///
     /// 重采状态
-    pub enum GetCollectionState {
+    pub enum ListFaceCollectionsCollectionState {
         CollectionRequired = "COLLECTION_REQUIRED",
         PhotoUploaded = "PHOTO_UPLOADED",
         Complete = "COMPLETE",
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFaceCollectionsItem {
+pub struct ListFaceCollectionsFaceCollectionsItem {
     /// 重采ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -99,7 +99,7 @@ pub struct GetFaceCollectionsItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection_state: ::std::option::Option<GetCollectionState>,
+    pub collection_state: ::std::option::Option<ListFaceCollectionsCollectionState>,
     /// 注册照上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub register_photo_upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -113,7 +113,7 @@ pub struct GetFaceCollectionsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFaceCollectionsItem {
+    ListFaceCollectionsFaceCollectionsItem {
         collection_id: optional(0, "collection_id"),
         use_id: optional(1, "use_id"),
         organization_id: optional(2, "organization_id"),
@@ -124,10 +124,10 @@ pub struct GetFaceCollectionsItem {
     }
 }
 
-impl GetFaceCollectionsItem {
+impl ListFaceCollectionsFaceCollectionsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFaceCollectionsItem {
+        ListFaceCollectionsFaceCollectionsItem {
             collection_id: ::std::option::Option::None,
             use_id: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
@@ -143,12 +143,14 @@ impl GetFaceCollectionsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListFaceCollectionsResponse {
     /// 重采对象
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub face_collections: ::std::option::Option<::std::vec::Vec<GetFaceCollectionsItem>>,
+    pub face_collections: ::std::option::Option<
+        ::std::vec::Vec<ListFaceCollectionsFaceCollectionsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -156,16 +158,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListFaceCollectionsResponse {
         face_collections: optional(0, "face_collections"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl ListFaceCollectionsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListFaceCollectionsResponse {
             face_collections: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -183,26 +185,28 @@ impl GetResponse {
 /// Source: `openapi/v3/offlineface/face-collections.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListFaceCollectionsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListFaceCollectionsQuery,
 }
 
-impl GetRequest {
+impl ListFaceCollectionsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListFaceCollectionsQuery) -> Self {
+        ListFaceCollectionsRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl ListFaceCollectionsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/offlineface/face-collections`
     pub const PATH: &'static str = "/v3/offlineface/face-collections";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListFaceCollectionsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +216,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListFaceCollectionsRequest {
+    type Response = ListFaceCollectionsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -283,9 +287,9 @@ impl<'a> V3OfflinefaceFaceCollections<'a> {
     /// 查询重采用户列表 (`GET /v3/offlineface/face-collections`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListFaceCollectionsQuery,
+    ) -> ::std::result::Result<ListFaceCollectionsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListFaceCollectionsRequest::new(query)).await
     }
 }
 
@@ -294,12 +298,12 @@ impl<'a> V3OfflinefaceFaceCollections<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_offlineface_face_collections.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_face_collections.query",
+            ::wechatpay_runtime::json_schema_for::<ListFaceCollectionsQuery>(),
         ),
         (
-            "get_v3_offlineface_face_collections.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_face_collections.response",
+            ::wechatpay_runtime::json_schema_for::<ListFaceCollectionsResponse>(),
         ),
     ]);
     schemas.extend(collection_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRepaymentUrlBody {
     /// 商户用户ID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRepaymentUrlBody {
         out_user_id: required(0, "out_user_id"),
         organization_id: required(1, "organization_id"),
     }
 }
 
-impl PostBody {
+impl CreateRepaymentUrlBody {
     /// Creates a value from its required fields (`out_user_id`, `organization_id`).
     pub fn new(
         out_user_id: impl ::std::convert::Into<::std::string::String>,
         organization_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateRepaymentUrlBody {
             out_user_id: out_user_id.into(),
             organization_id: organization_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRepaymentUrlBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateRepaymentUrlResponse {
     /// 还款链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -67,17 +67,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateRepaymentUrlResponse {
         repayment_url: optional(0, "repayment_url"),
         expire_at: optional(1, "expire_at"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateRepaymentUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateRepaymentUrlResponse {
             repayment_url: ::std::option::Option::None,
             expire_at: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -96,26 +96,26 @@ impl PostResponse {
 /// Source: `openapi/v3/offlineface/repayment-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRepaymentUrlRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRepaymentUrlBody,
 }
 
-impl PostRequest {
+impl CreateRepaymentUrlRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateRepaymentUrlBody) -> Self {
+        CreateRepaymentUrlRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateRepaymentUrlRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/offlineface/repayment-url`
     pub const PATH: &'static str = "/v3/offlineface/repayment-url";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRepaymentUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,8 +125,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateRepaymentUrlRequest {
+    type Response = CreateRepaymentUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -167,9 +167,9 @@ impl<'a> V3OfflinefaceRepaymentUrl<'a> {
     /// 获取还款链接接口 (`POST /v3/offlineface/repayment-url`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateRepaymentUrlBody,
+    ) -> ::std::result::Result<CreateRepaymentUrlResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateRepaymentUrlRequest::new(body)).await
     }
 }
 
@@ -178,12 +178,12 @@ impl<'a> V3OfflinefaceRepaymentUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_offlineface_repayment_url.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_repayment_url.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRepaymentUrlBody>(),
         ),
         (
-            "post_v3_offlineface_repayment_url.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_repayment_url.response",
+            ::wechatpay_runtime::json_schema_for::<CreateRepaymentUrlResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `currency`.
     ///
     /// 货币类型
-    pub enum PostCurrency {
+    pub enum OfflinefaceCreateTransactionCurrency {
         Cny = "CNY",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct OfflinefaceCreateTransactionAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -27,20 +27,23 @@ pub struct PostAmount {
     /// 货币类型
     ///
     /// **Required.**
-    pub currency: PostCurrency,
+    pub currency: OfflinefaceCreateTransactionCurrency,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    OfflinefaceCreateTransactionAmount {
         total: required(0, "total"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl OfflinefaceCreateTransactionAmount {
     /// Creates a value from its required fields (`total`, `currency`).
-    pub fn new(total: i64, currency: PostCurrency) -> Self {
-        PostAmount { total, currency }
+    pub fn new(total: i64, currency: OfflinefaceCreateTransactionCurrency) -> Self {
+        OfflinefaceCreateTransactionAmount {
+            total,
+            currency,
+        }
     }
 }
 
@@ -50,7 +53,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct OfflinefaceCreateTransactionSceneInfo {
     /// 设备IP
     ///
     /// **Required.**
@@ -58,15 +61,15 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    OfflinefaceCreateTransactionSceneInfo {
         device_ip: required(0, "device_ip"),
     }
 }
 
-impl PostSceneInfo {
+impl OfflinefaceCreateTransactionSceneInfo {
     /// Creates a value from its required fields (`device_ip`).
     pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostSceneInfo {
+        OfflinefaceCreateTransactionSceneInfo {
             device_ip: device_ip.into(),
         }
     }
@@ -78,22 +81,22 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct OfflinefaceCreateTransactionSettleInfo {
     /// 是否支持分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    OfflinefaceCreateTransactionSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl OfflinefaceCreateTransactionSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        OfflinefaceCreateTransactionSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -111,7 +114,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusiness {
+pub struct OfflinefaceCreateTransactionBusiness {
     /// 平台产品ID
     ///
     /// Documented values: `2`, `11`.
@@ -127,16 +130,16 @@ pub struct PostBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusiness {
+    OfflinefaceCreateTransactionBusiness {
         business_product_id: required(0, "business_product_id"),
         business_scene_id: required(1, "business_scene_id"),
     }
 }
 
-impl PostBusiness {
+impl OfflinefaceCreateTransactionBusiness {
     /// Creates a value from its required fields (`business_product_id`, `business_scene_id`).
     pub fn new(business_product_id: i64, business_scene_id: i64) -> Self {
-        PostBusiness {
+        OfflinefaceCreateTransactionBusiness {
             business_product_id,
             business_scene_id,
         }
@@ -147,7 +150,7 @@ impl PostBusiness {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OfflinefaceCreateTransactionBody {
     /// 支付凭证
     ///
     /// **Required.**
@@ -166,10 +169,10 @@ pub struct PostBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostAmount>,
+    pub amount: ::std::option::Option<OfflinefaceCreateTransactionAmount>,
     /// 支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<OfflinefaceCreateTransactionSceneInfo>,
     /// 优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -181,17 +184,17 @@ pub struct PostBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<OfflinefaceCreateTransactionSettleInfo>,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 业务信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business: ::std::option::Option<PostBusiness>,
+    pub business: ::std::option::Option<OfflinefaceCreateTransactionBusiness>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OfflinefaceCreateTransactionBody {
         auth_code: required(0, "auth_code"),
         sp_appid: optional(1, "sp_appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -208,10 +211,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl OfflinefaceCreateTransactionBody {
     /// Creates a value from its required fields (`auth_code`).
     pub fn new(auth_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        OfflinefaceCreateTransactionBody {
             auth_code: auth_code.into(),
             sp_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -265,13 +268,16 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: PostAmount) -> Self {
+    pub fn with_amount(mut self, amount: OfflinefaceCreateTransactionAmount) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: OfflinefaceCreateTransactionSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
@@ -304,7 +310,10 @@ impl PostBody {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: OfflinefaceCreateTransactionSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -319,13 +328,16 @@ impl PostBody {
     }
 
     /// Sets `business`.
-    pub fn with_business(mut self, business: PostBusiness) -> Self {
+    pub fn with_business(
+        mut self,
+        business: OfflinefaceCreateTransactionBusiness,
+    ) -> Self {
         self.business = ::std::option::Option::Some(business);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OfflinefaceCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -339,7 +351,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct OfflinefaceCreateTransactionPayer {
     /// 公众下的openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -353,17 +365,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    OfflinefaceCreateTransactionPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl PostPayer {
+impl OfflinefaceCreateTransactionPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        OfflinefaceCreateTransactionPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -377,7 +389,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct OfflinefaceCreateTransactionResponseAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -387,7 +399,7 @@ pub struct PostResponseAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<PostCurrency>,
+    pub currency: ::std::option::Option<OfflinefaceCreateTransactionCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -395,17 +407,17 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    OfflinefaceCreateTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponseAmount {
+impl OfflinefaceCreateTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        OfflinefaceCreateTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -419,7 +431,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSceneInfo {
+pub struct OfflinefaceCreateTransactionResponseSceneInfo {
     /// 设备IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_ip: ::std::option::Option<::std::string::String>,
@@ -430,16 +442,16 @@ pub struct PostResponseSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSceneInfo {
+    OfflinefaceCreateTransactionResponseSceneInfo {
         device_ip: optional(0, "device_ip"),
         ..extra
     }
 }
 
-impl PostResponseSceneInfo {
+impl OfflinefaceCreateTransactionResponseSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSceneInfo {
+        OfflinefaceCreateTransactionResponseSceneInfo {
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -450,7 +462,7 @@ impl PostResponseSceneInfo {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum PostTradeType {
+    pub enum OfflinefaceCreateTransactionTradeType {
         Native = "NATIVE",
         Jsapi = "JSAPI",
         App = "APP",
@@ -465,7 +477,7 @@ impl PostResponseSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct OfflinefaceCreateTransactionResponse {
     /// 服务商公众号appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -486,10 +498,10 @@ pub struct PostResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付用户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<OfflinefaceCreateTransactionPayer>,
     /// 金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<OfflinefaceCreateTransactionResponseAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
@@ -497,13 +509,13 @@ pub struct PostResponse {
     >,
     /// 支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostResponseSceneInfo>,
+    pub scene_info: ::std::option::Option<OfflinefaceCreateTransactionResponseSceneInfo>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 交易类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<PostTradeType>,
+    pub trade_type: ::std::option::Option<OfflinefaceCreateTransactionTradeType>,
     /// 交易状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<::std::string::String>,
@@ -541,7 +553,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    OfflinefaceCreateTransactionResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -566,10 +578,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl OfflinefaceCreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        OfflinefaceCreateTransactionResponse {
             sp_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -604,26 +616,28 @@ impl PostResponse {
 /// Source: `openapi/v3/offlineface/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OfflinefaceCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: OfflinefaceCreateTransactionBody,
 }
 
-impl PostRequest {
+impl OfflinefaceCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: OfflinefaceCreateTransactionBody) -> Self {
+        OfflinefaceCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl OfflinefaceCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/offlineface/transactions`
     pub const PATH: &'static str = "/v3/offlineface/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OfflinefaceCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -633,8 +647,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for OfflinefaceCreateTransactionRequest {
+    type Response = OfflinefaceCreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -680,9 +694,12 @@ impl<'a> V3OfflinefaceTransactions<'a> {
     /// 申请扣款接口 (`POST /v3/offlineface/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: OfflinefaceCreateTransactionBody,
+    ) -> ::std::result::Result<
+        OfflinefaceCreateTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&OfflinefaceCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -691,12 +708,14 @@ impl<'a> V3OfflinefaceTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_offlineface_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "offlineface_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<OfflinefaceCreateTransactionBody>(),
         ),
         (
-            "post_v3_offlineface_transactions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "offlineface_create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<
+                OfflinefaceCreateTransactionResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_trade_no::json_schemas());

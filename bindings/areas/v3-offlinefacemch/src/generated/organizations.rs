@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryOrganizationQuery {
     /// 机构ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_id: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryOrganizationQuery {
         organization_id: optional(0, "organization_id"),
         organization_name: optional(1, "organization_name"),
     }
 }
 
-impl GetQuery {
+impl QueryOrganizationQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryOrganizationQuery {
             organization_id: ::std::option::Option::None,
             organization_name: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryOrganizationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryOrganizationResponse {
     /// 机构ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_id: ::std::option::Option<::std::string::String>,
@@ -76,17 +76,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryOrganizationResponse {
         organization_id: optional(0, "organization_id"),
         organization_name: optional(1, "organization_name"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryOrganizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryOrganizationResponse {
             organization_id: ::std::option::Option::None,
             organization_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -105,26 +105,26 @@ impl GetResponse {
 /// Source: `openapi/v3/offlinefacemch/organizations.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryOrganizationRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryOrganizationQuery,
 }
 
-impl GetRequest {
+impl QueryOrganizationRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryOrganizationQuery) -> Self {
+        QueryOrganizationRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryOrganizationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/offlinefacemch/organizations`
     pub const PATH: &'static str = "/v3/offlinefacemch/organizations";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryOrganizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -134,8 +134,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryOrganizationRequest {
+    type Response = QueryOrganizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -202,9 +202,9 @@ impl<'a> V3OfflinefacemchOrganizations<'a> {
     /// 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryOrganizationQuery,
+    ) -> ::std::result::Result<QueryOrganizationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryOrganizationRequest::new(query)).await
     }
 }
 
@@ -213,12 +213,12 @@ impl<'a> V3OfflinefacemchOrganizations<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_offlinefacemch_organizations.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_organization.query",
+            ::wechatpay_runtime::json_schema_for::<QueryOrganizationQuery>(),
         ),
         (
-            "get_v3_offlinefacemch_organizations.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_organization.response",
+            ::wechatpay_runtime::json_schema_for::<QueryOrganizationResponse>(),
         ),
     ]);
     schemas.extend(organization_id::json_schemas());

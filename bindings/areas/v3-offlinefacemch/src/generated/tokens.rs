@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWebInitData {
+pub struct OfflinefacemchCreateTokenWebInitData {
     /// 商户刷脸用户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_id: ::std::option::Option<::std::string::String>,
@@ -18,16 +18,16 @@ pub struct PostWebInitData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWebInitData {
+    OfflinefacemchCreateTokenWebInitData {
         out_user_id: optional(0, "out_user_id"),
         organization_id: optional(1, "organization_id"),
     }
 }
 
-impl PostWebInitData {
+impl OfflinefacemchCreateTokenWebInitData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWebInitData {
+        OfflinefacemchCreateTokenWebInitData {
             out_user_id: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
         }
@@ -56,26 +56,26 @@ impl PostWebInitData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OfflinefacemchCreateTokenBody {
     /// 使用场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 小程序/h5鉴权场景初始化数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub web_init_data: ::std::option::Option<PostWebInitData>,
+    pub web_init_data: ::std::option::Option<OfflinefacemchCreateTokenWebInitData>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OfflinefacemchCreateTokenBody {
         scene: optional(0, "scene"),
         web_init_data: optional(1, "web_init_data"),
     }
 }
 
-impl PostBody {
+impl OfflinefacemchCreateTokenBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        OfflinefacemchCreateTokenBody {
             scene: ::std::option::Option::None,
             web_init_data: ::std::option::Option::None,
         }
@@ -91,13 +91,16 @@ impl PostBody {
     }
 
     /// Sets `web_init_data`.
-    pub fn with_web_init_data(mut self, web_init_data: PostWebInitData) -> Self {
+    pub fn with_web_init_data(
+        mut self,
+        web_init_data: OfflinefacemchCreateTokenWebInitData,
+    ) -> Self {
         self.web_init_data = ::std::option::Option::Some(web_init_data);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OfflinefacemchCreateTokenBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -109,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct OfflinefacemchCreateTokenResponse {
     /// 授权凭证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
@@ -120,16 +123,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    OfflinefacemchCreateTokenResponse {
         token: optional(0, "token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl OfflinefacemchCreateTokenResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        OfflinefacemchCreateTokenResponse {
             token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -147,26 +150,28 @@ impl PostResponse {
 /// Source: `openapi/v3/offlinefacemch/tokens.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OfflinefacemchCreateTokenRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: OfflinefacemchCreateTokenBody,
 }
 
-impl PostRequest {
+impl OfflinefacemchCreateTokenRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: OfflinefacemchCreateTokenBody) -> Self {
+        OfflinefacemchCreateTokenRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl OfflinefacemchCreateTokenRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/offlinefacemch/tokens`
     pub const PATH: &'static str = "/v3/offlinefacemch/tokens";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OfflinefacemchCreateTokenRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,8 +181,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for OfflinefacemchCreateTokenRequest {
+    type Response = OfflinefacemchCreateTokenResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -216,9 +221,12 @@ impl<'a> V3OfflinefacemchTokens<'a> {
     /// 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: OfflinefacemchCreateTokenBody,
+    ) -> ::std::result::Result<
+        OfflinefacemchCreateTokenResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&OfflinefacemchCreateTokenRequest::new(body)).await
     }
 }
 
@@ -227,12 +235,12 @@ impl<'a> V3OfflinefacemchTokens<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_offlinefacemch_tokens.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "offlinefacemch_create_token.body",
+            ::wechatpay_runtime::json_schema_for::<OfflinefacemchCreateTokenBody>(),
         ),
         (
-            "post_v3_offlinefacemch_tokens.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "offlinefacemch_create_token.response",
+            ::wechatpay_runtime::json_schema_for::<OfflinefacemchCreateTokenResponse>(),
         ),
     ])
 }

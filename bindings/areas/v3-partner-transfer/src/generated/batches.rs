@@ -6,7 +6,7 @@
     /// Values of `authorization_type`.
     ///
     /// 特约商户授权类型
-    pub enum PostAuthorizationType {
+    pub enum InitiateTransferBatchAuthorizationType {
         InformationAuthorizationType = "INFORMATION_AUTHORIZATION_TYPE",
         FundAuthorizationType = "FUND_AUTHORIZATION_TYPE",
         InformationAndFundAuthorizationType = "INFORMATION_AND_FUND_AUTHORIZATION_TYPE",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferDetailListItem {
+pub struct InitiateTransferBatchTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
@@ -52,7 +52,7 @@ pub struct PostTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferDetailListItem {
+    InitiateTransferBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
         transfer_remark: required(2, "transfer_remark"),
@@ -62,7 +62,7 @@ pub struct PostTransferDetailListItem {
     }
 }
 
-impl PostTransferDetailListItem {
+impl InitiateTransferBatchTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -71,7 +71,7 @@ impl PostTransferDetailListItem {
         openid: impl ::std::convert::Into<::std::string::String>,
         user_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostTransferDetailListItem {
+        InitiateTransferBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
             transfer_amount,
             transfer_remark: transfer_remark.into(),
@@ -95,7 +95,7 @@ impl PostTransferDetailListItem {
     /// Values of `transfer_purpose`.
     ///
     /// 批量转账用途
-    pub enum PostTransferPurpose {
+    pub enum InitiateTransferBatchTransferPurpose {
         Goodspayment = "GOODSPAYMENT",
         Commission = "COMMISSION",
         Refund = "REFUND",
@@ -111,7 +111,7 @@ impl PostTransferDetailListItem {
     /// Values of `transfer_scene`.
     ///
     /// 转账场景
-    pub enum PostTransferScene {
+    pub enum InitiateTransferBatchTransferScene {
         OrdinaryTransfer = "ORDINARY_TRANSFER",
         PayrollCardTransfer = "PAYROLL_CARD_TRANSFER",
         #[unrecognized]
@@ -123,7 +123,7 @@ impl PostTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InitiateTransferBatchBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -134,7 +134,7 @@ pub struct PostBody {
     /// 特约商户授权类型
     ///
     /// **Required.**
-    pub authorization_type: PostAuthorizationType,
+    pub authorization_type: InitiateTransferBatchAuthorizationType,
     /// 商家批次单号
     ///
     /// **Required.**
@@ -158,20 +158,22 @@ pub struct PostBody {
     /// 转账明细列表
     ///
     /// **Required.**
-    pub transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+    pub transfer_detail_list: ::std::vec::Vec<
+        InitiateTransferBatchTransferDetailListItem,
+    >,
     /// 服务商的appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 批量转账用途
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_purpose: ::std::option::Option<PostTransferPurpose>,
+    pub transfer_purpose: ::std::option::Option<InitiateTransferBatchTransferPurpose>,
     /// 转账场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene: ::std::option::Option<PostTransferScene>,
+    pub transfer_scene: ::std::option::Option<InitiateTransferBatchTransferScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InitiateTransferBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sub_appid: optional(1, "sub_appid"),
         authorization_type: required(2, "authorization_type"),
@@ -187,20 +189,22 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InitiateTransferBatchBody {
     /// Creates a value from its required fields (`sub_mchid`, `authorization_type`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_detail_list`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        authorization_type: PostAuthorizationType,
+        authorization_type: InitiateTransferBatchAuthorizationType,
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         batch_name: impl ::std::convert::Into<::std::string::String>,
         batch_remark: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
         total_num: i64,
-        transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+        transfer_detail_list: ::std::vec::Vec<
+            InitiateTransferBatchTransferDetailListItem,
+        >,
     ) -> Self {
-        PostBody {
+        InitiateTransferBatchBody {
             sub_mchid: sub_mchid.into(),
             sub_appid: ::std::option::Option::None,
             authorization_type,
@@ -237,20 +241,23 @@ impl PostBody {
     /// Sets `transfer_purpose`.
     pub fn with_transfer_purpose(
         mut self,
-        transfer_purpose: PostTransferPurpose,
+        transfer_purpose: InitiateTransferBatchTransferPurpose,
     ) -> Self {
         self.transfer_purpose = ::std::option::Option::Some(transfer_purpose);
         self
     }
 
     /// Sets `transfer_scene`.
-    pub fn with_transfer_scene(mut self, transfer_scene: PostTransferScene) -> Self {
+    pub fn with_transfer_scene(
+        mut self,
+        transfer_scene: InitiateTransferBatchTransferScene,
+    ) -> Self {
         self.transfer_scene = ::std::option::Option::Some(transfer_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InitiateTransferBatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -262,7 +269,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InitiateTransferBatchResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -285,7 +292,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InitiateTransferBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         create_time: optional(2, "create_time"),
@@ -293,10 +300,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InitiateTransferBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InitiateTransferBatchResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -316,26 +323,28 @@ impl PostResponse {
 /// Source: `openapi/v3/partner-transfer/batches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InitiateTransferBatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InitiateTransferBatchBody,
 }
 
-impl PostRequest {
+impl InitiateTransferBatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InitiateTransferBatchBody) -> Self {
+        InitiateTransferBatchRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl InitiateTransferBatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/partner-transfer/batches`
     pub const PATH: &'static str = "/v3/partner-transfer/batches";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InitiateTransferBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -345,8 +354,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InitiateTransferBatchRequest {
+    type Response = InitiateTransferBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -395,9 +404,12 @@ impl<'a> V3PartnerTransferBatches<'a> {
     /// 发起批量转账 (`POST /v3/partner-transfer/batches`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InitiateTransferBatchBody,
+    ) -> ::std::result::Result<
+        InitiateTransferBatchResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&InitiateTransferBatchRequest::new(body)).await
     }
 }
 
@@ -406,12 +418,12 @@ impl<'a> V3PartnerTransferBatches<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_partner_transfer_batches.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "initiate_transfer_batch.body",
+            ::wechatpay_runtime::json_schema_for::<InitiateTransferBatchBody>(),
         ),
         (
-            "post_v3_partner_transfer_batches.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "initiate_transfer_batch.response",
+            ::wechatpay_runtime::json_schema_for::<InitiateTransferBatchResponse>(),
         ),
     ]);
     schemas.extend(batch_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListAuthenticationsQuery {
     /// 用户标识
     ///
     /// **Required.**
@@ -38,7 +38,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListAuthenticationsQuery {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -50,7 +50,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListAuthenticationsQuery {
     /// Creates a value from its required fields (`openid`, `sub_mchid`, `authenticate_date`, `authenticate_state`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +58,7 @@ impl GetQuery {
         authenticate_date: impl ::std::convert::Into<::std::string::String>,
         authenticate_state: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListAuthenticationsQuery {
             openid: openid.into(),
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -101,7 +101,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListAuthenticationsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -113,7 +113,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authenticate_scene`.
     ///
     /// 核身渠道
-    pub enum GetAuthenticateScene {
+    pub enum ListAuthenticationsAuthenticateScene {
         FromMiniApp = "FROM_MINI_APP",
         FromHardware = "FROM_HARDWARE",
         #[unrecognized]
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authenticate_state`.
     ///
     /// 核身状态
-    pub enum GetAuthenticateState {
+    pub enum ListAuthenticationsAuthenticateState {
         AuthenticateProcessing = "AUTHENTICATE_PROCESSING",
         AuthenticateSuccess = "AUTHENTICATE_SUCCESS",
         AuthenticateFailed = "AUTHENTICATE_FAILED",
@@ -140,7 +140,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListAuthenticationsDataItem {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticate_scene: ::std::option::Option<GetAuthenticateScene>,
+    pub authenticate_scene: ::std::option::Option<ListAuthenticationsAuthenticateScene>,
     /// 核身渠道标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -180,7 +180,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticate_state: ::std::option::Option<GetAuthenticateState>,
+    pub authenticate_state: ::std::option::Option<ListAuthenticationsAuthenticateState>,
     /// 核身时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -198,7 +198,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListAuthenticationsDataItem {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         openid: optional(2, "openid"),
@@ -213,10 +213,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListAuthenticationsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListAuthenticationsDataItem {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -236,10 +236,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListAuthenticationsResponse {
     /// 查询结果记录列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListAuthenticationsDataItem>>,
     /// 总记录条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -262,7 +262,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListAuthenticationsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         offset: optional(2, "offset"),
@@ -271,10 +271,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListAuthenticationsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListAuthenticationsResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -295,26 +295,28 @@ impl GetResponse {
 /// Source: `openapi/v3/payroll-card/authentications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListAuthenticationsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListAuthenticationsQuery,
 }
 
-impl GetRequest {
+impl ListAuthenticationsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListAuthenticationsQuery) -> Self {
+        ListAuthenticationsRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl ListAuthenticationsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payroll-card/authentications`
     pub const PATH: &'static str = "/v3/payroll-card/authentications";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListAuthenticationsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -324,8 +326,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListAuthenticationsRequest {
+    type Response = ListAuthenticationsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -398,8 +400,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListAuthenticationsRequest {
+    type Item = ListAuthenticationsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -462,9 +464,9 @@ impl<'a> V3PayrollCardAuthentications<'a> {
     /// 查询核身记录 (`GET /v3/payroll-card/authentications`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListAuthenticationsQuery,
+    ) -> ::std::result::Result<ListAuthenticationsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListAuthenticationsRequest::new(query)).await
     }
 }
 
@@ -473,12 +475,12 @@ impl<'a> V3PayrollCardAuthentications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payroll_card_authentications.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_authentications.query",
+            ::wechatpay_runtime::json_schema_for::<ListAuthenticationsQuery>(),
         ),
         (
-            "get_v3_payroll_card_authentications.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_authentications.response",
+            ::wechatpay_runtime::json_schema_for::<ListAuthenticationsResponse>(),
         ),
     ]);
     schemas.extend(pre_order::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `employment_type`.
     ///
     /// 用工类型
-    pub enum PostEmploymentType {
+    pub enum CreateTokenEmploymentType {
         LongTermEmployment = "LONG_TERM_EMPLOYMENT",
         ShortTermEmployment = "SHORT_TERM_EMPLOYMENT",
         CooperationEmployment = "COOPERATION_EMPLOYMENT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTokenBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -49,11 +49,11 @@ pub struct PostBody {
     /// 用工类型
     ///
     /// **Required.**
-    pub employment_type: PostEmploymentType,
+    pub employment_type: CreateTokenEmploymentType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTokenBody {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -64,16 +64,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTokenBody {
     /// Creates a value from its required fields (`openid`, `sub_mchid`, `user_name`, `id_card_number`, `employment_type`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         user_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
-        employment_type: PostEmploymentType,
+        employment_type: CreateTokenEmploymentType,
     ) -> Self {
-        PostBody {
+        CreateTokenBody {
             openid: openid.into(),
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -103,7 +103,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTokenBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -115,7 +115,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTokenResponse {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTokenResponse {
         openid: optional(0, "openid"),
         mchid: optional(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -158,10 +158,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTokenResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTokenResponse {
             openid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -183,26 +183,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payroll-card/tokens.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTokenRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTokenBody,
 }
 
-impl PostRequest {
+impl CreateTokenRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTokenBody) -> Self {
+        CreateTokenRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateTokenRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payroll-card/tokens`
     pub const PATH: &'static str = "/v3/payroll-card/tokens";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTokenRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +212,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTokenRequest {
+    type Response = CreateTokenResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -252,9 +252,9 @@ impl<'a> V3PayrollCardTokens<'a> {
     /// 生成授权token (`POST /v3/payroll-card/tokens`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTokenBody,
+    ) -> ::std::result::Result<CreateTokenResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTokenRequest::new(body)).await
     }
 }
 
@@ -262,13 +262,10 @@ impl<'a> V3PayrollCardTokens<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_token.body", ::wechatpay_runtime::json_schema_for::<CreateTokenBody>()),
         (
-            "post_v3_payroll_card_tokens.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_payroll_card_tokens.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_token.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTokenResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferDetailListItem {
+pub struct CreateTransferBatchTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferDetailListItem {
+    CreateTransferBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
         transfer_remark: required(2, "transfer_remark"),
@@ -43,7 +43,7 @@ pub struct PostTransferDetailListItem {
     }
 }
 
-impl PostTransferDetailListItem {
+impl CreateTransferBatchTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -52,7 +52,7 @@ impl PostTransferDetailListItem {
         openid: impl ::std::convert::Into<::std::string::String>,
         user_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostTransferDetailListItem {
+        CreateTransferBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
             transfer_amount,
             transfer_remark: transfer_remark.into(),
@@ -66,7 +66,7 @@ impl PostTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTransferBatchBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -101,7 +101,7 @@ pub struct PostBody {
     /// 转账明细列表
     ///
     /// **Required.**
-    pub transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+    pub transfer_detail_list: ::std::vec::Vec<CreateTransferBatchTransferDetailListItem>,
     /// 服务商的AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -116,7 +116,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTransferBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sub_appid: optional(1, "sub_appid"),
         authorization_type: required(2, "authorization_type"),
@@ -132,7 +132,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTransferBatchBody {
     /// Creates a value from its required fields (`sub_mchid`, `authorization_type`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_detail_list`, `employment_type`, `employment_scene`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -143,11 +143,11 @@ impl PostBody {
         batch_remark: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
         total_num: i64,
-        transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+        transfer_detail_list: ::std::vec::Vec<CreateTransferBatchTransferDetailListItem>,
         employment_type: impl ::std::convert::Into<::std::string::String>,
         employment_scene: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateTransferBatchBody {
             sub_mchid: sub_mchid.into(),
             sub_appid: ::std::option::Option::None,
             authorization_type: authorization_type.into(),
@@ -182,7 +182,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTransferBatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -194,7 +194,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTransferBatchResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -217,7 +217,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTransferBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         create_time: optional(2, "create_time"),
@@ -225,10 +225,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTransferBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTransferBatchResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -248,26 +248,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payroll-card/transfer-batches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTransferBatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTransferBatchBody,
 }
 
-impl PostRequest {
+impl CreateTransferBatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTransferBatchBody) -> Self {
+        CreateTransferBatchRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateTransferBatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payroll-card/transfer-batches`
     pub const PATH: &'static str = "/v3/payroll-card/transfer-batches";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTransferBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -277,8 +277,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTransferBatchRequest {
+    type Response = CreateTransferBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -319,9 +319,9 @@ impl<'a> V3PayrollCardTransferBatches<'a> {
     /// 发起批量转账 (`POST /v3/payroll-card/transfer-batches`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTransferBatchBody,
+    ) -> ::std::result::Result<CreateTransferBatchResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTransferBatchRequest::new(body)).await
     }
 }
 
@@ -330,12 +330,12 @@ impl<'a> V3PayrollCardTransferBatches<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payroll_card_transfer_batches.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_transfer_batch.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTransferBatchBody>(),
         ),
         (
-            "post_v3_payroll_card_transfer_batches.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_transfer_batch.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTransferBatchResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum QueryMerchantBillTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -17,14 +17,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryMerchantBillQuery {
     /// 账单日期
     ///
     /// **Required.**
     pub bill_date: ::std::string::String,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<QueryMerchantBillTarType>,
     /// 加密算法
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryMerchantBillQuery {
         bill_date: required(0, "bill_date"),
         tar_type: optional(1, "tar_type"),
         encryption_algorithm: required(2, "encryption_algorithm"),
@@ -44,14 +44,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryMerchantBillQuery {
     /// Creates a value from its required fields (`bill_date`, `encryption_algorithm`, `service_id`).
     pub fn new(
         bill_date: impl ::std::convert::Into<::std::string::String>,
         encryption_algorithm: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryMerchantBillQuery {
             bill_date: bill_date.into(),
             tar_type: ::std::option::Option::None,
             encryption_algorithm: encryption_algorithm.into(),
@@ -60,13 +60,13 @@ impl GetQuery {
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(mut self, tar_type: QueryMerchantBillTarType) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryMerchantBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDownloadBillListItem {
+pub struct QueryMerchantBillDownloadBillListItem {
     /// 账单文件序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -118,7 +118,7 @@ pub struct GetDownloadBillListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDownloadBillListItem {
+    QueryMerchantBillDownloadBillListItem {
         bill_sequence: optional(0, "bill_sequence"),
         hash_type: optional(1, "hash_type"),
         hash_value: optional(2, "hash_value"),
@@ -129,10 +129,10 @@ pub struct GetDownloadBillListItem {
     }
 }
 
-impl GetDownloadBillListItem {
+impl QueryMerchantBillDownloadBillListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDownloadBillListItem {
+        QueryMerchantBillDownloadBillListItem {
             bill_sequence: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
@@ -148,7 +148,7 @@ impl GetDownloadBillListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryMerchantBillResponse {
     /// 下载信息总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -159,7 +159,7 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_list: ::std::option::Option<
-        ::std::vec::Vec<GetDownloadBillListItem>,
+        ::std::vec::Vec<QueryMerchantBillDownloadBillListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -168,17 +168,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryMerchantBillResponse {
         download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryMerchantBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryMerchantBillResponse {
             download_bill_count: ::std::option::Option::None,
             download_bill_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -197,26 +197,26 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/merchant-bill.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryMerchantBillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryMerchantBillQuery,
 }
 
-impl GetRequest {
+impl QueryMerchantBillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryMerchantBillQuery) -> Self {
+        QueryMerchantBillRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryMerchantBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/merchant-bill`
     pub const PATH: &'static str = "/v3/payscore/merchant-bill";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryMerchantBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -226,8 +226,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryMerchantBillRequest {
+    type Response = QueryMerchantBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -291,9 +291,9 @@ impl<'a> V3PayscoreMerchantBill<'a> {
     /// 商户申请获取对账单 (`GET /v3/payscore/merchant-bill`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryMerchantBillQuery,
+    ) -> ::std::result::Result<QueryMerchantBillResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryMerchantBillRequest::new(query)).await
     }
 }
 
@@ -302,12 +302,12 @@ impl<'a> V3PayscoreMerchantBill<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payscore_merchant_bill.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_merchant_bill.query",
+            ::wechatpay_runtime::json_schema_for::<QueryMerchantBillQuery>(),
         ),
         (
-            "get_v3_payscore_merchant_bill.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_merchant_bill.response",
+            ::wechatpay_runtime::json_schema_for::<QueryMerchantBillResponse>(),
         ),
     ])
 }

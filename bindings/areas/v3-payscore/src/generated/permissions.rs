@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePermissionBody {
     /// 服务id
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePermissionBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         authorization_code: required(2, "authorization_code"),
@@ -33,14 +33,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `authorization_code`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         authorization_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePermissionBody {
             service_id: service_id.into(),
             appid: appid.into(),
             authorization_code: authorization_code.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePermissionResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,16 +83,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePermissionResponse {
         apply_permissions_token: optional(0, "apply_permissions_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePermissionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePermissionResponse {
             apply_permissions_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -110,26 +110,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/permissions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePermissionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePermissionBody,
 }
 
-impl PostRequest {
+impl CreatePermissionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePermissionBody) -> Self {
+        CreatePermissionRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/permissions`
     pub const PATH: &'static str = "/v3/payscore/permissions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,8 +139,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePermissionRequest {
+    type Response = CreatePermissionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -200,9 +200,9 @@ impl<'a> V3PayscorePermissions<'a> {
     /// 商户预授权 (`POST /v3/payscore/permissions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePermissionBody,
+    ) -> ::std::result::Result<CreatePermissionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePermissionRequest::new(body)).await
     }
 }
 
@@ -211,12 +211,12 @@ impl<'a> V3PayscorePermissions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_permissions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_permission.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePermissionBody>(),
         ),
         (
-            "post_v3_payscore_permissions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_permission.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePermissionResponse>(),
         ),
     ]);
     schemas.extend(assess_user_risk_level::json_schemas());

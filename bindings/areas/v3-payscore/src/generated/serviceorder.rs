@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryServiceorderQuery {
     /// 商户服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryServiceorderQuery {
         out_order_no: optional(0, "out_order_no"),
         query_id: optional(1, "query_id"),
         service_id: required(2, "service_id"),
@@ -32,13 +32,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryServiceorderQuery {
     /// Creates a value from its required fields (`service_id`, `appid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryServiceorderQuery {
             out_order_no: ::std::option::Option::None,
             query_id: ::std::option::Option::None,
             service_id: service_id.into(),
@@ -65,7 +65,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryServiceorderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 服务订单状态
-    pub enum GetState {
+    pub enum QueryServiceorderState {
         Created = "CREATED",
         Doing = "DOING",
         Done = "DONE",
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state_description`.
     ///
     /// 订单状态说明
-    pub enum GetStateDescription {
+    pub enum QueryServiceorderStateDescription {
         UserConfirm = "USER_CONFIRM",
         MchComplete = "MCH_COMPLETE",
         #[unrecognized]
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostPaymentsItem {
+pub struct QueryServiceorderPostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -126,7 +126,7 @@ pub struct GetPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostPaymentsItem {
+    QueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -135,10 +135,10 @@ pub struct GetPostPaymentsItem {
     }
 }
 
-impl GetPostPaymentsItem {
+impl QueryServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostPaymentsItem {
+        QueryServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -154,7 +154,7 @@ impl GetPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostDiscountsItem {
+pub struct QueryServiceorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -174,7 +174,7 @@ pub struct GetPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostDiscountsItem {
+    QueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -183,10 +183,10 @@ pub struct GetPostDiscountsItem {
     }
 }
 
-impl GetPostDiscountsItem {
+impl QueryServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostDiscountsItem {
+        QueryServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -200,7 +200,7 @@ impl GetPostDiscountsItem {
     /// Values of `name`.
     ///
     /// 风险名称
-    pub enum GetName {
+    pub enum QueryServiceorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -216,12 +216,12 @@ impl GetPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRiskFund {
+pub struct QueryServiceorderRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<GetName>,
+    pub name: ::std::option::Option<QueryServiceorderName>,
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -237,7 +237,7 @@ pub struct GetRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRiskFund {
+    QueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -245,10 +245,10 @@ pub struct GetRiskFund {
     }
 }
 
-impl GetRiskFund {
+impl QueryServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRiskFund {
+        QueryServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -261,7 +261,7 @@ impl GetRiskFund {
     /// Values of `state`.
     ///
     /// 收款状态
-    pub enum GetCollectionState {
+    pub enum QueryServiceorderCollectionState {
         UserPaying = "USER_PAYING",
         UserPaid = "USER_PAID",
         #[unrecognized]
@@ -273,7 +273,7 @@ impl GetRiskFund {
     /// Values of `paid_type`.
     ///
     /// 收款成功渠道
-    pub enum GetPaidType {
+    pub enum QueryServiceorderPaidType {
         Newton = "NEWTON",
         Mch = "MCH",
         #[unrecognized]
@@ -285,7 +285,7 @@ impl GetRiskFund {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum QueryServiceorderScope {
         Single = "SINGLE",
         Global = "GLOBAL",
         #[unrecognized]
@@ -297,7 +297,7 @@ impl GetRiskFund {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetType {
+    pub enum QueryServiceorderType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -311,7 +311,7 @@ impl GetRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct QueryServiceorderGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -336,7 +336,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    QueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -346,10 +346,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl QueryServiceorderGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        QueryServiceorderGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -366,7 +366,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct QueryServiceorderPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -377,11 +377,11 @@ pub struct GetPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<QueryServiceorderScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<QueryServiceorderType>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -404,7 +404,9 @@ pub struct GetPromotionDetailItem {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryServiceorderGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -412,7 +414,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    QueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -428,10 +430,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl QueryServiceorderPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        QueryServiceorderPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -454,7 +456,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailsItem {
+pub struct QueryServiceorderDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -463,7 +465,7 @@ pub struct GetDetailsItem {
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_type: ::std::option::Option<GetPaidType>,
+    pub paid_type: ::std::option::Option<QueryServiceorderPaidType>,
     /// 收款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -472,7 +474,9 @@ pub struct GetDetailsItem {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryServiceorderPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -480,7 +484,7 @@ pub struct GetDetailsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailsItem {
+    QueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
         paid_type: optional(2, "paid_type"),
@@ -491,10 +495,10 @@ pub struct GetDetailsItem {
     }
 }
 
-impl GetDetailsItem {
+impl QueryServiceorderDetailsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailsItem {
+        QueryServiceorderDetailsItem {
             seq: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             paid_type: ::std::option::Option::None,
@@ -512,12 +516,12 @@ impl GetDetailsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCollection {
+pub struct QueryServiceorderCollection {
     /// 收款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetCollectionState>,
+    pub state: ::std::option::Option<QueryServiceorderCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -529,7 +533,7 @@ pub struct GetCollection {
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<GetDetailsItem>>,
+    pub details: ::std::option::Option<::std::vec::Vec<QueryServiceorderDetailsItem>>,
     /// 收款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -540,7 +544,7 @@ pub struct GetCollection {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCollection {
+    QueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
@@ -551,10 +555,10 @@ pub struct GetCollection {
     }
 }
 
-impl GetCollection {
+impl QueryServiceorderCollection {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCollection {
+        QueryServiceorderCollection {
             state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
@@ -572,7 +576,7 @@ impl GetCollection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeRange {
+pub struct QueryServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -592,7 +596,7 @@ pub struct GetTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeRange {
+    QueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -601,10 +605,10 @@ pub struct GetTimeRange {
     }
 }
 
-impl GetTimeRange {
+impl QueryServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeRange {
+        QueryServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -620,7 +624,7 @@ impl GetTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLocation {
+pub struct QueryServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -634,17 +638,17 @@ pub struct GetLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLocation {
+    QueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl GetLocation {
+impl QueryServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLocation {
+        QueryServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -656,7 +660,7 @@ impl GetLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -686,19 +690,23 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<QueryServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<GetStateDescription>,
+    pub state_description: ::std::option::Option<QueryServiceorderStateDescription>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<QueryServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<QueryServiceorderPostDiscountsItem>,
+    >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<QueryServiceorderRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -707,13 +715,13 @@ pub struct GetResponse {
     pub need_collection: ::std::option::Option<bool>,
     /// 收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection: ::std::option::Option<GetCollection>,
+    pub collection: ::std::option::Option<QueryServiceorderCollection>,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<QueryServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<GetLocation>,
+    pub location: ::std::option::Option<QueryServiceorderLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -735,7 +743,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -759,10 +767,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -800,26 +808,26 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/serviceorder.md:456`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryServiceorderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryServiceorderQuery,
 }
 
-impl GetRequest {
+impl QueryServiceorderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryServiceorderQuery) -> Self {
+        QueryServiceorderRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryServiceorderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -829,8 +837,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryServiceorderRequest {
+    type Response = QueryServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -881,7 +889,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct CreateServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -898,7 +906,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    CreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -906,10 +914,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl CreateServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        CreateServiceorderPostPaymentsItem {
             name: name.into(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -945,7 +953,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct CreateServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -960,20 +968,20 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    CreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         count: optional(2, "count"),
     }
 }
 
-impl PostPostDiscountsItem {
+impl CreateServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPostDiscountsItem {
+        CreateServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             count: ::std::option::Option::None,
@@ -993,7 +1001,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct CreateServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -1010,7 +1018,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    CreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -1018,12 +1026,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl CreateServiceorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        CreateServiceorderTimeRange {
             start_time: start_time.into(),
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -1065,7 +1073,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct CreateServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1075,16 +1083,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    CreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl CreateServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        CreateServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -1115,7 +1123,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct CreateServiceorderRiskFund {
     /// 风险名称
     ///
     /// **Required.**
@@ -1130,20 +1138,20 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    CreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl CreateServiceorderRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostRiskFund {
+        CreateServiceorderRiskFund {
             name: name.into(),
             amount,
             description: ::std::option::Option::None,
@@ -1166,7 +1174,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDevice {
+pub struct CreateServiceorderDevice {
     /// 服务开始的设备ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_device_id: ::std::option::Option<::std::string::String>,
@@ -1179,17 +1187,17 @@ pub struct PostDevice {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDevice {
+    CreateServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
         materiel_no: optional(2, "materiel_no"),
     }
 }
 
-impl PostDevice {
+impl CreateServiceorderDevice {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDevice {
+        CreateServiceorderDevice {
             start_device_id: ::std::option::Option::None,
             end_device_id: ::std::option::Option::None,
             materiel_no: ::std::option::Option::None,
@@ -1228,7 +1236,7 @@ impl PostDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateServiceorderBody {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -1247,21 +1255,25 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<CreateServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<CreateServiceorderPostDiscountsItem>,
+    >,
     /// 服务时间段
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: CreateServiceorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<CreateServiceorderLocation>,
     /// 服务风险金
     ///
     /// **Required.**
-    pub risk_fund: PostRiskFund,
+    pub risk_fund: CreateServiceorderRiskFund,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1277,11 +1289,11 @@ pub struct PostBody {
     pub need_user_confirm: ::std::option::Option<bool>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<PostDevice>,
+    pub device: ::std::option::Option<CreateServiceorderDevice>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateServiceorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
         service_id: required(2, "service_id"),
@@ -1299,18 +1311,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateServiceorderBody {
     /// Creates a value from its required fields (`out_order_no`, `appid`, `service_id`, `service_introduction`, `time_range`, `risk_fund`, `notify_url`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostTimeRange,
-        risk_fund: PostRiskFund,
+        time_range: CreateServiceorderTimeRange,
+        risk_fund: CreateServiceorderRiskFund,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateServiceorderBody {
             out_order_no: out_order_no.into(),
             appid: appid.into(),
             service_id: service_id.into(),
@@ -1331,7 +1343,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<CreateServiceorderPostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -1340,14 +1352,14 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<CreateServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(mut self, location: CreateServiceorderLocation) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -1377,13 +1389,13 @@ impl PostBody {
     }
 
     /// Sets `device`.
-    pub fn with_device(mut self, device: PostDevice) -> Self {
+    pub fn with_device(mut self, device: CreateServiceorderDevice) -> Self {
         self.device = ::std::option::Option::Some(device);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1395,7 +1407,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateServiceorderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1425,25 +1437,29 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<QueryServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<GetStateDescription>,
+    pub state_description: ::std::option::Option<QueryServiceorderStateDescription>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<QueryServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<QueryServiceorderPostDiscountsItem>,
+    >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<QueryServiceorderRiskFund>,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<QueryServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<GetLocation>,
+    pub location: ::std::option::Option<QueryServiceorderLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1467,7 +1483,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -1488,10 +1504,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateServiceorderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -1528,26 +1544,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/serviceorder.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateServiceorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateServiceorderBody,
 }
 
-impl PostRequest {
+impl CreateServiceorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateServiceorderBody) -> Self {
+        CreateServiceorderRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1557,8 +1573,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateServiceorderRequest {
+    type Response = CreateServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1612,17 +1628,17 @@ impl<'a> V3PayscoreServiceorder<'a> {
     /// 查询支付分订单 (`GET /v3/payscore/serviceorder`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryServiceorderQuery,
+    ) -> ::std::result::Result<QueryServiceorderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryServiceorderRequest::new(query)).await
     }
 
     /// 创建支付分订单 (`POST /v3/payscore/serviceorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateServiceorderBody,
+    ) -> ::std::result::Result<CreateServiceorderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateServiceorderRequest::new(body)).await
     }
 }
 
@@ -1631,20 +1647,20 @@ impl<'a> V3PayscoreServiceorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_serviceorder.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_serviceorder.query",
+            ::wechatpay_runtime::json_schema_for::<QueryServiceorderQuery>(),
         ),
         (
-            "get_v3_payscore_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<QueryServiceorderResponse>(),
         ),
         (
-            "post_v3_payscore_serviceorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<CreateServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<CreateServiceorderResponse>(),
         ),
     ]);
     schemas.extend(direct_complete::json_schemas());

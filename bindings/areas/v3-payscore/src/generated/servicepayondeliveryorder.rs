@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct CreateServicepayondeliveryorderPostPaymentsItem {
     /// 付费项目名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    CreateServicepayondeliveryorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl CreateServicepayondeliveryorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        CreateServicepayondeliveryorderPostPaymentsItem {
             name: name.into(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct CreateServicepayondeliveryorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -90,7 +90,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    CreateServicepayondeliveryorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: optional(2, "amount"),
@@ -98,13 +98,13 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl CreateServicepayondeliveryorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPostDiscountsItem {
+        CreateServicepayondeliveryorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount: ::std::option::Option::None,
@@ -131,7 +131,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct CreateServicepayondeliveryorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -148,7 +148,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    CreateServicepayondeliveryorderTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -156,12 +156,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl CreateServicepayondeliveryorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        CreateServicepayondeliveryorderTimeRange {
             start_time: start_time.into(),
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -203,7 +203,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct CreateServicepayondeliveryorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -213,16 +213,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    CreateServicepayondeliveryorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl CreateServicepayondeliveryorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        CreateServicepayondeliveryorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -251,7 +251,7 @@ impl PostLocation {
     /// Values of `name`.
     ///
     /// 风险金名称
-    pub enum PostName {
+    pub enum CreateServicepayondeliveryorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -267,11 +267,11 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct CreateServicepayondeliveryorderRiskFund {
     /// 风险金名称
     ///
     /// **Required.**
-    pub name: PostName,
+    pub name: CreateServicepayondeliveryorderName,
     /// 风险金额
     ///
     /// **Required.**
@@ -282,17 +282,17 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    CreateServicepayondeliveryorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl CreateServicepayondeliveryorderRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(name: PostName, amount: i64) -> Self {
-        PostRiskFund {
+    pub fn new(name: CreateServicepayondeliveryorderName, amount: i64) -> Self {
+        CreateServicepayondeliveryorderRiskFund {
             name,
             amount,
             description: ::std::option::Option::None,
@@ -313,7 +313,7 @@ impl PostRiskFund {
     /// Values of `jump_link_type`.
     ///
     /// 跳转链接类型
-    pub enum PostJumpLinkType {
+    pub enum CreateServicepayondeliveryorderJumpLinkType {
         JumpLinkMiniProgram = "JUMP_LINK_MINI_PROGRAM",
         #[unrecognized]
         Unrecognized(String),
@@ -326,10 +326,12 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpLink {
+pub struct CreateServicepayondeliveryorderJumpLink {
     /// 跳转链接类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link_type: ::std::option::Option<PostJumpLinkType>,
+    pub jump_link_type: ::std::option::Option<
+        CreateServicepayondeliveryorderJumpLinkType,
+    >,
     /// 小程序跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -339,17 +341,17 @@ pub struct PostJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpLink {
+    CreateServicepayondeliveryorderJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
     }
 }
 
-impl PostJumpLink {
+impl CreateServicepayondeliveryorderJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpLink {
+        CreateServicepayondeliveryorderJumpLink {
             jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
@@ -357,7 +359,10 @@ impl PostJumpLink {
     }
 
     /// Sets `jump_link_type`.
-    pub fn with_jump_link_type(mut self, jump_link_type: PostJumpLinkType) -> Self {
+    pub fn with_jump_link_type(
+        mut self,
+        jump_link_type: CreateServicepayondeliveryorderJumpLinkType,
+    ) -> Self {
         self.jump_link_type = ::std::option::Option::Some(jump_link_type);
         self
     }
@@ -387,7 +392,7 @@ impl PostJumpLink {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsItem {
+pub struct CreateServicepayondeliveryorderGoodsItem {
     /// 商品名称
     ///
     /// **Required.**
@@ -410,7 +415,7 @@ pub struct PostGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsItem {
+    CreateServicepayondeliveryorderGoodsItem {
         name: required(0, "name"),
         picture: required(1, "picture"),
         amount: required(2, "amount"),
@@ -419,7 +424,7 @@ pub struct PostGoodsItem {
     }
 }
 
-impl PostGoodsItem {
+impl CreateServicepayondeliveryorderGoodsItem {
     /// Creates a value from its required fields (`name`, `picture`, `amount`, `count`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
@@ -427,7 +432,7 @@ impl PostGoodsItem {
         amount: i64,
         count: i64,
     ) -> Self {
-        PostGoodsItem {
+        CreateServicepayondeliveryorderGoodsItem {
             name: name.into(),
             picture: picture.into(),
             amount,
@@ -452,32 +457,35 @@ impl PostGoodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostShoppingInfo {
+pub struct CreateServicepayondeliveryorderShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
     /// **Required.**
-    pub jump_link: PostJumpLink,
+    pub jump_link: CreateServicepayondeliveryorderJumpLink,
     /// 商品列表
     ///
     /// **Required.**
-    pub goods: ::std::vec::Vec<PostGoodsItem>,
+    pub goods: ::std::vec::Vec<CreateServicepayondeliveryorderGoodsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostShoppingInfo {
+    CreateServicepayondeliveryorderShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: required(1, "jump_link"),
         goods: required(2, "goods"),
     }
 }
 
-impl PostShoppingInfo {
+impl CreateServicepayondeliveryorderShoppingInfo {
     /// Creates a value from its required fields (`jump_link`, `goods`).
-    pub fn new(jump_link: PostJumpLink, goods: ::std::vec::Vec<PostGoodsItem>) -> Self {
-        PostShoppingInfo {
+    pub fn new(
+        jump_link: CreateServicepayondeliveryorderJumpLink,
+        goods: ::std::vec::Vec<CreateServicepayondeliveryorderGoodsItem>,
+    ) -> Self {
+        CreateServicepayondeliveryorderShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
             jump_link,
             goods,
@@ -500,7 +508,7 @@ impl PostShoppingInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateServicepayondeliveryorderBody {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -519,21 +527,25 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<CreateServicepayondeliveryorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<CreateServicepayondeliveryorderPostDiscountsItem>,
+    >,
     /// 服务时间段
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: CreateServicepayondeliveryorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<CreateServicepayondeliveryorderLocation>,
     /// 订单风险金
     ///
     /// **Required.**
-    pub risk_fund: PostRiskFund,
+    pub risk_fund: CreateServicepayondeliveryorderRiskFund,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -553,11 +565,11 @@ pub struct PostBody {
     /// 先用后付购物详情
     ///
     /// **Required.**
-    pub shopping_info: PostShoppingInfo,
+    pub shopping_info: CreateServicepayondeliveryorderShoppingInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateServicepayondeliveryorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
         service_id: required(2, "service_id"),
@@ -576,7 +588,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateServicepayondeliveryorderBody {
     /// Creates a value from its required fields (`out_order_no`, `appid`, `service_id`, `service_introduction`, `time_range`, `risk_fund`, `notify_url`, `shopping_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -584,12 +596,12 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostTimeRange,
-        risk_fund: PostRiskFund,
+        time_range: CreateServicepayondeliveryorderTimeRange,
+        risk_fund: CreateServicepayondeliveryorderRiskFund,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        shopping_info: PostShoppingInfo,
+        shopping_info: CreateServicepayondeliveryorderShoppingInfo,
     ) -> Self {
-        PostBody {
+        CreateServicepayondeliveryorderBody {
             out_order_no: out_order_no.into(),
             appid: appid.into(),
             service_id: service_id.into(),
@@ -611,7 +623,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<CreateServicepayondeliveryorderPostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -620,14 +632,17 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<CreateServicepayondeliveryorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: CreateServicepayondeliveryorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -666,7 +681,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateServicepayondeliveryorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -680,7 +695,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostPaymentsItem {
+pub struct CreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -700,7 +715,7 @@ pub struct PostResponsePostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostPaymentsItem {
+    CreateServicepayondeliveryorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -709,10 +724,10 @@ pub struct PostResponsePostPaymentsItem {
     }
 }
 
-impl PostResponsePostPaymentsItem {
+impl CreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostPaymentsItem {
+        CreateServicepayondeliveryorderResponsePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -728,7 +743,7 @@ impl PostResponsePostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct CreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -748,7 +763,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    CreateServicepayondeliveryorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -757,10 +772,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl CreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        CreateServicepayondeliveryorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -776,7 +791,7 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseRiskFund {
+pub struct CreateServicepayondeliveryorderResponseRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -797,7 +812,7 @@ pub struct PostResponseRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseRiskFund {
+    CreateServicepayondeliveryorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -805,10 +820,10 @@ pub struct PostResponseRiskFund {
     }
 }
 
-impl PostResponseRiskFund {
+impl CreateServicepayondeliveryorderResponseRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseRiskFund {
+        CreateServicepayondeliveryorderResponseRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -823,7 +838,7 @@ impl PostResponseRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct CreateServicepayondeliveryorderResponseTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -843,7 +858,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    CreateServicepayondeliveryorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -852,10 +867,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl CreateServicepayondeliveryorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        CreateServicepayondeliveryorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -871,7 +886,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct CreateServicepayondeliveryorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -885,17 +900,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    CreateServicepayondeliveryorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl CreateServicepayondeliveryorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        CreateServicepayondeliveryorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -909,7 +924,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfoJumpLink {
+pub struct CreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -928,7 +943,7 @@ pub struct PostResponseShoppingInfoJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfoJumpLink {
+    CreateServicepayondeliveryorderShoppingInfoJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
@@ -936,10 +951,10 @@ pub struct PostResponseShoppingInfoJumpLink {
     }
 }
 
-impl PostResponseShoppingInfoJumpLink {
+impl CreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfoJumpLink {
+        CreateServicepayondeliveryorderShoppingInfoJumpLink {
             jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
@@ -954,7 +969,7 @@ impl PostResponseShoppingInfoJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfoGoodsItem {
+pub struct CreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// 商品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -985,7 +1000,7 @@ pub struct PostResponseShoppingInfoGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfoGoodsItem {
+    CreateServicepayondeliveryorderShoppingInfoGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
         amount: optional(2, "amount"),
@@ -995,10 +1010,10 @@ pub struct PostResponseShoppingInfoGoodsItem {
     }
 }
 
-impl PostResponseShoppingInfoGoodsItem {
+impl CreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfoGoodsItem {
+        CreateServicepayondeliveryorderShoppingInfoGoodsItem {
             name: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -1015,7 +1030,7 @@ impl PostResponseShoppingInfoGoodsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfo {
+pub struct CreateServicepayondeliveryorderResponseShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
@@ -1023,12 +1038,16 @@ pub struct PostResponseShoppingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
+    pub jump_link: ::std::option::Option<
+        CreateServicepayondeliveryorderShoppingInfoJumpLink,
+    >,
     /// 商品列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoodsItem>>,
+    pub goods: ::std::option::Option<
+        ::std::vec::Vec<CreateServicepayondeliveryorderShoppingInfoGoodsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1036,7 +1055,7 @@ pub struct PostResponseShoppingInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfo {
+    CreateServicepayondeliveryorderResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
         goods: optional(2, "goods"),
@@ -1044,10 +1063,10 @@ pub struct PostResponseShoppingInfo {
     }
 }
 
-impl PostResponseShoppingInfo {
+impl CreateServicepayondeliveryorderResponseShoppingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfo {
+        CreateServicepayondeliveryorderResponseShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
             jump_link: ::std::option::Option::None,
             goods: ::std::option::Option::None,
@@ -1060,7 +1079,7 @@ impl PostResponseShoppingInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateServicepayondeliveryorderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1097,22 +1116,26 @@ pub struct PostResponse {
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostPaymentsItem>,
+        ::std::vec::Vec<CreateServicepayondeliveryorderResponsePostPaymentsItem>,
     >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<CreateServicepayondeliveryorderResponsePostDiscountsItem>,
     >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
+    pub risk_fund: ::std::option::Option<
+        CreateServicepayondeliveryorderResponseRiskFund,
+    >,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<
+        CreateServicepayondeliveryorderResponseTimeRange,
+    >,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<CreateServicepayondeliveryorderResponseLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1131,7 +1154,9 @@ pub struct PostResponse {
     pub package: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+    pub shopping_info: ::std::option::Option<
+        CreateServicepayondeliveryorderResponseShoppingInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1139,7 +1164,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateServicepayondeliveryorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -1161,10 +1186,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateServicepayondeliveryorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateServicepayondeliveryorderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -1196,26 +1221,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/servicepayondeliveryorder.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateServicepayondeliveryorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateServicepayondeliveryorderBody,
 }
 
-impl PostRequest {
+impl CreateServicepayondeliveryorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateServicepayondeliveryorderBody) -> Self {
+        CreateServicepayondeliveryorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateServicepayondeliveryorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/servicepayondeliveryorder`
     pub const PATH: &'static str = "/v3/payscore/servicepayondeliveryorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateServicepayondeliveryorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1225,8 +1252,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateServicepayondeliveryorderRequest {
+    type Response = CreateServicepayondeliveryorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1267,9 +1294,12 @@ impl<'a> V3PayscoreServicepayondeliveryorder<'a> {
     /// 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateServicepayondeliveryorderBody,
+    ) -> ::std::result::Result<
+        CreateServicepayondeliveryorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateServicepayondeliveryorderRequest::new(body)).await
     }
 }
 
@@ -1278,12 +1308,14 @@ impl<'a> V3PayscoreServicepayondeliveryorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_servicepayondeliveryorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_servicepayondeliveryorder.body",
+            ::wechatpay_runtime::json_schema_for::<CreateServicepayondeliveryorderBody>(),
         ),
         (
-            "post_v3_payscore_servicepayondeliveryorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_servicepayondeliveryorder.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateServicepayondeliveryorderResponse,
+            >(),
         ),
     ])
 }

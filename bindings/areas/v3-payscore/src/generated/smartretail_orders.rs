@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QuerySmartretailOrderQuery {
     /// 服务ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
@@ -22,7 +22,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QuerySmartretailOrderQuery {
         service_id: optional(0, "service_id"),
         out_order_no: optional(1, "out_order_no"),
         query_id: optional(2, "query_id"),
@@ -30,10 +30,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QuerySmartretailOrderQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QuerySmartretailOrderQuery {
             service_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             query_id: ::std::option::Option::None,
@@ -78,7 +78,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QuerySmartretailOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -88,7 +88,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
-    pub enum GetState {
+    pub enum QuerySmartretailOrderState {
         Created = "CREATED",
         UserAccepted = "USER_ACCEPTED",
         Finished = "FINISHED",
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFeesItem {
+pub struct QuerySmartretailOrderFeesItem {
     /// 付费项目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_name: ::std::option::Option<::std::string::String>,
@@ -126,7 +126,7 @@ pub struct GetFeesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFeesItem {
+    QuerySmartretailOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
         fee_amount: optional(2, "fee_amount"),
@@ -135,10 +135,10 @@ pub struct GetFeesItem {
     }
 }
 
-impl GetFeesItem {
+impl QuerySmartretailOrderFeesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFeesItem {
+        QuerySmartretailOrderFeesItem {
             fee_name: ::std::option::Option::None,
             fee_count: ::std::option::Option::None,
             fee_amount: ::std::option::Option::None,
@@ -154,7 +154,7 @@ impl GetFeesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountsItem {
+pub struct QuerySmartretailOrderDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_name: ::std::option::Option<::std::string::String>,
@@ -171,7 +171,7 @@ pub struct GetDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountsItem {
+    QuerySmartretailOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
         discount_desc: optional(2, "discount_desc"),
@@ -179,10 +179,10 @@ pub struct GetDiscountsItem {
     }
 }
 
-impl GetDiscountsItem {
+impl QuerySmartretailOrderDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountsItem {
+        QuerySmartretailOrderDiscountsItem {
             discount_name: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             discount_desc: ::std::option::Option::None,
@@ -195,7 +195,7 @@ impl GetDiscountsItem {
     /// Values of `pay_type`.
     ///
     /// 支付方式
-    pub enum GetPayType {
+    pub enum QuerySmartretailOrderPayType {
         MchChannelPayType = "MchChannelPayType",
         #[unrecognized]
         Unrecognized(String),
@@ -206,7 +206,7 @@ impl GetDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QuerySmartretailOrderResponse {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -221,7 +221,7 @@ pub struct GetResponse {
     pub service_id: ::std::option::Option<::std::string::String>,
     /// `state`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<QuerySmartretailOrderState>,
     /// 标识用户订单使用情况
     ///
     /// Documented values: `1`, `2`.
@@ -259,10 +259,12 @@ pub struct GetResponse {
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fees: ::std::option::Option<::std::vec::Vec<GetFeesItem>>,
+    pub fees: ::std::option::Option<::std::vec::Vec<QuerySmartretailOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discounts: ::std::option::Option<::std::vec::Vec<GetDiscountsItem>>,
+    pub discounts: ::std::option::Option<
+        ::std::vec::Vec<QuerySmartretailOrderDiscountsItem>,
+    >,
     /// 订单风险金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_amount: ::std::option::Option<i64>,
@@ -280,7 +282,7 @@ pub struct GetResponse {
     pub finish_transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_type: ::std::option::Option<GetPayType>,
+    pub pay_type: ::std::option::Option<QuerySmartretailOrderPayType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -288,7 +290,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QuerySmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -317,10 +319,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QuerySmartretailOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QuerySmartretailOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -359,26 +361,28 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/smartretail-orders.md:243`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySmartretailOrderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QuerySmartretailOrderQuery,
 }
 
-impl GetRequest {
+impl QuerySmartretailOrderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QuerySmartretailOrderQuery) -> Self {
+        QuerySmartretailOrderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QuerySmartretailOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/smartretail-orders`
     pub const PATH: &'static str = "/v3/payscore/smartretail-orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySmartretailOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -388,8 +392,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QuerySmartretailOrderRequest {
+    type Response = QuerySmartretailOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -438,7 +442,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFeesItem {
+pub struct CreateSmartretailOrderFeesItem {
     /// 付费项目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_name: ::std::option::Option<::std::string::String>,
@@ -454,7 +458,7 @@ pub struct PostFeesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFeesItem {
+    CreateSmartretailOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
         fee_amount: optional(2, "fee_amount"),
@@ -462,10 +466,10 @@ pub struct PostFeesItem {
     }
 }
 
-impl PostFeesItem {
+impl CreateSmartretailOrderFeesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFeesItem {
+        CreateSmartretailOrderFeesItem {
             fee_name: ::std::option::Option::None,
             fee_count: ::std::option::Option::None,
             fee_amount: ::std::option::Option::None,
@@ -510,7 +514,7 @@ impl PostFeesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountsItem {
+pub struct CreateSmartretailOrderDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_name: ::std::option::Option<::std::string::String>,
@@ -520,16 +524,16 @@ pub struct PostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountsItem {
+    CreateSmartretailOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_desc: optional(1, "discount_desc"),
     }
 }
 
-impl PostDiscountsItem {
+impl CreateSmartretailOrderDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountsItem {
+        CreateSmartretailOrderDiscountsItem {
             discount_name: ::std::option::Option::None,
             discount_desc: ::std::option::Option::None,
         }
@@ -558,7 +562,7 @@ impl PostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateSmartretailOrderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -588,10 +592,12 @@ pub struct PostBody {
     pub service_introduction: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fees: ::std::option::Option<::std::vec::Vec<PostFeesItem>>,
+    pub fees: ::std::option::Option<::std::vec::Vec<CreateSmartretailOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discounts: ::std::option::Option<::std::vec::Vec<PostDiscountsItem>>,
+    pub discounts: ::std::option::Option<
+        ::std::vec::Vec<CreateSmartretailOrderDiscountsItem>,
+    >,
     /// 订单风险金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_amount: ::std::option::Option<i64>,
@@ -607,7 +613,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateSmartretailOrderBody {
         appid: required(0, "appid"),
         out_order_no: required(1, "out_order_no"),
         service_id: required(2, "service_id"),
@@ -625,14 +631,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateSmartretailOrderBody {
     /// Creates a value from its required fields (`appid`, `out_order_no`, `service_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateSmartretailOrderBody {
             appid: appid.into(),
             out_order_no: out_order_no.into(),
             service_id: service_id.into(),
@@ -702,7 +708,10 @@ impl PostBody {
     }
 
     /// Sets `fees`.
-    pub fn with_fees(mut self, fees: ::std::vec::Vec<PostFeesItem>) -> Self {
+    pub fn with_fees(
+        mut self,
+        fees: ::std::vec::Vec<CreateSmartretailOrderFeesItem>,
+    ) -> Self {
         self.fees = ::std::option::Option::Some(fees);
         self
     }
@@ -710,7 +719,7 @@ impl PostBody {
     /// Sets `discounts`.
     pub fn with_discounts(
         mut self,
-        discounts: ::std::vec::Vec<PostDiscountsItem>,
+        discounts: ::std::vec::Vec<CreateSmartretailOrderDiscountsItem>,
     ) -> Self {
         self.discounts = ::std::option::Option::Some(discounts);
         self
@@ -747,7 +756,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateSmartretailOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -759,7 +768,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateSmartretailOrderResponse {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -797,7 +806,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateSmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -812,10 +821,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateSmartretailOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateSmartretailOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -840,26 +849,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/smartretail-orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateSmartretailOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateSmartretailOrderBody,
 }
 
-impl PostRequest {
+impl CreateSmartretailOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateSmartretailOrderBody) -> Self {
+        CreateSmartretailOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateSmartretailOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/smartretail-orders`
     pub const PATH: &'static str = "/v3/payscore/smartretail-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateSmartretailOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -869,8 +880,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateSmartretailOrderRequest {
+    type Response = CreateSmartretailOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -922,17 +933,23 @@ impl<'a> V3PayscoreSmartretailOrders<'a> {
     /// 查询智慧零售订单 (`GET /v3/payscore/smartretail-orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QuerySmartretailOrderQuery,
+    ) -> ::std::result::Result<
+        QuerySmartretailOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QuerySmartretailOrderRequest::new(query)).await
     }
 
     /// 创建智慧零售订单 (`POST /v3/payscore/smartretail-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateSmartretailOrderBody,
+    ) -> ::std::result::Result<
+        CreateSmartretailOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateSmartretailOrderRequest::new(body)).await
     }
 }
 
@@ -941,20 +958,20 @@ impl<'a> V3PayscoreSmartretailOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_smartretail_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_smartretail_order.query",
+            ::wechatpay_runtime::json_schema_for::<QuerySmartretailOrderQuery>(),
         ),
         (
-            "get_v3_payscore_smartretail_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_smartretail_order.response",
+            ::wechatpay_runtime::json_schema_for::<QuerySmartretailOrderResponse>(),
         ),
         (
-            "post_v3_payscore_smartretail_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_smartretail_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreateSmartretailOrderBody>(),
         ),
         (
-            "post_v3_payscore_smartretail_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_smartretail_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreateSmartretailOrderResponse>(),
         ),
     ]);
     schemas.extend(out_order_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryUserServiceStateQuery {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryUserServiceStateQuery {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         openid: required(2, "openid"),
     }
 }
 
-impl GetQuery {
+impl QueryUserServiceStateQuery {
     /// Creates a value from its required fields (`appid`, `service_id`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryUserServiceStateQuery {
             appid: appid.into(),
             service_id: service_id.into(),
             openid: openid.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryUserServiceStateQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `use_service_state`.
     ///
     /// 用户授权服务情况
-    pub enum GetUseServiceState {
+    pub enum QueryUserServiceStateUseServiceState {
         Unavailable = "UNAVAILABLE",
         Available = "AVAILABLE",
         #[unrecognized]
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryUserServiceStateResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,7 +86,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_service_state: ::std::option::Option<GetUseServiceState>,
+    pub use_service_state: ::std::option::Option<QueryUserServiceStateUseServiceState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -94,7 +94,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryUserServiceStateResponse {
         appid: optional(0, "appid"),
         service_id: optional(1, "service_id"),
         openid: optional(2, "openid"),
@@ -103,10 +103,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryUserServiceStateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryUserServiceStateResponse {
             appid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -127,26 +127,28 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/user-service-state.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryUserServiceStateRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryUserServiceStateQuery,
 }
 
-impl GetRequest {
+impl QueryUserServiceStateRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryUserServiceStateQuery) -> Self {
+        QueryUserServiceStateRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryUserServiceStateRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/user-service-state`
     pub const PATH: &'static str = "/v3/payscore/user-service-state";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryUserServiceStateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -156,8 +158,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryUserServiceStateRequest {
+    type Response = QueryUserServiceStateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -215,9 +217,12 @@ impl<'a> V3PayscoreUserServiceState<'a> {
     /// 查询用户授权状态 (`GET /v3/payscore/user-service-state`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryUserServiceStateQuery,
+    ) -> ::std::result::Result<
+        QueryUserServiceStateResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryUserServiceStateRequest::new(query)).await
     }
 }
 
@@ -226,12 +231,12 @@ impl<'a> V3PayscoreUserServiceState<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payscore_user_service_state.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_user_service_state.query",
+            ::wechatpay_runtime::json_schema_for::<QueryUserServiceStateQuery>(),
         ),
         (
-            "get_v3_payscore_user_service_state.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_user_service_state.response",
+            ::wechatpay_runtime::json_schema_for::<QueryUserServiceStateResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum SplitBillTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct SplitBillQuery {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -27,21 +27,21 @@ pub struct GetQuery {
     pub bill_date: ::std::string::String,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<SplitBillTarType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    SplitBillQuery {
         sub_mchid: optional(0, "sub_mchid"),
         bill_date: required(1, "bill_date"),
         tar_type: optional(2, "tar_type"),
     }
 }
 
-impl GetQuery {
+impl SplitBillQuery {
     /// Creates a value from its required fields (`bill_date`).
     pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        SplitBillQuery {
             sub_mchid: ::std::option::Option::None,
             bill_date: bill_date.into(),
             tar_type: ::std::option::Option::None,
@@ -58,13 +58,13 @@ impl GetQuery {
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(mut self, tar_type: SplitBillTarType) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for SplitBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `hash_type`.
     ///
     /// 哈希类型
-    pub enum GetHashType {
+    pub enum SplitBillHashType {
         Sha1 = "SHA1",
         #[unrecognized]
         Unrecognized(String),
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct SplitBillResponse {
     /// 下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -97,7 +97,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<SplitBillHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -110,7 +110,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    SplitBillResponse {
         download_url: optional(0, "download_url"),
         hash_type: optional(1, "hash_type"),
         hash_value: optional(2, "hash_value"),
@@ -118,10 +118,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl SplitBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        SplitBillResponse {
             download_url: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
@@ -149,26 +149,26 @@ impl GetResponse {
 /// Source: `openapi/v3/profitsharing/bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct SplitBillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: SplitBillQuery,
 }
 
-impl GetRequest {
+impl SplitBillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: SplitBillQuery) -> Self {
+        SplitBillRequest { query }
     }
 }
 
-impl GetRequest {
+impl SplitBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/profitsharing/bills`
     pub const PATH: &'static str = "/v3/profitsharing/bills";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for SplitBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -178,8 +178,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for SplitBillRequest {
+    type Response = SplitBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -233,9 +233,9 @@ impl<'a> V3ProfitsharingBills<'a> {
     /// 申请分账账单 (`GET /v3/profitsharing/bills`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: SplitBillQuery,
+    ) -> ::std::result::Result<SplitBillResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SplitBillRequest::new(query)).await
     }
 }
 
@@ -243,13 +243,10 @@ impl<'a> V3ProfitsharingBills<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("split_bill.query", ::wechatpay_runtime::json_schema_for::<SplitBillQuery>()),
         (
-            "get_v3_profitsharing_bills.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_profitsharing_bills.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "split_bill.response",
+            ::wechatpay_runtime::json_schema_for::<SplitBillResponse>(),
         ),
     ])
 }

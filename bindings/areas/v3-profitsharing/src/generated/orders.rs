@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum CreateOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -21,12 +21,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiversItem {
+pub struct CreateOrderReceiversItem {
     /// 分账接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateOrderType,
     /// 分账接收方帐号
     ///
     /// **Required.**
@@ -47,7 +47,7 @@ pub struct PostReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiversItem {
+    CreateOrderReceiversItem {
         type_: required(0, "type"),
         account: required(1, "account"),
         name: optional(2, "name"),
@@ -56,15 +56,15 @@ pub struct PostReceiversItem {
     }
 }
 
-impl PostReceiversItem {
+impl CreateOrderReceiversItem {
     /// Creates a value from its required fields (`type`, `account`, `amount`, `description`).
     pub fn new(
-        type_: PostType,
+        type_: CreateOrderType,
         account: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostReceiversItem {
+        CreateOrderReceiversItem {
             type_,
             account: account.into(),
             name: ::std::option::Option::None,
@@ -84,7 +84,7 @@ impl PostReceiversItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateOrderBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -104,7 +104,7 @@ pub struct PostBody {
     pub out_order_no: ::std::string::String,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostReceiversItem>>,
+    pub receivers: ::std::option::Option<::std::vec::Vec<CreateOrderReceiversItem>>,
     /// 是否解冻剩余未分资金
     ///
     /// **Required.**
@@ -112,7 +112,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -123,14 +123,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateOrderBody {
     /// Creates a value from its required fields (`transaction_id`, `out_order_no`, `unfreeze_unsplit`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         unfreeze_unsplit: bool,
     ) -> Self {
-        PostBody {
+        CreateOrderBody {
             sub_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -171,14 +171,14 @@ impl PostBody {
     /// Sets `receivers`.
     pub fn with_receivers(
         mut self,
-        receivers: ::std::vec::Vec<PostReceiversItem>,
+        receivers: ::std::vec::Vec<CreateOrderReceiversItem>,
     ) -> Self {
         self.receivers = ::std::option::Option::Some(receivers);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,7 +190,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 分账单状态
-    pub enum PostState {
+    pub enum CreateOrderState {
         Processing = "PROCESSING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -202,7 +202,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `result`.
     ///
     /// 分账结果
-    pub enum PostResult {
+    pub enum CreateOrderResult {
         Pending = "PENDING",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -215,7 +215,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `fail_reason`.
     ///
     /// 分账失败原因
-    pub enum PostFailReason {
+    pub enum CreateOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         NoRelation = "NO_RELATION",
         ReceiverHighRisk = "RECEIVER_HIGH_RISK",
@@ -235,7 +235,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseReceiversItem {
+pub struct CreateOrderResponseReceiversItem {
     /// 分账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -251,7 +251,7 @@ pub struct PostResponseReceiversItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateOrderType>,
     /// 分账接收方帐号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -261,10 +261,10 @@ pub struct PostResponseReceiversItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<PostResult>,
+    pub result: ::std::option::Option<CreateOrderResult>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<PostFailReason>,
+    pub fail_reason: ::std::option::Option<CreateOrderFailReason>,
     /// 分账明细单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_id: ::std::option::Option<::std::string::String>,
@@ -285,7 +285,7 @@ pub struct PostResponseReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseReceiversItem {
+    CreateOrderResponseReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
         type_: optional(2, "type"),
@@ -299,10 +299,10 @@ pub struct PostResponseReceiversItem {
     }
 }
 
-impl PostResponseReceiversItem {
+impl CreateOrderResponseReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseReceiversItem {
+        CreateOrderResponseReceiversItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -321,7 +321,7 @@ impl PostResponseReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -344,10 +344,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateOrderState>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<CreateOrderResponseReceiversItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -355,7 +357,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -366,10 +368,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -394,26 +396,26 @@ impl PostResponse {
 /// Source: `openapi/v3/profitsharing/orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateOrderBody,
 }
 
-impl PostRequest {
+impl CreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateOrderBody) -> Self {
+        CreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/profitsharing/orders`
     pub const PATH: &'static str = "/v3/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -423,8 +425,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateOrderRequest {
+    type Response = CreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -476,9 +478,9 @@ impl<'a> V3ProfitsharingOrders<'a> {
     /// 请求分账 (`POST /v3/profitsharing/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateOrderBody,
+    ) -> ::std::result::Result<CreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateOrderRequest::new(body)).await
     }
 }
 
@@ -486,13 +488,10 @@ impl<'a> V3ProfitsharingOrders<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("create_order.body", ::wechatpay_runtime::json_schema_for::<CreateOrderBody>()),
         (
-            "post_v3_profitsharing_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_profitsharing_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreateOrderResponse>(),
         ),
     ]);
     schemas.extend(unfreeze::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateReturnOrderBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -35,7 +35,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateReturnOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -46,7 +46,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateReturnOrderBody {
     /// Creates a value from its required fields (`out_return_no`, `return_mchid`, `amount`, `description`).
     pub fn new(
         out_return_no: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateReturnOrderBody {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -93,7 +93,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateReturnOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `result`.
     ///
     /// 回退结果
-    pub enum PostResult {
+    pub enum CreateReturnOrderResult {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -118,7 +118,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum PostFailReason {
+    pub enum CreateReturnOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         BalanceNotEnough = "BALANCE_NOT_ENOUGH",
         TimeOutClosed = "TIME_OUT_CLOSED",
@@ -133,7 +133,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateReturnOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -176,10 +176,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<PostResult>,
+    pub result: ::std::option::Option<CreateReturnOrderResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<PostFailReason>,
+    pub fail_reason: ::std::option::Option<CreateReturnOrderFailReason>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -197,7 +197,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -214,10 +214,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateReturnOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateReturnOrderResponse {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -248,26 +248,26 @@ impl PostResponse {
 /// Source: `openapi/v3/profitsharing/return-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateReturnOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateReturnOrderBody,
 }
 
-impl PostRequest {
+impl CreateReturnOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateReturnOrderBody) -> Self {
+        CreateReturnOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateReturnOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/profitsharing/return-orders`
     pub const PATH: &'static str = "/v3/profitsharing/return-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateReturnOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -277,8 +277,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateReturnOrderRequest {
+    type Response = CreateReturnOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -330,9 +330,9 @@ impl<'a> V3ProfitsharingReturnOrders<'a> {
     /// 请求分账回退 (`POST /v3/profitsharing/return-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateReturnOrderBody,
+    ) -> ::std::result::Result<CreateReturnOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateReturnOrderRequest::new(body)).await
     }
 }
 
@@ -341,12 +341,12 @@ impl<'a> V3ProfitsharingReturnOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_profitsharing_return_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_return_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreateReturnOrderBody>(),
         ),
         (
-            "post_v3_profitsharing_return_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_return_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreateReturnOrderResponse>(),
         ),
     ]);
     schemas.extend(out_return_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `trade_scene`.
     ///
     /// 交易场景值，现在支持公交和地铁的场景值
-    pub enum PostTradeScene {
+    pub enum CreateTransactionTradeScene {
         Bus = "BUS",
         Metro = "METRO",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateTransactionAmount {
     /// 订单总金额，单位为分
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
@@ -30,16 +30,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateTransactionAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateTransactionAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAmount {
+        CreateTransactionAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
         }
@@ -67,7 +67,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusInfo {
+pub struct CreateTransactionBusInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -80,17 +80,17 @@ pub struct PostBusInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusInfo {
+    CreateTransactionBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
         plate_number: optional(2, "plate_number"),
     }
 }
 
-impl PostBusInfo {
+impl CreateTransactionBusInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBusInfo {
+        CreateTransactionBusInfo {
             start_time: ::std::option::Option::None,
             line_name: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
@@ -131,7 +131,7 @@ impl PostBusInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMetroInfo {
+pub struct CreateTransactionMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -147,7 +147,7 @@ pub struct PostMetroInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMetroInfo {
+    CreateTransactionMetroInfo {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_station: optional(2, "start_station"),
@@ -155,10 +155,10 @@ pub struct PostMetroInfo {
     }
 }
 
-impl PostMetroInfo {
+impl CreateTransactionMetroInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMetroInfo {
+        CreateTransactionMetroInfo {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_station: ::std::option::Option::None,
@@ -207,7 +207,7 @@ impl PostMetroInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTransactionBody {
     /// 商户在微信申请公众号或移动应用成功后分配的账号ID
     ///
     /// **Required.**
@@ -231,7 +231,7 @@ pub struct PostBody {
     /// 交易场景值，现在支持公交和地铁的场景值
     ///
     /// **Required.**
-    pub trade_scene: PostTradeScene,
+    pub trade_scene: CreateTransactionTradeScene,
     /// 代金券或立减优惠功能的参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -244,17 +244,17 @@ pub struct PostBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 订单金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostAmount>,
+    pub amount: ::std::option::Option<CreateTransactionAmount>,
     /// 公交场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bus_info: ::std::option::Option<PostBusInfo>,
+    pub bus_info: ::std::option::Option<CreateTransactionBusInfo>,
     /// 地铁场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metro_info: ::std::option::Option<PostMetroInfo>,
+    pub metro_info: ::std::option::Option<CreateTransactionMetroInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTransactionBody {
         appid: required(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -271,15 +271,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTransactionBody {
     /// Creates a value from its required fields (`appid`, `out_trade_no`, `trade_scene`, `contract_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        trade_scene: PostTradeScene,
+        trade_scene: CreateTransactionTradeScene,
         contract_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateTransactionBody {
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -351,25 +351,25 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: PostAmount) -> Self {
+    pub fn with_amount(mut self, amount: CreateTransactionAmount) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
 
     /// Sets `bus_info`.
-    pub fn with_bus_info(mut self, bus_info: PostBusInfo) -> Self {
+    pub fn with_bus_info(mut self, bus_info: CreateTransactionBusInfo) -> Self {
         self.bus_info = ::std::option::Option::Some(bus_info);
         self
     }
 
     /// Sets `metro_info`.
-    pub fn with_metro_info(mut self, metro_info: PostMetroInfo) -> Self {
+    pub fn with_metro_info(mut self, metro_info: CreateTransactionMetroInfo) -> Self {
         self.metro_info = ::std::option::Option::Some(metro_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -381,7 +381,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum PostTradeState {
+    pub enum CreateTransactionTradeState {
         Success = "SUCCESS",
         Accepted = "ACCEPTED",
         PayFail = "PAY_FAIL",
@@ -395,7 +395,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `user_repay_state`.
     ///
     /// 用户还款状态
-    pub enum PostUserRepayState {
+    pub enum CreateTransactionUserRepayState {
         NotRepay = "NOT_REPAY",
         Repaid = "REPAID",
         AllRefund = "ALL_REFUND",
@@ -410,7 +410,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseBusInfo {
+pub struct CreateTransactionResponseBusInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -427,7 +427,7 @@ pub struct PostResponseBusInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseBusInfo {
+    CreateTransactionResponseBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
         plate_number: optional(2, "plate_number"),
@@ -435,10 +435,10 @@ pub struct PostResponseBusInfo {
     }
 }
 
-impl PostResponseBusInfo {
+impl CreateTransactionResponseBusInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseBusInfo {
+        CreateTransactionResponseBusInfo {
             start_time: ::std::option::Option::None,
             line_name: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
@@ -453,7 +453,7 @@ impl PostResponseBusInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseMetroInfo {
+pub struct CreateTransactionResponseMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -473,7 +473,7 @@ pub struct PostResponseMetroInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseMetroInfo {
+    CreateTransactionResponseMetroInfo {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_station: optional(2, "start_station"),
@@ -482,10 +482,10 @@ pub struct PostResponseMetroInfo {
     }
 }
 
-impl PostResponseMetroInfo {
+impl CreateTransactionResponseMetroInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseMetroInfo {
+        CreateTransactionResponseMetroInfo {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_station: ::std::option::Option::None,
@@ -499,7 +499,7 @@ impl PostResponseMetroInfo {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum CreateTransactionScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -511,7 +511,7 @@ impl PostResponseMetroInfo {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum PostType {
+    pub enum CreateTransactionType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -525,7 +525,7 @@ impl PostResponseMetroInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct CreateTransactionPromotionDetailItem {
     /// 券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
@@ -534,11 +534,11 @@ pub struct PostPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<CreateTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateTransactionType>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -564,7 +564,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    CreateTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -579,10 +579,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl CreateTransactionPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        CreateTransactionPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -602,7 +602,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTransactionResponse {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -629,7 +629,7 @@ pub struct PostResponse {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<PostTradeState>,
+    pub trade_state: ::std::option::Option<CreateTransactionTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -641,7 +641,7 @@ pub struct PostResponse {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 用户还款状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_repay_state: ::std::option::Option<PostUserRepayState>,
+    pub user_repay_state: ::std::option::Option<CreateTransactionUserRepayState>,
     /// 还款微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
@@ -656,13 +656,13 @@ pub struct PostResponse {
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scene: ::std::option::Option<PostTradeScene>,
+    pub trade_scene: ::std::option::Option<CreateTransactionTradeScene>,
     /// 公交场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bus_info: ::std::option::Option<PostResponseBusInfo>,
+    pub bus_info: ::std::option::Option<CreateTransactionResponseBusInfo>,
     /// 地铁场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metro_info: ::std::option::Option<PostResponseMetroInfo>,
+    pub metro_info: ::std::option::Option<CreateTransactionResponseMetroInfo>,
     /// 订单金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<
@@ -671,7 +671,7 @@ pub struct PostResponse {
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<CreateTransactionPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -680,7 +680,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -707,10 +707,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTransactionResponse {
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -747,26 +747,26 @@ impl PostResponse {
 /// Source: `openapi/v3/qrcode/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTransactionBody,
 }
 
-impl PostRequest {
+impl CreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTransactionBody) -> Self {
+        CreateTransactionRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/qrcode/transactions`
     pub const PATH: &'static str = "/v3/qrcode/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -776,8 +776,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTransactionRequest {
+    type Response = CreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -821,9 +821,9 @@ impl<'a> V3QrcodeTransactions<'a> {
     /// 扣费受理 (`POST /v3/qrcode/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTransactionBody,
+    ) -> ::std::result::Result<CreateTransactionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTransactionRequest::new(body)).await
     }
 }
 
@@ -832,12 +832,12 @@ impl<'a> V3QrcodeTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_qrcode_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTransactionBody>(),
         ),
         (
-            "post_v3_qrcode_transactions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTransactionResponse>(),
         ),
     ]);
     schemas.extend(out_trade_no::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostActivityApplyInformationItem {
+pub struct RateCreateApplicationActivityApplyInformationItem {
     /// 材料ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_material_id: ::std::option::Option<::std::string::String>,
@@ -20,16 +20,16 @@ pub struct PostActivityApplyInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostActivityApplyInformationItem {
+    RateCreateApplicationActivityApplyInformationItem {
         apply_material_id: optional(0, "apply_material_id"),
         apply_material_information: optional(1, "apply_material_information"),
     }
 }
 
-impl PostActivityApplyInformationItem {
+impl RateCreateApplicationActivityApplyInformationItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostActivityApplyInformationItem {
+        RateCreateApplicationActivityApplyInformationItem {
             apply_material_id: ::std::option::Option::None,
             apply_material_information: ::std::option::Option::None,
         }
@@ -62,7 +62,7 @@ impl PostActivityApplyInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostActivityDetail {
+pub struct RateCreateApplicationActivityDetail {
     /// 活动ID
     ///
     /// **Required.**
@@ -73,22 +73,22 @@ pub struct PostActivityDetail {
     /// 活动报名材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_apply_information: ::std::option::Option<
-        ::std::vec::Vec<PostActivityApplyInformationItem>,
+        ::std::vec::Vec<RateCreateApplicationActivityApplyInformationItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostActivityDetail {
+    RateCreateApplicationActivityDetail {
         activity_id: required(0, "activity_id"),
         activity_rate: optional(1, "activity_rate"),
         activity_apply_information: optional(2, "activity_apply_information"),
     }
 }
 
-impl PostActivityDetail {
+impl RateCreateApplicationActivityDetail {
     /// Creates a value from its required fields (`activity_id`).
     pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostActivityDetail {
+        RateCreateApplicationActivityDetail {
             activity_id: activity_id.into(),
             activity_rate: ::std::option::Option::None,
             activity_apply_information: ::std::option::Option::None,
@@ -107,7 +107,9 @@ impl PostActivityDetail {
     /// Sets `activity_apply_information`.
     pub fn with_activity_apply_information(
         mut self,
-        activity_apply_information: ::std::vec::Vec<PostActivityApplyInformationItem>,
+        activity_apply_information: ::std::vec::Vec<
+            RateCreateApplicationActivityApplyInformationItem,
+        >,
     ) -> Self {
         self.activity_apply_information = ::std::option::Option::Some(
             activity_apply_information,
@@ -122,7 +124,7 @@ impl PostActivityDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdditionalInformation {
+pub struct RateCreateApplicationAdditionalInformation {
     /// 补充说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_message: ::std::option::Option<::std::string::String>,
@@ -134,16 +136,16 @@ pub struct PostAdditionalInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdditionalInformation {
+    RateCreateApplicationAdditionalInformation {
         additional_message: optional(0, "additional_message"),
         additional_material: optional(1, "additional_material"),
     }
 }
 
-impl PostAdditionalInformation {
+impl RateCreateApplicationAdditionalInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAdditionalInformation {
+        RateCreateApplicationAdditionalInformation {
             additional_message: ::std::option::Option::None,
             additional_material: ::std::option::Option::None,
         }
@@ -172,7 +174,7 @@ impl PostAdditionalInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RateCreateApplicationBody {
     /// 从业机构号
     ///
     /// **Required.**
@@ -188,14 +190,16 @@ pub struct PostBody {
     /// 活动报名信息
     ///
     /// **Required.**
-    pub activity_detail: PostActivityDetail,
+    pub activity_detail: RateCreateApplicationActivityDetail,
     /// 补充信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_information: ::std::option::Option<PostAdditionalInformation>,
+    pub additional_information: ::std::option::Option<
+        RateCreateApplicationAdditionalInformation,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RateCreateApplicationBody {
         acquiring_bank_id: required(0, "acquiring_bank_id"),
         channel_id: required(1, "channel_id"),
         sub_mchid: required(2, "sub_mchid"),
@@ -204,15 +208,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl RateCreateApplicationBody {
     /// Creates a value from its required fields (`acquiring_bank_id`, `channel_id`, `sub_mchid`, `activity_detail`).
     pub fn new(
         acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
         channel_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        activity_detail: PostActivityDetail,
+        activity_detail: RateCreateApplicationActivityDetail,
     ) -> Self {
-        PostBody {
+        RateCreateApplicationBody {
             acquiring_bank_id: acquiring_bank_id.into(),
             channel_id: channel_id.into(),
             sub_mchid: sub_mchid.into(),
@@ -224,7 +228,7 @@ impl PostBody {
     /// Sets `additional_information`.
     pub fn with_additional_information(
         mut self,
-        additional_information: PostAdditionalInformation,
+        additional_information: RateCreateApplicationAdditionalInformation,
     ) -> Self {
         self.additional_information = ::std::option::Option::Some(
             additional_information,
@@ -233,7 +237,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RateCreateApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,7 +249,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RateCreateApplicationResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -258,16 +262,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RateCreateApplicationResponse {
         application_id: optional(0, "application_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RateCreateApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RateCreateApplicationResponse {
             application_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -285,26 +289,28 @@ impl PostResponse {
 /// Source: `openapi/v3/rate-activity/applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RateCreateApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: RateCreateApplicationBody,
 }
 
-impl PostRequest {
+impl RateCreateApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: RateCreateApplicationBody) -> Self {
+        RateCreateApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl RateCreateApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/rate-activity/applications`
     pub const PATH: &'static str = "/v3/rate-activity/applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RateCreateApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -314,8 +320,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RateCreateApplicationRequest {
+    type Response = RateCreateApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -361,9 +367,12 @@ impl<'a> V3RateActivityApplications<'a> {
     /// 报名费率优惠活动 (`POST /v3/rate-activity/applications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: RateCreateApplicationBody,
+    ) -> ::std::result::Result<
+        RateCreateApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&RateCreateApplicationRequest::new(body)).await
     }
 }
 
@@ -372,12 +381,12 @@ impl<'a> V3RateActivityApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_rate_activity_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "rate_create_application.body",
+            ::wechatpay_runtime::json_schema_for::<RateCreateApplicationBody>(),
         ),
         (
-            "post_v3_rate_activity_applications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "rate_create_application.response",
+            ::wechatpay_runtime::json_schema_for::<RateCreateApplicationResponse>(),
         ),
     ]);
     schemas.extend(id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryVerifyQuery {
     /// 下单用户账户的证件类型
     ///
     /// Documented values: `1`, `2`, `5`, `9`, `12`, `17`, `19`.
@@ -32,7 +32,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryVerifyQuery {
         credential_type: required(0, "credential_type"),
         encrypted_credential_id: required(1, "encrypted_credential_id"),
         encrypted_name: required(2, "encrypted_name"),
@@ -40,7 +40,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryVerifyQuery {
     /// Creates a value from its required fields (`credential_type`, `encrypted_credential_id`, `encrypted_name`, `wxp_trade_no`).
     pub fn new(
         credential_type: i64,
@@ -48,7 +48,7 @@ impl GetQuery {
         encrypted_name: ::wechatpay_runtime::Sensitive,
         wxp_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryVerifyQuery {
             credential_type,
             encrypted_credential_id,
             encrypted_name,
@@ -57,7 +57,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryVerifyQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryVerifyResponse {
     /// 实名比对结果
     ///
     /// Documented values: `0`, `1`.
@@ -87,17 +87,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryVerifyResponse {
         verify_result: optional(0, "verify_result"),
         err_message: optional(1, "err_message"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryVerifyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryVerifyResponse {
             verify_result: ::std::option::Option::None,
             err_message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -116,26 +116,26 @@ impl GetResponse {
 /// Source: `openapi/v3/realname/verify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryVerifyRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryVerifyQuery,
 }
 
-impl GetRequest {
+impl QueryVerifyRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryVerifyQuery) -> Self {
+        QueryVerifyRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryVerifyRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/realname/verify`
     pub const PATH: &'static str = "/v3/realname/verify";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryVerifyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -145,8 +145,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryVerifyRequest {
+    type Response = QueryVerifyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -217,9 +217,9 @@ impl<'a> V3RealnameVerify<'a> {
     /// 实名信息校验 (`GET /v3/realname/verify`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryVerifyQuery,
+    ) -> ::std::result::Result<QueryVerifyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryVerifyRequest::new(query)).await
     }
 }
 
@@ -228,12 +228,12 @@ impl<'a> V3RealnameVerify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_realname_verify.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_verify.query",
+            ::wechatpay_runtime::json_schema_for::<QueryVerifyQuery>(),
         ),
         (
-            "get_v3_realname_verify.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_verify.response",
+            ::wechatpay_runtime::json_schema_for::<QueryVerifyResponse>(),
         ),
     ])
 }

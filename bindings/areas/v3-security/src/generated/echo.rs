@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateEchoBody {
     /// 商户回调地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -22,17 +22,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateEchoBody {
         notify_url: optional(0, "notify_url"),
         echo_message: required(1, "echo_message"),
         encrypted_echo_message: optional(2, "encrypted_echo_message"),
     }
 }
 
-impl PostBody {
+impl CreateEchoBody {
     /// Creates a value from its required fields (`echo_message`).
     pub fn new(echo_message: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateEchoBody {
             notify_url: ::std::option::Option::None,
             echo_message: echo_message.into(),
             encrypted_echo_message: ::std::option::Option::None,
@@ -60,7 +60,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateEchoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateEchoResponse {
     /// 回显信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -90,17 +90,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateEchoResponse {
         echo_message: optional(0, "echo_message"),
         encrypted_echo_message: optional(1, "encrypted_echo_message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateEchoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateEchoResponse {
             echo_message: ::std::option::Option::None,
             encrypted_echo_message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -121,26 +121,26 @@ impl PostResponse {
 /// Source: `openapi/v3/security/echo.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateEchoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateEchoBody,
 }
 
-impl PostRequest {
+impl CreateEchoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateEchoBody) -> Self {
+        CreateEchoRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateEchoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/security/echo`
     pub const PATH: &'static str = "/v3/security/echo";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateEchoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -150,8 +150,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateEchoRequest {
+    type Response = CreateEchoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -190,9 +190,9 @@ impl<'a> V3SecurityEcho<'a> {
     /// 商户签名验签／加解密测试 (`POST /v3/security/echo`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateEchoBody,
+    ) -> ::std::result::Result<CreateEchoResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateEchoRequest::new(body)).await
     }
 }
 
@@ -200,13 +200,10 @@ impl<'a> V3SecurityEcho<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_echo.body", ::wechatpay_runtime::json_schema_for::<CreateEchoBody>()),
         (
-            "post_v3_security_echo.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_security_echo.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_echo.response",
+            ::wechatpay_runtime::json_schema_for::<CreateEchoResponse>(),
         ),
     ])
 }

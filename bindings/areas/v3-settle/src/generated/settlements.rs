@@ -6,7 +6,7 @@
     /// Values of `settle_state`.
     ///
     /// 结算状态
-    pub enum GetSettleState {
+    pub enum ListSettlementsSettleState {
         Settled = "SETTLED",
         Unsettle = "UNSETTLE",
         #[unrecognized]
@@ -18,14 +18,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListSettlementsQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 结算状态
     ///
     /// **Required.**
-    pub settle_state: GetSettleState,
+    pub settle_state: ListSettlementsSettleState,
     /// 结算开始日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_start_date: ::std::option::Option<::std::string::String>,
@@ -43,7 +43,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListSettlementsQuery {
         sub_mchid: optional(0, "sub_mchid"),
         settle_state: required(1, "settle_state"),
         settle_start_date: optional(2, "settle_start_date"),
@@ -53,10 +53,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListSettlementsQuery {
     /// Creates a value from its required fields (`settle_state`, `limit`, `offset`).
-    pub fn new(settle_state: GetSettleState, limit: i64, offset: i64) -> Self {
-        GetQuery {
+    pub fn new(
+        settle_state: ListSettlementsSettleState,
+        limit: i64,
+        offset: i64,
+    ) -> Self {
+        ListSettlementsQuery {
             sub_mchid: ::std::option::Option::None,
             settle_state,
             settle_start_date: ::std::option::Option::None,
@@ -94,7 +98,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListSettlementsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -108,7 +112,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct ListSettlementsAmount {
     /// 已结算金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -151,7 +155,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    ListSettlementsAmount {
         settled: optional(0, "settled"),
         unsettle: optional(1, "unsettle"),
         currency: optional(2, "currency"),
@@ -163,10 +167,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl ListSettlementsAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        ListSettlementsAmount {
             settled: ::std::option::Option::None,
             unsettle: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -183,7 +187,7 @@ impl GetAmount {
     /// Values of `wallet_region`.
     ///
     /// 钱包主体
-    pub enum GetWalletRegion {
+    pub enum ListSettlementsWalletRegion {
         ChinaMainland = "CHINA_MAINLAND",
         ChinaHongkong = "CHINA_HONGKONG",
         #[unrecognized]
@@ -197,7 +201,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListSettlementsDataItem {
     /// 付款批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,10 +226,10 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<ListSettlementsAmount>,
     /// 钱包主体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wallet_region: ::std::option::Option<GetWalletRegion>,
+    pub wallet_region: ::std::option::Option<ListSettlementsWalletRegion>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -233,7 +237,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListSettlementsDataItem {
         batch_id: optional(0, "batch_id"),
         settlement_date: optional(1, "settlement_date"),
         trade_start_date: optional(2, "trade_start_date"),
@@ -244,10 +248,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListSettlementsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListSettlementsDataItem {
             batch_id: ::std::option::Option::None,
             settlement_date: ::std::option::Option::None,
             trade_start_date: ::std::option::Option::None,
@@ -263,10 +267,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListSettlementsResponse {
     /// 结算信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListSettlementsDataItem>>,
     /// 总记录条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -289,7 +293,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListSettlementsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         offset: optional(2, "offset"),
@@ -298,10 +302,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListSettlementsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListSettlementsResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -326,26 +330,26 @@ impl GetResponse {
 /// Source: `openapi/v3/settle/settlements.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListSettlementsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListSettlementsQuery,
 }
 
-impl GetRequest {
+impl ListSettlementsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListSettlementsQuery) -> Self {
+        ListSettlementsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListSettlementsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/settle/settlements`
     pub const PATH: &'static str = "/v3/settle/settlements";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListSettlementsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -355,8 +359,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListSettlementsRequest {
+    type Response = ListSettlementsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -421,8 +425,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListSettlementsRequest {
+    type Item = ListSettlementsDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -456,9 +460,9 @@ impl<'a> V3SettleSettlements<'a> {
     /// 查询结算资金明细 (`GET /v3/settle/settlements`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListSettlementsQuery,
+    ) -> ::std::result::Result<ListSettlementsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListSettlementsRequest::new(query)).await
     }
 }
 
@@ -467,12 +471,12 @@ impl<'a> V3SettleSettlements<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_settle_settlements.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_settlements.query",
+            ::wechatpay_runtime::json_schema_for::<ListSettlementsQuery>(),
         ),
         (
-            "get_v3_settle_settlements.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_settlements.response",
+            ::wechatpay_runtime::json_schema_for::<ListSettlementsResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListGuidesQuery {
     /// 子商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -34,7 +34,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListGuidesQuery {
         sub_mchid: optional(0, "sub_mchid"),
         store_id: required(1, "store_id"),
         userid: optional(2, "userid"),
@@ -45,10 +45,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListGuidesQuery {
     /// Creates a value from its required fields (`store_id`).
     pub fn new(store_id: i64) -> Self {
-        GetQuery {
+        ListGuidesQuery {
             sub_mchid: ::std::option::Option::None,
             store_id,
             userid: ::std::option::Option::None,
@@ -105,7 +105,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListGuidesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -119,7 +119,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListGuidesDataItem {
     /// 服务人员ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guide_id: ::std::option::Option<::std::string::String>,
@@ -149,7 +149,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListGuidesDataItem {
         guide_id: optional(0, "guide_id"),
         store_id: optional(1, "store_id"),
         name: optional(2, "name"),
@@ -160,10 +160,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListGuidesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListGuidesDataItem {
             guide_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -179,7 +179,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListGuidesResponse {
     /// 服务人员数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -191,7 +191,7 @@ pub struct GetResponse {
     pub offset: ::std::option::Option<i64>,
     /// 服务人员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListGuidesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -199,7 +199,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListGuidesResponse {
         total_count: optional(0, "total_count"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -208,10 +208,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListGuidesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListGuidesResponse {
             total_count: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -234,26 +234,26 @@ impl GetResponse {
 /// Source: `openapi/v3/smartguide/guides.md:165`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListGuidesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListGuidesQuery,
 }
 
-impl GetRequest {
+impl ListGuidesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListGuidesQuery) -> Self {
+        ListGuidesRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListGuidesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/smartguide/guides`
     pub const PATH: &'static str = "/v3/smartguide/guides";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListGuidesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -263,8 +263,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListGuidesRequest {
+    type Response = ListGuidesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -323,8 +323,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListGuidesRequest {
+    type Item = ListGuidesDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -349,7 +349,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateGuideBody {
     /// 子商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -391,7 +391,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateGuideBody {
         sub_mchid: optional(0, "sub_mchid"),
         corpid: required(1, "corpid"),
         store_id: required(2, "store_id"),
@@ -404,7 +404,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateGuideBody {
     /// Creates a value from its required fields (`corpid`, `store_id`, `userid`, `name`, `mobile`, `qr_code`, `avatar`).
     pub fn new(
         corpid: impl ::std::convert::Into<::std::string::String>,
@@ -415,7 +415,7 @@ impl PostBody {
         qr_code: impl ::std::convert::Into<::std::string::String>,
         avatar: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateGuideBody {
             sub_mchid: ::std::option::Option::None,
             corpid: corpid.into(),
             store_id,
@@ -447,7 +447,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateGuideBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -459,7 +459,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateGuideResponse {
     /// 服务人员ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -472,16 +472,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateGuideResponse {
         guide_id: optional(0, "guide_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateGuideResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateGuideResponse {
             guide_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -501,26 +501,26 @@ impl PostResponse {
 /// Source: `openapi/v3/smartguide/guides.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateGuideRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateGuideBody,
 }
 
-impl PostRequest {
+impl CreateGuideRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateGuideBody) -> Self {
+        CreateGuideRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateGuideRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/smartguide/guides`
     pub const PATH: &'static str = "/v3/smartguide/guides";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateGuideRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -530,8 +530,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateGuideRequest {
+    type Response = CreateGuideResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -578,17 +578,17 @@ impl<'a> V3SmartguideGuides<'a> {
     /// 服务人员查询 (`GET /v3/smartguide/guides`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListGuidesQuery,
+    ) -> ::std::result::Result<ListGuidesResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListGuidesRequest::new(query)).await
     }
 
     /// 服务人员注册 (`POST /v3/smartguide/guides`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateGuideBody,
+    ) -> ::std::result::Result<CreateGuideResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateGuideRequest::new(body)).await
     }
 }
 
@@ -596,21 +596,15 @@ impl<'a> V3SmartguideGuides<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("list_guides.query", ::wechatpay_runtime::json_schema_for::<ListGuidesQuery>()),
         (
-            "get_v3_smartguide_guides.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_guides.response",
+            ::wechatpay_runtime::json_schema_for::<ListGuidesResponse>(),
         ),
+        ("create_guide.body", ::wechatpay_runtime::json_schema_for::<CreateGuideBody>()),
         (
-            "get_v3_smartguide_guides.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
-        (
-            "post_v3_smartguide_guides.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_smartguide_guides.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_guide.response",
+            ::wechatpay_runtime::json_schema_for::<CreateGuideResponse>(),
         ),
     ]);
     schemas.extend(guide_id::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct TaxiCreateCardBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostBuyerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    TaxiCreateCardBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -47,13 +47,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl TaxiCreateCardBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
         type_: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        TaxiCreateCardBuyerInformation {
             type_: type_.into(),
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -116,7 +116,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSellerInformation {
+pub struct TaxiCreateCardSellerInformation {
     /// 名称
     ///
     /// **Required.**
@@ -141,7 +141,7 @@ pub struct PostSellerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSellerInformation {
+    TaxiCreateCardSellerInformation {
         name: required(0, "name"),
         taxpayer_id: required(1, "taxpayer_id"),
         address: required(2, "address"),
@@ -151,14 +151,14 @@ pub struct PostSellerInformation {
     }
 }
 
-impl PostSellerInformation {
+impl TaxiCreateCardSellerInformation {
     /// Creates a value from its required fields (`name`, `taxpayer_id`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         taxpayer_id: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSellerInformation {
+        TaxiCreateCardSellerInformation {
             name: name.into(),
             taxpayer_id: taxpayer_id.into(),
             address: address.into(),
@@ -202,7 +202,7 @@ impl PostSellerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExtraInformation {
+pub struct TaxiCreateCardExtraInformation {
     /// 收款人
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee: ::std::option::Option<::std::string::String>,
@@ -216,17 +216,17 @@ pub struct PostExtraInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExtraInformation {
+    TaxiCreateCardExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
         drawer: required(2, "drawer"),
     }
 }
 
-impl PostExtraInformation {
+impl TaxiCreateCardExtraInformation {
     /// Creates a value from its required fields (`drawer`).
     pub fn new(drawer: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostExtraInformation {
+        TaxiCreateCardExtraInformation {
             payee: ::std::option::Option::None,
             reviewer: ::std::option::Option::None,
             drawer: drawer.into(),
@@ -258,7 +258,7 @@ impl PostExtraInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct TaxiCreateCardItemsItem {
     /// 货物或应税劳务、服务编码
     ///
     /// **Required.**
@@ -308,7 +308,7 @@ pub struct PostItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    TaxiCreateCardItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -324,7 +324,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl TaxiCreateCardItemsItem {
     /// Creates a value from its required fields (`tax_code`, `goods_name`, `quantity`, `unit_price`, `amount`, `tax_amount`, `total_amount`, `tax_rate`, `tax_prefer_mark`, `discount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -339,7 +339,7 @@ impl PostItemsItem {
         tax_prefer_mark: impl ::std::convert::Into<::std::string::String>,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        TaxiCreateCardItemsItem {
             tax_code: tax_code.into(),
             goods_name: goods_name.into(),
             specification: ::std::option::Option::None,
@@ -380,7 +380,7 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoCardInformation {
+pub struct TaxiCreateCardFapiaoCardInformation {
     /// 电子发票文件ID
     ///
     /// **Required.**
@@ -420,25 +420,25 @@ pub struct PostFapiaoCardInformation {
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: TaxiCreateCardBuyerInformation,
     /// 销售方信息
     ///
     /// **Required.**
-    pub seller_information: PostSellerInformation,
+    pub seller_information: TaxiCreateCardSellerInformation,
     /// 附加信息
     ///
     /// **Required.**
-    pub extra_information: PostExtraInformation,
+    pub extra_information: TaxiCreateCardExtraInformation,
     /// 发票行信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub items: ::std::option::Option<::std::vec::Vec<PostItemsItem>>,
+    pub items: ::std::option::Option<::std::vec::Vec<TaxiCreateCardItemsItem>>,
     /// 备注信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoCardInformation {
+    TaxiCreateCardFapiaoCardInformation {
         fapiao_media_id: required(0, "fapiao_media_id"),
         fapiao_number: required(1, "fapiao_number"),
         fapiao_code: required(2, "fapiao_code"),
@@ -456,7 +456,7 @@ pub struct PostFapiaoCardInformation {
     }
 }
 
-impl PostFapiaoCardInformation {
+impl TaxiCreateCardFapiaoCardInformation {
     /// Creates a value from its required fields (`fapiao_media_id`, `fapiao_number`, `fapiao_code`, `fapiao_time`, `check_code`, `password`, `total_amount`, `tax_amount`, `amount`, `buyer_information`, `seller_information`, `extra_information`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -469,11 +469,11 @@ impl PostFapiaoCardInformation {
         total_amount: i64,
         tax_amount: i64,
         amount: i64,
-        buyer_information: PostBuyerInformation,
-        seller_information: PostSellerInformation,
-        extra_information: PostExtraInformation,
+        buyer_information: TaxiCreateCardBuyerInformation,
+        seller_information: TaxiCreateCardSellerInformation,
+        extra_information: TaxiCreateCardExtraInformation,
     ) -> Self {
-        PostFapiaoCardInformation {
+        TaxiCreateCardFapiaoCardInformation {
             fapiao_media_id: fapiao_media_id.into(),
             fapiao_number: fapiao_number.into(),
             fapiao_code: fapiao_code.into(),
@@ -492,7 +492,10 @@ impl PostFapiaoCardInformation {
     }
 
     /// Sets `items`.
-    pub fn with_items(mut self, items: ::std::vec::Vec<PostItemsItem>) -> Self {
+    pub fn with_items(
+        mut self,
+        items: ::std::vec::Vec<TaxiCreateCardItemsItem>,
+    ) -> Self {
         self.items = ::std::option::Option::Some(items);
         self
     }
@@ -511,7 +514,7 @@ impl PostFapiaoCardInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TaxiCreateCardBody {
     /// 出租车经营主体商户号
     ///
     /// **Required.**
@@ -542,14 +545,14 @@ pub struct PostBody {
     /// 发票卡券信息
     ///
     /// **Required.**
-    pub fapiao_card_information: PostFapiaoCardInformation,
+    pub fapiao_card_information: TaxiCreateCardFapiaoCardInformation,
     /// 获取乘客行程单详情的凭证
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TaxiCreateCardBody {
         company_mchid: required(0, "company_mchid"),
         trade_number: required(1, "trade_number"),
         appid: optional(2, "appid"),
@@ -562,7 +565,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TaxiCreateCardBody {
     /// Creates a value from its required fields (`company_mchid`, `trade_number`, `openid`, `region_id`, `driver_license`, `plate_number`, `fapiao_card_information`).
     pub fn new(
         company_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -571,9 +574,9 @@ impl PostBody {
         region_id: i64,
         driver_license: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        fapiao_card_information: PostFapiaoCardInformation,
+        fapiao_card_information: TaxiCreateCardFapiaoCardInformation,
     ) -> Self {
-        PostBody {
+        TaxiCreateCardBody {
             company_mchid: company_mchid.into(),
             trade_number: trade_number.into(),
             appid: ::std::option::Option::None,
@@ -605,7 +608,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TaxiCreateCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -617,7 +620,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TaxiCreateCardResponse {
     /// 插入用户卡包的公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -645,7 +648,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TaxiCreateCardResponse {
         card_appid: optional(0, "card_appid"),
         card_openid: optional(1, "card_openid"),
         card_id: optional(2, "card_id"),
@@ -654,10 +657,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl TaxiCreateCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TaxiCreateCardResponse {
             card_appid: ::std::option::Option::None,
             card_openid: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -678,26 +681,26 @@ impl PostResponse {
 /// Source: `openapi/v3/taxi-invoice/cards.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TaxiCreateCardRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TaxiCreateCardBody,
 }
 
-impl PostRequest {
+impl TaxiCreateCardRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TaxiCreateCardBody) -> Self {
+        TaxiCreateCardRequest { body }
     }
 }
 
-impl PostRequest {
+impl TaxiCreateCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/taxi-invoice/cards`
     pub const PATH: &'static str = "/v3/taxi-invoice/cards";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TaxiCreateCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -707,8 +710,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TaxiCreateCardRequest {
+    type Response = TaxiCreateCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -752,9 +755,9 @@ impl<'a> V3TaxiInvoiceCards<'a> {
     /// 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TaxiCreateCardBody,
+    ) -> ::std::result::Result<TaxiCreateCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&TaxiCreateCardRequest::new(body)).await
     }
 }
 
@@ -763,12 +766,12 @@ impl<'a> V3TaxiInvoiceCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_taxi_invoice_cards.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "taxi_create_card.body",
+            ::wechatpay_runtime::json_schema_for::<TaxiCreateCardBody>(),
         ),
         (
-            "post_v3_taxi_invoice_cards.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "taxi_create_card.response",
+            ::wechatpay_runtime::json_schema_for::<TaxiCreateCardResponse>(),
         ),
     ]);
     schemas.extend(upload_file::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListUserTaxiOrdersQuery {
     /// 最大资源条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -36,7 +36,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListUserTaxiOrdersQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
         openid: required(2, "openid"),
@@ -47,7 +47,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListUserTaxiOrdersQuery {
     /// Creates a value from its required fields (`openid`, `appid`, `begin_date`, `end_date`, `region_id`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl GetQuery {
         end_date: impl ::std::convert::Into<::std::string::String>,
         region_id: i64,
     ) -> Self {
-        GetQuery {
+        ListUserTaxiOrdersQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             openid: openid.into(),
@@ -80,7 +80,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListUserTaxiOrdersQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -94,7 +94,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListUserTaxiOrdersDataItem {
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -117,7 +117,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListUserTaxiOrdersDataItem {
         plate_number: optional(0, "plate_number"),
         driver_license: optional(1, "driver_license"),
         up_time: optional(2, "up_time"),
@@ -125,10 +125,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListUserTaxiOrdersDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListUserTaxiOrdersDataItem {
             plate_number: ::std::option::Option::None,
             driver_license: ::std::option::Option::None,
             up_time: ::std::option::Option::None,
@@ -143,7 +143,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListUserTaxiOrdersLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -161,7 +161,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListUserTaxiOrdersLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -169,10 +169,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListUserTaxiOrdersLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListUserTaxiOrdersLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -185,12 +185,12 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListUserTaxiOrdersResponse {
     /// 乘客行程单详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListUserTaxiOrdersDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -208,7 +208,7 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListUserTaxiOrdersLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -216,7 +216,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListUserTaxiOrdersResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -226,10 +226,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListUserTaxiOrdersResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListUserTaxiOrdersResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -251,26 +251,26 @@ impl GetResponse {
 /// Source: `openapi/v3/taxi-invoice/user-taxi-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListUserTaxiOrdersRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListUserTaxiOrdersQuery,
 }
 
-impl GetRequest {
+impl ListUserTaxiOrdersRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListUserTaxiOrdersQuery) -> Self {
+        ListUserTaxiOrdersRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListUserTaxiOrdersRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/taxi-invoice/user-taxi-orders`
     pub const PATH: &'static str = "/v3/taxi-invoice/user-taxi-orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListUserTaxiOrdersRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -280,8 +280,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListUserTaxiOrdersRequest {
+    type Response = ListUserTaxiOrdersResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -344,8 +344,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListUserTaxiOrdersRequest {
+    type Item = ListUserTaxiOrdersDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -383,9 +383,9 @@ impl<'a> V3TaxiInvoiceUserTaxiOrders<'a> {
     /// 获取乘客行程单列表 (`GET /v3/taxi-invoice/user-taxi-orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListUserTaxiOrdersQuery,
+    ) -> ::std::result::Result<ListUserTaxiOrdersResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListUserTaxiOrdersRequest::new(query)).await
     }
 }
 
@@ -394,12 +394,12 @@ impl<'a> V3TaxiInvoiceUserTaxiOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_taxi_invoice_user_taxi_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_user_taxi_orders.query",
+            ::wechatpay_runtime::json_schema_for::<ListUserTaxiOrdersQuery>(),
         ),
         (
-            "get_v3_taxi_invoice_user_taxi_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_user_taxi_orders.response",
+            ::wechatpay_runtime::json_schema_for::<ListUserTaxiOrdersResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct CreateMicropayPayer {
     /// 授权码
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    CreateMicropayPayer {
         auth_code: required(0, "auth_code"),
     }
 }
 
-impl PostPayer {
+impl CreateMicropayPayer {
     /// Creates a value from its required fields (`auth_code`).
     pub fn new(auth_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayer {
+        CreateMicropayPayer {
             auth_code: auth_code.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateMicropayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -47,16 +47,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateMicropayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateMicropayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        CreateMicropayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -78,7 +78,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct CreateMicropayStoreInfo {
     /// 编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -93,20 +93,20 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    CreateMicropayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         address: required(2, "address"),
     }
 }
 
-impl PostStoreInfo {
+impl CreateMicropayStoreInfo {
     /// Creates a value from its required fields (`name`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        CreateMicropayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             address: address.into(),
@@ -129,7 +129,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CreateMicropaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -144,11 +144,11 @@ pub struct PostSceneInfo {
     pub operator_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<CreateMicropayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CreateMicropaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         payer_client_ip: optional(2, "payer_client_ip"),
@@ -157,10 +157,10 @@ pub struct PostSceneInfo {
     }
 }
 
-impl PostSceneInfo {
+impl CreateMicropaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        CreateMicropaySceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             payer_client_ip: ::std::option::Option::None,
@@ -206,7 +206,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: CreateMicropayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -218,7 +218,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct CreateMicropayGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -240,7 +240,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    CreateMicropayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -249,14 +249,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl CreateMicropayGoodsDetailItem {
     /// Creates a value from its required fields (`goods_id`, `quantity`, `price`).
     pub fn new(
         goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        CreateMicropayGoodsDetailItem {
             goods_id: goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -290,7 +290,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItem {
+pub struct CreateMicropayDetailItem {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -299,21 +299,23 @@ pub struct PostDetailItem {
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<CreateMicropayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItem {
+    CreateMicropayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetailItem {
+impl CreateMicropayDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItem {
+        CreateMicropayDetailItem {
             cost_price: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -338,7 +340,7 @@ impl PostDetailItem {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<CreateMicropayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -349,7 +351,7 @@ impl PostDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMicropayBody {
     /// 商户号
     ///
     /// **Required.**
@@ -400,21 +402,21 @@ pub struct PostBody {
     pub merchant_category_code: ::std::string::String,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<CreateMicropayPayer>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateMicropayAmount,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CreateMicropaySceneInfo>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostDetailItem>>,
+    pub detail: ::std::option::Option<::std::vec::Vec<CreateMicropayDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMicropayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -435,7 +437,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateMicropayBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sub_mchid`, `sp_mchid`, `sp_appid`, `description`, `out_trade_no`, `trade_type`, `merchant_category_code`, `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -448,9 +450,9 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_type: impl ::std::convert::Into<::std::string::String>,
         merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CreateMicropayAmount,
     ) -> Self {
-        PostBody {
+        CreateMicropayBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -508,25 +510,28 @@ impl PostBody {
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: CreateMicropayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: CreateMicropaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: ::std::vec::Vec<PostDetailItem>) -> Self {
+    pub fn with_detail(
+        mut self,
+        detail: ::std::vec::Vec<CreateMicropayDetailItem>,
+    ) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMicropayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -538,7 +543,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum PostTradeType {
+    pub enum CreateMicropayTradeType {
         Jsapi = "JSAPI",
         Native = "NATIVE",
         App = "APP",
@@ -553,7 +558,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum PostTradeState {
+    pub enum CreateMicropayTradeState {
         Success = "SUCCESS",
         Refund = "REFUND",
         Notpay = "NOTPAY",
@@ -572,7 +577,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePayer {
+pub struct CreateMicropayResponsePayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -589,7 +594,7 @@ pub struct PostResponsePayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePayer {
+    CreateMicropayResponsePayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -597,10 +602,10 @@ pub struct PostResponsePayer {
     }
 }
 
-impl PostResponsePayer {
+impl CreateMicropayResponsePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePayer {
+        CreateMicropayResponsePayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -613,7 +618,7 @@ impl PostResponsePayer {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum PostType {
+    pub enum CreateMicropayType {
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
         Unrecognized(String),
@@ -626,11 +631,11 @@ impl PostResponsePayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeRate {
+pub struct CreateMicropayExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateMicropayType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -641,17 +646,17 @@ pub struct PostExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeRate {
+    CreateMicropayExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl PostExchangeRate {
+impl CreateMicropayExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeRate {
+        CreateMicropayExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -665,7 +670,7 @@ impl PostExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct CreateMicropayResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -684,7 +689,7 @@ pub struct PostResponseAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<PostExchangeRate>,
+    pub exchange_rate: ::std::option::Option<CreateMicropayExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -692,7 +697,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    CreateMicropayResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -702,10 +707,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl CreateMicropayResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        CreateMicropayResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -720,7 +725,7 @@ impl PostResponseAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum CreateMicropayScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -732,7 +737,7 @@ impl PostResponseAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum PostResponseDetailItemType {
+    pub enum CreateMicropayDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -746,7 +751,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDetailItemGoodsDetailItem {
+pub struct CreateMicropayDetailGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -772,7 +777,7 @@ pub struct PostResponseDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDetailItemGoodsDetailItem {
+    CreateMicropayDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
         quantity: optional(2, "quantity"),
@@ -781,10 +786,10 @@ pub struct PostResponseDetailItemGoodsDetailItem {
     }
 }
 
-impl PostResponseDetailItemGoodsDetailItem {
+impl CreateMicropayDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDetailItemGoodsDetailItem {
+        CreateMicropayDetailGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
@@ -800,7 +805,7 @@ impl PostResponseDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDetailItem {
+pub struct CreateMicropayResponseDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -811,11 +816,11 @@ pub struct PostResponseDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<CreateMicropayScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostResponseDetailItemType>,
+    pub type_: ::std::option::Option<CreateMicropayDetailType>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -839,7 +844,7 @@ pub struct PostResponseDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<PostResponseDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<CreateMicropayDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -848,7 +853,7 @@ pub struct PostResponseDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDetailItem {
+    CreateMicropayResponseDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -864,10 +869,10 @@ pub struct PostResponseDetailItem {
     }
 }
 
-impl PostResponseDetailItem {
+impl CreateMicropayResponseDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDetailItem {
+        CreateMicropayResponseDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -888,7 +893,7 @@ impl PostResponseDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMicropayResponse {
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -931,12 +936,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<PostTradeType>,
+    pub trade_type: ::std::option::Option<CreateMicropayTradeType>,
     /// 交易状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<PostTradeState>,
+    pub trade_state: ::std::option::Option<CreateMicropayTradeState>,
     /// 交易状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -957,15 +962,15 @@ pub struct PostResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostResponsePayer>,
+    pub payer: ::std::option::Option<CreateMicropayResponsePayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<CreateMicropayResponseAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostResponseDetailItem>>,
+    pub detail: ::std::option::Option<::std::vec::Vec<CreateMicropayResponseDetailItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -973,7 +978,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMicropayResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),
         appid: optional(2, "appid"),
@@ -995,10 +1000,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateMicropayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMicropayResponse {
             id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1036,26 +1041,26 @@ impl PostResponse {
 /// Source: `openapi/v3/transactions/micropay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMicropayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMicropayBody,
 }
 
-impl PostRequest {
+impl CreateMicropayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMicropayBody) -> Self {
+        CreateMicropayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateMicropayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transactions/micropay`
     pub const PATH: &'static str = "/v3/transactions/micropay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMicropayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1065,8 +1070,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMicropayRequest {
+    type Response = CreateMicropayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1108,9 +1113,9 @@ impl<'a> V3TransactionsMicropay<'a> {
     /// 提交付款码支付 (`POST /v3/transactions/micropay`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMicropayBody,
+    ) -> ::std::result::Result<CreateMicropayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateMicropayRequest::new(body)).await
     }
 }
 
@@ -1119,12 +1124,12 @@ impl<'a> V3TransactionsMicropay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transactions_micropay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_micropay.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMicropayBody>(),
         ),
         (
-            "post_v3_transactions_micropay.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_micropay.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMicropayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct TransactionsNativePrepayPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    TransactionsNativePrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
     }
 }
 
-impl PostPayer {
+impl TransactionsNativePrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        TransactionsNativePrepayPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct TransactionsNativePrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -83,16 +83,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    TransactionsNativePrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl TransactionsNativePrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        TransactionsNativePrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -114,7 +114,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct TransactionsNativePrepayStoreInfo {
     /// 编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -129,20 +129,20 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    TransactionsNativePrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         address: required(2, "address"),
     }
 }
 
-impl PostStoreInfo {
+impl TransactionsNativePrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        TransactionsNativePrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             address: address.into(),
@@ -165,7 +165,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct TransactionsNativePrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -180,11 +180,11 @@ pub struct PostSceneInfo {
     pub operator_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<TransactionsNativePrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    TransactionsNativePrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         payer_client_ip: optional(2, "payer_client_ip"),
@@ -193,10 +193,10 @@ pub struct PostSceneInfo {
     }
 }
 
-impl PostSceneInfo {
+impl TransactionsNativePrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        TransactionsNativePrepaySceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             payer_client_ip: ::std::option::Option::None,
@@ -242,7 +242,10 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(
+        mut self,
+        store_info: TransactionsNativePrepayStoreInfo,
+    ) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -254,7 +257,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct TransactionsNativePrepayGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -276,7 +279,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    TransactionsNativePrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -285,14 +288,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl TransactionsNativePrepayGoodsDetailItem {
     /// Creates a value from its required fields (`goods_id`, `quantity`, `price`).
     pub fn new(
         goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        TransactionsNativePrepayGoodsDetailItem {
             goods_id: goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -326,7 +329,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItem {
+pub struct TransactionsNativePrepayDetailItem {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -335,21 +338,23 @@ pub struct PostDetailItem {
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<TransactionsNativePrepayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItem {
+    TransactionsNativePrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetailItem {
+impl TransactionsNativePrepayDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItem {
+        TransactionsNativePrepayDetailItem {
             cost_price: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -374,7 +379,7 @@ impl PostDetailItem {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<TransactionsNativePrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -385,7 +390,7 @@ impl PostDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransactionsNativePrepayBody {
     /// 商户号
     ///
     /// **Required.**
@@ -446,21 +451,23 @@ pub struct PostBody {
     pub merchant_category_code: ::std::string::String,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<TransactionsNativePrepayPayer>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: TransactionsNativePrepayAmount,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<TransactionsNativePrepaySceneInfo>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostDetailItem>>,
+    pub detail: ::std::option::Option<
+        ::std::vec::Vec<TransactionsNativePrepayDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransactionsNativePrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -484,7 +491,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TransactionsNativePrepayBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sub_mchid`, `sp_mchid`, `sp_appid`, `description`, `notify_url`, `out_trade_no`, `trade_type`, `merchant_category_code`, `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -498,9 +505,9 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_type: impl ::std::convert::Into<::std::string::String>,
         merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: TransactionsNativePrepayAmount,
     ) -> Self {
-        PostBody {
+        TransactionsNativePrepayBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -579,25 +586,31 @@ impl PostBody {
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: TransactionsNativePrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: TransactionsNativePrepaySceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: ::std::vec::Vec<PostDetailItem>) -> Self {
+    pub fn with_detail(
+        mut self,
+        detail: ::std::vec::Vec<TransactionsNativePrepayDetailItem>,
+    ) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransactionsNativePrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -609,7 +622,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransactionsNativePrepayResponse {
     /// 二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -622,16 +635,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransactionsNativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl TransactionsNativePrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransactionsNativePrepayResponse {
             code_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -653,26 +666,28 @@ impl PostResponse {
 /// Source: `openapi/v3/transactions/native.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransactionsNativePrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TransactionsNativePrepayBody,
 }
 
-impl PostRequest {
+impl TransactionsNativePrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TransactionsNativePrepayBody) -> Self {
+        TransactionsNativePrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl TransactionsNativePrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transactions/native`
     pub const PATH: &'static str = "/v3/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransactionsNativePrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -682,8 +697,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransactionsNativePrepayRequest {
+    type Response = TransactionsNativePrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -725,9 +740,12 @@ impl<'a> V3TransactionsNative<'a> {
     /// 扫码支付下单 (`POST /v3/transactions/native`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TransactionsNativePrepayBody,
+    ) -> ::std::result::Result<
+        TransactionsNativePrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&TransactionsNativePrepayRequest::new(body)).await
     }
 }
 
@@ -736,12 +754,12 @@ impl<'a> V3TransactionsNative<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transactions_native.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transactions_native_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<TransactionsNativePrepayBody>(),
         ),
         (
-            "post_v3_transactions_native.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transactions_native_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<TransactionsNativePrepayResponse>(),
         ),
     ])
 }

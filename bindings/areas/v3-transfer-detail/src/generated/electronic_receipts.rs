@@ -6,7 +6,7 @@
     /// Values of `accept_type`.
     ///
     /// 受理类型
-    pub enum GetAcceptType {
+    pub enum QueryElectronicReceiptAcceptType {
         BatchTransfer = "BATCH_TRANSFER",
         TransferToPocket = "TRANSFER_TO_POCKET",
         TransferToBank = "TRANSFER_TO_BANK",
@@ -19,11 +19,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryElectronicReceiptQuery {
     /// 受理类型
     ///
     /// **Required.**
-    pub accept_type: GetAcceptType,
+    pub accept_type: QueryElectronicReceiptAcceptType,
     /// 商家转账批次单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
@@ -34,20 +34,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryElectronicReceiptQuery {
         accept_type: required(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
         out_detail_no: required(2, "out_detail_no"),
     }
 }
 
-impl GetQuery {
+impl QueryElectronicReceiptQuery {
     /// Creates a value from its required fields (`accept_type`, `out_detail_no`).
     pub fn new(
-        accept_type: GetAcceptType,
+        accept_type: QueryElectronicReceiptAcceptType,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryElectronicReceiptQuery {
             accept_type,
             out_batch_no: ::std::option::Option::None,
             out_detail_no: out_detail_no.into(),
@@ -64,7 +64,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryElectronicReceiptQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryElectronicReceiptResponse {
     /// 受理类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryElectronicReceiptResponse {
         accept_type: optional(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -127,10 +127,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryElectronicReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryElectronicReceiptResponse {
             accept_type: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -159,26 +159,28 @@ impl GetResponse {
 /// Source: `openapi/v3/transfer-detail/electronic-receipts.md:110`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryElectronicReceiptRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryElectronicReceiptQuery,
 }
 
-impl GetRequest {
+impl QueryElectronicReceiptRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryElectronicReceiptQuery) -> Self {
+        QueryElectronicReceiptRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryElectronicReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transfer-detail/electronic-receipts`
     pub const PATH: &'static str = "/v3/transfer-detail/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryElectronicReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +190,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryElectronicReceiptRequest {
+    type Response = QueryElectronicReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -236,11 +238,11 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateElectronicReceiptBody {
     /// 受理类型
     ///
     /// **Required.**
-    pub accept_type: GetAcceptType,
+    pub accept_type: QueryElectronicReceiptAcceptType,
     /// 商家转账批次单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
@@ -251,20 +253,20 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateElectronicReceiptBody {
         accept_type: required(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
         out_detail_no: required(2, "out_detail_no"),
     }
 }
 
-impl PostBody {
+impl CreateElectronicReceiptBody {
     /// Creates a value from its required fields (`accept_type`, `out_detail_no`).
     pub fn new(
-        accept_type: GetAcceptType,
+        accept_type: QueryElectronicReceiptAcceptType,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateElectronicReceiptBody {
             accept_type,
             out_batch_no: ::std::option::Option::None,
             out_detail_no: out_detail_no.into(),
@@ -281,7 +283,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateElectronicReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -293,7 +295,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateElectronicReceiptResponse {
     /// 受理类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -331,7 +333,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateElectronicReceiptResponse {
         accept_type: optional(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -344,10 +346,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateElectronicReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateElectronicReceiptResponse {
             accept_type: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -376,26 +378,28 @@ impl PostResponse {
 /// Source: `openapi/v3/transfer-detail/electronic-receipts.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateElectronicReceiptRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateElectronicReceiptBody,
 }
 
-impl PostRequest {
+impl CreateElectronicReceiptRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateElectronicReceiptBody) -> Self {
+        CreateElectronicReceiptRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateElectronicReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transfer-detail/electronic-receipts`
     pub const PATH: &'static str = "/v3/transfer-detail/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateElectronicReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -405,8 +409,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateElectronicReceiptRequest {
+    type Response = CreateElectronicReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -447,17 +451,23 @@ impl<'a> V3TransferDetailElectronicReceipts<'a> {
     /// 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryElectronicReceiptQuery,
+    ) -> ::std::result::Result<
+        QueryElectronicReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryElectronicReceiptRequest::new(query)).await
     }
 
     /// 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateElectronicReceiptBody,
+    ) -> ::std::result::Result<
+        CreateElectronicReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateElectronicReceiptRequest::new(body)).await
     }
 }
 
@@ -466,20 +476,20 @@ impl<'a> V3TransferDetailElectronicReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transfer_detail_electronic_receipts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_electronic_receipt.query",
+            ::wechatpay_runtime::json_schema_for::<QueryElectronicReceiptQuery>(),
         ),
         (
-            "get_v3_transfer_detail_electronic_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_electronic_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<QueryElectronicReceiptResponse>(),
         ),
         (
-            "post_v3_transfer_detail_electronic_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_electronic_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<CreateElectronicReceiptBody>(),
         ),
         (
-            "post_v3_transfer_detail_electronic_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_electronic_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<CreateElectronicReceiptResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferDetailListItem {
+pub struct InitiateBatchTransferTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct PostTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferDetailListItem {
+    InitiateBatchTransferTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
         transfer_remark: required(2, "transfer_remark"),
@@ -49,7 +49,7 @@ pub struct PostTransferDetailListItem {
     }
 }
 
-impl PostTransferDetailListItem {
+impl InitiateBatchTransferTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `openid`, `user_name`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +58,7 @@ impl PostTransferDetailListItem {
         openid: impl ::std::convert::Into<::std::string::String>,
         user_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostTransferDetailListItem {
+        InitiateBatchTransferTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
             transfer_amount,
             transfer_remark: transfer_remark.into(),
@@ -82,7 +82,7 @@ impl PostTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InitiateBatchTransferBody {
     /// 直连商户的appid
     ///
     /// **Required.**
@@ -110,7 +110,9 @@ pub struct PostBody {
     /// 转账明细列表
     ///
     /// **Required.**
-    pub transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+    pub transfer_detail_list: ::std::vec::Vec<
+        InitiateBatchTransferTransferDetailListItem,
+    >,
     /// 转账场景ID
     ///
     /// **Required.**
@@ -121,7 +123,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InitiateBatchTransferBody {
         appid: required(0, "appid"),
         out_batch_no: required(1, "out_batch_no"),
         batch_name: required(2, "batch_name"),
@@ -134,7 +136,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InitiateBatchTransferBody {
     /// Creates a value from its required fields (`appid`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_detail_list`, `transfer_scene_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -144,10 +146,12 @@ impl PostBody {
         batch_remark: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
         total_num: i64,
-        transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+        transfer_detail_list: ::std::vec::Vec<
+            InitiateBatchTransferTransferDetailListItem,
+        >,
         transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        InitiateBatchTransferBody {
             appid: appid.into(),
             out_batch_no: out_batch_no.into(),
             batch_name: batch_name.into(),
@@ -170,7 +174,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InitiateBatchTransferBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,7 +186,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `batch_status`.
     ///
     /// 批次状态
-    pub enum PostBatchStatus {
+    pub enum InitiateBatchTransferBatchStatus {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         Finished = "FINISHED",
@@ -196,7 +200,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InitiateBatchTransferResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +218,7 @@ pub struct PostResponse {
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_status: ::std::option::Option<PostBatchStatus>,
+    pub batch_status: ::std::option::Option<InitiateBatchTransferBatchStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -222,7 +226,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InitiateBatchTransferResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         create_time: optional(2, "create_time"),
@@ -231,10 +235,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InitiateBatchTransferResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InitiateBatchTransferResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -255,26 +259,28 @@ impl PostResponse {
 /// Source: `openapi/v3/transfer/batches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InitiateBatchTransferRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InitiateBatchTransferBody,
 }
 
-impl PostRequest {
+impl InitiateBatchTransferRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InitiateBatchTransferBody) -> Self {
+        InitiateBatchTransferRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl InitiateBatchTransferRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transfer/batches`
     pub const PATH: &'static str = "/v3/transfer/batches";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InitiateBatchTransferRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -284,8 +290,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InitiateBatchTransferRequest {
+    type Response = InitiateBatchTransferResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -334,9 +340,12 @@ impl<'a> V3TransferBatches<'a> {
     /// 发起批量转账 (`POST /v3/transfer/batches`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InitiateBatchTransferBody,
+    ) -> ::std::result::Result<
+        InitiateBatchTransferResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&InitiateBatchTransferRequest::new(body)).await
     }
 }
 
@@ -345,12 +354,12 @@ impl<'a> V3TransferBatches<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_transfer_batches.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "initiate_batch_transfer.body",
+            ::wechatpay_runtime::json_schema_for::<InitiateBatchTransferBody>(),
         ),
         (
-            "post_v3_transfer_batches.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "initiate_batch_transfer.response",
+            ::wechatpay_runtime::json_schema_for::<InitiateBatchTransferResponse>(),
         ),
     ]);
     schemas.extend(batch_id::json_schemas());

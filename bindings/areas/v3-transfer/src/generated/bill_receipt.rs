@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBillReceiptBody {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBillReceiptBody {
         out_batch_no: required(0, "out_batch_no"),
     }
 }
 
-impl PostBody {
+impl CreateBillReceiptBody {
     /// Creates a value from its required fields (`out_batch_no`).
     pub fn new(out_batch_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateBillReceiptBody {
             out_batch_no: out_batch_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBillReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBillReceiptResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,7 +76,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBillReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         signature_no: optional(1, "signature_no"),
         signature_status: optional(2, "signature_status"),
@@ -89,10 +89,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateBillReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBillReceiptResponse {
             out_batch_no: ::std::option::Option::None,
             signature_no: ::std::option::Option::None,
             signature_status: ::std::option::Option::None,
@@ -121,26 +121,26 @@ impl PostResponse {
 /// Source: `openapi/v3/transfer/bill-receipt.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBillReceiptRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBillReceiptBody,
 }
 
-impl PostRequest {
+impl CreateBillReceiptRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateBillReceiptBody) -> Self {
+        CreateBillReceiptRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateBillReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transfer/bill-receipt`
     pub const PATH: &'static str = "/v3/transfer/bill-receipt";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBillReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -150,8 +150,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBillReceiptRequest {
+    type Response = CreateBillReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -198,9 +198,9 @@ impl<'a> V3TransferBillReceipt<'a> {
     /// 转账电子回单申请受理 (`POST /v3/transfer/bill-receipt`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateBillReceiptBody,
+    ) -> ::std::result::Result<CreateBillReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateBillReceiptRequest::new(body)).await
     }
 }
 
@@ -209,12 +209,12 @@ impl<'a> V3TransferBillReceipt<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_transfer_bill_receipt.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_bill_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBillReceiptBody>(),
         ),
         (
-            "post_v3_transfer_bill_receipt.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_bill_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBillReceiptResponse>(),
         ),
     ]);
     schemas.extend(out_batch_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryElecvoucherfileQuery {
     /// 前序download_url的查询参数
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryElecvoucherfileQuery {
         token: required(0, "token"),
         source: required(1, "source"),
     }
 }
 
-impl GetQuery {
+impl QueryElecvoucherfileQuery {
     /// Creates a value from its required fields (`token`, `source`).
     pub fn new(
         token: impl ::std::convert::Into<::std::string::String>,
         source: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryElecvoucherfileQuery {
             token: token.into(),
             source: source.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryElecvoucherfileQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -60,26 +60,28 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Source: `openapi/v3/transferdownload/elecvoucherfile.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryElecvoucherfileRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryElecvoucherfileQuery,
 }
 
-impl GetRequest {
+impl QueryElecvoucherfileRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryElecvoucherfileQuery) -> Self {
+        QueryElecvoucherfileRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryElecvoucherfileRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transferdownload/elecvoucherfile`
     pub const PATH: &'static str = "/v3/transferdownload/elecvoucherfile";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryElecvoucherfileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -89,7 +91,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for QueryElecvoucherfileRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -143,12 +145,12 @@ impl<'a> V3TransferdownloadElecvoucherfile<'a> {
     /// 下载电子回单PDF文件 (`GET /v3/transferdownload/elecvoucherfile`)
     pub async fn get(
         &self,
-        query: GetQuery,
+        query: QueryElecvoucherfileQuery,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(query)).await
+        self.client.download(&QueryElecvoucherfileRequest::new(query)).await
     }
 }
 
@@ -157,8 +159,8 @@ impl<'a> V3TransferdownloadElecvoucherfile<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transferdownload_elecvoucherfile.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_elecvoucherfile.query",
+            ::wechatpay_runtime::json_schema_for::<QueryElecvoucherfileQuery>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QuerySignfileQuery {
     /// 前序download_url的查询参数
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QuerySignfileQuery {
         token: required(0, "token"),
     }
 }
 
-impl GetQuery {
+impl QuerySignfileQuery {
     /// Creates a value from its required fields (`token`).
     pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { token: token.into() }
+        QuerySignfileQuery {
+            token: token.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QuerySignfileQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -53,26 +55,26 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Source: `openapi/v3/transferdownload/signfile.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySignfileRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QuerySignfileQuery,
 }
 
-impl GetRequest {
+impl QuerySignfileRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QuerySignfileQuery) -> Self {
+        QuerySignfileRequest { query }
     }
 }
 
-impl GetRequest {
+impl QuerySignfileRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transferdownload/signfile`
     pub const PATH: &'static str = "/v3/transferdownload/signfile";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySignfileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -82,7 +84,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for QuerySignfileRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -130,12 +132,12 @@ impl<'a> V3TransferdownloadSignfile<'a> {
     /// 下载电子回单 (`GET /v3/transferdownload/signfile`)
     pub async fn get(
         &self,
-        query: GetQuery,
+        query: QuerySignfileQuery,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(query)).await
+        self.client.download(&QuerySignfileRequest::new(query)).await
     }
 }
 
@@ -144,8 +146,8 @@ impl<'a> V3TransferdownloadSignfile<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transferdownload_signfile.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_signfile.query",
+            ::wechatpay_runtime::json_schema_for::<QuerySignfileQuery>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryAvailMchRangeQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryAvailMchRangeQuery {
         sp_mchid: required(0, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryAvailMchRangeQuery {
     /// Creates a value from its required fields (`sp_mchid`).
     pub fn new(sp_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryAvailMchRangeQuery {
             sp_mchid: sp_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryAvailMchRangeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `identifier_type`.
     ///
     /// 商户标识类型
-    pub enum GetIdentifierType {
+    pub enum QueryAvailMchRangeIdentifierType {
         OrganizationCode = "ORGANIZATION_CODE",
         TransactionId = "TRANSACTION_ID",
         #[unrecognized]
@@ -54,13 +54,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRangeListItem {
+pub struct QueryAvailMchRangeRangeListItem {
     /// 可用商户范围id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// 商户标识类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identifier_type: ::std::option::Option<GetIdentifierType>,
+    pub identifier_type: ::std::option::Option<QueryAvailMchRangeIdentifierType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -68,17 +68,17 @@ pub struct GetRangeListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRangeListItem {
+    QueryAvailMchRangeRangeListItem {
         range_id: optional(0, "range_id"),
         identifier_type: optional(1, "identifier_type"),
         ..extra
     }
 }
 
-impl GetRangeListItem {
+impl QueryAvailMchRangeRangeListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRangeListItem {
+        QueryAvailMchRangeRangeListItem {
             range_id: ::std::option::Option::None,
             identifier_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -90,7 +90,7 @@ impl GetRangeListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryAvailMchRangeResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -100,7 +100,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub range_list: ::std::option::Option<::std::vec::Vec<GetRangeListItem>>,
+    pub range_list: ::std::option::Option<
+        ::std::vec::Vec<QueryAvailMchRangeRangeListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -108,17 +110,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryAvailMchRangeResponse {
         sp_mchid: optional(0, "sp_mchid"),
         range_list: optional(1, "range_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryAvailMchRangeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryAvailMchRangeResponse {
             sp_mchid: ::std::option::Option::None,
             range_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -137,26 +139,26 @@ impl GetResponse {
 /// Source: `openapi/v3/webizpay/avail-mch-ranges.md:96`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryAvailMchRangeRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryAvailMchRangeQuery,
 }
 
-impl GetRequest {
+impl QueryAvailMchRangeRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryAvailMchRangeQuery) -> Self {
+        QueryAvailMchRangeRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryAvailMchRangeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/webizpay/avail-mch-ranges`
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryAvailMchRangeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -166,8 +168,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryAvailMchRangeRequest {
+    type Response = QueryAvailMchRangeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -200,7 +202,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAvailMchRangeBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -208,30 +210,30 @@ pub struct PostBody {
     /// 商户标识类型
     ///
     /// **Required.**
-    pub identifier_type: GetIdentifierType,
+    pub identifier_type: QueryAvailMchRangeIdentifierType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAvailMchRangeBody {
         sp_mchid: required(0, "sp_mchid"),
         identifier_type: required(1, "identifier_type"),
     }
 }
 
-impl PostBody {
+impl CreateAvailMchRangeBody {
     /// Creates a value from its required fields (`sp_mchid`, `identifier_type`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        identifier_type: GetIdentifierType,
+        identifier_type: QueryAvailMchRangeIdentifierType,
     ) -> Self {
-        PostBody {
+        CreateAvailMchRangeBody {
             sp_mchid: sp_mchid.into(),
             identifier_type,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAvailMchRangeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -243,7 +245,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAvailMchRangeResponse {
     /// 可用商户范围id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -256,16 +258,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAvailMchRangeResponse {
         range_id: optional(0, "range_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateAvailMchRangeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAvailMchRangeResponse {
             range_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -283,26 +285,26 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/avail-mch-ranges.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAvailMchRangeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAvailMchRangeBody,
 }
 
-impl PostRequest {
+impl CreateAvailMchRangeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAvailMchRangeBody) -> Self {
+        CreateAvailMchRangeRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateAvailMchRangeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/avail-mch-ranges`
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAvailMchRangeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -312,8 +314,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAvailMchRangeRequest {
+    type Response = CreateAvailMchRangeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -360,17 +362,17 @@ impl<'a> V3WebizpayAvailMchRanges<'a> {
     /// 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryAvailMchRangeQuery,
+    ) -> ::std::result::Result<QueryAvailMchRangeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryAvailMchRangeRequest::new(query)).await
     }
 
     /// 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAvailMchRangeBody,
+    ) -> ::std::result::Result<CreateAvailMchRangeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateAvailMchRangeRequest::new(body)).await
     }
 }
 
@@ -379,20 +381,20 @@ impl<'a> V3WebizpayAvailMchRanges<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_webizpay_avail_mch_ranges.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_avail_mch_range.query",
+            ::wechatpay_runtime::json_schema_for::<QueryAvailMchRangeQuery>(),
         ),
         (
-            "get_v3_webizpay_avail_mch_ranges.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_avail_mch_range.response",
+            ::wechatpay_runtime::json_schema_for::<QueryAvailMchRangeResponse>(),
         ),
         (
-            "post_v3_webizpay_avail_mch_ranges.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_avail_mch_range.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAvailMchRangeBody>(),
         ),
         (
-            "post_v3_webizpay_avail_mch_ranges.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_avail_mch_range.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAvailMchRangeResponse>(),
         ),
     ]);
     schemas.extend(range_id::json_schemas());

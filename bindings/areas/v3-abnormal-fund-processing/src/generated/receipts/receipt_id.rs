@@ -6,7 +6,7 @@
     /// Values of `product_name`.
     ///
     /// 产品名称
-    pub enum GetProductName {
+    pub enum GetReceiptProductName {
         C2C = "C2C",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `currency`.
     ///
     /// 货币类型
-    pub enum GetCurrency {
+    pub enum GetReceiptCurrency {
         Cny = "CNY",
         #[unrecognized]
         Unrecognized(String),
@@ -30,7 +30,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferAmount {
+pub struct GetReceiptTransferAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -40,7 +40,7 @@ pub struct GetTransferAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<GetCurrency>,
+    pub currency: ::std::option::Option<GetReceiptCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -48,17 +48,17 @@ pub struct GetTransferAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferAmount {
+    GetReceiptTransferAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetTransferAmount {
+impl GetReceiptTransferAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferAmount {
+        GetReceiptTransferAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -70,7 +70,7 @@ impl GetTransferAmount {
     /// Values of `receipt_state`.
     ///
     /// 在途异常资金付款状态
-    pub enum GetReceiptState {
+    pub enum GetReceiptReceiptState {
         ReceiptStatePending = "RECEIPT_STATE_PENDING",
         ReceiptStateProgress = "RECEIPT_STATE_PROGRESS",
         ReceiptStateCompleted = "RECEIPT_STATE_COMPLETED",
@@ -83,7 +83,7 @@ impl GetTransferAmount {
     /// Values of `operator`.
     ///
     /// 发起在途异常资金付款请求的角色
-    pub enum GetOperator {
+    pub enum GetReceiptOperator {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -96,12 +96,12 @@ impl GetTransferAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCommander {
+pub struct GetReceiptCommander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator: ::std::option::Option<GetOperator>,
+    pub operator: ::std::option::Option<GetReceiptOperator>,
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,17 +114,17 @@ pub struct GetCommander {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCommander {
+    GetReceiptCommander {
         operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
         ..extra
     }
 }
 
-impl GetCommander {
+impl GetReceiptCommander {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCommander {
+        GetReceiptCommander {
             operator: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -136,7 +136,7 @@ impl GetCommander {
     /// Values of `transfer_mode`.
     ///
     /// 付款方式
-    pub enum GetTransferMode {
+    pub enum GetReceiptTransferMode {
         TransferToOriginalReceiveUser = "TRANSFER_TO_ORIGINAL_RECEIVE_USER",
         #[unrecognized]
         Unrecognized(String),
@@ -149,7 +149,7 @@ impl GetCommander {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetInstruction {
+pub struct GetReceiptInstruction {
     /// 商户侧指令编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -159,12 +159,12 @@ pub struct GetInstruction {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub commander: ::std::option::Option<GetCommander>,
+    pub commander: ::std::option::Option<GetReceiptCommander>,
     /// 付款方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_mode: ::std::option::Option<GetTransferMode>,
+    pub transfer_mode: ::std::option::Option<GetReceiptTransferMode>,
     /// 入账成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -185,7 +185,7 @@ pub struct GetInstruction {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetInstruction {
+    GetReceiptInstruction {
         out_instruction_no: optional(0, "out_instruction_no"),
         commander: optional(1, "commander"),
         transfer_mode: optional(2, "transfer_mode"),
@@ -196,10 +196,10 @@ pub struct GetInstruction {
     }
 }
 
-impl GetInstruction {
+impl GetReceiptInstruction {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetInstruction {
+        GetReceiptInstruction {
             out_instruction_no: ::std::option::Option::None,
             commander: ::std::option::Option::None,
             transfer_mode: ::std::option::Option::None,
@@ -215,12 +215,12 @@ impl GetInstruction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetReceiptResponse {
     /// 产品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_name: ::std::option::Option<GetProductName>,
+    pub product_name: ::std::option::Option<GetReceiptProductName>,
     /// 微信支付在途异常资金付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -230,12 +230,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_amount: ::std::option::Option<GetTransferAmount>,
+    pub transfer_amount: ::std::option::Option<GetReceiptTransferAmount>,
     /// 在途异常资金付款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<GetReceiptState>,
+    pub receipt_state: ::std::option::Option<GetReceiptReceiptState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -244,7 +244,7 @@ pub struct GetResponse {
     pub last_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub instruction: ::std::option::Option<GetInstruction>,
+    pub instruction: ::std::option::Option<GetReceiptInstruction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -252,7 +252,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetReceiptResponse {
         product_name: optional(0, "product_name"),
         receipt_id: optional(1, "receipt_id"),
         transfer_amount: optional(2, "transfer_amount"),
@@ -264,10 +264,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetReceiptResponse {
             product_name: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             transfer_amount: ::std::option::Option::None,
@@ -291,7 +291,7 @@ impl GetResponse {
 /// Source: `openapi/v3/abnormal-fund-processing/receipts/{receipt_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetReceiptRequest {
     /// 微信支付在途异常资金付款单号
     ///
     /// **Required.**
@@ -300,23 +300,23 @@ pub struct GetRequest {
     pub receipt_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetReceiptRequest {
     /// Creates a value from its required fields (`receipt_id`).
     pub fn new(receipt_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetReceiptRequest {
             receipt_id: receipt_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/abnormal-fund-processing/receipts/{receipt_id}`
     pub const PATH: &'static str = "/v3/abnormal-fund-processing/receipts/{receipt_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -332,8 +332,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetReceiptRequest {
+    type Response = GetReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -389,8 +389,8 @@ impl<'a> V3AbnormalFundProcessingReceiptsReceiptId<'a> {
     /// 查询在途异常资金付款结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.receipt_id.clone())).await
+    ) -> ::std::result::Result<GetReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetReceiptRequest::new(self.receipt_id.clone())).await
     }
 }
 
@@ -399,8 +399,8 @@ impl<'a> V3AbnormalFundProcessingReceiptsReceiptId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_abnormal_fund_processing_receipts_receipt_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<GetReceiptResponse>(),
         ),
     ]);
     schemas.extend(transfer_instructions::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `reduction_type`.
     ///
     /// 特殊减额类型
-    pub enum PostReductionType {
+    pub enum CreateSpecialReductionReductionType {
         FinancialPenalty = "FINANCIAL_PENALTY",
         JudicialDeduction = "JUDICIAL_DEDUCTION",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum PostReqScene {
+    pub enum CreateSpecialReductionReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateSpecialReductionBody {
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostBody {
     /// 特殊减额类型
     ///
     /// **Required.**
-    pub reduction_type: PostReductionType,
+    pub reduction_type: CreateSpecialReductionReductionType,
     /// 减额金额
     ///
     /// **Required.**
@@ -67,11 +67,11 @@ pub struct PostBody {
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<PostReqScene>,
+    pub req_scene: ::std::option::Option<CreateSpecialReductionReqScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateSpecialReductionBody {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
         out_request_no: required(2, "out_request_no"),
@@ -84,16 +84,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateSpecialReductionBody {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`, `out_request_no`, `reduction_type`, `amount`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         bal_account_no: ::wechatpay_runtime::Sensitive,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        reduction_type: PostReductionType,
+        reduction_type: CreateSpecialReductionReductionType,
         amount: i64,
     ) -> Self {
-        PostBody {
+        CreateSpecialReductionBody {
             mchid: mchid.into(),
             bal_account_no,
             out_request_no: out_request_no.into(),
@@ -131,13 +131,13 @@ impl PostBody {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: PostReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: CreateSpecialReductionReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateSpecialReductionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -149,7 +149,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 处理结果
-    pub enum PostState {
+    pub enum CreateSpecialReductionState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -162,7 +162,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum PostFailReason {
+    pub enum CreateSpecialReductionFailReason {
         BalanceNotEnough = "BALANCE_NOT_ENOUGH",
         ReceiptNotExistClosed = "RECEIPT_NOT_EXIST_CLOSED",
         TimeOutClosed = "TIME_OUT_CLOSED",
@@ -175,7 +175,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateSpecialReductionResponse {
     /// 微信支付商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -189,13 +189,13 @@ pub struct PostResponse {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 特殊减额类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reduction_type: ::std::option::Option<PostReductionType>,
+    pub reduction_type: ::std::option::Option<CreateSpecialReductionReductionType>,
     /// 减额金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 处理结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateSpecialReductionState>,
     /// 特殊减额原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -210,7 +210,7 @@ pub struct PostResponse {
     pub fail_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<PostFailReason>,
+    pub fail_reason: ::std::option::Option<CreateSpecialReductionFailReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -218,7 +218,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateSpecialReductionResponse {
         mchid: optional(0, "mchid"),
         bal_account_no: optional(1, "bal_account_no"),
         out_request_no: optional(2, "out_request_no"),
@@ -234,10 +234,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateSpecialReductionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateSpecialReductionResponse {
             mchid: ::std::option::Option::None,
             bal_account_no: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -265,26 +265,28 @@ impl PostResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/special-reduction.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateSpecialReductionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateSpecialReductionBody,
 }
 
-impl PostRequest {
+impl CreateSpecialReductionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateSpecialReductionBody) -> Self {
+        CreateSpecialReductionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateSpecialReductionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/aggracct-bc/wb-channel/special-reduction`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/special-reduction";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateSpecialReductionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -294,8 +296,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateSpecialReductionRequest {
+    type Response = CreateSpecialReductionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -348,9 +350,12 @@ impl<'a> V3AggracctBcWbChannelSpecialReduction<'a> {
     /// 特殊减额 (`POST /v3/aggracct-bc/wb-channel/special-reduction`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateSpecialReductionBody,
+    ) -> ::std::result::Result<
+        CreateSpecialReductionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateSpecialReductionRequest::new(body)).await
     }
 }
 
@@ -359,12 +364,12 @@ impl<'a> V3AggracctBcWbChannelSpecialReduction<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_aggracct_bc_wb_channel_special_reduction.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_special_reduction.body",
+            ::wechatpay_runtime::json_schema_for::<CreateSpecialReductionBody>(),
         ),
         (
-            "post_v3_aggracct_bc_wb_channel_special_reduction.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_special_reduction.response",
+            ::wechatpay_runtime::json_schema_for::<CreateSpecialReductionResponse>(),
         ),
     ]);
     schemas.extend(out_request_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `contact_type`.
     ///
     /// 超级管理员类型
-    pub enum PostContactType {
+    pub enum Applyment4subCreateApplymentContactType {
         Legal = "LEGAL",
         Super = "SUPER",
         #[unrecognized]
@@ -16,7 +16,7 @@
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `contact_id_doc_type`.
-    pub enum PostContactIdDocType {
+    pub enum Applyment4subCreateApplymentContactIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -36,11 +36,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContactInfo {
+pub struct Applyment4subCreateApplymentContactInfo {
     /// 超级管理员类型
     ///
     /// **Required.**
-    pub contact_type: PostContactType,
+    pub contact_type: Applyment4subCreateApplymentContactType,
     /// 超级管理员姓名
     ///
     /// **Required.**
@@ -49,7 +49,9 @@ pub struct PostContactInfo {
     pub contact_name: ::wechatpay_runtime::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_doc_type: ::std::option::Option<PostContactIdDocType>,
+    pub contact_id_doc_type: ::std::option::Option<
+        Applyment4subCreateApplymentContactIdDocType,
+    >,
     /// 超级管理员身份证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -88,7 +90,7 @@ pub struct PostContactInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContactInfo {
+    Applyment4subCreateApplymentContactInfo {
         contact_type: required(0, "contact_type"),
         contact_name: required(1, "contact_name"),
         contact_id_doc_type: optional(2, "contact_id_doc_type"),
@@ -104,15 +106,15 @@ pub struct PostContactInfo {
     }
 }
 
-impl PostContactInfo {
+impl Applyment4subCreateApplymentContactInfo {
     /// Creates a value from its required fields (`contact_type`, `contact_name`, `mobile_phone`, `contact_email`).
     pub fn new(
-        contact_type: PostContactType,
+        contact_type: Applyment4subCreateApplymentContactType,
         contact_name: ::wechatpay_runtime::Sensitive,
         mobile_phone: ::wechatpay_runtime::Sensitive,
         contact_email: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostContactInfo {
+        Applyment4subCreateApplymentContactInfo {
             contact_type,
             contact_name,
             contact_id_doc_type: ::std::option::Option::None,
@@ -131,7 +133,7 @@ impl PostContactInfo {
     /// Sets `contact_id_doc_type`.
     pub fn with_contact_id_doc_type(
         mut self,
-        contact_id_doc_type: PostContactIdDocType,
+        contact_id_doc_type: Applyment4subCreateApplymentContactIdDocType,
     ) -> Self {
         self.contact_id_doc_type = ::std::option::Option::Some(contact_id_doc_type);
         self
@@ -213,7 +215,7 @@ impl PostContactInfo {
     /// Values of `subject_type`.
     ///
     /// 主体类型
-    pub enum PostSubjectType {
+    pub enum Applyment4subCreateApplymentSubjectType {
         SubjectTypeIndividual = "SUBJECT_TYPE_INDIVIDUAL",
         SubjectTypeEnterprise = "SUBJECT_TYPE_ENTERPRISE",
         SubjectTypeInstitutions = "SUBJECT_TYPE_INSTITUTIONS",
@@ -230,7 +232,7 @@ impl PostContactInfo {
     /// Values of `micro_biz_type`.
     ///
     /// 小微经营类型
-    pub enum PostMicroBizType {
+    pub enum Applyment4subCreateApplymentMicroBizType {
         MicroTypeStore = "MICRO_TYPE_STORE",
         MicroTypeMobile = "MICRO_TYPE_MOBILE",
         MicroTypeOnline = "MICRO_TYPE_ONLINE",
@@ -245,7 +247,7 @@ impl PostContactInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMicroStoreInfo {
+pub struct Applyment4subCreateApplymentMicroStoreInfo {
     /// 门店名称
     ///
     /// **Required.**
@@ -275,7 +277,7 @@ pub struct PostMicroStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMicroStoreInfo {
+    Applyment4subCreateApplymentMicroStoreInfo {
         micro_name: required(0, "micro_name"),
         micro_address_code: required(1, "micro_address_code"),
         micro_address: required(2, "micro_address"),
@@ -286,7 +288,7 @@ pub struct PostMicroStoreInfo {
     }
 }
 
-impl PostMicroStoreInfo {
+impl Applyment4subCreateApplymentMicroStoreInfo {
     /// Creates a value from its required fields (`micro_name`, `micro_address_code`, `micro_address`, `store_entrance_pic`, `micro_indoor_copy`).
     pub fn new(
         micro_name: impl ::std::convert::Into<::std::string::String>,
@@ -295,7 +297,7 @@ impl PostMicroStoreInfo {
         store_entrance_pic: impl ::std::convert::Into<::std::string::String>,
         micro_indoor_copy: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMicroStoreInfo {
+        Applyment4subCreateApplymentMicroStoreInfo {
             micro_name: micro_name.into(),
             micro_address_code: micro_address_code.into(),
             micro_address: micro_address.into(),
@@ -331,7 +333,7 @@ impl PostMicroStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMicroMobileInfo {
+pub struct Applyment4subCreateApplymentMicroMobileInfo {
     /// 经营/服务名称
     ///
     /// **Required.**
@@ -351,7 +353,7 @@ pub struct PostMicroMobileInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMicroMobileInfo {
+    Applyment4subCreateApplymentMicroMobileInfo {
         micro_mobile_name: required(0, "micro_mobile_name"),
         micro_mobile_city: required(1, "micro_mobile_city"),
         micro_mobile_address: required(2, "micro_mobile_address"),
@@ -359,7 +361,7 @@ pub struct PostMicroMobileInfo {
     }
 }
 
-impl PostMicroMobileInfo {
+impl Applyment4subCreateApplymentMicroMobileInfo {
     /// Creates a value from its required fields (`micro_mobile_name`, `micro_mobile_city`, `micro_mobile_address`, `micro_mobile_pics`).
     pub fn new(
         micro_mobile_name: impl ::std::convert::Into<::std::string::String>,
@@ -367,7 +369,7 @@ impl PostMicroMobileInfo {
         micro_mobile_address: impl ::std::convert::Into<::std::string::String>,
         micro_mobile_pics: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostMicroMobileInfo {
+        Applyment4subCreateApplymentMicroMobileInfo {
             micro_mobile_name: micro_mobile_name.into(),
             micro_mobile_city: micro_mobile_city.into(),
             micro_mobile_address: micro_mobile_address.into(),
@@ -382,7 +384,7 @@ impl PostMicroMobileInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMicroOnlineInfo {
+pub struct Applyment4subCreateApplymentMicroOnlineInfo {
     /// 线上店铺名称
     ///
     /// **Required.**
@@ -400,7 +402,7 @@ pub struct PostMicroOnlineInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMicroOnlineInfo {
+    Applyment4subCreateApplymentMicroOnlineInfo {
         micro_online_store: required(0, "micro_online_store"),
         micro_ec_name: required(1, "micro_ec_name"),
         micro_qrcode: optional(2, "micro_qrcode"),
@@ -408,13 +410,13 @@ pub struct PostMicroOnlineInfo {
     }
 }
 
-impl PostMicroOnlineInfo {
+impl Applyment4subCreateApplymentMicroOnlineInfo {
     /// Creates a value from its required fields (`micro_online_store`, `micro_ec_name`).
     pub fn new(
         micro_online_store: impl ::std::convert::Into<::std::string::String>,
         micro_ec_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMicroOnlineInfo {
+        Applyment4subCreateApplymentMicroOnlineInfo {
             micro_online_store: micro_online_store.into(),
             micro_ec_name: micro_ec_name.into(),
             micro_qrcode: ::std::option::Option::None,
@@ -447,24 +449,30 @@ impl PostMicroOnlineInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMicroBizInfo {
+pub struct Applyment4subCreateApplymentMicroBizInfo {
     /// 小微经营类型
     ///
     /// **Required.**
-    pub micro_biz_type: PostMicroBizType,
+    pub micro_biz_type: Applyment4subCreateApplymentMicroBizType,
     /// 门店场所
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub micro_store_info: ::std::option::Option<PostMicroStoreInfo>,
+    pub micro_store_info: ::std::option::Option<
+        Applyment4subCreateApplymentMicroStoreInfo,
+    >,
     /// 流动经营/便民服务
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub micro_mobile_info: ::std::option::Option<PostMicroMobileInfo>,
+    pub micro_mobile_info: ::std::option::Option<
+        Applyment4subCreateApplymentMicroMobileInfo,
+    >,
     /// 线上商品/服务交易
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub micro_online_info: ::std::option::Option<PostMicroOnlineInfo>,
+    pub micro_online_info: ::std::option::Option<
+        Applyment4subCreateApplymentMicroOnlineInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMicroBizInfo {
+    Applyment4subCreateApplymentMicroBizInfo {
         micro_biz_type: required(0, "micro_biz_type"),
         micro_store_info: optional(1, "micro_store_info"),
         micro_mobile_info: optional(2, "micro_mobile_info"),
@@ -472,10 +480,10 @@ pub struct PostMicroBizInfo {
     }
 }
 
-impl PostMicroBizInfo {
+impl Applyment4subCreateApplymentMicroBizInfo {
     /// Creates a value from its required fields (`micro_biz_type`).
-    pub fn new(micro_biz_type: PostMicroBizType) -> Self {
-        PostMicroBizInfo {
+    pub fn new(micro_biz_type: Applyment4subCreateApplymentMicroBizType) -> Self {
+        Applyment4subCreateApplymentMicroBizInfo {
             micro_biz_type,
             micro_store_info: ::std::option::Option::None,
             micro_mobile_info: ::std::option::Option::None,
@@ -486,7 +494,7 @@ impl PostMicroBizInfo {
     /// Sets `micro_store_info`.
     pub fn with_micro_store_info(
         mut self,
-        micro_store_info: PostMicroStoreInfo,
+        micro_store_info: Applyment4subCreateApplymentMicroStoreInfo,
     ) -> Self {
         self.micro_store_info = ::std::option::Option::Some(micro_store_info);
         self
@@ -495,7 +503,7 @@ impl PostMicroBizInfo {
     /// Sets `micro_mobile_info`.
     pub fn with_micro_mobile_info(
         mut self,
-        micro_mobile_info: PostMicroMobileInfo,
+        micro_mobile_info: Applyment4subCreateApplymentMicroMobileInfo,
     ) -> Self {
         self.micro_mobile_info = ::std::option::Option::Some(micro_mobile_info);
         self
@@ -504,7 +512,7 @@ impl PostMicroBizInfo {
     /// Sets `micro_online_info`.
     pub fn with_micro_online_info(
         mut self,
-        micro_online_info: PostMicroOnlineInfo,
+        micro_online_info: Applyment4subCreateApplymentMicroOnlineInfo,
     ) -> Self {
         self.micro_online_info = ::std::option::Option::Some(micro_online_info);
         self
@@ -517,7 +525,7 @@ impl PostMicroBizInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessLicenseInfo {
+pub struct Applyment4subCreateApplymentBusinessLicenseInfo {
     /// 营业执照照片
     ///
     /// **Required.**
@@ -546,7 +554,7 @@ pub struct PostBusinessLicenseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessLicenseInfo {
+    Applyment4subCreateApplymentBusinessLicenseInfo {
         license_copy: required(0, "license_copy"),
         license_number: required(1, "license_number"),
         merchant_name: required(2, "merchant_name"),
@@ -557,7 +565,7 @@ pub struct PostBusinessLicenseInfo {
     }
 }
 
-impl PostBusinessLicenseInfo {
+impl Applyment4subCreateApplymentBusinessLicenseInfo {
     /// Creates a value from its required fields (`license_copy`, `license_number`, `merchant_name`, `legal_person`).
     pub fn new(
         license_copy: impl ::std::convert::Into<::std::string::String>,
@@ -565,7 +573,7 @@ impl PostBusinessLicenseInfo {
         merchant_name: impl ::std::convert::Into<::std::string::String>,
         legal_person: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBusinessLicenseInfo {
+        Applyment4subCreateApplymentBusinessLicenseInfo {
             license_copy: license_copy.into(),
             license_number: license_number.into(),
             merchant_name: merchant_name.into(),
@@ -608,7 +616,7 @@ impl PostBusinessLicenseInfo {
     /// Values of `cert_type`.
     ///
     /// 登记证书类型
-    pub enum PostCertType {
+    pub enum Applyment4subCreateApplymentCertType {
         CertificateType2388 = "CERTIFICATE_TYPE_2388",
         CertificateType2389 = "CERTIFICATE_TYPE_2389",
         CertificateType2390 = "CERTIFICATE_TYPE_2390",
@@ -634,7 +642,7 @@ impl PostBusinessLicenseInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCertificateInfo {
+pub struct Applyment4subCreateApplymentCertificateInfo {
     /// 登记证书照片
     ///
     /// **Required.**
@@ -642,7 +650,7 @@ pub struct PostCertificateInfo {
     /// 登记证书类型
     ///
     /// **Required.**
-    pub cert_type: PostCertType,
+    pub cert_type: Applyment4subCreateApplymentCertType,
     /// 证书号
     ///
     /// **Required.**
@@ -670,7 +678,7 @@ pub struct PostCertificateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCertificateInfo {
+    Applyment4subCreateApplymentCertificateInfo {
         cert_copy: required(0, "cert_copy"),
         cert_type: required(1, "cert_type"),
         cert_number: required(2, "cert_number"),
@@ -682,12 +690,12 @@ pub struct PostCertificateInfo {
     }
 }
 
-impl PostCertificateInfo {
+impl Applyment4subCreateApplymentCertificateInfo {
     /// Creates a value from its required fields (`cert_copy`, `cert_type`, `cert_number`, `merchant_name`, `company_address`, `legal_person`, `period_begin`, `period_end`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         cert_copy: impl ::std::convert::Into<::std::string::String>,
-        cert_type: PostCertType,
+        cert_type: Applyment4subCreateApplymentCertType,
         cert_number: impl ::std::convert::Into<::std::string::String>,
         merchant_name: impl ::std::convert::Into<::std::string::String>,
         company_address: impl ::std::convert::Into<::std::string::String>,
@@ -695,7 +703,7 @@ impl PostCertificateInfo {
         period_begin: impl ::std::convert::Into<::std::string::String>,
         period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostCertificateInfo {
+        Applyment4subCreateApplymentCertificateInfo {
             cert_copy: cert_copy.into(),
             cert_type,
             cert_number: cert_number.into(),
@@ -714,7 +722,7 @@ impl PostCertificateInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostOrganizationInfo {
+pub struct Applyment4subCreateApplymentOrganizationInfo {
     /// 组织机构代码证照片
     ///
     /// **Required.**
@@ -734,7 +742,7 @@ pub struct PostOrganizationInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostOrganizationInfo {
+    Applyment4subCreateApplymentOrganizationInfo {
         organization_copy: required(0, "organization_copy"),
         organization_code: required(1, "organization_code"),
         org_period_begin: required(2, "org_period_begin"),
@@ -742,7 +750,7 @@ pub struct PostOrganizationInfo {
     }
 }
 
-impl PostOrganizationInfo {
+impl Applyment4subCreateApplymentOrganizationInfo {
     /// Creates a value from its required fields (`organization_copy`, `organization_code`, `org_period_begin`, `org_period_end`).
     pub fn new(
         organization_copy: impl ::std::convert::Into<::std::string::String>,
@@ -750,7 +758,7 @@ impl PostOrganizationInfo {
         org_period_begin: impl ::std::convert::Into<::std::string::String>,
         org_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostOrganizationInfo {
+        Applyment4subCreateApplymentOrganizationInfo {
             organization_copy: organization_copy.into(),
             organization_code: organization_code.into(),
             org_period_begin: org_period_begin.into(),
@@ -763,7 +771,7 @@ impl PostOrganizationInfo {
     /// Values of `finance_type`.
     ///
     /// 金融机构类型
-    pub enum PostFinanceType {
+    pub enum Applyment4subCreateApplymentFinanceType {
         BankAgent = "BANK_AGENT",
         PaymentAgent = "PAYMENT_AGENT",
         Insurance = "INSURANCE",
@@ -780,10 +788,10 @@ impl PostOrganizationInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFinanceInstitutionInfo {
+pub struct Applyment4subCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_type: ::std::option::Option<PostFinanceType>,
+    pub finance_type: ::std::option::Option<Applyment4subCreateApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
@@ -792,23 +800,26 @@ pub struct PostFinanceInstitutionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFinanceInstitutionInfo {
+    Applyment4subCreateApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
     }
 }
 
-impl PostFinanceInstitutionInfo {
+impl Applyment4subCreateApplymentFinanceInstitutionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFinanceInstitutionInfo {
+        Applyment4subCreateApplymentFinanceInstitutionInfo {
             finance_type: ::std::option::Option::None,
             finance_license_pics: ::std::option::Option::None,
         }
     }
 
     /// Sets `finance_type`.
-    pub fn with_finance_type(mut self, finance_type: PostFinanceType) -> Self {
+    pub fn with_finance_type(
+        mut self,
+        finance_type: Applyment4subCreateApplymentFinanceType,
+    ) -> Self {
         self.finance_type = ::std::option::Option::Some(finance_type);
         self
     }
@@ -829,7 +840,7 @@ impl PostFinanceInstitutionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdCardInfo {
+pub struct Applyment4subCreateApplymentIdCardInfo {
     /// 身份证人像面照片
     ///
     /// **Required.**
@@ -866,7 +877,7 @@ pub struct PostIdCardInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdCardInfo {
+    Applyment4subCreateApplymentIdCardInfo {
         id_card_copy: required(0, "id_card_copy"),
         id_card_national: required(1, "id_card_national"),
         id_card_name: required(2, "id_card_name"),
@@ -877,7 +888,7 @@ pub struct PostIdCardInfo {
     }
 }
 
-impl PostIdCardInfo {
+impl Applyment4subCreateApplymentIdCardInfo {
     /// Creates a value from its required fields (`id_card_copy`, `id_card_national`, `id_card_name`, `id_card_number`, `card_period_begin`, `card_period_end`).
     pub fn new(
         id_card_copy: impl ::std::convert::Into<::std::string::String>,
@@ -887,7 +898,7 @@ impl PostIdCardInfo {
         card_period_begin: impl ::std::convert::Into<::std::string::String>,
         card_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostIdCardInfo {
+        Applyment4subCreateApplymentIdCardInfo {
             id_card_copy: id_card_copy.into(),
             id_card_national: id_card_national.into(),
             id_card_name,
@@ -914,7 +925,7 @@ impl PostIdCardInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdDocInfo {
+pub struct Applyment4subCreateApplymentIdDocInfo {
     /// 证件正面照片
     ///
     /// **Required.**
@@ -950,7 +961,7 @@ pub struct PostIdDocInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdDocInfo {
+    Applyment4subCreateApplymentIdDocInfo {
         id_doc_copy: required(0, "id_doc_copy"),
         id_doc_copy_back: optional(1, "id_doc_copy_back"),
         id_doc_name: required(2, "id_doc_name"),
@@ -961,7 +972,7 @@ pub struct PostIdDocInfo {
     }
 }
 
-impl PostIdDocInfo {
+impl Applyment4subCreateApplymentIdDocInfo {
     /// Creates a value from its required fields (`id_doc_copy`, `id_doc_name`, `id_doc_number`, `doc_period_begin`, `doc_period_end`).
     pub fn new(
         id_doc_copy: impl ::std::convert::Into<::std::string::String>,
@@ -970,7 +981,7 @@ impl PostIdDocInfo {
         doc_period_begin: impl ::std::convert::Into<::std::string::String>,
         doc_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostIdDocInfo {
+        Applyment4subCreateApplymentIdDocInfo {
             id_doc_copy: id_doc_copy.into(),
             id_doc_copy_back: ::std::option::Option::None,
             id_doc_name,
@@ -1006,30 +1017,30 @@ impl PostIdDocInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentityInfo {
+pub struct Applyment4subCreateApplymentIdentityInfo {
     /// 超级管理员类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_holder_type: ::std::option::Option<PostContactType>,
+    pub id_holder_type: ::std::option::Option<Applyment4subCreateApplymentContactType>,
     /// `id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
-    pub id_doc_type: PostContactIdDocType,
+    pub id_doc_type: Applyment4subCreateApplymentContactIdDocType,
     /// 法定代表人说明函
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_info: ::std::option::Option<PostIdCardInfo>,
+    pub id_card_info: ::std::option::Option<Applyment4subCreateApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_info: ::std::option::Option<PostIdDocInfo>,
+    pub id_doc_info: ::std::option::Option<Applyment4subCreateApplymentIdDocInfo>,
     /// 经营者/法人是否为受益人
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentityInfo {
+    Applyment4subCreateApplymentIdentityInfo {
         id_holder_type: optional(0, "id_holder_type"),
         id_doc_type: required(1, "id_doc_type"),
         authorize_letter_copy: optional(2, "authorize_letter_copy"),
@@ -1039,10 +1050,10 @@ pub struct PostIdentityInfo {
     }
 }
 
-impl PostIdentityInfo {
+impl Applyment4subCreateApplymentIdentityInfo {
     /// Creates a value from its required fields (`id_doc_type`).
-    pub fn new(id_doc_type: PostContactIdDocType) -> Self {
-        PostIdentityInfo {
+    pub fn new(id_doc_type: Applyment4subCreateApplymentContactIdDocType) -> Self {
+        Applyment4subCreateApplymentIdentityInfo {
             id_holder_type: ::std::option::Option::None,
             id_doc_type,
             authorize_letter_copy: ::std::option::Option::None,
@@ -1053,7 +1064,10 @@ impl PostIdentityInfo {
     }
 
     /// Sets `id_holder_type`.
-    pub fn with_id_holder_type(mut self, id_holder_type: PostContactType) -> Self {
+    pub fn with_id_holder_type(
+        mut self,
+        id_holder_type: Applyment4subCreateApplymentContactType,
+    ) -> Self {
         self.id_holder_type = ::std::option::Option::Some(id_holder_type);
         self
     }
@@ -1070,13 +1084,19 @@ impl PostIdentityInfo {
     }
 
     /// Sets `id_card_info`.
-    pub fn with_id_card_info(mut self, id_card_info: PostIdCardInfo) -> Self {
+    pub fn with_id_card_info(
+        mut self,
+        id_card_info: Applyment4subCreateApplymentIdCardInfo,
+    ) -> Self {
         self.id_card_info = ::std::option::Option::Some(id_card_info);
         self
     }
 
     /// Sets `id_doc_info`.
-    pub fn with_id_doc_info(mut self, id_doc_info: PostIdDocInfo) -> Self {
+    pub fn with_id_doc_info(
+        mut self,
+        id_doc_info: Applyment4subCreateApplymentIdDocInfo,
+    ) -> Self {
         self.id_doc_info = ::std::option::Option::Some(id_doc_info);
         self
     }
@@ -1094,11 +1114,11 @@ impl PostIdentityInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUboInfoListItem {
+pub struct Applyment4subCreateApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
-    pub ubo_id_doc_type: PostContactIdDocType,
+    pub ubo_id_doc_type: Applyment4subCreateApplymentContactIdDocType,
     /// 身份证人像面照片
     ///
     /// **Required.**
@@ -1136,7 +1156,7 @@ pub struct PostUboInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUboInfoListItem {
+    Applyment4subCreateApplymentUboInfoListItem {
         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
         ubo_id_doc_copy_back: required(2, "ubo_id_doc_copy_back"),
@@ -1148,11 +1168,11 @@ pub struct PostUboInfoListItem {
     }
 }
 
-impl PostUboInfoListItem {
+impl Applyment4subCreateApplymentUboInfoListItem {
     /// Creates a value from its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        ubo_id_doc_type: PostContactIdDocType,
+        ubo_id_doc_type: Applyment4subCreateApplymentContactIdDocType,
         ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
@@ -1161,7 +1181,7 @@ impl PostUboInfoListItem {
         ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUboInfoListItem {
+        Applyment4subCreateApplymentUboInfoListItem {
             ubo_id_doc_type,
             ubo_id_doc_copy: ubo_id_doc_copy.into(),
             ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
@@ -1180,45 +1200,51 @@ impl PostUboInfoListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubjectInfo {
+pub struct Applyment4subCreateApplymentSubjectInfo {
     /// 主体类型
     ///
     /// **Required.**
-    pub subject_type: PostSubjectType,
+    pub subject_type: Applyment4subCreateApplymentSubjectType,
     /// 是否是金融机构
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 小微辅助证明材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub micro_biz_info: ::std::option::Option<PostMicroBizInfo>,
+    pub micro_biz_info: ::std::option::Option<Applyment4subCreateApplymentMicroBizInfo>,
     /// 营业执照
     ///
     /// **Required.**
-    pub business_license_info: PostBusinessLicenseInfo,
+    pub business_license_info: Applyment4subCreateApplymentBusinessLicenseInfo,
     /// 登记证书
     ///
     /// **Required.**
-    pub certificate_info: PostCertificateInfo,
+    pub certificate_info: Applyment4subCreateApplymentCertificateInfo,
     /// 组织机构代码证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub organization_info: ::std::option::Option<PostOrganizationInfo>,
+    pub organization_info: ::std::option::Option<
+        Applyment4subCreateApplymentOrganizationInfo,
+    >,
     /// 单位证明函照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_letter_copy: ::std::option::Option<::std::string::String>,
     /// 金融机构许可证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_institution_info: ::std::option::Option<PostFinanceInstitutionInfo>,
+    pub finance_institution_info: ::std::option::Option<
+        Applyment4subCreateApplymentFinanceInstitutionInfo,
+    >,
     /// 经营者/法人身份证件
     ///
     /// **Required.**
-    pub identity_info: PostIdentityInfo,
+    pub identity_info: Applyment4subCreateApplymentIdentityInfo,
     /// 最终受益人信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_info_list: ::std::option::Option<::std::vec::Vec<PostUboInfoListItem>>,
+    pub ubo_info_list: ::std::option::Option<
+        ::std::vec::Vec<Applyment4subCreateApplymentUboInfoListItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubjectInfo {
+    Applyment4subCreateApplymentSubjectInfo {
         subject_type: required(0, "subject_type"),
         finance_institution: optional(1, "finance_institution"),
         micro_biz_info: optional(2, "micro_biz_info"),
@@ -1232,15 +1258,15 @@ pub struct PostSubjectInfo {
     }
 }
 
-impl PostSubjectInfo {
+impl Applyment4subCreateApplymentSubjectInfo {
     /// Creates a value from its required fields (`subject_type`, `business_license_info`, `certificate_info`, `identity_info`).
     pub fn new(
-        subject_type: PostSubjectType,
-        business_license_info: PostBusinessLicenseInfo,
-        certificate_info: PostCertificateInfo,
-        identity_info: PostIdentityInfo,
+        subject_type: Applyment4subCreateApplymentSubjectType,
+        business_license_info: Applyment4subCreateApplymentBusinessLicenseInfo,
+        certificate_info: Applyment4subCreateApplymentCertificateInfo,
+        identity_info: Applyment4subCreateApplymentIdentityInfo,
     ) -> Self {
-        PostSubjectInfo {
+        Applyment4subCreateApplymentSubjectInfo {
             subject_type,
             finance_institution: ::std::option::Option::None,
             micro_biz_info: ::std::option::Option::None,
@@ -1261,7 +1287,10 @@ impl PostSubjectInfo {
     }
 
     /// Sets `micro_biz_info`.
-    pub fn with_micro_biz_info(mut self, micro_biz_info: PostMicroBizInfo) -> Self {
+    pub fn with_micro_biz_info(
+        mut self,
+        micro_biz_info: Applyment4subCreateApplymentMicroBizInfo,
+    ) -> Self {
         self.micro_biz_info = ::std::option::Option::Some(micro_biz_info);
         self
     }
@@ -1269,7 +1298,7 @@ impl PostSubjectInfo {
     /// Sets `organization_info`.
     pub fn with_organization_info(
         mut self,
-        organization_info: PostOrganizationInfo,
+        organization_info: Applyment4subCreateApplymentOrganizationInfo,
     ) -> Self {
         self.organization_info = ::std::option::Option::Some(organization_info);
         self
@@ -1289,7 +1318,7 @@ impl PostSubjectInfo {
     /// Sets `finance_institution_info`.
     pub fn with_finance_institution_info(
         mut self,
-        finance_institution_info: PostFinanceInstitutionInfo,
+        finance_institution_info: Applyment4subCreateApplymentFinanceInstitutionInfo,
     ) -> Self {
         self.finance_institution_info = ::std::option::Option::Some(
             finance_institution_info,
@@ -1300,7 +1329,7 @@ impl PostSubjectInfo {
     /// Sets `ubo_info_list`.
     pub fn with_ubo_info_list(
         mut self,
-        ubo_info_list: ::std::vec::Vec<PostUboInfoListItem>,
+        ubo_info_list: ::std::vec::Vec<Applyment4subCreateApplymentUboInfoListItem>,
     ) -> Self {
         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
         self
@@ -1311,7 +1340,7 @@ impl PostSubjectInfo {
     /// Values of `sales_scenes_type`.
     ///
     /// 经营场景类型
-    pub enum PostSalesScenesType {
+    pub enum Applyment4subCreateApplymentSalesScenesType {
         SalesScenesStore = "SALES_SCENES_STORE",
         SalesScenesMp = "SALES_SCENES_MP",
         SalesScenesMiniProgram = "SALES_SCENES_MINI_PROGRAM",
@@ -1329,7 +1358,7 @@ impl PostSubjectInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBizStoreInfo {
+pub struct Applyment4subCreateApplymentBizStoreInfo {
     /// 线下场所名称
     ///
     /// **Required.**
@@ -1356,7 +1385,7 @@ pub struct PostBizStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBizStoreInfo {
+    Applyment4subCreateApplymentBizStoreInfo {
         biz_store_name: required(0, "biz_store_name"),
         biz_address_code: required(1, "biz_address_code"),
         biz_store_address: required(2, "biz_store_address"),
@@ -1366,7 +1395,7 @@ pub struct PostBizStoreInfo {
     }
 }
 
-impl PostBizStoreInfo {
+impl Applyment4subCreateApplymentBizStoreInfo {
     /// Creates a value from its required fields (`biz_store_name`, `biz_address_code`, `biz_store_address`, `store_entrance_pic`, `indoor_pic`).
     pub fn new(
         biz_store_name: impl ::std::convert::Into<::std::string::String>,
@@ -1375,7 +1404,7 @@ impl PostBizStoreInfo {
         store_entrance_pic: ::std::vec::Vec<::std::string::String>,
         indoor_pic: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostBizStoreInfo {
+        Applyment4subCreateApplymentBizStoreInfo {
             biz_store_name: biz_store_name.into(),
             biz_address_code: biz_address_code.into(),
             biz_store_address: biz_store_address.into(),
@@ -1401,7 +1430,7 @@ impl PostBizStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMpInfo {
+pub struct Applyment4subCreateApplymentMpInfo {
     /// 服务商公众号AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_appid: ::std::option::Option<::std::string::String>,
@@ -1414,17 +1443,17 @@ pub struct PostMpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMpInfo {
+    Applyment4subCreateApplymentMpInfo {
         mp_appid: optional(0, "mp_appid"),
         mp_sub_appid: optional(1, "mp_sub_appid"),
         mp_pics: optional(2, "mp_pics"),
     }
 }
 
-impl PostMpInfo {
+impl Applyment4subCreateApplymentMpInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMpInfo {
+        Applyment4subCreateApplymentMpInfo {
             mp_appid: ::std::option::Option::None,
             mp_sub_appid: ::std::option::Option::None,
             mp_pics: ::std::option::Option::None,
@@ -1465,7 +1494,7 @@ impl PostMpInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMiniProgramInfo {
+pub struct Applyment4subCreateApplymentMiniProgramInfo {
     /// 服务商小程序APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1478,17 +1507,17 @@ pub struct PostMiniProgramInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMiniProgramInfo {
+    Applyment4subCreateApplymentMiniProgramInfo {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_sub_appid: optional(1, "mini_program_sub_appid"),
         mini_program_pics: optional(2, "mini_program_pics"),
     }
 }
 
-impl PostMiniProgramInfo {
+impl Applyment4subCreateApplymentMiniProgramInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMiniProgramInfo {
+        Applyment4subCreateApplymentMiniProgramInfo {
             mini_program_appid: ::std::option::Option::None,
             mini_program_sub_appid: ::std::option::Option::None,
             mini_program_pics: ::std::option::Option::None,
@@ -1531,7 +1560,7 @@ impl PostMiniProgramInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAppInfo {
+pub struct Applyment4subCreateApplymentAppInfo {
     /// 服务商应用APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_appid: ::std::option::Option<::std::string::String>,
@@ -1544,17 +1573,17 @@ pub struct PostAppInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAppInfo {
+    Applyment4subCreateApplymentAppInfo {
         app_appid: optional(0, "app_appid"),
         app_sub_appid: optional(1, "app_sub_appid"),
         app_pics: optional(2, "app_pics"),
     }
 }
 
-impl PostAppInfo {
+impl Applyment4subCreateApplymentAppInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAppInfo {
+        Applyment4subCreateApplymentAppInfo {
             app_appid: ::std::option::Option::None,
             app_sub_appid: ::std::option::Option::None,
             app_pics: ::std::option::Option::None,
@@ -1595,7 +1624,7 @@ impl PostAppInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWebInfo {
+pub struct Applyment4subCreateApplymentWebInfo {
     /// 互联网网站域名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
@@ -1608,17 +1637,17 @@ pub struct PostWebInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWebInfo {
+    Applyment4subCreateApplymentWebInfo {
         domain: optional(0, "domain"),
         web_authorisation: optional(1, "web_authorisation"),
         web_appid: optional(2, "web_appid"),
     }
 }
 
-impl PostWebInfo {
+impl Applyment4subCreateApplymentWebInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWebInfo {
+        Applyment4subCreateApplymentWebInfo {
             domain: ::std::option::Option::None,
             web_authorisation: ::std::option::Option::None,
             web_appid: ::std::option::Option::None,
@@ -1659,7 +1688,7 @@ impl PostWebInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeworkInfo {
+pub struct Applyment4subCreateApplymentWeworkInfo {
     /// 商家企业微信CorpID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_corp_id: ::std::option::Option<::std::string::String>,
@@ -1669,16 +1698,16 @@ pub struct PostWeworkInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeworkInfo {
+    Applyment4subCreateApplymentWeworkInfo {
         sub_corp_id: optional(0, "sub_corp_id"),
         wework_pics: optional(1, "wework_pics"),
     }
 }
 
-impl PostWeworkInfo {
+impl Applyment4subCreateApplymentWeworkInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeworkInfo {
+        Applyment4subCreateApplymentWeworkInfo {
             sub_corp_id: ::std::option::Option::None,
             wework_pics: ::std::option::Option::None,
         }
@@ -1709,33 +1738,35 @@ impl PostWeworkInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSalesInfo {
+pub struct Applyment4subCreateApplymentSalesInfo {
     /// 经营场景类型
     ///
     /// **Required.**
-    pub sales_scenes_type: ::std::vec::Vec<PostSalesScenesType>,
+    pub sales_scenes_type: ::std::vec::Vec<Applyment4subCreateApplymentSalesScenesType>,
     /// 线下场所场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub biz_store_info: ::std::option::Option<PostBizStoreInfo>,
+    pub biz_store_info: ::std::option::Option<Applyment4subCreateApplymentBizStoreInfo>,
     /// 公众号场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mp_info: ::std::option::Option<PostMpInfo>,
+    pub mp_info: ::std::option::Option<Applyment4subCreateApplymentMpInfo>,
     /// 小程序场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_program_info: ::std::option::Option<PostMiniProgramInfo>,
+    pub mini_program_info: ::std::option::Option<
+        Applyment4subCreateApplymentMiniProgramInfo,
+    >,
     /// App场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_info: ::std::option::Option<PostAppInfo>,
+    pub app_info: ::std::option::Option<Applyment4subCreateApplymentAppInfo>,
     /// 互联网网站场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub web_info: ::std::option::Option<PostWebInfo>,
+    pub web_info: ::std::option::Option<Applyment4subCreateApplymentWebInfo>,
     /// 企业微信场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wework_info: ::std::option::Option<PostWeworkInfo>,
+    pub wework_info: ::std::option::Option<Applyment4subCreateApplymentWeworkInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSalesInfo {
+    Applyment4subCreateApplymentSalesInfo {
         sales_scenes_type: required(0, "sales_scenes_type"),
         biz_store_info: optional(1, "biz_store_info"),
         mp_info: optional(2, "mp_info"),
@@ -1746,10 +1777,12 @@ pub struct PostSalesInfo {
     }
 }
 
-impl PostSalesInfo {
+impl Applyment4subCreateApplymentSalesInfo {
     /// Creates a value from its required fields (`sales_scenes_type`).
-    pub fn new(sales_scenes_type: ::std::vec::Vec<PostSalesScenesType>) -> Self {
-        PostSalesInfo {
+    pub fn new(
+        sales_scenes_type: ::std::vec::Vec<Applyment4subCreateApplymentSalesScenesType>,
+    ) -> Self {
+        Applyment4subCreateApplymentSalesInfo {
             sales_scenes_type,
             biz_store_info: ::std::option::Option::None,
             mp_info: ::std::option::Option::None,
@@ -1761,13 +1794,16 @@ impl PostSalesInfo {
     }
 
     /// Sets `biz_store_info`.
-    pub fn with_biz_store_info(mut self, biz_store_info: PostBizStoreInfo) -> Self {
+    pub fn with_biz_store_info(
+        mut self,
+        biz_store_info: Applyment4subCreateApplymentBizStoreInfo,
+    ) -> Self {
         self.biz_store_info = ::std::option::Option::Some(biz_store_info);
         self
     }
 
     /// Sets `mp_info`.
-    pub fn with_mp_info(mut self, mp_info: PostMpInfo) -> Self {
+    pub fn with_mp_info(mut self, mp_info: Applyment4subCreateApplymentMpInfo) -> Self {
         self.mp_info = ::std::option::Option::Some(mp_info);
         self
     }
@@ -1775,26 +1811,35 @@ impl PostSalesInfo {
     /// Sets `mini_program_info`.
     pub fn with_mini_program_info(
         mut self,
-        mini_program_info: PostMiniProgramInfo,
+        mini_program_info: Applyment4subCreateApplymentMiniProgramInfo,
     ) -> Self {
         self.mini_program_info = ::std::option::Option::Some(mini_program_info);
         self
     }
 
     /// Sets `app_info`.
-    pub fn with_app_info(mut self, app_info: PostAppInfo) -> Self {
+    pub fn with_app_info(
+        mut self,
+        app_info: Applyment4subCreateApplymentAppInfo,
+    ) -> Self {
         self.app_info = ::std::option::Option::Some(app_info);
         self
     }
 
     /// Sets `web_info`.
-    pub fn with_web_info(mut self, web_info: PostWebInfo) -> Self {
+    pub fn with_web_info(
+        mut self,
+        web_info: Applyment4subCreateApplymentWebInfo,
+    ) -> Self {
         self.web_info = ::std::option::Option::Some(web_info);
         self
     }
 
     /// Sets `wework_info`.
-    pub fn with_wework_info(mut self, wework_info: PostWeworkInfo) -> Self {
+    pub fn with_wework_info(
+        mut self,
+        wework_info: Applyment4subCreateApplymentWeworkInfo,
+    ) -> Self {
         self.wework_info = ::std::option::Option::Some(wework_info);
         self
     }
@@ -1806,7 +1851,7 @@ impl PostSalesInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessInfo {
+pub struct Applyment4subCreateApplymentBusinessInfo {
     /// 商户简称
     ///
     /// **Required.**
@@ -1818,25 +1863,25 @@ pub struct PostBusinessInfo {
     /// 经营场景
     ///
     /// **Required.**
-    pub sales_info: PostSalesInfo,
+    pub sales_info: Applyment4subCreateApplymentSalesInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessInfo {
+    Applyment4subCreateApplymentBusinessInfo {
         merchant_shortname: required(0, "merchant_shortname"),
         service_phone: required(1, "service_phone"),
         sales_info: required(2, "sales_info"),
     }
 }
 
-impl PostBusinessInfo {
+impl Applyment4subCreateApplymentBusinessInfo {
     /// Creates a value from its required fields (`merchant_shortname`, `service_phone`, `sales_info`).
     pub fn new(
         merchant_shortname: impl ::std::convert::Into<::std::string::String>,
         service_phone: impl ::std::convert::Into<::std::string::String>,
-        sales_info: PostSalesInfo,
+        sales_info: Applyment4subCreateApplymentSalesInfo,
     ) -> Self {
-        PostBusinessInfo {
+        Applyment4subCreateApplymentBusinessInfo {
             merchant_shortname: merchant_shortname.into(),
             service_phone: service_phone.into(),
             sales_info,
@@ -1850,7 +1895,7 @@ impl PostBusinessInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettlementInfo {
+pub struct Applyment4subCreateApplymentSettlementInfo {
     /// 入驻结算规则ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_id: ::std::option::Option<::std::string::String>,
@@ -1880,7 +1925,7 @@ pub struct PostSettlementInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettlementInfo {
+    Applyment4subCreateApplymentSettlementInfo {
         settlement_id: optional(0, "settlement_id"),
         qualification_type: optional(1, "qualification_type"),
         qualifications: optional(2, "qualifications"),
@@ -1892,10 +1937,10 @@ pub struct PostSettlementInfo {
     }
 }
 
-impl PostSettlementInfo {
+impl Applyment4subCreateApplymentSettlementInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettlementInfo {
+        Applyment4subCreateApplymentSettlementInfo {
             settlement_id: ::std::option::Option::None,
             qualification_type: ::std::option::Option::None,
             qualifications: ::std::option::Option::None,
@@ -1988,7 +2033,7 @@ impl PostSettlementInfo {
     /// Values of `bank_account_type`.
     ///
     /// 账户类型
-    pub enum PostBankAccountType {
+    pub enum Applyment4subCreateApplymentBankAccountType {
         BankAccountTypeCorporate = "BANK_ACCOUNT_TYPE_CORPORATE",
         BankAccountTypePersonal = "BANK_ACCOUNT_TYPE_PERSONAL",
         #[unrecognized]
@@ -2002,11 +2047,11 @@ impl PostSettlementInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBankAccountInfo {
+pub struct Applyment4subCreateApplymentBankAccountInfo {
     /// 账户类型
     ///
     /// **Required.**
-    pub bank_account_type: PostBankAccountType,
+    pub bank_account_type: Applyment4subCreateApplymentBankAccountType,
     /// 开户名称
     ///
     /// **Required.**
@@ -2035,7 +2080,7 @@ pub struct PostBankAccountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBankAccountInfo {
+    Applyment4subCreateApplymentBankAccountInfo {
         bank_account_type: required(0, "bank_account_type"),
         account_name: required(1, "account_name"),
         account_bank: required(2, "account_bank"),
@@ -2046,15 +2091,15 @@ pub struct PostBankAccountInfo {
     }
 }
 
-impl PostBankAccountInfo {
+impl Applyment4subCreateApplymentBankAccountInfo {
     /// Creates a value from its required fields (`bank_account_type`, `account_name`, `account_bank`, `bank_address_code`).
     pub fn new(
-        bank_account_type: PostBankAccountType,
+        bank_account_type: Applyment4subCreateApplymentBankAccountType,
         account_name: ::wechatpay_runtime::Sensitive,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         bank_address_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBankAccountInfo {
+        Applyment4subCreateApplymentBankAccountInfo {
             bank_account_type,
             account_name,
             account_bank: account_bank.into(),
@@ -2099,7 +2144,7 @@ impl PostBankAccountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdditionInfo {
+pub struct Applyment4subCreateApplymentAdditionInfo {
     /// 法人开户承诺函
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person_commitment: ::std::option::Option<::std::string::String>,
@@ -2117,7 +2162,7 @@ pub struct PostAdditionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdditionInfo {
+    Applyment4subCreateApplymentAdditionInfo {
         legal_person_commitment: optional(0, "legal_person_commitment"),
         legal_person_video: optional(1, "legal_person_video"),
         business_addition_pics: optional(2, "business_addition_pics"),
@@ -2125,10 +2170,10 @@ pub struct PostAdditionInfo {
     }
 }
 
-impl PostAdditionInfo {
+impl Applyment4subCreateApplymentAdditionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAdditionInfo {
+        Applyment4subCreateApplymentAdditionInfo {
             legal_person_commitment: ::std::option::Option::None,
             legal_person_video: ::std::option::Option::None,
             business_addition_pics: ::std::option::Option::None,
@@ -2183,7 +2228,7 @@ impl PostAdditionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct Applyment4subCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -2191,30 +2236,30 @@ pub struct PostBody {
     /// 超级管理员信息
     ///
     /// **Required.**
-    pub contact_info: PostContactInfo,
+    pub contact_info: Applyment4subCreateApplymentContactInfo,
     /// 主体资料
     ///
     /// **Required.**
-    pub subject_info: PostSubjectInfo,
+    pub subject_info: Applyment4subCreateApplymentSubjectInfo,
     /// 经营资料
     ///
     /// **Required.**
-    pub business_info: PostBusinessInfo,
+    pub business_info: Applyment4subCreateApplymentBusinessInfo,
     /// 结算规则
     ///
     /// **Required.**
-    pub settlement_info: PostSettlementInfo,
+    pub settlement_info: Applyment4subCreateApplymentSettlementInfo,
     /// 结算银行账户
     ///
     /// **Required.**
-    pub bank_account_info: PostBankAccountInfo,
+    pub bank_account_info: Applyment4subCreateApplymentBankAccountInfo,
     /// 补充材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub addition_info: ::std::option::Option<PostAdditionInfo>,
+    pub addition_info: ::std::option::Option<Applyment4subCreateApplymentAdditionInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    Applyment4subCreateApplymentBody {
         business_code: required(0, "business_code"),
         contact_info: required(1, "contact_info"),
         subject_info: required(2, "subject_info"),
@@ -2225,17 +2270,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl Applyment4subCreateApplymentBody {
     /// Creates a value from its required fields (`business_code`, `contact_info`, `subject_info`, `business_info`, `settlement_info`, `bank_account_info`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
-        contact_info: PostContactInfo,
-        subject_info: PostSubjectInfo,
-        business_info: PostBusinessInfo,
-        settlement_info: PostSettlementInfo,
-        bank_account_info: PostBankAccountInfo,
+        contact_info: Applyment4subCreateApplymentContactInfo,
+        subject_info: Applyment4subCreateApplymentSubjectInfo,
+        business_info: Applyment4subCreateApplymentBusinessInfo,
+        settlement_info: Applyment4subCreateApplymentSettlementInfo,
+        bank_account_info: Applyment4subCreateApplymentBankAccountInfo,
     ) -> Self {
-        PostBody {
+        Applyment4subCreateApplymentBody {
             business_code: business_code.into(),
             contact_info,
             subject_info,
@@ -2247,13 +2292,16 @@ impl PostBody {
     }
 
     /// Sets `addition_info`.
-    pub fn with_addition_info(mut self, addition_info: PostAdditionInfo) -> Self {
+    pub fn with_addition_info(
+        mut self,
+        addition_info: Applyment4subCreateApplymentAdditionInfo,
+    ) -> Self {
         self.addition_info = ::std::option::Option::Some(addition_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for Applyment4subCreateApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2265,7 +2313,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct Applyment4subCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2278,16 +2326,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    Applyment4subCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl Applyment4subCreateApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        Applyment4subCreateApplymentResponse {
             applyment_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -2307,26 +2355,28 @@ impl PostResponse {
 /// Source: `openapi/v3/applyment4sub/applyment/index.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct Applyment4subCreateApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: Applyment4subCreateApplymentBody,
 }
 
-impl PostRequest {
+impl Applyment4subCreateApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: Applyment4subCreateApplymentBody) -> Self {
+        Applyment4subCreateApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl Applyment4subCreateApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/applyment4sub/applyment/`
     pub const PATH: &'static str = "/v3/applyment4sub/applyment/";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for Applyment4subCreateApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2336,8 +2386,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for Applyment4subCreateApplymentRequest {
+    type Response = Applyment4subCreateApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2378,9 +2428,12 @@ impl<'a> V3Applyment4subApplymentIndex<'a> {
     /// 提交申请单 (`POST /v3/applyment4sub/applyment/`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: Applyment4subCreateApplymentBody,
+    ) -> ::std::result::Result<
+        Applyment4subCreateApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&Applyment4subCreateApplymentRequest::new(body)).await
     }
 }
 
@@ -2389,12 +2442,14 @@ impl<'a> V3Applyment4subApplymentIndex<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_applyment4sub_applyment_index.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "applyment4sub_create_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<Applyment4subCreateApplymentBody>(),
         ),
         (
-            "post_v3_applyment4sub_applyment_index.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "applyment4sub_create_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                Applyment4subCreateApplymentResponse,
+            >(),
         ),
     ])
 }

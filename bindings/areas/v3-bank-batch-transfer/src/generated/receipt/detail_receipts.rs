@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryDetailReceiptQuery {
     /// 银行转账批次单号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryDetailReceiptQuery {
         out_batch_no: required(0, "out_batch_no"),
         out_detail_no: required(1, "out_detail_no"),
     }
 }
 
-impl GetQuery {
+impl QueryDetailReceiptQuery {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryDetailReceiptQuery {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryDetailReceiptQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryDetailReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -84,7 +84,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryDetailReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         out_detail_no: optional(1, "out_detail_no"),
         receipt_no: optional(2, "receipt_no"),
@@ -96,10 +96,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryDetailReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryDetailReceiptResponse {
             out_batch_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             receipt_no: ::std::option::Option::None,
@@ -123,26 +123,26 @@ impl GetResponse {
 /// Source: `openapi/v3/bank-batch-transfer/receipt/detail-receipts.md:102`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryDetailReceiptRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryDetailReceiptQuery,
 }
 
-impl GetRequest {
+impl QueryDetailReceiptRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryDetailReceiptQuery) -> Self {
+        QueryDetailReceiptRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryDetailReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bank-batch-transfer/receipt/detail-receipts`
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/detail-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryDetailReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -152,8 +152,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryDetailReceiptRequest {
+    type Response = QueryDetailReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -195,7 +195,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDetailReceiptBody {
     /// 银行转账批次单号
     ///
     /// **Required.**
@@ -207,26 +207,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDetailReceiptBody {
         out_batch_no: required(0, "out_batch_no"),
         out_detail_no: required(1, "out_detail_no"),
     }
 }
 
-impl PostBody {
+impl CreateDetailReceiptBody {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateDetailReceiptBody {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDetailReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -238,7 +238,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDetailReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,7 +273,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDetailReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         out_detail_no: optional(1, "out_detail_no"),
         receipt_no: optional(2, "receipt_no"),
@@ -285,10 +285,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateDetailReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDetailReceiptResponse {
             out_batch_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             receipt_no: ::std::option::Option::None,
@@ -312,26 +312,26 @@ impl PostResponse {
 /// Source: `openapi/v3/bank-batch-transfer/receipt/detail-receipts.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDetailReceiptRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDetailReceiptBody,
 }
 
-impl PostRequest {
+impl CreateDetailReceiptRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDetailReceiptBody) -> Self {
+        CreateDetailReceiptRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateDetailReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/bank-batch-transfer/receipt/detail-receipts`
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/detail-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDetailReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -341,8 +341,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateDetailReceiptRequest {
+    type Response = CreateDetailReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -383,17 +383,17 @@ impl<'a> V3BankBatchTransferReceiptDetailReceipts<'a> {
     /// 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryDetailReceiptQuery,
+    ) -> ::std::result::Result<QueryDetailReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryDetailReceiptRequest::new(query)).await
     }
 
     /// 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDetailReceiptBody,
+    ) -> ::std::result::Result<CreateDetailReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateDetailReceiptRequest::new(body)).await
     }
 }
 
@@ -402,20 +402,20 @@ impl<'a> V3BankBatchTransferReceiptDetailReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_bank_batch_transfer_receipt_detail_receipts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_detail_receipt.query",
+            ::wechatpay_runtime::json_schema_for::<QueryDetailReceiptQuery>(),
         ),
         (
-            "get_v3_bank_batch_transfer_receipt_detail_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_detail_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<QueryDetailReceiptResponse>(),
         ),
         (
-            "post_v3_bank_batch_transfer_receipt_detail_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_detail_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<CreateDetailReceiptBody>(),
         ),
         (
-            "post_v3_bank_batch_transfer_receipt_detail_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_detail_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<CreateDetailReceiptResponse>(),
         ),
     ])
 }

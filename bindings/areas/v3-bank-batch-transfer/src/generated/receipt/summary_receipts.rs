@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QuerySummaryReceiptQuery {
     /// 银行转账批次单号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QuerySummaryReceiptQuery {
         out_batch_no: required(0, "out_batch_no"),
     }
 }
 
-impl GetQuery {
+impl QuerySummaryReceiptQuery {
     /// Creates a value from its required fields (`out_batch_no`).
     pub fn new(out_batch_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QuerySummaryReceiptQuery {
             out_batch_no: out_batch_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QuerySummaryReceiptQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QuerySummaryReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,7 +76,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QuerySummaryReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         receipt_no: optional(1, "receipt_no"),
         receipt_state: optional(2, "receipt_state"),
@@ -89,10 +89,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QuerySummaryReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QuerySummaryReceiptResponse {
             out_batch_no: ::std::option::Option::None,
             receipt_no: ::std::option::Option::None,
             receipt_state: ::std::option::Option::None,
@@ -117,26 +117,28 @@ impl GetResponse {
 /// Source: `openapi/v3/bank-batch-transfer/receipt/summary-receipts.md:96`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySummaryReceiptRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QuerySummaryReceiptQuery,
 }
 
-impl GetRequest {
+impl QuerySummaryReceiptRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QuerySummaryReceiptQuery) -> Self {
+        QuerySummaryReceiptRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QuerySummaryReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bank-batch-transfer/receipt/summary-receipts`
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/summary-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySummaryReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -146,8 +148,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QuerySummaryReceiptRequest {
+    type Response = QuerySummaryReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -180,7 +182,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateSummaryReceiptBody {
     /// 银行转账批次单号
     ///
     /// **Required.**
@@ -188,21 +190,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateSummaryReceiptBody {
         out_batch_no: required(0, "out_batch_no"),
     }
 }
 
-impl PostBody {
+impl CreateSummaryReceiptBody {
     /// Creates a value from its required fields (`out_batch_no`).
     pub fn new(out_batch_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateSummaryReceiptBody {
             out_batch_no: out_batch_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateSummaryReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,7 +216,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateSummaryReceiptResponse {
     /// 银行转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -250,7 +252,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateSummaryReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         receipt_no: optional(1, "receipt_no"),
         receipt_state: optional(2, "receipt_state"),
@@ -263,10 +265,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateSummaryReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateSummaryReceiptResponse {
             out_batch_no: ::std::option::Option::None,
             receipt_no: ::std::option::Option::None,
             receipt_state: ::std::option::Option::None,
@@ -291,26 +293,28 @@ impl PostResponse {
 /// Source: `openapi/v3/bank-batch-transfer/receipt/summary-receipts.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateSummaryReceiptRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateSummaryReceiptBody,
 }
 
-impl PostRequest {
+impl CreateSummaryReceiptRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateSummaryReceiptBody) -> Self {
+        CreateSummaryReceiptRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateSummaryReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/bank-batch-transfer/receipt/summary-receipts`
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/summary-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateSummaryReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -320,8 +324,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateSummaryReceiptRequest {
+    type Response = CreateSummaryReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -362,17 +366,20 @@ impl<'a> V3BankBatchTransferReceiptSummaryReceipts<'a> {
     /// 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QuerySummaryReceiptQuery,
+    ) -> ::std::result::Result<QuerySummaryReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QuerySummaryReceiptRequest::new(query)).await
     }
 
     /// 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateSummaryReceiptBody,
+    ) -> ::std::result::Result<
+        CreateSummaryReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateSummaryReceiptRequest::new(body)).await
     }
 }
 
@@ -381,20 +388,20 @@ impl<'a> V3BankBatchTransferReceiptSummaryReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_bank_batch_transfer_receipt_summary_receipts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_summary_receipt.query",
+            ::wechatpay_runtime::json_schema_for::<QuerySummaryReceiptQuery>(),
         ),
         (
-            "get_v3_bank_batch_transfer_receipt_summary_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_summary_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<QuerySummaryReceiptResponse>(),
         ),
         (
-            "post_v3_bank_batch_transfer_receipt_summary_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_summary_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<CreateSummaryReceiptBody>(),
         ),
         (
-            "post_v3_bank_batch_transfer_receipt_summary_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_summary_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<CreateSummaryReceiptResponse>(),
         ),
     ])
 }

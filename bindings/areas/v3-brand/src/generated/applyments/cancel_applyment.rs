@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandCancelApplymentBody {
     /// 微信支付申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandCancelApplymentBody {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
     }
 }
 
-impl PostBody {
+impl BrandCancelApplymentBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        BrandCancelApplymentBody {
             applyment_id: ::std::option::Option::None,
             business_code: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandCancelApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandCancelApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,17 +80,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandCancelApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl BrandCancelApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandCancelApplymentResponse {
             applyment_id: ::std::option::Option::None,
             business_code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -109,26 +109,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/applyments/cancel-applyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandCancelApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandCancelApplymentBody,
 }
 
-impl PostRequest {
+impl BrandCancelApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandCancelApplymentBody) -> Self {
+        BrandCancelApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl BrandCancelApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/applyments/cancel-applyment`
     pub const PATH: &'static str = "/v3/brand/applyments/cancel-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandCancelApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,8 +140,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandCancelApplymentRequest {
+    type Response = BrandCancelApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -180,9 +182,12 @@ impl<'a> V3BrandApplymentsCancelApplyment<'a> {
     /// 撤销申请 (`POST /v3/brand/applyments/cancel-applyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandCancelApplymentBody,
+    ) -> ::std::result::Result<
+        BrandCancelApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&BrandCancelApplymentRequest::new(body)).await
     }
 }
 
@@ -191,12 +196,12 @@ impl<'a> V3BrandApplymentsCancelApplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_applyments_cancel_applyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_cancel_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<BrandCancelApplymentBody>(),
         ),
         (
-            "post_v3_brand_applyments_cancel_applyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_cancel_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<BrandCancelApplymentResponse>(),
         ),
     ])
 }

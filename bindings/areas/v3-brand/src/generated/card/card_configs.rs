@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryCardConfigQuery {
     /// 业务申请编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
@@ -20,17 +20,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryCardConfigQuery {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: required(2, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl QueryCardConfigQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryCardConfigQuery {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: brand_id.into(),
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryCardConfigQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum GetApplymentState {
+    pub enum QueryCardConfigApplymentState {
         StateUnknown = "STATE_UNKNOWN",
         Drafting = "DRAFTING",
         Auditing = "AUDITING",
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryCardConfigResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,7 +105,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<QueryCardConfigApplymentState>,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -122,7 +122,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryCardConfigResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: optional(2, "brand_id"),
@@ -134,10 +134,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryCardConfigResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryCardConfigResponse {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -161,26 +161,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/card/card-configs.md:221`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryCardConfigRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryCardConfigQuery,
 }
 
-impl GetRequest {
+impl QueryCardConfigRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryCardConfigQuery) -> Self {
+        QueryCardConfigRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryCardConfigRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/card/card-configs`
     pub const PATH: &'static str = "/v3/brand/card/card-configs";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCardConfigRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,8 +190,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryCardConfigRequest {
+    type Response = QueryCardConfigResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -239,7 +239,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBrandMiniProgramInfo {
+pub struct CreateCardConfigBrandMiniProgramInfo {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -250,16 +250,16 @@ pub struct PostBrandMiniProgramInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBrandMiniProgramInfo {
+    CreateCardConfigBrandMiniProgramInfo {
         appid: required(0, "appid"),
         default_jump_path: optional(1, "default_jump_path"),
     }
 }
 
-impl PostBrandMiniProgramInfo {
+impl CreateCardConfigBrandMiniProgramInfo {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBrandMiniProgramInfo {
+        CreateCardConfigBrandMiniProgramInfo {
             appid: appid.into(),
             default_jump_path: ::std::option::Option::None,
         }
@@ -279,7 +279,7 @@ impl PostBrandMiniProgramInfo {
     /// Values of `customer_service_type`.
     ///
     /// 客服类型
-    pub enum PostCustomerServiceType {
+    pub enum CreateCardConfigCustomerServiceType {
         MiniProgram = "MINI_PROGRAM",
         CustomizeWeb = "CUSTOMIZE_WEB",
         CustomizeMp = "CUSTOMIZE_MP",
@@ -295,11 +295,11 @@ impl PostBrandMiniProgramInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBrandCustomerService {
+pub struct CreateCardConfigBrandCustomerService {
     /// 客服类型
     ///
     /// **Required.**
-    pub customer_service_type: PostCustomerServiceType,
+    pub customer_service_type: CreateCardConfigCustomerServiceType,
     /// 客服电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub customer_service_phone: ::std::option::Option<::std::string::String>,
@@ -312,7 +312,7 @@ pub struct PostBrandCustomerService {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBrandCustomerService {
+    CreateCardConfigBrandCustomerService {
         customer_service_type: required(0, "customer_service_type"),
         customer_service_phone: optional(1, "customer_service_phone"),
         customer_service_path: optional(2, "customer_service_path"),
@@ -320,10 +320,10 @@ pub struct PostBrandCustomerService {
     }
 }
 
-impl PostBrandCustomerService {
+impl CreateCardConfigBrandCustomerService {
     /// Creates a value from its required fields (`customer_service_type`).
-    pub fn new(customer_service_type: PostCustomerServiceType) -> Self {
-        PostBrandCustomerService {
+    pub fn new(customer_service_type: CreateCardConfigCustomerServiceType) -> Self {
+        CreateCardConfigBrandCustomerService {
             customer_service_type,
             customer_service_phone: ::std::option::Option::None,
             customer_service_path: ::std::option::Option::None,
@@ -367,7 +367,7 @@ impl PostBrandCustomerService {
     /// Values of `service_jump_type`.
     ///
     /// 服务跳转类型
-    pub enum PostServiceJumpType {
+    pub enum CreateCardConfigServiceJumpType {
         JumpMiniProgram = "JUMP_MINI_PROGRAM",
         JumpWebPage = "JUMP_WEB_PAGE",
         #[unrecognized]
@@ -381,7 +381,7 @@ impl PostBrandCustomerService {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostServiceListItem {
+pub struct CreateCardConfigServiceListItem {
     /// 服务分类名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_classify_name: ::std::option::Option<::std::string::String>,
@@ -391,7 +391,7 @@ pub struct PostServiceListItem {
     /// 服务跳转类型
     ///
     /// **Required.**
-    pub service_jump_type: PostServiceJumpType,
+    pub service_jump_type: CreateCardConfigServiceJumpType,
     /// 服务跳转路径
     ///
     /// **Required.**
@@ -402,7 +402,7 @@ pub struct PostServiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostServiceListItem {
+    CreateCardConfigServiceListItem {
         service_classify_name: optional(0, "service_classify_name"),
         service_name: optional(1, "service_name"),
         service_jump_type: required(2, "service_jump_type"),
@@ -411,13 +411,13 @@ pub struct PostServiceListItem {
     }
 }
 
-impl PostServiceListItem {
+impl CreateCardConfigServiceListItem {
     /// Creates a value from its required fields (`service_jump_type`, `service_jump_path`).
     pub fn new(
-        service_jump_type: PostServiceJumpType,
+        service_jump_type: CreateCardConfigServiceJumpType,
         service_jump_path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostServiceListItem {
+        CreateCardConfigServiceListItem {
             service_classify_name: ::std::option::Option::None,
             service_name: ::std::option::Option::None,
             service_jump_type,
@@ -460,7 +460,7 @@ impl PostServiceListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCardConfigBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -471,18 +471,22 @@ pub struct PostBody {
     pub brand_id: ::std::string::String,
     /// 品牌小程序信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand_mini_program_info: ::std::option::Option<PostBrandMiniProgramInfo>,
+    pub brand_mini_program_info: ::std::option::Option<
+        CreateCardConfigBrandMiniProgramInfo,
+    >,
     /// 品牌客服信息
     ///
     /// **Required.**
-    pub brand_customer_service: PostBrandCustomerService,
+    pub brand_customer_service: CreateCardConfigBrandCustomerService,
     /// 服务列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_list: ::std::option::Option<::std::vec::Vec<PostServiceListItem>>,
+    pub service_list: ::std::option::Option<
+        ::std::vec::Vec<CreateCardConfigServiceListItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCardConfigBody {
         business_code: required(0, "business_code"),
         brand_id: required(1, "brand_id"),
         brand_mini_program_info: optional(2, "brand_mini_program_info"),
@@ -491,14 +495,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCardConfigBody {
     /// Creates a value from its required fields (`business_code`, `brand_id`, `brand_customer_service`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        brand_customer_service: PostBrandCustomerService,
+        brand_customer_service: CreateCardConfigBrandCustomerService,
     ) -> Self {
-        PostBody {
+        CreateCardConfigBody {
             business_code: business_code.into(),
             brand_id: brand_id.into(),
             brand_mini_program_info: ::std::option::Option::None,
@@ -510,7 +514,7 @@ impl PostBody {
     /// Sets `brand_mini_program_info`.
     pub fn with_brand_mini_program_info(
         mut self,
-        brand_mini_program_info: PostBrandMiniProgramInfo,
+        brand_mini_program_info: CreateCardConfigBrandMiniProgramInfo,
     ) -> Self {
         self.brand_mini_program_info = ::std::option::Option::Some(
             brand_mini_program_info,
@@ -521,14 +525,14 @@ impl PostBody {
     /// Sets `service_list`.
     pub fn with_service_list(
         mut self,
-        service_list: ::std::vec::Vec<PostServiceListItem>,
+        service_list: ::std::vec::Vec<CreateCardConfigServiceListItem>,
     ) -> Self {
         self.service_list = ::std::option::Option::Some(service_list);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCardConfigBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -540,7 +544,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCardConfigResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -568,7 +572,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCardConfigResponse {
         business_code: optional(0, "business_code"),
         brand_id: optional(1, "brand_id"),
         applyment_id: optional(2, "applyment_id"),
@@ -577,10 +581,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCardConfigResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCardConfigResponse {
             business_code: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
@@ -603,26 +607,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/card/card-configs.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCardConfigRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCardConfigBody,
 }
 
-impl PostRequest {
+impl CreateCardConfigRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCardConfigBody) -> Self {
+        CreateCardConfigRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateCardConfigRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/card/card-configs`
     pub const PATH: &'static str = "/v3/brand/card/card-configs";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCardConfigRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -632,8 +636,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCardConfigRequest {
+    type Response = CreateCardConfigResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -689,17 +693,17 @@ impl<'a> V3BrandCardCardConfigs<'a> {
     /// 查询商家名片配置申请状态 (`GET /v3/brand/card/card-configs`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryCardConfigQuery,
+    ) -> ::std::result::Result<QueryCardConfigResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCardConfigRequest::new(query)).await
     }
 
     /// 提交商家名片配置申请 (`POST /v3/brand/card/card-configs`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCardConfigBody,
+    ) -> ::std::result::Result<CreateCardConfigResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCardConfigRequest::new(body)).await
     }
 }
 
@@ -708,20 +712,20 @@ impl<'a> V3BrandCardCardConfigs<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_card_card_configs.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_card_config.query",
+            ::wechatpay_runtime::json_schema_for::<QueryCardConfigQuery>(),
         ),
         (
-            "get_v3_brand_card_card_configs.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_card_config.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCardConfigResponse>(),
         ),
         (
-            "post_v3_brand_card_card_configs.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_card_config.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCardConfigBody>(),
         ),
         (
-            "post_v3_brand_card_card_configs.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_card_config.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCardConfigResponse>(),
         ),
     ]);
     schemas.extend(cancel_applyment::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `payment_scene`.
     ///
     /// 交易场景类型
-    pub enum GetPaymentScene {
+    pub enum ListCardLinksPaymentScene {
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
         PaymentScore = "PAYMENT_SCORE",
@@ -20,14 +20,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListCardLinksQuery {
     /// 品牌ID
     ///
     /// **Required.**
     pub brand_id: ::std::string::String,
     /// 交易场景类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene: ::std::option::Option<GetPaymentScene>,
+    pub payment_scene: ::std::option::Option<ListCardLinksPaymentScene>,
     /// 查询页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_index: ::std::option::Option<i64>,
@@ -37,7 +37,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListCardLinksQuery {
         brand_id: required(0, "brand_id"),
         payment_scene: optional(1, "payment_scene"),
         page_index: optional(2, "page_index"),
@@ -45,10 +45,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListCardLinksQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        ListCardLinksQuery {
             brand_id: brand_id.into(),
             payment_scene: ::std::option::Option::None,
             page_index: ::std::option::Option::None,
@@ -57,7 +57,10 @@ impl GetQuery {
     }
 
     /// Sets `payment_scene`.
-    pub fn with_payment_scene(mut self, payment_scene: GetPaymentScene) -> Self {
+    pub fn with_payment_scene(
+        mut self,
+        payment_scene: ListCardLinksPaymentScene,
+    ) -> Self {
         self.payment_scene = ::std::option::Option::Some(payment_scene);
         self
     }
@@ -75,7 +78,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListCardLinksQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -89,12 +92,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActiveLinkListItem {
+pub struct ListCardLinksActiveLinkListItem {
     /// 交易场景类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene: ::std::option::Option<GetPaymentScene>,
+    pub payment_scene: ::std::option::Option<ListCardLinksPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -111,7 +114,7 @@ pub struct GetActiveLinkListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActiveLinkListItem {
+    ListCardLinksActiveLinkListItem {
         payment_scene: optional(0, "payment_scene"),
         appid_list: optional(1, "appid_list"),
         card_link_mchid: optional(2, "card_link_mchid"),
@@ -120,10 +123,10 @@ pub struct GetActiveLinkListItem {
     }
 }
 
-impl GetActiveLinkListItem {
+impl ListCardLinksActiveLinkListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActiveLinkListItem {
+        ListCardLinksActiveLinkListItem {
             payment_scene: ::std::option::Option::None,
             appid_list: ::std::option::Option::None,
             card_link_mchid: ::std::option::Option::None,
@@ -137,7 +140,7 @@ impl GetActiveLinkListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListCardLinksResponse {
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
@@ -152,7 +155,9 @@ pub struct GetResponse {
     pub total_num: ::std::option::Option<i64>,
     /// 已生效连接列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub active_link_list: ::std::option::Option<::std::vec::Vec<GetActiveLinkListItem>>,
+    pub active_link_list: ::std::option::Option<
+        ::std::vec::Vec<ListCardLinksActiveLinkListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -160,7 +165,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListCardLinksResponse {
         brand_id: optional(0, "brand_id"),
         page_index: optional(1, "page_index"),
         page_size: optional(2, "page_size"),
@@ -170,10 +175,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListCardLinksResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListCardLinksResponse {
             brand_id: ::std::option::Option::None,
             page_index: ::std::option::Option::None,
             page_size: ::std::option::Option::None,
@@ -195,26 +200,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/card/card-links.md:129`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListCardLinksRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListCardLinksQuery,
 }
 
-impl GetRequest {
+impl ListCardLinksRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListCardLinksQuery) -> Self {
+        ListCardLinksRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListCardLinksRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/card/card-links`
     pub const PATH: &'static str = "/v3/brand/card/card-links";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListCardLinksRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -224,8 +229,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListCardLinksRequest {
+    type Response = ListCardLinksResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -276,7 +281,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCardLinkBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -288,7 +293,7 @@ pub struct PostBody {
     /// 交易场景类型
     ///
     /// **Required.**
-    pub payment_scene: GetPaymentScene,
+    pub payment_scene: ListCardLinksPaymentScene,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -301,7 +306,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCardLinkBody {
         business_code: required(0, "business_code"),
         brand_id: required(1, "brand_id"),
         payment_scene: required(2, "payment_scene"),
@@ -311,14 +316,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCardLinkBody {
     /// Creates a value from its required fields (`business_code`, `brand_id`, `payment_scene`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        payment_scene: GetPaymentScene,
+        payment_scene: ListCardLinksPaymentScene,
     ) -> Self {
-        PostBody {
+        CreateCardLinkBody {
             business_code: business_code.into(),
             brand_id: brand_id.into(),
             payment_scene,
@@ -356,7 +361,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCardLinkBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -368,7 +373,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCardLinkResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -383,7 +388,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene: ::std::option::Option<GetPaymentScene>,
+    pub payment_scene: ::std::option::Option<ListCardLinksPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -400,7 +405,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCardLinkResponse {
         business_code: optional(0, "business_code"),
         brand_id: optional(1, "brand_id"),
         payment_scene: optional(2, "payment_scene"),
@@ -411,10 +416,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCardLinkResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCardLinkResponse {
             business_code: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             payment_scene: ::std::option::Option::None,
@@ -437,26 +442,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/card/card-links.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCardLinkRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCardLinkBody,
 }
 
-impl PostRequest {
+impl CreateCardLinkRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCardLinkBody) -> Self {
+        CreateCardLinkRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateCardLinkRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/card/card-links`
     pub const PATH: &'static str = "/v3/brand/card/card-links";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCardLinkRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -466,8 +471,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCardLinkRequest {
+    type Response = CreateCardLinkResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -525,17 +530,17 @@ impl<'a> V3BrandCardCardLinks<'a> {
     /// 查询已生效交易连接名片规则 (`GET /v3/brand/card/card-links`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListCardLinksQuery,
+    ) -> ::std::result::Result<ListCardLinksResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListCardLinksRequest::new(query)).await
     }
 
     /// 添加交易连接名片规则申请 (`POST /v3/brand/card/card-links`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCardLinkBody,
+    ) -> ::std::result::Result<CreateCardLinkResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCardLinkRequest::new(body)).await
     }
 }
 
@@ -544,20 +549,20 @@ impl<'a> V3BrandCardCardLinks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_card_card_links.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_card_links.query",
+            ::wechatpay_runtime::json_schema_for::<ListCardLinksQuery>(),
         ),
         (
-            "get_v3_brand_card_card_links.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_card_links.response",
+            ::wechatpay_runtime::json_schema_for::<ListCardLinksResponse>(),
         ),
         (
-            "post_v3_brand_card_card_links.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_card_link.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCardLinkBody>(),
         ),
         (
-            "post_v3_brand_card_card_links.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_card_link.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCardLinkResponse>(),
         ),
     ]);
     schemas.extend(business_code::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandFinishOrderBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandFinishOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         out_order_no: required(2, "out_order_no"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandFinishOrderBody {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `description`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        BrandFinishOrderBody {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
             out_order_no: out_order_no.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandFinishOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandFinishOrderResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -91,7 +91,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandFinishOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -100,10 +100,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BrandFinishOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandFinishOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -124,26 +124,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/profitsharing/finish-order.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandFinishOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandFinishOrderBody,
 }
 
-impl PostRequest {
+impl BrandFinishOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandFinishOrderBody) -> Self {
+        BrandFinishOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl BrandFinishOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/profitsharing/finish-order`
     pub const PATH: &'static str = "/v3/brand/profitsharing/finish-order";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandFinishOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,8 +153,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandFinishOrderRequest {
+    type Response = BrandFinishOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -195,9 +195,9 @@ impl<'a> V3BrandProfitsharingFinishOrder<'a> {
     /// 完结分账 (`POST /v3/brand/profitsharing/finish-order`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandFinishOrderBody,
+    ) -> ::std::result::Result<BrandFinishOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandFinishOrderRequest::new(body)).await
     }
 }
 
@@ -206,12 +206,12 @@ impl<'a> V3BrandProfitsharingFinishOrder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_profitsharing_finish_order.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_finish_order.body",
+            ::wechatpay_runtime::json_schema_for::<BrandFinishOrderBody>(),
         ),
         (
-            "post_v3_brand_profitsharing_finish_order.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_finish_order.response",
+            ::wechatpay_runtime::json_schema_for::<BrandFinishOrderResponse>(),
         ),
     ])
 }

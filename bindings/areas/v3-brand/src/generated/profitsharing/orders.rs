@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct BrandQueryOrderQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    BrandQueryOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         out_order_no: required(2, "out_order_no"),
     }
 }
 
-impl GetQuery {
+impl BrandQueryOrderQuery {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        BrandQueryOrderQuery {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
             out_order_no: out_order_no.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for BrandQueryOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 分账单状态
-    pub enum GetStatus {
+    pub enum BrandQueryOrderStatus {
         Processing = "PROCESSING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum GetType {
+    pub enum BrandQueryOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -81,7 +81,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `result`.
     ///
     /// 分账结果
-    pub enum GetResult {
+    pub enum BrandQueryOrderResult {
         Pending = "PENDING",
         Suceess = "SUCEESS",
         Closed = "CLOSED",
@@ -94,7 +94,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 分账失败原因
-    pub enum GetFailReason {
+    pub enum BrandQueryOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         NoRelation = "NO_RELATION",
         ReceiverHighRisk = "RECEIVER_HIGH_RISK",
@@ -114,13 +114,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiversItem {
+pub struct BrandQueryOrderReceiversItem {
     /// 分账接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<BrandQueryOrderType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -140,7 +140,7 @@ pub struct GetReceiversItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<BrandQueryOrderResult>,
     /// 完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct GetReceiversItem {
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<BrandQueryOrderFailReason>,
     /// 分账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -161,7 +161,7 @@ pub struct GetReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiversItem {
+    BrandQueryOrderReceiversItem {
         type_: optional(0, "type"),
         account: optional(1, "account"),
         amount: optional(2, "amount"),
@@ -174,10 +174,10 @@ pub struct GetReceiversItem {
     }
 }
 
-impl GetReceiversItem {
+impl BrandQueryOrderReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiversItem {
+        BrandQueryOrderReceiversItem {
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -195,7 +195,7 @@ impl GetReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandQueryOrderResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -220,12 +220,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<BrandQueryOrderStatus>,
     /// 分账接收方列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<GetReceiversItem>>,
+    pub receivers: ::std::option::Option<::std::vec::Vec<BrandQueryOrderReceiversItem>>,
     /// 分账完结金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_amount: ::std::option::Option<i64>,
@@ -239,7 +239,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandQueryOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -252,10 +252,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandQueryOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandQueryOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -280,26 +280,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/profitsharing/orders.md:213`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandQueryOrderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: BrandQueryOrderQuery,
 }
 
-impl GetRequest {
+impl BrandQueryOrderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: BrandQueryOrderQuery) -> Self {
+        BrandQueryOrderRequest { query }
     }
 }
 
-impl GetRequest {
+impl BrandQueryOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/profitsharing/orders`
     pub const PATH: &'static str = "/v3/brand/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandQueryOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -309,8 +309,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandQueryOrderRequest {
+    type Response = BrandQueryOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -360,12 +360,12 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiversItem {
+pub struct BrandCreateOrderReceiversItem {
     /// 分账接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: BrandQueryOrderType,
     /// 分账接收方账号
     ///
     /// **Required.**
@@ -386,7 +386,7 @@ pub struct PostReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiversItem {
+    BrandCreateOrderReceiversItem {
         type_: required(0, "type"),
         account: required(1, "account"),
         amount: required(2, "amount"),
@@ -395,15 +395,15 @@ pub struct PostReceiversItem {
     }
 }
 
-impl PostReceiversItem {
+impl BrandCreateOrderReceiversItem {
     /// Creates a value from its required fields (`type`, `account`, `amount`, `description`).
     pub fn new(
-        type_: GetType,
+        type_: BrandQueryOrderType,
         account: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostReceiversItem {
+        BrandCreateOrderReceiversItem {
             type_,
             account: account.into(),
             amount,
@@ -423,7 +423,7 @@ impl PostReceiversItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandCreateOrderBody {
     /// 品牌主商户号
     ///
     /// **Required.**
@@ -450,7 +450,7 @@ pub struct PostBody {
     /// 分账接收方列表
     ///
     /// **Required.**
-    pub receivers: ::std::vec::Vec<PostReceiversItem>,
+    pub receivers: ::std::vec::Vec<BrandCreateOrderReceiversItem>,
     /// 是否分账完成
     ///
     /// **Required.**
@@ -458,7 +458,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandCreateOrderBody {
         brand_mchid: required(0, "brand_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         appid: required(2, "appid"),
@@ -470,7 +470,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandCreateOrderBody {
     /// Creates a value from its required fields (`brand_mchid`, `sub_mchid`, `appid`, `transaction_id`, `out_order_no`, `receivers`, `finish`).
     pub fn new(
         brand_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -478,10 +478,10 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        receivers: ::std::vec::Vec<PostReceiversItem>,
+        receivers: ::std::vec::Vec<BrandCreateOrderReceiversItem>,
         finish: bool,
     ) -> Self {
-        PostBody {
+        BrandCreateOrderBody {
             brand_mchid: brand_mchid.into(),
             sub_mchid: sub_mchid.into(),
             appid: appid.into(),
@@ -503,7 +503,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -515,7 +515,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `result`.
     ///
     /// 分账结果
-    pub enum PostResult {
+    pub enum BrandCreateOrderResult {
         Pending = "PENDING",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -530,13 +530,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseReceiversItem {
+pub struct BrandCreateOrderResponseReceiversItem {
     /// 接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<BrandQueryOrderType>,
     /// 接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -556,7 +556,7 @@ pub struct PostResponseReceiversItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<PostResult>,
+    pub result: ::std::option::Option<BrandCreateOrderResult>,
     /// 分账完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -564,7 +564,7 @@ pub struct PostResponseReceiversItem {
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<BrandQueryOrderFailReason>,
     /// 分账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -577,7 +577,7 @@ pub struct PostResponseReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseReceiversItem {
+    BrandCreateOrderResponseReceiversItem {
         type_: optional(0, "type"),
         account: optional(1, "account"),
         amount: optional(2, "amount"),
@@ -590,10 +590,10 @@ pub struct PostResponseReceiversItem {
     }
 }
 
-impl PostResponseReceiversItem {
+impl BrandCreateOrderResponseReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseReceiversItem {
+        BrandCreateOrderResponseReceiversItem {
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -611,7 +611,7 @@ impl PostResponseReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandCreateOrderResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -639,10 +639,12 @@ pub struct PostResponse {
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<BrandCreateOrderResponseReceiversItem>,
+    >,
     /// 分账单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<BrandQueryOrderStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -650,7 +652,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandCreateOrderResponse {
         brand_mchid: optional(0, "brand_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         transaction_id: optional(2, "transaction_id"),
@@ -662,10 +664,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BrandCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandCreateOrderResponse {
             brand_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -689,26 +691,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/profitsharing/orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandCreateOrderBody,
 }
 
-impl PostRequest {
+impl BrandCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandCreateOrderBody) -> Self {
+        BrandCreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl BrandCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/profitsharing/orders`
     pub const PATH: &'static str = "/v3/brand/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -718,8 +720,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandCreateOrderRequest {
+    type Response = BrandCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -771,17 +773,17 @@ impl<'a> V3BrandProfitsharingOrders<'a> {
     /// 查询分账结果 (`GET /v3/brand/profitsharing/orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: BrandQueryOrderQuery,
+    ) -> ::std::result::Result<BrandQueryOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandQueryOrderRequest::new(query)).await
     }
 
     /// 请求分账 (`POST /v3/brand/profitsharing/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandCreateOrderBody,
+    ) -> ::std::result::Result<BrandCreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandCreateOrderRequest::new(body)).await
     }
 }
 
@@ -790,20 +792,20 @@ impl<'a> V3BrandProfitsharingOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_profitsharing_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "brand_query_order.query",
+            ::wechatpay_runtime::json_schema_for::<BrandQueryOrderQuery>(),
         ),
         (
-            "get_v3_brand_profitsharing_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_query_order.response",
+            ::wechatpay_runtime::json_schema_for::<BrandQueryOrderResponse>(),
         ),
         (
-            "post_v3_brand_profitsharing_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateOrderBody>(),
         ),
         (
-            "post_v3_brand_profitsharing_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateOrderResponse>(),
         ),
     ]);
     schemas.extend(transaction_id::json_schemas());

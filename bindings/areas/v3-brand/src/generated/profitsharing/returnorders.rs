@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct BrandQueryReturnOrderQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    BrandQueryReturnOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         out_return_no: required(1, "out_return_no"),
         order_id: optional(2, "order_id"),
@@ -32,13 +32,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl BrandQueryReturnOrderQuery {
     /// Creates a value from its required fields (`sub_mchid`, `out_return_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_return_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        BrandQueryReturnOrderQuery {
             sub_mchid: sub_mchid.into(),
             out_return_no: out_return_no.into(),
             order_id: ::std::option::Option::None,
@@ -65,7 +65,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for BrandQueryReturnOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `result`.
     ///
     /// 回退结果
-    pub enum GetResult {
+    pub enum BrandQueryReturnOrderResult {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -90,7 +90,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum GetFailReason {
+    pub enum BrandQueryReturnOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         TimeOutClosed = "TIME_OUT_CLOSED",
         PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
@@ -104,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandQueryReturnOrderResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -144,10 +144,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<BrandQueryReturnOrderResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<BrandQueryReturnOrderFailReason>,
     /// 完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandQueryReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -175,10 +175,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandQueryReturnOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandQueryReturnOrderResponse {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -205,26 +205,28 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/profitsharing/returnorders.md:140`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandQueryReturnOrderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: BrandQueryReturnOrderQuery,
 }
 
-impl GetRequest {
+impl BrandQueryReturnOrderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: BrandQueryReturnOrderQuery) -> Self {
+        BrandQueryReturnOrderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl BrandQueryReturnOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/profitsharing/returnorders`
     pub const PATH: &'static str = "/v3/brand/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandQueryReturnOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -234,8 +236,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandQueryReturnOrderRequest {
+    type Response = BrandQueryReturnOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -287,7 +289,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandCreateReturnOrderBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -317,7 +319,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandCreateReturnOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -328,7 +330,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandCreateReturnOrderBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_return_no`, `return_mchid`, `amount`, `description`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -337,7 +339,7 @@ impl PostBody {
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        BrandCreateReturnOrderBody {
             sub_mchid: sub_mchid.into(),
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -367,7 +369,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandCreateReturnOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -379,7 +381,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum PostFailReason {
+    pub enum BrandCreateReturnOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         TimeOutClosed = "TIME_OUT_CLOSED",
         PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
@@ -392,7 +394,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandCreateReturnOrderResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -432,10 +434,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<BrandQueryReturnOrderResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<PostFailReason>,
+    pub fail_reason: ::std::option::Option<BrandCreateReturnOrderFailReason>,
     /// 完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -448,7 +450,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandCreateReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -463,10 +465,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BrandCreateReturnOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandCreateReturnOrderResponse {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -493,26 +495,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/profitsharing/returnorders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandCreateReturnOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandCreateReturnOrderBody,
 }
 
-impl PostRequest {
+impl BrandCreateReturnOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandCreateReturnOrderBody) -> Self {
+        BrandCreateReturnOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl BrandCreateReturnOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/profitsharing/returnorders`
     pub const PATH: &'static str = "/v3/brand/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandCreateReturnOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -522,8 +526,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandCreateReturnOrderRequest {
+    type Response = BrandCreateReturnOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -564,17 +568,23 @@ impl<'a> V3BrandProfitsharingReturnorders<'a> {
     /// 查询分账回退结果 (`GET /v3/brand/profitsharing/returnorders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: BrandQueryReturnOrderQuery,
+    ) -> ::std::result::Result<
+        BrandQueryReturnOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&BrandQueryReturnOrderRequest::new(query)).await
     }
 
     /// 请求分账回退 (`POST /v3/brand/profitsharing/returnorders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandCreateReturnOrderBody,
+    ) -> ::std::result::Result<
+        BrandCreateReturnOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&BrandCreateReturnOrderRequest::new(body)).await
     }
 }
 
@@ -583,20 +593,20 @@ impl<'a> V3BrandProfitsharingReturnorders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_profitsharing_returnorders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "brand_query_return_order.query",
+            ::wechatpay_runtime::json_schema_for::<BrandQueryReturnOrderQuery>(),
         ),
         (
-            "get_v3_brand_profitsharing_returnorders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_query_return_order.response",
+            ::wechatpay_runtime::json_schema_for::<BrandQueryReturnOrderResponse>(),
         ),
         (
-            "post_v3_brand_profitsharing_returnorders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_create_return_order.body",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateReturnOrderBody>(),
         ),
         (
-            "post_v3_brand_profitsharing_returnorders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_create_return_order.response",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateReturnOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NotifyPointBody {
     /// 商圈商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -43,7 +43,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NotifyPointBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         appid: required(2, "appid"),
@@ -56,7 +56,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl NotifyPointBody {
     /// Creates a value from its required fields (`transaction_id`, `appid`, `openid`, `earn_points`, `increased_points`, `points_update_time`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
@@ -66,7 +66,7 @@ impl PostBody {
         increased_points: i64,
         points_update_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        NotifyPointBody {
             sub_mchid: ::std::option::Option::None,
             transaction_id: transaction_id.into(),
             appid: appid.into(),
@@ -104,7 +104,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NotifyPointBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,26 +125,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/businesscircle/points/notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NotifyPointRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: NotifyPointBody,
 }
 
-impl PostRequest {
+impl NotifyPointRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: NotifyPointBody) -> Self {
+        NotifyPointRequest { body }
     }
 }
 
-impl PostRequest {
+impl NotifyPointRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/businesscircle/points/notify`
     pub const PATH: &'static str = "/v3/businesscircle/points/notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NotifyPointRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -154,7 +154,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for NotifyPointRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -196,9 +196,9 @@ impl<'a> V3BusinesscirclePointsNotify<'a> {
     /// 商圈会员积分同步 (`POST /v3/businesscircle/points/notify`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: NotifyPointBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&NotifyPointRequest::new(body)).await
     }
 }
 
@@ -206,9 +206,6 @@ impl<'a> V3BusinesscirclePointsNotify<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "post_v3_businesscircle_points_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
+        ("notify_point.body", ::wechatpay_runtime::json_schema_for::<NotifyPointBody>()),
     ])
 }

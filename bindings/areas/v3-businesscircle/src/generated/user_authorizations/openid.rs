@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetUserAuthorizationQuery {
     /// 商圈商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetUserAuthorizationQuery {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
     }
 }
 
-impl GetQuery {
+impl GetUserAuthorizationQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetUserAuthorizationQuery {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
         }
@@ -42,7 +42,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetUserAuthorizationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserAuthorizationResponse {
     /// 顾客openid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -78,7 +78,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserAuthorizationResponse {
         openid: optional(0, "openid"),
         authorize_state: optional(1, "authorize_state"),
         authorize_time: optional(2, "authorize_time"),
@@ -87,10 +87,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserAuthorizationResponse {
             openid: ::std::option::Option::None,
             authorize_state: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
@@ -113,7 +113,7 @@ impl GetResponse {
 /// Source: `openapi/v3/businesscircle/user-authorizations/{openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserAuthorizationRequest {
     /// 顾客openid
     ///
     /// **Required.**
@@ -121,30 +121,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetUserAuthorizationQuery,
 }
 
-impl GetRequest {
+impl GetUserAuthorizationRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetUserAuthorizationQuery,
     ) -> Self {
-        GetRequest {
+        GetUserAuthorizationRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetUserAuthorizationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/businesscircle/user-authorizations/{openid}`
     pub const PATH: &'static str = "/v3/businesscircle/user-authorizations/{openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -161,8 +161,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserAuthorizationRequest {
+    type Response = GetUserAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -221,9 +221,14 @@ impl<'a> V3BusinesscircleUserAuthorizationsOpenid<'a> {
     /// 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: GetUserAuthorizationQuery,
+    ) -> ::std::result::Result<
+        GetUserAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetUserAuthorizationRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -232,12 +237,12 @@ impl<'a> V3BusinesscircleUserAuthorizationsOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_businesscircle_user_authorizations_openid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_user_authorization.query",
+            ::wechatpay_runtime::json_schema_for::<GetUserAuthorizationQuery>(),
         ),
         (
-            "get_v3_businesscircle_user_authorizations_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<GetUserAuthorizationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 订单状态，取值如下：CREATE_DEAL—用户下单；PAY_SUCCESS—支付完成，结账成功；
-    pub enum PostStatus {
+    pub enum SyncStatusStatus {
         CreateDeal = "CREATE_DEAL",
         PaySuccess = "PAY_SUCCESS",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `unit`.
     ///
     /// 菜品单位，BY_SHARE-按份 BY_WEIGHT-按重量
-    pub enum PostUnit {
+    pub enum SyncStatusUnit {
         ByShare = "BY_SHARE",
         ByWeight = "BY_WEIGHT",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProperties {
+pub struct SyncStatusProperties {
     /// 口味
     ///
     /// **Required.**
@@ -55,7 +55,7 @@ pub struct PostProperties {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProperties {
+    SyncStatusProperties {
         taste: required(0, "taste"),
         cuisine: required(1, "cuisine"),
         main_material: required(2, "main_material"),
@@ -64,7 +64,7 @@ pub struct PostProperties {
     }
 }
 
-impl PostProperties {
+impl SyncStatusProperties {
     /// Creates a value from its required fields (`taste`, `cuisine`, `main_material`, `ingredients`).
     pub fn new(
         taste: impl ::std::convert::Into<::std::string::String>,
@@ -72,7 +72,7 @@ impl PostProperties {
         main_material: impl ::std::convert::Into<::std::string::String>,
         ingredients: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostProperties {
+        SyncStatusProperties {
             taste: taste.into(),
             cuisine: cuisine.into(),
             main_material: main_material.into(),
@@ -97,7 +97,7 @@ impl PostProperties {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDishListItem {
+pub struct SyncStatusDishListItem {
     /// 商户菜品ID
     ///
     /// **Required.**
@@ -113,7 +113,7 @@ pub struct PostDishListItem {
     /// 菜品单位，BY_SHARE-按份 BY_WEIGHT-按重量
     ///
     /// **Required.**
-    pub unit: PostUnit,
+    pub unit: SyncStatusUnit,
     /// 菜品数量，保留小数点后2位有效数字
     ///
     /// **Required.**
@@ -130,11 +130,11 @@ pub struct PostDishListItem {
     pub priority: ::std::option::Option<i64>,
     /// 菜品属性
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub properties: ::std::option::Option<PostProperties>,
+    pub properties: ::std::option::Option<SyncStatusProperties>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDishListItem {
+    SyncStatusDishListItem {
         out_dish_no: required(0, "out_dish_no"),
         name: required(1, "name"),
         price: required(2, "price"),
@@ -147,16 +147,16 @@ pub struct PostDishListItem {
     }
 }
 
-impl PostDishListItem {
+impl SyncStatusDishListItem {
     /// Creates a value from its required fields (`out_dish_no`, `name`, `price`, `unit`, `count`).
     pub fn new(
         out_dish_no: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
         price: i64,
-        unit: PostUnit,
+        unit: SyncStatusUnit,
         count: i64,
     ) -> Self {
-        PostDishListItem {
+        SyncStatusDishListItem {
             out_dish_no: out_dish_no.into(),
             name: name.into(),
             price,
@@ -191,7 +191,7 @@ impl PostDishListItem {
     }
 
     /// Sets `properties`.
-    pub fn with_properties(mut self, properties: PostProperties) -> Self {
+    pub fn with_properties(mut self, properties: SyncStatusProperties) -> Self {
         self.properties = ::std::option::Option::Some(properties);
         self
     }
@@ -201,7 +201,7 @@ impl PostDishListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncStatusBody {
     /// 微信支付分配的服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -251,7 +251,7 @@ pub struct PostBody {
     /// 订单状态，取值如下：CREATE_DEAL—用户下单；PAY_SUCCESS—支付完成，结账成功；
     ///
     /// **Required.**
-    pub status: PostStatus,
+    pub status: SyncStatusStatus,
     /// 状态发生变化的时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒
     ///
     /// **Required.**
@@ -278,11 +278,11 @@ pub struct PostBody {
     /// 商户菜品信息
     ///
     /// **Required.**
-    pub dish_list: ::std::vec::Vec<PostDishListItem>,
+    pub dish_list: ::std::vec::Vec<SyncStatusDishListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncStatusBody {
         sp_mchid: optional(0, "sp_mchid"),
         sp_appid: optional(1, "sp_appid"),
         channel_id: required(2, "channel_id"),
@@ -307,7 +307,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncStatusBody {
     /// Creates a value from its required fields (`channel_id`, `sub_mchid`, `sub_appid`, `out_shop_no`, `sub_openid`, `login_token`, `order_entry`, `total_amount`, `discount_amount`, `user_amount`, `status`, `action_time`, `out_order_no`, `dish_list`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -321,12 +321,12 @@ impl PostBody {
         total_amount: i64,
         discount_amount: i64,
         user_amount: i64,
-        status: PostStatus,
+        status: SyncStatusStatus,
         action_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        dish_list: ::std::vec::Vec<PostDishListItem>,
+        dish_list: ::std::vec::Vec<SyncStatusDishListItem>,
     ) -> Self {
-        PostBody {
+        SyncStatusBody {
             sp_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             channel_id: channel_id.into(),
@@ -412,7 +412,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncStatusBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -433,26 +433,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/catering/orders/sync-status.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncStatusRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncStatusBody,
 }
 
-impl PostRequest {
+impl SyncStatusRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SyncStatusBody) -> Self {
+        SyncStatusRequest { body }
     }
 }
 
-impl PostRequest {
+impl SyncStatusRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/catering/orders/sync-status`
     pub const PATH: &'static str = "/v3/catering/orders/sync-status";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncStatusRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -462,7 +462,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for SyncStatusRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -504,9 +504,9 @@ impl<'a> V3CateringOrdersSyncStatus<'a> {
     /// 点餐订单信息同步（渠道商/服务商） (`POST /v3/catering/orders/sync-status`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: SyncStatusBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&SyncStatusRequest::new(body)).await
     }
 }
 
@@ -514,9 +514,6 @@ impl<'a> V3CateringOrdersSyncStatus<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "post_v3_catering_orders_sync_status.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
+        ("sync_status.body", ::wechatpay_runtime::json_schema_for::<SyncStatusBody>()),
     ])
 }

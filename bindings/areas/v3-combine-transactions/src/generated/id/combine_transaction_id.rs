@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCombinePayerInfo {
+pub struct GetCombineTransactionByCombineTransactionIdCombinePayerInfo {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -19,16 +19,16 @@ pub struct GetCombinePayerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCombinePayerInfo {
+    GetCombineTransactionByCombineTransactionIdCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl GetCombinePayerInfo {
+impl GetCombineTransactionByCombineTransactionIdCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCombinePayerInfo {
+        GetCombineTransactionByCombineTransactionIdCombinePayerInfo {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -41,7 +41,7 @@ impl GetCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSceneInfo {
+pub struct GetCombineTransactionByCombineTransactionIdSceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -52,16 +52,16 @@ pub struct GetSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSceneInfo {
+    GetCombineTransactionByCombineTransactionIdSceneInfo {
         device_id: optional(0, "device_id"),
         ..extra
     }
 }
 
-impl GetSceneInfo {
+impl GetCombineTransactionByCombineTransactionIdSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSceneInfo {
+        GetCombineTransactionByCombineTransactionIdSceneInfo {
             device_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -74,7 +74,7 @@ impl GetSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GetCombineTransactionByCombineTransactionIdAmount {
     /// 标价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,7 +105,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GetCombineTransactionByCombineTransactionIdAmount {
         total_amount: optional(0, "total_amount"),
         payer_amount: optional(1, "payer_amount"),
         currency: optional(2, "currency"),
@@ -115,10 +115,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GetCombineTransactionByCombineTransactionIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GetCombineTransactionByCombineTransactionIdAmount {
             total_amount: ::std::option::Option::None,
             payer_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -135,7 +135,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubOrdersItem {
+pub struct GetCombineTransactionByCombineTransactionIdSubOrdersItem {
     /// 商品单发起商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -176,7 +176,7 @@ pub struct GetSubOrdersItem {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GetCombineTransactionByCombineTransactionIdAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -184,7 +184,7 @@ pub struct GetSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubOrdersItem {
+    GetCombineTransactionByCombineTransactionIdSubOrdersItem {
         mchid: optional(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
         individual_name: optional(2, "individual_name"),
@@ -200,10 +200,10 @@ pub struct GetSubOrdersItem {
     }
 }
 
-impl GetSubOrdersItem {
+impl GetCombineTransactionByCombineTransactionIdSubOrdersItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubOrdersItem {
+        GetCombineTransactionByCombineTransactionIdSubOrdersItem {
             mchid: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
             individual_name: ::std::option::Option::None,
@@ -224,7 +224,7 @@ impl GetSubOrdersItem {
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum GetTradeScenario {
+    pub enum GetCombineTransactionByCombineTransactionIdTradeScenario {
         Recommerce = "RECOMMERCE",
         #[unrecognized]
         Unrecognized(String),
@@ -235,7 +235,7 @@ impl GetSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCombineTransactionByCombineTransactionIdResponse {
     /// 平台商户应用ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -258,16 +258,24 @@ pub struct GetResponse {
     pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<GetCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<
+        GetCombineTransactionByCombineTransactionIdCombinePayerInfo,
+    >,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<GetSceneInfo>,
+    pub scene_info: ::std::option::Option<
+        GetCombineTransactionByCombineTransactionIdSceneInfo,
+    >,
     /// 商品单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<GetSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<GetCombineTransactionByCombineTransactionIdSubOrdersItem>,
+    >,
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scenario: ::std::option::Option<GetTradeScenario>,
+    pub trade_scenario: ::std::option::Option<
+        GetCombineTransactionByCombineTransactionIdTradeScenario,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -275,7 +283,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCombineTransactionByCombineTransactionIdResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),
         combine_out_trade_no: optional(2, "combine_out_trade_no"),
@@ -288,10 +296,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCombineTransactionByCombineTransactionIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCombineTransactionByCombineTransactionIdResponse {
             combine_appid: ::std::option::Option::None,
             combine_mchid: ::std::option::Option::None,
             combine_out_trade_no: ::std::option::Option::None,
@@ -316,7 +324,7 @@ impl GetResponse {
 /// Source: `openapi/v3/combine-transactions/id/{combine_transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCombineTransactionByCombineTransactionIdRequest {
     /// 交易单微信支付订单号
     ///
     /// **Required.**
@@ -325,25 +333,26 @@ pub struct GetRequest {
     pub combine_transaction_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetCombineTransactionByCombineTransactionIdRequest {
     /// Creates a value from its required fields (`combine_transaction_id`).
     pub fn new(
         combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetCombineTransactionByCombineTransactionIdRequest {
             combine_transaction_id: combine_transaction_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetCombineTransactionByCombineTransactionIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/combine-transactions/id/{combine_transaction_id}`
     pub const PATH: &'static str = "/v3/combine-transactions/id/{combine_transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for GetCombineTransactionByCombineTransactionIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -362,8 +371,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for GetCombineTransactionByCombineTransactionIdRequest {
+    type Response = GetCombineTransactionByCombineTransactionIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -407,8 +417,17 @@ impl<'a> V3CombineTransactionsIdCombineTransactionId<'a> {
     /// 个人收款交易通过微信支付订单号查单 (`GET /v3/combine-transactions/id/{combine_transaction_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.combine_transaction_id.clone())).await
+    ) -> ::std::result::Result<
+        GetCombineTransactionByCombineTransactionIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetCombineTransactionByCombineTransactionIdRequest::new(
+                    self.combine_transaction_id.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -417,8 +436,10 @@ impl<'a> V3CombineTransactionsIdCombineTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_combine_transactions_id_combine_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_combine_transaction_by_combine_transaction_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetCombineTransactionByCombineTransactionIdResponse,
+            >(),
         ),
     ])
 }

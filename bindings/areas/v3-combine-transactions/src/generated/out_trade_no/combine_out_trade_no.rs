@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSceneInfo {
+pub struct GetCombineTransactionByCombineOutTradeNoSceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -19,16 +19,16 @@ pub struct GetSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSceneInfo {
+    GetCombineTransactionByCombineOutTradeNoSceneInfo {
         device_id: optional(0, "device_id"),
         ..extra
     }
 }
 
-impl GetSceneInfo {
+impl GetCombineTransactionByCombineOutTradeNoSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSceneInfo {
+        GetCombineTransactionByCombineOutTradeNoSceneInfo {
             device_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -39,7 +39,7 @@ impl GetSceneInfo {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum GetCombineTransactionByCombineOutTradeNoTradeType {
         Native = "NATIVE",
         Jsapi = "JSAPI",
         App = "APP",
@@ -53,7 +53,7 @@ impl GetSceneInfo {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum GetTradeState {
+    pub enum GetCombineTransactionByCombineOutTradeNoTradeState {
         Success = "SUCCESS",
         Refund = "REFUND",
         Notpay = "NOTPAY",
@@ -68,7 +68,7 @@ impl GetSceneInfo {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum GetCombineTransactionByCombineOutTradeNoScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -80,7 +80,7 @@ impl GetSceneInfo {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetType {
+    pub enum GetCombineTransactionByCombineOutTradeNoType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -94,7 +94,7 @@ impl GetSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct GetCombineTransactionByCombineOutTradeNoGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -123,7 +123,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    GetCombineTransactionByCombineOutTradeNoGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -133,10 +133,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl GetCombineTransactionByCombineOutTradeNoGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        GetCombineTransactionByCombineOutTradeNoGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -153,7 +153,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct GetCombineTransactionByCombineOutTradeNoPromotionDetailItem {
     /// 券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
@@ -162,11 +162,11 @@ pub struct GetPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GetCombineTransactionByCombineOutTradeNoScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetCombineTransactionByCombineOutTradeNoType>,
     /// 优惠券面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -187,7 +187,9 @@ pub struct GetPromotionDetailItem {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<GetCombineTransactionByCombineOutTradeNoGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -195,7 +197,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    GetCombineTransactionByCombineOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -211,10 +213,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl GetCombineTransactionByCombineOutTradeNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        GetCombineTransactionByCombineOutTradeNoPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -237,7 +239,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GetCombineTransactionByCombineOutTradeNoAmount {
     /// 标价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -264,7 +266,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GetCombineTransactionByCombineOutTradeNoAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
         payer_amount: optional(2, "payer_amount"),
@@ -274,10 +276,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GetCombineTransactionByCombineOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GetCombineTransactionByCombineOutTradeNoAmount {
             total_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_amount: ::std::option::Option::None,
@@ -294,7 +296,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubOrdersItem {
+pub struct GetCombineTransactionByCombineOutTradeNoSubOrdersItem {
     /// 子单商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -308,10 +310,14 @@ pub struct GetSubOrdersItem {
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 交易类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<
+        GetCombineTransactionByCombineOutTradeNoTradeType,
+    >,
     /// 交易状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<GetTradeState>,
+    pub trade_state: ::std::option::Option<
+        GetCombineTransactionByCombineOutTradeNoTradeState,
+    >,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -340,10 +346,12 @@ pub struct GetSubOrdersItem {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 优惠信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<GetCombineTransactionByCombineOutTradeNoPromotionDetailItem>,
+    >,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GetCombineTransactionByCombineOutTradeNoAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -351,7 +359,7 @@ pub struct GetSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubOrdersItem {
+    GetCombineTransactionByCombineOutTradeNoSubOrdersItem {
         mchid: optional(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
         individual_name: optional(2, "individual_name"),
@@ -371,10 +379,10 @@ pub struct GetSubOrdersItem {
     }
 }
 
-impl GetSubOrdersItem {
+impl GetCombineTransactionByCombineOutTradeNoSubOrdersItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubOrdersItem {
+        GetCombineTransactionByCombineOutTradeNoSubOrdersItem {
             mchid: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
             individual_name: ::std::option::Option::None,
@@ -401,7 +409,7 @@ impl GetSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCombinePayerInfo {
+pub struct GetCombineTransactionByCombineOutTradeNoCombinePayerInfo {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -414,16 +422,16 @@ pub struct GetCombinePayerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCombinePayerInfo {
+    GetCombineTransactionByCombineOutTradeNoCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl GetCombinePayerInfo {
+impl GetCombineTransactionByCombineOutTradeNoCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCombinePayerInfo {
+        GetCombineTransactionByCombineOutTradeNoCombinePayerInfo {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -434,7 +442,7 @@ impl GetCombinePayerInfo {
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum GetTradeScenario {
+    pub enum GetCombineTransactionByCombineOutTradeNoTradeScenario {
         Recommerce = "RECOMMERCE",
         #[unrecognized]
         Unrecognized(String),
@@ -447,7 +455,7 @@ impl GetCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetInstallmentInfo {
+pub struct GetCombineTransactionByCombineOutTradeNoInstallmentInfo {
     /// 是否使用了商户贴息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -465,17 +473,17 @@ pub struct GetInstallmentInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetInstallmentInfo {
+    GetCombineTransactionByCombineOutTradeNoInstallmentInfo {
         use_subsidy: optional(0, "use_subsidy"),
         selected_installment_number: optional(1, "selected_installment_number"),
         ..extra
     }
 }
 
-impl GetInstallmentInfo {
+impl GetCombineTransactionByCombineOutTradeNoInstallmentInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetInstallmentInfo {
+        GetCombineTransactionByCombineOutTradeNoInstallmentInfo {
             use_subsidy: ::std::option::Option::None,
             selected_installment_number: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -487,7 +495,7 @@ impl GetInstallmentInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCombineTransactionByCombineOutTradeNoResponse {
     /// 合单商户appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -510,19 +518,29 @@ pub struct GetResponse {
     pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<GetSceneInfo>,
+    pub scene_info: ::std::option::Option<
+        GetCombineTransactionByCombineOutTradeNoSceneInfo,
+    >,
     /// 商品单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<GetSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<GetCombineTransactionByCombineOutTradeNoSubOrdersItem>,
+    >,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<GetCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<
+        GetCombineTransactionByCombineOutTradeNoCombinePayerInfo,
+    >,
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scenario: ::std::option::Option<GetTradeScenario>,
+    pub trade_scenario: ::std::option::Option<
+        GetCombineTransactionByCombineOutTradeNoTradeScenario,
+    >,
     /// 使用的商户贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub installment_info: ::std::option::Option<GetInstallmentInfo>,
+    pub installment_info: ::std::option::Option<
+        GetCombineTransactionByCombineOutTradeNoInstallmentInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -530,7 +548,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCombineTransactionByCombineOutTradeNoResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),
         combine_out_trade_no: optional(2, "combine_out_trade_no"),
@@ -544,10 +562,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCombineTransactionByCombineOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCombineTransactionByCombineOutTradeNoResponse {
             combine_appid: ::std::option::Option::None,
             combine_mchid: ::std::option::Option::None,
             combine_out_trade_no: ::std::option::Option::None,
@@ -601,7 +619,7 @@ impl GetResponse {
 /// Source: `openapi/v3/combine-transactions/out-trade-no/{combine_out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCombineTransactionByCombineOutTradeNoRequest {
     /// 合单商户订单号
     ///
     /// **Required.**
@@ -610,25 +628,25 @@ pub struct GetRequest {
     pub combine_out_trade_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetCombineTransactionByCombineOutTradeNoRequest {
     /// Creates a value from its required fields (`combine_out_trade_no`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetCombineTransactionByCombineOutTradeNoRequest {
             combine_out_trade_no: combine_out_trade_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetCombineTransactionByCombineOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}`
     pub const PATH: &'static str = "/v3/combine-transactions/out-trade-no/{combine_out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCombineTransactionByCombineOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -647,8 +665,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCombineTransactionByCombineOutTradeNoRequest {
+    type Response = GetCombineTransactionByCombineOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -702,8 +720,17 @@ impl<'a> V3CombineTransactionsOutTradeNoCombineOutTradeNo<'a> {
     /// 合单查询订单 (`GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.combine_out_trade_no.clone())).await
+    ) -> ::std::result::Result<
+        GetCombineTransactionByCombineOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetCombineTransactionByCombineOutTradeNoRequest::new(
+                    self.combine_out_trade_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -712,8 +739,10 @@ impl<'a> V3CombineTransactionsOutTradeNoCombineOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_combine_transactions_out_trade_no_combine_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_combine_transaction_by_combine_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetCombineTransactionByCombineOutTradeNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

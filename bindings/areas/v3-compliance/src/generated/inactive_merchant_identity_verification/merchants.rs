@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ComplianceCreateMerchantBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ComplianceCreateMerchantBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl ComplianceCreateMerchantBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        ComplianceCreateMerchantBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ComplianceCreateMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ComplianceCreateMerchantResponse {
     /// 核实单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -53,16 +53,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ComplianceCreateMerchantResponse {
         verification_id: optional(0, "verification_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ComplianceCreateMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ComplianceCreateMerchantResponse {
             verification_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -80,26 +80,28 @@ impl PostResponse {
 /// Source: `openapi/v3/compliance/inactive-merchant-identity-verification/merchants.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ComplianceCreateMerchantRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ComplianceCreateMerchantBody,
 }
 
-impl PostRequest {
+impl ComplianceCreateMerchantRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ComplianceCreateMerchantBody) -> Self {
+        ComplianceCreateMerchantRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ComplianceCreateMerchantRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/compliance/inactive-merchant-identity-verification/merchants`
     pub const PATH: &'static str = "/v3/compliance/inactive-merchant-identity-verification/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ComplianceCreateMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -109,8 +111,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ComplianceCreateMerchantRequest {
+    type Response = ComplianceCreateMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -164,9 +166,12 @@ impl<'a> V3ComplianceInactiveMerchantIdentityVerificationMerchants<'a> {
     /// 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ComplianceCreateMerchantBody,
+    ) -> ::std::result::Result<
+        ComplianceCreateMerchantResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ComplianceCreateMerchantRequest::new(body)).await
     }
 }
 
@@ -175,12 +180,12 @@ impl<'a> V3ComplianceInactiveMerchantIdentityVerificationMerchants<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_compliance_inactive_merchant_identity_verification_merchants.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "compliance_create_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<ComplianceCreateMerchantBody>(),
         ),
         (
-            "post_v3_compliance_inactive_merchant_identity_verification_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "compliance_create_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<ComplianceCreateMerchantResponse>(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

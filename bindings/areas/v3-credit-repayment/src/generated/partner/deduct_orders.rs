@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDeductOrderBody {
     /// 还款协议ID
     ///
     /// **Required.**
@@ -37,7 +37,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDeductOrderBody {
         contract_id: required(0, "contract_id"),
         out_trade_no: required(1, "out_trade_no"),
         out_record_id: required(2, "out_record_id"),
@@ -48,7 +48,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateDeductOrderBody {
     /// Creates a value from its required fields (`contract_id`, `out_trade_no`, `out_record_id`, `deduct_amount`, `notify_url`, `description`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +58,7 @@ impl PostBody {
         notify_url: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateDeductOrderBody {
             contract_id: contract_id.into(),
             out_trade_no: out_trade_no.into(),
             out_record_id: out_record_id.into(),
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDeductOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `order_state`.
     ///
     /// 还款单状态
-    pub enum PostOrderState {
+    pub enum CreateDeductOrderOrderState {
         DeductOrderStatePending = "DEDUCT_ORDER_STATE_PENDING",
         DeductOrderStateNotPay = "DEDUCT_ORDER_STATE_NOT_PAY",
         DeductOrderStatePaySuccess = "DEDUCT_ORDER_STATE_PAY_SUCCESS",
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDeductOrderResponse {
     /// 商户侧交易单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -138,7 +138,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_state: ::std::option::Option<PostOrderState>,
+    pub order_state: ::std::option::Option<CreateDeductOrderOrderState>,
     /// 还款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -165,7 +165,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDeductOrderResponse {
         out_trade_no: optional(0, "out_trade_no"),
         out_record_id: optional(1, "out_record_id"),
         appid: optional(2, "appid"),
@@ -182,10 +182,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateDeductOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDeductOrderResponse {
             out_trade_no: ::std::option::Option::None,
             out_record_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -214,26 +214,26 @@ impl PostResponse {
 /// Source: `openapi/v3/credit-repayment/partner/deduct-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDeductOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDeductOrderBody,
 }
 
-impl PostRequest {
+impl CreateDeductOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDeductOrderBody) -> Self {
+        CreateDeductOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateDeductOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/credit-repayment/partner/deduct-orders`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/deduct-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDeductOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -243,8 +243,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateDeductOrderRequest {
+    type Response = CreateDeductOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -296,9 +296,9 @@ impl<'a> V3CreditRepaymentPartnerDeductOrders<'a> {
     /// 发起还款 (`POST /v3/credit-repayment/partner/deduct-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDeductOrderBody,
+    ) -> ::std::result::Result<CreateDeductOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateDeductOrderRequest::new(body)).await
     }
 }
 
@@ -307,12 +307,12 @@ impl<'a> V3CreditRepaymentPartnerDeductOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_credit_repayment_partner_deduct_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_deduct_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreateDeductOrderBody>(),
         ),
         (
-            "post_v3_credit_repayment_partner_deduct_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_deduct_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreateDeductOrderResponse>(),
         ),
     ]);
     schemas.extend(out_trade_no::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeRange {
+pub struct GetCardTimeRange {
     /// 约定开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -26,17 +26,17 @@ pub struct GetTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeRange {
+    GetCardTimeRange {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetTimeRange {
+impl GetCardTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeRange {
+        GetCardTimeRange {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -50,7 +50,7 @@ impl GetTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayInformation {
+pub struct GetCardPayInformation {
     /// 付款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -74,7 +74,7 @@ pub struct GetPayInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayInformation {
+    GetCardPayInformation {
         pay_amount: optional(0, "pay_amount"),
         pay_state: optional(1, "pay_state"),
         transaction_id: optional(2, "transaction_id"),
@@ -83,10 +83,10 @@ pub struct GetPayInformation {
     }
 }
 
-impl GetPayInformation {
+impl GetCardPayInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayInformation {
+        GetCardPayInformation {
             pay_amount: ::std::option::Option::None,
             pay_state: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -102,7 +102,7 @@ impl GetPayInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetObjectiveCompletionRecordsItem {
+pub struct GetCardObjectiveCompletionRecordsItem {
     /// 目标完成流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -143,7 +143,7 @@ pub struct GetObjectiveCompletionRecordsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetObjectiveCompletionRecordsItem {
+    GetCardObjectiveCompletionRecordsItem {
         objective_completion_serial_no: optional(0, "objective_completion_serial_no"),
         objective_id: optional(1, "objective_id"),
         completion_time: optional(2, "completion_time"),
@@ -155,10 +155,10 @@ pub struct GetObjectiveCompletionRecordsItem {
     }
 }
 
-impl GetObjectiveCompletionRecordsItem {
+impl GetCardObjectiveCompletionRecordsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetObjectiveCompletionRecordsItem {
+        GetCardObjectiveCompletionRecordsItem {
             objective_completion_serial_no: ::std::option::Option::None,
             objective_id: ::std::option::Option::None,
             completion_time: ::std::option::Option::None,
@@ -177,7 +177,7 @@ impl GetObjectiveCompletionRecordsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetObjectivesItem {
+pub struct GetCardObjectivesItem {
     /// 目标ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -204,7 +204,7 @@ pub struct GetObjectivesItem {
     /// 目标完成记录
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub objective_completion_records: ::std::option::Option<
-        ::std::vec::Vec<GetObjectiveCompletionRecordsItem>,
+        ::std::vec::Vec<GetCardObjectiveCompletionRecordsItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -213,7 +213,7 @@ pub struct GetObjectivesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetObjectivesItem {
+    GetCardObjectivesItem {
         objective_id: optional(0, "objective_id"),
         name: optional(1, "name"),
         count: optional(2, "count"),
@@ -224,10 +224,10 @@ pub struct GetObjectivesItem {
     }
 }
 
-impl GetObjectivesItem {
+impl GetCardObjectivesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetObjectivesItem {
+        GetCardObjectivesItem {
             objective_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -245,7 +245,7 @@ impl GetObjectivesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRewardUsageRecordsItem {
+pub struct GetCardRewardUsageRecordsItem {
     /// 优惠使用记录流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -291,7 +291,7 @@ pub struct GetRewardUsageRecordsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRewardUsageRecordsItem {
+    GetCardRewardUsageRecordsItem {
         reward_usage_serial_no: optional(0, "reward_usage_serial_no"),
         reward_id: optional(1, "reward_id"),
         usage_time: optional(2, "usage_time"),
@@ -304,10 +304,10 @@ pub struct GetRewardUsageRecordsItem {
     }
 }
 
-impl GetRewardUsageRecordsItem {
+impl GetCardRewardUsageRecordsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRewardUsageRecordsItem {
+        GetCardRewardUsageRecordsItem {
             reward_usage_serial_no: ::std::option::Option::None,
             reward_id: ::std::option::Option::None,
             usage_time: ::std::option::Option::None,
@@ -327,7 +327,7 @@ impl GetRewardUsageRecordsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRewardsItem {
+pub struct GetCardRewardsItem {
     /// 优惠ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -364,7 +364,7 @@ pub struct GetRewardsItem {
     /// 优惠使用记录列
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reward_usage_records: ::std::option::Option<
-        ::std::vec::Vec<GetRewardUsageRecordsItem>,
+        ::std::vec::Vec<GetCardRewardUsageRecordsItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -373,7 +373,7 @@ pub struct GetRewardsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRewardsItem {
+    GetCardRewardsItem {
         reward_id: optional(0, "reward_id"),
         name: optional(1, "name"),
         count_type: optional(2, "count_type"),
@@ -386,10 +386,10 @@ pub struct GetRewardsItem {
     }
 }
 
-impl GetRewardsItem {
+impl GetCardRewardsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRewardsItem {
+        GetCardRewardsItem {
             reward_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             count_type: ::std::option::Option::None,
@@ -407,7 +407,7 @@ impl GetRewardsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCardResponse {
     /// 先享卡ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -437,7 +437,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<GetCardTimeRange>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -451,7 +451,7 @@ pub struct GetResponse {
     pub total_amount: ::std::option::Option<i64>,
     /// 用户退回优惠的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_information: ::std::option::Option<GetPayInformation>,
+    pub pay_information: ::std::option::Option<GetCardPayInformation>,
     /// 创卡时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -459,10 +459,10 @@ pub struct GetResponse {
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub objectives: ::std::option::Option<::std::vec::Vec<GetObjectivesItem>>,
+    pub objectives: ::std::option::Option<::std::vec::Vec<GetCardObjectivesItem>>,
     /// 优惠列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rewards: ::std::option::Option<::std::vec::Vec<GetRewardsItem>>,
+    pub rewards: ::std::option::Option<::std::vec::Vec<GetCardRewardsItem>>,
     /// 邀请者用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sharer_openid: ::std::option::Option<::std::string::String>,
@@ -473,7 +473,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCardResponse {
         card_id: optional(0, "card_id"),
         card_template_id: optional(1, "card_template_id"),
         out_card_code: optional(2, "out_card_code"),
@@ -492,10 +492,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCardResponse {
             card_id: ::std::option::Option::None,
             card_template_id: ::std::option::Option::None,
             out_card_code: ::std::option::Option::None,
@@ -526,7 +526,7 @@ impl GetResponse {
 /// Source: `openapi/v3/discount-card/cards/{out_card_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCardRequest {
     /// 商户领卡号
     ///
     /// **Required.**
@@ -535,23 +535,23 @@ pub struct GetRequest {
     pub out_card_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetCardRequest {
     /// Creates a value from its required fields (`out_card_code`).
     pub fn new(out_card_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetCardRequest {
             out_card_code: out_card_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetCardRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/discount-card/cards/{out_card_code}`
     pub const PATH: &'static str = "/v3/discount-card/cards/{out_card_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -570,8 +570,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCardRequest {
+    type Response = GetCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -625,8 +625,8 @@ impl<'a> V3DiscountCardCardsOutCardCode<'a> {
     /// 查询先享卡订单 (`GET /v3/discount-card/cards/{out_card_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_card_code.clone())).await
+    ) -> ::std::result::Result<GetCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetCardRequest::new(self.out_card_code.clone())).await
     }
 }
 
@@ -634,10 +634,7 @@ impl<'a> V3DiscountCardCardsOutCardCode<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
-        (
-            "get_v3_discount_card_cards_out_card_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
+        ("get_card.response", ::wechatpay_runtime::json_schema_for::<GetCardResponse>()),
     ]);
     schemas.extend(add_user_records::json_schemas());
     schemas

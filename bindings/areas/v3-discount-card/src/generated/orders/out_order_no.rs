@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetObjectivesItem {
+pub struct GetOrderObjectivesItem {
     /// 目标流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -55,7 +55,7 @@ pub struct GetObjectivesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetObjectivesItem {
+    GetOrderObjectivesItem {
         objective_serial_no: optional(0, "objective_serial_no"),
         objective_id: optional(1, "objective_id"),
         name: optional(2, "name"),
@@ -69,10 +69,10 @@ pub struct GetObjectivesItem {
     }
 }
 
-impl GetObjectivesItem {
+impl GetOrderObjectivesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetObjectivesItem {
+        GetOrderObjectivesItem {
             objective_serial_no: ::std::option::Option::None,
             objective_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -93,7 +93,7 @@ impl GetObjectivesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRewardsItem {
+pub struct GetOrderRewardsItem {
     /// 奖励流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -145,7 +145,7 @@ pub struct GetRewardsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRewardsItem {
+    GetOrderRewardsItem {
         reward_serial_no: optional(0, "reward_serial_no"),
         reward_id: optional(1, "reward_id"),
         name: optional(2, "name"),
@@ -160,10 +160,10 @@ pub struct GetRewardsItem {
     }
 }
 
-impl GetRewardsItem {
+impl GetOrderRewardsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRewardsItem {
+        GetOrderRewardsItem {
             reward_serial_no: ::std::option::Option::None,
             reward_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -183,7 +183,7 @@ impl GetRewardsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetOrderResponse {
     /// 先享卡订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -282,10 +282,10 @@ pub struct GetResponse {
     pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标达成明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub objectives: ::std::option::Option<::std::vec::Vec<GetObjectivesItem>>,
+    pub objectives: ::std::option::Option<::std::vec::Vec<GetOrderObjectivesItem>>,
     /// 奖励明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rewards: ::std::option::Option<::std::vec::Vec<GetRewardsItem>>,
+    pub rewards: ::std::option::Option<::std::vec::Vec<GetOrderRewardsItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -293,7 +293,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetOrderResponse {
         out_order_no: optional(0, "out_order_no"),
         discount_card_id: optional(1, "discount_card_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -322,10 +322,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetOrderResponse {
             out_order_no: ::std::option::Option::None,
             discount_card_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -366,7 +366,7 @@ impl GetResponse {
 /// Source: `openapi/v3/discount-card/orders/{out_order_no}.md:221`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetOrderRequest {
     /// 先享卡订单号
     ///
     /// **Required.**
@@ -375,23 +375,23 @@ pub struct GetRequest {
     pub out_order_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetOrderRequest {
     /// Creates a value from its required fields (`out_order_no`).
     pub fn new(out_order_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetOrderRequest {
             out_order_no: out_order_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/discount-card/orders/{out_order_no}`
     pub const PATH: &'static str = "/v3/discount-card/orders/{out_order_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -410,8 +410,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetOrderRequest {
+    type Response = GetOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -439,7 +439,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchObjectivesItem {
+pub struct DiscountModifyOrderObjectivesItem {
     /// 目标流水号
     ///
     /// **Required.**
@@ -470,7 +470,7 @@ pub struct PatchObjectivesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchObjectivesItem {
+    DiscountModifyOrderObjectivesItem {
         objective_serial_no: required(0, "objective_serial_no"),
         objective_id: required(1, "objective_id"),
         performance_description: required(2, "performance_description"),
@@ -481,7 +481,7 @@ pub struct PatchObjectivesItem {
     }
 }
 
-impl PatchObjectivesItem {
+impl DiscountModifyOrderObjectivesItem {
     /// Creates a value from its required fields (`objective_serial_no`, `objective_id`, `performance_description`, `performance_type`, `count`, `performance_time`).
     pub fn new(
         objective_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -491,7 +491,7 @@ impl PatchObjectivesItem {
         count: i64,
         performance_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PatchObjectivesItem {
+        DiscountModifyOrderObjectivesItem {
             objective_serial_no: objective_serial_no.into(),
             objective_id,
             performance_description: performance_description.into(),
@@ -518,7 +518,7 @@ impl PatchObjectivesItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchRewardsItem {
+pub struct DiscountModifyOrderRewardsItem {
     /// 奖励流水号
     ///
     /// **Required.**
@@ -553,7 +553,7 @@ pub struct PatchRewardsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchRewardsItem {
+    DiscountModifyOrderRewardsItem {
         reward_serial_no: required(0, "reward_serial_no"),
         reward_id: required(1, "reward_id"),
         description: required(2, "description"),
@@ -565,7 +565,7 @@ pub struct PatchRewardsItem {
     }
 }
 
-impl PatchRewardsItem {
+impl DiscountModifyOrderRewardsItem {
     /// Creates a value from its required fields (`reward_serial_no`, `reward_id`, `description`, `reward_type`, `count`, `amount`, `reward_time`).
     pub fn new(
         reward_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -576,7 +576,7 @@ impl PatchRewardsItem {
         amount: i64,
         reward_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PatchRewardsItem {
+        DiscountModifyOrderRewardsItem {
             reward_serial_no: reward_serial_no.into(),
             reward_id,
             description: description.into(),
@@ -602,26 +602,28 @@ impl PatchRewardsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct DiscountModifyOrderBody {
     /// 目标达成明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub objectives: ::std::option::Option<::std::vec::Vec<PatchObjectivesItem>>,
+    pub objectives: ::std::option::Option<
+        ::std::vec::Vec<DiscountModifyOrderObjectivesItem>,
+    >,
     /// 奖励明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rewards: ::std::option::Option<::std::vec::Vec<PatchRewardsItem>>,
+    pub rewards: ::std::option::Option<::std::vec::Vec<DiscountModifyOrderRewardsItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    DiscountModifyOrderBody {
         objectives: optional(0, "objectives"),
         rewards: optional(1, "rewards"),
     }
 }
 
-impl PatchBody {
+impl DiscountModifyOrderBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        DiscountModifyOrderBody {
             objectives: ::std::option::Option::None,
             rewards: ::std::option::Option::None,
         }
@@ -630,20 +632,23 @@ impl PatchBody {
     /// Sets `objectives`.
     pub fn with_objectives(
         mut self,
-        objectives: ::std::vec::Vec<PatchObjectivesItem>,
+        objectives: ::std::vec::Vec<DiscountModifyOrderObjectivesItem>,
     ) -> Self {
         self.objectives = ::std::option::Option::Some(objectives);
         self
     }
 
     /// Sets `rewards`.
-    pub fn with_rewards(mut self, rewards: ::std::vec::Vec<PatchRewardsItem>) -> Self {
+    pub fn with_rewards(
+        mut self,
+        rewards: ::std::vec::Vec<DiscountModifyOrderRewardsItem>,
+    ) -> Self {
         self.rewards = ::std::option::Option::Some(rewards);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for DiscountModifyOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -655,7 +660,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct DiscountModifyOrderResponse {
     /// 先享卡订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -673,17 +678,17 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    DiscountModifyOrderResponse {
         out_order_no: optional(0, "out_order_no"),
         order_id: optional(1, "order_id"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl DiscountModifyOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        DiscountModifyOrderResponse {
             out_order_no: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -702,7 +707,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/discount-card/orders/{out_order_no}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct DiscountModifyOrderRequest {
     /// 先享卡订单号
     ///
     /// **Required.**
@@ -710,30 +715,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: DiscountModifyOrderBody,
 }
 
-impl PatchRequest {
+impl DiscountModifyOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: DiscountModifyOrderBody,
     ) -> Self {
-        PatchRequest {
+        DiscountModifyOrderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl DiscountModifyOrderRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/discount-card/orders/{out_order_no}`
     pub const PATH: &'static str = "/v3/discount-card/orders/{out_order_no}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for DiscountModifyOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -753,8 +758,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for DiscountModifyOrderRequest {
+    type Response = DiscountModifyOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -803,16 +808,18 @@ impl<'a> V3DiscountCardOrdersOutOrderNo<'a> {
     /// 通过先享卡订单号查询订单 (`GET /v3/discount-card/orders/{out_order_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_order_no.clone())).await
+    ) -> ::std::result::Result<GetOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetOrderRequest::new(self.out_order_no.clone())).await
     }
 
     /// 更新先享卡订单 (`PATCH /v3/discount-card/orders/{out_order_no}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.out_order_no.clone(), body)).await
+        body: DiscountModifyOrderBody,
+    ) -> ::std::result::Result<DiscountModifyOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&DiscountModifyOrderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -821,16 +828,16 @@ impl<'a> V3DiscountCardOrdersOutOrderNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_discount_card_orders_out_order_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_order.response",
+            ::wechatpay_runtime::json_schema_for::<GetOrderResponse>(),
         ),
         (
-            "patch_v3_discount_card_orders_out_order_no.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "discount_modify_order.body",
+            ::wechatpay_runtime::json_schema_for::<DiscountModifyOrderBody>(),
         ),
         (
-            "patch_v3_discount_card_orders_out_order_no.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "discount_modify_order.response",
+            ::wechatpay_runtime::json_schema_for::<DiscountModifyOrderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct EbikeCreateTransactionAmount {
     /// 订单总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    EbikeCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl EbikeCreateTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        EbikeCreateTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChargeInfo {
+pub struct EbikeCreateTransactionChargeInfo {
     /// 开始时间
     ///
     /// **Required.**
@@ -80,7 +80,7 @@ pub struct PostChargeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChargeInfo {
+    EbikeCreateTransactionChargeInfo {
         start_time: required(0, "start_time"),
         end_time: required(1, "end_time"),
         charging_station_name: required(2, "charging_station_name"),
@@ -91,7 +91,7 @@ pub struct PostChargeInfo {
     }
 }
 
-impl PostChargeInfo {
+impl EbikeCreateTransactionChargeInfo {
     /// Creates a value from its required fields (`start_time`, `end_time`, `charging_station_name`, `charging_gun_number`, `charged_capacity`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
@@ -100,7 +100,7 @@ impl PostChargeInfo {
         charging_gun_number: impl ::std::convert::Into<::std::string::String>,
         charged_capacity: i64,
     ) -> Self {
-        PostChargeInfo {
+        EbikeCreateTransactionChargeInfo {
             start_time: start_time.into(),
             end_time: end_time.into(),
             charging_station_name: charging_station_name.into(),
@@ -130,7 +130,7 @@ impl PostChargeInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeviceInfo {
+pub struct EbikeCreateTransactionDeviceInfo {
     /// 充电位设备号
     ///
     /// **Required.**
@@ -142,19 +142,19 @@ pub struct PostDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeviceInfo {
+    EbikeCreateTransactionDeviceInfo {
         device_id: required(0, "device_id"),
         device_ip: required(1, "device_ip"),
     }
 }
 
-impl PostDeviceInfo {
+impl EbikeCreateTransactionDeviceInfo {
     /// Creates a value from its required fields (`device_id`, `device_ip`).
     pub fn new(
         device_id: impl ::std::convert::Into<::std::string::String>,
         device_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeviceInfo {
+        EbikeCreateTransactionDeviceInfo {
             device_id: device_id.into(),
             device_ip: device_ip.into(),
         }
@@ -165,7 +165,7 @@ impl PostDeviceInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EbikeCreateTransactionBody {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -201,19 +201,19 @@ pub struct PostBody {
     /// 订单金额信息
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: EbikeCreateTransactionAmount,
     /// 充电自行车场景信息
     ///
     /// **Required.**
-    pub charge_info: PostChargeInfo,
+    pub charge_info: EbikeCreateTransactionChargeInfo,
     /// 设备信息
     ///
     /// **Required.**
-    pub device_info: PostDeviceInfo,
+    pub device_info: EbikeCreateTransactionDeviceInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EbikeCreateTransactionBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -229,7 +229,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EbikeCreateTransactionBody {
     /// Creates a value from its required fields (`appid`, `out_trade_no`, `notify_url`, `description`, `charging_token`, `amount`, `charge_info`, `device_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -238,11 +238,11 @@ impl PostBody {
         notify_url: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         charging_token: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        charge_info: PostChargeInfo,
-        device_info: PostDeviceInfo,
+        amount: EbikeCreateTransactionAmount,
+        charge_info: EbikeCreateTransactionChargeInfo,
+        device_info: EbikeCreateTransactionDeviceInfo,
     ) -> Self {
-        PostBody {
+        EbikeCreateTransactionBody {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -295,7 +295,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EbikeCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -307,7 +307,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EbikeCreateTransactionResponse {
     /// 受理状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -323,17 +323,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EbikeCreateTransactionResponse {
         accept_state: optional(0, "accept_state"),
         create_time: optional(1, "create_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EbikeCreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EbikeCreateTransactionResponse {
             accept_state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -354,26 +354,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ebike/charge/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EbikeCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EbikeCreateTransactionBody,
 }
 
-impl PostRequest {
+impl EbikeCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EbikeCreateTransactionBody) -> Self {
+        EbikeCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EbikeCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ebike/charge/transactions`
     pub const PATH: &'static str = "/v3/ebike/charge/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EbikeCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -383,8 +385,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EbikeCreateTransactionRequest {
+    type Response = EbikeCreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -435,9 +437,12 @@ impl<'a> V3EbikeChargeTransactions<'a> {
     /// 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EbikeCreateTransactionBody,
+    ) -> ::std::result::Result<
+        EbikeCreateTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EbikeCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -446,12 +451,12 @@ impl<'a> V3EbikeChargeTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ebike_charge_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ebike_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<EbikeCreateTransactionBody>(),
         ),
         (
-            "post_v3_ebike_charge_transactions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ebike_create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<EbikeCreateTransactionResponse>(),
         ),
     ]);
     schemas.extend(id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `withdraw`.
     ///
     /// 是否提取资金
-    pub enum PostWithdraw {
+    pub enum ApplyCancelWithdrawWithdraw {
         ApplyWithdraw = "APPLY_WITHDRAW",
         NotApplyWithdraw = "NOT_APPLY_WITHDRAW",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum PostAccountType {
+    pub enum ApplyCancelWithdrawAccountType {
         AccountTypeCorporate = "ACCOUNT_TYPE_CORPORATE",
         AccountTypePersonal = "ACCOUNT_TYPE_PERSONAL",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBankAccountInfo {
+pub struct ApplyCancelWithdrawBankAccountInfo {
     /// 开户名称
     ///
     /// **Required.**
@@ -61,7 +61,7 @@ pub struct PostBankAccountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBankAccountInfo {
+    ApplyCancelWithdrawBankAccountInfo {
         account_name: required(0, "account_name"),
         account_bank: required(1, "account_bank"),
         bank_branch_id: optional(2, "bank_branch_id"),
@@ -71,14 +71,14 @@ pub struct PostBankAccountInfo {
     }
 }
 
-impl PostBankAccountInfo {
+impl ApplyCancelWithdrawBankAccountInfo {
     /// Creates a value from its required fields (`account_name`, `account_bank`, `account_number`).
     pub fn new(
         account_name: ::wechatpay_runtime::Sensitive,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         account_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBankAccountInfo {
+        ApplyCancelWithdrawBankAccountInfo {
             account_name,
             account_bank: account_bank.into(),
             bank_branch_id: ::std::option::Option::None,
@@ -120,7 +120,7 @@ impl PostBankAccountInfo {
     /// Values of `id_doc_type`.
     ///
     /// 证件类型
-    pub enum PostIdDocType {
+    pub enum ApplyCancelWithdrawIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -140,10 +140,10 @@ impl PostBankAccountInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentityInfo {
+pub struct ApplyCancelWithdrawIdentityInfo {
     /// 证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub id_doc_type: ::std::option::Option<ApplyCancelWithdrawIdDocType>,
     /// 证件姓名
     ///
     /// **Required.**
@@ -159,20 +159,20 @@ pub struct PostIdentityInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentityInfo {
+    ApplyCancelWithdrawIdentityInfo {
         id_doc_type: optional(0, "id_doc_type"),
         identification_name: required(1, "identification_name"),
         identification_no: required(2, "identification_no"),
     }
 }
 
-impl PostIdentityInfo {
+impl ApplyCancelWithdrawIdentityInfo {
     /// Creates a value from its required fields (`identification_name`, `identification_no`).
     pub fn new(
         identification_name: ::wechatpay_runtime::Sensitive,
         identification_no: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentityInfo {
+        ApplyCancelWithdrawIdentityInfo {
             id_doc_type: ::std::option::Option::None,
             identification_name,
             identification_no,
@@ -180,7 +180,10 @@ impl PostIdentityInfo {
     }
 
     /// Sets `id_doc_type`.
-    pub fn with_id_doc_type(mut self, id_doc_type: PostIdDocType) -> Self {
+    pub fn with_id_doc_type(
+        mut self,
+        id_doc_type: ApplyCancelWithdrawIdDocType,
+    ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
     }
@@ -192,35 +195,35 @@ impl PostIdentityInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayeeInfo {
+pub struct ApplyCancelWithdrawPayeeInfo {
     /// 账户类型
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: ApplyCancelWithdrawAccountType,
     /// 银行账户
     ///
     /// **Required.**
-    pub bank_account_info: PostBankAccountInfo,
+    pub bank_account_info: ApplyCancelWithdrawBankAccountInfo,
     /// 收款人账号对应的证件信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity_info: ::std::option::Option<PostIdentityInfo>,
+    pub identity_info: ::std::option::Option<ApplyCancelWithdrawIdentityInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayeeInfo {
+    ApplyCancelWithdrawPayeeInfo {
         account_type: required(0, "account_type"),
         bank_account_info: required(1, "bank_account_info"),
         identity_info: optional(2, "identity_info"),
     }
 }
 
-impl PostPayeeInfo {
+impl ApplyCancelWithdrawPayeeInfo {
     /// Creates a value from its required fields (`account_type`, `bank_account_info`).
     pub fn new(
-        account_type: PostAccountType,
-        bank_account_info: PostBankAccountInfo,
+        account_type: ApplyCancelWithdrawAccountType,
+        bank_account_info: ApplyCancelWithdrawBankAccountInfo,
     ) -> Self {
-        PostPayeeInfo {
+        ApplyCancelWithdrawPayeeInfo {
             account_type,
             bank_account_info,
             identity_info: ::std::option::Option::None,
@@ -228,7 +231,10 @@ impl PostPayeeInfo {
     }
 
     /// Sets `identity_info`.
-    pub fn with_identity_info(mut self, identity_info: PostIdentityInfo) -> Self {
+    pub fn with_identity_info(
+        mut self,
+        identity_info: ApplyCancelWithdrawIdentityInfo,
+    ) -> Self {
         self.identity_info = ::std::option::Option::Some(identity_info);
         self
     }
@@ -238,7 +244,7 @@ impl PostPayeeInfo {
     /// Values of `proof_media_type`.
     ///
     /// 申请证明材料类型
-    pub enum PostProofMediaType {
+    pub enum ApplyCancelWithdrawProofMediaType {
         WithdrawalApplication = "WITHDRAWAL_APPLICATION",
         #[unrecognized]
         Unrecognized(String),
@@ -251,11 +257,11 @@ impl PostPayeeInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProofMediasItem {
+pub struct ApplyCancelWithdrawProofMediasItem {
     /// 申请证明材料类型
     ///
     /// **Required.**
-    pub proof_media_type: PostProofMediaType,
+    pub proof_media_type: ApplyCancelWithdrawProofMediaType,
     /// 证明材料照片
     ///
     /// **Required.**
@@ -263,19 +269,19 @@ pub struct PostProofMediasItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProofMediasItem {
+    ApplyCancelWithdrawProofMediasItem {
         proof_media_type: required(0, "proof_media_type"),
         proof_media: required(1, "proof_media"),
     }
 }
 
-impl PostProofMediasItem {
+impl ApplyCancelWithdrawProofMediasItem {
     /// Creates a value from its required fields (`proof_media_type`, `proof_media`).
     pub fn new(
-        proof_media_type: PostProofMediaType,
+        proof_media_type: ApplyCancelWithdrawProofMediaType,
         proof_media: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostProofMediasItem {
+        ApplyCancelWithdrawProofMediasItem {
             proof_media_type,
             proof_media: proof_media.into(),
         }
@@ -286,7 +292,7 @@ impl PostProofMediasItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyCancelWithdrawBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -297,14 +303,16 @@ pub struct PostBody {
     pub out_request_no: ::std::string::String,
     /// 是否提取资金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub withdraw: ::std::option::Option<PostWithdraw>,
+    pub withdraw: ::std::option::Option<ApplyCancelWithdrawWithdraw>,
     /// 收款账号信息
     ///
     /// **Required.**
-    pub payee_info: PostPayeeInfo,
+    pub payee_info: ApplyCancelWithdrawPayeeInfo,
     /// 付款申请材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub proof_medias: ::std::option::Option<::std::vec::Vec<PostProofMediasItem>>,
+    pub proof_medias: ::std::option::Option<
+        ::std::vec::Vec<ApplyCancelWithdrawProofMediasItem>,
+    >,
     /// 其他补充材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_materials: ::std::option::Option<
@@ -316,7 +324,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyCancelWithdrawBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
         withdraw: optional(2, "withdraw"),
@@ -327,14 +335,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyCancelWithdrawBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_request_no`, `payee_info`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        payee_info: PostPayeeInfo,
+        payee_info: ApplyCancelWithdrawPayeeInfo,
     ) -> Self {
-        PostBody {
+        ApplyCancelWithdrawBody {
             sub_mchid: sub_mchid.into(),
             out_request_no: out_request_no.into(),
             withdraw: ::std::option::Option::None,
@@ -346,7 +354,7 @@ impl PostBody {
     }
 
     /// Sets `withdraw`.
-    pub fn with_withdraw(mut self, withdraw: PostWithdraw) -> Self {
+    pub fn with_withdraw(mut self, withdraw: ApplyCancelWithdrawWithdraw) -> Self {
         self.withdraw = ::std::option::Option::Some(withdraw);
         self
     }
@@ -354,7 +362,7 @@ impl PostBody {
     /// Sets `proof_medias`.
     pub fn with_proof_medias(
         mut self,
-        proof_medias: ::std::vec::Vec<PostProofMediasItem>,
+        proof_medias: ::std::vec::Vec<ApplyCancelWithdrawProofMediasItem>,
     ) -> Self {
         self.proof_medias = ::std::option::Option::Some(proof_medias);
         self
@@ -379,7 +387,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyCancelWithdrawBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -391,7 +399,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyCancelWithdrawResponse {
     /// 微信支付注销提现申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
@@ -405,17 +413,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyCancelWithdrawResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ApplyCancelWithdrawResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyCancelWithdrawResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -434,26 +442,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/account/apply-cancel-withdraw.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyCancelWithdrawRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyCancelWithdrawBody,
 }
 
-impl PostRequest {
+impl ApplyCancelWithdrawRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ApplyCancelWithdrawBody) -> Self {
+        ApplyCancelWithdrawRequest { body }
     }
 }
 
-impl PostRequest {
+impl ApplyCancelWithdrawRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/account/apply-cancel-withdraw`
     pub const PATH: &'static str = "/v3/ecommerce/account/apply-cancel-withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyCancelWithdrawRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -463,8 +471,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyCancelWithdrawRequest {
+    type Response = ApplyCancelWithdrawResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -536,9 +544,9 @@ impl<'a> V3EcommerceAccountApplyCancelWithdraw<'a> {
     /// 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ApplyCancelWithdrawBody,
+    ) -> ::std::result::Result<ApplyCancelWithdrawResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ApplyCancelWithdrawRequest::new(body)).await
     }
 }
 
@@ -547,12 +555,12 @@ impl<'a> V3EcommerceAccountApplyCancelWithdraw<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_account_apply_cancel_withdraw.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_cancel_withdraw.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyCancelWithdrawBody>(),
         ),
         (
-            "post_v3_ecommerce_account_apply_cancel_withdraw.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_cancel_withdraw.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyCancelWithdrawResponse>(),
         ),
     ]);
     schemas.extend(applyment_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `application_type`.
     ///
     /// 注销申请材料类型
-    pub enum PostApplicationType {
+    pub enum CancelApplicationsApplicationType {
         SpCancelAccountApplication = "SP_CANCEL_ACCOUNT_APPLICATION",
         SubCancelAccountApplication = "SUB_CANCEL_ACCOUNT_APPLICATION",
         #[unrecognized]
@@ -20,26 +20,26 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostApplicationInfoItem {
+pub struct CancelApplicationsApplicationInfoItem {
     /// 注销申请材料类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_type: ::std::option::Option<PostApplicationType>,
+    pub application_type: ::std::option::Option<CancelApplicationsApplicationType>,
     /// 图片MediaID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub application_media_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostApplicationInfoItem {
+    CancelApplicationsApplicationInfoItem {
         application_type: optional(0, "application_type"),
         application_media_id: optional(1, "application_media_id"),
     }
 }
 
-impl PostApplicationInfoItem {
+impl CancelApplicationsApplicationInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostApplicationInfoItem {
+        CancelApplicationsApplicationInfoItem {
             application_type: ::std::option::Option::None,
             application_media_id: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostApplicationInfoItem {
     /// Sets `application_type`.
     pub fn with_application_type(
         mut self,
-        application_type: PostApplicationType,
+        application_type: CancelApplicationsApplicationType,
     ) -> Self {
         self.application_type = ::std::option::Option::Some(application_type);
         self
@@ -70,7 +70,7 @@ impl PostApplicationInfoItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelApplicationsBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -82,25 +82,25 @@ pub struct PostBody {
     /// 注销申请材料
     ///
     /// **Required.**
-    pub application_info: ::std::vec::Vec<PostApplicationInfoItem>,
+    pub application_info: ::std::vec::Vec<CancelApplicationsApplicationInfoItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelApplicationsBody {
         sub_mchid: required(0, "sub_mchid"),
         out_apply_no: required(1, "out_apply_no"),
         application_info: required(2, "application_info"),
     }
 }
 
-impl PostBody {
+impl CancelApplicationsBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_apply_no`, `application_info`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_apply_no: impl ::std::convert::Into<::std::string::String>,
-        application_info: ::std::vec::Vec<PostApplicationInfoItem>,
+        application_info: ::std::vec::Vec<CancelApplicationsApplicationInfoItem>,
     ) -> Self {
-        PostBody {
+        CancelApplicationsBody {
             sub_mchid: sub_mchid.into(),
             out_apply_no: out_apply_no.into(),
             application_info,
@@ -108,7 +108,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelApplicationsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `cancel_state`.
     ///
     /// 注销状态
-    pub enum PostCancelState {
+    pub enum CancelApplicationsCancelState {
         Reviewing = "REVIEWING",
         Rejected = "REJECTED",
         CancelSuccess = "CANCEL_SUCCESS",
@@ -133,7 +133,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelApplicationsResponse {
     /// 商户注销申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -149,7 +149,7 @@ pub struct PostResponse {
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 注销状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_state: ::std::option::Option<PostCancelState>,
+    pub cancel_state: ::std::option::Option<CancelApplicationsCancelState>,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -160,7 +160,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelApplicationsResponse {
         out_apply_no: optional(0, "out_apply_no"),
         sub_mchid: optional(1, "sub_mchid"),
         reject_reason: optional(2, "reject_reason"),
@@ -170,10 +170,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelApplicationsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelApplicationsResponse {
             out_apply_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
@@ -195,26 +195,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/account/cancel-applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelApplicationsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelApplicationsBody,
 }
 
-impl PostRequest {
+impl CancelApplicationsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CancelApplicationsBody) -> Self {
+        CancelApplicationsRequest { body }
     }
 }
 
-impl PostRequest {
+impl CancelApplicationsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/account/cancel-applications`
     pub const PATH: &'static str = "/v3/ecommerce/account/cancel-applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelApplicationsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -224,8 +224,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelApplicationsRequest {
+    type Response = CancelApplicationsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -278,9 +278,9 @@ impl<'a> V3EcommerceAccountCancelApplications<'a> {
     /// 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CancelApplicationsBody,
+    ) -> ::std::result::Result<CancelApplicationsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CancelApplicationsRequest::new(body)).await
     }
 }
 
@@ -289,12 +289,12 @@ impl<'a> V3EcommerceAccountCancelApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_account_cancel_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_applications.body",
+            ::wechatpay_runtime::json_schema_for::<CancelApplicationsBody>(),
         ),
         (
-            "post_v3_ecommerce_account_cancel_applications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_applications.response",
+            ::wechatpay_runtime::json_schema_for::<CancelApplicationsResponse>(),
         ),
     ]);
     schemas.extend(media::json_schemas());

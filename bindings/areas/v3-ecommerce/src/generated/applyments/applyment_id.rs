@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAccountValidation {
+pub struct GetApplymentAccountValidation {
     /// 付款户名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -59,7 +59,7 @@ pub struct GetAccountValidation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAccountValidation {
+    GetApplymentAccountValidation {
         account_name: optional(0, "account_name"),
         account_no: optional(1, "account_no"),
         pay_amount: optional(2, "pay_amount"),
@@ -73,10 +73,10 @@ pub struct GetAccountValidation {
     }
 }
 
-impl GetAccountValidation {
+impl GetApplymentAccountValidation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAccountValidation {
+        GetApplymentAccountValidation {
             account_name: ::std::option::Option::None,
             account_no: ::std::option::Option::None,
             pay_amount: ::std::option::Option::None,
@@ -97,7 +97,7 @@ impl GetAccountValidation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditDetailItem {
+pub struct GetApplymentAuditDetailItem {
     /// 参数名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,17 +115,17 @@ pub struct GetAuditDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditDetailItem {
+    GetApplymentAuditDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
         ..extra
     }
 }
 
-impl GetAuditDetailItem {
+impl GetApplymentAuditDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditDetailItem {
+        GetApplymentAuditDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -137,7 +137,7 @@ impl GetAuditDetailItem {
     /// Values of `sign_state`.
     ///
     /// 签约状态
-    pub enum GetSignState {
+    pub enum GetApplymentSignState {
         Unsigned = "UNSIGNED",
         Signed = "SIGNED",
         NotSignable = "NOT_SIGNABLE",
@@ -150,7 +150,7 @@ impl GetAuditDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetApplymentResponse {
     /// 申请状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -169,10 +169,12 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 汇款账户验证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_validation: ::std::option::Option<GetAccountValidation>,
+    pub account_validation: ::std::option::Option<GetApplymentAccountValidation>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_detail: ::std::option::Option<::std::vec::Vec<GetAuditDetailItem>>,
+    pub audit_detail: ::std::option::Option<
+        ::std::vec::Vec<GetApplymentAuditDetailItem>,
+    >,
     /// 法人验证链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_validation_url: ::std::option::Option<::std::string::String>,
@@ -188,7 +190,7 @@ pub struct GetResponse {
     pub applyment_id: ::std::option::Option<i64>,
     /// 签约状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_state: ::std::option::Option<GetSignState>,
+    pub sign_state: ::std::option::Option<GetApplymentSignState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -196,7 +198,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetApplymentResponse {
         applyment_state: optional(0, "applyment_state"),
         applyment_state_desc: optional(1, "applyment_state_desc"),
         sign_url: optional(2, "sign_url"),
@@ -211,10 +213,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetApplymentResponse {
             applyment_state: ::std::option::Option::None,
             applyment_state_desc: ::std::option::Option::None,
             sign_url: ::std::option::Option::None,
@@ -243,7 +245,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/applyments/{applyment_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetApplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -252,23 +254,23 @@ pub struct GetRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetApplymentRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetApplymentRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetApplymentRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/applyments/{applyment_id}`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -287,8 +289,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetApplymentRequest {
+    type Response = GetApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -340,8 +342,8 @@ impl<'a> V3EcommerceApplymentsApplymentId<'a> {
     /// 通过申请单ID查询申请状态 (`GET /v3/ecommerce/applyments/{applyment_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.applyment_id.clone())).await
+    ) -> ::std::result::Result<GetApplymentResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetApplymentRequest::new(self.applyment_id.clone())).await
     }
 }
 
@@ -350,8 +352,8 @@ impl<'a> V3EcommerceApplymentsApplymentId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_applyments_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<GetApplymentResponse>(),
         ),
     ]);
     schemas.extend(revoke::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `organization_type`.
     ///
     /// 主体类型
-    pub enum PostOrganizationType {
+    pub enum EcommerceCreateApplymentOrganizationType {
         _2401 = "2401",
         _2500 = "2500",
         _4 = "4",
@@ -23,7 +23,7 @@
     /// Values of `cert_type`.
     ///
     /// 登记证书类型
-    pub enum PostCertType {
+    pub enum EcommerceCreateApplymentCertType {
         CertificateType2388 = "CERTIFICATE_TYPE_2388",
         CertificateType2389 = "CERTIFICATE_TYPE_2389",
         CertificateType2390 = "CERTIFICATE_TYPE_2390",
@@ -49,7 +49,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessTime {
+pub struct EcommerceCreateApplymentBusinessTime {
     /// 岂止日期
     ///
     /// **Required.**
@@ -57,15 +57,17 @@ pub struct PostBusinessTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessTime {
+    EcommerceCreateApplymentBusinessTime {
         period: required(0, "period"),
     }
 }
 
-impl PostBusinessTime {
+impl EcommerceCreateApplymentBusinessTime {
     /// Creates a value from its required fields (`period`).
     pub fn new(period: ::std::vec::Vec<::std::string::String>) -> Self {
-        PostBusinessTime { period }
+        EcommerceCreateApplymentBusinessTime {
+            period,
+        }
     }
 }
 
@@ -75,10 +77,10 @@ impl PostBusinessTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessLicenseInfo {
+pub struct EcommerceCreateApplymentBusinessLicenseInfo {
     /// 登记证书类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cert_type: ::std::option::Option<PostCertType>,
+    pub cert_type: ::std::option::Option<EcommerceCreateApplymentCertType>,
     /// 证件扫描件
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_copy: ::std::option::Option<::std::string::String>,
@@ -99,12 +101,12 @@ pub struct PostBusinessLicenseInfo {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_time: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostBusinessTime>,
+        ::wechatpay_runtime::JsonString<EcommerceCreateApplymentBusinessTime>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessLicenseInfo {
+    EcommerceCreateApplymentBusinessLicenseInfo {
         cert_type: optional(0, "cert_type"),
         business_license_copy: optional(1, "business_license_copy"),
         business_license_number: optional(2, "business_license_number"),
@@ -115,10 +117,10 @@ pub struct PostBusinessLicenseInfo {
     }
 }
 
-impl PostBusinessLicenseInfo {
+impl EcommerceCreateApplymentBusinessLicenseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBusinessLicenseInfo {
+        EcommerceCreateApplymentBusinessLicenseInfo {
             cert_type: ::std::option::Option::None,
             business_license_copy: ::std::option::Option::None,
             business_license_number: ::std::option::Option::None,
@@ -130,7 +132,10 @@ impl PostBusinessLicenseInfo {
     }
 
     /// Sets `cert_type`.
-    pub fn with_cert_type(mut self, cert_type: PostCertType) -> Self {
+    pub fn with_cert_type(
+        mut self,
+        cert_type: EcommerceCreateApplymentCertType,
+    ) -> Self {
         self.cert_type = ::std::option::Option::Some(cert_type);
         self
     }
@@ -187,7 +192,9 @@ impl PostBusinessLicenseInfo {
     /// Sets `business_time`.
     pub fn with_business_time(
         mut self,
-        business_time: ::wechatpay_runtime::JsonString<PostBusinessTime>,
+        business_time: ::wechatpay_runtime::JsonString<
+            EcommerceCreateApplymentBusinessTime,
+        >,
     ) -> Self {
         self.business_time = ::std::option::Option::Some(business_time);
         self
@@ -198,7 +205,7 @@ impl PostBusinessLicenseInfo {
     /// Values of `finance_type`.
     ///
     /// 金融机构类型
-    pub enum PostFinanceType {
+    pub enum EcommerceCreateApplymentFinanceType {
         BankAgent = "BANK_AGENT",
         PaymentAgent = "PAYMENT_AGENT",
         Insurance = "INSURANCE",
@@ -215,10 +222,10 @@ impl PostBusinessLicenseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFinanceInstitutionInfo {
+pub struct EcommerceCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_type: ::std::option::Option<PostFinanceType>,
+    pub finance_type: ::std::option::Option<EcommerceCreateApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
@@ -227,23 +234,26 @@ pub struct PostFinanceInstitutionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFinanceInstitutionInfo {
+    EcommerceCreateApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
     }
 }
 
-impl PostFinanceInstitutionInfo {
+impl EcommerceCreateApplymentFinanceInstitutionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFinanceInstitutionInfo {
+        EcommerceCreateApplymentFinanceInstitutionInfo {
             finance_type: ::std::option::Option::None,
             finance_license_pics: ::std::option::Option::None,
         }
     }
 
     /// Sets `finance_type`.
-    pub fn with_finance_type(mut self, finance_type: PostFinanceType) -> Self {
+    pub fn with_finance_type(
+        mut self,
+        finance_type: EcommerceCreateApplymentFinanceType,
+    ) -> Self {
         self.finance_type = ::std::option::Option::Some(finance_type);
         self
     }
@@ -262,7 +272,7 @@ impl PostFinanceInstitutionInfo {
     /// Values of `id_holder_type`.
     ///
     /// 超级管理员类型
-    pub enum PostIdHolderType {
+    pub enum EcommerceCreateApplymentIdHolderType {
         Legal = "LEGAL",
         Super = "SUPER",
         #[unrecognized]
@@ -272,7 +282,7 @@ impl PostFinanceInstitutionInfo {
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `id_doc_type`.
-    pub enum PostIdDocType {
+    pub enum EcommerceCreateApplymentIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -292,7 +302,7 @@ impl PostFinanceInstitutionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdCardInfo {
+pub struct EcommerceCreateApplymentIdCardInfo {
     /// 身份证人像面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_copy: ::std::option::Option<::std::string::String>,
@@ -318,7 +328,7 @@ pub struct PostIdCardInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdCardInfo {
+    EcommerceCreateApplymentIdCardInfo {
         id_card_copy: optional(0, "id_card_copy"),
         id_card_national: optional(1, "id_card_national"),
         id_card_name: optional(2, "id_card_name"),
@@ -328,10 +338,10 @@ pub struct PostIdCardInfo {
     }
 }
 
-impl PostIdCardInfo {
+impl EcommerceCreateApplymentIdCardInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIdCardInfo {
+        EcommerceCreateApplymentIdCardInfo {
             id_card_copy: ::std::option::Option::None,
             id_card_national: ::std::option::Option::None,
             id_card_name: ::std::option::Option::None,
@@ -404,7 +414,7 @@ impl PostIdCardInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdDocInfo {
+pub struct EcommerceCreateApplymentIdDocInfo {
     /// 证件姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -430,7 +440,7 @@ pub struct PostIdDocInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdDocInfo {
+    EcommerceCreateApplymentIdDocInfo {
         id_doc_name: optional(0, "id_doc_name"),
         id_doc_number: optional(1, "id_doc_number"),
         id_doc_copy: optional(2, "id_doc_copy"),
@@ -440,10 +450,10 @@ pub struct PostIdDocInfo {
     }
 }
 
-impl PostIdDocInfo {
+impl EcommerceCreateApplymentIdDocInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIdDocInfo {
+        EcommerceCreateApplymentIdDocInfo {
             id_doc_name: ::std::option::Option::None,
             id_doc_number: ::std::option::Option::None,
             id_doc_copy: ::std::option::Option::None,
@@ -514,11 +524,11 @@ impl PostIdDocInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUboInfoListItem {
+pub struct EcommerceCreateApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
-    pub ubo_id_doc_type: PostIdDocType,
+    pub ubo_id_doc_type: EcommerceCreateApplymentIdDocType,
     /// 证件正面照片
     ///
     /// **Required.**
@@ -556,7 +566,7 @@ pub struct PostUboInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUboInfoListItem {
+    EcommerceCreateApplymentUboInfoListItem {
         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
         ubo_id_doc_copy_back: required(2, "ubo_id_doc_copy_back"),
@@ -568,11 +578,11 @@ pub struct PostUboInfoListItem {
     }
 }
 
-impl PostUboInfoListItem {
+impl EcommerceCreateApplymentUboInfoListItem {
     /// Creates a value from its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        ubo_id_doc_type: PostIdDocType,
+        ubo_id_doc_type: EcommerceCreateApplymentIdDocType,
         ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
@@ -581,7 +591,7 @@ impl PostUboInfoListItem {
         ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUboInfoListItem {
+        EcommerceCreateApplymentUboInfoListItem {
             ubo_id_doc_type,
             ubo_id_doc_copy: ubo_id_doc_copy.into(),
             ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
@@ -598,7 +608,7 @@ impl PostUboInfoListItem {
     /// Values of `bank_account_type`.
     ///
     /// 账户类型
-    pub enum PostBankAccountType {
+    pub enum EcommerceCreateApplymentBankAccountType {
         _74 = "74",
         _75 = "75",
         #[unrecognized]
@@ -612,10 +622,12 @@ impl PostUboInfoListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAccountInfo {
+pub struct EcommerceCreateApplymentAccountInfo {
     /// 账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_account_type: ::std::option::Option<PostBankAccountType>,
+    pub bank_account_type: ::std::option::Option<
+        EcommerceCreateApplymentBankAccountType,
+    >,
     /// 开户银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_bank: ::std::option::Option<::std::string::String>,
@@ -641,7 +653,7 @@ pub struct PostAccountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAccountInfo {
+    EcommerceCreateApplymentAccountInfo {
         bank_account_type: optional(0, "bank_account_type"),
         account_bank: optional(1, "account_bank"),
         account_name: optional(2, "account_name"),
@@ -652,10 +664,10 @@ pub struct PostAccountInfo {
     }
 }
 
-impl PostAccountInfo {
+impl EcommerceCreateApplymentAccountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAccountInfo {
+        EcommerceCreateApplymentAccountInfo {
             bank_account_type: ::std::option::Option::None,
             account_bank: ::std::option::Option::None,
             account_name: ::std::option::Option::None,
@@ -669,7 +681,7 @@ impl PostAccountInfo {
     /// Sets `bank_account_type`.
     pub fn with_bank_account_type(
         mut self,
-        bank_account_type: PostBankAccountType,
+        bank_account_type: EcommerceCreateApplymentBankAccountType,
     ) -> Self {
         self.bank_account_type = ::std::option::Option::Some(bank_account_type);
         self
@@ -734,7 +746,7 @@ impl PostAccountInfo {
     /// Values of `contact_type`.
     ///
     /// 超级管理员类型
-    pub enum PostContactType {
+    pub enum EcommerceCreateApplymentContactType {
         _65 = "65",
         _66 = "66",
         #[unrecognized]
@@ -748,10 +760,10 @@ impl PostAccountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContactInfo {
+pub struct EcommerceCreateApplymentContactInfo {
     /// 超级管理员类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_type: ::std::option::Option<PostContactType>,
+    pub contact_type: ::std::option::Option<EcommerceCreateApplymentContactType>,
     /// 超级管理员姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -759,7 +771,7 @@ pub struct PostContactInfo {
     pub contact_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub contact_id_doc_type: ::std::option::Option<EcommerceCreateApplymentIdDocType>,
     /// 超级管理员身份证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -788,7 +800,7 @@ pub struct PostContactInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContactInfo {
+    EcommerceCreateApplymentContactInfo {
         contact_type: optional(0, "contact_type"),
         contact_name: optional(1, "contact_name"),
         contact_id_doc_type: optional(2, "contact_id_doc_type"),
@@ -802,10 +814,10 @@ pub struct PostContactInfo {
     }
 }
 
-impl PostContactInfo {
+impl EcommerceCreateApplymentContactInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContactInfo {
+        EcommerceCreateApplymentContactInfo {
             contact_type: ::std::option::Option::None,
             contact_name: ::std::option::Option::None,
             contact_id_doc_type: ::std::option::Option::None,
@@ -820,7 +832,10 @@ impl PostContactInfo {
     }
 
     /// Sets `contact_type`.
-    pub fn with_contact_type(mut self, contact_type: PostContactType) -> Self {
+    pub fn with_contact_type(
+        mut self,
+        contact_type: EcommerceCreateApplymentContactType,
+    ) -> Self {
         self.contact_type = ::std::option::Option::Some(contact_type);
         self
     }
@@ -837,7 +852,7 @@ impl PostContactInfo {
     /// Sets `contact_id_doc_type`.
     pub fn with_contact_id_doc_type(
         mut self,
-        contact_id_doc_type: PostIdDocType,
+        contact_id_doc_type: EcommerceCreateApplymentIdDocType,
     ) -> Self {
         self.contact_id_doc_type = ::std::option::Option::Some(contact_id_doc_type);
         self
@@ -923,7 +938,7 @@ impl PostContactInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSalesSceneInfo {
+pub struct EcommerceCreateApplymentSalesSceneInfo {
     /// 店铺名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_name: ::std::option::Option<::std::string::String>,
@@ -939,7 +954,7 @@ pub struct PostSalesSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSalesSceneInfo {
+    EcommerceCreateApplymentSalesSceneInfo {
         store_name: optional(0, "store_name"),
         store_url: optional(1, "store_url"),
         store_qr_code: optional(2, "store_qr_code"),
@@ -947,10 +962,10 @@ pub struct PostSalesSceneInfo {
     }
 }
 
-impl PostSalesSceneInfo {
+impl EcommerceCreateApplymentSalesSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSalesSceneInfo {
+        EcommerceCreateApplymentSalesSceneInfo {
             store_name: ::std::option::Option::None,
             store_url: ::std::option::Option::None,
             store_qr_code: ::std::option::Option::None,
@@ -1003,7 +1018,7 @@ impl PostSalesSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettlementInfo {
+pub struct EcommerceCreateApplymentSettlementInfo {
     /// 结算规则ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_id: ::std::option::Option<::std::string::String>,
@@ -1013,16 +1028,16 @@ pub struct PostSettlementInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettlementInfo {
+    EcommerceCreateApplymentSettlementInfo {
         settlement_id: optional(0, "settlement_id"),
         qualification_type: optional(1, "qualification_type"),
     }
 }
 
-impl PostSettlementInfo {
+impl EcommerceCreateApplymentSettlementInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettlementInfo {
+        EcommerceCreateApplymentSettlementInfo {
             settlement_id: ::std::option::Option::None,
             qualification_type: ::std::option::Option::None,
         }
@@ -1051,7 +1066,7 @@ impl PostSettlementInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreateApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -1059,52 +1074,58 @@ pub struct PostBody {
     /// 主体类型
     ///
     /// **Required.**
-    pub organization_type: PostOrganizationType,
+    pub organization_type: EcommerceCreateApplymentOrganizationType,
     /// 是否金融机构
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照/登记证书信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_license_info: ::std::option::Option<PostBusinessLicenseInfo>,
+    pub business_license_info: ::std::option::Option<
+        EcommerceCreateApplymentBusinessLicenseInfo,
+    >,
     /// 金融机构许可证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_institution_info: ::std::option::Option<PostFinanceInstitutionInfo>,
+    pub finance_institution_info: ::std::option::Option<
+        EcommerceCreateApplymentFinanceInstitutionInfo,
+    >,
     /// 超级管理员类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_holder_type: ::std::option::Option<PostIdHolderType>,
+    pub id_holder_type: ::std::option::Option<EcommerceCreateApplymentIdHolderType>,
     /// `id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub id_doc_type: ::std::option::Option<EcommerceCreateApplymentIdDocType>,
     /// 法定代表人说明函
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_info: ::std::option::Option<PostIdCardInfo>,
+    pub id_card_info: ::std::option::Option<EcommerceCreateApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_info: ::std::option::Option<PostIdDocInfo>,
+    pub id_doc_info: ::std::option::Option<EcommerceCreateApplymentIdDocInfo>,
     /// 经营者/法人是否为受益人
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<bool>,
     /// 最终受益人信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_info_list: ::std::option::Option<::std::vec::Vec<PostUboInfoListItem>>,
+    pub ubo_info_list: ::std::option::Option<
+        ::std::vec::Vec<EcommerceCreateApplymentUboInfoListItem>,
+    >,
     /// 结算银行账户
     ///
     /// **Required.**
-    pub account_info: PostAccountInfo,
+    pub account_info: EcommerceCreateApplymentAccountInfo,
     /// 超级管理员信息
     ///
     /// **Required.**
-    pub contact_info: PostContactInfo,
+    pub contact_info: EcommerceCreateApplymentContactInfo,
     /// 店铺信息
     ///
     /// **Required.**
-    pub sales_scene_info: PostSalesSceneInfo,
+    pub sales_scene_info: EcommerceCreateApplymentSalesSceneInfo,
     /// 结算规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settlement_info: ::std::option::Option<PostSettlementInfo>,
+    pub settlement_info: ::std::option::Option<EcommerceCreateApplymentSettlementInfo>,
     /// 商户简称
     ///
     /// **Required.**
@@ -1125,7 +1146,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreateApplymentBody {
         out_request_no: required(0, "out_request_no"),
         organization_type: required(1, "organization_type"),
         finance_institution: optional(2, "finance_institution"),
@@ -1149,17 +1170,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceCreateApplymentBody {
     /// Creates a value from its required fields (`out_request_no`, `organization_type`, `account_info`, `contact_info`, `sales_scene_info`, `merchant_shortname`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        organization_type: PostOrganizationType,
-        account_info: PostAccountInfo,
-        contact_info: PostContactInfo,
-        sales_scene_info: PostSalesSceneInfo,
+        organization_type: EcommerceCreateApplymentOrganizationType,
+        account_info: EcommerceCreateApplymentAccountInfo,
+        contact_info: EcommerceCreateApplymentContactInfo,
+        sales_scene_info: EcommerceCreateApplymentSalesSceneInfo,
         merchant_shortname: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceCreateApplymentBody {
             out_request_no: out_request_no.into(),
             organization_type,
             finance_institution: ::std::option::Option::None,
@@ -1192,7 +1213,7 @@ impl PostBody {
     /// Sets `business_license_info`.
     pub fn with_business_license_info(
         mut self,
-        business_license_info: PostBusinessLicenseInfo,
+        business_license_info: EcommerceCreateApplymentBusinessLicenseInfo,
     ) -> Self {
         self.business_license_info = ::std::option::Option::Some(business_license_info);
         self
@@ -1201,7 +1222,7 @@ impl PostBody {
     /// Sets `finance_institution_info`.
     pub fn with_finance_institution_info(
         mut self,
-        finance_institution_info: PostFinanceInstitutionInfo,
+        finance_institution_info: EcommerceCreateApplymentFinanceInstitutionInfo,
     ) -> Self {
         self.finance_institution_info = ::std::option::Option::Some(
             finance_institution_info,
@@ -1210,13 +1231,19 @@ impl PostBody {
     }
 
     /// Sets `id_holder_type`.
-    pub fn with_id_holder_type(mut self, id_holder_type: PostIdHolderType) -> Self {
+    pub fn with_id_holder_type(
+        mut self,
+        id_holder_type: EcommerceCreateApplymentIdHolderType,
+    ) -> Self {
         self.id_holder_type = ::std::option::Option::Some(id_holder_type);
         self
     }
 
     /// Sets `id_doc_type`.
-    pub fn with_id_doc_type(mut self, id_doc_type: PostIdDocType) -> Self {
+    pub fn with_id_doc_type(
+        mut self,
+        id_doc_type: EcommerceCreateApplymentIdDocType,
+    ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
     }
@@ -1233,13 +1260,19 @@ impl PostBody {
     }
 
     /// Sets `id_card_info`.
-    pub fn with_id_card_info(mut self, id_card_info: PostIdCardInfo) -> Self {
+    pub fn with_id_card_info(
+        mut self,
+        id_card_info: EcommerceCreateApplymentIdCardInfo,
+    ) -> Self {
         self.id_card_info = ::std::option::Option::Some(id_card_info);
         self
     }
 
     /// Sets `id_doc_info`.
-    pub fn with_id_doc_info(mut self, id_doc_info: PostIdDocInfo) -> Self {
+    pub fn with_id_doc_info(
+        mut self,
+        id_doc_info: EcommerceCreateApplymentIdDocInfo,
+    ) -> Self {
         self.id_doc_info = ::std::option::Option::Some(id_doc_info);
         self
     }
@@ -1253,14 +1286,17 @@ impl PostBody {
     /// Sets `ubo_info_list`.
     pub fn with_ubo_info_list(
         mut self,
-        ubo_info_list: ::std::vec::Vec<PostUboInfoListItem>,
+        ubo_info_list: ::std::vec::Vec<EcommerceCreateApplymentUboInfoListItem>,
     ) -> Self {
         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
         self
     }
 
     /// Sets `settlement_info`.
-    pub fn with_settlement_info(mut self, settlement_info: PostSettlementInfo) -> Self {
+    pub fn with_settlement_info(
+        mut self,
+        settlement_info: EcommerceCreateApplymentSettlementInfo,
+    ) -> Self {
         self.settlement_info = ::std::option::Option::Some(settlement_info);
         self
     }
@@ -1297,7 +1333,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreateApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1309,7 +1345,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1327,17 +1363,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EcommerceCreateApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreateApplymentResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1356,26 +1392,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/applyments/index.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreateApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreateApplymentBody,
 }
 
-impl PostRequest {
+impl EcommerceCreateApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreateApplymentBody) -> Self {
+        EcommerceCreateApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreateApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/applyments/`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreateApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1385,8 +1423,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreateApplymentRequest {
+    type Response = EcommerceCreateApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1428,9 +1466,12 @@ impl<'a> V3EcommerceApplymentsIndex<'a> {
     /// 二级商户进件 (`POST /v3/ecommerce/applyments/`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreateApplymentBody,
+    ) -> ::std::result::Result<
+        EcommerceCreateApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreateApplymentRequest::new(body)).await
     }
 }
 
@@ -1439,12 +1480,12 @@ impl<'a> V3EcommerceApplymentsIndex<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_applyments_index.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateApplymentBody>(),
         ),
         (
-            "post_v3_ecommerce_applyments_index.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateApplymentResponse>(),
         ),
     ])
 }

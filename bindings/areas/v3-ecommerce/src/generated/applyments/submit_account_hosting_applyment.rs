@@ -6,7 +6,7 @@
     /// Values of `organization_type`.
     ///
     /// 主体类型
-    pub enum PostOrganizationType {
+    pub enum SubmitAccountHostingApplymentOrganizationType {
         _2401 = "2401",
         _2500 = "2500",
         _4 = "4",
@@ -23,7 +23,7 @@
     /// Values of `cert_type`.
     ///
     /// 登记证书类型
-    pub enum PostCertType {
+    pub enum SubmitAccountHostingApplymentCertType {
         CertificateType2388 = "CERTIFICATE_TYPE_2388",
         CertificateType2389 = "CERTIFICATE_TYPE_2389",
         CertificateType2390 = "CERTIFICATE_TYPE_2390",
@@ -49,7 +49,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessTime {
+pub struct SubmitAccountHostingApplymentBusinessTime {
     /// 岂止日期
     ///
     /// **Required.**
@@ -57,15 +57,17 @@ pub struct PostBusinessTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessTime {
+    SubmitAccountHostingApplymentBusinessTime {
         period: required(0, "period"),
     }
 }
 
-impl PostBusinessTime {
+impl SubmitAccountHostingApplymentBusinessTime {
     /// Creates a value from its required fields (`period`).
     pub fn new(period: ::std::vec::Vec<::std::string::String>) -> Self {
-        PostBusinessTime { period }
+        SubmitAccountHostingApplymentBusinessTime {
+            period,
+        }
     }
 }
 
@@ -75,10 +77,10 @@ impl PostBusinessTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBusinessLicenseInfo {
+pub struct SubmitAccountHostingApplymentBusinessLicenseInfo {
     /// 登记证书类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cert_type: ::std::option::Option<PostCertType>,
+    pub cert_type: ::std::option::Option<SubmitAccountHostingApplymentCertType>,
     /// 证件扫描件
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_copy: ::std::option::Option<::std::string::String>,
@@ -99,12 +101,12 @@ pub struct PostBusinessLicenseInfo {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_time: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostBusinessTime>,
+        ::wechatpay_runtime::JsonString<SubmitAccountHostingApplymentBusinessTime>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBusinessLicenseInfo {
+    SubmitAccountHostingApplymentBusinessLicenseInfo {
         cert_type: optional(0, "cert_type"),
         business_license_copy: optional(1, "business_license_copy"),
         business_license_number: optional(2, "business_license_number"),
@@ -115,10 +117,10 @@ pub struct PostBusinessLicenseInfo {
     }
 }
 
-impl PostBusinessLicenseInfo {
+impl SubmitAccountHostingApplymentBusinessLicenseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBusinessLicenseInfo {
+        SubmitAccountHostingApplymentBusinessLicenseInfo {
             cert_type: ::std::option::Option::None,
             business_license_copy: ::std::option::Option::None,
             business_license_number: ::std::option::Option::None,
@@ -130,7 +132,10 @@ impl PostBusinessLicenseInfo {
     }
 
     /// Sets `cert_type`.
-    pub fn with_cert_type(mut self, cert_type: PostCertType) -> Self {
+    pub fn with_cert_type(
+        mut self,
+        cert_type: SubmitAccountHostingApplymentCertType,
+    ) -> Self {
         self.cert_type = ::std::option::Option::Some(cert_type);
         self
     }
@@ -187,7 +192,9 @@ impl PostBusinessLicenseInfo {
     /// Sets `business_time`.
     pub fn with_business_time(
         mut self,
-        business_time: ::wechatpay_runtime::JsonString<PostBusinessTime>,
+        business_time: ::wechatpay_runtime::JsonString<
+            SubmitAccountHostingApplymentBusinessTime,
+        >,
     ) -> Self {
         self.business_time = ::std::option::Option::Some(business_time);
         self
@@ -198,7 +205,7 @@ impl PostBusinessLicenseInfo {
     /// Values of `finance_type`.
     ///
     /// 金融机构类型
-    pub enum PostFinanceType {
+    pub enum SubmitAccountHostingApplymentFinanceType {
         BankAgent = "BANK_AGENT",
         PaymentAgent = "PAYMENT_AGENT",
         Insurance = "INSURANCE",
@@ -215,10 +222,10 @@ impl PostBusinessLicenseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFinanceInstitutionInfo {
+pub struct SubmitAccountHostingApplymentFinanceInstitutionInfo {
     /// 金融机构类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_type: ::std::option::Option<PostFinanceType>,
+    pub finance_type: ::std::option::Option<SubmitAccountHostingApplymentFinanceType>,
     /// 金融机构许可证图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
@@ -227,23 +234,26 @@ pub struct PostFinanceInstitutionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFinanceInstitutionInfo {
+    SubmitAccountHostingApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
     }
 }
 
-impl PostFinanceInstitutionInfo {
+impl SubmitAccountHostingApplymentFinanceInstitutionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFinanceInstitutionInfo {
+        SubmitAccountHostingApplymentFinanceInstitutionInfo {
             finance_type: ::std::option::Option::None,
             finance_license_pics: ::std::option::Option::None,
         }
     }
 
     /// Sets `finance_type`.
-    pub fn with_finance_type(mut self, finance_type: PostFinanceType) -> Self {
+    pub fn with_finance_type(
+        mut self,
+        finance_type: SubmitAccountHostingApplymentFinanceType,
+    ) -> Self {
         self.finance_type = ::std::option::Option::Some(finance_type);
         self
     }
@@ -262,7 +272,7 @@ impl PostFinanceInstitutionInfo {
     /// Values of `id_holder_type`.
     ///
     /// 超级管理员类型
-    pub enum PostIdHolderType {
+    pub enum SubmitAccountHostingApplymentIdHolderType {
         Legal = "LEGAL",
         Super = "SUPER",
         #[unrecognized]
@@ -272,7 +282,7 @@ impl PostFinanceInstitutionInfo {
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `id_doc_type`.
-    pub enum PostIdDocType {
+    pub enum SubmitAccountHostingApplymentIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -292,7 +302,7 @@ impl PostFinanceInstitutionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdCardInfo {
+pub struct SubmitAccountHostingApplymentIdCardInfo {
     /// 身份证人像面照片
     ///
     /// **Required.**
@@ -324,7 +334,7 @@ pub struct PostIdCardInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdCardInfo {
+    SubmitAccountHostingApplymentIdCardInfo {
         id_card_copy: required(0, "id_card_copy"),
         id_card_national: required(1, "id_card_national"),
         id_card_name: required(2, "id_card_name"),
@@ -334,7 +344,7 @@ pub struct PostIdCardInfo {
     }
 }
 
-impl PostIdCardInfo {
+impl SubmitAccountHostingApplymentIdCardInfo {
     /// Creates a value from its required fields (`id_card_copy`, `id_card_national`, `id_card_name`, `id_card_number`, `id_card_valid_time_begin`, `id_card_valid_time`).
     pub fn new(
         id_card_copy: impl ::std::convert::Into<::std::string::String>,
@@ -344,7 +354,7 @@ impl PostIdCardInfo {
         id_card_valid_time_begin: impl ::std::convert::Into<::std::string::String>,
         id_card_valid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostIdCardInfo {
+        SubmitAccountHostingApplymentIdCardInfo {
             id_card_copy: id_card_copy.into(),
             id_card_national: id_card_national.into(),
             id_card_name,
@@ -361,7 +371,7 @@ impl PostIdCardInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdDocInfo {
+pub struct SubmitAccountHostingApplymentIdDocInfo {
     /// 证件姓名
     ///
     /// **Required.**
@@ -392,7 +402,7 @@ pub struct PostIdDocInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdDocInfo {
+    SubmitAccountHostingApplymentIdDocInfo {
         id_doc_name: required(0, "id_doc_name"),
         id_doc_number: required(1, "id_doc_number"),
         id_doc_copy: required(2, "id_doc_copy"),
@@ -402,7 +412,7 @@ pub struct PostIdDocInfo {
     }
 }
 
-impl PostIdDocInfo {
+impl SubmitAccountHostingApplymentIdDocInfo {
     /// Creates a value from its required fields (`id_doc_name`, `id_doc_number`, `id_doc_copy`, `doc_period_begin`, `doc_period_end`).
     pub fn new(
         id_doc_name: ::wechatpay_runtime::Sensitive,
@@ -411,7 +421,7 @@ impl PostIdDocInfo {
         doc_period_begin: impl ::std::convert::Into<::std::string::String>,
         doc_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostIdDocInfo {
+        SubmitAccountHostingApplymentIdDocInfo {
             id_doc_name,
             id_doc_number,
             id_doc_copy: id_doc_copy.into(),
@@ -437,10 +447,10 @@ impl PostIdDocInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUboInfoListItem {
+pub struct SubmitAccountHostingApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub ubo_id_doc_type: ::std::option::Option<SubmitAccountHostingApplymentIdDocType>,
     /// 证件正面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -477,7 +487,7 @@ pub struct PostUboInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUboInfoListItem {
+    SubmitAccountHostingApplymentUboInfoListItem {
         ubo_id_doc_type: optional(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: optional(1, "ubo_id_doc_copy"),
         ubo_id_doc_copy_back: optional(2, "ubo_id_doc_copy_back"),
@@ -491,10 +501,10 @@ pub struct PostUboInfoListItem {
     }
 }
 
-impl PostUboInfoListItem {
+impl SubmitAccountHostingApplymentUboInfoListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUboInfoListItem {
+        SubmitAccountHostingApplymentUboInfoListItem {
             ubo_id_doc_type: ::std::option::Option::None,
             ubo_id_doc_copy: ::std::option::Option::None,
             ubo_id_doc_copy_back: ::std::option::Option::None,
@@ -509,7 +519,10 @@ impl PostUboInfoListItem {
     }
 
     /// Sets `ubo_id_doc_type`.
-    pub fn with_ubo_id_doc_type(mut self, ubo_id_doc_type: PostIdDocType) -> Self {
+    pub fn with_ubo_id_doc_type(
+        mut self,
+        ubo_id_doc_type: SubmitAccountHostingApplymentIdDocType,
+    ) -> Self {
         self.ubo_id_doc_type = ::std::option::Option::Some(ubo_id_doc_type);
         self
     }
@@ -606,7 +619,7 @@ impl PostUboInfoListItem {
     /// Values of `bank_account_type`.
     ///
     /// 账户类型
-    pub enum PostBankAccountType {
+    pub enum SubmitAccountHostingApplymentBankAccountType {
         _74 = "74",
         _75 = "75",
         #[unrecognized]
@@ -620,11 +633,11 @@ impl PostUboInfoListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAccountInfo {
+pub struct SubmitAccountHostingApplymentAccountInfo {
     /// 账户类型
     ///
     /// **Required.**
-    pub bank_account_type: PostBankAccountType,
+    pub bank_account_type: SubmitAccountHostingApplymentBankAccountType,
     /// 开户银行
     ///
     /// **Required.**
@@ -650,7 +663,7 @@ pub struct PostAccountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAccountInfo {
+    SubmitAccountHostingApplymentAccountInfo {
         bank_account_type: required(0, "bank_account_type"),
         account_bank: required(1, "account_bank"),
         account_name: required(2, "account_name"),
@@ -660,15 +673,15 @@ pub struct PostAccountInfo {
     }
 }
 
-impl PostAccountInfo {
+impl SubmitAccountHostingApplymentAccountInfo {
     /// Creates a value from its required fields (`bank_account_type`, `account_bank`, `account_name`, `account_number`).
     pub fn new(
-        bank_account_type: PostBankAccountType,
+        bank_account_type: SubmitAccountHostingApplymentBankAccountType,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         account_name: ::wechatpay_runtime::Sensitive,
         account_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostAccountInfo {
+        SubmitAccountHostingApplymentAccountInfo {
             bank_account_type,
             account_bank: account_bank.into(),
             account_name,
@@ -701,7 +714,7 @@ impl PostAccountInfo {
     /// Values of `contact_type`.
     ///
     /// 超级管理员类型
-    pub enum PostContactType {
+    pub enum SubmitAccountHostingApplymentContactType {
         _65 = "65",
         _66 = "66",
         #[unrecognized]
@@ -715,11 +728,11 @@ impl PostAccountInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContactInfo {
+pub struct SubmitAccountHostingApplymentContactInfo {
     /// 超级管理员类型
     ///
     /// **Required.**
-    pub contact_type: PostContactType,
+    pub contact_type: SubmitAccountHostingApplymentContactType,
     /// 超级管理员姓名
     ///
     /// **Required.**
@@ -728,7 +741,9 @@ pub struct PostContactInfo {
     pub contact_name: ::wechatpay_runtime::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub contact_id_doc_type: ::std::option::Option<
+        SubmitAccountHostingApplymentIdDocType,
+    >,
     /// 超级管理员身份证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -763,7 +778,7 @@ pub struct PostContactInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContactInfo {
+    SubmitAccountHostingApplymentContactInfo {
         contact_type: required(0, "contact_type"),
         contact_name: required(1, "contact_name"),
         contact_id_doc_type: optional(2, "contact_id_doc_type"),
@@ -779,13 +794,13 @@ pub struct PostContactInfo {
     }
 }
 
-impl PostContactInfo {
+impl SubmitAccountHostingApplymentContactInfo {
     /// Creates a value from its required fields (`contact_type`, `contact_name`).
     pub fn new(
-        contact_type: PostContactType,
+        contact_type: SubmitAccountHostingApplymentContactType,
         contact_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostContactInfo {
+        SubmitAccountHostingApplymentContactInfo {
             contact_type,
             contact_name,
             contact_id_doc_type: ::std::option::Option::None,
@@ -804,7 +819,7 @@ impl PostContactInfo {
     /// Sets `contact_id_doc_type`.
     pub fn with_contact_id_doc_type(
         mut self,
-        contact_id_doc_type: PostIdDocType,
+        contact_id_doc_type: SubmitAccountHostingApplymentIdDocType,
     ) -> Self {
         self.contact_id_doc_type = ::std::option::Option::Some(contact_id_doc_type);
         self
@@ -912,7 +927,7 @@ impl PostContactInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSalesSceneInfo {
+pub struct SubmitAccountHostingApplymentSalesSceneInfo {
     /// 店铺名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_name: ::std::option::Option<::std::string::String>,
@@ -928,7 +943,7 @@ pub struct PostSalesSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSalesSceneInfo {
+    SubmitAccountHostingApplymentSalesSceneInfo {
         store_name: optional(0, "store_name"),
         store_url: optional(1, "store_url"),
         store_qr_code: optional(2, "store_qr_code"),
@@ -936,10 +951,10 @@ pub struct PostSalesSceneInfo {
     }
 }
 
-impl PostSalesSceneInfo {
+impl SubmitAccountHostingApplymentSalesSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSalesSceneInfo {
+        SubmitAccountHostingApplymentSalesSceneInfo {
             store_name: ::std::option::Option::None,
             store_url: ::std::option::Option::None,
             store_qr_code: ::std::option::Option::None,
@@ -992,7 +1007,7 @@ impl PostSalesSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettlementInfo {
+pub struct SubmitAccountHostingApplymentSettlementInfo {
     /// 结算规则ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_id: ::std::option::Option<::std::string::String>,
@@ -1002,16 +1017,16 @@ pub struct PostSettlementInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettlementInfo {
+    SubmitAccountHostingApplymentSettlementInfo {
         settlement_id: optional(0, "settlement_id"),
         qualification_type: optional(1, "qualification_type"),
     }
 }
 
-impl PostSettlementInfo {
+impl SubmitAccountHostingApplymentSettlementInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettlementInfo {
+        SubmitAccountHostingApplymentSettlementInfo {
             settlement_id: ::std::option::Option::None,
             qualification_type: ::std::option::Option::None,
         }
@@ -1040,7 +1055,7 @@ impl PostSettlementInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SubmitAccountHostingApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -1048,49 +1063,57 @@ pub struct PostBody {
     /// 主体类型
     ///
     /// **Required.**
-    pub organization_type: PostOrganizationType,
+    pub organization_type: SubmitAccountHostingApplymentOrganizationType,
     /// 是否金融机构
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照/登记证书信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_license_info: ::std::option::Option<PostBusinessLicenseInfo>,
+    pub business_license_info: ::std::option::Option<
+        SubmitAccountHostingApplymentBusinessLicenseInfo,
+    >,
     /// 金融机构许可证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finance_institution_info: ::std::option::Option<PostFinanceInstitutionInfo>,
+    pub finance_institution_info: ::std::option::Option<
+        SubmitAccountHostingApplymentFinanceInstitutionInfo,
+    >,
     /// 超级管理员类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_holder_type: ::std::option::Option<PostIdHolderType>,
+    pub id_holder_type: ::std::option::Option<SubmitAccountHostingApplymentIdHolderType>,
     /// `id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub id_doc_type: ::std::option::Option<SubmitAccountHostingApplymentIdDocType>,
     /// 法定代表人说明函
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_info: ::std::option::Option<PostIdCardInfo>,
+    pub id_card_info: ::std::option::Option<SubmitAccountHostingApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_info: ::std::option::Option<PostIdDocInfo>,
+    pub id_doc_info: ::std::option::Option<SubmitAccountHostingApplymentIdDocInfo>,
     /// 最终受益人信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_info_list: ::std::option::Option<::std::vec::Vec<PostUboInfoListItem>>,
+    pub ubo_info_list: ::std::option::Option<
+        ::std::vec::Vec<SubmitAccountHostingApplymentUboInfoListItem>,
+    >,
     /// 结算银行账户
     ///
     /// **Required.**
-    pub account_info: PostAccountInfo,
+    pub account_info: SubmitAccountHostingApplymentAccountInfo,
     /// 超级管理员信息
     ///
     /// **Required.**
-    pub contact_info: PostContactInfo,
+    pub contact_info: SubmitAccountHostingApplymentContactInfo,
     /// 店铺信息
     ///
     /// **Required.**
-    pub sales_scene_info: PostSalesSceneInfo,
+    pub sales_scene_info: SubmitAccountHostingApplymentSalesSceneInfo,
     /// 结算规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settlement_info: ::std::option::Option<PostSettlementInfo>,
+    pub settlement_info: ::std::option::Option<
+        SubmitAccountHostingApplymentSettlementInfo,
+    >,
     /// 商户简称
     ///
     /// **Required.**
@@ -1117,7 +1140,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SubmitAccountHostingApplymentBody {
         out_request_no: required(0, "out_request_no"),
         organization_type: required(1, "organization_type"),
         finance_institution: optional(2, "finance_institution"),
@@ -1142,17 +1165,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SubmitAccountHostingApplymentBody {
     /// Creates a value from its required fields (`out_request_no`, `organization_type`, `account_info`, `contact_info`, `sales_scene_info`, `merchant_shortname`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        organization_type: PostOrganizationType,
-        account_info: PostAccountInfo,
-        contact_info: PostContactInfo,
-        sales_scene_info: PostSalesSceneInfo,
+        organization_type: SubmitAccountHostingApplymentOrganizationType,
+        account_info: SubmitAccountHostingApplymentAccountInfo,
+        contact_info: SubmitAccountHostingApplymentContactInfo,
+        sales_scene_info: SubmitAccountHostingApplymentSalesSceneInfo,
         merchant_shortname: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SubmitAccountHostingApplymentBody {
             out_request_no: out_request_no.into(),
             organization_type,
             finance_institution: ::std::option::Option::None,
@@ -1186,7 +1209,7 @@ impl PostBody {
     /// Sets `business_license_info`.
     pub fn with_business_license_info(
         mut self,
-        business_license_info: PostBusinessLicenseInfo,
+        business_license_info: SubmitAccountHostingApplymentBusinessLicenseInfo,
     ) -> Self {
         self.business_license_info = ::std::option::Option::Some(business_license_info);
         self
@@ -1195,7 +1218,7 @@ impl PostBody {
     /// Sets `finance_institution_info`.
     pub fn with_finance_institution_info(
         mut self,
-        finance_institution_info: PostFinanceInstitutionInfo,
+        finance_institution_info: SubmitAccountHostingApplymentFinanceInstitutionInfo,
     ) -> Self {
         self.finance_institution_info = ::std::option::Option::Some(
             finance_institution_info,
@@ -1204,13 +1227,19 @@ impl PostBody {
     }
 
     /// Sets `id_holder_type`.
-    pub fn with_id_holder_type(mut self, id_holder_type: PostIdHolderType) -> Self {
+    pub fn with_id_holder_type(
+        mut self,
+        id_holder_type: SubmitAccountHostingApplymentIdHolderType,
+    ) -> Self {
         self.id_holder_type = ::std::option::Option::Some(id_holder_type);
         self
     }
 
     /// Sets `id_doc_type`.
-    pub fn with_id_doc_type(mut self, id_doc_type: PostIdDocType) -> Self {
+    pub fn with_id_doc_type(
+        mut self,
+        id_doc_type: SubmitAccountHostingApplymentIdDocType,
+    ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
     }
@@ -1227,13 +1256,19 @@ impl PostBody {
     }
 
     /// Sets `id_card_info`.
-    pub fn with_id_card_info(mut self, id_card_info: PostIdCardInfo) -> Self {
+    pub fn with_id_card_info(
+        mut self,
+        id_card_info: SubmitAccountHostingApplymentIdCardInfo,
+    ) -> Self {
         self.id_card_info = ::std::option::Option::Some(id_card_info);
         self
     }
 
     /// Sets `id_doc_info`.
-    pub fn with_id_doc_info(mut self, id_doc_info: PostIdDocInfo) -> Self {
+    pub fn with_id_doc_info(
+        mut self,
+        id_doc_info: SubmitAccountHostingApplymentIdDocInfo,
+    ) -> Self {
         self.id_doc_info = ::std::option::Option::Some(id_doc_info);
         self
     }
@@ -1241,14 +1276,17 @@ impl PostBody {
     /// Sets `ubo_info_list`.
     pub fn with_ubo_info_list(
         mut self,
-        ubo_info_list: ::std::vec::Vec<PostUboInfoListItem>,
+        ubo_info_list: ::std::vec::Vec<SubmitAccountHostingApplymentUboInfoListItem>,
     ) -> Self {
         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
         self
     }
 
     /// Sets `settlement_info`.
-    pub fn with_settlement_info(mut self, settlement_info: PostSettlementInfo) -> Self {
+    pub fn with_settlement_info(
+        mut self,
+        settlement_info: SubmitAccountHostingApplymentSettlementInfo,
+    ) -> Self {
         self.settlement_info = ::std::option::Option::Some(settlement_info);
         self
     }
@@ -1304,7 +1342,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SubmitAccountHostingApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1316,7 +1354,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SubmitAccountHostingApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1334,17 +1372,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SubmitAccountHostingApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SubmitAccountHostingApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SubmitAccountHostingApplymentResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1363,26 +1401,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/applyments/submit-account-hosting-applyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SubmitAccountHostingApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SubmitAccountHostingApplymentBody,
 }
 
-impl PostRequest {
+impl SubmitAccountHostingApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SubmitAccountHostingApplymentBody) -> Self {
+        SubmitAccountHostingApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl SubmitAccountHostingApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/applyments/submit-account-hosting-applyment`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/submit-account-hosting-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SubmitAccountHostingApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1392,8 +1432,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SubmitAccountHostingApplymentRequest {
+    type Response = SubmitAccountHostingApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1435,9 +1475,12 @@ impl<'a> V3EcommerceApplymentsSubmitAccountHostingApplyment<'a> {
     /// 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SubmitAccountHostingApplymentBody,
+    ) -> ::std::result::Result<
+        SubmitAccountHostingApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&SubmitAccountHostingApplymentRequest::new(body)).await
     }
 }
 
@@ -1446,12 +1489,14 @@ impl<'a> V3EcommerceApplymentsSubmitAccountHostingApplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_applyments_submit_account_hosting_applyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "submit_account_hosting_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<SubmitAccountHostingApplymentBody>(),
         ),
         (
-            "post_v3_ecommerce_applyments_submit_account_hosting_applyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "submit_account_hosting_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                SubmitAccountHostingApplymentResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `verify_identity_type`.
     ///
     /// 核身方式
-    pub enum PostVerifyIdentityType {
+    pub enum SubmitSignVerifyInfoVerifyIdentityType {
         VerifyIdentityTypeFaceToFace = "VERIFY_IDENTITY_TYPE_FACE_TO_FACE",
         VerifyIdentityTypeRemote = "VERIFY_IDENTITY_TYPE_REMOTE",
         #[unrecognized]
@@ -20,11 +20,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProxyVerifyIdentityInfo {
+pub struct SubmitSignVerifyInfoProxyVerifyIdentityInfo {
     /// 核身方式
     ///
     /// **Required.**
-    pub verify_identity_type: PostVerifyIdentityType,
+    pub verify_identity_type: SubmitSignVerifyInfoVerifyIdentityType,
     /// 核身结果
     ///
     /// **Required.**
@@ -32,19 +32,19 @@ pub struct PostProxyVerifyIdentityInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProxyVerifyIdentityInfo {
+    SubmitSignVerifyInfoProxyVerifyIdentityInfo {
         verify_identity_type: required(0, "verify_identity_type"),
         verify_identity_result: required(1, "verify_identity_result"),
     }
 }
 
-impl PostProxyVerifyIdentityInfo {
+impl SubmitSignVerifyInfoProxyVerifyIdentityInfo {
     /// Creates a value from its required fields (`verify_identity_type`, `verify_identity_result`).
     pub fn new(
-        verify_identity_type: PostVerifyIdentityType,
+        verify_identity_type: SubmitSignVerifyInfoVerifyIdentityType,
         verify_identity_result: bool,
     ) -> Self {
-        PostProxyVerifyIdentityInfo {
+        SubmitSignVerifyInfoProxyVerifyIdentityInfo {
             verify_identity_type,
             verify_identity_result,
         }
@@ -55,7 +55,7 @@ impl PostProxyVerifyIdentityInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SubmitSignVerifyInfoBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -68,11 +68,13 @@ pub struct PostBody {
     pub pre_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 平台代理核身信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub proxy_verify_identity_info: ::std::option::Option<PostProxyVerifyIdentityInfo>,
+    pub proxy_verify_identity_info: ::std::option::Option<
+        SubmitSignVerifyInfoProxyVerifyIdentityInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SubmitSignVerifyInfoBody {
         out_request_no: required(0, "out_request_no"),
         applyment_id: optional(1, "applyment_id"),
         pre_sign_time: optional(2, "pre_sign_time"),
@@ -80,12 +82,12 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SubmitSignVerifyInfoBody {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SubmitSignVerifyInfoBody {
             out_request_no: out_request_no.into(),
             applyment_id: ::std::option::Option::None,
             pre_sign_time: ::std::option::Option::None,
@@ -111,7 +113,7 @@ impl PostBody {
     /// Sets `proxy_verify_identity_info`.
     pub fn with_proxy_verify_identity_info(
         mut self,
-        proxy_verify_identity_info: PostProxyVerifyIdentityInfo,
+        proxy_verify_identity_info: SubmitSignVerifyInfoProxyVerifyIdentityInfo,
     ) -> Self {
         self.proxy_verify_identity_info = ::std::option::Option::Some(
             proxy_verify_identity_info,
@@ -120,7 +122,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SubmitSignVerifyInfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -132,7 +134,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SubmitSignVerifyInfoResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -145,16 +147,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SubmitSignVerifyInfoResponse {
         applyment_id: optional(0, "applyment_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SubmitSignVerifyInfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SubmitSignVerifyInfoResponse {
             applyment_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -172,26 +174,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/applyments/submit-sign-verify-info.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SubmitSignVerifyInfoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SubmitSignVerifyInfoBody,
 }
 
-impl PostRequest {
+impl SubmitSignVerifyInfoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SubmitSignVerifyInfoBody) -> Self {
+        SubmitSignVerifyInfoRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl SubmitSignVerifyInfoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/applyments/submit-sign-verify-info`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/submit-sign-verify-info";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SubmitSignVerifyInfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -201,8 +205,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SubmitSignVerifyInfoRequest {
+    type Response = SubmitSignVerifyInfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,9 +248,12 @@ impl<'a> V3EcommerceApplymentsSubmitSignVerifyInfo<'a> {
     /// 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SubmitSignVerifyInfoBody,
+    ) -> ::std::result::Result<
+        SubmitSignVerifyInfoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&SubmitSignVerifyInfoRequest::new(body)).await
     }
 }
 
@@ -255,12 +262,12 @@ impl<'a> V3EcommerceApplymentsSubmitSignVerifyInfo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_applyments_submit_sign_verify_info.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "submit_sign_verify_info.body",
+            ::wechatpay_runtime::json_schema_for::<SubmitSignVerifyInfoBody>(),
         ),
         (
-            "post_v3_ecommerce_applyments_submit_sign_verify_info.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "submit_sign_verify_info.response",
+            ::wechatpay_runtime::json_schema_for::<SubmitSignVerifyInfoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 资金账户类型
-    pub enum GetAccountType {
+    pub enum GetAllSubMchFundFlowBillAccountType {
         All = "ALL",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum GetAllSubMchFundFlowBillTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -28,7 +28,7 @@
     /// Values of `algorithm`.
     ///
     /// 加密算法
-    pub enum GetAlgorithm {
+    pub enum GetAllSubMchFundFlowBillAlgorithm {
         AeadAes256Gcm = "AEAD_AES_256_GCM",
         Sm4Gcm = "SM4_GCM",
         #[unrecognized]
@@ -40,7 +40,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetAllSubMchFundFlowBillQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -48,18 +48,18 @@ pub struct GetQuery {
     /// 资金账户类型
     ///
     /// **Required.**
-    pub account_type: GetAccountType,
+    pub account_type: GetAllSubMchFundFlowBillAccountType,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<GetAllSubMchFundFlowBillTarType>,
     /// 加密算法
     ///
     /// **Required.**
-    pub algorithm: GetAlgorithm,
+    pub algorithm: GetAllSubMchFundFlowBillAlgorithm,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetAllSubMchFundFlowBillQuery {
         bill_date: required(0, "bill_date"),
         account_type: required(1, "account_type"),
         tar_type: optional(2, "tar_type"),
@@ -67,14 +67,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetAllSubMchFundFlowBillQuery {
     /// Creates a value from its required fields (`bill_date`, `account_type`, `algorithm`).
     pub fn new(
         bill_date: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
-        algorithm: GetAlgorithm,
+        account_type: GetAllSubMchFundFlowBillAccountType,
+        algorithm: GetAllSubMchFundFlowBillAlgorithm,
     ) -> Self {
-        GetQuery {
+        GetAllSubMchFundFlowBillQuery {
             bill_date: bill_date.into(),
             account_type,
             tar_type: ::std::option::Option::None,
@@ -83,13 +83,13 @@ impl GetQuery {
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(mut self, tar_type: GetAllSubMchFundFlowBillTarType) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetAllSubMchFundFlowBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -101,7 +101,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `hash_type`.
     ///
     /// 哈希类型
-    pub enum GetHashType {
+    pub enum GetAllSubMchFundFlowBillHashType {
         Sha1 = "SHA1",
         #[unrecognized]
         Unrecognized(String),
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDownloadBillListItem {
+pub struct GetAllSubMchFundFlowBillDownloadBillListItem {
     /// 账单文件序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -124,7 +124,7 @@ pub struct GetDownloadBillListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<GetAllSubMchFundFlowBillHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +152,7 @@ pub struct GetDownloadBillListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDownloadBillListItem {
+    GetAllSubMchFundFlowBillDownloadBillListItem {
         bill_sequence: optional(0, "bill_sequence"),
         hash_type: optional(1, "hash_type"),
         hash_value: optional(2, "hash_value"),
@@ -163,10 +163,10 @@ pub struct GetDownloadBillListItem {
     }
 }
 
-impl GetDownloadBillListItem {
+impl GetAllSubMchFundFlowBillDownloadBillListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDownloadBillListItem {
+        GetAllSubMchFundFlowBillDownloadBillListItem {
             bill_sequence: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
@@ -182,7 +182,7 @@ impl GetDownloadBillListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetAllSubMchFundFlowBillResponse {
     /// 下载信息总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -191,7 +191,7 @@ pub struct GetResponse {
     /// 下载信息明细
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_list: ::std::option::Option<
-        ::std::vec::Vec<GetDownloadBillListItem>,
+        ::std::vec::Vec<GetAllSubMchFundFlowBillDownloadBillListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -200,17 +200,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetAllSubMchFundFlowBillResponse {
         download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetAllSubMchFundFlowBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetAllSubMchFundFlowBillResponse {
             download_bill_count: ::std::option::Option::None,
             download_bill_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -229,26 +229,28 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/bill/fundflowbill.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetAllSubMchFundFlowBillRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetAllSubMchFundFlowBillQuery,
 }
 
-impl GetRequest {
+impl GetAllSubMchFundFlowBillRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GetAllSubMchFundFlowBillQuery) -> Self {
+        GetAllSubMchFundFlowBillRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl GetAllSubMchFundFlowBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/bill/fundflowbill`
     pub const PATH: &'static str = "/v3/ecommerce/bill/fundflowbill";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetAllSubMchFundFlowBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -258,8 +260,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetAllSubMchFundFlowBillRequest {
+    type Response = GetAllSubMchFundFlowBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -322,9 +324,12 @@ impl<'a> V3EcommerceBillFundflowbill<'a> {
     /// 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GetAllSubMchFundFlowBillQuery,
+    ) -> ::std::result::Result<
+        GetAllSubMchFundFlowBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GetAllSubMchFundFlowBillRequest::new(query)).await
     }
 }
 
@@ -333,12 +338,12 @@ impl<'a> V3EcommerceBillFundflowbill<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_bill_fundflowbill.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_all_sub_mch_fund_flow_bill.query",
+            ::wechatpay_runtime::json_schema_for::<GetAllSubMchFundFlowBillQuery>(),
         ),
         (
-            "get_v3_ecommerce_bill_fundflowbill.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_all_sub_mch_fund_flow_bill.response",
+            ::wechatpay_runtime::json_schema_for::<GetAllSubMchFundFlowBillResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct EcommerceCreateTransactionAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    EcommerceCreateTransactionAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl EcommerceCreateTransactionAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        EcommerceCreateTransactionAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -45,7 +45,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct EcommerceCreateTransactionSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -55,16 +55,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    EcommerceCreateTransactionSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl EcommerceCreateTransactionSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        EcommerceCreateTransactionSettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -89,7 +89,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct EcommerceCreateTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -100,7 +100,7 @@ pub struct PostSubOrdersItem {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: EcommerceCreateTransactionAmount,
     /// 子单商户订单号
     ///
     /// **Required.**
@@ -118,14 +118,14 @@ pub struct PostSubOrdersItem {
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<EcommerceCreateTransactionSettleInfo>,
     /// 子单风控信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_risk_info: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    EcommerceCreateTransactionSubOrdersItem {
         mchid: required(0, "mchid"),
         attach: optional(1, "attach"),
         amount: required(2, "amount"),
@@ -138,16 +138,16 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl EcommerceCreateTransactionSubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `amount`, `out_trade_no`, `sub_mchid`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: EcommerceCreateTransactionAmount,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        EcommerceCreateTransactionSubOrdersItem {
             mchid: mchid.into(),
             attach: ::std::option::Option::None,
             amount,
@@ -179,7 +179,10 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: EcommerceCreateTransactionSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -198,7 +201,7 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreateTransactionBody {
     /// 合单商户appid
     ///
     /// **Required.**
@@ -217,14 +220,16 @@ pub struct PostBody {
     pub contract_id: ::std::string::String,
     /// 子单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<PostSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<EcommerceCreateTransactionSubOrdersItem>,
+    >,
     /// 风控信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_info: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreateTransactionBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
         combine_out_trade_no: required(2, "combine_out_trade_no"),
@@ -234,7 +239,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceCreateTransactionBody {
     /// Creates a value from its required fields (`combine_appid`, `combine_mchid`, `combine_out_trade_no`, `contract_id`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
@@ -242,7 +247,7 @@ impl PostBody {
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceCreateTransactionBody {
             combine_appid: combine_appid.into(),
             combine_mchid: combine_mchid.into(),
             combine_out_trade_no: combine_out_trade_no.into(),
@@ -255,7 +260,7 @@ impl PostBody {
     /// Sets `sub_orders`.
     pub fn with_sub_orders(
         mut self,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<EcommerceCreateTransactionSubOrdersItem>,
     ) -> Self {
         self.sub_orders = ::std::option::Option::Some(sub_orders);
         self
@@ -271,7 +276,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -285,7 +290,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSubOrdersItemAmount {
+pub struct EcommerceCreateTransactionSubOrdersAmount {
     /// 标价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -309,7 +314,7 @@ pub struct PostResponseSubOrdersItemAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSubOrdersItemAmount {
+    EcommerceCreateTransactionSubOrdersAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
         payer_amount: optional(2, "payer_amount"),
@@ -318,10 +323,10 @@ pub struct PostResponseSubOrdersItemAmount {
     }
 }
 
-impl PostResponseSubOrdersItemAmount {
+impl EcommerceCreateTransactionSubOrdersAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSubOrdersItemAmount {
+        EcommerceCreateTransactionSubOrdersAmount {
             total_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_amount: ::std::option::Option::None,
@@ -337,7 +342,7 @@ impl PostResponseSubOrdersItemAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSubOrdersItem {
+pub struct EcommerceCreateTransactionResponseSubOrdersItem {
     /// 子单商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -382,7 +387,7 @@ pub struct PostResponseSubOrdersItem {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseSubOrdersItemAmount>,
+    pub amount: ::std::option::Option<EcommerceCreateTransactionSubOrdersAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -390,7 +395,7 @@ pub struct PostResponseSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSubOrdersItem {
+    EcommerceCreateTransactionResponseSubOrdersItem {
         mchid: optional(0, "mchid"),
         trade_type: optional(1, "trade_type"),
         trade_state: optional(2, "trade_state"),
@@ -406,10 +411,10 @@ pub struct PostResponseSubOrdersItem {
     }
 }
 
-impl PostResponseSubOrdersItem {
+impl EcommerceCreateTransactionResponseSubOrdersItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSubOrdersItem {
+        EcommerceCreateTransactionResponseSubOrdersItem {
             mchid: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
             trade_state: ::std::option::Option::None,
@@ -432,7 +437,7 @@ impl PostResponseSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct EcommerceCreateTransactionCombinePayerInfo {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -445,16 +450,16 @@ pub struct PostCombinePayerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    EcommerceCreateTransactionCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl PostCombinePayerInfo {
+impl EcommerceCreateTransactionCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCombinePayerInfo {
+        EcommerceCreateTransactionCombinePayerInfo {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -465,7 +470,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreateTransactionResponse {
     /// 合单商户APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -483,10 +488,14 @@ pub struct PostResponse {
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<PostResponseSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<EcommerceCreateTransactionResponseSubOrdersItem>,
+    >,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<PostCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<
+        EcommerceCreateTransactionCombinePayerInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -494,7 +503,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreateTransactionResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),
         combine_out_trade_no: optional(2, "combine_out_trade_no"),
@@ -504,10 +513,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceCreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreateTransactionResponse {
             combine_appid: ::std::option::Option::None,
             combine_mchid: ::std::option::Option::None,
             combine_out_trade_no: ::std::option::Option::None,
@@ -529,26 +538,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/combine-papay/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreateTransactionBody,
 }
 
-impl PostRequest {
+impl EcommerceCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreateTransactionBody) -> Self {
+        EcommerceCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/combine-papay/transactions`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -558,8 +569,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreateTransactionRequest {
+    type Response = EcommerceCreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -611,9 +622,12 @@ impl<'a> V3EcommerceCombinePapayTransactions<'a> {
     /// 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreateTransactionBody,
+    ) -> ::std::result::Result<
+        EcommerceCreateTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -622,12 +636,12 @@ impl<'a> V3EcommerceCombinePapayTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_combine_papay_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateTransactionBody>(),
         ),
         (
-            "post_v3_ecommerce_combine_papay_transactions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateTransactionResponse>(),
         ),
     ]);
     schemas.extend(combine_out_trade_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum PostAccountType {
+    pub enum EcommerceWithdrawFundAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceWithdrawFundBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -40,14 +40,14 @@ pub struct PostBody {
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<PostAccountType>,
+    pub account_type: ::std::option::Option<EcommerceWithdrawFundAccountType>,
     /// 提现结果通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceWithdrawFundBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
         amount: required(2, "amount"),
@@ -58,14 +58,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceWithdrawFundBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_request_no`, `amount`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostBody {
+        EcommerceWithdrawFundBody {
             sub_mchid: sub_mchid.into(),
             out_request_no: out_request_no.into(),
             amount,
@@ -95,7 +95,10 @@ impl PostBody {
     }
 
     /// Sets `account_type`.
-    pub fn with_account_type(mut self, account_type: PostAccountType) -> Self {
+    pub fn with_account_type(
+        mut self,
+        account_type: EcommerceWithdrawFundAccountType,
+    ) -> Self {
         self.account_type = ::std::option::Option::Some(account_type);
         self
     }
@@ -110,7 +113,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceWithdrawFundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -122,7 +125,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceWithdrawFundResponse {
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -140,7 +143,7 @@ pub struct PostResponse {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<PostAccountType>,
+    pub account_type: ::std::option::Option<EcommerceWithdrawFundAccountType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -148,7 +151,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceWithdrawFundResponse {
         sub_mchid: optional(0, "sub_mchid"),
         withdraw_id: optional(1, "withdraw_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -157,10 +160,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceWithdrawFundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceWithdrawFundResponse {
             sub_mchid: ::std::option::Option::None,
             withdraw_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -187,26 +190,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/fund/withdraw.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceWithdrawFundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceWithdrawFundBody,
 }
 
-impl PostRequest {
+impl EcommerceWithdrawFundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceWithdrawFundBody) -> Self {
+        EcommerceWithdrawFundRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceWithdrawFundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/fund/withdraw`
     pub const PATH: &'static str = "/v3/ecommerce/fund/withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceWithdrawFundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -216,8 +221,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceWithdrawFundRequest {
+    type Response = EcommerceWithdrawFundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -272,9 +277,12 @@ impl<'a> V3EcommerceFundWithdraw<'a> {
     /// 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceWithdrawFundBody,
+    ) -> ::std::result::Result<
+        EcommerceWithdrawFundResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceWithdrawFundRequest::new(body)).await
     }
 }
 
@@ -283,12 +291,12 @@ impl<'a> V3EcommerceFundWithdraw<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_fund_withdraw.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_withdraw_fund.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceWithdrawFundBody>(),
         ),
         (
-            "post_v3_ecommerce_fund_withdraw.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_withdraw_fund.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceWithdrawFundResponse>(),
         ),
     ]);
     schemas.extend(out_request_no::json_schemas());

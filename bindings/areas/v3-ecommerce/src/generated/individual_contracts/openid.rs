@@ -6,7 +6,7 @@
     /// Values of `permission_type`.
     ///
     /// 权限类型
-    pub enum GetPermissionType {
+    pub enum GetIndividualContractPermissionType {
         IndividualPayee = "INDIVIDUAL_PAYEE",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetIndividualContractQuery {
     /// 签约和付款的微信小程序AppID
     ///
     /// **Required.**
@@ -25,30 +25,30 @@ pub struct GetQuery {
     /// 权限类型
     ///
     /// **Required.**
-    pub permission_type: GetPermissionType,
+    pub permission_type: GetIndividualContractPermissionType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetIndividualContractQuery {
         appid: required(0, "appid"),
         permission_type: required(1, "permission_type"),
     }
 }
 
-impl GetQuery {
+impl GetIndividualContractQuery {
     /// Creates a value from its required fields (`appid`, `permission_type`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        permission_type: GetPermissionType,
+        permission_type: GetIndividualContractPermissionType,
     ) -> Self {
-        GetQuery {
+        GetIndividualContractQuery {
             appid: appid.into(),
             permission_type,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetIndividualContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -60,7 +60,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `auth_state`.
     ///
     /// 授权状态
-    pub enum GetAuthState {
+    pub enum GetIndividualContractAuthState {
         Authorized = "AUTHORIZED",
         Unauthorized = "UNAUTHORIZED",
         #[unrecognized]
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetIndividualContractResponse {
     /// 授权ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -87,7 +87,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub auth_state: ::std::option::Option<GetAuthState>,
+    pub auth_state: ::std::option::Option<GetIndividualContractAuthState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -95,7 +95,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetIndividualContractResponse {
         individual_auth_id: optional(0, "individual_auth_id"),
         operation_time: optional(1, "operation_time"),
         auth_state: optional(2, "auth_state"),
@@ -103,10 +103,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetIndividualContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetIndividualContractResponse {
             individual_auth_id: ::std::option::Option::None,
             operation_time: ::std::option::Option::None,
             auth_state: ::std::option::Option::None,
@@ -126,7 +126,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/individual-contracts/{openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetIndividualContractRequest {
     /// 个人收款方在平台appid下的唯一标识
     ///
     /// **Required.**
@@ -134,30 +134,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetIndividualContractQuery,
 }
 
-impl GetRequest {
+impl GetIndividualContractRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetIndividualContractQuery,
     ) -> Self {
-        GetRequest {
+        GetIndividualContractRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetIndividualContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/individual-contracts/{openid}`
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/{openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetIndividualContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -174,8 +174,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetIndividualContractRequest {
+    type Response = GetIndividualContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -238,9 +238,14 @@ impl<'a> V3EcommerceIndividualContractsOpenid<'a> {
     /// 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: GetIndividualContractQuery,
+    ) -> ::std::result::Result<
+        GetIndividualContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetIndividualContractRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -249,12 +254,12 @@ impl<'a> V3EcommerceIndividualContractsOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_individual_contracts_openid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_individual_contract.query",
+            ::wechatpay_runtime::json_schema_for::<GetIndividualContractQuery>(),
         ),
         (
-            "get_v3_ecommerce_individual_contracts_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_individual_contract.response",
+            ::wechatpay_runtime::json_schema_for::<GetIndividualContractResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAgreementListItem {
+pub struct EcommerceCreateAuthorizationAgreementListItem {
     /// 协议编号
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct PostAgreementListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAgreementListItem {
+    EcommerceCreateAuthorizationAgreementListItem {
         agreement_code: required(0, "agreement_code"),
         agreement_version: required(1, "agreement_version"),
         sign_organization: required(2, "sign_organization"),
@@ -36,7 +36,7 @@ pub struct PostAgreementListItem {
     }
 }
 
-impl PostAgreementListItem {
+impl EcommerceCreateAuthorizationAgreementListItem {
     /// Creates a value from its required fields (`agreement_code`, `agreement_version`, `sign_organization`, `sign_time`).
     pub fn new(
         agreement_code: impl ::std::convert::Into<::std::string::String>,
@@ -44,7 +44,7 @@ impl PostAgreementListItem {
         sign_organization: impl ::std::convert::Into<::std::string::String>,
         sign_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostAgreementListItem {
+        EcommerceCreateAuthorizationAgreementListItem {
             agreement_code: agreement_code.into(),
             agreement_version: agreement_version.into(),
             sign_organization: sign_organization.into(),
@@ -57,7 +57,7 @@ impl PostAgreementListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreateAuthorizationBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -65,30 +65,30 @@ pub struct PostBody {
     /// 签约协议列表
     ///
     /// **Required.**
-    pub agreement_list: ::std::vec::Vec<PostAgreementListItem>,
+    pub agreement_list: ::std::vec::Vec<EcommerceCreateAuthorizationAgreementListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreateAuthorizationBody {
         sub_mchid: required(0, "sub_mchid"),
         agreement_list: required(1, "agreement_list"),
     }
 }
 
-impl PostBody {
+impl EcommerceCreateAuthorizationBody {
     /// Creates a value from its required fields (`sub_mchid`, `agreement_list`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        agreement_list: ::std::vec::Vec<PostAgreementListItem>,
+        agreement_list: ::std::vec::Vec<EcommerceCreateAuthorizationAgreementListItem>,
     ) -> Self {
-        PostBody {
+        EcommerceCreateAuthorizationBody {
             sub_mchid: sub_mchid.into(),
             agreement_list,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreateAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreateAuthorizationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,7 +126,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreateAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         authorization_state: optional(1, "authorization_state"),
         accept_time: optional(2, "accept_time"),
@@ -135,10 +135,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceCreateAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreateAuthorizationResponse {
             sub_mchid: ::std::option::Option::None,
             authorization_state: ::std::option::Option::None,
             accept_time: ::std::option::Option::None,
@@ -159,26 +159,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/mch-transfer/authorizations.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreateAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreateAuthorizationBody,
 }
 
-impl PostRequest {
+impl EcommerceCreateAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreateAuthorizationBody) -> Self {
+        EcommerceCreateAuthorizationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreateAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/mch-transfer/authorizations`
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreateAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +190,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreateAuthorizationRequest {
+    type Response = EcommerceCreateAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -241,9 +243,12 @@ impl<'a> V3EcommerceMchTransferAuthorizations<'a> {
     /// 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreateAuthorizationBody,
+    ) -> ::std::result::Result<
+        EcommerceCreateAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreateAuthorizationRequest::new(body)).await
     }
 }
 
@@ -252,12 +257,14 @@ impl<'a> V3EcommerceMchTransferAuthorizations<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_mch_transfer_authorizations.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateAuthorizationBody>(),
         ),
         (
-            "post_v3_ecommerce_mch_transfer_authorizations.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceCreateAuthorizationResponse,
+            >(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

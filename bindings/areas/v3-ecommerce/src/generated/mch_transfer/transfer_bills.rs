@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransferBillsBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransferBillsBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
         out_bill_no: required(2, "out_bill_no"),
@@ -59,7 +59,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TransferBillsBody {
     /// Creates a value from its required fields (`sub_mchid`, `appid`, `out_bill_no`, `transfer_scene_id`, `openid`, `transfer_amount`, `transfer_remark`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -70,7 +70,7 @@ impl PostBody {
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        TransferBillsBody {
             sub_mchid: sub_mchid.into(),
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
@@ -99,7 +99,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransferBillsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,7 +111,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransferBillsResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,7 +150,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransferBillsResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -162,10 +162,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl TransferBillsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransferBillsResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -189,26 +189,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/mch-transfer/transfer-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransferBillsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TransferBillsBody,
 }
 
-impl PostRequest {
+impl TransferBillsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TransferBillsBody) -> Self {
+        TransferBillsRequest { body }
     }
 }
 
-impl PostRequest {
+impl TransferBillsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/mch-transfer/transfer-bills`
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransferBillsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -218,8 +218,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransferBillsRequest {
+    type Response = TransferBillsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -276,9 +276,9 @@ impl<'a> V3EcommerceMchTransferTransferBills<'a> {
     /// 发起转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TransferBillsBody,
+    ) -> ::std::result::Result<TransferBillsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&TransferBillsRequest::new(body)).await
     }
 }
 
@@ -287,12 +287,12 @@ impl<'a> V3EcommerceMchTransferTransferBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_mch_transfer_transfer_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transfer_bills.body",
+            ::wechatpay_runtime::json_schema_for::<TransferBillsBody>(),
         ),
         (
-            "post_v3_ecommerce_mch_transfer_transfer_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transfer_bills.response",
+            ::wechatpay_runtime::json_schema_for::<TransferBillsResponse>(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryAfterSalesOrderQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryAfterSalesOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
     }
 }
 
-impl GetQuery {
+impl QueryAfterSalesOrderQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryAfterSalesOrderQuery {
             sub_mchid: sub_mchid.into(),
             transaction_id: ::std::option::Option::None,
         }
@@ -42,7 +42,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryAfterSalesOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `result`.
     ///
     /// 分账结果
-    pub enum GetResult {
+    pub enum QueryAfterSalesOrderResult {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 分账失败原因
-    pub enum GetFailReason {
+    pub enum QueryAfterSalesOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         NoRelation = "NO_RELATION",
         ReceiverHighRisk = "RECEIVER_HIGH_RISK",
@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryAfterSalesOrderResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -100,10 +100,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<QueryAfterSalesOrderResult>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<QueryAfterSalesOrderFailReason>,
     /// 分账完成时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,7 +116,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryAfterSalesOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         amount: optional(2, "amount"),
@@ -127,10 +127,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryAfterSalesOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryAfterSalesOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -151,26 +151,28 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/after-sales-orders.md:126`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryAfterSalesOrderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryAfterSalesOrderQuery,
 }
 
-impl GetRequest {
+impl QueryAfterSalesOrderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryAfterSalesOrderQuery) -> Self {
+        QueryAfterSalesOrderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryAfterSalesOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/profitsharing/after-sales-orders`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/after-sales-orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryAfterSalesOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -180,8 +182,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryAfterSalesOrderRequest {
+    type Response = QueryAfterSalesOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -222,7 +224,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     /// Values of `type`.
     ///
     /// 类型
-    pub enum PostType {
+    pub enum CreateAfterSalesOrderType {
         ServiceFeeIncome = "SERVICE_FEE_INCOME",
         #[unrecognized]
         Unrecognized(String),
@@ -233,7 +235,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     /// Values of `scene`.
     ///
     /// 场景
-    pub enum PostScene {
+    pub enum CreateAfterSalesOrderScene {
         RefundTicket = "REFUND_TICKET",
         ChangeTicket = "CHANGE_TICKET",
         ReturnGoods = "RETURN_GOODS",
@@ -246,7 +248,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAfterSalesOrderBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -263,11 +265,11 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateAfterSalesOrderType,
     /// 场景
     ///
     /// **Required.**
-    pub scene: PostScene,
+    pub scene: CreateAfterSalesOrderScene,
     /// 微信退款单号
     ///
     /// **Required.**
@@ -275,7 +277,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAfterSalesOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         amount: required(2, "amount"),
@@ -285,17 +287,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAfterSalesOrderBody {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `amount`, `type`, `scene`, `refund_id`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
-        type_: PostType,
-        scene: PostScene,
+        type_: CreateAfterSalesOrderType,
+        scene: CreateAfterSalesOrderScene,
         refund_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateAfterSalesOrderBody {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
             amount,
@@ -306,7 +308,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAfterSalesOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -318,7 +320,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAfterSalesOrderResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -341,7 +343,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAfterSalesOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         amount: optional(2, "amount"),
@@ -349,10 +351,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateAfterSalesOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAfterSalesOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -370,26 +372,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/after-sales-orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAfterSalesOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAfterSalesOrderBody,
 }
 
-impl PostRequest {
+impl CreateAfterSalesOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAfterSalesOrderBody) -> Self {
+        CreateAfterSalesOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateAfterSalesOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/profitsharing/after-sales-orders`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/after-sales-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAfterSalesOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -399,8 +403,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAfterSalesOrderRequest {
+    type Response = CreateAfterSalesOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -441,17 +445,23 @@ impl<'a> V3EcommerceProfitsharingAfterSalesOrders<'a> {
     /// 查询售后服务分账结果 (`GET /v3/ecommerce/profitsharing/after-sales-orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryAfterSalesOrderQuery,
+    ) -> ::std::result::Result<
+        QueryAfterSalesOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryAfterSalesOrderRequest::new(query)).await
     }
 
     /// 请求售后服务分账 (`POST /v3/ecommerce/profitsharing/after-sales-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAfterSalesOrderBody,
+    ) -> ::std::result::Result<
+        CreateAfterSalesOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateAfterSalesOrderRequest::new(body)).await
     }
 }
 
@@ -460,20 +470,20 @@ impl<'a> V3EcommerceProfitsharingAfterSalesOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_profitsharing_after_sales_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_after_sales_order.query",
+            ::wechatpay_runtime::json_schema_for::<QueryAfterSalesOrderQuery>(),
         ),
         (
-            "get_v3_ecommerce_profitsharing_after_sales_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_after_sales_order.response",
+            ::wechatpay_runtime::json_schema_for::<QueryAfterSalesOrderResponse>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_after_sales_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_after_sales_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAfterSalesOrderBody>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_after_sales_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_after_sales_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAfterSalesOrderResponse>(),
         ),
     ])
 }

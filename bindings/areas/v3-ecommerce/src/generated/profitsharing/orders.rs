@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EcommerceQueryOrderQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EcommerceQueryOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         out_order_no: required(2, "out_order_no"),
     }
 }
 
-impl GetQuery {
+impl EcommerceQueryOrderQuery {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        EcommerceQueryOrderQuery {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
             out_order_no: out_order_no.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EcommerceQueryOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiversItem {
+pub struct EcommerceQueryOrderReceiversItem {
     /// 分账接收商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
@@ -106,7 +106,7 @@ pub struct GetReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiversItem {
+    EcommerceQueryOrderReceiversItem {
         receiver_mchid: optional(0, "receiver_mchid"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -120,10 +120,10 @@ pub struct GetReceiversItem {
     }
 }
 
-impl GetReceiversItem {
+impl EcommerceQueryOrderReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiversItem {
+        EcommerceQueryOrderReceiversItem {
             receiver_mchid: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -142,7 +142,7 @@ impl GetReceiversItem {
     /// Values of `abnormal_status`.
     ///
     /// 异常处理状态
-    pub enum GetAbnormalStatus {
+    pub enum EcommerceQueryOrderAbnormalStatus {
         AbnormalPending = "ABNORMAL_PENDING",
         AbnormalFinished = "ABNORMAL_FINISHED",
         AbnormalClosed = "ABNORMAL_CLOSED",
@@ -155,7 +155,7 @@ impl GetReceiversItem {
     /// Values of `funds_abnormal_closed_reason`.
     ///
     /// 异常处理关单原因
-    pub enum GetFundsAbnormalClosedReason {
+    pub enum EcommerceQueryOrderFundsAbnormalClosedReason {
         ClosedReasonTimeout = "CLOSED_REASON_TIMEOUT",
         ClosedReasonRestrictTransfer = "CLOSED_REASON_RESTRICT_TRANSFER",
         #[unrecognized]
@@ -169,7 +169,7 @@ impl GetReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFundsAbnormalReceiversItem {
+pub struct EcommerceQueryOrderFundsAbnormalReceiversItem {
     /// 平台接收异常资金商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -180,16 +180,16 @@ pub struct GetFundsAbnormalReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFundsAbnormalReceiversItem {
+    EcommerceQueryOrderFundsAbnormalReceiversItem {
         mchid: optional(0, "mchid"),
         ..extra
     }
 }
 
-impl GetFundsAbnormalReceiversItem {
+impl EcommerceQueryOrderFundsAbnormalReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFundsAbnormalReceiversItem {
+        EcommerceQueryOrderFundsAbnormalReceiversItem {
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -200,7 +200,7 @@ impl GetFundsAbnormalReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceQueryOrderResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -226,17 +226,19 @@ pub struct GetResponse {
     pub status: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<GetReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<EcommerceQueryOrderReceiversItem>,
+    >,
     /// 关单原因描述，当分账单状态status为CLOSED（处理失败，已关单）时，返回该字段。
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// 异常处理状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub abnormal_status: ::std::option::Option<GetAbnormalStatus>,
+    pub abnormal_status: ::std::option::Option<EcommerceQueryOrderAbnormalStatus>,
     /// 异常处理关单原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_abnormal_closed_reason: ::std::option::Option<
-        GetFundsAbnormalClosedReason,
+        EcommerceQueryOrderFundsAbnormalClosedReason,
     >,
     /// 微信支付在途异常资金付款单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -244,7 +246,7 @@ pub struct GetResponse {
     /// 平台接收异常资金商户号或运营主体列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_abnormal_receivers: ::std::option::Option<
-        ::std::vec::Vec<GetFundsAbnormalReceiversItem>,
+        ::std::vec::Vec<EcommerceQueryOrderFundsAbnormalReceiversItem>,
     >,
     /// 分账完结的分账金额，单位为分， 仅当查询分账完结的执行结果时，存在本字段。
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -259,7 +261,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceQueryOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -277,10 +279,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceQueryOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceQueryOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -310,26 +312,28 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/orders.md:203`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceQueryOrderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EcommerceQueryOrderQuery,
 }
 
-impl GetRequest {
+impl EcommerceQueryOrderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: EcommerceQueryOrderQuery) -> Self {
+        EcommerceQueryOrderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl EcommerceQueryOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/profitsharing/orders`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceQueryOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -339,8 +343,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceQueryOrderRequest {
+    type Response = EcommerceQueryOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -390,7 +394,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiversItem {
+pub struct EcommerceCreateOrderReceiversItem {
     /// 分账接收方类型
     ///
     /// **Required.**
@@ -416,7 +420,7 @@ pub struct PostReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiversItem {
+    EcommerceCreateOrderReceiversItem {
         type_: required(0, "type"),
         receiver_account: required(1, "receiver_account"),
         amount: required(2, "amount"),
@@ -425,7 +429,7 @@ pub struct PostReceiversItem {
     }
 }
 
-impl PostReceiversItem {
+impl EcommerceCreateOrderReceiversItem {
     /// Creates a value from its required fields (`type`, `receiver_account`, `amount`, `description`).
     pub fn new(
         type_: impl ::std::convert::Into<::std::string::String>,
@@ -433,7 +437,7 @@ impl PostReceiversItem {
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostReceiversItem {
+        EcommerceCreateOrderReceiversItem {
             type_: type_.into(),
             receiver_account: receiver_account.into(),
             amount,
@@ -456,7 +460,7 @@ impl PostReceiversItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreateOrderBody {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -475,7 +479,7 @@ pub struct PostBody {
     /// 分账接收方列表
     ///
     /// **Required.**
-    pub receivers: ::std::vec::Vec<PostReceiversItem>,
+    pub receivers: ::std::vec::Vec<EcommerceCreateOrderReceiversItem>,
     /// 是否分账完成
     ///
     /// **Required.**
@@ -483,7 +487,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreateOrderBody {
         appid: optional(0, "appid"),
         sub_mchid: required(1, "sub_mchid"),
         transaction_id: required(2, "transaction_id"),
@@ -493,16 +497,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceCreateOrderBody {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `out_order_no`, `receivers`, `finish`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        receivers: ::std::vec::Vec<PostReceiversItem>,
+        receivers: ::std::vec::Vec<EcommerceCreateOrderReceiversItem>,
         finish: bool,
     ) -> Self {
-        PostBody {
+        EcommerceCreateOrderBody {
             appid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
@@ -522,7 +526,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -534,7 +538,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `status`.
     ///
     /// 分账单状态
-    pub enum PostStatus {
+    pub enum EcommerceCreateOrderStatus {
         Processing = "PROCESSING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -548,7 +552,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseReceiversItem {
+pub struct EcommerceCreateOrderResponseReceiversItem {
     /// 分账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -588,11 +592,11 @@ pub struct PostResponseReceiversItem {
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// 异常处理状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub abnormal_status: ::std::option::Option<GetAbnormalStatus>,
+    pub abnormal_status: ::std::option::Option<EcommerceQueryOrderAbnormalStatus>,
     /// 异常处理关单原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_abnormal_closed_reason: ::std::option::Option<
-        GetFundsAbnormalClosedReason,
+        EcommerceQueryOrderFundsAbnormalClosedReason,
     >,
     /// 微信支付在途异常资金付款单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -600,7 +604,7 @@ pub struct PostResponseReceiversItem {
     /// 平台接收异常资金商户号或运营主体列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub funds_abnormal_receivers: ::std::option::Option<
-        ::std::vec::Vec<GetFundsAbnormalReceiversItem>,
+        ::std::vec::Vec<EcommerceQueryOrderFundsAbnormalReceiversItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -609,7 +613,7 @@ pub struct PostResponseReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseReceiversItem {
+    EcommerceCreateOrderResponseReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
         result: optional(2, "result"),
@@ -626,10 +630,10 @@ pub struct PostResponseReceiversItem {
     }
 }
 
-impl PostResponseReceiversItem {
+impl EcommerceCreateOrderResponseReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseReceiversItem {
+        EcommerceCreateOrderResponseReceiversItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             result: ::std::option::Option::None,
@@ -651,7 +655,7 @@ impl PostResponseReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreateOrderResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -674,12 +678,14 @@ pub struct PostResponse {
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 分账单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<PostStatus>,
+    pub status: ::std::option::Option<EcommerceCreateOrderStatus>,
     /// 分账接收方列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<EcommerceCreateOrderResponseReceiversItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -687,7 +693,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreateOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -698,10 +704,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreateOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -724,26 +730,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreateOrderBody,
 }
 
-impl PostRequest {
+impl EcommerceCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreateOrderBody) -> Self {
+        EcommerceCreateOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/profitsharing/orders`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -753,8 +761,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreateOrderRequest {
+    type Response = EcommerceCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -806,17 +814,20 @@ impl<'a> V3EcommerceProfitsharingOrders<'a> {
     /// 查询分账结果 (`GET /v3/ecommerce/profitsharing/orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: EcommerceQueryOrderQuery,
+    ) -> ::std::result::Result<EcommerceQueryOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&EcommerceQueryOrderRequest::new(query)).await
     }
 
     /// 请求分账 (`POST /v3/ecommerce/profitsharing/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreateOrderBody,
+    ) -> ::std::result::Result<
+        EcommerceCreateOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreateOrderRequest::new(body)).await
     }
 }
 
@@ -825,20 +836,20 @@ impl<'a> V3EcommerceProfitsharingOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_profitsharing_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ecommerce_query_order.query",
+            ::wechatpay_runtime::json_schema_for::<EcommerceQueryOrderQuery>(),
         ),
         (
-            "get_v3_ecommerce_profitsharing_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_query_order.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceQueryOrderResponse>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateOrderBody>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateOrderResponse>(),
         ),
     ]);
     schemas.extend(transaction_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EcommerceQueryReturnOrderQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EcommerceQueryReturnOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -32,13 +32,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl EcommerceQueryReturnOrderQuery {
     /// Creates a value from its required fields (`sub_mchid`, `out_return_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_return_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        EcommerceQueryReturnOrderQuery {
             sub_mchid: sub_mchid.into(),
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -65,7 +65,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EcommerceQueryReturnOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceQueryReturnOrderResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -133,7 +133,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceQueryReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -148,10 +148,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceQueryReturnOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceQueryReturnOrderResponse {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -178,26 +178,28 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/returnorders.md:147`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceQueryReturnOrderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EcommerceQueryReturnOrderQuery,
 }
 
-impl GetRequest {
+impl EcommerceQueryReturnOrderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: EcommerceQueryReturnOrderQuery) -> Self {
+        EcommerceQueryReturnOrderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl EcommerceQueryReturnOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/profitsharing/returnorders`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceQueryReturnOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -207,8 +209,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceQueryReturnOrderRequest {
+    type Response = EcommerceQueryReturnOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -260,7 +262,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreateReturnOrderBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -293,7 +295,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreateReturnOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -305,7 +307,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceCreateReturnOrderBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_return_no`, `return_mchid`, `amount`, `description`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -314,7 +316,7 @@ impl PostBody {
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceCreateReturnOrderBody {
             sub_mchid: sub_mchid.into(),
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -354,7 +356,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreateReturnOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -366,7 +368,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreateReturnOrderResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -422,7 +424,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreateReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -437,10 +439,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceCreateReturnOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreateReturnOrderResponse {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -467,26 +469,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/returnorders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreateReturnOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreateReturnOrderBody,
 }
 
-impl PostRequest {
+impl EcommerceCreateReturnOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreateReturnOrderBody) -> Self {
+        EcommerceCreateReturnOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreateReturnOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/profitsharing/returnorders`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreateReturnOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -496,8 +500,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreateReturnOrderRequest {
+    type Response = EcommerceCreateReturnOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -538,17 +542,23 @@ impl<'a> V3EcommerceProfitsharingReturnorders<'a> {
     /// 查询分账回退结果 (`GET /v3/ecommerce/profitsharing/returnorders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: EcommerceQueryReturnOrderQuery,
+    ) -> ::std::result::Result<
+        EcommerceQueryReturnOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceQueryReturnOrderRequest::new(query)).await
     }
 
     /// 请求分账回退 (`POST /v3/ecommerce/profitsharing/returnorders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreateReturnOrderBody,
+    ) -> ::std::result::Result<
+        EcommerceCreateReturnOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreateReturnOrderRequest::new(body)).await
     }
 }
 
@@ -557,20 +567,20 @@ impl<'a> V3EcommerceProfitsharingReturnorders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_profitsharing_returnorders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ecommerce_query_return_order.query",
+            ::wechatpay_runtime::json_schema_for::<EcommerceQueryReturnOrderQuery>(),
         ),
         (
-            "get_v3_ecommerce_profitsharing_returnorders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_query_return_order.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceQueryReturnOrderResponse>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_returnorders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_return_order.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateReturnOrderBody>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_returnorders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_return_order.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateReturnOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `account`.
     ///
     /// 出资账户类型
-    pub enum PostAccount {
+    pub enum EcommerceCreateRefundAccount {
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
         #[unrecognized]
@@ -20,11 +20,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFromItem {
+pub struct EcommerceCreateRefundFromItem {
     /// 出资账户类型
     ///
     /// **Required.**
-    pub account: PostAccount,
+    pub account: EcommerceCreateRefundAccount,
     /// 出资金额
     ///
     /// **Required.**
@@ -32,16 +32,19 @@ pub struct PostFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFromItem {
+    EcommerceCreateRefundFromItem {
         account: required(0, "account"),
         amount: required(1, "amount"),
     }
 }
 
-impl PostFromItem {
+impl EcommerceCreateRefundFromItem {
     /// Creates a value from its required fields (`account`, `amount`).
-    pub fn new(account: PostAccount, amount: i64) -> Self {
-        PostFromItem { account, amount }
+    pub fn new(account: EcommerceCreateRefundAccount, amount: i64) -> Self {
+        EcommerceCreateRefundFromItem {
+            account,
+            amount,
+        }
     }
 }
 
@@ -51,14 +54,14 @@ impl PostFromItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct EcommerceCreateRefundAmount {
     /// 退款金额
     ///
     /// **Required.**
     pub refund: i64,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<EcommerceCreateRefundFromItem>>,
     /// 原订单金额
     ///
     /// **Required.**
@@ -69,7 +72,7 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    EcommerceCreateRefundAmount {
         refund: required(0, "refund"),
         from: optional(1, "from"),
         total: required(2, "total"),
@@ -77,10 +80,10 @@ pub struct PostAmount {
     }
 }
 
-impl PostAmount {
+impl EcommerceCreateRefundAmount {
     /// Creates a value from its required fields (`refund`, `total`).
     pub fn new(refund: i64, total: i64) -> Self {
-        PostAmount {
+        EcommerceCreateRefundAmount {
             refund,
             from: ::std::option::Option::None,
             total,
@@ -89,7 +92,10 @@ impl PostAmount {
     }
 
     /// Sets `from`.
-    pub fn with_from(mut self, from: ::std::vec::Vec<PostFromItem>) -> Self {
+    pub fn with_from(
+        mut self,
+        from: ::std::vec::Vec<EcommerceCreateRefundFromItem>,
+    ) -> Self {
         self.from = ::std::option::Option::Some(from);
         self
     }
@@ -108,7 +114,7 @@ impl PostAmount {
     /// Values of `refund_account`.
     ///
     /// 退款出资商户
-    pub enum PostRefundAccount {
+    pub enum EcommerceCreateRefundRefundAccount {
         RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
         RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
         #[unrecognized]
@@ -120,7 +126,7 @@ impl PostAmount {
     /// Values of `funds_account`.
     ///
     /// 资金账户
-    pub enum PostFundsAccount {
+    pub enum EcommerceCreateRefundFundsAccount {
         Available = "AVAILABLE",
         Unsettled = "UNSETTLED",
         Prepaid = "PREPAID",
@@ -133,7 +139,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreateRefundBody {
     /// 商品单个人收款方受理授权ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
@@ -174,21 +180,21 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: EcommerceCreateRefundAmount,
     /// 退款结果回调url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_account: ::std::option::Option<PostRefundAccount>,
+    pub refund_account: ::std::option::Option<EcommerceCreateRefundRefundAccount>,
     /// 资金账户
     ///
     /// **Required.**
-    pub funds_account: PostFundsAccount,
+    pub funds_account: EcommerceCreateRefundFundsAccount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreateRefundBody {
         individual_auth_id: optional(0, "individual_auth_id"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: required(2, "sp_appid"),
@@ -207,17 +213,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceCreateRefundBody {
     /// Creates a value from its required fields (`sp_appid`, `combine_transaction_id`, `transaction_id`, `out_refund_no`, `amount`, `funds_account`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        funds_account: PostFundsAccount,
+        amount: EcommerceCreateRefundAmount,
+        funds_account: EcommerceCreateRefundFundsAccount,
     ) -> Self {
-        PostBody {
+        EcommerceCreateRefundBody {
             individual_auth_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: sp_appid.into(),
@@ -311,13 +317,16 @@ impl PostBody {
     }
 
     /// Sets `refund_account`.
-    pub fn with_refund_account(mut self, refund_account: PostRefundAccount) -> Self {
+    pub fn with_refund_account(
+        mut self,
+        refund_account: EcommerceCreateRefundRefundAccount,
+    ) -> Self {
         self.refund_account = ::std::option::Option::Some(refund_account);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreateRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -331,7 +340,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmountFromItem {
+pub struct EcommerceCreateRefundAmountFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -349,17 +358,17 @@ pub struct PostResponseAmountFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmountFromItem {
+    EcommerceCreateRefundAmountFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostResponseAmountFromItem {
+impl EcommerceCreateRefundAmountFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmountFromItem {
+        EcommerceCreateRefundAmountFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -373,7 +382,7 @@ impl PostResponseAmountFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct EcommerceCreateRefundResponseAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -381,7 +390,9 @@ pub struct PostResponseAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostResponseAmountFromItem>>,
+    pub from: ::std::option::Option<
+        ::std::vec::Vec<EcommerceCreateRefundAmountFromItem>,
+    >,
     /// 用户退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -403,7 +414,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    EcommerceCreateRefundResponseAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
         payer_refund: optional(2, "payer_refund"),
@@ -414,10 +425,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl EcommerceCreateRefundResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        EcommerceCreateRefundResponseAmount {
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -435,7 +446,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct EcommerceCreateRefundPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -469,7 +480,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    EcommerceCreateRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -479,10 +490,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl EcommerceCreateRefundPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        EcommerceCreateRefundPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -497,7 +508,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreateRefundResponse {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -517,15 +528,15 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<EcommerceCreateRefundResponseAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<EcommerceCreateRefundPromotionDetailItem>,
     >,
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_account: ::std::option::Option<PostRefundAccount>,
+    pub refund_account: ::std::option::Option<EcommerceCreateRefundRefundAccount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -533,7 +544,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreateRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         create_time: optional(2, "create_time"),
@@ -544,10 +555,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceCreateRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreateRefundResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -576,26 +587,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/refunds/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreateRefundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreateRefundBody,
 }
 
-impl PostRequest {
+impl EcommerceCreateRefundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreateRefundBody) -> Self {
+        EcommerceCreateRefundRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreateRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/refunds/apply`
     pub const PATH: &'static str = "/v3/ecommerce/refunds/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreateRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -605,8 +618,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreateRefundRequest {
+    type Response = EcommerceCreateRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -645,9 +658,12 @@ impl<'a> V3EcommerceRefundsApply<'a> {
     /// 退款申请 (`POST /v3/ecommerce/refunds/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreateRefundBody,
+    ) -> ::std::result::Result<
+        EcommerceCreateRefundResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreateRefundRequest::new(body)).await
     }
 }
 
@@ -656,12 +672,12 @@ impl<'a> V3EcommerceRefundsApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_refunds_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_refund.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateRefundBody>(),
         ),
         (
-            "post_v3_ecommerce_refunds_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_refund.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreateRefundResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelSubsidyBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelSubsidyBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         description: required(2, "description"),
     }
 }
 
-impl PostBody {
+impl CancelSubsidyBody {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `description`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CancelSubsidyBody {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
             description: description.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelSubsidyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelSubsidyResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -84,7 +84,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelSubsidyResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         result: optional(2, "result"),
@@ -93,10 +93,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelSubsidyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelSubsidyResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             result: ::std::option::Option::None,
@@ -117,26 +117,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/subsidies/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelSubsidyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelSubsidyBody,
 }
 
-impl PostRequest {
+impl CancelSubsidyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CancelSubsidyBody) -> Self {
+        CancelSubsidyRequest { body }
     }
 }
 
-impl PostRequest {
+impl CancelSubsidyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/subsidies/cancel`
     pub const PATH: &'static str = "/v3/ecommerce/subsidies/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelSubsidyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -146,8 +146,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelSubsidyRequest {
+    type Response = CancelSubsidyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -188,9 +188,9 @@ impl<'a> V3EcommerceSubsidiesCancel<'a> {
     /// 取消补差 (`POST /v3/ecommerce/subsidies/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CancelSubsidyBody,
+    ) -> ::std::result::Result<CancelSubsidyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CancelSubsidyRequest::new(body)).await
     }
 }
 
@@ -199,12 +199,12 @@ impl<'a> V3EcommerceSubsidiesCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_subsidies_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_subsidy.body",
+            ::wechatpay_runtime::json_schema_for::<CancelSubsidyBody>(),
         ),
         (
-            "post_v3_ecommerce_subsidies_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_subsidy.response",
+            ::wechatpay_runtime::json_schema_for::<CancelSubsidyResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateSubsidyBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateSubsidyBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         amount: required(2, "amount"),
@@ -42,7 +42,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateSubsidyBody {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`, `amount`, `description`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl PostBody {
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateSubsidyBody {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
             amount,
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateSubsidyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateSubsidyResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -134,7 +134,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateSubsidyResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         subsidy_id: optional(2, "subsidy_id"),
@@ -146,10 +146,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateSubsidyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateSubsidyResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             subsidy_id: ::std::option::Option::None,
@@ -173,26 +173,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/subsidies/create.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateSubsidyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateSubsidyBody,
 }
 
-impl PostRequest {
+impl CreateSubsidyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateSubsidyBody) -> Self {
+        CreateSubsidyRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateSubsidyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/subsidies/create`
     pub const PATH: &'static str = "/v3/ecommerce/subsidies/create";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateSubsidyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -202,8 +202,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateSubsidyRequest {
+    type Response = CreateSubsidyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,9 +244,9 @@ impl<'a> V3EcommerceSubsidiesCreate<'a> {
     /// 请求补差 (`POST /v3/ecommerce/subsidies/create`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateSubsidyBody,
+    ) -> ::std::result::Result<CreateSubsidyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateSubsidyRequest::new(body)).await
     }
 }
 
@@ -255,12 +255,12 @@ impl<'a> V3EcommerceSubsidiesCreate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_subsidies_create.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_subsidy.body",
+            ::wechatpay_runtime::json_schema_for::<CreateSubsidyBody>(),
         ),
         (
-            "post_v3_ecommerce_subsidies_create.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_subsidy.response",
+            ::wechatpay_runtime::json_schema_for::<CreateSubsidyResponse>(),
         ),
     ])
 }

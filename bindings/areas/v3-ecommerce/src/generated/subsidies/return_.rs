@@ -6,7 +6,7 @@
     /// Values of `account`.
     ///
     /// 出资账户类型
-    pub enum PostAccount {
+    pub enum ReturnSubsidyAccount {
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
         #[unrecognized]
@@ -20,33 +20,33 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFromItem {
+pub struct ReturnSubsidyFromItem {
     /// 出资账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account: ::std::option::Option<PostAccount>,
+    pub account: ::std::option::Option<ReturnSubsidyAccount>,
     /// 出资金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFromItem {
+    ReturnSubsidyFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
     }
 }
 
-impl PostFromItem {
+impl ReturnSubsidyFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFromItem {
+        ReturnSubsidyFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
         }
     }
 
     /// Sets `account`.
-    pub fn with_account(mut self, account: PostAccount) -> Self {
+    pub fn with_account(mut self, account: ReturnSubsidyAccount) -> Self {
         self.account = ::std::option::Option::Some(account);
         self
     }
@@ -62,7 +62,7 @@ impl PostFromItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ReturnSubsidyBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -92,11 +92,11 @@ pub struct PostBody {
     pub subsidy_id: ::std::option::Option<::std::string::String>,
     /// 回退出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<ReturnSubsidyFromItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ReturnSubsidyBody {
         sub_mchid: required(0, "sub_mchid"),
         out_order_no: required(1, "out_order_no"),
         transaction_id: required(2, "transaction_id"),
@@ -108,7 +108,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ReturnSubsidyBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_order_no`, `transaction_id`, `refund_id`, `amount`, `description`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -118,7 +118,7 @@ impl PostBody {
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ReturnSubsidyBody {
             sub_mchid: sub_mchid.into(),
             out_order_no: out_order_no.into(),
             transaction_id: transaction_id.into(),
@@ -140,13 +140,13 @@ impl PostBody {
     }
 
     /// Sets `from`.
-    pub fn with_from(mut self, from: ::std::vec::Vec<PostFromItem>) -> Self {
+    pub fn with_from(mut self, from: ::std::vec::Vec<ReturnSubsidyFromItem>) -> Self {
         self.from = ::std::option::Option::Some(from);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ReturnSubsidyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -158,7 +158,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ReturnSubsidyResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -211,7 +211,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ReturnSubsidyResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         subsidy_refund_id: optional(2, "subsidy_refund_id"),
@@ -225,10 +225,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ReturnSubsidyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ReturnSubsidyResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             subsidy_refund_id: ::std::option::Option::None,
@@ -254,26 +254,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/subsidies/return.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ReturnSubsidyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ReturnSubsidyBody,
 }
 
-impl PostRequest {
+impl ReturnSubsidyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ReturnSubsidyBody) -> Self {
+        ReturnSubsidyRequest { body }
     }
 }
 
-impl PostRequest {
+impl ReturnSubsidyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/subsidies/return`
     pub const PATH: &'static str = "/v3/ecommerce/subsidies/return";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ReturnSubsidyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -283,8 +283,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ReturnSubsidyRequest {
+    type Response = ReturnSubsidyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -325,9 +325,9 @@ impl<'a> V3EcommerceSubsidiesReturn<'a> {
     /// 请求补差回退 (`POST /v3/ecommerce/subsidies/return`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ReturnSubsidyBody,
+    ) -> ::std::result::Result<ReturnSubsidyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ReturnSubsidyRequest::new(body)).await
     }
 }
 
@@ -336,12 +336,12 @@ impl<'a> V3EcommerceSubsidiesReturn<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_subsidies_return.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "return_subsidy.body",
+            ::wechatpay_runtime::json_schema_for::<ReturnSubsidyBody>(),
         ),
         (
-            "post_v3_ecommerce_subsidies_return.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "return_subsidy.response",
+            ::wechatpay_runtime::json_schema_for::<ReturnSubsidyResponse>(),
         ),
     ])
 }

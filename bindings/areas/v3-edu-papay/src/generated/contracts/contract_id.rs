@@ -15,7 +15,7 @@
 /// Source: `openapi/v3/edu-papay/contracts/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteContractRequest {
     /// 签约协议号
     ///
     /// **Required.**
@@ -24,23 +24,23 @@ pub struct DeleteRequest {
     pub contract_id: ::std::string::String,
 }
 
-impl DeleteRequest {
+impl DeleteContractRequest {
     /// Creates a value from its required fields (`contract_id`).
     pub fn new(contract_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        DeleteRequest {
+        DeleteContractRequest {
             contract_id: contract_id.into(),
         }
     }
 }
 
-impl DeleteRequest {
+impl DeleteContractRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/edu-papay/contracts/{contract_id}`
     pub const PATH: &'static str = "/v3/edu-papay/contracts/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -59,7 +59,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for DeleteContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -103,7 +103,7 @@ impl<'a> V3EduPapayContractsContractId<'a> {
 
     /// 解约 (`DELETE /v3/edu-papay/contracts/{contract_id}`)
     pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(self.contract_id.clone())).await
+        self.client.execute(&DeleteContractRequest::new(self.contract_id.clone())).await
     }
 }
 

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EduPresignContractBody {
     /// 服务商APPID
     ///
     /// **Required.**
@@ -43,7 +43,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EduPresignContractBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -56,7 +56,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EduPresignContractBody {
     /// Creates a value from its required fields (`appid`, `openid`, `plan_id`, `user_id`, `period_start_date`, `trade_scene`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -66,7 +66,7 @@ impl PostBody {
         period_start_date: impl ::std::convert::Into<::std::string::String>,
         trade_scene: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EduPresignContractBody {
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -107,7 +107,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EduPresignContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -119,7 +119,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EduPresignContractResponse {
     /// 预签约号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,16 +132,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EduPresignContractResponse {
         presign_token: optional(0, "presign_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EduPresignContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EduPresignContractResponse {
             presign_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -161,26 +161,26 @@ impl PostResponse {
 /// Source: `openapi/v3/edu-papay/contracts/presign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EduPresignContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EduPresignContractBody,
 }
 
-impl PostRequest {
+impl EduPresignContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EduPresignContractBody) -> Self {
+        EduPresignContractRequest { body }
     }
 }
 
-impl PostRequest {
+impl EduPresignContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/edu-papay/contracts/presign`
     pub const PATH: &'static str = "/v3/edu-papay/contracts/presign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EduPresignContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,8 +190,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EduPresignContractRequest {
+    type Response = EduPresignContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -232,9 +232,9 @@ impl<'a> V3EduPapayContractsPresign<'a> {
     /// 预签约 (`POST /v3/edu-papay/contracts/presign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EduPresignContractBody,
+    ) -> ::std::result::Result<EduPresignContractResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&EduPresignContractRequest::new(body)).await
     }
 }
 
@@ -243,12 +243,12 @@ impl<'a> V3EduPapayContractsPresign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_edu_papay_contracts_presign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "edu_presign_contract.body",
+            ::wechatpay_runtime::json_schema_for::<EduPresignContractBody>(),
         ),
         (
-            "post_v3_edu_papay_contracts_presign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "edu_presign_contract.response",
+            ::wechatpay_runtime::json_schema_for::<EduPresignContractResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EduschoolpayGetContractResponse {
     /// 签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -54,7 +54,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EduschoolpayGetContractResponse {
         contract_id: optional(0, "contract_id"),
         mchid: optional(1, "mchid"),
         appid: optional(2, "appid"),
@@ -67,10 +67,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EduschoolpayGetContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EduschoolpayGetContractResponse {
             contract_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -95,7 +95,7 @@ impl GetResponse {
 /// Source: `openapi/v3/eduschoolpay/contracts/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EduschoolpayGetContractRequest {
     /// 签约协议号
     ///
     /// **Required.**
@@ -104,23 +104,23 @@ pub struct GetRequest {
     pub contract_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl EduschoolpayGetContractRequest {
     /// Creates a value from its required fields (`contract_id`).
     pub fn new(contract_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        EduschoolpayGetContractRequest {
             contract_id: contract_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl EduschoolpayGetContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/eduschoolpay/contracts/{contract_id}`
     pub const PATH: &'static str = "/v3/eduschoolpay/contracts/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EduschoolpayGetContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,8 +139,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EduschoolpayGetContractRequest {
+    type Response = EduschoolpayGetContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -194,8 +194,13 @@ impl<'a> V3EduschoolpayContractsContractId<'a> {
     /// 通过协议号查询签约 (`GET /v3/eduschoolpay/contracts/{contract_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone())).await
+    ) -> ::std::result::Result<
+        EduschoolpayGetContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&EduschoolpayGetContractRequest::new(self.contract_id.clone()))
+            .await
     }
 }
 
@@ -204,8 +209,8 @@ impl<'a> V3EduschoolpayContractsContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_eduschoolpay_contracts_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "eduschoolpay_get_contract.response",
+            ::wechatpay_runtime::json_schema_for::<EduschoolpayGetContractResponse>(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct EduschoolpayPresignContractIdentity {
     /// 姓名
     ///
     /// **Required.**
@@ -29,20 +29,20 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    EduschoolpayPresignContractIdentity {
         real_name: required(0, "real_name"),
         credential_type: required(1, "credential_type"),
         id_card_number: optional(2, "id_card_number"),
     }
 }
 
-impl PostIdentity {
+impl EduschoolpayPresignContractIdentity {
     /// Creates a value from its required fields (`real_name`, `credential_type`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
         credential_type: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        EduschoolpayPresignContractIdentity {
             real_name,
             credential_type,
             id_card_number: ::std::option::Option::None,
@@ -65,7 +65,7 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBankCard {
+pub struct EduschoolpayPresignContractBankCard {
     /// 签约银行卡号
     ///
     /// **Required.**
@@ -86,7 +86,7 @@ pub struct PostBankCard {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBankCard {
+    EduschoolpayPresignContractBankCard {
         bank_card_no: required(0, "bank_card_no"),
         valid_thru: optional(1, "valid_thru"),
         phone: optional(2, "phone"),
@@ -94,10 +94,10 @@ pub struct PostBankCard {
     }
 }
 
-impl PostBankCard {
+impl EduschoolpayPresignContractBankCard {
     /// Creates a value from its required fields (`bank_card_no`).
     pub fn new(bank_card_no: ::wechatpay_runtime::Sensitive) -> Self {
-        PostBankCard {
+        EduschoolpayPresignContractBankCard {
             bank_card_no,
             valid_thru: ::std::option::Option::None,
             phone: ::std::option::Option::None,
@@ -134,7 +134,7 @@ impl PostBankCard {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EduschoolpayPresignContractBody {
     /// 商户appid
     ///
     /// **Required.**
@@ -167,14 +167,14 @@ pub struct PostBody {
     pub downgrade_default_contract: ::std::option::Option<bool>,
     /// 实名信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<EduschoolpayPresignContractIdentity>,
     /// 签约银行卡
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_card: ::std::option::Option<PostBankCard>,
+    pub bank_card: ::std::option::Option<EduschoolpayPresignContractBankCard>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EduschoolpayPresignContractBody {
         appid: required(0, "appid"),
         openid: required(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -188,7 +188,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EduschoolpayPresignContractBody {
     /// Creates a value from its required fields (`appid`, `openid`, `plan_id`, `user_id`, `school_id`, `out_contract_code`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -198,7 +198,7 @@ impl PostBody {
         school_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EduschoolpayPresignContractBody {
             appid: appid.into(),
             openid: openid.into(),
             plan_id: plan_id.into(),
@@ -233,19 +233,25 @@ impl PostBody {
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(
+        mut self,
+        identity: EduschoolpayPresignContractIdentity,
+    ) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
 
     /// Sets `bank_card`.
-    pub fn with_bank_card(mut self, bank_card: PostBankCard) -> Self {
+    pub fn with_bank_card(
+        mut self,
+        bank_card: EduschoolpayPresignContractBankCard,
+    ) -> Self {
         self.bank_card = ::std::option::Option::Some(bank_card);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EduschoolpayPresignContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -257,7 +263,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EduschoolpayPresignContractResponse {
     /// 预签约码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -270,16 +276,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EduschoolpayPresignContractResponse {
         presign_token: optional(0, "presign_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EduschoolpayPresignContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EduschoolpayPresignContractResponse {
             presign_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -297,26 +303,28 @@ impl PostResponse {
 /// Source: `openapi/v3/eduschoolpay/contracts/presign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EduschoolpayPresignContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EduschoolpayPresignContractBody,
 }
 
-impl PostRequest {
+impl EduschoolpayPresignContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EduschoolpayPresignContractBody) -> Self {
+        EduschoolpayPresignContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EduschoolpayPresignContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/eduschoolpay/contracts/presign`
     pub const PATH: &'static str = "/v3/eduschoolpay/contracts/presign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EduschoolpayPresignContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -326,8 +334,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EduschoolpayPresignContractRequest {
+    type Response = EduschoolpayPresignContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -368,9 +376,12 @@ impl<'a> V3EduschoolpayContractsPresign<'a> {
     /// 预签约 (`POST /v3/eduschoolpay/contracts/presign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EduschoolpayPresignContractBody,
+    ) -> ::std::result::Result<
+        EduschoolpayPresignContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EduschoolpayPresignContractRequest::new(body)).await
     }
 }
 
@@ -379,12 +390,12 @@ impl<'a> V3EduschoolpayContractsPresign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_eduschoolpay_contracts_presign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "eduschoolpay_presign_contract.body",
+            ::wechatpay_runtime::json_schema_for::<EduschoolpayPresignContractBody>(),
         ),
         (
-            "post_v3_eduschoolpay_contracts_presign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "eduschoolpay_presign_contract.response",
+            ::wechatpay_runtime::json_schema_for::<EduschoolpayPresignContractResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `info_type`.
     ///
     /// 标识本次请求获取的信息类型
-    pub enum GetInfoType {
+    pub enum GetUserInfoType {
         AskUnionid = "ASK_UNIONID",
         AskRealName = "ASK_REAL_NAME",
         #[unrecognized]
@@ -18,11 +18,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetUserQuery {
     /// 标识本次请求获取的信息类型
     ///
     /// **Required.**
-    pub info_type: GetInfoType,
+    pub info_type: GetUserInfoType,
     /// 微信分配的公众账号ID
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetUserQuery {
         info_type: required(0, "info_type"),
         appid: required(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -48,13 +48,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetUserQuery {
     /// Creates a value from its required fields (`info_type`, `appid`).
     pub fn new(
-        info_type: GetInfoType,
+        info_type: GetUserInfoType,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetUserQuery {
             info_type,
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
@@ -91,7 +91,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetUserQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRealNameInfo {
+pub struct GetUserRealNameInfo {
     /// 加密后的姓名信息，商户用API证书私钥解密
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -128,7 +128,7 @@ pub struct GetRealNameInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRealNameInfo {
+    GetUserRealNameInfo {
         encrypted_real_name: optional(0, "encrypted_real_name"),
         credential_type: optional(1, "credential_type"),
         encrypted_credential_id: optional(2, "encrypted_credential_id"),
@@ -136,10 +136,10 @@ pub struct GetRealNameInfo {
     }
 }
 
-impl GetRealNameInfo {
+impl GetUserRealNameInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRealNameInfo {
+        GetUserRealNameInfo {
             encrypted_real_name: ::std::option::Option::None,
             credential_type: ::std::option::Option::None,
             encrypted_credential_id: ::std::option::Option::None,
@@ -152,7 +152,7 @@ impl GetRealNameInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserResponse {
     /// UnionID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub union_id: ::std::option::Option<::std::string::String>,
@@ -164,7 +164,7 @@ pub struct GetResponse {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 姓名信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_name_info: ::std::option::Option<GetRealNameInfo>,
+    pub real_name_info: ::std::option::Option<GetUserRealNameInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -172,7 +172,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserResponse {
         union_id: optional(0, "union_id"),
         openid: optional(1, "openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -181,10 +181,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserResponse {
             union_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -205,7 +205,7 @@ impl GetResponse {
 /// Source: `openapi/v3/facemch/users/{face_sid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserRequest {
     /// 终端设备识别用户成功后返回的凭证
     ///
     /// **Required.**
@@ -213,30 +213,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub face_sid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetUserQuery,
 }
 
-impl GetRequest {
+impl GetUserRequest {
     /// Creates a value from its required fields (`face_sid`, `query`).
     pub fn new(
         face_sid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetUserQuery,
     ) -> Self {
-        GetRequest {
+        GetUserRequest {
             face_sid: face_sid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetUserRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/facemch/users/{face_sid}`
     pub const PATH: &'static str = "/v3/facemch/users/{face_sid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -253,8 +253,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserRequest {
+    type Response = GetUserResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -332,9 +332,9 @@ impl<'a> V3FacemchUsersFaceSid<'a> {
     /// 查询用户授权的实名信息 (`GET /v3/facemch/users/{face_sid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.face_sid.clone(), query)).await
+        query: GetUserQuery,
+    ) -> ::std::result::Result<GetUserResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetUserRequest::new(self.face_sid.clone(), query)).await
     }
 }
 
@@ -342,13 +342,7 @@ impl<'a> V3FacemchUsersFaceSid<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "get_v3_facemch_users_face_sid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_facemch_users_face_sid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
+        ("get_user.query", ::wechatpay_runtime::json_schema_for::<GetUserQuery>()),
+        ("get_user.response", ::wechatpay_runtime::json_schema_for::<GetUserResponse>()),
     ])
 }

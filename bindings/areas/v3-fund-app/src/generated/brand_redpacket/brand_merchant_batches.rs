@@ -6,7 +6,7 @@
     /// Values of `scene`.
     ///
     /// 品牌红包发放场景
-    pub enum PostScene {
+    pub enum CreateBrandMerchantBatchScene {
         CustomSend = "CUSTOM_SEND",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailListItem {
+pub struct CreateBrandMerchantBatchDetailListItem {
     /// 商家品牌红包明细单号
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ pub struct PostDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailListItem {
+    CreateBrandMerchantBatchDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         amount: required(1, "amount"),
         openid: required(2, "openid"),
@@ -53,7 +53,7 @@ pub struct PostDetailListItem {
     }
 }
 
-impl PostDetailListItem {
+impl CreateBrandMerchantBatchDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `amount`, `openid`, `remark`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -61,7 +61,7 @@ impl PostDetailListItem {
         openid: impl ::std::convert::Into<::std::string::String>,
         remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDetailListItem {
+        CreateBrandMerchantBatchDetailListItem {
             out_detail_no: out_detail_no.into(),
             amount,
             openid: openid.into(),
@@ -81,7 +81,7 @@ impl PostDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBrandMerchantBatchBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -93,7 +93,7 @@ pub struct PostBody {
     /// 品牌红包发放场景
     ///
     /// **Required.**
-    pub scene: PostScene,
+    pub scene: CreateBrandMerchantBatchScene,
     /// 品牌红包模板ID
     ///
     /// **Required.**
@@ -121,11 +121,11 @@ pub struct PostBody {
     /// 品牌红包明细列表
     ///
     /// **Required.**
-    pub detail_list: ::std::vec::Vec<PostDetailListItem>,
+    pub detail_list: ::std::vec::Vec<CreateBrandMerchantBatchDetailListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBrandMerchantBatchBody {
         brand_id: required(0, "brand_id"),
         brand_appid: required(1, "brand_appid"),
         scene: required(2, "scene"),
@@ -139,22 +139,22 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateBrandMerchantBatchBody {
     /// Creates a value from its required fields (`brand_id`, `brand_appid`, `scene`, `template_id`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `detail_list`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         brand_id: i64,
         brand_appid: impl ::std::convert::Into<::std::string::String>,
-        scene: PostScene,
+        scene: CreateBrandMerchantBatchScene,
         template_id: impl ::std::convert::Into<::std::string::String>,
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         batch_name: impl ::std::convert::Into<::std::string::String>,
         batch_remark: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
         total_num: i64,
-        detail_list: ::std::vec::Vec<PostDetailListItem>,
+        detail_list: ::std::vec::Vec<CreateBrandMerchantBatchDetailListItem>,
     ) -> Self {
-        PostBody {
+        CreateBrandMerchantBatchBody {
             brand_id,
             brand_appid: brand_appid.into(),
             scene,
@@ -169,7 +169,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBrandMerchantBatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -181,7 +181,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `batch_state`.
     ///
     /// 批次单状态
-    pub enum PostBatchState {
+    pub enum CreateBrandMerchantBatchBatchState {
         WaitPay = "WAIT_PAY",
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
@@ -196,7 +196,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBrandMerchantBatchResponse {
     /// 商家品牌红包批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -212,7 +212,7 @@ pub struct PostResponse {
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<PostBatchState>,
+    pub batch_state: ::std::option::Option<CreateBrandMerchantBatchBatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -220,7 +220,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBrandMerchantBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_no: optional(1, "batch_no"),
         create_time: optional(2, "create_time"),
@@ -229,10 +229,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateBrandMerchantBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBrandMerchantBatchResponse {
             out_batch_no: ::std::option::Option::None,
             batch_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -253,26 +253,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/brand-redpacket/brand-merchant-batches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBrandMerchantBatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBrandMerchantBatchBody,
 }
 
-impl PostRequest {
+impl CreateBrandMerchantBatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateBrandMerchantBatchBody) -> Self {
+        CreateBrandMerchantBatchRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateBrandMerchantBatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/brand-redpacket/brand-merchant-batches`
     pub const PATH: &'static str = "/v3/fund-app/brand-redpacket/brand-merchant-batches";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBrandMerchantBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -282,8 +284,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBrandMerchantBatchRequest {
+    type Response = CreateBrandMerchantBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -335,9 +337,12 @@ impl<'a> V3FundAppBrandRedpacketBrandMerchantBatches<'a> {
     /// 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateBrandMerchantBatchBody,
+    ) -> ::std::result::Result<
+        CreateBrandMerchantBatchResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateBrandMerchantBatchRequest::new(body)).await
     }
 }
 
@@ -346,12 +351,12 @@ impl<'a> V3FundAppBrandRedpacketBrandMerchantBatches<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_brand_redpacket_brand_merchant_batches.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_brand_merchant_batch.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBrandMerchantBatchBody>(),
         ),
         (
-            "post_v3_fund_app_brand_redpacket_brand_merchant_batches.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_brand_merchant_batch.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBrandMerchantBatchResponse>(),
         ),
     ]);
     schemas.extend(batch_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum FundTransferBillsTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct FundTransferBillsTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -38,19 +38,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    FundTransferBillsTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl FundTransferBillsTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        FundTransferBillsTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -61,7 +61,7 @@ impl PostTransferSceneReportInfosItem {
     /// Values of `type`.
     ///
     /// 用户收款样式类型
-    pub enum PostType {
+    pub enum FundTransferBillsType {
         ConfirmPage = "CONFIRM_PAGE",
         RedPacket = "RED_PACKET",
         #[unrecognized]
@@ -75,24 +75,26 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserRecvStyle {
+pub struct FundTransferBillsUserRecvStyle {
     /// 用户收款样式类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: FundTransferBillsType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserRecvStyle {
+    FundTransferBillsUserRecvStyle {
         type_: required(0, "type"),
     }
 }
 
-impl PostUserRecvStyle {
+impl FundTransferBillsUserRecvStyle {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
-        PostUserRecvStyle { type_ }
+    pub fn new(type_: FundTransferBillsType) -> Self {
+        FundTransferBillsUserRecvStyle {
+            type_,
+        }
     }
 }
 
@@ -100,7 +102,7 @@ impl PostUserRecvStyle {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct FundTransferBillsBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -135,18 +137,20 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: FundTransferBillsTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        FundTransferBillsTransferSceneReportInfosItem,
+    >,
     /// 用户收款样式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_recv_style: ::std::option::Option<PostUserRecvStyle>,
+    pub user_recv_style: ::std::option::Option<FundTransferBillsUserRecvStyle>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    FundTransferBillsBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
         openid: required(2, "openid"),
@@ -161,7 +165,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl FundTransferBillsBody {
     /// Creates a value from its required fields (`appid`, `out_bill_no`, `openid`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -169,10 +173,12 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: FundTransferBillsTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            FundTransferBillsTransferSceneReportInfosItem,
+        >,
     ) -> Self {
-        PostBody {
+        FundTransferBillsBody {
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
             openid: openid.into(),
@@ -214,13 +220,16 @@ impl PostBody {
     }
 
     /// Sets `user_recv_style`.
-    pub fn with_user_recv_style(mut self, user_recv_style: PostUserRecvStyle) -> Self {
+    pub fn with_user_recv_style(
+        mut self,
+        user_recv_style: FundTransferBillsUserRecvStyle,
+    ) -> Self {
         self.user_recv_style = ::std::option::Option::Some(user_recv_style);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for FundTransferBillsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -232,7 +241,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum FundTransferBillsState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -250,7 +259,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct FundTransferBillsResponse {
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -270,7 +279,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<FundTransferBillsState>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -284,7 +293,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    FundTransferBillsResponse {
         out_bill_no: optional(0, "out_bill_no"),
         transfer_bill_no: optional(1, "transfer_bill_no"),
         create_time: optional(2, "create_time"),
@@ -295,10 +304,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl FundTransferBillsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        FundTransferBillsResponse {
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -323,26 +332,26 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct FundTransferBillsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: FundTransferBillsBody,
 }
 
-impl PostRequest {
+impl FundTransferBillsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: FundTransferBillsBody) -> Self {
+        FundTransferBillsRequest { body }
     }
 }
 
-impl PostRequest {
+impl FundTransferBillsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/transfer-bills`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for FundTransferBillsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -352,8 +361,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for FundTransferBillsRequest {
+    type Response = FundTransferBillsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -426,9 +435,9 @@ impl<'a> V3FundAppMchTransferTransferBills<'a> {
     /// 发起转账 (`POST /v3/fund-app/mch-transfer/transfer-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: FundTransferBillsBody,
+    ) -> ::std::result::Result<FundTransferBillsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&FundTransferBillsRequest::new(body)).await
     }
 }
 
@@ -437,12 +446,12 @@ impl<'a> V3FundAppMchTransferTransferBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "fund_transfer_bills.body",
+            ::wechatpay_runtime::json_schema_for::<FundTransferBillsBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "fund_transfer_bills.response",
+            ::wechatpay_runtime::json_schema_for::<FundTransferBillsResponse>(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

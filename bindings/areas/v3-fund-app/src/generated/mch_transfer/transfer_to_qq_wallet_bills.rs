@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum TransferToQqWalletBillsTransferSceneId {
         _1401 = "1401",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct TransferToQqWalletBillsTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -31,19 +31,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    TransferToQqWalletBillsTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl TransferToQqWalletBillsTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        TransferToQqWalletBillsTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -54,7 +54,7 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransferToQqWalletBillsBody {
     /// QQ互联开放平台AppID
     ///
     /// **Required.**
@@ -89,15 +89,17 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: TransferToQqWalletBillsTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        TransferToQqWalletBillsTransferSceneReportInfosItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransferToQqWalletBillsBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
         openid: required(2, "openid"),
@@ -111,7 +113,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TransferToQqWalletBillsBody {
     /// Creates a value from its required fields (`appid`, `out_bill_no`, `openid`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -119,10 +121,12 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: TransferToQqWalletBillsTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            TransferToQqWalletBillsTransferSceneReportInfosItem,
+        >,
     ) -> Self {
-        PostBody {
+        TransferToQqWalletBillsBody {
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
             openid: openid.into(),
@@ -161,7 +165,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransferToQqWalletBillsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -173,7 +177,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum TransferToQqWalletBillsState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -191,7 +195,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransferToQqWalletBillsResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +218,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<TransferToQqWalletBillsState>,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -254,7 +258,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransferToQqWalletBillsResponse {
         mchid: optional(0, "mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -272,10 +276,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl TransferToQqWalletBillsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransferToQqWalletBillsResponse {
             mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -307,26 +311,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransferToQqWalletBillsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TransferToQqWalletBillsBody,
 }
 
-impl PostRequest {
+impl TransferToQqWalletBillsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TransferToQqWalletBillsBody) -> Self {
+        TransferToQqWalletBillsRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl TransferToQqWalletBillsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransferToQqWalletBillsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -336,8 +342,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransferToQqWalletBillsRequest {
+    type Response = TransferToQqWalletBillsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -389,9 +395,12 @@ impl<'a> V3FundAppMchTransferTransferToQqWalletBills<'a> {
     /// 发起转账到QQ钱包 (`POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TransferToQqWalletBillsBody,
+    ) -> ::std::result::Result<
+        TransferToQqWalletBillsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&TransferToQqWalletBillsRequest::new(body)).await
     }
 }
 
@@ -400,12 +409,12 @@ impl<'a> V3FundAppMchTransferTransferToQqWalletBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_transfer_to_qq_wallet_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transfer_to_qq_wallet_bills.body",
+            ::wechatpay_runtime::json_schema_for::<TransferToQqWalletBillsBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_transfer_to_qq_wallet_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transfer_to_qq_wallet_bills.response",
+            ::wechatpay_runtime::json_schema_for::<TransferToQqWalletBillsResponse>(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

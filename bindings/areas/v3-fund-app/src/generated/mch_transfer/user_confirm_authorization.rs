@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum CreateUserConfirmAuthorizationTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -24,7 +24,7 @@
     /// Values of `device_type`.
     ///
     /// 用户设备类型
-    pub enum PostDeviceType {
+    pub enum CreateUserConfirmAuthorizationDeviceType {
         Ios = "IOS",
         Android = "ANDROID",
         Harmony = "HARMONY",
@@ -40,7 +40,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CreateUserConfirmAuthorizationSceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_ip: ::std::option::Option<::std::string::String>,
@@ -49,21 +49,21 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 用户设备类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_type: ::std::option::Option<PostDeviceType>,
+    pub device_type: ::std::option::Option<CreateUserConfirmAuthorizationDeviceType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CreateUserConfirmAuthorizationSceneInfo {
         client_ip: optional(0, "client_ip"),
         device_id: optional(1, "device_id"),
         device_type: optional(2, "device_type"),
     }
 }
 
-impl PostSceneInfo {
+impl CreateUserConfirmAuthorizationSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        CreateUserConfirmAuthorizationSceneInfo {
             client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             device_type: ::std::option::Option::None,
@@ -89,7 +89,10 @@ impl PostSceneInfo {
     }
 
     /// Sets `device_type`.
-    pub fn with_device_type(mut self, device_type: PostDeviceType) -> Self {
+    pub fn with_device_type(
+        mut self,
+        device_type: CreateUserConfirmAuthorizationDeviceType,
+    ) -> Self {
         self.device_type = ::std::option::Option::Some(device_type);
         self
     }
@@ -99,7 +102,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateUserConfirmAuthorizationBody {
     /// 商户侧授权单号
     ///
     /// **Required.**
@@ -115,7 +118,7 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: CreateUserConfirmAuthorizationTransferSceneId,
     /// 用户展示名称
     ///
     /// **Required.**
@@ -129,11 +132,11 @@ pub struct PostBody {
     pub authorization_notify_url: ::std::string::String,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CreateUserConfirmAuthorizationSceneInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateUserConfirmAuthorizationBody {
         out_authorization_no: required(0, "out_authorization_no"),
         appid: required(1, "appid"),
         openid: required(2, "openid"),
@@ -145,17 +148,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateUserConfirmAuthorizationBody {
     /// Creates a value from its required fields (`out_authorization_no`, `appid`, `openid`, `transfer_scene_id`, `user_display_name`, `authorization_notify_url`).
     pub fn new(
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
+        transfer_scene_id: CreateUserConfirmAuthorizationTransferSceneId,
         user_display_name: impl ::std::convert::Into<::std::string::String>,
         authorization_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateUserConfirmAuthorizationBody {
             out_authorization_no: out_authorization_no.into(),
             appid: appid.into(),
             openid: openid.into(),
@@ -179,13 +182,16 @@ impl PostBody {
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: CreateUserConfirmAuthorizationSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateUserConfirmAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -197,7 +203,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum CreateUserConfirmAuthorizationState {
         WaitUserConfirm = "WAIT_USER_CONFIRM",
         #[unrecognized]
         Unrecognized(String),
@@ -208,7 +214,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateUserConfirmAuthorizationResponse {
     /// 商户侧授权单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -218,7 +224,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateUserConfirmAuthorizationState>,
     /// 单据创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -236,7 +242,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         state: optional(1, "state"),
         create_time: optional(2, "create_time"),
@@ -245,10 +251,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateUserConfirmAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateUserConfirmAuthorizationResponse {
             out_authorization_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -269,26 +275,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/user-confirm-authorization.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateUserConfirmAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateUserConfirmAuthorizationBody,
 }
 
-impl PostRequest {
+impl CreateUserConfirmAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateUserConfirmAuthorizationBody) -> Self {
+        CreateUserConfirmAuthorizationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateUserConfirmAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/user-confirm-authorization`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/user-confirm-authorization";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateUserConfirmAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -298,8 +306,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateUserConfirmAuthorizationRequest {
+    type Response = CreateUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -351,9 +359,12 @@ impl<'a> V3FundAppMchTransferUserConfirmAuthorization<'a> {
     /// 申请免确认收款授权 (`POST /v3/fund-app/mch-transfer/user-confirm-authorization`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateUserConfirmAuthorizationBody,
+    ) -> ::std::result::Result<
+        CreateUserConfirmAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateUserConfirmAuthorizationRequest::new(body)).await
     }
 }
 
@@ -362,12 +373,14 @@ impl<'a> V3FundAppMchTransferUserConfirmAuthorization<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_user_confirm_authorization.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_user_confirm_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<CreateUserConfirmAuthorizationBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_user_confirm_authorization.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_user_confirm_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateUserConfirmAuthorizationResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_authorization_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct FundsGetOrderQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    FundsGetOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
     }
 }
 
-impl GetQuery {
+impl FundsGetOrderQuery {
     /// Creates a value from its required fields (`sub_mchid`, `transaction_id`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        FundsGetOrderQuery {
             sub_mchid: sub_mchid.into(),
             transaction_id: transaction_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for FundsGetOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct FundsGetOrderResponse {
     /// 商户出境单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,7 +116,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    FundsGetOrderResponse {
         out_order_id: optional(0, "out_order_id"),
         sub_mchid: optional(1, "sub_mchid"),
         order_id: optional(2, "order_id"),
@@ -136,10 +136,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl FundsGetOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        FundsGetOrderResponse {
             out_order_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
@@ -171,7 +171,7 @@ impl GetResponse {
 /// Source: `openapi/v3/funds-to-oversea/orders/{out_order_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct FundsGetOrderRequest {
     /// 商户出境单号
     ///
     /// **Required.**
@@ -179,30 +179,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_order_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: FundsGetOrderQuery,
 }
 
-impl GetRequest {
+impl FundsGetOrderRequest {
     /// Creates a value from its required fields (`out_order_id`, `query`).
     pub fn new(
         out_order_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: FundsGetOrderQuery,
     ) -> Self {
-        GetRequest {
+        FundsGetOrderRequest {
             out_order_id: out_order_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl FundsGetOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/funds-to-oversea/orders/{out_order_id}`
     pub const PATH: &'static str = "/v3/funds-to-oversea/orders/{out_order_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for FundsGetOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -222,8 +222,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for FundsGetOrderRequest {
+    type Response = FundsGetOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -286,9 +286,11 @@ impl<'a> V3FundsToOverseaOrdersOutOrderId<'a> {
     /// 查询出境结果 (`GET /v3/funds-to-oversea/orders/{out_order_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_order_id.clone(), query)).await
+        query: FundsGetOrderQuery,
+    ) -> ::std::result::Result<FundsGetOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&FundsGetOrderRequest::new(self.out_order_id.clone(), query))
+            .await
     }
 }
 
@@ -297,12 +299,12 @@ impl<'a> V3FundsToOverseaOrdersOutOrderId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_funds_to_oversea_orders_out_order_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "funds_get_order.query",
+            ::wechatpay_runtime::json_schema_for::<FundsGetOrderQuery>(),
         ),
         (
-            "get_v3_funds_to_oversea_orders_out_order_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "funds_get_order.response",
+            ::wechatpay_runtime::json_schema_for::<FundsGetOrderResponse>(),
         ),
     ])
 }

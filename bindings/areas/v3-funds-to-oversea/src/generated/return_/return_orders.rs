@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ReturnOrdersBody {
     /// 商户出境退回单号
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ReturnOrdersBody {
         out_return_no: required(0, "out_return_no"),
         sub_mchid: required(1, "sub_mchid"),
         out_order_id: required(2, "out_order_id"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ReturnOrdersBody {
     /// Creates a value from its required fields (`out_return_no`, `sub_mchid`, `out_order_id`, `transaction_id`, `supplement_info`, `amount`).
     pub fn new(
         out_return_no: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         supplement_info: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostBody {
+        ReturnOrdersBody {
             out_return_no: out_return_no.into(),
             sub_mchid: sub_mchid.into(),
             out_order_id: out_order_id.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ReturnOrdersBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 出境退回状态
-    pub enum PostState {
+    pub enum ReturnOrdersState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -90,7 +90,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum PostFailReason {
+    pub enum ReturnOrdersFailReason {
         ReturnAmountNotEnough = "RETURN_AMOUNT_NOT_ENOUGH",
         #[unrecognized]
         Unrecognized(String),
@@ -101,7 +101,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ReturnOrdersResponse {
     /// 商户出境退回单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -139,7 +139,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<ReturnOrdersState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,7 +150,7 @@ pub struct PostResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<PostFailReason>,
+    pub fail_reason: ::std::option::Option<ReturnOrdersFailReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -158,7 +158,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ReturnOrdersResponse {
         out_return_no: optional(0, "out_return_no"),
         sub_mchid: optional(1, "sub_mchid"),
         return_id: optional(2, "return_id"),
@@ -174,10 +174,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ReturnOrdersResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ReturnOrdersResponse {
             out_return_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             return_id: ::std::option::Option::None,
@@ -205,26 +205,26 @@ impl PostResponse {
 /// Source: `openapi/v3/funds-to-oversea/return/return-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ReturnOrdersRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ReturnOrdersBody,
 }
 
-impl PostRequest {
+impl ReturnOrdersRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ReturnOrdersBody) -> Self {
+        ReturnOrdersRequest { body }
     }
 }
 
-impl PostRequest {
+impl ReturnOrdersRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/funds-to-oversea/return/return-orders`
     pub const PATH: &'static str = "/v3/funds-to-oversea/return/return-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ReturnOrdersRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -234,8 +234,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ReturnOrdersRequest {
+    type Response = ReturnOrdersResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -283,9 +283,9 @@ impl<'a> V3FundsToOverseaReturnReturnOrders<'a> {
     /// 申请资金出境退回 (`POST /v3/funds-to-oversea/return/return-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ReturnOrdersBody,
+    ) -> ::std::result::Result<ReturnOrdersResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ReturnOrdersRequest::new(body)).await
     }
 }
 
@@ -294,12 +294,12 @@ impl<'a> V3FundsToOverseaReturnReturnOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_funds_to_oversea_return_return_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "return_orders.body",
+            ::wechatpay_runtime::json_schema_for::<ReturnOrdersBody>(),
         ),
         (
-            "post_v3_funds_to_oversea_return_return_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "return_orders.response",
+            ::wechatpay_runtime::json_schema_for::<ReturnOrdersResponse>(),
         ),
     ]);
     schemas.extend(out_return_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `order_type`.
     ///
     /// 订单类型
-    pub enum GetOrderType {
+    pub enum GlobalListOrdersOrderType {
         OutTradeNo = "out_trade_no",
         TransactionId = "transaction_id",
         SubOrderNo = "sub_order_no",
@@ -20,7 +20,7 @@
     /// Values of `customs`.
     ///
     /// 海关
-    pub enum GetCustoms {
+    pub enum GlobalListOrdersCustoms {
         GuangzhouZs = "GUANGZHOU_ZS",
         HangzhouZs = "HANGZHOU_ZS",
         Ningbo = "NINGBO",
@@ -39,7 +39,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalListOrdersQuery {
     /// 机构APPID
     ///
     /// **Required.**
@@ -51,7 +51,7 @@ pub struct GetQuery {
     /// 订单类型
     ///
     /// **Required.**
-    pub order_type: GetOrderType,
+    pub order_type: GlobalListOrdersOrderType,
     /// 订单号
     ///
     /// **Required.**
@@ -59,7 +59,7 @@ pub struct GetQuery {
     /// 海关
     ///
     /// **Required.**
-    pub customs: GetCustoms,
+    pub customs: GlobalListOrdersCustoms,
     /// 偏移量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -69,7 +69,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalListOrdersQuery {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         order_type: required(2, "order_type"),
@@ -80,16 +80,16 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GlobalListOrdersQuery {
     /// Creates a value from its required fields (`appid`, `mchid`, `order_type`, `order_no`, `customs`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        order_type: GetOrderType,
+        order_type: GlobalListOrdersOrderType,
         order_no: impl ::std::convert::Into<::std::string::String>,
-        customs: GetCustoms,
+        customs: GlobalListOrdersCustoms,
     ) -> Self {
-        GetQuery {
+        GlobalListOrdersQuery {
             appid: appid.into(),
             mchid: mchid.into(),
             order_type,
@@ -113,7 +113,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalListOrdersQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `verify_department`.
     ///
     /// 核验机构
-    pub enum GetVerifyDepartment {
+    pub enum GlobalListOrdersVerifyDepartment {
         Unionpay = "UNIONPAY",
         Netsunion = "NETSUNION",
         Others = "OTHERS",
@@ -138,7 +138,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 报关状态
-    pub enum GetState {
+    pub enum GlobalListOrdersState {
         Processing = "PROCESSING",
         Undeclared = "UNDECLARED",
         Submitted = "SUBMITTED",
@@ -156,7 +156,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GlobalListOrdersDataItem {
     /// 商户子单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_order_no: ::std::option::Option<::std::string::String>,
@@ -170,7 +170,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub customs: ::std::option::Option<GetCustoms>,
+    pub customs: ::std::option::Option<GlobalListOrdersCustoms>,
     /// 币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_type: ::std::option::Option<::std::string::String>,
@@ -190,7 +190,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GlobalListOrdersState>,
     /// 报关结果说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub explanation: ::std::option::Option<::std::string::String>,
@@ -206,7 +206,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GlobalListOrdersDataItem {
         sub_order_no: optional(0, "sub_order_no"),
         sub_order_id: optional(1, "sub_order_id"),
         mch_customs_no: optional(2, "mch_customs_no"),
@@ -223,10 +223,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GlobalListOrdersDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GlobalListOrdersDataItem {
             sub_order_no: ::std::option::Option::None,
             sub_order_id: ::std::option::Option::None,
             mch_customs_no: ::std::option::Option::None,
@@ -248,7 +248,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalListOrdersResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -268,7 +268,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
+    pub verify_department: ::std::option::Option<GlobalListOrdersVerifyDepartment>,
     /// 核验机构流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -293,7 +293,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<GlobalListOrdersDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -301,7 +301,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalListOrdersResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         transaction_id: optional(2, "transaction_id"),
@@ -315,10 +315,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalListOrdersResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalListOrdersResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -346,26 +346,26 @@ impl GetResponse {
 /// Source: `openapi/v3/global/customs/orders.md:181`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalListOrdersRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalListOrdersQuery,
 }
 
-impl GetRequest {
+impl GlobalListOrdersRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GlobalListOrdersQuery) -> Self {
+        GlobalListOrdersRequest { query }
     }
 }
 
-impl GetRequest {
+impl GlobalListOrdersRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/customs/orders`
     pub const PATH: &'static str = "/v3/global/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalListOrdersRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -375,8 +375,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalListOrdersRequest {
+    type Response = GlobalListOrdersResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -442,8 +442,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for GlobalListOrdersRequest {
+    type Item = GlobalListOrdersDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -468,7 +468,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateOrderBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -488,7 +488,7 @@ pub struct PostBody {
     /// 海关
     ///
     /// **Required.**
-    pub customs: GetCustoms,
+    pub customs: GlobalListOrdersCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -514,7 +514,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: required(2, "out_trade_no"),
@@ -530,17 +530,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalCreateOrderBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `out_trade_no`, `transaction_id`, `customs`, `merchant_customs_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        customs: GetCustoms,
+        customs: GlobalListOrdersCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalCreateOrderBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
@@ -599,7 +599,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -611,7 +611,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalCreateOrderResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -626,7 +626,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GlobalListOrdersState>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -647,7 +647,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
+    pub verify_department: ::std::option::Option<GlobalListOrdersVerifyDepartment>,
     /// 核验机构交易流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -660,7 +660,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalCreateOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         state: optional(2, "state"),
@@ -674,10 +674,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalCreateOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -705,26 +705,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/customs/orders.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateOrderBody,
 }
 
-impl PostRequest {
+impl GlobalCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalCreateOrderBody) -> Self {
+        GlobalCreateOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/customs/orders`
     pub const PATH: &'static str = "/v3/global/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -734,8 +734,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalCreateOrderRequest {
+    type Response = GlobalCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -766,7 +766,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct GlobalModifyOrderBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -789,7 +789,7 @@ pub struct PatchBody {
     /// 海关编码
     ///
     /// **Required.**
-    pub customs: GetCustoms,
+    pub customs: GlobalListOrdersCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -809,7 +809,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    GlobalModifyOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: required(2, "out_trade_no"),
@@ -824,17 +824,17 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl GlobalModifyOrderBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `out_trade_no`, `transaction_id`, `customs`, `merchant_customs_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        customs: GetCustoms,
+        customs: GlobalListOrdersCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        GlobalModifyOrderBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
@@ -883,7 +883,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for GlobalModifyOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -895,7 +895,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct GlobalModifyOrderResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -910,7 +910,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GlobalListOrdersState>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -936,7 +936,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_department: ::std::option::Option<GetVerifyDepartment>,
+    pub verify_department: ::std::option::Option<GlobalListOrdersVerifyDepartment>,
     /// 核验机构流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -949,7 +949,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    GlobalModifyOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         state: optional(2, "state"),
@@ -964,10 +964,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl GlobalModifyOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        GlobalModifyOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -996,26 +996,26 @@ impl PatchResponse {
 /// Source: `openapi/v3/global/customs/orders.md:336`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct GlobalModifyOrderRequest {
     /// The request body.
-    pub body: PatchBody,
+    pub body: GlobalModifyOrderBody,
 }
 
-impl PatchRequest {
+impl GlobalModifyOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PatchBody) -> Self {
-        PatchRequest { body }
+    pub fn new(body: GlobalModifyOrderBody) -> Self {
+        GlobalModifyOrderRequest { body }
     }
 }
 
-impl PatchRequest {
+impl GlobalModifyOrderRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/global/customs/orders`
     pub const PATH: &'static str = "/v3/global/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for GlobalModifyOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1025,8 +1025,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for GlobalModifyOrderRequest {
+    type Response = GlobalModifyOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1068,25 +1068,25 @@ impl<'a> V3GlobalCustomsOrders<'a> {
     /// 报关查询 (`GET /v3/global/customs/orders`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GlobalListOrdersQuery,
+    ) -> ::std::result::Result<GlobalListOrdersResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalListOrdersRequest::new(query)).await
     }
 
     /// 报关 (`POST /v3/global/customs/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalCreateOrderBody,
+    ) -> ::std::result::Result<GlobalCreateOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalCreateOrderRequest::new(body)).await
     }
 
     /// 报关信息修改 (`PATCH /v3/global/customs/orders`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(body)).await
+        body: GlobalModifyOrderBody,
+    ) -> ::std::result::Result<GlobalModifyOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalModifyOrderRequest::new(body)).await
     }
 }
 
@@ -1095,28 +1095,28 @@ impl<'a> V3GlobalCustomsOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_customs_orders.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_list_orders.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalListOrdersQuery>(),
         ),
         (
-            "get_v3_global_customs_orders.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_list_orders.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalListOrdersResponse>(),
         ),
         (
-            "post_v3_global_customs_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateOrderBody>(),
         ),
         (
-            "post_v3_global_customs_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateOrderResponse>(),
         ),
         (
-            "patch_v3_global_customs_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "global_modify_order.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalModifyOrderBody>(),
         ),
         (
-            "patch_v3_global_customs_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "global_modify_order.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalModifyOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `customs`.
     ///
     /// 海关编码
-    pub enum PostCustoms {
+    pub enum GlobalRedeclareCustomCustoms {
         GuangzhouZs = "GUANGZHOU_ZS",
         HangzhouZs = "HANGZHOU_ZS",
         Ningbo = "NINGBO",
@@ -25,7 +25,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalRedeclareCustomBody {
     /// 机构APPID
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostBody {
     /// 海关编码
     ///
     /// **Required.**
-    pub customs: PostCustoms,
+    pub customs: GlobalRedeclareCustomCustoms,
     /// 商户海关备案号
     ///
     /// **Required.**
@@ -57,7 +57,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalRedeclareCustomBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -69,15 +69,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalRedeclareCustomBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `customs`, `merchant_customs_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        customs: PostCustoms,
+        customs: GlobalRedeclareCustomCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalRedeclareCustomBody {
             appid: appid.into(),
             mchid: mchid.into(),
             out_trade_no: ::std::option::Option::None,
@@ -126,7 +126,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalRedeclareCustomBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,7 +138,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 报关状态
-    pub enum PostState {
+    pub enum GlobalRedeclareCustomState {
         Processing = "PROCESSING",
         Undeclared = "UNDECLARED",
         Submitted = "SUBMITTED",
@@ -154,7 +154,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalRedeclareCustomResponse {
     /// 机构APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -169,7 +169,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<GlobalRedeclareCustomState>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -201,7 +201,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalRedeclareCustomResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         state: optional(2, "state"),
@@ -215,10 +215,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalRedeclareCustomResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalRedeclareCustomResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -246,26 +246,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/customs/redeclare.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalRedeclareCustomRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalRedeclareCustomBody,
 }
 
-impl PostRequest {
+impl GlobalRedeclareCustomRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalRedeclareCustomBody) -> Self {
+        GlobalRedeclareCustomRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl GlobalRedeclareCustomRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/customs/redeclare`
     pub const PATH: &'static str = "/v3/global/customs/redeclare";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalRedeclareCustomRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -275,8 +277,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalRedeclareCustomRequest {
+    type Response = GlobalRedeclareCustomResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -318,9 +320,12 @@ impl<'a> V3GlobalCustomsRedeclare<'a> {
     /// 报关重推 (`POST /v3/global/customs/redeclare`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalRedeclareCustomBody,
+    ) -> ::std::result::Result<
+        GlobalRedeclareCustomResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalRedeclareCustomRequest::new(body)).await
     }
 }
 
@@ -329,12 +334,12 @@ impl<'a> V3GlobalCustomsRedeclare<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_customs_redeclare.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_redeclare_custom.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalRedeclareCustomBody>(),
         ),
         (
-            "post_v3_global_customs_redeclare.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_redeclare_custom.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalRedeclareCustomResponse>(),
         ),
     ])
 }

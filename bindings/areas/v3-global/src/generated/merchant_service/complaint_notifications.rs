@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalQueryComplaintNotificationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalQueryComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GlobalQueryComplaintNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalQueryComplaintNotificationResponse {
             mchid: ::std::option::Option::None,
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,22 +55,23 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant-service/complaint-notifications.md:97`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct GlobalQueryComplaintNotificationRequest {}
+impl GlobalQueryComplaintNotificationRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        GlobalQueryComplaintNotificationRequest {
+        }
     }
 }
 
-impl GetRequest {
+impl GlobalQueryComplaintNotificationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalQueryComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -78,8 +79,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalQueryComplaintNotificationRequest {
+    type Response = GlobalQueryComplaintNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -109,7 +110,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateComplaintNotificationBody {
     /// 通知地址
     ///
     /// **Required.**
@@ -117,19 +118,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateComplaintNotificationBody {
         url: required(0, "url"),
     }
 }
 
-impl PostBody {
+impl GlobalCreateComplaintNotificationBody {
     /// Creates a value from its required fields (`url`).
     pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody { url: url.into() }
+        GlobalCreateComplaintNotificationBody {
+            url: url.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateComplaintNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -141,7 +144,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalCreateComplaintNotificationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -159,17 +162,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalCreateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl GlobalCreateComplaintNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalCreateComplaintNotificationResponse {
             mchid: ::std::option::Option::None,
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -190,26 +193,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/merchant-service/complaint-notifications.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateComplaintNotificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateComplaintNotificationBody,
 }
 
-impl PostRequest {
+impl GlobalCreateComplaintNotificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalCreateComplaintNotificationBody) -> Self {
+        GlobalCreateComplaintNotificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateComplaintNotificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -219,8 +224,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalCreateComplaintNotificationRequest {
+    type Response = GlobalCreateComplaintNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -251,7 +256,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutBody {
+pub struct GlobalUpdateComplaintNotificationBody {
     /// 通知地址
     ///
     /// **Required.**
@@ -259,17 +264,21 @@ pub struct PutBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutBody { url: required(0, "url") }
-}
-
-impl PutBody {
-    /// Creates a value from its required fields (`url`).
-    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PutBody { url: url.into() }
+    GlobalUpdateComplaintNotificationBody {
+        url: required(0, "url"),
     }
 }
 
-impl ::wechatpay_runtime::Validate for PutBody {
+impl GlobalUpdateComplaintNotificationBody {
+    /// Creates a value from its required fields (`url`).
+    pub fn new(url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        GlobalUpdateComplaintNotificationBody {
+            url: url.into(),
+        }
+    }
+}
+
+impl ::wechatpay_runtime::Validate for GlobalUpdateComplaintNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -281,7 +290,7 @@ impl ::wechatpay_runtime::Validate for PutBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutResponse {
+pub struct GlobalUpdateComplaintNotificationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -299,17 +308,17 @@ pub struct PutResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutResponse {
+    GlobalUpdateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
         ..extra
     }
 }
 
-impl PutResponse {
+impl GlobalUpdateComplaintNotificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutResponse {
+        GlobalUpdateComplaintNotificationResponse {
             mchid: ::std::option::Option::None,
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -330,26 +339,28 @@ impl PutResponse {
 /// Source: `openapi/v3/global/merchant-service/complaint-notifications.md:171`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PutRequest {
+pub struct GlobalUpdateComplaintNotificationRequest {
     /// The request body.
-    pub body: PutBody,
+    pub body: GlobalUpdateComplaintNotificationBody,
 }
 
-impl PutRequest {
+impl GlobalUpdateComplaintNotificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PutBody) -> Self {
-        PutRequest { body }
+    pub fn new(body: GlobalUpdateComplaintNotificationBody) -> Self {
+        GlobalUpdateComplaintNotificationRequest {
+            body,
+        }
     }
 }
 
-impl PutRequest {
+impl GlobalUpdateComplaintNotificationRequest {
     /// `PUT`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PUT;
     /// `/v3/global/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for PutRequest {
+impl ::wechatpay_runtime::Validate for GlobalUpdateComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -359,8 +370,8 @@ impl ::wechatpay_runtime::Validate for PutRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PutRequest {
-    type Response = PutResponse;
+impl ::wechatpay_runtime::Operation for GlobalUpdateComplaintNotificationRequest {
+    type Response = GlobalUpdateComplaintNotificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -400,22 +411,23 @@ impl ::wechatpay_runtime::Operation for PutRequest {
 /// Source: `openapi/v3/global/merchant-service/complaint-notifications.md:265`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DeleteRequest {}
-impl DeleteRequest {
+pub struct GlobalDeleteComplaintNotificationRequest {}
+impl GlobalDeleteComplaintNotificationRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteRequest {}
+        GlobalDeleteComplaintNotificationRequest {
+        }
     }
 }
 
-impl DeleteRequest {
+impl GlobalDeleteComplaintNotificationRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/global/merchant-service/complaint-notifications`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for GlobalDeleteComplaintNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -423,7 +435,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for GlobalDeleteComplaintNotificationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -467,29 +479,38 @@ impl<'a> V3GlobalMerchantServiceComplaintNotifications<'a> {
     /// 查询投诉通知回调 (`GET /v3/global/merchant-service/complaint-notifications`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        GlobalQueryComplaintNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalQueryComplaintNotificationRequest::new()).await
     }
 
     /// 创建投诉通知回调 (`POST /v3/global/merchant-service/complaint-notifications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalCreateComplaintNotificationBody,
+    ) -> ::std::result::Result<
+        GlobalCreateComplaintNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalCreateComplaintNotificationRequest::new(body)).await
     }
 
     /// 更新投诉通知回调 (`PUT /v3/global/merchant-service/complaint-notifications`)
     pub async fn put(
         &self,
-        body: PutBody,
-    ) -> ::std::result::Result<PutResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PutRequest::new(body)).await
+        body: GlobalUpdateComplaintNotificationBody,
+    ) -> ::std::result::Result<
+        GlobalUpdateComplaintNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalUpdateComplaintNotificationRequest::new(body)).await
     }
 
     /// 删除投诉通知回调 (`DELETE /v3/global/merchant-service/complaint-notifications`)
     pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new()).await
+        self.client.execute(&GlobalDeleteComplaintNotificationRequest::new()).await
     }
 }
 
@@ -498,24 +519,34 @@ impl<'a> V3GlobalMerchantServiceComplaintNotifications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_service_complaint_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_query_complaint_notification.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalQueryComplaintNotificationResponse,
+            >(),
         ),
         (
-            "post_v3_global_merchant_service_complaint_notifications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_complaint_notification.body",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalCreateComplaintNotificationBody,
+            >(),
         ),
         (
-            "post_v3_global_merchant_service_complaint_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_create_complaint_notification.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalCreateComplaintNotificationResponse,
+            >(),
         ),
         (
-            "put_v3_global_merchant_service_complaint_notifications.body",
-            ::wechatpay_runtime::json_schema_for::<PutBody>(),
+            "global_update_complaint_notification.body",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalUpdateComplaintNotificationBody,
+            >(),
         ),
         (
-            "put_v3_global_merchant_service_complaint_notifications.response",
-            ::wechatpay_runtime::json_schema_for::<PutResponse>(),
+            "global_update_complaint_notification.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalUpdateComplaintNotificationResponse,
+            >(),
         ),
     ])
 }

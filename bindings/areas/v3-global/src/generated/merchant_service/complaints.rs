@@ -6,7 +6,7 @@
     /// Values of `mch_language`.
     ///
     /// 商户语言
-    pub enum GetMchLanguage {
+    pub enum GlobalListComplaintsMchLanguage {
         ZhCn = "ZH_CN",
         ZhTw = "ZH_TW",
         ZhHk = "ZH_HK",
@@ -29,7 +29,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalListComplaintsQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -49,11 +49,11 @@ pub struct GetQuery {
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 商户语言
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_language: ::std::option::Option<GetMchLanguage>,
+    pub mch_language: ::std::option::Option<GlobalListComplaintsMchLanguage>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalListComplaintsQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
         begin_date: required(2, "begin_date"),
@@ -63,13 +63,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GlobalListComplaintsQuery {
     /// Creates a value from its required fields (`begin_date`, `end_date`).
     pub fn new(
         begin_date: impl ::std::convert::Into<::std::string::String>,
         end_date: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GlobalListComplaintsQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             begin_date: begin_date.into(),
@@ -101,13 +101,16 @@ impl GetQuery {
     }
 
     /// Sets `mch_language`.
-    pub fn with_mch_language(mut self, mch_language: GetMchLanguage) -> Self {
+    pub fn with_mch_language(
+        mut self,
+        mch_language: GlobalListComplaintsMchLanguage,
+    ) -> Self {
         self.mch_language = ::std::option::Option::Some(mch_language);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalListComplaintsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -119,7 +122,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `complaint_state`.
     ///
     /// 投诉单状态
-    pub enum GetComplaintState {
+    pub enum GlobalListComplaintsComplaintState {
         Pending = "PENDING",
         Processing = "PROCESSING",
         Processed = "PROCESSED",
@@ -134,7 +137,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintOrderInfoItem {
+pub struct GlobalListComplaintsComplaintOrderInfoItem {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -187,7 +190,7 @@ pub struct GetComplaintOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintOrderInfoItem {
+    GlobalListComplaintsComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         settlement_amount: optional(2, "settlement_amount"),
@@ -201,10 +204,10 @@ pub struct GetComplaintOrderInfoItem {
     }
 }
 
-impl GetComplaintOrderInfoItem {
+impl GlobalListComplaintsComplaintOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintOrderInfoItem {
+        GlobalListComplaintsComplaintOrderInfoItem {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             settlement_amount: ::std::option::Option::None,
@@ -223,7 +226,7 @@ impl GetComplaintOrderInfoItem {
     /// Values of `priority`.
     ///
     /// 优先级
-    pub enum GetPriority {
+    pub enum GlobalListComplaintsPriority {
         Priority = "PRIORITY",
         General = "GENERAL",
         #[unrecognized]
@@ -235,7 +238,7 @@ impl GetComplaintOrderInfoItem {
     /// Values of `media_type`.
     ///
     /// 媒体文件业务类型
-    pub enum GetMediaType {
+    pub enum GlobalListComplaintsMediaType {
         UserComplaintImage = "USER_COMPLAINT_IMAGE",
         OperationImage = "OPERATION_IMAGE",
         #[unrecognized]
@@ -249,12 +252,12 @@ impl GetComplaintOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintMediaListItem {
+pub struct GlobalListComplaintsComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<GlobalListComplaintsMediaType>,
     /// 媒体文列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -267,17 +270,17 @@ pub struct GetComplaintMediaListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintMediaListItem {
+    GlobalListComplaintsComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
         ..extra
     }
 }
 
-impl GetComplaintMediaListItem {
+impl GlobalListComplaintsComplaintMediaListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintMediaListItem {
+        GlobalListComplaintsComplaintMediaListItem {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -289,7 +292,7 @@ impl GetComplaintMediaListItem {
     /// Values of `state`.
     ///
     /// 支付分服务单状态
-    pub enum GetState {
+    pub enum GlobalListComplaintsState {
         Doing = "DOING",
         Revoked = "REVOKED",
         Waitpay = "WAITPAY",
@@ -305,7 +308,7 @@ impl GetComplaintMediaListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetServiceOrderInfoItem {
+pub struct GlobalListComplaintsServiceOrderInfoItem {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -314,7 +317,7 @@ pub struct GetServiceOrderInfoItem {
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GlobalListComplaintsState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -322,7 +325,7 @@ pub struct GetServiceOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetServiceOrderInfoItem {
+    GlobalListComplaintsServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         state: optional(2, "state"),
@@ -330,10 +333,10 @@ pub struct GetServiceOrderInfoItem {
     }
 }
 
-impl GetServiceOrderInfoItem {
+impl GlobalListComplaintsServiceOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetServiceOrderInfoItem {
+        GlobalListComplaintsServiceOrderInfoItem {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -348,7 +351,7 @@ impl GetServiceOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GlobalListComplaintsDataItem {
     /// 投诉单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -368,7 +371,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_state: ::std::option::Option<GetComplaintState>,
+    pub complaint_state: ::std::option::Option<GlobalListComplaintsComplaintState>,
     /// 被诉商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -382,7 +385,7 @@ pub struct GetDataItem {
     /// 投诉单关联订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintOrderInfoItem>,
+        ::std::vec::Vec<GlobalListComplaintsComplaintOrderInfoItem>,
     >,
     /// 投诉单是否已全额退款
     ///
@@ -394,7 +397,7 @@ pub struct GetDataItem {
     pub is_overdue: ::std::option::Option<bool>,
     /// 优先级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub priority: ::std::option::Option<GetPriority>,
+    pub priority: ::std::option::Option<GlobalListComplaintsPriority>,
     /// 是否有待回复的用户留言
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -408,7 +411,7 @@ pub struct GetDataItem {
     /// 投诉资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintMediaListItem>,
+        ::std::vec::Vec<GlobalListComplaintsComplaintMediaListItem>,
     >,
     /// 问题描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -419,7 +422,7 @@ pub struct GetDataItem {
     /// 投诉单关联服务单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetServiceOrderInfoItem>,
+        ::std::vec::Vec<GlobalListComplaintsServiceOrderInfoItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -428,7 +431,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GlobalListComplaintsDataItem {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),
         complaint_detail: optional(2, "complaint_detail"),
@@ -449,10 +452,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GlobalListComplaintsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GlobalListComplaintsDataItem {
             complaint_id: ::std::option::Option::None,
             complaint_time: ::std::option::Option::None,
             complaint_detail: ::std::option::Option::None,
@@ -478,10 +481,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalListComplaintsResponse {
     /// 用户投诉信息详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<GlobalListComplaintsDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -502,7 +505,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalListComplaintsResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -511,10 +514,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalListComplaintsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalListComplaintsResponse {
             data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -537,26 +540,28 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant-service/complaints.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalListComplaintsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalListComplaintsQuery,
 }
 
-impl GetRequest {
+impl GlobalListComplaintsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GlobalListComplaintsQuery) -> Self {
+        GlobalListComplaintsRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl GlobalListComplaintsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant-service/complaints`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaints";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalListComplaintsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -566,8 +571,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalListComplaintsRequest {
+    type Response = GlobalListComplaintsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -628,8 +633,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for GlobalListComplaintsRequest {
+    type Item = GlobalListComplaintsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -678,9 +683,12 @@ impl<'a> V3GlobalMerchantServiceComplaints<'a> {
     /// 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GlobalListComplaintsQuery,
+    ) -> ::std::result::Result<
+        GlobalListComplaintsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalListComplaintsRequest::new(query)).await
     }
 }
 
@@ -689,12 +697,12 @@ impl<'a> V3GlobalMerchantServiceComplaints<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_service_complaints.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_list_complaints.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalListComplaintsQuery>(),
         ),
         (
-            "get_v3_global_merchant_service_complaints.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_list_complaints.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalListComplaintsResponse>(),
         ),
     ]);
     schemas.extend(complaint_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetMerchantQuery {
     /// 机构appid
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetMerchantQuery {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl GlobalGetMerchantQuery {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GlobalGetMerchantQuery {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetMerchantQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContact {
+pub struct GlobalGetMerchantContact {
     /// 联系人名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -74,7 +74,7 @@ pub struct GetContact {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContact {
+    GlobalGetMerchantContact {
         name: optional(0, "name"),
         phone: optional(1, "phone"),
         email: optional(2, "email"),
@@ -82,10 +82,10 @@ pub struct GetContact {
     }
 }
 
-impl GetContact {
+impl GlobalGetMerchantContact {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContact {
+        GlobalGetMerchantContact {
             name: ::std::option::Option::None,
             phone: ::std::option::Option::None,
             email: ::std::option::Option::None,
@@ -98,7 +98,7 @@ impl GetContact {
     /// Values of `merchant_type`.
     ///
     /// 商户类型
-    pub enum GetMerchantType {
+    pub enum GlobalGetMerchantMerchantType {
         Enterprise = "ENTERPRISE",
         Individual = "INDIVIDUAL",
         #[unrecognized]
@@ -110,7 +110,7 @@ impl GetContact {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum GlobalGetMerchantBusinessType {
         Online = "ONLINE",
         Offline = "OFFLINE",
         Both = "BOTH",
@@ -125,10 +125,10 @@ impl GetContact {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBusiness {
+pub struct GlobalGetMerchantBusiness {
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<GlobalGetMerchantBusinessType>,
     /// APP下载地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
@@ -154,7 +154,7 @@ pub struct GetBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBusiness {
+    GlobalGetMerchantBusiness {
         business_type: optional(0, "business_type"),
         app_download: optional(1, "app_download"),
         website: optional(2, "website"),
@@ -166,10 +166,10 @@ pub struct GetBusiness {
     }
 }
 
-impl GetBusiness {
+impl GlobalGetMerchantBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBusiness {
+        GlobalGetMerchantBusiness {
             business_type: ::std::option::Option::None,
             app_download: ::std::option::Option::None,
             website: ::std::option::Option::None,
@@ -188,7 +188,7 @@ impl GetBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDirector {
+pub struct GlobalGetMerchantDirector {
     /// 董事姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -202,17 +202,17 @@ pub struct GetDirector {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDirector {
+    GlobalGetMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
         ..extra
     }
 }
 
-impl GetDirector {
+impl GlobalGetMerchantDirector {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDirector {
+        GlobalGetMerchantDirector {
             name: ::std::option::Option::None,
             number: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -224,7 +224,7 @@ impl GetDirector {
     /// Values of `h5_authorization_state`.
     ///
     /// H5支付权限状态
-    pub enum GetH5AuthorizationState {
+    pub enum GlobalGetMerchantH5AuthorizationState {
         Approved = "APPROVED",
         Unauthorized = "UNAUTHORIZED",
         UnderReview = "UNDER_REVIEW",
@@ -242,13 +242,15 @@ impl GetDirector {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetH5Payment {
+pub struct GlobalGetMerchantH5Payment {
     /// H5驳回详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_authorization_state: ::std::option::Option<GetH5AuthorizationState>,
+    pub h5_authorization_state: ::std::option::Option<
+        GlobalGetMerchantH5AuthorizationState,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -256,17 +258,17 @@ pub struct GetH5Payment {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetH5Payment {
+    GlobalGetMerchantH5Payment {
         audit_reject_detail: optional(0, "audit_reject_detail"),
         h5_authorization_state: optional(1, "h5_authorization_state"),
         ..extra
     }
 }
 
-impl GetH5Payment {
+impl GlobalGetMerchantH5Payment {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetH5Payment {
+        GlobalGetMerchantH5Payment {
             audit_reject_detail: ::std::option::Option::None,
             h5_authorization_state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -278,7 +280,7 @@ impl GetH5Payment {
     /// Values of `sub_merchant_status`.
     ///
     /// 子商户状态
-    pub enum GetSubMerchantStatus {
+    pub enum GlobalGetMerchantSubMerchantStatus {
         Operating = "OPERATING",
         Pending = "PENDING",
         Deactivated = "DEACTIVATED",
@@ -293,7 +295,7 @@ impl GetH5Payment {
     /// Values of `application_status`.
     ///
     /// 子商户入驻状态
-    pub enum GetApplicationStatus {
+    pub enum GlobalGetMerchantApplicationStatus {
         IncompleteApplication = "INCOMPLETE_APPLICATION",
         UnderReview = "UNDER_REVIEW",
         Rejected = "REJECTED",
@@ -308,7 +310,7 @@ impl GetH5Payment {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetApplicationRejectDetail {
+pub struct GlobalGetMerchantApplicationRejectDetail {
     /// 驳回字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
@@ -322,17 +324,17 @@ pub struct GetApplicationRejectDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetApplicationRejectDetail {
+    GlobalGetMerchantApplicationRejectDetail {
         field: optional(0, "field"),
         reason: optional(1, "reason"),
         ..extra
     }
 }
 
-impl GetApplicationRejectDetail {
+impl GlobalGetMerchantApplicationRejectDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetApplicationRejectDetail {
+        GlobalGetMerchantApplicationRejectDetail {
             field: ::std::option::Option::None,
             reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -346,16 +348,18 @@ impl GetApplicationRejectDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubMerchantState {
+pub struct GlobalGetMerchantSubMerchantState {
     /// 子商户状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_merchant_status: ::std::option::Option<GetSubMerchantStatus>,
+    pub sub_merchant_status: ::std::option::Option<GlobalGetMerchantSubMerchantStatus>,
     /// 子商户入驻状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_status: ::std::option::Option<GetApplicationStatus>,
+    pub application_status: ::std::option::Option<GlobalGetMerchantApplicationStatus>,
     /// 子商户入驻驳回详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_reject_detail: ::std::option::Option<GetApplicationRejectDetail>,
+    pub application_reject_detail: ::std::option::Option<
+        GlobalGetMerchantApplicationRejectDetail,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -363,7 +367,7 @@ pub struct GetSubMerchantState {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubMerchantState {
+    GlobalGetMerchantSubMerchantState {
         sub_merchant_status: optional(0, "sub_merchant_status"),
         application_status: optional(1, "application_status"),
         application_reject_detail: optional(2, "application_reject_detail"),
@@ -371,10 +375,10 @@ pub struct GetSubMerchantState {
     }
 }
 
-impl GetSubMerchantState {
+impl GlobalGetMerchantSubMerchantState {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubMerchantState {
+        GlobalGetMerchantSubMerchantState {
             sub_merchant_status: ::std::option::Option::None,
             application_status: ::std::option::Option::None,
             application_reject_detail: ::std::option::Option::None,
@@ -387,7 +391,7 @@ impl GetSubMerchantState {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -420,10 +424,10 @@ pub struct GetResponse {
     pub business_category: ::std::option::Option<i64>,
     /// 联系人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact: ::std::option::Option<GetContact>,
+    pub contact: ::std::option::Option<GlobalGetMerchantContact>,
     /// 商户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_type: ::std::option::Option<GetMerchantType>,
+    pub merchant_type: ::std::option::Option<GlobalGetMerchantMerchantType>,
     /// 公司注册文件编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
@@ -435,19 +439,19 @@ pub struct GetResponse {
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business: ::std::option::Option<GetBusiness>,
+    pub business: ::std::option::Option<GlobalGetMerchantBusiness>,
     /// 董事信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub director: ::std::option::Option<GetDirector>,
+    pub director: ::std::option::Option<GlobalGetMerchantDirector>,
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal: ::std::option::Option<GetDirector>,
+    pub principal: ::std::option::Option<GlobalGetMerchantDirector>,
     /// H5支付权限详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_payment: ::std::option::Option<GetH5Payment>,
+    pub h5_payment: ::std::option::Option<GlobalGetMerchantH5Payment>,
     /// 子商户状态信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_merchant_state: ::std::option::Option<GetSubMerchantState>,
+    pub sub_merchant_state: ::std::option::Option<GlobalGetMerchantSubMerchantState>,
     /// 附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -458,7 +462,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         name: optional(1, "name"),
         shortname: optional(2, "shortname"),
@@ -480,10 +484,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetMerchantResponse {
             sub_mchid: ::std::option::Option::None,
             name: ::std::option::Option::None,
             shortname: ::std::option::Option::None,
@@ -519,7 +523,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchants/{sub_mchid}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetMerchantRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -527,30 +531,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetMerchantQuery,
 }
 
-impl GetRequest {
+impl GlobalGetMerchantRequest {
     /// Creates a value from its required fields (`sub_mchid`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetMerchantQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetMerchantRequest {
             sub_mchid: sub_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetMerchantRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchants/{sub_mchid}`
     pub const PATH: &'static str = "/v3/global/merchants/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -567,8 +571,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetMerchantRequest {
+    type Response = GlobalGetMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -615,7 +619,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchContact {
+pub struct ModifyMerchantContact {
     /// 联系人名称
     ///
     /// **Required.**
@@ -637,21 +641,25 @@ pub struct PatchContact {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchContact {
+    ModifyMerchantContact {
         name: required(0, "name"),
         phone: required(1, "phone"),
         email: required(2, "email"),
     }
 }
 
-impl PatchContact {
+impl ModifyMerchantContact {
     /// Creates a value from its required fields (`name`, `phone`, `email`).
     pub fn new(
         name: ::wechatpay_runtime::Sensitive,
         phone: ::wechatpay_runtime::Sensitive,
         email: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PatchContact { name, phone, email }
+        ModifyMerchantContact {
+            name,
+            phone,
+            email,
+        }
     }
 }
 
@@ -661,11 +669,11 @@ impl PatchContact {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBusiness {
+pub struct ModifyMerchantBusiness {
     /// 业务类型
     ///
     /// **Required.**
-    pub business_type: GetBusinessType,
+    pub business_type: GlobalGetMerchantBusinessType,
     /// APP下载链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
@@ -690,7 +698,7 @@ pub struct PatchBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBusiness {
+    ModifyMerchantBusiness {
         business_type: required(0, "business_type"),
         app_download: optional(1, "app_download"),
         website: optional(2, "website"),
@@ -702,10 +710,10 @@ pub struct PatchBusiness {
     }
 }
 
-impl PatchBusiness {
+impl ModifyMerchantBusiness {
     /// Creates a value from its required fields (`business_type`).
-    pub fn new(business_type: GetBusinessType) -> Self {
-        PatchBusiness {
+    pub fn new(business_type: GlobalGetMerchantBusinessType) -> Self {
+        ModifyMerchantBusiness {
             business_type,
             app_download: ::std::option::Option::None,
             website: ::std::option::Option::None,
@@ -787,7 +795,7 @@ impl PatchBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchDirector {
+pub struct ModifyMerchantDirector {
     /// 董事姓名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -797,16 +805,16 @@ pub struct PatchDirector {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchDirector {
+    ModifyMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
     }
 }
 
-impl PatchDirector {
+impl ModifyMerchantDirector {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchDirector {
+        ModifyMerchantDirector {
             name: ::std::option::Option::None,
             number: ::std::option::Option::None,
         }
@@ -837,7 +845,7 @@ impl PatchDirector {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchH5PaymentApplyInfo {
+pub struct ModifyMerchantH5PaymentApplyInfo {
     /// H5经营网址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub website_url: ::std::option::Option<::std::string::String>,
@@ -847,16 +855,16 @@ pub struct PatchH5PaymentApplyInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchH5PaymentApplyInfo {
+    ModifyMerchantH5PaymentApplyInfo {
         website_url: optional(0, "website_url"),
         domains: optional(1, "domains"),
     }
 }
 
-impl PatchH5PaymentApplyInfo {
+impl ModifyMerchantH5PaymentApplyInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchH5PaymentApplyInfo {
+        ModifyMerchantH5PaymentApplyInfo {
             website_url: ::std::option::Option::None,
             domains: ::std::option::Option::None,
         }
@@ -885,7 +893,7 @@ impl PatchH5PaymentApplyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyMerchantBody {
     /// 机构appid
     ///
     /// **Required.**
@@ -913,7 +921,7 @@ pub struct PatchBody {
     /// 联系人信息
     ///
     /// **Required.**
-    pub contact: PatchContact,
+    pub contact: ModifyMerchantContact,
     /// 类目
     ///
     /// **Required.**
@@ -928,7 +936,7 @@ pub struct PatchBody {
     /// 商户类型
     ///
     /// **Required.**
-    pub merchant_type: GetMerchantType,
+    pub merchant_type: GlobalGetMerchantMerchantType,
     /// 公司注册文件编号
     ///
     /// **Required.**
@@ -946,23 +954,23 @@ pub struct PatchBody {
     /// 业务信息
     ///
     /// **Required.**
-    pub business: PatchBusiness,
+    pub business: ModifyMerchantBusiness,
     /// 董事信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub director: ::std::option::Option<PatchDirector>,
+    pub director: ::std::option::Option<ModifyMerchantDirector>,
     /// 负责人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub principal: ::std::option::Option<PatchDirector>,
+    pub principal: ::std::option::Option<ModifyMerchantDirector>,
     /// 是否申请H5支付权限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_h5_payment: ::std::option::Option<bool>,
     /// H5支付申请资料资料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_payment_apply_info: ::std::option::Option<PatchH5PaymentApplyInfo>,
+    pub h5_payment_apply_info: ::std::option::Option<ModifyMerchantH5PaymentApplyInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         name: required(2, "name"),
@@ -986,7 +994,7 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyMerchantBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `name`, `sub_mchid`, `shortname`, `office_phone`, `contact`, `business_category`, `merchant_country_code`, `merchant_type`, `registration_certificate_number`, `registration_certificate_date`, `business`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -996,17 +1004,17 @@ impl PatchBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         shortname: impl ::std::convert::Into<::std::string::String>,
         office_phone: impl ::std::convert::Into<::std::string::String>,
-        contact: PatchContact,
+        contact: ModifyMerchantContact,
         business_category: i64,
         merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-        merchant_type: GetMerchantType,
+        merchant_type: GlobalGetMerchantMerchantType,
         registration_certificate_number: impl ::std::convert::Into<
             ::std::string::String,
         >,
         registration_certificate_date: impl ::std::convert::Into<::std::string::String>,
-        business: PatchBusiness,
+        business: ModifyMerchantBusiness,
     ) -> Self {
-        PatchBody {
+        ModifyMerchantBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             name: name.into(),
@@ -1062,13 +1070,13 @@ impl PatchBody {
     }
 
     /// Sets `director`.
-    pub fn with_director(mut self, director: PatchDirector) -> Self {
+    pub fn with_director(mut self, director: ModifyMerchantDirector) -> Self {
         self.director = ::std::option::Option::Some(director);
         self
     }
 
     /// Sets `principal`.
-    pub fn with_principal(mut self, principal: PatchDirector) -> Self {
+    pub fn with_principal(mut self, principal: ModifyMerchantDirector) -> Self {
         self.principal = ::std::option::Option::Some(principal);
         self
     }
@@ -1082,14 +1090,14 @@ impl PatchBody {
     /// Sets `h5_payment_apply_info`.
     pub fn with_h5_payment_apply_info(
         mut self,
-        h5_payment_apply_info: PatchH5PaymentApplyInfo,
+        h5_payment_apply_info: ModifyMerchantH5PaymentApplyInfo,
     ) -> Self {
         self.h5_payment_apply_info = ::std::option::Option::Some(h5_payment_apply_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1101,7 +1109,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1109,7 +1117,9 @@ pub struct PatchResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_authorization_state: ::std::option::Option<GetH5AuthorizationState>,
+    pub h5_authorization_state: ::std::option::Option<
+        GlobalGetMerchantH5AuthorizationState,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1117,17 +1127,17 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         h5_authorization_state: optional(1, "h5_authorization_state"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl ModifyMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyMerchantResponse {
             sub_mchid: ::std::option::Option::None,
             h5_authorization_state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1148,7 +1158,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/global/merchants/{sub_mchid}.md:147`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyMerchantRequest {
     /// `sub_mchid`: not described on the docs page.
     ///
     /// **Required.**
@@ -1156,30 +1166,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyMerchantBody,
 }
 
-impl PatchRequest {
+impl ModifyMerchantRequest {
     /// Creates a value from its required fields (`sub_mchid`, `body`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyMerchantBody,
     ) -> Self {
-        PatchRequest {
+        ModifyMerchantRequest {
             sub_mchid: sub_mchid.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyMerchantRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/global/merchants/{sub_mchid}`
     pub const PATH: &'static str = "/v3/global/merchants/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1196,8 +1206,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyMerchantRequest {
+    type Response = ModifyMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1249,17 +1259,21 @@ impl<'a> V3GlobalMerchantsSubMchid<'a> {
     /// 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone(), query)).await
+        query: GlobalGetMerchantQuery,
+    ) -> ::std::result::Result<GlobalGetMerchantResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GlobalGetMerchantRequest::new(self.sub_mchid.clone(), query))
+            .await
     }
 
     /// 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.sub_mchid.clone(), body)).await
+        body: ModifyMerchantBody,
+    ) -> ::std::result::Result<ModifyMerchantResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifyMerchantRequest::new(self.sub_mchid.clone(), body))
+            .await
     }
 }
 
@@ -1268,20 +1282,20 @@ impl<'a> V3GlobalMerchantsSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchants_sub_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_merchant.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetMerchantQuery>(),
         ),
         (
-            "get_v3_global_merchants_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetMerchantResponse>(),
         ),
         (
-            "patch_v3_global_merchants_sub_mchid.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyMerchantBody>(),
         ),
         (
-            "patch_v3_global_merchants_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyMerchantResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct GlobalCreateTransactionAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    GlobalCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl GlobalCreateTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        GlobalCreateTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct GlobalCreateTransactionSceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -60,16 +60,16 @@ pub struct PostSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    GlobalCreateTransactionSceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
     }
 }
 
-impl PostSceneInfo {
+impl GlobalCreateTransactionSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        GlobalCreateTransactionSceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
         }
@@ -98,7 +98,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateTransactionBody {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -140,14 +140,14 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: GlobalCreateTransactionAmount,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<GlobalCreateTransactionSceneInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateTransactionBody {
         appid: optional(0, "appid"),
         sp_appid: optional(1, "sp_appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -164,7 +164,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalCreateTransactionBody {
     /// Creates a value from its required fields (`description`, `notify_url`, `out_trade_no`, `merchant_category_code`, `contract_id`, `amount`).
     pub fn new(
         description: impl ::std::convert::Into<::std::string::String>,
@@ -172,9 +172,9 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         merchant_category_code: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: GlobalCreateTransactionAmount,
     ) -> Self {
-        PostBody {
+        GlobalCreateTransactionBody {
             appid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -246,13 +246,16 @@ impl PostBody {
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: GlobalCreateTransactionSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,7 +267,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum PostTradeType {
+    pub enum GlobalCreateTransactionTradeType {
         Auth = "AUTH",
         #[unrecognized]
         Unrecognized(String),
@@ -275,7 +278,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum PostTradeState {
+    pub enum GlobalCreateTransactionTradeState {
         Success = "SUCCESS",
         Refund = "REFUND",
         Notpay = "NOTPAY",
@@ -293,7 +296,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct GlobalCreateTransactionPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -310,7 +313,7 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    GlobalCreateTransactionPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -318,10 +321,10 @@ pub struct PostPayer {
     }
 }
 
-impl PostPayer {
+impl GlobalCreateTransactionPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        GlobalCreateTransactionPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -334,7 +337,7 @@ impl PostPayer {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum PostType {
+    pub enum GlobalCreateTransactionType {
         SettlementRate = "SETTLEMENT_RATE",
         UserpaymentRate = "USERPAYMENT_RATE",
         #[unrecognized]
@@ -348,11 +351,11 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeRate {
+pub struct GlobalCreateTransactionExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<GlobalCreateTransactionType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -363,17 +366,17 @@ pub struct PostExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeRate {
+    GlobalCreateTransactionExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl PostExchangeRate {
+impl GlobalCreateTransactionExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeRate {
+        GlobalCreateTransactionExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -387,7 +390,7 @@ impl PostExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct GlobalCreateTransactionResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -410,7 +413,7 @@ pub struct PostResponseAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<PostExchangeRate>,
+    pub exchange_rate: ::std::option::Option<GlobalCreateTransactionExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -418,7 +421,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    GlobalCreateTransactionResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
@@ -428,10 +431,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl GlobalCreateTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        GlobalCreateTransactionResponseAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -446,7 +449,7 @@ impl PostResponseAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum GlobalCreateTransactionScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -458,7 +461,7 @@ impl PostResponseAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum PostPromotionDetailItemType {
+    pub enum GlobalCreateTransactionPromotionDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -472,7 +475,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct GlobalCreateTransactionGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -503,7 +506,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    GlobalCreateTransactionGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
         discount_amount: optional(2, "discount_amount"),
@@ -513,10 +516,10 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl GlobalCreateTransactionGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostGoodsDetailItem {
+        GlobalCreateTransactionGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
@@ -533,7 +536,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct GlobalCreateTransactionPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -544,11 +547,11 @@ pub struct PostPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<GlobalCreateTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostPromotionDetailItemType>,
+    pub type_: ::std::option::Option<GlobalCreateTransactionPromotionDetailType>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -573,7 +576,9 @@ pub struct PostPromotionDetailItem {
     pub other_contribute_amount: ::std::option::Option<i64>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<GlobalCreateTransactionGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -581,7 +586,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    GlobalCreateTransactionPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -597,10 +602,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl GlobalCreateTransactionPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        GlobalCreateTransactionPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -621,7 +626,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalCreateTransactionResponse {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -657,7 +662,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<PostTradeType>,
+    pub trade_type: ::std::option::Option<GlobalCreateTransactionTradeType>,
     /// 付款银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -672,7 +677,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<PostTradeState>,
+    pub trade_state: ::std::option::Option<GlobalCreateTransactionTradeState>,
     /// 交易状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -682,16 +687,16 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<GlobalCreateTransactionPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<GlobalCreateTransactionResponseAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<GlobalCreateTransactionPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -700,7 +705,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalCreateTransactionResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -722,10 +727,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalCreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalCreateTransactionResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -761,26 +766,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/papay/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateTransactionBody,
 }
 
-impl PostRequest {
+impl GlobalCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalCreateTransactionBody) -> Self {
+        GlobalCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/papay/transactions`
     pub const PATH: &'static str = "/v3/global/papay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -790,8 +797,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalCreateTransactionRequest {
+    type Response = GlobalCreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -851,9 +858,12 @@ impl<'a> V3GlobalPapayTransactions<'a> {
     /// 支付扣款 (`POST /v3/global/papay/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalCreateTransactionBody,
+    ) -> ::std::result::Result<
+        GlobalCreateTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -862,12 +872,12 @@ impl<'a> V3GlobalPapayTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_global_papay_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateTransactionBody>(),
         ),
         (
-            "post_v3_global_papay_transactions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateTransactionResponse>(),
         ),
     ]);
     schemas.extend(out_trade_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalQueryBillDownloadUrlQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalQueryBillDownloadUrlQuery {
         sub_mchid: optional(0, "sub_mchid"),
         bill_date: optional(1, "bill_date"),
     }
 }
 
-impl GetQuery {
+impl GlobalQueryBillDownloadUrlQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GlobalQueryBillDownloadUrlQuery {
             sub_mchid: ::std::option::Option::None,
             bill_date: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalQueryBillDownloadUrlQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalQueryBillDownloadUrlResponse {
     /// 下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -75,16 +75,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalQueryBillDownloadUrlResponse {
         download_url: optional(0, "download_url"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GlobalQueryBillDownloadUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalQueryBillDownloadUrlResponse {
             download_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -104,26 +104,28 @@ impl GetResponse {
 /// Source: `openapi/v3/global/profit-sharing/bill-download-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalQueryBillDownloadUrlRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalQueryBillDownloadUrlQuery,
 }
 
-impl GetRequest {
+impl GlobalQueryBillDownloadUrlRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: GlobalQueryBillDownloadUrlQuery) -> Self {
+        GlobalQueryBillDownloadUrlRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl GlobalQueryBillDownloadUrlRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/profit-sharing/bill-download-url`
     pub const PATH: &'static str = "/v3/global/profit-sharing/bill-download-url";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalQueryBillDownloadUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -133,8 +135,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalQueryBillDownloadUrlRequest {
+    type Response = GlobalQueryBillDownloadUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -187,9 +189,12 @@ impl<'a> V3GlobalProfitSharingBillDownloadUrl<'a> {
     /// 获取分账账单文件下载地址 (`GET /v3/global/profit-sharing/bill-download-url`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: GlobalQueryBillDownloadUrlQuery,
+    ) -> ::std::result::Result<
+        GlobalQueryBillDownloadUrlResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalQueryBillDownloadUrlRequest::new(query)).await
     }
 }
 
@@ -198,12 +203,12 @@ impl<'a> V3GlobalProfitSharingBillDownloadUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_profit_sharing_bill_download_url.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_query_bill_download_url.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalQueryBillDownloadUrlQuery>(),
         ),
         (
-            "get_v3_global_profit_sharing_bill_download_url.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_query_bill_download_url.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalQueryBillDownloadUrlResponse>(),
         ),
     ])
 }

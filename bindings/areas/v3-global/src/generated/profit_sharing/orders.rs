@@ -6,7 +6,7 @@
     /// Values of `currency`.
     ///
     /// 分账币种
-    pub enum PostCurrency {
+    pub enum ProfitGlobalCreateOrderCurrency {
         Cny = "CNY",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum ProfitGlobalCreateOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -32,16 +32,16 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiversItem {
+pub struct ProfitGlobalCreateOrderReceiversItem {
     /// 分账币种
     ///
     /// **Required.**
-    pub currency: PostCurrency,
+    pub currency: ProfitGlobalCreateOrderCurrency,
     /// 分账接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: ProfitGlobalCreateOrderType,
     /// 分账接收方帐号
     ///
     /// **Required.**
@@ -65,7 +65,7 @@ pub struct PostReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiversItem {
+    ProfitGlobalCreateOrderReceiversItem {
         currency: required(0, "currency"),
         type_: required(1, "type"),
         account: required(2, "account"),
@@ -76,16 +76,16 @@ pub struct PostReceiversItem {
     }
 }
 
-impl PostReceiversItem {
+impl ProfitGlobalCreateOrderReceiversItem {
     /// Creates a value from its required fields (`currency`, `type`, `account`, `amount`, `description`).
     pub fn new(
-        currency: PostCurrency,
-        type_: PostType,
+        currency: ProfitGlobalCreateOrderCurrency,
+        type_: ProfitGlobalCreateOrderType,
         account: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostReceiversItem {
+        ProfitGlobalCreateOrderReceiversItem {
             currency,
             type_,
             account: account.into(),
@@ -113,7 +113,7 @@ impl PostReceiversItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ProfitGlobalCreateOrderBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -134,7 +134,9 @@ pub struct PostBody {
     pub out_order_no: ::std::string::String,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<ProfitGlobalCreateOrderReceiversItem>,
+    >,
     /// 是否解冻剩余未分资金
     ///
     /// **Required.**
@@ -142,7 +144,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ProfitGlobalCreateOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -153,7 +155,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ProfitGlobalCreateOrderBody {
     /// Creates a value from its required fields (`appid`, `transaction_id`, `out_order_no`, `unfreeze_unsplit`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -161,7 +163,7 @@ impl PostBody {
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         unfreeze_unsplit: bool,
     ) -> Self {
-        PostBody {
+        ProfitGlobalCreateOrderBody {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -193,14 +195,14 @@ impl PostBody {
     /// Sets `receivers`.
     pub fn with_receivers(
         mut self,
-        receivers: ::std::vec::Vec<PostReceiversItem>,
+        receivers: ::std::vec::Vec<ProfitGlobalCreateOrderReceiversItem>,
     ) -> Self {
         self.receivers = ::std::option::Option::Some(receivers);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ProfitGlobalCreateOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,7 +216,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseReceiversItem {
+pub struct ProfitGlobalCreateOrderResponseReceiversItem {
     /// 分账币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -235,7 +237,7 @@ pub struct PostResponseReceiversItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<ProfitGlobalCreateOrderType>,
     /// 分账接收方帐号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -283,7 +285,7 @@ pub struct PostResponseReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseReceiversItem {
+    ProfitGlobalCreateOrderResponseReceiversItem {
         currency: optional(0, "currency"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -302,10 +304,10 @@ pub struct PostResponseReceiversItem {
     }
 }
 
-impl PostResponseReceiversItem {
+impl ProfitGlobalCreateOrderResponseReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseReceiversItem {
+        ProfitGlobalCreateOrderResponseReceiversItem {
             currency: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -329,7 +331,7 @@ impl PostResponseReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ProfitGlobalCreateOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -355,7 +357,9 @@ pub struct PostResponse {
     pub state: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostResponseReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<ProfitGlobalCreateOrderResponseReceiversItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -363,7 +367,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ProfitGlobalCreateOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -374,10 +378,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ProfitGlobalCreateOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ProfitGlobalCreateOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -402,26 +406,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/profit-sharing/orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ProfitGlobalCreateOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ProfitGlobalCreateOrderBody,
 }
 
-impl PostRequest {
+impl ProfitGlobalCreateOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ProfitGlobalCreateOrderBody) -> Self {
+        ProfitGlobalCreateOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ProfitGlobalCreateOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/profit-sharing/orders`
     pub const PATH: &'static str = "/v3/global/profit-sharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ProfitGlobalCreateOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -431,8 +437,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ProfitGlobalCreateOrderRequest {
+    type Response = ProfitGlobalCreateOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -492,9 +498,12 @@ impl<'a> V3GlobalProfitSharingOrders<'a> {
     /// 请求分账 (`POST /v3/global/profit-sharing/orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ProfitGlobalCreateOrderBody,
+    ) -> ::std::result::Result<
+        ProfitGlobalCreateOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ProfitGlobalCreateOrderRequest::new(body)).await
     }
 }
 
@@ -503,12 +512,12 @@ impl<'a> V3GlobalProfitSharingOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_global_profit_sharing_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "profit_global_create_order.body",
+            ::wechatpay_runtime::json_schema_for::<ProfitGlobalCreateOrderBody>(),
         ),
         (
-            "post_v3_global_profit_sharing_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "profit_global_create_order.response",
+            ::wechatpay_runtime::json_schema_for::<ProfitGlobalCreateOrderResponse>(),
         ),
     ]);
     schemas.extend(unfreeze::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum CreateReceiverType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -19,7 +19,7 @@
     /// Values of `relation_type`.
     ///
     /// 与分账方的关系类型
-    pub enum PostRelationType {
+    pub enum CreateReceiverRelationType {
         Supplier = "SUPPLIER",
         Distributor = "DISTRIBUTOR",
         TaxServiceProvider = "TAX_SERVICE_PROVIDER",
@@ -34,7 +34,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateReceiverBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -47,7 +47,7 @@ pub struct PostBody {
     /// 分账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateReceiverType>,
     /// 分账接收方帐号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
@@ -61,7 +61,7 @@ pub struct PostBody {
     pub authorized: ::std::option::Option<bool>,
     /// 与分账方的关系类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relation_type: ::std::option::Option<PostRelationType>,
+    pub relation_type: ::std::option::Option<CreateReceiverRelationType>,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
@@ -83,7 +83,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -101,10 +101,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateReceiverBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateReceiverBody {
             sub_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -150,7 +150,7 @@ impl PostBody {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: CreateReceiverType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -177,7 +177,10 @@ impl PostBody {
     }
 
     /// Sets `relation_type`.
-    pub fn with_relation_type(mut self, relation_type: PostRelationType) -> Self {
+    pub fn with_relation_type(
+        mut self,
+        relation_type: CreateReceiverRelationType,
+    ) -> Self {
         self.relation_type = ::std::option::Option::Some(relation_type);
         self
     }
@@ -238,7 +241,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -250,7 +253,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateReceiverResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -259,7 +262,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -274,7 +277,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relation_type: ::std::option::Option<PostRelationType>,
+    pub relation_type: ::std::option::Option<CreateReceiverRelationType>,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
@@ -309,7 +312,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),
         account: optional(2, "account"),
@@ -328,10 +331,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateReceiverResponse {
             sub_mchid: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
@@ -364,26 +367,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/profit-sharing/receivers.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateReceiverBody,
 }
 
-impl PostRequest {
+impl CreateReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateReceiverBody) -> Self {
+        CreateReceiverRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/profit-sharing/receivers`
     pub const PATH: &'static str = "/v3/global/profit-sharing/receivers";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -393,8 +396,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateReceiverRequest {
+    type Response = CreateReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -425,7 +428,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteBody {
+pub struct GlobalDeleteReceiverBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -438,14 +441,14 @@ pub struct DeleteBody {
     /// 分账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateReceiverType>,
     /// 分账接收方帐号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteBody {
+    GlobalDeleteReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -454,10 +457,10 @@ pub struct DeleteBody {
     }
 }
 
-impl DeleteBody {
+impl GlobalDeleteReceiverBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteBody {
+        GlobalDeleteReceiverBody {
             sub_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -494,7 +497,7 @@ impl DeleteBody {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: CreateReceiverType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -509,7 +512,7 @@ impl DeleteBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteBody {
+impl ::wechatpay_runtime::Validate for GlobalDeleteReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -530,26 +533,28 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 /// Source: `openapi/v3/global/profit-sharing/receivers.md:200`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct GlobalDeleteReceiverRequest {
     /// The request body.
-    pub body: DeleteBody,
+    pub body: GlobalDeleteReceiverBody,
 }
 
-impl DeleteRequest {
+impl GlobalDeleteReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: DeleteBody) -> Self {
-        DeleteRequest { body }
+    pub fn new(body: GlobalDeleteReceiverBody) -> Self {
+        GlobalDeleteReceiverRequest {
+            body,
+        }
     }
 }
 
-impl DeleteRequest {
+impl GlobalDeleteReceiverRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/global/profit-sharing/receivers`
     pub const PATH: &'static str = "/v3/global/profit-sharing/receivers";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for GlobalDeleteReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -559,7 +564,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for GlobalDeleteReceiverRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -612,17 +617,17 @@ impl<'a> V3GlobalProfitSharingReceivers<'a> {
     /// 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateReceiverBody,
+    ) -> ::std::result::Result<CreateReceiverResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateReceiverRequest::new(body)).await
     }
 
     /// 删除分账接收方 (`DELETE /v3/global/profit-sharing/receivers`)
     pub async fn delete(
         &self,
-        body: DeleteBody,
+        body: GlobalDeleteReceiverBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(body)).await
+        self.client.execute(&GlobalDeleteReceiverRequest::new(body)).await
     }
 }
 
@@ -631,16 +636,16 @@ impl<'a> V3GlobalProfitSharingReceivers<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_global_profit_sharing_receivers.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<CreateReceiverBody>(),
         ),
         (
-            "post_v3_global_profit_sharing_receivers.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<CreateReceiverResponse>(),
         ),
         (
-            "delete_v3_global_profit_sharing_receivers.body",
-            ::wechatpay_runtime::json_schema_for::<DeleteBody>(),
+            "global_delete_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalDeleteReceiverBody>(),
         ),
     ]);
     schemas.extend(account::json_schemas());

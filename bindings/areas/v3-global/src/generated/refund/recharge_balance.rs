@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryRechargeBalanceResponse {
     /// 账户可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryRechargeBalanceResponse {
         remaining_amount: optional(0, "remaining_amount"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryRechargeBalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryRechargeBalanceResponse {
             remaining_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,22 +55,22 @@ impl GetResponse {
 /// Source: `openapi/v3/global/refund/recharge-balance.md:6`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryRechargeBalanceRequest {}
+impl QueryRechargeBalanceRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryRechargeBalanceRequest {}
     }
 }
 
-impl GetRequest {
+impl QueryRechargeBalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/refund/recharge-balance`
     pub const PATH: &'static str = "/v3/global/refund/recharge-balance";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryRechargeBalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -78,8 +78,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryRechargeBalanceRequest {
+    type Response = QueryRechargeBalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -122,8 +122,11 @@ impl<'a> V3GlobalRefundRechargeBalance<'a> {
     /// 商家充值退款余额查询 (`GET /v3/global/refund/recharge-balance`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        QueryRechargeBalanceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryRechargeBalanceRequest::new()).await
     }
 }
 
@@ -132,8 +135,8 @@ impl<'a> V3GlobalRefundRechargeBalance<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_refund_recharge_balance.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_recharge_balance.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRechargeBalanceResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct GlobalAppPrepayPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    GlobalAppPrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
     }
 }
 
-impl PostPayer {
+impl GlobalAppPrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        GlobalAppPrepayPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct GlobalAppPrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -83,16 +83,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    GlobalAppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl GlobalAppPrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        GlobalAppPrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -114,7 +114,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct GlobalAppPrepayStoreInfo {
     /// 编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -129,20 +129,20 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    GlobalAppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         address: required(2, "address"),
     }
 }
 
-impl PostStoreInfo {
+impl GlobalAppPrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        GlobalAppPrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             address: address.into(),
@@ -165,7 +165,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct GlobalAppPrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -180,11 +180,11 @@ pub struct PostSceneInfo {
     pub operator_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<GlobalAppPrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    GlobalAppPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         payer_client_ip: optional(2, "payer_client_ip"),
@@ -193,10 +193,10 @@ pub struct PostSceneInfo {
     }
 }
 
-impl PostSceneInfo {
+impl GlobalAppPrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        GlobalAppPrepaySceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             payer_client_ip: ::std::option::Option::None,
@@ -242,7 +242,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: GlobalAppPrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -254,7 +254,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct GlobalAppPrepayGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -276,7 +276,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    GlobalAppPrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -285,14 +285,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl GlobalAppPrepayGoodsDetailItem {
     /// Creates a value from its required fields (`goods_id`, `quantity`, `price`).
     pub fn new(
         goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        GlobalAppPrepayGoodsDetailItem {
             goods_id: goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -326,7 +326,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItem {
+pub struct GlobalAppPrepayDetailItem {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -335,21 +335,23 @@ pub struct PostDetailItem {
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<GlobalAppPrepayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItem {
+    GlobalAppPrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetailItem {
+impl GlobalAppPrepayDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItem {
+        GlobalAppPrepayDetailItem {
             cost_price: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -374,7 +376,7 @@ impl PostDetailItem {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<GlobalAppPrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -385,7 +387,7 @@ impl PostDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalAppPrepayBody {
     /// 商户号
     ///
     /// **Required.**
@@ -446,21 +448,21 @@ pub struct PostBody {
     pub merchant_category_code: ::std::string::String,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<GlobalAppPrepayPayer>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: GlobalAppPrepayAmount,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<GlobalAppPrepaySceneInfo>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostDetailItem>>,
+    pub detail: ::std::option::Option<::std::vec::Vec<GlobalAppPrepayDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalAppPrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -484,7 +486,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalAppPrepayBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sub_mchid`, `sp_mchid`, `sp_appid`, `description`, `notify_url`, `out_trade_no`, `trade_type`, `merchant_category_code`, `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -498,9 +500,9 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_type: impl ::std::convert::Into<::std::string::String>,
         merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: GlobalAppPrepayAmount,
     ) -> Self {
-        PostBody {
+        GlobalAppPrepayBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -579,25 +581,28 @@ impl PostBody {
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: GlobalAppPrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: GlobalAppPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: ::std::vec::Vec<PostDetailItem>) -> Self {
+    pub fn with_detail(
+        mut self,
+        detail: ::std::vec::Vec<GlobalAppPrepayDetailItem>,
+    ) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -609,7 +614,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalAppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -622,16 +627,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl GlobalAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalAppPrepayResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -651,26 +656,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/transactions/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalAppPrepayBody,
 }
 
-impl PostRequest {
+impl GlobalAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalAppPrepayBody) -> Self {
+        GlobalAppPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl GlobalAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/transactions/app`
     pub const PATH: &'static str = "/v3/global/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -680,8 +685,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalAppPrepayRequest {
+    type Response = GlobalAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -723,9 +728,9 @@ impl<'a> V3GlobalTransactionsApp<'a> {
     /// APP支付下单 (`POST /v3/global/transactions/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalAppPrepayBody,
+    ) -> ::std::result::Result<GlobalAppPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalAppPrepayRequest::new(body)).await
     }
 }
 
@@ -734,12 +739,12 @@ impl<'a> V3GlobalTransactionsApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_transactions_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalAppPrepayBody>(),
         ),
         (
-            "post_v3_global_transactions_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalAppPrepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct GlobalMwebPrepayPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    GlobalMwebPrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
     }
 }
 
-impl PostPayer {
+impl GlobalMwebPrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        GlobalMwebPrepayPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct GlobalMwebPrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -83,16 +83,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    GlobalMwebPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl GlobalMwebPrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        GlobalMwebPrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -114,7 +114,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct GlobalMwebPrepayStoreInfo {
     /// 编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -129,20 +129,20 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    GlobalMwebPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         address: required(2, "address"),
     }
 }
 
-impl PostStoreInfo {
+impl GlobalMwebPrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        GlobalMwebPrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             address: address.into(),
@@ -165,7 +165,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct GlobalMwebPrepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -182,11 +182,11 @@ pub struct PostSceneInfo {
     /// 商户门店信息
     ///
     /// **Required.**
-    pub store_info: PostStoreInfo,
+    pub store_info: GlobalMwebPrepayStoreInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    GlobalMwebPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         payer_client_ip: required(2, "payer_client_ip"),
@@ -195,13 +195,13 @@ pub struct PostSceneInfo {
     }
 }
 
-impl PostSceneInfo {
+impl GlobalMwebPrepaySceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`, `store_info`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
-        store_info: PostStoreInfo,
+        store_info: GlobalMwebPrepayStoreInfo,
     ) -> Self {
-        PostSceneInfo {
+        GlobalMwebPrepaySceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             payer_client_ip: payer_client_ip.into(),
@@ -244,7 +244,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct GlobalMwebPrepayGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -266,7 +266,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    GlobalMwebPrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -275,14 +275,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl GlobalMwebPrepayGoodsDetailItem {
     /// Creates a value from its required fields (`goods_id`, `quantity`, `price`).
     pub fn new(
         goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        GlobalMwebPrepayGoodsDetailItem {
             goods_id: goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -316,7 +316,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItem {
+pub struct GlobalMwebPrepayDetailItem {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -325,21 +325,23 @@ pub struct PostDetailItem {
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<GlobalMwebPrepayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItem {
+    GlobalMwebPrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetailItem {
+impl GlobalMwebPrepayDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItem {
+        GlobalMwebPrepayDetailItem {
             cost_price: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -364,7 +366,7 @@ impl PostDetailItem {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<GlobalMwebPrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -375,7 +377,7 @@ impl PostDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalMwebPrepayBody {
     /// 商户号
     ///
     /// **Required.**
@@ -436,22 +438,22 @@ pub struct PostBody {
     pub merchant_category_code: ::std::string::String,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<GlobalMwebPrepayPayer>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: GlobalMwebPrepayAmount,
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: GlobalMwebPrepaySceneInfo,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostDetailItem>>,
+    pub detail: ::std::option::Option<::std::vec::Vec<GlobalMwebPrepayDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalMwebPrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -475,7 +477,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalMwebPrepayBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sub_mchid`, `sp_mchid`, `sp_appid`, `description`, `notify_url`, `out_trade_no`, `trade_type`, `merchant_category_code`, `amount`, `scene_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -489,10 +491,10 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_type: impl ::std::convert::Into<::std::string::String>,
         merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        scene_info: PostSceneInfo,
+        amount: GlobalMwebPrepayAmount,
+        scene_info: GlobalMwebPrepaySceneInfo,
     ) -> Self {
-        PostBody {
+        GlobalMwebPrepayBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -571,19 +573,22 @@ impl PostBody {
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: GlobalMwebPrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: ::std::vec::Vec<PostDetailItem>) -> Self {
+    pub fn with_detail(
+        mut self,
+        detail: ::std::vec::Vec<GlobalMwebPrepayDetailItem>,
+    ) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalMwebPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -595,7 +600,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalMwebPrepayResponse {
     /// 支付跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -608,16 +613,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalMwebPrepayResponse {
         mweb_url: optional(0, "mweb_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl GlobalMwebPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalMwebPrepayResponse {
             mweb_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -637,26 +642,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/transactions/mweb.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalMwebPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalMwebPrepayBody,
 }
 
-impl PostRequest {
+impl GlobalMwebPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalMwebPrepayBody) -> Self {
+        GlobalMwebPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl GlobalMwebPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/transactions/mweb`
     pub const PATH: &'static str = "/v3/global/transactions/mweb";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalMwebPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -666,8 +671,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalMwebPrepayRequest {
+    type Response = GlobalMwebPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -709,9 +714,9 @@ impl<'a> V3GlobalTransactionsMweb<'a> {
     /// H5支付下单 (`POST /v3/global/transactions/mweb`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalMwebPrepayBody,
+    ) -> ::std::result::Result<GlobalMwebPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalMwebPrepayRequest::new(body)).await
     }
 }
 
@@ -720,12 +725,12 @@ impl<'a> V3GlobalTransactionsMweb<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_transactions_mweb.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_mweb_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalMwebPrepayBody>(),
         ),
         (
-            "post_v3_global_transactions_mweb.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_mweb_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalMwebPrepayResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `operation_type`.
     ///
     /// 操作类型
-    pub enum PostOperationType {
+    pub enum ChangeCustomPageStatusOperationType {
         Open = "OPEN",
         Close = "CLOSE",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ChangeCustomPageStatusBody {
     /// 子商户ID
     ///
     /// **Required.**
@@ -26,30 +26,30 @@ pub struct PostBody {
     /// 操作类型
     ///
     /// **Required.**
-    pub operation_type: PostOperationType,
+    pub operation_type: ChangeCustomPageStatusOperationType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ChangeCustomPageStatusBody {
         sub_mchid: required(0, "sub_mchid"),
         operation_type: required(1, "operation_type"),
     }
 }
 
-impl PostBody {
+impl ChangeCustomPageStatusBody {
     /// Creates a value from its required fields (`sub_mchid`, `operation_type`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        operation_type: PostOperationType,
+        operation_type: ChangeCustomPageStatusOperationType,
     ) -> Self {
-        PostBody {
+        ChangeCustomPageStatusBody {
             sub_mchid: sub_mchid.into(),
             operation_type,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ChangeCustomPageStatusBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ChangeCustomPageStatusResponse {
     /// 子商户ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -71,7 +71,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operation_type: ::std::option::Option<PostOperationType>,
+    pub operation_type: ::std::option::Option<ChangeCustomPageStatusOperationType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -79,17 +79,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ChangeCustomPageStatusResponse {
         sub_mchid: optional(0, "sub_mchid"),
         operation_type: optional(1, "operation_type"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ChangeCustomPageStatusResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ChangeCustomPageStatusResponse {
             sub_mchid: ::std::option::Option::None,
             operation_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -108,26 +108,28 @@ impl PostResponse {
 /// Source: `openapi/v3/goldplan/merchants/changecustompagestatus.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ChangeCustomPageStatusRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ChangeCustomPageStatusBody,
 }
 
-impl PostRequest {
+impl ChangeCustomPageStatusRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ChangeCustomPageStatusBody) -> Self {
+        ChangeCustomPageStatusRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ChangeCustomPageStatusRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/goldplan/merchants/changecustompagestatus`
     pub const PATH: &'static str = "/v3/goldplan/merchants/changecustompagestatus";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ChangeCustomPageStatusRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -137,8 +139,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ChangeCustomPageStatusRequest {
+    type Response = ChangeCustomPageStatusResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -179,9 +181,12 @@ impl<'a> V3GoldplanMerchantsChangecustompagestatus<'a> {
     /// 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ChangeCustomPageStatusBody,
+    ) -> ::std::result::Result<
+        ChangeCustomPageStatusResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ChangeCustomPageStatusRequest::new(body)).await
     }
 }
 
@@ -190,12 +195,12 @@ impl<'a> V3GoldplanMerchantsChangecustompagestatus<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_goldplan_merchants_changecustompagestatus.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "change_custom_page_status.body",
+            ::wechatpay_runtime::json_schema_for::<ChangeCustomPageStatusBody>(),
         ),
         (
-            "post_v3_goldplan_merchants_changecustompagestatus.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "change_custom_page_status.response",
+            ::wechatpay_runtime::json_schema_for::<ChangeCustomPageStatusResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `operation_type`.
     ///
     /// 操作类型
-    pub enum PostOperationType {
+    pub enum ChangeGoldPlanStatusOperationType {
         Open = "OPEN",
         Close = "CLOSE",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `operation_pay_scene`.
     ///
     /// 支付场景
-    pub enum PostOperationPayScene {
+    pub enum ChangeGoldPlanStatusOperationPayScene {
         JsapiAndMiniprogram = "JSAPI_AND_MINIPROGRAM",
         Jsapi = "JSAPI",
         Miniprogram = "MINIPROGRAM",
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ChangeGoldPlanStatusBody {
     /// 子商户ID
     ///
     /// **Required.**
@@ -39,27 +39,29 @@ pub struct PostBody {
     /// 操作类型
     ///
     /// **Required.**
-    pub operation_type: PostOperationType,
+    pub operation_type: ChangeGoldPlanStatusOperationType,
     /// 支付场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operation_pay_scene: ::std::option::Option<PostOperationPayScene>,
+    pub operation_pay_scene: ::std::option::Option<
+        ChangeGoldPlanStatusOperationPayScene,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ChangeGoldPlanStatusBody {
         sub_mchid: required(0, "sub_mchid"),
         operation_type: required(1, "operation_type"),
         operation_pay_scene: optional(2, "operation_pay_scene"),
     }
 }
 
-impl PostBody {
+impl ChangeGoldPlanStatusBody {
     /// Creates a value from its required fields (`sub_mchid`, `operation_type`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        operation_type: PostOperationType,
+        operation_type: ChangeGoldPlanStatusOperationType,
     ) -> Self {
-        PostBody {
+        ChangeGoldPlanStatusBody {
             sub_mchid: sub_mchid.into(),
             operation_type,
             operation_pay_scene: ::std::option::Option::None,
@@ -69,14 +71,14 @@ impl PostBody {
     /// Sets `operation_pay_scene`.
     pub fn with_operation_pay_scene(
         mut self,
-        operation_pay_scene: PostOperationPayScene,
+        operation_pay_scene: ChangeGoldPlanStatusOperationPayScene,
     ) -> Self {
         self.operation_pay_scene = ::std::option::Option::Some(operation_pay_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ChangeGoldPlanStatusBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -88,7 +90,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ChangeGoldPlanStatusResponse {
     /// 子商户ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -101,16 +103,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ChangeGoldPlanStatusResponse {
         sub_mchid: optional(0, "sub_mchid"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ChangeGoldPlanStatusResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ChangeGoldPlanStatusResponse {
             sub_mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -128,26 +130,28 @@ impl PostResponse {
 /// Source: `openapi/v3/goldplan/merchants/changegoldplanstatus.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ChangeGoldPlanStatusRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ChangeGoldPlanStatusBody,
 }
 
-impl PostRequest {
+impl ChangeGoldPlanStatusRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ChangeGoldPlanStatusBody) -> Self {
+        ChangeGoldPlanStatusRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ChangeGoldPlanStatusRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/goldplan/merchants/changegoldplanstatus`
     pub const PATH: &'static str = "/v3/goldplan/merchants/changegoldplanstatus";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ChangeGoldPlanStatusRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -157,8 +161,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ChangeGoldPlanStatusRequest {
+    type Response = ChangeGoldPlanStatusResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -199,9 +203,12 @@ impl<'a> V3GoldplanMerchantsChangegoldplanstatus<'a> {
     /// 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ChangeGoldPlanStatusBody,
+    ) -> ::std::result::Result<
+        ChangeGoldPlanStatusResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ChangeGoldPlanStatusRequest::new(body)).await
     }
 }
 
@@ -210,12 +217,12 @@ impl<'a> V3GoldplanMerchantsChangegoldplanstatus<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_goldplan_merchants_changegoldplanstatus.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "change_gold_plan_status.body",
+            ::wechatpay_runtime::json_schema_for::<ChangeGoldPlanStatusBody>(),
         ),
         (
-            "post_v3_goldplan_merchants_changegoldplanstatus.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "change_gold_plan_status.response",
+            ::wechatpay_runtime::json_schema_for::<ChangeGoldPlanStatusResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CloseAdvertisingShowBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CloseAdvertisingShowBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl CloseAdvertisingShowBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CloseAdvertisingShowBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CloseAdvertisingShowBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -47,26 +47,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/goldplan/merchants/close-advertising-show.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseAdvertisingShowRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CloseAdvertisingShowBody,
 }
 
-impl PostRequest {
+impl CloseAdvertisingShowRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CloseAdvertisingShowBody) -> Self {
+        CloseAdvertisingShowRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CloseAdvertisingShowRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/goldplan/merchants/close-advertising-show`
     pub const PATH: &'static str = "/v3/goldplan/merchants/close-advertising-show";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseAdvertisingShowRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -76,7 +78,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CloseAdvertisingShowRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -118,9 +120,9 @@ impl<'a> V3GoldplanMerchantsCloseAdvertisingShow<'a> {
     /// 关闭广告展示 (`POST /v3/goldplan/merchants/close-advertising-show`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CloseAdvertisingShowBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CloseAdvertisingShowRequest::new(body)).await
     }
 }
 
@@ -129,8 +131,8 @@ impl<'a> V3GoldplanMerchantsCloseAdvertisingShow<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_goldplan_merchants_close_advertising_show.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "close_advertising_show.body",
+            ::wechatpay_runtime::json_schema_for::<CloseAdvertisingShowBody>(),
         ),
     ])
 }

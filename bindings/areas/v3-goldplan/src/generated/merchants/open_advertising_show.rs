@@ -6,7 +6,7 @@
     /// Values of `advertising_industry_filters`.
     ///
     /// 同业过滤标签值
-    pub enum PatchAdvertisingIndustryFilters {
+    pub enum OpenAdvertisingShowAdvertisingIndustryFilters {
         ECommerce = "E_COMMERCE",
         LoveMarriage = "LOVE_MARRIAGE",
         Potography = "POTOGRAPHY",
@@ -52,7 +52,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct OpenAdvertisingShowBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -60,21 +60,21 @@ pub struct PatchBody {
     /// 同业过滤标签值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub advertising_industry_filters: ::std::option::Option<
-        ::std::vec::Vec<PatchAdvertisingIndustryFilters>,
+        ::std::vec::Vec<OpenAdvertisingShowAdvertisingIndustryFilters>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    OpenAdvertisingShowBody {
         sub_mchid: required(0, "sub_mchid"),
         advertising_industry_filters: optional(1, "advertising_industry_filters"),
     }
 }
 
-impl PatchBody {
+impl OpenAdvertisingShowBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchBody {
+        OpenAdvertisingShowBody {
             sub_mchid: sub_mchid.into(),
             advertising_industry_filters: ::std::option::Option::None,
         }
@@ -83,7 +83,9 @@ impl PatchBody {
     /// Sets `advertising_industry_filters`.
     pub fn with_advertising_industry_filters(
         mut self,
-        advertising_industry_filters: ::std::vec::Vec<PatchAdvertisingIndustryFilters>,
+        advertising_industry_filters: ::std::vec::Vec<
+            OpenAdvertisingShowAdvertisingIndustryFilters,
+        >,
     ) -> Self {
         self.advertising_industry_filters = ::std::option::Option::Some(
             advertising_industry_filters,
@@ -92,7 +94,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for OpenAdvertisingShowBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,26 +113,26 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/goldplan/merchants/open-advertising-show.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct OpenAdvertisingShowRequest {
     /// The request body.
-    pub body: PatchBody,
+    pub body: OpenAdvertisingShowBody,
 }
 
-impl PatchRequest {
+impl OpenAdvertisingShowRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PatchBody) -> Self {
-        PatchRequest { body }
+    pub fn new(body: OpenAdvertisingShowBody) -> Self {
+        OpenAdvertisingShowRequest { body }
     }
 }
 
-impl PatchRequest {
+impl OpenAdvertisingShowRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/goldplan/merchants/open-advertising-show`
     pub const PATH: &'static str = "/v3/goldplan/merchants/open-advertising-show";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for OpenAdvertisingShowRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -140,7 +142,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for OpenAdvertisingShowRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -182,9 +184,9 @@ impl<'a> V3GoldplanMerchantsOpenAdvertisingShow<'a> {
     /// 开通广告展示 (`PATCH /v3/goldplan/merchants/open-advertising-show`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: OpenAdvertisingShowBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(body)).await
+        self.client.execute(&OpenAdvertisingShowRequest::new(body)).await
     }
 }
 
@@ -193,8 +195,8 @@ impl<'a> V3GoldplanMerchantsOpenAdvertisingShow<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "patch_v3_goldplan_merchants_open_advertising_show.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "open_advertising_show.body",
+            ::wechatpay_runtime::json_schema_for::<OpenAdvertisingShowBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `advertising_industry_filters`.
     ///
     /// 同业过滤标签值
-    pub enum PostAdvertisingIndustryFilters {
+    pub enum SetAdvertisingIndustryFilterAdvertisingIndustryFilters {
         ECommerce = "E_COMMERCE",
         LoveMarriage = "LOVE_MARRIAGE",
         Potography = "POTOGRAPHY",
@@ -52,7 +52,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SetAdvertisingIndustryFilterBody {
     /// 特约子商户号
     ///
     /// **Required.**
@@ -60,21 +60,21 @@ pub struct PostBody {
     /// 同业过滤标签值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub advertising_industry_filters: ::std::option::Option<
-        ::std::vec::Vec<PostAdvertisingIndustryFilters>,
+        ::std::vec::Vec<SetAdvertisingIndustryFilterAdvertisingIndustryFilters>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SetAdvertisingIndustryFilterBody {
         sub_mchid: required(0, "sub_mchid"),
         advertising_industry_filters: optional(1, "advertising_industry_filters"),
     }
 }
 
-impl PostBody {
+impl SetAdvertisingIndustryFilterBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        SetAdvertisingIndustryFilterBody {
             sub_mchid: sub_mchid.into(),
             advertising_industry_filters: ::std::option::Option::None,
         }
@@ -83,7 +83,9 @@ impl PostBody {
     /// Sets `advertising_industry_filters`.
     pub fn with_advertising_industry_filters(
         mut self,
-        advertising_industry_filters: ::std::vec::Vec<PostAdvertisingIndustryFilters>,
+        advertising_industry_filters: ::std::vec::Vec<
+            SetAdvertisingIndustryFilterAdvertisingIndustryFilters,
+        >,
     ) -> Self {
         self.advertising_industry_filters = ::std::option::Option::Some(
             advertising_industry_filters,
@@ -92,7 +94,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SetAdvertisingIndustryFilterBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,26 +113,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/goldplan/merchants/set-advertising-industry-filter.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SetAdvertisingIndustryFilterRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SetAdvertisingIndustryFilterBody,
 }
 
-impl PostRequest {
+impl SetAdvertisingIndustryFilterRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SetAdvertisingIndustryFilterBody) -> Self {
+        SetAdvertisingIndustryFilterRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl SetAdvertisingIndustryFilterRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/goldplan/merchants/set-advertising-industry-filter`
     pub const PATH: &'static str = "/v3/goldplan/merchants/set-advertising-industry-filter";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SetAdvertisingIndustryFilterRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -140,7 +144,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for SetAdvertisingIndustryFilterRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -182,9 +186,9 @@ impl<'a> V3GoldplanMerchantsSetAdvertisingIndustryFilter<'a> {
     /// 同业过滤标签管理 (`POST /v3/goldplan/merchants/set-advertising-industry-filter`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: SetAdvertisingIndustryFilterBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&SetAdvertisingIndustryFilterRequest::new(body)).await
     }
 }
 
@@ -193,8 +197,8 @@ impl<'a> V3GoldplanMerchantsSetAdvertisingIndustryFilter<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_goldplan_merchants_set_advertising_industry_filter.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "set_advertising_industry_filter.body",
+            ::wechatpay_runtime::json_schema_for::<SetAdvertisingIndustryFilterBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum GetIdentityDocumentType {
+    pub enum QueryQualificationIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryQualificationQuery {
     /// 自然人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -53,11 +53,13 @@ pub struct GetQuery {
     pub qualification_region_code: i64,
     /// 证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity_document_type: ::std::option::Option<GetIdentityDocumentType>,
+    pub identity_document_type: ::std::option::Option<
+        QueryQualificationIdentityDocumentType,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryQualificationQuery {
         real_name: optional(0, "real_name"),
         id_card_number: optional(1, "id_card_number"),
         phone_number: optional(2, "phone_number"),
@@ -69,10 +71,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryQualificationQuery {
     /// Creates a value from its required fields (`appliance_id`, `qualification_region_code`).
     pub fn new(appliance_id: i64, qualification_region_code: i64) -> Self {
-        GetQuery {
+        QueryQualificationQuery {
             real_name: ::std::option::Option::None,
             id_card_number: ::std::option::Option::None,
             phone_number: ::std::option::Option::None,
@@ -129,7 +131,7 @@ impl GetQuery {
     /// Sets `identity_document_type`.
     pub fn with_identity_document_type(
         mut self,
-        identity_document_type: GetIdentityDocumentType,
+        identity_document_type: QueryQualificationIdentityDocumentType,
     ) -> Self {
         self.identity_document_type = ::std::option::Option::Some(
             identity_document_type,
@@ -138,7 +140,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryQualificationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -150,7 +152,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 资格的状态
-    pub enum GetState {
+    pub enum QueryQualificationState {
         Unclaimed = "UNCLAIMED",
         Unredeemed = "UNREDEEMED",
         Redeemed = "REDEEMED",
@@ -163,12 +165,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryQualificationResponse {
     /// 资格的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<QueryQualificationState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -176,16 +178,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryQualificationResponse {
         state: optional(0, "state"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryQualificationResponse {
             state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -203,26 +205,26 @@ impl GetResponse {
 /// Source: `openapi/v3/gov/subsidy/qualification.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryQualificationRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryQualificationQuery,
 }
 
-impl GetRequest {
+impl QueryQualificationRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryQualificationQuery) -> Self {
+        QueryQualificationRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryQualificationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/gov/subsidy/qualification`
     pub const PATH: &'static str = "/v3/gov/subsidy/qualification";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -232,8 +234,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryQualificationRequest {
+    type Response = QueryQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -324,9 +326,9 @@ impl<'a> V3GovSubsidyQualification<'a> {
     /// 查询补贴资格 (`GET /v3/gov/subsidy/qualification`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryQualificationQuery,
+    ) -> ::std::result::Result<QueryQualificationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryQualificationRequest::new(query)).await
     }
 }
 
@@ -335,12 +337,12 @@ impl<'a> V3GovSubsidyQualification<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_gov_subsidy_qualification.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_qualification.query",
+            ::wechatpay_runtime::json_schema_for::<QueryQualificationQuery>(),
         ),
         (
-            "get_v3_gov_subsidy_qualification.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<QueryQualificationResponse>(),
         ),
     ])
 }

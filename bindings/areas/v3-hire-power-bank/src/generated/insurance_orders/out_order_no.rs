@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetInsuranceOrderResponse {
     /// 租借充电宝隔夜归还保险订单号，唯一标识一笔保险订单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -41,7 +41,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetInsuranceOrderResponse {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         openid: optional(2, "openid"),
@@ -55,10 +55,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetInsuranceOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetInsuranceOrderResponse {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -84,7 +84,7 @@ impl GetResponse {
 /// Source: `openapi/v3/hire-power-bank/insurance-orders/{out_order_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetInsuranceOrderRequest {
     /// 商户创建保险订单时的凭据号
     ///
     /// **Required.**
@@ -93,23 +93,23 @@ pub struct GetRequest {
     pub out_order_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetInsuranceOrderRequest {
     /// Creates a value from its required fields (`out_order_no`).
     pub fn new(out_order_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetInsuranceOrderRequest {
             out_order_no: out_order_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetInsuranceOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/hire-power-bank/insurance-orders/{out_order_no}`
     pub const PATH: &'static str = "/v3/hire-power-bank/insurance-orders/{out_order_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetInsuranceOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,8 +128,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetInsuranceOrderRequest {
+    type Response = GetInsuranceOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -173,8 +173,10 @@ impl<'a> V3HirePowerBankInsuranceOrdersOutOrderNo<'a> {
     /// 查询保险订单详情 (`GET /v3/hire-power-bank/insurance-orders/{out_order_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_order_no.clone())).await
+    ) -> ::std::result::Result<GetInsuranceOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetInsuranceOrderRequest::new(self.out_order_no.clone()))
+            .await
     }
 }
 
@@ -183,8 +185,8 @@ impl<'a> V3HirePowerBankInsuranceOrdersOutOrderNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_hire_power_bank_insurance_orders_out_order_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_insurance_order.response",
+            ::wechatpay_runtime::json_schema_for::<GetInsuranceOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserQualificationResponse {
     /// 用户是否具有保险订单领取资格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qualified_user: ::std::option::Option<bool>,
@@ -17,16 +17,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserQualificationResponse {
         qualified_user: optional(0, "qualified_user"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetUserQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserQualificationResponse {
             qualified_user: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -44,7 +44,7 @@ impl GetResponse {
 /// Source: `openapi/v3/hire-power-bank/user-qualifications/{openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserQualificationRequest {
     /// 微信用户在商户对应appid下的唯一标识。
     ///
     /// **Required.**
@@ -53,23 +53,23 @@ pub struct GetRequest {
     pub openid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetUserQualificationRequest {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetUserQualificationRequest {
             openid: openid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetUserQualificationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/hire-power-bank/user-qualifications/{openid}`
     pub const PATH: &'static str = "/v3/hire-power-bank/user-qualifications/{openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,8 +85,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserQualificationRequest {
+    type Response = GetUserQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -130,8 +130,11 @@ impl<'a> V3HirePowerBankUserQualificationsOpenid<'a> {
     /// 查询用户保险订单领取资格 (`GET /v3/hire-power-bank/user-qualifications/{openid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone())).await
+    ) -> ::std::result::Result<
+        GetUserQualificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GetUserQualificationRequest::new(self.openid.clone())).await
     }
 }
 
@@ -140,8 +143,8 @@ impl<'a> V3HirePowerBankUserQualificationsOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_hire_power_bank_user_qualifications_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<GetUserQualificationResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct RetailIndustryCreateTransactionGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    RetailIndustryCreateTransactionGoodsDetailItem {
         barcode: required(0, "barcode"),
         merchant_goods_id: optional(1, "merchant_goods_id"),
         goods_name: required(2, "goods_name"),
@@ -40,7 +40,7 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl RetailIndustryCreateTransactionGoodsDetailItem {
     /// Creates a value from its required fields (`barcode`, `goods_name`, `quantity`, `price`).
     pub fn new(
         barcode: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostGoodsDetailItem {
         quantity: i64,
         price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        RetailIndustryCreateTransactionGoodsDetailItem {
             barcode: barcode.into(),
             merchant_goods_id: ::std::option::Option::None,
             goods_name: goods_name.into(),
@@ -71,7 +71,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RetailIndustryCreateTransactionBody {
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
@@ -91,11 +91,13 @@ pub struct PostBody {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<RetailIndustryCreateTransactionGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RetailIndustryCreateTransactionBody {
         brand_id: optional(0, "brand_id"),
         transaction_id: optional(1, "transaction_id"),
         out_trade_no: required(2, "out_trade_no"),
@@ -105,13 +107,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl RetailIndustryCreateTransactionBody {
     /// Creates a value from its required fields (`out_trade_no`, `sub_mchid`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        RetailIndustryCreateTransactionBody {
             brand_id: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_trade_no: out_trade_no.into(),
@@ -151,14 +153,14 @@ impl PostBody {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<RetailIndustryCreateTransactionGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RetailIndustryCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -177,26 +179,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/industry-rebate/retail-industry/transactions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RetailIndustryCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: RetailIndustryCreateTransactionBody,
 }
 
-impl PostRequest {
+impl RetailIndustryCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: RetailIndustryCreateTransactionBody) -> Self {
+        RetailIndustryCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl RetailIndustryCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/industry-rebate/retail-industry/transactions`
     pub const PATH: &'static str = "/v3/industry-rebate/retail-industry/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RetailIndustryCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -206,7 +210,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for RetailIndustryCreateTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -248,9 +252,9 @@ impl<'a> V3IndustryRebateRetailIndustryTransactions<'a> {
     /// 回传SN和商品编码 (`POST /v3/industry-rebate/retail-industry/transactions`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: RetailIndustryCreateTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&RetailIndustryCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -259,8 +263,8 @@ impl<'a> V3IndustryRebateRetailIndustryTransactions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_industry_rebate_retail_industry_transactions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "retail_industry_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<RetailIndustryCreateTransactionBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct IndustryCreateTransactionBody {
     /// 子商户
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    IndustryCreateTransactionBody {
         sub_mchid: required(0, "sub_mchid"),
         code_url: required(1, "code_url"),
         out_trade_no: required(2, "out_trade_no"),
     }
 }
 
-impl PostBody {
+impl IndustryCreateTransactionBody {
     /// Creates a value from its required fields (`sub_mchid`, `code_url`, `out_trade_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         code_url: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        IndustryCreateTransactionBody {
             sub_mchid: sub_mchid.into(),
             code_url: code_url.into(),
             out_trade_no: out_trade_no.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for IndustryCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/industry-rebate/transactions/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct IndustryCreateTransactionRequest {
     /// 商户提现单号
     ///
     /// **Required.**
@@ -71,30 +71,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: IndustryCreateTransactionBody,
 }
 
-impl PostRequest {
+impl IndustryCreateTransactionRequest {
     /// Creates a value from its required fields (`transaction_id`, `body`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: IndustryCreateTransactionBody,
     ) -> Self {
-        PostRequest {
+        IndustryCreateTransactionRequest {
             transaction_id: transaction_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl IndustryCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/industry-rebate/transactions/{transaction_id}`
     pub const PATH: &'static str = "/v3/industry-rebate/transactions/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for IndustryCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for IndustryCreateTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -164,9 +164,13 @@ impl<'a> V3IndustryRebateTransactionsTransactionId<'a> {
     /// 支付码牌/点餐码牌交易回传 (`POST /v3/industry-rebate/transactions/{transaction_id}`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: IndustryCreateTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.transaction_id.clone(), body)).await
+        self.client
+            .execute(
+                &IndustryCreateTransactionRequest::new(self.transaction_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -175,8 +179,8 @@ impl<'a> V3IndustryRebateTransactionsTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_industry_rebate_transactions_transaction_id.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "industry_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<IndustryCreateTransactionBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAuthorizationBody {
     /// 商户保险编号
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAuthorizationBody {
         out_insurance_no: required(0, "out_insurance_no"),
         appid: required(1, "appid"),
         plan_id: required(2, "plan_id"),
@@ -47,7 +47,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAuthorizationBody {
     /// Creates a value from its required fields (`out_insurance_no`, `appid`, `plan_id`, `out_contract_code`, `insurance_name`).
     pub fn new(
         out_insurance_no: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl PostBody {
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         insurance_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateAuthorizationBody {
             out_insurance_no: out_insurance_no.into(),
             appid: appid.into(),
             plan_id: plan_id.into(),
@@ -86,7 +86,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `auth_state`.
     ///
     /// 授权状态
-    pub enum PostAuthState {
+    pub enum CreateAuthorizationAuthState {
         AuthStateInit = "AUTH_STATE_INIT",
         AuthStatePending = "AUTH_STATE_PENDING",
         AuthStateGranted = "AUTH_STATE_GRANTED",
@@ -113,7 +113,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAuthorizationResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -141,7 +141,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub auth_state: ::std::option::Option<PostAuthState>,
+    pub auth_state: ::std::option::Option<CreateAuthorizationAuthState>,
     /// 用户授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_auth_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -152,7 +152,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAuthorizationResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         appid: optional(1, "appid"),
         plan_id: optional(2, "plan_id"),
@@ -164,10 +164,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAuthorizationResponse {
             out_insurance_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
@@ -191,26 +191,26 @@ impl PostResponse {
 /// Source: `openapi/v3/inspolicymgr/deduct/authorizations.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAuthorizationBody,
 }
 
-impl PostRequest {
+impl CreateAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAuthorizationBody) -> Self {
+        CreateAuthorizationRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/inspolicymgr/deduct/authorizations`
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -220,8 +220,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAuthorizationRequest {
+    type Response = CreateAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -273,9 +273,9 @@ impl<'a> V3InspolicymgrDeductAuthorizations<'a> {
     /// 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAuthorizationBody,
+    ) -> ::std::result::Result<CreateAuthorizationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateAuthorizationRequest::new(body)).await
     }
 }
 
@@ -284,12 +284,12 @@ impl<'a> V3InspolicymgrDeductAuthorizations<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_inspolicymgr_deduct_authorizations.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAuthorizationBody>(),
         ),
         (
-            "post_v3_inspolicymgr_deduct_authorizations.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAuthorizationResponse>(),
         ),
     ]);
     schemas.extend(out_insurance_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `policy_type`.
     ///
     /// 保单类型
-    pub enum PostPolicyType {
+    pub enum CreatePolicyPolicyType {
         PolicyTypeOther = "POLICY_TYPE_OTHER",
         PolicyTypeMedical = "POLICY_TYPE_MEDICAL",
         PolicyTypeAccident = "POLICY_TYPE_ACCIDENT",
@@ -25,7 +25,7 @@
     /// Values of `policy_state`.
     ///
     /// 保单状态
-    pub enum PostPolicyState {
+    pub enum CreatePolicyPolicyState {
         PolicyStateIssuing = "POLICY_STATE_ISSUING",
         PolicyStateApproved = "POLICY_STATE_APPROVED",
         PolicyStateDeclined = "POLICY_STATE_DECLINED",
@@ -39,7 +39,7 @@
     /// Values of `payment_method`.
     ///
     /// 缴费方式
-    pub enum PostPaymentMethod {
+    pub enum CreatePolicyPaymentMethod {
         PaymentMethodOther = "PAYMENT_METHOD_OTHER",
         PaymentMethodPeriod = "PAYMENT_METHOD_PERIOD",
         PaymentMethodLumpSum = "PAYMENT_METHOD_LUMP_SUM",
@@ -52,7 +52,7 @@
     /// Values of `period_premium_mode`.
     ///
     /// 期交保费模式
-    pub enum PostPeriodPremiumMode {
+    pub enum CreatePolicyPeriodPremiumMode {
         PeriodPremiumModeEqual = "PERIOD_PREMIUM_MODE_EQUAL",
         PeriodPremiumModeFirstDiff = "PERIOD_PREMIUM_MODE_FIRST_DIFF",
         PeriodPremiumModeMultiDiff = "PERIOD_PREMIUM_MODE_MULTI_DIFF",
@@ -65,7 +65,7 @@
     /// Values of `payment_period`.
     ///
     /// 缴费周期
-    pub enum PostPaymentPeriod {
+    pub enum CreatePolicyPaymentPeriod {
         PaymentPeriodDay = "PAYMENT_PERIOD_DAY",
         PaymentPeriodWeek = "PAYMENT_PERIOD_WEEK",
         PaymentPeriodBiweekly = "PAYMENT_PERIOD_BIWEEKLY",
@@ -82,7 +82,7 @@
     /// Values of `coverage_term_type`.
     ///
     /// 保障期限类型
-    pub enum PostCoverageTermType {
+    pub enum CreatePolicyCoverageTermType {
         CoverageTermTypeFixedDate = "COVERAGE_TERM_TYPE_FIXED_DATE",
         CoverageTermTypeLifetime = "COVERAGE_TERM_TYPE_LIFETIME",
         #[unrecognized]
@@ -94,7 +94,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePolicyBody {
     /// 商户保险编号
     ///
     /// **Required.**
@@ -132,7 +132,7 @@ pub struct PostBody {
     /// 保单类型
     ///
     /// **Required.**
-    pub policy_type: PostPolicyType,
+    pub policy_type: CreatePolicyPolicyType,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -145,7 +145,7 @@ pub struct PostBody {
     /// 保单状态
     ///
     /// **Required.**
-    pub policy_state: PostPolicyState,
+    pub policy_state: CreatePolicyPolicyState,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
@@ -178,13 +178,13 @@ pub struct PostBody {
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<PostPaymentMethod>,
+    pub payment_method: ::std::option::Option<CreatePolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period_premium_mode: ::std::option::Option<PostPeriodPremiumMode>,
+    pub period_premium_mode: ::std::option::Option<CreatePolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_period: ::std::option::Option<PostPaymentPeriod>,
+    pub payment_period: ::std::option::Option<CreatePolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_period_amount: ::std::option::Option<i64>,
@@ -193,7 +193,7 @@ pub struct PostBody {
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coverage_term_type: ::std::option::Option<PostCoverageTermType>,
+    pub coverage_term_type: ::std::option::Option<CreatePolicyCoverageTermType>,
     /// 收款方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_mchid: ::std::option::Option<::std::string::String>,
@@ -206,7 +206,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePolicyBody {
         out_insurance_no: required(0, "out_insurance_no"),
         insured_name_list: required(1, "insured_name_list"),
         insurance_company_code: required(2, "insurance_company_code"),
@@ -241,7 +241,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePolicyBody {
     /// Creates a value from its required fields (`out_insurance_no`, `insured_name_list`, `insurance_company_code`, `effective_time`, `expired_time`, `coverage_detail`, `support_renewal`, `policy_type`, `policy_state`, `plan_id`, `out_contract_code`, `policy_periods`, `appid`, `openid`, `free_insurance`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -252,8 +252,8 @@ impl PostBody {
         expired_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         coverage_detail: impl ::std::convert::Into<::std::string::String>,
         support_renewal: bool,
-        policy_type: PostPolicyType,
-        policy_state: PostPolicyState,
+        policy_type: CreatePolicyPolicyType,
+        policy_state: CreatePolicyPolicyState,
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         policy_periods: ::std::vec::Vec<i64>,
@@ -261,7 +261,7 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         free_insurance: bool,
     ) -> Self {
-        PostBody {
+        CreatePolicyBody {
             out_insurance_no: out_insurance_no.into(),
             insured_name_list,
             insurance_company_code: insurance_company_code.into(),
@@ -357,7 +357,10 @@ impl PostBody {
     }
 
     /// Sets `payment_method`.
-    pub fn with_payment_method(mut self, payment_method: PostPaymentMethod) -> Self {
+    pub fn with_payment_method(
+        mut self,
+        payment_method: CreatePolicyPaymentMethod,
+    ) -> Self {
         self.payment_method = ::std::option::Option::Some(payment_method);
         self
     }
@@ -365,14 +368,17 @@ impl PostBody {
     /// Sets `period_premium_mode`.
     pub fn with_period_premium_mode(
         mut self,
-        period_premium_mode: PostPeriodPremiumMode,
+        period_premium_mode: CreatePolicyPeriodPremiumMode,
     ) -> Self {
         self.period_premium_mode = ::std::option::Option::Some(period_premium_mode);
         self
     }
 
     /// Sets `payment_period`.
-    pub fn with_payment_period(mut self, payment_period: PostPaymentPeriod) -> Self {
+    pub fn with_payment_period(
+        mut self,
+        payment_period: CreatePolicyPaymentPeriod,
+    ) -> Self {
         self.payment_period = ::std::option::Option::Some(payment_period);
         self
     }
@@ -397,7 +403,7 @@ impl PostBody {
     /// Sets `coverage_term_type`.
     pub fn with_coverage_term_type(
         mut self,
-        coverage_term_type: PostCoverageTermType,
+        coverage_term_type: CreatePolicyCoverageTermType,
     ) -> Self {
         self.coverage_term_type = ::std::option::Option::Some(coverage_term_type);
         self
@@ -431,7 +437,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePolicyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -443,7 +449,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePolicyResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -494,7 +500,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_type: ::std::option::Option<PostPolicyType>,
+    pub policy_type: ::std::option::Option<CreatePolicyPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -508,7 +514,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_state: ::std::option::Option<PostPolicyState>,
+    pub policy_state: ::std::option::Option<CreatePolicyPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
@@ -537,13 +543,13 @@ pub struct PostResponse {
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<PostPaymentMethod>,
+    pub payment_method: ::std::option::Option<CreatePolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period_premium_mode: ::std::option::Option<PostPeriodPremiumMode>,
+    pub period_premium_mode: ::std::option::Option<CreatePolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_period: ::std::option::Option<PostPaymentPeriod>,
+    pub payment_period: ::std::option::Option<CreatePolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_period_amount: ::std::option::Option<i64>,
@@ -552,7 +558,7 @@ pub struct PostResponse {
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coverage_term_type: ::std::option::Option<PostCoverageTermType>,
+    pub coverage_term_type: ::std::option::Option<CreatePolicyCoverageTermType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -560,7 +566,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePolicyResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         insurance_name: optional(1, "insurance_name"),
         insured_name_list: optional(2, "insured_name_list"),
@@ -592,10 +598,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePolicyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePolicyResponse {
             out_insurance_no: ::std::option::Option::None,
             insurance_name: ::std::option::Option::None,
             insured_name_list: ::std::option::Option::None,
@@ -639,26 +645,26 @@ impl PostResponse {
 /// Source: `openapi/v3/inspolicymgr/deduct/policies.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePolicyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePolicyBody,
 }
 
-impl PostRequest {
+impl CreatePolicyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePolicyBody) -> Self {
+        CreatePolicyRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePolicyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/inspolicymgr/deduct/policies`
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/policies";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePolicyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -668,8 +674,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePolicyRequest {
+    type Response = CreatePolicyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -721,9 +727,9 @@ impl<'a> V3InspolicymgrDeductPolicies<'a> {
     /// 上传保单 (`POST /v3/inspolicymgr/deduct/policies`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePolicyBody,
+    ) -> ::std::result::Result<CreatePolicyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePolicyRequest::new(body)).await
     }
 }
 
@@ -732,12 +738,12 @@ impl<'a> V3InspolicymgrDeductPolicies<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_inspolicymgr_deduct_policies.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_policy.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePolicyBody>(),
         ),
         (
-            "post_v3_inspolicymgr_deduct_policies.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_policy.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePolicyResponse>(),
         ),
     ]);
     schemas.extend(out_insurance_no::json_schemas());

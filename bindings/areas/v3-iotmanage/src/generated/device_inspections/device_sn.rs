@@ -6,7 +6,7 @@
     /// Values of `result`.
     ///
     /// 查询结果
-    pub enum GetResult {
+    pub enum GetDeviceInspectionResult {
         Success = "SUCCESS",
         Warn = "WARN",
         Fail = "FAIL",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDeviceInspectionResponse {
     /// 设备序列号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -59,7 +59,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<GetDeviceInspectionResult>,
     /// 错误信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -78,7 +78,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDeviceInspectionResponse {
         device_sn: optional(0, "device_sn"),
         wired_mac: optional(1, "wired_mac"),
         wireless_mac: optional(2, "wireless_mac"),
@@ -94,10 +94,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDeviceInspectionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDeviceInspectionResponse {
             device_sn: ::std::option::Option::None,
             wired_mac: ::std::option::Option::None,
             wireless_mac: ::std::option::Option::None,
@@ -123,7 +123,7 @@ impl GetResponse {
 /// Source: `openapi/v3/iotmanage/device-inspections/{device_sn}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDeviceInspectionRequest {
     /// 设备序列号
     ///
     /// **Required.**
@@ -132,23 +132,23 @@ pub struct GetRequest {
     pub device_sn: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetDeviceInspectionRequest {
     /// Creates a value from its required fields (`device_sn`).
     pub fn new(device_sn: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetDeviceInspectionRequest {
             device_sn: device_sn.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetDeviceInspectionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/iotmanage/device-inspections/{device_sn}`
     pub const PATH: &'static str = "/v3/iotmanage/device-inspections/{device_sn}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDeviceInspectionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -164,8 +164,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDeviceInspectionRequest {
+    type Response = GetDeviceInspectionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -209,8 +209,10 @@ impl<'a> V3IotmanageDeviceInspectionsDeviceSn<'a> {
     /// 获取出厂检查结果 (`GET /v3/iotmanage/device-inspections/{device_sn}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.device_sn.clone())).await
+    ) -> ::std::result::Result<GetDeviceInspectionResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetDeviceInspectionRequest::new(self.device_sn.clone()))
+            .await
     }
 }
 
@@ -219,8 +221,8 @@ impl<'a> V3IotmanageDeviceInspectionsDeviceSn<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_iotmanage_device_inspections_device_sn.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_device_inspection.response",
+            ::wechatpay_runtime::json_schema_for::<GetDeviceInspectionResponse>(),
         ),
     ])
 }

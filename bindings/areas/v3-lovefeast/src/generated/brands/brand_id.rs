@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBrandResponse {
     /// 捐赠数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBrandResponse {
         donate_count: optional(0, "donate_count"),
         consume_count: optional(1, "consume_count"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetBrandResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBrandResponse {
             donate_count: ::std::option::Option::None,
             consume_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,7 +55,7 @@ impl GetResponse {
 /// Source: `openapi/v3/lovefeast/brands/{brand_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBrandRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -64,23 +64,23 @@ pub struct GetRequest {
     pub brand_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetBrandRequest {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetBrandRequest {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetBrandRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/lovefeast/brands/{brand_id}`
     pub const PATH: &'static str = "/v3/lovefeast/brands/{brand_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBrandRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -96,8 +96,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBrandRequest {
+    type Response = GetBrandResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -141,8 +141,8 @@ impl<'a> V3LovefeastBrandsBrandId<'a> {
     /// 查询爱心餐品牌信息 (`GET /v3/lovefeast/brands/{brand_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.brand_id.clone())).await
+    ) -> ::std::result::Result<GetBrandResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetBrandRequest::new(self.brand_id.clone())).await
     }
 }
 
@@ -151,8 +151,8 @@ impl<'a> V3LovefeastBrandsBrandId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_lovefeast_brands_brand_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_brand.response",
+            ::wechatpay_runtime::json_schema_for::<GetBrandResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AssociateTradeInfoBody {
     /// 批次号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AssociateTradeInfoBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
         out_trade_no: required(2, "out_trade_no"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AssociateTradeInfoBody {
     /// Creates a value from its required fields (`stock_id`, `coupon_code`, `out_trade_no`, `out_request_no`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AssociateTradeInfoBody {
             stock_id: stock_id.into(),
             coupon_code: coupon_code.into(),
             out_trade_no: out_trade_no.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AssociateTradeInfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AssociateTradeInfoResponse {
     /// 关联成功时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,16 +76,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AssociateTradeInfoResponse {
         wechatpay_associate_time: optional(0, "wechatpay_associate_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl AssociateTradeInfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AssociateTradeInfoResponse {
             wechatpay_associate_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -105,26 +105,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/associate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AssociateTradeInfoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AssociateTradeInfoBody,
 }
 
-impl PostRequest {
+impl AssociateTradeInfoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AssociateTradeInfoBody) -> Self {
+        AssociateTradeInfoRequest { body }
     }
 }
 
-impl PostRequest {
+impl AssociateTradeInfoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/associate`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/associate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AssociateTradeInfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -134,8 +134,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AssociateTradeInfoRequest {
+    type Response = AssociateTradeInfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -177,9 +177,9 @@ impl<'a> V3MarketingBusifavorCouponsAssociate<'a> {
     /// 关联订单信息 (`POST /v3/marketing/busifavor/coupons/associate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: AssociateTradeInfoBody,
+    ) -> ::std::result::Result<AssociateTradeInfoResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&AssociateTradeInfoRequest::new(body)).await
     }
 }
 
@@ -188,12 +188,12 @@ impl<'a> V3MarketingBusifavorCouponsAssociate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_coupons_associate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "associate_trade_info.body",
+            ::wechatpay_runtime::json_schema_for::<AssociateTradeInfoBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_coupons_associate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "associate_trade_info.response",
+            ::wechatpay_runtime::json_schema_for::<AssociateTradeInfoResponse>(),
         ),
     ])
 }

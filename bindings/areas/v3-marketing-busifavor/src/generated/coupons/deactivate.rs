@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DeactivateCouponBody {
     /// 券code
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DeactivateCouponBody {
         coupon_code: required(0, "coupon_code"),
         stock_id: required(1, "stock_id"),
         deactivate_request_no: required(2, "deactivate_request_no"),
@@ -33,14 +33,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DeactivateCouponBody {
     /// Creates a value from its required fields (`coupon_code`, `stock_id`, `deactivate_request_no`).
     pub fn new(
         coupon_code: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
         deactivate_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DeactivateCouponBody {
             coupon_code: coupon_code.into(),
             stock_id: stock_id.into(),
             deactivate_request_no: deactivate_request_no.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DeactivateCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeactivateCouponResponse {
     /// 券成功失效的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,16 +83,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeactivateCouponResponse {
         wechatpay_deactivate_time: optional(0, "wechatpay_deactivate_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl DeactivateCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeactivateCouponResponse {
             wechatpay_deactivate_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -116,26 +116,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/deactivate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeactivateCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: DeactivateCouponBody,
 }
 
-impl PostRequest {
+impl DeactivateCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: DeactivateCouponBody) -> Self {
+        DeactivateCouponRequest { body }
     }
 }
 
-impl PostRequest {
+impl DeactivateCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/deactivate`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/deactivate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeactivateCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -145,8 +145,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeactivateCouponRequest {
+    type Response = DeactivateCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -188,9 +188,9 @@ impl<'a> V3MarketingBusifavorCouponsDeactivate<'a> {
     /// 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: DeactivateCouponBody,
+    ) -> ::std::result::Result<DeactivateCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&DeactivateCouponRequest::new(body)).await
     }
 }
 
@@ -199,12 +199,12 @@ impl<'a> V3MarketingBusifavorCouponsDeactivate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_coupons_deactivate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "deactivate_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<DeactivateCouponBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_coupons_deactivate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "deactivate_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<DeactivateCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DisassociateTradeInfoBody {
     /// 批次号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DisassociateTradeInfoBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
         out_trade_no: required(2, "out_trade_no"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DisassociateTradeInfoBody {
     /// Creates a value from its required fields (`stock_id`, `coupon_code`, `out_trade_no`, `out_request_no`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DisassociateTradeInfoBody {
             stock_id: stock_id.into(),
             coupon_code: coupon_code.into(),
             out_trade_no: out_trade_no.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DisassociateTradeInfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DisassociateTradeInfoResponse {
     /// 取消关联成功时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -78,16 +78,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DisassociateTradeInfoResponse {
         wechatpay_disassociate_time: optional(0, "wechatpay_disassociate_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl DisassociateTradeInfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DisassociateTradeInfoResponse {
             wechatpay_disassociate_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -107,26 +107,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/disassociate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DisassociateTradeInfoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: DisassociateTradeInfoBody,
 }
 
-impl PostRequest {
+impl DisassociateTradeInfoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: DisassociateTradeInfoBody) -> Self {
+        DisassociateTradeInfoRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl DisassociateTradeInfoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/disassociate`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/disassociate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DisassociateTradeInfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -136,8 +138,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DisassociateTradeInfoRequest {
+    type Response = DisassociateTradeInfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -179,9 +181,12 @@ impl<'a> V3MarketingBusifavorCouponsDisassociate<'a> {
     /// 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: DisassociateTradeInfoBody,
+    ) -> ::std::result::Result<
+        DisassociateTradeInfoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&DisassociateTradeInfoRequest::new(body)).await
     }
 }
 
@@ -190,12 +195,12 @@ impl<'a> V3MarketingBusifavorCouponsDisassociate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_coupons_disassociate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "disassociate_trade_info.body",
+            ::wechatpay_runtime::json_schema_for::<DisassociateTradeInfoBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_coupons_disassociate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "disassociate_trade_info.response",
+            ::wechatpay_runtime::json_schema_for::<DisassociateTradeInfoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ReturnCouponBody {
     /// 券code
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ReturnCouponBody {
         coupon_code: required(0, "coupon_code"),
         stock_id: required(1, "stock_id"),
         return_request_no: required(2, "return_request_no"),
     }
 }
 
-impl PostBody {
+impl ReturnCouponBody {
     /// Creates a value from its required fields (`coupon_code`, `stock_id`, `return_request_no`).
     pub fn new(
         coupon_code: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
         return_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ReturnCouponBody {
             coupon_code: coupon_code.into(),
             stock_id: stock_id.into(),
             return_request_no: return_request_no.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ReturnCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ReturnCouponResponse {
     /// 微信退券成功的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -69,16 +69,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ReturnCouponResponse {
         wechatpay_return_time: optional(0, "wechatpay_return_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ReturnCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ReturnCouponResponse {
             wechatpay_return_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -102,26 +102,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/return.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ReturnCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ReturnCouponBody,
 }
 
-impl PostRequest {
+impl ReturnCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ReturnCouponBody) -> Self {
+        ReturnCouponRequest { body }
     }
 }
 
-impl PostRequest {
+impl ReturnCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/return`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/return";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ReturnCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -131,8 +131,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ReturnCouponRequest {
+    type Response = ReturnCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -174,9 +174,9 @@ impl<'a> V3MarketingBusifavorCouponsReturn<'a> {
     /// 申请退券 (`POST /v3/marketing/busifavor/coupons/return`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ReturnCouponBody,
+    ) -> ::std::result::Result<ReturnCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ReturnCouponRequest::new(body)).await
     }
 }
 
@@ -185,12 +185,12 @@ impl<'a> V3MarketingBusifavorCouponsReturn<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_coupons_return.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "return_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<ReturnCouponBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_coupons_return.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "return_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<ReturnCouponResponse>(),
         ),
     ])
 }

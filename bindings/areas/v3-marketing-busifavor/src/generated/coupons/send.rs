@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BusifavorSendCouponBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BusifavorSendCouponBody {
         openid: required(0, "openid"),
         appid: required(1, "appid"),
         stock_id: required(2, "stock_id"),
@@ -38,7 +38,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BusifavorSendCouponBody {
     /// Creates a value from its required fields (`openid`, `appid`, `stock_id`, `out_request_no`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
@@ -46,7 +46,7 @@ impl PostBody {
         stock_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        BusifavorSendCouponBody {
             openid: openid.into(),
             appid: appid.into(),
             stock_id: stock_id.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BusifavorSendCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BusifavorSendCouponResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -96,7 +96,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BusifavorSendCouponResponse {
         stock_id: optional(0, "stock_id"),
         coupon_code: optional(1, "coupon_code"),
         out_request_no: optional(2, "out_request_no"),
@@ -104,10 +104,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BusifavorSendCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BusifavorSendCouponResponse {
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -125,26 +125,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/send.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BusifavorSendCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BusifavorSendCouponBody,
 }
 
-impl PostRequest {
+impl BusifavorSendCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BusifavorSendCouponBody) -> Self {
+        BusifavorSendCouponRequest { body }
     }
 }
 
-impl PostRequest {
+impl BusifavorSendCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/send`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/send";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BusifavorSendCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -154,8 +154,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BusifavorSendCouponRequest {
+    type Response = BusifavorSendCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -197,9 +197,9 @@ impl<'a> V3MarketingBusifavorCouponsSend<'a> {
     /// 向用户发券 (`POST /v3/marketing/busifavor/coupons/send`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BusifavorSendCouponBody,
+    ) -> ::std::result::Result<BusifavorSendCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BusifavorSendCouponRequest::new(body)).await
     }
 }
 
@@ -208,12 +208,12 @@ impl<'a> V3MarketingBusifavorCouponsSend<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_coupons_send.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "busifavor_send_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<BusifavorSendCouponBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_coupons_send.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "busifavor_send_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<BusifavorSendCouponResponse>(),
         ),
     ])
 }

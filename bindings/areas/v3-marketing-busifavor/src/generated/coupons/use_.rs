@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UseCouponBody {
     /// 券code
     ///
     /// **Required.**
@@ -41,7 +41,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UseCouponBody {
         coupon_code: required(0, "coupon_code"),
         stock_id: optional(1, "stock_id"),
         appid: required(2, "appid"),
@@ -54,7 +54,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UseCouponBody {
     /// Creates a value from its required fields (`coupon_code`, `appid`, `use_time`, `use_request_no`).
     pub fn new(
         coupon_code: impl ::std::convert::Into<::std::string::String>,
@@ -62,7 +62,7 @@ impl PostBody {
         use_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         use_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        UseCouponBody {
             coupon_code: coupon_code.into(),
             stock_id: ::std::option::Option::None,
             appid: appid.into(),
@@ -121,7 +121,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UseCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -133,7 +133,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UseCouponResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -156,7 +156,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UseCouponResponse {
         stock_id: optional(0, "stock_id"),
         openid: optional(1, "openid"),
         wechatpay_use_time: optional(2, "wechatpay_use_time"),
@@ -164,10 +164,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UseCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UseCouponResponse {
             stock_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             wechatpay_use_time: ::std::option::Option::None,
@@ -193,26 +193,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/use.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UseCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UseCouponBody,
 }
 
-impl PostRequest {
+impl UseCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UseCouponBody) -> Self {
+        UseCouponRequest { body }
     }
 }
 
-impl PostRequest {
+impl UseCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/use`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/use";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UseCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -222,8 +222,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UseCouponRequest {
+    type Response = UseCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -265,9 +265,9 @@ impl<'a> V3MarketingBusifavorCouponsUse<'a> {
     /// 核销用户券 (`POST /v3/marketing/busifavor/coupons/use`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UseCouponBody,
+    ) -> ::std::result::Result<UseCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UseCouponRequest::new(body)).await
     }
 }
 
@@ -275,13 +275,10 @@ impl<'a> V3MarketingBusifavorCouponsUse<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("use_coupon.body", ::wechatpay_runtime::json_schema_for::<UseCouponBody>()),
         (
-            "post_v3_marketing_busifavor_coupons_use.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_busifavor_coupons_use.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "use_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<UseCouponResponse>(),
         ),
     ])
 }

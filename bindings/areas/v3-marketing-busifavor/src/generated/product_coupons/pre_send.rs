@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreSendBody {
     /// 批次ID
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreSendBody {
         stock_id: required(0, "stock_id"),
         coupon_code: optional(1, "coupon_code"),
         appid: required(2, "appid"),
@@ -37,14 +37,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePreSendBody {
     /// Creates a value from its required fields (`stock_id`, `appid`, `send_request_no`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         send_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePreSendBody {
             stock_id: stock_id.into(),
             coupon_code: ::std::option::Option::None,
             appid: appid.into(),
@@ -72,7 +72,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreSendBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreSendResponse {
     /// 预发券token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -97,16 +97,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreSendResponse {
         token: optional(0, "token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePreSendResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreSendResponse {
             token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -124,26 +124,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/product-coupons/pre-send.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreSendRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreSendBody,
 }
 
-impl PostRequest {
+impl CreatePreSendRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePreSendBody) -> Self {
+        CreatePreSendRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePreSendRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/product-coupons/pre-send`
     pub const PATH: &'static str = "/v3/marketing/busifavor/product-coupons/pre-send";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreSendRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,8 +153,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreSendRequest {
+    type Response = CreatePreSendResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -196,9 +196,9 @@ impl<'a> V3MarketingBusifavorProductCouponsPreSend<'a> {
     /// 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePreSendBody,
+    ) -> ::std::result::Result<CreatePreSendResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePreSendRequest::new(body)).await
     }
 }
 
@@ -207,12 +207,12 @@ impl<'a> V3MarketingBusifavorProductCouponsPreSend<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_product_coupons_pre_send.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_send.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreSendBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_product_coupons_pre_send.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_send.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreSendResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `coupon_type`.
     ///
     /// 券类型
-    pub enum PostCouponType {
+    pub enum SendProductCouponCouponType {
         Normal = "NORMAL",
         Member = "MEMBER",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SendProductCouponBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -41,14 +41,14 @@ pub struct PostBody {
     /// 券类型
     ///
     /// **Required.**
-    pub coupon_type: PostCouponType,
+    pub coupon_type: SendProductCouponCouponType,
     /// 会员卡ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SendProductCouponBody {
         openid: required(0, "openid"),
         appid: required(1, "appid"),
         stock_id: required(2, "stock_id"),
@@ -59,16 +59,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SendProductCouponBody {
     /// Creates a value from its required fields (`openid`, `appid`, `stock_id`, `out_request_no`, `coupon_type`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        coupon_type: PostCouponType,
+        coupon_type: SendProductCouponCouponType,
     ) -> Self {
-        PostBody {
+        SendProductCouponBody {
             openid: openid.into(),
             appid: appid.into(),
             stock_id: stock_id.into(),
@@ -98,7 +98,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SendProductCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -110,7 +110,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SendProductCouponResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -133,7 +133,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SendProductCouponResponse {
         stock_id: optional(0, "stock_id"),
         coupon_code: optional(1, "coupon_code"),
         out_request_no: optional(2, "out_request_no"),
@@ -141,10 +141,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SendProductCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SendProductCouponResponse {
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -170,26 +170,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/product-coupons/send.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SendProductCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SendProductCouponBody,
 }
 
-impl PostRequest {
+impl SendProductCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SendProductCouponBody) -> Self {
+        SendProductCouponRequest { body }
     }
 }
 
-impl PostRequest {
+impl SendProductCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/product-coupons/send`
     pub const PATH: &'static str = "/v3/marketing/busifavor/product-coupons/send";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SendProductCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -199,8 +199,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SendProductCouponRequest {
+    type Response = SendProductCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -242,9 +242,9 @@ impl<'a> V3MarketingBusifavorProductCouponsSend<'a> {
     /// 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SendProductCouponBody,
+    ) -> ::std::result::Result<SendProductCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SendProductCouponRequest::new(body)).await
     }
 }
 
@@ -253,12 +253,12 @@ impl<'a> V3MarketingBusifavorProductCouponsSend<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_product_coupons_send.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "send_product_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<SendProductCouponBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_product_coupons_send.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "send_product_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<SendProductCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `stock_type`.
     ///
     /// 批次类型
-    pub enum GetStockType {
+    pub enum BusifavorQueryStockStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableDayTimeItem {
+pub struct BusifavorQueryStockAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
@@ -35,17 +35,17 @@ pub struct GetAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableDayTimeItem {
+    BusifavorQueryStockAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAvailableDayTimeItem {
+impl BusifavorQueryStockAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableDayTimeItem {
+        BusifavorQueryStockAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -59,14 +59,14 @@ impl GetAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableWeek {
+pub struct BusifavorQueryStockAvailableWeek {
     /// 可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableDayTimeItem>,
+        ::std::vec::Vec<BusifavorQueryStockAvailableDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -75,17 +75,17 @@ pub struct GetAvailableWeek {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableWeek {
+    BusifavorQueryStockAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
         ..extra
     }
 }
 
-impl GetAvailableWeek {
+impl BusifavorQueryStockAvailableWeek {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableWeek {
+        BusifavorQueryStockAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -99,7 +99,7 @@ impl GetAvailableWeek {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularyAvaliableTimeItem {
+pub struct BusifavorQueryStockIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -113,17 +113,17 @@ pub struct GetIrregularyAvaliableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularyAvaliableTimeItem {
+    BusifavorQueryStockIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularyAvaliableTimeItem {
+impl BusifavorQueryStockIrregularyAvaliableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularyAvaliableTimeItem {
+        BusifavorQueryStockIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -137,7 +137,7 @@ impl GetIrregularyAvaliableTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableTime {
+pub struct BusifavorQueryStockCouponAvailableTime {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,11 +153,11 @@ pub struct GetCouponAvailableTime {
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_week: ::std::option::Option<GetAvailableWeek>,
+    pub available_week: ::std::option::Option<BusifavorQueryStockAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularyAvaliableTimeItem>,
+        ::std::vec::Vec<BusifavorQueryStockIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -169,7 +169,7 @@ pub struct GetCouponAvailableTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableTime {
+    BusifavorQueryStockCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
@@ -180,10 +180,10 @@ pub struct GetCouponAvailableTime {
     }
 }
 
-impl GetCouponAvailableTime {
+impl BusifavorQueryStockCouponAvailableTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableTime {
+        BusifavorQueryStockCouponAvailableTime {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
@@ -201,7 +201,7 @@ impl GetCouponAvailableTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFixedNormalCoupon {
+pub struct BusifavorQueryStockFixedNormalCoupon {
     /// 优惠金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -219,17 +219,17 @@ pub struct GetFixedNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFixedNormalCoupon {
+    BusifavorQueryStockFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetFixedNormalCoupon {
+impl BusifavorQueryStockFixedNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFixedNormalCoupon {
+        BusifavorQueryStockFixedNormalCoupon {
             discount_amount: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -243,7 +243,7 @@ impl GetFixedNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct BusifavorQueryStockDiscountCoupon {
     /// 折扣比例
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -261,17 +261,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    BusifavorQueryStockDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl BusifavorQueryStockDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        BusifavorQueryStockDiscountCoupon {
             discount_percent: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -285,7 +285,7 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct BusifavorQueryStockExchangeCoupon {
     /// 单品换购价
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -303,17 +303,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    BusifavorQueryStockExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl BusifavorQueryStockExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        BusifavorQueryStockExchangeCoupon {
             exchange_price: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -325,7 +325,7 @@ impl GetExchangeCoupon {
     /// Values of `use_method`.
     ///
     /// 核销方式
-    pub enum GetUseMethod {
+    pub enum BusifavorQueryStockUseMethod {
         OffLine = "OFF_LINE",
         MiniPrograms = "MINI_PROGRAMS",
         SelfConsume = "SELF_CONSUME",
@@ -341,26 +341,28 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponUseRule {
+pub struct BusifavorQueryStockCouponUseRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_time: ::std::option::Option<GetCouponAvailableTime>,
+    pub coupon_available_time: ::std::option::Option<
+        BusifavorQueryStockCouponAvailableTime,
+    >,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<GetFixedNormalCoupon>,
+    pub fixed_normal_coupon: ::std::option::Option<BusifavorQueryStockFixedNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<BusifavorQueryStockDiscountCoupon>,
     /// 换购券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<BusifavorQueryStockExchangeCoupon>,
     /// 核销方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_method: ::std::option::Option<GetUseMethod>,
+    pub use_method: ::std::option::Option<BusifavorQueryStockUseMethod>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -374,7 +376,7 @@ pub struct GetCouponUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponUseRule {
+    BusifavorQueryStockCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -386,10 +388,10 @@ pub struct GetCouponUseRule {
     }
 }
 
-impl GetCouponUseRule {
+impl BusifavorQueryStockCouponUseRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponUseRule {
+        BusifavorQueryStockCouponUseRule {
             coupon_available_time: ::std::option::Option::None,
             fixed_normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -408,7 +410,7 @@ impl GetCouponUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockSendRule {
+pub struct BusifavorQueryStockStockSendRule {
     /// 批次总预算
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -447,7 +449,7 @@ pub struct GetStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockSendRule {
+    BusifavorQueryStockStockSendRule {
         max_amount: optional(0, "max_amount"),
         max_coupons: optional(1, "max_coupons"),
         max_coupons_per_user: optional(2, "max_coupons_per_user"),
@@ -461,10 +463,10 @@ pub struct GetStockSendRule {
     }
 }
 
-impl GetStockSendRule {
+impl BusifavorQueryStockStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockSendRule {
+        BusifavorQueryStockStockSendRule {
             max_amount: ::std::option::Option::None,
             max_coupons: ::std::option::Option::None,
             max_coupons_per_user: ::std::option::Option::None,
@@ -485,7 +487,7 @@ impl GetStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMiniProgramsInfo {
+pub struct BusifavorQueryStockMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -511,7 +513,7 @@ pub struct GetMiniProgramsInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMiniProgramsInfo {
+    BusifavorQueryStockMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
         entrance_words: optional(2, "entrance_words"),
@@ -520,10 +522,10 @@ pub struct GetMiniProgramsInfo {
     }
 }
 
-impl GetMiniProgramsInfo {
+impl BusifavorQueryStockMiniProgramsInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMiniProgramsInfo {
+        BusifavorQueryStockMiniProgramsInfo {
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
             entrance_words: ::std::option::Option::None,
@@ -537,7 +539,7 @@ impl GetMiniProgramsInfo {
     /// Values of `code_display_mode`.
     ///
     /// code展示模式
-    pub enum GetCodeDisplayMode {
+    pub enum BusifavorQueryStockCodeDisplayMode {
         NotShow = "NOT_SHOW",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -552,10 +554,10 @@ impl GetMiniProgramsInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomEntrance {
+pub struct BusifavorQueryStockCustomEntrance {
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<GetMiniProgramsInfo>,
+    pub mini_programs_info: ::std::option::Option<BusifavorQueryStockMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -567,7 +569,7 @@ pub struct GetCustomEntrance {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<BusifavorQueryStockCodeDisplayMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -575,7 +577,7 @@ pub struct GetCustomEntrance {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomEntrance {
+    BusifavorQueryStockCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
         hall_id: optional(2, "hall_id"),
@@ -585,10 +587,10 @@ pub struct GetCustomEntrance {
     }
 }
 
-impl GetCustomEntrance {
+impl BusifavorQueryStockCustomEntrance {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomEntrance {
+        BusifavorQueryStockCustomEntrance {
             mini_programs_info: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             hall_id: ::std::option::Option::None,
@@ -603,7 +605,7 @@ impl GetCustomEntrance {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum BusifavorQueryStockBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -625,7 +627,7 @@ impl GetCustomEntrance {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFinderInfo {
+pub struct BusifavorQueryStockFinderInfo {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -648,7 +650,7 @@ pub struct GetFinderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFinderInfo {
+    BusifavorQueryStockFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -656,10 +658,10 @@ pub struct GetFinderInfo {
     }
 }
 
-impl GetFinderInfo {
+impl BusifavorQueryStockFinderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFinderInfo {
+        BusifavorQueryStockFinderInfo {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -674,7 +676,7 @@ impl GetFinderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDisplayPatternInfo {
+pub struct BusifavorQueryStockDisplayPatternInfo {
     /// 使用须知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -686,13 +688,13 @@ pub struct GetDisplayPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<BusifavorQueryStockBackgroundColor>,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info: ::std::option::Option<GetFinderInfo>,
+    pub finder_info: ::std::option::Option<BusifavorQueryStockFinderInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -700,7 +702,7 @@ pub struct GetDisplayPatternInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDisplayPatternInfo {
+    BusifavorQueryStockDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
         merchant_name: optional(2, "merchant_name"),
@@ -711,10 +713,10 @@ pub struct GetDisplayPatternInfo {
     }
 }
 
-impl GetDisplayPatternInfo {
+impl BusifavorQueryStockDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDisplayPatternInfo {
+        BusifavorQueryStockDisplayPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -730,7 +732,7 @@ impl GetDisplayPatternInfo {
     /// Values of `stock_state`.
     ///
     /// 批次状态
-    pub enum GetStockState {
+    pub enum BusifavorQueryStockStockState {
         Unaudit = "UNAUDIT",
         Running = "RUNNING",
         Stoped = "STOPED",
@@ -744,7 +746,7 @@ impl GetDisplayPatternInfo {
     /// Values of `coupon_code_mode`.
     ///
     /// 券code模式
-    pub enum GetCouponCodeMode {
+    pub enum BusifavorQueryStockCouponCodeMode {
         WechatpayMode = "WECHATPAY_MODE",
         MerchantApi = "MERCHANT_API",
         MerchantUpload = "MERCHANT_UPLOAD",
@@ -759,7 +761,7 @@ impl GetDisplayPatternInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponCodeCount {
+pub struct BusifavorQueryStockCouponCodeCount {
     /// 该批次总共已上传的code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -777,17 +779,17 @@ pub struct GetCouponCodeCount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponCodeCount {
+    BusifavorQueryStockCouponCodeCount {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl GetCouponCodeCount {
+impl BusifavorQueryStockCouponCodeCount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCount {
+        BusifavorQueryStockCouponCodeCount {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -801,7 +803,7 @@ impl GetCouponCodeCount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNotifyConfig {
+pub struct BusifavorQueryStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -812,16 +814,16 @@ pub struct GetNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNotifyConfig {
+    BusifavorQueryStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl GetNotifyConfig {
+impl BusifavorQueryStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNotifyConfig {
+        BusifavorQueryStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -834,7 +836,7 @@ impl GetNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSendCountInformation {
+pub struct BusifavorQueryStockSendCountInformation {
     /// 已发放券张数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_send_num: ::std::option::Option<i64>,
@@ -854,7 +856,7 @@ pub struct GetSendCountInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSendCountInformation {
+    BusifavorQueryStockSendCountInformation {
         total_send_num: optional(0, "total_send_num"),
         total_send_amount: optional(1, "total_send_amount"),
         today_send_num: optional(2, "today_send_num"),
@@ -863,10 +865,10 @@ pub struct GetSendCountInformation {
     }
 }
 
-impl GetSendCountInformation {
+impl BusifavorQueryStockSendCountInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSendCountInformation {
+        BusifavorQueryStockSendCountInformation {
             total_send_num: ::std::option::Option::None,
             total_send_amount: ::std::option::Option::None,
             today_send_num: ::std::option::Option::None,
@@ -880,7 +882,7 @@ impl GetSendCountInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BusifavorQueryStockResponse {
     /// 商家券批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -903,33 +905,35 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_type: ::std::option::Option<GetStockType>,
+    pub stock_type: ::std::option::Option<BusifavorQueryStockStockType>,
     /// 核销规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_use_rule: ::std::option::Option<GetCouponUseRule>,
+    pub coupon_use_rule: ::std::option::Option<BusifavorQueryStockCouponUseRule>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<BusifavorQueryStockStockSendRule>,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<GetCustomEntrance>,
+    pub custom_entrance: ::std::option::Option<BusifavorQueryStockCustomEntrance>,
     /// 样式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_pattern_info: ::std::option::Option<GetDisplayPatternInfo>,
+    pub display_pattern_info: ::std::option::Option<
+        BusifavorQueryStockDisplayPatternInfo,
+    >,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_state: ::std::option::Option<GetStockState>,
+    pub stock_state: ::std::option::Option<BusifavorQueryStockStockState>,
     /// 券code模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<BusifavorQueryStockCouponCodeMode>,
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -937,13 +941,15 @@ pub struct GetResponse {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券code数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count: ::std::option::Option<GetCouponCodeCount>,
+    pub coupon_code_count: ::std::option::Option<BusifavorQueryStockCouponCodeCount>,
     /// 事件通知配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<BusifavorQueryStockNotifyConfig>,
     /// 批次发放情况
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_count_information: ::std::option::Option<GetSendCountInformation>,
+    pub send_count_information: ::std::option::Option<
+        BusifavorQueryStockSendCountInformation,
+    >,
     /// 是否允许营销补差
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
@@ -954,7 +960,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BusifavorQueryStockResponse {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),
         comment: optional(2, "comment"),
@@ -975,10 +981,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BusifavorQueryStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BusifavorQueryStockResponse {
             stock_name: ::std::option::Option::None,
             belong_merchant: ::std::option::Option::None,
             comment: ::std::option::Option::None,
@@ -1017,7 +1023,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/stocks/{stock_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BusifavorQueryStockRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -1026,23 +1032,23 @@ pub struct GetRequest {
     pub stock_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl BusifavorQueryStockRequest {
     /// Creates a value from its required fields (`stock_id`).
     pub fn new(stock_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        BusifavorQueryStockRequest {
             stock_id: stock_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl BusifavorQueryStockRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/stocks/{stock_id}`
     pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BusifavorQueryStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1058,8 +1064,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BusifavorQueryStockRequest {
+    type Response = BusifavorQueryStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1087,7 +1093,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchMiniProgramsInfo {
+pub struct ModifyStockInfoMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// **Required.**
@@ -1106,7 +1112,7 @@ pub struct PatchMiniProgramsInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchMiniProgramsInfo {
+    ModifyStockInfoMiniProgramsInfo {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
         entrance_words: required(2, "entrance_words"),
@@ -1114,14 +1120,14 @@ pub struct PatchMiniProgramsInfo {
     }
 }
 
-impl PatchMiniProgramsInfo {
+impl ModifyStockInfoMiniProgramsInfo {
     /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
     pub fn new(
         mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
         mini_programs_path: impl ::std::convert::Into<::std::string::String>,
         entrance_words: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchMiniProgramsInfo {
+        ModifyStockInfoMiniProgramsInfo {
             mini_programs_appid: mini_programs_appid.into(),
             mini_programs_path: mini_programs_path.into(),
             entrance_words: entrance_words.into(),
@@ -1145,10 +1151,10 @@ impl PatchMiniProgramsInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCustomEntrance {
+pub struct ModifyStockInfoCustomEntrance {
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<PatchMiniProgramsInfo>,
+    pub mini_programs_info: ::std::option::Option<ModifyStockInfoMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -1157,11 +1163,11 @@ pub struct PatchCustomEntrance {
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<BusifavorQueryStockCodeDisplayMode>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCustomEntrance {
+    ModifyStockInfoCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
         hall_id: optional(2, "hall_id"),
@@ -1169,10 +1175,10 @@ pub struct PatchCustomEntrance {
     }
 }
 
-impl PatchCustomEntrance {
+impl ModifyStockInfoCustomEntrance {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCustomEntrance {
+        ModifyStockInfoCustomEntrance {
             mini_programs_info: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             hall_id: ::std::option::Option::None,
@@ -1183,7 +1189,7 @@ impl PatchCustomEntrance {
     /// Sets `mini_programs_info`.
     pub fn with_mini_programs_info(
         mut self,
-        mini_programs_info: PatchMiniProgramsInfo,
+        mini_programs_info: ModifyStockInfoMiniProgramsInfo,
     ) -> Self {
         self.mini_programs_info = ::std::option::Option::Some(mini_programs_info);
         self
@@ -1210,7 +1216,7 @@ impl PatchCustomEntrance {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: GetCodeDisplayMode,
+        code_display_mode: BusifavorQueryStockCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -1223,7 +1229,7 @@ impl PatchCustomEntrance {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchFinderInfo {
+pub struct ModifyStockInfoFinderInfo {
     /// 视频号ID
     ///
     /// **Required.**
@@ -1239,21 +1245,21 @@ pub struct PatchFinderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchFinderInfo {
+    ModifyStockInfoFinderInfo {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PatchFinderInfo {
+impl ModifyStockInfoFinderInfo {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchFinderInfo {
+        ModifyStockInfoFinderInfo {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -1267,7 +1273,7 @@ impl PatchFinderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchDisplayPatternInfo {
+pub struct ModifyStockInfoDisplayPatternInfo {
     /// 使用须知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -1279,17 +1285,17 @@ pub struct PatchDisplayPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<BusifavorQueryStockBackgroundColor>,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info: ::std::option::Option<PatchFinderInfo>,
+    pub finder_info: ::std::option::Option<ModifyStockInfoFinderInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchDisplayPatternInfo {
+    ModifyStockInfoDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
         merchant_name: optional(2, "merchant_name"),
@@ -1299,10 +1305,10 @@ pub struct PatchDisplayPatternInfo {
     }
 }
 
-impl PatchDisplayPatternInfo {
+impl ModifyStockInfoDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchDisplayPatternInfo {
+        ModifyStockInfoDisplayPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -1342,7 +1348,7 @@ impl PatchDisplayPatternInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: GetBackgroundColor,
+        background_color: BusifavorQueryStockBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -1358,7 +1364,7 @@ impl PatchDisplayPatternInfo {
     }
 
     /// Sets `finder_info`.
-    pub fn with_finder_info(mut self, finder_info: PatchFinderInfo) -> Self {
+    pub fn with_finder_info(mut self, finder_info: ModifyStockInfoFinderInfo) -> Self {
         self.finder_info = ::std::option::Option::Some(finder_info);
         self
     }
@@ -1370,10 +1376,10 @@ impl PatchDisplayPatternInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponUseRule {
+pub struct ModifyStockInfoCouponUseRule {
     /// 核销方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_method: ::std::option::Option<GetUseMethod>,
+    pub use_method: ::std::option::Option<BusifavorQueryStockUseMethod>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -1383,17 +1389,17 @@ pub struct PatchCouponUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponUseRule {
+    ModifyStockInfoCouponUseRule {
         use_method: optional(0, "use_method"),
         mini_programs_appid: optional(1, "mini_programs_appid"),
         mini_programs_path: optional(2, "mini_programs_path"),
     }
 }
 
-impl PatchCouponUseRule {
+impl ModifyStockInfoCouponUseRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCouponUseRule {
+        ModifyStockInfoCouponUseRule {
             use_method: ::std::option::Option::None,
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
@@ -1401,7 +1407,7 @@ impl PatchCouponUseRule {
     }
 
     /// Sets `use_method`.
-    pub fn with_use_method(mut self, use_method: GetUseMethod) -> Self {
+    pub fn with_use_method(mut self, use_method: BusifavorQueryStockUseMethod) -> Self {
         self.use_method = ::std::option::Option::Some(use_method);
         self
     }
@@ -1433,7 +1439,7 @@ impl PatchCouponUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockSendRule {
+pub struct ModifyStockInfoStockSendRule {
     /// 是否开启自然人限领
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
@@ -1443,16 +1449,16 @@ pub struct PatchStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockSendRule {
+    ModifyStockInfoStockSendRule {
         natural_person_limit: optional(0, "natural_person_limit"),
         prevent_api_abuse: optional(1, "prevent_api_abuse"),
     }
 }
 
-impl PatchStockSendRule {
+impl ModifyStockInfoStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockSendRule {
+        ModifyStockInfoStockSendRule {
             natural_person_limit: ::std::option::Option::None,
             prevent_api_abuse: ::std::option::Option::None,
         }
@@ -1477,22 +1483,22 @@ impl PatchStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchNotifyConfig {
+pub struct ModifyStockInfoNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchNotifyConfig {
+    ModifyStockInfoNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PatchNotifyConfig {
+impl ModifyStockInfoNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchNotifyConfig {
+        ModifyStockInfoNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -1511,10 +1517,10 @@ impl PatchNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyStockInfoBody {
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<PatchCustomEntrance>,
+    pub custom_entrance: ::std::option::Option<ModifyStockInfoCustomEntrance>,
     /// 批次名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_name: ::std::option::Option<::std::string::String>,
@@ -1530,23 +1536,23 @@ pub struct PatchBody {
     pub out_request_no: ::std::string::String,
     /// 样式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_pattern_info: ::std::option::Option<PatchDisplayPatternInfo>,
+    pub display_pattern_info: ::std::option::Option<ModifyStockInfoDisplayPatternInfo>,
     /// 核销规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_use_rule: ::std::option::Option<PatchCouponUseRule>,
+    pub coupon_use_rule: ::std::option::Option<ModifyStockInfoCouponUseRule>,
     /// 发放规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PatchStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<ModifyStockInfoStockSendRule>,
     /// 事件通知配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PatchNotifyConfig>,
+    pub notify_config: ::std::option::Option<ModifyStockInfoNotifyConfig>,
     /// 是否允许营销补差
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyStockInfoBody {
         custom_entrance: optional(0, "custom_entrance"),
         stock_name: optional(1, "stock_name"),
         comment: optional(2, "comment"),
@@ -1560,12 +1566,12 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyStockInfoBody {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        ModifyStockInfoBody {
             custom_entrance: ::std::option::Option::None,
             stock_name: ::std::option::Option::None,
             comment: ::std::option::Option::None,
@@ -1580,7 +1586,10 @@ impl PatchBody {
     }
 
     /// Sets `custom_entrance`.
-    pub fn with_custom_entrance(mut self, custom_entrance: PatchCustomEntrance) -> Self {
+    pub fn with_custom_entrance(
+        mut self,
+        custom_entrance: ModifyStockInfoCustomEntrance,
+    ) -> Self {
         self.custom_entrance = ::std::option::Option::Some(custom_entrance);
         self
     }
@@ -1615,26 +1624,35 @@ impl PatchBody {
     /// Sets `display_pattern_info`.
     pub fn with_display_pattern_info(
         mut self,
-        display_pattern_info: PatchDisplayPatternInfo,
+        display_pattern_info: ModifyStockInfoDisplayPatternInfo,
     ) -> Self {
         self.display_pattern_info = ::std::option::Option::Some(display_pattern_info);
         self
     }
 
     /// Sets `coupon_use_rule`.
-    pub fn with_coupon_use_rule(mut self, coupon_use_rule: PatchCouponUseRule) -> Self {
+    pub fn with_coupon_use_rule(
+        mut self,
+        coupon_use_rule: ModifyStockInfoCouponUseRule,
+    ) -> Self {
         self.coupon_use_rule = ::std::option::Option::Some(coupon_use_rule);
         self
     }
 
     /// Sets `stock_send_rule`.
-    pub fn with_stock_send_rule(mut self, stock_send_rule: PatchStockSendRule) -> Self {
+    pub fn with_stock_send_rule(
+        mut self,
+        stock_send_rule: ModifyStockInfoStockSendRule,
+    ) -> Self {
         self.stock_send_rule = ::std::option::Option::Some(stock_send_rule);
         self
     }
 
     /// Sets `notify_config`.
-    pub fn with_notify_config(mut self, notify_config: PatchNotifyConfig) -> Self {
+    pub fn with_notify_config(
+        mut self,
+        notify_config: ModifyStockInfoNotifyConfig,
+    ) -> Self {
         self.notify_config = ::std::option::Option::Some(notify_config);
         self
     }
@@ -1646,7 +1664,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyStockInfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1671,7 +1689,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/marketing/busifavor/stocks/{stock_id}.md:150`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyStockInfoRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -1679,30 +1697,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyStockInfoBody,
 }
 
-impl PatchRequest {
+impl ModifyStockInfoRequest {
     /// Creates a value from its required fields (`stock_id`, `body`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyStockInfoBody,
     ) -> Self {
-        PatchRequest {
+        ModifyStockInfoRequest {
             stock_id: stock_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyStockInfoRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/busifavor/stocks/{stock_id}`
     pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyStockInfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1719,7 +1737,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyStockInfoRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -1788,16 +1806,20 @@ impl<'a> V3MarketingBusifavorStocksStockId<'a> {
     /// 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone())).await
+    ) -> ::std::result::Result<BusifavorQueryStockResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&BusifavorQueryStockRequest::new(self.stock_id.clone()))
+            .await
     }
 
     /// 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyStockInfoBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.stock_id.clone(), body)).await
+        self.client
+            .execute(&ModifyStockInfoRequest::new(self.stock_id.clone(), body))
+            .await
     }
 }
 
@@ -1806,12 +1828,12 @@ impl<'a> V3MarketingBusifavorStocksStockId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_stocks_stock_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "busifavor_query_stock.response",
+            ::wechatpay_runtime::json_schema_for::<BusifavorQueryStockResponse>(),
         ),
         (
-            "patch_v3_marketing_busifavor_stocks_stock_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_stock_info.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyStockInfoBody>(),
         ),
     ]);
     schemas.extend(budget::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PayReceiptListQuery {
     /// 商家券批次号
     ///
     /// **Required.**
@@ -21,20 +21,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PayReceiptListQuery {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
         out_subsidy_no: optional(2, "out_subsidy_no"),
     }
 }
 
-impl GetQuery {
+impl PayReceiptListQuery {
     /// Creates a value from its required fields (`stock_id`, `coupon_code`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
         coupon_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        PayReceiptListQuery {
             stock_id: stock_id.into(),
             coupon_code: coupon_code.into(),
             out_subsidy_no: ::std::option::Option::None,
@@ -51,7 +51,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PayReceiptListQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayReceiptListItem {
+pub struct PayReceiptListPayReceiptListItem {
     /// 补差付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,7 +132,7 @@ pub struct GetPayReceiptListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayReceiptListItem {
+    PayReceiptListPayReceiptListItem {
         subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
         stock_id: optional(1, "stock_id"),
         coupon_code: optional(2, "coupon_code"),
@@ -150,10 +150,10 @@ pub struct GetPayReceiptListItem {
     }
 }
 
-impl GetPayReceiptListItem {
+impl PayReceiptListPayReceiptListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayReceiptListItem {
+        PayReceiptListPayReceiptListItem {
             subsidy_receipt_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
@@ -176,10 +176,12 @@ impl GetPayReceiptListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PayReceiptListResponse {
     /// 补差付款单据列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_receipt_list: ::std::option::Option<::std::vec::Vec<GetPayReceiptListItem>>,
+    pub pay_receipt_list: ::std::option::Option<
+        ::std::vec::Vec<PayReceiptListPayReceiptListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -187,16 +189,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PayReceiptListResponse {
         pay_receipt_list: optional(0, "pay_receipt_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl PayReceiptListResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PayReceiptListResponse {
             pay_receipt_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -216,26 +218,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/subsidy/pay-receipts.md:150`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PayReceiptListRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PayReceiptListQuery,
 }
 
-impl GetRequest {
+impl PayReceiptListRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: PayReceiptListQuery) -> Self {
+        PayReceiptListRequest { query }
     }
 }
 
-impl GetRequest {
+impl PayReceiptListRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/subsidy/pay-receipts`
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/pay-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PayReceiptListRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +247,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PayReceiptListRequest {
+    type Response = PayReceiptListResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -293,7 +295,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SubsidyPayBody {
     /// 商家券批次号
     ///
     /// **Required.**
@@ -329,7 +331,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SubsidyPayBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
         transaction_id: required(2, "transaction_id"),
@@ -341,7 +343,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SubsidyPayBody {
     /// Creates a value from its required fields (`stock_id`, `coupon_code`, `transaction_id`, `payer_merchant`, `payee_merchant`, `amount`, `description`, `out_subsidy_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -354,7 +356,7 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         out_subsidy_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SubsidyPayBody {
             stock_id: stock_id.into(),
             coupon_code: coupon_code.into(),
             transaction_id: transaction_id.into(),
@@ -367,7 +369,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SubsidyPayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -379,7 +381,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SubsidyPayResponse {
     /// 补差付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -446,7 +448,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SubsidyPayResponse {
         subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
         stock_id: optional(1, "stock_id"),
         coupon_code: optional(2, "coupon_code"),
@@ -464,10 +466,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SubsidyPayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SubsidyPayResponse {
             subsidy_receipt_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
@@ -499,26 +501,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/subsidy/pay-receipts.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SubsidyPayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SubsidyPayBody,
 }
 
-impl PostRequest {
+impl SubsidyPayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SubsidyPayBody) -> Self {
+        SubsidyPayRequest { body }
     }
 }
 
-impl PostRequest {
+impl SubsidyPayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/subsidy/pay-receipts`
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/pay-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SubsidyPayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -528,8 +530,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SubsidyPayRequest {
+    type Response = SubsidyPayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -581,17 +583,17 @@ impl<'a> V3MarketingBusifavorSubsidyPayReceipts<'a> {
     /// 查询营销补差付款单列表 (`GET /v3/marketing/busifavor/subsidy/pay-receipts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: PayReceiptListQuery,
+    ) -> ::std::result::Result<PayReceiptListResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PayReceiptListRequest::new(query)).await
     }
 
     /// 营销补差付款 (`POST /v3/marketing/busifavor/subsidy/pay-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SubsidyPayBody,
+    ) -> ::std::result::Result<SubsidyPayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SubsidyPayRequest::new(body)).await
     }
 }
 
@@ -600,20 +602,17 @@ impl<'a> V3MarketingBusifavorSubsidyPayReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_subsidy_pay_receipts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "pay_receipt_list.query",
+            ::wechatpay_runtime::json_schema_for::<PayReceiptListQuery>(),
         ),
         (
-            "get_v3_marketing_busifavor_subsidy_pay_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "pay_receipt_list.response",
+            ::wechatpay_runtime::json_schema_for::<PayReceiptListResponse>(),
         ),
+        ("subsidy_pay.body", ::wechatpay_runtime::json_schema_for::<SubsidyPayBody>()),
         (
-            "post_v3_marketing_busifavor_subsidy_pay_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_busifavor_subsidy_pay_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "subsidy_pay.response",
+            ::wechatpay_runtime::json_schema_for::<SubsidyPayResponse>(),
         ),
     ]);
     schemas.extend(subsidy_receipt_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SubsidyReturnBody {
     /// 商家券批次号
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SubsidyReturnBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
         transaction_id: required(2, "transaction_id"),
@@ -59,7 +59,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SubsidyReturnBody {
     /// Creates a value from its required fields (`stock_id`, `coupon_code`, `transaction_id`, `refund_id`, `payer_merchant`, `payee_merchant`, `amount`, `description`, `out_subsidy_return_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -73,7 +73,7 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         out_subsidy_return_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SubsidyReturnBody {
             stock_id: stock_id.into(),
             coupon_code: coupon_code.into(),
             transaction_id: transaction_id.into(),
@@ -87,7 +87,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SubsidyReturnBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,7 +99,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SubsidyReturnResponse {
     /// 补差回退单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
@@ -174,7 +174,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SubsidyReturnResponse {
         subsidy_return_receipt_id: optional(0, "subsidy_return_receipt_id"),
         stock_id: optional(1, "stock_id"),
         coupon_code: optional(2, "coupon_code"),
@@ -194,10 +194,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SubsidyReturnResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SubsidyReturnResponse {
             subsidy_return_receipt_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
@@ -235,26 +235,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/subsidy/return-receipts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SubsidyReturnRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SubsidyReturnBody,
 }
 
-impl PostRequest {
+impl SubsidyReturnRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SubsidyReturnBody) -> Self {
+        SubsidyReturnRequest { body }
     }
 }
 
-impl PostRequest {
+impl SubsidyReturnRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/subsidy/return-receipts`
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/return-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SubsidyReturnRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,8 +264,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SubsidyReturnRequest {
+    type Response = SubsidyReturnResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -319,9 +319,9 @@ impl<'a> V3MarketingBusifavorSubsidyReturnReceipts<'a> {
     /// 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SubsidyReturnBody,
+    ) -> ::std::result::Result<SubsidyReturnResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SubsidyReturnRequest::new(body)).await
     }
 }
 
@@ -330,12 +330,12 @@ impl<'a> V3MarketingBusifavorSubsidyReturnReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_subsidy_return_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "subsidy_return.body",
+            ::wechatpay_runtime::json_schema_for::<SubsidyReturnBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_subsidy_return_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "subsidy_return.response",
+            ::wechatpay_runtime::json_schema_for::<SubsidyReturnResponse>(),
         ),
     ]);
     schemas.extend(subsidy_return_receipt_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct FavorQueryStockQuery {
     /// 创建批次的商户号
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    FavorQueryStockQuery {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
     }
 }
 
-impl GetQuery {
+impl FavorQueryStockQuery {
     /// Creates a value from its required fields (`stock_creator_mchid`).
     pub fn new(
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        FavorQueryStockQuery {
             stock_creator_mchid: stock_creator_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for FavorQueryStockQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -44,7 +44,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockUseRule {
+pub struct FavorQueryStockStockUseRule {
     /// 发放总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,7 +80,7 @@ pub struct GetStockUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockUseRule {
+    FavorQueryStockStockUseRule {
         max_coupons: optional(0, "max_coupons"),
         max_amount: optional(1, "max_amount"),
         max_amount_by_day: optional(2, "max_amount_by_day"),
@@ -91,10 +91,10 @@ pub struct GetStockUseRule {
     }
 }
 
-impl GetStockUseRule {
+impl FavorQueryStockStockUseRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockUseRule {
+        FavorQueryStockStockUseRule {
             max_coupons: ::std::option::Option::None,
             max_amount: ::std::option::Option::None,
             max_amount_by_day: ::std::option::Option::None,
@@ -110,7 +110,7 @@ impl GetStockUseRule {
     /// Values of `stock_type`.
     ///
     /// 批次类型
-    pub enum GetStockType {
+    pub enum FavorQueryStockStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchahge = "EXCHAHGE",
@@ -125,7 +125,7 @@ impl GetStockUseRule {
     /// Values of `status`.
     ///
     /// 批次状态
-    pub enum GetStatus {
+    pub enum FavorQueryStockStatus {
         Unactivated = "unactivated",
         Audit = "audit",
         Running = "running",
@@ -142,7 +142,7 @@ impl GetStockUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCutToMessage {
+pub struct FavorQueryStockCutToMessage {
     /// 可用优惠的商品最高单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_price_max: ::std::option::Option<i64>,
@@ -156,17 +156,17 @@ pub struct GetCutToMessage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCutToMessage {
+    FavorQueryStockCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
         ..extra
     }
 }
 
-impl GetCutToMessage {
+impl FavorQueryStockCutToMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCutToMessage {
+        FavorQueryStockCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -178,7 +178,7 @@ impl GetCutToMessage {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum FavorQueryStockBusinessType {
         Multiuse = "MULTIUSE",
         #[unrecognized]
         Unrecognized(String),
@@ -191,7 +191,7 @@ impl GetCutToMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableRegionListItem {
+pub struct FavorQueryStockAvailableRegionListItem {
     /// 类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -215,7 +215,7 @@ pub struct GetAvailableRegionListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableRegionListItem {
+    FavorQueryStockAvailableRegionListItem {
         type_: optional(0, "type"),
         province: optional(1, "province"),
         city: optional(2, "city"),
@@ -225,10 +225,10 @@ pub struct GetAvailableRegionListItem {
     }
 }
 
-impl GetAvailableRegionListItem {
+impl FavorQueryStockAvailableRegionListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableRegionListItem {
+        FavorQueryStockAvailableRegionListItem {
             type_: ::std::option::Option::None,
             province: ::std::option::Option::None,
             city: ::std::option::Option::None,
@@ -243,7 +243,7 @@ impl GetAvailableRegionListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct FavorQueryStockResponse {
     /// 批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -263,7 +263,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_use_rule: ::std::option::Option<GetStockUseRule>,
+    pub stock_use_rule: ::std::option::Option<FavorQueryStockStockUseRule>,
     /// 是否无资金流
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,7 +273,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_type: ::std::option::Option<GetStockType>,
+    pub stock_type: ::std::option::Option<FavorQueryStockStockType>,
     /// 批次号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -282,7 +282,7 @@ pub struct GetResponse {
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<FavorQueryStockStatus>,
     /// 使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -302,17 +302,17 @@ pub struct GetResponse {
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_to_message: ::std::option::Option<GetCutToMessage>,
+    pub cut_to_message: ::std::option::Option<FavorQueryStockCutToMessage>,
     /// 已发券数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub distributed_coupons: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<FavorQueryStockBusinessType>,
     /// 消费金可用地域
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_region_list: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableRegionListItem>,
+        ::std::vec::Vec<FavorQueryStockAvailableRegionListItem>,
     >,
     /// 消费金可用行业
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -326,7 +326,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    FavorQueryStockResponse {
         stock_name: optional(0, "stock_name"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -350,10 +350,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl FavorQueryStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        FavorQueryStockResponse {
             stock_name: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -391,7 +391,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct FavorQueryStockRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -399,30 +399,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: FavorQueryStockQuery,
 }
 
-impl GetRequest {
+impl FavorQueryStockRequest {
     /// Creates a value from its required fields (`stock_id`, `query`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: FavorQueryStockQuery,
     ) -> Self {
-        GetRequest {
+        FavorQueryStockRequest {
             stock_id: stock_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl FavorQueryStockRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/stocks/{stock_id}`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for FavorQueryStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -439,8 +439,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for FavorQueryStockRequest {
+    type Response = FavorQueryStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -585,9 +585,11 @@ impl<'a> V3MarketingFavorStocksStockId<'a> {
     /// 查询批次详情 (`GET /v3/marketing/favor/stocks/{stock_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone(), query)).await
+        query: FavorQueryStockQuery,
+    ) -> ::std::result::Result<FavorQueryStockResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&FavorQueryStockRequest::new(self.stock_id.clone(), query))
+            .await
     }
 }
 
@@ -596,12 +598,12 @@ impl<'a> V3MarketingFavorStocksStockId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_stocks_stock_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "favor_query_stock.query",
+            ::wechatpay_runtime::json_schema_for::<FavorQueryStockQuery>(),
         ),
         (
-            "get_v3_marketing_favor_stocks_stock_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "favor_query_stock.response",
+            ::wechatpay_runtime::json_schema_for::<FavorQueryStockResponse>(),
         ),
     ]);
     schemas.extend(items::json_schemas());

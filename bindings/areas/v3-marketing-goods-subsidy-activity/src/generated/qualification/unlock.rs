@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostOrderInformation {
+pub struct UnlockQualificationOrderInformation {
     /// 支付订单的微信用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_openid: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PostOrderInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostOrderInformation {
+    UnlockQualificationOrderInformation {
         payer_openid: optional(0, "payer_openid"),
         out_trade_no: optional(1, "out_trade_no"),
         total_fee: optional(2, "total_fee"),
@@ -36,10 +36,10 @@ pub struct PostOrderInformation {
     }
 }
 
-impl PostOrderInformation {
+impl UnlockQualificationOrderInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostOrderInformation {
+        UnlockQualificationOrderInformation {
             payer_openid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             total_fee: ::std::option::Option::None,
@@ -95,11 +95,11 @@ impl PostOrderInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UnlockQualificationBody {
     /// 订单信息
     ///
     /// **Required.**
-    pub order_information: PostOrderInformation,
+    pub order_information: UnlockQualificationOrderInformation,
     /// 待锁定的加价购资格ID列表
     ///
     /// **Required.**
@@ -107,26 +107,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UnlockQualificationBody {
         order_information: required(0, "order_information"),
         qualification_ids: required(1, "qualification_ids"),
     }
 }
 
-impl PostBody {
+impl UnlockQualificationBody {
     /// Creates a value from its required fields (`order_information`, `qualification_ids`).
     pub fn new(
-        order_information: PostOrderInformation,
+        order_information: UnlockQualificationOrderInformation,
         qualification_ids: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostBody {
+        UnlockQualificationBody {
             order_information,
             qualification_ids,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UnlockQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,7 +138,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnlockQualificationResponse {
     /// 返回结果文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_message: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnlockQualificationResponse {
         return_message: optional(0, "return_message"),
         failed_qualification_ids: optional(1, "failed_qualification_ids"),
         succeed_qualification_ids: optional(2, "succeed_qualification_ids"),
@@ -167,10 +167,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UnlockQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnlockQualificationResponse {
             return_message: ::std::option::Option::None,
             failed_qualification_ids: ::std::option::Option::None,
             succeed_qualification_ids: ::std::option::Option::None,
@@ -190,26 +190,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/qualification/unlock.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnlockQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UnlockQualificationBody,
 }
 
-impl PostRequest {
+impl UnlockQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UnlockQualificationBody) -> Self {
+        UnlockQualificationRequest { body }
     }
 }
 
-impl PostRequest {
+impl UnlockQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/goods-subsidy-activity/qualification/unlock`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/qualification/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnlockQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -219,8 +219,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnlockQualificationRequest {
+    type Response = UnlockQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -261,9 +261,9 @@ impl<'a> V3MarketingGoodsSubsidyActivityQualificationUnlock<'a> {
     /// 解锁品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/unlock`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UnlockQualificationBody,
+    ) -> ::std::result::Result<UnlockQualificationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UnlockQualificationRequest::new(body)).await
     }
 }
 
@@ -272,12 +272,12 @@ impl<'a> V3MarketingGoodsSubsidyActivityQualificationUnlock<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_goods_subsidy_activity_qualification_unlock.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "unlock_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<UnlockQualificationBody>(),
         ),
         (
-            "post_v3_marketing_goods_subsidy_activity_qualification_unlock.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unlock_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<UnlockQualificationResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendTimeItem {
+pub struct MembercardGetActivityAwardSendTimeItem {
     /// 发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -26,17 +26,17 @@ pub struct GetAwardSendTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendTimeItem {
+    MembercardGetActivityAwardSendTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAwardSendTimeItem {
+impl MembercardGetActivityAwardSendTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendTimeItem {
+        MembercardGetActivityAwardSendTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -50,7 +50,7 @@ impl GetAwardSendTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBeginDayTime {
+pub struct MembercardGetActivityBeginDayTime {
     /// 时
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,7 @@ pub struct GetBeginDayTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBeginDayTime {
+    MembercardGetActivityBeginDayTime {
         hours: optional(0, "hours"),
         minutes: optional(1, "minutes"),
         seconds: optional(2, "seconds"),
@@ -81,10 +81,10 @@ pub struct GetBeginDayTime {
     }
 }
 
-impl GetBeginDayTime {
+impl MembercardGetActivityBeginDayTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBeginDayTime {
+        MembercardGetActivityBeginDayTime {
             hours: ::std::option::Option::None,
             minutes: ::std::option::Option::None,
             seconds: ::std::option::Option::None,
@@ -99,17 +99,17 @@ impl GetBeginDayTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendDayTimeItem {
+pub struct MembercardGetActivityAwardSendDayTimeItem {
     /// 每日发放开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_day_time: ::std::option::Option<GetBeginDayTime>,
+    pub begin_day_time: ::std::option::Option<MembercardGetActivityBeginDayTime>,
     /// 每日发放结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_day_time: ::std::option::Option<GetBeginDayTime>,
+    pub end_day_time: ::std::option::Option<MembercardGetActivityBeginDayTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -117,17 +117,17 @@ pub struct GetAwardSendDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendDayTimeItem {
+    MembercardGetActivityAwardSendDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
         ..extra
     }
 }
 
-impl GetAwardSendDayTimeItem {
+impl MembercardGetActivityAwardSendDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendDayTimeItem {
+        MembercardGetActivityAwardSendDayTimeItem {
             begin_day_time: ::std::option::Option::None,
             end_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -141,14 +141,16 @@ impl GetAwardSendDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendPeriod {
+pub struct MembercardGetActivityAwardSendPeriod {
     /// 指定时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_time: ::std::option::Option<::std::vec::Vec<GetAwardSendTimeItem>>,
+    pub award_send_time: ::std::option::Option<
+        ::std::vec::Vec<MembercardGetActivityAwardSendTimeItem>,
+    >,
     /// 指定时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAwardSendDayTimeItem>,
+        ::std::vec::Vec<MembercardGetActivityAwardSendDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -157,17 +159,17 @@ pub struct GetAwardSendPeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendPeriod {
+    MembercardGetActivityAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
         ..extra
     }
 }
 
-impl GetAwardSendPeriod {
+impl MembercardGetActivityAwardSendPeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendPeriod {
+        MembercardGetActivityAwardSendPeriod {
             award_send_time: ::std::option::Option::None,
             award_send_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -181,7 +183,7 @@ impl GetAwardSendPeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockListItem {
+pub struct MembercardGetActivityStockListItem {
     /// 创建批次的商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -199,17 +201,17 @@ pub struct GetStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockListItem {
+    MembercardGetActivityStockListItem {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl GetStockListItem {
+impl MembercardGetActivityStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockListItem {
+        MembercardGetActivityStockListItem {
             stock_creator_mchid: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -223,7 +225,7 @@ impl GetStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivateMiniprogram {
+pub struct MembercardGetActivityActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -241,17 +243,17 @@ pub struct GetActivateMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivateMiniprogram {
+    MembercardGetActivityActivateMiniprogram {
         activate_appid: optional(0, "activate_appid"),
         activate_path: optional(1, "activate_path"),
         ..extra
     }
 }
 
-impl GetActivateMiniprogram {
+impl MembercardGetActivityActivateMiniprogram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivateMiniprogram {
+        MembercardGetActivityActivateMiniprogram {
             activate_appid: ::std::option::Option::None,
             activate_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -265,7 +267,7 @@ impl GetActivateMiniprogram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivateSetting {
+pub struct MembercardGetActivityActivateSetting {
     /// 激活类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -276,7 +278,9 @@ pub struct GetActivateSetting {
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate_miniprogram: ::std::option::Option<GetActivateMiniprogram>,
+    pub activate_miniprogram: ::std::option::Option<
+        MembercardGetActivityActivateMiniprogram,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -284,7 +288,7 @@ pub struct GetActivateSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivateSetting {
+    MembercardGetActivityActivateSetting {
         activate_type: optional(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
         activate_miniprogram: optional(2, "activate_miniprogram"),
@@ -292,10 +296,10 @@ pub struct GetActivateSetting {
     }
 }
 
-impl GetActivateSetting {
+impl MembercardGetActivityActivateSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivateSetting {
+        MembercardGetActivityActivateSetting {
             activate_type: ::std::option::Option::None,
             activate_url: ::std::option::Option::None,
             activate_miniprogram: ::std::option::Option::None,
@@ -310,7 +314,7 @@ impl GetActivateSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentMode {
+pub struct MembercardGetActivityPaymentMode {
     /// 支付场景列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene_list: ::std::option::Option<
@@ -323,16 +327,16 @@ pub struct GetPaymentMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentMode {
+    MembercardGetActivityPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         ..extra
     }
 }
 
-impl GetPaymentMode {
+impl MembercardGetActivityPaymentMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentMode {
+        MembercardGetActivityPaymentMode {
             payment_scene_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -345,10 +349,10 @@ impl GetPaymentMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentSetting {
+pub struct MembercardGetActivityPaymentSetting {
     /// 支付模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_mode: ::std::option::Option<GetPaymentMode>,
+    pub payment_mode: ::std::option::Option<MembercardGetActivityPaymentMode>,
     /// 指定银行的简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_bank: ::std::option::Option<::std::string::String>,
@@ -362,7 +366,7 @@ pub struct GetPaymentSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentSetting {
+    MembercardGetActivityPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
         goods_tags: optional(2, "goods_tags"),
@@ -370,10 +374,10 @@ pub struct GetPaymentSetting {
     }
 }
 
-impl GetPaymentSetting {
+impl MembercardGetActivityPaymentSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentSetting {
+        MembercardGetActivityPaymentSetting {
             payment_mode: ::std::option::Option::None,
             limit_bank: ::std::option::Option::None,
             goods_tags: ::std::option::Option::None,
@@ -388,7 +392,7 @@ impl GetPaymentSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayActivitySetting {
+pub struct MembercardGetActivityPayActivitySetting {
     /// 商户logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -404,10 +408,10 @@ pub struct GetPayActivitySetting {
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activate_setting: ::std::option::Option<GetActivateSetting>,
+    pub activate_setting: ::std::option::Option<MembercardGetActivityActivateSetting>,
     /// 支付设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_setting: ::std::option::Option<GetPaymentSetting>,
+    pub payment_setting: ::std::option::Option<MembercardGetActivityPaymentSetting>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -415,7 +419,7 @@ pub struct GetPayActivitySetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayActivitySetting {
+    MembercardGetActivityPayActivitySetting {
         logo_url: optional(0, "logo_url"),
         activity_second_title: optional(1, "activity_second_title"),
         mchid_list: optional(2, "mchid_list"),
@@ -425,10 +429,10 @@ pub struct GetPayActivitySetting {
     }
 }
 
-impl GetPayActivitySetting {
+impl MembercardGetActivityPayActivitySetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayActivitySetting {
+        MembercardGetActivityPayActivitySetting {
             logo_url: ::std::option::Option::None,
             activity_second_title: ::std::option::Option::None,
             mchid_list: ::std::option::Option::None,
@@ -445,7 +449,7 @@ impl GetPayActivitySetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardJumpDeploy {
+pub struct MembercardGetActivityAwardJumpDeploy {
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -462,7 +466,7 @@ pub struct GetAwardJumpDeploy {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardJumpDeploy {
+    MembercardGetActivityAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
         button_text: optional(2, "button_text"),
@@ -470,10 +474,10 @@ pub struct GetAwardJumpDeploy {
     }
 }
 
-impl GetAwardJumpDeploy {
+impl MembercardGetActivityAwardJumpDeploy {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardJumpDeploy {
+        MembercardGetActivityAwardJumpDeploy {
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
             button_text: ::std::option::Option::None,
@@ -488,13 +492,13 @@ impl GetAwardJumpDeploy {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMiniprogramActivitySetting {
+pub struct MembercardGetActivityMiniprogramActivitySetting {
     /// 指定领取渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_jump_deploy: ::std::option::Option<GetAwardJumpDeploy>,
+    pub award_jump_deploy: ::std::option::Option<MembercardGetActivityAwardJumpDeploy>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -502,17 +506,17 @@ pub struct GetMiniprogramActivitySetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMiniprogramActivitySetting {
+    MembercardGetActivityMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
         ..extra
     }
 }
 
-impl GetMiniprogramActivitySetting {
+impl MembercardGetActivityMiniprogramActivitySetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMiniprogramActivitySetting {
+        MembercardGetActivityMiniprogramActivitySetting {
             outer_str: ::std::option::Option::None,
             award_jump_deploy: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -524,7 +528,7 @@ impl GetMiniprogramActivitySetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MembercardGetActivityResponse {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -556,20 +560,24 @@ pub struct GetResponse {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发放时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_period: ::std::option::Option<GetAwardSendPeriod>,
+    pub award_send_period: ::std::option::Option<MembercardGetActivityAwardSendPeriod>,
     /// 优惠券列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<MembercardGetActivityStockListItem>,
+    >,
     /// 商户请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_activity_setting: ::std::option::Option<GetPayActivitySetting>,
+    pub pay_activity_setting: ::std::option::Option<
+        MembercardGetActivityPayActivitySetting,
+    >,
     /// 支付前会员活动设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_activity_setting: ::std::option::Option<
-        GetMiniprogramActivitySetting,
+        MembercardGetActivityMiniprogramActivitySetting,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -578,7 +586,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MembercardGetActivityResponse {
         activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),
         create_time: optional(2, "create_time"),
@@ -597,10 +605,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MembercardGetActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MembercardGetActivityResponse {
             activity_id: ::std::option::Option::None,
             activity_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -633,7 +641,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-activity/activities/{activity_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MembercardGetActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -642,23 +650,23 @@ pub struct GetRequest {
     pub activity_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl MembercardGetActivityRequest {
     /// Creates a value from its required fields (`activity_id`).
     pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        MembercardGetActivityRequest {
             activity_id: activity_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MembercardGetActivityRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-activity/activities/{activity_id}`
     pub const PATH: &'static str = "/v3/marketing/membercard-activity/activities/{activity_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MembercardGetActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -677,8 +685,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MembercardGetActivityRequest {
+    type Response = MembercardGetActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -732,8 +740,13 @@ impl<'a> V3MarketingMembercardActivityActivitiesActivityId<'a> {
     /// 查询活动详情 (`GET /v3/marketing/membercard-activity/activities/{activity_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone())).await
+    ) -> ::std::result::Result<
+        MembercardGetActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&MembercardGetActivityRequest::new(self.activity_id.clone()))
+            .await
     }
 }
 
@@ -742,8 +755,8 @@ impl<'a> V3MarketingMembercardActivityActivitiesActivityId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_activity_activities_activity_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "membercard_get_activity.response",
+            ::wechatpay_runtime::json_schema_for::<MembercardGetActivityResponse>(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

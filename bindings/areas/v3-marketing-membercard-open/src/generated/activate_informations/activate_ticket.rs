@@ -6,7 +6,7 @@
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetName {
+    pub enum GetActivateInformationName {
         UserFormFlagMobile = "USER_FORM_FLAG_MOBILE",
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
@@ -25,10 +25,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCommonFieldListItem {
+pub struct GetActivateInformationCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<GetName>,
+    pub name: ::std::option::Option<GetActivateInformationName>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
@@ -39,17 +39,17 @@ pub struct GetCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCommonFieldListItem {
+    GetActivateInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl GetCommonFieldListItem {
+impl GetActivateInformationCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCommonFieldListItem {
+        GetActivateInformationCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -63,7 +63,7 @@ impl GetCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct GetActivateInformationCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -80,7 +80,7 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    GetActivateInformationCustomFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         value_list: optional(2, "value_list"),
@@ -88,10 +88,10 @@ pub struct GetCustomFieldListItem {
     }
 }
 
-impl GetCustomFieldListItem {
+impl GetActivateInformationCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        GetActivateInformationCustomFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             value_list: ::std::option::Option::None,
@@ -106,16 +106,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformation {
+pub struct GetActivateInformationUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCommonFieldListItem>,
+        ::std::vec::Vec<GetActivateInformationCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<GetActivateInformationCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -124,17 +124,17 @@ pub struct GetUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformation {
+    GetActivateInformationUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformation {
+impl GetActivateInformationUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformation {
+        GetActivateInformationUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -146,7 +146,7 @@ impl GetUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetActivateInformationResponse {
     /// 微信昵称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub nickname: ::std::option::Option<::std::string::String>,
@@ -155,7 +155,7 @@ pub struct GetResponse {
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<GetActivateInformationUserInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -163,7 +163,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetActivateInformationResponse {
         nickname: optional(0, "nickname"),
         head_image_url: optional(1, "head_image_url"),
         user_information: optional(2, "user_information"),
@@ -171,10 +171,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetActivateInformationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetActivateInformationResponse {
             nickname: ::std::option::Option::None,
             head_image_url: ::std::option::Option::None,
             user_information: ::std::option::Option::None,
@@ -196,7 +196,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/activate-informations/{activate_ticket}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetActivateInformationRequest {
     /// 激活ticket
     ///
     /// **Required.**
@@ -205,25 +205,25 @@ pub struct GetRequest {
     pub activate_ticket: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetActivateInformationRequest {
     /// Creates a value from its required fields (`activate_ticket`).
     pub fn new(
         activate_ticket: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetActivateInformationRequest {
             activate_ticket: activate_ticket.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetActivateInformationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/activate-informations/{activate_ticket}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/activate-informations/{activate_ticket}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetActivateInformationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -242,8 +242,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetActivateInformationRequest {
+    type Response = GetActivateInformationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -287,8 +287,13 @@ impl<'a> V3MarketingMembercardOpenActivateInformationsActivateTicket<'a> {
     /// 获取用户信息（跳转型激活） (`GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activate_ticket.clone())).await
+    ) -> ::std::result::Result<
+        GetActivateInformationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetActivateInformationRequest::new(self.activate_ticket.clone()))
+            .await
     }
 }
 
@@ -297,8 +302,8 @@ impl<'a> V3MarketingMembercardOpenActivateInformationsActivateTicket<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_open_activate_informations_activate_ticket.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_activate_information.response",
+            ::wechatpay_runtime::json_schema_for::<GetActivateInformationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 会员卡状态
-    pub enum GetStatus {
+    pub enum MarketingGetCardStatus {
         NotApprove = "NOT_APPROVE",
         ApproveFail = "APPROVE_FAIL",
         Approved = "APPROVED",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBrand {
+pub struct MarketingGetCardBrand {
     /// 品牌id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -40,17 +40,17 @@ pub struct GetBrand {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBrand {
+    MarketingGetCardBrand {
         brand_id: optional(0, "brand_id"),
         display_name: optional(1, "display_name"),
         ..extra
     }
 }
 
-impl GetBrand {
+impl MarketingGetCardBrand {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBrand {
+        MarketingGetCardBrand {
             brand_id: ::std::option::Option::None,
             display_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -62,7 +62,7 @@ impl GetBrand {
     /// Values of `code_type`.
     ///
     /// 会员码型
-    pub enum GetCodeType {
+    pub enum MarketingGetCardCodeType {
         BarCode = "BAR_CODE",
         Qrcode = "QRCODE",
         BarCodeAndQrcode = "BAR_CODE_AND_QRCODE",
@@ -76,7 +76,7 @@ impl GetBrand {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum GetType {
+    pub enum MarketingGetCardType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -91,13 +91,13 @@ impl GetBrand {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDateInformation {
+pub struct MarketingGetCardDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<MarketingGetCardType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -114,7 +114,7 @@ pub struct GetDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDateInformation {
+    MarketingGetCardDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -123,10 +123,10 @@ pub struct GetDateInformation {
     }
 }
 
-impl GetDateInformation {
+impl MarketingGetCardDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDateInformation {
+        MarketingGetCardDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -140,7 +140,7 @@ impl GetDateInformation {
     /// Values of `code_mode`.
     ///
     /// 会员卡code分配类型
-    pub enum GetCodeMode {
+    pub enum MarketingGetCardCodeMode {
         SystemAllocate = "SYSTEM_ALLOCATE",
         MerchantDeposit = "MERCHANT_DEPOSIT",
         RealTime = "REAL_TIME",
@@ -155,7 +155,7 @@ impl GetDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBalanceInformation {
+pub struct MarketingGetCardBalanceInformation {
     /// 是否支持储值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_balance: ::std::option::Option<bool>,
@@ -175,7 +175,7 @@ pub struct GetBalanceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBalanceInformation {
+    MarketingGetCardBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
         balance_path: optional(2, "balance_path"),
@@ -184,10 +184,10 @@ pub struct GetBalanceInformation {
     }
 }
 
-impl GetBalanceInformation {
+impl MarketingGetCardBalanceInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBalanceInformation {
+        MarketingGetCardBalanceInformation {
             need_balance: ::std::option::Option::None,
             balance_appid: ::std::option::Option::None,
             balance_path: ::std::option::Option::None,
@@ -201,7 +201,7 @@ impl GetBalanceInformation {
     /// Values of `common_field_list`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetCommonFieldList {
+    pub enum MarketingGetCardCommonFieldList {
         UserFormFlagMobile = "USER_FORM_FLAG_MOBILE",
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
@@ -218,7 +218,7 @@ impl GetBalanceInformation {
     /// Values of `type`.
     ///
     /// 商户自定义的开卡信息字段类型
-    pub enum GetCustomFieldListItemType {
+    pub enum MarketingGetCardCustomFieldListType {
         Text = "TEXT",
         Select = "SELECT",
         Radio = "RADIO",
@@ -234,11 +234,11 @@ impl GetBalanceInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct MarketingGetCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<MarketingGetCardCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -252,7 +252,7 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    MarketingGetCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
@@ -260,10 +260,10 @@ pub struct GetCustomFieldListItem {
     }
 }
 
-impl GetCustomFieldListItem {
+impl MarketingGetCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        MarketingGetCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -278,14 +278,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformationForm {
+pub struct MarketingGetCardUserInformationForm {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<MarketingGetCardCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<MarketingGetCardCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -294,17 +296,17 @@ pub struct GetUserInformationForm {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformationForm {
+    MarketingGetCardUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformationForm {
+impl MarketingGetCardUserInformationForm {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformationForm {
+        MarketingGetCardUserInformationForm {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -318,7 +320,7 @@ impl GetUserInformationForm {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAdditionalStatement {
+pub struct MarketingGetCardAdditionalStatement {
     /// 标题
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -338,7 +340,7 @@ pub struct GetAdditionalStatement {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAdditionalStatement {
+    MarketingGetCardAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
         appid: optional(2, "appid"),
@@ -347,10 +349,10 @@ pub struct GetAdditionalStatement {
     }
 }
 
-impl GetAdditionalStatement {
+impl MarketingGetCardAdditionalStatement {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAdditionalStatement {
+        MarketingGetCardAdditionalStatement {
             title: ::std::option::Option::None,
             url: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -364,7 +366,7 @@ impl GetAdditionalStatement {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MarketingGetCardResponse {
     /// 会员卡id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -381,12 +383,12 @@ pub struct GetResponse {
     pub remain_quantity: ::std::option::Option<i64>,
     /// 会员卡状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<MarketingGetCardStatus>,
     /// 品牌信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub brand: ::std::option::Option<GetBrand>,
+    pub brand: ::std::option::Option<MarketingGetCardBrand>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -419,7 +421,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<MarketingGetCardCodeType>,
     /// 会员卡总库存
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_quantity: ::std::option::Option<i64>,
@@ -427,12 +429,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub date_information: ::std::option::Option<GetDateInformation>,
+    pub date_information: ::std::option::Option<MarketingGetCardDateInformation>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<MarketingGetCardCodeMode>,
     /// 是否展示会员等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
@@ -446,13 +448,15 @@ pub struct GetResponse {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetBalanceInformation>,
+    pub balance_information: ::std::option::Option<MarketingGetCardBalanceInformation>,
     /// 开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information_form: ::std::option::Option<GetUserInformationForm>,
+    pub user_information_form: ::std::option::Option<
+        MarketingGetCardUserInformationForm,
+    >,
     /// 商户补充声明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_statement: ::std::option::Option<GetAdditionalStatement>,
+    pub additional_statement: ::std::option::Option<MarketingGetCardAdditionalStatement>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -460,7 +464,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MarketingGetCardResponse {
         card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
@@ -487,10 +491,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MarketingGetCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MarketingGetCardResponse {
             card_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -531,7 +535,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MarketingGetCardRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -540,23 +544,23 @@ pub struct GetRequest {
     pub card_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl MarketingGetCardRequest {
     /// Creates a value from its required fields (`card_id`).
     pub fn new(card_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        MarketingGetCardRequest {
             card_id: card_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MarketingGetCardRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/cards/{card_id}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MarketingGetCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -572,8 +576,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MarketingGetCardRequest {
+    type Response = MarketingGetCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -601,12 +605,12 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchDateInformation {
+pub struct ModifyCardDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: MarketingGetCardType,
     /// 有效期结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -622,7 +626,7 @@ pub struct PatchDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchDateInformation {
+    ModifyCardDateInformation {
         type_: required(0, "type"),
         available_end_time: optional(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
@@ -631,10 +635,10 @@ pub struct PatchDateInformation {
     }
 }
 
-impl PatchDateInformation {
+impl ModifyCardDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
-        PatchDateInformation {
+    pub fn new(type_: MarketingGetCardType) -> Self {
+        ModifyCardDateInformation {
             type_,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
@@ -689,7 +693,7 @@ impl PatchDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBalanceInformation {
+pub struct ModifyCardBalanceInformation {
     /// 是否支持储值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_balance: ::std::option::Option<bool>,
@@ -705,7 +709,7 @@ pub struct PatchBalanceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBalanceInformation {
+    ModifyCardBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
         balance_path: optional(2, "balance_path"),
@@ -713,10 +717,10 @@ pub struct PatchBalanceInformation {
     }
 }
 
-impl PatchBalanceInformation {
+impl ModifyCardBalanceInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBalanceInformation {
+        ModifyCardBalanceInformation {
             need_balance: ::std::option::Option::None,
             balance_appid: ::std::option::Option::None,
             balance_path: ::std::option::Option::None,
@@ -764,11 +768,11 @@ impl PatchBalanceInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCustomFieldListItem {
+pub struct ModifyCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<MarketingGetCardCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -778,17 +782,17 @@ pub struct PatchCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCustomFieldListItem {
+    ModifyCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
     }
 }
 
-impl PatchCustomFieldListItem {
+impl ModifyCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCustomFieldListItem {
+        ModifyCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -796,7 +800,7 @@ impl PatchCustomFieldListItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: GetCustomFieldListItemType) -> Self {
+    pub fn with_type(mut self, type_: MarketingGetCardCustomFieldListType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -826,32 +830,34 @@ impl PatchCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchUserInformationForm {
+pub struct ModifyCardUserInformationForm {
     /// 是否允许修改
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub can_modify_after_activate: ::std::option::Option<bool>,
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<MarketingGetCardCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PatchCustomFieldListItem>,
+        ::std::vec::Vec<ModifyCardCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchUserInformationForm {
+    ModifyCardUserInformationForm {
         can_modify_after_activate: optional(0, "can_modify_after_activate"),
         common_field_list: optional(1, "common_field_list"),
         custom_field_list: optional(2, "custom_field_list"),
     }
 }
 
-impl PatchUserInformationForm {
+impl ModifyCardUserInformationForm {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchUserInformationForm {
+        ModifyCardUserInformationForm {
             can_modify_after_activate: ::std::option::Option::None,
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
@@ -872,7 +878,7 @@ impl PatchUserInformationForm {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<GetCommonFieldList>,
+        common_field_list: ::std::vec::Vec<MarketingGetCardCommonFieldList>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -881,7 +887,7 @@ impl PatchUserInformationForm {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PatchCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<ModifyCardCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -894,7 +900,7 @@ impl PatchUserInformationForm {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchAdditionalStatement {
+pub struct ModifyCardAdditionalStatement {
     /// 标题
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
@@ -910,7 +916,7 @@ pub struct PatchAdditionalStatement {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchAdditionalStatement {
+    ModifyCardAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
         appid: optional(2, "appid"),
@@ -918,10 +924,10 @@ pub struct PatchAdditionalStatement {
     }
 }
 
-impl PatchAdditionalStatement {
+impl ModifyCardAdditionalStatement {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchAdditionalStatement {
+        ModifyCardAdditionalStatement {
             title: ::std::option::Option::None,
             url: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -970,7 +976,7 @@ impl PatchAdditionalStatement {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyCardBody {
     /// 商户AppId
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -994,7 +1000,7 @@ pub struct PatchBody {
     pub total_quantity: ::std::option::Option<i64>,
     /// 有效期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub date_information: ::std::option::Option<PatchDateInformation>,
+    pub date_information: ::std::option::Option<ModifyCardDateInformation>,
     /// 是否展示会员等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
@@ -1003,26 +1009,26 @@ pub struct PatchBody {
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<PatchBalanceInformation>,
+    pub balance_information: ::std::option::Option<ModifyCardBalanceInformation>,
     /// 开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information_form: ::std::option::Option<PatchUserInformationForm>,
+    pub user_information_form: ::std::option::Option<ModifyCardUserInformationForm>,
     /// 商户补充声明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_statement: ::std::option::Option<PatchAdditionalStatement>,
+    pub additional_statement: ::std::option::Option<ModifyCardAdditionalStatement>,
     /// 会员卡code分配类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<MarketingGetCardCodeMode>,
     /// 会员码型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<MarketingGetCardCodeType>,
     /// 是否启用动态码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_dynamic_code: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyCardBody {
         appid: optional(0, "appid"),
         logo_url: optional(1, "logo_url"),
         title: optional(2, "title"),
@@ -1042,10 +1048,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyCardBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyCardBody {
             appid: ::std::option::Option::None,
             logo_url: ::std::option::Option::None,
             title: ::std::option::Option::None,
@@ -1130,7 +1136,7 @@ impl PatchBody {
     /// Sets `date_information`.
     pub fn with_date_information(
         mut self,
-        date_information: PatchDateInformation,
+        date_information: ModifyCardDateInformation,
     ) -> Self {
         self.date_information = ::std::option::Option::Some(date_information);
         self
@@ -1154,7 +1160,7 @@ impl PatchBody {
     /// Sets `balance_information`.
     pub fn with_balance_information(
         mut self,
-        balance_information: PatchBalanceInformation,
+        balance_information: ModifyCardBalanceInformation,
     ) -> Self {
         self.balance_information = ::std::option::Option::Some(balance_information);
         self
@@ -1163,7 +1169,7 @@ impl PatchBody {
     /// Sets `user_information_form`.
     pub fn with_user_information_form(
         mut self,
-        user_information_form: PatchUserInformationForm,
+        user_information_form: ModifyCardUserInformationForm,
     ) -> Self {
         self.user_information_form = ::std::option::Option::Some(user_information_form);
         self
@@ -1172,20 +1178,20 @@ impl PatchBody {
     /// Sets `additional_statement`.
     pub fn with_additional_statement(
         mut self,
-        additional_statement: PatchAdditionalStatement,
+        additional_statement: ModifyCardAdditionalStatement,
     ) -> Self {
         self.additional_statement = ::std::option::Option::Some(additional_statement);
         self
     }
 
     /// Sets `code_mode`.
-    pub fn with_code_mode(mut self, code_mode: GetCodeMode) -> Self {
+    pub fn with_code_mode(mut self, code_mode: MarketingGetCardCodeMode) -> Self {
         self.code_mode = ::std::option::Option::Some(code_mode);
         self
     }
 
     /// Sets `code_type`.
-    pub fn with_code_type(mut self, code_type: GetCodeType) -> Self {
+    pub fn with_code_type(mut self, code_type: MarketingGetCardCodeType) -> Self {
         self.code_type = ::std::option::Option::Some(code_type);
         self
     }
@@ -1197,7 +1203,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1218,7 +1224,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}.md:116`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyCardRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -1226,30 +1232,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyCardBody,
 }
 
-impl PatchRequest {
+impl ModifyCardRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyCardBody,
     ) -> Self {
-        PatchRequest {
+        ModifyCardRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyCardRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/membercard-open/cards/{card_id}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1266,7 +1272,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyCardRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -1307,7 +1313,7 @@ impl ::wechatpay_runtime::Operation for PatchRequest {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}.md:477`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteCardRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -1316,23 +1322,23 @@ pub struct DeleteRequest {
     pub card_id: ::std::string::String,
 }
 
-impl DeleteRequest {
+impl DeleteCardRequest {
     /// Creates a value from its required fields (`card_id`).
     pub fn new(card_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        DeleteRequest {
+        DeleteCardRequest {
             card_id: card_id.into(),
         }
     }
 }
 
-impl DeleteRequest {
+impl DeleteCardRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/marketing/membercard-open/cards/{card_id}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1348,7 +1354,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for DeleteCardRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -1473,21 +1479,21 @@ impl<'a> V3MarketingMembercardOpenCardsCardId<'a> {
     /// 查询会员卡模板信息 (`GET /v3/marketing/membercard-open/cards/{card_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.card_id.clone())).await
+    ) -> ::std::result::Result<MarketingGetCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&MarketingGetCardRequest::new(self.card_id.clone())).await
     }
 
     /// 修改会员卡模板信息 (`PATCH /v3/marketing/membercard-open/cards/{card_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyCardBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.card_id.clone(), body)).await
+        self.client.execute(&ModifyCardRequest::new(self.card_id.clone(), body)).await
     }
 
     /// 删除会员卡模板 (`DELETE /v3/marketing/membercard-open/cards/{card_id}`)
     pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(self.card_id.clone())).await
+        self.client.execute(&DeleteCardRequest::new(self.card_id.clone())).await
     }
 }
 
@@ -1496,13 +1502,10 @@ impl<'a> V3MarketingMembercardOpenCardsCardId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_open_cards_card_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "marketing_get_card.response",
+            ::wechatpay_runtime::json_schema_for::<MarketingGetCardResponse>(),
         ),
-        (
-            "patch_v3_marketing_membercard_open_cards_card_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
+        ("modify_card.body", ::wechatpay_runtime::json_schema_for::<ModifyCardBody>()),
     ]);
     schemas.extend(codes::json_schemas());
     schemas.extend(decrypt_code::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMemberInformation {
+pub struct ImportPhonenumberMemberMemberInformation {
     /// 会员卡id
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostMemberInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMemberInformation {
+    ImportPhonenumberMemberMemberInformation {
         card_id: required(0, "card_id"),
         code: optional(1, "code"),
         membership_number: optional(2, "membership_number"),
@@ -34,13 +34,13 @@ pub struct PostMemberInformation {
     }
 }
 
-impl PostMemberInformation {
+impl ImportPhonenumberMemberMemberInformation {
     /// Creates a value from its required fields (`card_id`, `registration_time`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         registration_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostMemberInformation {
+        ImportPhonenumberMemberMemberInformation {
             card_id: card_id.into(),
             code: ::std::option::Option::None,
             membership_number: ::std::option::Option::None,
@@ -71,11 +71,11 @@ impl PostMemberInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ImportPhonenumberMemberBody {
     /// 会员信息
     ///
     /// **Required.**
-    pub member_information: PostMemberInformation,
+    pub member_information: ImportPhonenumberMemberMemberInformation,
     /// 加密手机号
     ///
     /// **Required.**
@@ -88,20 +88,20 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ImportPhonenumberMemberBody {
         member_information: required(0, "member_information"),
         encrypted_phone_number: required(1, "encrypted_phone_number"),
         outer_str: optional(2, "outer_str"),
     }
 }
 
-impl PostBody {
+impl ImportPhonenumberMemberBody {
     /// Creates a value from its required fields (`member_information`, `encrypted_phone_number`).
     pub fn new(
-        member_information: PostMemberInformation,
+        member_information: ImportPhonenumberMemberMemberInformation,
         encrypted_phone_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBody {
+        ImportPhonenumberMemberBody {
             member_information,
             encrypted_phone_number,
             outer_str: ::std::option::Option::None,
@@ -118,7 +118,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ImportPhonenumberMemberBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,26 +139,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/marketing/membercard-open/phonenumber-member/import.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ImportPhonenumberMemberRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ImportPhonenumberMemberBody,
 }
 
-impl PostRequest {
+impl ImportPhonenumberMemberRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ImportPhonenumberMemberBody) -> Self {
+        ImportPhonenumberMemberRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ImportPhonenumberMemberRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/phonenumber-member/import`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/phonenumber-member/import";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ImportPhonenumberMemberRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,7 +170,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for ImportPhonenumberMemberRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -210,9 +212,9 @@ impl<'a> V3MarketingMembercardOpenPhonenumberMemberImport<'a> {
     /// 导入加密手机号提醒会员领卡 (`POST /v3/marketing/membercard-open/phonenumber-member/import`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: ImportPhonenumberMemberBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&ImportPhonenumberMemberRequest::new(body)).await
     }
 }
 
@@ -221,8 +223,8 @@ impl<'a> V3MarketingMembercardOpenPhonenumberMemberImport<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_phonenumber_member_import.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "import_phonenumber_member.body",
+            ::wechatpay_runtime::json_schema_for::<ImportPhonenumberMemberBody>(),
         ),
     ])
 }

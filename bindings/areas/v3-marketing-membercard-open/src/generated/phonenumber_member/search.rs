@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct MarketingQuerySearchQuery {
     /// 会员卡id
     ///
     /// **Required.**
@@ -20,26 +20,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    MarketingQuerySearchQuery {
         card_id: required(0, "card_id"),
         encrypted_phone_number: required(1, "encrypted_phone_number"),
     }
 }
 
-impl GetQuery {
+impl MarketingQuerySearchQuery {
     /// Creates a value from its required fields (`card_id`, `encrypted_phone_number`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         encrypted_phone_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        GetQuery {
+        MarketingQuerySearchQuery {
             card_id: card_id.into(),
             encrypted_phone_number,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for MarketingQuerySearchQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `receive_status`.
     ///
     /// 用户领取状态
-    pub enum GetReceiveStatus {
+    pub enum MarketingQuerySearchReceiveStatus {
         Unshowed = "UNSHOWED",
         Unreceived = "UNRECEIVED",
         Received = "RECEIVED",
@@ -66,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserCardInformation {
+pub struct MarketingQuerySearchUserCardInformation {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -102,7 +102,7 @@ pub struct GetUserCardInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserCardInformation {
+    MarketingQuerySearchUserCardInformation {
         code: optional(0, "code"),
         openid: optional(1, "openid"),
         unionid: optional(2, "unionid"),
@@ -113,10 +113,10 @@ pub struct GetUserCardInformation {
     }
 }
 
-impl GetUserCardInformation {
+impl MarketingQuerySearchUserCardInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserCardInformation {
+        MarketingQuerySearchUserCardInformation {
             code: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             unionid: ::std::option::Option::None,
@@ -132,15 +132,17 @@ impl GetUserCardInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MarketingQuerySearchResponse {
     /// 用户领取状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_status: ::std::option::Option<GetReceiveStatus>,
+    pub receive_status: ::std::option::Option<MarketingQuerySearchReceiveStatus>,
     /// 用户会员卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_information: ::std::option::Option<GetUserCardInformation>,
+    pub user_card_information: ::std::option::Option<
+        MarketingQuerySearchUserCardInformation,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -148,17 +150,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MarketingQuerySearchResponse {
         receive_status: optional(0, "receive_status"),
         user_card_information: optional(1, "user_card_information"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl MarketingQuerySearchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MarketingQuerySearchResponse {
             receive_status: ::std::option::Option::None,
             user_card_information: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -179,26 +181,28 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/phonenumber-member/search.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MarketingQuerySearchRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: MarketingQuerySearchQuery,
 }
 
-impl GetRequest {
+impl MarketingQuerySearchRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: MarketingQuerySearchQuery) -> Self {
+        MarketingQuerySearchRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl MarketingQuerySearchRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/phonenumber-member/search`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/phonenumber-member/search";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MarketingQuerySearchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -208,8 +212,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MarketingQuerySearchRequest {
+    type Response = MarketingQuerySearchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -264,9 +268,12 @@ impl<'a> V3MarketingMembercardOpenPhonenumberMemberSearch<'a> {
     /// 通过加密手机号查询会员领卡状态 (`GET /v3/marketing/membercard-open/phonenumber-member/search`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: MarketingQuerySearchQuery,
+    ) -> ::std::result::Result<
+        MarketingQuerySearchResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&MarketingQuerySearchRequest::new(query)).await
     }
 }
 
@@ -275,12 +282,12 @@ impl<'a> V3MarketingMembercardOpenPhonenumberMemberSearch<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_open_phonenumber_member_search.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "marketing_query_search.query",
+            ::wechatpay_runtime::json_schema_for::<MarketingQuerySearchQuery>(),
         ),
         (
-            "get_v3_marketing_membercard_open_phonenumber_member_search.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "marketing_query_search.response",
+            ::wechatpay_runtime::json_schema_for::<MarketingQuerySearchResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct UserListCardsQuery {
     /// 用户标识
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    UserListCardsQuery {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
         offset: required(2, "offset"),
@@ -33,14 +33,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl UserListCardsQuery {
     /// Creates a value from its required fields (`openid`, `offset`, `limit`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         offset: i64,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        UserListCardsQuery {
             openid: openid.into(),
             appid: ::std::option::Option::None,
             offset,
@@ -58,7 +58,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for UserListCardsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct UserListCardsDataItem {
     /// 会员卡id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
@@ -86,17 +86,17 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    UserListCardsDataItem {
         card_id: optional(0, "card_id"),
         code: optional(1, "code"),
         ..extra
     }
 }
 
-impl GetDataItem {
+impl UserListCardsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        UserListCardsDataItem {
             card_id: ::std::option::Option::None,
             code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -108,10 +108,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct UserListCardsResponse {
     /// 会员卡列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<UserListCardsDataItem>>,
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -134,7 +134,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    UserListCardsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         offset: optional(2, "offset"),
@@ -143,10 +143,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl UserListCardsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        UserListCardsResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -169,26 +169,26 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/user/cards.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct UserListCardsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: UserListCardsQuery,
 }
 
-impl GetRequest {
+impl UserListCardsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: UserListCardsQuery) -> Self {
+        UserListCardsRequest { query }
     }
 }
 
-impl GetRequest {
+impl UserListCardsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/user/cards`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/user/cards";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for UserListCardsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -198,8 +198,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for UserListCardsRequest {
+    type Response = UserListCardsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -245,8 +245,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for UserListCardsRequest {
+    type Item = UserListCardsDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -282,9 +282,9 @@ impl<'a> V3MarketingMembercardOpenUserCards<'a> {
     /// 查询用户在品牌下所有会员卡 (`GET /v3/marketing/membercard-open/user/cards`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: UserListCardsQuery,
+    ) -> ::std::result::Result<UserListCardsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UserListCardsRequest::new(query)).await
     }
 }
 
@@ -293,12 +293,12 @@ impl<'a> V3MarketingMembercardOpenUserCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_open_user_cards.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "user_list_cards.query",
+            ::wechatpay_runtime::json_schema_for::<UserListCardsQuery>(),
         ),
         (
-            "get_v3_marketing_membercard_open_user_cards.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "user_list_cards.response",
+            ::wechatpay_runtime::json_schema_for::<UserListCardsResponse>(),
         ),
     ])
 }

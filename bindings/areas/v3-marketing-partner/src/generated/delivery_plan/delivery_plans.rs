@@ -6,7 +6,7 @@
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum CreateDeliveryPlanUsageMode {
         Single = "SINGLE",
         ProgressiveBundle = "PROGRESSIVE_BUNDLE",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDeliveryPlanBody {
     /// 创建请求单号
     ///
     /// **Required.**
@@ -61,14 +61,14 @@ pub struct PostBody {
     pub reuse_coupon_config: ::std::option::Option<bool>,
     /// 使用模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<CreateDeliveryPlanUsageMode>,
     /// 投放批次组ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDeliveryPlanBody {
         out_request_no: required(0, "out_request_no"),
         brand_id: required(1, "brand_id"),
         product_coupon_id: required(2, "product_coupon_id"),
@@ -86,7 +86,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateDeliveryPlanBody {
     /// Creates a value from its required fields (`out_request_no`, `brand_id`, `product_coupon_id`, `stock_id`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
@@ -94,7 +94,7 @@ impl PostBody {
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateDeliveryPlanBody {
             out_request_no: out_request_no.into(),
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
@@ -175,7 +175,7 @@ impl PostBody {
     }
 
     /// Sets `usage_mode`.
-    pub fn with_usage_mode(mut self, usage_mode: PostUsageMode) -> Self {
+    pub fn with_usage_mode(mut self, usage_mode: CreateDeliveryPlanUsageMode) -> Self {
         self.usage_mode = ::std::option::Option::Some(usage_mode);
         self
     }
@@ -190,7 +190,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDeliveryPlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -202,7 +202,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `plan_state`.
     ///
     /// 投放计划状态
-    pub enum PostPlanState {
+    pub enum CreateDeliveryPlanPlanState {
         PlanCreating = "PLAN_CREATING",
         PlanCreated = "PLAN_CREATED",
         PlanTerminating = "PLAN_TERMINATING",
@@ -221,7 +221,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPlan {
+pub struct CreateDeliveryPlanPlan {
     /// 投放计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -236,7 +236,7 @@ pub struct PostPlan {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_state: ::std::option::Option<PostPlanState>,
+    pub plan_state: ::std::option::Option<CreateDeliveryPlanPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -277,7 +277,7 @@ pub struct PostPlan {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPlan {
+    CreateDeliveryPlanPlan {
         plan_id: optional(0, "plan_id"),
         plan_name: optional(1, "plan_name"),
         plan_state: optional(2, "plan_state"),
@@ -294,10 +294,10 @@ pub struct PostPlan {
     }
 }
 
-impl PostPlan {
+impl CreateDeliveryPlanPlan {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPlan {
+        CreateDeliveryPlanPlan {
             plan_id: ::std::option::Option::None,
             plan_name: ::std::option::Option::None,
             plan_state: ::std::option::Option::None,
@@ -319,12 +319,12 @@ impl PostPlan {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDeliveryPlanResponse {
     /// 投放计划详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan: ::std::option::Option<PostPlan>,
+    pub plan: ::std::option::Option<CreateDeliveryPlanPlan>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -332,16 +332,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDeliveryPlanResponse {
         plan: optional(0, "plan"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateDeliveryPlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDeliveryPlanResponse {
             plan: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -359,26 +359,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/delivery-plan/delivery-plans.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDeliveryPlanRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDeliveryPlanBody,
 }
 
-impl PostRequest {
+impl CreateDeliveryPlanRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDeliveryPlanBody) -> Self {
+        CreateDeliveryPlanRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateDeliveryPlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/delivery-plan/delivery-plans`
     pub const PATH: &'static str = "/v3/marketing/partner/delivery-plan/delivery-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDeliveryPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -388,8 +388,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateDeliveryPlanRequest {
+    type Response = CreateDeliveryPlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -453,9 +453,9 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlans<'a> {
     /// 创建投放计划 (`POST /v3/marketing/partner/delivery-plan/delivery-plans`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDeliveryPlanBody,
+    ) -> ::std::result::Result<CreateDeliveryPlanResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateDeliveryPlanRequest::new(body)).await
     }
 }
 
@@ -464,12 +464,12 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlans<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_delivery_plan_delivery_plans.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_delivery_plan.body",
+            ::wechatpay_runtime::json_schema_for::<CreateDeliveryPlanBody>(),
         ),
         (
-            "post_v3_marketing_partner_delivery_plan_delivery_plans.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_delivery_plan.response",
+            ::wechatpay_runtime::json_schema_for::<CreateDeliveryPlanResponse>(),
         ),
     ]);
     schemas.extend(brand_id::json_schemas());

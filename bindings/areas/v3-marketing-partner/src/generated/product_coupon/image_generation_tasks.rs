@@ -6,7 +6,7 @@
     /// Values of `image_generation_type`.
     ///
     /// 图片生成类型
-    pub enum PostImageGenerationType {
+    pub enum CreateImageGenerationTaskImageGenerationType {
         CombineImage = "COMBINE_IMAGE",
         CutOut = "CUT_OUT",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum CreateImageGenerationTaskScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -31,7 +31,7 @@
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum CreateImageGenerationTaskType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -44,7 +44,7 @@
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum CreateImageGenerationTaskUsageMode {
         Single = "SINGLE",
         ProgressiveBundle = "PROGRESSIVE_BUNDLE",
         #[unrecognized]
@@ -58,7 +58,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct CreateImageGenerationTaskNormalCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -70,16 +70,16 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    CreateImageGenerationTaskNormalCoupon {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
     }
 }
 
-impl PostNormalCoupon {
+impl CreateImageGenerationTaskNormalCoupon {
     /// Creates a value from its required fields (`threshold`, `discount_amount`).
     pub fn new(threshold: i64, discount_amount: i64) -> Self {
-        PostNormalCoupon {
+        CreateImageGenerationTaskNormalCoupon {
             threshold,
             discount_amount,
         }
@@ -92,7 +92,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateImageGenerationTaskDiscountCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -104,16 +104,16 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateImageGenerationTaskDiscountCoupon {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateImageGenerationTaskDiscountCoupon {
     /// Creates a value from its required fields (`threshold`, `percent_off`).
     pub fn new(threshold: i64, percent_off: i64) -> Self {
-        PostDiscountCoupon {
+        CreateImageGenerationTaskDiscountCoupon {
             threshold,
             percent_off,
         }
@@ -126,7 +126,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateImageGenerationTaskExchangeCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -138,16 +138,16 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateImageGenerationTaskExchangeCoupon {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateImageGenerationTaskExchangeCoupon {
     /// Creates a value from its required fields (`threshold`, `exchange_price`).
     pub fn new(threshold: i64, exchange_price: i64) -> Self {
-        PostExchangeCoupon {
+        CreateImageGenerationTaskExchangeCoupon {
             threshold,
             exchange_price,
         }
@@ -160,36 +160,36 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombineImage {
+pub struct CreateImageGenerationTaskCombineImage {
     /// 优惠范围
     ///
     /// **Required.**
-    pub scope: PostScope,
+    pub scope: CreateImageGenerationTaskScope,
     /// 商品券类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateImageGenerationTaskType,
     /// 使用模式
     ///
     /// **Required.**
-    pub usage_mode: PostUsageMode,
+    pub usage_mode: CreateImageGenerationTaskUsageMode,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateImageGenerationTaskNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateImageGenerationTaskDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateImageGenerationTaskExchangeCoupon>,
     /// 背景颜色色值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombineImage {
+    CreateImageGenerationTaskCombineImage {
         scope: required(0, "scope"),
         type_: required(1, "type"),
         usage_mode: required(2, "usage_mode"),
@@ -200,10 +200,14 @@ pub struct PostCombineImage {
     }
 }
 
-impl PostCombineImage {
+impl CreateImageGenerationTaskCombineImage {
     /// Creates a value from its required fields (`scope`, `type`, `usage_mode`).
-    pub fn new(scope: PostScope, type_: PostType, usage_mode: PostUsageMode) -> Self {
-        PostCombineImage {
+    pub fn new(
+        scope: CreateImageGenerationTaskScope,
+        type_: CreateImageGenerationTaskType,
+        usage_mode: CreateImageGenerationTaskUsageMode,
+    ) -> Self {
+        CreateImageGenerationTaskCombineImage {
             scope,
             type_,
             usage_mode,
@@ -215,19 +219,28 @@ impl PostCombineImage {
     }
 
     /// Sets `normal_coupon`.
-    pub fn with_normal_coupon(mut self, normal_coupon: PostNormalCoupon) -> Self {
+    pub fn with_normal_coupon(
+        mut self,
+        normal_coupon: CreateImageGenerationTaskNormalCoupon,
+    ) -> Self {
         self.normal_coupon = ::std::option::Option::Some(normal_coupon);
         self
     }
 
     /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(mut self, discount_coupon: PostDiscountCoupon) -> Self {
+    pub fn with_discount_coupon(
+        mut self,
+        discount_coupon: CreateImageGenerationTaskDiscountCoupon,
+    ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
     }
 
     /// Sets `exchange_coupon`.
-    pub fn with_exchange_coupon(mut self, exchange_coupon: PostExchangeCoupon) -> Self {
+    pub fn with_exchange_coupon(
+        mut self,
+        exchange_coupon: CreateImageGenerationTaskExchangeCoupon,
+    ) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
         self
     }
@@ -248,7 +261,7 @@ impl PostCombineImage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCutOut {
+pub struct CreateImageGenerationTaskCutOut {
     /// 商品图URL
     ///
     /// **Required.**
@@ -256,15 +269,15 @@ pub struct PostCutOut {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCutOut {
+    CreateImageGenerationTaskCutOut {
         image_url: required(0, "image_url"),
     }
 }
 
-impl PostCutOut {
+impl CreateImageGenerationTaskCutOut {
     /// Creates a value from its required fields (`image_url`).
     pub fn new(image_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostCutOut {
+        CreateImageGenerationTaskCutOut {
             image_url: image_url.into(),
         }
     }
@@ -274,7 +287,7 @@ impl PostCutOut {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateImageGenerationTaskBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -286,17 +299,17 @@ pub struct PostBody {
     /// 图片生成类型
     ///
     /// **Required.**
-    pub image_generation_type: PostImageGenerationType,
+    pub image_generation_type: CreateImageGenerationTaskImageGenerationType,
     /// 拼图数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_image: ::std::option::Option<PostCombineImage>,
+    pub combine_image: ::std::option::Option<CreateImageGenerationTaskCombineImage>,
     /// 抠图数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_out: ::std::option::Option<PostCutOut>,
+    pub cut_out: ::std::option::Option<CreateImageGenerationTaskCutOut>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateImageGenerationTaskBody {
         brand_id: required(0, "brand_id"),
         task_id: required(1, "task_id"),
         image_generation_type: required(2, "image_generation_type"),
@@ -305,14 +318,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateImageGenerationTaskBody {
     /// Creates a value from its required fields (`brand_id`, `task_id`, `image_generation_type`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         task_id: impl ::std::convert::Into<::std::string::String>,
-        image_generation_type: PostImageGenerationType,
+        image_generation_type: CreateImageGenerationTaskImageGenerationType,
     ) -> Self {
-        PostBody {
+        CreateImageGenerationTaskBody {
             brand_id: brand_id.into(),
             task_id: task_id.into(),
             image_generation_type,
@@ -322,19 +335,22 @@ impl PostBody {
     }
 
     /// Sets `combine_image`.
-    pub fn with_combine_image(mut self, combine_image: PostCombineImage) -> Self {
+    pub fn with_combine_image(
+        mut self,
+        combine_image: CreateImageGenerationTaskCombineImage,
+    ) -> Self {
         self.combine_image = ::std::option::Option::Some(combine_image);
         self
     }
 
     /// Sets `cut_out`.
-    pub fn with_cut_out(mut self, cut_out: PostCutOut) -> Self {
+    pub fn with_cut_out(mut self, cut_out: CreateImageGenerationTaskCutOut) -> Self {
         self.cut_out = ::std::option::Option::Some(cut_out);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateImageGenerationTaskBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -346,7 +362,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateImageGenerationTaskResponse {
     /// 图片生成的任务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -364,17 +380,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateImageGenerationTaskResponse {
         task_id: optional(0, "task_id"),
         brand_id: optional(1, "brand_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateImageGenerationTaskResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateImageGenerationTaskResponse {
             task_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -395,26 +411,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/image-generation-tasks.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateImageGenerationTaskRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateImageGenerationTaskBody,
 }
 
-impl PostRequest {
+impl CreateImageGenerationTaskRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateImageGenerationTaskBody) -> Self {
+        CreateImageGenerationTaskRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateImageGenerationTaskRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/image-generation-tasks`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/image-generation-tasks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateImageGenerationTaskRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -424,8 +442,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateImageGenerationTaskRequest {
+    type Response = CreateImageGenerationTaskResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -477,9 +495,12 @@ impl<'a> V3MarketingPartnerProductCouponImageGenerationTasks<'a> {
     /// 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateImageGenerationTaskBody,
+    ) -> ::std::result::Result<
+        CreateImageGenerationTaskResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateImageGenerationTaskRequest::new(body)).await
     }
 }
 
@@ -488,12 +509,12 @@ impl<'a> V3MarketingPartnerProductCouponImageGenerationTasks<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_image_generation_tasks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_image_generation_task.body",
+            ::wechatpay_runtime::json_schema_for::<CreateImageGenerationTaskBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_image_generation_tasks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_image_generation_task.response",
+            ::wechatpay_runtime::json_schema_for::<CreateImageGenerationTaskResponse>(),
         ),
     ]);
     schemas.extend(task_id::json_schemas());

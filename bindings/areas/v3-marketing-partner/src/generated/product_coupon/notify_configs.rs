@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryNotifyConfigResponse {
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryNotifyConfigResponse {
         notify_url: optional(0, "notify_url"),
         update_time: optional(1, "update_time"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryNotifyConfigResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryNotifyConfigResponse {
             notify_url: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,22 +55,22 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/notify-configs.md:90`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryNotifyConfigRequest {}
+impl QueryNotifyConfigRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryNotifyConfigRequest {}
     }
 }
 
-impl GetRequest {
+impl QueryNotifyConfigRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/notify-configs`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/notify-configs";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryNotifyConfigRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -78,8 +78,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryNotifyConfigRequest {
+    type Response = QueryNotifyConfigResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NotifyConfigsBody {
     /// 通知URL地址
     ///
     /// **Required.**
@@ -110,21 +110,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NotifyConfigsBody {
         notify_url: required(0, "notify_url"),
     }
 }
 
-impl PostBody {
+impl NotifyConfigsBody {
     /// Creates a value from its required fields (`notify_url`).
     pub fn new(notify_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        NotifyConfigsBody {
             notify_url: notify_url.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NotifyConfigsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -136,7 +136,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct NotifyConfigsResponse {
     /// 通知URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,17 +154,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    NotifyConfigsResponse {
         notify_url: optional(0, "notify_url"),
         update_time: optional(1, "update_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl NotifyConfigsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        NotifyConfigsResponse {
             notify_url: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -185,26 +185,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/notify-configs.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NotifyConfigsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: NotifyConfigsBody,
 }
 
-impl PostRequest {
+impl NotifyConfigsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: NotifyConfigsBody) -> Self {
+        NotifyConfigsRequest { body }
     }
 }
 
-impl PostRequest {
+impl NotifyConfigsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/notify-configs`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/notify-configs";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NotifyConfigsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,8 +214,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for NotifyConfigsRequest {
+    type Response = NotifyConfigsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -256,16 +256,16 @@ impl<'a> V3MarketingPartnerProductCouponNotifyConfigs<'a> {
     /// 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<QueryNotifyConfigResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryNotifyConfigRequest::new()).await
     }
 
     /// 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: NotifyConfigsBody,
+    ) -> ::std::result::Result<NotifyConfigsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&NotifyConfigsRequest::new(body)).await
     }
 }
 
@@ -274,16 +274,16 @@ impl<'a> V3MarketingPartnerProductCouponNotifyConfigs<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_notify_configs.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_notify_config.response",
+            ::wechatpay_runtime::json_schema_for::<QueryNotifyConfigResponse>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_notify_configs.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "notify_configs.body",
+            ::wechatpay_runtime::json_schema_for::<NotifyConfigsBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_notify_configs.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "notify_configs.response",
+            ::wechatpay_runtime::json_schema_for::<NotifyConfigsResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum CreateProductCouponScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -19,7 +19,7 @@
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum CreateProductCouponType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -32,7 +32,7 @@
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum CreateProductCouponUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -46,7 +46,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct CreateProductCouponNormalCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -58,16 +58,16 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    CreateProductCouponNormalCoupon {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
     }
 }
 
-impl PostNormalCoupon {
+impl CreateProductCouponNormalCoupon {
     /// Creates a value from its required fields (`threshold`, `discount_amount`).
     pub fn new(threshold: i64, discount_amount: i64) -> Self {
-        PostNormalCoupon {
+        CreateProductCouponNormalCoupon {
             threshold,
             discount_amount,
         }
@@ -80,7 +80,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateProductCouponDiscountCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -92,16 +92,16 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateProductCouponDiscountCoupon {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateProductCouponDiscountCoupon {
     /// Creates a value from its required fields (`threshold`, `percent_off`).
     pub fn new(threshold: i64, percent_off: i64) -> Self {
-        PostDiscountCoupon {
+        CreateProductCouponDiscountCoupon {
             threshold,
             percent_off,
         }
@@ -114,39 +114,45 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageInfo {
+pub struct CreateProductCouponSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateProductCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateProductCouponDiscountCoupon>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageInfo {
+    CreateProductCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
     }
 }
 
-impl PostSingleUsageInfo {
+impl CreateProductCouponSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageInfo {
+        CreateProductCouponSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
         }
     }
 
     /// Sets `normal_coupon`.
-    pub fn with_normal_coupon(mut self, normal_coupon: PostNormalCoupon) -> Self {
+    pub fn with_normal_coupon(
+        mut self,
+        normal_coupon: CreateProductCouponNormalCoupon,
+    ) -> Self {
         self.normal_coupon = ::std::option::Option::Some(normal_coupon);
         self
     }
 
     /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(mut self, discount_coupon: PostDiscountCoupon) -> Self {
+    pub fn with_discount_coupon(
+        mut self,
+        discount_coupon: CreateProductCouponDiscountCoupon,
+    ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
     }
@@ -156,7 +162,7 @@ impl PostSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum PostSequentialUsageInfoType {
+    pub enum CreateProductCouponSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -170,12 +176,12 @@ impl PostSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageInfo {
+pub struct CreateProductCouponSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostSequentialUsageInfoType,
+    pub type_: CreateProductCouponSequentialUsageInfoType,
     /// 可使用次数
     ///
     /// **Required.**
@@ -190,7 +196,7 @@ pub struct PostSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageInfo {
+    CreateProductCouponSequentialUsageInfo {
         type_: required(0, "type"),
         count: required(1, "count"),
         available_days: required(2, "available_days"),
@@ -198,14 +204,14 @@ pub struct PostSequentialUsageInfo {
     }
 }
 
-impl PostSequentialUsageInfo {
+impl CreateProductCouponSequentialUsageInfo {
     /// Creates a value from its required fields (`type`, `count`, `available_days`).
     pub fn new(
-        type_: PostSequentialUsageInfoType,
+        type_: CreateProductCouponSequentialUsageInfoType,
         count: i64,
         available_days: i64,
     ) -> Self {
-        PostSequentialUsageInfo {
+        CreateProductCouponSequentialUsageInfo {
             type_,
             count,
             available_days,
@@ -226,7 +232,7 @@ impl PostSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChoiceListItem {
+pub struct CreateProductCouponChoiceListItem {
     /// 单品名称
     ///
     /// **Required.**
@@ -251,7 +257,7 @@ pub struct PostChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChoiceListItem {
+    CreateProductCouponChoiceListItem {
         name: required(0, "name"),
         price: required(1, "price"),
         count: required(2, "count"),
@@ -261,14 +267,14 @@ pub struct PostChoiceListItem {
     }
 }
 
-impl PostChoiceListItem {
+impl CreateProductCouponChoiceListItem {
     /// Creates a value from its required fields (`name`, `price`, `count`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         price: i64,
         count: i64,
     ) -> Self {
-        PostChoiceListItem {
+        CreateProductCouponChoiceListItem {
             name: name.into(),
             price,
             count,
@@ -312,7 +318,7 @@ impl PostChoiceListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostComboPackageListItem {
+pub struct CreateProductCouponComboPackageListItem {
     /// 套餐名
     ///
     /// **Required.**
@@ -324,25 +330,25 @@ pub struct PostComboPackageListItem {
     /// 单品列表
     ///
     /// **Required.**
-    pub choice_list: ::std::vec::Vec<PostChoiceListItem>,
+    pub choice_list: ::std::vec::Vec<CreateProductCouponChoiceListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostComboPackageListItem {
+    CreateProductCouponComboPackageListItem {
         name: required(0, "name"),
         pick_count: required(1, "pick_count"),
         choice_list: required(2, "choice_list"),
     }
 }
 
-impl PostComboPackageListItem {
+impl CreateProductCouponComboPackageListItem {
     /// Creates a value from its required fields (`name`, `pick_count`, `choice_list`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         pick_count: i64,
-        choice_list: ::std::vec::Vec<PostChoiceListItem>,
+        choice_list: ::std::vec::Vec<CreateProductCouponChoiceListItem>,
     ) -> Self {
-        PostComboPackageListItem {
+        CreateProductCouponComboPackageListItem {
             name: name.into(),
             pick_count,
             choice_list,
@@ -356,7 +362,7 @@ impl PostComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayInfo {
+pub struct CreateProductCouponDisplayInfo {
     /// 商品券名称
     ///
     /// **Required.**
@@ -380,12 +386,12 @@ pub struct PostDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostComboPackageListItem>,
+        ::std::vec::Vec<CreateProductCouponComboPackageListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayInfo {
+    CreateProductCouponDisplayInfo {
         name: required(0, "name"),
         image_url: required(1, "image_url"),
         background_url: required(2, "background_url"),
@@ -395,14 +401,14 @@ pub struct PostDisplayInfo {
     }
 }
 
-impl PostDisplayInfo {
+impl CreateProductCouponDisplayInfo {
     /// Creates a value from its required fields (`name`, `image_url`, `background_url`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         image_url: impl ::std::convert::Into<::std::string::String>,
         background_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDisplayInfo {
+        CreateProductCouponDisplayInfo {
             name: name.into(),
             image_url: image_url.into(),
             background_url: background_url.into(),
@@ -430,7 +436,7 @@ impl PostDisplayInfo {
     /// Sets `combo_package_list`.
     pub fn with_combo_package_list(
         mut self,
-        combo_package_list: ::std::vec::Vec<PostComboPackageListItem>,
+        combo_package_list: ::std::vec::Vec<CreateProductCouponComboPackageListItem>,
     ) -> Self {
         self.combo_package_list = ::std::option::Option::Some(combo_package_list);
         self
@@ -441,7 +447,7 @@ impl PostDisplayInfo {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum CreateProductCouponCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -456,7 +462,7 @@ impl PostDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct CreateProductCouponStockSendRule {
     /// 发放次数总上限
     ///
     /// **Required.**
@@ -470,17 +476,17 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    CreateProductCouponStockSendRule {
         max_count: required(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
     }
 }
 
-impl PostStockSendRule {
+impl CreateProductCouponStockSendRule {
     /// Creates a value from its required fields (`max_count`).
     pub fn new(max_count: i64) -> Self {
-        PostStockSendRule {
+        CreateProductCouponStockSendRule {
             max_count,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -504,7 +510,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum CreateProductCouponDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -523,7 +529,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct CreateProductCouponDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// **Required.**
@@ -535,16 +541,16 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    CreateProductCouponDayPeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostDayPeriodListItem {
+impl CreateProductCouponDayPeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(begin_time: i64, end_time: i64) -> Self {
-        PostDayPeriodListItem {
+        CreateProductCouponDayPeriodListItem {
             begin_time,
             end_time,
         }
@@ -557,33 +563,38 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct CreateProductCouponWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<CreateProductCouponDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<CreateProductCouponDayPeriodListItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    CreateProductCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl CreateProductCouponWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        CreateProductCouponWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
         }
     }
 
     /// Sets `day_list`.
-    pub fn with_day_list(mut self, day_list: ::std::vec::Vec<PostDayList>) -> Self {
+    pub fn with_day_list(
+        mut self,
+        day_list: ::std::vec::Vec<CreateProductCouponDayList>,
+    ) -> Self {
         self.day_list = ::std::option::Option::Some(day_list);
         self
     }
@@ -591,7 +602,7 @@ impl PostWeeklyAvailablePeriod {
     /// Sets `day_period_list`.
     pub fn with_day_period_list(
         mut self,
-        day_period_list: ::std::vec::Vec<PostDayPeriodListItem>,
+        day_period_list: ::std::vec::Vec<CreateProductCouponDayPeriodListItem>,
     ) -> Self {
         self.day_period_list = ::std::option::Option::Some(day_period_list);
         self
@@ -604,7 +615,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct CreateProductCouponIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// **Required.**
@@ -616,19 +627,19 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    CreateProductCouponIrregularAvailablePeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl CreateProductCouponIrregularAvailablePeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostIrregularAvailablePeriodListItem {
+        CreateProductCouponIrregularAvailablePeriodListItem {
             begin_time: begin_time.into(),
             end_time: end_time.into(),
         }
@@ -641,7 +652,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct CreateProductCouponCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
@@ -658,11 +669,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        CreateProductCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<CreateProductCouponIrregularAvailablePeriodListItem>,
     >,
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -670,7 +683,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    CreateProductCouponCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -681,13 +694,13 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl CreateProductCouponCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostCouponAvailablePeriod {
+        CreateProductCouponCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             available_days: ::std::option::Option::None,
@@ -715,7 +728,7 @@ impl PostCouponAvailablePeriod {
     /// Sets `weekly_available_period`.
     pub fn with_weekly_available_period(
         mut self,
-        weekly_available_period: PostWeeklyAvailablePeriod,
+        weekly_available_period: CreateProductCouponWeeklyAvailablePeriod,
     ) -> Self {
         self.weekly_available_period = ::std::option::Option::Some(
             weekly_available_period,
@@ -727,7 +740,7 @@ impl PostCouponAvailablePeriod {
     pub fn with_irregular_available_period_list(
         mut self,
         irregular_available_period_list: ::std::vec::Vec<
-            PostIrregularAvailablePeriodListItem,
+            CreateProductCouponIrregularAvailablePeriodListItem,
         >,
     ) -> Self {
         self.irregular_available_period_list = ::std::option::Option::Some(
@@ -749,7 +762,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateProductCouponExchangeCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -761,16 +774,16 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateProductCouponExchangeCoupon {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateProductCouponExchangeCoupon {
     /// Creates a value from its required fields (`threshold`, `exchange_price`).
     pub fn new(threshold: i64, exchange_price: i64) -> Self {
-        PostExchangeCoupon {
+        CreateProductCouponExchangeCoupon {
             threshold,
             exchange_price,
         }
@@ -783,24 +796,24 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageRule {
+pub struct CreateProductCouponSingleUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_period: PostCouponAvailablePeriod,
+    pub coupon_available_period: CreateProductCouponCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateProductCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateProductCouponDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateProductCouponExchangeCoupon>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageRule {
+    CreateProductCouponSingleUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -808,10 +821,12 @@ pub struct PostSingleUsageRule {
     }
 }
 
-impl PostSingleUsageRule {
+impl CreateProductCouponSingleUsageRule {
     /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: PostCouponAvailablePeriod) -> Self {
-        PostSingleUsageRule {
+    pub fn new(
+        coupon_available_period: CreateProductCouponCouponAvailablePeriod,
+    ) -> Self {
+        CreateProductCouponSingleUsageRule {
             coupon_available_period,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -820,19 +835,28 @@ impl PostSingleUsageRule {
     }
 
     /// Sets `normal_coupon`.
-    pub fn with_normal_coupon(mut self, normal_coupon: PostNormalCoupon) -> Self {
+    pub fn with_normal_coupon(
+        mut self,
+        normal_coupon: CreateProductCouponNormalCoupon,
+    ) -> Self {
         self.normal_coupon = ::std::option::Option::Some(normal_coupon);
         self
     }
 
     /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(mut self, discount_coupon: PostDiscountCoupon) -> Self {
+    pub fn with_discount_coupon(
+        mut self,
+        discount_coupon: CreateProductCouponDiscountCoupon,
+    ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
     }
 
     /// Sets `exchange_coupon`.
-    pub fn with_exchange_coupon(mut self, exchange_coupon: PostExchangeCoupon) -> Self {
+    pub fn with_exchange_coupon(
+        mut self,
+        exchange_coupon: CreateProductCouponExchangeCoupon,
+    ) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
         self
     }
@@ -844,7 +868,7 @@ impl PostSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRuleCouponAvailablePeriod {
+pub struct CreateProductCouponSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
@@ -858,16 +882,18 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        CreateProductCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<CreateProductCouponIrregularAvailablePeriodListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRuleCouponAvailablePeriod {
+    CreateProductCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -876,13 +902,13 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostSequentialUsageRuleCouponAvailablePeriod {
+impl CreateProductCouponSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostSequentialUsageRuleCouponAvailablePeriod {
+        CreateProductCouponSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             wait_days_after_receive: ::std::option::Option::None,
@@ -902,7 +928,7 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
     /// Sets `weekly_available_period`.
     pub fn with_weekly_available_period(
         mut self,
-        weekly_available_period: PostWeeklyAvailablePeriod,
+        weekly_available_period: CreateProductCouponWeeklyAvailablePeriod,
     ) -> Self {
         self.weekly_available_period = ::std::option::Option::Some(
             weekly_available_period,
@@ -914,7 +940,7 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
     pub fn with_irregular_available_period_list(
         mut self,
         irregular_available_period_list: ::std::vec::Vec<
-            PostIrregularAvailablePeriodListItem,
+            CreateProductCouponIrregularAvailablePeriodListItem,
         >,
     ) -> Self {
         self.irregular_available_period_list = ::std::option::Option::Some(
@@ -930,27 +956,33 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRule {
+pub struct CreateProductCouponSequentialUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_period: PostSequentialUsageRuleCouponAvailablePeriod,
+    pub coupon_available_period: CreateProductCouponSequentialUsageRuleCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<CreateProductCouponNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<PostDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<CreateProductCouponDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<PostExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<CreateProductCouponExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRule {
+    CreateProductCouponSequentialUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -959,12 +991,12 @@ pub struct PostSequentialUsageRule {
     }
 }
 
-impl PostSequentialUsageRule {
+impl CreateProductCouponSequentialUsageRule {
     /// Creates a value from its required fields (`coupon_available_period`).
     pub fn new(
-        coupon_available_period: PostSequentialUsageRuleCouponAvailablePeriod,
+        coupon_available_period: CreateProductCouponSequentialUsageRuleCouponAvailablePeriod,
     ) -> Self {
-        PostSequentialUsageRule {
+        CreateProductCouponSequentialUsageRule {
             coupon_available_period,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -976,7 +1008,7 @@ impl PostSequentialUsageRule {
     /// Sets `normal_coupon_list`.
     pub fn with_normal_coupon_list(
         mut self,
-        normal_coupon_list: ::std::vec::Vec<PostNormalCoupon>,
+        normal_coupon_list: ::std::vec::Vec<CreateProductCouponNormalCoupon>,
     ) -> Self {
         self.normal_coupon_list = ::std::option::Option::Some(normal_coupon_list);
         self
@@ -985,7 +1017,7 @@ impl PostSequentialUsageRule {
     /// Sets `discount_coupon_list`.
     pub fn with_discount_coupon_list(
         mut self,
-        discount_coupon_list: ::std::vec::Vec<PostDiscountCoupon>,
+        discount_coupon_list: ::std::vec::Vec<CreateProductCouponDiscountCoupon>,
     ) -> Self {
         self.discount_coupon_list = ::std::option::Option::Some(discount_coupon_list);
         self
@@ -994,7 +1026,7 @@ impl PostSequentialUsageRule {
     /// Sets `exchange_coupon_list`.
     pub fn with_exchange_coupon_list(
         mut self,
-        exchange_coupon_list: ::std::vec::Vec<PostExchangeCoupon>,
+        exchange_coupon_list: ::std::vec::Vec<CreateProductCouponExchangeCoupon>,
     ) -> Self {
         self.exchange_coupon_list = ::std::option::Option::Some(exchange_coupon_list);
         self
@@ -1011,7 +1043,7 @@ impl PostSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum CreateProductCouponCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1027,7 +1059,7 @@ impl PostSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct CreateProductCouponCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
@@ -1041,17 +1073,17 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    CreateProductCouponCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl CreateProductCouponCouponAvailableStoreInfo {
     /// Creates a value from its required fields (`description`).
     pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostCouponAvailableStoreInfo {
+        CreateProductCouponCouponAvailableStoreInfo {
             description: description.into(),
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1081,7 +1113,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum CreateProductCouponAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1096,11 +1128,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct CreateProductCouponUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
+    pub coupon_usage_method_list: ::std::vec::Vec<
+        CreateProductCouponCouponUsageMethodList,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1116,17 +1150,19 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::string::String,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        CreateProductCouponCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<CreateProductCouponAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    CreateProductCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1138,13 +1174,15 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl CreateProductCouponUsageRuleDisplayInfo {
     /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
     pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
+        coupon_usage_method_list: ::std::vec::Vec<
+            CreateProductCouponCouponUsageMethodList,
+        >,
         usage_description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUsageRuleDisplayInfo {
+        CreateProductCouponUsageRuleDisplayInfo {
             coupon_usage_method_list,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1186,7 +1224,7 @@ impl PostUsageRuleDisplayInfo {
     /// Sets `coupon_available_store_info`.
     pub fn with_coupon_available_store_info(
         mut self,
-        coupon_available_store_info: PostCouponAvailableStoreInfo,
+        coupon_available_store_info: CreateProductCouponCouponAvailableStoreInfo,
     ) -> Self {
         self.coupon_available_store_info = ::std::option::Option::Some(
             coupon_available_store_info,
@@ -1195,7 +1233,10 @@ impl PostUsageRuleDisplayInfo {
     }
 
     /// Sets `app_jump_type`.
-    pub fn with_app_jump_type(mut self, app_jump_type: PostAppJumpType) -> Self {
+    pub fn with_app_jump_type(
+        mut self,
+        app_jump_type: CreateProductCouponAppJumpType,
+    ) -> Self {
         self.app_jump_type = ::std::option::Option::Some(app_jump_type);
         self
     }
@@ -1214,7 +1255,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum CreateProductCouponCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1227,7 +1268,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum CreateProductCouponBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1249,7 +1290,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct CreateProductCouponEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -1268,7 +1309,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    CreateProductCouponEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
         entrance_wording: required(2, "entrance_wording"),
@@ -1276,14 +1317,14 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl CreateProductCouponEntranceMiniProgram {
     /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         path: impl ::std::convert::Into<::std::string::String>,
         entrance_wording: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostEntranceMiniProgram {
+        CreateProductCouponEntranceMiniProgram {
             appid: appid.into(),
             path: path.into(),
             entrance_wording: entrance_wording.into(),
@@ -1307,7 +1348,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct CreateProductCouponEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
@@ -1315,15 +1356,15 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    CreateProductCouponEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl CreateProductCouponEntranceOfficialAccount {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostEntranceOfficialAccount {
+        CreateProductCouponEntranceOfficialAccount {
             appid: appid.into(),
         }
     }
@@ -1335,7 +1376,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct CreateProductCouponEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
@@ -1351,21 +1392,21 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    CreateProductCouponEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PostEntranceFinder {
+impl CreateProductCouponEntranceFinder {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostEntranceFinder {
+        CreateProductCouponEntranceFinder {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -1379,27 +1420,31 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct CreateProductCouponCouponDisplayInfo {
     /// 用户商品券Code展示模式
     ///
     /// **Required.**
-    pub code_display_mode: PostCodeDisplayMode,
+    pub code_display_mode: CreateProductCouponCodeDisplayMode,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateProductCouponBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        CreateProductCouponEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        CreateProductCouponEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<CreateProductCouponEntranceFinder>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    CreateProductCouponCouponDisplayInfo {
         code_display_mode: required(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1408,10 +1453,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl CreateProductCouponCouponDisplayInfo {
     /// Creates a value from its required fields (`code_display_mode`).
-    pub fn new(code_display_mode: PostCodeDisplayMode) -> Self {
-        PostCouponDisplayInfo {
+    pub fn new(code_display_mode: CreateProductCouponCodeDisplayMode) -> Self {
+        CreateProductCouponCouponDisplayInfo {
             code_display_mode,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1423,7 +1468,7 @@ impl PostCouponDisplayInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: PostBackgroundColor,
+        background_color: CreateProductCouponBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -1432,7 +1477,7 @@ impl PostCouponDisplayInfo {
     /// Sets `entrance_mini_program`.
     pub fn with_entrance_mini_program(
         mut self,
-        entrance_mini_program: PostEntranceMiniProgram,
+        entrance_mini_program: CreateProductCouponEntranceMiniProgram,
     ) -> Self {
         self.entrance_mini_program = ::std::option::Option::Some(entrance_mini_program);
         self
@@ -1441,7 +1486,7 @@ impl PostCouponDisplayInfo {
     /// Sets `entrance_official_account`.
     pub fn with_entrance_official_account(
         mut self,
-        entrance_official_account: PostEntranceOfficialAccount,
+        entrance_official_account: CreateProductCouponEntranceOfficialAccount,
     ) -> Self {
         self.entrance_official_account = ::std::option::Option::Some(
             entrance_official_account,
@@ -1450,7 +1495,10 @@ impl PostCouponDisplayInfo {
     }
 
     /// Sets `entrance_finder`.
-    pub fn with_entrance_finder(mut self, entrance_finder: PostEntranceFinder) -> Self {
+    pub fn with_entrance_finder(
+        mut self,
+        entrance_finder: CreateProductCouponEntranceFinder,
+    ) -> Self {
         self.entrance_finder = ::std::option::Option::Some(entrance_finder);
         self
     }
@@ -1462,22 +1510,22 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct CreateProductCouponNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    CreateProductCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PostNotifyConfig {
+impl CreateProductCouponNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        CreateProductCouponNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -1496,7 +1544,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum CreateProductCouponStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1511,44 +1559,46 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStock {
+pub struct CreateProductCouponStock {
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// **Required.**
-    pub coupon_code_mode: PostCouponCodeMode,
+    pub coupon_code_mode: CreateProductCouponCouponCodeMode,
     /// 发放规则
     ///
     /// **Required.**
-    pub stock_send_rule: PostStockSendRule,
+    pub stock_send_rule: CreateProductCouponStockSendRule,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<CreateProductCouponSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<
+        CreateProductCouponSequentialUsageRule,
+    >,
     /// 券使用规则展示信息
     ///
     /// **Required.**
-    pub usage_rule_display_info: PostUsageRuleDisplayInfo,
+    pub usage_rule_display_info: CreateProductCouponUsageRuleDisplayInfo,
     /// 用户商品券展示信息
     ///
     /// **Required.**
-    pub coupon_display_info: PostCouponDisplayInfo,
+    pub coupon_display_info: CreateProductCouponCouponDisplayInfo,
     /// 事件通知配置
     ///
     /// **Required.**
-    pub notify_config: PostNotifyConfig,
+    pub notify_config: CreateProductCouponNotifyConfig,
     /// 可用门店范围
     ///
     /// **Required.**
-    pub store_scope: PostStoreScope,
+    pub store_scope: CreateProductCouponStoreScope,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStock {
+    CreateProductCouponStock {
         remark: optional(0, "remark"),
         coupon_code_mode: required(1, "coupon_code_mode"),
         stock_send_rule: required(2, "stock_send_rule"),
@@ -1561,17 +1611,17 @@ pub struct PostStock {
     }
 }
 
-impl PostStock {
+impl CreateProductCouponStock {
     /// Creates a value from its required fields (`coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`).
     pub fn new(
-        coupon_code_mode: PostCouponCodeMode,
-        stock_send_rule: PostStockSendRule,
-        usage_rule_display_info: PostUsageRuleDisplayInfo,
-        coupon_display_info: PostCouponDisplayInfo,
-        notify_config: PostNotifyConfig,
-        store_scope: PostStoreScope,
+        coupon_code_mode: CreateProductCouponCouponCodeMode,
+        stock_send_rule: CreateProductCouponStockSendRule,
+        usage_rule_display_info: CreateProductCouponUsageRuleDisplayInfo,
+        coupon_display_info: CreateProductCouponCouponDisplayInfo,
+        notify_config: CreateProductCouponNotifyConfig,
+        store_scope: CreateProductCouponStoreScope,
     ) -> Self {
-        PostStock {
+        CreateProductCouponStock {
             remark: ::std::option::Option::None,
             coupon_code_mode,
             stock_send_rule,
@@ -1596,7 +1646,7 @@ impl PostStock {
     /// Sets `single_usage_rule`.
     pub fn with_single_usage_rule(
         mut self,
-        single_usage_rule: PostSingleUsageRule,
+        single_usage_rule: CreateProductCouponSingleUsageRule,
     ) -> Self {
         self.single_usage_rule = ::std::option::Option::Some(single_usage_rule);
         self
@@ -1605,7 +1655,7 @@ impl PostStock {
     /// Sets `sequential_usage_rule`.
     pub fn with_sequential_usage_rule(
         mut self,
-        sequential_usage_rule: PostSequentialUsageRule,
+        sequential_usage_rule: CreateProductCouponSequentialUsageRule,
     ) -> Self {
         self.sequential_usage_rule = ::std::option::Option::Some(sequential_usage_rule);
         self
@@ -1616,7 +1666,7 @@ impl PostStock {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateProductCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -1628,37 +1678,39 @@ pub struct PostBody {
     /// 优惠范围
     ///
     /// **Required.**
-    pub scope: PostScope,
+    pub scope: CreateProductCouponScope,
     /// 商品券类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateProductCouponType,
     /// 使用模式
     ///
     /// **Required.**
-    pub usage_mode: PostUsageMode,
+    pub usage_mode: CreateProductCouponUsageMode,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<CreateProductCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<PostSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        CreateProductCouponSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// **Required.**
-    pub display_info: PostDisplayInfo,
+    pub display_info: CreateProductCouponDisplayInfo,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// 批次信息
     ///
     /// **Required.**
-    pub stock: PostStock,
+    pub stock: CreateProductCouponStock,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateProductCouponBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         scope: required(2, "scope"),
@@ -1672,18 +1724,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateProductCouponBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `scope`, `type`, `usage_mode`, `display_info`, `stock`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        scope: PostScope,
-        type_: PostType,
-        usage_mode: PostUsageMode,
-        display_info: PostDisplayInfo,
-        stock: PostStock,
+        scope: CreateProductCouponScope,
+        type_: CreateProductCouponType,
+        usage_mode: CreateProductCouponUsageMode,
+        display_info: CreateProductCouponDisplayInfo,
+        stock: CreateProductCouponStock,
     ) -> Self {
-        PostBody {
+        CreateProductCouponBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             scope,
@@ -1700,7 +1752,7 @@ impl PostBody {
     /// Sets `single_usage_info`.
     pub fn with_single_usage_info(
         mut self,
-        single_usage_info: PostSingleUsageInfo,
+        single_usage_info: CreateProductCouponSingleUsageInfo,
     ) -> Self {
         self.single_usage_info = ::std::option::Option::Some(single_usage_info);
         self
@@ -1709,7 +1761,7 @@ impl PostBody {
     /// Sets `sequential_usage_info`.
     pub fn with_sequential_usage_info(
         mut self,
-        sequential_usage_info: PostSequentialUsageInfo,
+        sequential_usage_info: CreateProductCouponSequentialUsageInfo,
     ) -> Self {
         self.sequential_usage_info = ::std::option::Option::Some(sequential_usage_info);
         self
@@ -1725,7 +1777,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateProductCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1737,7 +1789,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum PostState {
+    pub enum CreateProductCouponState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -1752,7 +1804,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSingleUsageInfoNormalCoupon {
+pub struct CreateProductCouponSingleUsageInfoNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1770,17 +1822,17 @@ pub struct PostResponseSingleUsageInfoNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSingleUsageInfoNormalCoupon {
+    CreateProductCouponSingleUsageInfoNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostResponseSingleUsageInfoNormalCoupon {
+impl CreateProductCouponSingleUsageInfoNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSingleUsageInfoNormalCoupon {
+        CreateProductCouponSingleUsageInfoNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1794,7 +1846,7 @@ impl PostResponseSingleUsageInfoNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSingleUsageInfoDiscountCoupon {
+pub struct CreateProductCouponSingleUsageInfoDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1812,17 +1864,17 @@ pub struct PostResponseSingleUsageInfoDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSingleUsageInfoDiscountCoupon {
+    CreateProductCouponSingleUsageInfoDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostResponseSingleUsageInfoDiscountCoupon {
+impl CreateProductCouponSingleUsageInfoDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSingleUsageInfoDiscountCoupon {
+        CreateProductCouponSingleUsageInfoDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1836,14 +1888,16 @@ impl PostResponseSingleUsageInfoDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSingleUsageInfo {
+pub struct CreateProductCouponResponseSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostResponseSingleUsageInfoNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<
+        CreateProductCouponSingleUsageInfoNormalCoupon,
+    >,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
-        PostResponseSingleUsageInfoDiscountCoupon,
+        CreateProductCouponSingleUsageInfoDiscountCoupon,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1852,17 +1906,17 @@ pub struct PostResponseSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSingleUsageInfo {
+    CreateProductCouponResponseSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl PostResponseSingleUsageInfo {
+impl CreateProductCouponResponseSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSingleUsageInfo {
+        CreateProductCouponResponseSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1876,13 +1930,13 @@ impl PostResponseSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseSequentialUsageInfo {
+pub struct CreateProductCouponResponseSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<CreateProductCouponSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1903,7 +1957,7 @@ pub struct PostResponseSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseSequentialUsageInfo {
+    CreateProductCouponResponseSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -1912,10 +1966,10 @@ pub struct PostResponseSequentialUsageInfo {
     }
 }
 
-impl PostResponseSequentialUsageInfo {
+impl CreateProductCouponResponseSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseSequentialUsageInfo {
+        CreateProductCouponResponseSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1931,7 +1985,7 @@ impl PostResponseSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDisplayInfoComboPackageListItemChoiceListItem {
+pub struct CreateProductCouponComboPackageListChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1963,7 +2017,7 @@ pub struct PostResponseDisplayInfoComboPackageListItemChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDisplayInfoComboPackageListItemChoiceListItem {
+    CreateProductCouponComboPackageListChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -1974,10 +2028,10 @@ pub struct PostResponseDisplayInfoComboPackageListItemChoiceListItem {
     }
 }
 
-impl PostResponseDisplayInfoComboPackageListItemChoiceListItem {
+impl CreateProductCouponComboPackageListChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDisplayInfoComboPackageListItemChoiceListItem {
+        CreateProductCouponComboPackageListChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -1995,7 +2049,7 @@ impl PostResponseDisplayInfoComboPackageListItemChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDisplayInfoComboPackageListItem {
+pub struct CreateProductCouponDisplayInfoComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2011,7 +2065,7 @@ pub struct PostResponseDisplayInfoComboPackageListItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub choice_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseDisplayInfoComboPackageListItemChoiceListItem>,
+        ::std::vec::Vec<CreateProductCouponComboPackageListChoiceListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2020,7 +2074,7 @@ pub struct PostResponseDisplayInfoComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDisplayInfoComboPackageListItem {
+    CreateProductCouponDisplayInfoComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -2028,10 +2082,10 @@ pub struct PostResponseDisplayInfoComboPackageListItem {
     }
 }
 
-impl PostResponseDisplayInfoComboPackageListItem {
+impl CreateProductCouponDisplayInfoComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDisplayInfoComboPackageListItem {
+        CreateProductCouponDisplayInfoComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -2046,7 +2100,7 @@ impl PostResponseDisplayInfoComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDisplayInfo {
+pub struct CreateProductCouponResponseDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2073,7 +2127,7 @@ pub struct PostResponseDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseDisplayInfoComboPackageListItem>,
+        ::std::vec::Vec<CreateProductCouponDisplayInfoComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2082,7 +2136,7 @@ pub struct PostResponseDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDisplayInfo {
+    CreateProductCouponResponseDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -2093,10 +2147,10 @@ pub struct PostResponseDisplayInfo {
     }
 }
 
-impl PostResponseDisplayInfo {
+impl CreateProductCouponResponseDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDisplayInfo {
+        CreateProductCouponResponseDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -2114,7 +2168,7 @@ impl PostResponseDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockStockSendRule {
+pub struct CreateProductCouponStockStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2133,7 +2187,7 @@ pub struct PostResponseStockStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockStockSendRule {
+    CreateProductCouponStockStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -2141,10 +2195,10 @@ pub struct PostResponseStockStockSendRule {
     }
 }
 
-impl PostResponseStockStockSendRule {
+impl CreateProductCouponStockStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockStockSendRule {
+        CreateProductCouponStockStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -2159,7 +2213,7 @@ impl PostResponseStockStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+pub struct CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2177,17 +2231,17 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailableP
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+    CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+impl CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+        CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2201,16 +2255,14 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodD
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+pub struct CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<CreateProductCouponDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<
-        ::std::vec::Vec<
-            PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem,
-        >,
+        ::std::vec::Vec<CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2219,17 +2271,17 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailableP
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+    CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+impl CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+        CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2243,7 +2295,7 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+pub struct CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2261,17 +2313,17 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailab
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+    CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+impl CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+        CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2285,7 +2337,7 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeri
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
+pub struct CreateProductCouponSingleUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2305,13 +2357,13 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<
-        PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod,
+        CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod,
     >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<
-            PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem,
+            CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem,
         >,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
@@ -2321,7 +2373,7 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSingleUsageRuleCouponAvailablePeriod {
+    CreateProductCouponSingleUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -2332,10 +2384,10 @@ pub struct PostResponseStockSingleUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostResponseStockSingleUsageRuleCouponAvailablePeriod {
+impl CreateProductCouponSingleUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSingleUsageRuleCouponAvailablePeriod {
+        CreateProductCouponSingleUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -2353,7 +2405,7 @@ impl PostResponseStockSingleUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSingleUsageRuleExchangeCoupon {
+pub struct CreateProductCouponSingleUsageRuleExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2371,17 +2423,17 @@ pub struct PostResponseStockSingleUsageRuleExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSingleUsageRuleExchangeCoupon {
+    CreateProductCouponSingleUsageRuleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostResponseStockSingleUsageRuleExchangeCoupon {
+impl CreateProductCouponSingleUsageRuleExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSingleUsageRuleExchangeCoupon {
+        CreateProductCouponSingleUsageRuleExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2395,26 +2447,28 @@ impl PostResponseStockSingleUsageRuleExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSingleUsageRule {
+pub struct CreateProductCouponStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostResponseStockSingleUsageRuleCouponAvailablePeriod,
+        CreateProductCouponSingleUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostResponseSingleUsageInfoNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<
+        CreateProductCouponSingleUsageInfoNormalCoupon,
+    >,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
-        PostResponseSingleUsageInfoDiscountCoupon,
+        CreateProductCouponSingleUsageInfoDiscountCoupon,
     >,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<
-        PostResponseStockSingleUsageRuleExchangeCoupon,
+        CreateProductCouponSingleUsageRuleExchangeCoupon,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2423,7 +2477,7 @@ pub struct PostResponseStockSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSingleUsageRule {
+    CreateProductCouponStockSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -2432,10 +2486,10 @@ pub struct PostResponseStockSingleUsageRule {
     }
 }
 
-impl PostResponseStockSingleUsageRule {
+impl CreateProductCouponStockSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSingleUsageRule {
+        CreateProductCouponStockSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -2451,7 +2505,7 @@ impl PostResponseStockSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
+pub struct CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2468,13 +2522,13 @@ pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<
-        PostResponseStockSingleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod,
+        CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod,
     >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<
-            PostResponseStockSingleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem,
+            CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem,
         >,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
@@ -2484,7 +2538,7 @@ pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
+    CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -2494,10 +2548,10 @@ pub struct PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
+impl CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
+        CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -2514,28 +2568,28 @@ impl PostResponseStockSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockSequentialUsageRule {
+pub struct CreateProductCouponStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostResponseStockSequentialUsageRuleCouponAvailablePeriod,
+        CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseSingleUsageInfoNormalCoupon>,
+        ::std::vec::Vec<CreateProductCouponSingleUsageInfoNormalCoupon>,
     >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseSingleUsageInfoDiscountCoupon>,
+        ::std::vec::Vec<CreateProductCouponSingleUsageInfoDiscountCoupon>,
     >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseStockSingleUsageRuleExchangeCoupon>,
+        ::std::vec::Vec<CreateProductCouponSingleUsageRuleExchangeCoupon>,
     >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2547,7 +2601,7 @@ pub struct PostResponseStockSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockSequentialUsageRule {
+    CreateProductCouponStockSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -2557,10 +2611,10 @@ pub struct PostResponseStockSequentialUsageRule {
     }
 }
 
-impl PostResponseStockSequentialUsageRule {
+impl CreateProductCouponStockSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockSequentialUsageRule {
+        CreateProductCouponStockSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -2577,7 +2631,7 @@ impl PostResponseStockSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
+pub struct CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2596,7 +2650,7 @@ pub struct PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
+    CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -2604,10 +2658,10 @@ pub struct PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
     }
 }
 
-impl PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
+impl CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
+        CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -2622,13 +2676,13 @@ impl PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockUsageRuleDisplayInfo {
+pub struct CreateProductCouponStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<CreateProductCouponCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2647,11 +2701,11 @@ pub struct PostResponseStockUsageRuleDisplayInfo {
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
-        PostResponseStockUsageRuleDisplayInfoCouponAvailableStoreInfo,
+        CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<CreateProductCouponAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -2662,7 +2716,7 @@ pub struct PostResponseStockUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockUsageRuleDisplayInfo {
+    CreateProductCouponStockUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -2675,10 +2729,10 @@ pub struct PostResponseStockUsageRuleDisplayInfo {
     }
 }
 
-impl PostResponseStockUsageRuleDisplayInfo {
+impl CreateProductCouponStockUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockUsageRuleDisplayInfo {
+        CreateProductCouponStockUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -2698,7 +2752,7 @@ impl PostResponseStockUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockCouponDisplayInfoEntranceMiniProgram {
+pub struct CreateProductCouponCouponDisplayInfoEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2726,7 +2780,7 @@ pub struct PostResponseStockCouponDisplayInfoEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockCouponDisplayInfoEntranceMiniProgram {
+    CreateProductCouponCouponDisplayInfoEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -2735,10 +2789,10 @@ pub struct PostResponseStockCouponDisplayInfoEntranceMiniProgram {
     }
 }
 
-impl PostResponseStockCouponDisplayInfoEntranceMiniProgram {
+impl CreateProductCouponCouponDisplayInfoEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockCouponDisplayInfoEntranceMiniProgram {
+        CreateProductCouponCouponDisplayInfoEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -2754,7 +2808,7 @@ impl PostResponseStockCouponDisplayInfoEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
+pub struct CreateProductCouponCouponDisplayInfoEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2767,16 +2821,16 @@ pub struct PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
+    CreateProductCouponCouponDisplayInfoEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
+impl CreateProductCouponCouponDisplayInfoEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
+        CreateProductCouponCouponDisplayInfoEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -2789,7 +2843,7 @@ impl PostResponseStockCouponDisplayInfoEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockCouponDisplayInfoEntranceFinder {
+pub struct CreateProductCouponCouponDisplayInfoEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2812,7 +2866,7 @@ pub struct PostResponseStockCouponDisplayInfoEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockCouponDisplayInfoEntranceFinder {
+    CreateProductCouponCouponDisplayInfoEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -2820,10 +2874,10 @@ pub struct PostResponseStockCouponDisplayInfoEntranceFinder {
     }
 }
 
-impl PostResponseStockCouponDisplayInfoEntranceFinder {
+impl CreateProductCouponCouponDisplayInfoEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockCouponDisplayInfoEntranceFinder {
+        CreateProductCouponCouponDisplayInfoEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -2838,27 +2892,27 @@ impl PostResponseStockCouponDisplayInfoEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockCouponDisplayInfo {
+pub struct CreateProductCouponStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<CreateProductCouponCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateProductCouponBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<
-        PostResponseStockCouponDisplayInfoEntranceMiniProgram,
+        CreateProductCouponCouponDisplayInfoEntranceMiniProgram,
     >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
-        PostResponseStockCouponDisplayInfoEntranceOfficialAccount,
+        CreateProductCouponCouponDisplayInfoEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<
-        PostResponseStockCouponDisplayInfoEntranceFinder,
+        CreateProductCouponCouponDisplayInfoEntranceFinder,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2867,7 +2921,7 @@ pub struct PostResponseStockCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockCouponDisplayInfo {
+    CreateProductCouponStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -2877,10 +2931,10 @@ pub struct PostResponseStockCouponDisplayInfo {
     }
 }
 
-impl PostResponseStockCouponDisplayInfo {
+impl CreateProductCouponStockCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockCouponDisplayInfo {
+        CreateProductCouponStockCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -2897,7 +2951,7 @@ impl PostResponseStockCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStockNotifyConfig {
+pub struct CreateProductCouponStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -2908,16 +2962,16 @@ pub struct PostResponseStockNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStockNotifyConfig {
+    CreateProductCouponStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostResponseStockNotifyConfig {
+impl CreateProductCouponStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStockNotifyConfig {
+        CreateProductCouponStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -2930,7 +2984,7 @@ impl PostResponseStockNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct CreateProductCouponSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2948,17 +3002,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    CreateProductCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl CreateProductCouponSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        CreateProductCouponSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2970,7 +3024,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostResponseStockState {
+    pub enum CreateProductCouponStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -2987,7 +3041,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseStock {
+pub struct CreateProductCouponResponseStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -3005,52 +3059,56 @@ pub struct PostResponseStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<CreateProductCouponCouponCodeMode>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostResponseStockStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<CreateProductCouponStockStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostResponseStockSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<
+        CreateProductCouponStockSingleUsageRule,
+    >,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_rule: ::std::option::Option<
-        PostResponseStockSequentialUsageRule,
+        CreateProductCouponStockSequentialUsageRule,
     >,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<
-        PostResponseStockUsageRuleDisplayInfo,
+        CreateProductCouponStockUsageRuleDisplayInfo,
     >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostResponseStockCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<
+        CreateProductCouponStockCouponDisplayInfo,
+    >,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostResponseStockNotifyConfig>,
+    pub notify_config: ::std::option::Option<CreateProductCouponStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<CreateProductCouponStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<CreateProductCouponSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostResponseStockState>,
+    pub state: ::std::option::Option<CreateProductCouponStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -3072,7 +3130,7 @@ pub struct PostResponseStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseStock {
+    CreateProductCouponResponseStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -3094,10 +3152,10 @@ pub struct PostResponseStock {
     }
 }
 
-impl PostResponseStock {
+impl CreateProductCouponResponseStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseStock {
+        CreateProductCouponResponseStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -3124,7 +3182,7 @@ impl PostResponseStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateProductCouponResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -3134,7 +3192,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateProductCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -3144,29 +3202,33 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<CreateProductCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateProductCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<CreateProductCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostResponseSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<
+        CreateProductCouponResponseSingleUsageInfo,
+    >,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<PostResponseSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        CreateProductCouponResponseSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<PostResponseDisplayInfo>,
+    pub display_info: ::std::option::Option<CreateProductCouponResponseDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -3174,7 +3236,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<PostResponseStock>,
+    pub stock: ::std::option::Option<CreateProductCouponResponseStock>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -3182,7 +3244,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -3198,10 +3260,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateProductCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateProductCouponResponse {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -3231,26 +3293,26 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateProductCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateProductCouponBody,
 }
 
-impl PostRequest {
+impl CreateProductCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateProductCouponBody) -> Self {
+        CreateProductCouponRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateProductCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateProductCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -3260,8 +3322,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateProductCouponRequest {
+    type Response = CreateProductCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -3316,9 +3378,9 @@ impl<'a> V3MarketingPartnerProductCouponProductCoupons<'a> {
     /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateProductCouponBody,
+    ) -> ::std::result::Result<CreateProductCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateProductCouponRequest::new(body)).await
     }
 }
 
@@ -3327,12 +3389,12 @@ impl<'a> V3MarketingPartnerProductCouponProductCoupons<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_product_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<CreateProductCouponBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_product_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<CreateProductCouponResponse>(),
         ),
     ]);
     schemas.extend(product_coupon_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `activity_type`.
     ///
     /// 活动类型
-    pub enum GetActivityType {
+    pub enum GetActDetailActivityType {
         FullSendActType = "FULL_SEND_ACT_TYPE",
         StepSendActType = "STEP_SEND_ACT_TYPE",
         SpecificSendActType = "SPECIFIC_SEND_ACT_TYPE",
@@ -19,7 +19,7 @@
     /// Values of `activity_status`.
     ///
     /// 活动状态
-    pub enum GetActivityStatus {
+    pub enum GetActDetailActivityStatus {
         CreateActStatus = "CREATE_ACT_STATUS",
         OngoingActStatus = "ONGOING_ACT_STATUS",
         TerminateActStatus = "TERMINATE_ACT_STATUS",
@@ -35,7 +35,7 @@
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum GetActDetailBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -57,7 +57,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableTimeItem {
+pub struct GetActDetailAvailableTimeItem {
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -71,17 +71,17 @@ pub struct GetAvailableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableTimeItem {
+    GetActDetailAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAvailableTimeItem {
+impl GetActDetailAvailableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableTimeItem {
+        GetActDetailAvailableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -95,7 +95,7 @@ impl GetAvailableTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableDayTimeItem {
+pub struct GetActDetailAvailableDayTimeItem {
     /// 每日可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -109,17 +109,17 @@ pub struct GetAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableDayTimeItem {
+    GetActDetailAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
         ..extra
     }
 }
 
-impl GetAvailableDayTimeItem {
+impl GetActDetailAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableDayTimeItem {
+        GetActDetailAvailableDayTimeItem {
             begin_day_time: ::std::option::Option::None,
             end_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -133,14 +133,16 @@ impl GetAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailablePeriods {
+pub struct GetActDetailAvailablePeriods {
     /// 可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_time: ::std::option::Option<::std::vec::Vec<GetAvailableTimeItem>>,
+    pub available_time: ::std::option::Option<
+        ::std::vec::Vec<GetActDetailAvailableTimeItem>,
+    >,
     /// 每日可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableDayTimeItem>,
+        ::std::vec::Vec<GetActDetailAvailableDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -149,17 +151,17 @@ pub struct GetAvailablePeriods {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailablePeriods {
+    GetActDetailAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
         ..extra
     }
 }
 
-impl GetAvailablePeriods {
+impl GetActDetailAvailablePeriods {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailablePeriods {
+        GetActDetailAvailablePeriods {
             available_time: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -171,7 +173,7 @@ impl GetAvailablePeriods {
     /// Values of `delivery_purpose`.
     ///
     /// 投放目的
-    pub enum GetDeliveryPurpose {
+    pub enum GetActDetailDeliveryPurpose {
         OffLinePay = "OFF_LINE_PAY",
         JumpMiniApp = "JUMP_MINI_APP",
         #[unrecognized]
@@ -185,7 +187,7 @@ impl GetAvailablePeriods {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetActivityBaseInfo {
+pub struct GetActDetailActivityBaseInfo {
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -203,7 +205,7 @@ pub struct GetActivityBaseInfo {
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<GetActDetailBackgroundColor>,
     /// 活动开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -212,7 +214,7 @@ pub struct GetActivityBaseInfo {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_periods: ::std::option::Option<GetAvailablePeriods>,
+    pub available_periods: ::std::option::Option<GetActDetailAvailablePeriods>,
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,7 +224,7 @@ pub struct GetActivityBaseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_purpose: ::std::option::Option<GetDeliveryPurpose>,
+    pub delivery_purpose: ::std::option::Option<GetActDetailDeliveryPurpose>,
     /// 商家小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -236,7 +238,7 @@ pub struct GetActivityBaseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetActivityBaseInfo {
+    GetActDetailActivityBaseInfo {
         activity_name: optional(0, "activity_name"),
         activity_second_title: optional(1, "activity_second_title"),
         merchant_logo_url: optional(2, "merchant_logo_url"),
@@ -252,10 +254,10 @@ pub struct GetActivityBaseInfo {
     }
 }
 
-impl GetActivityBaseInfo {
+impl GetActDetailActivityBaseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetActivityBaseInfo {
+        GetActDetailActivityBaseInfo {
             activity_name: ::std::option::Option::None,
             activity_second_title: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
@@ -276,7 +278,7 @@ impl GetActivityBaseInfo {
     /// Values of `delivery_user_category`.
     ///
     /// 奖品类型
-    pub enum GetDeliveryUserCategory {
+    pub enum GetActDetailDeliveryUserCategory {
         Busifavor = "BUSIFAVOR",
         #[unrecognized]
         Unrecognized(String),
@@ -287,7 +289,7 @@ impl GetActivityBaseInfo {
     /// Values of `payment_scene_list`.
     ///
     /// 支付场景列表
-    pub enum GetPaymentSceneList {
+    pub enum GetActDetailPaymentSceneList {
         AppScene = "APP_SCENE",
         #[unrecognized]
         Unrecognized(String),
@@ -298,7 +300,7 @@ impl GetActivityBaseInfo {
     /// Values of `payment_method`.
     ///
     /// 支付方式
-    pub enum GetPaymentMethod {
+    pub enum GetActDetailPaymentMethod {
         Cft = "CFT",
         SpecificBankCard = "SPECIFIC_BANK_CARD",
         #[unrecognized]
@@ -312,10 +314,10 @@ impl GetActivityBaseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentMethodInformation {
+pub struct GetActDetailPaymentMethodInformation {
     /// 支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<GetPaymentMethod>,
+    pub payment_method: ::std::option::Option<GetActDetailPaymentMethod>,
     /// 银行简称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
@@ -326,17 +328,17 @@ pub struct GetPaymentMethodInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentMethodInformation {
+    GetActDetailPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
         ..extra
     }
 }
 
-impl GetPaymentMethodInformation {
+impl GetActDetailPaymentMethodInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentMethodInformation {
+        GetActDetailPaymentMethodInformation {
             payment_method: ::std::option::Option::None,
             bank_abbreviation: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -350,13 +352,17 @@ impl GetPaymentMethodInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPaymentMode {
+pub struct GetActDetailPaymentMode {
     /// 支付场景列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene_list: ::std::option::Option<::std::vec::Vec<GetPaymentSceneList>>,
+    pub payment_scene_list: ::std::option::Option<
+        ::std::vec::Vec<GetActDetailPaymentSceneList>,
+    >,
     /// 支付方式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method_information: ::std::option::Option<GetPaymentMethodInformation>,
+    pub payment_method_information: ::std::option::Option<
+        GetActDetailPaymentMethodInformation,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -364,17 +370,17 @@ pub struct GetPaymentMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPaymentMode {
+    GetActDetailPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
         ..extra
     }
 }
 
-impl GetPaymentMode {
+impl GetActDetailPaymentMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPaymentMode {
+        GetActDetailPaymentMode {
             payment_scene_list: ::std::option::Option::None,
             payment_method_information: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -388,16 +394,16 @@ impl GetPaymentMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAdvancedSetting {
+pub struct GetActDetailAdvancedSetting {
     /// 奖品类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_user_category: ::std::option::Option<GetDeliveryUserCategory>,
+    pub delivery_user_category: ::std::option::Option<GetActDetailDeliveryUserCategory>,
     /// 商家会员appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_mode: ::std::option::Option<GetPaymentMode>,
+    pub payment_mode: ::std::option::Option<GetActDetailPaymentMode>,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -408,7 +414,7 @@ pub struct GetAdvancedSetting {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAdvancedSetting {
+    GetActDetailAdvancedSetting {
         delivery_user_category: optional(0, "delivery_user_category"),
         merchant_member_appid: optional(1, "merchant_member_appid"),
         payment_mode: optional(2, "payment_mode"),
@@ -417,10 +423,10 @@ pub struct GetAdvancedSetting {
     }
 }
 
-impl GetAdvancedSetting {
+impl GetActDetailAdvancedSetting {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAdvancedSetting {
+        GetActDetailAdvancedSetting {
             delivery_user_category: ::std::option::Option::None,
             merchant_member_appid: ::std::option::Option::None,
             payment_mode: ::std::option::Option::None,
@@ -434,7 +440,7 @@ impl GetAdvancedSetting {
     /// Values of `merchant_option`.
     ///
     /// 发券商户号选项
-    pub enum GetMerchantOption {
+    pub enum GetActDetailMerchantOption {
         InSeviceCouponMerchant = "IN_SEVICE_COUPON_MERCHANT",
         ManualInputMerchant = "MANUAL_INPUT_MERCHANT",
         #[unrecognized]
@@ -446,7 +452,7 @@ impl GetAdvancedSetting {
     /// Values of `send_content`.
     ///
     /// 发放内容
-    pub enum GetSendContent {
+    pub enum GetActDetailSendContent {
         SingleCoupon = "SINGLE_COUPON",
         GiftPackage = "GIFT_PACKAGE",
         #[unrecognized]
@@ -460,7 +466,7 @@ impl GetAdvancedSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardListItem {
+pub struct GetActDetailAwardListItem {
     /// 代金券批次Id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -477,7 +483,7 @@ pub struct GetAwardListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardListItem {
+    GetActDetailAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
         thumbnail_url: optional(2, "thumbnail_url"),
@@ -485,10 +491,10 @@ pub struct GetAwardListItem {
     }
 }
 
-impl GetAwardListItem {
+impl GetActDetailAwardListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardListItem {
+        GetActDetailAwardListItem {
             stock_id: ::std::option::Option::None,
             original_image_url: ::std::option::Option::None,
             thumbnail_url: ::std::option::Option::None,
@@ -503,17 +509,17 @@ impl GetAwardListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFullSendRule {
+pub struct GetActDetailFullSendRule {
     /// 奖品类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_type: ::std::option::Option<GetDeliveryUserCategory>,
+    pub award_type: ::std::option::Option<GetActDetailDeliveryUserCategory>,
     /// 发券商户号选项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_option: ::std::option::Option<GetMerchantOption>,
+    pub merchant_option: ::std::option::Option<GetActDetailMerchantOption>,
     /// 消费金额门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -523,10 +529,10 @@ pub struct GetFullSendRule {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_content: ::std::option::Option<GetSendContent>,
+    pub send_content: ::std::option::Option<GetActDetailSendContent>,
     /// 奖品基本信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_list: ::std::option::Option<::std::vec::Vec<GetAwardListItem>>,
+    pub award_list: ::std::option::Option<::std::vec::Vec<GetActDetailAwardListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -534,7 +540,7 @@ pub struct GetFullSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFullSendRule {
+    GetActDetailFullSendRule {
         award_type: optional(0, "award_type"),
         merchant_option: optional(1, "merchant_option"),
         transaction_amount_minimum: optional(2, "transaction_amount_minimum"),
@@ -544,10 +550,10 @@ pub struct GetFullSendRule {
     }
 }
 
-impl GetFullSendRule {
+impl GetActDetailFullSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFullSendRule {
+        GetActDetailFullSendRule {
             award_type: ::std::option::Option::None,
             merchant_option: ::std::option::Option::None,
             transaction_amount_minimum: ::std::option::Option::None,
@@ -564,10 +570,10 @@ impl GetFullSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAwardSendRule {
+pub struct GetActDetailAwardSendRule {
     /// 满送活动奖品发放规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub full_send_rule: ::std::option::Option<GetFullSendRule>,
+    pub full_send_rule: ::std::option::Option<GetActDetailFullSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -575,16 +581,16 @@ pub struct GetAwardSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAwardSendRule {
+    GetActDetailAwardSendRule {
         full_send_rule: optional(0, "full_send_rule"),
         ..extra
     }
 }
 
-impl GetAwardSendRule {
+impl GetActDetailAwardSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAwardSendRule {
+        GetActDetailAwardSendRule {
             full_send_rule: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -595,16 +601,16 @@ impl GetAwardSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetActDetailResponse {
     /// 活动id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_type: ::std::option::Option<GetActivityType>,
+    pub activity_type: ::std::option::Option<GetActDetailActivityType>,
     /// 活动状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_status: ::std::option::Option<GetActivityStatus>,
+    pub activity_status: ::std::option::Option<GetActDetailActivityStatus>,
     /// 创建商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_merchant_id: ::std::option::Option<::std::string::String>,
@@ -627,15 +633,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_base_info: ::std::option::Option<GetActivityBaseInfo>,
+    pub activity_base_info: ::std::option::Option<GetActDetailActivityBaseInfo>,
     /// 活动高级设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub advanced_setting: ::std::option::Option<GetAdvancedSetting>,
+    pub advanced_setting: ::std::option::Option<GetActDetailAdvancedSetting>,
     /// 活动奖品发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub award_send_rule: ::std::option::Option<GetAwardSendRule>,
+    pub award_send_rule: ::std::option::Option<GetActDetailAwardSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -643,7 +649,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetActDetailResponse {
         activity_id: optional(0, "activity_id"),
         activity_type: optional(1, "activity_type"),
         activity_status: optional(2, "activity_status"),
@@ -660,10 +666,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetActDetailResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetActDetailResponse {
             activity_id: ::std::option::Option::None,
             activity_type: ::std::option::Option::None,
             activity_status: ::std::option::Option::None,
@@ -694,7 +700,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities/{activity_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetActDetailRequest {
     /// 活动id
     ///
     /// **Required.**
@@ -703,23 +709,23 @@ pub struct GetRequest {
     pub activity_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetActDetailRequest {
     /// Creates a value from its required fields (`activity_id`).
     pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetActDetailRequest {
             activity_id: activity_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetActDetailRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/paygiftactivity/activities/{activity_id}`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities/{activity_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetActDetailRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -738,8 +744,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetActDetailRequest {
+    type Response = GetActDetailResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -813,8 +819,8 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityId<'a> {
     /// 查询活动详情接口 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone())).await
+    ) -> ::std::result::Result<GetActDetailResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetActDetailRequest::new(self.activity_id.clone())).await
     }
 }
 
@@ -823,8 +829,8 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_paygiftactivity_activities_activity_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_act_detail.response",
+            ::wechatpay_runtime::json_schema_for::<GetActDetailResponse>(),
         ),
     ]);
     schemas.extend(goods::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `custom_entrance_type`.
     ///
     /// 自定义入口种类
-    pub enum GetCustomEntranceType {
+    pub enum GetCustomentranceCustomEntranceType {
         MerchantActivity = "MERCHANT_ACTIVITY",
         MerchantMiniProgram = "MERCHANT_MINI_PROGRAM",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `custom_entrance_state`.
     ///
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
-    pub enum GetCustomEntranceState {
+    pub enum GetCustomentranceCustomEntranceState {
         Online = "ONLINE",
         Offline = "OFFLINE",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetJumpLink {
+pub struct GetCustomentranceJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -50,17 +50,17 @@ pub struct GetJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetJumpLink {
+    GetCustomentranceJumpLink {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
         ..extra
     }
 }
 
-impl GetJumpLink {
+impl GetCustomentranceJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetJumpLink {
+        GetCustomentranceJumpLink {
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -72,12 +72,12 @@ impl GetJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCustomentranceResponse {
     /// 自定义入口种类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_type: ::std::option::Option<GetCustomEntranceType>,
+    pub custom_entrance_type: ::std::option::Option<GetCustomentranceCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -90,7 +90,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_state: ::std::option::Option<GetCustomEntranceState>,
+    pub custom_entrance_state: ::std::option::Option<
+        GetCustomentranceCustomEntranceState,
+    >,
     /// 自定义入口的开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,7 +127,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<GetJumpLink>,
+    pub jump_link: ::std::option::Option<GetCustomentranceJumpLink>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -133,7 +135,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCustomentranceResponse {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),
         goods_thumbnail_url: optional(2, "goods_thumbnail_url"),
@@ -149,10 +151,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCustomentranceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCustomentranceResponse {
             custom_entrance_type: ::std::option::Option::None,
             subtitle: ::std::option::Option::None,
             goods_thumbnail_url: ::std::option::Option::None,
@@ -182,7 +184,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/shopping-receipt/customentrances/{brand_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCustomentranceRequest {
     /// 自定义入口的归属品牌ID。
     ///
     /// **Required.**
@@ -191,23 +193,23 @@ pub struct GetRequest {
     pub brand_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetCustomentranceRequest {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetCustomentranceRequest {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetCustomentranceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/shopping-receipt/customentrances/{brand_id}`
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/customentrances/{brand_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCustomentranceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -223,8 +225,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCustomentranceRequest {
+    type Response = GetCustomentranceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -252,7 +254,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchJumpLink {
+pub struct ModifyCustomentranceJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// **Required.**
@@ -264,19 +266,19 @@ pub struct PatchJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchJumpLink {
+    ModifyCustomentranceJumpLink {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
     }
 }
 
-impl PatchJumpLink {
+impl ModifyCustomentranceJumpLink {
     /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`).
     pub fn new(
         mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
         mini_programs_path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchJumpLink {
+        ModifyCustomentranceJumpLink {
             mini_programs_appid: mini_programs_appid.into(),
             mini_programs_path: mini_programs_path.into(),
         }
@@ -287,10 +289,10 @@ impl PatchJumpLink {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyCustomentranceBody {
     /// 自定义入口种类
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_type: ::std::option::Option<GetCustomEntranceType>,
+    pub custom_entrance_type: ::std::option::Option<GetCustomentranceCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
@@ -299,7 +301,9 @@ pub struct PatchBody {
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_state: ::std::option::Option<GetCustomEntranceState>,
+    pub custom_entrance_state: ::std::option::Option<
+        GetCustomentranceCustomEntranceState,
+    >,
     /// 自定义入口的开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -312,11 +316,11 @@ pub struct PatchBody {
     pub out_request_no: ::std::string::String,
     /// 自定义入口跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PatchJumpLink>,
+    pub jump_link: ::std::option::Option<ModifyCustomentranceJumpLink>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyCustomentranceBody {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),
         goods_thumbnail_url: optional(2, "goods_thumbnail_url"),
@@ -328,12 +332,12 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyCustomentranceBody {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        ModifyCustomentranceBody {
             custom_entrance_type: ::std::option::Option::None,
             subtitle: ::std::option::Option::None,
             goods_thumbnail_url: ::std::option::Option::None,
@@ -348,7 +352,7 @@ impl PatchBody {
     /// Sets `custom_entrance_type`.
     pub fn with_custom_entrance_type(
         mut self,
-        custom_entrance_type: GetCustomEntranceType,
+        custom_entrance_type: GetCustomentranceCustomEntranceType,
     ) -> Self {
         self.custom_entrance_type = ::std::option::Option::Some(custom_entrance_type);
         self
@@ -377,7 +381,7 @@ impl PatchBody {
     /// Sets `custom_entrance_state`.
     pub fn with_custom_entrance_state(
         mut self,
-        custom_entrance_state: GetCustomEntranceState,
+        custom_entrance_state: GetCustomentranceCustomEntranceState,
     ) -> Self {
         self.custom_entrance_state = ::std::option::Option::Some(custom_entrance_state);
         self
@@ -402,13 +406,13 @@ impl PatchBody {
     }
 
     /// Sets `jump_link`.
-    pub fn with_jump_link(mut self, jump_link: PatchJumpLink) -> Self {
+    pub fn with_jump_link(mut self, jump_link: ModifyCustomentranceJumpLink) -> Self {
         self.jump_link = ::std::option::Option::Some(jump_link);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyCustomentranceBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -420,12 +424,12 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyCustomentranceResponse {
     /// 自定义入口种类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_type: ::std::option::Option<GetCustomEntranceType>,
+    pub custom_entrance_type: ::std::option::Option<GetCustomentranceCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -438,7 +442,9 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance_state: ::std::option::Option<GetCustomEntranceState>,
+    pub custom_entrance_state: ::std::option::Option<
+        GetCustomentranceCustomEntranceState,
+    >,
     /// 自定义入口的开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -473,7 +479,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<GetJumpLink>,
+    pub jump_link: ::std::option::Option<GetCustomentranceJumpLink>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -481,7 +487,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyCustomentranceResponse {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),
         goods_thumbnail_url: optional(2, "goods_thumbnail_url"),
@@ -497,10 +503,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyCustomentranceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyCustomentranceResponse {
             custom_entrance_type: ::std::option::Option::None,
             subtitle: ::std::option::Option::None,
             goods_thumbnail_url: ::std::option::Option::None,
@@ -530,7 +536,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/shopping-receipt/customentrances/{brand_id}.md:88`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyCustomentranceRequest {
     /// 自定义入口的归属品牌ID。
     ///
     /// **Required.**
@@ -538,30 +544,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyCustomentranceBody,
 }
 
-impl PatchRequest {
+impl ModifyCustomentranceRequest {
     /// Creates a value from its required fields (`brand_id`, `body`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyCustomentranceBody,
     ) -> Self {
-        PatchRequest {
+        ModifyCustomentranceRequest {
             brand_id: brand_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyCustomentranceRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/shopping-receipt/customentrances/{brand_id}`
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/customentrances/{brand_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyCustomentranceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -578,8 +584,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyCustomentranceRequest {
+    type Response = ModifyCustomentranceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -629,16 +635,21 @@ impl<'a> V3MarketingShoppingReceiptCustomentrancesBrandId<'a> {
     /// 查询自定义入口 (`GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.brand_id.clone())).await
+    ) -> ::std::result::Result<GetCustomentranceResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetCustomentranceRequest::new(self.brand_id.clone())).await
     }
 
     /// 更新自定义入口 (`PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.brand_id.clone(), body)).await
+        body: ModifyCustomentranceBody,
+    ) -> ::std::result::Result<
+        ModifyCustomentranceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&ModifyCustomentranceRequest::new(self.brand_id.clone(), body))
+            .await
     }
 }
 
@@ -647,16 +658,16 @@ impl<'a> V3MarketingShoppingReceiptCustomentrancesBrandId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_shopping_receipt_customentrances_brand_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_customentrance.response",
+            ::wechatpay_runtime::json_schema_for::<GetCustomentranceResponse>(),
         ),
         (
-            "patch_v3_marketing_shopping_receipt_customentrances_brand_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_customentrance.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyCustomentranceBody>(),
         ),
         (
-            "patch_v3_marketing_shopping_receipt_customentrances_brand_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_customentrance.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyCustomentranceResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct WeeklyGetActivityResponse {
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -89,7 +89,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    WeeklyGetActivityResponse {
         activity_id: optional(0, "activity_id"),
         activity_name: optional(1, "activity_name"),
         activity_scene: optional(2, "activity_scene"),
@@ -112,10 +112,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl WeeklyGetActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        WeeklyGetActivityResponse {
             activity_id: ::std::option::Option::None,
             activity_name: ::std::option::Option::None,
             activity_scene: ::std::option::Option::None,
@@ -147,7 +147,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/weekly-discount/activities/{activity_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct WeeklyGetActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -156,23 +156,23 @@ pub struct GetRequest {
     pub activity_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl WeeklyGetActivityRequest {
     /// Creates a value from its required fields (`activity_id`).
     pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        WeeklyGetActivityRequest {
             activity_id: activity_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl WeeklyGetActivityRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/weekly-discount/activities/{activity_id}`
     pub const PATH: &'static str = "/v3/marketing/weekly-discount/activities/{activity_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for WeeklyGetActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -191,8 +191,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for WeeklyGetActivityRequest {
+    type Response = WeeklyGetActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -246,8 +246,10 @@ impl<'a> V3MarketingWeeklyDiscountActivitiesActivityId<'a> {
     /// 查询周周惠活动详情 (`GET /v3/marketing/weekly-discount/activities/{activity_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone())).await
+    ) -> ::std::result::Result<WeeklyGetActivityResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&WeeklyGetActivityRequest::new(self.activity_id.clone()))
+            .await
     }
 }
 
@@ -256,8 +258,8 @@ impl<'a> V3MarketingWeeklyDiscountActivitiesActivityId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_weekly_discount_activities_activity_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "weekly_get_activity.response",
+            ::wechatpay_runtime::json_schema_for::<WeeklyGetActivityResponse>(),
         ),
     ]);
     schemas.extend(apply::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetMchManageRecordQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetMchManageRecordQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetMchManageRecordQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetMchManageRecordQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetMchManageRecordQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `manage_record_type`.
     ///
     /// 商户管理记录类型
-    pub enum GetManageRecordType {
+    pub enum GetMchManageRecordManageRecordType {
         FunctionalLimitRecord = "FUNCTIONAL_LIMIT_RECORD",
         InvestigateRecord = "INVESTIGATE_RECORD",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recover_way`.
     ///
     /// 解除管控方式
-    pub enum GetRecoverWay {
+    pub enum GetMchManageRecordRecoverWay {
         SubmitInformation = "SUBMIT_INFORMATION",
         VerifyInactiveMerchantIdentity = "VERIFY_INACTIVE_MERCHANT_IDENTITY",
         ModifyOrganizationInformation = "MODIFY_ORGANIZATION_INFORMATION",
@@ -66,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `manage_record_state`.
     ///
     /// 商户管理记录状态
-    pub enum GetManageRecordState {
+    pub enum GetMchManageRecordManageRecordState {
         Pending = "PENDING",
         Submitted = "SUBMITTED",
         Expired = "EXPIRED",
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recover_reason`.
     ///
     /// 解除管控原因
-    pub enum GetRecoverReason {
+    pub enum GetMchManageRecordRecoverReason {
         MerchantSubmitRecover = "MERCHANT_SUBMIT_RECOVER",
         MerchantOperateRecover = "MERCHANT_OPERATE_RECOVER",
         PlatformAutoRecover = "PLATFORM_AUTO_RECOVER",
@@ -97,7 +97,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFieldDataItem {
+pub struct GetMchManageRecordFieldDataItem {
     /// 经度值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -152,7 +152,7 @@ pub struct GetFieldDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFieldDataItem {
+    GetMchManageRecordFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
         province: optional(2, "province"),
@@ -172,10 +172,10 @@ pub struct GetFieldDataItem {
     }
 }
 
-impl GetFieldDataItem {
+impl GetMchManageRecordFieldDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFieldDataItem {
+        GetMchManageRecordFieldDataItem {
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
             province: ::std::option::Option::None,
@@ -202,12 +202,14 @@ impl GetFieldDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRepeatedFieldData {
+pub struct GetMchManageRecordRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub field_data: ::std::option::Option<::std::vec::Vec<GetFieldDataItem>>,
+    pub field_data: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordFieldDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -215,16 +217,16 @@ pub struct GetRepeatedFieldData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRepeatedFieldData {
+    GetMchManageRecordRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
     }
 }
 
-impl GetRepeatedFieldData {
+impl GetMchManageRecordRepeatedFieldData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRepeatedFieldData {
+        GetMchManageRecordRepeatedFieldData {
             field_data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -235,7 +237,7 @@ impl GetRepeatedFieldData {
     /// Values of `validator`.
     ///
     /// 校验规则
-    pub enum GetValidator {
+    pub enum GetMchManageRecordValidator {
         Number = "number",
         Phone = "phone",
         Idcard = "idcard",
@@ -252,7 +254,7 @@ impl GetRepeatedFieldData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStringCheckRule {
+pub struct GetMchManageRecordStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
@@ -261,7 +263,7 @@ pub struct GetStringCheckRule {
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validator: ::std::option::Option<GetValidator>,
+    pub validator: ::std::option::Option<GetMchManageRecordValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -269,7 +271,7 @@ pub struct GetStringCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStringCheckRule {
+    GetMchManageRecordStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
@@ -277,10 +279,10 @@ pub struct GetStringCheckRule {
     }
 }
 
-impl GetStringCheckRule {
+impl GetMchManageRecordStringCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStringCheckRule {
+        GetMchManageRecordStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
@@ -295,7 +297,7 @@ impl GetStringCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEnumCheckRule {
+pub struct GetMchManageRecordEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -312,7 +314,7 @@ pub struct GetEnumCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEnumCheckRule {
+    GetMchManageRecordEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
@@ -320,10 +322,10 @@ pub struct GetEnumCheckRule {
     }
 }
 
-impl GetEnumCheckRule {
+impl GetMchManageRecordEnumCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEnumCheckRule {
+        GetMchManageRecordEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
@@ -336,7 +338,7 @@ impl GetEnumCheckRule {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum GetEnumFileExts {
+    pub enum GetMchManageRecordEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -360,7 +362,7 @@ impl GetEnumCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFileCheckRule {
+pub struct GetMchManageRecordFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -369,7 +371,9 @@ pub struct GetFileCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -380,7 +384,7 @@ pub struct GetFileCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFileCheckRule {
+    GetMchManageRecordFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -389,10 +393,10 @@ pub struct GetFileCheckRule {
     }
 }
 
-impl GetFileCheckRule {
+impl GetMchManageRecordFileCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFileCheckRule {
+        GetMchManageRecordFileCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -408,7 +412,7 @@ impl GetFileCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeIntervalCheckRule {
+pub struct GetMchManageRecordTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -422,17 +426,17 @@ pub struct GetTimeIntervalCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeIntervalCheckRule {
+    GetMchManageRecordTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         ..extra
     }
 }
 
-impl GetTimeIntervalCheckRule {
+impl GetMchManageRecordTimeIntervalCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeIntervalCheckRule {
+        GetMchManageRecordTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -448,7 +452,7 @@ impl GetTimeIntervalCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRelationsItem {
+pub struct GetMchManageRecordRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -462,17 +466,17 @@ pub struct GetRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRelationsItem {
+    GetMchManageRecordRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
         ..extra
     }
 }
 
-impl GetRelationsItem {
+impl GetMchManageRecordRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRelationsItem {
+        GetMchManageRecordRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -486,7 +490,7 @@ impl GetRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecordFieldsItem {
+pub struct GetMchManageRecordRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -507,7 +511,7 @@ pub struct GetRecordFieldsItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRepeatedFieldData>,
+        ::wechatpay_runtime::JsonString<GetMchManageRecordRepeatedFieldData>,
     >,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -528,24 +532,30 @@ pub struct GetRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub string_check_rule: ::std::option::Option<GetStringCheckRule>,
+    pub string_check_rule: ::std::option::Option<GetMchManageRecordStringCheckRule>,
     /// 枚举校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_check_rule: ::std::option::Option<GetEnumCheckRule>,
+    pub enum_check_rule: ::std::option::Option<GetMchManageRecordEnumCheckRule>,
     /// 文件校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub file_check_rule: ::std::option::Option<GetMchManageRecordFileCheckRule>,
     /// 时间区间校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_interval_check_rule: ::std::option::Option<GetTimeIntervalCheckRule>,
+    pub time_interval_check_rule: ::std::option::Option<
+        GetMchManageRecordTimeIntervalCheckRule,
+    >,
     /// 订单类型校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_interval_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub order_interval_check_rule: ::std::option::Option<
+        GetMchManageRecordFileCheckRule,
+    >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<GetRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordRelationsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -553,7 +563,7 @@ pub struct GetRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecordFieldsItem {
+    GetMchManageRecordRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -574,10 +584,10 @@ pub struct GetRecordFieldsItem {
     }
 }
 
-impl GetRecordFieldsItem {
+impl GetMchManageRecordRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecordFieldsItem {
+        GetMchManageRecordRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -605,12 +615,14 @@ impl GetRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRequestedItemInfo {
+pub struct GetMchManageRecordRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordRecordFieldsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -618,16 +630,16 @@ pub struct GetRequestedItemInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRequestedItemInfo {
+    GetMchManageRecordRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl GetRequestedItemInfo {
+impl GetMchManageRecordRequestedItemInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequestedItemInfo {
+        GetMchManageRecordRequestedItemInfo {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -638,7 +650,7 @@ impl GetRequestedItemInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMchManageRecordResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -647,7 +659,7 @@ pub struct GetResponse {
     pub manage_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manage_record_type: ::std::option::Option<GetManageRecordType>,
+    pub manage_record_type: ::std::option::Option<GetMchManageRecordManageRecordType>,
     /// 管控时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -659,7 +671,7 @@ pub struct GetResponse {
     pub limit_ability: ::std::option::Option<::std::string::String>,
     /// 解除管控方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_way: ::std::option::Option<GetRecoverWay>,
+    pub recover_way: ::std::option::Option<GetMchManageRecordRecoverWay>,
     /// 是否允许提交资料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_submit: ::std::option::Option<bool>,
@@ -674,13 +686,13 @@ pub struct GetResponse {
     pub submit_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户管理记录状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manage_record_state: ::std::option::Option<GetManageRecordState>,
+    pub manage_record_state: ::std::option::Option<GetMchManageRecordManageRecordState>,
     /// 解除管控时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除管控原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_reason: ::std::option::Option<GetRecoverReason>,
+    pub recover_reason: ::std::option::Option<GetMchManageRecordRecoverReason>,
     /// 申诉驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
@@ -692,7 +704,7 @@ pub struct GetResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub requested_item_info: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRequestedItemInfo>,
+        ::wechatpay_runtime::JsonString<GetMchManageRecordRequestedItemInfo>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -701,7 +713,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMchManageRecordResponse {
         sub_mchid: optional(0, "sub_mchid"),
         manage_record_id: optional(1, "manage_record_id"),
         manage_record_type: optional(2, "manage_record_type"),
@@ -723,10 +735,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMchManageRecordResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMchManageRecordResponse {
             sub_mchid: ::std::option::Option::None,
             manage_record_id: ::std::option::Option::None,
             manage_record_type: ::std::option::Option::None,
@@ -760,7 +772,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mch-manage/mch-manage-records/{manage_record_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMchManageRecordRequest {
     /// 商户管理记录ID
     ///
     /// **Required.**
@@ -768,30 +780,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub manage_record_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetMchManageRecordQuery,
 }
 
-impl GetRequest {
+impl GetMchManageRecordRequest {
     /// Creates a value from its required fields (`manage_record_id`, `query`).
     pub fn new(
         manage_record_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetMchManageRecordQuery,
     ) -> Self {
-        GetRequest {
+        GetMchManageRecordRequest {
             manage_record_id: manage_record_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetMchManageRecordRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mch-manage/mch-manage-records/{manage_record_id}`
     pub const PATH: &'static str = "/v3/mch-manage/mch-manage-records/{manage_record_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMchManageRecordRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -811,8 +823,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMchManageRecordRequest {
+    type Response = GetMchManageRecordResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -878,9 +890,13 @@ impl<'a> V3MchManageMchManageRecordsManageRecordId<'a> {
     /// 查询子商户下指定商户管理记录 (`GET /v3/mch-manage/mch-manage-records/{manage_record_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.manage_record_id.clone(), query)).await
+        query: GetMchManageRecordQuery,
+    ) -> ::std::result::Result<GetMchManageRecordResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(
+                &GetMchManageRecordRequest::new(self.manage_record_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -889,12 +905,12 @@ impl<'a> V3MchManageMchManageRecordsManageRecordId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_mch_manage_mch_manage_records_manage_record_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_mch_manage_record.query",
+            ::wechatpay_runtime::json_schema_for::<GetMchManageRecordQuery>(),
         ),
         (
-            "get_v3_mch_manage_mch_manage_records_manage_record_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_mch_manage_record.response",
+            ::wechatpay_runtime::json_schema_for::<GetMchManageRecordResponse>(),
         ),
     ]);
     schemas.extend(mch_manage_submissions::json_schemas());

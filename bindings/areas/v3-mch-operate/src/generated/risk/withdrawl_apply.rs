@@ -6,7 +6,7 @@
     /// Values of `out_account_type`.
     ///
     /// 二级商户号的出款子账户类型
-    pub enum PostOutAccountType {
+    pub enum CreateWithdrawlApplyOutAccountType {
         BasicAccount = "BASIC_ACCOUNT",
         OperateAccount = "OPERATE_ACCOUNT",
         MarginAccount = "MARGIN_ACCOUNT",
@@ -19,7 +19,7 @@
     /// Values of `payee_type`.
     ///
     /// 收款对象类型
-    pub enum PostPayeeType {
+    pub enum CreateWithdrawlApplyPayeeType {
         ContributionMerchant = "CONTRIBUTION_MERCHANT",
         ServiceProviderMerchant = "SERVICE_PROVIDER_MERCHANT",
         OtherMerchant = "OTHER_MERCHANT",
@@ -33,7 +33,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum PostAccountType {
+    pub enum CreateWithdrawlApplyAccountType {
         AccountTypeCorporate = "ACCOUNT_TYPE_CORPORATE",
         AccountTypePersonal = "ACCOUNT_TYPE_PERSONAL",
         #[unrecognized]
@@ -47,7 +47,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBankAccountInfo {
+pub struct CreateWithdrawlApplyBankAccountInfo {
     /// 开户名称
     ///
     /// **Required.**
@@ -73,7 +73,7 @@ pub struct PostBankAccountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBankAccountInfo {
+    CreateWithdrawlApplyBankAccountInfo {
         account_name: required(0, "account_name"),
         account_bank: required(1, "account_bank"),
         bank_branch_id: optional(2, "bank_branch_id"),
@@ -82,14 +82,14 @@ pub struct PostBankAccountInfo {
     }
 }
 
-impl PostBankAccountInfo {
+impl CreateWithdrawlApplyBankAccountInfo {
     /// Creates a value from its required fields (`account_name`, `account_bank`, `account_number`).
     pub fn new(
         account_name: ::wechatpay_runtime::Sensitive,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         account_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBankAccountInfo {
+        CreateWithdrawlApplyBankAccountInfo {
             account_name,
             account_bank: account_bank.into(),
             bank_branch_id: ::std::option::Option::None,
@@ -121,7 +121,7 @@ impl PostBankAccountInfo {
     /// Values of `id_doc_type`.
     ///
     /// 证件类型
-    pub enum PostIdDocType {
+    pub enum CreateWithdrawlApplyIdDocType {
         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -141,10 +141,10 @@ impl PostBankAccountInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentityInfo {
+pub struct CreateWithdrawlApplyIdentityInfo {
     /// 证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_type: ::std::option::Option<PostIdDocType>,
+    pub id_doc_type: ::std::option::Option<CreateWithdrawlApplyIdDocType>,
     /// 证件姓名
     ///
     /// **Required.**
@@ -160,20 +160,20 @@ pub struct PostIdentityInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentityInfo {
+    CreateWithdrawlApplyIdentityInfo {
         id_doc_type: optional(0, "id_doc_type"),
         identification_name: required(1, "identification_name"),
         identification_no: required(2, "identification_no"),
     }
 }
 
-impl PostIdentityInfo {
+impl CreateWithdrawlApplyIdentityInfo {
     /// Creates a value from its required fields (`identification_name`, `identification_no`).
     pub fn new(
         identification_name: ::wechatpay_runtime::Sensitive,
         identification_no: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentityInfo {
+        CreateWithdrawlApplyIdentityInfo {
             id_doc_type: ::std::option::Option::None,
             identification_name,
             identification_no,
@@ -181,7 +181,10 @@ impl PostIdentityInfo {
     }
 
     /// Sets `id_doc_type`.
-    pub fn with_id_doc_type(mut self, id_doc_type: PostIdDocType) -> Self {
+    pub fn with_id_doc_type(
+        mut self,
+        id_doc_type: CreateWithdrawlApplyIdDocType,
+    ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
     }
@@ -193,31 +196,31 @@ impl PostIdentityInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayeeInfo {
+pub struct CreateWithdrawlApplyPayeeInfo {
     /// 账户类型
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: CreateWithdrawlApplyAccountType,
     /// 银行账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_account_info: ::std::option::Option<PostBankAccountInfo>,
+    pub bank_account_info: ::std::option::Option<CreateWithdrawlApplyBankAccountInfo>,
     /// 收款人账号对应的证件信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity_info: ::std::option::Option<PostIdentityInfo>,
+    pub identity_info: ::std::option::Option<CreateWithdrawlApplyIdentityInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayeeInfo {
+    CreateWithdrawlApplyPayeeInfo {
         account_type: required(0, "account_type"),
         bank_account_info: optional(1, "bank_account_info"),
         identity_info: optional(2, "identity_info"),
     }
 }
 
-impl PostPayeeInfo {
+impl CreateWithdrawlApplyPayeeInfo {
     /// Creates a value from its required fields (`account_type`).
-    pub fn new(account_type: PostAccountType) -> Self {
-        PostPayeeInfo {
+    pub fn new(account_type: CreateWithdrawlApplyAccountType) -> Self {
+        CreateWithdrawlApplyPayeeInfo {
             account_type,
             bank_account_info: ::std::option::Option::None,
             identity_info: ::std::option::Option::None,
@@ -227,14 +230,17 @@ impl PostPayeeInfo {
     /// Sets `bank_account_info`.
     pub fn with_bank_account_info(
         mut self,
-        bank_account_info: PostBankAccountInfo,
+        bank_account_info: CreateWithdrawlApplyBankAccountInfo,
     ) -> Self {
         self.bank_account_info = ::std::option::Option::Some(bank_account_info);
         self
     }
 
     /// Sets `identity_info`.
-    pub fn with_identity_info(mut self, identity_info: PostIdentityInfo) -> Self {
+    pub fn with_identity_info(
+        mut self,
+        identity_info: CreateWithdrawlApplyIdentityInfo,
+    ) -> Self {
         self.identity_info = ::std::option::Option::Some(identity_info);
         self
     }
@@ -244,7 +250,7 @@ impl PostPayeeInfo {
     /// Values of `proof_media_type`.
     ///
     /// 申请证明材料类型
-    pub enum PostProofMediaType {
+    pub enum CreateWithdrawlApplyProofMediaType {
         BasicTransactionInformation = "BASIC_TRANSACTION_INFORMATION",
         LegalIdCard = "LEGAL_ID_CARD",
         IdCard = "ID_CARD",
@@ -264,11 +270,11 @@ impl PostPayeeInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProofPayeeMediaItem {
+pub struct CreateWithdrawlApplyProofPayeeMediaItem {
     /// 申请证明材料类型
     ///
     /// **Required.**
-    pub proof_media_type: PostProofMediaType,
+    pub proof_media_type: CreateWithdrawlApplyProofMediaType,
     /// 证明材料照片
     ///
     /// **Required.**
@@ -276,19 +282,19 @@ pub struct PostProofPayeeMediaItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProofPayeeMediaItem {
+    CreateWithdrawlApplyProofPayeeMediaItem {
         proof_media_type: required(0, "proof_media_type"),
         proof_media: required(1, "proof_media"),
     }
 }
 
-impl PostProofPayeeMediaItem {
+impl CreateWithdrawlApplyProofPayeeMediaItem {
     /// Creates a value from its required fields (`proof_media_type`, `proof_media`).
     pub fn new(
-        proof_media_type: PostProofMediaType,
+        proof_media_type: CreateWithdrawlApplyProofMediaType,
         proof_media: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostProofPayeeMediaItem {
+        CreateWithdrawlApplyProofPayeeMediaItem {
             proof_media_type,
             proof_media: proof_media.into(),
         }
@@ -301,24 +307,24 @@ impl PostProofPayeeMediaItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProofMediaList {
+pub struct CreateWithdrawlApplyProofMediaList {
     /// 申请证明材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub proof_payee_media: ::std::option::Option<
-        ::std::vec::Vec<PostProofPayeeMediaItem>,
+        ::std::vec::Vec<CreateWithdrawlApplyProofPayeeMediaItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProofMediaList {
+    CreateWithdrawlApplyProofMediaList {
         proof_payee_media: optional(0, "proof_payee_media"),
     }
 }
 
-impl PostProofMediaList {
+impl CreateWithdrawlApplyProofMediaList {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProofMediaList {
+        CreateWithdrawlApplyProofMediaList {
             proof_payee_media: ::std::option::Option::None,
         }
     }
@@ -326,7 +332,7 @@ impl PostProofMediaList {
     /// Sets `proof_payee_media`.
     pub fn with_proof_payee_media(
         mut self,
-        proof_payee_media: ::std::vec::Vec<PostProofPayeeMediaItem>,
+        proof_payee_media: ::std::vec::Vec<CreateWithdrawlApplyProofPayeeMediaItem>,
     ) -> Self {
         self.proof_payee_media = ::std::option::Option::Some(proof_payee_media);
         self
@@ -339,22 +345,22 @@ impl PostProofMediaList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAdditionalMaterials {
+pub struct CreateWithdrawlApplyAdditionalMaterials {
     /// 补充材料照片列表，最多10张
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_media: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAdditionalMaterials {
+    CreateWithdrawlApplyAdditionalMaterials {
         additional_media: optional(0, "additional_media"),
     }
 }
 
-impl PostAdditionalMaterials {
+impl CreateWithdrawlApplyAdditionalMaterials {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAdditionalMaterials {
+        CreateWithdrawlApplyAdditionalMaterials {
             additional_media: ::std::option::Option::None,
         }
     }
@@ -373,7 +379,7 @@ impl PostAdditionalMaterials {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateWithdrawlApplyBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -381,7 +387,7 @@ pub struct PostBody {
     /// 二级商户号的出款子账户类型
     ///
     /// **Required.**
-    pub out_account_type: PostOutAccountType,
+    pub out_account_type: CreateWithdrawlApplyOutAccountType,
     /// 提现金额
     ///
     /// **Required.**
@@ -393,27 +399,29 @@ pub struct PostBody {
     /// 收款对象类型
     ///
     /// **Required.**
-    pub payee_type: PostPayeeType,
+    pub payee_type: CreateWithdrawlApplyPayeeType,
     /// 收款对象对应的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 收款账号信息
     ///
     /// **Required.**
-    pub payee_info: PostPayeeInfo,
+    pub payee_info: CreateWithdrawlApplyPayeeInfo,
     /// 付款申请证明材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub proof_media_list: ::std::option::Option<PostProofMediaList>,
+    pub proof_media_list: ::std::option::Option<CreateWithdrawlApplyProofMediaList>,
     /// 补充材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_materials: ::std::option::Option<PostAdditionalMaterials>,
+    pub additional_materials: ::std::option::Option<
+        CreateWithdrawlApplyAdditionalMaterials,
+    >,
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateWithdrawlApplyBody {
         sub_mchid: required(0, "sub_mchid"),
         out_account_type: required(1, "out_account_type"),
         amount: required(2, "amount"),
@@ -427,17 +435,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateWithdrawlApplyBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_account_type`, `amount`, `out_request_no`, `payee_type`, `payee_info`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_account_type: PostOutAccountType,
+        out_account_type: CreateWithdrawlApplyOutAccountType,
         amount: i64,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        payee_type: PostPayeeType,
-        payee_info: PostPayeeInfo,
+        payee_type: CreateWithdrawlApplyPayeeType,
+        payee_info: CreateWithdrawlApplyPayeeInfo,
     ) -> Self {
-        PostBody {
+        CreateWithdrawlApplyBody {
             sub_mchid: sub_mchid.into(),
             out_account_type,
             amount,
@@ -463,7 +471,7 @@ impl PostBody {
     /// Sets `proof_media_list`.
     pub fn with_proof_media_list(
         mut self,
-        proof_media_list: PostProofMediaList,
+        proof_media_list: CreateWithdrawlApplyProofMediaList,
     ) -> Self {
         self.proof_media_list = ::std::option::Option::Some(proof_media_list);
         self
@@ -472,7 +480,7 @@ impl PostBody {
     /// Sets `additional_materials`.
     pub fn with_additional_materials(
         mut self,
-        additional_materials: PostAdditionalMaterials,
+        additional_materials: CreateWithdrawlApplyAdditionalMaterials,
     ) -> Self {
         self.additional_materials = ::std::option::Option::Some(additional_materials);
         self
@@ -488,7 +496,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateWithdrawlApplyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -500,7 +508,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateWithdrawlApplyResponse {
     /// 微信支付提现申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
@@ -514,17 +522,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateWithdrawlApplyResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateWithdrawlApplyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateWithdrawlApplyResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -543,26 +551,28 @@ impl PostResponse {
 /// Source: `openapi/v3/mch_operate/risk/withdrawl-apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateWithdrawlApplyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateWithdrawlApplyBody,
 }
 
-impl PostRequest {
+impl CreateWithdrawlApplyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateWithdrawlApplyBody) -> Self {
+        CreateWithdrawlApplyRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateWithdrawlApplyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mch_operate/risk/withdrawl-apply`
     pub const PATH: &'static str = "/v3/mch_operate/risk/withdrawl-apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateWithdrawlApplyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -572,8 +582,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateWithdrawlApplyRequest {
+    type Response = CreateWithdrawlApplyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -629,9 +639,12 @@ impl<'a> V3MchOperateRiskWithdrawlApply<'a> {
     /// 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateWithdrawlApplyBody,
+    ) -> ::std::result::Result<
+        CreateWithdrawlApplyResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateWithdrawlApplyRequest::new(body)).await
     }
 }
 
@@ -640,12 +653,12 @@ impl<'a> V3MchOperateRiskWithdrawlApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_mch_operate_risk_withdrawl_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_withdrawl_apply.body",
+            ::wechatpay_runtime::json_schema_for::<CreateWithdrawlApplyBody>(),
         ),
         (
-            "post_v3_mch_operate_risk_withdrawl_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_withdrawl_apply.response",
+            ::wechatpay_runtime::json_schema_for::<CreateWithdrawlApplyResponse>(),
         ),
     ]);
     schemas.extend(applyment_id::json_schemas());

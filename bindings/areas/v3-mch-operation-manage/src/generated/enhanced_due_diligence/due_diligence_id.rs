@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetEnhancedDueDiligenceQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetEnhancedDueDiligenceQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetEnhancedDueDiligenceQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetEnhancedDueDiligenceQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetEnhancedDueDiligenceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `due_diligence_state`.
     ///
     /// 尽调单状态
-    pub enum GetDueDiligenceState {
+    pub enum GetEnhancedDueDiligenceDueDiligenceState {
         DueDiligenceStateCollecting = "DUE_DILIGENCE_STATE_COLLECTING",
         DueDiligenceStateAuditing = "DUE_DILIGENCE_STATE_AUDITING",
         DueDiligenceStateRejected = "DUE_DILIGENCE_STATE_REJECTED",
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditDetailByItemItem {
+pub struct GetEnhancedDueDiligenceAuditDetailByItemItem {
     /// 审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_result: ::std::option::Option<i64>,
@@ -75,7 +75,7 @@ pub struct GetAuditDetailByItemItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditDetailByItemItem {
+    GetEnhancedDueDiligenceAuditDetailByItemItem {
         audit_result: optional(0, "audit_result"),
         item_id: optional(1, "item_id"),
         reject_reason_to_merchant: optional(2, "reject_reason_to_merchant"),
@@ -83,10 +83,10 @@ pub struct GetAuditDetailByItemItem {
     }
 }
 
-impl GetAuditDetailByItemItem {
+impl GetEnhancedDueDiligenceAuditDetailByItemItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditDetailByItemItem {
+        GetEnhancedDueDiligenceAuditDetailByItemItem {
             audit_result: ::std::option::Option::None,
             item_id: ::std::option::Option::None,
             reject_reason_to_merchant: ::std::option::Option::None,
@@ -101,11 +101,11 @@ impl GetAuditDetailByItemItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRejectReason {
+pub struct GetEnhancedDueDiligenceRejectReason {
     /// 审核原因集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_detail_by_item: ::std::option::Option<
-        ::std::vec::Vec<GetAuditDetailByItemItem>,
+        ::std::vec::Vec<GetEnhancedDueDiligenceAuditDetailByItemItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -114,16 +114,16 @@ pub struct GetRejectReason {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRejectReason {
+    GetEnhancedDueDiligenceRejectReason {
         audit_detail_by_item: optional(0, "audit_detail_by_item"),
         ..extra
     }
 }
 
-impl GetRejectReason {
+impl GetEnhancedDueDiligenceRejectReason {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRejectReason {
+        GetEnhancedDueDiligenceRejectReason {
             audit_detail_by_item: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -134,7 +134,7 @@ impl GetRejectReason {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum GetEnumFileExts {
+    pub enum GetEnhancedDueDiligenceEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -149,7 +149,7 @@ impl GetRejectReason {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCheckRule {
+pub struct GetEnhancedDueDiligenceCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_length: ::std::option::Option<i64>,
@@ -158,7 +158,9 @@ pub struct GetCheckRule {
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<GetEnhancedDueDiligenceEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -175,7 +177,7 @@ pub struct GetCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCheckRule {
+    GetEnhancedDueDiligenceCheckRule {
         min_length: optional(0, "min_length"),
         max_length: optional(1, "max_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -186,10 +188,10 @@ pub struct GetCheckRule {
     }
 }
 
-impl GetCheckRule {
+impl GetEnhancedDueDiligenceCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCheckRule {
+        GetEnhancedDueDiligenceCheckRule {
             min_length: ::std::option::Option::None,
             max_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -207,10 +209,10 @@ impl GetCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecordFieldsItem {
+pub struct GetEnhancedDueDiligenceRecordFieldsItem {
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub check_rule: ::std::option::Option<GetCheckRule>,
+    pub check_rule: ::std::option::Option<GetEnhancedDueDiligenceCheckRule>,
     /// 是否允许修改内容
     ///
     /// Documented values: `0`, `1`.
@@ -266,7 +268,7 @@ pub struct GetRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecordFieldsItem {
+    GetEnhancedDueDiligenceRecordFieldsItem {
         check_rule: optional(0, "check_rule"),
         disabled: optional(1, "disabled"),
         field_data: optional(2, "field_data"),
@@ -285,10 +287,10 @@ pub struct GetRecordFieldsItem {
     }
 }
 
-impl GetRecordFieldsItem {
+impl GetEnhancedDueDiligenceRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecordFieldsItem {
+        GetEnhancedDueDiligenceRecordFieldsItem {
             check_rule: ::std::option::Option::None,
             disabled: ::std::option::Option::None,
             field_data: ::std::option::Option::None,
@@ -314,12 +316,14 @@ impl GetRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubmissionTemplate {
+pub struct GetEnhancedDueDiligenceSubmissionTemplate {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<GetEnhancedDueDiligenceRecordFieldsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -327,16 +331,16 @@ pub struct GetSubmissionTemplate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubmissionTemplate {
+    GetEnhancedDueDiligenceSubmissionTemplate {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl GetSubmissionTemplate {
+impl GetEnhancedDueDiligenceSubmissionTemplate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubmissionTemplate {
+        GetEnhancedDueDiligenceSubmissionTemplate {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -351,7 +355,7 @@ impl GetSubmissionTemplate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRelationsItem {
+pub struct GetEnhancedDueDiligenceRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -365,17 +369,17 @@ pub struct GetRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRelationsItem {
+    GetEnhancedDueDiligenceRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
         ..extra
     }
 }
 
-impl GetRelationsItem {
+impl GetEnhancedDueDiligenceRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRelationsItem {
+        GetEnhancedDueDiligenceRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -389,7 +393,7 @@ impl GetRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubmissionDataRecordFieldsItem {
+pub struct GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -421,12 +425,14 @@ pub struct GetSubmissionDataRecordFieldsItem {
     pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub check_rule: ::std::option::Option<GetCheckRule>,
+    pub check_rule: ::std::option::Option<GetEnhancedDueDiligenceCheckRule>,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<GetRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<GetEnhancedDueDiligenceRelationsItem>,
+    >,
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
@@ -437,7 +443,7 @@ pub struct GetSubmissionDataRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubmissionDataRecordFieldsItem {
+    GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -453,10 +459,10 @@ pub struct GetSubmissionDataRecordFieldsItem {
     }
 }
 
-impl GetSubmissionDataRecordFieldsItem {
+impl GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubmissionDataRecordFieldsItem {
+        GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -479,13 +485,13 @@ impl GetSubmissionDataRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubmissionData {
+pub struct GetEnhancedDueDiligenceSubmissionData {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
-        ::std::vec::Vec<GetSubmissionDataRecordFieldsItem>,
+        ::std::vec::Vec<GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -494,16 +500,16 @@ pub struct GetSubmissionData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubmissionData {
+    GetEnhancedDueDiligenceSubmissionData {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl GetSubmissionData {
+impl GetEnhancedDueDiligenceSubmissionData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubmissionData {
+        GetEnhancedDueDiligenceSubmissionData {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -514,7 +520,7 @@ impl GetSubmissionData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetEnhancedDueDiligenceResponse {
     /// 尽调单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -529,13 +535,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub due_diligence_state: ::std::option::Option<GetDueDiligenceState>,
+    pub due_diligence_state: ::std::option::Option<
+        GetEnhancedDueDiligenceDueDiligenceState,
+    >,
     /// 驳回原因
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRejectReason>,
+        ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceRejectReason>,
     >,
     /// 截止时间
     ///
@@ -559,14 +567,14 @@ pub struct GetResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_template: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetSubmissionTemplate>,
+        ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceSubmissionTemplate>,
     >,
     /// 尽调已经提交的资料
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetSubmissionData>,
+        ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceSubmissionData>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -575,7 +583,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetEnhancedDueDiligenceResponse {
         due_diligence_id: optional(0, "due_diligence_id"),
         sub_mchid: optional(1, "sub_mchid"),
         due_diligence_state: optional(2, "due_diligence_state"),
@@ -591,10 +599,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetEnhancedDueDiligenceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetEnhancedDueDiligenceResponse {
             due_diligence_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             due_diligence_state: ::std::option::Option::None,
@@ -622,7 +630,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetEnhancedDueDiligenceRequest {
     /// 尽调单号
     ///
     /// **Required.**
@@ -630,30 +638,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub due_diligence_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetEnhancedDueDiligenceQuery,
 }
 
-impl GetRequest {
+impl GetEnhancedDueDiligenceRequest {
     /// Creates a value from its required fields (`due_diligence_id`, `query`).
     pub fn new(
         due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetEnhancedDueDiligenceQuery,
     ) -> Self {
-        GetRequest {
+        GetEnhancedDueDiligenceRequest {
             due_diligence_id: due_diligence_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetEnhancedDueDiligenceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`
     pub const PATH: &'static str = "/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetEnhancedDueDiligenceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -673,8 +681,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetEnhancedDueDiligenceRequest {
+    type Response = GetEnhancedDueDiligenceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -748,9 +756,19 @@ impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceId<'a> {
     /// 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.due_diligence_id.clone(), query)).await
+        query: GetEnhancedDueDiligenceQuery,
+    ) -> ::std::result::Result<
+        GetEnhancedDueDiligenceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetEnhancedDueDiligenceRequest::new(
+                    self.due_diligence_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -759,12 +777,12 @@ impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_mch_operation_manage_enhanced_due_diligence_due_diligence_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_enhanced_due_diligence.query",
+            ::wechatpay_runtime::json_schema_for::<GetEnhancedDueDiligenceQuery>(),
         ),
         (
-            "get_v3_mch_operation_manage_enhanced_due_diligence_due_diligence_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_enhanced_due_diligence.response",
+            ::wechatpay_runtime::json_schema_for::<GetEnhancedDueDiligenceResponse>(),
         ),
     ]);
     schemas.extend(submit::json_schemas());

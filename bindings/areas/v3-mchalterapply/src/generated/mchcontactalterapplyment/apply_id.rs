@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum GetMchcontactalterapplymentState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -23,7 +23,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditRejectDetailItem {
+pub struct GetMchcontactalterapplymentAuditRejectDetailItem {
     /// 参数名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub param_name: ::std::option::Option<::std::string::String>,
@@ -37,17 +37,17 @@ pub struct GetAuditRejectDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditRejectDetailItem {
+    GetMchcontactalterapplymentAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
         ..extra
     }
 }
 
-impl GetAuditRejectDetailItem {
+impl GetMchcontactalterapplymentAuditRejectDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditRejectDetailItem {
+        GetMchcontactalterapplymentAuditRejectDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -59,7 +59,7 @@ impl GetAuditRejectDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMchcontactalterapplymentResponse {
     /// 申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -79,14 +79,14 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetMchcontactalterapplymentState>,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<
-        ::std::vec::Vec<GetAuditRejectDetailItem>,
+        ::std::vec::Vec<GetMchcontactalterapplymentAuditRejectDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -95,7 +95,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMchcontactalterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),
         merchant_code: optional(2, "merchant_code"),
@@ -106,10 +106,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMchcontactalterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMchcontactalterapplymentResponse {
             apply_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             merchant_code: ::std::option::Option::None,
@@ -132,7 +132,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mchalterapply/mchcontactalterapplyment/{apply_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMchcontactalterapplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -141,23 +141,23 @@ pub struct GetRequest {
     pub apply_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetMchcontactalterapplymentRequest {
     /// Creates a value from its required fields (`apply_id`).
     pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetMchcontactalterapplymentRequest {
             apply_id: apply_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetMchcontactalterapplymentRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mchalterapply/mchcontactalterapplyment/{apply_id}`
     pub const PATH: &'static str = "/v3/mchalterapply/mchcontactalterapplyment/{apply_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMchcontactalterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -173,8 +173,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMchcontactalterapplymentRequest {
+    type Response = GetMchcontactalterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -228,8 +228,13 @@ impl<'a> V3MchalterapplyMchcontactalterapplymentApplyId<'a> {
     /// 查询超管变更申请单状态-使用申请单号 (`GET /v3/mchalterapply/mchcontactalterapplyment/{apply_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.apply_id.clone())).await
+    ) -> ::std::result::Result<
+        GetMchcontactalterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetMchcontactalterapplymentRequest::new(self.apply_id.clone()))
+            .await
     }
 }
 
@@ -238,8 +243,8 @@ impl<'a> V3MchalterapplyMchcontactalterapplymentApplyId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_mchalterapply_mchcontactalterapplyment_apply_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_mchcontactalterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<GetMchcontactalterapplymentResponse>(),
         ),
     ]);
     schemas.extend(revoke::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum GetMchsubjectalterapplymentState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditRejectDetailItem {
+pub struct GetMchsubjectalterapplymentAuditRejectDetailItem {
     /// 参数名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub param_name: ::std::option::Option<::std::string::String>,
@@ -38,17 +38,17 @@ pub struct GetAuditRejectDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditRejectDetailItem {
+    GetMchsubjectalterapplymentAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
         ..extra
     }
 }
 
-impl GetAuditRejectDetailItem {
+impl GetMchsubjectalterapplymentAuditRejectDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditRejectDetailItem {
+        GetMchsubjectalterapplymentAuditRejectDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -60,7 +60,7 @@ impl GetAuditRejectDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMchsubjectalterapplymentResponse {
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,14 +80,14 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetMchsubjectalterapplymentState>,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<
-        ::std::vec::Vec<GetAuditRejectDetailItem>,
+        ::std::vec::Vec<GetMchsubjectalterapplymentAuditRejectDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -96,7 +96,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMchsubjectalterapplymentResponse {
         merchant_code: optional(0, "merchant_code"),
         apply_id: optional(1, "apply_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -107,10 +107,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMchsubjectalterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMchsubjectalterapplymentResponse {
             merchant_code: ::std::option::Option::None,
             apply_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -133,7 +133,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMchsubjectalterapplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -142,23 +142,23 @@ pub struct GetRequest {
     pub apply_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetMchsubjectalterapplymentRequest {
     /// Creates a value from its required fields (`apply_id`).
     pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetMchsubjectalterapplymentRequest {
             apply_id: apply_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetMchsubjectalterapplymentRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`
     pub const PATH: &'static str = "/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMchsubjectalterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -174,8 +174,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMchsubjectalterapplymentRequest {
+    type Response = GetMchsubjectalterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -229,8 +229,13 @@ impl<'a> V3MchalterapplyMchsubjectalterapplymentApplyId<'a> {
     /// 查询资料变更申请单状态-使用申请单号 (`GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.apply_id.clone())).await
+    ) -> ::std::result::Result<
+        GetMchsubjectalterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetMchsubjectalterapplymentRequest::new(self.apply_id.clone()))
+            .await
     }
 }
 
@@ -239,8 +244,8 @@ impl<'a> V3MchalterapplyMchsubjectalterapplymentApplyId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_mchalterapply_mchsubjectalterapplyment_apply_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_mchsubjectalterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<GetMchsubjectalterapplymentResponse>(),
         ),
     ]);
     schemas.extend(revoke::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum GetMerchantnamealterapplymentState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMerchantnamealterapplymentResponse {
     /// 申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -41,7 +41,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetMerchantnamealterapplymentState>,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
@@ -52,7 +52,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMerchantnamealterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),
         merchant_code: optional(2, "merchant_code"),
@@ -62,10 +62,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMerchantnamealterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMerchantnamealterapplymentResponse {
             apply_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             merchant_code: ::std::option::Option::None,
@@ -87,7 +87,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mchalterapply/merchantnamealterapplyment/{apply_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMerchantnamealterapplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -96,23 +96,23 @@ pub struct GetRequest {
     pub apply_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetMerchantnamealterapplymentRequest {
     /// Creates a value from its required fields (`apply_id`).
     pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetMerchantnamealterapplymentRequest {
             apply_id: apply_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetMerchantnamealterapplymentRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}`
     pub const PATH: &'static str = "/v3/mchalterapply/merchantnamealterapplyment/{apply_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMerchantnamealterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,8 +128,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMerchantnamealterapplymentRequest {
+    type Response = GetMerchantnamealterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -183,8 +183,13 @@ impl<'a> V3MchalterapplyMerchantnamealterapplymentApplyId<'a> {
     /// 查询商户简称变更申请单状态-使用申请单号 (`GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.apply_id.clone())).await
+    ) -> ::std::result::Result<
+        GetMerchantnamealterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetMerchantnamealterapplymentRequest::new(self.apply_id.clone()))
+            .await
     }
 }
 
@@ -193,8 +198,10 @@ impl<'a> V3MchalterapplyMerchantnamealterapplymentApplyId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_mchalterapply_merchantnamealterapplyment_apply_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_merchantnamealterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetMerchantnamealterapplymentResponse,
+            >(),
         ),
     ]);
     schemas.extend(revoke::json_schemas());

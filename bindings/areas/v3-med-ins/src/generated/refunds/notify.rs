@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NotifyRefundBody {
     /// 医疗机构的商户号
     ///
     /// **Required.**
@@ -41,7 +41,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NotifyRefundBody {
         sub_mchid: required(0, "sub_mchid"),
         med_refund_total_fee: required(1, "med_refund_total_fee"),
         med_refund_gov_fee: required(2, "med_refund__gov_fee"),
@@ -52,7 +52,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl NotifyRefundBody {
     /// Creates a value from its required fields (`sub_mchid`, `med_refund_total_fee`, `med_refund__gov_fee`, `med_refund__self_fee`, `med_refund__other_fee`, `refund_time`, `out_refund_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -63,7 +63,7 @@ impl PostBody {
         refund_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        NotifyRefundBody {
             sub_mchid: sub_mchid.into(),
             med_refund_total_fee,
             med_refund_gov_fee,
@@ -75,7 +75,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NotifyRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct NotifyRefundQuery {
     /// 医保自费混合订单号
     ///
     /// **Required.**
@@ -95,21 +95,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    NotifyRefundQuery {
         mix_trade_no: required(0, "mix_trade_no"),
     }
 }
 
-impl PostQuery {
+impl NotifyRefundQuery {
     /// Creates a value from its required fields (`mix_trade_no`).
     pub fn new(mix_trade_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        NotifyRefundQuery {
             mix_trade_no: mix_trade_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for NotifyRefundQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -130,28 +130,28 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 /// Source: `openapi/v3/med-ins/refunds/notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NotifyRefundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: NotifyRefundBody,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: NotifyRefundQuery,
 }
 
-impl PostRequest {
+impl NotifyRefundRequest {
     /// Creates a value from its required fields (`body`, `query`).
-    pub fn new(body: PostBody, query: PostQuery) -> Self {
-        PostRequest { body, query }
+    pub fn new(body: NotifyRefundBody, query: NotifyRefundQuery) -> Self {
+        NotifyRefundRequest { body, query }
     }
 }
 
-impl PostRequest {
+impl NotifyRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/med-ins/refunds/notify`
     pub const PATH: &'static str = "/v3/med-ins/refunds/notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NotifyRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -162,7 +162,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for NotifyRefundRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -208,10 +208,10 @@ impl<'a> V3MedInsRefundsNotify<'a> {
     /// 医保退款通知 (`POST /v3/med-ins/refunds/notify`)
     pub async fn post(
         &self,
-        body: PostBody,
-        query: PostQuery,
+        body: NotifyRefundBody,
+        query: NotifyRefundQuery,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, query)).await
+        self.client.execute(&NotifyRefundRequest::new(body, query)).await
     }
 }
 
@@ -220,12 +220,12 @@ impl<'a> V3MedInsRefundsNotify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_med_ins_refunds_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "notify_refund.body",
+            ::wechatpay_runtime::json_schema_for::<NotifyRefundBody>(),
         ),
         (
-            "post_v3_med_ins_refunds_notify.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "notify_refund.query",
+            ::wechatpay_runtime::json_schema_for::<NotifyRefundQuery>(),
         ),
     ])
 }

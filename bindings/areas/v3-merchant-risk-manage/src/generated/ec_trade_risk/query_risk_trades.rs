@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QueryRiskTradesBody {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -31,7 +31,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QueryRiskTradesBody {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         mchid: optional(2, "mchid"),
@@ -42,10 +42,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl QueryRiskTradesBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        QueryRiskTradesBody {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -114,7 +114,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QueryRiskTradesBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskTradeListItem {
+pub struct QueryRiskTradesRiskTradeListItem {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -155,7 +155,7 @@ pub struct PostRiskTradeListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskTradeListItem {
+    QueryRiskTradesRiskTradeListItem {
         mchid: optional(0, "mchid"),
         out_trade_no: optional(1, "out_trade_no"),
         risk_type: optional(2, "risk_type"),
@@ -165,10 +165,10 @@ pub struct PostRiskTradeListItem {
     }
 }
 
-impl PostRiskTradeListItem {
+impl QueryRiskTradesRiskTradeListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskTradeListItem {
+        QueryRiskTradesRiskTradeListItem {
             mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             risk_type: ::std::option::Option::None,
@@ -183,13 +183,15 @@ impl PostRiskTradeListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QueryRiskTradesResponse {
     /// 总风险订单数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_num: ::std::option::Option<i64>,
     /// 风险订单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_trade_list: ::std::option::Option<::std::vec::Vec<PostRiskTradeListItem>>,
+    pub risk_trade_list: ::std::option::Option<
+        ::std::vec::Vec<QueryRiskTradesRiskTradeListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -197,17 +199,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QueryRiskTradesResponse {
         total_num: optional(0, "total_num"),
         risk_trade_list: optional(1, "risk_trade_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl QueryRiskTradesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QueryRiskTradesResponse {
             total_num: ::std::option::Option::None,
             risk_trade_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -228,26 +230,26 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QueryRiskTradesRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QueryRiskTradesBody,
 }
 
-impl PostRequest {
+impl QueryRiskTradesRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QueryRiskTradesBody) -> Self {
+        QueryRiskTradesRequest { body }
     }
 }
 
-impl PostRequest {
+impl QueryRiskTradesRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QueryRiskTradesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -257,8 +259,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QueryRiskTradesRequest {
+    type Response = QueryRiskTradesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -299,9 +301,9 @@ impl<'a> V3MerchantRiskManageEcTradeRiskQueryRiskTrades<'a> {
     /// 查询风险订单 (`POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QueryRiskTradesBody,
+    ) -> ::std::result::Result<QueryRiskTradesResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryRiskTradesRequest::new(body)).await
     }
 }
 
@@ -310,12 +312,12 @@ impl<'a> V3MerchantRiskManageEcTradeRiskQueryRiskTrades<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_risk_manage_ec_trade_risk_query_risk_trades.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "query_risk_trades.body",
+            ::wechatpay_runtime::json_schema_for::<QueryRiskTradesBody>(),
         ),
         (
-            "post_v3_merchant_risk_manage_ec_trade_risk_query_risk_trades.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_risk_trades.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRiskTradesResponse>(),
         ),
     ])
 }

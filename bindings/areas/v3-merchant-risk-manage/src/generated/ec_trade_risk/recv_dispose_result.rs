@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRecvDisposeResultBody {
     /// 服务商商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
@@ -47,7 +47,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRecvDisposeResultBody {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         mchid: optional(2, "mchid"),
@@ -61,10 +61,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateRecvDisposeResultBody {
     /// Creates a value from its required fields (`out_trade_no`).
     pub fn new(out_trade_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateRecvDisposeResultBody {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -148,7 +148,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRecvDisposeResultBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -160,7 +160,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateRecvDisposeResultResponse {
     /// 返回描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rsp_msg: ::std::option::Option<::std::string::String>,
@@ -171,16 +171,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateRecvDisposeResultResponse {
         rsp_msg: optional(0, "rsp_msg"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateRecvDisposeResultResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateRecvDisposeResultResponse {
             rsp_msg: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -200,26 +200,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRecvDisposeResultRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRecvDisposeResultBody,
 }
 
-impl PostRequest {
+impl CreateRecvDisposeResultRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateRecvDisposeResultBody) -> Self {
+        CreateRecvDisposeResultRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateRecvDisposeResultRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`
     pub const PATH: &'static str = "/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRecvDisposeResultRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -229,8 +231,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateRecvDisposeResultRequest {
+    type Response = CreateRecvDisposeResultResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -271,9 +273,12 @@ impl<'a> V3MerchantRiskManageEcTradeRiskRecvDisposeResult<'a> {
     /// 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateRecvDisposeResultBody,
+    ) -> ::std::result::Result<
+        CreateRecvDisposeResultResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateRecvDisposeResultRequest::new(body)).await
     }
 }
 
@@ -282,12 +287,12 @@ impl<'a> V3MerchantRiskManageEcTradeRiskRecvDisposeResult<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_risk_manage_ec_trade_risk_recv_dispose_result.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_recv_dispose_result.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRecvDisposeResultBody>(),
         ),
         (
-            "post_v3_merchant_risk_manage_ec_trade_risk_recv_dispose_result.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_recv_dispose_result.response",
+            ::wechatpay_runtime::json_schema_for::<CreateRecvDisposeResultResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetComplaintResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,7 +58,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetComplaintResponse {
         out_trade_no: optional(0, "out_trade_no"),
         complaint_time: optional(1, "complaint_time"),
         amount: optional(2, "amount"),
@@ -73,10 +73,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetComplaintResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetComplaintResponse {
             out_trade_no: ::std::option::Option::None,
             complaint_time: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -105,7 +105,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaints/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetComplaintRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -114,25 +114,25 @@ pub struct GetRequest {
     pub transaction_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetComplaintRequest {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetComplaintRequest {
             transaction_id: transaction_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetComplaintRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaints/{transaction_id}`
     pub const PATH: &'static str = "/v3/merchant-service/complaints/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetComplaintRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +151,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetComplaintRequest {
+    type Response = GetComplaintResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -208,8 +208,8 @@ impl<'a> V3MerchantServiceComplaintsTransactionId<'a> {
     /// 查询投诉详情 (`GET /v3/merchant-service/complaints/{transaction_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone())).await
+    ) -> ::std::result::Result<GetComplaintResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetComplaintRequest::new(self.transaction_id.clone())).await
     }
 }
 
@@ -218,8 +218,8 @@ impl<'a> V3MerchantServiceComplaintsTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaints_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_complaint.response",
+            ::wechatpay_runtime::json_schema_for::<GetComplaintResponse>(),
         ),
     ]);
     schemas.extend(negotiation_historys::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `complaint_state`.
     ///
     /// 投诉单状态
-    pub enum GetComplaintState {
+    pub enum GetComplaintsV2ComplaintState {
         Pending = "PENDING",
         Processing = "PROCESSING",
         Processed = "PROCESSED",
@@ -19,7 +19,7 @@
     /// Values of `media_type`.
     ///
     /// 媒体文件业务类型
-    pub enum GetMediaType {
+    pub enum GetComplaintsV2MediaType {
         UserComplaintImage = "USER_COMPLAINT_IMAGE",
         OperationImage = "OPERATION_IMAGE",
         #[unrecognized]
@@ -33,12 +33,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintMediaListItem {
+pub struct GetComplaintsV2ComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<GetComplaintsV2MediaType>,
     /// 媒体文列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -49,17 +49,17 @@ pub struct GetComplaintMediaListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintMediaListItem {
+    GetComplaintsV2ComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
         ..extra
     }
 }
 
-impl GetComplaintMediaListItem {
+impl GetComplaintsV2ComplaintMediaListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintMediaListItem {
+        GetComplaintsV2ComplaintMediaListItem {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -73,7 +73,7 @@ impl GetComplaintMediaListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintOrderInfoItem {
+pub struct GetComplaintsV2ComplaintOrderInfoItem {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -96,7 +96,7 @@ pub struct GetComplaintOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintOrderInfoItem {
+    GetComplaintsV2ComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         amount: optional(2, "amount"),
@@ -104,10 +104,10 @@ pub struct GetComplaintOrderInfoItem {
     }
 }
 
-impl GetComplaintOrderInfoItem {
+impl GetComplaintsV2ComplaintOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintOrderInfoItem {
+        GetComplaintsV2ComplaintOrderInfoItem {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -122,7 +122,7 @@ impl GetComplaintOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetServiceOrderInfoItem {
+pub struct GetComplaintsV2ServiceOrderInfoItem {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -139,7 +139,7 @@ pub struct GetServiceOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetServiceOrderInfoItem {
+    GetComplaintsV2ServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         state: optional(2, "state"),
@@ -147,10 +147,10 @@ pub struct GetServiceOrderInfoItem {
     }
 }
 
-impl GetServiceOrderInfoItem {
+impl GetComplaintsV2ServiceOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetServiceOrderInfoItem {
+        GetComplaintsV2ServiceOrderInfoItem {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -163,7 +163,7 @@ impl GetServiceOrderInfoItem {
     /// Values of `problem_type`.
     ///
     /// 问题类型
-    pub enum GetProblemType {
+    pub enum GetComplaintsV2ProblemType {
         Refund = "REFUND",
         ServiceNotWork = "SERVICE_NOT_WORK",
         Others = "OTHERS",
@@ -176,7 +176,7 @@ impl GetServiceOrderInfoItem {
     /// Values of `user_tag_list`.
     ///
     /// 用户标签列表
-    pub enum GetUserTagList {
+    pub enum GetComplaintsV2UserTagList {
         Trusted = "TRUSTED",
         HighRisk = "HIGH_RISK",
         #[unrecognized]
@@ -188,7 +188,7 @@ impl GetServiceOrderInfoItem {
     /// Values of `type`.
     ///
     /// 补充信息类型
-    pub enum GetType {
+    pub enum GetComplaintsV2Type {
         SharePowerType = "SHARE_POWER_TYPE",
         #[unrecognized]
         Unrecognized(String),
@@ -201,7 +201,7 @@ impl GetServiceOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReturnAddressInfo {
+pub struct GetComplaintsV2ReturnAddressInfo {
     /// 归还地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address: ::std::option::Option<::std::string::String>,
@@ -218,7 +218,7 @@ pub struct GetReturnAddressInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReturnAddressInfo {
+    GetComplaintsV2ReturnAddressInfo {
         return_address: optional(0, "return_address"),
         longitude: optional(1, "longitude"),
         latitude: optional(2, "latitude"),
@@ -226,10 +226,10 @@ pub struct GetReturnAddressInfo {
     }
 }
 
-impl GetReturnAddressInfo {
+impl GetComplaintsV2ReturnAddressInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReturnAddressInfo {
+        GetComplaintsV2ReturnAddressInfo {
             return_address: ::std::option::Option::None,
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
@@ -244,13 +244,13 @@ impl GetReturnAddressInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSharePowerInfo {
+pub struct GetComplaintsV2SharePowerInfo {
     /// 归还时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 归还地点信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_address_info: ::std::option::Option<GetReturnAddressInfo>,
+    pub return_address_info: ::std::option::Option<GetComplaintsV2ReturnAddressInfo>,
     /// 是否归还同一柜机
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_returned_to_same_machine: ::std::option::Option<bool>,
@@ -261,7 +261,7 @@ pub struct GetSharePowerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSharePowerInfo {
+    GetComplaintsV2SharePowerInfo {
         return_time: optional(0, "return_time"),
         return_address_info: optional(1, "return_address_info"),
         is_returned_to_same_machine: optional(2, "is_returned_to_same_machine"),
@@ -269,10 +269,10 @@ pub struct GetSharePowerInfo {
     }
 }
 
-impl GetSharePowerInfo {
+impl GetComplaintsV2SharePowerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSharePowerInfo {
+        GetComplaintsV2SharePowerInfo {
             return_time: ::std::option::Option::None,
             return_address_info: ::std::option::Option::None,
             is_returned_to_same_machine: ::std::option::Option::None,
@@ -287,14 +287,14 @@ impl GetSharePowerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAdditionalInfo {
+pub struct GetComplaintsV2AdditionalInfo {
     /// 补充信息类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetComplaintsV2Type>,
     /// 充电宝投诉相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub share_power_info: ::std::option::Option<GetSharePowerInfo>,
+    pub share_power_info: ::std::option::Option<GetComplaintsV2SharePowerInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -302,17 +302,17 @@ pub struct GetAdditionalInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAdditionalInfo {
+    GetComplaintsV2AdditionalInfo {
         type_: optional(0, "type"),
         share_power_info: optional(1, "share_power_info"),
         ..extra
     }
 }
 
-impl GetAdditionalInfo {
+impl GetComplaintsV2AdditionalInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAdditionalInfo {
+        GetComplaintsV2AdditionalInfo {
             type_: ::std::option::Option::None,
             share_power_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -324,7 +324,7 @@ impl GetAdditionalInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetComplaintsV2Response {
     /// 投诉单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -344,7 +344,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_state: ::std::option::Option<GetComplaintState>,
+    pub complaint_state: ::std::option::Option<GetComplaintsV2ComplaintState>,
     /// 被诉商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -361,17 +361,17 @@ pub struct GetResponse {
     /// 投诉资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintMediaListItem>,
+        ::std::vec::Vec<GetComplaintsV2ComplaintMediaListItem>,
     >,
     /// 投诉单关联订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintOrderInfoItem>,
+        ::std::vec::Vec<GetComplaintsV2ComplaintOrderInfoItem>,
     >,
     /// 投诉单关联服务单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetServiceOrderInfoItem>,
+        ::std::vec::Vec<GetComplaintsV2ServiceOrderInfoItem>,
     >,
     /// 投诉单是否已全额退款
     ///
@@ -395,16 +395,18 @@ pub struct GetResponse {
     pub user_complaint_times: ::std::option::Option<i64>,
     /// 问题类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub problem_type: ::std::option::Option<GetProblemType>,
+    pub problem_type: ::std::option::Option<GetComplaintsV2ProblemType>,
     /// 申请退款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// 用户标签列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_tag_list: ::std::option::Option<::std::vec::Vec<GetUserTagList>>,
+    pub user_tag_list: ::std::option::Option<
+        ::std::vec::Vec<GetComplaintsV2UserTagList>,
+    >,
     /// 补充信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_info: ::std::option::Option<GetAdditionalInfo>,
+    pub additional_info: ::std::option::Option<GetComplaintsV2AdditionalInfo>,
     /// 是否在平台协助中
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub in_platform_service: ::std::option::Option<bool>,
@@ -421,7 +423,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetComplaintsV2Response {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),
         complaint_detail: optional(2, "complaint_detail"),
@@ -447,10 +449,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetComplaintsV2Response {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetComplaintsV2Response {
             complaint_id: ::std::option::Option::None,
             complaint_time: ::std::option::Option::None,
             complaint_detail: ::std::option::Option::None,
@@ -490,7 +492,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetComplaintsV2Request {
     /// 投诉单号
     ///
     /// **Required.**
@@ -499,23 +501,23 @@ pub struct GetRequest {
     pub complaint_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetComplaintsV2Request {
     /// Creates a value from its required fields (`complaint_id`).
     pub fn new(complaint_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetComplaintsV2Request {
             complaint_id: complaint_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetComplaintsV2Request {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaints-v2/{complaint_id}`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetComplaintsV2Request {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -534,8 +536,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetComplaintsV2Request {
+    type Response = GetComplaintsV2Response;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -635,8 +637,10 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintId<'a> {
     /// 查询投诉单详情 (`GET /v3/merchant-service/complaints-v2/{complaint_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.complaint_id.clone())).await
+    ) -> ::std::result::Result<GetComplaintsV2Response, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetComplaintsV2Request::new(self.complaint_id.clone()))
+            .await
     }
 }
 
@@ -645,8 +649,8 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaints_v2_complaint_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_complaints_v2.response",
+            ::wechatpay_runtime::json_schema_for::<GetComplaintsV2Response>(),
         ),
     ]);
     schemas.extend(complete::json_schemas());

@@ -15,7 +15,7 @@
 /// Source: `openapi/v3/merchant-service/images/{media_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetImageRequest {
     /// 媒体文件ID
     ///
     /// **Required.**
@@ -24,23 +24,23 @@ pub struct GetRequest {
     pub media_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetImageRequest {
     /// Creates a value from its required fields (`media_id`).
     pub fn new(media_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetImageRequest {
             media_id: media_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetImageRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/images/{media_id}`
     pub const PATH: &'static str = "/v3/merchant-service/images/{media_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetImageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for GetImageRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -110,7 +110,7 @@ impl<'a> V3MerchantServiceImagesMediaId<'a> {
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(self.media_id.clone())).await
+        self.client.download(&GetImageRequest::new(self.media_id.clone())).await
     }
 }
 

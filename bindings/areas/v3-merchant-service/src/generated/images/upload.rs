@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct UploadImageMeta {
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    UploadImageMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
     }
 }
 
-impl PostMeta {
+impl UploadImageMeta {
     /// Creates a value from its required fields (`sha256`, `filename`).
     pub fn new(
         sha256: impl ::std::convert::Into<::std::string::String>,
         filename: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        UploadImageMeta {
             sha256: sha256.into(),
             filename: filename.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for UploadImageMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 商户上传反馈图片.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadImageBody {
     /// 媒体图⽚只⽀持JPG、BMP、PNG格式，⽂件⼤⼩不能超过2M。
     ///
     /// **Required.**
@@ -62,20 +62,20 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<UploadImageMeta>,
 }
 
-impl PostBody {
+impl UploadImageBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<UploadImageMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        UploadImageBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadImageBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadImageResponse {
     /// 媒体文件标识ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,16 +113,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadImageResponse {
         media_id: optional(0, "media_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UploadImageResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UploadImageResponse {
             media_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -142,26 +142,26 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-service/images/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadImageRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadImageBody,
 }
 
-impl PostRequest {
+impl UploadImageRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UploadImageBody) -> Self {
+        UploadImageRequest { body }
     }
 }
 
-impl PostRequest {
+impl UploadImageRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/images/upload`
     pub const PATH: &'static str = "/v3/merchant-service/images/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadImageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -171,8 +171,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadImageRequest {
+    type Response = UploadImageResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -222,9 +222,9 @@ impl<'a> V3MerchantServiceImagesUpload<'a> {
     /// 商户上传反馈图片 (`POST /v3/merchant-service/images/upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UploadImageBody,
+    ) -> ::std::result::Result<UploadImageResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UploadImageRequest::new(body)).await
     }
 }
 
@@ -233,8 +233,8 @@ impl<'a> V3MerchantServiceImagesUpload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_service_images_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "upload_image.response",
+            ::wechatpay_runtime::json_schema_for::<UploadImageResponse>(),
         ),
     ])
 }

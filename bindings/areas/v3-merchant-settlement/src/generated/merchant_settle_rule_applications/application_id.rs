@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMerchantSettleRuleApplicationResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -40,7 +40,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMerchantSettleRuleApplicationResponse {
         application_id: optional(0, "application_id"),
         application_process_info: optional(1, "application_process_info"),
         application_state: optional(2, "application_state"),
@@ -53,10 +53,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMerchantSettleRuleApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMerchantSettleRuleApplicationResponse {
             application_id: ::std::option::Option::None,
             application_process_info: ::std::option::Option::None,
             application_state: ::std::option::Option::None,
@@ -81,7 +81,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-settlement/merchant-settle-rule-applications/{application_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMerchantSettleRuleApplicationRequest {
     /// 申请单编号
     ///
     /// **Required.**
@@ -90,25 +90,25 @@ pub struct GetRequest {
     pub application_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetMerchantSettleRuleApplicationRequest {
     /// Creates a value from its required fields (`application_id`).
     pub fn new(
         application_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetMerchantSettleRuleApplicationRequest {
             application_id: application_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetMerchantSettleRuleApplicationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`
     pub const PATH: &'static str = "/v3/merchant-settlement/merchant-settle-rule-applications/{application_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMerchantSettleRuleApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -127,8 +127,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMerchantSettleRuleApplicationRequest {
+    type Response = GetMerchantSettleRuleApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -172,8 +172,17 @@ impl<'a> V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId<'a> {
     /// 根据申请单ID查询结果 (`GET /v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.application_id.clone())).await
+    ) -> ::std::result::Result<
+        GetMerchantSettleRuleApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetMerchantSettleRuleApplicationRequest::new(
+                    self.application_id.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -182,8 +191,10 @@ impl<'a> V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_settlement_merchant_settle_rule_applications_application_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_merchant_settle_rule_application.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetMerchantSettleRuleApplicationResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct MerchantGetStoreQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    MerchantGetStoreQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl MerchantGetStoreQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        MerchantGetStoreQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for MerchantGetStoreQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +50,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreBasics {
+pub struct MerchantGetStoreStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -75,7 +75,7 @@ pub struct GetStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreBasics {
+    MerchantGetStoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
         store_name: optional(2, "store_name"),
@@ -85,10 +85,10 @@ pub struct GetStoreBasics {
     }
 }
 
-impl GetStoreBasics {
+impl MerchantGetStoreStoreBasics {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreBasics {
+        MerchantGetStoreStoreBasics {
             store_reference_id: ::std::option::Option::None,
             brand_name: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
@@ -105,7 +105,7 @@ impl GetStoreBasics {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreAddress {
+pub struct MerchantGetStoreStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,7 +132,7 @@ pub struct GetStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreAddress {
+    MerchantGetStoreStoreAddress {
         address_code: optional(0, "address_code"),
         address_detail: optional(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -142,10 +142,10 @@ pub struct GetStoreAddress {
     }
 }
 
-impl GetStoreAddress {
+impl MerchantGetStoreStoreAddress {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreAddress {
+        MerchantGetStoreStoreAddress {
             address_code: ::std::option::Option::None,
             address_detail: ::std::option::Option::None,
             address_complements: ::std::option::Option::None,
@@ -162,7 +162,7 @@ impl GetStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreBusiness {
+pub struct MerchantGetStoreStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -176,17 +176,17 @@ pub struct GetStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreBusiness {
+    MerchantGetStoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
         ..extra
     }
 }
 
-impl GetStoreBusiness {
+impl MerchantGetStoreStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreBusiness {
+        MerchantGetStoreStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -200,7 +200,7 @@ impl GetStoreBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreRecipientItem {
+pub struct MerchantGetStoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -216,17 +216,17 @@ pub struct GetStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreRecipientItem {
+    MerchantGetStoreStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         ..extra
     }
 }
 
-impl GetStoreRecipientItem {
+impl MerchantGetStoreStoreRecipientItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreRecipientItem {
+        MerchantGetStoreStoreRecipientItem {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -240,7 +240,7 @@ impl GetStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreState {
+pub struct MerchantGetStoreStoreState {
     /// 门店状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state_message: ::std::option::Option<::std::string::String>,
@@ -257,7 +257,7 @@ pub struct GetStoreState {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreState {
+    MerchantGetStoreStoreState {
         store_state_message: optional(0, "store_state_message"),
         address_failed_reason: optional(1, "address_failed_reason"),
         store_state_value: optional(2, "store_state_value"),
@@ -265,10 +265,10 @@ pub struct GetStoreState {
     }
 }
 
-impl GetStoreState {
+impl MerchantGetStoreStoreState {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreState {
+        MerchantGetStoreStoreState {
             store_state_message: ::std::option::Option::None,
             address_failed_reason: ::std::option::Option::None,
             store_state_value: ::std::option::Option::None,
@@ -281,22 +281,24 @@ impl GetStoreState {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MerchantGetStoreResponse {
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<GetStoreBasics>,
+    pub store_basics: ::std::option::Option<MerchantGetStoreStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<GetStoreAddress>,
+    pub store_address: ::std::option::Option<MerchantGetStoreStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<GetStoreBusiness>,
+    pub store_business: ::std::option::Option<MerchantGetStoreStoreBusiness>,
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<MerchantGetStoreStoreRecipientItem>,
+    >,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<GetStoreState>,
+    pub store_state: ::std::option::Option<MerchantGetStoreStoreState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -304,7 +306,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MerchantGetStoreResponse {
         store_basics: optional(0, "store_basics"),
         store_address: optional(1, "store_address"),
         store_business: optional(2, "store_business"),
@@ -314,10 +316,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MerchantGetStoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MerchantGetStoreResponse {
             store_basics: ::std::option::Option::None,
             store_address: ::std::option::Option::None,
             store_business: ::std::option::Option::None,
@@ -341,7 +343,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-store/stores/{store_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MerchantGetStoreRequest {
     /// 微信支付商户门店ID
     ///
     /// **Required.**
@@ -349,30 +351,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: MerchantGetStoreQuery,
 }
 
-impl GetRequest {
+impl MerchantGetStoreRequest {
     /// Creates a value from its required fields (`store_id`, `query`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: MerchantGetStoreQuery,
     ) -> Self {
-        GetRequest {
+        MerchantGetStoreRequest {
             store_id: store_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl MerchantGetStoreRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-store/stores/{store_id}`
     pub const PATH: &'static str = "/v3/merchant-store/stores/{store_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MerchantGetStoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -389,8 +391,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MerchantGetStoreRequest {
+    type Response = MerchantGetStoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -427,7 +429,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStoreBasics {
+pub struct ModifyStoreStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -447,7 +449,7 @@ pub struct PatchStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStoreBasics {
+    ModifyStoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
         store_name: required(2, "store_name"),
@@ -456,10 +458,10 @@ pub struct PatchStoreBasics {
     }
 }
 
-impl PatchStoreBasics {
+impl ModifyStoreStoreBasics {
     /// Creates a value from its required fields (`store_name`).
     pub fn new(store_name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchStoreBasics {
+        ModifyStoreStoreBasics {
             store_reference_id: ::std::option::Option::None,
             brand_name: ::std::option::Option::None,
             store_name: store_name.into(),
@@ -508,7 +510,7 @@ impl PatchStoreBasics {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStoreAddress {
+pub struct ModifyStoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
@@ -529,7 +531,7 @@ pub struct PatchStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStoreAddress {
+    ModifyStoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -538,13 +540,13 @@ pub struct PatchStoreAddress {
     }
 }
 
-impl PatchStoreAddress {
+impl ModifyStoreStoreAddress {
     /// Creates a value from its required fields (`address_code`, `address_detail`).
     pub fn new(
         address_code: impl ::std::convert::Into<::std::string::String>,
         address_detail: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchStoreAddress {
+        ModifyStoreStoreAddress {
             address_code: address_code.into(),
             address_detail: address_detail.into(),
             address_complements: ::std::option::Option::None,
@@ -589,7 +591,7 @@ impl PatchStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStoreBusiness {
+pub struct ModifyStoreStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -599,16 +601,16 @@ pub struct PatchStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStoreBusiness {
+    ModifyStoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
     }
 }
 
-impl PatchStoreBusiness {
+impl ModifyStoreStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStoreBusiness {
+        ModifyStoreStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
         }
@@ -637,23 +639,23 @@ impl PatchStoreBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyStoreBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<PatchStoreBasics>,
+    pub store_basics: ::std::option::Option<ModifyStoreStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<PatchStoreAddress>,
+    pub store_address: ::std::option::Option<ModifyStoreStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<PatchStoreBusiness>,
+    pub store_business: ::std::option::Option<ModifyStoreStoreBusiness>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyStoreBody {
         sub_mchid: optional(0, "sub_mchid"),
         store_basics: optional(1, "store_basics"),
         store_address: optional(2, "store_address"),
@@ -661,10 +663,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyStoreBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyStoreBody {
             sub_mchid: ::std::option::Option::None,
             store_basics: ::std::option::Option::None,
             store_address: ::std::option::Option::None,
@@ -682,25 +684,28 @@ impl PatchBody {
     }
 
     /// Sets `store_basics`.
-    pub fn with_store_basics(mut self, store_basics: PatchStoreBasics) -> Self {
+    pub fn with_store_basics(mut self, store_basics: ModifyStoreStoreBasics) -> Self {
         self.store_basics = ::std::option::Option::Some(store_basics);
         self
     }
 
     /// Sets `store_address`.
-    pub fn with_store_address(mut self, store_address: PatchStoreAddress) -> Self {
+    pub fn with_store_address(mut self, store_address: ModifyStoreStoreAddress) -> Self {
         self.store_address = ::std::option::Option::Some(store_address);
         self
     }
 
     /// Sets `store_business`.
-    pub fn with_store_business(mut self, store_business: PatchStoreBusiness) -> Self {
+    pub fn with_store_business(
+        mut self,
+        store_business: ModifyStoreStoreBusiness,
+    ) -> Self {
         self.store_business = ::std::option::Option::Some(store_business);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyStoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -721,7 +726,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/merchant-store/stores/{store_id}.md:117`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyStoreRequest {
     /// 微信支付商户门店ID
     ///
     /// **Required.**
@@ -729,30 +734,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyStoreBody,
 }
 
-impl PatchRequest {
+impl ModifyStoreRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyStoreBody,
     ) -> Self {
-        PatchRequest {
+        ModifyStoreRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyStoreRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/merchant-store/stores/{store_id}`
     pub const PATH: &'static str = "/v3/merchant-store/stores/{store_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyStoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -769,7 +774,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyStoreRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -827,17 +832,19 @@ impl<'a> V3MerchantStoreStoresStoreId<'a> {
     /// 查询门店 (`GET /v3/merchant-store/stores/{store_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.store_id.clone(), query)).await
+        query: MerchantGetStoreQuery,
+    ) -> ::std::result::Result<MerchantGetStoreResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&MerchantGetStoreRequest::new(self.store_id.clone(), query))
+            .await
     }
 
     /// 修改门店 (`PATCH /v3/merchant-store/stores/{store_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyStoreBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.store_id.clone(), body)).await
+        self.client.execute(&ModifyStoreRequest::new(self.store_id.clone(), body)).await
     }
 }
 
@@ -846,17 +853,14 @@ impl<'a> V3MerchantStoreStoresStoreId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_merchant_store_stores_store_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "merchant_get_store.query",
+            ::wechatpay_runtime::json_schema_for::<MerchantGetStoreQuery>(),
         ),
         (
-            "get_v3_merchant_store_stores_store_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "merchant_get_store.response",
+            ::wechatpay_runtime::json_schema_for::<MerchantGetStoreResponse>(),
         ),
-        (
-            "patch_v3_merchant_store_stores_store_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
+        ("modify_store.body", ::wechatpay_runtime::json_schema_for::<ModifyStoreBody>()),
     ]);
     schemas.extend(recipients::json_schemas());
     schemas

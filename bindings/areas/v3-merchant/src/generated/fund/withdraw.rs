@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 资金账户类型
-    pub enum PostAccountType {
+    pub enum MerchantWithdrawFundAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MerchantWithdrawFundBody {
     /// 商户提现单号
     ///
     /// **Required.**
@@ -37,14 +37,14 @@ pub struct PostBody {
     /// 资金账户类型
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: MerchantWithdrawFundAccountType,
     /// 提现结果通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    MerchantWithdrawFundBody {
         out_request_no: required(0, "out_request_no"),
         amount: required(1, "amount"),
         remark: optional(2, "remark"),
@@ -54,14 +54,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl MerchantWithdrawFundBody {
     /// Creates a value from its required fields (`out_request_no`, `amount`, `account_type`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
-        account_type: PostAccountType,
+        account_type: MerchantWithdrawFundAccountType,
     ) -> Self {
-        PostBody {
+        MerchantWithdrawFundBody {
             out_request_no: out_request_no.into(),
             amount,
             remark: ::std::option::Option::None,
@@ -99,7 +99,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MerchantWithdrawFundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,7 +111,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MerchantWithdrawFundResponse {
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -129,17 +129,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MerchantWithdrawFundResponse {
         withdraw_id: optional(0, "withdraw_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl MerchantWithdrawFundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MerchantWithdrawFundResponse {
             withdraw_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -158,26 +158,28 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant/fund/withdraw.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MerchantWithdrawFundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: MerchantWithdrawFundBody,
 }
 
-impl PostRequest {
+impl MerchantWithdrawFundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: MerchantWithdrawFundBody) -> Self {
+        MerchantWithdrawFundRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl MerchantWithdrawFundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant/fund/withdraw`
     pub const PATH: &'static str = "/v3/merchant/fund/withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MerchantWithdrawFundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -187,8 +189,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MerchantWithdrawFundRequest {
+    type Response = MerchantWithdrawFundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -245,9 +247,12 @@ impl<'a> V3MerchantFundWithdraw<'a> {
     /// 电商平台提现 (`POST /v3/merchant/fund/withdraw`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: MerchantWithdrawFundBody,
+    ) -> ::std::result::Result<
+        MerchantWithdrawFundResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&MerchantWithdrawFundRequest::new(body)).await
     }
 }
 
@@ -256,12 +261,12 @@ impl<'a> V3MerchantFundWithdraw<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_merchant_fund_withdraw.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "merchant_withdraw_fund.body",
+            ::wechatpay_runtime::json_schema_for::<MerchantWithdrawFundBody>(),
         ),
         (
-            "post_v3_merchant_fund_withdraw.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "merchant_withdraw_fund.response",
+            ::wechatpay_runtime::json_schema_for::<MerchantWithdrawFundResponse>(),
         ),
     ]);
     schemas.extend(bill_type::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct CreateVideoUploadMeta {
     /// 视频文件的`sha256`摘要
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    CreateVideoUploadMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
     }
 }
 
-impl PostMeta {
+impl CreateVideoUploadMeta {
     /// Creates a value from its required fields (`sha256`, `filename`).
     pub fn new(
         sha256: impl ::std::convert::Into<::std::string::String>,
         filename: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        CreateVideoUploadMeta {
             sha256: sha256.into(),
             filename: filename.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for CreateVideoUploadMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 视频上传.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateVideoUploadBody {
     /// 媒体视频只支持avi、wmv、mpeg、mp4、mov、mkv、flv、f4v、m4v、rmvb格式，文件大小不能超过5M。
     ///
     /// **Required.**
@@ -62,20 +62,23 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<CreateVideoUploadMeta>,
 }
 
-impl PostBody {
+impl CreateVideoUploadBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<CreateVideoUploadMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        CreateVideoUploadBody {
+            file,
+            meta,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateVideoUploadBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -100,7 +103,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateVideoUploadResponse {
     /// 媒体文件标识Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,16 +116,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateVideoUploadResponse {
         media_id: optional(0, "media_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateVideoUploadResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateVideoUploadResponse {
             media_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -140,26 +143,26 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant/media/video_upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateVideoUploadRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateVideoUploadBody,
 }
 
-impl PostRequest {
+impl CreateVideoUploadRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateVideoUploadBody) -> Self {
+        CreateVideoUploadRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateVideoUploadRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant/media/video_upload`
     pub const PATH: &'static str = "/v3/merchant/media/video_upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateVideoUploadRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -169,8 +172,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateVideoUploadRequest {
+    type Response = CreateVideoUploadResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -220,9 +223,9 @@ impl<'a> V3MerchantMediaVideoUpload<'a> {
     /// 视频上传 (`POST /v3/merchant/media/video_upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateVideoUploadBody,
+    ) -> ::std::result::Result<CreateVideoUploadResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateVideoUploadRequest::new(body)).await
     }
 }
 
@@ -231,8 +234,8 @@ impl<'a> V3MerchantMediaVideoUpload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_media_video_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_video_upload.response",
+            ::wechatpay_runtime::json_schema_for::<CreateVideoUploadResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum GetAccountType {
+    pub enum MerchantListIncomeRecordsAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,11 +19,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct MerchantListIncomeRecordsQuery {
     /// 账户类型
     ///
     /// **Required.**
-    pub account_type: GetAccountType,
+    pub account_type: MerchantListIncomeRecordsAccountType,
     /// 日期
     ///
     /// **Required.**
@@ -38,7 +38,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    MerchantListIncomeRecordsQuery {
         account_type: required(0, "account_type"),
         date: required(1, "date"),
         offset: optional(2, "offset"),
@@ -46,14 +46,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl MerchantListIncomeRecordsQuery {
     /// Creates a value from its required fields (`account_type`, `date`, `limit`).
     pub fn new(
-        account_type: GetAccountType,
+        account_type: MerchantListIncomeRecordsAccountType,
         date: impl ::std::convert::Into<::std::string::String>,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        MerchantListIncomeRecordsQuery {
             account_type,
             date: date.into(),
             offset: ::std::option::Option::None,
@@ -68,7 +68,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for MerchantListIncomeRecordsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `income_record_type`.
     ///
     /// 银行来账类型
-    pub enum GetIncomeRecordType {
+    pub enum MerchantListIncomeRecordsIncomeRecordType {
         Offlinerecharge = "OFFLINERECHARGE",
         Enterprisedirectrevenue = "ENTERPRISEDIRECTREVENUE",
         #[unrecognized]
@@ -94,7 +94,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct MerchantListIncomeRecordsDataItem {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -104,12 +104,14 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<MerchantListIncomeRecordsAccountType>,
     /// 银行来账类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub income_record_type: ::std::option::Option<GetIncomeRecordType>,
+    pub income_record_type: ::std::option::Option<
+        MerchantListIncomeRecordsIncomeRecordType,
+    >,
     /// 银行来账微信单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +154,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    MerchantListIncomeRecordsDataItem {
         mchid: optional(0, "mchid"),
         account_type: optional(1, "account_type"),
         income_record_type: optional(2, "income_record_type"),
@@ -167,10 +169,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl MerchantListIncomeRecordsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        MerchantListIncomeRecordsDataItem {
             mchid: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
             income_record_type: ::std::option::Option::None,
@@ -192,7 +194,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct MerchantListIncomeRecordsLinks {
     /// 下一页链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -216,7 +218,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    MerchantListIncomeRecordsLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -224,10 +226,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl MerchantListIncomeRecordsLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        MerchantListIncomeRecordsLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -240,7 +242,7 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MerchantListIncomeRecordsResponse {
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -258,12 +260,12 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 银行来账记录列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<MerchantListIncomeRecordsDataItem>>,
     /// 分页链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<MerchantListIncomeRecordsLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -271,7 +273,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MerchantListIncomeRecordsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -281,10 +283,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MerchantListIncomeRecordsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MerchantListIncomeRecordsResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -308,26 +310,28 @@ impl GetResponse {
 /// Source: `openapi/v3/merchantfund/merchant/income-records.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MerchantListIncomeRecordsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: MerchantListIncomeRecordsQuery,
 }
 
-impl GetRequest {
+impl MerchantListIncomeRecordsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: MerchantListIncomeRecordsQuery) -> Self {
+        MerchantListIncomeRecordsRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl MerchantListIncomeRecordsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchantfund/merchant/income-records`
     pub const PATH: &'static str = "/v3/merchantfund/merchant/income-records";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MerchantListIncomeRecordsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -337,8 +341,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MerchantListIncomeRecordsRequest {
+    type Response = MerchantListIncomeRecordsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -384,8 +388,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for MerchantListIncomeRecordsRequest {
+    type Item = MerchantListIncomeRecordsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -423,9 +427,12 @@ impl<'a> V3MerchantfundMerchantIncomeRecords<'a> {
     /// 服务商银行来账查询 (`GET /v3/merchantfund/merchant/income-records`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: MerchantListIncomeRecordsQuery,
+    ) -> ::std::result::Result<
+        MerchantListIncomeRecordsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&MerchantListIncomeRecordsRequest::new(query)).await
     }
 }
 
@@ -434,12 +441,12 @@ impl<'a> V3MerchantfundMerchantIncomeRecords<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchantfund_merchant_income_records.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "merchant_list_income_records.query",
+            ::wechatpay_runtime::json_schema_for::<MerchantListIncomeRecordsQuery>(),
         ),
         (
-            "get_v3_merchantfund_merchant_income_records.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "merchant_list_income_records.response",
+            ::wechatpay_runtime::json_schema_for::<MerchantListIncomeRecordsResponse>(),
         ),
     ])
 }

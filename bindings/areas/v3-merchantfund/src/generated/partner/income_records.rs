@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum GetAccountType {
+    pub enum PartnerListIncomeRecordsAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerListIncomeRecordsQuery {
     /// 特约商户号
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct GetQuery {
     /// 账户类型
     ///
     /// **Required.**
-    pub account_type: GetAccountType,
+    pub account_type: PartnerListIncomeRecordsAccountType,
     /// 日期
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerListIncomeRecordsQuery {
         sub_mchid: required(0, "sub_mchid"),
         account_type: required(1, "account_type"),
         date: required(2, "date"),
@@ -51,15 +51,15 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerListIncomeRecordsQuery {
     /// Creates a value from its required fields (`sub_mchid`, `account_type`, `date`, `limit`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        account_type: GetAccountType,
+        account_type: PartnerListIncomeRecordsAccountType,
         date: impl ::std::convert::Into<::std::string::String>,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        PartnerListIncomeRecordsQuery {
             sub_mchid: sub_mchid.into(),
             account_type,
             date: date.into(),
@@ -75,7 +75,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerListIncomeRecordsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `income_record_type`.
     ///
     /// 银行来账类型
-    pub enum GetIncomeRecordType {
+    pub enum PartnerListIncomeRecordsIncomeRecordType {
         Offlinerecharge = "OFFLINERECHARGE",
         Enterprisedirectrevenue = "ENTERPRISEDIRECTREVENUE",
         #[unrecognized]
@@ -101,7 +101,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct PartnerListIncomeRecordsDataItem {
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,12 +111,14 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<PartnerListIncomeRecordsAccountType>,
     /// 银行来账类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub income_record_type: ::std::option::Option<GetIncomeRecordType>,
+    pub income_record_type: ::std::option::Option<
+        PartnerListIncomeRecordsIncomeRecordType,
+    >,
     /// 银行来账微信单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -159,7 +161,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    PartnerListIncomeRecordsDataItem {
         sub_mchid: optional(0, "sub_mchid"),
         account_type: optional(1, "account_type"),
         income_record_type: optional(2, "income_record_type"),
@@ -174,10 +176,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl PartnerListIncomeRecordsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        PartnerListIncomeRecordsDataItem {
             sub_mchid: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
             income_record_type: ::std::option::Option::None,
@@ -199,7 +201,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct PartnerListIncomeRecordsLinks {
     /// 下一页链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -223,7 +225,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    PartnerListIncomeRecordsLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -231,10 +233,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl PartnerListIncomeRecordsLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        PartnerListIncomeRecordsLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -247,7 +249,7 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerListIncomeRecordsResponse {
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -265,12 +267,12 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 银行来账记录列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<PartnerListIncomeRecordsDataItem>>,
     /// 分页链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<PartnerListIncomeRecordsLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -278,7 +280,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerListIncomeRecordsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -288,10 +290,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerListIncomeRecordsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerListIncomeRecordsResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -317,26 +319,28 @@ impl GetResponse {
 /// Source: `openapi/v3/merchantfund/partner/income-records.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerListIncomeRecordsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerListIncomeRecordsQuery,
 }
 
-impl GetRequest {
+impl PartnerListIncomeRecordsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: PartnerListIncomeRecordsQuery) -> Self {
+        PartnerListIncomeRecordsRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl PartnerListIncomeRecordsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchantfund/partner/income-records`
     pub const PATH: &'static str = "/v3/merchantfund/partner/income-records";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerListIncomeRecordsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -346,8 +350,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerListIncomeRecordsRequest {
+    type Response = PartnerListIncomeRecordsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -399,8 +403,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for PartnerListIncomeRecordsRequest {
+    type Item = PartnerListIncomeRecordsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -438,9 +442,12 @@ impl<'a> V3MerchantfundPartnerIncomeRecords<'a> {
     /// 特约商户银行来账查询 (`GET /v3/merchantfund/partner/income-records`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: PartnerListIncomeRecordsQuery,
+    ) -> ::std::result::Result<
+        PartnerListIncomeRecordsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerListIncomeRecordsRequest::new(query)).await
     }
 }
 
@@ -449,12 +456,12 @@ impl<'a> V3MerchantfundPartnerIncomeRecords<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchantfund_partner_income_records.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_list_income_records.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerListIncomeRecordsQuery>(),
         ),
         (
-            "get_v3_merchantfund_partner_income_records.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_list_income_records.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerListIncomeRecordsResponse>(),
         ),
     ])
 }

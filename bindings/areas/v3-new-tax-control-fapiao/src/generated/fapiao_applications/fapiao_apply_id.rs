@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetFapiaoApplicationQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetFapiaoApplicationQuery {
         sub_mchid: optional(0, "sub_mchid"),
         fapiao_id: optional(1, "fapiao_id"),
     }
 }
 
-impl GetQuery {
+impl GetFapiaoApplicationQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetFapiaoApplicationQuery {
             sub_mchid: ::std::option::Option::None,
             fapiao_id: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetFapiaoApplicationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 发票状态
-    pub enum GetStatus {
+    pub enum GetFapiaoApplicationStatus {
         IssueAccepted = "ISSUE_ACCEPTED",
         Issued = "ISSUED",
         ReverseAccepted = "REVERSE_ACCEPTED",
@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBlueFapiao {
+pub struct GetFapiaoApplicationBlueFapiao {
     /// 发票代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,7 +113,7 @@ pub struct GetBlueFapiao {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBlueFapiao {
+    GetFapiaoApplicationBlueFapiao {
         fapiao_code: optional(0, "fapiao_code"),
         fapiao_number: optional(1, "fapiao_number"),
         check_code: optional(2, "check_code"),
@@ -123,10 +123,10 @@ pub struct GetBlueFapiao {
     }
 }
 
-impl GetBlueFapiao {
+impl GetFapiaoApplicationBlueFapiao {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBlueFapiao {
+        GetFapiaoApplicationBlueFapiao {
             fapiao_code: ::std::option::Option::None,
             fapiao_number: ::std::option::Option::None,
             check_code: ::std::option::Option::None,
@@ -141,7 +141,7 @@ impl GetBlueFapiao {
     /// Values of `card_status`.
     ///
     /// 发票卡券状态
-    pub enum GetCardStatus {
+    pub enum GetFapiaoApplicationCardStatus {
         InsertAccepted = "INSERT_ACCEPTED",
         Inserted = "INSERTED",
         DiscardAccepted = "DISCARD_ACCEPTED",
@@ -157,7 +157,7 @@ impl GetBlueFapiao {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCardInformation {
+pub struct GetFapiaoApplicationCardInformation {
     /// 插卡公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -178,7 +178,7 @@ pub struct GetCardInformation {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_status: ::std::option::Option<GetCardStatus>,
+    pub card_status: ::std::option::Option<GetFapiaoApplicationCardStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -186,7 +186,7 @@ pub struct GetCardInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCardInformation {
+    GetFapiaoApplicationCardInformation {
         card_appid: optional(0, "card_appid"),
         card_openid: optional(1, "card_openid"),
         card_id: optional(2, "card_id"),
@@ -196,10 +196,10 @@ pub struct GetCardInformation {
     }
 }
 
-impl GetCardInformation {
+impl GetFapiaoApplicationCardInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCardInformation {
+        GetFapiaoApplicationCardInformation {
             card_appid: ::std::option::Option::None,
             card_openid: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -216,7 +216,7 @@ impl GetCardInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSellerInformation {
+pub struct GetFapiaoApplicationSellerInformation {
     /// 名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -248,7 +248,7 @@ pub struct GetSellerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSellerInformation {
+    GetFapiaoApplicationSellerInformation {
         name: optional(0, "name"),
         taxpayer_id: optional(1, "taxpayer_id"),
         address: optional(2, "address"),
@@ -259,10 +259,10 @@ pub struct GetSellerInformation {
     }
 }
 
-impl GetSellerInformation {
+impl GetFapiaoApplicationSellerInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSellerInformation {
+        GetFapiaoApplicationSellerInformation {
             name: ::std::option::Option::None,
             taxpayer_id: ::std::option::Option::None,
             address: ::std::option::Option::None,
@@ -278,7 +278,7 @@ impl GetSellerInformation {
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum GetType {
+    pub enum GetFapiaoApplicationType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -290,7 +290,7 @@ impl GetSellerInformation {
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum GetFapiaoBillType {
+    pub enum GetFapiaoApplicationFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -304,13 +304,13 @@ impl GetSellerInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBuyerInformation {
+pub struct GetFapiaoApplicationBuyerInformation {
     /// 购买方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetFapiaoApplicationType>,
     /// 名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -349,7 +349,7 @@ pub struct GetBuyerInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<GetFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<GetFapiaoApplicationFapiaoBillType>,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
@@ -360,7 +360,7 @@ pub struct GetBuyerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBuyerInformation {
+    GetFapiaoApplicationBuyerInformation {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -378,10 +378,10 @@ pub struct GetBuyerInformation {
     }
 }
 
-impl GetBuyerInformation {
+impl GetFapiaoApplicationBuyerInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBuyerInformation {
+        GetFapiaoApplicationBuyerInformation {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             taxpayer_id: ::std::option::Option::None,
@@ -406,7 +406,7 @@ impl GetBuyerInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExtraInformation {
+pub struct GetFapiaoApplicationExtraInformation {
     /// 收款人
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee: ::std::option::Option<::std::string::String>,
@@ -425,7 +425,7 @@ pub struct GetExtraInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExtraInformation {
+    GetFapiaoApplicationExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
         drawer: optional(2, "drawer"),
@@ -433,10 +433,10 @@ pub struct GetExtraInformation {
     }
 }
 
-impl GetExtraInformation {
+impl GetFapiaoApplicationExtraInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExtraInformation {
+        GetFapiaoApplicationExtraInformation {
             payee: ::std::option::Option::None,
             reviewer: ::std::option::Option::None,
             drawer: ::std::option::Option::None,
@@ -449,7 +449,7 @@ impl GetExtraInformation {
     /// Values of `tax_prefer_mark`.
     ///
     /// 税收优惠政策标识
-    pub enum GetTaxPreferMark {
+    pub enum GetFapiaoApplicationTaxPreferMark {
         NoFavorable = "NO_FAVORABLE",
         OutsideVat = "OUTSIDE_VAT",
         VatExempt = "VAT_EXEMPT",
@@ -466,7 +466,7 @@ impl GetExtraInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetItemsItem {
+pub struct GetFapiaoApplicationItemsItem {
     /// 货物或应税劳务、服务编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -517,7 +517,7 @@ pub struct GetItemsItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tax_prefer_mark: ::std::option::Option<GetTaxPreferMark>,
+    pub tax_prefer_mark: ::std::option::Option<GetFapiaoApplicationTaxPreferMark>,
     /// 是否折扣行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -530,7 +530,7 @@ pub struct GetItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetItemsItem {
+    GetFapiaoApplicationItemsItem {
         tax_code: optional(0, "tax_code"),
         goods_name: optional(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -547,10 +547,10 @@ pub struct GetItemsItem {
     }
 }
 
-impl GetItemsItem {
+impl GetFapiaoApplicationItemsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetItemsItem {
+        GetFapiaoApplicationItemsItem {
             tax_code: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
             specification: ::std::option::Option::None,
@@ -574,7 +574,7 @@ impl GetItemsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFapiaoInformationItem {
+pub struct GetFapiaoApplicationFapiaoInformationItem {
     /// 商户发票单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -584,16 +584,16 @@ pub struct GetFapiaoInformationItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetFapiaoApplicationStatus>,
     /// 蓝字发票信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub blue_fapiao: ::std::option::Option<GetBlueFapiao>,
+    pub blue_fapiao: ::std::option::Option<GetFapiaoApplicationBlueFapiao>,
     /// 红字发票信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub red_fapiao: ::std::option::Option<GetBlueFapiao>,
+    pub red_fapiao: ::std::option::Option<GetFapiaoApplicationBlueFapiao>,
     /// 电子发票插卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_information: ::std::option::Option<GetCardInformation>,
+    pub card_information: ::std::option::Option<GetFapiaoApplicationCardInformation>,
     /// 总价税合计
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -613,22 +613,22 @@ pub struct GetFapiaoInformationItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub seller_information: ::std::option::Option<GetSellerInformation>,
+    pub seller_information: ::std::option::Option<GetFapiaoApplicationSellerInformation>,
     /// 购买方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub buyer_information: ::std::option::Option<GetBuyerInformation>,
+    pub buyer_information: ::std::option::Option<GetFapiaoApplicationBuyerInformation>,
     /// 附加信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra_information: ::std::option::Option<GetExtraInformation>,
+    pub extra_information: ::std::option::Option<GetFapiaoApplicationExtraInformation>,
     /// 发票行信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub items: ::std::option::Option<::std::vec::Vec<GetItemsItem>>,
+    pub items: ::std::option::Option<::std::vec::Vec<GetFapiaoApplicationItemsItem>>,
     /// 备注信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
@@ -645,7 +645,7 @@ pub struct GetFapiaoInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFapiaoInformationItem {
+    GetFapiaoApplicationFapiaoInformationItem {
         fapiao_id: optional(0, "fapiao_id"),
         status: optional(1, "status"),
         blue_fapiao: optional(2, "blue_fapiao"),
@@ -665,10 +665,10 @@ pub struct GetFapiaoInformationItem {
     }
 }
 
-impl GetFapiaoInformationItem {
+impl GetFapiaoApplicationFapiaoInformationItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFapiaoInformationItem {
+        GetFapiaoApplicationFapiaoInformationItem {
             fapiao_id: ::std::option::Option::None,
             status: ::std::option::Option::None,
             blue_fapiao: ::std::option::Option::None,
@@ -693,7 +693,7 @@ impl GetFapiaoInformationItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetFapiaoApplicationResponse {
     /// 发票数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -704,7 +704,7 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_information: ::std::option::Option<
-        ::std::vec::Vec<GetFapiaoInformationItem>,
+        ::std::vec::Vec<GetFapiaoApplicationFapiaoInformationItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -713,17 +713,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetFapiaoApplicationResponse {
         total_count: optional(0, "total_count"),
         fapiao_information: optional(1, "fapiao_information"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetFapiaoApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetFapiaoApplicationResponse {
             total_count: ::std::option::Option::None,
             fapiao_information: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -746,7 +746,7 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetFapiaoApplicationRequest {
     /// 发票申请单号
     ///
     /// **Required.**
@@ -754,30 +754,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub fapiao_apply_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetFapiaoApplicationQuery,
 }
 
-impl GetRequest {
+impl GetFapiaoApplicationRequest {
     /// Creates a value from its required fields (`fapiao_apply_id`, `query`).
     pub fn new(
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetFapiaoApplicationQuery,
     ) -> Self {
-        GetRequest {
+        GetFapiaoApplicationRequest {
             fapiao_apply_id: fapiao_apply_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetFapiaoApplicationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetFapiaoApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -797,8 +797,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetFapiaoApplicationRequest {
+    type Response = GetFapiaoApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -890,9 +890,16 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyId<'a> {
     /// 查询电子发票 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.fapiao_apply_id.clone(), query)).await
+        query: GetFapiaoApplicationQuery,
+    ) -> ::std::result::Result<
+        GetFapiaoApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetFapiaoApplicationRequest::new(self.fapiao_apply_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -901,12 +908,12 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_fapiao_applications_fapiao_apply_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_fapiao_application.query",
+            ::wechatpay_runtime::json_schema_for::<GetFapiaoApplicationQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_fapiao_applications_fapiao_apply_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_fapiao_application.response",
+            ::wechatpay_runtime::json_schema_for::<GetFapiaoApplicationResponse>(),
         ),
     ]);
     schemas.extend(fapiao_files::json_schemas());

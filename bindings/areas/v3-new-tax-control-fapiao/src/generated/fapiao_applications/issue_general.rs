@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum PostType {
+    pub enum CreateIssueGeneralType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum PostFapiaoBillType {
+    pub enum CreateIssueGeneralFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -32,12 +32,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct CreateIssueGeneralBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateIssueGeneralType,
     /// 名称
     ///
     /// **Required.**
@@ -75,14 +75,14 @@ pub struct PostBuyerInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<PostFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<CreateIssueGeneralFapiaoBillType>,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    CreateIssueGeneralBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -99,13 +99,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl CreateIssueGeneralBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CreateIssueGeneralType,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        CreateIssueGeneralBuyerInformation {
             type_,
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -197,7 +197,7 @@ impl PostBuyerInformation {
     /// Sets `fapiao_bill_type`.
     pub fn with_fapiao_bill_type(
         mut self,
-        fapiao_bill_type: PostFapiaoBillType,
+        fapiao_bill_type: CreateIssueGeneralFapiaoBillType,
     ) -> Self {
         self.fapiao_bill_type = ::std::option::Option::Some(fapiao_bill_type);
         self
@@ -219,7 +219,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct CreateIssueGeneralItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
@@ -257,7 +257,7 @@ pub struct PostItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    CreateIssueGeneralItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -270,7 +270,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl CreateIssueGeneralItemsItem {
     /// Creates a value from its required fields (`tax_code`, `goods_name`, `total_amount`, `tax_rate`, `discount`).
     pub fn new(
         tax_code: impl ::std::convert::Into<::std::string::String>,
@@ -279,7 +279,7 @@ impl PostItemsItem {
         tax_rate: f64,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        CreateIssueGeneralItemsItem {
             tax_code: tax_code.into(),
             goods_name: goods_name.into(),
             specification: ::std::option::Option::None,
@@ -332,7 +332,7 @@ impl PostItemsItem {
     /// Values of `pay_channel`.
     ///
     /// 支付渠道
-    pub enum PostPayChannel {
+    pub enum CreateIssueGeneralPayChannel {
         WechatPay = "WECHAT_PAY",
         #[unrecognized]
         Unrecognized(String),
@@ -345,11 +345,11 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInformationItem {
+pub struct CreateIssueGeneralTransactionInformationItem {
     /// 支付渠道
     ///
     /// **Required.**
-    pub pay_channel: PostPayChannel,
+    pub pay_channel: CreateIssueGeneralPayChannel,
     /// 支付订单号
     ///
     /// **Required.**
@@ -364,7 +364,7 @@ pub struct PostTransactionInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInformationItem {
+    CreateIssueGeneralTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -372,14 +372,14 @@ pub struct PostTransactionInformationItem {
     }
 }
 
-impl PostTransactionInformationItem {
+impl CreateIssueGeneralTransactionInformationItem {
     /// Creates a value from its required fields (`pay_channel`, `transaction_id`, `amount`).
     pub fn new(
-        pay_channel: PostPayChannel,
+        pay_channel: CreateIssueGeneralPayChannel,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostTransactionInformationItem {
+        CreateIssueGeneralTransactionInformationItem {
             pay_channel,
             transaction_id: transaction_id.into(),
             out_trade_no: ::std::option::Option::None,
@@ -403,7 +403,7 @@ impl PostTransactionInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoInformation {
+pub struct CreateIssueGeneralFapiaoInformation {
     /// 商户发票单号
     ///
     /// **Required.**
@@ -415,7 +415,7 @@ pub struct PostFapiaoInformation {
     /// 发票行信息
     ///
     /// **Required.**
-    pub items: ::std::vec::Vec<PostItemsItem>,
+    pub items: ::std::vec::Vec<CreateIssueGeneralItemsItem>,
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
@@ -436,18 +436,20 @@ pub struct PostFapiaoInformation {
     /// 发票类型
     ///
     /// **Required.**
-    pub fapiao_bill_type: PostFapiaoBillType,
+    pub fapiao_bill_type: CreateIssueGeneralFapiaoBillType,
     /// 交易信息
     ///
     /// **Required.**
-    pub transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+    pub transaction_information: ::std::vec::Vec<
+        CreateIssueGeneralTransactionInformationItem,
+    >,
     /// 发票备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoInformation {
+    CreateIssueGeneralFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
         items: required(2, "items"),
@@ -461,17 +463,19 @@ pub struct PostFapiaoInformation {
     }
 }
 
-impl PostFapiaoInformation {
+impl CreateIssueGeneralFapiaoInformation {
     /// Creates a value from its required fields (`fapiao_id`, `total_amount`, `items`, `billing_person_id`, `fapiao_bill_type`, `transaction_information`).
     pub fn new(
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
-        items: ::std::vec::Vec<PostItemsItem>,
+        items: ::std::vec::Vec<CreateIssueGeneralItemsItem>,
         billing_person_id: impl ::std::convert::Into<::std::string::String>,
-        fapiao_bill_type: PostFapiaoBillType,
-        transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+        fapiao_bill_type: CreateIssueGeneralFapiaoBillType,
+        transaction_information: ::std::vec::Vec<
+            CreateIssueGeneralTransactionInformationItem,
+        >,
     ) -> Self {
-        PostFapiaoInformation {
+        CreateIssueGeneralFapiaoInformation {
             fapiao_id: fapiao_id.into(),
             total_amount,
             items,
@@ -525,7 +529,7 @@ impl PostFapiaoInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateIssueGeneralBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -537,15 +541,15 @@ pub struct PostBody {
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: CreateIssueGeneralBuyerInformation,
     /// 需要开具的数电发票信息
     ///
     /// **Required.**
-    pub fapiao_information: PostFapiaoInformation,
+    pub fapiao_information: CreateIssueGeneralFapiaoInformation,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateIssueGeneralBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),
         buyer_information: required(2, "buyer_information"),
@@ -553,15 +557,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateIssueGeneralBody {
     /// Creates a value from its required fields (`sub_mchid`, `fapiao_apply_id`, `buyer_information`, `fapiao_information`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_information: PostBuyerInformation,
-        fapiao_information: PostFapiaoInformation,
+        buyer_information: CreateIssueGeneralBuyerInformation,
+        fapiao_information: CreateIssueGeneralFapiaoInformation,
     ) -> Self {
-        PostBody {
+        CreateIssueGeneralBody {
             sub_mchid: sub_mchid.into(),
             fapiao_apply_id: fapiao_apply_id.into(),
             buyer_information,
@@ -570,7 +574,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateIssueGeneralBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -589,26 +593,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/issue-general.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateIssueGeneralRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateIssueGeneralBody,
 }
 
-impl PostRequest {
+impl CreateIssueGeneralRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateIssueGeneralBody) -> Self {
+        CreateIssueGeneralRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateIssueGeneralRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/issue-general`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/issue-general";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateIssueGeneralRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -618,7 +622,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateIssueGeneralRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -660,9 +664,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssueGeneral<'a> {
     /// 开具通用行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateIssueGeneralBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateIssueGeneralRequest::new(body)).await
     }
 }
 
@@ -671,8 +675,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssueGeneral<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_issue_general.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_issue_general.body",
+            ::wechatpay_runtime::json_schema_for::<CreateIssueGeneralBody>(),
         ),
     ])
 }

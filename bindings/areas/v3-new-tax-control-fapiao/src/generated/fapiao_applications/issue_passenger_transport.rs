@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum PostType {
+    pub enum CreateIssuePassengerTransportType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum PostFapiaoBillType {
+    pub enum CreateIssuePassengerTransportFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -32,12 +32,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct CreateIssuePassengerTransportBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateIssuePassengerTransportType,
     /// 名称
     ///
     /// **Required.**
@@ -75,14 +75,16 @@ pub struct PostBuyerInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<PostFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<
+        CreateIssuePassengerTransportFapiaoBillType,
+    >,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    CreateIssuePassengerTransportBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -99,13 +101,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl CreateIssuePassengerTransportBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CreateIssuePassengerTransportType,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        CreateIssuePassengerTransportBuyerInformation {
             type_,
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -197,7 +199,7 @@ impl PostBuyerInformation {
     /// Sets `fapiao_bill_type`.
     pub fn with_fapiao_bill_type(
         mut self,
-        fapiao_bill_type: PostFapiaoBillType,
+        fapiao_bill_type: CreateIssuePassengerTransportFapiaoBillType,
     ) -> Self {
         self.fapiao_bill_type = ::std::option::Option::Some(fapiao_bill_type);
         self
@@ -217,7 +219,7 @@ impl PostBuyerInformation {
     /// Values of `certificate_type`.
     ///
     /// 出行人证件类型
-    pub enum PostCertificateType {
+    pub enum CreateIssuePassengerTransportCertificateType {
         IdentityCard = "IDENTITY_CARD",
         Passport = "PASSPORT",
         HongKongPermit = "HONG_KONG_PERMIT",
@@ -241,7 +243,7 @@ impl PostBuyerInformation {
     /// Values of `transportation_type`.
     ///
     /// 交通工具类型
-    pub enum PostTransportationType {
+    pub enum CreateIssuePassengerTransportTransportationType {
         LongDistanceBus = "LONG_DISTANCE_BUS",
         PublicTransportation = "PUBLIC_TRANSPORTATION",
         Car = "CAR",
@@ -256,7 +258,7 @@ impl PostBuyerInformation {
     /// Values of `transportation_classes`.
     ///
     /// 交通工具等级
-    pub enum PostTransportationClasses {
+    pub enum CreateIssuePassengerTransportTransportationClasses {
         ShipFirstClassCabin = "SHIP_FIRST_CLASS_CABIN",
         ShipSecondClassCabin = "SHIP_SECOND_CLASS_CABIN",
         ShipThirdClassCabin = "SHIP_THIRD_CLASS_CABIN",
@@ -271,7 +273,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPassengerInformation {
+pub struct CreateIssuePassengerTransportPassengerInformation {
     /// 出行人名称
     ///
     /// **Required.**
@@ -279,7 +281,7 @@ pub struct PostPassengerInformation {
     /// 出行人证件类型
     ///
     /// **Required.**
-    pub certificate_type: PostCertificateType,
+    pub certificate_type: CreateIssuePassengerTransportCertificateType,
     /// 证件号码
     ///
     /// **Required.**
@@ -301,14 +303,16 @@ pub struct PostPassengerInformation {
     /// 交通工具类型
     ///
     /// **Required.**
-    pub transportation_type: PostTransportationType,
+    pub transportation_type: CreateIssuePassengerTransportTransportationType,
     /// 交通工具等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transportation_classes: ::std::option::Option<PostTransportationClasses>,
+    pub transportation_classes: ::std::option::Option<
+        CreateIssuePassengerTransportTransportationClasses,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPassengerInformation {
+    CreateIssuePassengerTransportPassengerInformation {
         name: required(0, "name"),
         certificate_type: required(1, "certificate_type"),
         certificate_number: required(2, "certificate_number"),
@@ -320,18 +324,18 @@ pub struct PostPassengerInformation {
     }
 }
 
-impl PostPassengerInformation {
+impl CreateIssuePassengerTransportPassengerInformation {
     /// Creates a value from its required fields (`name`, `certificate_type`, `certificate_number`, `departure_date`, `departure_place`, `destination`, `transportation_type`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        certificate_type: PostCertificateType,
+        certificate_type: CreateIssuePassengerTransportCertificateType,
         certificate_number: ::wechatpay_runtime::Sensitive,
         departure_date: impl ::std::convert::Into<::std::string::String>,
         departure_place: impl ::std::convert::Into<::std::string::String>,
         destination: impl ::std::convert::Into<::std::string::String>,
-        transportation_type: PostTransportationType,
+        transportation_type: CreateIssuePassengerTransportTransportationType,
     ) -> Self {
-        PostPassengerInformation {
+        CreateIssuePassengerTransportPassengerInformation {
             name: name.into(),
             certificate_type,
             certificate_number,
@@ -346,7 +350,7 @@ impl PostPassengerInformation {
     /// Sets `transportation_classes`.
     pub fn with_transportation_classes(
         mut self,
-        transportation_classes: PostTransportationClasses,
+        transportation_classes: CreateIssuePassengerTransportTransportationClasses,
     ) -> Self {
         self.transportation_classes = ::std::option::Option::Some(
             transportation_classes,
@@ -361,7 +365,7 @@ impl PostPassengerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct CreateIssuePassengerTransportItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
@@ -398,11 +402,13 @@ pub struct PostItemsItem {
     pub preferential_policy_code: ::std::option::Option<i64>,
     /// 出行人额外信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub passenger_information: ::std::option::Option<PostPassengerInformation>,
+    pub passenger_information: ::std::option::Option<
+        CreateIssuePassengerTransportPassengerInformation,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    CreateIssuePassengerTransportItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -416,7 +422,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl CreateIssuePassengerTransportItemsItem {
     /// Creates a value from its required fields (`tax_code`, `goods_name`, `total_amount`, `tax_rate`, `discount`).
     pub fn new(
         tax_code: impl ::std::convert::Into<::std::string::String>,
@@ -425,7 +431,7 @@ impl PostItemsItem {
         tax_rate: f64,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        CreateIssuePassengerTransportItemsItem {
             tax_code: tax_code.into(),
             goods_name: goods_name.into(),
             specification: ::std::option::Option::None,
@@ -477,7 +483,7 @@ impl PostItemsItem {
     /// Sets `passenger_information`.
     pub fn with_passenger_information(
         mut self,
-        passenger_information: PostPassengerInformation,
+        passenger_information: CreateIssuePassengerTransportPassengerInformation,
     ) -> Self {
         self.passenger_information = ::std::option::Option::Some(passenger_information);
         self
@@ -488,7 +494,7 @@ impl PostItemsItem {
     /// Values of `pay_channel`.
     ///
     /// 支付渠道
-    pub enum PostPayChannel {
+    pub enum CreateIssuePassengerTransportPayChannel {
         WechatPay = "WECHAT_PAY",
         #[unrecognized]
         Unrecognized(String),
@@ -501,11 +507,11 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInformationItem {
+pub struct CreateIssuePassengerTransportTransactionInformationItem {
     /// 支付渠道
     ///
     /// **Required.**
-    pub pay_channel: PostPayChannel,
+    pub pay_channel: CreateIssuePassengerTransportPayChannel,
     /// 支付订单号
     ///
     /// **Required.**
@@ -520,7 +526,7 @@ pub struct PostTransactionInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInformationItem {
+    CreateIssuePassengerTransportTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -528,14 +534,14 @@ pub struct PostTransactionInformationItem {
     }
 }
 
-impl PostTransactionInformationItem {
+impl CreateIssuePassengerTransportTransactionInformationItem {
     /// Creates a value from its required fields (`pay_channel`, `transaction_id`, `amount`).
     pub fn new(
-        pay_channel: PostPayChannel,
+        pay_channel: CreateIssuePassengerTransportPayChannel,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostTransactionInformationItem {
+        CreateIssuePassengerTransportTransactionInformationItem {
             pay_channel,
             transaction_id: transaction_id.into(),
             out_trade_no: ::std::option::Option::None,
@@ -559,7 +565,7 @@ impl PostTransactionInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoInformation {
+pub struct CreateIssuePassengerTransportFapiaoInformation {
     /// 商户发票单号
     ///
     /// **Required.**
@@ -571,7 +577,7 @@ pub struct PostFapiaoInformation {
     /// 发票行信息
     ///
     /// **Required.**
-    pub items: ::std::vec::Vec<PostItemsItem>,
+    pub items: ::std::vec::Vec<CreateIssuePassengerTransportItemsItem>,
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
@@ -592,18 +598,20 @@ pub struct PostFapiaoInformation {
     /// 发票类型
     ///
     /// **Required.**
-    pub fapiao_bill_type: PostFapiaoBillType,
+    pub fapiao_bill_type: CreateIssuePassengerTransportFapiaoBillType,
     /// 交易信息
     ///
     /// **Required.**
-    pub transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+    pub transaction_information: ::std::vec::Vec<
+        CreateIssuePassengerTransportTransactionInformationItem,
+    >,
     /// 发票备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoInformation {
+    CreateIssuePassengerTransportFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
         items: required(2, "items"),
@@ -617,17 +625,19 @@ pub struct PostFapiaoInformation {
     }
 }
 
-impl PostFapiaoInformation {
+impl CreateIssuePassengerTransportFapiaoInformation {
     /// Creates a value from its required fields (`fapiao_id`, `total_amount`, `items`, `billing_person_id`, `fapiao_bill_type`, `transaction_information`).
     pub fn new(
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
-        items: ::std::vec::Vec<PostItemsItem>,
+        items: ::std::vec::Vec<CreateIssuePassengerTransportItemsItem>,
         billing_person_id: impl ::std::convert::Into<::std::string::String>,
-        fapiao_bill_type: PostFapiaoBillType,
-        transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+        fapiao_bill_type: CreateIssuePassengerTransportFapiaoBillType,
+        transaction_information: ::std::vec::Vec<
+            CreateIssuePassengerTransportTransactionInformationItem,
+        >,
     ) -> Self {
-        PostFapiaoInformation {
+        CreateIssuePassengerTransportFapiaoInformation {
             fapiao_id: fapiao_id.into(),
             total_amount,
             items,
@@ -681,7 +691,7 @@ impl PostFapiaoInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateIssuePassengerTransportBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -693,15 +703,15 @@ pub struct PostBody {
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: CreateIssuePassengerTransportBuyerInformation,
     /// 需要开具的数电发票信息
     ///
     /// **Required.**
-    pub fapiao_information: PostFapiaoInformation,
+    pub fapiao_information: CreateIssuePassengerTransportFapiaoInformation,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateIssuePassengerTransportBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),
         buyer_information: required(2, "buyer_information"),
@@ -709,15 +719,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateIssuePassengerTransportBody {
     /// Creates a value from its required fields (`sub_mchid`, `fapiao_apply_id`, `buyer_information`, `fapiao_information`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_information: PostBuyerInformation,
-        fapiao_information: PostFapiaoInformation,
+        buyer_information: CreateIssuePassengerTransportBuyerInformation,
+        fapiao_information: CreateIssuePassengerTransportFapiaoInformation,
     ) -> Self {
-        PostBody {
+        CreateIssuePassengerTransportBody {
             sub_mchid: sub_mchid.into(),
             fapiao_apply_id: fapiao_apply_id.into(),
             buyer_information,
@@ -726,7 +736,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateIssuePassengerTransportBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -745,26 +755,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateIssuePassengerTransportRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateIssuePassengerTransportBody,
 }
 
-impl PostRequest {
+impl CreateIssuePassengerTransportRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateIssuePassengerTransportBody) -> Self {
+        CreateIssuePassengerTransportRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateIssuePassengerTransportRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateIssuePassengerTransportRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -774,7 +786,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateIssuePassengerTransportRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -816,9 +828,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssuePassengerTransport<'a> {
     /// 开具旅客运输行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateIssuePassengerTransportBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateIssuePassengerTransportRequest::new(body)).await
     }
 }
 
@@ -827,8 +839,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssuePassengerTransport<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_issue_passenger_transport.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_issue_passenger_transport.body",
+            ::wechatpay_runtime::json_schema_for::<CreateIssuePassengerTransportBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum PostType {
+    pub enum CreateIssueRefinedOilType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum PostFapiaoBillType {
+    pub enum CreateIssueRefinedOilFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -32,12 +32,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct CreateIssueRefinedOilBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateIssueRefinedOilType,
     /// 名称
     ///
     /// **Required.**
@@ -75,14 +75,14 @@ pub struct PostBuyerInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<PostFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<CreateIssueRefinedOilFapiaoBillType>,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    CreateIssueRefinedOilBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -99,13 +99,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl CreateIssueRefinedOilBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CreateIssueRefinedOilType,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        CreateIssueRefinedOilBuyerInformation {
             type_,
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -197,7 +197,7 @@ impl PostBuyerInformation {
     /// Sets `fapiao_bill_type`.
     pub fn with_fapiao_bill_type(
         mut self,
-        fapiao_bill_type: PostFapiaoBillType,
+        fapiao_bill_type: CreateIssueRefinedOilFapiaoBillType,
     ) -> Self {
         self.fapiao_bill_type = ::std::option::Option::Some(fapiao_bill_type);
         self
@@ -217,7 +217,7 @@ impl PostBuyerInformation {
     /// Values of `unit`.
     ///
     /// 成品油单位
-    pub enum PostUnit {
+    pub enum CreateIssueRefinedOilUnit {
         Ton = "TON",
         Leter = "LETER",
         #[unrecognized]
@@ -231,7 +231,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRefinedOilInformation {
+pub struct CreateIssueRefinedOilRefinedOilInformation {
     /// 成品油站点
     ///
     /// **Required.**
@@ -247,21 +247,21 @@ pub struct PostRefinedOilInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRefinedOilInformation {
+    CreateIssueRefinedOilRefinedOilInformation {
         station: required(0, "station"),
         trade_time: required(1, "trade_time"),
         gun_number: required(2, "gun_number"),
     }
 }
 
-impl PostRefinedOilInformation {
+impl CreateIssueRefinedOilRefinedOilInformation {
     /// Creates a value from its required fields (`station`, `trade_time`, `gun_number`).
     pub fn new(
         station: impl ::std::convert::Into<::std::string::String>,
         trade_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         gun_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostRefinedOilInformation {
+        CreateIssueRefinedOilRefinedOilInformation {
             station: station.into(),
             trade_time: trade_time.into(),
             gun_number: gun_number.into(),
@@ -275,7 +275,7 @@ impl PostRefinedOilInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct CreateIssueRefinedOilItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
@@ -289,7 +289,7 @@ pub struct PostItemsItem {
     pub specification: ::std::option::Option<::std::string::String>,
     /// 成品油单位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unit: ::std::option::Option<PostUnit>,
+    pub unit: ::std::option::Option<CreateIssueRefinedOilUnit>,
     /// 数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
@@ -312,11 +312,13 @@ pub struct PostItemsItem {
     pub preferential_policy_code: ::std::option::Option<i64>,
     /// 成品油行业额外信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refined_oil_information: ::std::option::Option<PostRefinedOilInformation>,
+    pub refined_oil_information: ::std::option::Option<
+        CreateIssueRefinedOilRefinedOilInformation,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    CreateIssueRefinedOilItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -330,7 +332,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl CreateIssueRefinedOilItemsItem {
     /// Creates a value from its required fields (`tax_code`, `goods_name`, `total_amount`, `tax_rate`, `discount`).
     pub fn new(
         tax_code: impl ::std::convert::Into<::std::string::String>,
@@ -339,7 +341,7 @@ impl PostItemsItem {
         tax_rate: f64,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        CreateIssueRefinedOilItemsItem {
             tax_code: tax_code.into(),
             goods_name: goods_name.into(),
             specification: ::std::option::Option::None,
@@ -363,7 +365,7 @@ impl PostItemsItem {
     }
 
     /// Sets `unit`.
-    pub fn with_unit(mut self, unit: PostUnit) -> Self {
+    pub fn with_unit(mut self, unit: CreateIssueRefinedOilUnit) -> Self {
         self.unit = ::std::option::Option::Some(unit);
         self
     }
@@ -388,7 +390,7 @@ impl PostItemsItem {
     /// Sets `refined_oil_information`.
     pub fn with_refined_oil_information(
         mut self,
-        refined_oil_information: PostRefinedOilInformation,
+        refined_oil_information: CreateIssueRefinedOilRefinedOilInformation,
     ) -> Self {
         self.refined_oil_information = ::std::option::Option::Some(
             refined_oil_information,
@@ -401,7 +403,7 @@ impl PostItemsItem {
     /// Values of `pay_channel`.
     ///
     /// 支付渠道
-    pub enum PostPayChannel {
+    pub enum CreateIssueRefinedOilPayChannel {
         WechatPay = "WECHAT_PAY",
         #[unrecognized]
         Unrecognized(String),
@@ -414,11 +416,11 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInformationItem {
+pub struct CreateIssueRefinedOilTransactionInformationItem {
     /// 支付渠道
     ///
     /// **Required.**
-    pub pay_channel: PostPayChannel,
+    pub pay_channel: CreateIssueRefinedOilPayChannel,
     /// 支付订单号
     ///
     /// **Required.**
@@ -433,7 +435,7 @@ pub struct PostTransactionInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInformationItem {
+    CreateIssueRefinedOilTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -441,14 +443,14 @@ pub struct PostTransactionInformationItem {
     }
 }
 
-impl PostTransactionInformationItem {
+impl CreateIssueRefinedOilTransactionInformationItem {
     /// Creates a value from its required fields (`pay_channel`, `transaction_id`, `amount`).
     pub fn new(
-        pay_channel: PostPayChannel,
+        pay_channel: CreateIssueRefinedOilPayChannel,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostTransactionInformationItem {
+        CreateIssueRefinedOilTransactionInformationItem {
             pay_channel,
             transaction_id: transaction_id.into(),
             out_trade_no: ::std::option::Option::None,
@@ -472,7 +474,7 @@ impl PostTransactionInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoInformation {
+pub struct CreateIssueRefinedOilFapiaoInformation {
     /// 商户发票单号
     ///
     /// **Required.**
@@ -484,7 +486,7 @@ pub struct PostFapiaoInformation {
     /// 发票行信息
     ///
     /// **Required.**
-    pub items: ::std::vec::Vec<PostItemsItem>,
+    pub items: ::std::vec::Vec<CreateIssueRefinedOilItemsItem>,
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
@@ -505,18 +507,20 @@ pub struct PostFapiaoInformation {
     /// 发票类型
     ///
     /// **Required.**
-    pub fapiao_bill_type: PostFapiaoBillType,
+    pub fapiao_bill_type: CreateIssueRefinedOilFapiaoBillType,
     /// 交易信息
     ///
     /// **Required.**
-    pub transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+    pub transaction_information: ::std::vec::Vec<
+        CreateIssueRefinedOilTransactionInformationItem,
+    >,
     /// 发票备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoInformation {
+    CreateIssueRefinedOilFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
         items: required(2, "items"),
@@ -530,17 +534,19 @@ pub struct PostFapiaoInformation {
     }
 }
 
-impl PostFapiaoInformation {
+impl CreateIssueRefinedOilFapiaoInformation {
     /// Creates a value from its required fields (`fapiao_id`, `total_amount`, `items`, `billing_person_id`, `fapiao_bill_type`, `transaction_information`).
     pub fn new(
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
-        items: ::std::vec::Vec<PostItemsItem>,
+        items: ::std::vec::Vec<CreateIssueRefinedOilItemsItem>,
         billing_person_id: impl ::std::convert::Into<::std::string::String>,
-        fapiao_bill_type: PostFapiaoBillType,
-        transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+        fapiao_bill_type: CreateIssueRefinedOilFapiaoBillType,
+        transaction_information: ::std::vec::Vec<
+            CreateIssueRefinedOilTransactionInformationItem,
+        >,
     ) -> Self {
-        PostFapiaoInformation {
+        CreateIssueRefinedOilFapiaoInformation {
             fapiao_id: fapiao_id.into(),
             total_amount,
             items,
@@ -594,7 +600,7 @@ impl PostFapiaoInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateIssueRefinedOilBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -606,15 +612,15 @@ pub struct PostBody {
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: CreateIssueRefinedOilBuyerInformation,
     /// 需要开具的数电发票信息
     ///
     /// **Required.**
-    pub fapiao_information: PostFapiaoInformation,
+    pub fapiao_information: CreateIssueRefinedOilFapiaoInformation,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateIssueRefinedOilBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),
         buyer_information: required(2, "buyer_information"),
@@ -622,15 +628,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateIssueRefinedOilBody {
     /// Creates a value from its required fields (`sub_mchid`, `fapiao_apply_id`, `buyer_information`, `fapiao_information`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_information: PostBuyerInformation,
-        fapiao_information: PostFapiaoInformation,
+        buyer_information: CreateIssueRefinedOilBuyerInformation,
+        fapiao_information: CreateIssueRefinedOilFapiaoInformation,
     ) -> Self {
-        PostBody {
+        CreateIssueRefinedOilBody {
             sub_mchid: sub_mchid.into(),
             fapiao_apply_id: fapiao_apply_id.into(),
             buyer_information,
@@ -639,7 +645,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateIssueRefinedOilBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -658,26 +664,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateIssueRefinedOilRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateIssueRefinedOilBody,
 }
 
-impl PostRequest {
+impl CreateIssueRefinedOilRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateIssueRefinedOilBody) -> Self {
+        CreateIssueRefinedOilRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateIssueRefinedOilRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateIssueRefinedOilRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -687,7 +695,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateIssueRefinedOilRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -729,9 +737,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssueRefinedOil<'a> {
     /// 开具成品油行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateIssueRefinedOilBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateIssueRefinedOilRequest::new(body)).await
     }
 }
 
@@ -740,8 +748,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssueRefinedOil<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_issue_refined_oil.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_issue_refined_oil.body",
+            ::wechatpay_runtime::json_schema_for::<CreateIssueRefinedOilBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum PostType {
+    pub enum CreateRealEstateLeasingType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum PostFapiaoBillType {
+    pub enum CreateRealEstateLeasingFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -32,12 +32,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct CreateRealEstateLeasingBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateRealEstateLeasingType,
     /// 名称
     ///
     /// **Required.**
@@ -75,14 +75,14 @@ pub struct PostBuyerInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<PostFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<CreateRealEstateLeasingFapiaoBillType>,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    CreateRealEstateLeasingBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -99,13 +99,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl CreateRealEstateLeasingBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CreateRealEstateLeasingType,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        CreateRealEstateLeasingBuyerInformation {
             type_,
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -197,7 +197,7 @@ impl PostBuyerInformation {
     /// Sets `fapiao_bill_type`.
     pub fn with_fapiao_bill_type(
         mut self,
-        fapiao_bill_type: PostFapiaoBillType,
+        fapiao_bill_type: CreateRealEstateLeasingFapiaoBillType,
     ) -> Self {
         self.fapiao_bill_type = ::std::option::Option::Some(fapiao_bill_type);
         self
@@ -219,7 +219,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRealEstateLeasingInformation {
+pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     /// 不动产坐落省份
     ///
     /// **Required.**
@@ -254,7 +254,7 @@ pub struct PostRealEstateLeasingInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRealEstateLeasingInformation {
+    CreateRealEstateLeasingRealEstateLeasingInformation {
         province: required(0, "province"),
         city: optional(1, "city"),
         address: required(2, "address"),
@@ -266,7 +266,7 @@ pub struct PostRealEstateLeasingInformation {
     }
 }
 
-impl PostRealEstateLeasingInformation {
+impl CreateRealEstateLeasingRealEstateLeasingInformation {
     /// Creates a value from its required fields (`province`, `address`, `lease_period_start`, `lease_period_end`, `cross_city_flag`).
     pub fn new(
         province: impl ::std::convert::Into<::std::string::String>,
@@ -275,7 +275,7 @@ impl PostRealEstateLeasingInformation {
         lease_period_end: impl ::std::convert::Into<::std::string::String>,
         cross_city_flag: bool,
     ) -> Self {
-        PostRealEstateLeasingInformation {
+        CreateRealEstateLeasingRealEstateLeasingInformation {
             province: province.into(),
             city: ::std::option::Option::None,
             address: address.into(),
@@ -321,7 +321,7 @@ impl PostRealEstateLeasingInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct CreateRealEstateLeasingItemsItem {
     /// 税局侧规定的货物或应税劳务、服务税收分类编码
     ///
     /// **Required.**
@@ -359,12 +359,12 @@ pub struct PostItemsItem {
     /// 不动产租赁特定行业额外信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_estate_leasing_information: ::std::option::Option<
-        PostRealEstateLeasingInformation,
+        CreateRealEstateLeasingRealEstateLeasingInformation,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    CreateRealEstateLeasingItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -378,7 +378,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl CreateRealEstateLeasingItemsItem {
     /// Creates a value from its required fields (`tax_code`, `goods_name`, `total_amount`, `tax_rate`, `discount`).
     pub fn new(
         tax_code: impl ::std::convert::Into<::std::string::String>,
@@ -387,7 +387,7 @@ impl PostItemsItem {
         tax_rate: f64,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        CreateRealEstateLeasingItemsItem {
             tax_code: tax_code.into(),
             goods_name: goods_name.into(),
             specification: ::std::option::Option::None,
@@ -439,7 +439,7 @@ impl PostItemsItem {
     /// Sets `real_estate_leasing_information`.
     pub fn with_real_estate_leasing_information(
         mut self,
-        real_estate_leasing_information: PostRealEstateLeasingInformation,
+        real_estate_leasing_information: CreateRealEstateLeasingRealEstateLeasingInformation,
     ) -> Self {
         self.real_estate_leasing_information = ::std::option::Option::Some(
             real_estate_leasing_information,
@@ -452,7 +452,7 @@ impl PostItemsItem {
     /// Values of `pay_channel`.
     ///
     /// 支付渠道
-    pub enum PostPayChannel {
+    pub enum CreateRealEstateLeasingPayChannel {
         WechatPay = "WECHAT_PAY",
         #[unrecognized]
         Unrecognized(String),
@@ -465,11 +465,11 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInformationItem {
+pub struct CreateRealEstateLeasingTransactionInformationItem {
     /// 支付渠道
     ///
     /// **Required.**
-    pub pay_channel: PostPayChannel,
+    pub pay_channel: CreateRealEstateLeasingPayChannel,
     /// 支付订单号
     ///
     /// **Required.**
@@ -484,7 +484,7 @@ pub struct PostTransactionInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInformationItem {
+    CreateRealEstateLeasingTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -492,14 +492,14 @@ pub struct PostTransactionInformationItem {
     }
 }
 
-impl PostTransactionInformationItem {
+impl CreateRealEstateLeasingTransactionInformationItem {
     /// Creates a value from its required fields (`pay_channel`, `transaction_id`, `amount`).
     pub fn new(
-        pay_channel: PostPayChannel,
+        pay_channel: CreateRealEstateLeasingPayChannel,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostTransactionInformationItem {
+        CreateRealEstateLeasingTransactionInformationItem {
             pay_channel,
             transaction_id: transaction_id.into(),
             out_trade_no: ::std::option::Option::None,
@@ -523,7 +523,7 @@ impl PostTransactionInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoInformation {
+pub struct CreateRealEstateLeasingFapiaoInformation {
     /// 商户发票单号
     ///
     /// **Required.**
@@ -535,7 +535,7 @@ pub struct PostFapiaoInformation {
     /// 发票行信息
     ///
     /// **Required.**
-    pub items: ::std::vec::Vec<PostItemsItem>,
+    pub items: ::std::vec::Vec<CreateRealEstateLeasingItemsItem>,
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
@@ -556,18 +556,20 @@ pub struct PostFapiaoInformation {
     /// 发票类型
     ///
     /// **Required.**
-    pub fapiao_bill_type: PostFapiaoBillType,
+    pub fapiao_bill_type: CreateRealEstateLeasingFapiaoBillType,
     /// 交易信息
     ///
     /// **Required.**
-    pub transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+    pub transaction_information: ::std::vec::Vec<
+        CreateRealEstateLeasingTransactionInformationItem,
+    >,
     /// 发票备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoInformation {
+    CreateRealEstateLeasingFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
         items: required(2, "items"),
@@ -581,17 +583,19 @@ pub struct PostFapiaoInformation {
     }
 }
 
-impl PostFapiaoInformation {
+impl CreateRealEstateLeasingFapiaoInformation {
     /// Creates a value from its required fields (`fapiao_id`, `total_amount`, `items`, `billing_person_id`, `fapiao_bill_type`, `transaction_information`).
     pub fn new(
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
-        items: ::std::vec::Vec<PostItemsItem>,
+        items: ::std::vec::Vec<CreateRealEstateLeasingItemsItem>,
         billing_person_id: impl ::std::convert::Into<::std::string::String>,
-        fapiao_bill_type: PostFapiaoBillType,
-        transaction_information: ::std::vec::Vec<PostTransactionInformationItem>,
+        fapiao_bill_type: CreateRealEstateLeasingFapiaoBillType,
+        transaction_information: ::std::vec::Vec<
+            CreateRealEstateLeasingTransactionInformationItem,
+        >,
     ) -> Self {
-        PostFapiaoInformation {
+        CreateRealEstateLeasingFapiaoInformation {
             fapiao_id: fapiao_id.into(),
             total_amount,
             items,
@@ -645,7 +649,7 @@ impl PostFapiaoInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRealEstateLeasingBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -657,15 +661,15 @@ pub struct PostBody {
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: CreateRealEstateLeasingBuyerInformation,
     /// 需要开具的数电发票信息
     ///
     /// **Required.**
-    pub fapiao_information: PostFapiaoInformation,
+    pub fapiao_information: CreateRealEstateLeasingFapiaoInformation,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRealEstateLeasingBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),
         buyer_information: required(2, "buyer_information"),
@@ -673,15 +677,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateRealEstateLeasingBody {
     /// Creates a value from its required fields (`sub_mchid`, `fapiao_apply_id`, `buyer_information`, `fapiao_information`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_information: PostBuyerInformation,
-        fapiao_information: PostFapiaoInformation,
+        buyer_information: CreateRealEstateLeasingBuyerInformation,
+        fapiao_information: CreateRealEstateLeasingFapiaoInformation,
     ) -> Self {
-        PostBody {
+        CreateRealEstateLeasingBody {
             sub_mchid: sub_mchid.into(),
             fapiao_apply_id: fapiao_apply_id.into(),
             buyer_information,
@@ -690,7 +694,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRealEstateLeasingBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -709,26 +713,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRealEstateLeasingRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRealEstateLeasingBody,
 }
 
-impl PostRequest {
+impl CreateRealEstateLeasingRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateRealEstateLeasingBody) -> Self {
+        CreateRealEstateLeasingRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateRealEstateLeasingRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRealEstateLeasingRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -738,7 +744,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateRealEstateLeasingRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -780,9 +786,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsRealEstateLeasing<'a> {
     /// 开具不动产租赁行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateRealEstateLeasingBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateRealEstateLeasingRequest::new(body)).await
     }
 }
 
@@ -791,8 +797,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsRealEstateLeasing<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_real_estate_leasing.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_real_estate_leasing.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRealEstateLeasingBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `file_type`.
     ///
     /// 发票文件的类型
-    pub enum PostFileType {
+    pub enum UploadFapiaoFileFileType {
         Pdf = "PDF",
         Ofd = "OFD",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `digest_alogrithm`.
     ///
     /// 文件摘要算法
-    pub enum PostDigestAlogrithm {
+    pub enum UploadFapiaoFileDigestAlogrithm {
         Sm3 = "SM3",
         #[unrecognized]
         Unrecognized(String),
@@ -29,18 +29,18 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct UploadFapiaoFileMeta {
     /// 微信支付分配的子商户号，服务商模式下必传
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 发票文件的类型
     ///
     /// **Required.**
-    pub file_type: PostFileType,
+    pub file_type: UploadFapiaoFileFileType,
     /// 文件摘要算法
     ///
     /// **Required.**
-    pub digest_alogrithm: PostDigestAlogrithm,
+    pub digest_alogrithm: UploadFapiaoFileDigestAlogrithm,
     /// 文件的`SM3`摘要
     ///
     /// **Required.**
@@ -48,7 +48,7 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    UploadFapiaoFileMeta {
         sub_mchid: optional(0, "sub_mchid"),
         file_type: required(1, "file_type"),
         digest_alogrithm: required(2, "digest_alogrithm"),
@@ -56,14 +56,14 @@ pub struct PostMeta {
     }
 }
 
-impl PostMeta {
+impl UploadFapiaoFileMeta {
     /// Creates a value from its required fields (`file_type`, `digest_alogrithm`, `digest`).
     pub fn new(
-        file_type: PostFileType,
-        digest_alogrithm: PostDigestAlogrithm,
+        file_type: UploadFapiaoFileFileType,
+        digest_alogrithm: UploadFapiaoFileDigestAlogrithm,
         digest: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        UploadFapiaoFileMeta {
             sub_mchid: ::std::option::Option::None,
             file_type,
             digest_alogrithm,
@@ -81,7 +81,7 @@ impl PostMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for UploadFapiaoFileMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 上传电子发票文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadFapiaoFileBody {
     /// 电子发票文件二进制数据流，只支持`PDF`和`OFD`格式，文件大小不能超过2M。
     ///
     /// **Required.**
@@ -106,20 +106,20 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<UploadFapiaoFileMeta>,
 }
 
-impl PostBody {
+impl UploadFapiaoFileBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<UploadFapiaoFileMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        UploadFapiaoFileBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadFapiaoFileBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -137,7 +137,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadFapiaoFileResponse {
     /// 电子发票文件ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,16 +150,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadFapiaoFileResponse {
         fapiao_media_id: optional(0, "fapiao_media_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UploadFapiaoFileResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UploadFapiaoFileResponse {
             fapiao_media_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -181,26 +181,26 @@ impl PostResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadFapiaoFileRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadFapiaoFileBody,
 }
 
-impl PostRequest {
+impl UploadFapiaoFileRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UploadFapiaoFileBody) -> Self {
+        UploadFapiaoFileRequest { body }
     }
 }
 
-impl PostRequest {
+impl UploadFapiaoFileRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadFapiaoFileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -210,8 +210,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadFapiaoFileRequest {
+    type Response = UploadFapiaoFileResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -261,9 +261,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsUploadFapiaoFile<'a> {
     /// 上传电子发票文件 (`POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UploadFapiaoFileBody,
+    ) -> ::std::result::Result<UploadFapiaoFileResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UploadFapiaoFileRequest::new(body)).await
     }
 }
 
@@ -272,8 +272,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsUploadFapiaoFile<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_upload_fapiao_file.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "upload_fapiao_file.response",
+            ::wechatpay_runtime::json_schema_for::<UploadFapiaoFileResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `operation_type`.
     ///
     /// 操作类型
-    pub enum GetOperationType {
+    pub enum QueryGetspinviteurlOperationType {
         AuthBinding = "AUTH_BINDING",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `fapiao_mode`.
     ///
     /// 开票模式
-    pub enum GetFapiaoMode {
+    pub enum QueryGetspinviteurlFapiaoMode {
         ThirdOrSelfFapiao = "THIRD_OR_SELF_FAPIAO",
         TencentDigitalTax = "TENCENT_DIGITAL_TAX",
         #[unrecognized]
@@ -29,7 +29,7 @@
     /// Values of `fapiao_ability_type_list`.
     ///
     /// 发票能力类型
-    pub enum GetFapiaoAbilityTypeList {
+    pub enum QueryGetspinviteurlFapiaoAbilityTypeList {
         BaseAbility = "BASE_ABILITY",
         RealEstateAbility = "REAL_ESTATE_ABILITY",
         PassengerTransportAbility = "PASSENGER_TRANSPORT_ABILITY",
@@ -43,19 +43,19 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryGetspinviteurlQuery {
     /// 操作类型
     ///
     /// **Required.**
-    pub operation_type: GetOperationType,
+    pub operation_type: QueryGetspinviteurlOperationType,
     /// 开票模式
     ///
     /// **Required.**
-    pub fapiao_mode: GetFapiaoMode,
+    pub fapiao_mode: QueryGetspinviteurlFapiaoMode,
     /// 发票能力类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_ability_type_list: ::std::option::Option<
-        ::std::vec::Vec<GetFapiaoAbilityTypeList>,
+        ::std::vec::Vec<QueryGetspinviteurlFapiaoAbilityTypeList>,
     >,
     /// 服务商邀请渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -75,7 +75,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryGetspinviteurlQuery {
         operation_type: required(0, "operation_type"),
         fapiao_mode: required(1, "fapiao_mode"),
         fapiao_ability_type_list: optional(2, "fapiao_ability_type_list"),
@@ -86,14 +86,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryGetspinviteurlQuery {
     /// Creates a value from its required fields (`operation_type`, `fapiao_mode`, `invite_code`).
     pub fn new(
-        operation_type: GetOperationType,
-        fapiao_mode: GetFapiaoMode,
+        operation_type: QueryGetspinviteurlOperationType,
+        fapiao_mode: QueryGetspinviteurlFapiaoMode,
         invite_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryGetspinviteurlQuery {
             operation_type,
             fapiao_mode,
             fapiao_ability_type_list: ::std::option::Option::None,
@@ -107,7 +107,9 @@ impl GetQuery {
     /// Sets `fapiao_ability_type_list`.
     pub fn with_fapiao_ability_type_list(
         mut self,
-        fapiao_ability_type_list: ::std::vec::Vec<GetFapiaoAbilityTypeList>,
+        fapiao_ability_type_list: ::std::vec::Vec<
+            QueryGetspinviteurlFapiaoAbilityTypeList,
+        >,
     ) -> Self {
         self.fapiao_ability_type_list = ::std::option::Option::Some(
             fapiao_ability_type_list,
@@ -143,7 +145,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryGetspinviteurlQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -155,7 +157,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryGetspinviteurlResponse {
     /// 邀请开通二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -178,7 +180,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryGetspinviteurlResponse {
         invite_url: optional(0, "invite_url"),
         miniprogram_appid: optional(1, "miniprogram_appid"),
         miniprogram_path: optional(2, "miniprogram_path"),
@@ -186,10 +188,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryGetspinviteurlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryGetspinviteurlResponse {
             invite_url: ::std::option::Option::None,
             miniprogram_appid: ::std::option::Option::None,
             miniprogram_path: ::std::option::Option::None,
@@ -209,26 +211,28 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryGetspinviteurlRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryGetspinviteurlQuery,
 }
 
-impl GetRequest {
+impl QueryGetspinviteurlRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryGetspinviteurlQuery) -> Self {
+        QueryGetspinviteurlRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryGetspinviteurlRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryGetspinviteurlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -238,8 +242,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryGetspinviteurlRequest {
+    type Response = QueryGetspinviteurlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -331,9 +335,9 @@ impl<'a> V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl<'a> {
     /// 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryGetspinviteurlQuery,
+    ) -> ::std::result::Result<QueryGetspinviteurlResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryGetspinviteurlRequest::new(query)).await
     }
 }
 
@@ -342,12 +346,12 @@ impl<'a> V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_fapiaomerchant_getspinviteurl.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_getspinviteurl.query",
+            ::wechatpay_runtime::json_schema_for::<QueryGetspinviteurlQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_fapiaomerchant_getspinviteurl.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_getspinviteurl.response",
+            ::wechatpay_runtime::json_schema_for::<QueryGetspinviteurlResponse>(),
         ),
     ])
 }

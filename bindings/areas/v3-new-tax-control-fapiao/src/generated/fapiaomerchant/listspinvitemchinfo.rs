@@ -6,7 +6,7 @@
     /// Values of `mch_invite_status`.
     ///
     /// 商户邀请状态
-    pub enum GetMchInviteStatus {
+    pub enum ListListspinvitemchinfoMchInviteStatus {
         MchInviteSucc = "MCH_INVITE_SUCC",
         MchInviteFailed = "MCH_INVITE_FAILED",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListListspinvitemchinfoQuery {
     /// 查询时间起
     ///
     /// **Required.**
@@ -41,11 +41,11 @@ pub struct GetQuery {
     /// 商户邀请状态
     ///
     /// **Required.**
-    pub mch_invite_status: GetMchInviteStatus,
+    pub mch_invite_status: ListListspinvitemchinfoMchInviteStatus,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListListspinvitemchinfoQuery {
         query_time_start: required(0, "query_time_start"),
         query_time_end: required(1, "query_time_end"),
         offset: required(2, "offset"),
@@ -55,16 +55,16 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListListspinvitemchinfoQuery {
     /// Creates a value from its required fields (`query_time_start`, `query_time_end`, `offset`, `limit`, `mch_invite_status`).
     pub fn new(
         query_time_start: impl ::std::convert::Into<::std::string::String>,
         query_time_end: impl ::std::convert::Into<::std::string::String>,
         offset: i64,
         limit: i64,
-        mch_invite_status: GetMchInviteStatus,
+        mch_invite_status: ListListspinvitemchinfoMchInviteStatus,
     ) -> Self {
-        GetQuery {
+        ListListspinvitemchinfoQuery {
             query_time_start: query_time_start.into(),
             query_time_end: query_time_end.into(),
             offset,
@@ -84,7 +84,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListListspinvitemchinfoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListListspinvitemchinfoLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -116,7 +116,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListListspinvitemchinfoLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -124,10 +124,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListListspinvitemchinfoLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListListspinvitemchinfoLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -140,7 +140,7 @@ impl GetLinks {
     /// Values of `invite_failed_code`.
     ///
     /// 商户邀请失败错误码
-    pub enum GetInviteFailedCode {
+    pub enum ListListspinvitemchinfoInviteFailedCode {
         UnknownTaxInfo = "UNKNOWN_TAX_INFO",
         InvalidCompanyInfo = "INVALID_COMPANY_INFO",
         NotMeetAccessCondition = "NOT_MEET_ACCESS_CONDITION",
@@ -159,7 +159,7 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMchInviteResultListItem {
+pub struct ListListspinvitemchinfoMchInviteResultListItem {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -167,7 +167,7 @@ pub struct GetMchInviteResultListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_invite_status: ::std::option::Option<GetMchInviteStatus>,
+    pub mch_invite_status: ::std::option::Option<ListListspinvitemchinfoMchInviteStatus>,
     /// 商户名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -190,7 +190,9 @@ pub struct GetMchInviteResultListItem {
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户邀请失败错误码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invite_failed_code: ::std::option::Option<GetInviteFailedCode>,
+    pub invite_failed_code: ::std::option::Option<
+        ListListspinvitemchinfoInviteFailedCode,
+    >,
     /// 商户邀请失败的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_failed_reason: ::std::option::Option<::std::string::String>,
@@ -201,7 +203,7 @@ pub struct GetMchInviteResultListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMchInviteResultListItem {
+    ListListspinvitemchinfoMchInviteResultListItem {
         sub_mchid: optional(0, "sub_mchid"),
         mch_invite_status: optional(1, "mch_invite_status"),
         ep_name: optional(2, "ep_name"),
@@ -214,10 +216,10 @@ pub struct GetMchInviteResultListItem {
     }
 }
 
-impl GetMchInviteResultListItem {
+impl ListListspinvitemchinfoMchInviteResultListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMchInviteResultListItem {
+        ListListspinvitemchinfoMchInviteResultListItem {
             sub_mchid: ::std::option::Option::None,
             mch_invite_status: ::std::option::Option::None,
             ep_name: ::std::option::Option::None,
@@ -235,7 +237,7 @@ impl GetMchInviteResultListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListListspinvitemchinfoResponse {
     /// 总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -253,11 +255,11 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListListspinvitemchinfoLinks>,
     /// 邀请的商户结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_invite_result_list: ::std::option::Option<
-        ::std::vec::Vec<GetMchInviteResultListItem>,
+        ::std::vec::Vec<ListListspinvitemchinfoMchInviteResultListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -266,7 +268,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListListspinvitemchinfoResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -276,10 +278,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListListspinvitemchinfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListListspinvitemchinfoResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -301,26 +303,28 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListListspinvitemchinfoRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListListspinvitemchinfoQuery,
 }
 
-impl GetRequest {
+impl ListListspinvitemchinfoRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListListspinvitemchinfoQuery) -> Self {
+        ListListspinvitemchinfoRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl ListListspinvitemchinfoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListListspinvitemchinfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -330,8 +334,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListListspinvitemchinfoRequest {
+    type Response = ListListspinvitemchinfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -398,8 +402,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetMchInviteResultListItem;
+impl ::wechatpay_runtime::Paginated for ListListspinvitemchinfoRequest {
+    type Item = ListListspinvitemchinfoMchInviteResultListItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -435,9 +439,12 @@ impl<'a> V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo<'a> {
     /// 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListListspinvitemchinfoQuery,
+    ) -> ::std::result::Result<
+        ListListspinvitemchinfoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ListListspinvitemchinfoRequest::new(query)).await
     }
 }
 
@@ -446,12 +453,12 @@ impl<'a> V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_fapiaomerchant_listspinvitemchinfo.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_listspinvitemchinfo.query",
+            ::wechatpay_runtime::json_schema_for::<ListListspinvitemchinfoQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_fapiaomerchant_listspinvitemchinfo.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_listspinvitemchinfo.response",
+            ::wechatpay_runtime::json_schema_for::<ListListspinvitemchinfoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryBaseInformationQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryBaseInformationQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryBaseInformationQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryBaseInformationQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryBaseInformationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSellerInformation {
+pub struct QueryBaseInformationSellerInformation {
     /// 名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -74,7 +74,7 @@ pub struct GetSellerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSellerInformation {
+    QueryBaseInformationSellerInformation {
         name: optional(0, "name"),
         taxpayer_id: optional(1, "taxpayer_id"),
         address: optional(2, "address"),
@@ -85,10 +85,10 @@ pub struct GetSellerInformation {
     }
 }
 
-impl GetSellerInformation {
+impl QueryBaseInformationSellerInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSellerInformation {
+        QueryBaseInformationSellerInformation {
             name: ::std::option::Option::None,
             taxpayer_id: ::std::option::Option::None,
             address: ::std::option::Option::None,
@@ -106,7 +106,7 @@ impl GetSellerInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExtraInformation {
+pub struct QueryBaseInformationExtraInformation {
     /// 收款人
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee: ::std::option::Option<::std::string::String>,
@@ -125,7 +125,7 @@ pub struct GetExtraInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExtraInformation {
+    QueryBaseInformationExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
         drawer: optional(2, "drawer"),
@@ -133,10 +133,10 @@ pub struct GetExtraInformation {
     }
 }
 
-impl GetExtraInformation {
+impl QueryBaseInformationExtraInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExtraInformation {
+        QueryBaseInformationExtraInformation {
             payee: ::std::option::Option::None,
             reviewer: ::std::option::Option::None,
             drawer: ::std::option::Option::None,
@@ -149,17 +149,17 @@ impl GetExtraInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryBaseInformationResponse {
     /// 销售方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub seller_information: ::std::option::Option<GetSellerInformation>,
+    pub seller_information: ::std::option::Option<QueryBaseInformationSellerInformation>,
     /// 附加信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub extra_information: ::std::option::Option<GetExtraInformation>,
+    pub extra_information: ::std::option::Option<QueryBaseInformationExtraInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -167,17 +167,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryBaseInformationResponse {
         seller_information: optional(0, "seller_information"),
         extra_information: optional(1, "extra_information"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryBaseInformationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryBaseInformationResponse {
             seller_information: ::std::option::Option::None,
             extra_information: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -198,26 +198,28 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/merchant/base-information.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryBaseInformationRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryBaseInformationQuery,
 }
 
-impl GetRequest {
+impl QueryBaseInformationRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryBaseInformationQuery) -> Self {
+        QueryBaseInformationRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QueryBaseInformationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/merchant/base-information`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/base-information";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryBaseInformationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -227,8 +229,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryBaseInformationRequest {
+    type Response = QueryBaseInformationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -274,9 +276,12 @@ impl<'a> V3NewTaxControlFapiaoMerchantBaseInformation<'a> {
     /// 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryBaseInformationQuery,
+    ) -> ::std::result::Result<
+        QueryBaseInformationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryBaseInformationRequest::new(query)).await
     }
 }
 
@@ -285,12 +290,12 @@ impl<'a> V3NewTaxControlFapiaoMerchantBaseInformation<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_merchant_base_information.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_base_information.query",
+            ::wechatpay_runtime::json_schema_for::<QueryBaseInformationQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_merchant_base_information.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_base_information.response",
+            ::wechatpay_runtime::json_schema_for::<QueryBaseInformationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryDevelopmentConfigResponse {
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -25,7 +25,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryDevelopmentConfigResponse {
         callback_url: optional(0, "callback_url"),
         show_fapiao_cell: optional(1, "show_fapiao_cell"),
         support_vat_fapiao: optional(2, "support_vat_fapiao"),
@@ -33,10 +33,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryDevelopmentConfigResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryDevelopmentConfigResponse {
             callback_url: ::std::option::Option::None,
             show_fapiao_cell: ::std::option::Option::None,
             support_vat_fapiao: ::std::option::Option::None,
@@ -58,22 +58,22 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/merchant/development-config.md:112`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryDevelopmentConfigRequest {}
+impl QueryDevelopmentConfigRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryDevelopmentConfigRequest {}
     }
 }
 
-impl GetRequest {
+impl QueryDevelopmentConfigRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/merchant/development-config`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/development-config";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryDevelopmentConfigRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -81,8 +81,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryDevelopmentConfigRequest {
+    type Response = QueryDevelopmentConfigResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyDevelopmentConfigBody {
     /// 商户回调地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_url: ::std::option::Option<::std::string::String>,
@@ -121,7 +121,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyDevelopmentConfigBody {
         callback_url: optional(0, "callback_url"),
         sub_mch_code: optional(1, "sub_mch_code"),
         show_fapiao_cell: optional(2, "show_fapiao_cell"),
@@ -129,10 +129,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyDevelopmentConfigBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyDevelopmentConfigBody {
             callback_url: ::std::option::Option::None,
             sub_mch_code: ::std::option::Option::None,
             show_fapiao_cell: ::std::option::Option::None,
@@ -171,7 +171,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyDevelopmentConfigBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -183,7 +183,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyDevelopmentConfigResponse {
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -202,7 +202,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyDevelopmentConfigResponse {
         callback_url: optional(0, "callback_url"),
         show_fapiao_cell: optional(1, "show_fapiao_cell"),
         support_vat_fapiao: optional(2, "support_vat_fapiao"),
@@ -210,10 +210,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyDevelopmentConfigResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyDevelopmentConfigResponse {
             callback_url: ::std::option::Option::None,
             show_fapiao_cell: ::std::option::Option::None,
             support_vat_fapiao: ::std::option::Option::None,
@@ -237,26 +237,28 @@ impl PatchResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/merchant/development-config.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyDevelopmentConfigRequest {
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyDevelopmentConfigBody,
 }
 
-impl PatchRequest {
+impl ModifyDevelopmentConfigRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PatchBody) -> Self {
-        PatchRequest { body }
+    pub fn new(body: ModifyDevelopmentConfigBody) -> Self {
+        ModifyDevelopmentConfigRequest {
+            body,
+        }
     }
 }
 
-impl PatchRequest {
+impl ModifyDevelopmentConfigRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/new-tax-control-fapiao/merchant/development-config`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/development-config";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyDevelopmentConfigRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -266,8 +268,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyDevelopmentConfigRequest {
+    type Response = ModifyDevelopmentConfigResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -308,16 +310,22 @@ impl<'a> V3NewTaxControlFapiaoMerchantDevelopmentConfig<'a> {
     /// 查询商户配置的开发选项 (`GET /v3/new-tax-control-fapiao/merchant/development-config`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        QueryDevelopmentConfigResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryDevelopmentConfigRequest::new()).await
     }
 
     /// 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(body)).await
+        body: ModifyDevelopmentConfigBody,
+    ) -> ::std::result::Result<
+        ModifyDevelopmentConfigResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ModifyDevelopmentConfigRequest::new(body)).await
     }
 }
 
@@ -326,16 +334,16 @@ impl<'a> V3NewTaxControlFapiaoMerchantDevelopmentConfig<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_merchant_development_config.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_development_config.response",
+            ::wechatpay_runtime::json_schema_for::<QueryDevelopmentConfigResponse>(),
         ),
         (
-            "patch_v3_new_tax_control_fapiao_merchant_development_config.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_development_config.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyDevelopmentConfigBody>(),
         ),
         (
-            "patch_v3_new_tax_control_fapiao_merchant_development_config.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_development_config.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyDevelopmentConfigResponse>(),
         ),
     ])
 }

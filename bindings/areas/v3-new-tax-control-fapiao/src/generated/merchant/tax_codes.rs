@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListTaxCodesQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListTaxCodesQuery {
         sub_mchid: optional(0, "sub_mchid"),
         offset: required(1, "offset"),
         limit: required(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListTaxCodesQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
     pub fn new(offset: i64, limit: i64) -> Self {
-        GetQuery {
+        ListTaxCodesQuery {
             sub_mchid: ::std::option::Option::None,
             offset,
             limit,
@@ -48,7 +48,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListTaxCodesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListTaxCodesLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -80,7 +80,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListTaxCodesLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -88,10 +88,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListTaxCodesLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListTaxCodesLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -106,7 +106,7 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListTaxCodesDataItem {
     /// 由商户自定义的货物或应税劳务、服务名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -140,7 +140,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListTaxCodesDataItem {
         goods_name: optional(0, "goods_name"),
         goods_id: optional(1, "goods_id"),
         goods_category: optional(2, "goods_category"),
@@ -151,10 +151,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListTaxCodesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListTaxCodesDataItem {
             goods_name: ::std::option::Option::None,
             goods_id: ::std::option::Option::None,
             goods_category: ::std::option::Option::None,
@@ -170,7 +170,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListTaxCodesResponse {
     /// 本次查询的起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -183,12 +183,12 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 相关链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListTaxCodesLinks>,
     /// 本次查询到的数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListTaxCodesDataItem>>,
     /// 总记录数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -201,7 +201,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListTaxCodesResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         links: optional(2, "links"),
@@ -211,10 +211,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListTaxCodesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListTaxCodesResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             links: ::std::option::Option::None,
@@ -238,26 +238,26 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/merchant/tax-codes.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListTaxCodesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListTaxCodesQuery,
 }
 
-impl GetRequest {
+impl ListTaxCodesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListTaxCodesQuery) -> Self {
+        ListTaxCodesRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListTaxCodesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/merchant/tax-codes`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/tax-codes";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListTaxCodesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -267,8 +267,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListTaxCodesRequest {
+    type Response = ListTaxCodesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -308,8 +308,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListTaxCodesRequest {
+    type Item = ListTaxCodesDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -345,9 +345,9 @@ impl<'a> V3NewTaxControlFapiaoMerchantTaxCodes<'a> {
     /// 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListTaxCodesQuery,
+    ) -> ::std::result::Result<ListTaxCodesResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListTaxCodesRequest::new(query)).await
     }
 }
 
@@ -356,12 +356,12 @@ impl<'a> V3NewTaxControlFapiaoMerchantTaxCodes<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_merchant_tax_codes.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_tax_codes.query",
+            ::wechatpay_runtime::json_schema_for::<ListTaxCodesQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_merchant_tax_codes.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_tax_codes.response",
+            ::wechatpay_runtime::json_schema_for::<ListTaxCodesResponse>(),
         ),
     ])
 }

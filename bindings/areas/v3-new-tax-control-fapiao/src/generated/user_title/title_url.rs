@@ -6,7 +6,7 @@
     /// Values of `source`.
     ///
     /// 开票来源
-    pub enum GetSource {
+    pub enum QueryTitleUrlSource {
         Web = "WEB",
         Miniprogram = "MINIPROGRAM",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryTitleUrlQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -29,7 +29,7 @@ pub struct GetQuery {
     /// 开票来源
     ///
     /// **Required.**
-    pub source: GetSource,
+    pub source: QueryTitleUrlSource,
     /// 商户AppID
     ///
     /// **Required.**
@@ -60,7 +60,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryTitleUrlQuery {
         sub_mchid: optional(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),
         source: required(2, "source"),
@@ -75,16 +75,16 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryTitleUrlQuery {
     /// Creates a value from its required fields (`fapiao_apply_id`, `source`, `appid`, `openid`, `total_amount`).
     pub fn new(
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        source: GetSource,
+        source: QueryTitleUrlSource,
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
     ) -> Self {
-        GetQuery {
+        QueryTitleUrlQuery {
             sub_mchid: ::std::option::Option::None,
             fapiao_apply_id: fapiao_apply_id.into(),
             source,
@@ -142,7 +142,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryTitleUrlQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -154,7 +154,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryTitleUrlResponse {
     /// 抬头填写链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub title_url: ::std::option::Option<::std::string::String>,
@@ -174,7 +174,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryTitleUrlResponse {
         title_url: optional(0, "title_url"),
         miniprogram_appid: optional(1, "miniprogram_appid"),
         miniprogram_path: optional(2, "miniprogram_path"),
@@ -183,10 +183,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryTitleUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryTitleUrlResponse {
             title_url: ::std::option::Option::None,
             miniprogram_appid: ::std::option::Option::None,
             miniprogram_path: ::std::option::Option::None,
@@ -211,26 +211,26 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/user-title/title-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryTitleUrlRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryTitleUrlQuery,
 }
 
-impl GetRequest {
+impl QueryTitleUrlRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryTitleUrlQuery) -> Self {
+        QueryTitleUrlRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryTitleUrlRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/user-title/title-url`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/user-title/title-url";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryTitleUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -240,8 +240,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryTitleUrlRequest {
+    type Response = QueryTitleUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -356,9 +356,9 @@ impl<'a> V3NewTaxControlFapiaoUserTitleTitleUrl<'a> {
     /// 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryTitleUrlQuery,
+    ) -> ::std::result::Result<QueryTitleUrlResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryTitleUrlRequest::new(query)).await
     }
 }
 
@@ -367,12 +367,12 @@ impl<'a> V3NewTaxControlFapiaoUserTitleTitleUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_user_title_title_url.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_title_url.query",
+            ::wechatpay_runtime::json_schema_for::<QueryTitleUrlQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_user_title_title_url.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_title_url.response",
+            ::wechatpay_runtime::json_schema_for::<QueryTitleUrlResponse>(),
         ),
     ])
 }

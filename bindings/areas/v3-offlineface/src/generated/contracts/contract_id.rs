@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct OfflinefaceGetContractQuery {
     /// 商户签约小程序APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    OfflinefaceGetContractQuery {
         appid: optional(0, "appid"),
     }
 }
 
-impl GetQuery {
+impl OfflinefaceGetContractQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        OfflinefaceGetContractQuery {
             appid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for OfflinefaceGetContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `contract_state`.
     ///
     /// 签约状态
-    pub enum GetContractState {
+    pub enum OfflinefaceGetContractContractState {
         NotContracted = "NOT_CONTRACTED",
         Terminated = "TERMINATED",
         Contracted = "CONTRACTED",
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `contract_mode`.
     ///
     /// 签约模式
-    pub enum GetContractMode {
+    pub enum OfflinefaceGetContractContractMode {
         LimitBankCard = "LIMIT_BANK_CARD",
         PriorityBankCard = "PRIORITY_BANK_CARD",
         LimitNone = "LIMIT_NONE",
@@ -74,7 +74,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `contract_bank_card_from`.
     ///
     /// 签约卡来源
-    pub enum GetContractBankCardFrom {
+    pub enum OfflinefaceGetContractContractBankCardFrom {
         MerchantLimitedBankCard = "MERCHANT_LIMITED_BANK_CARD",
         UserSelectFree = "USER_SELECT_FREE",
         #[unrecognized]
@@ -86,7 +86,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct OfflinefaceGetContractResponse {
     /// 签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -112,7 +112,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<GetContractState>,
+    pub contract_state: ::std::option::Option<OfflinefaceGetContractContractState>,
     /// 签约时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,12 +125,14 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_mode: ::std::option::Option<GetContractMode>,
+    pub contract_mode: ::std::option::Option<OfflinefaceGetContractContractMode>,
     /// 签约卡来源
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_bank_card_from: ::std::option::Option<GetContractBankCardFrom>,
+    pub contract_bank_card_from: ::std::option::Option<
+        OfflinefaceGetContractContractBankCardFrom,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -138,7 +140,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    OfflinefaceGetContractResponse {
         contract_id: optional(0, "contract_id"),
         mchid: optional(1, "mchid"),
         organization_id: optional(2, "organization_id"),
@@ -153,10 +155,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl OfflinefaceGetContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        OfflinefaceGetContractResponse {
             contract_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
@@ -183,7 +185,7 @@ impl GetResponse {
 /// Source: `openapi/v3/offlineface/contracts/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct OfflinefaceGetContractRequest {
     /// 签约ID
     ///
     /// **Required.**
@@ -191,30 +193,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: OfflinefaceGetContractQuery,
 }
 
-impl GetRequest {
+impl OfflinefaceGetContractRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: OfflinefaceGetContractQuery,
     ) -> Self {
-        GetRequest {
+        OfflinefaceGetContractRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl OfflinefaceGetContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/offlineface/contracts/{contract_id}`
     pub const PATH: &'static str = "/v3/offlineface/contracts/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for OfflinefaceGetContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -234,8 +236,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for OfflinefaceGetContractRequest {
+    type Response = OfflinefaceGetContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -288,9 +290,16 @@ impl<'a> V3OfflinefaceContractsContractId<'a> {
     /// 签约查询接口 (`GET /v3/offlineface/contracts/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: OfflinefaceGetContractQuery,
+    ) -> ::std::result::Result<
+        OfflinefaceGetContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &OfflinefaceGetContractRequest::new(self.contract_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -299,12 +308,12 @@ impl<'a> V3OfflinefaceContractsContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_offlineface_contracts_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "offlineface_get_contract.query",
+            ::wechatpay_runtime::json_schema_for::<OfflinefaceGetContractQuery>(),
         ),
         (
-            "get_v3_offlineface_contracts_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "offlineface_get_contract.response",
+            ::wechatpay_runtime::json_schema_for::<OfflinefaceGetContractResponse>(),
         ),
     ])
 }

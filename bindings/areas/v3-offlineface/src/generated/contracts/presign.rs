@@ -6,7 +6,7 @@
     /// Values of `identification_type`.
     ///
     /// 证件类型
-    pub enum PostIdentificationType {
+    pub enum OfflinefacePresignContractIdentificationType {
         Idcard = "IDCARD",
         #[unrecognized]
         Unrecognized(String),
@@ -19,11 +19,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentification {
+pub struct OfflinefacePresignContractIdentification {
     /// 证件类型
     ///
     /// **Required.**
-    pub identification_type: PostIdentificationType,
+    pub identification_type: OfflinefacePresignContractIdentificationType,
     /// 证件ID
     ///
     /// **Required.**
@@ -33,19 +33,19 @@ pub struct PostIdentification {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentification {
+    OfflinefacePresignContractIdentification {
         identification_type: required(0, "identification_type"),
         identification_number: required(1, "identification_number"),
     }
 }
 
-impl PostIdentification {
+impl OfflinefacePresignContractIdentification {
     /// Creates a value from its required fields (`identification_type`, `identification_number`).
     pub fn new(
-        identification_type: PostIdentificationType,
+        identification_type: OfflinefacePresignContractIdentificationType,
         identification_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentification {
+        OfflinefacePresignContractIdentification {
             identification_type,
             identification_number,
         }
@@ -58,7 +58,7 @@ impl PostIdentification {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFacepayUser {
+pub struct OfflinefacePresignContractFacepayUser {
     /// 商户用户ID
     ///
     /// **Required.**
@@ -72,7 +72,7 @@ pub struct PostFacepayUser {
     pub organization_id: ::std::string::String,
     /// 证件信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identification: ::std::option::Option<PostIdentification>,
+    pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 手机号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -81,7 +81,7 @@ pub struct PostFacepayUser {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFacepayUser {
+    OfflinefacePresignContractFacepayUser {
         out_user_id: required(0, "out_user_id"),
         identification_name: optional(1, "identification_name"),
         organization_id: required(2, "organization_id"),
@@ -90,13 +90,13 @@ pub struct PostFacepayUser {
     }
 }
 
-impl PostFacepayUser {
+impl OfflinefacePresignContractFacepayUser {
     /// Creates a value from its required fields (`out_user_id`, `organization_id`).
     pub fn new(
         out_user_id: impl ::std::convert::Into<::std::string::String>,
         organization_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostFacepayUser {
+        OfflinefacePresignContractFacepayUser {
             out_user_id: out_user_id.into(),
             identification_name: ::std::option::Option::None,
             organization_id: organization_id.into(),
@@ -117,7 +117,10 @@ impl PostFacepayUser {
     }
 
     /// Sets `identification`.
-    pub fn with_identification(mut self, identification: PostIdentification) -> Self {
+    pub fn with_identification(
+        mut self,
+        identification: OfflinefacePresignContractIdentification,
+    ) -> Self {
         self.identification = ::std::option::Option::Some(identification);
         self
     }
@@ -135,7 +138,7 @@ impl PostFacepayUser {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLimitBankCard {
+pub struct OfflinefacePresignContractLimitBankCard {
     /// 银行卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -148,7 +151,7 @@ pub struct PostLimitBankCard {
     pub identification_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
     /// 开卡人证件
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identification: ::std::option::Option<PostIdentification>,
+    pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 银行卡有效期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_thru: ::std::option::Option<::std::string::String>,
@@ -163,7 +166,7 @@ pub struct PostLimitBankCard {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLimitBankCard {
+    OfflinefacePresignContractLimitBankCard {
         bank_card_number: optional(0, "bank_card_number"),
         identification_name: optional(1, "identification_name"),
         identification: optional(2, "identification"),
@@ -173,10 +176,10 @@ pub struct PostLimitBankCard {
     }
 }
 
-impl PostLimitBankCard {
+impl OfflinefacePresignContractLimitBankCard {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLimitBankCard {
+        OfflinefacePresignContractLimitBankCard {
             bank_card_number: ::std::option::Option::None,
             identification_name: ::std::option::Option::None,
             identification: ::std::option::Option::None,
@@ -205,7 +208,10 @@ impl PostLimitBankCard {
     }
 
     /// Sets `identification`.
-    pub fn with_identification(mut self, identification: PostIdentification) -> Self {
+    pub fn with_identification(
+        mut self,
+        identification: OfflinefacePresignContractIdentification,
+    ) -> Self {
         self.identification = ::std::option::Option::Some(identification);
         self
     }
@@ -239,7 +245,7 @@ impl PostLimitBankCard {
     /// Values of `contract_mode`.
     ///
     /// 签约模式
-    pub enum PostContractMode {
+    pub enum OfflinefacePresignContractContractMode {
         LimitBankCard = "LIMIT_BANK_CARD",
         PriorityBankCard = "PRIORITY_BANK_CARD",
         LimitNone = "LIMIT_NONE",
@@ -252,7 +258,7 @@ impl PostLimitBankCard {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OfflinefacePresignContractBody {
     /// 业务类型
     ///
     /// **Required.**
@@ -260,17 +266,17 @@ pub struct PostBody {
     /// 刷脸用户信息
     ///
     /// **Required.**
-    pub facepay_user: PostFacepayUser,
+    pub facepay_user: OfflinefacePresignContractFacepayUser,
     /// 签约指定银行卡
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_bank_card: ::std::option::Option<PostLimitBankCard>,
+    pub limit_bank_card: ::std::option::Option<OfflinefacePresignContractLimitBankCard>,
     /// 签约模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_mode: ::std::option::Option<PostContractMode>,
+    pub contract_mode: ::std::option::Option<OfflinefacePresignContractContractMode>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OfflinefacePresignContractBody {
         business_name: required(0, "business_name"),
         facepay_user: required(1, "facepay_user"),
         limit_bank_card: optional(2, "limit_bank_card"),
@@ -278,13 +284,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl OfflinefacePresignContractBody {
     /// Creates a value from its required fields (`business_name`, `facepay_user`).
     pub fn new(
         business_name: impl ::std::convert::Into<::std::string::String>,
-        facepay_user: PostFacepayUser,
+        facepay_user: OfflinefacePresignContractFacepayUser,
     ) -> Self {
-        PostBody {
+        OfflinefacePresignContractBody {
             business_name: business_name.into(),
             facepay_user,
             limit_bank_card: ::std::option::Option::None,
@@ -293,19 +299,25 @@ impl PostBody {
     }
 
     /// Sets `limit_bank_card`.
-    pub fn with_limit_bank_card(mut self, limit_bank_card: PostLimitBankCard) -> Self {
+    pub fn with_limit_bank_card(
+        mut self,
+        limit_bank_card: OfflinefacePresignContractLimitBankCard,
+    ) -> Self {
         self.limit_bank_card = ::std::option::Option::Some(limit_bank_card);
         self
     }
 
     /// Sets `contract_mode`.
-    pub fn with_contract_mode(mut self, contract_mode: PostContractMode) -> Self {
+    pub fn with_contract_mode(
+        mut self,
+        contract_mode: OfflinefacePresignContractContractMode,
+    ) -> Self {
         self.contract_mode = ::std::option::Option::Some(contract_mode);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OfflinefacePresignContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -317,7 +329,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct OfflinefacePresignContractResponse {
     /// 会话ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -330,16 +342,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    OfflinefacePresignContractResponse {
         presign_token: optional(0, "presign_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl OfflinefacePresignContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        OfflinefacePresignContractResponse {
             presign_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -357,26 +369,28 @@ impl PostResponse {
 /// Source: `openapi/v3/offlineface/contracts/presign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OfflinefacePresignContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: OfflinefacePresignContractBody,
 }
 
-impl PostRequest {
+impl OfflinefacePresignContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: OfflinefacePresignContractBody) -> Self {
+        OfflinefacePresignContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl OfflinefacePresignContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/offlineface/contracts/presign`
     pub const PATH: &'static str = "/v3/offlineface/contracts/presign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OfflinefacePresignContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -386,8 +400,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for OfflinefacePresignContractRequest {
+    type Response = OfflinefacePresignContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -428,9 +442,12 @@ impl<'a> V3OfflinefaceContractsPresign<'a> {
     /// 预签约接口 (`POST /v3/offlineface/contracts/presign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: OfflinefacePresignContractBody,
+    ) -> ::std::result::Result<
+        OfflinefacePresignContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&OfflinefacePresignContractRequest::new(body)).await
     }
 }
 
@@ -439,12 +456,12 @@ impl<'a> V3OfflinefaceContractsPresign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_offlineface_contracts_presign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "offlineface_presign_contract.body",
+            ::wechatpay_runtime::json_schema_for::<OfflinefacePresignContractBody>(),
         ),
         (
-            "post_v3_offlineface_contracts_presign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "offlineface_presign_contract.response",
+            ::wechatpay_runtime::json_schema_for::<OfflinefacePresignContractResponse>(),
         ),
     ])
 }

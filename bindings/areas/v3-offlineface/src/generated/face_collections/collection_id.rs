@@ -6,7 +6,7 @@
     /// Values of `collection_state`.
     ///
     /// 重采状态
-    pub enum GetCollectionState {
+    pub enum GetFaceCollectionCollectionState {
         CollectionRequired = "COLLECTION_REQUIRED",
         PhotoUploaded = "PHOTO_UPLOADED",
         Complete = "COMPLETE",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetFaceCollectionResponse {
     /// 重采ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -39,7 +39,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection_state: ::std::option::Option<GetCollectionState>,
+    pub collection_state: ::std::option::Option<GetFaceCollectionCollectionState>,
     /// 注册照上传时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub register_photo_upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -53,7 +53,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetFaceCollectionResponse {
         collection_id: optional(0, "collection_id"),
         use_id: optional(1, "use_id"),
         organization_id: optional(2, "organization_id"),
@@ -64,10 +64,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetFaceCollectionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetFaceCollectionResponse {
             collection_id: ::std::option::Option::None,
             use_id: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
@@ -90,7 +90,7 @@ impl GetResponse {
 /// Source: `openapi/v3/offlineface/face-collections/{collection_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetFaceCollectionRequest {
     /// 重采ID
     ///
     /// **Required.**
@@ -99,23 +99,23 @@ pub struct GetRequest {
     pub collection_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetFaceCollectionRequest {
     /// Creates a value from its required fields (`collection_id`).
     pub fn new(collection_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetFaceCollectionRequest {
             collection_id: collection_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetFaceCollectionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/offlineface/face-collections/{collection_id}`
     pub const PATH: &'static str = "/v3/offlineface/face-collections/{collection_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetFaceCollectionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -134,8 +134,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetFaceCollectionRequest {
+    type Response = GetFaceCollectionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -179,8 +179,10 @@ impl<'a> V3OfflinefaceFaceCollectionsCollectionId<'a> {
     /// 查询重采请求详情 (`GET /v3/offlineface/face-collections/{collection_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.collection_id.clone())).await
+    ) -> ::std::result::Result<GetFaceCollectionResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetFaceCollectionRequest::new(self.collection_id.clone()))
+            .await
     }
 }
 
@@ -189,8 +191,8 @@ impl<'a> V3OfflinefaceFaceCollectionsCollectionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_offlineface_face_collections_collection_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_face_collection.response",
+            ::wechatpay_runtime::json_schema_for::<GetFaceCollectionResponse>(),
         ),
     ])
 }

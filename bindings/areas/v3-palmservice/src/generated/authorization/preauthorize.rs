@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreauthorizeBody {
     /// OpenID
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreauthorizeBody {
         openid: required(0, "openid"),
         preauthorize_session_id: optional(1, "preauthorize_session_id"),
         organization_id: optional(2, "organization_id"),
     }
 }
 
-impl PostBody {
+impl CreatePreauthorizeBody {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreatePreauthorizeBody {
             openid: openid.into(),
             preauthorize_session_id: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreauthorizeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreauthorizeResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,16 +83,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreauthorizeResponse {
         permission_token: optional(0, "permission_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePreauthorizeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreauthorizeResponse {
             permission_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -112,26 +112,26 @@ impl PostResponse {
 /// Source: `openapi/v3/palmservice/authorization/preauthorize.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreauthorizeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreauthorizeBody,
 }
 
-impl PostRequest {
+impl CreatePreauthorizeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePreauthorizeBody) -> Self {
+        CreatePreauthorizeRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePreauthorizeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/palmservice/authorization/preauthorize`
     pub const PATH: &'static str = "/v3/palmservice/authorization/preauthorize";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreauthorizeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -141,8 +141,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreauthorizeRequest {
+    type Response = CreatePreauthorizeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -183,9 +183,9 @@ impl<'a> V3PalmserviceAuthorizationPreauthorize<'a> {
     /// 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePreauthorizeBody,
+    ) -> ::std::result::Result<CreatePreauthorizeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePreauthorizeRequest::new(body)).await
     }
 }
 
@@ -194,12 +194,12 @@ impl<'a> V3PalmserviceAuthorizationPreauthorize<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_palmservice_authorization_preauthorize.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_preauthorize.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreauthorizeBody>(),
         ),
         (
-            "post_v3_palmservice_authorization_preauthorize.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_preauthorize.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreauthorizeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `parking_lot_type`.
     ///
     /// 停车场类型
-    pub enum PostParkingLotType {
+    pub enum ParkingCreateApplicationParkingLotType {
         ParkingLotTypeUnknown = "PARKING_LOT_TYPE_UNKNOWN",
         ParkingLotTypeBusinessDistrict = "PARKING_LOT_TYPE_BUSINESS_DISTRICT",
         ParkingLotTypeOfficeBuilding = "PARKING_LOT_TYPE_OFFICE_BUILDING",
@@ -23,7 +23,7 @@
     /// Values of `rule_type`.
     ///
     /// 收费规则类型
-    pub enum PostRuleType {
+    pub enum ParkingCreateApplicationRuleType {
         ChargingRuleUnknown = "CHARGING_RULE_UNKNOWN",
         ChargingRuleFixedInterval = "CHARGING_RULE_FIXED_INTERVAL",
         ChargingRuleSegment = "CHARGING_RULE_SEGMENT",
@@ -37,7 +37,7 @@
     /// Values of `fee_limit_type`.
     ///
     /// 收费金额限制类型
-    pub enum PostFeeLimitType {
+    pub enum ParkingCreateApplicationFeeLimitType {
         FeeLimitUnknown = "FEE_LIMIT_UNKNOWN",
         FeeLimitAggregate = "FEE_LIMIT_AGGREGATE",
         FeeLimitSingle = "FEE_LIMIT_SINGLE",
@@ -50,7 +50,7 @@
     /// Values of `daily_limit_type`.
     ///
     /// 计费周期类型
-    pub enum PostDailyLimitType {
+    pub enum ParkingCreateApplicationDailyLimitType {
         DailyLimitUnknown = "DAILY_LIMIT_UNKNOWN",
         DailyLimitRolling24H = "DAILY_LIMIT_ROLLING_24H",
         DailyLimitCalendarDay = "DAILY_LIMIT_CALENDAR_DAY",
@@ -63,7 +63,7 @@
     /// Values of `time_rounding_type`.
     ///
     /// 不满一小时取整方式
-    pub enum PostTimeRoundingType {
+    pub enum ParkingCreateApplicationTimeRoundingType {
         TimeRoundUnknown = "TIME_ROUND_UNKNOWN",
         TimeRoundDown = "TIME_ROUND_DOWN",
         TimeRoundUp = "TIME_ROUND_UP",
@@ -76,7 +76,7 @@
     /// Values of `day_type`.
     ///
     /// 日期类型
-    pub enum PostDayType {
+    pub enum ParkingCreateApplicationDayType {
         DayTypeUnknown = "DAY_TYPE_UNKNOWN",
         DayTypeWeekday = "DAY_TYPE_WEEKDAY",
         DayTypeHoliday = "DAY_TYPE_HOLIDAY",
@@ -90,7 +90,7 @@
     /// Values of `vehicle_type`.
     ///
     /// 车辆类型
-    pub enum PostVehicleType {
+    pub enum ParkingCreateApplicationVehicleType {
         VehicleTypeUnknown = "VEHICLE_TYPE_UNKNOWN",
         VehicleTypeSmall = "VEHICLE_TYPE_SMALL",
         VehicleTypeLarge = "VEHICLE_TYPE_LARGE",
@@ -105,7 +105,7 @@
     /// Values of `plate_type`.
     ///
     /// 车牌类型
-    pub enum PostPlateType {
+    pub enum ParkingCreateApplicationPlateType {
         PlateTypeUnknown = "PLATE_TYPE_UNKNOWN",
         PlateTypeTemporary = "PLATE_TYPE_TEMPORARY",
         PlateTypeMonthly = "PLATE_TYPE_MONTHLY",
@@ -121,7 +121,7 @@
     /// Values of `free_period_charging_mode`.
     ///
     /// 免费时段收取模式
-    pub enum PostFreePeriodChargingMode {
+    pub enum ParkingCreateApplicationFreePeriodChargingMode {
         FreePeriodChargingUnknown = "FREE_PERIOD_CHARGING_UNKNOWN",
         FreePeriodChargingOncePerEntry = "FREE_PERIOD_CHARGING_ONCE_PER_ENTRY",
         FreePeriodChargingOncePer24Hours = "FREE_PERIOD_CHARGING_ONCE_PER_24_HOURS",
@@ -136,7 +136,7 @@
     /// Values of `free_period_calculation_mode`.
     ///
     /// 免费时段计算方式
-    pub enum PostFreePeriodCalculationMode {
+    pub enum ParkingCreateApplicationFreePeriodCalculationMode {
         FreePeriodCalUnknown = "FREE_PERIOD_CAL_UNKNOWN",
         FreePeriodCalConcurrentStart = "FREE_PERIOD_CAL_CONCURRENT_START",
         FreePeriodCalSequentialStart = "FREE_PERIOD_CAL_SEQUENTIAL_START",
@@ -149,7 +149,7 @@
     /// Values of `first_duration_mode`.
     ///
     /// 首段收费模式
-    pub enum PostFirstDurationMode {
+    pub enum ParkingCreateApplicationFirstDurationMode {
         FirstDurationModeUnknown = "FIRST_DURATION_MODE_UNKNOWN",
         FirstDurationModeOnlyFirstDuration = "FIRST_DURATION_MODE_ONLY_FIRST_DURATION",
         FirstDurationModeEveryFirstDuration = "FIRST_DURATION_MODE_EVERY_FIRST_DURATION",
@@ -162,10 +162,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFixedIntervalRuleItem {
+pub struct ParkingCreateApplicationFixedIntervalRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<PostDayType>,
+    pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -174,10 +174,10 @@ pub struct PostFixedIntervalRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<PostVehicleType>,
+    pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<PostPlateType>,
+    pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 首段收费时长
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration: ::std::option::Option<i64>,
@@ -198,22 +198,26 @@ pub struct PostFixedIntervalRuleItem {
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub free_period_charging_mode: ::std::option::Option<PostFreePeriodChargingMode>,
+    pub free_period_charging_mode: ::std::option::Option<
+        ParkingCreateApplicationFreePeriodChargingMode,
+    >,
     /// 免费时段计算方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_calculation_mode: ::std::option::Option<
-        PostFreePeriodCalculationMode,
+        ParkingCreateApplicationFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_duration_mode: ::std::option::Option<PostFirstDurationMode>,
+    pub first_duration_mode: ::std::option::Option<
+        ParkingCreateApplicationFirstDurationMode,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFixedIntervalRuleItem {
+    ParkingCreateApplicationFixedIntervalRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -232,10 +236,10 @@ pub struct PostFixedIntervalRuleItem {
     }
 }
 
-impl PostFixedIntervalRuleItem {
+impl ParkingCreateApplicationFixedIntervalRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFixedIntervalRuleItem {
+        ParkingCreateApplicationFixedIntervalRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -255,7 +259,7 @@ impl PostFixedIntervalRuleItem {
     }
 
     /// Sets `day_type`.
-    pub fn with_day_type(mut self, day_type: PostDayType) -> Self {
+    pub fn with_day_type(mut self, day_type: ParkingCreateApplicationDayType) -> Self {
         self.day_type = ::std::option::Option::Some(day_type);
         self
     }
@@ -279,13 +283,19 @@ impl PostFixedIntervalRuleItem {
     }
 
     /// Sets `vehicle_type`.
-    pub fn with_vehicle_type(mut self, vehicle_type: PostVehicleType) -> Self {
+    pub fn with_vehicle_type(
+        mut self,
+        vehicle_type: ParkingCreateApplicationVehicleType,
+    ) -> Self {
         self.vehicle_type = ::std::option::Option::Some(vehicle_type);
         self
     }
 
     /// Sets `plate_type`.
-    pub fn with_plate_type(mut self, plate_type: PostPlateType) -> Self {
+    pub fn with_plate_type(
+        mut self,
+        plate_type: ParkingCreateApplicationPlateType,
+    ) -> Self {
         self.plate_type = ::std::option::Option::Some(plate_type);
         self
     }
@@ -329,7 +339,7 @@ impl PostFixedIntervalRuleItem {
     /// Sets `free_period_charging_mode`.
     pub fn with_free_period_charging_mode(
         mut self,
-        free_period_charging_mode: PostFreePeriodChargingMode,
+        free_period_charging_mode: ParkingCreateApplicationFreePeriodChargingMode,
     ) -> Self {
         self.free_period_charging_mode = ::std::option::Option::Some(
             free_period_charging_mode,
@@ -340,7 +350,7 @@ impl PostFixedIntervalRuleItem {
     /// Sets `free_period_calculation_mode`.
     pub fn with_free_period_calculation_mode(
         mut self,
-        free_period_calculation_mode: PostFreePeriodCalculationMode,
+        free_period_calculation_mode: ParkingCreateApplicationFreePeriodCalculationMode,
     ) -> Self {
         self.free_period_calculation_mode = ::std::option::Option::Some(
             free_period_calculation_mode,
@@ -362,7 +372,7 @@ impl PostFixedIntervalRuleItem {
     /// Sets `first_duration_mode`.
     pub fn with_first_duration_mode(
         mut self,
-        first_duration_mode: PostFirstDurationMode,
+        first_duration_mode: ParkingCreateApplicationFirstDurationMode,
     ) -> Self {
         self.first_duration_mode = ::std::option::Option::Some(first_duration_mode);
         self
@@ -373,7 +383,7 @@ impl PostFixedIntervalRuleItem {
     /// Values of `charge_mode`.
     ///
     /// 收费模式
-    pub enum PostChargeMode {
+    pub enum ParkingCreateApplicationChargeMode {
         Unknown = "UNKNOWN",
         Interval = "INTERVAL",
         OneTime = "ONE_TIME",
@@ -386,10 +396,10 @@ impl PostFixedIntervalRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDurationSegmentRuleItem {
+pub struct ParkingCreateApplicationDurationSegmentRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<PostDayType>,
+    pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -398,13 +408,13 @@ pub struct PostDurationSegmentRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<PostVehicleType>,
+    pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<PostPlateType>,
+    pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub charge_mode: ::std::option::Option<PostChargeMode>,
+    pub charge_mode: ::std::option::Option<ParkingCreateApplicationChargeMode>,
     /// 停车时长起始
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_from: ::std::option::Option<i64>,
@@ -429,7 +439,7 @@ pub struct PostDurationSegmentRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDurationSegmentRuleItem {
+    ParkingCreateApplicationDurationSegmentRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -446,10 +456,10 @@ pub struct PostDurationSegmentRuleItem {
     }
 }
 
-impl PostDurationSegmentRuleItem {
+impl ParkingCreateApplicationDurationSegmentRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDurationSegmentRuleItem {
+        ParkingCreateApplicationDurationSegmentRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -467,7 +477,7 @@ impl PostDurationSegmentRuleItem {
     }
 
     /// Sets `day_type`.
-    pub fn with_day_type(mut self, day_type: PostDayType) -> Self {
+    pub fn with_day_type(mut self, day_type: ParkingCreateApplicationDayType) -> Self {
         self.day_type = ::std::option::Option::Some(day_type);
         self
     }
@@ -491,19 +501,28 @@ impl PostDurationSegmentRuleItem {
     }
 
     /// Sets `vehicle_type`.
-    pub fn with_vehicle_type(mut self, vehicle_type: PostVehicleType) -> Self {
+    pub fn with_vehicle_type(
+        mut self,
+        vehicle_type: ParkingCreateApplicationVehicleType,
+    ) -> Self {
         self.vehicle_type = ::std::option::Option::Some(vehicle_type);
         self
     }
 
     /// Sets `plate_type`.
-    pub fn with_plate_type(mut self, plate_type: PostPlateType) -> Self {
+    pub fn with_plate_type(
+        mut self,
+        plate_type: ParkingCreateApplicationPlateType,
+    ) -> Self {
         self.plate_type = ::std::option::Option::Some(plate_type);
         self
     }
 
     /// Sets `charge_mode`.
-    pub fn with_charge_mode(mut self, charge_mode: PostChargeMode) -> Self {
+    pub fn with_charge_mode(
+        mut self,
+        charge_mode: ParkingCreateApplicationChargeMode,
+    ) -> Self {
         self.charge_mode = ::std::option::Option::Some(charge_mode);
         self
     }
@@ -555,10 +574,10 @@ impl PostDurationSegmentRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPreEntryRuleItem {
+pub struct ParkingCreateApplicationPreEntryRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<PostDayType>,
+    pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -567,10 +586,10 @@ pub struct PostPreEntryRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<PostVehicleType>,
+    pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<PostPlateType>,
+    pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 收费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -580,7 +599,7 @@ pub struct PostPreEntryRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPreEntryRuleItem {
+    ParkingCreateApplicationPreEntryRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -591,10 +610,10 @@ pub struct PostPreEntryRuleItem {
     }
 }
 
-impl PostPreEntryRuleItem {
+impl ParkingCreateApplicationPreEntryRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPreEntryRuleItem {
+        ParkingCreateApplicationPreEntryRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -606,7 +625,7 @@ impl PostPreEntryRuleItem {
     }
 
     /// Sets `day_type`.
-    pub fn with_day_type(mut self, day_type: PostDayType) -> Self {
+    pub fn with_day_type(mut self, day_type: ParkingCreateApplicationDayType) -> Self {
         self.day_type = ::std::option::Option::Some(day_type);
         self
     }
@@ -630,13 +649,19 @@ impl PostPreEntryRuleItem {
     }
 
     /// Sets `vehicle_type`.
-    pub fn with_vehicle_type(mut self, vehicle_type: PostVehicleType) -> Self {
+    pub fn with_vehicle_type(
+        mut self,
+        vehicle_type: ParkingCreateApplicationVehicleType,
+    ) -> Self {
         self.vehicle_type = ::std::option::Option::Some(vehicle_type);
         self
     }
 
     /// Sets `plate_type`.
-    pub fn with_plate_type(mut self, plate_type: PostPlateType) -> Self {
+    pub fn with_plate_type(
+        mut self,
+        plate_type: ParkingCreateApplicationPlateType,
+    ) -> Self {
         self.plate_type = ::std::option::Option::Some(plate_type);
         self
     }
@@ -658,7 +683,7 @@ impl PostPreEntryRuleItem {
     /// Values of `holiday_mode`.
     ///
     /// 节假日模式
-    pub enum PostHolidayMode {
+    pub enum ParkingCreateApplicationHolidayMode {
         HolidayModeUnknown = "HOLIDAY_MODE_UNKNOWN",
         HolidayModeLegalMody = "HOLIDAY_MODE_LEGAL_MODY",
         HolidayModeCalendarMody = "HOLIDAY_MODE_CALENDAR_MODY",
@@ -672,7 +697,7 @@ impl PostPreEntryRuleItem {
     /// Values of `aggregate_limit_mode`.
     ///
     /// 累计限额模式
-    pub enum PostAggregateLimitMode {
+    pub enum ParkingCreateApplicationAggregateLimitMode {
         AggregateLimitModeUnknown = "AGGREGATE_LIMIT_MODE_UNKNOWN",
         AggregateLimitModeNormal = "AGGREGATE_LIMIT_MODE_NORMAL",
         AggregateLimitModeMin = "AGGREGATE_LIMIT_MODE_MIN",
@@ -685,7 +710,7 @@ impl PostPreEntryRuleItem {
     /// Values of `first_charge_time_mode`.
     ///
     /// 首次计费时间模式
-    pub enum PostFirstChargeTimeMode {
+    pub enum ParkingCreateApplicationFirstChargeTimeMode {
         FirstChargeTimeModeUnknown = "FIRST_CHARGE_TIME_MODE_UNKNOWN",
         FirstChargeTimeModeEnter = "FIRST_CHARGE_TIME_MODE_ENTER",
         FirstChargeTimeModeAfterFree = "FIRST_CHARGE_TIME_MODE_AFTER_FREE",
@@ -698,19 +723,21 @@ impl PostPreEntryRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChargingRule {
+pub struct ParkingCreateApplicationChargingRule {
     /// 收费规则类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rule_type: ::std::option::Option<PostRuleType>,
+    pub rule_type: ::std::option::Option<ParkingCreateApplicationRuleType>,
     /// 收费金额限制类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fee_limit_type: ::std::option::Option<PostFeeLimitType>,
+    pub fee_limit_type: ::std::option::Option<ParkingCreateApplicationFeeLimitType>,
     /// 计费周期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub daily_limit_type: ::std::option::Option<PostDailyLimitType>,
+    pub daily_limit_type: ::std::option::Option<ParkingCreateApplicationDailyLimitType>,
     /// 不满一小时取整方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_rounding_type: ::std::option::Option<PostTimeRoundingType>,
+    pub time_rounding_type: ::std::option::Option<
+        ParkingCreateApplicationTimeRoundingType,
+    >,
     /// 入场免费时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_entry_duration: ::std::option::Option<i64>,
@@ -720,29 +747,35 @@ pub struct PostChargingRule {
     /// `fixed_interval_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_interval_rule: ::std::option::Option<
-        ::std::vec::Vec<PostFixedIntervalRuleItem>,
+        ::std::vec::Vec<ParkingCreateApplicationFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_segment_rule: ::std::option::Option<
-        ::std::vec::Vec<PostDurationSegmentRuleItem>,
+        ::std::vec::Vec<ParkingCreateApplicationDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pre_entry_rule: ::std::option::Option<::std::vec::Vec<PostPreEntryRuleItem>>,
+    pub pre_entry_rule: ::std::option::Option<
+        ::std::vec::Vec<ParkingCreateApplicationPreEntryRuleItem>,
+    >,
     /// 节假日模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub holiday_mode: ::std::option::Option<PostHolidayMode>,
+    pub holiday_mode: ::std::option::Option<ParkingCreateApplicationHolidayMode>,
     /// 累计限额模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub aggregate_limit_mode: ::std::option::Option<PostAggregateLimitMode>,
+    pub aggregate_limit_mode: ::std::option::Option<
+        ParkingCreateApplicationAggregateLimitMode,
+    >,
     /// 首次计费时间模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_charge_time_mode: ::std::option::Option<PostFirstChargeTimeMode>,
+    pub first_charge_time_mode: ::std::option::Option<
+        ParkingCreateApplicationFirstChargeTimeMode,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChargingRule {
+    ParkingCreateApplicationChargingRule {
         rule_type: optional(0, "rule_type"),
         fee_limit_type: optional(1, "fee_limit_type"),
         daily_limit_type: optional(2, "daily_limit_type"),
@@ -758,10 +791,10 @@ pub struct PostChargingRule {
     }
 }
 
-impl PostChargingRule {
+impl ParkingCreateApplicationChargingRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostChargingRule {
+        ParkingCreateApplicationChargingRule {
             rule_type: ::std::option::Option::None,
             fee_limit_type: ::std::option::Option::None,
             daily_limit_type: ::std::option::Option::None,
@@ -778,13 +811,19 @@ impl PostChargingRule {
     }
 
     /// Sets `rule_type`.
-    pub fn with_rule_type(mut self, rule_type: PostRuleType) -> Self {
+    pub fn with_rule_type(
+        mut self,
+        rule_type: ParkingCreateApplicationRuleType,
+    ) -> Self {
         self.rule_type = ::std::option::Option::Some(rule_type);
         self
     }
 
     /// Sets `fee_limit_type`.
-    pub fn with_fee_limit_type(mut self, fee_limit_type: PostFeeLimitType) -> Self {
+    pub fn with_fee_limit_type(
+        mut self,
+        fee_limit_type: ParkingCreateApplicationFeeLimitType,
+    ) -> Self {
         self.fee_limit_type = ::std::option::Option::Some(fee_limit_type);
         self
     }
@@ -792,7 +831,7 @@ impl PostChargingRule {
     /// Sets `daily_limit_type`.
     pub fn with_daily_limit_type(
         mut self,
-        daily_limit_type: PostDailyLimitType,
+        daily_limit_type: ParkingCreateApplicationDailyLimitType,
     ) -> Self {
         self.daily_limit_type = ::std::option::Option::Some(daily_limit_type);
         self
@@ -801,7 +840,7 @@ impl PostChargingRule {
     /// Sets `time_rounding_type`.
     pub fn with_time_rounding_type(
         mut self,
-        time_rounding_type: PostTimeRoundingType,
+        time_rounding_type: ParkingCreateApplicationTimeRoundingType,
     ) -> Self {
         self.time_rounding_type = ::std::option::Option::Some(time_rounding_type);
         self
@@ -822,7 +861,9 @@ impl PostChargingRule {
     /// Sets `fixed_interval_rule`.
     pub fn with_fixed_interval_rule(
         mut self,
-        fixed_interval_rule: ::std::vec::Vec<PostFixedIntervalRuleItem>,
+        fixed_interval_rule: ::std::vec::Vec<
+            ParkingCreateApplicationFixedIntervalRuleItem,
+        >,
     ) -> Self {
         self.fixed_interval_rule = ::std::option::Option::Some(fixed_interval_rule);
         self
@@ -831,7 +872,9 @@ impl PostChargingRule {
     /// Sets `duration_segment_rule`.
     pub fn with_duration_segment_rule(
         mut self,
-        duration_segment_rule: ::std::vec::Vec<PostDurationSegmentRuleItem>,
+        duration_segment_rule: ::std::vec::Vec<
+            ParkingCreateApplicationDurationSegmentRuleItem,
+        >,
     ) -> Self {
         self.duration_segment_rule = ::std::option::Option::Some(duration_segment_rule);
         self
@@ -840,14 +883,17 @@ impl PostChargingRule {
     /// Sets `pre_entry_rule`.
     pub fn with_pre_entry_rule(
         mut self,
-        pre_entry_rule: ::std::vec::Vec<PostPreEntryRuleItem>,
+        pre_entry_rule: ::std::vec::Vec<ParkingCreateApplicationPreEntryRuleItem>,
     ) -> Self {
         self.pre_entry_rule = ::std::option::Option::Some(pre_entry_rule);
         self
     }
 
     /// Sets `holiday_mode`.
-    pub fn with_holiday_mode(mut self, holiday_mode: PostHolidayMode) -> Self {
+    pub fn with_holiday_mode(
+        mut self,
+        holiday_mode: ParkingCreateApplicationHolidayMode,
+    ) -> Self {
         self.holiday_mode = ::std::option::Option::Some(holiday_mode);
         self
     }
@@ -855,7 +901,7 @@ impl PostChargingRule {
     /// Sets `aggregate_limit_mode`.
     pub fn with_aggregate_limit_mode(
         mut self,
-        aggregate_limit_mode: PostAggregateLimitMode,
+        aggregate_limit_mode: ParkingCreateApplicationAggregateLimitMode,
     ) -> Self {
         self.aggregate_limit_mode = ::std::option::Option::Some(aggregate_limit_mode);
         self
@@ -864,7 +910,7 @@ impl PostChargingRule {
     /// Sets `first_charge_time_mode`.
     pub fn with_first_charge_time_mode(
         mut self,
-        first_charge_time_mode: PostFirstChargeTimeMode,
+        first_charge_time_mode: ParkingCreateApplicationFirstChargeTimeMode,
     ) -> Self {
         self.first_charge_time_mode = ::std::option::Option::Some(
             first_charge_time_mode,
@@ -877,7 +923,7 @@ impl PostChargingRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostParkingLot {
+pub struct ParkingCreateApplicationParkingLot {
     /// 停车场名称
     ///
     /// **Required.**
@@ -901,7 +947,7 @@ pub struct PostParkingLot {
     /// 停车场类型
     ///
     /// **Required.**
-    pub parking_lot_type: PostParkingLotType,
+    pub parking_lot_type: ParkingCreateApplicationParkingLotType,
     /// 客服联系电话
     ///
     /// **Required.**
@@ -929,11 +975,11 @@ pub struct PostParkingLot {
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub charging_rule: ::std::option::Option<PostChargingRule>,
+    pub charging_rule: ::std::option::Option<ParkingCreateApplicationChargingRule>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostParkingLot {
+    ParkingCreateApplicationParkingLot {
         parking_lot_name: required(0, "parking_lot_name"),
         out_parking_lot_id: required(1, "out_parking_lot_id"),
         parking_lot_address: required(2, "parking_lot_address"),
@@ -951,7 +997,7 @@ pub struct PostParkingLot {
     }
 }
 
-impl PostParkingLot {
+impl ParkingCreateApplicationParkingLot {
     /// Creates a value from its required fields (`parking_lot_name`, `out_parking_lot_id`, `parking_lot_address`, `longitude`, `latitude`, `parking_lot_type`, `phone_number`, `payment_path`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -960,11 +1006,11 @@ impl PostParkingLot {
         parking_lot_address: impl ::std::convert::Into<::std::string::String>,
         longitude: impl ::std::convert::Into<::std::string::String>,
         latitude: impl ::std::convert::Into<::std::string::String>,
-        parking_lot_type: PostParkingLotType,
+        parking_lot_type: ParkingCreateApplicationParkingLotType,
         phone_number: impl ::std::convert::Into<::std::string::String>,
         payment_path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostParkingLot {
+        ParkingCreateApplicationParkingLot {
             parking_lot_name: parking_lot_name.into(),
             out_parking_lot_id: out_parking_lot_id.into(),
             parking_lot_address: parking_lot_address.into(),
@@ -1034,7 +1080,10 @@ impl PostParkingLot {
     }
 
     /// Sets `charging_rule`.
-    pub fn with_charging_rule(mut self, charging_rule: PostChargingRule) -> Self {
+    pub fn with_charging_rule(
+        mut self,
+        charging_rule: ParkingCreateApplicationChargingRule,
+    ) -> Self {
         self.charging_rule = ::std::option::Option::Some(charging_rule);
         self
     }
@@ -1044,27 +1093,29 @@ impl PostParkingLot {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ParkingCreateApplicationBody {
     /// `parking_lot`: not described on the docs page.
     ///
     /// **Required.**
-    pub parking_lot: PostParkingLot,
+    pub parking_lot: ParkingCreateApplicationParkingLot,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ParkingCreateApplicationBody {
         parking_lot: required(0, "parking_lot"),
     }
 }
 
-impl PostBody {
+impl ParkingCreateApplicationBody {
     /// Creates a value from its required fields (`parking_lot`).
-    pub fn new(parking_lot: PostParkingLot) -> Self {
-        PostBody { parking_lot }
+    pub fn new(parking_lot: ParkingCreateApplicationParkingLot) -> Self {
+        ParkingCreateApplicationBody {
+            parking_lot,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ParkingCreateApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1076,7 +1127,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ParkingCreateApplicationResponse {
     /// 停车场进件审核单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
@@ -1087,16 +1138,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ParkingCreateApplicationResponse {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ParkingCreateApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ParkingCreateApplicationResponse {
             parking_lot_audit_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1114,26 +1165,28 @@ impl PostResponse {
 /// Source: `openapi/v3/parking/reminders/application.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ParkingCreateApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ParkingCreateApplicationBody,
 }
 
-impl PostRequest {
+impl ParkingCreateApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ParkingCreateApplicationBody) -> Self {
+        ParkingCreateApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ParkingCreateApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/application`
     pub const PATH: &'static str = "/v3/parking/reminders/application";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ParkingCreateApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1143,8 +1196,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ParkingCreateApplicationRequest {
+    type Response = ParkingCreateApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1195,9 +1248,12 @@ impl<'a> V3ParkingRemindersApplication<'a> {
     /// 提交停车场进件申请 (`POST /v3/parking/reminders/application`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ParkingCreateApplicationBody,
+    ) -> ::std::result::Result<
+        ParkingCreateApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ParkingCreateApplicationRequest::new(body)).await
     }
 }
 
@@ -1206,12 +1262,12 @@ impl<'a> V3ParkingRemindersApplication<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_parking_reminders_application.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "parking_create_application.body",
+            ::wechatpay_runtime::json_schema_for::<ParkingCreateApplicationBody>(),
         ),
         (
-            "post_v3_parking_reminders_application.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "parking_create_application.response",
+            ::wechatpay_runtime::json_schema_for::<ParkingCreateApplicationResponse>(),
         ),
     ]);
     schemas.extend(query::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListApplicationsQuery {
     /// 商户停车场ID
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListApplicationsQuery {
         out_parking_lot_id: required(0, "out_parking_lot_id"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListApplicationsQuery {
     /// Creates a value from its required fields (`out_parking_lot_id`).
     pub fn new(
         out_parking_lot_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListApplicationsQuery {
             out_parking_lot_id: out_parking_lot_id.into(),
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -52,7 +52,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListApplicationsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -64,7 +64,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `audit_status`.
     ///
     /// 审核状态
-    pub enum GetAuditStatus {
+    pub enum ListApplicationsAuditStatus {
         AuditStatusUnknown = "AUDIT_STATUS_UNKNOWN",
         AuditStatusPending = "AUDIT_STATUS_PENDING",
         AuditStatusWithdrawn = "AUDIT_STATUS_WITHDRAWN",
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `parking_lot_type`.
     ///
     /// 停车场类型
-    pub enum GetParkingLotType {
+    pub enum ListApplicationsParkingLotType {
         ParkingLotTypeUnknown = "PARKING_LOT_TYPE_UNKNOWN",
         ParkingLotTypeBusinessDistrict = "PARKING_LOT_TYPE_BUSINESS_DISTRICT",
         ParkingLotTypeOfficeBuilding = "PARKING_LOT_TYPE_OFFICE_BUILDING",
@@ -96,7 +96,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `rule_type`.
     ///
     /// 收费规则类型
-    pub enum GetRuleType {
+    pub enum ListApplicationsRuleType {
         ChargingRuleUnknown = "CHARGING_RULE_UNKNOWN",
         ChargingRuleFixedInterval = "CHARGING_RULE_FIXED_INTERVAL",
         ChargingRuleSegment = "CHARGING_RULE_SEGMENT",
@@ -110,7 +110,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fee_limit_type`.
     ///
     /// 收费金额限制类型
-    pub enum GetFeeLimitType {
+    pub enum ListApplicationsFeeLimitType {
         FeeLimitUnknown = "FEE_LIMIT_UNKNOWN",
         FeeLimitAggregate = "FEE_LIMIT_AGGREGATE",
         FeeLimitSingle = "FEE_LIMIT_SINGLE",
@@ -123,7 +123,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `daily_limit_type`.
     ///
     /// 计费周期类型
-    pub enum GetDailyLimitType {
+    pub enum ListApplicationsDailyLimitType {
         DailyLimitUnknown = "DAILY_LIMIT_UNKNOWN",
         DailyLimitRolling24H = "DAILY_LIMIT_ROLLING_24H",
         DailyLimitCalendarDay = "DAILY_LIMIT_CALENDAR_DAY",
@@ -136,7 +136,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `time_rounding_type`.
     ///
     /// 不满一小时取整方式
-    pub enum GetTimeRoundingType {
+    pub enum ListApplicationsTimeRoundingType {
         TimeRoundUnknown = "TIME_ROUND_UNKNOWN",
         TimeRoundDown = "TIME_ROUND_DOWN",
         TimeRoundUp = "TIME_ROUND_UP",
@@ -149,7 +149,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `day_type`.
     ///
     /// 日期类型
-    pub enum GetDayType {
+    pub enum ListApplicationsDayType {
         DayTypeUnknown = "DAY_TYPE_UNKNOWN",
         DayTypeWeekday = "DAY_TYPE_WEEKDAY",
         DayTypeHoliday = "DAY_TYPE_HOLIDAY",
@@ -163,7 +163,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `vehicle_type`.
     ///
     /// 车辆类型
-    pub enum GetVehicleType {
+    pub enum ListApplicationsVehicleType {
         VehicleTypeUnknown = "VEHICLE_TYPE_UNKNOWN",
         VehicleTypeSmall = "VEHICLE_TYPE_SMALL",
         VehicleTypeLarge = "VEHICLE_TYPE_LARGE",
@@ -178,7 +178,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `plate_type`.
     ///
     /// 车牌类型
-    pub enum GetPlateType {
+    pub enum ListApplicationsPlateType {
         PlateTypeUnknown = "PLATE_TYPE_UNKNOWN",
         PlateTypeTemporary = "PLATE_TYPE_TEMPORARY",
         PlateTypeMonthly = "PLATE_TYPE_MONTHLY",
@@ -194,7 +194,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `free_period_charging_mode`.
     ///
     /// 免费时段收取模式
-    pub enum GetFreePeriodChargingMode {
+    pub enum ListApplicationsFreePeriodChargingMode {
         FreePeriodChargingUnknown = "FREE_PERIOD_CHARGING_UNKNOWN",
         FreePeriodChargingOncePerEntry = "FREE_PERIOD_CHARGING_ONCE_PER_ENTRY",
         FreePeriodChargingOncePer24Hours = "FREE_PERIOD_CHARGING_ONCE_PER_24_HOURS",
@@ -209,7 +209,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `free_period_calculation_mode`.
     ///
     /// 免费时段计算方式
-    pub enum GetFreePeriodCalculationMode {
+    pub enum ListApplicationsFreePeriodCalculationMode {
         FreePeriodCalUnknown = "FREE_PERIOD_CAL_UNKNOWN",
         FreePeriodCalConcurrentStart = "FREE_PERIOD_CAL_CONCURRENT_START",
         FreePeriodCalSequentialStart = "FREE_PERIOD_CAL_SEQUENTIAL_START",
@@ -222,7 +222,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `first_duration_mode`.
     ///
     /// 首段收费模式
-    pub enum GetFirstDurationMode {
+    pub enum ListApplicationsFirstDurationMode {
         FirstDurationModeUnknown = "FIRST_DURATION_MODE_UNKNOWN",
         FirstDurationModeOnlyFirstDuration = "FIRST_DURATION_MODE_ONLY_FIRST_DURATION",
         FirstDurationModeEveryFirstDuration = "FIRST_DURATION_MODE_EVERY_FIRST_DURATION",
@@ -235,10 +235,10 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFixedIntervalRuleItem {
+pub struct ListApplicationsFixedIntervalRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<GetDayType>,
+    pub day_type: ::std::option::Option<ListApplicationsDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -247,10 +247,10 @@ pub struct GetFixedIntervalRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<GetVehicleType>,
+    pub vehicle_type: ::std::option::Option<ListApplicationsVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<GetPlateType>,
+    pub plate_type: ::std::option::Option<ListApplicationsPlateType>,
     /// 首段收费时长
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration: ::std::option::Option<i64>,
@@ -271,18 +271,20 @@ pub struct GetFixedIntervalRuleItem {
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub free_period_charging_mode: ::std::option::Option<GetFreePeriodChargingMode>,
+    pub free_period_charging_mode: ::std::option::Option<
+        ListApplicationsFreePeriodChargingMode,
+    >,
     /// 免费时段计算方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_calculation_mode: ::std::option::Option<
-        GetFreePeriodCalculationMode,
+        ListApplicationsFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_duration_mode: ::std::option::Option<GetFirstDurationMode>,
+    pub first_duration_mode: ::std::option::Option<ListApplicationsFirstDurationMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -290,7 +292,7 @@ pub struct GetFixedIntervalRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFixedIntervalRuleItem {
+    ListApplicationsFixedIntervalRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -310,10 +312,10 @@ pub struct GetFixedIntervalRuleItem {
     }
 }
 
-impl GetFixedIntervalRuleItem {
+impl ListApplicationsFixedIntervalRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFixedIntervalRuleItem {
+        ListApplicationsFixedIntervalRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -338,7 +340,7 @@ impl GetFixedIntervalRuleItem {
     /// Values of `charge_mode`.
     ///
     /// 收费模式
-    pub enum GetChargeMode {
+    pub enum ListApplicationsChargeMode {
         Unknown = "UNKNOWN",
         Interval = "INTERVAL",
         OneTime = "ONE_TIME",
@@ -351,10 +353,10 @@ impl GetFixedIntervalRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDurationSegmentRuleItem {
+pub struct ListApplicationsDurationSegmentRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<GetDayType>,
+    pub day_type: ::std::option::Option<ListApplicationsDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -363,13 +365,13 @@ pub struct GetDurationSegmentRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<GetVehicleType>,
+    pub vehicle_type: ::std::option::Option<ListApplicationsVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<GetPlateType>,
+    pub plate_type: ::std::option::Option<ListApplicationsPlateType>,
     /// 收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub charge_mode: ::std::option::Option<GetChargeMode>,
+    pub charge_mode: ::std::option::Option<ListApplicationsChargeMode>,
     /// 停车时长起始
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_from: ::std::option::Option<i64>,
@@ -398,7 +400,7 @@ pub struct GetDurationSegmentRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDurationSegmentRuleItem {
+    ListApplicationsDurationSegmentRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -416,10 +418,10 @@ pub struct GetDurationSegmentRuleItem {
     }
 }
 
-impl GetDurationSegmentRuleItem {
+impl ListApplicationsDurationSegmentRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDurationSegmentRuleItem {
+        ListApplicationsDurationSegmentRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -442,10 +444,10 @@ impl GetDurationSegmentRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPreEntryRuleItem {
+pub struct ListApplicationsPreEntryRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<GetDayType>,
+    pub day_type: ::std::option::Option<ListApplicationsDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -454,10 +456,10 @@ pub struct GetPreEntryRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<GetVehicleType>,
+    pub vehicle_type: ::std::option::Option<ListApplicationsVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<GetPlateType>,
+    pub plate_type: ::std::option::Option<ListApplicationsPlateType>,
     /// 收费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -471,7 +473,7 @@ pub struct GetPreEntryRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPreEntryRuleItem {
+    ListApplicationsPreEntryRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -483,10 +485,10 @@ pub struct GetPreEntryRuleItem {
     }
 }
 
-impl GetPreEntryRuleItem {
+impl ListApplicationsPreEntryRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPreEntryRuleItem {
+        ListApplicationsPreEntryRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -503,7 +505,7 @@ impl GetPreEntryRuleItem {
     /// Values of `holiday_mode`.
     ///
     /// 节假日模式
-    pub enum GetHolidayMode {
+    pub enum ListApplicationsHolidayMode {
         HolidayModeUnknown = "HOLIDAY_MODE_UNKNOWN",
         HolidayModeLegalMody = "HOLIDAY_MODE_LEGAL_MODY",
         HolidayModeCalendarMody = "HOLIDAY_MODE_CALENDAR_MODY",
@@ -517,7 +519,7 @@ impl GetPreEntryRuleItem {
     /// Values of `aggregate_limit_mode`.
     ///
     /// 累计限额模式
-    pub enum GetAggregateLimitMode {
+    pub enum ListApplicationsAggregateLimitMode {
         AggregateLimitModeUnknown = "AGGREGATE_LIMIT_MODE_UNKNOWN",
         AggregateLimitModeNormal = "AGGREGATE_LIMIT_MODE_NORMAL",
         AggregateLimitModeMin = "AGGREGATE_LIMIT_MODE_MIN",
@@ -530,7 +532,7 @@ impl GetPreEntryRuleItem {
     /// Values of `first_charge_time_mode`.
     ///
     /// 首次计费时间模式
-    pub enum GetFirstChargeTimeMode {
+    pub enum ListApplicationsFirstChargeTimeMode {
         FirstChargeTimeModeUnknown = "FIRST_CHARGE_TIME_MODE_UNKNOWN",
         FirstChargeTimeModeEnter = "FIRST_CHARGE_TIME_MODE_ENTER",
         FirstChargeTimeModeAfterFree = "FIRST_CHARGE_TIME_MODE_AFTER_FREE",
@@ -543,19 +545,19 @@ impl GetPreEntryRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetChargingRule {
+pub struct ListApplicationsChargingRule {
     /// 收费规则类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rule_type: ::std::option::Option<GetRuleType>,
+    pub rule_type: ::std::option::Option<ListApplicationsRuleType>,
     /// 收费金额限制类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fee_limit_type: ::std::option::Option<GetFeeLimitType>,
+    pub fee_limit_type: ::std::option::Option<ListApplicationsFeeLimitType>,
     /// 计费周期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub daily_limit_type: ::std::option::Option<GetDailyLimitType>,
+    pub daily_limit_type: ::std::option::Option<ListApplicationsDailyLimitType>,
     /// 不满一小时取整方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_rounding_type: ::std::option::Option<GetTimeRoundingType>,
+    pub time_rounding_type: ::std::option::Option<ListApplicationsTimeRoundingType>,
     /// 入场免费时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_entry_duration: ::std::option::Option<i64>,
@@ -565,25 +567,29 @@ pub struct GetChargingRule {
     /// `fixed_interval_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_interval_rule: ::std::option::Option<
-        ::std::vec::Vec<GetFixedIntervalRuleItem>,
+        ::std::vec::Vec<ListApplicationsFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_segment_rule: ::std::option::Option<
-        ::std::vec::Vec<GetDurationSegmentRuleItem>,
+        ::std::vec::Vec<ListApplicationsDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pre_entry_rule: ::std::option::Option<::std::vec::Vec<GetPreEntryRuleItem>>,
+    pub pre_entry_rule: ::std::option::Option<
+        ::std::vec::Vec<ListApplicationsPreEntryRuleItem>,
+    >,
     /// 节假日模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub holiday_mode: ::std::option::Option<GetHolidayMode>,
+    pub holiday_mode: ::std::option::Option<ListApplicationsHolidayMode>,
     /// 累计限额模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub aggregate_limit_mode: ::std::option::Option<GetAggregateLimitMode>,
+    pub aggregate_limit_mode: ::std::option::Option<ListApplicationsAggregateLimitMode>,
     /// 首次计费时间模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_charge_time_mode: ::std::option::Option<GetFirstChargeTimeMode>,
+    pub first_charge_time_mode: ::std::option::Option<
+        ListApplicationsFirstChargeTimeMode,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -591,7 +597,7 @@ pub struct GetChargingRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetChargingRule {
+    ListApplicationsChargingRule {
         rule_type: optional(0, "rule_type"),
         fee_limit_type: optional(1, "fee_limit_type"),
         daily_limit_type: optional(2, "daily_limit_type"),
@@ -608,10 +614,10 @@ pub struct GetChargingRule {
     }
 }
 
-impl GetChargingRule {
+impl ListApplicationsChargingRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetChargingRule {
+        ListApplicationsChargingRule {
             rule_type: ::std::option::Option::None,
             fee_limit_type: ::std::option::Option::None,
             daily_limit_type: ::std::option::Option::None,
@@ -633,7 +639,7 @@ impl GetChargingRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetParkingLot {
+pub struct ListApplicationsParkingLot {
     /// 停车场名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
@@ -651,7 +657,7 @@ pub struct GetParkingLot {
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 停车场类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_lot_type: ::std::option::Option<GetParkingLotType>,
+    pub parking_lot_type: ::std::option::Option<ListApplicationsParkingLotType>,
     /// 客服联系电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
@@ -677,7 +683,7 @@ pub struct GetParkingLot {
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub charging_rule: ::std::option::Option<GetChargingRule>,
+    pub charging_rule: ::std::option::Option<ListApplicationsChargingRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -685,7 +691,7 @@ pub struct GetParkingLot {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetParkingLot {
+    ListApplicationsParkingLot {
         parking_lot_name: optional(0, "parking_lot_name"),
         out_parking_lot_id: optional(1, "out_parking_lot_id"),
         parking_lot_address: optional(2, "parking_lot_address"),
@@ -704,10 +710,10 @@ pub struct GetParkingLot {
     }
 }
 
-impl GetParkingLot {
+impl ListApplicationsParkingLot {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetParkingLot {
+        ListApplicationsParkingLot {
             parking_lot_name: ::std::option::Option::None,
             out_parking_lot_id: ::std::option::Option::None,
             parking_lot_address: ::std::option::Option::None,
@@ -731,7 +737,7 @@ impl GetParkingLot {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFieldsItem {
+pub struct ListApplicationsFieldsItem {
     /// 字段名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
@@ -745,17 +751,17 @@ pub struct GetFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFieldsItem {
+    ListApplicationsFieldsItem {
         field: optional(0, "field"),
         comment: optional(1, "comment"),
         ..extra
     }
 }
 
-impl GetFieldsItem {
+impl ListApplicationsFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFieldsItem {
+        ListApplicationsFieldsItem {
             field: ::std::option::Option::None,
             comment: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -767,10 +773,10 @@ impl GetFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditComment {
+pub struct ListApplicationsAuditComment {
     /// `fields`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fields: ::std::option::Option<::std::vec::Vec<GetFieldsItem>>,
+    pub fields: ::std::option::Option<::std::vec::Vec<ListApplicationsFieldsItem>>,
     /// 改进建议
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<::std::string::String>,
@@ -781,17 +787,17 @@ pub struct GetAuditComment {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditComment {
+    ListApplicationsAuditComment {
         fields: optional(0, "fields"),
         recommendation: optional(1, "recommendation"),
         ..extra
     }
 }
 
-impl GetAuditComment {
+impl ListApplicationsAuditComment {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditComment {
+        ListApplicationsAuditComment {
             fields: ::std::option::Option::None,
             recommendation: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -803,22 +809,22 @@ impl GetAuditComment {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetApplicationListItem {
+pub struct ListApplicationsApplicationListItem {
     /// 停车场进件审核单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// 审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_status: ::std::option::Option<GetAuditStatus>,
+    pub audit_status: ::std::option::Option<ListApplicationsAuditStatus>,
     /// 提交时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<i64>,
     /// `parking_lot`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_lot: ::std::option::Option<GetParkingLot>,
+    pub parking_lot: ::std::option::Option<ListApplicationsParkingLot>,
     /// `audit_comment`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_comment: ::std::option::Option<GetAuditComment>,
+    pub audit_comment: ::std::option::Option<ListApplicationsAuditComment>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -826,7 +832,7 @@ pub struct GetApplicationListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetApplicationListItem {
+    ListApplicationsApplicationListItem {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
         audit_status: optional(1, "audit_status"),
         submit_time: optional(2, "submit_time"),
@@ -836,10 +842,10 @@ pub struct GetApplicationListItem {
     }
 }
 
-impl GetApplicationListItem {
+impl ListApplicationsApplicationListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetApplicationListItem {
+        ListApplicationsApplicationListItem {
             parking_lot_audit_no: ::std::option::Option::None,
             audit_status: ::std::option::Option::None,
             submit_time: ::std::option::Option::None,
@@ -854,10 +860,12 @@ impl GetApplicationListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListApplicationsResponse {
     /// `application_list`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_list: ::std::option::Option<::std::vec::Vec<GetApplicationListItem>>,
+    pub application_list: ::std::option::Option<
+        ::std::vec::Vec<ListApplicationsApplicationListItem>,
+    >,
     /// 微信停车场ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
@@ -868,17 +876,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListApplicationsResponse {
         application_list: optional(0, "application_list"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl ListApplicationsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListApplicationsResponse {
             application_list: ::std::option::Option::None,
             wx_parking_lot_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -897,26 +905,26 @@ impl GetResponse {
 /// Source: `openapi/v3/parking/reminders/applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListApplicationsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListApplicationsQuery,
 }
 
-impl GetRequest {
+impl ListApplicationsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListApplicationsQuery) -> Self {
+        ListApplicationsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListApplicationsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/parking/reminders/applications`
     pub const PATH: &'static str = "/v3/parking/reminders/applications";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListApplicationsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -926,8 +934,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListApplicationsRequest {
+    type Response = ListApplicationsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -986,9 +994,9 @@ impl<'a> V3ParkingRemindersApplications<'a> {
     /// 查询停车场进件申请单列表 (`GET /v3/parking/reminders/applications`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListApplicationsQuery,
+    ) -> ::std::result::Result<ListApplicationsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListApplicationsRequest::new(query)).await
     }
 }
 
@@ -997,12 +1005,12 @@ impl<'a> V3ParkingRemindersApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_parking_reminders_applications.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_applications.query",
+            ::wechatpay_runtime::json_schema_for::<ListApplicationsQuery>(),
         ),
         (
-            "get_v3_parking_reminders_applications.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_applications.response",
+            ::wechatpay_runtime::json_schema_for::<ListApplicationsResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `plate_color`.
     ///
     /// 车牌颜色
-    pub enum PostPlateColor {
+    pub enum CreateEntryPlateColor {
         PlateColorUnknown = "PLATE_COLOR_UNKNOWN",
         PlateColorBlue = "PLATE_COLOR_BLUE",
         PlateColorYellow = "PLATE_COLOR_YELLOW",
@@ -25,7 +25,7 @@
     /// Values of `car_type`.
     ///
     /// 车辆性质
-    pub enum PostCarType {
+    pub enum CreateEntryCarType {
         PlateTypeUnknown = "PLATE_TYPE_UNKNOWN",
         PlateTypeTemporary = "PLATE_TYPE_TEMPORARY",
         PlateTypeMonthly = "PLATE_TYPE_MONTHLY",
@@ -41,7 +41,7 @@
     /// Values of `vehicle_type`.
     ///
     /// 车辆类型
-    pub enum PostVehicleType {
+    pub enum CreateEntryVehicleType {
         VehicleTypeUnknown = "VEHICLE_TYPE_UNKNOWN",
         VehicleTypeSmall = "VEHICLE_TYPE_SMALL",
         VehicleTypeLarge = "VEHICLE_TYPE_LARGE",
@@ -56,7 +56,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateEntryBody {
     /// 商户停车单号
     ///
     /// **Required.**
@@ -76,15 +76,15 @@ pub struct PostBody {
     /// 车牌颜色
     ///
     /// **Required.**
-    pub plate_color: PostPlateColor,
+    pub plate_color: CreateEntryPlateColor,
     /// 车辆性质
     ///
     /// **Required.**
-    pub car_type: PostCarType,
+    pub car_type: CreateEntryCarType,
     /// 车辆类型
     ///
     /// **Required.**
-    pub vehicle_type: PostVehicleType,
+    pub vehicle_type: CreateEntryVehicleType,
     /// 停车场入口编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_number: ::std::option::Option<::std::string::String>,
@@ -97,7 +97,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateEntryBody {
         out_serial_number: required(0, "out_serial_number"),
         parking_id: required(1, "parking_id"),
         plate_number: required(2, "plate_number"),
@@ -111,18 +111,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateEntryBody {
     /// Creates a value from its required fields (`out_serial_number`, `parking_id`, `plate_number`, `enter_timestamp`, `plate_color`, `car_type`, `vehicle_type`).
     pub fn new(
         out_serial_number: impl ::std::convert::Into<::std::string::String>,
         parking_id: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
         enter_timestamp: i64,
-        plate_color: PostPlateColor,
-        car_type: PostCarType,
-        vehicle_type: PostVehicleType,
+        plate_color: CreateEntryPlateColor,
+        car_type: CreateEntryCarType,
+        vehicle_type: CreateEntryVehicleType,
     ) -> Self {
-        PostBody {
+        CreateEntryBody {
             out_serial_number: out_serial_number.into(),
             parking_id: parking_id.into(),
             plate_number: plate_number.into(),
@@ -164,7 +164,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateEntryBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,7 +176,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateEntryResponse {
     /// 微信停车单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub serial_number: ::std::option::Option<::std::string::String>,
@@ -187,16 +187,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateEntryResponse {
         serial_number: optional(0, "serial_number"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateEntryResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateEntryResponse {
             serial_number: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -214,26 +214,26 @@ impl PostResponse {
 /// Source: `openapi/v3/parking/reminders/entry.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateEntryRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateEntryBody,
 }
 
-impl PostRequest {
+impl CreateEntryRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateEntryBody) -> Self {
+        CreateEntryRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateEntryRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/entry`
     pub const PATH: &'static str = "/v3/parking/reminders/entry";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateEntryRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -243,8 +243,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateEntryRequest {
+    type Response = CreateEntryResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -283,9 +283,9 @@ impl<'a> V3ParkingRemindersEntry<'a> {
     /// 同步车辆入场通知 (`POST /v3/parking/reminders/entry`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateEntryBody,
+    ) -> ::std::result::Result<CreateEntryResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateEntryRequest::new(body)).await
     }
 }
 
@@ -293,13 +293,10 @@ impl<'a> V3ParkingRemindersEntry<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_entry.body", ::wechatpay_runtime::json_schema_for::<CreateEntryBody>()),
         (
-            "post_v3_parking_reminders_entry.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_parking_reminders_entry.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_entry.response",
+            ::wechatpay_runtime::json_schema_for::<CreateEntryResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `plate_color`.
     ///
     /// 车牌颜色
-    pub enum PostPlateColor {
+    pub enum CreateExitPlateColor {
         PlateColorUnknown = "PLATE_COLOR_UNKNOWN",
         PlateColorBlue = "PLATE_COLOR_BLUE",
         PlateColorYellow = "PLATE_COLOR_YELLOW",
@@ -25,7 +25,7 @@
     /// Values of `pay_state`.
     ///
     /// 支付状态
-    pub enum PostPayState {
+    pub enum CreateExitPayState {
         PayStatusUnknown = "PAY_STATUS_UNKNOWN",
         PayStatusUnpaid = "PAY_STATUS_UNPAID",
         PayStatusPaid = "PAY_STATUS_PAID",
@@ -38,7 +38,7 @@
     /// Values of `pay_type`.
     ///
     /// 支付类型
-    pub enum PostPayType {
+    pub enum CreateExitPayType {
         PayTypeUnknown = "PAY_TYPE_UNKNOWN",
         PayTypeWxpay = "PAY_TYPE_WXPAY",
         PayTypeOthers = "PAY_TYPE_OTHERS",
@@ -51,7 +51,7 @@
     /// Values of `pay_channel`.
     ///
     /// 支付渠道
-    pub enum PostPayChannel {
+    pub enum CreateExitPayChannel {
         PayChannelUnknown = "PAY_CHANNEL_UNKNOWN",
         PayChannelWechatPayNotif = "PAY_CHANNEL_WECHAT_PAY_NOTIF",
         PayChannelScanQrcode = "PAY_CHANNEL_SCAN_QRCODE",
@@ -67,7 +67,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateExitBody {
     /// 商户停车单号
     ///
     /// **Required.**
@@ -83,17 +83,17 @@ pub struct PostBody {
     /// 车牌颜色
     ///
     /// **Required.**
-    pub plate_color: PostPlateColor,
+    pub plate_color: CreateExitPlateColor,
     /// 微信停车场ID
     ///
     /// **Required.**
     pub parking_id: ::std::string::String,
     /// 支付状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_state: ::std::option::Option<PostPayState>,
+    pub pay_state: ::std::option::Option<CreateExitPayState>,
     /// 支付类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_type: ::std::option::Option<PostPayType>,
+    pub pay_type: ::std::option::Option<CreateExitPayType>,
     /// 商户支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -108,7 +108,7 @@ pub struct PostBody {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 支付渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_channel: ::std::option::Option<PostPayChannel>,
+    pub pay_channel: ::std::option::Option<CreateExitPayChannel>,
     /// 支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_time: ::std::option::Option<i64>,
@@ -121,7 +121,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateExitBody {
         out_serial_number: required(0, "out_serial_number"),
         exit_timestamp: required(1, "exit_timestamp"),
         plate_number: required(2, "plate_number"),
@@ -140,16 +140,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateExitBody {
     /// Creates a value from its required fields (`out_serial_number`, `exit_timestamp`, `plate_number`, `plate_color`, `parking_id`).
     pub fn new(
         out_serial_number: impl ::std::convert::Into<::std::string::String>,
         exit_timestamp: i64,
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: PostPlateColor,
+        plate_color: CreateExitPlateColor,
         parking_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateExitBody {
             out_serial_number: out_serial_number.into(),
             exit_timestamp,
             plate_number: plate_number.into(),
@@ -169,13 +169,13 @@ impl PostBody {
     }
 
     /// Sets `pay_state`.
-    pub fn with_pay_state(mut self, pay_state: PostPayState) -> Self {
+    pub fn with_pay_state(mut self, pay_state: CreateExitPayState) -> Self {
         self.pay_state = ::std::option::Option::Some(pay_state);
         self
     }
 
     /// Sets `pay_type`.
-    pub fn with_pay_type(mut self, pay_type: PostPayType) -> Self {
+    pub fn with_pay_type(mut self, pay_type: CreateExitPayType) -> Self {
         self.pay_type = ::std::option::Option::Some(pay_type);
         self
     }
@@ -211,7 +211,7 @@ impl PostBody {
     }
 
     /// Sets `pay_channel`.
-    pub fn with_pay_channel(mut self, pay_channel: PostPayChannel) -> Self {
+    pub fn with_pay_channel(mut self, pay_channel: CreateExitPayChannel) -> Self {
         self.pay_channel = ::std::option::Option::Some(pay_channel);
         self
     }
@@ -241,7 +241,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateExitBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -260,26 +260,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/parking/reminders/exit.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateExitRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateExitBody,
 }
 
-impl PostRequest {
+impl CreateExitRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateExitBody) -> Self {
+        CreateExitRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateExitRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/exit`
     pub const PATH: &'static str = "/v3/parking/reminders/exit";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateExitRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -289,7 +289,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateExitRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -329,9 +329,9 @@ impl<'a> V3ParkingRemindersExit<'a> {
     /// 同步车辆离场通知 (`POST /v3/parking/reminders/exit`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateExitBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateExitRequest::new(body)).await
     }
 }
 
@@ -339,9 +339,6 @@ impl<'a> V3ParkingRemindersExit<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "post_v3_parking_reminders_exit.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
+        ("create_exit.body", ::wechatpay_runtime::json_schema_for::<CreateExitBody>()),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `fee_type`.
     ///
     /// 费用类型
-    pub enum PostFeeType {
+    pub enum CreateExtPaymentFeeType {
         ExtParkingPaymentFeeTypeUnknown = "EXT_PARKING_PAYMENT_FEE_TYPE_UNKNOWN",
         ExtParkingPaymentFeeTypeMonthly = "EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY",
         ExtParkingPaymentFeeTypeQuarterly = "EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY",
@@ -22,11 +22,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFeeItemsItem {
+pub struct CreateExtPaymentFeeItemsItem {
     /// 费用类型
     ///
     /// **Required.**
-    pub fee_type: PostFeeType,
+    pub fee_type: CreateExtPaymentFeeType,
     /// 金额（单位为分）
     ///
     /// **Required.**
@@ -34,16 +34,16 @@ pub struct PostFeeItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFeeItemsItem {
+    CreateExtPaymentFeeItemsItem {
         fee_type: required(0, "fee_type"),
         amount: required(1, "amount"),
     }
 }
 
-impl PostFeeItemsItem {
+impl CreateExtPaymentFeeItemsItem {
     /// Creates a value from its required fields (`fee_type`, `amount`).
-    pub fn new(fee_type: PostFeeType, amount: i64) -> Self {
-        PostFeeItemsItem {
+    pub fn new(fee_type: CreateExtPaymentFeeType, amount: i64) -> Self {
+        CreateExtPaymentFeeItemsItem {
             fee_type,
             amount,
         }
@@ -54,7 +54,7 @@ impl PostFeeItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateExtPaymentBody {
     /// 商户支付订单号
     ///
     /// **Required.**
@@ -62,7 +62,7 @@ pub struct PostBody {
     /// 费用明细列表
     ///
     /// **Required.**
-    pub fee_items: ::std::vec::Vec<PostFeeItemsItem>,
+    pub fee_items: ::std::vec::Vec<CreateExtPaymentFeeItemsItem>,
     /// 支付时间（秒级时间戳）
     ///
     /// **Required.**
@@ -76,7 +76,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateExtPaymentBody {
         out_trade_no: required(0, "out_trade_no"),
         fee_items: required(1, "fee_items"),
         pay_time: required(2, "pay_time"),
@@ -85,14 +85,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateExtPaymentBody {
     /// Creates a value from its required fields (`out_trade_no`, `fee_items`, `pay_time`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        fee_items: ::std::vec::Vec<PostFeeItemsItem>,
+        fee_items: ::std::vec::Vec<CreateExtPaymentFeeItemsItem>,
         pay_time: i64,
     ) -> Self {
-        PostBody {
+        CreateExtPaymentBody {
             out_trade_no: out_trade_no.into(),
             fee_items,
             pay_time,
@@ -120,7 +120,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateExtPaymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,26 +139,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/parking/reminders/ext-payment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateExtPaymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateExtPaymentBody,
 }
 
-impl PostRequest {
+impl CreateExtPaymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateExtPaymentBody) -> Self {
+        CreateExtPaymentRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateExtPaymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/ext-payment`
     pub const PATH: &'static str = "/v3/parking/reminders/ext-payment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateExtPaymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,7 +168,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateExtPaymentRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -210,9 +210,9 @@ impl<'a> V3ParkingRemindersExtPayment<'a> {
     /// 同步非临停扩展支付 (`POST /v3/parking/reminders/ext-payment`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateExtPaymentBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateExtPaymentRequest::new(body)).await
     }
 }
 
@@ -221,8 +221,8 @@ impl<'a> V3ParkingRemindersExtPayment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_parking_reminders_ext_payment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_ext_payment.body",
+            ::wechatpay_runtime::json_schema_for::<CreateExtPaymentBody>(),
         ),
     ])
 }

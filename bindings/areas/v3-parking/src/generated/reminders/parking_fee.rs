@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateParkingFeeBody {
     /// 商户停车单号
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateParkingFeeBody {
         out_serial_number: required(0, "out_serial_number"),
         plate_number: optional(1, "plate_number"),
         out_parking_id: optional(2, "out_parking_id"),
     }
 }
 
-impl PostBody {
+impl CreateParkingFeeBody {
     /// Creates a value from its required fields (`out_serial_number`).
     pub fn new(
         out_serial_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateParkingFeeBody {
             out_serial_number: out_serial_number.into(),
             plate_number: ::std::option::Option::None,
             out_parking_id: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateParkingFeeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `parking_state`.
     ///
     /// 停车状态
-    pub enum PostParkingState {
+    pub enum CreateParkingFeeParkingState {
         ParkingStateUnknown = "PARKING_STATE_UNKNOWN",
         ParkingStateEntered = "PARKING_STATE_ENTERED",
         ParkingStateExitGate = "PARKING_STATE_EXIT_GATE",
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `pay_state`.
     ///
     /// 支付状态
-    pub enum PostPayState {
+    pub enum CreateParkingFeePayState {
         PayStatusUnknown = "PAY_STATUS_UNKNOWN",
         PayStatusUnpaid = "PAY_STATUS_UNPAID",
         PayStatusPaid = "PAY_STATUS_PAID",
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateParkingFeeResponse {
     /// 当前总费用
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -107,10 +107,10 @@ pub struct PostResponse {
     pub parking_timestamp: ::std::option::Option<i64>,
     /// 停车状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_state: ::std::option::Option<PostParkingState>,
+    pub parking_state: ::std::option::Option<CreateParkingFeeParkingState>,
     /// 支付状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_state: ::std::option::Option<PostPayState>,
+    pub pay_state: ::std::option::Option<CreateParkingFeePayState>,
     /// 免费待出场时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_exit_timestamp: ::std::option::Option<i64>,
@@ -133,7 +133,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateParkingFeeResponse {
         total_amount: optional(0, "total_amount"),
         parking_timestamp: optional(1, "parking_timestamp"),
         parking_state: optional(2, "parking_state"),
@@ -147,10 +147,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateParkingFeeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateParkingFeeResponse {
             total_amount: ::std::option::Option::None,
             parking_timestamp: ::std::option::Option::None,
             parking_state: ::std::option::Option::None,
@@ -176,26 +176,26 @@ impl PostResponse {
 /// Source: `openapi/v3/parking/reminders/parking-fee.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateParkingFeeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateParkingFeeBody,
 }
 
-impl PostRequest {
+impl CreateParkingFeeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateParkingFeeBody) -> Self {
+        CreateParkingFeeRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateParkingFeeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/parking-fee`
     pub const PATH: &'static str = "/v3/parking/reminders/parking-fee";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateParkingFeeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -205,8 +205,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateParkingFeeRequest {
+    type Response = CreateParkingFeeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -247,9 +247,9 @@ impl<'a> V3ParkingRemindersParkingFee<'a> {
     /// 查询停车费用 (`POST /v3/parking/reminders/parking-fee`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateParkingFeeBody,
+    ) -> ::std::result::Result<CreateParkingFeeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateParkingFeeRequest::new(body)).await
     }
 }
 
@@ -258,12 +258,12 @@ impl<'a> V3ParkingRemindersParkingFee<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_parking_reminders_parking_fee.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_parking_fee.body",
+            ::wechatpay_runtime::json_schema_for::<CreateParkingFeeBody>(),
         ),
         (
-            "post_v3_parking_reminders_parking_fee.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_parking_fee.response",
+            ::wechatpay_runtime::json_schema_for::<CreateParkingFeeResponse>(),
         ),
     ])
 }

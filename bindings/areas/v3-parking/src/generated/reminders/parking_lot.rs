@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryParkingLotQuery {
     /// 商户停车场ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryParkingLotQuery {
         out_parking_lot_id: optional(0, "out_parking_lot_id"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),
     }
 }
 
-impl GetQuery {
+impl QueryParkingLotQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryParkingLotQuery {
             out_parking_lot_id: ::std::option::Option::None,
             wx_parking_lot_id: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryParkingLotQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `enabled_state`.
     ///
     /// 启用状态，停车场启用状态
-    pub enum GetEnabledState {
+    pub enum QueryParkingLotEnabledState {
         EnabledStateUnknown = "ENABLED_STATE_UNKNOWN",
         EnabledStateNotEnabled = "ENABLED_STATE_NOT_ENABLED",
         EnabledStateEnabled = "ENABLED_STATE_ENABLED",
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryParkingLotResponse {
     /// 微信停车场ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
@@ -103,7 +103,7 @@ pub struct GetResponse {
     pub parking_order_mini_prog_path: ::std::option::Option<::std::string::String>,
     /// 启用状态，停车场启用状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enabled_state: ::std::option::Option<GetEnabledState>,
+    pub enabled_state: ::std::option::Option<QueryParkingLotEnabledState>,
     /// 原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -114,7 +114,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryParkingLotResponse {
         wx_parking_lot_id: optional(0, "wx_parking_lot_id"),
         out_parking_lot_id: optional(1, "out_parking_lot_id"),
         parking_lot_name: optional(2, "parking_lot_name"),
@@ -129,10 +129,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryParkingLotResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryParkingLotResponse {
             wx_parking_lot_id: ::std::option::Option::None,
             out_parking_lot_id: ::std::option::Option::None,
             parking_lot_name: ::std::option::Option::None,
@@ -159,26 +159,26 @@ impl GetResponse {
 /// Source: `openapi/v3/parking/reminders/parking-lot.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryParkingLotRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryParkingLotQuery,
 }
 
-impl GetRequest {
+impl QueryParkingLotRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryParkingLotQuery) -> Self {
+        QueryParkingLotRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryParkingLotRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/parking/reminders/parking-lot`
     pub const PATH: &'static str = "/v3/parking/reminders/parking-lot";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryParkingLotRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +188,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryParkingLotRequest {
+    type Response = QueryParkingLotResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -245,9 +245,9 @@ impl<'a> V3ParkingRemindersParkingLot<'a> {
     /// 查询停车场信息 (`GET /v3/parking/reminders/parking-lot`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryParkingLotQuery,
+    ) -> ::std::result::Result<QueryParkingLotResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryParkingLotRequest::new(query)).await
     }
 }
 
@@ -256,12 +256,12 @@ impl<'a> V3ParkingRemindersParkingLot<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_parking_reminders_parking_lot.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_parking_lot.query",
+            ::wechatpay_runtime::json_schema_for::<QueryParkingLotQuery>(),
         ),
         (
-            "get_v3_parking_reminders_parking_lot.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_parking_lot.response",
+            ::wechatpay_runtime::json_schema_for::<QueryParkingLotResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `parking_state`.
     ///
     /// 停车状态
-    pub enum PostParkingState {
+    pub enum CreatePaymentParkingState {
         ParkingStatusUnknown = "PARKING_STATUS_UNKNOWN",
         ParkingStatusParking = "PARKING_STATUS_PARKING",
         ParkingStatusNotParking = "PARKING_STATUS_NOT_PARKING",
@@ -19,7 +19,7 @@
     /// Values of `pay_type`.
     ///
     /// 支付类型
-    pub enum PostPayType {
+    pub enum CreatePaymentPayType {
         PayTypeUnknown = "PAY_TYPE_UNKNOWN",
         PayTypeWxpay = "PAY_TYPE_WXPAY",
         PayTypeOthers = "PAY_TYPE_OTHERS",
@@ -32,7 +32,7 @@
     /// Values of `pay_channel`.
     ///
     /// 支付渠道
-    pub enum PostPayChannel {
+    pub enum CreatePaymentPayChannel {
         PayChannelUnknown = "PAY_CHANNEL_UNKNOWN",
         PayChannelWechatPayNotif = "PAY_CHANNEL_WECHAT_PAY_NOTIF",
         PayChannelScanQrcode = "PAY_CHANNEL_SCAN_QRCODE",
@@ -48,7 +48,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePaymentBody {
     /// 商户停车单号
     ///
     /// **Required.**
@@ -64,11 +64,11 @@ pub struct PostBody {
     /// 停车状态
     ///
     /// **Required.**
-    pub parking_state: PostParkingState,
+    pub parking_state: CreatePaymentParkingState,
     /// 支付类型
     ///
     /// **Required.**
-    pub pay_type: PostPayType,
+    pub pay_type: CreatePaymentPayType,
     /// 付款用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -88,7 +88,7 @@ pub struct PostBody {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 支付渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_channel: ::std::option::Option<PostPayChannel>,
+    pub pay_channel: ::std::option::Option<CreatePaymentPayChannel>,
     /// 支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_time: ::std::option::Option<i64>,
@@ -101,7 +101,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePaymentBody {
         out_serial_number: required(0, "out_serial_number"),
         plate_number: required(1, "plate_number"),
         parking_id: required(2, "parking_id"),
@@ -119,18 +119,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePaymentBody {
     /// Creates a value from its required fields (`out_serial_number`, `plate_number`, `parking_id`, `parking_state`, `pay_type`, `total_amount`, `paid_amount`).
     pub fn new(
         out_serial_number: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
         parking_id: impl ::std::convert::Into<::std::string::String>,
-        parking_state: PostParkingState,
-        pay_type: PostPayType,
+        parking_state: CreatePaymentParkingState,
+        pay_type: CreatePaymentPayType,
         total_amount: i64,
         paid_amount: i64,
     ) -> Self {
-        PostBody {
+        CreatePaymentBody {
             out_serial_number: out_serial_number.into(),
             plate_number: plate_number.into(),
             parking_id: parking_id.into(),
@@ -176,7 +176,7 @@ impl PostBody {
     }
 
     /// Sets `pay_channel`.
-    pub fn with_pay_channel(mut self, pay_channel: PostPayChannel) -> Self {
+    pub fn with_pay_channel(mut self, pay_channel: CreatePaymentPayChannel) -> Self {
         self.pay_channel = ::std::option::Option::Some(pay_channel);
         self
     }
@@ -206,7 +206,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePaymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -225,26 +225,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/parking/reminders/payment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePaymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePaymentBody,
 }
 
-impl PostRequest {
+impl CreatePaymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePaymentBody) -> Self {
+        CreatePaymentRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePaymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/payment`
     pub const PATH: &'static str = "/v3/parking/reminders/payment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePaymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -254,7 +254,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreatePaymentRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -296,9 +296,9 @@ impl<'a> V3ParkingRemindersPayment<'a> {
     /// 同步支付结果通知 (`POST /v3/parking/reminders/payment`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreatePaymentBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreatePaymentRequest::new(body)).await
     }
 }
 
@@ -307,8 +307,8 @@ impl<'a> V3ParkingRemindersPayment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_parking_reminders_payment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_payment.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePaymentBody>(),
         ),
     ])
 }

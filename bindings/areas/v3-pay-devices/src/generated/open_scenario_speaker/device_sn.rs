@@ -6,7 +6,7 @@
     /// Values of `bind_state`.
     ///
     /// 绑定状态
-    pub enum GetBindState {
+    pub enum GetOpenScenarioSpeakerBindState {
         OpenScenarioSpeakerBindStateUnbond = "OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND",
         OpenScenarioSpeakerBindStateBinded = "OPEN_SCENARIO_SPEAKER_BIND_STATE_BINDED",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetOpenScenarioSpeakerResponse {
     /// 子商户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -33,7 +33,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bind_state: ::std::option::Option<GetBindState>,
+    pub bind_state: ::std::option::Option<GetOpenScenarioSpeakerBindState>,
     /// 收款链接url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -46,7 +46,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetOpenScenarioSpeakerResponse {
         sub_mchid: optional(0, "sub_mchid"),
         device_sn: optional(1, "device_sn"),
         bind_state: optional(2, "bind_state"),
@@ -55,10 +55,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetOpenScenarioSpeakerResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetOpenScenarioSpeakerResponse {
             sub_mchid: ::std::option::Option::None,
             device_sn: ::std::option::Option::None,
             bind_state: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl GetResponse {
 /// Source: `openapi/v3/pay-devices/open-scenario-speaker/{device_sn}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetOpenScenarioSpeakerRequest {
     /// 设备sn
     ///
     /// **Required.**
@@ -88,23 +88,23 @@ pub struct GetRequest {
     pub device_sn: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetOpenScenarioSpeakerRequest {
     /// Creates a value from its required fields (`device_sn`).
     pub fn new(device_sn: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetOpenScenarioSpeakerRequest {
             device_sn: device_sn.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetOpenScenarioSpeakerRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/pay-devices/open-scenario-speaker/{device_sn}`
     pub const PATH: &'static str = "/v3/pay-devices/open-scenario-speaker/{device_sn}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetOpenScenarioSpeakerRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,8 +120,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetOpenScenarioSpeakerRequest {
+    type Response = GetOpenScenarioSpeakerResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -191,8 +191,13 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSn<'a> {
     /// 查询音箱绑定信息 (`GET /v3/pay-devices/open-scenario-speaker/{device_sn}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.device_sn.clone())).await
+    ) -> ::std::result::Result<
+        GetOpenScenarioSpeakerResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetOpenScenarioSpeakerRequest::new(self.device_sn.clone()))
+            .await
     }
 }
 
@@ -201,8 +206,8 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSn<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_pay_devices_open_scenario_speaker_device_sn.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_open_scenario_speaker.response",
+            ::wechatpay_runtime::json_schema_for::<GetOpenScenarioSpeakerResponse>(),
         ),
     ]);
     schemas.extend(bind::json_schemas());

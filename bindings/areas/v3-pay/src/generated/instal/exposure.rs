@@ -6,7 +6,7 @@
     /// Values of `user_id_type`.
     ///
     /// 用户ID的类型
-    pub enum PostUserIdType {
+    pub enum InstalCreateExposureUserIdType {
         UnknownUserIdType = "UNKNOWN_USER_ID_TYPE",
         Openid = "OPENID",
         PhoneNo = "PHONE_NO",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InstalCreateExposureBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -33,7 +33,7 @@ pub struct PostBody {
     /// 用户ID的类型
     ///
     /// **Required.**
-    pub user_id_type: PostUserIdType,
+    pub user_id_type: InstalCreateExposureUserIdType,
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -43,7 +43,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InstalCreateExposureBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         user_id_type: required(2, "user_id_type"),
@@ -52,14 +52,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InstalCreateExposureBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `user_id_type`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        user_id_type: PostUserIdType,
+        user_id_type: InstalCreateExposureUserIdType,
     ) -> Self {
-        PostBody {
+        InstalCreateExposureBody {
             mchid: mchid.into(),
             appid: appid.into(),
             user_id_type,
@@ -87,7 +87,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InstalCreateExposureBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,7 +99,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InstalCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -112,16 +112,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InstalCreateExposureResponse {
         recommend_exposure: optional(0, "recommend_exposure"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl InstalCreateExposureResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InstalCreateExposureResponse {
             recommend_exposure: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -139,26 +139,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/instal/exposure.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InstalCreateExposureRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InstalCreateExposureBody,
 }
 
-impl PostRequest {
+impl InstalCreateExposureRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InstalCreateExposureBody) -> Self {
+        InstalCreateExposureRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl InstalCreateExposureRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/instal/exposure`
     pub const PATH: &'static str = "/v3/pay/instal/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InstalCreateExposureRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,8 +170,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InstalCreateExposureRequest {
+    type Response = InstalCreateExposureResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -208,9 +210,12 @@ impl<'a> V3PayInstalExposure<'a> {
     /// 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InstalCreateExposureBody,
+    ) -> ::std::result::Result<
+        InstalCreateExposureResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&InstalCreateExposureRequest::new(body)).await
     }
 }
 
@@ -219,12 +224,12 @@ impl<'a> V3PayInstalExposure<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_instal_exposure.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "instal_create_exposure.body",
+            ::wechatpay_runtime::json_schema_for::<InstalCreateExposureBody>(),
         ),
         (
-            "post_v3_pay_instal_exposure.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "instal_create_exposure.response",
+            ::wechatpay_runtime::json_schema_for::<InstalCreateExposureResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct AppPrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    AppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl AppPrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        AppPrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum AppPrepayLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -64,7 +64,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct AppPrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -86,7 +86,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    AppPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -95,14 +95,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl AppPrepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        AppPrepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct AppPrepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -145,21 +145,21 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<AppPrepayGoodsDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    AppPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl AppPrepayDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        AppPrepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -184,7 +184,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<AppPrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -197,7 +197,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct AppPrepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -216,7 +216,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    AppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         area_code: required(2, "area_code"),
@@ -224,14 +224,14 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl AppPrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `area_code`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         area_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        AppPrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             area_code: area_code.into(),
@@ -255,7 +255,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct AppPrepaySceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -264,21 +264,21 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<AppPrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    AppPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl AppPrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        AppPrepaySceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -304,7 +304,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: AppPrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -314,7 +314,7 @@ impl PostSceneInfo {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum AppPrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -333,12 +333,12 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct AppPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: AppPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -354,21 +354,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    AppPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl AppPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: AppPrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        AppPrepayIdentity {
             type_,
             number,
             name,
@@ -382,28 +382,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct AppPrepayPayer {
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<AppPrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    AppPrepayPayer {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostPayer {
+impl AppPrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        AppPrepayPayer {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: AppPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -415,22 +415,22 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct AppPrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    AppPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl AppPrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        AppPrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -446,7 +446,7 @@ impl PostSettleInfo {
     /// Values of `subsidy_period_type`.
     ///
     /// 贴息方案类型
-    pub enum PostSubsidyPeriodType {
+    pub enum AppPrepaySubsidyPeriodType {
         Daily = "DAILY",
         Period = "PERIOD",
         #[unrecognized]
@@ -460,7 +460,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyPlanItem {
+pub struct AppPrepaySubsidyPlanItem {
     /// 贴息期数
     ///
     /// Documented values: `3`, `6`, `12`.
@@ -476,16 +476,16 @@ pub struct PostSubsidyPlanItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyPlanItem {
+    AppPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
     }
 }
 
-impl PostSubsidyPlanItem {
+impl AppPrepaySubsidyPlanItem {
     /// Creates a value from its required fields (`subsidy_installment_num`, `subsidy_percent`).
     pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
-        PostSubsidyPlanItem {
+        AppPrepaySubsidyPlanItem {
             subsidy_installment_num,
             subsidy_percent,
         }
@@ -498,31 +498,31 @@ impl PostSubsidyPlanItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyDetailItem {
+pub struct AppPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
-    pub subsidy_period_type: PostSubsidyPeriodType,
+    pub subsidy_period_type: AppPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
-    pub subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+    pub subsidy_plan: ::std::vec::Vec<AppPrepaySubsidyPlanItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyDetailItem {
+    AppPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
     }
 }
 
-impl PostSubsidyDetailItem {
+impl AppPrepaySubsidyDetailItem {
     /// Creates a value from its required fields (`subsidy_period_type`, `subsidy_plan`).
     pub fn new(
-        subsidy_period_type: PostSubsidyPeriodType,
-        subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+        subsidy_period_type: AppPrepaySubsidyPeriodType,
+        subsidy_plan: ::std::vec::Vec<AppPrepaySubsidyPlanItem>,
     ) -> Self {
-        PostSubsidyDetailItem {
+        AppPrepaySubsidyDetailItem {
             subsidy_period_type,
             subsidy_plan,
         }
@@ -535,22 +535,24 @@ impl PostSubsidyDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyInfo {
+pub struct AppPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_detail: ::std::option::Option<::std::vec::Vec<PostSubsidyDetailItem>>,
+    pub subsidy_detail: ::std::option::Option<
+        ::std::vec::Vec<AppPrepaySubsidyDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyInfo {
+    AppPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
 }
 
-impl PostSubsidyInfo {
+impl AppPrepaySubsidyInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubsidyInfo {
+        AppPrepaySubsidyInfo {
             subsidy_detail: ::std::option::Option::None,
         }
     }
@@ -558,7 +560,7 @@ impl PostSubsidyInfo {
     /// Sets `subsidy_detail`.
     pub fn with_subsidy_detail(
         mut self,
-        subsidy_detail: ::std::vec::Vec<PostSubsidyDetailItem>,
+        subsidy_detail: ::std::vec::Vec<AppPrepaySubsidyDetailItem>,
     ) -> Self {
         self.subsidy_detail = ::std::option::Option::Some(subsidy_detail);
         self
@@ -569,7 +571,7 @@ impl PostSubsidyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AppPrepayBody {
     /// 公众号ID
     ///
     /// **Required.**
@@ -592,7 +594,7 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: AppPrepayAmount,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -605,29 +607,29 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<AppPrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<AppPrepayDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<AppPrepaySceneInfo>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<AppPrepayPayer>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<AppPrepaySettleInfo>,
     /// 贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_info: ::std::option::Option<PostSubsidyInfo>,
+    pub subsidy_info: ::std::option::Option<AppPrepaySubsidyInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AppPrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -647,17 +649,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AppPrepayBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: AppPrepayAmount,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AppPrepayBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -705,7 +707,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<AppPrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -717,37 +722,37 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: AppPrepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: AppPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: AppPrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: AppPrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 
     /// Sets `subsidy_info`.
-    pub fn with_subsidy_info(mut self, subsidy_info: PostSubsidyInfo) -> Self {
+    pub fn with_subsidy_info(mut self, subsidy_info: AppPrepaySubsidyInfo) -> Self {
         self.subsidy_info = ::std::option::Option::Some(subsidy_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -759,7 +764,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -772,16 +777,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl AppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AppPrepayResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -801,26 +806,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AppPrepayBody,
 }
 
-impl PostRequest {
+impl AppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AppPrepayBody) -> Self {
+        AppPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl AppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/app`
     pub const PATH: &'static str = "/v3/pay/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -830,8 +835,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AppPrepayRequest {
+    type Response = AppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -870,9 +875,9 @@ impl<'a> V3PayTransactionsApp<'a> {
     /// APP下单 (`POST /v3/pay/transactions/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: AppPrepayBody,
+    ) -> ::std::result::Result<AppPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&AppPrepayRequest::new(body)).await
     }
 }
 
@@ -880,13 +885,10 @@ impl<'a> V3PayTransactionsApp<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("app_prepay.body", ::wechatpay_runtime::json_schema_for::<AppPrepayBody>()),
         (
-            "post_v3_pay_transactions_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_pay_transactions_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<AppPrepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateAppWithContractAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateAppWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateAppWithContractAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        CreateAppWithContractAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct CreateAppWithContractGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -72,7 +72,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    CreateAppWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -81,14 +81,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl CreateAppWithContractGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        CreateAppWithContractGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -122,7 +122,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct CreateAppWithContractDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -132,21 +132,23 @@ pub struct PostDetail {
     /// 单品列表
     ///
     /// **Required.**
-    pub goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+    pub goods_detail: ::std::vec::Vec<CreateAppWithContractGoodsDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    CreateAppWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: required(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl CreateAppWithContractDetail {
     /// Creates a value from its required fields (`goods_detail`).
-    pub fn new(goods_detail: ::std::vec::Vec<PostGoodsDetailItem>) -> Self {
-        PostDetail {
+    pub fn new(
+        goods_detail: ::std::vec::Vec<CreateAppWithContractGoodsDetailItem>,
+    ) -> Self {
+        CreateAppWithContractDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail,
@@ -175,7 +177,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct CreateAppWithContractStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -191,7 +193,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    CreateAppWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         area_code: optional(2, "area_code"),
@@ -199,10 +201,10 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl CreateAppWithContractStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        CreateAppWithContractStoreInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             area_code: ::std::option::Option::None,
@@ -253,7 +255,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CreateAppWithContractSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
@@ -263,23 +265,23 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<CreateAppWithContractStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CreateAppWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl CreateAppWithContractSceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        CreateAppWithContractSceneInfo {
             payer_client_ip: payer_client_ip.into(),
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -296,7 +298,10 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(
+        mut self,
+        store_info: CreateAppWithContractStoreInfo,
+    ) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -308,22 +313,22 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CreateAppWithContractSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CreateAppWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl CreateAppWithContractSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CreateAppWithContractSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -341,7 +346,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractInfo {
+pub struct CreateAppWithContractContractInfo {
     /// 模板ID
     ///
     /// **Required.**
@@ -372,7 +377,7 @@ pub struct PostContractInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractInfo {
+    CreateAppWithContractContractInfo {
         plan_id: required(0, "plan_id"),
         contract_mchid: required(1, "contract_mchid"),
         contract_appid: required(2, "contract_appid"),
@@ -383,7 +388,7 @@ pub struct PostContractInfo {
     }
 }
 
-impl PostContractInfo {
+impl CreateAppWithContractContractInfo {
     /// Creates a value from its required fields (`plan_id`, `contract_mchid`, `contract_appid`, `contract_code`, `request_serial`, `contract_display_account`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
@@ -393,7 +398,7 @@ impl PostContractInfo {
         request_serial: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostContractInfo {
+        CreateAppWithContractContractInfo {
             plan_id: plan_id.into(),
             contract_mchid: contract_mchid.into(),
             contract_appid: contract_appid.into(),
@@ -420,7 +425,7 @@ impl PostContractInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAppWithContractBody {
     /// 公众号ID
     ///
     /// **Required.**
@@ -456,24 +461,24 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateAppWithContractAmount,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<CreateAppWithContractDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CreateAppWithContractSceneInfo>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CreateAppWithContractSettleInfo>,
     /// 签约授权信息
     ///
     /// **Required.**
-    pub contract_info: PostContractInfo,
+    pub contract_info: CreateAppWithContractContractInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAppWithContractBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -491,7 +496,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAppWithContractBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `contract_info`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -499,10 +504,10 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        contract_info: PostContractInfo,
+        amount: CreateAppWithContractAmount,
+        contract_info: CreateAppWithContractContractInfo,
     ) -> Self {
-        PostBody {
+        CreateAppWithContractBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -554,25 +559,31 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: CreateAppWithContractDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: CreateAppWithContractSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: CreateAppWithContractSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAppWithContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -584,7 +595,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAppWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -597,16 +608,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAppWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateAppWithContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAppWithContractResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -624,26 +635,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/app-with-contract.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAppWithContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAppWithContractBody,
 }
 
-impl PostRequest {
+impl CreateAppWithContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAppWithContractBody) -> Self {
+        CreateAppWithContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateAppWithContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/app-with-contract`
     pub const PATH: &'static str = "/v3/pay/transactions/app-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAppWithContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -653,8 +666,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAppWithContractRequest {
+    type Response = CreateAppWithContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -695,9 +708,12 @@ impl<'a> V3PayTransactionsAppWithContract<'a> {
     /// APP下单并签约 (`POST /v3/pay/transactions/app-with-contract`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAppWithContractBody,
+    ) -> ::std::result::Result<
+        CreateAppWithContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateAppWithContractRequest::new(body)).await
     }
 }
 
@@ -706,12 +722,12 @@ impl<'a> V3PayTransactionsAppWithContract<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_transactions_app_with_contract.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_app_with_contract.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAppWithContractBody>(),
         ),
         (
-            "post_v3_pay_transactions_app_with_contract.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_app_with_contract.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAppWithContractResponse>(),
         ),
     ])
 }

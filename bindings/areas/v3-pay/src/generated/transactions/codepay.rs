@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct CreateCodepayPayer {
     /// 授权码
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    CreateCodepayPayer {
         auth_code: required(0, "auth_code"),
     }
 }
 
-impl PostPayer {
+impl CreateCodepayPayer {
     /// Creates a value from its required fields (`auth_code`).
     pub fn new(auth_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayer {
+        CreateCodepayPayer {
             auth_code: auth_code.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateCodepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -47,16 +47,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateCodepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateCodepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        CreateCodepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -78,7 +78,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct CreateCodepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -88,16 +88,16 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    CreateCodepayStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
     }
 }
 
-impl PostStoreInfo {
+impl CreateCodepayStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        CreateCodepayStoreInfo {
             id: ::std::option::Option::None,
             out_id: ::std::option::Option::None,
         }
@@ -128,7 +128,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CreateCodepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -138,21 +138,21 @@ pub struct PostSceneInfo {
     /// 商户门店信息
     ///
     /// **Required.**
-    pub store_info: PostStoreInfo,
+    pub store_info: CreateCodepayStoreInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CreateCodepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         store_info: required(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl CreateCodepaySceneInfo {
     /// Creates a value from its required fields (`store_info`).
-    pub fn new(store_info: PostStoreInfo) -> Self {
-        PostSceneInfo {
+    pub fn new(store_info: CreateCodepayStoreInfo) -> Self {
+        CreateCodepaySceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             store_info,
@@ -184,7 +184,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct CreateCodepayGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -206,7 +206,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    CreateCodepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -215,14 +215,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl CreateCodepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        CreateCodepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -256,7 +256,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct CreateCodepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -266,21 +266,21 @@ pub struct PostDetail {
     /// 单品列表
     ///
     /// **Required.**
-    pub goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+    pub goods_detail: ::std::vec::Vec<CreateCodepayGoodsDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    CreateCodepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: required(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl CreateCodepayDetail {
     /// Creates a value from its required fields (`goods_detail`).
-    pub fn new(goods_detail: ::std::vec::Vec<PostGoodsDetailItem>) -> Self {
-        PostDetail {
+    pub fn new(goods_detail: ::std::vec::Vec<CreateCodepayGoodsDetailItem>) -> Self {
+        CreateCodepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail,
@@ -309,22 +309,22 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CreateCodepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CreateCodepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl CreateCodepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CreateCodepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -340,7 +340,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCodepayBody {
     /// 应用AppID
     ///
     /// **Required.**
@@ -369,25 +369,25 @@ pub struct PostBody {
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: CreateCodepayPayer,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateCodepayAmount,
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: CreateCodepaySceneInfo,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<CreateCodepayDetail>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CreateCodepaySettleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCodepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -403,18 +403,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCodepayBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `payer`, `amount`, `scene_info`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
-        amount: PostAmount,
-        scene_info: PostSceneInfo,
+        payer: CreateCodepayPayer,
+        amount: CreateCodepayAmount,
+        scene_info: CreateCodepaySceneInfo,
     ) -> Self {
-        PostBody {
+        CreateCodepayBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -455,19 +455,19 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: CreateCodepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: CreateCodepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCodepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -481,7 +481,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePayer {
+pub struct CreateCodepayResponsePayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -492,16 +492,16 @@ pub struct PostResponsePayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePayer {
+    CreateCodepayResponsePayer {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl PostResponsePayer {
+impl CreateCodepayResponsePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePayer {
+        CreateCodepayResponsePayer {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -514,7 +514,7 @@ impl PostResponsePayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct CreateCodepayResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -536,7 +536,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    CreateCodepayResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
@@ -545,10 +545,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl CreateCodepayResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        CreateCodepayResponseAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -564,7 +564,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItemGoodsDetailItem {
+pub struct CreateCodepayPromotionDetailGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -595,7 +595,7 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItemGoodsDetailItem {
+    CreateCodepayPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -605,10 +605,10 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
     }
 }
 
-impl PostPromotionDetailItemGoodsDetailItem {
+impl CreateCodepayPromotionDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItemGoodsDetailItem {
+        CreateCodepayPromotionDetailGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -625,7 +625,7 @@ impl PostPromotionDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct CreateCodepayPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -664,7 +664,7 @@ pub struct PostPromotionDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<CreateCodepayPromotionDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -673,7 +673,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    CreateCodepayPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -689,10 +689,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl CreateCodepayPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        CreateCodepayPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -713,7 +713,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCodepayResponse {
     /// 应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -752,14 +752,14 @@ pub struct PostResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostResponsePayer>,
+    pub payer: ::std::option::Option<CreateCodepayResponsePayer>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<CreateCodepayResponseAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<CreateCodepayPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -768,7 +768,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCodepayResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -786,10 +786,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCodepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCodepayResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -819,26 +819,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/codepay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCodepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCodepayBody,
 }
 
-impl PostRequest {
+impl CreateCodepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCodepayBody) -> Self {
+        CreateCodepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateCodepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/codepay`
     pub const PATH: &'static str = "/v3/pay/transactions/codepay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCodepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -848,8 +848,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCodepayRequest {
+    type Response = CreateCodepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -888,9 +888,9 @@ impl<'a> V3PayTransactionsCodepay<'a> {
     /// 付款码支付 (`POST /v3/pay/transactions/codepay`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCodepayBody,
+    ) -> ::std::result::Result<CreateCodepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCodepayRequest::new(body)).await
     }
 }
 
@@ -899,12 +899,12 @@ impl<'a> V3PayTransactionsCodepay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_transactions_codepay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_codepay.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCodepayBody>(),
         ),
         (
-            "post_v3_pay_transactions_codepay.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_codepay.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCodepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct TransactionsCreateExposurePayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -18,16 +18,16 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    TransactionsCreateExposurePayer {
         openid: optional(0, "openid"),
         phone_number_hash: optional(1, "phone_number_hash"),
     }
 }
 
-impl PostPayer {
+impl TransactionsCreateExposurePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        TransactionsCreateExposurePayer {
             openid: ::std::option::Option::None,
             phone_number_hash: ::std::option::Option::None,
         }
@@ -56,7 +56,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransactionsCreateExposureBody {
     /// 直连商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -67,7 +67,7 @@ pub struct PostBody {
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: TransactionsCreateExposurePayer,
     /// 商户订单号
     ///
     /// **Required.**
@@ -75,7 +75,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransactionsCreateExposureBody {
         mchid: optional(0, "mchid"),
         appid: required(1, "appid"),
         payer: required(2, "payer"),
@@ -83,14 +83,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TransactionsCreateExposureBody {
     /// Creates a value from its required fields (`appid`, `payer`, `out_trade_no`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
+        payer: TransactionsCreateExposurePayer,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        TransactionsCreateExposureBody {
             mchid: ::std::option::Option::None,
             appid: appid.into(),
             payer,
@@ -108,7 +108,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransactionsCreateExposureBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransactionsCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -136,17 +136,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransactionsCreateExposureResponse {
         fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl TransactionsCreateExposureResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransactionsCreateExposureResponse {
             fqf_exposure: ::std::option::Option::None,
             market_exposure_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -165,26 +165,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/exposure.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransactionsCreateExposureRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TransactionsCreateExposureBody,
 }
 
-impl PostRequest {
+impl TransactionsCreateExposureRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TransactionsCreateExposureBody) -> Self {
+        TransactionsCreateExposureRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl TransactionsCreateExposureRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/exposure`
     pub const PATH: &'static str = "/v3/pay/transactions/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransactionsCreateExposureRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -194,8 +196,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransactionsCreateExposureRequest {
+    type Response = TransactionsCreateExposureResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -236,9 +238,12 @@ impl<'a> V3PayTransactionsExposure<'a> {
     /// 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TransactionsCreateExposureBody,
+    ) -> ::std::result::Result<
+        TransactionsCreateExposureResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&TransactionsCreateExposureRequest::new(body)).await
     }
 }
 
@@ -247,12 +252,12 @@ impl<'a> V3PayTransactionsExposure<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_transactions_exposure.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transactions_create_exposure.body",
+            ::wechatpay_runtime::json_schema_for::<TransactionsCreateExposureBody>(),
         ),
         (
-            "post_v3_pay_transactions_exposure.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transactions_create_exposure.response",
+            ::wechatpay_runtime::json_schema_for::<TransactionsCreateExposureResponse>(),
         ),
     ])
 }

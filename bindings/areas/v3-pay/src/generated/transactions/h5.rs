@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct H5PrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    H5PrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl H5PrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        H5PrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum H5PrepayLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -64,7 +64,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct H5PrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -86,7 +86,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    H5PrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -95,14 +95,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl H5PrepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        H5PrepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct H5PrepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -145,21 +145,21 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<H5PrepayGoodsDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    H5PrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl H5PrepayDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        H5PrepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -184,7 +184,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<H5PrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -197,7 +197,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct H5PrepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -216,7 +216,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    H5PrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         area_code: required(2, "area_code"),
@@ -224,14 +224,14 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl H5PrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `area_code`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         area_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        H5PrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             area_code: area_code.into(),
@@ -255,7 +255,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostH5Info {
+pub struct H5PrepayH5Info {
     /// 场景类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -275,7 +275,7 @@ pub struct PostH5Info {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostH5Info {
+    H5PrepayH5Info {
         type_: optional(0, "type"),
         app_name: optional(1, "app_name"),
         app_url: optional(2, "app_url"),
@@ -284,10 +284,10 @@ pub struct PostH5Info {
     }
 }
 
-impl PostH5Info {
+impl H5PrepayH5Info {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostH5Info {
+        H5PrepayH5Info {
             type_: ::std::option::Option::None,
             app_name: ::std::option::Option::None,
             app_url: ::std::option::Option::None,
@@ -348,7 +348,7 @@ impl PostH5Info {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct H5PrepaySceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -357,14 +357,14 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<H5PrepayStoreInfo>,
     /// H5场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_info: ::std::option::Option<PostH5Info>,
+    pub h5_info: ::std::option::Option<H5PrepayH5Info>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    H5PrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
@@ -372,10 +372,10 @@ pub struct PostSceneInfo {
     }
 }
 
-impl PostSceneInfo {
+impl H5PrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        H5PrepaySceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -402,13 +402,13 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: H5PrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
 
     /// Sets `h5_info`.
-    pub fn with_h5_info(mut self, h5_info: PostH5Info) -> Self {
+    pub fn with_h5_info(mut self, h5_info: H5PrepayH5Info) -> Self {
         self.h5_info = ::std::option::Option::Some(h5_info);
         self
     }
@@ -418,7 +418,7 @@ impl PostSceneInfo {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum H5PrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -437,12 +437,12 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct H5PrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: H5PrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -458,21 +458,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    H5PrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl H5PrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: H5PrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        H5PrepayIdentity {
             type_,
             number,
             name,
@@ -486,28 +486,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct H5PrepayPayer {
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<H5PrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    H5PrepayPayer {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostPayer {
+impl H5PrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        H5PrepayPayer {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: H5PrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -519,22 +519,22 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct H5PrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    H5PrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl H5PrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        H5PrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -550,7 +550,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct H5PrepayBody {
     /// 公众号ID
     ///
     /// **Required.**
@@ -573,7 +573,7 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: H5PrepayAmount,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -586,27 +586,27 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<H5PrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<H5PrepayDetail>,
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: H5PrepaySceneInfo,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<H5PrepayPayer>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<H5PrepaySettleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    H5PrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -625,18 +625,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl H5PrepayBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`, `scene_info`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: H5PrepayAmount,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        scene_info: PostSceneInfo,
+        scene_info: H5PrepaySceneInfo,
     ) -> Self {
-        PostBody {
+        H5PrepayBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -683,7 +683,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<H5PrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -695,25 +698,25 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: H5PrepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: H5PrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: H5PrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for H5PrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -725,7 +728,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct H5PrepayResponse {
     /// 支付跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -738,16 +741,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    H5PrepayResponse {
         h5_url: optional(0, "h5_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl H5PrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        H5PrepayResponse {
             h5_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -767,26 +770,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/h5.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct H5PrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: H5PrepayBody,
 }
 
-impl PostRequest {
+impl H5PrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: H5PrepayBody) -> Self {
+        H5PrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl H5PrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/h5`
     pub const PATH: &'static str = "/v3/pay/transactions/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for H5PrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -796,8 +799,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for H5PrepayRequest {
+    type Response = H5PrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -836,9 +839,9 @@ impl<'a> V3PayTransactionsH5<'a> {
     /// H5下单 (`POST /v3/pay/transactions/h5`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: H5PrepayBody,
+    ) -> ::std::result::Result<H5PrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&H5PrepayRequest::new(body)).await
     }
 }
 
@@ -846,13 +849,10 @@ impl<'a> V3PayTransactionsH5<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("h5_prepay.body", ::wechatpay_runtime::json_schema_for::<H5PrepayBody>()),
         (
-            "post_v3_pay_transactions_h5.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_pay_transactions_h5.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "h5_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<H5PrepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct JsapiPrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    JsapiPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl JsapiPrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        JsapiPrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum JsapiPrepayLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -64,7 +64,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct JsapiPrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -86,7 +86,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    JsapiPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -95,14 +95,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl JsapiPrepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        JsapiPrepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct JsapiPrepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -145,21 +145,21 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<JsapiPrepayGoodsDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    JsapiPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl JsapiPrepayDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        JsapiPrepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -184,7 +184,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<JsapiPrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -197,7 +197,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct JsapiPrepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -216,7 +216,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    JsapiPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         area_code: required(2, "area_code"),
@@ -224,14 +224,14 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl JsapiPrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `area_code`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         area_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        JsapiPrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             area_code: area_code.into(),
@@ -255,7 +255,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct JsapiPrepaySceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -264,21 +264,21 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<JsapiPrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    JsapiPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl JsapiPrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        JsapiPrepaySceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -304,7 +304,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: JsapiPrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -314,7 +314,7 @@ impl PostSceneInfo {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum JsapiPrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -333,12 +333,12 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct JsapiPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: JsapiPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -354,21 +354,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    JsapiPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl JsapiPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: JsapiPrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        JsapiPrepayIdentity {
             type_,
             number,
             name,
@@ -382,34 +382,34 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct JsapiPrepayPayer {
     /// 用户标识
     ///
     /// **Required.**
     pub openid: ::std::string::String,
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<JsapiPrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    JsapiPrepayPayer {
         openid: required(0, "openid"),
         identity: optional(1, "identity"),
     }
 }
 
-impl PostPayer {
+impl JsapiPrepayPayer {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayer {
+        JsapiPrepayPayer {
             openid: openid.into(),
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: JsapiPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -421,22 +421,22 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct JsapiPrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    JsapiPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl JsapiPrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        JsapiPrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -452,7 +452,7 @@ impl PostSettleInfo {
     /// Values of `subsidy_period_type`.
     ///
     /// 贴息方案类型
-    pub enum PostSubsidyPeriodType {
+    pub enum JsapiPrepaySubsidyPeriodType {
         Daily = "DAILY",
         Period = "PERIOD",
         #[unrecognized]
@@ -466,7 +466,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyPlanItem {
+pub struct JsapiPrepaySubsidyPlanItem {
     /// 贴息期数
     ///
     /// Documented values: `3`, `6`, `12`.
@@ -482,16 +482,16 @@ pub struct PostSubsidyPlanItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyPlanItem {
+    JsapiPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
     }
 }
 
-impl PostSubsidyPlanItem {
+impl JsapiPrepaySubsidyPlanItem {
     /// Creates a value from its required fields (`subsidy_installment_num`, `subsidy_percent`).
     pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
-        PostSubsidyPlanItem {
+        JsapiPrepaySubsidyPlanItem {
             subsidy_installment_num,
             subsidy_percent,
         }
@@ -504,31 +504,31 @@ impl PostSubsidyPlanItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyDetailItem {
+pub struct JsapiPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
-    pub subsidy_period_type: PostSubsidyPeriodType,
+    pub subsidy_period_type: JsapiPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
-    pub subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+    pub subsidy_plan: ::std::vec::Vec<JsapiPrepaySubsidyPlanItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyDetailItem {
+    JsapiPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
     }
 }
 
-impl PostSubsidyDetailItem {
+impl JsapiPrepaySubsidyDetailItem {
     /// Creates a value from its required fields (`subsidy_period_type`, `subsidy_plan`).
     pub fn new(
-        subsidy_period_type: PostSubsidyPeriodType,
-        subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+        subsidy_period_type: JsapiPrepaySubsidyPeriodType,
+        subsidy_plan: ::std::vec::Vec<JsapiPrepaySubsidyPlanItem>,
     ) -> Self {
-        PostSubsidyDetailItem {
+        JsapiPrepaySubsidyDetailItem {
             subsidy_period_type,
             subsidy_plan,
         }
@@ -541,22 +541,24 @@ impl PostSubsidyDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyInfo {
+pub struct JsapiPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_detail: ::std::option::Option<::std::vec::Vec<PostSubsidyDetailItem>>,
+    pub subsidy_detail: ::std::option::Option<
+        ::std::vec::Vec<JsapiPrepaySubsidyDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyInfo {
+    JsapiPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
 }
 
-impl PostSubsidyInfo {
+impl JsapiPrepaySubsidyInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubsidyInfo {
+        JsapiPrepaySubsidyInfo {
             subsidy_detail: ::std::option::Option::None,
         }
     }
@@ -564,7 +566,7 @@ impl PostSubsidyInfo {
     /// Sets `subsidy_detail`.
     pub fn with_subsidy_detail(
         mut self,
-        subsidy_detail: ::std::vec::Vec<PostSubsidyDetailItem>,
+        subsidy_detail: ::std::vec::Vec<JsapiPrepaySubsidyDetailItem>,
     ) -> Self {
         self.subsidy_detail = ::std::option::Option::Some(subsidy_detail);
         self
@@ -575,7 +577,7 @@ impl PostSubsidyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct JsapiPrepayBody {
     /// 公众号ID
     ///
     /// **Required.**
@@ -598,7 +600,7 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: JsapiPrepayAmount,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -611,30 +613,30 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<JsapiPrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<JsapiPrepayDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<JsapiPrepaySceneInfo>,
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: JsapiPrepayPayer,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<JsapiPrepaySettleInfo>,
     /// 贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_info: ::std::option::Option<PostSubsidyInfo>,
+    pub subsidy_info: ::std::option::Option<JsapiPrepaySubsidyInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    JsapiPrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -654,18 +656,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl JsapiPrepayBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`, `payer`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: JsapiPrepayAmount,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
+        payer: JsapiPrepayPayer,
     ) -> Self {
-        PostBody {
+        JsapiPrepayBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -713,7 +715,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<JsapiPrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -725,31 +730,31 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: JsapiPrepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: JsapiPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: JsapiPrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 
     /// Sets `subsidy_info`.
-    pub fn with_subsidy_info(mut self, subsidy_info: PostSubsidyInfo) -> Self {
+    pub fn with_subsidy_info(mut self, subsidy_info: JsapiPrepaySubsidyInfo) -> Self {
         self.subsidy_info = ::std::option::Option::Some(subsidy_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for JsapiPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -761,7 +766,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct JsapiPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -774,16 +779,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    JsapiPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl JsapiPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        JsapiPrepayResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -807,26 +812,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/jsapi.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct JsapiPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: JsapiPrepayBody,
 }
 
-impl PostRequest {
+impl JsapiPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: JsapiPrepayBody) -> Self {
+        JsapiPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl JsapiPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/jsapi`
     pub const PATH: &'static str = "/v3/pay/transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for JsapiPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -836,8 +841,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for JsapiPrepayRequest {
+    type Response = JsapiPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -876,9 +881,9 @@ impl<'a> V3PayTransactionsJsapi<'a> {
     /// JSAPI下单 (`POST /v3/pay/transactions/jsapi`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: JsapiPrepayBody,
+    ) -> ::std::result::Result<JsapiPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&JsapiPrepayRequest::new(body)).await
     }
 }
 
@@ -886,13 +891,10 @@ impl<'a> V3PayTransactionsJsapi<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("jsapi_prepay.body", ::wechatpay_runtime::json_schema_for::<JsapiPrepayBody>()),
         (
-            "post_v3_pay_transactions_jsapi.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_pay_transactions_jsapi.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "jsapi_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<JsapiPrepayResponse>(),
         ),
     ])
 }

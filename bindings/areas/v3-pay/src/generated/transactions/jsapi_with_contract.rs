@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateJsapiWithContractAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateJsapiWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateJsapiWithContractAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        CreateJsapiWithContractAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct CreateJsapiWithContractPayer {
     /// 用户标识
     ///
     /// **Required.**
@@ -58,15 +58,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    CreateJsapiWithContractPayer {
         openid: required(0, "openid"),
     }
 }
 
-impl PostPayer {
+impl CreateJsapiWithContractPayer {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayer { openid: openid.into() }
+        CreateJsapiWithContractPayer {
+            openid: openid.into(),
+        }
     }
 }
 
@@ -76,7 +78,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct CreateJsapiWithContractGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -98,7 +100,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    CreateJsapiWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -107,14 +109,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl CreateJsapiWithContractGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        CreateJsapiWithContractGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -148,7 +150,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct CreateJsapiWithContractDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -158,21 +160,23 @@ pub struct PostDetail {
     /// 单品列表
     ///
     /// **Required.**
-    pub goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+    pub goods_detail: ::std::vec::Vec<CreateJsapiWithContractGoodsDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    CreateJsapiWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: required(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl CreateJsapiWithContractDetail {
     /// Creates a value from its required fields (`goods_detail`).
-    pub fn new(goods_detail: ::std::vec::Vec<PostGoodsDetailItem>) -> Self {
-        PostDetail {
+    pub fn new(
+        goods_detail: ::std::vec::Vec<CreateJsapiWithContractGoodsDetailItem>,
+    ) -> Self {
+        CreateJsapiWithContractDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail,
@@ -201,7 +205,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct CreateJsapiWithContractStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -217,7 +221,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    CreateJsapiWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         area_code: optional(2, "area_code"),
@@ -225,10 +229,10 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl CreateJsapiWithContractStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        CreateJsapiWithContractStoreInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             area_code: ::std::option::Option::None,
@@ -279,7 +283,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CreateJsapiWithContractSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
@@ -289,23 +293,23 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<CreateJsapiWithContractStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CreateJsapiWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl CreateJsapiWithContractSceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        CreateJsapiWithContractSceneInfo {
             payer_client_ip: payer_client_ip.into(),
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -322,7 +326,10 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(
+        mut self,
+        store_info: CreateJsapiWithContractStoreInfo,
+    ) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -334,22 +341,22 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CreateJsapiWithContractSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CreateJsapiWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl CreateJsapiWithContractSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CreateJsapiWithContractSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -367,7 +374,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractInfo {
+pub struct CreateJsapiWithContractContractInfo {
     /// 扣费服务预授权token
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
@@ -398,7 +405,7 @@ pub struct PostContractInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractInfo {
+    CreateJsapiWithContractContractInfo {
         token: optional(0, "token"),
         password_free_contract_id: optional(1, "password_free_contract_id"),
         plan_id: optional(2, "plan_id"),
@@ -411,10 +418,10 @@ pub struct PostContractInfo {
     }
 }
 
-impl PostContractInfo {
+impl CreateJsapiWithContractContractInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractInfo {
+        CreateJsapiWithContractContractInfo {
             token: ::std::option::Option::None,
             password_free_contract_id: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
@@ -519,7 +526,7 @@ impl PostContractInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateJsapiWithContractBody {
     /// 公众号ID
     ///
     /// **Required.**
@@ -555,28 +562,28 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateJsapiWithContractAmount,
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: CreateJsapiWithContractPayer,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<CreateJsapiWithContractDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<CreateJsapiWithContractSceneInfo>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CreateJsapiWithContractSettleInfo>,
     /// 签约授权信息
     ///
     /// **Required.**
-    pub contract_info: PostContractInfo,
+    pub contract_info: CreateJsapiWithContractContractInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateJsapiWithContractBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -595,7 +602,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateJsapiWithContractBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `payer`, `contract_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -604,11 +611,11 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        payer: PostPayer,
-        contract_info: PostContractInfo,
+        amount: CreateJsapiWithContractAmount,
+        payer: CreateJsapiWithContractPayer,
+        contract_info: CreateJsapiWithContractContractInfo,
     ) -> Self {
-        PostBody {
+        CreateJsapiWithContractBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -661,25 +668,31 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: CreateJsapiWithContractDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: CreateJsapiWithContractSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: CreateJsapiWithContractSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateJsapiWithContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -691,7 +704,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateJsapiWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -704,16 +717,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateJsapiWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateJsapiWithContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateJsapiWithContractResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -735,26 +748,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/jsapi-with-contract.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateJsapiWithContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateJsapiWithContractBody,
 }
 
-impl PostRequest {
+impl CreateJsapiWithContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateJsapiWithContractBody) -> Self {
+        CreateJsapiWithContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateJsapiWithContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/jsapi-with-contract`
     pub const PATH: &'static str = "/v3/pay/transactions/jsapi-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateJsapiWithContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -764,8 +779,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateJsapiWithContractRequest {
+    type Response = CreateJsapiWithContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -806,9 +821,12 @@ impl<'a> V3PayTransactionsJsapiWithContract<'a> {
     /// JSAPI下单并授权/签约 (`POST /v3/pay/transactions/jsapi-with-contract`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateJsapiWithContractBody,
+    ) -> ::std::result::Result<
+        CreateJsapiWithContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateJsapiWithContractRequest::new(body)).await
     }
 }
 
@@ -817,12 +835,12 @@ impl<'a> V3PayTransactionsJsapiWithContract<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_transactions_jsapi_with_contract.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_jsapi_with_contract.body",
+            ::wechatpay_runtime::json_schema_for::<CreateJsapiWithContractBody>(),
         ),
         (
-            "post_v3_pay_transactions_jsapi_with_contract.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_jsapi_with_contract.response",
+            ::wechatpay_runtime::json_schema_for::<CreateJsapiWithContractResponse>(),
         ),
     ])
 }

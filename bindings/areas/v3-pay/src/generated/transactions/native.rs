@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct NativePrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    NativePrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl NativePrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        NativePrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum NativePrepayLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -64,7 +64,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct NativePrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -86,7 +86,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    NativePrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -95,14 +95,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl NativePrepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        NativePrepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct NativePrepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -145,21 +145,23 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<NativePrepayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    NativePrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl NativePrepayDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        NativePrepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -184,7 +186,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<NativePrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -197,7 +199,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct NativePrepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -216,7 +218,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    NativePrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         area_code: required(2, "area_code"),
@@ -224,14 +226,14 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl NativePrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `area_code`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         area_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        NativePrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             area_code: area_code.into(),
@@ -255,7 +257,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct NativePrepaySceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -264,21 +266,21 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<NativePrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    NativePrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl NativePrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        NativePrepaySceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -304,7 +306,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: NativePrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -314,7 +316,7 @@ impl PostSceneInfo {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum NativePrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -333,12 +335,12 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct NativePrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: NativePrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -354,21 +356,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    NativePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl NativePrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: NativePrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        NativePrepayIdentity {
             type_,
             number,
             name,
@@ -382,28 +384,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct NativePrepayPayer {
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<NativePrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    NativePrepayPayer {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostPayer {
+impl NativePrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        NativePrepayPayer {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: NativePrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -415,22 +417,22 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct NativePrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    NativePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl NativePrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        NativePrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -446,7 +448,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NativePrepayBody {
     /// 公众号ID
     ///
     /// **Required.**
@@ -469,7 +471,7 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: NativePrepayAmount,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -482,26 +484,26 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<NativePrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<NativePrepayDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<NativePrepaySceneInfo>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<NativePrepayPayer>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<NativePrepaySettleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NativePrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
         description: required(2, "description"),
@@ -520,17 +522,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl NativePrepayBody {
     /// Creates a value from its required fields (`appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: NativePrepayAmount,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        NativePrepayBody {
             appid: appid.into(),
             mchid: mchid.into(),
             description: description.into(),
@@ -577,7 +579,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<NativePrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -589,31 +594,31 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: NativePrepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: NativePrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: NativePrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: NativePrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NativePrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -625,7 +630,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct NativePrepayResponse {
     /// 二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -638,16 +643,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    NativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl NativePrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        NativePrepayResponse {
             code_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -667,26 +672,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/native.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NativePrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: NativePrepayBody,
 }
 
-impl PostRequest {
+impl NativePrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: NativePrepayBody) -> Self {
+        NativePrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl NativePrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/native`
     pub const PATH: &'static str = "/v3/pay/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NativePrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -696,8 +701,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for NativePrepayRequest {
+    type Response = NativePrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -736,9 +741,9 @@ impl<'a> V3PayTransactionsNative<'a> {
     /// Native下单 (`POST /v3/pay/transactions/native`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: NativePrepayBody,
+    ) -> ::std::result::Result<NativePrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&NativePrepayRequest::new(body)).await
     }
 }
 
@@ -747,12 +752,12 @@ impl<'a> V3PayTransactionsNative<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_transactions_native.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "native_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<NativePrepayBody>(),
         ),
         (
-            "post_v3_pay_transactions_native.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "native_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<NativePrepayResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetAuthenticationQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetAuthenticationQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetAuthenticationQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetAuthenticationQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetAuthenticationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authenticate_state`.
     ///
     /// 核身状态
-    pub enum GetAuthenticateState {
+    pub enum GetAuthenticationAuthenticateState {
         AuthenticateProcessing = "AUTHENTICATE_PROCESSING",
         AuthenticateSuccess = "AUTHENTICATE_SUCCESS",
         AuthenticateFailed = "AUTHENTICATE_FAILED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetAuthenticationResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -93,7 +93,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticate_state: ::std::option::Option<GetAuthenticateState>,
+    pub authenticate_state: ::std::option::Option<GetAuthenticationAuthenticateState>,
     /// 核身时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetAuthenticationResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         openid: optional(2, "openid"),
@@ -130,10 +130,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetAuthenticationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetAuthenticationResponse {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -161,7 +161,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payroll-card/authentications/{authenticate_number}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetAuthenticationRequest {
     /// 商家核身单号
     ///
     /// **Required.**
@@ -169,30 +169,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub authenticate_number: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetAuthenticationQuery,
 }
 
-impl GetRequest {
+impl GetAuthenticationRequest {
     /// Creates a value from its required fields (`authenticate_number`, `query`).
     pub fn new(
         authenticate_number: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetAuthenticationQuery,
     ) -> Self {
-        GetRequest {
+        GetAuthenticationRequest {
             authenticate_number: authenticate_number.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetAuthenticationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payroll-card/authentications/{authenticate_number}`
     pub const PATH: &'static str = "/v3/payroll-card/authentications/{authenticate_number}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetAuthenticationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +212,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetAuthenticationRequest {
+    type Response = GetAuthenticationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,10 +267,12 @@ impl<'a> V3PayrollCardAuthenticationsAuthenticateNumber<'a> {
     /// 获取核身结果 (`GET /v3/payroll-card/authentications/{authenticate_number}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetAuthenticationQuery,
+    ) -> ::std::result::Result<GetAuthenticationResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.authenticate_number.clone(), query))
+            .execute(
+                &GetAuthenticationRequest::new(self.authenticate_number.clone(), query),
+            )
             .await
     }
 }
@@ -280,12 +282,12 @@ impl<'a> V3PayrollCardAuthenticationsAuthenticateNumber<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payroll_card_authentications_authenticate_number.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_authentication.query",
+            ::wechatpay_runtime::json_schema_for::<GetAuthenticationQuery>(),
         ),
         (
-            "get_v3_payroll_card_authentications_authenticate_number.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_authentication.response",
+            ::wechatpay_runtime::json_schema_for::<GetAuthenticationResponse>(),
         ),
     ])
 }

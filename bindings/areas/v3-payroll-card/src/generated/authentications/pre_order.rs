@@ -6,7 +6,7 @@
     /// Values of `authenticate_type`.
     ///
     /// 核身类型
-    pub enum PostAuthenticateType {
+    pub enum PreOrderAuthenticationAuthenticateType {
         SignIn = "SIGN_IN",
         Insurance = "INSURANCE",
         Contract = "CONTRACT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PreOrderAuthenticationBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -49,11 +49,11 @@ pub struct PostBody {
     /// 核身类型
     ///
     /// **Required.**
-    pub authenticate_type: PostAuthenticateType,
+    pub authenticate_type: PreOrderAuthenticationAuthenticateType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PreOrderAuthenticationBody {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -65,7 +65,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PreOrderAuthenticationBody {
     /// Creates a value from its required fields (`openid`, `sub_mchid`, `authenticate_number`, `project_name`, `employer_name`, `authenticate_type`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
@@ -73,9 +73,9 @@ impl PostBody {
         authenticate_number: impl ::std::convert::Into<::std::string::String>,
         project_name: impl ::std::convert::Into<::std::string::String>,
         employer_name: impl ::std::convert::Into<::std::string::String>,
-        authenticate_type: PostAuthenticateType,
+        authenticate_type: PreOrderAuthenticationAuthenticateType,
     ) -> Self {
-        PostBody {
+        PreOrderAuthenticationBody {
             openid: openid.into(),
             appid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -106,7 +106,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PreOrderAuthenticationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -118,7 +118,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PreOrderAuthenticationResponse {
     /// 商家核身单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -156,7 +156,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PreOrderAuthenticationResponse {
         authenticate_number: optional(0, "authenticate_number"),
         openid: optional(1, "openid"),
         mchid: optional(2, "mchid"),
@@ -167,10 +167,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PreOrderAuthenticationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PreOrderAuthenticationResponse {
             authenticate_number: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -193,26 +193,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payroll-card/authentications/pre-order.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PreOrderAuthenticationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PreOrderAuthenticationBody,
 }
 
-impl PostRequest {
+impl PreOrderAuthenticationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PreOrderAuthenticationBody) -> Self {
+        PreOrderAuthenticationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PreOrderAuthenticationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payroll-card/authentications/pre-order`
     pub const PATH: &'static str = "/v3/payroll-card/authentications/pre-order";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PreOrderAuthenticationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -222,8 +224,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PreOrderAuthenticationRequest {
+    type Response = PreOrderAuthenticationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -264,9 +266,12 @@ impl<'a> V3PayrollCardAuthenticationsPreOrder<'a> {
     /// 微工卡核身预下单 (`POST /v3/payroll-card/authentications/pre-order`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PreOrderAuthenticationBody,
+    ) -> ::std::result::Result<
+        PreOrderAuthenticationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PreOrderAuthenticationRequest::new(body)).await
     }
 }
 
@@ -275,12 +280,12 @@ impl<'a> V3PayrollCardAuthenticationsPreOrder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payroll_card_authentications_pre_order.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "pre_order_authentication.body",
+            ::wechatpay_runtime::json_schema_for::<PreOrderAuthenticationBody>(),
         ),
         (
-            "post_v3_payroll_card_authentications_pre_order.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pre_order_authentication.response",
+            ::wechatpay_runtime::json_schema_for::<PreOrderAuthenticationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `employment_type`.
     ///
     /// 用工类型
-    pub enum PostEmploymentType {
+    pub enum PreOrderAuthenticationWithAuthEmploymentType {
         LongTermEmployment = "LONG_TERM_EMPLOYMENT",
         ShortTermEmployment = "SHORT_TERM_EMPLOYMENT",
         CooperationEmployment = "COOPERATION_EMPLOYMENT",
@@ -19,7 +19,7 @@
     /// Values of `authenticate_type`.
     ///
     /// 核身类型
-    pub enum PostAuthenticateType {
+    pub enum PreOrderAuthenticationWithAuthAuthenticateType {
         SignIn = "SIGN_IN",
         Insurance = "INSURANCE",
         Contract = "CONTRACT",
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PreOrderAuthenticationWithAuthBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -74,15 +74,15 @@ pub struct PostBody {
     /// 用工类型
     ///
     /// **Required.**
-    pub employment_type: PostEmploymentType,
+    pub employment_type: PreOrderAuthenticationWithAuthEmploymentType,
     /// 核身类型
     ///
     /// **Required.**
-    pub authenticate_type: PostAuthenticateType,
+    pub authenticate_type: PreOrderAuthenticationWithAuthAuthenticateType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PreOrderAuthenticationWithAuthBody {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -97,7 +97,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PreOrderAuthenticationWithAuthBody {
     /// Creates a value from its required fields (`openid`, `sub_mchid`, `authenticate_number`, `project_name`, `employer_name`, `user_name`, `id_card_number`, `employment_type`, `authenticate_type`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -108,10 +108,10 @@ impl PostBody {
         employer_name: impl ::std::convert::Into<::std::string::String>,
         user_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
-        employment_type: PostEmploymentType,
-        authenticate_type: PostAuthenticateType,
+        employment_type: PreOrderAuthenticationWithAuthEmploymentType,
+        authenticate_type: PreOrderAuthenticationWithAuthAuthenticateType,
     ) -> Self {
-        PostBody {
+        PreOrderAuthenticationWithAuthBody {
             openid: openid.into(),
             appid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -145,7 +145,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PreOrderAuthenticationWithAuthBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -157,7 +157,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PreOrderAuthenticationWithAuthResponse {
     /// 商家核身单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -195,7 +195,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PreOrderAuthenticationWithAuthResponse {
         authenticate_number: optional(0, "authenticate_number"),
         openid: optional(1, "openid"),
         mchid: optional(2, "mchid"),
@@ -206,10 +206,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PreOrderAuthenticationWithAuthResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PreOrderAuthenticationWithAuthResponse {
             authenticate_number: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -232,26 +232,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payroll-card/authentications/pre-order-with-auth.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PreOrderAuthenticationWithAuthRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PreOrderAuthenticationWithAuthBody,
 }
 
-impl PostRequest {
+impl PreOrderAuthenticationWithAuthRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PreOrderAuthenticationWithAuthBody) -> Self {
+        PreOrderAuthenticationWithAuthRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PreOrderAuthenticationWithAuthRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payroll-card/authentications/pre-order-with-auth`
     pub const PATH: &'static str = "/v3/payroll-card/authentications/pre-order-with-auth";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PreOrderAuthenticationWithAuthRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -261,8 +263,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PreOrderAuthenticationWithAuthRequest {
+    type Response = PreOrderAuthenticationWithAuthResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -303,9 +305,12 @@ impl<'a> V3PayrollCardAuthenticationsPreOrderWithAuth<'a> {
     /// 微工卡核身预下单（流程中完成授权） (`POST /v3/payroll-card/authentications/pre-order-with-auth`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PreOrderAuthenticationWithAuthBody,
+    ) -> ::std::result::Result<
+        PreOrderAuthenticationWithAuthResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PreOrderAuthenticationWithAuthRequest::new(body)).await
     }
 }
 
@@ -314,12 +319,14 @@ impl<'a> V3PayrollCardAuthenticationsPreOrderWithAuth<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payroll_card_authentications_pre_order_with_auth.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "pre_order_authentication_with_auth.body",
+            ::wechatpay_runtime::json_schema_for::<PreOrderAuthenticationWithAuthBody>(),
         ),
         (
-            "post_v3_payroll_card_authentications_pre_order_with_auth.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pre_order_authentication_with_auth.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PreOrderAuthenticationWithAuthResponse,
+            >(),
         ),
     ])
 }

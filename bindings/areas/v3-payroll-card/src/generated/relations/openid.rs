@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetRelationQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetRelationQuery {
         sub_mchid: required(0, "sub_mchid"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
     }
 }
 
-impl GetQuery {
+impl GetRelationQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetRelationQuery {
             sub_mchid: sub_mchid.into(),
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetRelationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authorize_state`.
     ///
     /// 授权状态
-    pub enum GetAuthorizeState {
+    pub enum GetRelationAuthorizeState {
         Unauthorized = "UNAUTHORIZED",
         Authorized = "AUTHORIZED",
         Deauthorized = "DEAUTHORIZED",
@@ -81,7 +81,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetRelationResponse {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -101,7 +101,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_state: ::std::option::Option<GetAuthorizeState>,
+    pub authorize_state: ::std::option::Option<GetRelationAuthorizeState>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -115,7 +115,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetRelationResponse {
         openid: optional(0, "openid"),
         mchid: optional(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -126,10 +126,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetRelationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetRelationResponse {
             openid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -152,7 +152,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payroll-card/relations/{openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetRelationRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -160,30 +160,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetRelationQuery,
 }
 
-impl GetRequest {
+impl GetRelationRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetRelationQuery,
     ) -> Self {
-        GetRequest {
+        GetRelationRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetRelationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payroll-card/relations/{openid}`
     pub const PATH: &'static str = "/v3/payroll-card/relations/{openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetRelationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -200,8 +200,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetRelationRequest {
+    type Response = GetRelationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -265,9 +265,9 @@ impl<'a> V3PayrollCardRelationsOpenid<'a> {
     /// 查询微工卡授权关系 (`GET /v3/payroll-card/relations/{openid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: GetRelationQuery,
+    ) -> ::std::result::Result<GetRelationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetRelationRequest::new(self.openid.clone(), query)).await
     }
 }
 
@@ -276,12 +276,12 @@ impl<'a> V3PayrollCardRelationsOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payroll_card_relations_openid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_relation.query",
+            ::wechatpay_runtime::json_schema_for::<GetRelationQuery>(),
         ),
         (
-            "get_v3_payroll_card_relations_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_relation.response",
+            ::wechatpay_runtime::json_schema_for::<GetRelationResponse>(),
         ),
     ])
 }

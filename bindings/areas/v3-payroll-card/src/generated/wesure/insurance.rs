@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateInsuranceBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateInsuranceBody {
         sp_mchid: required(0, "sp_mchid"),
         wesure_order_no: required(1, "wesure_order_no"),
         token: required(2, "token"),
@@ -59,7 +59,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateInsuranceBody {
     /// Creates a value from its required fields (`sp_mchid`, `wesure_order_no`, `token`, `insurance_company_order_no`, `openid`, `insure_state`, `insure_effect_time`, `insure_invalid_time`, `insurance_company_name`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -73,7 +73,7 @@ impl PostBody {
         insure_invalid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         insurance_company_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateInsuranceBody {
             sp_mchid: sp_mchid.into(),
             wesure_order_no: wesure_order_no.into(),
             token: token.into(),
@@ -87,7 +87,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateInsuranceBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -106,26 +106,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payroll-card/wesure/insurance.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateInsuranceRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateInsuranceBody,
 }
 
-impl PostRequest {
+impl CreateInsuranceRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateInsuranceBody) -> Self {
+        CreateInsuranceRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateInsuranceRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payroll-card/wesure/insurance`
     pub const PATH: &'static str = "/v3/payroll-card/wesure/insurance";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateInsuranceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -135,7 +135,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateInsuranceRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -177,9 +177,9 @@ impl<'a> V3PayrollCardWesureInsurance<'a> {
     /// 生成投保结果 (`POST /v3/payroll-card/wesure/insurance`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateInsuranceBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateInsuranceRequest::new(body)).await
     }
 }
 
@@ -188,8 +188,8 @@ impl<'a> V3PayrollCardWesureInsurance<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payroll_card_wesure_insurance.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_insurance.body",
+            ::wechatpay_runtime::json_schema_for::<CreateInsuranceBody>(),
         ),
     ])
 }

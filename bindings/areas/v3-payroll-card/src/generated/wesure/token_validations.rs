@@ -6,7 +6,7 @@
     /// Values of `authenticate_type`.
     ///
     /// 核身类型
-    pub enum PostAuthenticateType {
+    pub enum CreateTokenValidationAuthenticateType {
         Normal = "NORMAL",
         SignIn = "SIGN_IN",
         Insurance = "INSURANCE",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTokenValidationBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -47,11 +47,11 @@ pub struct PostBody {
     pub id_card_number: ::wechatpay_runtime::Sensitive,
     /// 核身类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authenticate_type: ::std::option::Option<PostAuthenticateType>,
+    pub authenticate_type: ::std::option::Option<CreateTokenValidationAuthenticateType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTokenValidationBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         token: required(2, "token"),
@@ -61,7 +61,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTokenValidationBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `token`, `user_name`, `id_card_number`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -70,7 +70,7 @@ impl PostBody {
         user_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBody {
+        CreateTokenValidationBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             token: token.into(),
@@ -83,14 +83,14 @@ impl PostBody {
     /// Sets `authenticate_type`.
     pub fn with_authenticate_type(
         mut self,
-        authenticate_type: PostAuthenticateType,
+        authenticate_type: CreateTokenValidationAuthenticateType,
     ) -> Self {
         self.authenticate_type = ::std::option::Option::Some(authenticate_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTokenValidationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTokenValidationResponse {
     /// 校验结果
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -124,7 +124,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTokenValidationResponse {
         result: optional(0, "result"),
         authenticate_success_time: optional(1, "authenticate_success_time"),
         openid: optional(2, "openid"),
@@ -133,10 +133,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTokenValidationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTokenValidationResponse {
             result: ::std::option::Option::None,
             authenticate_success_time: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -157,26 +157,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payroll-card/wesure/token-validations.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTokenValidationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTokenValidationBody,
 }
 
-impl PostRequest {
+impl CreateTokenValidationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTokenValidationBody) -> Self {
+        CreateTokenValidationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateTokenValidationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payroll-card/wesure/token-validations`
     pub const PATH: &'static str = "/v3/payroll-card/wesure/token-validations";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTokenValidationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -186,8 +188,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTokenValidationRequest {
+    type Response = CreateTokenValidationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -228,9 +230,12 @@ impl<'a> V3PayrollCardWesureTokenValidations<'a> {
     /// 校验核身结果 (`POST /v3/payroll-card/wesure/token-validations`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTokenValidationBody,
+    ) -> ::std::result::Result<
+        CreateTokenValidationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateTokenValidationRequest::new(body)).await
     }
 }
 
@@ -239,12 +244,12 @@ impl<'a> V3PayrollCardWesureTokenValidations<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payroll_card_wesure_token_validations.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_token_validation.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTokenValidationBody>(),
         ),
         (
-            "post_v3_payroll_card_wesure_token_validations.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_token_validation.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTokenValidationResponse>(),
         ),
     ])
 }

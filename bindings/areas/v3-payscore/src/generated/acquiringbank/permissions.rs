@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankCreatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankCreatePermissionBody {
         service_id: required(0, "service_id"),
         channel_id: required(1, "channel_id"),
         appid: required(2, "appid"),
@@ -47,7 +47,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankCreatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `channel_id`, `appid`, `sub_mchid`, `authorization_code`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         authorization_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AcquiringbankCreatePermissionBody {
             service_id: service_id.into(),
             channel_id: channel_id.into(),
             appid: appid.into(),
@@ -86,7 +86,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankCreatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AcquiringbankCreatePermissionResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,16 +111,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AcquiringbankCreatePermissionResponse {
         apply_permissions_token: optional(0, "apply_permissions_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl AcquiringbankCreatePermissionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AcquiringbankCreatePermissionResponse {
             apply_permissions_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -138,26 +138,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/permissions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankCreatePermissionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankCreatePermissionBody,
 }
 
-impl PostRequest {
+impl AcquiringbankCreatePermissionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AcquiringbankCreatePermissionBody) -> Self {
+        AcquiringbankCreatePermissionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankCreatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/permissions`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/permissions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankCreatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,8 +169,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AcquiringbankCreatePermissionRequest {
+    type Response = AcquiringbankCreatePermissionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -218,9 +220,12 @@ impl<'a> V3PayscoreAcquiringbankPermissions<'a> {
     /// 从业机构预授权 (`POST /v3/payscore/acquiringbank/permissions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: AcquiringbankCreatePermissionBody,
+    ) -> ::std::result::Result<
+        AcquiringbankCreatePermissionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&AcquiringbankCreatePermissionRequest::new(body)).await
     }
 }
 
@@ -229,12 +234,14 @@ impl<'a> V3PayscoreAcquiringbankPermissions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_permissions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_create_permission.body",
+            ::wechatpay_runtime::json_schema_for::<AcquiringbankCreatePermissionBody>(),
         ),
         (
-            "post_v3_payscore_acquiringbank_permissions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "acquiringbank_create_permission.response",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankCreatePermissionResponse,
+            >(),
         ),
     ]);
     schemas.extend(authorization_code::json_schemas());

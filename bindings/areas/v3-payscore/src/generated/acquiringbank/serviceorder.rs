@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct AcquiringbankQueryServiceorderQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    AcquiringbankQueryServiceorderQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         channel_id: required(2, "channel_id"),
@@ -37,14 +37,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl AcquiringbankQueryServiceorderQuery {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `channel_id`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         channel_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        AcquiringbankQueryServiceorderQuery {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             channel_id: channel_id.into(),
@@ -72,7 +72,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for AcquiringbankQueryServiceorderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -86,7 +86,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostPaymentsItem {
+pub struct AcquiringbankQueryServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -108,7 +108,7 @@ pub struct GetPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostPaymentsItem {
+    AcquiringbankQueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -117,10 +117,10 @@ pub struct GetPostPaymentsItem {
     }
 }
 
-impl GetPostPaymentsItem {
+impl AcquiringbankQueryServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostPaymentsItem {
+        AcquiringbankQueryServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl GetPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostDiscountsItem {
+pub struct AcquiringbankQueryServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct GetPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostDiscountsItem {
+    AcquiringbankQueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -169,10 +169,10 @@ pub struct GetPostDiscountsItem {
     }
 }
 
-impl GetPostDiscountsItem {
+impl AcquiringbankQueryServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostDiscountsItem {
+        AcquiringbankQueryServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -188,7 +188,7 @@ impl GetPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRiskFund {
+pub struct AcquiringbankQueryServiceorderRiskFund {
     /// 风险金名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -209,7 +209,7 @@ pub struct GetRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRiskFund {
+    AcquiringbankQueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -217,10 +217,10 @@ pub struct GetRiskFund {
     }
 }
 
-impl GetRiskFund {
+impl AcquiringbankQueryServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRiskFund {
+        AcquiringbankQueryServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -235,7 +235,7 @@ impl GetRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct AcquiringbankQueryServiceorderGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -260,7 +260,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    AcquiringbankQueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -270,10 +270,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl AcquiringbankQueryServiceorderGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        AcquiringbankQueryServiceorderGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -290,7 +290,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct AcquiringbankQueryServiceorderPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -328,7 +328,9 @@ pub struct GetPromotionDetailItem {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankQueryServiceorderGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -336,7 +338,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    AcquiringbankQueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -352,10 +354,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl AcquiringbankQueryServiceorderPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        AcquiringbankQueryServiceorderPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -378,7 +380,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailsItem {
+pub struct AcquiringbankQueryServiceorderDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -396,7 +398,9 @@ pub struct GetDetailsItem {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankQueryServiceorderPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -404,7 +408,7 @@ pub struct GetDetailsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailsItem {
+    AcquiringbankQueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
         paid_type: optional(2, "paid_type"),
@@ -415,10 +419,10 @@ pub struct GetDetailsItem {
     }
 }
 
-impl GetDetailsItem {
+impl AcquiringbankQueryServiceorderDetailsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailsItem {
+        AcquiringbankQueryServiceorderDetailsItem {
             seq: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             paid_type: ::std::option::Option::None,
@@ -436,7 +440,7 @@ impl GetDetailsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCollection {
+pub struct AcquiringbankQueryServiceorderCollection {
     /// 收款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -453,7 +457,9 @@ pub struct GetCollection {
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<GetDetailsItem>>,
+    pub details: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankQueryServiceorderDetailsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -461,7 +467,7 @@ pub struct GetCollection {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCollection {
+    AcquiringbankQueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
@@ -471,10 +477,10 @@ pub struct GetCollection {
     }
 }
 
-impl GetCollection {
+impl AcquiringbankQueryServiceorderCollection {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCollection {
+        AcquiringbankQueryServiceorderCollection {
             state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
@@ -491,7 +497,7 @@ impl GetCollection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeRange {
+pub struct AcquiringbankQueryServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -513,7 +519,7 @@ pub struct GetTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeRange {
+    AcquiringbankQueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -522,10 +528,10 @@ pub struct GetTimeRange {
     }
 }
 
-impl GetTimeRange {
+impl AcquiringbankQueryServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeRange {
+        AcquiringbankQueryServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -541,7 +547,7 @@ impl GetTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLocation {
+pub struct AcquiringbankQueryServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -555,17 +561,17 @@ pub struct GetLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLocation {
+    AcquiringbankQueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl GetLocation {
+impl AcquiringbankQueryServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLocation {
+        AcquiringbankQueryServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -577,7 +583,7 @@ impl GetLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct AcquiringbankQueryServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -621,15 +627,19 @@ pub struct GetResponse {
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankQueryServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankQueryServiceorderPostDiscountsItem>,
+    >,
     /// 订单风险金
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<AcquiringbankQueryServiceorderRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -638,15 +648,15 @@ pub struct GetResponse {
     pub need_collection: ::std::option::Option<bool>,
     /// 收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection: ::std::option::Option<GetCollection>,
+    pub collection: ::std::option::Option<AcquiringbankQueryServiceorderCollection>,
     /// 服务时间段
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<AcquiringbankQueryServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<GetLocation>,
+    pub location: ::std::option::Option<AcquiringbankQueryServiceorderLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -678,7 +688,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    AcquiringbankQueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -706,10 +716,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl AcquiringbankQueryServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        AcquiringbankQueryServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -751,26 +761,28 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder.md:384`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct AcquiringbankQueryServiceorderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: AcquiringbankQueryServiceorderQuery,
 }
 
-impl GetRequest {
+impl AcquiringbankQueryServiceorderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: AcquiringbankQueryServiceorderQuery) -> Self {
+        AcquiringbankQueryServiceorderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl AcquiringbankQueryServiceorderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/acquiringbank/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankQueryServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -780,8 +792,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for AcquiringbankQueryServiceorderRequest {
+    type Response = AcquiringbankQueryServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -838,7 +850,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct AcquiringbankCreateServiceorderPostPaymentsItem {
     /// 付费项目名称
     ///
     /// **Required.**
@@ -855,7 +867,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    AcquiringbankCreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -863,10 +875,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl AcquiringbankCreateServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        AcquiringbankCreateServiceorderPostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -902,7 +914,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct AcquiringbankCreateServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -920,7 +932,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    AcquiringbankCreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         count: optional(2, "count"),
@@ -928,13 +940,13 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl AcquiringbankCreateServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPostDiscountsItem {
+        AcquiringbankCreateServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             count: ::std::option::Option::None,
@@ -961,7 +973,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct AcquiringbankCreateServiceorderRiskFund {
     /// 风险金名称
     ///
     /// **Required.**
@@ -976,20 +988,20 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    AcquiringbankCreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl AcquiringbankCreateServiceorderRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostRiskFund {
+        AcquiringbankCreateServiceorderRiskFund {
             name: name.into(),
             amount,
             description: ::std::option::Option::None,
@@ -1012,7 +1024,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct AcquiringbankCreateServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -1029,7 +1041,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    AcquiringbankCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -1037,12 +1049,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl AcquiringbankCreateServiceorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        AcquiringbankCreateServiceorderTimeRange {
             start_time: start_time.into(),
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -1084,7 +1096,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct AcquiringbankCreateServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1094,16 +1106,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    AcquiringbankCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl AcquiringbankCreateServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        AcquiringbankCreateServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -1132,7 +1144,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankCreateServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -1162,21 +1174,25 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankCreateServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankCreateServiceorderPostDiscountsItem>,
+    >,
     /// 订单风险金
     ///
     /// **Required.**
-    pub risk_fund: PostRiskFund,
+    pub risk_fund: AcquiringbankCreateServiceorderRiskFund,
     /// 服务时间段
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: AcquiringbankCreateServiceorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<AcquiringbankCreateServiceorderLocation>,
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -1196,7 +1212,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankCreateServiceorderBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -1217,7 +1233,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankCreateServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `channel_id`, `out_order_no`, `service_introduction`, `risk_fund`, `time_range`, `notify_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -1227,11 +1243,11 @@ impl PostBody {
         channel_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        risk_fund: PostRiskFund,
-        time_range: PostTimeRange,
+        risk_fund: AcquiringbankCreateServiceorderRiskFund,
+        time_range: AcquiringbankCreateServiceorderTimeRange,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AcquiringbankCreateServiceorderBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -1264,7 +1280,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<AcquiringbankCreateServiceorderPostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -1273,14 +1289,17 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<AcquiringbankCreateServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: AcquiringbankCreateServiceorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -1319,7 +1338,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankCreateServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1333,7 +1352,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct AcquiringbankCreateServiceorderResponsePostDiscountsItem {
     /// 优惠名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1354,7 +1373,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    AcquiringbankCreateServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         count: optional(2, "count"),
@@ -1362,10 +1381,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl AcquiringbankCreateServiceorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        AcquiringbankCreateServiceorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -1380,7 +1399,7 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct AcquiringbankCreateServiceorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1396,17 +1415,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    AcquiringbankCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl AcquiringbankCreateServiceorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        AcquiringbankCreateServiceorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1418,7 +1437,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AcquiringbankCreateServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1467,21 +1486,23 @@ pub struct PostResponse {
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankQueryServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<AcquiringbankCreateServiceorderResponsePostDiscountsItem>,
     >,
     /// 订单风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<AcquiringbankQueryServiceorderRiskFund>,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<AcquiringbankQueryServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<AcquiringbankCreateServiceorderResponseLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1503,7 +1524,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AcquiringbankCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -1527,10 +1548,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl AcquiringbankCreateServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AcquiringbankCreateServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1568,26 +1589,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankCreateServiceorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankCreateServiceorderBody,
 }
 
-impl PostRequest {
+impl AcquiringbankCreateServiceorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AcquiringbankCreateServiceorderBody) -> Self {
+        AcquiringbankCreateServiceorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankCreateServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankCreateServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1597,8 +1620,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AcquiringbankCreateServiceorderRequest {
+    type Response = AcquiringbankCreateServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1657,17 +1680,23 @@ impl<'a> V3PayscoreAcquiringbankServiceorder<'a> {
     /// 从业机构查询微信支付分订单 (`GET /v3/payscore/acquiringbank/serviceorder`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: AcquiringbankQueryServiceorderQuery,
+    ) -> ::std::result::Result<
+        AcquiringbankQueryServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&AcquiringbankQueryServiceorderRequest::new(query)).await
     }
 
     /// 从业机构创建微信支付分订单 (`POST /v3/payscore/acquiringbank/serviceorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: AcquiringbankCreateServiceorderBody,
+    ) -> ::std::result::Result<
+        AcquiringbankCreateServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&AcquiringbankCreateServiceorderRequest::new(body)).await
     }
 }
 
@@ -1676,20 +1705,24 @@ impl<'a> V3PayscoreAcquiringbankServiceorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_acquiringbank_serviceorder.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "acquiringbank_query_serviceorder.query",
+            ::wechatpay_runtime::json_schema_for::<AcquiringbankQueryServiceorderQuery>(),
         ),
         (
-            "get_v3_payscore_acquiringbank_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "acquiringbank_query_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankQueryServiceorderResponse,
+            >(),
         ),
         (
-            "post_v3_payscore_acquiringbank_serviceorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_create_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<AcquiringbankCreateServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_acquiringbank_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "acquiringbank_create_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankCreateServiceorderResponse,
+            >(),
         ),
     ]);
     schemas.extend(deduction::json_schemas());

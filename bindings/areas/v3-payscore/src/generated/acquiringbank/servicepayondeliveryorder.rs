@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
     /// 付费项目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -32,10 +32,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -96,7 +96,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -104,10 +104,10 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -152,7 +152,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct AcquiringbankCreateServicepayondeliveryorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -168,7 +168,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    AcquiringbankCreateServicepayondeliveryorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -176,10 +176,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl AcquiringbankCreateServicepayondeliveryorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        AcquiringbankCreateServicepayondeliveryorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -230,7 +230,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct AcquiringbankCreateServicepayondeliveryorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -240,16 +240,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    AcquiringbankCreateServicepayondeliveryorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl AcquiringbankCreateServicepayondeliveryorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        AcquiringbankCreateServicepayondeliveryorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -278,7 +278,7 @@ impl PostLocation {
     /// Values of `name`.
     ///
     /// 风险金名称
-    pub enum PostName {
+    pub enum AcquiringbankCreateServicepayondeliveryorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -294,10 +294,10 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct AcquiringbankCreateServicepayondeliveryorderRiskFund {
     /// 风险金名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<AcquiringbankCreateServicepayondeliveryorderName>,
     /// 风险金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -307,17 +307,17 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    AcquiringbankCreateServicepayondeliveryorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl AcquiringbankCreateServicepayondeliveryorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskFund {
+        AcquiringbankCreateServicepayondeliveryorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -325,7 +325,10 @@ impl PostRiskFund {
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: PostName) -> Self {
+    pub fn with_name(
+        mut self,
+        name: AcquiringbankCreateServicepayondeliveryorderName,
+    ) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
@@ -350,7 +353,7 @@ impl PostRiskFund {
     /// Values of `jump_link_type`.
     ///
     /// 跳转链接类型
-    pub enum PostJumpLinkType {
+    pub enum AcquiringbankCreateServicepayondeliveryorderJumpLinkType {
         JumpLinkMiniProgram = "JUMP_LINK_MINI_PROGRAM",
         #[unrecognized]
         Unrecognized(String),
@@ -363,10 +366,12 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpLink {
+pub struct AcquiringbankCreateServicepayondeliveryorderJumpLink {
     /// 跳转链接类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link_type: ::std::option::Option<PostJumpLinkType>,
+    pub jump_link_type: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderJumpLinkType,
+    >,
     /// 小程序跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -376,17 +381,17 @@ pub struct PostJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpLink {
+    AcquiringbankCreateServicepayondeliveryorderJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
     }
 }
 
-impl PostJumpLink {
+impl AcquiringbankCreateServicepayondeliveryorderJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpLink {
+        AcquiringbankCreateServicepayondeliveryorderJumpLink {
             jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
@@ -394,7 +399,10 @@ impl PostJumpLink {
     }
 
     /// Sets `jump_link_type`.
-    pub fn with_jump_link_type(mut self, jump_link_type: PostJumpLinkType) -> Self {
+    pub fn with_jump_link_type(
+        mut self,
+        jump_link_type: AcquiringbankCreateServicepayondeliveryorderJumpLinkType,
+    ) -> Self {
         self.jump_link_type = ::std::option::Option::Some(jump_link_type);
         self
     }
@@ -424,7 +432,7 @@ impl PostJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsItem {
+pub struct AcquiringbankCreateServicepayondeliveryorderGoodsItem {
     /// 商品名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -443,7 +451,7 @@ pub struct PostGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsItem {
+    AcquiringbankCreateServicepayondeliveryorderGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
         amount: optional(2, "amount"),
@@ -452,10 +460,10 @@ pub struct PostGoodsItem {
     }
 }
 
-impl PostGoodsItem {
+impl AcquiringbankCreateServicepayondeliveryorderGoodsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostGoodsItem {
+        AcquiringbankCreateServicepayondeliveryorderGoodsItem {
             name: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -510,30 +518,34 @@ impl PostGoodsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostShoppingInfo {
+pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PostJumpLink>,
+    pub jump_link: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderJumpLink,
+    >,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods: ::std::option::Option<::std::vec::Vec<PostGoodsItem>>,
+    pub goods: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderGoodsItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostShoppingInfo {
+    AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
         goods: optional(2, "goods"),
     }
 }
 
-impl PostShoppingInfo {
+impl AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostShoppingInfo {
+        AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
             jump_link: ::std::option::Option::None,
             goods: ::std::option::Option::None,
@@ -552,13 +564,19 @@ impl PostShoppingInfo {
     }
 
     /// Sets `jump_link`.
-    pub fn with_jump_link(mut self, jump_link: PostJumpLink) -> Self {
+    pub fn with_jump_link(
+        mut self,
+        jump_link: AcquiringbankCreateServicepayondeliveryorderJumpLink,
+    ) -> Self {
         self.jump_link = ::std::option::Option::Some(jump_link);
         self
     }
 
     /// Sets `goods`.
-    pub fn with_goods(mut self, goods: ::std::vec::Vec<PostGoodsItem>) -> Self {
+    pub fn with_goods(
+        mut self,
+        goods: ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderGoodsItem>,
+    ) -> Self {
         self.goods = ::std::option::Option::Some(goods);
         self
     }
@@ -568,7 +586,7 @@ impl PostShoppingInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankCreateServicepayondeliveryorderBody {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -596,20 +614,28 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem>,
+    >,
     /// 服务时间段
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: AcquiringbankCreateServicepayondeliveryorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderLocation,
+    >,
     /// 订单风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostRiskFund>,
+    pub risk_fund: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderRiskFund,
+    >,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -630,11 +656,13 @@ pub struct PostBody {
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shopping_info: ::std::option::Option<PostShoppingInfo>,
+    pub shopping_info: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderShoppingInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankCreateServicepayondeliveryorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -657,16 +685,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankCreateServicepayondeliveryorderBody {
     /// Creates a value from its required fields (`out_order_no`, `appid`, `service_id`, `service_introduction`, `time_range`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostTimeRange,
+        time_range: AcquiringbankCreateServicepayondeliveryorderTimeRange,
     ) -> Self {
-        PostBody {
+        AcquiringbankCreateServicepayondeliveryorderBody {
             out_order_no: out_order_no.into(),
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
@@ -719,7 +747,9 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<
+            AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem,
+        >,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -728,20 +758,28 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<
+            AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem,
+        >,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: AcquiringbankCreateServicepayondeliveryorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
 
     /// Sets `risk_fund`.
-    pub fn with_risk_fund(mut self, risk_fund: PostRiskFund) -> Self {
+    pub fn with_risk_fund(
+        mut self,
+        risk_fund: AcquiringbankCreateServicepayondeliveryorderRiskFund,
+    ) -> Self {
         self.risk_fund = ::std::option::Option::Some(risk_fund);
         self
     }
@@ -798,13 +836,16 @@ impl PostBody {
     }
 
     /// Sets `shopping_info`.
-    pub fn with_shopping_info(mut self, shopping_info: PostShoppingInfo) -> Self {
+    pub fn with_shopping_info(
+        mut self,
+        shopping_info: AcquiringbankCreateServicepayondeliveryorderShoppingInfo,
+    ) -> Self {
         self.shopping_info = ::std::option::Option::Some(shopping_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankCreateServicepayondeliveryorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -818,7 +859,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostPaymentsItem {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -838,7 +879,7 @@ pub struct PostResponsePostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostPaymentsItem {
+    AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -847,10 +888,10 @@ pub struct PostResponsePostPaymentsItem {
     }
 }
 
-impl PostResponsePostPaymentsItem {
+impl AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostPaymentsItem {
+        AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -866,7 +907,7 @@ impl PostResponsePostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -886,7 +927,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -895,10 +936,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -914,7 +955,7 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseRiskFund {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -935,7 +976,7 @@ pub struct PostResponseRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseRiskFund {
+    AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -943,10 +984,10 @@ pub struct PostResponseRiskFund {
     }
 }
 
-impl PostResponseRiskFund {
+impl AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseRiskFund {
+        AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -961,7 +1002,7 @@ impl PostResponseRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -981,7 +1022,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -990,10 +1031,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -1009,7 +1050,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1023,17 +1064,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    AcquiringbankCreateServicepayondeliveryorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl AcquiringbankCreateServicepayondeliveryorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        AcquiringbankCreateServicepayondeliveryorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1047,7 +1088,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfoJumpLink {
+pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1066,7 +1107,7 @@ pub struct PostResponseShoppingInfoJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfoJumpLink {
+    AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
@@ -1074,10 +1115,10 @@ pub struct PostResponseShoppingInfoJumpLink {
     }
 }
 
-impl PostResponseShoppingInfoJumpLink {
+impl AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfoJumpLink {
+        AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
             jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
@@ -1092,7 +1133,7 @@ impl PostResponseShoppingInfoJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfoGoodsItem {
+pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// 商品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1123,7 +1164,7 @@ pub struct PostResponseShoppingInfoGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfoGoodsItem {
+    AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
         amount: optional(2, "amount"),
@@ -1133,10 +1174,10 @@ pub struct PostResponseShoppingInfoGoodsItem {
     }
 }
 
-impl PostResponseShoppingInfoGoodsItem {
+impl AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfoGoodsItem {
+        AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
             name: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -1153,7 +1194,7 @@ impl PostResponseShoppingInfoGoodsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfo {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
@@ -1161,12 +1202,18 @@ pub struct PostResponseShoppingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
+    pub jump_link: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink,
+    >,
     /// 商品列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoodsItem>>,
+    pub goods: ::std::option::Option<
+        ::std::vec::Vec<
+            AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem,
+        >,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1174,7 +1221,7 @@ pub struct PostResponseShoppingInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfo {
+    AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
         goods: optional(2, "goods"),
@@ -1182,10 +1229,10 @@ pub struct PostResponseShoppingInfo {
     }
 }
 
-impl PostResponseShoppingInfo {
+impl AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfo {
+        AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
             jump_link: ::std::option::Option::None,
             goods: ::std::option::Option::None,
@@ -1198,7 +1245,7 @@ impl PostResponseShoppingInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AcquiringbankCreateServicepayondeliveryorderResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1243,22 +1290,32 @@ pub struct PostResponse {
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostPaymentsItem>,
+        ::std::vec::Vec<
+            AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem,
+        >,
     >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<
+            AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem,
+        >,
     >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
+    pub risk_fund: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderResponseRiskFund,
+    >,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderResponseTimeRange,
+    >,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderResponseLocation,
+    >,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1273,7 +1330,9 @@ pub struct PostResponse {
     pub package: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+    pub shopping_info: ::std::option::Option<
+        AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1281,7 +1340,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AcquiringbankCreateServicepayondeliveryorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -1305,10 +1364,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl AcquiringbankCreateServicepayondeliveryorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AcquiringbankCreateServicepayondeliveryorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1344,26 +1403,29 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/servicepayondeliveryorder.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankCreateServicepayondeliveryorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankCreateServicepayondeliveryorderBody,
 }
 
-impl PostRequest {
+impl AcquiringbankCreateServicepayondeliveryorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AcquiringbankCreateServicepayondeliveryorderBody) -> Self {
+        AcquiringbankCreateServicepayondeliveryorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankCreateServicepayondeliveryorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/servicepayondeliveryorder`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/servicepayondeliveryorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate
+for AcquiringbankCreateServicepayondeliveryorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1373,8 +1435,9 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation
+for AcquiringbankCreateServicepayondeliveryorderRequest {
+    type Response = AcquiringbankCreateServicepayondeliveryorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1415,9 +1478,14 @@ impl<'a> V3PayscoreAcquiringbankServicepayondeliveryorder<'a> {
     /// 从业机构创建先用后付订单 (`POST /v3/payscore/acquiringbank/servicepayondeliveryorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: AcquiringbankCreateServicepayondeliveryorderBody,
+    ) -> ::std::result::Result<
+        AcquiringbankCreateServicepayondeliveryorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&AcquiringbankCreateServicepayondeliveryorderRequest::new(body))
+            .await
     }
 }
 
@@ -1426,12 +1494,16 @@ impl<'a> V3PayscoreAcquiringbankServicepayondeliveryorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_servicepayondeliveryorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_create_servicepayondeliveryorder.body",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankCreateServicepayondeliveryorderBody,
+            >(),
         ),
         (
-            "post_v3_payscore_acquiringbank_servicepayondeliveryorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "acquiringbank_create_servicepayondeliveryorder.response",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankCreateServicepayondeliveryorderResponse,
+            >(),
         ),
     ])
 }

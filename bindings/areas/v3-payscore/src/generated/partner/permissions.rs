@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreatePermissionBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -42,7 +42,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `authorization_code`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         authorization_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreatePermissionBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreatePermissionResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -104,16 +104,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreatePermissionResponse {
         apply_permissions_token: optional(0, "apply_permissions_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerCreatePermissionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreatePermissionResponse {
             apply_permissions_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -131,26 +131,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/partner/permissions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreatePermissionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreatePermissionBody,
 }
 
-impl PostRequest {
+impl PartnerCreatePermissionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreatePermissionBody) -> Self {
+        PartnerCreatePermissionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/permissions`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -160,8 +162,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreatePermissionRequest {
+    type Response = PartnerCreatePermissionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -237,9 +239,12 @@ impl<'a> V3PayscorePartnerPermissions<'a> {
     /// 商户预授权 (`POST /v3/payscore/partner/permissions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreatePermissionBody,
+    ) -> ::std::result::Result<
+        PartnerCreatePermissionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreatePermissionRequest::new(body)).await
     }
 }
 
@@ -248,12 +253,12 @@ impl<'a> V3PayscorePartnerPermissions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_permissions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_permission.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreatePermissionBody>(),
         ),
         (
-            "post_v3_payscore_partner_permissions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_permission.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreatePermissionResponse>(),
         ),
     ]);
     schemas.extend(apply_for_scene::json_schemas());

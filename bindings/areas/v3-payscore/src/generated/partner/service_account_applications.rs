@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateServiceAccountApplicationBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateServiceAccountApplicationBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -42,7 +42,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateServiceAccountApplicationBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `out_apply_no`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_apply_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateServiceAccountApplicationBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateServiceAccountApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateServiceAccountApplicationResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -138,7 +138,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateServiceAccountApplicationResponse {
         service_id: optional(0, "service_id"),
         mchid: optional(1, "mchid"),
         appid: optional(2, "appid"),
@@ -152,10 +152,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateServiceAccountApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateServiceAccountApplicationResponse {
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -183,26 +183,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/partner/service-account-applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateServiceAccountApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateServiceAccountApplicationBody,
 }
 
-impl PostRequest {
+impl CreateServiceAccountApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateServiceAccountApplicationBody) -> Self {
+        CreateServiceAccountApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateServiceAccountApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/service-account-applications`
     pub const PATH: &'static str = "/v3/payscore/partner/service-account-applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateServiceAccountApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +214,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateServiceAccountApplicationRequest {
+    type Response = CreateServiceAccountApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -265,9 +267,12 @@ impl<'a> V3PayscorePartnerServiceAccountApplications<'a> {
     /// 收付通子商户申请绑定支付分服务 (`POST /v3/payscore/partner/service-account-applications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateServiceAccountApplicationBody,
+    ) -> ::std::result::Result<
+        CreateServiceAccountApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateServiceAccountApplicationRequest::new(body)).await
     }
 }
 
@@ -276,12 +281,14 @@ impl<'a> V3PayscorePartnerServiceAccountApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_service_account_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_service_account_application.body",
+            ::wechatpay_runtime::json_schema_for::<CreateServiceAccountApplicationBody>(),
         ),
         (
-            "post_v3_payscore_partner_service_account_applications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_service_account_application.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateServiceAccountApplicationResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_apply_no::json_schemas());

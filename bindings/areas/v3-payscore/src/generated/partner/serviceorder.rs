@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerQueryServiceorderQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerQueryServiceorderQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -32,13 +32,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerQueryServiceorderQuery {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        PartnerQueryServiceorderQuery {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             out_order_no: ::std::option::Option::None,
@@ -65,7 +65,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerQueryServiceorderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 服务订单状态
-    pub enum GetState {
+    pub enum PartnerQueryServiceorderState {
         Created = "CREATED",
         Doing = "DOING",
         Done = "DONE",
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state_description`.
     ///
     /// 订单状态说明
-    pub enum GetStateDescription {
+    pub enum PartnerQueryServiceorderStateDescription {
         UserConfirm = "USER_CONFIRM",
         MchComplete = "MCH_COMPLETE",
         #[unrecognized]
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostPaymentsItem {
+pub struct PartnerQueryServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -128,7 +128,7 @@ pub struct GetPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostPaymentsItem {
+    PartnerQueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -137,10 +137,10 @@ pub struct GetPostPaymentsItem {
     }
 }
 
-impl GetPostPaymentsItem {
+impl PartnerQueryServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostPaymentsItem {
+        PartnerQueryServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -156,7 +156,7 @@ impl GetPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostDiscountsItem {
+pub struct PartnerQueryServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -180,7 +180,7 @@ pub struct GetPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostDiscountsItem {
+    PartnerQueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -189,10 +189,10 @@ pub struct GetPostDiscountsItem {
     }
 }
 
-impl GetPostDiscountsItem {
+impl PartnerQueryServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostDiscountsItem {
+        PartnerQueryServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -208,7 +208,7 @@ impl GetPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRiskFund {
+pub struct PartnerQueryServiceorderRiskFund {
     /// 风险金名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -229,7 +229,7 @@ pub struct GetRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRiskFund {
+    PartnerQueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -237,10 +237,10 @@ pub struct GetRiskFund {
     }
 }
 
-impl GetRiskFund {
+impl PartnerQueryServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRiskFund {
+        PartnerQueryServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -253,7 +253,7 @@ impl GetRiskFund {
     /// Values of `state`.
     ///
     /// 收款状态
-    pub enum GetCollectionState {
+    pub enum PartnerQueryServiceorderCollectionState {
         UserPaying = "USER_PAYING",
         UserPaid = "USER_PAID",
         #[unrecognized]
@@ -265,7 +265,7 @@ impl GetRiskFund {
     /// Values of `paid_type`.
     ///
     /// 收款成功渠道
-    pub enum GetPaidType {
+    pub enum PartnerQueryServiceorderPaidType {
         Newton = "NEWTON",
         Mch = "MCH",
         #[unrecognized]
@@ -277,7 +277,7 @@ impl GetRiskFund {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum PartnerQueryServiceorderScope {
         Single = "SINGLE",
         Global = "GLOBAL",
         #[unrecognized]
@@ -289,7 +289,7 @@ impl GetRiskFund {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetType {
+    pub enum PartnerQueryServiceorderType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -303,7 +303,7 @@ impl GetRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct PartnerQueryServiceorderGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -328,7 +328,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    PartnerQueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -338,10 +338,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl PartnerQueryServiceorderGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        PartnerQueryServiceorderGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -358,7 +358,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct PartnerQueryServiceorderPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -369,11 +369,11 @@ pub struct GetPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<PartnerQueryServiceorderScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<PartnerQueryServiceorderType>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -396,7 +396,9 @@ pub struct GetPromotionDetailItem {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -404,7 +406,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    PartnerQueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -420,10 +422,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl PartnerQueryServiceorderPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        PartnerQueryServiceorderPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -446,7 +448,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailsItem {
+pub struct PartnerQueryServiceorderDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -455,7 +457,7 @@ pub struct GetDetailsItem {
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_type: ::std::option::Option<GetPaidType>,
+    pub paid_type: ::std::option::Option<PartnerQueryServiceorderPaidType>,
     /// 收款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -464,7 +466,9 @@ pub struct GetDetailsItem {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -472,7 +476,7 @@ pub struct GetDetailsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailsItem {
+    PartnerQueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
         paid_type: optional(2, "paid_type"),
@@ -483,10 +487,10 @@ pub struct GetDetailsItem {
     }
 }
 
-impl GetDetailsItem {
+impl PartnerQueryServiceorderDetailsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailsItem {
+        PartnerQueryServiceorderDetailsItem {
             seq: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             paid_type: ::std::option::Option::None,
@@ -504,12 +508,12 @@ impl GetDetailsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCollection {
+pub struct PartnerQueryServiceorderCollection {
     /// 收款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetCollectionState>,
+    pub state: ::std::option::Option<PartnerQueryServiceorderCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -521,7 +525,9 @@ pub struct GetCollection {
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<GetDetailsItem>>,
+    pub details: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderDetailsItem>,
+    >,
     /// 收款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -532,7 +538,7 @@ pub struct GetCollection {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCollection {
+    PartnerQueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
@@ -543,10 +549,10 @@ pub struct GetCollection {
     }
 }
 
-impl GetCollection {
+impl PartnerQueryServiceorderCollection {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCollection {
+        PartnerQueryServiceorderCollection {
             state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
@@ -564,7 +570,7 @@ impl GetCollection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeRange {
+pub struct PartnerQueryServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -584,7 +590,7 @@ pub struct GetTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeRange {
+    PartnerQueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -593,10 +599,10 @@ pub struct GetTimeRange {
     }
 }
 
-impl GetTimeRange {
+impl PartnerQueryServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeRange {
+        PartnerQueryServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -612,7 +618,7 @@ impl GetTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLocation {
+pub struct PartnerQueryServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -626,17 +632,17 @@ pub struct GetLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLocation {
+    PartnerQueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl GetLocation {
+impl PartnerQueryServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLocation {
+        PartnerQueryServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -648,7 +654,7 @@ impl GetLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerQueryServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -684,19 +690,25 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerQueryServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<GetStateDescription>,
+    pub state_description: ::std::option::Option<
+        PartnerQueryServiceorderStateDescription,
+    >,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderPostDiscountsItem>,
+    >,
     /// 订单风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<PartnerQueryServiceorderRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -705,13 +717,13 @@ pub struct GetResponse {
     pub need_collection: ::std::option::Option<bool>,
     /// 收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection: ::std::option::Option<GetCollection>,
+    pub collection: ::std::option::Option<PartnerQueryServiceorderCollection>,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<PartnerQueryServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<GetLocation>,
+    pub location: ::std::option::Option<PartnerQueryServiceorderLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -734,7 +746,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerQueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -761,10 +773,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerQueryServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerQueryServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -805,26 +817,28 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/partner/serviceorder.md:486`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerQueryServiceorderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerQueryServiceorderQuery,
 }
 
-impl GetRequest {
+impl PartnerQueryServiceorderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: PartnerQueryServiceorderQuery) -> Self {
+        PartnerQueryServiceorderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl PartnerQueryServiceorderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/partner/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerQueryServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -834,8 +848,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerQueryServiceorderRequest {
+    type Response = PartnerQueryServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -886,7 +900,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct PartnerCreateServiceorderPostPaymentsItem {
     /// 付费项目名称
     ///
     /// **Required.**
@@ -903,7 +917,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    PartnerCreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -911,10 +925,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl PartnerCreateServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        PartnerCreateServiceorderPostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -950,7 +964,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct PartnerCreateServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -968,7 +982,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    PartnerCreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: optional(2, "amount"),
@@ -976,13 +990,13 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl PartnerCreateServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPostDiscountsItem {
+        PartnerCreateServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount: ::std::option::Option::None,
@@ -1007,7 +1021,7 @@ impl PostPostDiscountsItem {
     /// Values of `name`.
     ///
     /// 风险金名称
-    pub enum PostName {
+    pub enum PartnerCreateServiceorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -1023,11 +1037,11 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct PartnerCreateServiceorderRiskFund {
     /// 风险金名称
     ///
     /// **Required.**
-    pub name: PostName,
+    pub name: PartnerCreateServiceorderName,
     /// 风险金额
     ///
     /// **Required.**
@@ -1038,17 +1052,17 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    PartnerCreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl PartnerCreateServiceorderRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(name: PostName, amount: i64) -> Self {
-        PostRiskFund {
+    pub fn new(name: PartnerCreateServiceorderName, amount: i64) -> Self {
+        PartnerCreateServiceorderRiskFund {
             name,
             amount,
             description: ::std::option::Option::None,
@@ -1071,7 +1085,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct PartnerCreateServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -1087,7 +1101,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    PartnerCreateServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -1095,10 +1109,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl PartnerCreateServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        PartnerCreateServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -1149,7 +1163,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct PartnerCreateServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1159,16 +1173,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    PartnerCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl PartnerCreateServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        PartnerCreateServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -1199,7 +1213,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDevice {
+pub struct PartnerCreateServiceorderDevice {
     /// 服务开始的设备ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_device_id: ::std::option::Option<::std::string::String>,
@@ -1212,17 +1226,17 @@ pub struct PostDevice {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDevice {
+    PartnerCreateServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
         materiel_no: optional(2, "materiel_no"),
     }
 }
 
-impl PostDevice {
+impl PartnerCreateServiceorderDevice {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDevice {
+        PartnerCreateServiceorderDevice {
             start_device_id: ::std::option::Option::None,
             end_device_id: ::std::option::Option::None,
             materiel_no: ::std::option::Option::None,
@@ -1261,7 +1275,7 @@ impl PostDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -1287,21 +1301,25 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateServiceorderPostDiscountsItem>,
+    >,
     /// 订单风险金
     ///
     /// **Required.**
-    pub risk_fund: PostRiskFund,
+    pub risk_fund: PartnerCreateServiceorderRiskFund,
     /// 服务时间
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: PartnerCreateServiceorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<PartnerCreateServiceorderLocation>,
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -1320,11 +1338,11 @@ pub struct PostBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<PostDevice>,
+    pub device: ::std::option::Option<PartnerCreateServiceorderDevice>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateServiceorderBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -1345,7 +1363,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `out_order_no`, `service_introduction`, `risk_fund`, `time_range`, `notify_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -1354,11 +1372,11 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        risk_fund: PostRiskFund,
-        time_range: PostTimeRange,
+        risk_fund: PartnerCreateServiceorderRiskFund,
+        time_range: PartnerCreateServiceorderTimeRange,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreateServiceorderBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -1391,7 +1409,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<PartnerCreateServiceorderPostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -1400,14 +1418,14 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<PartnerCreateServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(mut self, location: PartnerCreateServiceorderLocation) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -1446,13 +1464,13 @@ impl PostBody {
     }
 
     /// Sets `device`.
-    pub fn with_device(mut self, device: PostDevice) -> Self {
+    pub fn with_device(mut self, device: PartnerCreateServiceorderDevice) -> Self {
         self.device = ::std::option::Option::Some(device);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1466,12 +1484,12 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseRiskFund {
+pub struct PartnerCreateServiceorderResponseRiskFund {
     /// 风险金名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<PartnerCreateServiceorderName>,
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1487,7 +1505,7 @@ pub struct PostResponseRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseRiskFund {
+    PartnerCreateServiceorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -1495,10 +1513,10 @@ pub struct PostResponseRiskFund {
     }
 }
 
-impl PostResponseRiskFund {
+impl PartnerCreateServiceorderResponseRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseRiskFund {
+        PartnerCreateServiceorderResponseRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -1513,7 +1531,7 @@ impl PostResponseRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct PartnerCreateServiceorderResponseTimeRange {
     /// 服务开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1535,7 +1553,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    PartnerCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -1544,10 +1562,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl PartnerCreateServiceorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        PartnerCreateServiceorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -1563,7 +1581,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct PartnerCreateServiceorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1579,17 +1597,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    PartnerCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl PartnerCreateServiceorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        PartnerCreateServiceorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1601,7 +1619,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1639,25 +1657,31 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerQueryServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<GetStateDescription>,
+    pub state_description: ::std::option::Option<
+        PartnerQueryServiceorderStateDescription,
+    >,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryServiceorderPostDiscountsItem>,
+    >,
     /// 订单风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
+    pub risk_fund: ::std::option::Option<PartnerCreateServiceorderResponseRiskFund>,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<PartnerCreateServiceorderResponseTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<PartnerCreateServiceorderResponseLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1679,7 +1703,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -1702,10 +1726,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreateServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1744,26 +1768,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/partner/serviceorder.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateServiceorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateServiceorderBody,
 }
 
-impl PostRequest {
+impl PartnerCreateServiceorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateServiceorderBody) -> Self {
+        PartnerCreateServiceorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1773,8 +1799,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateServiceorderRequest {
+    type Response = PartnerCreateServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1833,17 +1859,23 @@ impl<'a> V3PayscorePartnerServiceorder<'a> {
     /// 查询支付分订单 (`GET /v3/payscore/partner/serviceorder`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: PartnerQueryServiceorderQuery,
+    ) -> ::std::result::Result<
+        PartnerQueryServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerQueryServiceorderRequest::new(query)).await
     }
 
     /// 创建支付分订单 (`POST /v3/payscore/partner/serviceorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateServiceorderBody,
+    ) -> ::std::result::Result<
+        PartnerCreateServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreateServiceorderRequest::new(body)).await
     }
 }
 
@@ -1852,20 +1884,20 @@ impl<'a> V3PayscorePartnerServiceorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_partner_serviceorder.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_query_serviceorder.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerQueryServiceorderQuery>(),
         ),
         (
-            "get_v3_payscore_partner_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_query_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerQueryServiceorderResponse>(),
         ),
         (
-            "post_v3_payscore_partner_serviceorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_partner_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateServiceorderResponse>(),
         ),
     ]);
     schemas.extend(direct_complete::json_schemas());

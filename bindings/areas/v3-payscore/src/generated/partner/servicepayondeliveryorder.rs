@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct PartnerCreateServicepayondeliveryorderPostPaymentsItem {
     /// 付费项目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    PartnerCreateServicepayondeliveryorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -32,10 +32,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl PartnerCreateServicepayondeliveryorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        PartnerCreateServicepayondeliveryorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct PartnerCreateServicepayondeliveryorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -96,7 +96,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    PartnerCreateServicepayondeliveryorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -104,10 +104,10 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl PartnerCreateServicepayondeliveryorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        PartnerCreateServicepayondeliveryorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -152,7 +152,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct PartnerCreateServicepayondeliveryorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -168,7 +168,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    PartnerCreateServicepayondeliveryorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -176,10 +176,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl PartnerCreateServicepayondeliveryorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        PartnerCreateServicepayondeliveryorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -230,7 +230,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct PartnerCreateServicepayondeliveryorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -240,16 +240,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    PartnerCreateServicepayondeliveryorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl PartnerCreateServicepayondeliveryorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        PartnerCreateServicepayondeliveryorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -278,7 +278,7 @@ impl PostLocation {
     /// Values of `name`.
     ///
     /// 风险金名称
-    pub enum PostName {
+    pub enum PartnerCreateServicepayondeliveryorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -294,11 +294,11 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct PartnerCreateServicepayondeliveryorderRiskFund {
     /// 风险金名称
     ///
     /// **Required.**
-    pub name: PostName,
+    pub name: PartnerCreateServicepayondeliveryorderName,
     /// 风险金额
     ///
     /// **Required.**
@@ -309,17 +309,17 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    PartnerCreateServicepayondeliveryorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl PartnerCreateServicepayondeliveryorderRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
-    pub fn new(name: PostName, amount: i64) -> Self {
-        PostRiskFund {
+    pub fn new(name: PartnerCreateServicepayondeliveryorderName, amount: i64) -> Self {
+        PartnerCreateServicepayondeliveryorderRiskFund {
             name,
             amount,
             description: ::std::option::Option::None,
@@ -340,7 +340,7 @@ impl PostRiskFund {
     /// Values of `jump_link_type`.
     ///
     /// 跳转链接类型
-    pub enum PostJumpLinkType {
+    pub enum PartnerCreateServicepayondeliveryorderJumpLinkType {
         JumpLinkMiniProgram = "JUMP_LINK_MINI_PROGRAM",
         #[unrecognized]
         Unrecognized(String),
@@ -353,10 +353,12 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpLink {
+pub struct PartnerCreateServicepayondeliveryorderJumpLink {
     /// 跳转链接类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link_type: ::std::option::Option<PostJumpLinkType>,
+    pub jump_link_type: ::std::option::Option<
+        PartnerCreateServicepayondeliveryorderJumpLinkType,
+    >,
     /// 小程序跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -366,17 +368,17 @@ pub struct PostJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpLink {
+    PartnerCreateServicepayondeliveryorderJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
     }
 }
 
-impl PostJumpLink {
+impl PartnerCreateServicepayondeliveryorderJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpLink {
+        PartnerCreateServicepayondeliveryorderJumpLink {
             jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
@@ -384,7 +386,10 @@ impl PostJumpLink {
     }
 
     /// Sets `jump_link_type`.
-    pub fn with_jump_link_type(mut self, jump_link_type: PostJumpLinkType) -> Self {
+    pub fn with_jump_link_type(
+        mut self,
+        jump_link_type: PartnerCreateServicepayondeliveryorderJumpLinkType,
+    ) -> Self {
         self.jump_link_type = ::std::option::Option::Some(jump_link_type);
         self
     }
@@ -414,7 +419,7 @@ impl PostJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsItem {
+pub struct PartnerCreateServicepayondeliveryorderGoodsItem {
     /// 商品名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -433,7 +438,7 @@ pub struct PostGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsItem {
+    PartnerCreateServicepayondeliveryorderGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
         amount: optional(2, "amount"),
@@ -442,10 +447,10 @@ pub struct PostGoodsItem {
     }
 }
 
-impl PostGoodsItem {
+impl PartnerCreateServicepayondeliveryorderGoodsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostGoodsItem {
+        PartnerCreateServicepayondeliveryorderGoodsItem {
             name: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -500,30 +505,32 @@ impl PostGoodsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostShoppingInfo {
+pub struct PartnerCreateServicepayondeliveryorderShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PostJumpLink>,
+    pub jump_link: ::std::option::Option<PartnerCreateServicepayondeliveryorderJumpLink>,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods: ::std::option::Option<::std::vec::Vec<PostGoodsItem>>,
+    pub goods: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateServicepayondeliveryorderGoodsItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostShoppingInfo {
+    PartnerCreateServicepayondeliveryorderShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
         goods: optional(2, "goods"),
     }
 }
 
-impl PostShoppingInfo {
+impl PartnerCreateServicepayondeliveryorderShoppingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostShoppingInfo {
+        PartnerCreateServicepayondeliveryorderShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
             jump_link: ::std::option::Option::None,
             goods: ::std::option::Option::None,
@@ -542,13 +549,19 @@ impl PostShoppingInfo {
     }
 
     /// Sets `jump_link`.
-    pub fn with_jump_link(mut self, jump_link: PostJumpLink) -> Self {
+    pub fn with_jump_link(
+        mut self,
+        jump_link: PartnerCreateServicepayondeliveryorderJumpLink,
+    ) -> Self {
         self.jump_link = ::std::option::Option::Some(jump_link);
         self
     }
 
     /// Sets `goods`.
-    pub fn with_goods(mut self, goods: ::std::vec::Vec<PostGoodsItem>) -> Self {
+    pub fn with_goods(
+        mut self,
+        goods: ::std::vec::Vec<PartnerCreateServicepayondeliveryorderGoodsItem>,
+    ) -> Self {
         self.goods = ::std::option::Option::Some(goods);
         self
     }
@@ -558,7 +571,7 @@ impl PostShoppingInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateServicepayondeliveryorderBody {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -584,21 +597,25 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateServicepayondeliveryorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateServicepayondeliveryorderPostDiscountsItem>,
+    >,
     /// 服务时间
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: PartnerCreateServicepayondeliveryorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<PartnerCreateServicepayondeliveryorderLocation>,
     /// 订单风险金
     ///
     /// **Required.**
-    pub risk_fund: PostRiskFund,
+    pub risk_fund: PartnerCreateServicepayondeliveryorderRiskFund,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -621,11 +638,11 @@ pub struct PostBody {
     /// 先用后付购物详情
     ///
     /// **Required.**
-    pub shopping_info: PostShoppingInfo,
+    pub shopping_info: PartnerCreateServicepayondeliveryorderShoppingInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateServicepayondeliveryorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -647,7 +664,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateServicepayondeliveryorderBody {
     /// Creates a value from its required fields (`out_order_no`, `appid`, `sub_mchid`, `service_id`, `service_introduction`, `time_range`, `risk_fund`, `notify_url`, `shopping_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -656,12 +673,12 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostTimeRange,
-        risk_fund: PostRiskFund,
+        time_range: PartnerCreateServicepayondeliveryorderTimeRange,
+        risk_fund: PartnerCreateServicepayondeliveryorderRiskFund,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        shopping_info: PostShoppingInfo,
+        shopping_info: PartnerCreateServicepayondeliveryorderShoppingInfo,
     ) -> Self {
-        PostBody {
+        PartnerCreateServicepayondeliveryorderBody {
             out_order_no: out_order_no.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -695,7 +712,9 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<
+            PartnerCreateServicepayondeliveryorderPostPaymentsItem,
+        >,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -704,14 +723,19 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<
+            PartnerCreateServicepayondeliveryorderPostDiscountsItem,
+        >,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: PartnerCreateServicepayondeliveryorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -759,7 +783,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateServicepayondeliveryorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -773,7 +797,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostPaymentsItem {
+pub struct PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -793,7 +817,7 @@ pub struct PostResponsePostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostPaymentsItem {
+    PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -802,10 +826,10 @@ pub struct PostResponsePostPaymentsItem {
     }
 }
 
-impl PostResponsePostPaymentsItem {
+impl PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostPaymentsItem {
+        PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -821,7 +845,7 @@ impl PostResponsePostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -841,7 +865,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -850,10 +874,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -869,7 +893,7 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseRiskFund {
+pub struct PartnerCreateServicepayondeliveryorderResponseRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -890,7 +914,7 @@ pub struct PostResponseRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseRiskFund {
+    PartnerCreateServicepayondeliveryorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -898,10 +922,10 @@ pub struct PostResponseRiskFund {
     }
 }
 
-impl PostResponseRiskFund {
+impl PartnerCreateServicepayondeliveryorderResponseRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseRiskFund {
+        PartnerCreateServicepayondeliveryorderResponseRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -916,7 +940,7 @@ impl PostResponseRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct PartnerCreateServicepayondeliveryorderResponseTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -936,7 +960,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    PartnerCreateServicepayondeliveryorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -945,10 +969,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl PartnerCreateServicepayondeliveryorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        PartnerCreateServicepayondeliveryorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -964,7 +988,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct PartnerCreateServicepayondeliveryorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -978,17 +1002,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    PartnerCreateServicepayondeliveryorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl PartnerCreateServicepayondeliveryorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        PartnerCreateServicepayondeliveryorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1002,7 +1026,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfoJumpLink {
+pub struct PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1021,7 +1045,7 @@ pub struct PostResponseShoppingInfoJumpLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfoJumpLink {
+    PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
         path: optional(2, "path"),
@@ -1029,10 +1053,10 @@ pub struct PostResponseShoppingInfoJumpLink {
     }
 }
 
-impl PostResponseShoppingInfoJumpLink {
+impl PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfoJumpLink {
+        PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink {
             jump_link_type: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
@@ -1047,7 +1071,7 @@ impl PostResponseShoppingInfoJumpLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfoGoodsItem {
+pub struct PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// 商品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1078,7 +1102,7 @@ pub struct PostResponseShoppingInfoGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfoGoodsItem {
+    PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
         amount: optional(2, "amount"),
@@ -1088,10 +1112,10 @@ pub struct PostResponseShoppingInfoGoodsItem {
     }
 }
 
-impl PostResponseShoppingInfoGoodsItem {
+impl PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfoGoodsItem {
+        PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem {
             name: ::std::option::Option::None,
             picture: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -1108,7 +1132,7 @@ impl PostResponseShoppingInfoGoodsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseShoppingInfo {
+pub struct PartnerCreateServicepayondeliveryorderResponseShoppingInfo {
     /// 实际购物商家公众号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
@@ -1116,12 +1140,16 @@ pub struct PostResponseShoppingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_link: ::std::option::Option<PostResponseShoppingInfoJumpLink>,
+    pub jump_link: ::std::option::Option<
+        PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink,
+    >,
     /// 商品列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods: ::std::option::Option<::std::vec::Vec<PostResponseShoppingInfoGoodsItem>>,
+    pub goods: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1129,7 +1157,7 @@ pub struct PostResponseShoppingInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseShoppingInfo {
+    PartnerCreateServicepayondeliveryorderResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
         goods: optional(2, "goods"),
@@ -1137,10 +1165,10 @@ pub struct PostResponseShoppingInfo {
     }
 }
 
-impl PostResponseShoppingInfo {
+impl PartnerCreateServicepayondeliveryorderResponseShoppingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseShoppingInfo {
+        PartnerCreateServicepayondeliveryorderResponseShoppingInfo {
             real_merchant_appid: ::std::option::Option::None,
             jump_link: ::std::option::Option::None,
             goods: ::std::option::Option::None,
@@ -1153,7 +1181,7 @@ impl PostResponseShoppingInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateServicepayondeliveryorderResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1198,22 +1226,28 @@ pub struct PostResponse {
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostPaymentsItem>,
+        ::std::vec::Vec<PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem>,
     >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem>,
     >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostResponseRiskFund>,
+    pub risk_fund: ::std::option::Option<
+        PartnerCreateServicepayondeliveryorderResponseRiskFund,
+    >,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<
+        PartnerCreateServicepayondeliveryorderResponseTimeRange,
+    >,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<
+        PartnerCreateServicepayondeliveryorderResponseLocation,
+    >,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1228,7 +1262,9 @@ pub struct PostResponse {
     pub package: ::std::option::Option<::std::string::String>,
     /// 先用后付购物详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shopping_info: ::std::option::Option<PostResponseShoppingInfo>,
+    pub shopping_info: ::std::option::Option<
+        PartnerCreateServicepayondeliveryorderResponseShoppingInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1236,7 +1272,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateServicepayondeliveryorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -1260,10 +1296,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreateServicepayondeliveryorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateServicepayondeliveryorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1297,26 +1333,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/partner/servicepayondeliveryorder.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateServicepayondeliveryorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateServicepayondeliveryorderBody,
 }
 
-impl PostRequest {
+impl PartnerCreateServicepayondeliveryorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateServicepayondeliveryorderBody) -> Self {
+        PartnerCreateServicepayondeliveryorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateServicepayondeliveryorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/servicepayondeliveryorder`
     pub const PATH: &'static str = "/v3/payscore/partner/servicepayondeliveryorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateServicepayondeliveryorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1326,8 +1364,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateServicepayondeliveryorderRequest {
+    type Response = PartnerCreateServicepayondeliveryorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1368,9 +1406,14 @@ impl<'a> V3PayscorePartnerServicepayondeliveryorder<'a> {
     /// 创建先用后付订单 (`POST /v3/payscore/partner/servicepayondeliveryorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateServicepayondeliveryorderBody,
+    ) -> ::std::result::Result<
+        PartnerCreateServicepayondeliveryorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&PartnerCreateServicepayondeliveryorderRequest::new(body))
+            .await
     }
 }
 
@@ -1379,12 +1422,16 @@ impl<'a> V3PayscorePartnerServicepayondeliveryorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_servicepayondeliveryorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_servicepayondeliveryorder.body",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateServicepayondeliveryorderBody,
+            >(),
         ),
         (
-            "post_v3_payscore_partner_servicepayondeliveryorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_servicepayondeliveryorder.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateServicepayondeliveryorderResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsItem {
+pub struct CreateAssessUserRiskLevelGoodsItem {
     /// 商品名称
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct PostGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsItem {
+    CreateAssessUserRiskLevelGoodsItem {
         name: required(0, "name"),
         picture: required(1, "picture"),
         amount: required(2, "amount"),
@@ -40,7 +40,7 @@ pub struct PostGoodsItem {
     }
 }
 
-impl PostGoodsItem {
+impl CreateAssessUserRiskLevelGoodsItem {
     /// Creates a value from its required fields (`name`, `picture`, `amount`, `count`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostGoodsItem {
         amount: i64,
         count: i64,
     ) -> Self {
-        PostGoodsItem {
+        CreateAssessUserRiskLevelGoodsItem {
             name: name.into(),
             picture: picture.into(),
             amount,
@@ -73,23 +73,25 @@ impl PostGoodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostShoppingInfo {
+pub struct CreateAssessUserRiskLevelShoppingInfo {
     /// 商品列表
     ///
     /// **Required.**
-    pub goods: ::std::vec::Vec<PostGoodsItem>,
+    pub goods: ::std::vec::Vec<CreateAssessUserRiskLevelGoodsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostShoppingInfo {
+    CreateAssessUserRiskLevelShoppingInfo {
         goods: required(0, "goods"),
     }
 }
 
-impl PostShoppingInfo {
+impl CreateAssessUserRiskLevelShoppingInfo {
     /// Creates a value from its required fields (`goods`).
-    pub fn new(goods: ::std::vec::Vec<PostGoodsItem>) -> Self {
-        PostShoppingInfo { goods }
+    pub fn new(goods: ::std::vec::Vec<CreateAssessUserRiskLevelGoodsItem>) -> Self {
+        CreateAssessUserRiskLevelShoppingInfo {
+            goods,
+        }
     }
 }
 
@@ -97,7 +99,7 @@ impl PostShoppingInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAssessUserRiskLevelBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -114,11 +116,11 @@ pub struct PostBody {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 先用后付商品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shopping_info: ::std::option::Option<PostShoppingInfo>,
+    pub shopping_info: ::std::option::Option<CreateAssessUserRiskLevelShoppingInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAssessUserRiskLevelBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         authorization_code: optional(2, "authorization_code"),
@@ -127,13 +129,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAssessUserRiskLevelBody {
     /// Creates a value from its required fields (`service_id`, `appid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateAssessUserRiskLevelBody {
             service_id: service_id.into(),
             appid: appid.into(),
             authorization_code: ::std::option::Option::None,
@@ -161,13 +163,16 @@ impl PostBody {
     }
 
     /// Sets `shopping_info`.
-    pub fn with_shopping_info(mut self, shopping_info: PostShoppingInfo) -> Self {
+    pub fn with_shopping_info(
+        mut self,
+        shopping_info: CreateAssessUserRiskLevelShoppingInfo,
+    ) -> Self {
         self.shopping_info = ::std::option::Option::Some(shopping_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAssessUserRiskLevelBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -179,7 +184,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAssessUserRiskLevelResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -243,7 +248,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAssessUserRiskLevelResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -264,10 +269,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateAssessUserRiskLevelResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAssessUserRiskLevelResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -298,26 +303,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/permissions/assess-user-risk-level.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAssessUserRiskLevelRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAssessUserRiskLevelBody,
 }
 
-impl PostRequest {
+impl CreateAssessUserRiskLevelRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAssessUserRiskLevelBody) -> Self {
+        CreateAssessUserRiskLevelRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateAssessUserRiskLevelRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/permissions/assess-user-risk-level`
     pub const PATH: &'static str = "/v3/payscore/permissions/assess-user-risk-level";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAssessUserRiskLevelRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -327,8 +334,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAssessUserRiskLevelRequest {
+    type Response = CreateAssessUserRiskLevelResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -369,9 +376,12 @@ impl<'a> V3PayscorePermissionsAssessUserRiskLevel<'a> {
     /// 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAssessUserRiskLevelBody,
+    ) -> ::std::result::Result<
+        CreateAssessUserRiskLevelResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateAssessUserRiskLevelRequest::new(body)).await
     }
 }
 
@@ -380,12 +390,12 @@ impl<'a> V3PayscorePermissionsAssessUserRiskLevel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_permissions_assess_user_risk_level.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_assess_user_risk_level.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAssessUserRiskLevelBody>(),
         ),
         (
-            "post_v3_payscore_permissions_assess_user_risk_level.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_assess_user_risk_level.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAssessUserRiskLevelResponse>(),
         ),
     ])
 }

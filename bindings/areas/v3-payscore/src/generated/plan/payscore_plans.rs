@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPlanDetailListItem {
+pub struct CreatePayscorePlanPlanDetailListItem {
     /// 计划明细原支付金额(单位分)
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct PostPlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPlanDetailListItem {
+    CreatePayscorePlanPlanDetailListItem {
         original_price: required(0, "original_price"),
         plan_discount_description: optional(1, "plan_discount_description"),
         actual_price: required(2, "actual_price"),
@@ -35,14 +35,14 @@ pub struct PostPlanDetailListItem {
     }
 }
 
-impl PostPlanDetailListItem {
+impl CreatePayscorePlanPlanDetailListItem {
     /// Creates a value from its required fields (`original_price`, `actual_price`, `plan_detail_name`).
     pub fn new(
         original_price: i64,
         actual_price: i64,
         plan_detail_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPlanDetailListItem {
+        CreatePayscorePlanPlanDetailListItem {
             original_price,
             plan_discount_description: ::std::option::Option::None,
             actual_price,
@@ -66,7 +66,7 @@ impl PostPlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePayscorePlanBody {
     /// 计划所属服务
     ///
     /// **Required.**
@@ -97,7 +97,9 @@ pub struct PostBody {
     pub total_actual_price: i64,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_detail_list: ::std::option::Option<::std::vec::Vec<PostPlanDetailListItem>>,
+    pub plan_detail_list: ::std::option::Option<
+        ::std::vec::Vec<CreatePayscorePlanPlanDetailListItem>,
+    >,
     /// 商户侧计划号
     ///
     /// **Required.**
@@ -105,7 +107,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePayscorePlanBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         plan_name: required(2, "plan_name"),
@@ -118,7 +120,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePayscorePlanBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `plan_name`, `plan_duration`, `deduction_quantity`, `total_original_price`, `total_actual_price`, `merchant_plan_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -131,7 +133,7 @@ impl PostBody {
         total_actual_price: i64,
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePayscorePlanBody {
             service_id: service_id.into(),
             appid: appid.into(),
             plan_name: plan_name.into(),
@@ -147,14 +149,14 @@ impl PostBody {
     /// Sets `plan_detail_list`.
     pub fn with_plan_detail_list(
         mut self,
-        plan_detail_list: ::std::vec::Vec<PostPlanDetailListItem>,
+        plan_detail_list: ::std::vec::Vec<CreatePayscorePlanPlanDetailListItem>,
     ) -> Self {
         self.plan_detail_list = ::std::option::Option::Some(plan_detail_list);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePayscorePlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,7 +170,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePlanDetailListItem {
+pub struct CreatePayscorePlanResponsePlanDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -199,7 +201,7 @@ pub struct PostResponsePlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePlanDetailListItem {
+    CreatePayscorePlanResponsePlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
         original_price: optional(2, "original_price"),
@@ -209,10 +211,10 @@ pub struct PostResponsePlanDetailListItem {
     }
 }
 
-impl PostResponsePlanDetailListItem {
+impl CreatePayscorePlanResponsePlanDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePlanDetailListItem {
+        CreatePayscorePlanResponsePlanDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             plan_detail_name: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
@@ -227,7 +229,7 @@ impl PostResponsePlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePayscorePlanResponse {
     /// 支付分计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -286,7 +288,7 @@ pub struct PostResponse {
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePlanDetailListItem>,
+        ::std::vec::Vec<CreatePayscorePlanResponsePlanDetailListItem>,
     >,
     /// 终止方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -301,7 +303,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),
         mchid: optional(2, "mchid"),
@@ -320,10 +322,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePayscorePlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePayscorePlanResponse {
             plan_id: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -354,26 +356,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/plan/payscore-plans.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePayscorePlanRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePayscorePlanBody,
 }
 
-impl PostRequest {
+impl CreatePayscorePlanRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePayscorePlanBody) -> Self {
+        CreatePayscorePlanRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePayscorePlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/plan/payscore-plans`
     pub const PATH: &'static str = "/v3/payscore/plan/payscore-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePayscorePlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -383,8 +385,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePayscorePlanRequest {
+    type Response = CreatePayscorePlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -432,9 +434,9 @@ impl<'a> V3PayscorePlanPayscorePlans<'a> {
     /// 创建支付分计划 (`POST /v3/payscore/plan/payscore-plans`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePayscorePlanBody,
+    ) -> ::std::result::Result<CreatePayscorePlanResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePayscorePlanRequest::new(body)).await
     }
 }
 
@@ -443,12 +445,12 @@ impl<'a> V3PayscorePlanPayscorePlans<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_plan_payscore_plans.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_payscore_plan.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePayscorePlanBody>(),
         ),
         (
-            "post_v3_payscore_plan_payscore_plans.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_payscore_plan.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePayscorePlanResponse>(),
         ),
     ]);
     schemas.extend(merchant_plan_no::json_schemas());

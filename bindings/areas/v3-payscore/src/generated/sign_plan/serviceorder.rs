@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct SignCreateServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    SignCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -33,12 +33,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl SignCreateServiceorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        SignCreateServiceorderTimeRange {
             start_time: start_time.into(),
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct SignCreateServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -90,16 +90,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    SignCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl SignCreateServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        SignCreateServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -128,7 +128,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SignCreateServiceorderBody {
     /// 支付分服务ID
     ///
     /// **Required.**
@@ -160,10 +160,10 @@ pub struct PostBody {
     /// 服务时间
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: SignCreateServiceorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<SignCreateServiceorderLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -174,7 +174,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SignCreateServiceorderBody {
         service_id: required(0, "service_id"),
         sign_plan_id: required(1, "sign_plan_id"),
         plan_detail_no: required(2, "plan_detail_no"),
@@ -189,7 +189,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SignCreateServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sign_plan_id`, `plan_detail_no`, `appid`, `openid`, `notify_url`, `service_introduction`, `time_range`, `out_trade_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -200,10 +200,10 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostTimeRange,
+        time_range: SignCreateServiceorderTimeRange,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SignCreateServiceorderBody {
             service_id: service_id.into(),
             sign_plan_id: sign_plan_id.into(),
             plan_detail_no,
@@ -219,7 +219,7 @@ impl PostBody {
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(mut self, location: SignCreateServiceorderLocation) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -234,7 +234,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SignCreateServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -248,7 +248,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct SignCreateServiceorderPostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -265,7 +265,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    SignCreateServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -273,10 +273,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl SignCreateServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        SignCreateServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -291,7 +291,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct SignCreateServiceorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -305,17 +305,17 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    SignCreateServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostPostDiscountsItem {
+impl SignCreateServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        SignCreateServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -329,7 +329,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct SignCreateServiceorderRiskFund {
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -342,16 +342,16 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    SignCreateServiceorderRiskFund {
         amount: optional(0, "amount"),
         ..extra
     }
 }
 
-impl PostRiskFund {
+impl SignCreateServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskFund {
+        SignCreateServiceorderRiskFund {
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -364,7 +364,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct SignCreateServiceorderResponseTimeRange {
     /// 服务开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -386,7 +386,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    SignCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -395,10 +395,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl SignCreateServiceorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        SignCreateServiceorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -414,7 +414,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct SignCreateServiceorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -428,17 +428,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    SignCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl SignCreateServiceorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        SignCreateServiceorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -450,7 +450,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SignCreateServiceorderResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -486,19 +486,23 @@ pub struct PostResponse {
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<SignCreateServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<SignCreateServiceorderPostDiscountsItem>,
+    >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostRiskFund>,
+    pub risk_fund: ::std::option::Option<SignCreateServiceorderRiskFund>,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<SignCreateServiceorderResponseTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<SignCreateServiceorderResponseLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -515,7 +519,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SignCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -535,10 +539,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SignCreateServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SignCreateServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -570,26 +574,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/sign-plan/serviceorder.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SignCreateServiceorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SignCreateServiceorderBody,
 }
 
-impl PostRequest {
+impl SignCreateServiceorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SignCreateServiceorderBody) -> Self {
+        SignCreateServiceorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl SignCreateServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/sign-plan/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SignCreateServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -599,8 +605,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SignCreateServiceorderRequest {
+    type Response = SignCreateServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -641,9 +647,12 @@ impl<'a> V3PayscoreSignPlanServiceorder<'a> {
     /// 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/serviceorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SignCreateServiceorderBody,
+    ) -> ::std::result::Result<
+        SignCreateServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&SignCreateServiceorderRequest::new(body)).await
     }
 }
 
@@ -652,12 +661,12 @@ impl<'a> V3PayscoreSignPlanServiceorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_sign_plan_serviceorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sign_create_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<SignCreateServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_sign_plan_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sign_create_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<SignCreateServiceorderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignPlanDetailItem {
+pub struct CreateUserSignPlanSignPlanDetailItem {
     /// 计划明细序号
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostSignPlanDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignPlanDetailItem {
+    CreateUserSignPlanSignPlanDetailItem {
         plan_detail_no: required(0, "plan_detail_no"),
         merchant_plan_detail_no: required(1, "merchant_plan_detail_no"),
     }
 }
 
-impl PostSignPlanDetailItem {
+impl CreateUserSignPlanSignPlanDetailItem {
     /// Creates a value from its required fields (`plan_detail_no`, `merchant_plan_detail_no`).
     pub fn new(
         plan_detail_no: i64,
         merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSignPlanDetailItem {
+        CreateUserSignPlanSignPlanDetailItem {
             plan_detail_no,
             merchant_plan_detail_no: merchant_plan_detail_no.into(),
         }
@@ -43,7 +43,7 @@ impl PostSignPlanDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateUserSignPlanBody {
     /// 支付分服务ID
     ///
     /// **Required.**
@@ -71,11 +71,11 @@ pub struct PostBody {
     /// 签约计划对应的计划详情列表的商户侧单号信息
     ///
     /// **Required.**
-    pub sign_plan_detail: ::std::vec::Vec<PostSignPlanDetailItem>,
+    pub sign_plan_detail: ::std::vec::Vec<CreateUserSignPlanSignPlanDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateUserSignPlanBody {
         service_id: required(0, "service_id"),
         plan_id: required(1, "plan_id"),
         appid: required(2, "appid"),
@@ -86,7 +86,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateUserSignPlanBody {
     /// Creates a value from its required fields (`service_id`, `plan_id`, `appid`, `openid`, `merchant_sign_plan_no`, `notify_url`, `sign_plan_detail`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -95,9 +95,9 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        sign_plan_detail: ::std::vec::Vec<PostSignPlanDetailItem>,
+        sign_plan_detail: ::std::vec::Vec<CreateUserSignPlanSignPlanDetailItem>,
     ) -> Self {
-        PostBody {
+        CreateUserSignPlanBody {
             service_id: service_id.into(),
             plan_id: plan_id.into(),
             appid: appid.into(),
@@ -109,7 +109,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateUserSignPlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -123,7 +123,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignedDetailListItem {
+pub struct CreateUserSignPlanSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -179,7 +179,7 @@ pub struct PostSignedDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignedDetailListItem {
+    CreateUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
@@ -196,10 +196,10 @@ pub struct PostSignedDetailListItem {
     }
 }
 
-impl PostSignedDetailListItem {
+impl CreateUserSignPlanSignedDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSignedDetailListItem {
+        CreateUserSignPlanSignedDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
@@ -223,7 +223,7 @@ impl PostSignedDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignPlan {
+pub struct CreateUserSignPlanSignPlan {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -309,7 +309,7 @@ pub struct PostSignPlan {
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostSignedDetailListItem>,
+        ::std::vec::Vec<CreateUserSignPlanSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -321,7 +321,7 @@ pub struct PostSignPlan {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignPlan {
+    CreateUserSignPlanSignPlan {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         service_id: optional(2, "service_id"),
@@ -346,10 +346,10 @@ pub struct PostSignPlan {
     }
 }
 
-impl PostSignPlan {
+impl CreateUserSignPlanSignPlan {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSignPlan {
+        CreateUserSignPlanSignPlan {
             sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
@@ -379,12 +379,12 @@ impl PostSignPlan {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateUserSignPlanResponse {
     /// 用户的签约计划
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_plan: ::std::option::Option<PostSignPlan>,
+    pub sign_plan: ::std::option::Option<CreateUserSignPlanSignPlan>,
     /// 跳转微信侧确认签约小程序的数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -397,17 +397,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateUserSignPlanResponse {
         sign_plan: optional(0, "sign_plan"),
         package: optional(1, "package"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateUserSignPlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateUserSignPlanResponse {
             sign_plan: ::std::option::Option::None,
             package: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -426,26 +426,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/sign-plan/user-sign-plans.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateUserSignPlanRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateUserSignPlanBody,
 }
 
-impl PostRequest {
+impl CreateUserSignPlanRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateUserSignPlanBody) -> Self {
+        CreateUserSignPlanRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateUserSignPlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/sign-plan/user-sign-plans`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/user-sign-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateUserSignPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -455,8 +455,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateUserSignPlanRequest {
+    type Response = CreateUserSignPlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -506,9 +506,9 @@ impl<'a> V3PayscoreSignPlanUserSignPlans<'a> {
     /// 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateUserSignPlanBody,
+    ) -> ::std::result::Result<CreateUserSignPlanResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateUserSignPlanRequest::new(body)).await
     }
 }
 
@@ -517,12 +517,12 @@ impl<'a> V3PayscoreSignPlanUserSignPlans<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_sign_plan_user_sign_plans.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_user_sign_plan.body",
+            ::wechatpay_runtime::json_schema_for::<CreateUserSignPlanBody>(),
         ),
         (
-            "post_v3_payscore_sign_plan_user_sign_plans.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_user_sign_plan.response",
+            ::wechatpay_runtime::json_schema_for::<CreateUserSignPlanResponse>(),
         ),
     ]);
     schemas.extend(merchant_sign_plan_no::json_schemas());

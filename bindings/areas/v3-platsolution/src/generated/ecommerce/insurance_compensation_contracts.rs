@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAgreementListItem {
+pub struct CreateInsuranceCompensationContractAgreementListItem {
     /// 协议编号
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct PostAgreementListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAgreementListItem {
+    CreateInsuranceCompensationContractAgreementListItem {
         agreement_code: required(0, "agreement_code"),
         agreement_version: required(1, "agreement_version"),
         sign_organization: required(2, "sign_organization"),
@@ -36,7 +36,7 @@ pub struct PostAgreementListItem {
     }
 }
 
-impl PostAgreementListItem {
+impl CreateInsuranceCompensationContractAgreementListItem {
     /// Creates a value from its required fields (`agreement_code`, `agreement_version`, `sign_organization`, `sign_time`).
     pub fn new(
         agreement_code: impl ::std::convert::Into<::std::string::String>,
@@ -44,7 +44,7 @@ impl PostAgreementListItem {
         sign_organization: impl ::std::convert::Into<::std::string::String>,
         sign_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostAgreementListItem {
+        CreateInsuranceCompensationContractAgreementListItem {
             agreement_code: agreement_code.into(),
             agreement_version: agreement_version.into(),
             sign_organization: sign_organization.into(),
@@ -57,7 +57,7 @@ impl PostAgreementListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateInsuranceCompensationContractBody {
     /// 商户申请单号
     ///
     /// **Required.**
@@ -69,25 +69,29 @@ pub struct PostBody {
     /// 签约协议列表
     ///
     /// **Required.**
-    pub agreement_list: ::std::vec::Vec<PostAgreementListItem>,
+    pub agreement_list: ::std::vec::Vec<
+        CreateInsuranceCompensationContractAgreementListItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateInsuranceCompensationContractBody {
         out_apply_no: required(0, "out_apply_no"),
         sub_mchid: required(1, "sub_mchid"),
         agreement_list: required(2, "agreement_list"),
     }
 }
 
-impl PostBody {
+impl CreateInsuranceCompensationContractBody {
     /// Creates a value from its required fields (`out_apply_no`, `sub_mchid`, `agreement_list`).
     pub fn new(
         out_apply_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        agreement_list: ::std::vec::Vec<PostAgreementListItem>,
+        agreement_list: ::std::vec::Vec<
+            CreateInsuranceCompensationContractAgreementListItem,
+        >,
     ) -> Self {
-        PostBody {
+        CreateInsuranceCompensationContractBody {
             out_apply_no: out_apply_no.into(),
             sub_mchid: sub_mchid.into(),
             agreement_list,
@@ -95,7 +99,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateInsuranceCompensationContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -107,7 +111,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateInsuranceCompensationContractResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -128,7 +132,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateInsuranceCompensationContractResponse {
         sub_mchid: optional(0, "sub_mchid"),
         opened: optional(1, "opened"),
         success_time: optional(2, "success_time"),
@@ -136,10 +140,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateInsuranceCompensationContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateInsuranceCompensationContractResponse {
             sub_mchid: ::std::option::Option::None,
             opened: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
@@ -159,26 +163,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/insurance-compensation-contracts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateInsuranceCompensationContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateInsuranceCompensationContractBody,
 }
 
-impl PostRequest {
+impl CreateInsuranceCompensationContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateInsuranceCompensationContractBody) -> Self {
+        CreateInsuranceCompensationContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateInsuranceCompensationContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/insurance-compensation-contracts`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/insurance-compensation-contracts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateInsuranceCompensationContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +194,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateInsuranceCompensationContractRequest {
+    type Response = CreateInsuranceCompensationContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -239,9 +245,12 @@ impl<'a> V3PlatsolutionEcommerceInsuranceCompensationContracts<'a> {
     /// 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateInsuranceCompensationContractBody,
+    ) -> ::std::result::Result<
+        CreateInsuranceCompensationContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateInsuranceCompensationContractRequest::new(body)).await
     }
 }
 
@@ -250,12 +259,16 @@ impl<'a> V3PlatsolutionEcommerceInsuranceCompensationContracts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_insurance_compensation_contracts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_insurance_compensation_contract.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateInsuranceCompensationContractBody,
+            >(),
         ),
         (
-            "post_v3_platsolution_ecommerce_insurance_compensation_contracts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_insurance_compensation_contract.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateInsuranceCompensationContractResponse,
+            >(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRechargeEmployeeBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRechargeEmployeeBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_openid: required(1, "sp_openid"),
     }
 }
 
-impl PostBody {
+impl CreateRechargeEmployeeBody {
     /// Creates a value from its required fields (`sub_mchid`, `sp_openid`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateRechargeEmployeeBody {
             sub_mchid: sub_mchid.into(),
             sp_openid: sp_openid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRechargeEmployeeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 员工状态
-    pub enum PostState {
+    pub enum CreateRechargeEmployeeState {
         Effective = "EFFECTIVE",
         Deleted = "DELETED",
         #[unrecognized]
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateRechargeEmployeeResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -72,7 +72,7 @@ pub struct PostResponse {
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 员工状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateRechargeEmployeeState>,
     /// 添加员工时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -86,7 +86,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateRechargeEmployeeResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),
         state: optional(2, "state"),
@@ -96,10 +96,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateRechargeEmployeeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateRechargeEmployeeResponse {
             sub_mchid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -121,26 +121,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/recharge-employees.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRechargeEmployeeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRechargeEmployeeBody,
 }
 
-impl PostRequest {
+impl CreateRechargeEmployeeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateRechargeEmployeeBody) -> Self {
+        CreateRechargeEmployeeRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateRechargeEmployeeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/recharge-employees`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharge-employees";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRechargeEmployeeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -150,8 +152,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateRechargeEmployeeRequest {
+    type Response = CreateRechargeEmployeeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -199,9 +201,12 @@ impl<'a> V3PlatsolutionEcommerceRechargeEmployees<'a> {
     /// 添加二级商户可扫码充值员工 (`POST /v3/platsolution/ecommerce/recharge-employees`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateRechargeEmployeeBody,
+    ) -> ::std::result::Result<
+        CreateRechargeEmployeeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateRechargeEmployeeRequest::new(body)).await
     }
 }
 
@@ -210,12 +215,12 @@ impl<'a> V3PlatsolutionEcommerceRechargeEmployees<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_recharge_employees.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_recharge_employee.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRechargeEmployeeBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_recharge_employees.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_recharge_employee.response",
+            ::wechatpay_runtime::json_schema_for::<CreateRechargeEmployeeResponse>(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryMerchantRatioResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryMerchantRatioResponse {
         sub_mchid: optional(0, "sub_mchid"),
         max_ratio: optional(1, "max_ratio"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryMerchantRatioResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryMerchantRatioResponse {
             sub_mchid: ::std::option::Option::None,
             max_ratio: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl GetResponse {
 /// Source: `openapi/v3/profitsharing/merchant-configs/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryMerchantRatioRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -62,23 +62,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryMerchantRatioRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryMerchantRatioRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryMerchantRatioRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/profitsharing/merchant-configs/{sub_mchid}`
     pub const PATH: &'static str = "/v3/profitsharing/merchant-configs/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryMerchantRatioRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -94,8 +94,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryMerchantRatioRequest {
+    type Response = QueryMerchantRatioResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -139,8 +139,10 @@ impl<'a> V3ProfitsharingMerchantConfigsSubMchid<'a> {
     /// 查询最大分账比例 (`GET /v3/profitsharing/merchant-configs/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<QueryMerchantRatioResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryMerchantRatioRequest::new(self.sub_mchid.clone()))
+            .await
     }
 }
 
@@ -149,8 +151,8 @@ impl<'a> V3ProfitsharingMerchantConfigsSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_profitsharing_merchant_configs_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_merchant_ratio.response",
+            ::wechatpay_runtime::json_schema_for::<QueryMerchantRatioResponse>(),
         ),
     ])
 }

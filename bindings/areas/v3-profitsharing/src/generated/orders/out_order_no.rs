@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryOrderQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -17,18 +17,18 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryOrderQuery {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
     }
 }
 
-impl GetQuery {
+impl QueryOrderQuery {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryOrderQuery {
             sub_mchid: ::std::option::Option::None,
             transaction_id: transaction_id.into(),
         }
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 分账单状态
-    pub enum GetState {
+    pub enum QueryOrderState {
         Pending = "PENDING",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum GetType {
+    pub enum QueryOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `result`.
     ///
     /// 分账结果
-    pub enum GetResult {
+    pub enum QueryOrderResult {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         NoRelation = "NO_RELATION",
         ReceiverHighRisk = "RECEIVER_HIGH_RISK",
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiversItem {
+pub struct QueryOrderReceiversItem {
     /// 分账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -118,7 +118,7 @@ pub struct GetReceiversItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<QueryOrderType>,
     /// 分账接收方帐号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -128,7 +128,7 @@ pub struct GetReceiversItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<QueryOrderResult>,
     /// 分账失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -152,7 +152,7 @@ pub struct GetReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiversItem {
+    QueryOrderReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
         type_: optional(2, "type"),
@@ -166,10 +166,10 @@ pub struct GetReceiversItem {
     }
 }
 
-impl GetReceiversItem {
+impl QueryOrderReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiversItem {
+        QueryOrderReceiversItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -188,7 +188,7 @@ impl GetReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -211,10 +211,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<QueryOrderState>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<GetReceiversItem>>,
+    pub receivers: ::std::option::Option<::std::vec::Vec<QueryOrderReceiversItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -222,7 +222,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -233,10 +233,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -261,7 +261,7 @@ impl GetResponse {
 /// Source: `openapi/v3/profitsharing/orders/{out_order_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryOrderRequest {
     /// 商户分账单号
     ///
     /// **Required.**
@@ -269,30 +269,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryOrderQuery,
 }
 
-impl GetRequest {
+impl QueryOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `query`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryOrderQuery,
     ) -> Self {
-        GetRequest {
+        QueryOrderRequest {
             out_order_no: out_order_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/profitsharing/orders/{out_order_no}`
     pub const PATH: &'static str = "/v3/profitsharing/orders/{out_order_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -312,8 +312,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryOrderRequest {
+    type Response = QueryOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -375,9 +375,11 @@ impl<'a> V3ProfitsharingOrdersOutOrderNo<'a> {
     /// 查询分账结果 (`GET /v3/profitsharing/orders/{out_order_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_order_no.clone(), query)).await
+        query: QueryOrderQuery,
+    ) -> ::std::result::Result<QueryOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryOrderRequest::new(self.out_order_no.clone(), query))
+            .await
     }
 }
 
@@ -385,13 +387,10 @@ impl<'a> V3ProfitsharingOrdersOutOrderNo<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("query_order.query", ::wechatpay_runtime::json_schema_for::<QueryOrderQuery>()),
         (
-            "get_v3_profitsharing_orders_out_order_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_profitsharing_orders_out_order_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_order.response",
+            ::wechatpay_runtime::json_schema_for::<QueryOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UnfreezeOrderBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UnfreezeOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         out_order_no: required(2, "out_order_no"),
@@ -33,14 +33,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UnfreezeOrderBody {
     /// Creates a value from its required fields (`transaction_id`, `out_order_no`, `description`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        UnfreezeOrderBody {
             sub_mchid: ::std::option::Option::None,
             transaction_id: transaction_id.into(),
             out_order_no: out_order_no.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UnfreezeOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 分账单状态
-    pub enum PostState {
+    pub enum UnfreezeOrderState {
         Processing = "PROCESSING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum UnfreezeOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -95,7 +95,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `fail_reason`.
     ///
     /// 分账失败原因
-    pub enum PostFailReason {
+    pub enum UnfreezeOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         NoRelation = "NO_RELATION",
         ReceiverHighRisk = "RECEIVER_HIGH_RISK",
@@ -115,7 +115,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiversItem {
+pub struct UnfreezeOrderReceiversItem {
     /// 分账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -131,7 +131,7 @@ pub struct PostReceiversItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<UnfreezeOrderType>,
     /// 分账接收方帐号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -146,7 +146,7 @@ pub struct PostReceiversItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<PostFailReason>,
+    pub fail_reason: ::std::option::Option<UnfreezeOrderFailReason>,
     /// 分账明细单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_id: ::std::option::Option<::std::string::String>,
@@ -167,7 +167,7 @@ pub struct PostReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiversItem {
+    UnfreezeOrderReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
         type_: optional(2, "type"),
@@ -181,10 +181,10 @@ pub struct PostReceiversItem {
     }
 }
 
-impl PostReceiversItem {
+impl UnfreezeOrderReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiversItem {
+        UnfreezeOrderReceiversItem {
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -203,7 +203,7 @@ impl PostReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnfreezeOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -226,10 +226,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<UnfreezeOrderState>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostReceiversItem>>,
+    pub receivers: ::std::option::Option<::std::vec::Vec<UnfreezeOrderReceiversItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -237,7 +237,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnfreezeOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -248,10 +248,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UnfreezeOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnfreezeOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -276,26 +276,26 @@ impl PostResponse {
 /// Source: `openapi/v3/profitsharing/orders/unfreeze.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnfreezeOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UnfreezeOrderBody,
 }
 
-impl PostRequest {
+impl UnfreezeOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UnfreezeOrderBody) -> Self {
+        UnfreezeOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl UnfreezeOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/profitsharing/orders/unfreeze`
     pub const PATH: &'static str = "/v3/profitsharing/orders/unfreeze";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnfreezeOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -305,8 +305,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnfreezeOrderRequest {
+    type Response = UnfreezeOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -347,9 +347,9 @@ impl<'a> V3ProfitsharingOrdersUnfreeze<'a> {
     /// 解冻剩余资金 (`POST /v3/profitsharing/orders/unfreeze`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UnfreezeOrderBody,
+    ) -> ::std::result::Result<UnfreezeOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UnfreezeOrderRequest::new(body)).await
     }
 }
 
@@ -358,12 +358,12 @@ impl<'a> V3ProfitsharingOrdersUnfreeze<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_profitsharing_orders_unfreeze.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "unfreeze_order.body",
+            ::wechatpay_runtime::json_schema_for::<UnfreezeOrderBody>(),
         ),
         (
-            "post_v3_profitsharing_orders_unfreeze.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unfreeze_order.response",
+            ::wechatpay_runtime::json_schema_for::<UnfreezeOrderResponse>(),
         ),
     ])
 }

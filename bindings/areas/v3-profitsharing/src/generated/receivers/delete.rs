@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum DeleteReceiverType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DeleteReceiverBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -34,7 +34,7 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: DeleteReceiverType,
     /// 分账接收方账号
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DeleteReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -51,14 +51,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DeleteReceiverBody {
     /// Creates a value from its required fields (`appid`, `type`, `account`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: DeleteReceiverType,
         account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DeleteReceiverBody {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -86,7 +86,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DeleteReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeleteReceiverResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -107,7 +107,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<DeleteReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -120,7 +120,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeleteReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),
         account: optional(2, "account"),
@@ -128,10 +128,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl DeleteReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeleteReceiverResponse {
             sub_mchid: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
@@ -153,26 +153,26 @@ impl PostResponse {
 /// Source: `openapi/v3/profitsharing/receivers/delete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeleteReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: DeleteReceiverBody,
 }
 
-impl PostRequest {
+impl DeleteReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: DeleteReceiverBody) -> Self {
+        DeleteReceiverRequest { body }
     }
 }
 
-impl PostRequest {
+impl DeleteReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/profitsharing/receivers/delete`
     pub const PATH: &'static str = "/v3/profitsharing/receivers/delete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeleteReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +182,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeleteReceiverRequest {
+    type Response = DeleteReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -224,9 +224,9 @@ impl<'a> V3ProfitsharingReceiversDelete<'a> {
     /// 删除分账接收方 (`POST /v3/profitsharing/receivers/delete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: DeleteReceiverBody,
+    ) -> ::std::result::Result<DeleteReceiverResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&DeleteReceiverRequest::new(body)).await
     }
 }
 
@@ -235,12 +235,12 @@ impl<'a> V3ProfitsharingReceiversDelete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_profitsharing_receivers_delete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "delete_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<DeleteReceiverBody>(),
         ),
         (
-            "post_v3_profitsharing_receivers_delete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "delete_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<DeleteReceiverResponse>(),
         ),
     ])
 }

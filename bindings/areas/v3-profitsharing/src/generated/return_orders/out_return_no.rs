@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryReturnOrderQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryReturnOrderQuery {
         sub_mchid: optional(0, "sub_mchid"),
         out_order_no: required(1, "out_order_no"),
     }
 }
 
-impl GetQuery {
+impl QueryReturnOrderQuery {
     /// Creates a value from its required fields (`out_order_no`).
     pub fn new(out_order_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryReturnOrderQuery {
             sub_mchid: ::std::option::Option::None,
             out_order_no: out_order_no.into(),
         }
@@ -42,7 +42,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryReturnOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `result`.
     ///
     /// 回退结果
-    pub enum GetResult {
+    pub enum QueryReturnOrderResult {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum GetFailReason {
+    pub enum QueryReturnOrderFailReason {
         AccountAbnormal = "ACCOUNT_ABNORMAL",
         BalanceNotEnough = "BALANCE_NOT_ENOUGH",
         TimeOutClosed = "TIME_OUT_CLOSED",
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryReturnOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -125,10 +125,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<GetResult>,
+    pub result: ::std::option::Option<QueryReturnOrderResult>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<QueryReturnOrderFailReason>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -146,7 +146,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -163,10 +163,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryReturnOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryReturnOrderResponse {
             sub_mchid: ::std::option::Option::None,
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -197,7 +197,7 @@ impl GetResponse {
 /// Source: `openapi/v3/profitsharing/return-orders/{out_return_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryReturnOrderRequest {
     /// 商户回退单号
     ///
     /// **Required.**
@@ -205,30 +205,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_return_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryReturnOrderQuery,
 }
 
-impl GetRequest {
+impl QueryReturnOrderRequest {
     /// Creates a value from its required fields (`out_return_no`, `query`).
     pub fn new(
         out_return_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryReturnOrderQuery,
     ) -> Self {
-        GetRequest {
+        QueryReturnOrderRequest {
             out_return_no: out_return_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryReturnOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/profitsharing/return-orders/{out_return_no}`
     pub const PATH: &'static str = "/v3/profitsharing/return-orders/{out_return_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryReturnOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -248,8 +248,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryReturnOrderRequest {
+    type Response = QueryReturnOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -308,9 +308,11 @@ impl<'a> V3ProfitsharingReturnOrdersOutReturnNo<'a> {
     /// 查询分账回退结果 (`GET /v3/profitsharing/return-orders/{out_return_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_return_no.clone(), query)).await
+        query: QueryReturnOrderQuery,
+    ) -> ::std::result::Result<QueryReturnOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryReturnOrderRequest::new(self.out_return_no.clone(), query))
+            .await
     }
 }
 
@@ -319,12 +321,12 @@ impl<'a> V3ProfitsharingReturnOrdersOutReturnNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_profitsharing_return_orders_out_return_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_return_order.query",
+            ::wechatpay_runtime::json_schema_for::<QueryReturnOrderQuery>(),
         ),
         (
-            "get_v3_profitsharing_return_orders_out_return_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_return_order.response",
+            ::wechatpay_runtime::json_schema_for::<QueryReturnOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `recharge_scene`.
     ///
     /// 充值场景
-    pub enum PostRechargeScene {
+    pub enum ApplyBankTransferRechargeRechargeScene {
         NormalBankTransfer = "NORMAL_BANK_TRANSFER",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum PostAccountType {
+    pub enum ApplyBankTransferRechargeAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRechargeAmount {
+pub struct ApplyBankTransferRechargeRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -42,16 +42,16 @@ pub struct PostRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRechargeAmount {
+    ApplyBankTransferRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostRechargeAmount {
+impl ApplyBankTransferRechargeRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRechargeAmount {
+        ApplyBankTransferRechargeRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
         }
@@ -77,7 +77,7 @@ impl PostRechargeAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyBankTransferRechargeBody {
     /// 商户充值单号
     ///
     /// **Required.**
@@ -85,19 +85,19 @@ pub struct PostBody {
     /// 充值场景
     ///
     /// **Required.**
-    pub recharge_scene: PostRechargeScene,
+    pub recharge_scene: ApplyBankTransferRechargeRechargeScene,
     /// 充值入账账户
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: ApplyBankTransferRechargeAccountType,
     /// 充值金额
     ///
     /// **Required.**
-    pub recharge_amount: PostRechargeAmount,
+    pub recharge_amount: ApplyBankTransferRechargeRechargeAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyBankTransferRechargeBody {
         out_recharge_no: required(0, "out_recharge_no"),
         recharge_scene: required(1, "recharge_scene"),
         account_type: required(2, "account_type"),
@@ -105,15 +105,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyBankTransferRechargeBody {
     /// Creates a value from its required fields (`out_recharge_no`, `recharge_scene`, `account_type`, `recharge_amount`).
     pub fn new(
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        recharge_scene: PostRechargeScene,
-        account_type: PostAccountType,
-        recharge_amount: PostRechargeAmount,
+        recharge_scene: ApplyBankTransferRechargeRechargeScene,
+        account_type: ApplyBankTransferRechargeAccountType,
+        recharge_amount: ApplyBankTransferRechargeRechargeAmount,
     ) -> Self {
-        PostBody {
+        ApplyBankTransferRechargeBody {
             out_recharge_no: out_recharge_no.into(),
             recharge_scene,
             account_type,
@@ -122,7 +122,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyBankTransferRechargeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -136,7 +136,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferInAccount {
+pub struct ApplyBankTransferRechargeTransferInAccount {
     /// 开户银行名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ pub struct PostTransferInAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferInAccount {
+    ApplyBankTransferRechargeTransferInAccount {
         bank_name: optional(0, "bank_name"),
         bank_address_code: optional(1, "bank_address_code"),
         bank_code: optional(2, "bank_code"),
@@ -169,10 +169,10 @@ pub struct PostTransferInAccount {
     }
 }
 
-impl PostTransferInAccount {
+impl ApplyBankTransferRechargeTransferInAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTransferInAccount {
+        ApplyBankTransferRechargeTransferInAccount {
             bank_name: ::std::option::Option::None,
             bank_address_code: ::std::option::Option::None,
             bank_code: ::std::option::Option::None,
@@ -187,7 +187,7 @@ impl PostTransferInAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyBankTransferRechargeResponse {
     /// 微信支付充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -202,7 +202,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_in_account: ::std::option::Option<PostTransferInAccount>,
+    pub transfer_in_account: ::std::option::Option<
+        ApplyBankTransferRechargeTransferInAccount,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -210,7 +212,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyBankTransferRechargeResponse {
         recharge_id: optional(0, "recharge_id"),
         out_recharge_no: optional(1, "out_recharge_no"),
         transfer_in_account: optional(2, "transfer_in_account"),
@@ -218,10 +220,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyBankTransferRechargeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyBankTransferRechargeResponse {
             recharge_id: ::std::option::Option::None,
             out_recharge_no: ::std::option::Option::None,
             transfer_in_account: ::std::option::Option::None,
@@ -241,26 +243,28 @@ impl PostResponse {
 /// Source: `openapi/v3/recharge/bank-transfer-recharges/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyBankTransferRechargeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyBankTransferRechargeBody,
 }
 
-impl PostRequest {
+impl ApplyBankTransferRechargeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ApplyBankTransferRechargeBody) -> Self {
+        ApplyBankTransferRechargeRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ApplyBankTransferRechargeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/recharge/bank-transfer-recharges/apply`
     pub const PATH: &'static str = "/v3/recharge/bank-transfer-recharges/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyBankTransferRechargeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,8 +274,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyBankTransferRechargeRequest {
+    type Response = ApplyBankTransferRechargeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -312,9 +316,12 @@ impl<'a> V3RechargeBankTransferRechargesApply<'a> {
     /// 申请银行转账充值 (`POST /v3/recharge/bank-transfer-recharges/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ApplyBankTransferRechargeBody,
+    ) -> ::std::result::Result<
+        ApplyBankTransferRechargeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ApplyBankTransferRechargeRequest::new(body)).await
     }
 }
 
@@ -323,12 +330,12 @@ impl<'a> V3RechargeBankTransferRechargesApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_recharge_bank_transfer_recharges_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_bank_transfer_recharge.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyBankTransferRechargeBody>(),
         ),
         (
-            "post_v3_recharge_bank_transfer_recharges_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_bank_transfer_recharge.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyBankTransferRechargeResponse>(),
         ),
     ])
 }

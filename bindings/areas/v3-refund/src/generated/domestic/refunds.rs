@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFromItem {
+pub struct CreateRefundFromItem {
     /// 出资账户类型
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFromItem {
+    CreateRefundFromItem {
         account: required(0, "account"),
         amount: required(1, "amount"),
     }
 }
 
-impl PostFromItem {
+impl CreateRefundFromItem {
     /// Creates a value from its required fields (`account`, `amount`).
     pub fn new(
         account: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostFromItem {
+        CreateRefundFromItem {
             account: account.into(),
             amount,
         }
@@ -45,14 +45,14 @@ impl PostFromItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateRefundAmount {
     /// 退款金额
     ///
     /// **Required.**
     pub refund: i64,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<CreateRefundFromItem>>,
     /// 原订单金额
     ///
     /// **Required.**
@@ -64,7 +64,7 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateRefundAmount {
         refund: required(0, "refund"),
         from: optional(1, "from"),
         total: required(2, "total"),
@@ -72,14 +72,14 @@ pub struct PostAmount {
     }
 }
 
-impl PostAmount {
+impl CreateRefundAmount {
     /// Creates a value from its required fields (`refund`, `total`, `currency`).
     pub fn new(
         refund: i64,
         total: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        CreateRefundAmount {
             refund,
             from: ::std::option::Option::None,
             total,
@@ -88,7 +88,7 @@ impl PostAmount {
     }
 
     /// Sets `from`.
-    pub fn with_from(mut self, from: ::std::vec::Vec<PostFromItem>) -> Self {
+    pub fn with_from(mut self, from: ::std::vec::Vec<CreateRefundFromItem>) -> Self {
         self.from = ::std::option::Option::Some(from);
         self
     }
@@ -100,7 +100,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct CreateRefundGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -126,7 +126,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    CreateRefundGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -136,7 +136,7 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl CreateRefundGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `unit_price`, `refund_amount`, `refund_quantity`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
@@ -144,7 +144,7 @@ impl PostGoodsDetailItem {
         refund_amount: i64,
         refund_quantity: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        CreateRefundGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -177,7 +177,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRefundBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -203,14 +203,16 @@ pub struct PostBody {
     /// 金额信息
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateRefundAmount,
     /// 退款商品
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<CreateRefundGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRefundBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -223,13 +225,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateRefundBody {
     /// Creates a value from its required fields (`out_refund_no`, `amount`).
     pub fn new(
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CreateRefundAmount,
     ) -> Self {
-        PostBody {
+        CreateRefundBody {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -299,14 +301,14 @@ impl PostBody {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<CreateRefundGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -318,7 +320,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `channel`.
     ///
     /// 退款渠道
-    pub enum PostChannel {
+    pub enum CreateRefundChannel {
         Original = "ORIGINAL",
         Balance = "BALANCE",
         OtherBalance = "OTHER_BALANCE",
@@ -332,7 +334,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `status`.
     ///
     /// 退款状态
-    pub enum PostStatus {
+    pub enum CreateRefundStatus {
         Success = "SUCCESS",
         Closed = "CLOSED",
         Processing = "PROCESSING",
@@ -346,7 +348,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `funds_account`.
     ///
     /// 资金账户
-    pub enum PostFundsAccount {
+    pub enum CreateRefundFundsAccount {
         Unsettled = "UNSETTLED",
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
@@ -361,7 +363,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `account`.
     ///
     /// 出资账户类型
-    pub enum PostAccount {
+    pub enum CreateRefundAccount {
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
         #[unrecognized]
@@ -375,14 +377,14 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmountFromItem {
+pub struct CreateRefundAmountFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account: ::std::option::Option<PostAccount>,
+    pub account: ::std::option::Option<CreateRefundAccount>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -395,17 +397,17 @@ pub struct PostResponseAmountFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmountFromItem {
+    CreateRefundAmountFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostResponseAmountFromItem {
+impl CreateRefundAmountFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmountFromItem {
+        CreateRefundAmountFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -419,7 +421,7 @@ impl PostResponseAmountFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct CreateRefundResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -432,7 +434,7 @@ pub struct PostResponseAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostResponseAmountFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<CreateRefundAmountFromItem>>,
     /// 用户支付金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -473,7 +475,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    CreateRefundResponseAmount {
         total: optional(0, "total"),
         refund: optional(1, "refund"),
         from: optional(2, "from"),
@@ -488,10 +490,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl CreateRefundResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        CreateRefundResponseAmount {
             total: ::std::option::Option::None,
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
@@ -513,7 +515,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItemGoodsDetailItem {
+pub struct CreateRefundPromotionDetailGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -547,7 +549,7 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItemGoodsDetailItem {
+    CreateRefundPromotionDetailGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -558,10 +560,10 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
     }
 }
 
-impl PostPromotionDetailItemGoodsDetailItem {
+impl CreateRefundPromotionDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItemGoodsDetailItem {
+        CreateRefundPromotionDetailGoodsDetailItem {
             merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -579,7 +581,7 @@ impl PostPromotionDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct CreateRefundPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -609,7 +611,7 @@ pub struct PostPromotionDetailItem {
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<CreateRefundPromotionDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -618,7 +620,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    CreateRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -629,10 +631,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl CreateRefundPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        CreateRefundPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -648,7 +650,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateRefundResponse {
     /// 微信支付退款号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -675,7 +677,7 @@ pub struct PostResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<PostChannel>,
+    pub channel: ::std::option::Option<CreateRefundChannel>,
     /// 退款入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -695,21 +697,21 @@ pub struct PostResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<PostStatus>,
+    pub status: ::std::option::Option<CreateRefundStatus>,
     /// 资金账户
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub funds_account: ::std::option::Option<PostFundsAccount>,
+    pub funds_account: ::std::option::Option<CreateRefundFundsAccount>,
     /// 金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<CreateRefundResponseAmount>,
     /// 优惠退款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<CreateRefundPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -718,7 +720,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -735,10 +737,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateRefundResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -829,26 +831,26 @@ impl PostResponse {
 /// Source: `openapi/v3/refund/domestic/refunds.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRefundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRefundBody,
 }
 
-impl PostRequest {
+impl CreateRefundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateRefundBody) -> Self {
+        CreateRefundRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/refund/domestic/refunds`
     pub const PATH: &'static str = "/v3/refund/domestic/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -858,8 +860,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateRefundRequest {
+    type Response = CreateRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -917,9 +919,9 @@ impl<'a> V3RefundDomesticRefunds<'a> {
     /// 申请退款 (`POST /v3/refund/domestic/refunds`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateRefundBody,
+    ) -> ::std::result::Result<CreateRefundResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateRefundRequest::new(body)).await
     }
 }
 
@@ -928,12 +930,12 @@ impl<'a> V3RefundDomesticRefunds<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_refund_domestic_refunds.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_refund.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRefundBody>(),
         ),
         (
-            "post_v3_refund_domestic_refunds.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_refund.response",
+            ::wechatpay_runtime::json_schema_for::<CreateRefundResponse>(),
         ),
     ]);
     schemas.extend(out_refund_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetRefundByRefundIdQuery {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -19,17 +19,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetRefundByRefundIdQuery {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_mchid: optional(2, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetRefundByRefundIdQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetRefundByRefundIdQuery {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -64,7 +64,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetRefundByRefundIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `channel`.
     ///
     /// 退款渠道
-    pub enum GetChannel {
+    pub enum GetRefundByRefundIdChannel {
         Original = "ORIGINAL",
         Balance = "BALANCE",
         OtherBalance = "OTHER_BALANCE",
@@ -90,7 +90,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fund_source`.
     ///
     /// 退款资金来源
-    pub enum GetFundSource {
+    pub enum GetRefundByRefundIdFundSource {
         RefundSourceUnsettledFunds = "REFUND_SOURCE_UNSETTLED_FUNDS",
         RefundSourceREchArgeFunds = "REFUND_SOURCE_REchARGE_FUNDS",
         #[unrecognized]
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 退款状态
-    pub enum GetStatus {
+    pub enum GetRefundByRefundIdStatus {
         Success = "SUCCESS",
         Refundclose = "REFUNDCLOSE",
         Processing = "PROCESSING",
@@ -116,7 +116,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum GetType {
+    pub enum GetRefundByRefundIdType {
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
         Unrecognized(String),
@@ -129,11 +129,11 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeRate {
+pub struct GetRefundByRefundIdExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetRefundByRefundIdType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -144,17 +144,17 @@ pub struct GetExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeRate {
+    GetRefundByRefundIdExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl GetExchangeRate {
+impl GetRefundByRefundIdExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeRate {
+        GetRefundByRefundIdExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -168,7 +168,7 @@ impl GetExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GetRefundByRefundIdAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -191,7 +191,7 @@ pub struct GetAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<GetRefundByRefundIdExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -199,7 +199,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GetRefundByRefundIdAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
         payer_refund: optional(2, "payer_refund"),
@@ -209,10 +209,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GetRefundByRefundIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GetRefundByRefundIdAmount {
             refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -227,7 +227,7 @@ impl GetAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum GetRefundByRefundIdScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -239,7 +239,7 @@ impl GetAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetDetailType {
+    pub enum GetRefundByRefundIdDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -253,7 +253,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetail {
+pub struct GetRefundByRefundIdDetail {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -261,11 +261,11 @@ pub struct GetDetail {
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GetRefundByRefundIdScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetDetailType>,
+    pub type_: ::std::option::Option<GetRefundByRefundIdDetailType>,
     /// 优惠券面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -284,7 +284,7 @@ pub struct GetDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetail {
+    GetRefundByRefundIdDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -295,10 +295,10 @@ pub struct GetDetail {
     }
 }
 
-impl GetDetail {
+impl GetRefundByRefundIdDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetail {
+        GetRefundByRefundIdDetail {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -314,7 +314,7 @@ impl GetDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetRefundByRefundIdResponse {
     /// 微信支付退款订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -337,13 +337,13 @@ pub struct GetResponse {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<GetChannel>,
+    pub channel: ::std::option::Option<GetRefundByRefundIdChannel>,
     /// 退款入账账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recv_account: ::std::option::Option<::std::string::String>,
     /// 退款资金来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fund_source: ::std::option::Option<GetFundSource>,
+    pub fund_source: ::std::option::Option<GetRefundByRefundIdFundSource>,
     /// 退款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -356,15 +356,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetRefundByRefundIdStatus>,
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GetRefundByRefundIdAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<GetDetail>,
+    pub detail: ::std::option::Option<GetRefundByRefundIdDetail>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -372,7 +372,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetRefundByRefundIdResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -389,10 +389,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetRefundByRefundIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetRefundByRefundIdResponse {
             id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -425,7 +425,7 @@ impl GetResponse {
 /// Source: `openapi/v3/refunds/id/{refund_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetRefundByRefundIdRequest {
     /// 微信支付退款订单号
     ///
     /// **Required.**
@@ -433,30 +433,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub refund_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetRefundByRefundIdQuery,
 }
 
-impl GetRequest {
+impl GetRefundByRefundIdRequest {
     /// Creates a value from its required fields (`refund_id`, `query`).
     pub fn new(
         refund_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetRefundByRefundIdQuery,
     ) -> Self {
-        GetRequest {
+        GetRefundByRefundIdRequest {
             refund_id: refund_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetRefundByRefundIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/refunds/id/{refund_id}`
     pub const PATH: &'static str = "/v3/refunds/id/{refund_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetRefundByRefundIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -473,8 +473,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetRefundByRefundIdRequest {
+    type Response = GetRefundByRefundIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -540,9 +540,11 @@ impl<'a> V3RefundsIdRefundId<'a> {
     /// 查询单笔退款(微信支付退款订单号) (`GET /v3/refunds/id/{refund_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.refund_id.clone(), query)).await
+        query: GetRefundByRefundIdQuery,
+    ) -> ::std::result::Result<GetRefundByRefundIdResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetRefundByRefundIdRequest::new(self.refund_id.clone(), query))
+            .await
     }
 }
 
@@ -551,12 +553,12 @@ impl<'a> V3RefundsIdRefundId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_refunds_id_refund_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_refund_by_refund_id.query",
+            ::wechatpay_runtime::json_schema_for::<GetRefundByRefundIdQuery>(),
         ),
         (
-            "get_v3_refunds_id_refund_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_refund_by_refund_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetRefundByRefundIdResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyGuideBody {
     /// 子商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -32,7 +32,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyGuideBody {
         sub_mchid: optional(0, "sub_mchid"),
         name: optional(1, "name"),
         mobile: optional(2, "mobile"),
@@ -42,10 +42,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyGuideBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyGuideBody {
             sub_mchid: ::std::option::Option::None,
             name: ::std::option::Option::None,
             mobile: ::std::option::Option::None,
@@ -104,7 +104,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyGuideBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/smartguide/guides/{guide_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyGuideRequest {
     /// 服务人员ID
     ///
     /// **Required.**
@@ -133,30 +133,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub guide_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyGuideBody,
 }
 
-impl PatchRequest {
+impl ModifyGuideRequest {
     /// Creates a value from its required fields (`guide_id`, `body`).
     pub fn new(
         guide_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyGuideBody,
     ) -> Self {
-        PatchRequest {
+        ModifyGuideRequest {
             guide_id: guide_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyGuideRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/smartguide/guides/{guide_id}`
     pub const PATH: &'static str = "/v3/smartguide/guides/{guide_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyGuideRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -173,7 +173,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyGuideRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -228,9 +228,9 @@ impl<'a> V3SmartguideGuidesGuideId<'a> {
     /// 服务人员信息更新 (`PATCH /v3/smartguide/guides/{guide_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyGuideBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.guide_id.clone(), body)).await
+        self.client.execute(&ModifyGuideRequest::new(self.guide_id.clone(), body)).await
     }
 }
 
@@ -238,10 +238,7 @@ impl<'a> V3SmartguideGuidesGuideId<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
-        (
-            "patch_v3_smartguide_guides_guide_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
+        ("modify_guide.body", ::wechatpay_runtime::json_schema_for::<ModifyGuideBody>()),
     ]);
     schemas.extend(assign::json_schemas());
     schemas

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePunchBody {
     /// 车牌号
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePunchBody {
         plate_number: required(0, "plate_number"),
         driver_license: required(1, "driver_license"),
         event_time: required(2, "event_time"),
@@ -39,7 +39,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePunchBody {
     /// Creates a value from its required fields (`plate_number`, `driver_license`, `event_time`, `event_type`, `region_id`).
     pub fn new(
         plate_number: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostBody {
         event_type: impl ::std::convert::Into<::std::string::String>,
         region_id: i64,
     ) -> Self {
-        PostBody {
+        CreatePunchBody {
             plate_number: plate_number.into(),
             driver_license: driver_license.into(),
             event_time: event_time.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePunchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,26 +77,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/taxi-invoice/attendance/punch.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePunchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePunchBody,
 }
 
-impl PostRequest {
+impl CreatePunchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePunchBody) -> Self {
+        CreatePunchRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePunchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/taxi-invoice/attendance/punch`
     pub const PATH: &'static str = "/v3/taxi-invoice/attendance/punch";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePunchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreatePunchRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -148,9 +148,9 @@ impl<'a> V3TaxiInvoiceAttendancePunch<'a> {
     /// 签到签退 (`POST /v3/taxi-invoice/attendance/punch`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreatePunchBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreatePunchRequest::new(body)).await
     }
 }
 
@@ -158,9 +158,6 @@ impl<'a> V3TaxiInvoiceAttendancePunch<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "post_v3_taxi_invoice_attendance_punch.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
+        ("create_punch.body", ::wechatpay_runtime::json_schema_for::<CreatePunchBody>()),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `digest_algorithm`.
     ///
     /// 文件摘要算法
-    pub enum PostDigestAlgorithm {
+    pub enum TaxiUploadFileDigestAlgorithm {
         DigestAlgorithmSm3 = "DIGEST_ALGORITHM_SM3",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct TaxiUploadFileMeta {
     /// 出租车经营主体商户号
     ///
     /// **Required.**
@@ -33,11 +33,11 @@ pub struct PostMeta {
     /// 文件摘要算法
     ///
     /// **Required.**
-    pub digest_algorithm: PostDigestAlgorithm,
+    pub digest_algorithm: TaxiUploadFileDigestAlgorithm,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    TaxiUploadFileMeta {
         company_mchid: required(0, "company_mchid"),
         region_id: required(1, "region_id"),
         digest: required(2, "digest"),
@@ -45,15 +45,15 @@ pub struct PostMeta {
     }
 }
 
-impl PostMeta {
+impl TaxiUploadFileMeta {
     /// Creates a value from its required fields (`company_mchid`, `region_id`, `digest`, `digest_algorithm`).
     pub fn new(
         company_mchid: impl ::std::convert::Into<::std::string::String>,
         region_id: i64,
         digest: impl ::std::convert::Into<::std::string::String>,
-        digest_algorithm: PostDigestAlgorithm,
+        digest_algorithm: TaxiUploadFileDigestAlgorithm,
     ) -> Self {
-        PostMeta {
+        TaxiUploadFileMeta {
             company_mchid: company_mchid.into(),
             region_id,
             digest: digest.into(),
@@ -62,7 +62,7 @@ impl PostMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for TaxiUploadFileMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -73,7 +73,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 上传出租车电子发票文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TaxiUploadFileBody {
     /// 出租车电子发票文件。文件支持PDF、JPG、BMP、PNG格式，文件大小不能超过5M
     ///
     /// **Required.**
@@ -87,20 +87,20 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<TaxiUploadFileMeta>,
 }
 
-impl PostBody {
+impl TaxiUploadFileBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<TaxiUploadFileMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        TaxiUploadFileBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TaxiUploadFileBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -118,7 +118,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TaxiUploadFileResponse {
     /// 出租车电子发票文件ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -131,16 +131,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TaxiUploadFileResponse {
         fapiao_media_id: optional(0, "fapiao_media_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl TaxiUploadFileResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TaxiUploadFileResponse {
             fapiao_media_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -158,26 +158,26 @@ impl PostResponse {
 /// Source: `openapi/v3/taxi-invoice/cards/upload-file.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TaxiUploadFileRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TaxiUploadFileBody,
 }
 
-impl PostRequest {
+impl TaxiUploadFileRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TaxiUploadFileBody) -> Self {
+        TaxiUploadFileRequest { body }
     }
 }
 
-impl PostRequest {
+impl TaxiUploadFileRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/taxi-invoice/cards/upload-file`
     pub const PATH: &'static str = "/v3/taxi-invoice/cards/upload-file";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TaxiUploadFileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -187,8 +187,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TaxiUploadFileRequest {
+    type Response = TaxiUploadFileResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -238,9 +238,9 @@ impl<'a> V3TaxiInvoiceCardsUploadFile<'a> {
     /// 上传出租车电子发票文件 (`POST /v3/taxi-invoice/cards/upload-file`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TaxiUploadFileBody,
+    ) -> ::std::result::Result<TaxiUploadFileResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&TaxiUploadFileRequest::new(body)).await
     }
 }
 
@@ -249,8 +249,8 @@ impl<'a> V3TaxiInvoiceCardsUploadFile<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_taxi_invoice_cards_upload_file.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "taxi_upload_file.response",
+            ::wechatpay_runtime::json_schema_for::<TaxiUploadFileResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPhotoDigest {
+pub struct UpdateDriverPhotoDigest {
     /// 哈希类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
@@ -18,16 +18,16 @@ pub struct PostPhotoDigest {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPhotoDigest {
+    UpdateDriverPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
     }
 }
 
-impl PostPhotoDigest {
+impl UpdateDriverPhotoDigest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPhotoDigest {
+        UpdateDriverPhotoDigest {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
         }
@@ -58,13 +58,13 @@ impl PostPhotoDigest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDriverPhoto {
+pub struct UpdateDriverDriverPhoto {
     /// 照片类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub photo_digest: ::std::option::Option<PostPhotoDigest>,
+    pub photo_digest: ::std::option::Option<UpdateDriverPhotoDigest>,
     /// 头像url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_url: ::std::option::Option<::std::string::String>,
@@ -74,7 +74,7 @@ pub struct PostDriverPhoto {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDriverPhoto {
+    UpdateDriverDriverPhoto {
         photo_type: optional(0, "photo_type"),
         photo_digest: optional(1, "photo_digest"),
         photo_url: optional(2, "photo_url"),
@@ -82,10 +82,10 @@ pub struct PostDriverPhoto {
     }
 }
 
-impl PostDriverPhoto {
+impl UpdateDriverDriverPhoto {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDriverPhoto {
+        UpdateDriverDriverPhoto {
             photo_type: ::std::option::Option::None,
             photo_digest: ::std::option::Option::None,
             photo_url: ::std::option::Option::None,
@@ -103,7 +103,7 @@ impl PostDriverPhoto {
     }
 
     /// Sets `photo_digest`.
-    pub fn with_photo_digest(mut self, photo_digest: PostPhotoDigest) -> Self {
+    pub fn with_photo_digest(mut self, photo_digest: UpdateDriverPhotoDigest) -> Self {
         self.photo_digest = ::std::option::Option::Some(photo_digest);
         self
     }
@@ -131,7 +131,7 @@ impl PostDriverPhoto {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UpdateDriverBody {
     /// 司机姓名
     ///
     /// **Required.**
@@ -166,7 +166,7 @@ pub struct PostBody {
     pub driver_status: ::std::string::String,
     /// 司机头像
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub driver_photo: ::std::option::Option<PostDriverPhoto>,
+    pub driver_photo: ::std::option::Option<UpdateDriverDriverPhoto>,
     /// 行政区划ID
     ///
     /// **Required.**
@@ -174,7 +174,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UpdateDriverBody {
         driver_name: required(0, "driver_name"),
         id_card_number: required(1, "id_card_number"),
         company_name: required(2, "company_name"),
@@ -187,7 +187,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UpdateDriverBody {
     /// Creates a value from its required fields (`driver_name`, `id_card_number`, `company_name`, `mchid`, `driver_license`, `driver_category`, `driver_status`, `region_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -200,7 +200,7 @@ impl PostBody {
         driver_status: impl ::std::convert::Into<::std::string::String>,
         region_id: i64,
     ) -> Self {
-        PostBody {
+        UpdateDriverBody {
             driver_name,
             id_card_number,
             company_name: company_name.into(),
@@ -214,13 +214,13 @@ impl PostBody {
     }
 
     /// Sets `driver_photo`.
-    pub fn with_driver_photo(mut self, driver_photo: PostDriverPhoto) -> Self {
+    pub fn with_driver_photo(mut self, driver_photo: UpdateDriverDriverPhoto) -> Self {
         self.driver_photo = ::std::option::Option::Some(driver_photo);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UpdateDriverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -234,7 +234,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDriverPhotoPhotoDigest {
+pub struct UpdateDriverDriverPhotoPhotoDigest {
     /// 哈希类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
@@ -248,17 +248,17 @@ pub struct PostResponseDriverPhotoPhotoDigest {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDriverPhotoPhotoDigest {
+    UpdateDriverDriverPhotoPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
         ..extra
     }
 }
 
-impl PostResponseDriverPhotoPhotoDigest {
+impl UpdateDriverDriverPhotoPhotoDigest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDriverPhotoPhotoDigest {
+        UpdateDriverDriverPhotoPhotoDigest {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -272,13 +272,13 @@ impl PostResponseDriverPhotoPhotoDigest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDriverPhoto {
+pub struct UpdateDriverResponseDriverPhoto {
     /// 照片类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub photo_digest: ::std::option::Option<PostResponseDriverPhotoPhotoDigest>,
+    pub photo_digest: ::std::option::Option<UpdateDriverDriverPhotoPhotoDigest>,
     /// 头像url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_url: ::std::option::Option<::std::string::String>,
@@ -292,7 +292,7 @@ pub struct PostResponseDriverPhoto {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDriverPhoto {
+    UpdateDriverResponseDriverPhoto {
         photo_type: optional(0, "photo_type"),
         photo_digest: optional(1, "photo_digest"),
         photo_url: optional(2, "photo_url"),
@@ -301,10 +301,10 @@ pub struct PostResponseDriverPhoto {
     }
 }
 
-impl PostResponseDriverPhoto {
+impl UpdateDriverResponseDriverPhoto {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDriverPhoto {
+        UpdateDriverResponseDriverPhoto {
             photo_type: ::std::option::Option::None,
             photo_digest: ::std::option::Option::None,
             photo_url: ::std::option::Option::None,
@@ -318,7 +318,7 @@ impl PostResponseDriverPhoto {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UpdateDriverResponse {
     /// 司机姓名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -360,7 +360,7 @@ pub struct PostResponse {
     pub driver_status: ::std::option::Option<::std::string::String>,
     /// 司机头像
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub driver_photo: ::std::option::Option<PostResponseDriverPhoto>,
+    pub driver_photo: ::std::option::Option<UpdateDriverResponseDriverPhoto>,
     /// 行政区划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -373,7 +373,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UpdateDriverResponse {
         driver_name: optional(0, "driver_name"),
         id_card_number: optional(1, "id_card_number"),
         company_name: optional(2, "company_name"),
@@ -387,10 +387,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UpdateDriverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UpdateDriverResponse {
             driver_name: ::std::option::Option::None,
             id_card_number: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
@@ -416,26 +416,26 @@ impl PostResponse {
 /// Source: `openapi/v3/taxi-invoice/driver/update-driver.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UpdateDriverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UpdateDriverBody,
 }
 
-impl PostRequest {
+impl UpdateDriverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UpdateDriverBody) -> Self {
+        UpdateDriverRequest { body }
     }
 }
 
-impl PostRequest {
+impl UpdateDriverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/taxi-invoice/driver/update-driver`
     pub const PATH: &'static str = "/v3/taxi-invoice/driver/update-driver";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UpdateDriverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -445,8 +445,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UpdateDriverRequest {
+    type Response = UpdateDriverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -487,9 +487,9 @@ impl<'a> V3TaxiInvoiceDriverUpdateDriver<'a> {
     /// 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UpdateDriverBody,
+    ) -> ::std::result::Result<UpdateDriverResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UpdateDriverRequest::new(body)).await
     }
 }
 
@@ -498,12 +498,12 @@ impl<'a> V3TaxiInvoiceDriverUpdateDriver<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_taxi_invoice_driver_update_driver.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "update_driver.body",
+            ::wechatpay_runtime::json_schema_for::<UpdateDriverBody>(),
         ),
         (
-            "post_v3_taxi_invoice_driver_update_driver.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "update_driver.response",
+            ::wechatpay_runtime::json_schema_for::<UpdateDriverResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDriverQuery {
     /// 行政区划代码
     ///
     /// **Required.**
@@ -14,19 +14,19 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDriverQuery {
         region_id: required(0, "region_id"),
     }
 }
 
-impl GetQuery {
+impl GetDriverQuery {
     /// Creates a value from its required fields (`region_id`).
     pub fn new(region_id: i64) -> Self {
-        GetQuery { region_id }
+        GetDriverQuery { region_id }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetDriverQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPhotoDigest {
+pub struct GetDriverPhotoDigest {
     /// 哈希类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
@@ -54,17 +54,17 @@ pub struct GetPhotoDigest {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPhotoDigest {
+    GetDriverPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
         ..extra
     }
 }
 
-impl GetPhotoDigest {
+impl GetDriverPhotoDigest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPhotoDigest {
+        GetDriverPhotoDigest {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -78,13 +78,13 @@ impl GetPhotoDigest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDriverPhoto {
+pub struct GetDriverDriverPhoto {
     /// 照片类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机照片摘要
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub photo_digest: ::std::option::Option<GetPhotoDigest>,
+    pub photo_digest: ::std::option::Option<GetDriverPhotoDigest>,
     /// 头像url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_url: ::std::option::Option<::std::string::String>,
@@ -98,7 +98,7 @@ pub struct GetDriverPhoto {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDriverPhoto {
+    GetDriverDriverPhoto {
         photo_type: optional(0, "photo_type"),
         photo_digest: optional(1, "photo_digest"),
         photo_url: optional(2, "photo_url"),
@@ -107,10 +107,10 @@ pub struct GetDriverPhoto {
     }
 }
 
-impl GetDriverPhoto {
+impl GetDriverDriverPhoto {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDriverPhoto {
+        GetDriverDriverPhoto {
             photo_type: ::std::option::Option::None,
             photo_digest: ::std::option::Option::None,
             photo_url: ::std::option::Option::None,
@@ -124,7 +124,7 @@ impl GetDriverPhoto {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDriverResponse {
     /// 司机姓名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +152,7 @@ pub struct GetResponse {
     pub driver_category: ::std::option::Option<::std::string::String>,
     /// 司机照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub driver_photo: ::std::option::Option<GetDriverPhoto>,
+    pub driver_photo: ::std::option::Option<GetDriverDriverPhoto>,
     /// 行政区划代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -170,7 +170,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDriverResponse {
         driver_name: optional(0, "driver_name"),
         company_name: optional(1, "company_name"),
         company_mchid: optional(2, "company_mchid"),
@@ -183,10 +183,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDriverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDriverResponse {
             driver_name: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             company_mchid: ::std::option::Option::None,
@@ -211,7 +211,7 @@ impl GetResponse {
 /// Source: `openapi/v3/taxi-invoice/drivers/{driver_license}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDriverRequest {
     /// 营运资格证号
     ///
     /// **Required.**
@@ -219,30 +219,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub driver_license: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDriverQuery,
 }
 
-impl GetRequest {
+impl GetDriverRequest {
     /// Creates a value from its required fields (`driver_license`, `query`).
     pub fn new(
         driver_license: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDriverQuery,
     ) -> Self {
-        GetRequest {
+        GetDriverRequest {
             driver_license: driver_license.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetDriverRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/taxi-invoice/drivers/{driver_license}`
     pub const PATH: &'static str = "/v3/taxi-invoice/drivers/{driver_license}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDriverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -262,8 +262,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDriverRequest {
+    type Response = GetDriverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -317,9 +317,11 @@ impl<'a> V3TaxiInvoiceDriversDriverLicense<'a> {
     /// 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.driver_license.clone(), query)).await
+        query: GetDriverQuery,
+    ) -> ::std::result::Result<GetDriverResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetDriverRequest::new(self.driver_license.clone(), query))
+            .await
     }
 }
 
@@ -327,13 +329,10 @@ impl<'a> V3TaxiInvoiceDriversDriverLicense<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("get_driver.query", ::wechatpay_runtime::json_schema_for::<GetDriverQuery>()),
         (
-            "get_v3_taxi_invoice_drivers_driver_license.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_taxi_invoice_drivers_driver_license.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_driver.response",
+            ::wechatpay_runtime::json_schema_for::<GetDriverResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `taxi_state`.
     ///
     /// 出租车状态
-    pub enum PostTaxiState {
+    pub enum UpdateTaxiTaxiState {
         InOperation = "IN_OPERATION",
         OutOperation = "OUT_OPERATION",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UpdateTaxiBody {
     /// 车牌号
     ///
     /// **Required.**
@@ -46,11 +46,11 @@ pub struct PostBody {
     pub invoice_flag: ::std::option::Option<::std::string::String>,
     /// 出租车状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub taxi_state: ::std::option::Option<PostTaxiState>,
+    pub taxi_state: ::std::option::Option<UpdateTaxiTaxiState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UpdateTaxiBody {
         plate_number: required(0, "plate_number"),
         company_name: required(1, "company_name"),
         mchid: optional(2, "mchid"),
@@ -62,7 +62,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UpdateTaxiBody {
     /// Creates a value from its required fields (`plate_number`, `company_name`, `main_license`, `region_id`).
     pub fn new(
         plate_number: impl ::std::convert::Into<::std::string::String>,
@@ -70,7 +70,7 @@ impl PostBody {
         main_license: impl ::std::convert::Into<::std::string::String>,
         region_id: i64,
     ) -> Self {
-        PostBody {
+        UpdateTaxiBody {
             plate_number: plate_number.into(),
             company_name: company_name.into(),
             mchid: ::std::option::Option::None,
@@ -110,13 +110,13 @@ impl PostBody {
     }
 
     /// Sets `taxi_state`.
-    pub fn with_taxi_state(mut self, taxi_state: PostTaxiState) -> Self {
+    pub fn with_taxi_state(mut self, taxi_state: UpdateTaxiTaxiState) -> Self {
         self.taxi_state = ::std::option::Option::Some(taxi_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UpdateTaxiBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UpdateTaxiResponse {
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -162,7 +162,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UpdateTaxiResponse {
         plate_number: optional(0, "plate_number"),
         company_name: optional(1, "company_name"),
         mchid: optional(2, "mchid"),
@@ -173,10 +173,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UpdateTaxiResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UpdateTaxiResponse {
             plate_number: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -199,26 +199,26 @@ impl PostResponse {
 /// Source: `openapi/v3/taxi-invoice/taxi/update-taxi.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UpdateTaxiRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UpdateTaxiBody,
 }
 
-impl PostRequest {
+impl UpdateTaxiRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UpdateTaxiBody) -> Self {
+        UpdateTaxiRequest { body }
     }
 }
 
-impl PostRequest {
+impl UpdateTaxiRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/taxi-invoice/taxi/update-taxi`
     pub const PATH: &'static str = "/v3/taxi-invoice/taxi/update-taxi";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UpdateTaxiRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -228,8 +228,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UpdateTaxiRequest {
+    type Response = UpdateTaxiResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -270,9 +270,9 @@ impl<'a> V3TaxiInvoiceTaxiUpdateTaxi<'a> {
     /// 更新出租车信息 (`POST /v3/taxi-invoice/taxi/update-taxi`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UpdateTaxiBody,
+    ) -> ::std::result::Result<UpdateTaxiResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UpdateTaxiRequest::new(body)).await
     }
 }
 
@@ -280,13 +280,10 @@ impl<'a> V3TaxiInvoiceTaxiUpdateTaxi<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("update_taxi.body", ::wechatpay_runtime::json_schema_for::<UpdateTaxiBody>()),
         (
-            "post_v3_taxi_invoice_taxi_update_taxi.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_taxi_invoice_taxi_update_taxi.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "update_taxi.response",
+            ::wechatpay_runtime::json_schema_for::<UpdateTaxiResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTaxiCompanyQuery {
     /// 行政区划ID
     ///
     /// **Required.**
@@ -14,19 +14,19 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTaxiCompanyQuery {
         region_id: required(0, "region_id"),
     }
 }
 
-impl GetQuery {
+impl GetTaxiCompanyQuery {
     /// Creates a value from its required fields (`region_id`).
     pub fn new(region_id: i64) -> Self {
-        GetQuery { region_id }
+        GetTaxiCompanyQuery { region_id }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTaxiCompanyQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +38,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTaxiCompanyResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -100,7 +100,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTaxiCompanyResponse {
         company_mchid: optional(0, "company_mchid"),
         enterprise_type: optional(1, "enterprise_type"),
         company_name: optional(2, "company_name"),
@@ -117,10 +117,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTaxiCompanyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTaxiCompanyResponse {
             company_mchid: ::std::option::Option::None,
             enterprise_type: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
@@ -149,7 +149,7 @@ impl GetResponse {
 /// Source: `openapi/v3/taxi-invoice/taxi-companies/{company_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTaxiCompanyRequest {
     /// 商户号
     ///
     /// **Required.**
@@ -157,30 +157,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub company_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTaxiCompanyQuery,
 }
 
-impl GetRequest {
+impl GetTaxiCompanyRequest {
     /// Creates a value from its required fields (`company_mchid`, `query`).
     pub fn new(
         company_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTaxiCompanyQuery,
     ) -> Self {
-        GetRequest {
+        GetTaxiCompanyRequest {
             company_mchid: company_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTaxiCompanyRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/taxi-invoice/taxi-companies/{company_mchid}`
     pub const PATH: &'static str = "/v3/taxi-invoice/taxi-companies/{company_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTaxiCompanyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -200,8 +200,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTaxiCompanyRequest {
+    type Response = GetTaxiCompanyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -255,9 +255,11 @@ impl<'a> V3TaxiInvoiceTaxiCompaniesCompanyMchid<'a> {
     /// 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.company_mchid.clone(), query)).await
+        query: GetTaxiCompanyQuery,
+    ) -> ::std::result::Result<GetTaxiCompanyResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetTaxiCompanyRequest::new(self.company_mchid.clone(), query))
+            .await
     }
 }
 
@@ -266,12 +268,12 @@ impl<'a> V3TaxiInvoiceTaxiCompaniesCompanyMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_taxi_invoice_taxi_companies_company_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_taxi_company.query",
+            ::wechatpay_runtime::json_schema_for::<GetTaxiCompanyQuery>(),
         ),
         (
-            "get_v3_taxi_invoice_taxi_companies_company_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_taxi_company.response",
+            ::wechatpay_runtime::json_schema_for::<GetTaxiCompanyResponse>(),
         ),
     ])
 }

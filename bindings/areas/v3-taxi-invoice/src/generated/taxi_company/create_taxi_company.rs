@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTaxiCompanyBody {
     /// 公司名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
@@ -49,7 +49,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTaxiCompanyBody {
         company_name: optional(0, "company_name"),
         tax_id: required(1, "tax_id"),
         address: required(2, "address"),
@@ -64,7 +64,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTaxiCompanyBody {
     /// Creates a value from its required fields (`tax_id`, `address`, `invoice_mode`, `legal_person`, `region_id`, `enterprise_type`).
     pub fn new(
         tax_id: impl ::std::convert::Into<::std::string::String>,
@@ -74,7 +74,7 @@ impl PostBody {
         region_id: i64,
         enterprise_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateTaxiCompanyBody {
             company_name: ::std::option::Option::None,
             tax_id: tax_id.into(),
             address: address.into(),
@@ -135,7 +135,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTaxiCompanyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -147,7 +147,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTaxiCompanyResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -163,17 +163,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTaxiCompanyResponse {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateTaxiCompanyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTaxiCompanyResponse {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -192,26 +192,26 @@ impl PostResponse {
 /// Source: `openapi/v3/taxi-invoice/taxi-company/create-taxi-company.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTaxiCompanyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTaxiCompanyBody,
 }
 
-impl PostRequest {
+impl CreateTaxiCompanyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTaxiCompanyBody) -> Self {
+        CreateTaxiCompanyRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateTaxiCompanyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/taxi-invoice/taxi-company/create-taxi-company`
     pub const PATH: &'static str = "/v3/taxi-invoice/taxi-company/create-taxi-company";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTaxiCompanyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -221,8 +221,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTaxiCompanyRequest {
+    type Response = CreateTaxiCompanyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -263,9 +263,9 @@ impl<'a> V3TaxiInvoiceTaxiCompanyCreateTaxiCompany<'a> {
     /// 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTaxiCompanyBody,
+    ) -> ::std::result::Result<CreateTaxiCompanyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTaxiCompanyRequest::new(body)).await
     }
 }
 
@@ -274,12 +274,12 @@ impl<'a> V3TaxiInvoiceTaxiCompanyCreateTaxiCompany<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_taxi_invoice_taxi_company_create_taxi_company.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_taxi_company.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTaxiCompanyBody>(),
         ),
         (
-            "post_v3_taxi_invoice_taxi_company_create_taxi_company.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_taxi_company.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTaxiCompanyResponse>(),
         ),
     ])
 }

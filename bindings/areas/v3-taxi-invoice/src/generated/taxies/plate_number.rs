@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTaxyQuery {
     /// 行政区划代码
     ///
     /// **Required.**
@@ -14,19 +14,19 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTaxyQuery {
         region_id: required(0, "region_id"),
     }
 }
 
-impl GetQuery {
+impl GetTaxyQuery {
     /// Creates a value from its required fields (`region_id`).
     pub fn new(region_id: i64) -> Self {
-        GetQuery { region_id }
+        GetTaxyQuery { region_id }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTaxyQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +38,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTaxyResponse {
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,7 +86,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTaxyResponse {
         plate_number: optional(0, "plate_number"),
         company_name: optional(1, "company_name"),
         company_mchid: optional(2, "company_mchid"),
@@ -99,10 +99,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTaxyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTaxyResponse {
             plate_number: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             company_mchid: ::std::option::Option::None,
@@ -127,7 +127,7 @@ impl GetResponse {
 /// Source: `openapi/v3/taxi-invoice/taxies/{plate_number}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTaxyRequest {
     /// 车牌号
     ///
     /// **Required.**
@@ -135,30 +135,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub plate_number: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTaxyQuery,
 }
 
-impl GetRequest {
+impl GetTaxyRequest {
     /// Creates a value from its required fields (`plate_number`, `query`).
     pub fn new(
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTaxyQuery,
     ) -> Self {
-        GetRequest {
+        GetTaxyRequest {
             plate_number: plate_number.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTaxyRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/taxi-invoice/taxies/{plate_number}`
     pub const PATH: &'static str = "/v3/taxi-invoice/taxies/{plate_number}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTaxyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -178,8 +178,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTaxyRequest {
+    type Response = GetTaxyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -233,9 +233,9 @@ impl<'a> V3TaxiInvoiceTaxiesPlateNumber<'a> {
     /// 获取出租车信息 (`GET /v3/taxi-invoice/taxies/{plate_number}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.plate_number.clone(), query)).await
+        query: GetTaxyQuery,
+    ) -> ::std::result::Result<GetTaxyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetTaxyRequest::new(self.plate_number.clone(), query)).await
     }
 }
 
@@ -243,13 +243,7 @@ impl<'a> V3TaxiInvoiceTaxiesPlateNumber<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "get_v3_taxi_invoice_taxies_plate_number.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_taxi_invoice_taxies_plate_number.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
+        ("get_taxy.query", ::wechatpay_runtime::json_schema_for::<GetTaxyQuery>()),
+        ("get_taxy.response", ::wechatpay_runtime::json_schema_for::<GetTaxyResponse>()),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryFindByTokenQuery {
     /// 获取乘客行程单详情的凭证
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryFindByTokenQuery {
         token: required(0, "token"),
         openid: required(1, "openid"),
         appid: required(2, "appid"),
@@ -37,14 +37,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryFindByTokenQuery {
     /// Creates a value from its required fields (`token`, `openid`, `appid`).
     pub fn new(
         token: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryFindByTokenQuery {
             token: token.into(),
             openid: openid.into(),
             appid: appid.into(),
@@ -69,7 +69,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryFindByTokenQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -81,7 +81,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryFindByTokenResponse {
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -120,7 +120,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryFindByTokenResponse {
         plate_number: optional(0, "plate_number"),
         driver_license: optional(1, "driver_license"),
         up_time: optional(2, "up_time"),
@@ -132,10 +132,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryFindByTokenResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryFindByTokenResponse {
             plate_number: ::std::option::Option::None,
             driver_license: ::std::option::Option::None,
             up_time: ::std::option::Option::None,
@@ -159,26 +159,26 @@ impl GetResponse {
 /// Source: `openapi/v3/taxi-invoice/user-taxi-order/find-by-token.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryFindByTokenRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryFindByTokenQuery,
 }
 
-impl GetRequest {
+impl QueryFindByTokenRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryFindByTokenQuery) -> Self {
+        QueryFindByTokenRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryFindByTokenRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/taxi-invoice/user-taxi-order/find-by-token`
     pub const PATH: &'static str = "/v3/taxi-invoice/user-taxi-order/find-by-token";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryFindByTokenRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +188,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryFindByTokenRequest {
+    type Response = QueryFindByTokenResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -257,9 +257,9 @@ impl<'a> V3TaxiInvoiceUserTaxiOrderFindByToken<'a> {
     /// 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryFindByTokenQuery,
+    ) -> ::std::result::Result<QueryFindByTokenResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryFindByTokenRequest::new(query)).await
     }
 }
 
@@ -268,12 +268,12 @@ impl<'a> V3TaxiInvoiceUserTaxiOrderFindByToken<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_taxi_invoice_user_taxi_order_find_by_token.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_find_by_token.query",
+            ::wechatpay_runtime::json_schema_for::<QueryFindByTokenQuery>(),
         ),
         (
-            "get_v3_taxi_invoice_user_taxi_order_find_by_token.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_find_by_token.response",
+            ::wechatpay_runtime::json_schema_for::<QueryFindByTokenResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTransactionBlockRecordQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTransactionBlockRecordQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetTransactionBlockRecordQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetTransactionBlockRecordQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `number_of_block`.
     ///
     /// 拦截笔数
-    pub enum GetNumberOfBlock {
+    pub enum GetTransactionBlockRecordNumberOfBlock {
         LessThanTwenty = "LESS_THAN_TWENTY",
         LessThanOneHundred = "LESS_THAN_ONE_HUNDRED",
         LessThanOneThousand = "LESS_THAN_ONE_THOUSAND",
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recover_way`.
     ///
     /// 解除管控方式
-    pub enum GetRecoverWay {
+    pub enum GetTransactionBlockRecordRecoverWay {
         SubmitInformation = "SUBMIT_INFORMATION",
         #[unrecognized]
         Unrecognized(String),
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFieldDataItem {
+pub struct GetTransactionBlockRecordFieldDataItem {
     /// 经度值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -122,7 +122,7 @@ pub struct GetFieldDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFieldDataItem {
+    GetTransactionBlockRecordFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
         province: optional(2, "province"),
@@ -142,10 +142,10 @@ pub struct GetFieldDataItem {
     }
 }
 
-impl GetFieldDataItem {
+impl GetTransactionBlockRecordFieldDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFieldDataItem {
+        GetTransactionBlockRecordFieldDataItem {
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
             province: ::std::option::Option::None,
@@ -172,12 +172,14 @@ impl GetFieldDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRepeatedFieldData {
+pub struct GetTransactionBlockRecordRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub field_data: ::std::option::Option<::std::vec::Vec<GetFieldDataItem>>,
+    pub field_data: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordFieldDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -185,16 +187,16 @@ pub struct GetRepeatedFieldData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRepeatedFieldData {
+    GetTransactionBlockRecordRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
     }
 }
 
-impl GetRepeatedFieldData {
+impl GetTransactionBlockRecordRepeatedFieldData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRepeatedFieldData {
+        GetTransactionBlockRecordRepeatedFieldData {
             field_data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -205,7 +207,7 @@ impl GetRepeatedFieldData {
     /// Values of `validator`.
     ///
     /// 校验规则
-    pub enum GetValidator {
+    pub enum GetTransactionBlockRecordValidator {
         Number = "number",
         Phone = "phone",
         Idcard = "idcard",
@@ -222,7 +224,7 @@ impl GetRepeatedFieldData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStringCheckRule {
+pub struct GetTransactionBlockRecordStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
@@ -231,7 +233,7 @@ pub struct GetStringCheckRule {
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validator: ::std::option::Option<GetValidator>,
+    pub validator: ::std::option::Option<GetTransactionBlockRecordValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -239,7 +241,7 @@ pub struct GetStringCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStringCheckRule {
+    GetTransactionBlockRecordStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
@@ -247,10 +249,10 @@ pub struct GetStringCheckRule {
     }
 }
 
-impl GetStringCheckRule {
+impl GetTransactionBlockRecordStringCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStringCheckRule {
+        GetTransactionBlockRecordStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
@@ -265,7 +267,7 @@ impl GetStringCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEnumCheckRule {
+pub struct GetTransactionBlockRecordEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -282,7 +284,7 @@ pub struct GetEnumCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEnumCheckRule {
+    GetTransactionBlockRecordEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
@@ -290,10 +292,10 @@ pub struct GetEnumCheckRule {
     }
 }
 
-impl GetEnumCheckRule {
+impl GetTransactionBlockRecordEnumCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEnumCheckRule {
+        GetTransactionBlockRecordEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
@@ -306,7 +308,7 @@ impl GetEnumCheckRule {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum GetEnumFileExts {
+    pub enum GetTransactionBlockRecordEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -330,7 +332,7 @@ impl GetEnumCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFileCheckRule {
+pub struct GetTransactionBlockRecordFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -339,7 +341,9 @@ pub struct GetFileCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -350,7 +354,7 @@ pub struct GetFileCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFileCheckRule {
+    GetTransactionBlockRecordFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -359,10 +363,10 @@ pub struct GetFileCheckRule {
     }
 }
 
-impl GetFileCheckRule {
+impl GetTransactionBlockRecordFileCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFileCheckRule {
+        GetTransactionBlockRecordFileCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -378,7 +382,7 @@ impl GetFileCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeIntervalCheckRule {
+pub struct GetTransactionBlockRecordTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -392,17 +396,17 @@ pub struct GetTimeIntervalCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeIntervalCheckRule {
+    GetTransactionBlockRecordTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         ..extra
     }
 }
 
-impl GetTimeIntervalCheckRule {
+impl GetTransactionBlockRecordTimeIntervalCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeIntervalCheckRule {
+        GetTransactionBlockRecordTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -418,7 +422,7 @@ impl GetTimeIntervalCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRelationsItem {
+pub struct GetTransactionBlockRecordRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -432,17 +436,17 @@ pub struct GetRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRelationsItem {
+    GetTransactionBlockRecordRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
         ..extra
     }
 }
 
-impl GetRelationsItem {
+impl GetTransactionBlockRecordRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRelationsItem {
+        GetTransactionBlockRecordRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -456,7 +460,7 @@ impl GetRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecordFieldsItem {
+pub struct GetTransactionBlockRecordRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -477,7 +481,7 @@ pub struct GetRecordFieldsItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRepeatedFieldData>,
+        ::wechatpay_runtime::JsonString<GetTransactionBlockRecordRepeatedFieldData>,
     >,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -498,24 +502,32 @@ pub struct GetRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub string_check_rule: ::std::option::Option<GetStringCheckRule>,
+    pub string_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordStringCheckRule,
+    >,
     /// 枚举校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_check_rule: ::std::option::Option<GetEnumCheckRule>,
+    pub enum_check_rule: ::std::option::Option<GetTransactionBlockRecordEnumCheckRule>,
     /// 文件校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub file_check_rule: ::std::option::Option<GetTransactionBlockRecordFileCheckRule>,
     /// 时间区间校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_interval_check_rule: ::std::option::Option<GetTimeIntervalCheckRule>,
+    pub time_interval_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordTimeIntervalCheckRule,
+    >,
     /// 订单类型校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_interval_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub order_interval_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordFileCheckRule,
+    >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<GetRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordRelationsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -523,7 +535,7 @@ pub struct GetRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecordFieldsItem {
+    GetTransactionBlockRecordRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -544,10 +556,10 @@ pub struct GetRecordFieldsItem {
     }
 }
 
-impl GetRecordFieldsItem {
+impl GetTransactionBlockRecordRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecordFieldsItem {
+        GetTransactionBlockRecordRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -575,12 +587,14 @@ impl GetRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRequestedItemInfo {
+pub struct GetTransactionBlockRecordRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordRecordFieldsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -588,16 +602,16 @@ pub struct GetRequestedItemInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRequestedItemInfo {
+    GetTransactionBlockRecordRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl GetRequestedItemInfo {
+impl GetTransactionBlockRecordRequestedItemInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequestedItemInfo {
+        GetTransactionBlockRecordRequestedItemInfo {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -608,7 +622,7 @@ impl GetRequestedItemInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransactionBlockRecordResponse {
     /// 交易拦截记录ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_record_id: ::std::option::Option<::std::string::String>,
@@ -620,16 +634,16 @@ pub struct GetResponse {
     pub block_reason: ::std::option::Option<::std::string::String>,
     /// 拦截笔数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub number_of_block: ::std::option::Option<GetNumberOfBlock>,
+    pub number_of_block: ::std::option::Option<GetTransactionBlockRecordNumberOfBlock>,
     /// 解除管控方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_way: ::std::option::Option<GetRecoverWay>,
+    pub recover_way: ::std::option::Option<GetTransactionBlockRecordRecoverWay>,
     /// 商户提交资料内容
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub requested_item_info: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRequestedItemInfo>,
+        ::wechatpay_runtime::JsonString<GetTransactionBlockRecordRequestedItemInfo>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -638,7 +652,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransactionBlockRecordResponse {
         block_record_id: optional(0, "block_record_id"),
         block_time: optional(1, "block_time"),
         block_reason: optional(2, "block_reason"),
@@ -649,10 +663,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransactionBlockRecordResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransactionBlockRecordResponse {
             block_record_id: ::std::option::Option::None,
             block_time: ::std::option::Option::None,
             block_reason: ::std::option::Option::None,
@@ -675,7 +689,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transaction-block/transaction-block-records/{block_record_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransactionBlockRecordRequest {
     /// 交易拦截记录ID
     ///
     /// **Required.**
@@ -683,30 +697,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub block_record_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTransactionBlockRecordQuery,
 }
 
-impl GetRequest {
+impl GetTransactionBlockRecordRequest {
     /// Creates a value from its required fields (`block_record_id`, `query`).
     pub fn new(
         block_record_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTransactionBlockRecordQuery,
     ) -> Self {
-        GetRequest {
+        GetTransactionBlockRecordRequest {
             block_record_id: block_record_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTransactionBlockRecordRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transaction-block/transaction-block-records/{block_record_id}`
     pub const PATH: &'static str = "/v3/transaction-block/transaction-block-records/{block_record_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -726,8 +740,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransactionBlockRecordRequest {
+    type Response = GetTransactionBlockRecordResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -781,9 +795,19 @@ impl<'a> V3TransactionBlockTransactionBlockRecordsBlockRecordId<'a> {
     /// 查询子商户交易拦截记录详情 (`GET /v3/transaction-block/transaction-block-records/{block_record_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.block_record_id.clone(), query)).await
+        query: GetTransactionBlockRecordQuery,
+    ) -> ::std::result::Result<
+        GetTransactionBlockRecordResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetTransactionBlockRecordRequest::new(
+                    self.block_record_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -792,12 +816,12 @@ impl<'a> V3TransactionBlockTransactionBlockRecordsBlockRecordId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transaction_block_transaction_block_records_block_record_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_transaction_block_record.query",
+            ::wechatpay_runtime::json_schema_for::<GetTransactionBlockRecordQuery>(),
         ),
         (
-            "get_v3_transaction_block_transaction_block_records_block_record_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transaction_block_record.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransactionBlockRecordResponse>(),
         ),
     ])
 }

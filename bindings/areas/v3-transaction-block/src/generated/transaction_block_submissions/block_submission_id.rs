@@ -6,7 +6,7 @@
     /// Values of `review_result`.
     ///
     /// 审核结果
-    pub enum GetReviewResult {
+    pub enum GetTransactionBlockSubmissionReviewResult {
         Empty = "EMPTY",
         Pass = "PASS",
         Reject = "REJECT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransactionBlockSubmissionResponse {
     /// 交易拦截申诉ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_submission_id: ::std::option::Option<::std::string::String>,
@@ -28,7 +28,7 @@ pub struct GetResponse {
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub review_result: ::std::option::Option<GetReviewResult>,
+    pub review_result: ::std::option::Option<GetTransactionBlockSubmissionReviewResult>,
     /// 审核时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -42,7 +42,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransactionBlockSubmissionResponse {
         block_submission_id: optional(0, "block_submission_id"),
         submit_time: optional(1, "submit_time"),
         review_result: optional(2, "review_result"),
@@ -52,10 +52,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransactionBlockSubmissionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransactionBlockSubmissionResponse {
             block_submission_id: ::std::option::Option::None,
             submit_time: ::std::option::Option::None,
             review_result: ::std::option::Option::None,
@@ -77,7 +77,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transaction-block/transaction-block-submissions/{block_submission_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransactionBlockSubmissionRequest {
     /// 交易拦截申诉ID
     ///
     /// **Required.**
@@ -86,25 +86,25 @@ pub struct GetRequest {
     pub block_submission_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetTransactionBlockSubmissionRequest {
     /// Creates a value from its required fields (`block_submission_id`).
     pub fn new(
         block_submission_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetTransactionBlockSubmissionRequest {
             block_submission_id: block_submission_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetTransactionBlockSubmissionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transaction-block/transaction-block-submissions/{block_submission_id}`
     pub const PATH: &'static str = "/v3/transaction-block/transaction-block-submissions/{block_submission_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransactionBlockSubmissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -123,8 +123,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransactionBlockSubmissionRequest {
+    type Response = GetTransactionBlockSubmissionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -168,8 +168,17 @@ impl<'a> V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId<'a> {
     /// 查询交易拦截申诉详情 (`GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.block_submission_id.clone())).await
+    ) -> ::std::result::Result<
+        GetTransactionBlockSubmissionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetTransactionBlockSubmissionRequest::new(
+                    self.block_submission_id.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -178,8 +187,10 @@ impl<'a> V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transaction_block_transaction_block_submissions_block_submission_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transaction_block_submission.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetTransactionBlockSubmissionResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBillReceiptResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -42,7 +42,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBillReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         signature_no: optional(1, "signature_no"),
         signature_status: optional(2, "signature_status"),
@@ -55,10 +55,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBillReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBillReceiptResponse {
             out_batch_no: ::std::option::Option::None,
             signature_no: ::std::option::Option::None,
             signature_status: ::std::option::Option::None,
@@ -87,7 +87,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transfer/bill-receipt/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBillReceiptRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -96,23 +96,23 @@ pub struct GetRequest {
     pub out_batch_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetBillReceiptRequest {
     /// Creates a value from its required fields (`out_batch_no`).
     pub fn new(out_batch_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetBillReceiptRequest {
             out_batch_no: out_batch_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetBillReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transfer/bill-receipt/{out_batch_no}`
     pub const PATH: &'static str = "/v3/transfer/bill-receipt/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBillReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -131,8 +131,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBillReceiptRequest {
+    type Response = GetBillReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -176,8 +176,8 @@ impl<'a> V3TransferBillReceiptOutBatchNo<'a> {
     /// 查询转账电子回单 (`GET /v3/transfer/bill-receipt/{out_batch_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone())).await
+    ) -> ::std::result::Result<GetBillReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetBillReceiptRequest::new(self.out_batch_no.clone())).await
     }
 }
 
@@ -186,8 +186,8 @@ impl<'a> V3TransferBillReceiptOutBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transfer_bill_receipt_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_bill_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<GetBillReceiptResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentify {
+pub struct PreopenEtcIdentify {
     /// 姓名
     ///
     /// **Required.**
@@ -28,21 +28,21 @@ pub struct PostIdentify {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentify {
+    PreopenEtcIdentify {
         encrypted_real_name: required(0, "encrypted_real_name"),
         encrypted_credential_id: required(1, "encrypted_credential_id"),
         credential_type: required(2, "credential_type"),
     }
 }
 
-impl PostIdentify {
+impl PreopenEtcIdentify {
     /// Creates a value from its required fields (`encrypted_real_name`, `encrypted_credential_id`, `credential_type`).
     pub fn new(
         encrypted_real_name: ::wechatpay_runtime::Sensitive,
         encrypted_credential_id: ::wechatpay_runtime::Sensitive,
         credential_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostIdentify {
+        PreopenEtcIdentify {
             encrypted_real_name,
             encrypted_credential_id,
             credential_type: credential_type.into(),
@@ -54,7 +54,7 @@ impl PostIdentify {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PreopenEtcBody {
     /// 服务商appid
     ///
     /// **Required.**
@@ -83,7 +83,7 @@ pub struct PostBody {
     /// 实名信息
     ///
     /// **Required.**
-    pub identify: PostIdentify,
+    pub identify: PreopenEtcIdentify,
     /// 用户开通ETC时绑定的银行卡
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -92,7 +92,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PreopenEtcBody {
         sp_appid: required(0, "sp_appid"),
         sub_appid: optional(1, "sub_appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -105,16 +105,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PreopenEtcBody {
     /// Creates a value from its required fields (`sp_appid`, `openid`, `plan_id`, `plate_number`, `identify`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         plan_id: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        identify: PostIdentify,
+        identify: PreopenEtcIdentify,
     ) -> Self {
-        PostBody {
+        PreopenEtcBody {
             sp_appid: sp_appid.into(),
             sub_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -164,7 +164,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PreopenEtcBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,7 +176,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PreopenEtcResponse {
     /// 预开通ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -189,16 +189,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PreopenEtcResponse {
         preopen_id: optional(0, "preopen_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PreopenEtcResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PreopenEtcResponse {
             preopen_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -216,26 +216,26 @@ impl PostResponse {
 /// Source: `openapi/v3/vehicle/etc/preopen.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PreopenEtcRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PreopenEtcBody,
 }
 
-impl PostRequest {
+impl PreopenEtcRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PreopenEtcBody) -> Self {
+        PreopenEtcRequest { body }
     }
 }
 
-impl PostRequest {
+impl PreopenEtcRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/vehicle/etc/preopen`
     pub const PATH: &'static str = "/v3/vehicle/etc/preopen";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PreopenEtcRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +245,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PreopenEtcRequest {
+    type Response = PreopenEtcResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -285,9 +285,9 @@ impl<'a> V3VehicleEtcPreopen<'a> {
     /// 预开通用户ETC指定卡扣费 (`POST /v3/vehicle/etc/preopen`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PreopenEtcBody,
+    ) -> ::std::result::Result<PreopenEtcResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PreopenEtcRequest::new(body)).await
     }
 }
 
@@ -295,13 +295,10 @@ impl<'a> V3VehicleEtcPreopen<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("preopen_etc.body", ::wechatpay_runtime::json_schema_for::<PreopenEtcBody>()),
         (
-            "post_v3_vehicle_etc_preopen.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_vehicle_etc_preopen.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "preopen_etc.response",
+            ::wechatpay_runtime::json_schema_for::<PreopenEtcResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `plate_color`.
     ///
     /// 车牌颜色
-    pub enum PostPlateColor {
+    pub enum CreateParkingPlateColor {
         Blue = "BLUE",
         Green = "GREEN",
         Yellow = "YELLOW",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateParkingBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -38,7 +38,7 @@ pub struct PostBody {
     /// 车牌颜色
     ///
     /// **Required.**
-    pub plate_color: PostPlateColor,
+    pub plate_color: CreateParkingPlateColor,
     /// 回调通知url
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateParkingBody {
         sub_mchid: required(0, "sub_mchid"),
         out_parking_no: required(1, "out_parking_no"),
         plate_number: required(2, "plate_number"),
@@ -70,20 +70,20 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateParkingBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_parking_no`, `plate_number`, `plate_color`, `notify_url`, `start_time`, `parking_name`, `free_duration`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_parking_no: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: PostPlateColor,
+        plate_color: CreateParkingPlateColor,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         parking_name: impl ::std::convert::Into<::std::string::String>,
         free_duration: i64,
     ) -> Self {
-        PostBody {
+        CreateParkingBody {
             sub_mchid: sub_mchid.into(),
             out_parking_no: out_parking_no.into(),
             plate_number: plate_number.into(),
@@ -96,7 +96,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateParkingBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -108,7 +108,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 停车入场状态
-    pub enum PostState {
+    pub enum CreateParkingState {
         Normal = "NORMAL",
         Blocked = "BLOCKED",
         #[unrecognized]
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `block_reason`.
     ///
     /// 不可用状态描述
-    pub enum PostBlockReason {
+    pub enum CreateParkingBlockReason {
         Pause = "PAUSE",
         Overdue = "OVERDUE",
         OutService = "OUT_SERVICE",
@@ -134,7 +134,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateParkingResponse {
     /// 停车入场id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,7 +154,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_color: ::std::option::Option<PostPlateColor>,
+    pub plate_color: ::std::option::Option<CreateParkingPlateColor>,
     /// 入场时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -174,10 +174,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateParkingState>,
     /// 不可用状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub block_reason: ::std::option::Option<PostBlockReason>,
+    pub block_reason: ::std::option::Option<CreateParkingBlockReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -185,7 +185,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateParkingResponse {
         id: optional(0, "id"),
         out_parking_no: optional(1, "out_parking_no"),
         plate_number: optional(2, "plate_number"),
@@ -199,10 +199,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateParkingResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateParkingResponse {
             id: ::std::option::Option::None,
             out_parking_no: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
@@ -230,26 +230,26 @@ impl PostResponse {
 /// Source: `openapi/v3/vehicle/parking/parkings.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateParkingRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateParkingBody,
 }
 
-impl PostRequest {
+impl CreateParkingRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateParkingBody) -> Self {
+        CreateParkingRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateParkingRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/vehicle/parking/parkings`
     pub const PATH: &'static str = "/v3/vehicle/parking/parkings";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateParkingRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -259,8 +259,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateParkingRequest {
+    type Response = CreateParkingResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -299,9 +299,9 @@ impl<'a> V3VehicleParkingParkings<'a> {
     /// 创建停车入场 (`POST /v3/vehicle/parking/parkings`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateParkingBody,
+    ) -> ::std::result::Result<CreateParkingResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateParkingRequest::new(body)).await
     }
 }
 
@@ -310,12 +310,12 @@ impl<'a> V3VehicleParkingParkings<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_vehicle_parking_parkings.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_parking.body",
+            ::wechatpay_runtime::json_schema_for::<CreateParkingBody>(),
         ),
         (
-            "post_v3_vehicle_parking_parkings.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_parking.response",
+            ::wechatpay_runtime::json_schema_for::<CreateParkingResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `profit_sharing`.
     ///
     /// 分账标识
-    pub enum PostProfitSharing {
+    pub enum VehicleCreateTransactionProfitSharing {
         Y = "Y",
         N = "N",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `currency`.
     ///
     /// 货币类型
-    pub enum PostCurrency {
+    pub enum VehicleCreateTransactionCurrency {
         Cny = "CNY",
         #[unrecognized]
         Unrecognized(String),
@@ -31,34 +31,34 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct VehicleCreateTransactionAmount {
     /// 订单金额
     ///
     /// **Required.**
     pub total: i64,
     /// 货币类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<PostCurrency>,
+    pub currency: ::std::option::Option<VehicleCreateTransactionCurrency>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    VehicleCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl VehicleCreateTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        VehicleCreateTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
     }
 
     /// Sets `currency`.
-    pub fn with_currency(mut self, currency: PostCurrency) -> Self {
+    pub fn with_currency(mut self, currency: VehicleCreateTransactionCurrency) -> Self {
         self.currency = ::std::option::Option::Some(currency);
         self
     }
@@ -68,7 +68,7 @@ impl PostAmount {
     /// Values of `plate_color`.
     ///
     /// 车牌颜色
-    pub enum PostPlateColor {
+    pub enum VehicleCreateTransactionPlateColor {
         Blue = "BLUE",
         Green = "GREEN",
         Yellow = "YELLOW",
@@ -86,7 +86,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostParkingInfo {
+pub struct VehicleCreateTransactionParkingInfo {
     /// 停车入场id
     ///
     /// **Required.**
@@ -98,7 +98,7 @@ pub struct PostParkingInfo {
     /// 车牌颜色
     ///
     /// **Required.**
-    pub plate_color: PostPlateColor,
+    pub plate_color: VehicleCreateTransactionPlateColor,
     /// 入场时间
     ///
     /// **Required.**
@@ -122,7 +122,7 @@ pub struct PostParkingInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostParkingInfo {
+    VehicleCreateTransactionParkingInfo {
         parking_id: required(0, "parking_id"),
         plate_number: required(1, "plate_number"),
         plate_color: required(2, "plate_color"),
@@ -134,20 +134,20 @@ pub struct PostParkingInfo {
     }
 }
 
-impl PostParkingInfo {
+impl VehicleCreateTransactionParkingInfo {
     /// Creates a value from its required fields (`parking_id`, `plate_number`, `plate_color`, `start_time`, `end_time`, `parking_name`, `charging_duration`, `device_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         parking_id: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: PostPlateColor,
+        plate_color: VehicleCreateTransactionPlateColor,
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         parking_name: impl ::std::convert::Into<::std::string::String>,
         charging_duration: i64,
         device_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostParkingInfo {
+        VehicleCreateTransactionParkingInfo {
             parking_id: parking_id.into(),
             plate_number: plate_number.into(),
             plate_color,
@@ -164,7 +164,7 @@ impl PostParkingInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct VehicleCreateTransactionBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -201,18 +201,18 @@ pub struct PostBody {
     pub notify_url: ::std::string::String,
     /// 分账标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub profit_sharing: ::std::option::Option<PostProfitSharing>,
+    pub profit_sharing: ::std::option::Option<VehicleCreateTransactionProfitSharing>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: VehicleCreateTransactionAmount,
     /// 停车场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_info: ::std::option::Option<PostParkingInfo>,
+    pub parking_info: ::std::option::Option<VehicleCreateTransactionParkingInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    VehicleCreateTransactionBody {
         appid: required(0, "appid"),
         sub_appid: required(1, "sub_appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -228,7 +228,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl VehicleCreateTransactionBody {
     /// Creates a value from its required fields (`appid`, `sub_appid`, `sub_mchid`, `description`, `out_trade_no`, `trade_scene`, `notify_url`, `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -239,9 +239,9 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_scene: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: VehicleCreateTransactionAmount,
     ) -> Self {
-        PostBody {
+        VehicleCreateTransactionBody {
             appid: appid.into(),
             sub_appid: sub_appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -276,19 +276,25 @@ impl PostBody {
     }
 
     /// Sets `profit_sharing`.
-    pub fn with_profit_sharing(mut self, profit_sharing: PostProfitSharing) -> Self {
+    pub fn with_profit_sharing(
+        mut self,
+        profit_sharing: VehicleCreateTransactionProfitSharing,
+    ) -> Self {
         self.profit_sharing = ::std::option::Option::Some(profit_sharing);
         self
     }
 
     /// Sets `parking_info`.
-    pub fn with_parking_info(mut self, parking_info: PostParkingInfo) -> Self {
+    pub fn with_parking_info(
+        mut self,
+        parking_info: VehicleCreateTransactionParkingInfo,
+    ) -> Self {
         self.parking_info = ::std::option::Option::Some(parking_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for VehicleCreateTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -300,7 +306,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum PostTradeState {
+    pub enum VehicleCreateTransactionTradeState {
         Success = "SUCCESS",
         Accepted = "ACCEPTED",
         PayFail = "PAY_FAIL",
@@ -314,7 +320,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_scene`.
     ///
     /// 交易场景
-    pub enum PostTradeScene {
+    pub enum VehicleCreateTransactionTradeScene {
         Parking = "PARKING",
         #[unrecognized]
         Unrecognized(String),
@@ -327,7 +333,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseParkingInfo {
+pub struct VehicleCreateTransactionResponseParkingInfo {
     /// 停车入场id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -342,7 +348,7 @@ pub struct PostResponseParkingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_color: ::std::option::Option<PostPlateColor>,
+    pub plate_color: ::std::option::Option<VehicleCreateTransactionPlateColor>,
     /// 入场时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -375,7 +381,7 @@ pub struct PostResponseParkingInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseParkingInfo {
+    VehicleCreateTransactionResponseParkingInfo {
         parking_id: optional(0, "parking_id"),
         plate_number: optional(1, "plate_number"),
         plate_color: optional(2, "plate_color"),
@@ -388,10 +394,10 @@ pub struct PostResponseParkingInfo {
     }
 }
 
-impl PostResponseParkingInfo {
+impl VehicleCreateTransactionResponseParkingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseParkingInfo {
+        VehicleCreateTransactionResponseParkingInfo {
             parking_id: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
             plate_color: ::std::option::Option::None,
@@ -411,7 +417,7 @@ impl PostResponseParkingInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct VehicleCreateTransactionPayer {
     /// 用户在appid下的标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -427,17 +433,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    VehicleCreateTransactionPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl PostPayer {
+impl VehicleCreateTransactionPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        VehicleCreateTransactionPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -451,7 +457,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct VehicleCreateTransactionResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -461,7 +467,7 @@ pub struct PostResponseAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<PostCurrency>,
+    pub currency: ::std::option::Option<VehicleCreateTransactionCurrency>,
     /// 用户实际支付金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_total: ::std::option::Option<i64>,
@@ -475,7 +481,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    VehicleCreateTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -484,10 +490,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl VehicleCreateTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        VehicleCreateTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -501,7 +507,7 @@ impl PostResponseAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum VehicleCreateTransactionScope {
         Single = "SINGLE",
         Global = "GLOBAL",
         #[unrecognized]
@@ -513,7 +519,7 @@ impl PostResponseAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum PostType {
+    pub enum VehicleCreateTransactionType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -527,7 +533,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct VehicleCreateTransactionPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -538,11 +544,11 @@ pub struct PostPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<VehicleCreateTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<VehicleCreateTransactionType>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -562,7 +568,7 @@ pub struct PostPromotionDetailItem {
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<PostCurrency>,
+    pub currency: ::std::option::Option<VehicleCreateTransactionCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -570,7 +576,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    VehicleCreateTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -585,10 +591,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl VehicleCreateTransactionPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        VehicleCreateTransactionPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -608,7 +614,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct VehicleCreateTransactionResponse {
     /// 应用ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -647,7 +653,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<PostTradeState>,
+    pub trade_state: ::std::option::Option<VehicleCreateTransactionTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -659,7 +665,7 @@ pub struct PostResponse {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 用户是否已还款
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_repaid: ::std::option::Option<PostProfitSharing>,
+    pub user_repaid: ::std::option::Option<VehicleCreateTransactionProfitSharing>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -667,24 +673,24 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scene: ::std::option::Option<PostTradeScene>,
+    pub trade_scene: ::std::option::Option<VehicleCreateTransactionTradeScene>,
     /// 停车场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_info: ::std::option::Option<PostResponseParkingInfo>,
+    pub parking_info: ::std::option::Option<VehicleCreateTransactionResponseParkingInfo>,
     /// 支付者信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<VehicleCreateTransactionPayer>,
     /// 订单金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<VehicleCreateTransactionResponseAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<VehicleCreateTransactionPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -693,7 +699,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    VehicleCreateTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -717,10 +723,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl VehicleCreateTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        VehicleCreateTransactionResponse {
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -758,26 +764,28 @@ impl PostResponse {
 /// Source: `openapi/v3/vehicle/transactions/parking.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct VehicleCreateTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: VehicleCreateTransactionBody,
 }
 
-impl PostRequest {
+impl VehicleCreateTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: VehicleCreateTransactionBody) -> Self {
+        VehicleCreateTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl VehicleCreateTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/vehicle/transactions/parking`
     pub const PATH: &'static str = "/v3/vehicle/transactions/parking";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for VehicleCreateTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -787,8 +795,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for VehicleCreateTransactionRequest {
+    type Response = VehicleCreateTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -829,9 +837,12 @@ impl<'a> V3VehicleTransactionsParking<'a> {
     /// 扣费受理 (`POST /v3/vehicle/transactions/parking`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: VehicleCreateTransactionBody,
+    ) -> ::std::result::Result<
+        VehicleCreateTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&VehicleCreateTransactionRequest::new(body)).await
     }
 }
 
@@ -840,12 +851,12 @@ impl<'a> V3VehicleTransactionsParking<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_vehicle_transactions_parking.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "vehicle_create_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<VehicleCreateTransactionBody>(),
         ),
         (
-            "post_v3_vehicle_transactions_parking.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "vehicle_create_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<VehicleCreateTransactionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateProofBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -33,7 +33,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateProofBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         start_date: required(2, "start_date"),
@@ -43,7 +43,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateProofBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `start_date`, `end_date`, `out_operation_id`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -52,7 +52,7 @@ impl PostBody {
         end_date: impl ::std::convert::Into<::std::string::String>,
         out_operation_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateProofBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             start_date: start_date.into(),
@@ -72,7 +72,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateProofBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateProofResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -147,7 +147,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateProofResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_operation_id: optional(1, "out_operation_id"),
         operation_id: optional(2, "operation_id"),
@@ -163,10 +163,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateProofResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateProofResponse {
             sp_mchid: ::std::option::Option::None,
             out_operation_id: ::std::option::Option::None,
             operation_id: ::std::option::Option::None,
@@ -194,26 +194,26 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/bill/proof.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateProofRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateProofBody,
 }
 
-impl PostRequest {
+impl CreateProofRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateProofBody) -> Self {
+        CreateProofRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateProofRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/bill/proof`
     pub const PATH: &'static str = "/v3/webizpay/bill/proof";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateProofRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -223,8 +223,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateProofRequest {
+    type Response = CreateProofResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -263,9 +263,9 @@ impl<'a> V3WebizpayBillProof<'a> {
     /// 申请企业商户企业支付出资凭证 (`POST /v3/webizpay/bill/proof`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateProofBody,
+    ) -> ::std::result::Result<CreateProofResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateProofRequest::new(body)).await
     }
 }
 
@@ -273,13 +273,10 @@ impl<'a> V3WebizpayBillProof<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_proof.body", ::wechatpay_runtime::json_schema_for::<CreateProofBody>()),
         (
-            "post_v3_webizpay_bill_proof.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_webizpay_bill_proof.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_proof.response",
+            ::wechatpay_runtime::json_schema_for::<CreateProofResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 账单类型
-    pub enum PostType {
+    pub enum CreateTradeBillType {
         Qyzfall = "QYZFALL",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTradeBillBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -34,11 +34,11 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateTradeBillType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTradeBillBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         date: required(2, "date"),
@@ -46,15 +46,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTradeBillBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `date`, `type`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         date: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: CreateTradeBillType,
     ) -> Self {
-        PostBody {
+        CreateTradeBillBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             date: date.into(),
@@ -63,7 +63,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTradeBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -75,7 +75,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTradeBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -96,7 +96,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateTradeBillType>,
     /// 账单下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,7 +109,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTradeBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         date: optional(2, "date"),
@@ -119,10 +119,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTradeBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTradeBillResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             date: ::std::option::Option::None,
@@ -144,26 +144,26 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/bill/trade-bill.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTradeBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTradeBillBody,
 }
 
-impl PostRequest {
+impl CreateTradeBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTradeBillBody) -> Self {
+        CreateTradeBillRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateTradeBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/bill/trade-bill`
     pub const PATH: &'static str = "/v3/webizpay/bill/trade-bill";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTradeBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -173,8 +173,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTradeBillRequest {
+    type Response = CreateTradeBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -213,9 +213,9 @@ impl<'a> V3WebizpayBillTradeBill<'a> {
     /// 申请企业商户企业支付业务账单 (`POST /v3/webizpay/bill/trade-bill`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTradeBillBody,
+    ) -> ::std::result::Result<CreateTradeBillResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTradeBillRequest::new(body)).await
     }
 }
 
@@ -224,12 +224,12 @@ impl<'a> V3WebizpayBillTradeBill<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_webizpay_bill_trade_bill.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_trade_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTradeBillBody>(),
         ),
         (
-            "post_v3_webizpay_bill_trade_bill.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_trade_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTradeBillResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `product_type`.
     ///
     /// 需要查询的支付产品
-    pub enum PostProductType {
+    pub enum CreateEntityMatchProductType {
         CodePay = "CODE_PAY",
         None = "NONE",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMatchDetailsItem {
+pub struct CreateEntityMatchMatchDetailsItem {
     /// 门店统一社会信用代码
     ///
     /// **Required.**
@@ -32,25 +32,25 @@ pub struct PostMatchDetailsItem {
     /// 需要查询的支付产品
     ///
     /// **Required.**
-    pub product_type: PostProductType,
+    pub product_type: CreateEntityMatchProductType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMatchDetailsItem {
+    CreateEntityMatchMatchDetailsItem {
         organization_code: required(0, "organization_code"),
         store_name: required(1, "store_name"),
         product_type: required(2, "product_type"),
     }
 }
 
-impl PostMatchDetailsItem {
+impl CreateEntityMatchMatchDetailsItem {
     /// Creates a value from its required fields (`organization_code`, `store_name`, `product_type`).
     pub fn new(
         organization_code: impl ::std::convert::Into<::std::string::String>,
         store_name: impl ::std::convert::Into<::std::string::String>,
-        product_type: PostProductType,
+        product_type: CreateEntityMatchProductType,
     ) -> Self {
-        PostMatchDetailsItem {
+        CreateEntityMatchMatchDetailsItem {
             organization_code: organization_code.into(),
             store_name: store_name.into(),
             product_type,
@@ -62,7 +62,7 @@ impl PostMatchDetailsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateEntityMatchBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -73,24 +73,26 @@ pub struct PostBody {
     pub out_batch_id: ::std::string::String,
     /// 主体匹配明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub match_details: ::std::option::Option<::std::vec::Vec<PostMatchDetailsItem>>,
+    pub match_details: ::std::option::Option<
+        ::std::vec::Vec<CreateEntityMatchMatchDetailsItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateEntityMatchBody {
         sp_mchid: required(0, "sp_mchid"),
         out_batch_id: required(1, "out_batch_id"),
         match_details: optional(2, "match_details"),
     }
 }
 
-impl PostBody {
+impl CreateEntityMatchBody {
     /// Creates a value from its required fields (`sp_mchid`, `out_batch_id`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         out_batch_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateEntityMatchBody {
             sp_mchid: sp_mchid.into(),
             out_batch_id: out_batch_id.into(),
             match_details: ::std::option::Option::None,
@@ -100,14 +102,14 @@ impl PostBody {
     /// Sets `match_details`.
     pub fn with_match_details(
         mut self,
-        match_details: ::std::vec::Vec<PostMatchDetailsItem>,
+        match_details: ::std::vec::Vec<CreateEntityMatchMatchDetailsItem>,
     ) -> Self {
         self.match_details = ::std::option::Option::Some(match_details);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateEntityMatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -119,7 +121,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostState {
+    pub enum CreateEntityMatchState {
         Accepted = "ACCEPTED",
         InProgress = "IN_PROGRESS",
         Completed = "COMPLETED",
@@ -133,7 +135,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateEntityMatchResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -158,7 +160,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateEntityMatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -166,7 +168,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateEntityMatchResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_id: optional(1, "out_batch_id"),
         batch_id: optional(2, "batch_id"),
@@ -176,10 +178,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateEntityMatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateEntityMatchResponse {
             sp_mchid: ::std::option::Option::None,
             out_batch_id: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -201,26 +203,26 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/stores/entity-matches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateEntityMatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateEntityMatchBody,
 }
 
-impl PostRequest {
+impl CreateEntityMatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateEntityMatchBody) -> Self {
+        CreateEntityMatchRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateEntityMatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/stores/entity-matches`
     pub const PATH: &'static str = "/v3/webizpay/stores/entity-matches";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateEntityMatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -230,8 +232,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateEntityMatchRequest {
+    type Response = CreateEntityMatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -280,9 +282,9 @@ impl<'a> V3WebizpayStoresEntityMatches<'a> {
     /// 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateEntityMatchBody,
+    ) -> ::std::result::Result<CreateEntityMatchResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateEntityMatchRequest::new(body)).await
     }
 }
 
@@ -291,12 +293,12 @@ impl<'a> V3WebizpayStoresEntityMatches<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_webizpay_stores_entity_matches.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_entity_match.body",
+            ::wechatpay_runtime::json_schema_for::<CreateEntityMatchBody>(),
         ),
         (
-            "post_v3_webizpay_stores_entity_matches.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_entity_match.response",
+            ::wechatpay_runtime::json_schema_for::<CreateEntityMatchResponse>(),
         ),
     ]);
     schemas.extend(batch_id::json_schemas());

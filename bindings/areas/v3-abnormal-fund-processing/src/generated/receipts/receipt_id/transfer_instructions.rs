@@ -6,7 +6,7 @@
     /// Values of `transfer_mode`.
     ///
     /// 付款方式
-    pub enum PostTransferMode {
+    pub enum TransferInstructionsTransferMode {
         TransferToOriginalReceiveUser = "TRANSFER_TO_ORIGINAL_RECEIVE_USER",
         TransferModeToOriginalReceiveMerchant = "TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT",
         TransferModeToSpecifiedReceiveMerchant = "TRANSFER_MODE_TO_SPECIFIED_RECEIVE_MERCHANT",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct TransferInstructionsReceiver {
     /// 入账用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -34,17 +34,17 @@ pub struct PostReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    TransferInstructionsReceiver {
         openid: optional(0, "openid"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
     }
 }
 
-impl PostReceiver {
+impl TransferInstructionsReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        TransferInstructionsReceiver {
             openid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -83,7 +83,7 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransferInstructionsBody {
     /// 商户侧指令编号
     ///
     /// **Required.**
@@ -91,17 +91,17 @@ pub struct PostBody {
     /// 付款方式
     ///
     /// **Required.**
-    pub transfer_mode: PostTransferMode,
+    pub transfer_mode: TransferInstructionsTransferMode,
     /// 收款方
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiver>,
+    pub receiver: ::std::option::Option<TransferInstructionsReceiver>,
     /// 回调通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransferInstructionsBody {
         out_instruction_no: required(0, "out_instruction_no"),
         transfer_mode: required(1, "transfer_mode"),
         receiver: optional(2, "receiver"),
@@ -109,13 +109,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TransferInstructionsBody {
     /// Creates a value from its required fields (`out_instruction_no`, `transfer_mode`).
     pub fn new(
         out_instruction_no: impl ::std::convert::Into<::std::string::String>,
-        transfer_mode: PostTransferMode,
+        transfer_mode: TransferInstructionsTransferMode,
     ) -> Self {
-        PostBody {
+        TransferInstructionsBody {
             out_instruction_no: out_instruction_no.into(),
             transfer_mode,
             receiver: ::std::option::Option::None,
@@ -124,7 +124,7 @@ impl PostBody {
     }
 
     /// Sets `receiver`.
-    pub fn with_receiver(mut self, receiver: PostReceiver) -> Self {
+    pub fn with_receiver(mut self, receiver: TransferInstructionsReceiver) -> Self {
         self.receiver = ::std::option::Option::Some(receiver);
         self
     }
@@ -139,7 +139,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransferInstructionsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,7 +151,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `product_name`.
     ///
     /// 产品名称
-    pub enum PostProductName {
+    pub enum TransferInstructionsProductName {
         C2C = "C2C",
         #[unrecognized]
         Unrecognized(String),
@@ -162,7 +162,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `currency`.
     ///
     /// 货币类型
-    pub enum PostCurrency {
+    pub enum TransferInstructionsCurrency {
         Cny = "CNY",
         #[unrecognized]
         Unrecognized(String),
@@ -175,7 +175,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferAmount {
+pub struct TransferInstructionsTransferAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -185,7 +185,7 @@ pub struct PostTransferAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<PostCurrency>,
+    pub currency: ::std::option::Option<TransferInstructionsCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -193,17 +193,17 @@ pub struct PostTransferAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferAmount {
+    TransferInstructionsTransferAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostTransferAmount {
+impl TransferInstructionsTransferAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTransferAmount {
+        TransferInstructionsTransferAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -215,7 +215,7 @@ impl PostTransferAmount {
     /// Values of `receipt_state`.
     ///
     /// 在途异常资金付款状态
-    pub enum PostReceiptState {
+    pub enum TransferInstructionsReceiptState {
         ReceiptStatePending = "RECEIPT_STATE_PENDING",
         ReceiptStateProgress = "RECEIPT_STATE_PROGRESS",
         ReceiptStateCompleted = "RECEIPT_STATE_COMPLETED",
@@ -228,7 +228,7 @@ impl PostTransferAmount {
     /// Values of `operator`.
     ///
     /// 发起在途异常资金付款请求的角色
-    pub enum PostOperator {
+    pub enum TransferInstructionsOperator {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -241,12 +241,12 @@ impl PostTransferAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCommander {
+pub struct TransferInstructionsCommander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator: ::std::option::Option<PostOperator>,
+    pub operator: ::std::option::Option<TransferInstructionsOperator>,
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -259,17 +259,17 @@ pub struct PostCommander {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCommander {
+    TransferInstructionsCommander {
         operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
         ..extra
     }
 }
 
-impl PostCommander {
+impl TransferInstructionsCommander {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCommander {
+        TransferInstructionsCommander {
             operator: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -283,7 +283,7 @@ impl PostCommander {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostInstructionReceiver {
+pub struct TransferInstructionsInstructionReceiver {
     /// 入账用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -300,7 +300,7 @@ pub struct PostInstructionReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostInstructionReceiver {
+    TransferInstructionsInstructionReceiver {
         openid: optional(0, "openid"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -308,10 +308,10 @@ pub struct PostInstructionReceiver {
     }
 }
 
-impl PostInstructionReceiver {
+impl TransferInstructionsInstructionReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostInstructionReceiver {
+        TransferInstructionsInstructionReceiver {
             openid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -324,7 +324,7 @@ impl PostInstructionReceiver {
     /// Values of `instruction_state`.
     ///
     /// 在途异常资金付款指令状态
-    pub enum PostInstructionState {
+    pub enum TransferInstructionsInstructionState {
         InstructionStatePending = "INSTRUCTION_STATE_PENDING",
         InstructionStateInProgress = "INSTRUCTION_STATE_IN_PROGRESS",
         InstructionStateClosed = "INSTRUCTION_STATE_CLOSED",
@@ -340,7 +340,7 @@ impl PostInstructionReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostInstruction {
+pub struct TransferInstructionsInstruction {
     /// 商户侧指令编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -350,18 +350,18 @@ pub struct PostInstruction {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub commander: ::std::option::Option<PostCommander>,
+    pub commander: ::std::option::Option<TransferInstructionsCommander>,
     /// 付款方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_mode: ::std::option::Option<PostTransferMode>,
+    pub transfer_mode: ::std::option::Option<TransferInstructionsTransferMode>,
     /// 收款方
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostInstructionReceiver>,
+    pub receiver: ::std::option::Option<TransferInstructionsInstructionReceiver>,
     /// 在途异常资金付款指令状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub instruction_state: ::std::option::Option<PostInstructionState>,
+    pub instruction_state: ::std::option::Option<TransferInstructionsInstructionState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -380,7 +380,7 @@ pub struct PostInstruction {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostInstruction {
+    TransferInstructionsInstruction {
         out_instruction_no: optional(0, "out_instruction_no"),
         commander: optional(1, "commander"),
         transfer_mode: optional(2, "transfer_mode"),
@@ -393,10 +393,10 @@ pub struct PostInstruction {
     }
 }
 
-impl PostInstruction {
+impl TransferInstructionsInstruction {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostInstruction {
+        TransferInstructionsInstruction {
             out_instruction_no: ::std::option::Option::None,
             commander: ::std::option::Option::None,
             transfer_mode: ::std::option::Option::None,
@@ -414,12 +414,12 @@ impl PostInstruction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransferInstructionsResponse {
     /// 产品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_name: ::std::option::Option<PostProductName>,
+    pub product_name: ::std::option::Option<TransferInstructionsProductName>,
     /// 微信支付在途异常资金付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -429,12 +429,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_amount: ::std::option::Option<PostTransferAmount>,
+    pub transfer_amount: ::std::option::Option<TransferInstructionsTransferAmount>,
     /// 在途异常资金付款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<PostReceiptState>,
+    pub receipt_state: ::std::option::Option<TransferInstructionsReceiptState>,
     /// 在途异常资金付款单据创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -443,7 +443,7 @@ pub struct PostResponse {
     pub last_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub instruction: ::std::option::Option<PostInstruction>,
+    pub instruction: ::std::option::Option<TransferInstructionsInstruction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -451,7 +451,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransferInstructionsResponse {
         product_name: optional(0, "product_name"),
         receipt_id: optional(1, "receipt_id"),
         transfer_amount: optional(2, "transfer_amount"),
@@ -463,10 +463,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl TransferInstructionsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransferInstructionsResponse {
             product_name: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             transfer_amount: ::std::option::Option::None,
@@ -490,7 +490,7 @@ impl PostResponse {
 /// Source: `openapi/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransferInstructionsRequest {
     /// 微信支付在途异常资金付款单号
     ///
     /// **Required.**
@@ -498,30 +498,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub receipt_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: TransferInstructionsBody,
 }
 
-impl PostRequest {
+impl TransferInstructionsRequest {
     /// Creates a value from its required fields (`receipt_id`, `body`).
     pub fn new(
         receipt_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: TransferInstructionsBody,
     ) -> Self {
-        PostRequest {
+        TransferInstructionsRequest {
             receipt_id: receipt_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl TransferInstructionsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`
     pub const PATH: &'static str = "/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransferInstructionsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -538,8 +538,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransferInstructionsRequest {
+    type Response = TransferInstructionsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -602,9 +602,14 @@ impl<'a> V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions<'a> {
     /// 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.receipt_id.clone(), body)).await
+        body: TransferInstructionsBody,
+    ) -> ::std::result::Result<
+        TransferInstructionsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&TransferInstructionsRequest::new(self.receipt_id.clone(), body))
+            .await
     }
 }
 
@@ -613,12 +618,12 @@ impl<'a> V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_abnormal_fund_processing_receipts_receipt_id_transfer_instructions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transfer_instructions.body",
+            ::wechatpay_runtime::json_schema_for::<TransferInstructionsBody>(),
         ),
         (
-            "post_v3_abnormal_fund_processing_receipts_receipt_id_transfer_instructions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transfer_instructions.response",
+            ::wechatpay_runtime::json_schema_for::<TransferInstructionsResponse>(),
         ),
     ]);
     schemas.extend(out_instruction_no::json_schemas());

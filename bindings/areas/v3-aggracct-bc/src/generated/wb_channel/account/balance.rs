@@ -6,7 +6,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum GetReqScene {
+    pub enum QueryBalanceReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryBalanceQuery {
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -40,11 +40,11 @@ pub struct GetQuery {
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<GetReqScene>,
+    pub req_scene: ::std::option::Option<QueryBalanceReqScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryBalanceQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
         card_no: optional(2, "card_no"),
@@ -53,13 +53,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryBalanceQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         bal_account_no: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        GetQuery {
+        QueryBalanceQuery {
             mchid: mchid.into(),
             bal_account_no,
             card_no: ::std::option::Option::None,
@@ -84,13 +84,13 @@ impl GetQuery {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: GetReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: QueryBalanceReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryBalanceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryBalanceResponse {
     /// 是否存在在途减额指令
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub in_transit_reduction_exist: ::std::option::Option<bool>,
@@ -116,17 +116,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryBalanceResponse {
         in_transit_reduction_exist: optional(0, "in_transit_reduction_exist"),
         balance: optional(1, "balance"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryBalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryBalanceResponse {
             in_transit_reduction_exist: ::std::option::Option::None,
             balance: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -145,26 +145,26 @@ impl GetResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/account/balance.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryBalanceRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryBalanceQuery,
 }
 
-impl GetRequest {
+impl QueryBalanceRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryBalanceQuery) -> Self {
+        QueryBalanceRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryBalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/aggracct-bc/wb-channel/account/balance`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/account/balance";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryBalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -174,8 +174,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryBalanceRequest {
+    type Response = QueryBalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -245,9 +245,9 @@ impl<'a> V3AggracctBcWbChannelAccountBalance<'a> {
     /// 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryBalanceQuery,
+    ) -> ::std::result::Result<QueryBalanceResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryBalanceRequest::new(query)).await
     }
 }
 
@@ -256,12 +256,12 @@ impl<'a> V3AggracctBcWbChannelAccountBalance<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_aggracct_bc_wb_channel_account_balance.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_balance.query",
+            ::wechatpay_runtime::json_schema_for::<QueryBalanceQuery>(),
         ),
         (
-            "get_v3_aggracct_bc_wb_channel_account_balance.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_balance.response",
+            ::wechatpay_runtime::json_schema_for::<QueryBalanceResponse>(),
         ),
     ])
 }

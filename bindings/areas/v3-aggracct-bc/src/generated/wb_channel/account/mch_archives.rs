@@ -6,7 +6,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum GetReqScene {
+    pub enum QueryMchArchiveReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryMchArchiveQuery {
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -40,11 +40,11 @@ pub struct GetQuery {
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<GetReqScene>,
+    pub req_scene: ::std::option::Option<QueryMchArchiveReqScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryMchArchiveQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
         card_no: optional(2, "card_no"),
@@ -53,13 +53,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryMchArchiveQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         bal_account_no: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        GetQuery {
+        QueryMchArchiveQuery {
             mchid: mchid.into(),
             bal_account_no,
             card_no: ::std::option::Option::None,
@@ -84,13 +84,13 @@ impl GetQuery {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: GetReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: QueryMchArchiveReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryMchArchiveQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `merchant_type`.
     ///
     /// 主体类型
-    pub enum GetMerchantType {
+    pub enum QueryMchArchiveMerchantType {
         _1 = "1",
         _2 = "2",
         _3 = "3",
@@ -115,7 +115,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `merchant_id_type`.
     ///
     /// 主体证件类型
-    pub enum GetMerchantIdType {
+    pub enum QueryMchArchiveMerchantIdType {
         _12 = "12",
         #[unrecognized]
         Unrecognized(String),
@@ -126,7 +126,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `legal_representative_id_type`.
     ///
     /// 法定代表人证件类型
-    pub enum GetLegalRepresentativeIdType {
+    pub enum QueryMchArchiveLegalRepresentativeIdType {
         _01 = "01",
         #[unrecognized]
         Unrecognized(String),
@@ -139,13 +139,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLegalRepresentative {
+pub struct QueryMchArchiveLegalRepresentative {
     /// 法定代表人证件类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_id_type: ::std::option::Option<
-        GetLegalRepresentativeIdType,
+        QueryMchArchiveLegalRepresentativeIdType,
     >,
     /// 法定代表人姓名
     ///
@@ -209,7 +209,7 @@ pub struct GetLegalRepresentative {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLegalRepresentative {
+    QueryMchArchiveLegalRepresentative {
         legal_representative_id_type: optional(0, "legal_representative_id_type"),
         legal_representative_name: optional(1, "legal_representative_name"),
         legal_representative_id_no: optional(2, "legal_representative_id_no"),
@@ -230,10 +230,10 @@ pub struct GetLegalRepresentative {
     }
 }
 
-impl GetLegalRepresentative {
+impl QueryMchArchiveLegalRepresentative {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLegalRepresentative {
+        QueryMchArchiveLegalRepresentative {
             legal_representative_id_type: ::std::option::Option::None,
             legal_representative_name: ::std::option::Option::None,
             legal_representative_id_no: ::std::option::Option::None,
@@ -255,7 +255,7 @@ impl GetLegalRepresentative {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBeneficialOwnerItem {
+pub struct QueryMchArchiveBeneficialOwnerItem {
     /// 受益所有人编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -265,7 +265,9 @@ pub struct GetBeneficialOwnerItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub beneficial_owner_id_type: ::std::option::Option<GetLegalRepresentativeIdType>,
+    pub beneficial_owner_id_type: ::std::option::Option<
+        QueryMchArchiveLegalRepresentativeIdType,
+    >,
     /// 受益所有人姓名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -314,7 +316,7 @@ pub struct GetBeneficialOwnerItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBeneficialOwnerItem {
+    QueryMchArchiveBeneficialOwnerItem {
         beneficial_owner_no: optional(0, "beneficial_owner_no"),
         beneficial_owner_id_type: optional(1, "beneficial_owner_id_type"),
         beneficial_owner_name: optional(2, "beneficial_owner_name"),
@@ -328,10 +330,10 @@ pub struct GetBeneficialOwnerItem {
     }
 }
 
-impl GetBeneficialOwnerItem {
+impl QueryMchArchiveBeneficialOwnerItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBeneficialOwnerItem {
+        QueryMchArchiveBeneficialOwnerItem {
             beneficial_owner_no: ::std::option::Option::None,
             beneficial_owner_id_type: ::std::option::Option::None,
             beneficial_owner_name: ::std::option::Option::None,
@@ -350,7 +352,7 @@ impl GetBeneficialOwnerItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryMchArchiveResponse {
     /// 微信支付商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -361,10 +363,10 @@ pub struct GetResponse {
     pub bal_account_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
     /// 主体类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_type: ::std::option::Option<GetMerchantType>,
+    pub merchant_type: ::std::option::Option<QueryMchArchiveMerchantType>,
     /// 主体证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_id_type: ::std::option::Option<GetMerchantIdType>,
+    pub merchant_id_type: ::std::option::Option<QueryMchArchiveMerchantIdType>,
     /// 主体证件登记名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -392,10 +394,12 @@ pub struct GetResponse {
     pub business_scope: ::std::option::Option<::std::string::String>,
     /// 法定代表人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub legal_representative: ::std::option::Option<GetLegalRepresentative>,
+    pub legal_representative: ::std::option::Option<QueryMchArchiveLegalRepresentative>,
     /// 受益所有人信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub beneficial_owner: ::std::option::Option<::std::vec::Vec<GetBeneficialOwnerItem>>,
+    pub beneficial_owner: ::std::option::Option<
+        ::std::vec::Vec<QueryMchArchiveBeneficialOwnerItem>,
+    >,
     /// 卡号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -411,7 +415,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryMchArchiveResponse {
         mchid: optional(0, "mchid"),
         bal_account_no: optional(1, "bal_account_no"),
         merchant_type: optional(2, "merchant_type"),
@@ -431,10 +435,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryMchArchiveResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryMchArchiveResponse {
             mchid: ::std::option::Option::None,
             bal_account_no: ::std::option::Option::None,
             merchant_type: ::std::option::Option::None,
@@ -466,26 +470,26 @@ impl GetResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/account/mch_archives.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryMchArchiveRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryMchArchiveQuery,
 }
 
-impl GetRequest {
+impl QueryMchArchiveRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryMchArchiveQuery) -> Self {
+        QueryMchArchiveRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryMchArchiveRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/aggracct-bc/wb-channel/account/mch_archives`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/account/mch_archives";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryMchArchiveRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -495,8 +499,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryMchArchiveRequest {
+    type Response = QueryMchArchiveResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -566,9 +570,9 @@ impl<'a> V3AggracctBcWbChannelAccountMchArchives<'a> {
     /// 查询商户资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_archives`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryMchArchiveQuery,
+    ) -> ::std::result::Result<QueryMchArchiveResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryMchArchiveRequest::new(query)).await
     }
 }
 
@@ -577,12 +581,12 @@ impl<'a> V3AggracctBcWbChannelAccountMchArchives<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_aggracct_bc_wb_channel_account_mch_archives.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_mch_archive.query",
+            ::wechatpay_runtime::json_schema_for::<QueryMchArchiveQuery>(),
         ),
         (
-            "get_v3_aggracct_bc_wb_channel_account_mch_archives.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_mch_archive.response",
+            ::wechatpay_runtime::json_schema_for::<QueryMchArchiveResponse>(),
         ),
     ])
 }

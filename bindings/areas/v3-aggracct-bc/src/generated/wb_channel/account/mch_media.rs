@@ -6,7 +6,7 @@
     /// Values of `business_scene`.
     ///
     /// 业务场景
-    pub enum GetBusinessScene {
+    pub enum QueryMchMediaBusinessScene {
         SjtMicroPlusOpenAccount = "SJT_MICRO_PLUS_OPEN_ACCOUNT",
         SjtMicroPlusUpdateInfo = "SJT_MICRO_PLUS_UPDATE_INFO",
         GetByMediaId = "GET_BY_MEDIA_ID",
@@ -19,7 +19,7 @@
     /// Values of `mch_media_type`.
     ///
     /// 影像件类型
-    pub enum GetMchMediaType {
+    pub enum QueryMchMediaMchMediaType {
         IdCardFront = "ID_CARD_FRONT",
         IdCardBack = "ID_CARD_BACK",
         StoreFront = "STORE_FRONT",
@@ -33,7 +33,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryMchMediaQuery {
     /// 微信支付商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -43,17 +43,17 @@ pub struct GetQuery {
     /// 业务场景
     ///
     /// **Required.**
-    pub business_scene: GetBusinessScene,
+    pub business_scene: QueryMchMediaBusinessScene,
     /// 影像件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_media_type: ::std::option::Option<GetMchMediaType>,
+    pub mch_media_type: ::std::option::Option<QueryMchMediaMchMediaType>,
     /// 影像件资料ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryMchMediaQuery {
         mchid: optional(0, "mchid"),
         platform_trx_id: optional(1, "platform_trx_id"),
         business_scene: required(2, "business_scene"),
@@ -62,10 +62,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryMchMediaQuery {
     /// Creates a value from its required fields (`business_scene`).
-    pub fn new(business_scene: GetBusinessScene) -> Self {
-        GetQuery {
+    pub fn new(business_scene: QueryMchMediaBusinessScene) -> Self {
+        QueryMchMediaQuery {
             mchid: ::std::option::Option::None,
             platform_trx_id: ::std::option::Option::None,
             business_scene,
@@ -93,7 +93,10 @@ impl GetQuery {
     }
 
     /// Sets `mch_media_type`.
-    pub fn with_mch_media_type(mut self, mch_media_type: GetMchMediaType) -> Self {
+    pub fn with_mch_media_type(
+        mut self,
+        mch_media_type: QueryMchMediaMchMediaType,
+    ) -> Self {
         self.mch_media_type = ::std::option::Option::Some(mch_media_type);
         self
     }
@@ -108,7 +111,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryMchMediaQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +123,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `media_type`.
     ///
     /// 文件类型
-    pub enum GetMediaType {
+    pub enum QueryMchMediaMediaType {
         Jpg = "jpg",
         Png = "png",
         Bmp = "bmp",
@@ -134,13 +137,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryMchMediaResponse {
     /// 文件内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_content: ::std::option::Option<::std::string::String>,
     /// 文件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<QueryMchMediaMediaType>,
     /// 文件摘要
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_sm3: ::std::option::Option<::std::string::String>,
@@ -157,7 +160,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryMchMediaResponse {
         media_content: optional(0, "media_content"),
         media_type: optional(1, "media_type"),
         media_sm3: optional(2, "media_sm3"),
@@ -167,10 +170,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryMchMediaResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryMchMediaResponse {
             media_content: ::std::option::Option::None,
             media_type: ::std::option::Option::None,
             media_sm3: ::std::option::Option::None,
@@ -192,26 +195,26 @@ impl GetResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/account/mch_media.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryMchMediaRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryMchMediaQuery,
 }
 
-impl GetRequest {
+impl QueryMchMediaRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryMchMediaQuery) -> Self {
+        QueryMchMediaRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryMchMediaRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/aggracct-bc/wb-channel/account/mch_media`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/account/mch_media";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryMchMediaRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -221,8 +224,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryMchMediaRequest {
+    type Response = QueryMchMediaResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -297,9 +300,9 @@ impl<'a> V3AggracctBcWbChannelAccountMchMedia<'a> {
     /// 查询商户影像件资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_media`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryMchMediaQuery,
+    ) -> ::std::result::Result<QueryMchMediaResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryMchMediaRequest::new(query)).await
     }
 }
 
@@ -308,12 +311,12 @@ impl<'a> V3AggracctBcWbChannelAccountMchMedia<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_aggracct_bc_wb_channel_account_mch_media.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_mch_media.query",
+            ::wechatpay_runtime::json_schema_for::<QueryMchMediaQuery>(),
         ),
         (
-            "get_v3_aggracct_bc_wb_channel_account_mch_media.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_mch_media.response",
+            ::wechatpay_runtime::json_schema_for::<QueryMchMediaResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `change_scene`.
     ///
     /// 变更类型
-    pub enum PostChangeScene {
+    pub enum CreateRenameChangeScene {
         SubjectInfoRename = "SUBJECT_INFO_RENAME",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum PostReqScene {
+    pub enum CreateRenameReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -30,7 +30,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRenameBody {
     /// 渠道结算银行账户更名外部系统单号
     ///
     /// **Required.**
@@ -48,14 +48,14 @@ pub struct PostBody {
     /// 变更类型
     ///
     /// **Required.**
-    pub change_scene: PostChangeScene,
+    pub change_scene: CreateRenameChangeScene,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<PostReqScene>,
+    pub req_scene: ::std::option::Option<CreateRenameReqScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRenameBody {
         out_request_no: required(0, "out_request_no"),
         mchid: required(1, "mchid"),
         bal_account_no: required(2, "bal_account_no"),
@@ -64,15 +64,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateRenameBody {
     /// Creates a value from its required fields (`out_request_no`, `mchid`, `bal_account_no`, `change_scene`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         bal_account_no: ::wechatpay_runtime::Sensitive,
-        change_scene: PostChangeScene,
+        change_scene: CreateRenameChangeScene,
     ) -> Self {
-        PostBody {
+        CreateRenameBody {
             out_request_no: out_request_no.into(),
             mchid: mchid.into(),
             bal_account_no,
@@ -82,13 +82,13 @@ impl PostBody {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: PostReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: CreateRenameReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRenameBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `application_state`.
     ///
     /// 申请单状态
-    pub enum PostApplicationState {
+    pub enum CreateRenameApplicationState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -113,12 +113,12 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateRenameResponse {
     /// 变更类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub change_scene: ::std::option::Option<PostChangeScene>,
+    pub change_scene: ::std::option::Option<CreateRenameChangeScene>,
     /// 微信支付更名受理返回的申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +152,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_state: ::std::option::Option<PostApplicationState>,
+    pub application_state: ::std::option::Option<CreateRenameApplicationState>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -169,7 +169,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateRenameResponse {
         change_scene: optional(0, "change_scene"),
         application_id: optional(1, "application_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -184,10 +184,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateRenameResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateRenameResponse {
             change_scene: ::std::option::Option::None,
             application_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -216,26 +216,26 @@ impl PostResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/bank-channel-account/rename.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRenameRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRenameBody,
 }
 
-impl PostRequest {
+impl CreateRenameRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateRenameBody) -> Self {
+        CreateRenameRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateRenameRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/aggracct-bc/wb-channel/bank-channel-account/rename`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/bank-channel-account/rename";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRenameRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +245,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateRenameRequest {
+    type Response = CreateRenameResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -299,9 +299,9 @@ impl<'a> V3AggracctBcWbChannelBankChannelAccountRename<'a> {
     /// 受理渠道结算银行账户更名申请 (`POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateRenameBody,
+    ) -> ::std::result::Result<CreateRenameResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateRenameRequest::new(body)).await
     }
 }
 
@@ -310,12 +310,12 @@ impl<'a> V3AggracctBcWbChannelBankChannelAccountRename<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_aggracct_bc_wb_channel_bank_channel_account_rename.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_rename.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRenameBody>(),
         ),
         (
-            "post_v3_aggracct_bc_wb_channel_bank_channel_account_rename.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_rename.response",
+            ::wechatpay_runtime::json_schema_for::<CreateRenameResponse>(),
         ),
     ]);
     schemas.extend(application_id::json_schemas());

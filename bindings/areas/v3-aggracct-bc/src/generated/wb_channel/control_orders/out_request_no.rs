@@ -6,7 +6,7 @@
     /// Values of `control_type`.
     ///
     /// 控制单类型
-    pub enum GetControlType {
+    pub enum GetControlOrderControlType {
         Punish = "PUNISH",
         Recover = "RECOVER",
         #[unrecognized]
@@ -18,11 +18,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetControlOrderQuery {
     /// 控制单类型
     ///
     /// **Required.**
-    pub control_type: GetControlType,
+    pub control_type: GetControlOrderControlType,
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -30,26 +30,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetControlOrderQuery {
         control_type: required(0, "control_type"),
         mchid: required(1, "mchid"),
     }
 }
 
-impl GetQuery {
+impl GetControlOrderQuery {
     /// Creates a value from its required fields (`control_type`, `mchid`).
     pub fn new(
-        control_type: GetControlType,
+        control_type: GetControlOrderControlType,
         mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetControlOrderQuery {
             control_type,
             mchid: mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetControlOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `punish_state`.
     ///
     /// 管控状态
-    pub enum GetPunishState {
+    pub enum GetControlOrderPunishState {
         Executing = "EXECUTING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -74,7 +74,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `effect_state`.
     ///
     /// 生效状态
-    pub enum GetEffectState {
+    pub enum GetControlOrderEffectState {
         Active = "ACTIVE",
         Recovered = "RECOVERED",
         #[unrecognized]
@@ -86,7 +86,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `control_action`.
     ///
     /// 管控方案
-    pub enum GetControlAction {
+    pub enum GetControlOrderControlAction {
         DisableReceive = "DISABLE_RECEIVE",
         DisableWithdrawal = "DISABLE_WITHDRAWAL",
         DisablePay = "DISABLE_PAY",
@@ -103,7 +103,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPunishOrder {
+pub struct GetControlOrderPunishOrder {
     /// 微信管控单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,13 +150,15 @@ pub struct GetPunishOrder {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_state: ::std::option::Option<GetPunishState>,
+    pub punish_state: ::std::option::Option<GetControlOrderPunishState>,
     /// 生效状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub effect_state: ::std::option::Option<GetEffectState>,
+    pub effect_state: ::std::option::Option<GetControlOrderEffectState>,
     /// 管控方案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub control_action: ::std::option::Option<::std::vec::Vec<GetControlAction>>,
+    pub control_action: ::std::option::Option<
+        ::std::vec::Vec<GetControlOrderControlAction>,
+    >,
     /// 执行失败错误信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
@@ -170,7 +172,7 @@ pub struct GetPunishOrder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPunishOrder {
+    GetControlOrderPunishOrder {
         wxpay_punish_no: optional(0, "wxpay_punish_no"),
         out_request_no: optional(1, "out_request_no"),
         mchid: optional(2, "mchid"),
@@ -190,10 +192,10 @@ pub struct GetPunishOrder {
     }
 }
 
-impl GetPunishOrder {
+impl GetControlOrderPunishOrder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPunishOrder {
+        GetControlOrderPunishOrder {
             wxpay_punish_no: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -220,7 +222,7 @@ impl GetPunishOrder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecoverOrder {
+pub struct GetControlOrderRecoverOrder {
     /// 微信支付解管单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -265,7 +267,7 @@ pub struct GetRecoverOrder {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_state: ::std::option::Option<GetPunishState>,
+    pub recover_state: ::std::option::Option<GetControlOrderPunishState>,
     /// 解管原因描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -284,7 +286,7 @@ pub struct GetRecoverOrder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecoverOrder {
+    GetControlOrderRecoverOrder {
         wxpay_recover_no: optional(0, "wxpay_recover_no"),
         out_request_no: optional(1, "out_request_no"),
         related_wxpay_punish_no: optional(2, "related_wxpay_punish_no"),
@@ -301,10 +303,10 @@ pub struct GetRecoverOrder {
     }
 }
 
-impl GetRecoverOrder {
+impl GetControlOrderRecoverOrder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecoverOrder {
+        GetControlOrderRecoverOrder {
             wxpay_recover_no: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             related_wxpay_punish_no: ::std::option::Option::None,
@@ -326,18 +328,18 @@ impl GetRecoverOrder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetControlOrderResponse {
     /// 控制场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub control_scene: ::std::option::Option<GetControlType>,
+    pub control_scene: ::std::option::Option<GetControlOrderControlType>,
     /// 管控单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub punish_order: ::std::option::Option<GetPunishOrder>,
+    pub punish_order: ::std::option::Option<GetControlOrderPunishOrder>,
     /// 解管单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_order: ::std::option::Option<GetRecoverOrder>,
+    pub recover_order: ::std::option::Option<GetControlOrderRecoverOrder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -345,7 +347,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetControlOrderResponse {
         control_scene: optional(0, "control_scene"),
         punish_order: optional(1, "punish_order"),
         recover_order: optional(2, "recover_order"),
@@ -353,10 +355,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetControlOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetControlOrderResponse {
             control_scene: ::std::option::Option::None,
             punish_order: ::std::option::Option::None,
             recover_order: ::std::option::Option::None,
@@ -376,7 +378,7 @@ impl GetResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/control-orders/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetControlOrderRequest {
     /// 微众管控/解管单号
     ///
     /// **Required.**
@@ -384,30 +386,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_request_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetControlOrderQuery,
 }
 
-impl GetRequest {
+impl GetControlOrderRequest {
     /// Creates a value from its required fields (`out_request_no`, `query`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetControlOrderQuery,
     ) -> Self {
-        GetRequest {
+        GetControlOrderRequest {
             out_request_no: out_request_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetControlOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetControlOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -427,8 +429,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetControlOrderRequest {
+    type Response = GetControlOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -488,9 +490,11 @@ impl<'a> V3AggracctBcWbChannelControlOrdersOutRequestNo<'a> {
     /// 查询控制单 (`GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone(), query)).await
+        query: GetControlOrderQuery,
+    ) -> ::std::result::Result<GetControlOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetControlOrderRequest::new(self.out_request_no.clone(), query))
+            .await
     }
 }
 
@@ -499,12 +503,12 @@ impl<'a> V3AggracctBcWbChannelControlOrdersOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_aggracct_bc_wb_channel_control_orders_out_request_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_control_order.query",
+            ::wechatpay_runtime::json_schema_for::<GetControlOrderQuery>(),
         ),
         (
-            "get_v3_aggracct_bc_wb_channel_control_orders_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_control_order.response",
+            ::wechatpay_runtime::json_schema_for::<GetControlOrderResponse>(),
         ),
     ])
 }

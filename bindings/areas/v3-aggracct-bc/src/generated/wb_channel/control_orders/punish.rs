@@ -6,7 +6,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum PostReqScene {
+    pub enum CreatePunishReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -19,7 +19,7 @@
     /// Values of `fund_repatriation_strategy`.
     ///
     /// 微众资金划回策略
-    pub enum PostFundRepatriationStrategy {
+    pub enum CreatePunishFundRepatriationStrategy {
         AllForbidden = "ALL_FORBIDDEN",
         AllAllowedWhenUnique = "ALL_ALLOWED_WHEN_UNIQUE",
         #[unrecognized]
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePunishBody {
     /// 微众管控单号
     ///
     /// **Required.**
@@ -66,14 +66,16 @@ pub struct PostBody {
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<PostReqScene>,
+    pub req_scene: ::std::option::Option<CreatePunishReqScene>,
     /// 微众资金划回策略
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fund_repatriation_strategy: ::std::option::Option<PostFundRepatriationStrategy>,
+    pub fund_repatriation_strategy: ::std::option::Option<
+        CreatePunishFundRepatriationStrategy,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePunishBody {
         out_request_no: required(0, "out_request_no"),
         mchid: required(1, "mchid"),
         bal_account_no: required(2, "bal_account_no"),
@@ -87,7 +89,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePunishBody {
     /// Creates a value from its required fields (`out_request_no`, `mchid`, `bal_account_no`, `punish_scene`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
@@ -95,7 +97,7 @@ impl PostBody {
         bal_account_no: ::wechatpay_runtime::Sensitive,
         punish_scene: i64,
     ) -> Self {
-        PostBody {
+        CreatePunishBody {
             out_request_no: out_request_no.into(),
             mchid: mchid.into(),
             bal_account_no,
@@ -143,7 +145,7 @@ impl PostBody {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: PostReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: CreatePunishReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
@@ -151,7 +153,7 @@ impl PostBody {
     /// Sets `fund_repatriation_strategy`.
     pub fn with_fund_repatriation_strategy(
         mut self,
-        fund_repatriation_strategy: PostFundRepatriationStrategy,
+        fund_repatriation_strategy: CreatePunishFundRepatriationStrategy,
     ) -> Self {
         self.fund_repatriation_strategy = ::std::option::Option::Some(
             fund_repatriation_strategy,
@@ -160,7 +162,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePunishBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,7 +174,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePunishResponse {
     /// 微信支付管控单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -190,17 +192,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePunishResponse {
         wxpay_punish_no: optional(0, "wxpay_punish_no"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePunishResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePunishResponse {
             wxpay_punish_no: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -219,26 +221,26 @@ impl PostResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/control-orders/punish.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePunishRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePunishBody,
 }
 
-impl PostRequest {
+impl CreatePunishRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePunishBody) -> Self {
+        CreatePunishRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePunishRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/aggracct-bc/wb-channel/control-orders/punish`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/punish";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePunishRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -248,8 +250,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePunishRequest {
+    type Response = CreatePunishResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -291,9 +293,9 @@ impl<'a> V3AggracctBcWbChannelControlOrdersPunish<'a> {
     /// 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePunishBody,
+    ) -> ::std::result::Result<CreatePunishResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePunishRequest::new(body)).await
     }
 }
 
@@ -302,12 +304,12 @@ impl<'a> V3AggracctBcWbChannelControlOrdersPunish<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_aggracct_bc_wb_channel_control_orders_punish.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_punish.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePunishBody>(),
         ),
         (
-            "post_v3_aggracct_bc_wb_channel_control_orders_punish.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_punish.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePunishResponse>(),
         ),
     ])
 }

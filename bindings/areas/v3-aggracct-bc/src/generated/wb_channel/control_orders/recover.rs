@@ -6,7 +6,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum PostReqScene {
+    pub enum RecoverControlOrderReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RecoverControlOrderBody {
     /// 微众解管单号
     ///
     /// **Required.**
@@ -56,11 +56,11 @@ pub struct PostBody {
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<PostReqScene>,
+    pub req_scene: ::std::option::Option<RecoverControlOrderReqScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RecoverControlOrderBody {
         out_request_no: required(0, "out_request_no"),
         related_webank_punish_no: required(1, "related_webank_punish_no"),
         related_wxpay_punish_no: required(2, "related_wxpay_punish_no"),
@@ -73,7 +73,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl RecoverControlOrderBody {
     /// Creates a value from its required fields (`out_request_no`, `related_webank_punish_no`, `related_wxpay_punish_no`, `mchid`, `bal_account_no`, `recover_reason`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
@@ -83,7 +83,7 @@ impl PostBody {
         bal_account_no: ::wechatpay_runtime::Sensitive,
         recover_reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        RecoverControlOrderBody {
             out_request_no: out_request_no.into(),
             related_webank_punish_no: related_webank_punish_no.into(),
             related_wxpay_punish_no: related_wxpay_punish_no.into(),
@@ -112,13 +112,13 @@ impl PostBody {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: PostReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: RecoverControlOrderReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RecoverControlOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -130,7 +130,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RecoverControlOrderResponse {
     /// 微信支付解管单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,17 +148,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RecoverControlOrderResponse {
         wxpay_recover_no: optional(0, "wxpay_recover_no"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RecoverControlOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RecoverControlOrderResponse {
             wxpay_recover_no: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -177,26 +177,26 @@ impl PostResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/control-orders/recover.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RecoverControlOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: RecoverControlOrderBody,
 }
 
-impl PostRequest {
+impl RecoverControlOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: RecoverControlOrderBody) -> Self {
+        RecoverControlOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl RecoverControlOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/aggracct-bc/wb-channel/control-orders/recover`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/recover";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RecoverControlOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -206,8 +206,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RecoverControlOrderRequest {
+    type Response = RecoverControlOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -249,9 +249,9 @@ impl<'a> V3AggracctBcWbChannelControlOrdersRecover<'a> {
     /// 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: RecoverControlOrderBody,
+    ) -> ::std::result::Result<RecoverControlOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&RecoverControlOrderRequest::new(body)).await
     }
 }
 
@@ -260,12 +260,12 @@ impl<'a> V3AggracctBcWbChannelControlOrdersRecover<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_aggracct_bc_wb_channel_control_orders_recover.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "recover_control_order.body",
+            ::wechatpay_runtime::json_schema_for::<RecoverControlOrderBody>(),
         ),
         (
-            "post_v3_aggracct_bc_wb_channel_control_orders_recover.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "recover_control_order.response",
+            ::wechatpay_runtime::json_schema_for::<RecoverControlOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `req_scene`.
     ///
     /// 请求场景
-    pub enum GetReqScene {
+    pub enum GetSpecialReductionReqScene {
         SjtConvenientSettlementServiceMerchant = "SJT_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
         SjtMicroMerchant = "SJT_MICRO_MERCHANT",
         WxShopConvenientSettlementServiceMerchant = "WX_SHOP_CONVENIENT_SETTLEMENT_SERVICE_MERCHANT",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetSpecialReductionQuery {
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -40,11 +40,11 @@ pub struct GetQuery {
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub req_scene: ::std::option::Option<GetReqScene>,
+    pub req_scene: ::std::option::Option<GetSpecialReductionReqScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetSpecialReductionQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
         card_no: optional(2, "card_no"),
@@ -53,13 +53,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetSpecialReductionQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         bal_account_no: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        GetQuery {
+        GetSpecialReductionQuery {
             mchid: mchid.into(),
             bal_account_no,
             card_no: ::std::option::Option::None,
@@ -84,13 +84,13 @@ impl GetQuery {
     }
 
     /// Sets `req_scene`.
-    pub fn with_req_scene(mut self, req_scene: GetReqScene) -> Self {
+    pub fn with_req_scene(mut self, req_scene: GetSpecialReductionReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetSpecialReductionQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `reduction_type`.
     ///
     /// 特殊减额类型
-    pub enum GetReductionType {
+    pub enum GetSpecialReductionReductionType {
         FinancialPenalty = "FINANCIAL_PENALTY",
         JudicialDeduction = "JUDICIAL_DEDUCTION",
         #[unrecognized]
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 处理结果
-    pub enum GetState {
+    pub enum GetSpecialReductionState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -127,7 +127,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum GetFailReason {
+    pub enum GetSpecialReductionFailReason {
         BalanceNotEnough = "BALANCE_NOT_ENOUGH",
         ReceiptNotExistClosed = "RECEIPT_NOT_EXIST_CLOSED",
         TimeOutClosed = "TIME_OUT_CLOSED",
@@ -140,7 +140,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetSpecialReductionResponse {
     /// 微信支付商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -154,13 +154,13 @@ pub struct GetResponse {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 特殊减额类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reduction_type: ::std::option::Option<GetReductionType>,
+    pub reduction_type: ::std::option::Option<GetSpecialReductionReductionType>,
     /// 减额金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 处理结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetSpecialReductionState>,
     /// 特殊减额原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
@@ -175,7 +175,7 @@ pub struct GetResponse {
     pub fail_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<GetSpecialReductionFailReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -183,7 +183,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetSpecialReductionResponse {
         mchid: optional(0, "mchid"),
         bal_account_no: optional(1, "bal_account_no"),
         out_request_no: optional(2, "out_request_no"),
@@ -199,10 +199,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetSpecialReductionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetSpecialReductionResponse {
             mchid: ::std::option::Option::None,
             bal_account_no: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -230,7 +230,7 @@ impl GetResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetSpecialReductionRequest {
     /// 特殊减额单号
     ///
     /// **Required.**
@@ -238,30 +238,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_request_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetSpecialReductionQuery,
 }
 
-impl GetRequest {
+impl GetSpecialReductionRequest {
     /// Creates a value from its required fields (`out_request_no`, `query`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetSpecialReductionQuery,
     ) -> Self {
-        GetRequest {
+        GetSpecialReductionRequest {
             out_request_no: out_request_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetSpecialReductionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetSpecialReductionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -281,8 +281,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetSpecialReductionRequest {
+    type Response = GetSpecialReductionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -360,9 +360,13 @@ impl<'a> V3AggracctBcWbChannelSpecialReductionOutRequestNo<'a> {
     /// 查询特殊减额结果 (`GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone(), query)).await
+        query: GetSpecialReductionQuery,
+    ) -> ::std::result::Result<GetSpecialReductionResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(
+                &GetSpecialReductionRequest::new(self.out_request_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -371,12 +375,12 @@ impl<'a> V3AggracctBcWbChannelSpecialReductionOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_aggracct_bc_wb_channel_special_reduction_out_request_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_special_reduction.query",
+            ::wechatpay_runtime::json_schema_for::<GetSpecialReductionQuery>(),
         ),
         (
-            "get_v3_aggracct_bc_wb_channel_special_reduction_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_special_reduction.response",
+            ::wechatpay_runtime::json_schema_for::<GetSpecialReductionResponse>(),
         ),
     ])
 }

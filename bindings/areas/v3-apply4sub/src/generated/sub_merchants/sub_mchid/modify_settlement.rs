@@ -6,7 +6,7 @@
     /// Values of `modify_mode`.
     ///
     /// 修改模式
-    pub enum PostModifyMode {
+    pub enum ModifySettlementModifyMode {
         ModifyModeAsync = "MODIFY_MODE_ASYNC",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum PostAccountType {
+    pub enum ModifySettlementAccountType {
         AccountTypeBusiness = "ACCOUNT_TYPE_BUSINESS",
         AccountTypePrivate = "ACCOUNT_TYPE_PRIVATE",
         #[unrecognized]
@@ -29,14 +29,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ModifySettlementBody {
     /// 修改模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub modify_mode: ::std::option::Option<PostModifyMode>,
+    pub modify_mode: ::std::option::Option<ModifySettlementModifyMode>,
     /// 账户类型
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: ModifySettlementAccountType,
     /// 开户银行
     ///
     /// **Required.**
@@ -65,7 +65,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ModifySettlementBody {
         modify_mode: optional(0, "modify_mode"),
         account_type: required(1, "account_type"),
         account_bank: required(2, "account_bank"),
@@ -77,15 +77,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ModifySettlementBody {
     /// Creates a value from its required fields (`account_type`, `account_bank`, `bank_address_code`, `account_number`).
     pub fn new(
-        account_type: PostAccountType,
+        account_type: ModifySettlementAccountType,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         bank_address_code: impl ::std::convert::Into<::std::string::String>,
         account_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBody {
+        ModifySettlementBody {
             modify_mode: ::std::option::Option::None,
             account_type,
             account_bank: account_bank.into(),
@@ -98,7 +98,7 @@ impl PostBody {
     }
 
     /// Sets `modify_mode`.
-    pub fn with_modify_mode(mut self, modify_mode: PostModifyMode) -> Self {
+    pub fn with_modify_mode(mut self, modify_mode: ModifySettlementModifyMode) -> Self {
         self.modify_mode = ::std::option::Option::Some(modify_mode);
         self
     }
@@ -131,7 +131,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ModifySettlementBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -143,7 +143,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ModifySettlementResponse {
     /// 修改结算账户申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -156,16 +156,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ModifySettlementResponse {
         application_no: optional(0, "application_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ModifySettlementResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ModifySettlementResponse {
             application_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -189,7 +189,7 @@ impl PostResponse {
 /// Source: `openapi/v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ModifySettlementRequest {
     /// 特约商户号
     ///
     /// **Required.**
@@ -197,30 +197,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ModifySettlementBody,
 }
 
-impl PostRequest {
+impl ModifySettlementRequest {
     /// Creates a value from its required fields (`sub_mchid`, `body`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ModifySettlementBody,
     ) -> Self {
-        PostRequest {
+        ModifySettlementRequest {
             sub_mchid: sub_mchid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ModifySettlementRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`
     pub const PATH: &'static str = "/v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ModifySettlementRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -237,8 +237,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ModifySettlementRequest {
+    type Response = ModifySettlementResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -287,9 +287,11 @@ impl<'a> V3Apply4subSubMerchantsSubMchidModifySettlement<'a> {
     /// 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.sub_mchid.clone(), body)).await
+        body: ModifySettlementBody,
+    ) -> ::std::result::Result<ModifySettlementResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifySettlementRequest::new(self.sub_mchid.clone(), body))
+            .await
     }
 }
 
@@ -298,12 +300,12 @@ impl<'a> V3Apply4subSubMerchantsSubMchidModifySettlement<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_apply4sub_sub_merchants_sub_mchid_modify_settlement.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "modify_settlement.body",
+            ::wechatpay_runtime::json_schema_for::<ModifySettlementBody>(),
         ),
         (
-            "post_v3_apply4sub_sub_merchants_sub_mchid_modify_settlement.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "modify_settlement.response",
+            ::wechatpay_runtime::json_schema_for::<ModifySettlementResponse>(),
         ),
     ])
 }

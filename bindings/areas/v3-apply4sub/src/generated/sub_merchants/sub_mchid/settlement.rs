@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum GetAccountType {
+    pub enum QuerySettlementAccountType {
         AccountTypeBusiness = "ACCOUNT_TYPE_BUSINESS",
         AccountTypePrivate = "ACCOUNT_TYPE_PRIVATE",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `verify_result`.
     ///
     /// 验证结果
-    pub enum GetVerifyResult {
+    pub enum QuerySettlementVerifyResult {
         VerifySuccess = "VERIFY_SUCCESS",
         VerifyFail = "VERIFY_FAIL",
         Verifying = "VERIFYING",
@@ -31,12 +31,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QuerySettlementResponse {
     /// 账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<QuerySettlementAccountType>,
     /// 开户银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -57,7 +57,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_result: ::std::option::Option<GetVerifyResult>,
+    pub verify_result: ::std::option::Option<QuerySettlementVerifyResult>,
     /// 验证失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
@@ -68,7 +68,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QuerySettlementResponse {
         account_type: optional(0, "account_type"),
         account_bank: optional(1, "account_bank"),
         bank_name: optional(2, "bank_name"),
@@ -80,10 +80,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QuerySettlementResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QuerySettlementResponse {
             account_type: ::std::option::Option::None,
             account_bank: ::std::option::Option::None,
             bank_name: ::std::option::Option::None,
@@ -113,7 +113,7 @@ impl GetResponse {
 /// Source: `openapi/v3/apply4sub/sub_merchants/{sub_mchid}/settlement.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySettlementRequest {
     /// 特约商户/二级商户号
     ///
     /// **Required.**
@@ -122,23 +122,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl QuerySettlementRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QuerySettlementRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QuerySettlementRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/apply4sub/sub_merchants/{sub_mchid}/settlement`
     pub const PATH: &'static str = "/v3/apply4sub/sub_merchants/{sub_mchid}/settlement";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySettlementRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -154,8 +154,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QuerySettlementRequest {
+    type Response = QuerySettlementResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -199,8 +199,8 @@ impl<'a> V3Apply4subSubMerchantsSubMchidSettlement<'a> {
     /// 查询结算账户 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<QuerySettlementResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QuerySettlementRequest::new(self.sub_mchid.clone())).await
     }
 }
 
@@ -209,8 +209,8 @@ impl<'a> V3Apply4subSubMerchantsSubMchidSettlement<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_apply4sub_sub_merchants_sub_mchid_settlement.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_settlement.response",
+            ::wechatpay_runtime::json_schema_for::<QuerySettlementResponse>(),
         ),
     ])
 }

@@ -13,7 +13,7 @@
 /// Source: `openapi/v3/apply4subject/applyment/{applyment_id}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct Apply4subjectCancelApplymentByApplymentIdRequest {
     /// 申请单编号
     ///
     /// **Required.**
@@ -22,23 +22,23 @@ pub struct PostRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl Apply4subjectCancelApplymentByApplymentIdRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        Apply4subjectCancelApplymentByApplymentIdRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl Apply4subjectCancelApplymentByApplymentIdRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/apply4subject/applyment/{applyment_id}/cancel`
     pub const PATH: &'static str = "/v3/apply4subject/applyment/{applyment_id}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for Apply4subjectCancelApplymentByApplymentIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -57,7 +57,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation
+for Apply4subjectCancelApplymentByApplymentIdRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -101,7 +102,13 @@ impl<'a> V3Apply4subjectApplymentApplymentIdCancel<'a> {
 
     /// 撤销商户开户意愿申请单 (`POST /v3/apply4subject/applyment/{applyment_id}/cancel`)
     pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.applyment_id.clone())).await
+        self.client
+            .execute(
+                &Apply4subjectCancelApplymentByApplymentIdRequest::new(
+                    self.applyment_id.clone(),
+                ),
+            )
+            .await
     }
 }
 

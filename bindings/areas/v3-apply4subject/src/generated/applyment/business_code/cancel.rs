@@ -13,7 +13,7 @@
 /// Source: `openapi/v3/apply4subject/applyment/{business_code}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct Apply4subjectCancelApplymentByBusinessCodeRequest {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -22,23 +22,24 @@ pub struct PostRequest {
     pub business_code: ::std::string::String,
 }
 
-impl PostRequest {
+impl Apply4subjectCancelApplymentByBusinessCodeRequest {
     /// Creates a value from its required fields (`business_code`).
     pub fn new(business_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        Apply4subjectCancelApplymentByBusinessCodeRequest {
             business_code: business_code.into(),
         }
     }
 }
 
-impl PostRequest {
+impl Apply4subjectCancelApplymentByBusinessCodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/apply4subject/applyment/{business_code}/cancel`
     pub const PATH: &'static str = "/v3/apply4subject/applyment/{business_code}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate
+for Apply4subjectCancelApplymentByBusinessCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -57,7 +58,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation
+for Apply4subjectCancelApplymentByBusinessCodeRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -101,7 +103,13 @@ impl<'a> V3Apply4subjectApplymentBusinessCodeCancel<'a> {
 
     /// 撤销商户开户意愿申请单 (`POST /v3/apply4subject/applyment/{business_code}/cancel`)
     pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.business_code.clone())).await
+        self.client
+            .execute(
+                &Apply4subjectCancelApplymentByBusinessCodeRequest::new(
+                    self.business_code.clone(),
+                ),
+            )
+            .await
     }
 }
 

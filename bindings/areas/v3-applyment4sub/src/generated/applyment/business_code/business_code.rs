@@ -6,7 +6,7 @@
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum GetApplymentState {
+    pub enum Applyment4subGetApplymentByBusinessCodeApplymentState {
         ApplymentStateWaittingForAudit = "APPLYMENT_STATE_WAITTING_FOR_AUDIT",
         ApplymentStateWaittingForConfirmContact = "APPLYMENT_STATE_WAITTING_FOR_CONFIRM_CONTACT",
         ApplymentStateWaittingForConfirmLegalperson = "APPLYMENT_STATE_WAITTING_FOR_CONFIRM_LEGALPERSON",
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditDetailItem {
+pub struct Applyment4subGetApplymentByBusinessCodeAuditDetailItem {
     /// 字段名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
@@ -48,7 +48,7 @@ pub struct GetAuditDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditDetailItem {
+    Applyment4subGetApplymentByBusinessCodeAuditDetailItem {
         field: optional(0, "field"),
         field_name: optional(1, "field_name"),
         reject_reason: optional(2, "reject_reason"),
@@ -56,10 +56,10 @@ pub struct GetAuditDetailItem {
     }
 }
 
-impl GetAuditDetailItem {
+impl Applyment4subGetApplymentByBusinessCodeAuditDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditDetailItem {
+        Applyment4subGetApplymentByBusinessCodeAuditDetailItem {
             field: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl GetAuditDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct Applyment4subGetApplymentByBusinessCodeResponse {
     /// 业务申请编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
@@ -89,13 +89,17 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<
+        Applyment4subGetApplymentByBusinessCodeApplymentState,
+    >,
     /// 申请状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state_msg: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_detail: ::std::option::Option<::std::vec::Vec<GetAuditDetailItem>>,
+    pub audit_detail: ::std::option::Option<
+        ::std::vec::Vec<Applyment4subGetApplymentByBusinessCodeAuditDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -103,7 +107,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    Applyment4subGetApplymentByBusinessCodeResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -115,10 +119,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl Applyment4subGetApplymentByBusinessCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        Applyment4subGetApplymentByBusinessCodeResponse {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -144,7 +148,7 @@ impl GetResponse {
 /// Source: `openapi/v3/applyment4sub/applyment/business_code/{business_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct Applyment4subGetApplymentByBusinessCodeRequest {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -153,23 +157,23 @@ pub struct GetRequest {
     pub business_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl Applyment4subGetApplymentByBusinessCodeRequest {
     /// Creates a value from its required fields (`business_code`).
     pub fn new(business_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        Applyment4subGetApplymentByBusinessCodeRequest {
             business_code: business_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl Applyment4subGetApplymentByBusinessCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/applyment4sub/applyment/business_code/{business_code}`
     pub const PATH: &'static str = "/v3/applyment4sub/applyment/business_code/{business_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for Applyment4subGetApplymentByBusinessCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +192,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for Applyment4subGetApplymentByBusinessCodeRequest {
+    type Response = Applyment4subGetApplymentByBusinessCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -233,8 +237,17 @@ impl<'a> V3Applyment4subApplymentBusinessCodeBusinessCode<'a> {
     /// 通过业务申请编号查询申请状态 (`GET /v3/applyment4sub/applyment/business_code/{business_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.business_code.clone())).await
+    ) -> ::std::result::Result<
+        Applyment4subGetApplymentByBusinessCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &Applyment4subGetApplymentByBusinessCodeRequest::new(
+                    self.business_code.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -243,8 +256,10 @@ impl<'a> V3Applyment4subApplymentBusinessCodeBusinessCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_applyment4sub_applyment_business_code_business_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "applyment4sub_get_applyment_by_business_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                Applyment4subGetApplymentByBusinessCodeResponse,
+            >(),
         ),
     ])
 }

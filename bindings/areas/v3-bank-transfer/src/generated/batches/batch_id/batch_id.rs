@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum GetBatchByBatchIdDetailState {
         All = "ALL",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetBatchByBatchIdQuery {
     /// 是否查询转账明细单
     ///
     /// **Required.**
@@ -32,11 +32,11 @@ pub struct GetQuery {
     pub limit: ::std::option::Option<i64>,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<GetBatchByBatchIdDetailState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetBatchByBatchIdQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -44,10 +44,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetBatchByBatchIdQuery {
     /// Creates a value from its required fields (`need_query_detail`).
     pub fn new(need_query_detail: bool) -> Self {
-        GetQuery {
+        GetBatchByBatchIdQuery {
             need_query_detail,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -68,13 +68,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: GetBatchByBatchIdDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetBatchByBatchIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -86,7 +89,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `transfer_scene`.
     ///
     /// 转账场景
-    pub enum GetTransferScene {
+    pub enum GetBatchByBatchIdTransferScene {
         OrdinaryTransfer = "ORDINARY_TRANSFER",
         PayrollCardTransfer = "PAYROLL_CARD_TRANSFER",
         #[unrecognized]
@@ -98,7 +101,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `transfer_purpose`.
     ///
     /// 批量转账用途
-    pub enum GetTransferPurpose {
+    pub enum GetBatchByBatchIdTransferPurpose {
         Goodspayment = "GOODSPAYMENT",
         Commission = "COMMISSION",
         Refund = "REFUND",
@@ -114,7 +117,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `batch_state`.
     ///
     /// 批次状态
-    pub enum GetBatchState {
+    pub enum GetBatchByBatchIdBatchState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         Finished = "FINISHED",
@@ -128,7 +131,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 批次关闭原因
-    pub enum GetCloseReason {
+    pub enum GetBatchByBatchIdCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         OverdueClose = "OVERDUE_CLOSE",
         #[unrecognized]
@@ -140,7 +143,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetTransferDetailListItemDetailState {
+    pub enum GetBatchByBatchIdTransferDetailListDetailState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Refund = "REFUND",
@@ -153,7 +156,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 明细失败原因
-    pub enum GetFailReason {
+    pub enum GetBatchByBatchIdFailReason {
         AccountFrozen = "ACCOUNT_FROZEN",
         RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
         NameNotCorrect = "NAME_NOT_CORRECT",
@@ -193,7 +196,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferDetailListItem {
+pub struct GetBatchByBatchIdTransferDetailListItem {
     /// 微信支付明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -208,10 +211,12 @@ pub struct GetTransferDetailListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetTransferDetailListItemDetailState>,
+    pub detail_state: ::std::option::Option<
+        GetBatchByBatchIdTransferDetailListDetailState,
+    >,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<GetBatchByBatchIdFailReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -219,7 +224,7 @@ pub struct GetTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferDetailListItem {
+    GetBatchByBatchIdTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -228,10 +233,10 @@ pub struct GetTransferDetailListItem {
     }
 }
 
-impl GetTransferDetailListItem {
+impl GetBatchByBatchIdTransferDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferDetailListItem {
+        GetBatchByBatchIdTransferDetailListItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -245,7 +250,7 @@ impl GetTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBatchByBatchIdResponse {
     /// 银行服务商号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -290,7 +295,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene: ::std::option::Option<GetTransferScene>,
+    pub transfer_scene: ::std::option::Option<GetBatchByBatchIdTransferScene>,
     /// 批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -308,15 +313,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_purpose: ::std::option::Option<GetTransferPurpose>,
+    pub transfer_purpose: ::std::option::Option<GetBatchByBatchIdTransferPurpose>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<GetBatchState>,
+    pub batch_state: ::std::option::Option<GetBatchByBatchIdBatchState>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<GetBatchByBatchIdCloseReason>,
     /// 转账总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -350,7 +355,7 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetTransferDetailListItem>,
+        ::std::vec::Vec<GetBatchByBatchIdTransferDetailListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -359,7 +364,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBatchByBatchIdResponse {
         bank_sp_mchid: optional(0, "bank_sp_mchid"),
         platform_mchid: optional(1, "platform_mchid"),
         specialized_payment_mchid: optional(2, "specialized_payment_mchid"),
@@ -388,10 +393,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBatchByBatchIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBatchByBatchIdResponse {
             bank_sp_mchid: ::std::option::Option::None,
             platform_mchid: ::std::option::Option::None,
             specialized_payment_mchid: ::std::option::Option::None,
@@ -432,7 +437,7 @@ impl GetResponse {
 /// Source: `openapi/v3/bank-transfer/batches/batch-id/{batch_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBatchByBatchIdRequest {
     /// 微信支付批次单号
     ///
     /// **Required.**
@@ -440,30 +445,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetBatchByBatchIdQuery,
 }
 
-impl GetRequest {
+impl GetBatchByBatchIdRequest {
     /// Creates a value from its required fields (`batch_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetBatchByBatchIdQuery,
     ) -> Self {
-        GetRequest {
+        GetBatchByBatchIdRequest {
             batch_id: batch_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetBatchByBatchIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bank-transfer/batches/batch-id/{batch_id}`
     pub const PATH: &'static str = "/v3/bank-transfer/batches/batch-id/{batch_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBatchByBatchIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -480,8 +485,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBatchByBatchIdRequest {
+    type Response = GetBatchByBatchIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -531,8 +536,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetTransferDetailListItem;
+impl ::wechatpay_runtime::Paginated for GetBatchByBatchIdRequest {
+    type Item = GetBatchByBatchIdTransferDetailListItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -583,9 +588,11 @@ impl<'a> V3BankTransferBatchesBatchIdBatchId<'a> {
     /// 微信支付批次单号查询批次单 (`GET /v3/bank-transfer/batches/batch-id/{batch_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_id.clone(), query)).await
+        query: GetBatchByBatchIdQuery,
+    ) -> ::std::result::Result<GetBatchByBatchIdResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetBatchByBatchIdRequest::new(self.batch_id.clone(), query))
+            .await
     }
 }
 
@@ -594,12 +601,12 @@ impl<'a> V3BankTransferBatchesBatchIdBatchId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_bank_transfer_batches_batch_id_batch_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_batch_by_batch_id.query",
+            ::wechatpay_runtime::json_schema_for::<GetBatchByBatchIdQuery>(),
         ),
         (
-            "get_v3_bank_transfer_batches_batch_id_batch_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_batch_by_batch_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetBatchByBatchIdResponse>(),
         ),
     ]);
     schemas.extend(details::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum GetBatchByOutBatchNoDetailState {
         All = "ALL",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetBatchByOutBatchNoQuery {
     /// 银行批次单号
     ///
     /// **Required.**
@@ -36,11 +36,11 @@ pub struct GetQuery {
     pub limit: ::std::option::Option<i64>,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<GetBatchByOutBatchNoDetailState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetBatchByOutBatchNoQuery {
         out_batch_no: required(0, "out_batch_no"),
         need_query_detail: required(1, "need_query_detail"),
         offset: optional(2, "offset"),
@@ -49,13 +49,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetBatchByOutBatchNoQuery {
     /// Creates a value from its required fields (`out_batch_no`, `need_query_detail`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         need_query_detail: bool,
     ) -> Self {
-        GetQuery {
+        GetBatchByOutBatchNoQuery {
             out_batch_no: out_batch_no.into(),
             need_query_detail,
             offset: ::std::option::Option::None,
@@ -77,13 +77,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: GetBatchByOutBatchNoDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetBatchByOutBatchNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -95,7 +98,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `transfer_scene`.
     ///
     /// 转账场景
-    pub enum GetTransferScene {
+    pub enum GetBatchByOutBatchNoTransferScene {
         OrdinaryTransfer = "ORDINARY_TRANSFER",
         PayrollCardTransfer = "PAYROLL_CARD_TRANSFER",
         #[unrecognized]
@@ -107,7 +110,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `transfer_purpose`.
     ///
     /// 批量转账用途
-    pub enum GetTransferPurpose {
+    pub enum GetBatchByOutBatchNoTransferPurpose {
         Goodspayment = "GOODSPAYMENT",
         Commission = "COMMISSION",
         Refund = "REFUND",
@@ -123,7 +126,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `batch_state`.
     ///
     /// 批次状态
-    pub enum GetBatchState {
+    pub enum GetBatchByOutBatchNoBatchState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         Finished = "FINISHED",
@@ -137,7 +140,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 批次关闭原因
-    pub enum GetCloseReason {
+    pub enum GetBatchByOutBatchNoCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         OverdueClose = "OVERDUE_CLOSE",
         #[unrecognized]
@@ -149,7 +152,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetTransferDetailListItemDetailState {
+    pub enum GetBatchByOutBatchNoTransferDetailListDetailState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Refund = "REFUND",
@@ -162,7 +165,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 明细失败原因
-    pub enum GetFailReason {
+    pub enum GetBatchByOutBatchNoFailReason {
         AccountFrozen = "ACCOUNT_FROZEN",
         RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
         NameNotCorrect = "NAME_NOT_CORRECT",
@@ -202,7 +205,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferDetailListItem {
+pub struct GetBatchByOutBatchNoTransferDetailListItem {
     /// 微信支付明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -217,10 +220,12 @@ pub struct GetTransferDetailListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetTransferDetailListItemDetailState>,
+    pub detail_state: ::std::option::Option<
+        GetBatchByOutBatchNoTransferDetailListDetailState,
+    >,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<GetBatchByOutBatchNoFailReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -228,7 +233,7 @@ pub struct GetTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferDetailListItem {
+    GetBatchByOutBatchNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -237,10 +242,10 @@ pub struct GetTransferDetailListItem {
     }
 }
 
-impl GetTransferDetailListItem {
+impl GetBatchByOutBatchNoTransferDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferDetailListItem {
+        GetBatchByOutBatchNoTransferDetailListItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -254,7 +259,7 @@ impl GetTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBatchByOutBatchNoResponse {
     /// 银行服务商号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -299,7 +304,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene: ::std::option::Option<GetTransferScene>,
+    pub transfer_scene: ::std::option::Option<GetBatchByOutBatchNoTransferScene>,
     /// 批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -317,15 +322,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_purpose: ::std::option::Option<GetTransferPurpose>,
+    pub transfer_purpose: ::std::option::Option<GetBatchByOutBatchNoTransferPurpose>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<GetBatchState>,
+    pub batch_state: ::std::option::Option<GetBatchByOutBatchNoBatchState>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<GetBatchByOutBatchNoCloseReason>,
     /// 转账总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -359,7 +364,7 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetTransferDetailListItem>,
+        ::std::vec::Vec<GetBatchByOutBatchNoTransferDetailListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -368,7 +373,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBatchByOutBatchNoResponse {
         bank_sp_mchid: optional(0, "bank_sp_mchid"),
         platform_mchid: optional(1, "platform_mchid"),
         specialized_payment_mchid: optional(2, "specialized_payment_mchid"),
@@ -397,10 +402,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBatchByOutBatchNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBatchByOutBatchNoResponse {
             bank_sp_mchid: ::std::option::Option::None,
             platform_mchid: ::std::option::Option::None,
             specialized_payment_mchid: ::std::option::Option::None,
@@ -441,7 +446,7 @@ impl GetResponse {
 /// Source: `openapi/v3/bank-transfer/batches/out-batch-no/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBatchByOutBatchNoRequest {
     /// `out_batch_no`: not described on the docs page.
     ///
     /// **Required.**
@@ -449,30 +454,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetBatchByOutBatchNoQuery,
 }
 
-impl GetRequest {
+impl GetBatchByOutBatchNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetBatchByOutBatchNoQuery,
     ) -> Self {
-        GetRequest {
+        GetBatchByOutBatchNoRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetBatchByOutBatchNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}`
     pub const PATH: &'static str = "/v3/bank-transfer/batches/out-batch-no/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBatchByOutBatchNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -492,8 +497,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBatchByOutBatchNoRequest {
+    type Response = GetBatchByOutBatchNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -549,8 +554,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetTransferDetailListItem;
+impl ::wechatpay_runtime::Paginated for GetBatchByOutBatchNoRequest {
+    type Item = GetBatchByOutBatchNoTransferDetailListItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -603,9 +608,14 @@ impl<'a> V3BankTransferBatchesOutBatchNoOutBatchNo<'a> {
     /// 银行批次单号查询批次单 (`GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: GetBatchByOutBatchNoQuery,
+    ) -> ::std::result::Result<
+        GetBatchByOutBatchNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetBatchByOutBatchNoRequest::new(self.out_batch_no.clone(), query))
+            .await
     }
 }
 
@@ -614,12 +624,12 @@ impl<'a> V3BankTransferBatchesOutBatchNoOutBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_bank_transfer_batches_out_batch_no_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_batch_by_out_batch_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetBatchByOutBatchNoQuery>(),
         ),
         (
-            "get_v3_bank_transfer_batches_out_batch_no_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_batch_by_out_batch_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetBatchByOutBatchNoResponse>(),
         ),
     ]);
     schemas.extend(details::json_schemas());

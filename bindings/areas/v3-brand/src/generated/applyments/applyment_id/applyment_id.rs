@@ -6,7 +6,7 @@
     /// Values of `applyment_state`.
     ///
     /// 申请状态
-    pub enum GetApplymentState {
+    pub enum BrandGetApplymentByApplymentIdApplymentState {
         ApplymentStateUnknown = "APPLYMENT_STATE_UNKNOWN",
         ApplymentStateUnsubmitted = "APPLYMENT_STATE_UNSUBMITTED",
         ApplymentStateWaitingValidate = "APPLYMENT_STATE_WAITING_VALIDATE",
@@ -25,7 +25,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandGetApplymentByApplymentIdResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -40,7 +40,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<
+        BrandGetApplymentByApplymentIdApplymentState,
+    >,
     /// 申请状态说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -62,7 +64,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandGetApplymentByApplymentIdResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
         applyment_state: optional(2, "applyment_state"),
@@ -77,10 +79,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandGetApplymentByApplymentIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandGetApplymentByApplymentIdResponse {
             applyment_id: ::std::option::Option::None,
             business_code: ::std::option::Option::None,
             applyment_state: ::std::option::Option::None,
@@ -104,7 +106,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/applyments/applyment-id/{applyment_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandGetApplymentByApplymentIdRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -113,23 +115,23 @@ pub struct GetRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl BrandGetApplymentByApplymentIdRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        BrandGetApplymentByApplymentIdRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl BrandGetApplymentByApplymentIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/applyments/applyment-id/{applyment_id}`
     pub const PATH: &'static str = "/v3/brand/applyments/applyment-id/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandGetApplymentByApplymentIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -148,8 +150,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandGetApplymentByApplymentIdRequest {
+    type Response = BrandGetApplymentByApplymentIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -193,8 +195,15 @@ impl<'a> V3BrandApplymentsApplymentIdApplymentId<'a> {
     /// 根据申请单ID查询申请状态 (`GET /v3/brand/applyments/applyment-id/{applyment_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.applyment_id.clone())).await
+    ) -> ::std::result::Result<
+        BrandGetApplymentByApplymentIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &BrandGetApplymentByApplymentIdRequest::new(self.applyment_id.clone()),
+            )
+            .await
     }
 }
 
@@ -203,8 +212,10 @@ impl<'a> V3BrandApplymentsApplymentIdApplymentId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_applyments_applyment_id_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_get_applyment_by_applyment_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                BrandGetApplymentByApplymentIdResponse,
+            >(),
         ),
     ])
 }

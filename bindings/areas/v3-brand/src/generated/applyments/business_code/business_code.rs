@@ -6,7 +6,7 @@
     /// Values of `applyment_state`.
     ///
     /// 申请状态
-    pub enum GetApplymentState {
+    pub enum BrandGetApplymentByBusinessCodeApplymentState {
         ApplymentStateUnknown = "APPLYMENT_STATE_UNKNOWN",
         ApplymentStateUnsubmitted = "APPLYMENT_STATE_UNSUBMITTED",
         ApplymentStateWaitingValidate = "APPLYMENT_STATE_WAITING_VALIDATE",
@@ -25,7 +25,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandGetApplymentByBusinessCodeResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -40,7 +40,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<
+        BrandGetApplymentByBusinessCodeApplymentState,
+    >,
     /// 申请状态说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -62,7 +64,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandGetApplymentByBusinessCodeResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
         applyment_state: optional(2, "applyment_state"),
@@ -77,10 +79,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandGetApplymentByBusinessCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandGetApplymentByBusinessCodeResponse {
             applyment_id: ::std::option::Option::None,
             business_code: ::std::option::Option::None,
             applyment_state: ::std::option::Option::None,
@@ -104,7 +106,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/applyments/business-code/{business_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandGetApplymentByBusinessCodeRequest {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -113,23 +115,23 @@ pub struct GetRequest {
     pub business_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl BrandGetApplymentByBusinessCodeRequest {
     /// Creates a value from its required fields (`business_code`).
     pub fn new(business_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        BrandGetApplymentByBusinessCodeRequest {
             business_code: business_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl BrandGetApplymentByBusinessCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/applyments/business-code/{business_code}`
     pub const PATH: &'static str = "/v3/brand/applyments/business-code/{business_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandGetApplymentByBusinessCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -148,8 +150,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandGetApplymentByBusinessCodeRequest {
+    type Response = BrandGetApplymentByBusinessCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -193,8 +195,15 @@ impl<'a> V3BrandApplymentsBusinessCodeBusinessCode<'a> {
     /// 根据业务申请编号查询申请状态 (`GET /v3/brand/applyments/business-code/{business_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.business_code.clone())).await
+    ) -> ::std::result::Result<
+        BrandGetApplymentByBusinessCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &BrandGetApplymentByBusinessCodeRequest::new(self.business_code.clone()),
+            )
+            .await
     }
 }
 
@@ -203,8 +212,10 @@ impl<'a> V3BrandApplymentsBusinessCodeBusinessCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_applyments_business_code_business_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_get_applyment_by_business_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                BrandGetApplymentByBusinessCodeResponse,
+            >(),
         ),
     ])
 }

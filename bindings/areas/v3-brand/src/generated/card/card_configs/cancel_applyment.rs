@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfigsCardBrandCancelApplymentBody {
     /// 业务申请编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
@@ -20,17 +20,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfigsCardBrandCancelApplymentBody {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: required(2, "brand_id"),
     }
 }
 
-impl PostBody {
+impl ConfigsCardBrandCancelApplymentBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        ConfigsCardBrandCancelApplymentBody {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: brand_id.into(),
@@ -56,7 +56,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfigsCardBrandCancelApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum PostApplymentState {
+    pub enum ConfigsCardBrandCancelApplymentApplymentState {
         StateUnknown = "STATE_UNKNOWN",
         Drafting = "DRAFTING",
         Auditing = "AUDITING",
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfigsCardBrandCancelApplymentResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,7 +105,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<PostApplymentState>,
+    pub applyment_state: ::std::option::Option<
+        ConfigsCardBrandCancelApplymentApplymentState,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -113,7 +115,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfigsCardBrandCancelApplymentResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: optional(2, "brand_id"),
@@ -122,10 +124,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ConfigsCardBrandCancelApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfigsCardBrandCancelApplymentResponse {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -146,26 +148,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/card/card-configs/cancel-applyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfigsCardBrandCancelApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfigsCardBrandCancelApplymentBody,
 }
 
-impl PostRequest {
+impl ConfigsCardBrandCancelApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ConfigsCardBrandCancelApplymentBody) -> Self {
+        ConfigsCardBrandCancelApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ConfigsCardBrandCancelApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/card/card-configs/cancel-applyment`
     pub const PATH: &'static str = "/v3/brand/card/card-configs/cancel-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfigsCardBrandCancelApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -175,8 +179,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfigsCardBrandCancelApplymentRequest {
+    type Response = ConfigsCardBrandCancelApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -217,9 +221,12 @@ impl<'a> V3BrandCardCardConfigsCancelApplyment<'a> {
     /// 撤销商家名片配置申请 (`POST /v3/brand/card/card-configs/cancel-applyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ConfigsCardBrandCancelApplymentBody,
+    ) -> ::std::result::Result<
+        ConfigsCardBrandCancelApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ConfigsCardBrandCancelApplymentRequest::new(body)).await
     }
 }
 
@@ -228,12 +235,14 @@ impl<'a> V3BrandCardCardConfigsCancelApplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_card_card_configs_cancel_applyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "configs_card_brand_cancel_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<ConfigsCardBrandCancelApplymentBody>(),
         ),
         (
-            "post_v3_brand_card_card_configs_cancel_applyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "configs_card_brand_cancel_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                ConfigsCardBrandCancelApplymentResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryPreviewUrlQuery {
     /// 业务申请编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
@@ -20,17 +20,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryPreviewUrlQuery {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: required(2, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl QueryPreviewUrlQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryPreviewUrlQuery {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: brand_id.into(),
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryPreviewUrlQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryPreviewUrlResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -101,7 +101,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryPreviewUrlResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: optional(2, "brand_id"),
@@ -111,10 +111,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryPreviewUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryPreviewUrlResponse {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -136,26 +136,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/card/card-configs/preview-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryPreviewUrlRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryPreviewUrlQuery,
 }
 
-impl GetRequest {
+impl QueryPreviewUrlRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryPreviewUrlQuery) -> Self {
+        QueryPreviewUrlRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryPreviewUrlRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/card/card-configs/preview-url`
     pub const PATH: &'static str = "/v3/brand/card/card-configs/preview-url";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryPreviewUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -165,8 +165,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryPreviewUrlRequest {
+    type Response = QueryPreviewUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -225,9 +225,9 @@ impl<'a> V3BrandCardCardConfigsPreviewUrl<'a> {
     /// 获取商家名片预览二维码 (`GET /v3/brand/card/card-configs/preview-url`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryPreviewUrlQuery,
+    ) -> ::std::result::Result<QueryPreviewUrlResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryPreviewUrlRequest::new(query)).await
     }
 }
 
@@ -236,12 +236,12 @@ impl<'a> V3BrandCardCardConfigsPreviewUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_card_card_configs_preview_url.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_preview_url.query",
+            ::wechatpay_runtime::json_schema_for::<QueryPreviewUrlQuery>(),
         ),
         (
-            "get_v3_brand_card_card_configs_preview_url.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_preview_url.response",
+            ::wechatpay_runtime::json_schema_for::<QueryPreviewUrlResponse>(),
         ),
     ])
 }

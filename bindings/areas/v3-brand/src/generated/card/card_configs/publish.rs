@@ -6,7 +6,7 @@
     /// Values of `publish_type`.
     ///
     /// 发布方式
-    pub enum PostPublishType {
+    pub enum CreatePublishPublishType {
         ImmediatePublish = "IMMEDIATE_PUBLISH",
         ScheduledPublish = "SCHEDULED_PUBLISH",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePublishBody {
     /// 业务申请编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
@@ -32,14 +32,14 @@ pub struct PostBody {
     /// 发布方式
     ///
     /// **Required.**
-    pub publish_type: PostPublishType,
+    pub publish_type: CreatePublishPublishType,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePublishBody {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: required(2, "brand_id"),
@@ -48,13 +48,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePublishBody {
     /// Creates a value from its required fields (`brand_id`, `publish_type`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        publish_type: PostPublishType,
+        publish_type: CreatePublishPublishType,
     ) -> Self {
-        PostBody {
+        CreatePublishBody {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: brand_id.into(),
@@ -93,7 +93,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePublishBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePublishResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,7 +125,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub publish_type: ::std::option::Option<PostPublishType>,
+    pub publish_type: ::std::option::Option<CreatePublishPublishType>,
     /// 定时发布时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -136,7 +136,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePublishResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
         brand_id: optional(2, "brand_id"),
@@ -146,10 +146,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePublishResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePublishResponse {
             business_code: ::std::option::Option::None,
             applyment_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -173,26 +173,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/card/card-configs/publish.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePublishRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePublishBody,
 }
 
-impl PostRequest {
+impl CreatePublishRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePublishBody) -> Self {
+        CreatePublishRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePublishRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/card/card-configs/publish`
     pub const PATH: &'static str = "/v3/brand/card/card-configs/publish";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePublishRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -202,8 +202,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePublishRequest {
+    type Response = CreatePublishResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,9 +244,9 @@ impl<'a> V3BrandCardCardConfigsPublish<'a> {
     /// 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePublishBody,
+    ) -> ::std::result::Result<CreatePublishResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePublishRequest::new(body)).await
     }
 }
 
@@ -255,12 +255,12 @@ impl<'a> V3BrandCardCardConfigsPublish<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_card_card_configs_publish.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_publish.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePublishBody>(),
         ),
         (
-            "post_v3_brand_card_card_configs_publish.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_publish.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePublishResponse>(),
         ),
     ])
 }

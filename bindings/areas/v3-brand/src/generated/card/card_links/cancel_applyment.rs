@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct LinksCardBrandCancelApplymentBody {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    LinksCardBrandCancelApplymentBody {
         business_code: required(0, "business_code"),
         brand_id: required(1, "brand_id"),
     }
 }
 
-impl PostBody {
+impl LinksCardBrandCancelApplymentBody {
     /// Creates a value from its required fields (`business_code`, `brand_id`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        LinksCardBrandCancelApplymentBody {
             business_code: business_code.into(),
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for LinksCardBrandCancelApplymentBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct LinksCardBrandCancelApplymentResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -62,16 +62,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    LinksCardBrandCancelApplymentResponse {
         business_code: optional(0, "business_code"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl LinksCardBrandCancelApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        LinksCardBrandCancelApplymentResponse {
             business_code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -89,26 +89,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/card/card-links/cancel-applyment.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct LinksCardBrandCancelApplymentRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: LinksCardBrandCancelApplymentBody,
 }
 
-impl PostRequest {
+impl LinksCardBrandCancelApplymentRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: LinksCardBrandCancelApplymentBody) -> Self {
+        LinksCardBrandCancelApplymentRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl LinksCardBrandCancelApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/card/card-links/cancel-applyment`
     pub const PATH: &'static str = "/v3/brand/card/card-links/cancel-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for LinksCardBrandCancelApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -118,8 +120,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for LinksCardBrandCancelApplymentRequest {
+    type Response = LinksCardBrandCancelApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -160,9 +162,12 @@ impl<'a> V3BrandCardCardLinksCancelApplyment<'a> {
     /// 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: LinksCardBrandCancelApplymentBody,
+    ) -> ::std::result::Result<
+        LinksCardBrandCancelApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&LinksCardBrandCancelApplymentRequest::new(body)).await
     }
 }
 
@@ -171,12 +176,14 @@ impl<'a> V3BrandCardCardLinksCancelApplyment<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_card_card_links_cancel_applyment.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "links_card_brand_cancel_applyment.body",
+            ::wechatpay_runtime::json_schema_for::<LinksCardBrandCancelApplymentBody>(),
         ),
         (
-            "post_v3_brand_card_card_links_cancel_applyment.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "links_card_brand_cancel_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                LinksCardBrandCancelApplymentResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `payment_scene`.
     ///
     /// 交易场景类型
-    pub enum PostPaymentScene {
+    pub enum UnbindCardLinkPaymentScene {
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
         PaymentScore = "PAYMENT_SCORE",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UnbindCardLinkBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct PostBody {
     /// 交易场景类型
     ///
     /// **Required.**
-    pub payment_scene: PostPaymentScene,
+    pub payment_scene: UnbindCardLinkPaymentScene,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -41,7 +41,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UnbindCardLinkBody {
         brand_id: required(0, "brand_id"),
         payment_scene: required(1, "payment_scene"),
         appid: optional(2, "appid"),
@@ -50,13 +50,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UnbindCardLinkBody {
     /// Creates a value from its required fields (`brand_id`, `payment_scene`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        payment_scene: PostPaymentScene,
+        payment_scene: UnbindCardLinkPaymentScene,
     ) -> Self {
-        PostBody {
+        UnbindCardLinkBody {
             brand_id: brand_id.into(),
             payment_scene,
             appid: ::std::option::Option::None,
@@ -93,7 +93,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UnbindCardLinkBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnbindCardLinkResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene: ::std::option::Option<PostPaymentScene>,
+    pub payment_scene: ::std::option::Option<UnbindCardLinkPaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -132,7 +132,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnbindCardLinkResponse {
         brand_id: optional(0, "brand_id"),
         payment_scene: optional(1, "payment_scene"),
         appid: optional(2, "appid"),
@@ -142,10 +142,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UnbindCardLinkResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnbindCardLinkResponse {
             brand_id: ::std::option::Option::None,
             payment_scene: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -167,26 +167,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/card/card-links/unbind-card-link.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnbindCardLinkRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UnbindCardLinkBody,
 }
 
-impl PostRequest {
+impl UnbindCardLinkRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UnbindCardLinkBody) -> Self {
+        UnbindCardLinkRequest { body }
     }
 }
 
-impl PostRequest {
+impl UnbindCardLinkRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/card/card-links/unbind-card-link`
     pub const PATH: &'static str = "/v3/brand/card/card-links/unbind-card-link";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnbindCardLinkRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -196,8 +196,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnbindCardLinkRequest {
+    type Response = UnbindCardLinkResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -238,9 +238,9 @@ impl<'a> V3BrandCardCardLinksUnbindCardLink<'a> {
     /// 解除已生效交易连接名片场景 (`POST /v3/brand/card/card-links/unbind-card-link`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UnbindCardLinkBody,
+    ) -> ::std::result::Result<UnbindCardLinkResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UnbindCardLinkRequest::new(body)).await
     }
 }
 
@@ -249,12 +249,12 @@ impl<'a> V3BrandCardCardLinksUnbindCardLink<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_card_card_links_unbind_card_link.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "unbind_card_link.body",
+            ::wechatpay_runtime::json_schema_for::<UnbindCardLinkBody>(),
         ),
         (
-            "post_v3_brand_card_card_links_unbind_card_link.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unbind_card_link.response",
+            ::wechatpay_runtime::json_schema_for::<UnbindCardLinkResponse>(),
         ),
     ])
 }

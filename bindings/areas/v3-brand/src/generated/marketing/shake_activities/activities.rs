@@ -6,7 +6,7 @@
     /// Values of `activity_state`.
     ///
     /// 活动状态
-    pub enum GetActivityState {
+    pub enum BrandListActivitiesActivityState {
         Created = "CREATED",
         Delivering = "DELIVERING",
         Expired = "EXPIRED",
@@ -19,7 +19,7 @@
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `audit_state`.
-    pub enum GetAuditState {
+    pub enum BrandListActivitiesAuditState {
         Pending = "PENDING",
         Approved = "APPROVED",
         Rejected = "REJECTED",
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct BrandListActivitiesQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -47,14 +47,14 @@ pub struct GetQuery {
     pub offset: i64,
     /// 活动状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<BrandListActivitiesActivityState>,
     /// `audit_state`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<BrandListActivitiesAuditState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    BrandListActivitiesQuery {
         brand_id: required(0, "brand_id"),
         limit: required(1, "limit"),
         offset: required(2, "offset"),
@@ -63,14 +63,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl BrandListActivitiesQuery {
     /// Creates a value from its required fields (`brand_id`, `limit`, `offset`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         limit: i64,
         offset: i64,
     ) -> Self {
-        GetQuery {
+        BrandListActivitiesQuery {
             brand_id: brand_id.into(),
             limit,
             offset,
@@ -80,19 +80,25 @@ impl GetQuery {
     }
 
     /// Sets `activity_state`.
-    pub fn with_activity_state(mut self, activity_state: GetActivityState) -> Self {
+    pub fn with_activity_state(
+        mut self,
+        activity_state: BrandListActivitiesActivityState,
+    ) -> Self {
         self.activity_state = ::std::option::Option::Some(activity_state);
         self
     }
 
     /// Sets `audit_state`.
-    pub fn with_audit_state(mut self, audit_state: GetAuditState) -> Self {
+    pub fn with_audit_state(
+        mut self,
+        audit_state: BrandListActivitiesAuditState,
+    ) -> Self {
         self.audit_state = ::std::option::Option::Some(audit_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for BrandListActivitiesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -104,7 +110,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `delivery_mode`.
     ///
     /// 投放模式
-    pub enum GetDeliveryMode {
+    pub enum BrandListActivitiesDeliveryMode {
         Smart = "SMART",
         Targeted = "TARGETED",
         #[unrecognized]
@@ -118,7 +124,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeRange {
+pub struct BrandListActivitiesTimeRange {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -136,17 +142,17 @@ pub struct GetTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeRange {
+    BrandListActivitiesTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetTimeRange {
+impl BrandListActivitiesTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeRange {
+        BrandListActivitiesTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -160,7 +166,7 @@ impl GetTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockListItem {
+pub struct BrandListActivitiesStockListItem {
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -173,16 +179,16 @@ pub struct GetStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockListItem {
+    BrandListActivitiesStockListItem {
         stock_id: optional(0, "stock_id"),
         ..extra
     }
 }
 
-impl GetStockListItem {
+impl BrandListActivitiesStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockListItem {
+        BrandListActivitiesStockListItem {
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -195,7 +201,7 @@ impl GetStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetProductCoupon {
+pub struct BrandListActivitiesProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -203,7 +209,9 @@ pub struct GetProductCoupon {
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券批次列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<BrandListActivitiesStockListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -211,17 +219,17 @@ pub struct GetProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetProductCoupon {
+    BrandListActivitiesProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_list: optional(1, "stock_list"),
         ..extra
     }
 }
 
-impl GetProductCoupon {
+impl BrandListActivitiesProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetProductCoupon {
+        BrandListActivitiesProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -235,7 +243,7 @@ impl GetProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct BrandListActivitiesDataItem {
     /// 活动id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -250,12 +258,12 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<BrandListActivitiesActivityState>,
     /// `audit_state`: not described on the docs page.
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<BrandListActivitiesAuditState>,
     /// 可用库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -270,15 +278,15 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub delivery_mode: ::std::option::Option<GetDeliveryMode>,
+    pub delivery_mode: ::std::option::Option<BrandListActivitiesDeliveryMode>,
     /// 投放时间范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<BrandListActivitiesTimeRange>,
     /// 商品券
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<GetProductCoupon>,
+    pub product_coupon: ::std::option::Option<BrandListActivitiesProductCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -286,7 +294,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    BrandListActivitiesDataItem {
         id: optional(0, "id"),
         name: optional(1, "name"),
         activity_state: optional(2, "activity_state"),
@@ -300,10 +308,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl BrandListActivitiesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        BrandListActivitiesDataItem {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             activity_state: ::std::option::Option::None,
@@ -322,7 +330,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandListActivitiesResponse {
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -340,7 +348,7 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 摇一摇有优惠活动列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<BrandListActivitiesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -348,7 +356,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandListActivitiesResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -357,10 +365,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandListActivitiesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandListActivitiesResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -381,26 +389,28 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/marketing/shake-activities/activities.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandListActivitiesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: BrandListActivitiesQuery,
 }
 
-impl GetRequest {
+impl BrandListActivitiesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: BrandListActivitiesQuery) -> Self {
+        BrandListActivitiesRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl BrandListActivitiesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/marketing/shake-activities/activities`
     pub const PATH: &'static str = "/v3/brand/marketing/shake-activities/activities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandListActivitiesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -410,8 +420,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandListActivitiesRequest {
+    type Response = BrandListActivitiesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -465,8 +475,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for BrandListActivitiesRequest {
+    type Item = BrandListActivitiesDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -502,9 +512,9 @@ impl<'a> V3BrandMarketingShakeActivitiesActivities<'a> {
     /// 查询摇优惠活动列表 (`GET /v3/brand/marketing/shake-activities/activities`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: BrandListActivitiesQuery,
+    ) -> ::std::result::Result<BrandListActivitiesResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandListActivitiesRequest::new(query)).await
     }
 }
 
@@ -513,12 +523,12 @@ impl<'a> V3BrandMarketingShakeActivitiesActivities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_marketing_shake_activities_activities.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "brand_list_activities.query",
+            ::wechatpay_runtime::json_schema_for::<BrandListActivitiesQuery>(),
         ),
         (
-            "get_v3_brand_marketing_shake_activities_activities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_list_activities.response",
+            ::wechatpay_runtime::json_schema_for::<BrandListActivitiesResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 状态
-    pub enum GetState {
+    pub enum BrandListCardsState {
         CardEffective = "CARD_EFFECTIVE",
         CardInvalid = "CARD_INVALID",
         #[unrecognized]
@@ -18,14 +18,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct BrandListCardsQuery {
     /// 品牌id
     ///
     /// **Required.**
     pub brand_id: ::std::string::String,
     /// 状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<BrandListCardsState>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -35,7 +35,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    BrandListCardsQuery {
         brand_id: required(0, "brand_id"),
         state: optional(1, "state"),
         offset: optional(2, "offset"),
@@ -43,10 +43,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl BrandListCardsQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        BrandListCardsQuery {
             brand_id: brand_id.into(),
             state: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -55,7 +55,7 @@ impl GetQuery {
     }
 
     /// Sets `state`.
-    pub fn with_state(mut self, state: GetState) -> Self {
+    pub fn with_state(mut self, state: BrandListCardsState) -> Self {
         self.state = ::std::option::Option::Some(state);
         self
     }
@@ -73,7 +73,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for BrandListCardsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum GetCardType {
+    pub enum BrandListCardsCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `code_mode`.
     ///
     /// 会员卡code分配类型
-    pub enum GetCodeMode {
+    pub enum BrandListCardsCodeMode {
         SystemAllocate = "SYSTEM_ALLOCATE",
         MerchantAllocate = "MERCHANT_ALLOCATE",
         #[unrecognized]
@@ -110,7 +110,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `code_type`.
     ///
     /// 会员码型
-    pub enum GetCodeType {
+    pub enum BrandListCardsCodeType {
         NoneCode = "NONE_CODE",
         BarCode = "BAR_CODE",
         QrCode = "QR_CODE",
@@ -127,7 +127,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCodeJumpInformation {
+pub struct BrandListCardsCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -141,17 +141,17 @@ pub struct GetCodeJumpInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCodeJumpInformation {
+    BrandListCardsCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
         ..extra
     }
 }
 
-impl GetCodeJumpInformation {
+impl BrandListCardsCodeJumpInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCodeJumpInformation {
+        BrandListCardsCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -163,7 +163,7 @@ impl GetCodeJumpInformation {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum GetType {
+    pub enum BrandListCardsType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -178,13 +178,13 @@ impl GetCodeJumpInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetValidDateInformation {
+pub struct BrandListCardsValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<BrandListCardsType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -201,7 +201,7 @@ pub struct GetValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetValidDateInformation {
+    BrandListCardsValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -210,10 +210,10 @@ pub struct GetValidDateInformation {
     }
 }
 
-impl GetValidDateInformation {
+impl BrandListCardsValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetValidDateInformation {
+        BrandListCardsValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -229,7 +229,7 @@ impl GetValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPurchaseInformation {
+pub struct BrandListCardsPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
@@ -246,7 +246,7 @@ pub struct GetPurchaseInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPurchaseInformation {
+    BrandListCardsPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
@@ -254,10 +254,10 @@ pub struct GetPurchaseInformation {
     }
 }
 
-impl GetPurchaseInformation {
+impl BrandListCardsPurchaseInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPurchaseInformation {
+        BrandListCardsPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
@@ -270,7 +270,7 @@ impl GetPurchaseInformation {
     /// Values of `common_field_list`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetCommonFieldList {
+    pub enum BrandListCardsCommonFieldList {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -286,7 +286,7 @@ impl GetPurchaseInformation {
     /// Values of `type`.
     ///
     /// 商户自定义的开卡信息字段类型
-    pub enum GetCustomFieldListItemType {
+    pub enum BrandListCardsCustomFieldListType {
         CheckBox = "CHECK_BOX",
         Radio = "RADIO",
         #[unrecognized]
@@ -300,11 +300,11 @@ impl GetPurchaseInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct BrandListCardsCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<BrandListCardsCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -318,7 +318,7 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    BrandListCardsCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
@@ -326,10 +326,10 @@ pub struct GetCustomFieldListItem {
     }
 }
 
-impl GetCustomFieldListItem {
+impl BrandListCardsCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        BrandListCardsCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -344,14 +344,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformation {
+pub struct BrandListCardsUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<BrandListCardsCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<BrandListCardsCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -360,17 +362,17 @@ pub struct GetUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformation {
+    BrandListCardsUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformation {
+impl BrandListCardsUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformation {
+        BrandListCardsUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -384,7 +386,7 @@ impl GetUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct BrandListCardsDataItem {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -404,7 +406,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<BrandListCardsCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -424,15 +426,15 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<BrandListCardsCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<BrandListCardsCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandListCardsCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -462,19 +464,21 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        BrandListCardsValidDateInformation,
+    >,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandListCardsCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandListCardsCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<GetPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandListCardsPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<BrandListCardsUserInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -482,7 +486,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    BrandListCardsDataItem {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
         appid: optional(2, "appid"),
@@ -509,10 +513,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl BrandListCardsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        BrandListCardsDataItem {
             card_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -544,7 +548,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandListCardsResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -562,7 +566,7 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 会员卡模板列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<BrandListCardsDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -570,7 +574,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandListCardsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -579,10 +583,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandListCardsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandListCardsResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -603,26 +607,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/card-member/cards.md:436`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandListCardsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: BrandListCardsQuery,
 }
 
-impl GetRequest {
+impl BrandListCardsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: BrandListCardsQuery) -> Self {
+        BrandListCardsRequest { query }
     }
 }
 
-impl GetRequest {
+impl BrandListCardsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/card-member/cards`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandListCardsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -632,8 +636,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandListCardsRequest {
+    type Response = BrandListCardsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -677,8 +681,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for BrandListCardsRequest {
+    type Item = BrandListCardsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -705,7 +709,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCodeJumpInformation {
+pub struct BrandCreateCardCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -715,16 +719,16 @@ pub struct PostCodeJumpInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCodeJumpInformation {
+    BrandCreateCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
     }
 }
 
-impl PostCodeJumpInformation {
+impl BrandCreateCardCodeJumpInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCodeJumpInformation {
+        BrandCreateCardCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
         }
@@ -755,12 +759,12 @@ impl PostCodeJumpInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostValidDateInformation {
+pub struct BrandCreateCardValidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: BrandListCardsType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -773,7 +777,7 @@ pub struct PostValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostValidDateInformation {
+    BrandCreateCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -781,10 +785,10 @@ pub struct PostValidDateInformation {
     }
 }
 
-impl PostValidDateInformation {
+impl BrandCreateCardValidDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
-        PostValidDateInformation {
+    pub fn new(type_: BrandListCardsType) -> Self {
+        BrandCreateCardValidDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -830,7 +834,7 @@ impl PostValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPurchaseInformation {
+pub struct BrandCreateCardPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
@@ -843,17 +847,17 @@ pub struct PostPurchaseInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPurchaseInformation {
+    BrandCreateCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
     }
 }
 
-impl PostPurchaseInformation {
+impl BrandCreateCardPurchaseInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPurchaseInformation {
+        BrandCreateCardPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
@@ -891,11 +895,11 @@ impl PostPurchaseInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct BrandCreateCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<BrandListCardsCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -905,17 +909,17 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    BrandCreateCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
     }
 }
 
-impl PostCustomFieldListItem {
+impl BrandCreateCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        BrandCreateCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -923,7 +927,7 @@ impl PostCustomFieldListItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: GetCustomFieldListItemType) -> Self {
+    pub fn with_type(mut self, type_: BrandListCardsCustomFieldListType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -953,28 +957,30 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformation {
+pub struct BrandCreateCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<BrandListCardsCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<BrandCreateCardCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformation {
+    BrandCreateCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PostUserInformation {
+impl BrandCreateCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformation {
+        BrandCreateCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -983,7 +989,7 @@ impl PostUserInformation {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<GetCommonFieldList>,
+        common_field_list: ::std::vec::Vec<BrandListCardsCommonFieldList>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -992,7 +998,7 @@ impl PostUserInformation {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PostCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<BrandCreateCardCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -1003,7 +1009,7 @@ impl PostUserInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandCreateCardBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -1015,7 +1021,7 @@ pub struct PostBody {
     /// 会员卡类型
     ///
     /// **Required.**
-    pub card_type: GetCardType,
+    pub card_type: BrandListCardsCardType,
     /// 卡名称
     ///
     /// **Required.**
@@ -1031,14 +1037,14 @@ pub struct PostBody {
     /// 会员卡code分配类型
     ///
     /// **Required.**
-    pub code_mode: GetCodeMode,
+    pub code_mode: BrandListCardsCodeMode,
     /// 会员码型
     ///
     /// **Required.**
-    pub code_type: GetCodeType,
+    pub code_type: BrandListCardsCodeType,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandCreateCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// **Required.**
@@ -1065,23 +1071,23 @@ pub struct PostBody {
     /// 会员卡有效期
     ///
     /// **Required.**
-    pub valid_date_information: PostValidDateInformation,
+    pub valid_date_information: BrandCreateCardValidDateInformation,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandCreateCardCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandCreateCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<PostPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandCreateCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostUserInformation>,
+    pub user_information: ::std::option::Option<BrandCreateCardUserInformation>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandCreateCardBody {
         brand_id: required(0, "brand_id"),
         appid: required(1, "appid"),
         card_type: required(2, "card_type"),
@@ -1106,23 +1112,23 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandCreateCardBody {
     /// Creates a value from its required fields (`brand_id`, `appid`, `card_type`, `card_title`, `card_color`, `card_picture_url`, `code_mode`, `code_type`, `benefits`, `notify_url`, `valid_date_information`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: GetCardType,
+        card_type: BrandListCardsCardType,
         card_title: impl ::std::convert::Into<::std::string::String>,
         card_color: impl ::std::convert::Into<::std::string::String>,
         card_picture_url: impl ::std::convert::Into<::std::string::String>,
-        code_mode: GetCodeMode,
-        code_type: GetCodeType,
+        code_mode: BrandListCardsCodeMode,
+        code_type: BrandListCardsCodeType,
         benefits: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        valid_date_information: PostValidDateInformation,
+        valid_date_information: BrandCreateCardValidDateInformation,
     ) -> Self {
-        PostBody {
+        BrandCreateCardBody {
             brand_id: brand_id.into(),
             appid: appid.into(),
             card_type,
@@ -1150,7 +1156,7 @@ impl PostBody {
     /// Sets `code_jump_information`.
     pub fn with_code_jump_information(
         mut self,
-        code_jump_information: PostCodeJumpInformation,
+        code_jump_information: BrandCreateCardCodeJumpInformation,
     ) -> Self {
         self.code_jump_information = ::std::option::Option::Some(code_jump_information);
         self
@@ -1198,7 +1204,7 @@ impl PostBody {
     /// Sets `points_information`.
     pub fn with_points_information(
         mut self,
-        points_information: PostCodeJumpInformation,
+        points_information: BrandCreateCardCodeJumpInformation,
     ) -> Self {
         self.points_information = ::std::option::Option::Some(points_information);
         self
@@ -1207,7 +1213,7 @@ impl PostBody {
     /// Sets `balance_information`.
     pub fn with_balance_information(
         mut self,
-        balance_information: PostCodeJumpInformation,
+        balance_information: BrandCreateCardCodeJumpInformation,
     ) -> Self {
         self.balance_information = ::std::option::Option::Some(balance_information);
         self
@@ -1216,7 +1222,7 @@ impl PostBody {
     /// Sets `purchase_information`.
     pub fn with_purchase_information(
         mut self,
-        purchase_information: PostPurchaseInformation,
+        purchase_information: BrandCreateCardPurchaseInformation,
     ) -> Self {
         self.purchase_information = ::std::option::Option::Some(purchase_information);
         self
@@ -1225,14 +1231,14 @@ impl PostBody {
     /// Sets `user_information`.
     pub fn with_user_information(
         mut self,
-        user_information: PostUserInformation,
+        user_information: BrandCreateCardUserInformation,
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandCreateCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1244,7 +1250,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandCreateCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1264,7 +1270,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<BrandListCardsCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1284,15 +1290,15 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<BrandListCardsCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<BrandListCardsCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandListCardsCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1322,19 +1328,21 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        BrandListCardsValidDateInformation,
+    >,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandListCardsCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandListCardsCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<GetPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandListCardsPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<BrandListCardsUserInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1342,7 +1350,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandCreateCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
         appid: optional(2, "appid"),
@@ -1369,10 +1377,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BrandCreateCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandCreateCardResponse {
             card_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1411,26 +1419,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/cards.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandCreateCardRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandCreateCardBody,
 }
 
-impl PostRequest {
+impl BrandCreateCardRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandCreateCardBody) -> Self {
+        BrandCreateCardRequest { body }
     }
 }
 
-impl PostRequest {
+impl BrandCreateCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/cards`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandCreateCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1440,8 +1448,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandCreateCardRequest {
+    type Response = BrandCreateCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1490,17 +1498,17 @@ impl<'a> V3BrandPartnerCardMemberCards<'a> {
     /// 查询会员卡模板列表 (`GET /v3/brand/partner/card-member/cards`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: BrandListCardsQuery,
+    ) -> ::std::result::Result<BrandListCardsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandListCardsRequest::new(query)).await
     }
 
     /// 创建会员卡模板 (`POST /v3/brand/partner/card-member/cards`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandCreateCardBody,
+    ) -> ::std::result::Result<BrandCreateCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandCreateCardRequest::new(body)).await
     }
 }
 
@@ -1509,20 +1517,20 @@ impl<'a> V3BrandPartnerCardMemberCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_card_member_cards.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "brand_list_cards.query",
+            ::wechatpay_runtime::json_schema_for::<BrandListCardsQuery>(),
         ),
         (
-            "get_v3_brand_partner_card_member_cards.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_list_cards.response",
+            ::wechatpay_runtime::json_schema_for::<BrandListCardsResponse>(),
         ),
         (
-            "post_v3_brand_partner_card_member_cards.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_create_card.body",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateCardBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_cards.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_create_card.response",
+            ::wechatpay_runtime::json_schema_for::<BrandCreateCardResponse>(),
         ),
     ]);
     schemas.extend(card_id::json_schemas());

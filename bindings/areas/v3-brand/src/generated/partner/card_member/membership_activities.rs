@@ -6,7 +6,7 @@
     /// Values of `activity_state`.
     ///
     /// 活动状态
-    pub enum GetActivityState {
+    pub enum ListMembershipActivitiesActivityState {
         MembershipActivityCreated = "MEMBERSHIP_ACTIVITY_CREATED",
         MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE",
         MembershipActivityTerminated = "MEMBERSHIP_ACTIVITY_TERMINATED",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListMembershipActivitiesQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct GetQuery {
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<ListMembershipActivitiesActivityState>,
     /// 请求资源起始位置
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListMembershipActivitiesQuery {
         brand_id: required(0, "brand_id"),
         card_id: optional(1, "card_id"),
         activity_state: optional(2, "activity_state"),
@@ -51,14 +51,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListMembershipActivitiesQuery {
     /// Creates a value from its required fields (`brand_id`, `offset`, `limit`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         offset: i64,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        ListMembershipActivitiesQuery {
             brand_id: brand_id.into(),
             card_id: ::std::option::Option::None,
             activity_state: ::std::option::Option::None,
@@ -77,13 +77,16 @@ impl GetQuery {
     }
 
     /// Sets `activity_state`.
-    pub fn with_activity_state(mut self, activity_state: GetActivityState) -> Self {
+    pub fn with_activity_state(
+        mut self,
+        activity_state: ListMembershipActivitiesActivityState,
+    ) -> Self {
         self.activity_state = ::std::option::Option::Some(activity_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListMembershipActivitiesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -95,7 +98,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `activity_channel`.
     ///
     /// 活动渠道
-    pub enum GetActivityChannel {
+    pub enum ListMembershipActivitiesActivityChannel {
         MechantAppComponent = "MECHANT_APP_COMPONENT",
         #[unrecognized]
         Unrecognized(String),
@@ -108,7 +111,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetProductCouponStockListItem {
+pub struct ListMembershipActivitiesProductCouponStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,17 +129,17 @@ pub struct GetProductCouponStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetProductCouponStockListItem {
+    ListMembershipActivitiesProductCouponStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl GetProductCouponStockListItem {
+impl ListMembershipActivitiesProductCouponStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetProductCouponStockListItem {
+        ListMembershipActivitiesProductCouponStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -150,7 +153,7 @@ impl GetProductCouponStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListMembershipActivitiesDataItem {
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -170,7 +173,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_channel: ::std::option::Option<GetActivityChannel>,
+    pub activity_channel: ::std::option::Option<ListMembershipActivitiesActivityChannel>,
     /// 活动主标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -206,7 +209,7 @@ pub struct GetDataItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_stock_list: ::std::option::Option<
-        ::std::vec::Vec<GetProductCouponStockListItem>,
+        ::std::vec::Vec<ListMembershipActivitiesProductCouponStockListItem>,
     >,
     /// 活动ID
     ///
@@ -217,7 +220,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<ListMembershipActivitiesActivityState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -235,7 +238,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListMembershipActivitiesDataItem {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
         card_id: optional(2, "card_id"),
@@ -255,10 +258,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListMembershipActivitiesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListMembershipActivitiesDataItem {
             out_request_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -283,10 +286,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListMembershipActivitiesResponse {
     /// 活动列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListMembershipActivitiesDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -309,7 +312,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListMembershipActivitiesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -318,10 +321,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListMembershipActivitiesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListMembershipActivitiesResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -342,26 +345,28 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/card-member/membership-activities.md:188`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListMembershipActivitiesRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListMembershipActivitiesQuery,
 }
 
-impl GetRequest {
+impl ListMembershipActivitiesRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListMembershipActivitiesQuery) -> Self {
+        ListMembershipActivitiesRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl ListMembershipActivitiesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/card-member/membership-activities`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListMembershipActivitiesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -371,8 +376,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListMembershipActivitiesRequest {
+    type Response = ListMembershipActivitiesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -426,8 +431,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListMembershipActivitiesRequest {
+    type Item = ListMembershipActivitiesDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -452,7 +457,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProductCouponStockListItem {
+pub struct CreateMembershipActivityProductCouponStockListItem {
     /// 商品券ID
     ///
     /// **Required.**
@@ -464,19 +469,19 @@ pub struct PostProductCouponStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProductCouponStockListItem {
+    CreateMembershipActivityProductCouponStockListItem {
         product_coupon_id: required(0, "product_coupon_id"),
         stock_id: required(1, "stock_id"),
     }
 }
 
-impl PostProductCouponStockListItem {
+impl CreateMembershipActivityProductCouponStockListItem {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostProductCouponStockListItem {
+        CreateMembershipActivityProductCouponStockListItem {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
         }
@@ -487,7 +492,7 @@ impl PostProductCouponStockListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMembershipActivityBody {
     /// 商户请求单号
     ///
     /// **Required.**
@@ -503,7 +508,7 @@ pub struct PostBody {
     /// 活动渠道
     ///
     /// **Required.**
-    pub activity_channel: GetActivityChannel,
+    pub activity_channel: ListMembershipActivitiesActivityChannel,
     /// 活动主标题
     ///
     /// **Required.**
@@ -527,11 +532,13 @@ pub struct PostBody {
     /// 商品券批次列表
     ///
     /// **Required.**
-    pub product_coupon_stock_list: ::std::vec::Vec<PostProductCouponStockListItem>,
+    pub product_coupon_stock_list: ::std::vec::Vec<
+        CreateMembershipActivityProductCouponStockListItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMembershipActivityBody {
         out_request_no: required(0, "out_request_no"),
         brand_id: required(1, "brand_id"),
         card_id: required(2, "card_id"),
@@ -545,22 +552,24 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateMembershipActivityBody {
     /// Creates a value from its required fields (`out_request_no`, `brand_id`, `card_id`, `activity_channel`, `title`, `sub_title`, `begin_time`, `end_time`, `apply_total`, `product_coupon_stock_list`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
-        activity_channel: GetActivityChannel,
+        activity_channel: ListMembershipActivitiesActivityChannel,
         title: impl ::std::convert::Into<::std::string::String>,
         sub_title: impl ::std::convert::Into<::std::string::String>,
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         apply_total: i64,
-        product_coupon_stock_list: ::std::vec::Vec<PostProductCouponStockListItem>,
+        product_coupon_stock_list: ::std::vec::Vec<
+            CreateMembershipActivityProductCouponStockListItem,
+        >,
     ) -> Self {
-        PostBody {
+        CreateMembershipActivityBody {
             out_request_no: out_request_no.into(),
             brand_id: brand_id.into(),
             card_id: card_id.into(),
@@ -575,7 +584,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMembershipActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -587,7 +596,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMembershipActivityResponse {
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -607,7 +616,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_channel: ::std::option::Option<GetActivityChannel>,
+    pub activity_channel: ::std::option::Option<ListMembershipActivitiesActivityChannel>,
     /// 活动主标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -643,7 +652,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_stock_list: ::std::option::Option<
-        ::std::vec::Vec<GetProductCouponStockListItem>,
+        ::std::vec::Vec<ListMembershipActivitiesProductCouponStockListItem>,
     >,
     /// 活动ID
     ///
@@ -654,7 +663,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<ListMembershipActivitiesActivityState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -672,7 +681,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
         card_id: optional(2, "card_id"),
@@ -692,10 +701,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateMembershipActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMembershipActivityResponse {
             out_request_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -727,26 +736,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/membership-activities.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMembershipActivityRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMembershipActivityBody,
 }
 
-impl PostRequest {
+impl CreateMembershipActivityRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMembershipActivityBody) -> Self {
+        CreateMembershipActivityRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateMembershipActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/membership-activities`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMembershipActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -756,8 +767,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMembershipActivityRequest {
+    type Response = CreateMembershipActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -810,17 +821,23 @@ impl<'a> V3BrandPartnerCardMemberMembershipActivities<'a> {
     /// 查询品牌会员发券活动列表 (`GET /v3/brand/partner/card-member/membership-activities`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListMembershipActivitiesQuery,
+    ) -> ::std::result::Result<
+        ListMembershipActivitiesResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ListMembershipActivitiesRequest::new(query)).await
     }
 
     /// 创建品牌会员发券活动 (`POST /v3/brand/partner/card-member/membership-activities`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMembershipActivityBody,
+    ) -> ::std::result::Result<
+        CreateMembershipActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateMembershipActivityRequest::new(body)).await
     }
 }
 
@@ -829,20 +846,20 @@ impl<'a> V3BrandPartnerCardMemberMembershipActivities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_card_member_membership_activities.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_membership_activities.query",
+            ::wechatpay_runtime::json_schema_for::<ListMembershipActivitiesQuery>(),
         ),
         (
-            "get_v3_brand_partner_card_member_membership_activities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_membership_activities.response",
+            ::wechatpay_runtime::json_schema_for::<ListMembershipActivitiesResponse>(),
         ),
         (
-            "post_v3_brand_partner_card_member_membership_activities.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_membership_activity.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMembershipActivityBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_membership_activities.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_membership_activity.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMembershipActivityResponse>(),
         ),
     ]);
     schemas.extend(activity_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreAuthTokenBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreAuthTokenBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
         openid: required(2, "openid"),
     }
 }
 
-impl PostBody {
+impl CreatePreAuthTokenBody {
     /// Creates a value from its required fields (`brand_id`, `card_id`, `openid`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePreAuthTokenBody {
             brand_id: brand_id.into(),
             card_id: card_id.into(),
             openid: openid.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreAuthTokenBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreAuthTokenResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -74,17 +74,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreAuthTokenResponse {
         token: optional(0, "token"),
         expire_time: optional(1, "expire_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePreAuthTokenResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreAuthTokenResponse {
             token: ::std::option::Option::None,
             expire_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -103,26 +103,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/pre-auth-tokens.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreAuthTokenRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreAuthTokenBody,
 }
 
-impl PostRequest {
+impl CreatePreAuthTokenRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePreAuthTokenBody) -> Self {
+        CreatePreAuthTokenRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePreAuthTokenRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/pre-auth-tokens`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/pre-auth-tokens";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreAuthTokenRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -132,8 +132,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreAuthTokenRequest {
+    type Response = CreatePreAuthTokenResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -174,9 +174,9 @@ impl<'a> V3BrandPartnerCardMemberPreAuthTokens<'a> {
     /// 入会组件预授权 (`POST /v3/brand/partner/card-member/pre-auth-tokens`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePreAuthTokenBody,
+    ) -> ::std::result::Result<CreatePreAuthTokenResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePreAuthTokenRequest::new(body)).await
     }
 }
 
@@ -185,12 +185,12 @@ impl<'a> V3BrandPartnerCardMemberPreAuthTokens<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_pre_auth_tokens.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_auth_token.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreAuthTokenBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_pre_auth_tokens.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_auth_token.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreAuthTokenResponse>(),
         ),
     ])
 }

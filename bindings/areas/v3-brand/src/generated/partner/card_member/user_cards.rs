@@ -6,7 +6,7 @@
     /// Values of `user_card_state`.
     ///
     /// 用户会员卡状态
-    pub enum GetUserCardState {
+    pub enum ListUserCardsUserCardState {
         Unactivated = "UNACTIVATED",
         Effective = "EFFECTIVE",
         Expired = "EXPIRED",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListUserCardsQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct GetQuery {
     pub openid: ::std::string::String,
     /// 用户会员卡状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<GetUserCardState>,
+    pub user_card_state: ::std::option::Option<ListUserCardsUserCardState>,
     /// 分页页码
     ///
     /// **Required.**
@@ -43,7 +43,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListUserCardsQuery {
         brand_id: required(0, "brand_id"),
         openid: required(1, "openid"),
         user_card_state: optional(2, "user_card_state"),
@@ -52,7 +52,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListUserCardsQuery {
     /// Creates a value from its required fields (`brand_id`, `openid`, `offset`, `limit`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -60,7 +60,7 @@ impl GetQuery {
         offset: i64,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        ListUserCardsQuery {
             brand_id: brand_id.into(),
             openid: openid.into(),
             user_card_state: ::std::option::Option::None,
@@ -70,13 +70,16 @@ impl GetQuery {
     }
 
     /// Sets `user_card_state`.
-    pub fn with_user_card_state(mut self, user_card_state: GetUserCardState) -> Self {
+    pub fn with_user_card_state(
+        mut self,
+        user_card_state: ListUserCardsUserCardState,
+    ) -> Self {
         self.user_card_state = ::std::option::Option::Some(user_card_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListUserCardsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -88,7 +91,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum GetCardType {
+    pub enum ListUserCardsCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -101,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum GetType {
+    pub enum ListUserCardsType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -116,13 +119,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetValidDateInformation {
+pub struct ListUserCardsValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<ListUserCardsType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -139,7 +142,7 @@ pub struct GetValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetValidDateInformation {
+    ListUserCardsValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -148,10 +151,10 @@ pub struct GetValidDateInformation {
     }
 }
 
-impl GetValidDateInformation {
+impl ListUserCardsValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetValidDateInformation {
+        ListUserCardsValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -165,7 +168,7 @@ impl GetValidDateInformation {
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetName {
+    pub enum ListUserCardsName {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -183,10 +186,10 @@ impl GetValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCommonFieldListItem {
+pub struct ListUserCardsCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<GetName>,
+    pub name: ::std::option::Option<ListUserCardsName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -199,17 +202,17 @@ pub struct GetCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCommonFieldListItem {
+    ListUserCardsCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl GetCommonFieldListItem {
+impl ListUserCardsCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCommonFieldListItem {
+        ListUserCardsCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -223,7 +226,7 @@ impl GetCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct ListUserCardsCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -239,17 +242,17 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    ListUserCardsCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
         ..extra
     }
 }
 
-impl GetCustomFieldListItem {
+impl ListUserCardsCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        ListUserCardsCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -263,16 +266,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformation {
+pub struct ListUserCardsUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCommonFieldListItem>,
+        ::std::vec::Vec<ListUserCardsCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<ListUserCardsCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -281,17 +284,17 @@ pub struct GetUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformation {
+    ListUserCardsUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformation {
+impl ListUserCardsUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformation {
+        ListUserCardsUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -305,7 +308,7 @@ impl GetUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListUserCardsDataItem {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -336,7 +339,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<ListUserCardsCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -349,7 +352,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<ListUserCardsValidDateInformation>,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -357,7 +360,7 @@ pub struct GetDataItem {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<ListUserCardsUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -365,7 +368,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<GetUserCardState>,
+    pub user_card_state: ::std::option::Option<ListUserCardsUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -379,7 +382,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListUserCardsDataItem {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -400,10 +403,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListUserCardsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListUserCardsDataItem {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -429,7 +432,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListUserCardsResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -447,7 +450,7 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 会员卡列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListUserCardsDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -455,7 +458,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListUserCardsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -464,10 +467,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListUserCardsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListUserCardsResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -488,26 +491,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListUserCardsRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListUserCardsQuery,
 }
 
-impl GetRequest {
+impl ListUserCardsRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListUserCardsQuery) -> Self {
+        ListUserCardsRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListUserCardsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/card-member/user-cards`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListUserCardsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -517,8 +520,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListUserCardsRequest {
+    type Response = ListUserCardsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -573,8 +576,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListUserCardsRequest {
+    type Item = ListUserCardsDataItem;
     fn offset(&self) -> u64 {
         u64::try_from(self.query.offset).unwrap_or(0)
     }
@@ -637,9 +640,9 @@ impl<'a> V3BrandPartnerCardMemberUserCards<'a> {
     /// 查询用户在品牌下所有会员卡 (`GET /v3/brand/partner/card-member/user-cards`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListUserCardsQuery,
+    ) -> ::std::result::Result<ListUserCardsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListUserCardsRequest::new(query)).await
     }
 }
 
@@ -648,12 +651,12 @@ impl<'a> V3BrandPartnerCardMemberUserCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_card_member_user_cards.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_user_cards.query",
+            ::wechatpay_runtime::json_schema_for::<ListUserCardsQuery>(),
         ),
         (
-            "get_v3_brand_partner_card_member_user_cards.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_user_cards.response",
+            ::wechatpay_runtime::json_schema_for::<ListUserCardsResponse>(),
         ),
     ]);
     schemas.extend(import_by_openid::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateUserFeedBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateUserFeedBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
         user_card_code: required(2, "user_card_code"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateUserFeedBody {
     /// Creates a value from its required fields (`brand_id`, `card_id`, `user_card_code`, `openid`, `out_request_no`, `cell_message`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         cell_message: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateUserFeedBody {
             brand_id: brand_id.into(),
             card_id: card_id.into(),
             user_card_code: user_card_code.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateUserFeedBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateUserFeedResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateUserFeedResponse {
         brand_id: optional(0, "brand_id"),
         card_id: optional(1, "card_id"),
         user_card_code: optional(2, "user_card_code"),
@@ -126,10 +126,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateUserFeedResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateUserFeedResponse {
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             user_card_code: ::std::option::Option::None,
@@ -152,26 +152,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-feeds.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateUserFeedRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateUserFeedBody,
 }
 
-impl PostRequest {
+impl CreateUserFeedRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateUserFeedBody) -> Self {
+        CreateUserFeedRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateUserFeedRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-feeds`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-feeds";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateUserFeedRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -181,8 +181,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateUserFeedRequest {
+    type Response = CreateUserFeedResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -224,9 +224,9 @@ impl<'a> V3BrandPartnerCardMemberUserFeeds<'a> {
     /// 创建用户动态信息 (`POST /v3/brand/partner/card-member/user-feeds`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateUserFeedBody,
+    ) -> ::std::result::Result<CreateUserFeedResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateUserFeedRequest::new(body)).await
     }
 }
 
@@ -235,12 +235,12 @@ impl<'a> V3BrandPartnerCardMemberUserFeeds<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_feeds.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_user_feed.body",
+            ::wechatpay_runtime::json_schema_for::<CreateUserFeedBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_feeds.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_user_feed.response",
+            ::wechatpay_runtime::json_schema_for::<CreateUserFeedResponse>(),
         ),
     ])
 }

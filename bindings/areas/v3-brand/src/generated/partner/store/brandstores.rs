@@ -6,7 +6,7 @@
     /// Values of `store_state`.
     ///
     /// 门店状态
-    pub enum GetStoreState {
+    pub enum ListBrandstoresStoreState {
         Open = "OPEN",
         Creating = "CREATING",
         Closed = "CLOSED",
@@ -19,14 +19,14 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListBrandstoresQuery {
     /// 品牌ID
     ///
     /// **Required.**
     pub brand_id: ::std::string::String,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<GetStoreState>,
+    pub store_state: ::std::option::Option<ListBrandstoresStoreState>,
     /// 分页起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -36,7 +36,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListBrandstoresQuery {
         brand_id: required(0, "brand_id"),
         store_state: optional(1, "store_state"),
         offset: optional(2, "offset"),
@@ -44,10 +44,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListBrandstoresQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        ListBrandstoresQuery {
             brand_id: brand_id.into(),
             store_state: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 
     /// Sets `store_state`.
-    pub fn with_store_state(mut self, store_state: GetStoreState) -> Self {
+    pub fn with_store_state(mut self, store_state: ListBrandstoresStoreState) -> Self {
         self.store_state = ::std::option::Option::Some(store_state);
         self
     }
@@ -74,7 +74,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListBrandstoresQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -86,7 +86,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `audit_state`.
     ///
     /// 审核状态
-    pub enum GetAuditState {
+    pub enum ListBrandstoresAuditState {
         Success = "SUCCESS",
         Processing = "PROCESSING",
         Rejected = "REJECTED",
@@ -101,7 +101,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreBasics {
+pub struct ListBrandstoresStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -115,17 +115,17 @@ pub struct GetStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreBasics {
+    ListBrandstoresStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
         ..extra
     }
 }
 
-impl GetStoreBasics {
+impl ListBrandstoresStoreBasics {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreBasics {
+        ListBrandstoresStoreBasics {
             store_reference_id: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -139,7 +139,7 @@ impl GetStoreBasics {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreAddress {
+pub struct ListBrandstoresStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +166,7 @@ pub struct GetStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreAddress {
+    ListBrandstoresStoreAddress {
         address_code: optional(0, "address_code"),
         address_detail: optional(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -176,10 +176,10 @@ pub struct GetStoreAddress {
     }
 }
 
-impl GetStoreAddress {
+impl ListBrandstoresStoreAddress {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreAddress {
+        ListBrandstoresStoreAddress {
             address_code: ::std::option::Option::None,
             address_detail: ::std::option::Option::None,
             address_complements: ::std::option::Option::None,
@@ -196,7 +196,7 @@ impl GetStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreBusiness {
+pub struct ListBrandstoresStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -210,17 +210,17 @@ pub struct GetStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreBusiness {
+    ListBrandstoresStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
         ..extra
     }
 }
 
-impl GetStoreBusiness {
+impl ListBrandstoresStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreBusiness {
+        ListBrandstoresStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -232,7 +232,7 @@ impl GetStoreBusiness {
     /// Values of `recipient_state`.
     ///
     /// 收款绑定状态
-    pub enum GetRecipientState {
+    pub enum ListBrandstoresRecipientState {
         Confirmed = "CONFIRMED",
         AdminRejected = "ADMIN_REJECTED",
         Confirming = "CONFIRMING",
@@ -248,7 +248,7 @@ impl GetStoreBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreRecipientItem {
+pub struct ListBrandstoresStoreRecipientItem {
     /// 门店收款商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -257,7 +257,7 @@ pub struct GetStoreRecipientItem {
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_state: ::std::option::Option<GetRecipientState>,
+    pub recipient_state: ::std::option::Option<ListBrandstoresRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -265,7 +265,7 @@ pub struct GetStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreRecipientItem {
+    ListBrandstoresStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         recipient_state: optional(2, "recipient_state"),
@@ -273,10 +273,10 @@ pub struct GetStoreRecipientItem {
     }
 }
 
-impl GetStoreRecipientItem {
+impl ListBrandstoresStoreRecipientItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreRecipientItem {
+        ListBrandstoresStoreRecipientItem {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
@@ -291,7 +291,7 @@ impl GetStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListBrandstoresDataItem {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -302,25 +302,27 @@ pub struct GetDataItem {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<GetStoreState>,
+    pub store_state: ::std::option::Option<ListBrandstoresStoreState>,
     /// 审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<ListBrandstoresAuditState>,
     /// 审核失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<GetStoreBasics>,
+    pub store_basics: ::std::option::Option<ListBrandstoresStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<GetStoreAddress>,
+    pub store_address: ::std::option::Option<ListBrandstoresStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<GetStoreBusiness>,
+    pub store_business: ::std::option::Option<ListBrandstoresStoreBusiness>,
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<ListBrandstoresStoreRecipientItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -328,7 +330,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListBrandstoresDataItem {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
@@ -342,10 +344,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListBrandstoresDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListBrandstoresDataItem {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
@@ -364,7 +366,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListBrandstoresResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -381,7 +383,7 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 品牌门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListBrandstoresDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -389,7 +391,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListBrandstoresResponse {
         brand_id: optional(0, "brand_id"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -399,10 +401,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListBrandstoresResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListBrandstoresResponse {
             brand_id: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -424,26 +426,26 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores.md:211`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListBrandstoresRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListBrandstoresQuery,
 }
 
-impl GetRequest {
+impl ListBrandstoresRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListBrandstoresQuery) -> Self {
+        ListBrandstoresRequest { query }
     }
 }
 
-impl GetRequest {
+impl ListBrandstoresRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/store/brandstores`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListBrandstoresRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -453,8 +455,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListBrandstoresRequest {
+    type Response = ListBrandstoresResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -498,8 +500,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListBrandstoresRequest {
+    type Item = ListBrandstoresDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -526,7 +528,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreBasics {
+pub struct CreateBrandstoreStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -536,16 +538,16 @@ pub struct PostStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreBasics {
+    CreateBrandstoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
     }
 }
 
-impl PostStoreBasics {
+impl CreateBrandstoreStoreBasics {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreBasics {
+        CreateBrandstoreStoreBasics {
             store_reference_id: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
         }
@@ -576,7 +578,7 @@ impl PostStoreBasics {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreAddress {
+pub struct CreateBrandstoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
@@ -597,7 +599,7 @@ pub struct PostStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreAddress {
+    CreateBrandstoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -606,13 +608,13 @@ pub struct PostStoreAddress {
     }
 }
 
-impl PostStoreAddress {
+impl CreateBrandstoreStoreAddress {
     /// Creates a value from its required fields (`address_code`, `address_detail`).
     pub fn new(
         address_code: impl ::std::convert::Into<::std::string::String>,
         address_detail: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreAddress {
+        CreateBrandstoreStoreAddress {
             address_code: address_code.into(),
             address_detail: address_detail.into(),
             address_complements: ::std::option::Option::None,
@@ -657,7 +659,7 @@ impl PostStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreBusiness {
+pub struct CreateBrandstoreStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -667,16 +669,16 @@ pub struct PostStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreBusiness {
+    CreateBrandstoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
     }
 }
 
-impl PostStoreBusiness {
+impl CreateBrandstoreStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreBusiness {
+        CreateBrandstoreStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
         }
@@ -705,25 +707,25 @@ impl PostStoreBusiness {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
     pub brand_id: ::std::string::String,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<PostStoreBasics>,
+    pub store_basics: ::std::option::Option<CreateBrandstoreStoreBasics>,
     /// 门店地址信息
     ///
     /// **Required.**
-    pub store_address: PostStoreAddress,
+    pub store_address: CreateBrandstoreStoreAddress,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<PostStoreBusiness>,
+    pub store_business: ::std::option::Option<CreateBrandstoreStoreBusiness>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBrandstoreBody {
         brand_id: required(0, "brand_id"),
         store_basics: optional(1, "store_basics"),
         store_address: required(2, "store_address"),
@@ -731,13 +733,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateBrandstoreBody {
     /// Creates a value from its required fields (`brand_id`, `store_address`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        store_address: PostStoreAddress,
+        store_address: CreateBrandstoreStoreAddress,
     ) -> Self {
-        PostBody {
+        CreateBrandstoreBody {
             brand_id: brand_id.into(),
             store_basics: ::std::option::Option::None,
             store_address,
@@ -746,19 +748,25 @@ impl PostBody {
     }
 
     /// Sets `store_basics`.
-    pub fn with_store_basics(mut self, store_basics: PostStoreBasics) -> Self {
+    pub fn with_store_basics(
+        mut self,
+        store_basics: CreateBrandstoreStoreBasics,
+    ) -> Self {
         self.store_basics = ::std::option::Option::Some(store_basics);
         self
     }
 
     /// Sets `store_business`.
-    pub fn with_store_business(mut self, store_business: PostStoreBusiness) -> Self {
+    pub fn with_store_business(
+        mut self,
+        store_business: CreateBrandstoreStoreBusiness,
+    ) -> Self {
         self.store_business = ::std::option::Option::Some(store_business);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBrandstoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -772,7 +780,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreRecipientItem {
+pub struct CreateBrandstoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -783,7 +791,7 @@ pub struct PostStoreRecipientItem {
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_state: ::std::option::Option<GetRecipientState>,
+    pub recipient_state: ::std::option::Option<ListBrandstoresRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -791,7 +799,7 @@ pub struct PostStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreRecipientItem {
+    CreateBrandstoreStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         recipient_state: optional(2, "recipient_state"),
@@ -799,10 +807,10 @@ pub struct PostStoreRecipientItem {
     }
 }
 
-impl PostStoreRecipientItem {
+impl CreateBrandstoreStoreRecipientItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreRecipientItem {
+        CreateBrandstoreStoreRecipientItem {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
@@ -815,7 +823,7 @@ impl PostStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -826,25 +834,27 @@ pub struct PostResponse {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<GetStoreState>,
+    pub store_state: ::std::option::Option<ListBrandstoresStoreState>,
     /// 审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<ListBrandstoresAuditState>,
     /// 审核失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<GetStoreBasics>,
+    pub store_basics: ::std::option::Option<ListBrandstoresStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<GetStoreAddress>,
+    pub store_address: ::std::option::Option<ListBrandstoresStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<GetStoreBusiness>,
+    pub store_business: ::std::option::Option<ListBrandstoresStoreBusiness>,
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<PostStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<CreateBrandstoreStoreRecipientItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -852,7 +862,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
@@ -866,10 +876,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateBrandstoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBrandstoreResponse {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
@@ -895,26 +905,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBrandstoreRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBrandstoreBody,
 }
 
-impl PostRequest {
+impl CreateBrandstoreRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateBrandstoreBody) -> Self {
+        CreateBrandstoreRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateBrandstoreRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/store/brandstores`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBrandstoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -924,8 +934,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBrandstoreRequest {
+    type Response = CreateBrandstoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -974,17 +984,17 @@ impl<'a> V3BrandPartnerStoreBrandstores<'a> {
     /// 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListBrandstoresQuery,
+    ) -> ::std::result::Result<ListBrandstoresResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListBrandstoresRequest::new(query)).await
     }
 
     /// 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateBrandstoreBody,
+    ) -> ::std::result::Result<CreateBrandstoreResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateBrandstoreRequest::new(body)).await
     }
 }
 
@@ -993,20 +1003,20 @@ impl<'a> V3BrandPartnerStoreBrandstores<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_store_brandstores.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_brandstores.query",
+            ::wechatpay_runtime::json_schema_for::<ListBrandstoresQuery>(),
         ),
         (
-            "get_v3_brand_partner_store_brandstores.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_brandstores.response",
+            ::wechatpay_runtime::json_schema_for::<ListBrandstoresResponse>(),
         ),
         (
-            "post_v3_brand_partner_store_brandstores.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_brandstore.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBrandstoreBody>(),
         ),
         (
-            "post_v3_brand_partner_store_brandstores.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_brandstore.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBrandstoreResponse>(),
         ),
     ]);
     schemas.extend(store_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBrandConfigResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBrandConfigResponse {
         brand_mchid: optional(0, "brand_mchid"),
         max_ratio: optional(1, "max_ratio"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetBrandConfigResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBrandConfigResponse {
             brand_mchid: ::std::option::Option::None,
             max_ratio: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/profitsharing/brand-configs/{brand_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBrandConfigRequest {
     /// 品牌主商户号
     ///
     /// **Required.**
@@ -62,23 +62,23 @@ pub struct GetRequest {
     pub brand_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetBrandConfigRequest {
     /// Creates a value from its required fields (`brand_mchid`).
     pub fn new(brand_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetBrandConfigRequest {
             brand_mchid: brand_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetBrandConfigRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/profitsharing/brand-configs/{brand_mchid}`
     pub const PATH: &'static str = "/v3/brand/profitsharing/brand-configs/{brand_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBrandConfigRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -97,8 +97,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBrandConfigRequest {
+    type Response = GetBrandConfigResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -142,8 +142,8 @@ impl<'a> V3BrandProfitsharingBrandConfigsBrandMchid<'a> {
     /// 查询最大分账比例 (`GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.brand_mchid.clone())).await
+    ) -> ::std::result::Result<GetBrandConfigResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetBrandConfigRequest::new(self.brand_mchid.clone())).await
     }
 }
 
@@ -152,8 +152,8 @@ impl<'a> V3BrandProfitsharingBrandConfigsBrandMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_profitsharing_brand_configs_brand_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_brand_config.response",
+            ::wechatpay_runtime::json_schema_for::<GetBrandConfigResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum BrandAddReceiverType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -19,7 +19,7 @@
     /// Values of `relation_type`.
     ///
     /// 与品牌主商户的的关系类型
-    pub enum PostRelationType {
+    pub enum BrandAddReceiverRelationType {
         Supplier = "SUPPLIER",
         Distributor = "DISTRIBUTOR",
         ServiceProvider = "SERVICE_PROVIDER",
@@ -35,7 +35,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandAddReceiverBody {
     /// 品牌主商户号
     ///
     /// **Required.**
@@ -51,7 +51,7 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: BrandAddReceiverType,
     /// 分账接收方账号
     ///
     /// **Required.**
@@ -62,11 +62,11 @@ pub struct PostBody {
     /// 与品牌主商户的的关系类型
     ///
     /// **Required.**
-    pub relation_type: PostRelationType,
+    pub relation_type: BrandAddReceiverRelationType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandAddReceiverBody {
         brand_mchid: required(0, "brand_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -77,16 +77,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandAddReceiverBody {
     /// Creates a value from its required fields (`brand_mchid`, `appid`, `type`, `account`, `relation_type`).
     pub fn new(
         brand_mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: BrandAddReceiverType,
         account: impl ::std::convert::Into<::std::string::String>,
-        relation_type: PostRelationType,
+        relation_type: BrandAddReceiverRelationType,
     ) -> Self {
-        PostBody {
+        BrandAddReceiverBody {
             brand_mchid: brand_mchid.into(),
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -116,7 +116,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandAddReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandAddReceiverResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -139,7 +139,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<BrandAddReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +152,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandAddReceiverResponse {
         brand_mchid: optional(0, "brand_mchid"),
         type_: optional(1, "type"),
         account: optional(2, "account"),
@@ -160,10 +160,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BrandAddReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandAddReceiverResponse {
             brand_mchid: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
@@ -183,26 +183,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/profitsharing/receivers/add.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandAddReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandAddReceiverBody,
 }
 
-impl PostRequest {
+impl BrandAddReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandAddReceiverBody) -> Self {
+        BrandAddReceiverRequest { body }
     }
 }
 
-impl PostRequest {
+impl BrandAddReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/profitsharing/receivers/add`
     pub const PATH: &'static str = "/v3/brand/profitsharing/receivers/add";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandAddReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +212,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandAddReceiverRequest {
+    type Response = BrandAddReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -254,9 +254,9 @@ impl<'a> V3BrandProfitsharingReceiversAdd<'a> {
     /// 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandAddReceiverBody,
+    ) -> ::std::result::Result<BrandAddReceiverResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandAddReceiverRequest::new(body)).await
     }
 }
 
@@ -265,12 +265,12 @@ impl<'a> V3BrandProfitsharingReceiversAdd<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_profitsharing_receivers_add.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_add_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<BrandAddReceiverBody>(),
         ),
         (
-            "post_v3_brand_profitsharing_receivers_add.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_add_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<BrandAddReceiverResponse>(),
         ),
     ])
 }

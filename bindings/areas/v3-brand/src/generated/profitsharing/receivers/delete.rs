@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum BrandDeleteReceiverType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BrandDeleteReceiverBody {
     /// 品牌主商户号
     ///
     /// **Required.**
@@ -35,7 +35,7 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: BrandDeleteReceiverType,
     /// 分账接收方账号
     ///
     /// **Required.**
@@ -43,7 +43,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BrandDeleteReceiverBody {
         brand_mchid: required(0, "brand_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -52,15 +52,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BrandDeleteReceiverBody {
     /// Creates a value from its required fields (`brand_mchid`, `appid`, `type`, `account`).
     pub fn new(
         brand_mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: BrandDeleteReceiverType,
         account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        BrandDeleteReceiverBody {
             brand_mchid: brand_mchid.into(),
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BrandDeleteReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BrandDeleteReceiverResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -102,7 +102,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<BrandDeleteReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BrandDeleteReceiverResponse {
         brand_mchid: optional(0, "brand_mchid"),
         type_: optional(1, "type"),
         account: optional(2, "account"),
@@ -123,10 +123,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BrandDeleteReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BrandDeleteReceiverResponse {
             brand_mchid: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
@@ -146,26 +146,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/profitsharing/receivers/delete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BrandDeleteReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: BrandDeleteReceiverBody,
 }
 
-impl PostRequest {
+impl BrandDeleteReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: BrandDeleteReceiverBody) -> Self {
+        BrandDeleteReceiverRequest { body }
     }
 }
 
-impl PostRequest {
+impl BrandDeleteReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/profitsharing/receivers/delete`
     pub const PATH: &'static str = "/v3/brand/profitsharing/receivers/delete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BrandDeleteReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -175,8 +175,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BrandDeleteReceiverRequest {
+    type Response = BrandDeleteReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -217,9 +217,9 @@ impl<'a> V3BrandProfitsharingReceiversDelete<'a> {
     /// 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: BrandDeleteReceiverBody,
+    ) -> ::std::result::Result<BrandDeleteReceiverResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandDeleteReceiverRequest::new(body)).await
     }
 }
 
@@ -228,12 +228,12 @@ impl<'a> V3BrandProfitsharingReceiversDelete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_profitsharing_receivers_delete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "brand_delete_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<BrandDeleteReceiverBody>(),
         ),
         (
-            "post_v3_brand_profitsharing_receivers_delete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "brand_delete_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<BrandDeleteReceiverResponse>(),
         ),
     ])
 }

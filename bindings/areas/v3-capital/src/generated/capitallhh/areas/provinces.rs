@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct QueryProvinceDataItem {
     /// 省份名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -26,17 +26,17 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    QueryProvinceDataItem {
         province_name: optional(0, "province_name"),
         province_code: optional(1, "province_code"),
         ..extra
     }
 }
 
-impl GetDataItem {
+impl QueryProvinceDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        QueryProvinceDataItem {
             province_name: ::std::option::Option::None,
             province_code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -48,10 +48,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryProvinceResponse {
     /// 省份列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<QueryProvinceDataItem>>,
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,17 +64,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryProvinceResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryProvinceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryProvinceResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -93,22 +93,22 @@ impl GetResponse {
 /// Source: `openapi/v3/capital/capitallhh/areas/provinces.md:6`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryProvinceRequest {}
+impl QueryProvinceRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryProvinceRequest {}
     }
 }
 
-impl GetRequest {
+impl QueryProvinceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/capital/capitallhh/areas/provinces`
     pub const PATH: &'static str = "/v3/capital/capitallhh/areas/provinces";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryProvinceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,8 +116,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryProvinceRequest {
+    type Response = QueryProvinceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -164,8 +164,8 @@ impl<'a> V3CapitalCapitallhhAreasProvinces<'a> {
     /// 查询省份列表 (`GET /v3/capital/capitallhh/areas/provinces`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<QueryProvinceResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryProvinceRequest::new()).await
     }
 }
 
@@ -174,8 +174,8 @@ impl<'a> V3CapitalCapitallhhAreasProvinces<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_capital_capitallhh_areas_provinces.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_province.response",
+            ::wechatpay_runtime::json_schema_for::<QueryProvinceResponse>(),
         ),
     ]);
     schemas.extend(province_code::json_schemas());

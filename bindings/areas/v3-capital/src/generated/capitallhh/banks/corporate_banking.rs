@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListCorporateBankingQuery {
     /// 本次查询偏移量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListCorporateBankingQuery {
         offset: optional(0, "offset"),
         limit: required(1, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListCorporateBankingQuery {
     /// Creates a value from its required fields (`limit`).
     pub fn new(limit: i64) -> Self {
-        GetQuery {
+        ListCorporateBankingQuery {
             offset: ::std::option::Option::None,
             limit,
         }
@@ -39,7 +39,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListCorporateBankingQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListCorporateBankingDataItem {
     /// 银行别名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,7 +86,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListCorporateBankingDataItem {
         bank_alias: optional(0, "bank_alias"),
         bank_alias_code: optional(1, "bank_alias_code"),
         account_bank: optional(2, "account_bank"),
@@ -96,10 +96,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListCorporateBankingDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListCorporateBankingDataItem {
             bank_alias: ::std::option::Option::None,
             bank_alias_code: ::std::option::Option::None,
             account_bank: ::std::option::Option::None,
@@ -116,7 +116,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListCorporateBankingLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -134,7 +134,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListCorporateBankingLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -142,10 +142,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListCorporateBankingLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListCorporateBankingLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -158,7 +158,7 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListCorporateBankingResponse {
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -171,7 +171,7 @@ pub struct GetResponse {
     pub count: ::std::option::Option<i64>,
     /// 银行列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListCorporateBankingDataItem>>,
     /// 本次查询偏移量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -181,7 +181,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListCorporateBankingLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -189,7 +189,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListCorporateBankingResponse {
         total_count: optional(0, "total_count"),
         count: optional(1, "count"),
         data: optional(2, "data"),
@@ -199,10 +199,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListCorporateBankingResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListCorporateBankingResponse {
             total_count: ::std::option::Option::None,
             count: ::std::option::Option::None,
             data: ::std::option::Option::None,
@@ -224,26 +224,28 @@ impl GetResponse {
 /// Source: `openapi/v3/capital/capitallhh/banks/corporate-banking.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListCorporateBankingRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListCorporateBankingQuery,
 }
 
-impl GetRequest {
+impl ListCorporateBankingRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: ListCorporateBankingQuery) -> Self {
+        ListCorporateBankingRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl ListCorporateBankingRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/capital/capitallhh/banks/corporate-banking`
     pub const PATH: &'static str = "/v3/capital/capitallhh/banks/corporate-banking";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListCorporateBankingRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -253,8 +255,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListCorporateBankingRequest {
+    type Response = ListCorporateBankingResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -288,8 +290,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListCorporateBankingRequest {
+    type Item = ListCorporateBankingDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -327,9 +329,12 @@ impl<'a> V3CapitalCapitallhhBanksCorporateBanking<'a> {
     /// 查询支持对公业务的银行列表 (`GET /v3/capital/capitallhh/banks/corporate-banking`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: ListCorporateBankingQuery,
+    ) -> ::std::result::Result<
+        ListCorporateBankingResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ListCorporateBankingRequest::new(query)).await
     }
 }
 
@@ -338,12 +343,12 @@ impl<'a> V3CapitalCapitallhhBanksCorporateBanking<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_capital_capitallhh_banks_corporate_banking.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_corporate_banking.query",
+            ::wechatpay_runtime::json_schema_for::<ListCorporateBankingQuery>(),
         ),
         (
-            "get_v3_capital_capitallhh_banks_corporate_banking.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_corporate_banking.response",
+            ::wechatpay_runtime::json_schema_for::<ListCorporateBankingResponse>(),
         ),
     ])
 }

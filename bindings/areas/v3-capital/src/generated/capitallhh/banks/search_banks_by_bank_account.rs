@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QuerySearchBanksByBankAccountQuery {
     /// 银行卡号
     ///
     /// **Required.**
@@ -16,19 +16,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QuerySearchBanksByBankAccountQuery {
         account_number: required(0, "account_number"),
     }
 }
 
-impl GetQuery {
+impl QuerySearchBanksByBankAccountQuery {
     /// Creates a value from its required fields (`account_number`).
     pub fn new(account_number: ::wechatpay_runtime::Sensitive) -> Self {
-        GetQuery { account_number }
+        QuerySearchBanksByBankAccountQuery {
+            account_number,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QuerySearchBanksByBankAccountQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +44,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct QuerySearchBanksByBankAccountDataItem {
     /// 银行别名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -75,7 +77,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    QuerySearchBanksByBankAccountDataItem {
         bank_alias: optional(0, "bank_alias"),
         bank_alias_code: optional(1, "bank_alias_code"),
         account_bank: optional(2, "account_bank"),
@@ -85,10 +87,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl QuerySearchBanksByBankAccountDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        QuerySearchBanksByBankAccountDataItem {
             bank_alias: ::std::option::Option::None,
             bank_alias_code: ::std::option::Option::None,
             account_bank: ::std::option::Option::None,
@@ -103,7 +105,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QuerySearchBanksByBankAccountResponse {
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,7 +113,9 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 银行列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<QuerySearchBanksByBankAccountDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -119,17 +123,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QuerySearchBanksByBankAccountResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QuerySearchBanksByBankAccountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QuerySearchBanksByBankAccountResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -148,26 +152,28 @@ impl GetResponse {
 /// Source: `openapi/v3/capital/capitallhh/banks/search-banks-by-bank-account.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySearchBanksByBankAccountRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QuerySearchBanksByBankAccountQuery,
 }
 
-impl GetRequest {
+impl QuerySearchBanksByBankAccountRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QuerySearchBanksByBankAccountQuery) -> Self {
+        QuerySearchBanksByBankAccountRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl QuerySearchBanksByBankAccountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/capital/capitallhh/banks/search-banks-by-bank-account`
     pub const PATH: &'static str = "/v3/capital/capitallhh/banks/search-banks-by-bank-account";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySearchBanksByBankAccountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -177,8 +183,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QuerySearchBanksByBankAccountRequest {
+    type Response = QuerySearchBanksByBankAccountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -227,9 +233,12 @@ impl<'a> V3CapitalCapitallhhBanksSearchBanksByBankAccount<'a> {
     /// 获取对私银行卡号开户银行 (`GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QuerySearchBanksByBankAccountQuery,
+    ) -> ::std::result::Result<
+        QuerySearchBanksByBankAccountResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QuerySearchBanksByBankAccountRequest::new(query)).await
     }
 }
 
@@ -238,12 +247,14 @@ impl<'a> V3CapitalCapitallhhBanksSearchBanksByBankAccount<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_capital_capitallhh_banks_search_banks_by_bank_account.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_search_banks_by_bank_account.query",
+            ::wechatpay_runtime::json_schema_for::<QuerySearchBanksByBankAccountQuery>(),
         ),
         (
-            "get_v3_capital_capitallhh_banks_search_banks_by_bank_account.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_search_banks_by_bank_account.response",
+            ::wechatpay_runtime::json_schema_for::<
+                QuerySearchBanksByBankAccountResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CloseCombineTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CloseCombineTransactionSubOrdersItem {
         mchid: required(0, "mchid"),
         out_trade_no: required(1, "out_trade_no"),
         individual_auth_id: optional(2, "individual_auth_id"),
@@ -38,13 +38,13 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CloseCombineTransactionSubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `out_trade_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        CloseCombineTransactionSubOrdersItem {
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
             individual_auth_id: ::std::option::Option::None,
@@ -85,7 +85,7 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CloseCombineTransactionBody {
     /// 合单商户appid
     ///
     /// **Required.**
@@ -93,30 +93,30 @@ pub struct PostBody {
     /// 商品单信息
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<CloseCombineTransactionSubOrdersItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CloseCombineTransactionBody {
         combine_appid: required(0, "combine_appid"),
         sub_orders: required(1, "sub_orders"),
     }
 }
 
-impl PostBody {
+impl CloseCombineTransactionBody {
     /// Creates a value from its required fields (`combine_appid`, `sub_orders`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<CloseCombineTransactionSubOrdersItem>,
     ) -> Self {
-        PostBody {
+        CloseCombineTransactionBody {
             combine_appid: combine_appid.into(),
             sub_orders,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CloseCombineTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -163,7 +163,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseCombineTransactionRequest {
     /// 合单商户订单号
     ///
     /// **Required.**
@@ -171,30 +171,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub combine_out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CloseCombineTransactionBody,
 }
 
-impl PostRequest {
+impl CloseCombineTransactionRequest {
     /// Creates a value from its required fields (`combine_out_trade_no`, `body`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CloseCombineTransactionBody,
     ) -> Self {
-        PostRequest {
+        CloseCombineTransactionRequest {
             combine_out_trade_no: combine_out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CloseCombineTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`
     pub const PATH: &'static str = "/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseCombineTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,7 +214,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CloseCombineTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -264,10 +264,15 @@ impl<'a> V3CombineTransactionsOutTradeNoCombineOutTradeNoClose<'a> {
     /// 合单关闭订单 (`POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CloseCombineTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.combine_out_trade_no.clone(), body))
+            .execute(
+                &CloseCombineTransactionRequest::new(
+                    self.combine_out_trade_no.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -277,8 +282,8 @@ impl<'a> V3CombineTransactionsOutTradeNoCombineOutTradeNoClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_combine_transactions_out_trade_no_combine_out_trade_no_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "close_combine_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<CloseCombineTransactionBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `identity_type`.
     ///
     /// 实名验证类型
-    pub enum PostIdentityType {
+    pub enum CreateAppPresignIdentityType {
         RealIdentityTypeInvalid = "REAL_IDENTITY_TYPE_INVALID",
         RealIdentityTypeIdCard = "REAL_IDENTITY_TYPE_ID_CARD",
         #[unrecognized]
@@ -20,11 +20,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRealIdentity {
+pub struct CreateAppPresignRealIdentity {
     /// 实名验证类型
     ///
     /// **Required.**
-    pub identity_type: PostIdentityType,
+    pub identity_type: CreateAppPresignIdentityType,
     /// 自然人证件号码
     ///
     /// **Required.**
@@ -40,21 +40,21 @@ pub struct PostRealIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRealIdentity {
+    CreateAppPresignRealIdentity {
         identity_type: required(0, "identity_type"),
         identity_id: required(1, "identity_id"),
         real_name: required(2, "real_name"),
     }
 }
 
-impl PostRealIdentity {
+impl CreateAppPresignRealIdentity {
     /// Creates a value from its required fields (`identity_type`, `identity_id`, `real_name`).
     pub fn new(
-        identity_type: PostIdentityType,
+        identity_type: CreateAppPresignIdentityType,
         identity_id: ::wechatpay_runtime::Sensitive,
         real_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostRealIdentity {
+        CreateAppPresignRealIdentity {
             identity_type,
             identity_id,
             real_name,
@@ -68,7 +68,7 @@ impl PostRealIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTradeInfo {
+pub struct CreateAppPresignTradeInfo {
     /// 商户侧交易单号
     ///
     /// **Required.**
@@ -89,7 +89,7 @@ pub struct PostTradeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTradeInfo {
+    CreateAppPresignTradeInfo {
         out_trade_no: required(0, "out_trade_no"),
         deduct_amount: required(1, "deduct_amount"),
         description: optional(2, "description"),
@@ -98,13 +98,13 @@ pub struct PostTradeInfo {
     }
 }
 
-impl PostTradeInfo {
+impl CreateAppPresignTradeInfo {
     /// Creates a value from its required fields (`out_trade_no`, `deduct_amount`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         deduct_amount: i64,
     ) -> Self {
-        PostTradeInfo {
+        CreateAppPresignTradeInfo {
             out_trade_no: out_trade_no.into(),
             deduct_amount,
             description: ::std::option::Option::None,
@@ -145,7 +145,7 @@ impl PostTradeInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAppPresignBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -183,14 +183,14 @@ pub struct PostBody {
     /// 用户实名信息
     ///
     /// **Required.**
-    pub real_identity: PostRealIdentity,
+    pub real_identity: CreateAppPresignRealIdentity,
     /// 交易信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_info: ::std::option::Option<PostTradeInfo>,
+    pub trade_info: ::std::option::Option<CreateAppPresignTradeInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAppPresignBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
         out_contract_code: required(2, "out_contract_code"),
@@ -205,7 +205,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAppPresignBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `display_name`, `contract_notify_url`, `repayment_day`, `repayment_amount_limit`, `real_identity`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -216,9 +216,9 @@ impl PostBody {
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
         repayment_day: i64,
         repayment_amount_limit: impl ::std::convert::Into<::std::string::String>,
-        real_identity: PostRealIdentity,
+        real_identity: CreateAppPresignRealIdentity,
     ) -> Self {
-        PostBody {
+        CreateAppPresignBody {
             appid: appid.into(),
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
@@ -252,13 +252,13 @@ impl PostBody {
     }
 
     /// Sets `trade_info`.
-    pub fn with_trade_info(mut self, trade_info: PostTradeInfo) -> Self {
+    pub fn with_trade_info(mut self, trade_info: CreateAppPresignTradeInfo) -> Self {
         self.trade_info = ::std::option::Option::Some(trade_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAppPresignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,7 +270,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAppPresignResponse {
     /// 预签约码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -286,17 +286,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAppPresignResponse {
         presign_token: optional(0, "presign_token"),
         redirect_service: optional(1, "redirect_service"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateAppPresignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAppPresignResponse {
             presign_token: ::std::option::Option::None,
             redirect_service: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -315,26 +315,26 @@ impl PostResponse {
 /// Source: `openapi/v3/credit-repayment/partner/contracts/app-presign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAppPresignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAppPresignBody,
 }
 
-impl PostRequest {
+impl CreateAppPresignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAppPresignBody) -> Self {
+        CreateAppPresignRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateAppPresignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/credit-repayment/partner/contracts/app-presign`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/app-presign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAppPresignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -344,8 +344,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAppPresignRequest {
+    type Response = CreateAppPresignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -386,9 +386,9 @@ impl<'a> V3CreditRepaymentPartnerContractsAppPresign<'a> {
     /// APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAppPresignBody,
+    ) -> ::std::result::Result<CreateAppPresignResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateAppPresignRequest::new(body)).await
     }
 }
 
@@ -397,12 +397,12 @@ impl<'a> V3CreditRepaymentPartnerContractsAppPresign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_credit_repayment_partner_contracts_app_presign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_app_presign.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAppPresignBody>(),
         ),
         (
-            "post_v3_credit_repayment_partner_contracts_app_presign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_app_presign.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAppPresignResponse>(),
         ),
     ])
 }

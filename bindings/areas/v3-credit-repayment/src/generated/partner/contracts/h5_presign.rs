@@ -6,7 +6,7 @@
     /// Values of `identity_type`.
     ///
     /// 实名验证类型
-    pub enum PostIdentityType {
+    pub enum CreateH5PresignIdentityType {
         RealIdentityTypeInvalid = "REAL_IDENTITY_TYPE_INVALID",
         RealIdentityTypeIdCard = "REAL_IDENTITY_TYPE_ID_CARD",
         #[unrecognized]
@@ -20,11 +20,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRealIdentity {
+pub struct CreateH5PresignRealIdentity {
     /// 实名验证类型
     ///
     /// **Required.**
-    pub identity_type: PostIdentityType,
+    pub identity_type: CreateH5PresignIdentityType,
     /// 自然人证件号码
     ///
     /// **Required.**
@@ -40,21 +40,21 @@ pub struct PostRealIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRealIdentity {
+    CreateH5PresignRealIdentity {
         identity_type: required(0, "identity_type"),
         identity_id: required(1, "identity_id"),
         real_name: required(2, "real_name"),
     }
 }
 
-impl PostRealIdentity {
+impl CreateH5PresignRealIdentity {
     /// Creates a value from its required fields (`identity_type`, `identity_id`, `real_name`).
     pub fn new(
-        identity_type: PostIdentityType,
+        identity_type: CreateH5PresignIdentityType,
         identity_id: ::wechatpay_runtime::Sensitive,
         real_name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostRealIdentity {
+        CreateH5PresignRealIdentity {
             identity_type,
             identity_id,
             real_name,
@@ -68,7 +68,7 @@ impl PostRealIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTradeInfo {
+pub struct CreateH5PresignTradeInfo {
     /// 商户侧交易单号
     ///
     /// **Required.**
@@ -89,7 +89,7 @@ pub struct PostTradeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTradeInfo {
+    CreateH5PresignTradeInfo {
         out_trade_no: required(0, "out_trade_no"),
         deduct_amount: required(1, "deduct_amount"),
         description: optional(2, "description"),
@@ -98,13 +98,13 @@ pub struct PostTradeInfo {
     }
 }
 
-impl PostTradeInfo {
+impl CreateH5PresignTradeInfo {
     /// Creates a value from its required fields (`out_trade_no`, `deduct_amount`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         deduct_amount: i64,
     ) -> Self {
-        PostTradeInfo {
+        CreateH5PresignTradeInfo {
             out_trade_no: out_trade_no.into(),
             deduct_amount,
             description: ::std::option::Option::None,
@@ -147,22 +147,22 @@ impl PostTradeInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpInfo {
+pub struct CreateH5PresignJumpInfo {
     /// 签约完后要跳转到的应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpInfo {
+    CreateH5PresignJumpInfo {
         jump_appid: optional(0, "jump_appid"),
     }
 }
 
-impl PostJumpInfo {
+impl CreateH5PresignJumpInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpInfo {
+        CreateH5PresignJumpInfo {
             jump_appid: ::std::option::Option::None,
         }
     }
@@ -181,7 +181,7 @@ impl PostJumpInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateH5PresignBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -219,17 +219,17 @@ pub struct PostBody {
     /// 用户实名信息
     ///
     /// **Required.**
-    pub real_identity: PostRealIdentity,
+    pub real_identity: CreateH5PresignRealIdentity,
     /// 交易信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_info: ::std::option::Option<PostTradeInfo>,
+    pub trade_info: ::std::option::Option<CreateH5PresignTradeInfo>,
     /// 跳转控制信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_info: ::std::option::Option<PostJumpInfo>,
+    pub jump_info: ::std::option::Option<CreateH5PresignJumpInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateH5PresignBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
         out_contract_code: required(2, "out_contract_code"),
@@ -245,7 +245,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateH5PresignBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `display_name`, `contract_notify_url`, `repayment_day`, `repayment_amount_limit`, `real_identity`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -256,9 +256,9 @@ impl PostBody {
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
         repayment_day: i64,
         repayment_amount_limit: impl ::std::convert::Into<::std::string::String>,
-        real_identity: PostRealIdentity,
+        real_identity: CreateH5PresignRealIdentity,
     ) -> Self {
-        PostBody {
+        CreateH5PresignBody {
             appid: appid.into(),
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
@@ -293,19 +293,19 @@ impl PostBody {
     }
 
     /// Sets `trade_info`.
-    pub fn with_trade_info(mut self, trade_info: PostTradeInfo) -> Self {
+    pub fn with_trade_info(mut self, trade_info: CreateH5PresignTradeInfo) -> Self {
         self.trade_info = ::std::option::Option::Some(trade_info);
         self
     }
 
     /// Sets `jump_info`.
-    pub fn with_jump_info(mut self, jump_info: PostJumpInfo) -> Self {
+    pub fn with_jump_info(mut self, jump_info: CreateH5PresignJumpInfo) -> Self {
         self.jump_info = ::std::option::Option::Some(jump_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateH5PresignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -317,7 +317,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateH5PresignResponse {
     /// 拉起微信支付签约页的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -330,16 +330,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateH5PresignResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateH5PresignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateH5PresignResponse {
             redirect_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -357,26 +357,26 @@ impl PostResponse {
 /// Source: `openapi/v3/credit-repayment/partner/contracts/h5-presign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateH5PresignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateH5PresignBody,
 }
 
-impl PostRequest {
+impl CreateH5PresignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateH5PresignBody) -> Self {
+        CreateH5PresignRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateH5PresignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/credit-repayment/partner/contracts/h5-presign`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/h5-presign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateH5PresignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -386,8 +386,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateH5PresignRequest {
+    type Response = CreateH5PresignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -428,9 +428,9 @@ impl<'a> V3CreditRepaymentPartnerContractsH5Presign<'a> {
     /// H5预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/h5-presign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateH5PresignBody,
+    ) -> ::std::result::Result<CreateH5PresignResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateH5PresignRequest::new(body)).await
     }
 }
 
@@ -439,12 +439,12 @@ impl<'a> V3CreditRepaymentPartnerContractsH5Presign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_credit_repayment_partner_contracts_h5_presign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_h5_presign.body",
+            ::wechatpay_runtime::json_schema_for::<CreateH5PresignBody>(),
         ),
         (
-            "post_v3_credit_repayment_partner_contracts_h5_presign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_h5_presign.response",
+            ::wechatpay_runtime::json_schema_for::<CreateH5PresignResponse>(),
         ),
     ])
 }

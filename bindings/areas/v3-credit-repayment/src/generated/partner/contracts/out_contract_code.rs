@@ -6,7 +6,7 @@
     /// Values of `contract_state`.
     ///
     /// 协议状态
-    pub enum GetContractState {
+    pub enum CreditGetContractContractState {
         ContractStateInvalid = "CONTRACT_STATE_INVALID",
         ContractStateEffective = "CONTRACT_STATE_EFFECTIVE",
         ContractStateTerminated = "CONTRACT_STATE_TERMINATED",
@@ -19,7 +19,7 @@
     /// Values of `contract_terminated_mode`.
     ///
     /// 协议解约方式
-    pub enum GetContractTerminatedMode {
+    pub enum CreditGetContractContractTerminatedMode {
         TerminationModeInvalid = "TERMINATION_MODE_INVALID",
         TerminationModeByUser = "TERMINATION_MODE_BY_USER",
         TerminationModeByMerchant = "TERMINATION_MODE_BY_MERCHANT",
@@ -33,7 +33,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct CreditGetContractResponse {
     /// 协议ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,7 +58,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<GetContractState>,
+    pub contract_state: ::std::option::Option<CreditGetContractContractState>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -67,7 +67,9 @@ pub struct GetResponse {
     pub contract_terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminated_mode: ::std::option::Option<GetContractTerminatedMode>,
+    pub contract_terminated_mode: ::std::option::Option<
+        CreditGetContractContractTerminatedMode,
+    >,
     /// 协议解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
@@ -92,7 +94,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    CreditGetContractResponse {
         contract_id: optional(0, "contract_id"),
         plan_id: optional(1, "plan_id"),
         out_contract_code: optional(2, "out_contract_code"),
@@ -110,10 +112,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl CreditGetContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        CreditGetContractResponse {
             contract_id: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
             out_contract_code: ::std::option::Option::None,
@@ -143,7 +145,7 @@ impl GetResponse {
 /// Source: `openapi/v3/credit-repayment/partner/contracts/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct CreditGetContractRequest {
     /// 服务商签约协议号
     ///
     /// **Required.**
@@ -152,25 +154,25 @@ pub struct GetRequest {
     pub out_contract_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl CreditGetContractRequest {
     /// Creates a value from its required fields (`out_contract_code`).
     pub fn new(
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        CreditGetContractRequest {
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl CreditGetContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/credit-repayment/partner/contracts/{out_contract_code}`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for CreditGetContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -189,8 +191,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for CreditGetContractRequest {
+    type Response = CreditGetContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -234,8 +236,10 @@ impl<'a> V3CreditRepaymentPartnerContractsOutContractCode<'a> {
     /// 查询自动还款协议 (`GET /v3/credit-repayment/partner/contracts/{out_contract_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_contract_code.clone())).await
+    ) -> ::std::result::Result<CreditGetContractResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreditGetContractRequest::new(self.out_contract_code.clone()))
+            .await
     }
 }
 
@@ -244,8 +248,8 @@ impl<'a> V3CreditRepaymentPartnerContractsOutContractCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_credit_repayment_partner_contracts_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "credit_get_contract.response",
+            ::wechatpay_runtime::json_schema_for::<CreditGetContractResponse>(),
         ),
     ])
 }

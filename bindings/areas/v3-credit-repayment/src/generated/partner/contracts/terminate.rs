@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreditTerminateContractBody {
     /// 服务商签约协议号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreditTerminateContractBody {
         out_contract_code: required(0, "out_contract_code"),
         contract_termination_remark: required(1, "contract_termination_remark"),
     }
 }
 
-impl PostBody {
+impl CreditTerminateContractBody {
     /// Creates a value from its required fields (`out_contract_code`, `contract_termination_remark`).
     pub fn new(
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreditTerminateContractBody {
             out_contract_code: out_contract_code.into(),
             contract_termination_remark: contract_termination_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreditTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `contract_state`.
     ///
     /// 协议状态
-    pub enum PostContractState {
+    pub enum CreditTerminateContractContractState {
         ContractStateInvalid = "CONTRACT_STATE_INVALID",
         ContractStateEffective = "CONTRACT_STATE_EFFECTIVE",
         ContractStateTerminated = "CONTRACT_STATE_TERMINATED",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `contract_terminated_mode`.
     ///
     /// 协议解约方式
-    pub enum PostContractTerminatedMode {
+    pub enum CreditTerminateContractContractTerminatedMode {
         TerminationModeInvalid = "TERMINATION_MODE_INVALID",
         TerminationModeByUser = "TERMINATION_MODE_BY_USER",
         TerminationModeByMerchant = "TERMINATION_MODE_BY_MERCHANT",
@@ -78,7 +78,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractInfo {
+pub struct CreditTerminateContractContractInfo {
     /// 协议ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -103,7 +103,7 @@ pub struct PostContractInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<PostContractState>,
+    pub contract_state: ::std::option::Option<CreditTerminateContractContractState>,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -112,7 +112,9 @@ pub struct PostContractInfo {
     pub contract_terminated_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminated_mode: ::std::option::Option<PostContractTerminatedMode>,
+    pub contract_terminated_mode: ::std::option::Option<
+        CreditTerminateContractContractTerminatedMode,
+    >,
     /// 协议解约备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
@@ -137,7 +139,7 @@ pub struct PostContractInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractInfo {
+    CreditTerminateContractContractInfo {
         contract_id: optional(0, "contract_id"),
         plan_id: optional(1, "plan_id"),
         out_contract_code: optional(2, "out_contract_code"),
@@ -155,10 +157,10 @@ pub struct PostContractInfo {
     }
 }
 
-impl PostContractInfo {
+impl CreditTerminateContractContractInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractInfo {
+        CreditTerminateContractContractInfo {
             contract_id: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
             out_contract_code: ::std::option::Option::None,
@@ -181,10 +183,10 @@ impl PostContractInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreditTerminateContractResponse {
     /// 协议信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_info: ::std::option::Option<PostContractInfo>,
+    pub contract_info: ::std::option::Option<CreditTerminateContractContractInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -192,16 +194,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreditTerminateContractResponse {
         contract_info: optional(0, "contract_info"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreditTerminateContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreditTerminateContractResponse {
             contract_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -219,26 +221,28 @@ impl PostResponse {
 /// Source: `openapi/v3/credit-repayment/partner/contracts/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreditTerminateContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreditTerminateContractBody,
 }
 
-impl PostRequest {
+impl CreditTerminateContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreditTerminateContractBody) -> Self {
+        CreditTerminateContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreditTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/credit-repayment/partner/contracts/terminate`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreditTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -248,8 +252,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreditTerminateContractRequest {
+    type Response = CreditTerminateContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -290,9 +294,12 @@ impl<'a> V3CreditRepaymentPartnerContractsTerminate<'a> {
     /// 解除自动还款协议 (`POST /v3/credit-repayment/partner/contracts/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreditTerminateContractBody,
+    ) -> ::std::result::Result<
+        CreditTerminateContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreditTerminateContractRequest::new(body)).await
     }
 }
 
@@ -301,12 +308,12 @@ impl<'a> V3CreditRepaymentPartnerContractsTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_credit_repayment_partner_contracts_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "credit_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<CreditTerminateContractBody>(),
         ),
         (
-            "post_v3_credit_repayment_partner_contracts_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "credit_terminate_contract.response",
+            ::wechatpay_runtime::json_schema_for::<CreditTerminateContractResponse>(),
         ),
     ])
 }

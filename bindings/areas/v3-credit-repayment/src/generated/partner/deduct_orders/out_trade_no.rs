@@ -6,7 +6,7 @@
     /// Values of `order_state`.
     ///
     /// 还款单状态
-    pub enum GetOrderState {
+    pub enum GetDeductOrderOrderState {
         DeductOrderStatePending = "DEDUCT_ORDER_STATE_PENDING",
         DeductOrderStateNotPay = "DEDUCT_ORDER_STATE_NOT_PAY",
         DeductOrderStatePaySuccess = "DEDUCT_ORDER_STATE_PAY_SUCCESS",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDeductOrderResponse {
     /// 商户侧交易单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -53,7 +53,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_state: ::std::option::Option<GetOrderState>,
+    pub order_state: ::std::option::Option<GetDeductOrderOrderState>,
     /// 还款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,7 +80,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDeductOrderResponse {
         out_trade_no: optional(0, "out_trade_no"),
         out_record_id: optional(1, "out_record_id"),
         appid: optional(2, "appid"),
@@ -97,10 +97,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDeductOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDeductOrderResponse {
             out_trade_no: ::std::option::Option::None,
             out_record_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -129,7 +129,7 @@ impl GetResponse {
 /// Source: `openapi/v3/credit-repayment/partner/deduct-orders/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDeductOrderRequest {
     /// 商户侧交易单号
     ///
     /// **Required.**
@@ -138,23 +138,23 @@ pub struct GetRequest {
     pub out_trade_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetDeductOrderRequest {
     /// Creates a value from its required fields (`out_trade_no`).
     pub fn new(out_trade_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetDeductOrderRequest {
             out_trade_no: out_trade_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetDeductOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/credit-repayment/partner/deduct-orders/{out_trade_no}`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/deduct-orders/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDeductOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -173,8 +173,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDeductOrderRequest {
+    type Response = GetDeductOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -218,8 +218,8 @@ impl<'a> V3CreditRepaymentPartnerDeductOrdersOutTradeNo<'a> {
     /// 查询还款单 (`GET /v3/credit-repayment/partner/deduct-orders/{out_trade_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone())).await
+    ) -> ::std::result::Result<GetDeductOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetDeductOrderRequest::new(self.out_trade_no.clone())).await
     }
 }
 
@@ -228,8 +228,8 @@ impl<'a> V3CreditRepaymentPartnerDeductOrdersOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_credit_repayment_partner_deduct_orders_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_deduct_order.response",
+            ::wechatpay_runtime::json_schema_for::<GetDeductOrderResponse>(),
         ),
     ])
 }

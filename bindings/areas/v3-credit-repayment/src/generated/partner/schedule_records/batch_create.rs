@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduleItemsItem {
+pub struct CreateBatchCreateScheduleItemsItem {
     /// 商户侧预约还款单号
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostScheduleItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduleItemsItem {
+    CreateBatchCreateScheduleItemsItem {
         out_record_id: required(0, "out_record_id"),
         sub_mchid: required(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -44,7 +44,7 @@ pub struct PostScheduleItemsItem {
     }
 }
 
-impl PostScheduleItemsItem {
+impl CreateBatchCreateScheduleItemsItem {
     /// Creates a value from its required fields (`out_record_id`, `sub_mchid`, `repayment_amount`, `repayment_date`).
     pub fn new(
         out_record_id: impl ::std::convert::Into<::std::string::String>,
@@ -52,7 +52,7 @@ impl PostScheduleItemsItem {
         repayment_amount: impl ::std::convert::Into<::std::string::String>,
         repayment_date: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostScheduleItemsItem {
+        CreateBatchCreateScheduleItemsItem {
             out_record_id: out_record_id.into(),
             sub_mchid: sub_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -87,7 +87,7 @@ impl PostScheduleItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBatchCreateBody {
     /// 还款协议ID
     ///
     /// **Required.**
@@ -103,11 +103,11 @@ pub struct PostBody {
     /// 预约还款项列表
     ///
     /// **Required.**
-    pub schedule_items: ::std::vec::Vec<PostScheduleItemsItem>,
+    pub schedule_items: ::std::vec::Vec<CreateBatchCreateScheduleItemsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBatchCreateBody {
         contract_id: required(0, "contract_id"),
         appid: required(1, "appid"),
         openid: required(2, "openid"),
@@ -115,15 +115,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateBatchCreateBody {
     /// Creates a value from its required fields (`contract_id`, `appid`, `openid`, `schedule_items`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        schedule_items: ::std::vec::Vec<PostScheduleItemsItem>,
+        schedule_items: ::std::vec::Vec<CreateBatchCreateScheduleItemsItem>,
     ) -> Self {
-        PostBody {
+        CreateBatchCreateBody {
             contract_id: contract_id.into(),
             appid: appid.into(),
             openid: openid.into(),
@@ -132,7 +132,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBatchCreateBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -146,7 +146,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduleRecordsItem {
+pub struct CreateBatchCreateScheduleRecordsItem {
     /// 商户侧预约还款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -190,7 +190,7 @@ pub struct PostScheduleRecordsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduleRecordsItem {
+    CreateBatchCreateScheduleRecordsItem {
         out_record_id: optional(0, "out_record_id"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -203,10 +203,10 @@ pub struct PostScheduleRecordsItem {
     }
 }
 
-impl PostScheduleRecordsItem {
+impl CreateBatchCreateScheduleRecordsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostScheduleRecordsItem {
+        CreateBatchCreateScheduleRecordsItem {
             out_record_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -224,11 +224,11 @@ impl PostScheduleRecordsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBatchCreateResponse {
     /// 预约还款记录列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub schedule_records: ::std::option::Option<
-        ::std::vec::Vec<PostScheduleRecordsItem>,
+        ::std::vec::Vec<CreateBatchCreateScheduleRecordsItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -237,16 +237,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBatchCreateResponse {
         schedule_records: optional(0, "schedule_records"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateBatchCreateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBatchCreateResponse {
             schedule_records: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -264,26 +264,26 @@ impl PostResponse {
 /// Source: `openapi/v3/credit-repayment/partner/schedule-records/batch-create.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBatchCreateRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBatchCreateBody,
 }
 
-impl PostRequest {
+impl CreateBatchCreateRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateBatchCreateBody) -> Self {
+        CreateBatchCreateRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateBatchCreateRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/credit-repayment/partner/schedule-records/batch-create`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/schedule-records/batch-create";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBatchCreateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -293,8 +293,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBatchCreateRequest {
+    type Response = CreateBatchCreateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -335,9 +335,9 @@ impl<'a> V3CreditRepaymentPartnerScheduleRecordsBatchCreate<'a> {
     /// 预约还款 (`POST /v3/credit-repayment/partner/schedule-records/batch-create`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateBatchCreateBody,
+    ) -> ::std::result::Result<CreateBatchCreateResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateBatchCreateRequest::new(body)).await
     }
 }
 
@@ -346,12 +346,12 @@ impl<'a> V3CreditRepaymentPartnerScheduleRecordsBatchCreate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_credit_repayment_partner_schedule_records_batch_create.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_batch_create.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBatchCreateBody>(),
         ),
         (
-            "post_v3_credit_repayment_partner_schedule_records_batch_create.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_batch_create.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBatchCreateResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetScheduleRecordQuery {
     /// 还款协议ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetScheduleRecordQuery {
         contract_id: required(0, "contract_id"),
     }
 }
 
-impl GetQuery {
+impl GetScheduleRecordQuery {
     /// Creates a value from its required fields (`contract_id`).
     pub fn new(contract_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetScheduleRecordQuery {
             contract_id: contract_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetScheduleRecordQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetScheduleRecordResponse {
     /// 商户侧预约还款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -84,7 +84,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetScheduleRecordResponse {
         out_record_id: optional(0, "out_record_id"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -97,10 +97,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetScheduleRecordResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetScheduleRecordResponse {
             out_record_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -125,7 +125,7 @@ impl GetResponse {
 /// Source: `openapi/v3/credit-repayment/partner/schedule-records/{out_record_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetScheduleRecordRequest {
     /// 商户侧预约还款单号
     ///
     /// **Required.**
@@ -133,30 +133,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_record_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetScheduleRecordQuery,
 }
 
-impl GetRequest {
+impl GetScheduleRecordRequest {
     /// Creates a value from its required fields (`out_record_id`, `query`).
     pub fn new(
         out_record_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetScheduleRecordQuery,
     ) -> Self {
-        GetRequest {
+        GetScheduleRecordRequest {
             out_record_id: out_record_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetScheduleRecordRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/credit-repayment/partner/schedule-records/{out_record_id}`
     pub const PATH: &'static str = "/v3/credit-repayment/partner/schedule-records/{out_record_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetScheduleRecordRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,8 +176,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetScheduleRecordRequest {
+    type Response = GetScheduleRecordResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -231,9 +231,11 @@ impl<'a> V3CreditRepaymentPartnerScheduleRecordsOutRecordId<'a> {
     /// 查询预约还款记录 (`GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_record_id.clone(), query)).await
+        query: GetScheduleRecordQuery,
+    ) -> ::std::result::Result<GetScheduleRecordResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetScheduleRecordRequest::new(self.out_record_id.clone(), query))
+            .await
     }
 }
 
@@ -242,12 +244,12 @@ impl<'a> V3CreditRepaymentPartnerScheduleRecordsOutRecordId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_credit_repayment_partner_schedule_records_out_record_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_schedule_record.query",
+            ::wechatpay_runtime::json_schema_for::<GetScheduleRecordQuery>(),
         ),
         (
-            "get_v3_credit_repayment_partner_schedule_records_out_record_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_schedule_record.response",
+            ::wechatpay_runtime::json_schema_for::<GetScheduleRecordResponse>(),
         ),
     ])
 }

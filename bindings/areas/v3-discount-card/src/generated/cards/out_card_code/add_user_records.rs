@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostObjectiveCompletionRecordsItem {
+pub struct AddUserRecordsObjectiveCompletionRecordsItem {
     /// 目标完成流水号
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct PostObjectiveCompletionRecordsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostObjectiveCompletionRecordsItem {
+    AddUserRecordsObjectiveCompletionRecordsItem {
         objective_completion_serial_no: required(0, "objective_completion_serial_no"),
         objective_id: required(1, "objective_id"),
         completion_time: required(2, "completion_time"),
@@ -50,7 +50,7 @@ pub struct PostObjectiveCompletionRecordsItem {
     }
 }
 
-impl PostObjectiveCompletionRecordsItem {
+impl AddUserRecordsObjectiveCompletionRecordsItem {
     /// Creates a value from its required fields (`objective_completion_serial_no`, `objective_id`, `completion_time`, `completion_type`, `description`, `completion_count`).
     pub fn new(
         objective_completion_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -60,7 +60,7 @@ impl PostObjectiveCompletionRecordsItem {
         description: impl ::std::convert::Into<::std::string::String>,
         completion_count: i64,
     ) -> Self {
-        PostObjectiveCompletionRecordsItem {
+        AddUserRecordsObjectiveCompletionRecordsItem {
             objective_completion_serial_no: objective_completion_serial_no.into(),
             objective_id: objective_id.into(),
             completion_time: completion_time.into(),
@@ -87,7 +87,7 @@ impl PostObjectiveCompletionRecordsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRewardUsageRecordsItem {
+pub struct AddUserRecordsRewardUsageRecordsItem {
     /// 优惠使用记录流水号
     ///
     /// **Required.**
@@ -122,7 +122,7 @@ pub struct PostRewardUsageRecordsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRewardUsageRecordsItem {
+    AddUserRecordsRewardUsageRecordsItem {
         reward_usage_serial_no: required(0, "reward_usage_serial_no"),
         reward_id: required(1, "reward_id"),
         usage_time: required(2, "usage_time"),
@@ -134,7 +134,7 @@ pub struct PostRewardUsageRecordsItem {
     }
 }
 
-impl PostRewardUsageRecordsItem {
+impl AddUserRecordsRewardUsageRecordsItem {
     /// Creates a value from its required fields (`reward_usage_serial_no`, `reward_id`, `usage_time`, `usage_type`, `description`, `usage_count`, `amount`).
     pub fn new(
         reward_usage_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -145,7 +145,7 @@ impl PostRewardUsageRecordsItem {
         usage_count: i64,
         amount: i64,
     ) -> Self {
-        PostRewardUsageRecordsItem {
+        AddUserRecordsRewardUsageRecordsItem {
             reward_usage_serial_no: reward_usage_serial_no.into(),
             reward_id: reward_id.into(),
             usage_time: usage_time.into(),
@@ -171,7 +171,7 @@ impl PostRewardUsageRecordsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AddUserRecordsBody {
     /// 卡模板ID
     ///
     /// **Required.**
@@ -179,29 +179,29 @@ pub struct PostBody {
     /// 目标完成记录
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub objective_completion_records: ::std::option::Option<
-        ::std::vec::Vec<PostObjectiveCompletionRecordsItem>,
+        ::std::vec::Vec<AddUserRecordsObjectiveCompletionRecordsItem>,
     >,
     /// 优惠使用记录
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reward_usage_records: ::std::option::Option<
-        ::std::vec::Vec<PostRewardUsageRecordsItem>,
+        ::std::vec::Vec<AddUserRecordsRewardUsageRecordsItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AddUserRecordsBody {
         card_template_id: required(0, "card_template_id"),
         objective_completion_records: optional(1, "objective_completion_records"),
         reward_usage_records: optional(2, "reward_usage_records"),
     }
 }
 
-impl PostBody {
+impl AddUserRecordsBody {
     /// Creates a value from its required fields (`card_template_id`).
     pub fn new(
         card_template_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AddUserRecordsBody {
             card_template_id: card_template_id.into(),
             objective_completion_records: ::std::option::Option::None,
             reward_usage_records: ::std::option::Option::None,
@@ -211,7 +211,9 @@ impl PostBody {
     /// Sets `objective_completion_records`.
     pub fn with_objective_completion_records(
         mut self,
-        objective_completion_records: ::std::vec::Vec<PostObjectiveCompletionRecordsItem>,
+        objective_completion_records: ::std::vec::Vec<
+            AddUserRecordsObjectiveCompletionRecordsItem,
+        >,
     ) -> Self {
         self.objective_completion_records = ::std::option::Option::Some(
             objective_completion_records,
@@ -222,14 +224,14 @@ impl PostBody {
     /// Sets `reward_usage_records`.
     pub fn with_reward_usage_records(
         mut self,
-        reward_usage_records: ::std::vec::Vec<PostRewardUsageRecordsItem>,
+        reward_usage_records: ::std::vec::Vec<AddUserRecordsRewardUsageRecordsItem>,
     ) -> Self {
         self.reward_usage_records = ::std::option::Option::Some(reward_usage_records);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AddUserRecordsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -248,7 +250,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/discount-card/cards/{out_card_code}/add-user-records.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AddUserRecordsRequest {
     /// 商户领卡号
     ///
     /// **Required.**
@@ -256,30 +258,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_card_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AddUserRecordsBody,
 }
 
-impl PostRequest {
+impl AddUserRecordsRequest {
     /// Creates a value from its required fields (`out_card_code`, `body`).
     pub fn new(
         out_card_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AddUserRecordsBody,
     ) -> Self {
-        PostRequest {
+        AddUserRecordsRequest {
             out_card_code: out_card_code.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AddUserRecordsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/discount-card/cards/{out_card_code}/add-user-records`
     pub const PATH: &'static str = "/v3/discount-card/cards/{out_card_code}/add-user-records";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AddUserRecordsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -299,7 +301,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AddUserRecordsRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -349,9 +351,11 @@ impl<'a> V3DiscountCardCardsOutCardCodeAddUserRecords<'a> {
     /// 增加用户记录 (`POST /v3/discount-card/cards/{out_card_code}/add-user-records`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AddUserRecordsBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_card_code.clone(), body)).await
+        self.client
+            .execute(&AddUserRecordsRequest::new(self.out_card_code.clone(), body))
+            .await
     }
 }
 
@@ -360,8 +364,8 @@ impl<'a> V3DiscountCardCardsOutCardCodeAddUserRecords<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_discount_card_cards_out_card_code_add_user_records.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "add_user_records.body",
+            ::wechatpay_runtime::json_schema_for::<AddUserRecordsBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetObjectivesItem {
+pub struct DiscountGetOrderByOutTradeNoObjectivesItem {
     /// 目标流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -55,7 +55,7 @@ pub struct GetObjectivesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetObjectivesItem {
+    DiscountGetOrderByOutTradeNoObjectivesItem {
         objective_serial_no: optional(0, "objective_serial_no"),
         objective_id: optional(1, "objective_id"),
         name: optional(2, "name"),
@@ -69,10 +69,10 @@ pub struct GetObjectivesItem {
     }
 }
 
-impl GetObjectivesItem {
+impl DiscountGetOrderByOutTradeNoObjectivesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetObjectivesItem {
+        DiscountGetOrderByOutTradeNoObjectivesItem {
             objective_serial_no: ::std::option::Option::None,
             objective_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -93,7 +93,7 @@ impl GetObjectivesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRewardsItem {
+pub struct DiscountGetOrderByOutTradeNoRewardsItem {
     /// 奖励流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -145,7 +145,7 @@ pub struct GetRewardsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRewardsItem {
+    DiscountGetOrderByOutTradeNoRewardsItem {
         reward_serial_no: optional(0, "reward_serial_no"),
         reward_id: optional(1, "reward_id"),
         name: optional(2, "name"),
@@ -160,10 +160,10 @@ pub struct GetRewardsItem {
     }
 }
 
-impl GetRewardsItem {
+impl DiscountGetOrderByOutTradeNoRewardsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRewardsItem {
+        DiscountGetOrderByOutTradeNoRewardsItem {
             reward_serial_no: ::std::option::Option::None,
             reward_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -183,7 +183,7 @@ impl GetRewardsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct DiscountGetOrderByOutTradeNoResponse {
     /// 先享卡订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -282,10 +282,14 @@ pub struct GetResponse {
     pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标达成明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub objectives: ::std::option::Option<::std::vec::Vec<GetObjectivesItem>>,
+    pub objectives: ::std::option::Option<
+        ::std::vec::Vec<DiscountGetOrderByOutTradeNoObjectivesItem>,
+    >,
     /// 奖励明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rewards: ::std::option::Option<::std::vec::Vec<GetRewardsItem>>,
+    pub rewards: ::std::option::Option<
+        ::std::vec::Vec<DiscountGetOrderByOutTradeNoRewardsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -293,7 +297,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    DiscountGetOrderByOutTradeNoResponse {
         out_order_no: optional(0, "out_order_no"),
         discount_card_id: optional(1, "discount_card_id"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -322,10 +326,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl DiscountGetOrderByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        DiscountGetOrderByOutTradeNoResponse {
             out_order_no: ::std::option::Option::None,
             discount_card_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -368,7 +372,7 @@ impl GetResponse {
 /// Source: `openapi/v3/discount-card/orders/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct DiscountGetOrderByOutTradeNoRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -377,23 +381,23 @@ pub struct GetRequest {
     pub out_trade_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl DiscountGetOrderByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`).
     pub fn new(out_trade_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        DiscountGetOrderByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl DiscountGetOrderByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/discount-card/orders/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/discount-card/orders/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for DiscountGetOrderByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -412,8 +416,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for DiscountGetOrderByOutTradeNoRequest {
+    type Response = DiscountGetOrderByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -457,8 +461,15 @@ impl<'a> V3DiscountCardOrdersOutTradeNoOutTradeNo<'a> {
     /// 通过先享卡订单号查询订单 (`GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone())).await
+    ) -> ::std::result::Result<
+        DiscountGetOrderByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &DiscountGetOrderByOutTradeNoRequest::new(self.out_trade_no.clone()),
+            )
+            .await
     }
 }
 
@@ -467,8 +478,10 @@ impl<'a> V3DiscountCardOrdersOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_discount_card_orders_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "discount_get_order_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                DiscountGetOrderByOutTradeNoResponse,
+            >(),
         ),
     ])
 }

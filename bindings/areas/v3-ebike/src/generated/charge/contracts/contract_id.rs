@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EbikeGetContractQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EbikeGetContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EbikeGetContractQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EbikeGetContractQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EbikeGetContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EbikeGetContractResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -77,7 +77,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EbikeGetContractResponse {
         mchid: optional(0, "mchid"),
         openid: optional(1, "openid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -87,10 +87,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EbikeGetContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EbikeGetContractResponse {
             mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -114,7 +114,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ebike/charge/contracts/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EbikeGetContractRequest {
     /// 充电授权扣费协议号
     ///
     /// **Required.**
@@ -122,30 +122,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EbikeGetContractQuery,
 }
 
-impl GetRequest {
+impl EbikeGetContractRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EbikeGetContractQuery,
     ) -> Self {
-        GetRequest {
+        EbikeGetContractRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EbikeGetContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ebike/charge/contracts/{contract_id}`
     pub const PATH: &'static str = "/v3/ebike/charge/contracts/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EbikeGetContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -165,8 +165,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EbikeGetContractRequest {
+    type Response = EbikeGetContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -227,9 +227,11 @@ impl<'a> V3EbikeChargeContractsContractId<'a> {
     /// 通过签约号查询用户状态 (`GET /v3/ebike/charge/contracts/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: EbikeGetContractQuery,
+    ) -> ::std::result::Result<EbikeGetContractResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&EbikeGetContractRequest::new(self.contract_id.clone(), query))
+            .await
     }
 }
 
@@ -238,12 +240,12 @@ impl<'a> V3EbikeChargeContractsContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_ebike_charge_contracts_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ebike_get_contract.query",
+            ::wechatpay_runtime::json_schema_for::<EbikeGetContractQuery>(),
         ),
         (
-            "get_v3_ebike_charge_contracts_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ebike_get_contract.response",
+            ::wechatpay_runtime::json_schema_for::<EbikeGetContractResponse>(),
         ),
     ]);
     schemas.extend(confirm::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PreopenContractBody {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -28,7 +28,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PreopenContractBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -37,14 +37,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PreopenContractBody {
     /// Creates a value from its required fields (`appid`, `trade_scene`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         trade_scene: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PreopenContractBody {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PreopenContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PreopenContractResponse {
     /// 预开通ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -97,16 +97,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PreopenContractResponse {
         preopen_id: optional(0, "preopen_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PreopenContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PreopenContractResponse {
             preopen_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -126,26 +126,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ebike/charge/contracts/preopen.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PreopenContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PreopenContractBody,
 }
 
-impl PostRequest {
+impl PreopenContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PreopenContractBody) -> Self {
+        PreopenContractRequest { body }
     }
 }
 
-impl PostRequest {
+impl PreopenContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ebike/charge/contracts/preopen`
     pub const PATH: &'static str = "/v3/ebike/charge/contracts/preopen";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PreopenContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -155,8 +155,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PreopenContractRequest {
+    type Response = PreopenContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -197,9 +197,9 @@ impl<'a> V3EbikeChargeContractsPreopen<'a> {
     /// 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PreopenContractBody,
+    ) -> ::std::result::Result<PreopenContractResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PreopenContractRequest::new(body)).await
     }
 }
 
@@ -208,12 +208,12 @@ impl<'a> V3EbikeChargeContractsPreopen<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ebike_charge_contracts_preopen.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "preopen_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PreopenContractBody>(),
         ),
         (
-            "post_v3_ebike_charge_contracts_preopen.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "preopen_contract.response",
+            ::wechatpay_runtime::json_schema_for::<PreopenContractResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfirmApplyCancelWithdrawBody {
     /// 微信支付注销单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
@@ -32,7 +32,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfirmApplyCancelWithdrawBody {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         sub_mchid: required(2, "sub_mchid"),
@@ -42,7 +42,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ConfirmApplyCancelWithdrawBody {
     /// Creates a value from its required fields (`sub_mchid`, `operator_identification`, `confirm_time`, `cancel_contract_version`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl PostBody {
         confirm_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         cancel_contract_version: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ConfirmApplyCancelWithdrawBody {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfirmApplyCancelWithdrawBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfirmApplyCancelWithdrawResponse {
     /// 微信支付注销单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
@@ -108,7 +108,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfirmApplyCancelWithdrawResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -116,10 +116,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ConfirmApplyCancelWithdrawResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfirmApplyCancelWithdrawResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -139,26 +139,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/account/apply-cancel-withdraw/confirm.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfirmApplyCancelWithdrawRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfirmApplyCancelWithdrawBody,
 }
 
-impl PostRequest {
+impl ConfirmApplyCancelWithdrawRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ConfirmApplyCancelWithdrawBody) -> Self {
+        ConfirmApplyCancelWithdrawRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ConfirmApplyCancelWithdrawRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/account/apply-cancel-withdraw/confirm`
     pub const PATH: &'static str = "/v3/ecommerce/account/apply-cancel-withdraw/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfirmApplyCancelWithdrawRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,8 +170,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfirmApplyCancelWithdrawRequest {
+    type Response = ConfirmApplyCancelWithdrawResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -210,9 +212,12 @@ impl<'a> V3EcommerceAccountApplyCancelWithdrawConfirm<'a> {
     /// 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ConfirmApplyCancelWithdrawBody,
+    ) -> ::std::result::Result<
+        ConfirmApplyCancelWithdrawResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ConfirmApplyCancelWithdrawRequest::new(body)).await
     }
 }
 
@@ -221,12 +226,12 @@ impl<'a> V3EcommerceAccountApplyCancelWithdrawConfirm<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_account_apply_cancel_withdraw_confirm.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "confirm_apply_cancel_withdraw.body",
+            ::wechatpay_runtime::json_schema_for::<ConfirmApplyCancelWithdrawBody>(),
         ),
         (
-            "post_v3_ecommerce_account_apply_cancel_withdraw_confirm.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "confirm_apply_cancel_withdraw.response",
+            ::wechatpay_runtime::json_schema_for::<ConfirmApplyCancelWithdrawResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct CreateMediaMeta {
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    CreateMediaMeta {
         file_digest: required(0, "file_digest"),
         file_name: required(1, "file_name"),
     }
 }
 
-impl PostMeta {
+impl CreateMediaMeta {
     /// Creates a value from its required fields (`file_digest`, `file_name`).
     pub fn new(
         file_digest: impl ::std::convert::Into<::std::string::String>,
         file_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        CreateMediaMeta {
             file_digest: file_digest.into(),
             file_name: file_name.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for CreateMediaMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 注销申请图片上传.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMediaBody {
     /// 媒体图⽚只⽀持JPG、BMP、PNG格式，⽂件⼤⼩不能超过2M。
     ///
     /// **Required.**
@@ -62,20 +62,20 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<CreateMediaMeta>,
 }
 
-impl PostBody {
+impl CreateMediaBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<CreateMediaMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        CreateMediaBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMediaBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -93,7 +93,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMediaResponse {
     /// 媒体文件标识Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -106,16 +106,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMediaResponse {
         media_id: optional(0, "media_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMediaResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMediaResponse {
             media_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -133,26 +133,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/account/cancel-applications/media.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMediaRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMediaBody,
 }
 
-impl PostRequest {
+impl CreateMediaRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMediaBody) -> Self {
+        CreateMediaRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateMediaRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/account/cancel-applications/media`
     pub const PATH: &'static str = "/v3/ecommerce/account/cancel-applications/media";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMediaRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -162,8 +162,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMediaRequest {
+    type Response = CreateMediaResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -213,9 +213,9 @@ impl<'a> V3EcommerceAccountCancelApplicationsMedia<'a> {
     /// 注销申请图片上传 (`POST /v3/ecommerce/account/cancel-applications/media`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateMediaBody,
+    ) -> ::std::result::Result<CreateMediaResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateMediaRequest::new(body)).await
     }
 }
 
@@ -224,8 +224,8 @@ impl<'a> V3EcommerceAccountCancelApplicationsMedia<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_account_cancel_applications_media.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_media.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMediaResponse>(),
         ),
     ])
 }

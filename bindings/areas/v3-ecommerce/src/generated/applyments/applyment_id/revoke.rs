@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RevokeApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RevokeApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RevokeApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RevokeApplymentResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/applyments/{applyment_id}/revoke.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RevokeApplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -62,23 +62,23 @@ pub struct PostRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl RevokeApplymentRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        RevokeApplymentRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl RevokeApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/applyments/{applyment_id}/revoke`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/{applyment_id}/revoke";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RevokeApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -97,8 +97,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RevokeApplymentRequest {
+    type Response = RevokeApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -142,8 +142,10 @@ impl<'a> V3EcommerceApplymentsApplymentIdRevoke<'a> {
     /// 撤销申请单-使用申请单号 (`POST /v3/ecommerce/applyments/{applyment_id}/revoke`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.applyment_id.clone())).await
+    ) -> ::std::result::Result<RevokeApplymentResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&RevokeApplymentRequest::new(self.applyment_id.clone()))
+            .await
     }
 }
 
@@ -152,8 +154,8 @@ impl<'a> V3EcommerceApplymentsApplymentIdRevoke<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_applyments_applyment_id_revoke.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "revoke_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<RevokeApplymentResponse>(),
         ),
     ])
 }

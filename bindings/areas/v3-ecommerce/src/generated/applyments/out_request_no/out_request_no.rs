@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAccountValidation {
+pub struct GetApplymentByOutRequestNoAccountValidation {
     /// 付款户名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::std::string::String>,
@@ -43,7 +43,7 @@ pub struct GetAccountValidation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAccountValidation {
+    GetApplymentByOutRequestNoAccountValidation {
         account_name: optional(0, "account_name"),
         account_no: optional(1, "account_no"),
         pay_amount: optional(2, "pay_amount"),
@@ -57,10 +57,10 @@ pub struct GetAccountValidation {
     }
 }
 
-impl GetAccountValidation {
+impl GetApplymentByOutRequestNoAccountValidation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAccountValidation {
+        GetApplymentByOutRequestNoAccountValidation {
             account_name: ::std::option::Option::None,
             account_no: ::std::option::Option::None,
             pay_amount: ::std::option::Option::None,
@@ -81,7 +81,7 @@ impl GetAccountValidation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditDetailItem {
+pub struct GetApplymentByOutRequestNoAuditDetailItem {
     /// 参数名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -99,17 +99,17 @@ pub struct GetAuditDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditDetailItem {
+    GetApplymentByOutRequestNoAuditDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
         ..extra
     }
 }
 
-impl GetAuditDetailItem {
+impl GetApplymentByOutRequestNoAuditDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditDetailItem {
+        GetApplymentByOutRequestNoAuditDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -121,7 +121,7 @@ impl GetAuditDetailItem {
     /// Values of `sign_state`.
     ///
     /// 签约状态
-    pub enum GetSignState {
+    pub enum GetApplymentByOutRequestNoSignState {
         Unsigned = "UNSIGNED",
         Signed = "SIGNED",
         NotSignable = "NOT_SIGNABLE",
@@ -134,7 +134,7 @@ impl GetAuditDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetApplymentByOutRequestNoResponse {
     /// 申请状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,10 +153,14 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 汇款账户验证信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_validation: ::std::option::Option<GetAccountValidation>,
+    pub account_validation: ::std::option::Option<
+        GetApplymentByOutRequestNoAccountValidation,
+    >,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_detail: ::std::option::Option<::std::vec::Vec<GetAuditDetailItem>>,
+    pub audit_detail: ::std::option::Option<
+        ::std::vec::Vec<GetApplymentByOutRequestNoAuditDetailItem>,
+    >,
     /// 法人验证链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_validation_url: ::std::option::Option<::std::string::String>,
@@ -172,7 +176,7 @@ pub struct GetResponse {
     pub applyment_id: ::std::option::Option<i64>,
     /// 签约状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_state: ::std::option::Option<GetSignState>,
+    pub sign_state: ::std::option::Option<GetApplymentByOutRequestNoSignState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -180,7 +184,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetApplymentByOutRequestNoResponse {
         applyment_state: optional(0, "applyment_state"),
         applyment_state_desc: optional(1, "applyment_state_desc"),
         sign_url: optional(2, "sign_url"),
@@ -195,10 +199,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetApplymentByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetApplymentByOutRequestNoResponse {
             applyment_state: ::std::option::Option::None,
             applyment_state_desc: ::std::option::Option::None,
             sign_url: ::std::option::Option::None,
@@ -227,7 +231,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/applyments/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetApplymentByOutRequestNoRequest {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -236,25 +240,25 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetApplymentByOutRequestNoRequest {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetApplymentByOutRequestNoRequest {
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetApplymentByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/applyments/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetApplymentByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -273,8 +277,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetApplymentByOutRequestNoRequest {
+    type Response = GetApplymentByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -328,8 +332,15 @@ impl<'a> V3EcommerceApplymentsOutRequestNoOutRequestNo<'a> {
     /// 通过业务申请编号查询申请状态 (`GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone())).await
+    ) -> ::std::result::Result<
+        GetApplymentByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetApplymentByOutRequestNoRequest::new(self.out_request_no.clone()),
+            )
+            .await
     }
 }
 
@@ -338,8 +349,8 @@ impl<'a> V3EcommerceApplymentsOutRequestNoOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_applyments_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_applyment_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetApplymentByOutRequestNoResponse>(),
         ),
     ]);
     schemas.extend(revoke::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceCreatePreEntrustSignBody {
     /// 商户APPID
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceCreatePreEntrustSignBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
         out_contract_code: required(2, "out_contract_code"),
@@ -47,7 +47,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceCreatePreEntrustSignBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceCreatePreEntrustSignBody {
             appid: appid.into(),
             plan_id,
             out_contract_code: out_contract_code.into(),
@@ -83,7 +83,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceCreatePreEntrustSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -95,7 +95,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceCreatePreEntrustSignResponse {
     /// 预签约Id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -123,7 +123,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceCreatePreEntrustSignResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),
         plan_id: optional(2, "plan_id"),
@@ -132,10 +132,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceCreatePreEntrustSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceCreatePreEntrustSignResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
@@ -156,26 +156,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/combine-papay/contracts/pre-entrust-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceCreatePreEntrustSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceCreatePreEntrustSignBody,
 }
 
-impl PostRequest {
+impl EcommerceCreatePreEntrustSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceCreatePreEntrustSignBody) -> Self {
+        EcommerceCreatePreEntrustSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceCreatePreEntrustSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceCreatePreEntrustSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -185,8 +187,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceCreatePreEntrustSignRequest {
+    type Response = EcommerceCreatePreEntrustSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -236,9 +238,12 @@ impl<'a> V3EcommerceCombinePapayContractsPreEntrustSign<'a> {
     /// APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceCreatePreEntrustSignBody,
+    ) -> ::std::result::Result<
+        EcommerceCreatePreEntrustSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceCreatePreEntrustSignRequest::new(body)).await
     }
 }
 
@@ -247,12 +252,14 @@ impl<'a> V3EcommerceCombinePapayContractsPreEntrustSign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_combine_papay_contracts_pre_entrust_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_create_pre_entrust_sign.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceCreatePreEntrustSignBody>(),
         ),
         (
-            "post_v3_ecommerce_combine_papay_contracts_pre_entrust_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_create_pre_entrust_sign.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceCreatePreEntrustSignResponse,
+            >(),
         ),
     ]);
     schemas.extend(mini_program::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct EcommerceGetTransactionAmount {
     /// 标价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -32,7 +32,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    EcommerceGetTransactionAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
         payer_amount: optional(2, "payer_amount"),
@@ -41,10 +41,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl EcommerceGetTransactionAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        EcommerceGetTransactionAmount {
             total_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_amount: ::std::option::Option::None,
@@ -60,7 +60,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubOrdersItem {
+pub struct EcommerceGetTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,7 +105,7 @@ pub struct GetSubOrdersItem {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<EcommerceGetTransactionAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -113,7 +113,7 @@ pub struct GetSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubOrdersItem {
+    EcommerceGetTransactionSubOrdersItem {
         mchid: optional(0, "mchid"),
         trade_type: optional(1, "trade_type"),
         trade_state: optional(2, "trade_state"),
@@ -129,10 +129,10 @@ pub struct GetSubOrdersItem {
     }
 }
 
-impl GetSubOrdersItem {
+impl EcommerceGetTransactionSubOrdersItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubOrdersItem {
+        EcommerceGetTransactionSubOrdersItem {
             mchid: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
             trade_state: ::std::option::Option::None,
@@ -155,7 +155,7 @@ impl GetSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCombinePayerInfo {
+pub struct EcommerceGetTransactionCombinePayerInfo {
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -168,16 +168,16 @@ pub struct GetCombinePayerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCombinePayerInfo {
+    EcommerceGetTransactionCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl GetCombinePayerInfo {
+impl EcommerceGetTransactionCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCombinePayerInfo {
+        EcommerceGetTransactionCombinePayerInfo {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -188,7 +188,7 @@ impl GetCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceGetTransactionResponse {
     /// 合单商户APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -206,10 +206,14 @@ pub struct GetResponse {
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<GetSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<EcommerceGetTransactionSubOrdersItem>,
+    >,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<GetCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<
+        EcommerceGetTransactionCombinePayerInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -217,7 +221,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceGetTransactionResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),
         combine_out_trade_no: optional(2, "combine_out_trade_no"),
@@ -227,10 +231,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceGetTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceGetTransactionResponse {
             combine_appid: ::std::option::Option::None,
             combine_mchid: ::std::option::Option::None,
             combine_out_trade_no: ::std::option::Option::None,
@@ -252,7 +256,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceGetTransactionRequest {
     /// 合单商户订单号
     ///
     /// **Required.**
@@ -261,25 +265,25 @@ pub struct GetRequest {
     pub combine_out_trade_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl EcommerceGetTransactionRequest {
     /// Creates a value from its required fields (`combine_out_trade_no`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        EcommerceGetTransactionRequest {
             combine_out_trade_no: combine_out_trade_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceGetTransactionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceGetTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -298,8 +302,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceGetTransactionRequest {
+    type Response = EcommerceGetTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -353,8 +357,15 @@ impl<'a> V3EcommerceCombinePapayTransactionsCombineOutTradeNo<'a> {
     /// 电商合单委托代扣查询订单 (`GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.combine_out_trade_no.clone())).await
+    ) -> ::std::result::Result<
+        EcommerceGetTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EcommerceGetTransactionRequest::new(self.combine_out_trade_no.clone()),
+            )
+            .await
     }
 }
 
@@ -363,8 +374,8 @@ impl<'a> V3EcommerceCombinePapayTransactionsCombineOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_combine_papay_transactions_combine_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_get_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceGetTransactionResponse>(),
         ),
     ]);
     schemas.extend(reverse::json_schemas());

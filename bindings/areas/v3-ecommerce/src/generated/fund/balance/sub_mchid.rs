@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 资金账户类型
-    pub enum GetAccountType {
+    pub enum EcommerceGetBalanceAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -20,34 +20,37 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EcommerceGetBalanceQuery {
     /// 资金账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<EcommerceGetBalanceAccountType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EcommerceGetBalanceQuery {
         account_type: optional(0, "account_type"),
     }
 }
 
-impl GetQuery {
+impl EcommerceGetBalanceQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EcommerceGetBalanceQuery {
             account_type: ::std::option::Option::None,
         }
     }
 
     /// Sets `account_type`.
-    pub fn with_account_type(mut self, account_type: GetAccountType) -> Self {
+    pub fn with_account_type(
+        mut self,
+        account_type: EcommerceGetBalanceAccountType,
+    ) -> Self {
         self.account_type = ::std::option::Option::Some(account_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EcommerceGetBalanceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -59,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceGetBalanceResponse {
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -67,7 +70,7 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 资金账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<EcommerceGetBalanceAccountType>,
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,7 +86,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceGetBalanceResponse {
         sub_mchid: optional(0, "sub_mchid"),
         account_type: optional(1, "account_type"),
         available_amount: optional(2, "available_amount"),
@@ -92,10 +95,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceGetBalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceGetBalanceResponse {
             sub_mchid: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
             available_amount: ::std::option::Option::None,
@@ -122,7 +125,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/fund/balance/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceGetBalanceRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -130,30 +133,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EcommerceGetBalanceQuery,
 }
 
-impl GetRequest {
+impl EcommerceGetBalanceRequest {
     /// Creates a value from its required fields (`sub_mchid`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EcommerceGetBalanceQuery,
     ) -> Self {
-        GetRequest {
+        EcommerceGetBalanceRequest {
             sub_mchid: sub_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceGetBalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/fund/balance/{sub_mchid}`
     pub const PATH: &'static str = "/v3/ecommerce/fund/balance/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceGetBalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -170,8 +173,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceGetBalanceRequest {
+    type Response = EcommerceGetBalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -224,9 +227,11 @@ impl<'a> V3EcommerceFundBalanceSubMchid<'a> {
     /// 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone(), query)).await
+        query: EcommerceGetBalanceQuery,
+    ) -> ::std::result::Result<EcommerceGetBalanceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&EcommerceGetBalanceRequest::new(self.sub_mchid.clone(), query))
+            .await
     }
 }
 
@@ -235,12 +240,12 @@ impl<'a> V3EcommerceFundBalanceSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_fund_balance_sub_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ecommerce_get_balance.query",
+            ::wechatpay_runtime::json_schema_for::<EcommerceGetBalanceQuery>(),
         ),
         (
-            "get_v3_ecommerce_fund_balance_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_get_balance.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceGetBalanceResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum GetAccountType {
+    pub enum GetEnddaybalanceAccountType {
         Basic = "BASIC",
         Deposit = "DEPOSIT",
         #[unrecognized]
@@ -18,40 +18,43 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetEnddaybalanceQuery {
     /// 日期
     ///
     /// **Required.**
     pub date: ::std::string::String,
     /// 账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetEnddaybalanceQuery {
         date: required(0, "date"),
         account_type: optional(1, "account_type"),
     }
 }
 
-impl GetQuery {
+impl GetEnddaybalanceQuery {
     /// Creates a value from its required fields (`date`).
     pub fn new(date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetEnddaybalanceQuery {
             date: date.into(),
             account_type: ::std::option::Option::None,
         }
     }
 
     /// Sets `account_type`.
-    pub fn with_account_type(mut self, account_type: GetAccountType) -> Self {
+    pub fn with_account_type(
+        mut self,
+        account_type: GetEnddaybalanceAccountType,
+    ) -> Self {
         self.account_type = ::std::option::Option::Some(account_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetEnddaybalanceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetEnddaybalanceResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -79,7 +82,7 @@ pub struct GetResponse {
     pub pending_amount: ::std::option::Option<i64>,
     /// 账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -87,7 +90,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetEnddaybalanceResponse {
         sub_mchid: optional(0, "sub_mchid"),
         available_amount: optional(1, "available_amount"),
         pending_amount: optional(2, "pending_amount"),
@@ -96,10 +99,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetEnddaybalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetEnddaybalanceResponse {
             sub_mchid: ::std::option::Option::None,
             available_amount: ::std::option::Option::None,
             pending_amount: ::std::option::Option::None,
@@ -120,7 +123,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/fund/enddaybalance/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetEnddaybalanceRequest {
     /// 电商特约商户商户号
     ///
     /// **Required.**
@@ -128,30 +131,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetEnddaybalanceQuery,
 }
 
-impl GetRequest {
+impl GetEnddaybalanceRequest {
     /// Creates a value from its required fields (`sub_mchid`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetEnddaybalanceQuery,
     ) -> Self {
-        GetRequest {
+        GetEnddaybalanceRequest {
             sub_mchid: sub_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetEnddaybalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/fund/enddaybalance/{sub_mchid}`
     pub const PATH: &'static str = "/v3/ecommerce/fund/enddaybalance/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetEnddaybalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,8 +171,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetEnddaybalanceRequest {
+    type Response = GetEnddaybalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -228,9 +231,11 @@ impl<'a> V3EcommerceFundEnddaybalanceSubMchid<'a> {
     /// 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone(), query)).await
+        query: GetEnddaybalanceQuery,
+    ) -> ::std::result::Result<GetEnddaybalanceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetEnddaybalanceRequest::new(self.sub_mchid.clone(), query))
+            .await
     }
 }
 
@@ -239,12 +244,12 @@ impl<'a> V3EcommerceFundEnddaybalanceSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_fund_enddaybalance_sub_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_enddaybalance.query",
+            ::wechatpay_runtime::json_schema_for::<GetEnddaybalanceQuery>(),
         ),
         (
-            "get_v3_ecommerce_fund_enddaybalance_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_enddaybalance.response",
+            ::wechatpay_runtime::json_schema_for::<GetEnddaybalanceResponse>(),
         ),
     ])
 }

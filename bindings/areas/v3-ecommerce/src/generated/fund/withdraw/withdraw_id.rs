@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetWithdrawQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetWithdrawQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetWithdrawQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetWithdrawQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetWithdrawQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 提现单状态
-    pub enum GetStatus {
+    pub enum GetWithdrawStatus {
         CreateSuccess = "CREATE_SUCCESS",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum GetAccountType {
+    pub enum GetWithdrawAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetWithdrawResponse {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -82,7 +82,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetWithdrawStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,7 @@ pub struct GetResponse {
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetWithdrawAccountType>,
     /// 入账银行账号后四位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -132,7 +132,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetWithdrawResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_mchid: optional(1, "sp_mchid"),
         status: optional(2, "status"),
@@ -152,10 +152,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetWithdrawResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetWithdrawResponse {
             sub_mchid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             status: ::std::option::Option::None,
@@ -193,7 +193,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/fund/withdraw/{withdraw_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetWithdrawRequest {
     /// 微信支付提现单号
     ///
     /// **Required.**
@@ -201,30 +201,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub withdraw_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetWithdrawQuery,
 }
 
-impl GetRequest {
+impl GetWithdrawRequest {
     /// Creates a value from its required fields (`withdraw_id`, `query`).
     pub fn new(
         withdraw_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetWithdrawQuery,
     ) -> Self {
-        GetRequest {
+        GetWithdrawRequest {
             withdraw_id: withdraw_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetWithdrawRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/fund/withdraw/{withdraw_id}`
     pub const PATH: &'static str = "/v3/ecommerce/fund/withdraw/{withdraw_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetWithdrawRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -244,8 +244,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetWithdrawRequest {
+    type Response = GetWithdrawResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -299,9 +299,11 @@ impl<'a> V3EcommerceFundWithdrawWithdrawId<'a> {
     /// 微信支付提现单号查询 (`GET /v3/ecommerce/fund/withdraw/{withdraw_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.withdraw_id.clone(), query)).await
+        query: GetWithdrawQuery,
+    ) -> ::std::result::Result<GetWithdrawResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetWithdrawRequest::new(self.withdraw_id.clone(), query))
+            .await
     }
 }
 
@@ -310,12 +312,12 @@ impl<'a> V3EcommerceFundWithdrawWithdrawId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_fund_withdraw_withdraw_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_withdraw.query",
+            ::wechatpay_runtime::json_schema_for::<GetWithdrawQuery>(),
         ),
         (
-            "get_v3_ecommerce_fund_withdraw_withdraw_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_withdraw.response",
+            ::wechatpay_runtime::json_schema_for::<GetWithdrawResponse>(),
         ),
     ])
 }

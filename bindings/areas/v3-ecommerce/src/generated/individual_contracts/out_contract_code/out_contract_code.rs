@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetIndividualContractByOutContractCodeQuery {
     /// 签约和付款的微信小程序AppID
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetIndividualContractByOutContractCodeQuery {
         appid: required(0, "appid"),
     }
 }
 
-impl GetQuery {
+impl GetIndividualContractByOutContractCodeQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { appid: appid.into() }
+        GetIndividualContractByOutContractCodeQuery {
+            appid: appid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetIndividualContractByOutContractCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `auth_state`.
     ///
     /// 授权状态
-    pub enum GetAuthState {
+    pub enum GetIndividualContractByOutContractCodeAuthState {
         Authorized = "AUTHORIZED",
         Unauthorized = "UNAUTHORIZED",
         #[unrecognized]
@@ -50,7 +52,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `scope`.
     ///
     /// 应用授权作用域
-    pub enum GetScope {
+    pub enum GetIndividualContractByOutContractCodeScope {
         PayRealname = "pay_realname",
         #[unrecognized]
         Unrecognized(String),
@@ -63,12 +65,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRealNameAuthResult {
+pub struct GetIndividualContractByOutContractCodeRealNameAuthResult {
     /// 应用授权作用域
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GetIndividualContractByOutContractCodeScope>,
     /// 访问令牌
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,7 +88,7 @@ pub struct GetRealNameAuthResult {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRealNameAuthResult {
+    GetIndividualContractByOutContractCodeRealNameAuthResult {
         scope: optional(0, "scope"),
         access_token: optional(1, "access_token"),
         access_token_expire_time: optional(2, "access_token_expire_time"),
@@ -94,10 +96,10 @@ pub struct GetRealNameAuthResult {
     }
 }
 
-impl GetRealNameAuthResult {
+impl GetIndividualContractByOutContractCodeRealNameAuthResult {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRealNameAuthResult {
+        GetIndividualContractByOutContractCodeRealNameAuthResult {
             scope: ::std::option::Option::None,
             access_token: ::std::option::Option::None,
             access_token_expire_time: ::std::option::Option::None,
@@ -110,7 +112,7 @@ impl GetRealNameAuthResult {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetIndividualContractByOutContractCodeResponse {
     /// 授权ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
@@ -123,13 +125,17 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub auth_state: ::std::option::Option<GetAuthState>,
+    pub auth_state: ::std::option::Option<
+        GetIndividualContractByOutContractCodeAuthState,
+    >,
     /// 用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_openid: ::std::option::Option<::std::string::String>,
     /// 实名授权结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_name_auth_result: ::std::option::Option<GetRealNameAuthResult>,
+    pub real_name_auth_result: ::std::option::Option<
+        GetIndividualContractByOutContractCodeRealNameAuthResult,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -137,7 +143,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetIndividualContractByOutContractCodeResponse {
         individual_auth_id: optional(0, "individual_auth_id"),
         signed_time: optional(1, "signed_time"),
         auth_state: optional(2, "auth_state"),
@@ -147,10 +153,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetIndividualContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetIndividualContractByOutContractCodeResponse {
             individual_auth_id: ::std::option::Option::None,
             signed_time: ::std::option::Option::None,
             auth_state: ::std::option::Option::None,
@@ -172,7 +178,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetIndividualContractByOutContractCodeRequest {
     /// 业务申请单号
     ///
     /// **Required.**
@@ -180,30 +186,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetIndividualContractByOutContractCodeQuery,
 }
 
-impl GetRequest {
+impl GetIndividualContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`out_contract_code`, `query`).
     pub fn new(
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetIndividualContractByOutContractCodeQuery,
     ) -> Self {
-        GetRequest {
+        GetIndividualContractByOutContractCodeRequest {
             out_contract_code: out_contract_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetIndividualContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetIndividualContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -223,8 +229,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetIndividualContractByOutContractCodeRequest {
+    type Response = GetIndividualContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -278,10 +284,18 @@ impl<'a> V3EcommerceIndividualContractsOutContractCodeOutContractCode<'a> {
     /// 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetIndividualContractByOutContractCodeQuery,
+    ) -> ::std::result::Result<
+        GetIndividualContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.out_contract_code.clone(), query))
+            .execute(
+                &GetIndividualContractByOutContractCodeRequest::new(
+                    self.out_contract_code.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -291,12 +305,16 @@ impl<'a> V3EcommerceIndividualContractsOutContractCodeOutContractCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_individual_contracts_out_contract_code_out_contract_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_individual_contract_by_out_contract_code.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetIndividualContractByOutContractCodeQuery,
+            >(),
         ),
         (
-            "get_v3_ecommerce_individual_contracts_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_individual_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetIndividualContractByOutContractCodeResponse,
+            >(),
         ),
     ])
 }

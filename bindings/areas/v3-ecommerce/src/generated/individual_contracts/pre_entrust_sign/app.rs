@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceAppPrepayBody {
     /// 签约和付款的AppID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceAppPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
     }
 }
 
-impl PostBody {
+impl EcommerceAppPrepayBody {
     /// Creates a value from its required fields (`appid`, `out_contract_code`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceAppPrepayBody {
             appid: appid.into(),
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceAppPrepayResponse {
     /// 预签约id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -62,16 +62,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EcommerceAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceAppPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -89,26 +89,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/individual-contracts/pre-entrust-sign/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceAppPrepayBody,
 }
 
-impl PostRequest {
+impl EcommerceAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceAppPrepayBody) -> Self {
+        EcommerceAppPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl EcommerceAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/individual-contracts/pre-entrust-sign/app`
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -118,8 +118,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceAppPrepayRequest {
+    type Response = EcommerceAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -160,9 +160,9 @@ impl<'a> V3EcommerceIndividualContractsPreEntrustSignApp<'a> {
     /// APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceAppPrepayBody,
+    ) -> ::std::result::Result<EcommerceAppPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&EcommerceAppPrepayRequest::new(body)).await
     }
 }
 
@@ -171,12 +171,12 @@ impl<'a> V3EcommerceIndividualContractsPreEntrustSignApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceAppPrepayBody>(),
         ),
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceAppPrepayResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MiniProgramPrepayBody {
     /// 签约和付款的AppID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    MiniProgramPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
         openid: required(2, "openid"),
     }
 }
 
-impl PostBody {
+impl MiniProgramPrepayBody {
     /// Creates a value from its required fields (`appid`, `out_contract_code`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        MiniProgramPrepayBody {
             appid: appid.into(),
             out_contract_code: out_contract_code.into(),
             openid: openid.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MiniProgramPrepayResponse {
     /// 预签约id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -69,16 +69,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl MiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -96,26 +96,26 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: MiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl MiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: MiniProgramPrepayBody) -> Self {
+        MiniProgramPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl MiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,8 +125,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MiniProgramPrepayRequest {
+    type Response = MiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -167,9 +167,9 @@ impl<'a> V3EcommerceIndividualContractsPreEntrustSignMiniProgram<'a> {
     /// 小程序场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: MiniProgramPrepayBody,
+    ) -> ::std::result::Result<MiniProgramPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&MiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -178,12 +178,12 @@ impl<'a> V3EcommerceIndividualContractsPreEntrustSignMiniProgram<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<MiniProgramPrepayBody>(),
         ),
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<MiniProgramPrepayResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `cred_type`.
     ///
     /// 证件类型
-    pub enum PostCredType {
+    pub enum WithEcommerceAppPrepayCredType {
         IdCard = "ID_CARD",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct WithEcommerceAppPrepayBody {
     /// 签约和付款的AppID
     ///
     /// **Required.**
@@ -35,7 +35,7 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub cred_type: PostCredType,
+    pub cred_type: WithEcommerceAppPrepayCredType,
     /// 件号码
     ///
     /// **Required.**
@@ -45,7 +45,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    WithEcommerceAppPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
         real_name: required(2, "real_name"),
@@ -54,16 +54,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl WithEcommerceAppPrepayBody {
     /// Creates a value from its required fields (`appid`, `out_contract_code`, `real_name`, `cred_type`, `cred_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         real_name: ::wechatpay_runtime::Sensitive,
-        cred_type: PostCredType,
+        cred_type: WithEcommerceAppPrepayCredType,
         cred_id: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBody {
+        WithEcommerceAppPrepayBody {
             appid: appid.into(),
             out_contract_code: out_contract_code.into(),
             real_name,
@@ -73,7 +73,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for WithEcommerceAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct WithEcommerceAppPrepayResponse {
     /// 预签约id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,16 +98,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    WithEcommerceAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl WithEcommerceAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        WithEcommerceAppPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -125,26 +125,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct WithEcommerceAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: WithEcommerceAppPrepayBody,
 }
 
-impl PostRequest {
+impl WithEcommerceAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: WithEcommerceAppPrepayBody) -> Self {
+        WithEcommerceAppPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl WithEcommerceAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for WithEcommerceAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -154,8 +156,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for WithEcommerceAppPrepayRequest {
+    type Response = WithEcommerceAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -196,9 +198,12 @@ impl<'a> V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp<'a>
     /// APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: WithEcommerceAppPrepayBody,
+    ) -> ::std::result::Result<
+        WithEcommerceAppPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&WithEcommerceAppPrepayRequest::new(body)).await
     }
 }
 
@@ -207,12 +212,12 @@ impl<'a> V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp<'a>
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_with_real_name_identity_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "with_ecommerce_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<WithEcommerceAppPrepayBody>(),
         ),
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_with_real_name_identity_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "with_ecommerce_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<WithEcommerceAppPrepayResponse>(),
         ),
     ])
 }

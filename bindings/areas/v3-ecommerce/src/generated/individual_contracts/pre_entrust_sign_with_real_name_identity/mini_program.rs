@@ -6,7 +6,7 @@
     /// Values of `cred_type`.
     ///
     /// 证件类型
-    pub enum PostCredType {
+    pub enum WithMiniProgramPrepayCredType {
         IdCard = "ID_CARD",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct WithMiniProgramPrepayBody {
     /// 签约和付款的AppID
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub cred_type: PostCredType,
+    pub cred_type: WithMiniProgramPrepayCredType,
     /// 件号码
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    WithMiniProgramPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
         openid: required(2, "openid"),
@@ -59,17 +59,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl WithMiniProgramPrepayBody {
     /// Creates a value from its required fields (`appid`, `out_contract_code`, `openid`, `real_name`, `cred_type`, `cred_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         real_name: ::wechatpay_runtime::Sensitive,
-        cred_type: PostCredType,
+        cred_type: WithMiniProgramPrepayCredType,
         cred_id: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostBody {
+        WithMiniProgramPrepayBody {
             appid: appid.into(),
             out_contract_code: out_contract_code.into(),
             openid: openid.into(),
@@ -80,7 +80,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for WithMiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct WithMiniProgramPrepayResponse {
     /// 预签约id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,16 +105,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    WithMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl WithMiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        WithMiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -132,26 +132,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct WithMiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: WithMiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl WithMiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: WithMiniProgramPrepayBody) -> Self {
+        WithMiniProgramPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl WithMiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for WithMiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -161,8 +163,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for WithMiniProgramPrepayRequest {
+    type Response = WithMiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -207,9 +209,12 @@ impl<
     /// 小程序场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: WithMiniProgramPrepayBody,
+    ) -> ::std::result::Result<
+        WithMiniProgramPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&WithMiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -218,12 +223,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_with_real_name_identity_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "with_mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<WithMiniProgramPrepayBody>(),
         ),
         (
-            "post_v3_ecommerce_individual_contracts_pre_entrust_sign_with_real_name_identity_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "with_mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<WithMiniProgramPrepayResponse>(),
         ),
     ])
 }

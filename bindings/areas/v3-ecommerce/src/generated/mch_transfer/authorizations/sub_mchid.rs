@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceGetAuthorizationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -27,7 +27,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceGetAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         authorization_state: optional(1, "authorization_state"),
         authorize_time: optional(2, "authorize_time"),
@@ -35,10 +35,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceGetAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceGetAuthorizationResponse {
             sub_mchid: ::std::option::Option::None,
             authorization_state: ::std::option::Option::None,
             authorize_time: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceGetAuthorizationRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -67,23 +67,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl EcommerceGetAuthorizationRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        EcommerceGetAuthorizationRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceGetAuthorizationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceGetAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceGetAuthorizationRequest {
+    type Response = EcommerceGetAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,13 @@ impl<'a> V3EcommerceMchTransferAuthorizationsSubMchid<'a> {
     /// 查询二级商户商家转账授权状态 (`GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<
+        EcommerceGetAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&EcommerceGetAuthorizationRequest::new(self.sub_mchid.clone()))
+            .await
     }
 }
 
@@ -154,8 +159,8 @@ impl<'a> V3EcommerceMchTransferAuthorizationsSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_mch_transfer_authorizations_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_get_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceGetAuthorizationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceAddReceiverBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -35,7 +35,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceAddReceiverBody {
         appid: required(0, "appid"),
         type_: required(1, "type"),
         account: required(2, "account"),
@@ -45,7 +45,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommerceAddReceiverBody {
     /// Creates a value from its required fields (`appid`, `type`, `account`, `relation_type`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -53,7 +53,7 @@ impl PostBody {
         account: impl ::std::convert::Into<::std::string::String>,
         relation_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceAddReceiverBody {
             appid: appid.into(),
             type_: type_.into(),
             account: account.into(),
@@ -82,7 +82,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceAddReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -94,7 +94,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceAddReceiverResponse {
     /// 接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,17 +113,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceAddReceiverResponse {
         type_: optional(0, "type"),
         account: optional(1, "account"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EcommerceAddReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceAddReceiverResponse {
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -142,26 +142,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/receivers/add.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceAddReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceAddReceiverBody,
 }
 
-impl PostRequest {
+impl EcommerceAddReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceAddReceiverBody) -> Self {
+        EcommerceAddReceiverRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceAddReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/profitsharing/receivers/add`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/receivers/add";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceAddReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -171,8 +173,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceAddReceiverRequest {
+    type Response = EcommerceAddReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -213,9 +215,12 @@ impl<'a> V3EcommerceProfitsharingReceiversAdd<'a> {
     /// 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceAddReceiverBody,
+    ) -> ::std::result::Result<
+        EcommerceAddReceiverResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceAddReceiverRequest::new(body)).await
     }
 }
 
@@ -224,12 +229,12 @@ impl<'a> V3EcommerceProfitsharingReceiversAdd<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_profitsharing_receivers_add.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_add_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceAddReceiverBody>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_receivers_add.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_add_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceAddReceiverResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceDeleteReceiverBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -23,21 +23,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceDeleteReceiverBody {
         appid: required(0, "appid"),
         type_: required(1, "type"),
         account: required(2, "account"),
     }
 }
 
-impl PostBody {
+impl EcommerceDeleteReceiverBody {
     /// Creates a value from its required fields (`appid`, `type`, `account`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
         account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceDeleteReceiverBody {
             appid: appid.into(),
             type_: type_.into(),
             account: account.into(),
@@ -45,7 +45,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceDeleteReceiverBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceDeleteReceiverResponse {
     /// 接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,17 +76,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceDeleteReceiverResponse {
         type_: optional(0, "type"),
         account: optional(1, "account"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl EcommerceDeleteReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceDeleteReceiverResponse {
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -105,26 +105,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/receivers/delete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceDeleteReceiverRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceDeleteReceiverBody,
 }
 
-impl PostRequest {
+impl EcommerceDeleteReceiverRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommerceDeleteReceiverBody) -> Self {
+        EcommerceDeleteReceiverRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommerceDeleteReceiverRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/profitsharing/receivers/delete`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/receivers/delete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceDeleteReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -134,8 +136,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceDeleteReceiverRequest {
+    type Response = EcommerceDeleteReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -176,9 +178,12 @@ impl<'a> V3EcommerceProfitsharingReceiversDelete<'a> {
     /// 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommerceDeleteReceiverBody,
+    ) -> ::std::result::Result<
+        EcommerceDeleteReceiverResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommerceDeleteReceiverRequest::new(body)).await
     }
 }
 
@@ -187,12 +192,12 @@ impl<'a> V3EcommerceProfitsharingReceiversDelete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_profitsharing_receivers_delete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_delete_receiver.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceDeleteReceiverBody>(),
         ),
         (
-            "post_v3_ecommerce_profitsharing_receivers_delete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_delete_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceDeleteReceiverResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryRefundQuery {
     /// 商品单个人收款方受理授权ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryRefundQuery {
         individual_auth_id: optional(0, "individual_auth_id"),
         sub_mchid: optional(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryRefundQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryRefundQuery {
             individual_auth_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryRefundQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account`.
     ///
     /// 出资账户类型
-    pub enum GetAccount {
+    pub enum QueryRefundAccount {
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
         #[unrecognized]
@@ -76,12 +76,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFromItem {
+pub struct QueryRefundFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account: ::std::option::Option<GetAccount>,
+    pub account: ::std::option::Option<QueryRefundAccount>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -94,17 +94,17 @@ pub struct GetFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFromItem {
+    QueryRefundFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl GetFromItem {
+impl QueryRefundFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFromItem {
+        QueryRefundFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -118,7 +118,7 @@ impl GetFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct QueryRefundAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,7 +126,7 @@ pub struct GetAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<GetFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<QueryRefundFromItem>>,
     /// 用户退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    QueryRefundAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
         payer_refund: optional(2, "payer_refund"),
@@ -159,10 +159,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl QueryRefundAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        QueryRefundAmount {
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -180,7 +180,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct QueryRefundPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +214,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    QueryRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -224,10 +224,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl QueryRefundPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        QueryRefundPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -242,7 +242,7 @@ impl GetPromotionDetailItem {
     /// Values of `refund_account`.
     ///
     /// 退款出资商户
-    pub enum GetRefundAccount {
+    pub enum QueryRefundRefundAccount {
         RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
         RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
         #[unrecognized]
@@ -254,7 +254,7 @@ impl GetPromotionDetailItem {
     /// Values of `funds_account`.
     ///
     /// 资金账户
-    pub enum GetFundsAccount {
+    pub enum QueryRefundFundsAccount {
         Available = "AVAILABLE",
         Unsettled = "UNSETTLED",
         Operation = "OPERATION",
@@ -269,7 +269,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryRefundResponse {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -313,16 +313,18 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<QueryRefundAmount>,
     /// 营销详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryRefundPromotionDetailItem>,
+    >,
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_account: ::std::option::Option<GetRefundAccount>,
+    pub refund_account: ::std::option::Option<QueryRefundRefundAccount>,
     /// 资金账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub funds_account: ::std::option::Option<GetFundsAccount>,
+    pub funds_account: ::std::option::Option<QueryRefundFundsAccount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -330,7 +332,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -348,10 +350,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryRefundResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -385,7 +387,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/refunds/id/{refund_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryRefundRequest {
     /// 微信退款单号
     ///
     /// **Required.**
@@ -393,30 +395,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub refund_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryRefundQuery,
 }
 
-impl GetRequest {
+impl QueryRefundRequest {
     /// Creates a value from its required fields (`refund_id`, `query`).
     pub fn new(
         refund_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryRefundQuery,
     ) -> Self {
-        GetRequest {
+        QueryRefundRequest {
             refund_id: refund_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryRefundRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/refunds/id/{refund_id}`
     pub const PATH: &'static str = "/v3/ecommerce/refunds/id/{refund_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -433,8 +435,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryRefundRequest {
+    type Response = QueryRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -495,9 +497,11 @@ impl<'a> V3EcommerceRefundsIdRefundId<'a> {
     /// 通过微信支付退款单号查询退款 (`GET /v3/ecommerce/refunds/id/{refund_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.refund_id.clone(), query)).await
+        query: QueryRefundQuery,
+    ) -> ::std::result::Result<QueryRefundResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryRefundRequest::new(self.refund_id.clone(), query))
+            .await
     }
 }
 
@@ -506,12 +510,12 @@ impl<'a> V3EcommerceRefundsIdRefundId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_refunds_id_refund_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_refund.query",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundQuery>(),
         ),
         (
-            "get_v3_ecommerce_refunds_id_refund_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_refund.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundResponse>(),
         ),
     ])
 }

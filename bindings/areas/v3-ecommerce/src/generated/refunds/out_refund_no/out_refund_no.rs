@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EcommerceQueryRefundByOutRefundNoQuery {
     /// 商品单个人收款方受理授权ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EcommerceQueryRefundByOutRefundNoQuery {
         individual_auth_id: optional(0, "individual_auth_id"),
         sub_mchid: optional(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EcommerceQueryRefundByOutRefundNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EcommerceQueryRefundByOutRefundNoQuery {
             individual_auth_id: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EcommerceQueryRefundByOutRefundNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account`.
     ///
     /// 出资账户类型
-    pub enum GetAccount {
+    pub enum EcommerceQueryRefundByOutRefundNoAccount {
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
         #[unrecognized]
@@ -76,12 +76,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFromItem {
+pub struct EcommerceQueryRefundByOutRefundNoFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account: ::std::option::Option<GetAccount>,
+    pub account: ::std::option::Option<EcommerceQueryRefundByOutRefundNoAccount>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -94,17 +94,17 @@ pub struct GetFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFromItem {
+    EcommerceQueryRefundByOutRefundNoFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl GetFromItem {
+impl EcommerceQueryRefundByOutRefundNoFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFromItem {
+        EcommerceQueryRefundByOutRefundNoFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -118,7 +118,7 @@ impl GetFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct EcommerceQueryRefundByOutRefundNoAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,7 +126,9 @@ pub struct GetAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<GetFromItem>>,
+    pub from: ::std::option::Option<
+        ::std::vec::Vec<EcommerceQueryRefundByOutRefundNoFromItem>,
+    >,
     /// 用户退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +150,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    EcommerceQueryRefundByOutRefundNoAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
         payer_refund: optional(2, "payer_refund"),
@@ -159,10 +161,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl EcommerceQueryRefundByOutRefundNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        EcommerceQueryRefundByOutRefundNoAmount {
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -180,7 +182,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct EcommerceQueryRefundByOutRefundNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +216,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    EcommerceQueryRefundByOutRefundNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -224,10 +226,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl EcommerceQueryRefundByOutRefundNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        EcommerceQueryRefundByOutRefundNoPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -242,7 +244,7 @@ impl GetPromotionDetailItem {
     /// Values of `refund_account`.
     ///
     /// 退款出资商户
-    pub enum GetRefundAccount {
+    pub enum EcommerceQueryRefundByOutRefundNoRefundAccount {
         RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
         RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
         #[unrecognized]
@@ -254,7 +256,7 @@ impl GetPromotionDetailItem {
     /// Values of `funds_account`.
     ///
     /// 资金账户
-    pub enum GetFundsAccount {
+    pub enum EcommerceQueryRefundByOutRefundNoFundsAccount {
         Available = "AVAILABLE",
         Unsettled = "UNSETTLED",
         Operation = "OPERATION",
@@ -269,7 +271,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceQueryRefundByOutRefundNoResponse {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -313,16 +315,22 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<EcommerceQueryRefundByOutRefundNoAmount>,
     /// 营销详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EcommerceQueryRefundByOutRefundNoPromotionDetailItem>,
+    >,
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_account: ::std::option::Option<GetRefundAccount>,
+    pub refund_account: ::std::option::Option<
+        EcommerceQueryRefundByOutRefundNoRefundAccount,
+    >,
     /// 资金账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub funds_account: ::std::option::Option<GetFundsAccount>,
+    pub funds_account: ::std::option::Option<
+        EcommerceQueryRefundByOutRefundNoFundsAccount,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -330,7 +338,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceQueryRefundByOutRefundNoResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -348,10 +356,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceQueryRefundByOutRefundNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceQueryRefundByOutRefundNoResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -385,7 +393,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/refunds/out-refund-no/{out_refund_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceQueryRefundByOutRefundNoRequest {
     /// 商户退款单号
     ///
     /// **Required.**
@@ -393,30 +401,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_refund_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EcommerceQueryRefundByOutRefundNoQuery,
 }
 
-impl GetRequest {
+impl EcommerceQueryRefundByOutRefundNoRequest {
     /// Creates a value from its required fields (`out_refund_no`, `query`).
     pub fn new(
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EcommerceQueryRefundByOutRefundNoQuery,
     ) -> Self {
-        GetRequest {
+        EcommerceQueryRefundByOutRefundNoRequest {
             out_refund_no: out_refund_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceQueryRefundByOutRefundNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/refunds/out-refund-no/{out_refund_no}`
     pub const PATH: &'static str = "/v3/ecommerce/refunds/out-refund-no/{out_refund_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceQueryRefundByOutRefundNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -436,8 +444,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceQueryRefundByOutRefundNoRequest {
+    type Response = EcommerceQueryRefundByOutRefundNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -498,9 +506,19 @@ impl<'a> V3EcommerceRefundsOutRefundNoOutRefundNo<'a> {
     /// 通过商户退款单号查询退款 (`GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_refund_no.clone(), query)).await
+        query: EcommerceQueryRefundByOutRefundNoQuery,
+    ) -> ::std::result::Result<
+        EcommerceQueryRefundByOutRefundNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EcommerceQueryRefundByOutRefundNoRequest::new(
+                    self.out_refund_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -509,12 +527,16 @@ impl<'a> V3EcommerceRefundsOutRefundNoOutRefundNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_refunds_out_refund_no_out_refund_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ecommerce_query_refund_by_out_refund_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceQueryRefundByOutRefundNoQuery,
+            >(),
         ),
         (
-            "get_v3_ecommerce_refunds_out_refund_no_out_refund_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_query_refund_by_out_refund_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceQueryRefundByOutRefundNoResponse,
+            >(),
         ),
     ])
 }

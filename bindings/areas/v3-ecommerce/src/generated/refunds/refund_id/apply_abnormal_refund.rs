@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 异常退款处理方式
-    pub enum PostType {
+    pub enum ApplyAbnormalRefundType {
         UserBankCard = "USER_BANK_CARD",
         MerchantBankCard = "MERCHANT_BANK_CARD",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `bank_type`.
     ///
     /// 开户银行
-    pub enum PostBankType {
+    pub enum ApplyAbnormalRefundBankType {
         CmbDebit = "CMB_DEBIT",
         CommDebit = "COMM_DEBIT",
         AbcDebit = "ABC_DEBIT",
@@ -43,7 +43,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyAbnormalRefundBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -58,10 +58,10 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: ApplyAbnormalRefundType,
     /// 开户银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_type: ::std::option::Option<PostBankType>,
+    pub bank_type: ::std::option::Option<ApplyAbnormalRefundBankType>,
     /// 收款银行卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -75,7 +75,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyAbnormalRefundBody {
         sub_mchid: optional(0, "sub_mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
         out_refund_no: required(2, "out_refund_no"),
@@ -86,13 +86,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyAbnormalRefundBody {
     /// Creates a value from its required fields (`out_refund_no`, `type`).
     pub fn new(
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: ApplyAbnormalRefundType,
     ) -> Self {
-        PostBody {
+        ApplyAbnormalRefundBody {
             sub_mchid: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
             out_refund_no: out_refund_no.into(),
@@ -122,7 +122,7 @@ impl PostBody {
     }
 
     /// Sets `bank_type`.
-    pub fn with_bank_type(mut self, bank_type: PostBankType) -> Self {
+    pub fn with_bank_type(mut self, bank_type: ApplyAbnormalRefundBankType) -> Self {
         self.bank_type = ::std::option::Option::Some(bank_type);
         self
     }
@@ -143,7 +143,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyAbnormalRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -155,7 +155,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `funds_account`.
     ///
     /// 资金账户
-    pub enum PostFundsAccount {
+    pub enum ApplyAbnormalRefundFundsAccount {
         Available = "AVAILABLE",
         Unsettled = "UNSETTLED",
         #[unrecognized]
@@ -169,7 +169,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFromItem {
+pub struct ApplyAbnormalRefundFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -187,17 +187,17 @@ pub struct PostFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFromItem {
+    ApplyAbnormalRefundFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostFromItem {
+impl ApplyAbnormalRefundFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFromItem {
+        ApplyAbnormalRefundFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -211,7 +211,7 @@ impl PostFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct ApplyAbnormalRefundAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -219,7 +219,7 @@ pub struct PostAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<ApplyAbnormalRefundFromItem>>,
     /// 用户退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -245,7 +245,7 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    ApplyAbnormalRefundAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
         payer_refund: optional(2, "payer_refund"),
@@ -256,10 +256,10 @@ pub struct PostAmount {
     }
 }
 
-impl PostAmount {
+impl ApplyAbnormalRefundAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAmount {
+        ApplyAbnormalRefundAmount {
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -277,7 +277,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct ApplyAbnormalRefundGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -311,7 +311,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    ApplyAbnormalRefundGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -322,10 +322,10 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl ApplyAbnormalRefundGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostGoodsDetailItem {
+        ApplyAbnormalRefundGoodsDetailItem {
             merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -343,7 +343,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct ApplyAbnormalRefundPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -372,7 +372,9 @@ pub struct PostPromotionDetailItem {
     pub refund_amount: ::std::option::Option<i64>,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<ApplyAbnormalRefundGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -380,7 +382,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    ApplyAbnormalRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -391,10 +393,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl ApplyAbnormalRefundPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        ApplyAbnormalRefundPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -410,7 +412,7 @@ impl PostPromotionDetailItem {
     /// Values of `refund_account`.
     ///
     /// 退款出资商户
-    pub enum PostRefundAccount {
+    pub enum ApplyAbnormalRefundRefundAccount {
         RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE",
         RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT",
         #[unrecognized]
@@ -422,7 +424,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyAbnormalRefundResponse {
     /// 微信支付退款号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -464,20 +466,20 @@ pub struct PostResponse {
     pub status: ::std::option::Option<::std::string::String>,
     /// 资金账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub funds_account: ::std::option::Option<PostFundsAccount>,
+    pub funds_account: ::std::option::Option<ApplyAbnormalRefundFundsAccount>,
     /// 金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostAmount>,
+    pub amount: ::std::option::Option<ApplyAbnormalRefundAmount>,
     /// 优惠退款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<ApplyAbnormalRefundPromotionDetailItem>,
     >,
     /// 退款出资商户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_account: ::std::option::Option<PostRefundAccount>,
+    pub refund_account: ::std::option::Option<ApplyAbnormalRefundRefundAccount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -485,7 +487,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyAbnormalRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -503,10 +505,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyAbnormalRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyAbnormalRefundResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -538,7 +540,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyAbnormalRefundRequest {
     /// 微信退款单号
     ///
     /// **Required.**
@@ -546,30 +548,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub refund_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyAbnormalRefundBody,
 }
 
-impl PostRequest {
+impl ApplyAbnormalRefundRequest {
     /// Creates a value from its required fields (`refund_id`, `body`).
     pub fn new(
         refund_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ApplyAbnormalRefundBody,
     ) -> Self {
-        PostRequest {
+        ApplyAbnormalRefundRequest {
             refund_id: refund_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ApplyAbnormalRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`
     pub const PATH: &'static str = "/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyAbnormalRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -586,8 +588,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyAbnormalRefundRequest {
+    type Response = ApplyAbnormalRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -636,9 +638,11 @@ impl<'a> V3EcommerceRefundsRefundIdApplyAbnormalRefund<'a> {
     /// 发起异常退款 (`POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.refund_id.clone(), body)).await
+        body: ApplyAbnormalRefundBody,
+    ) -> ::std::result::Result<ApplyAbnormalRefundResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ApplyAbnormalRefundRequest::new(self.refund_id.clone(), body))
+            .await
     }
 }
 
@@ -647,12 +651,12 @@ impl<'a> V3EcommerceRefundsRefundIdApplyAbnormalRefund<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_refunds_refund_id_apply_abnormal_refund.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_abnormal_refund.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyAbnormalRefundBody>(),
         ),
         (
-            "post_v3_ecommerce_refunds_refund_id_apply_abnormal_refund.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_abnormal_refund.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyAbnormalRefundResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryReturnAdvanceQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryReturnAdvanceQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryReturnAdvanceQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryReturnAdvanceQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryReturnAdvanceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryReturnAdvanceResponse {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -91,7 +91,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryReturnAdvanceResponse {
         refund_id: optional(0, "refund_id"),
         advance_return_id: optional(1, "advance_return_id"),
         return_amount: optional(2, "return_amount"),
@@ -105,10 +105,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryReturnAdvanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryReturnAdvanceResponse {
             refund_id: ::std::option::Option::None,
             advance_return_id: ::std::option::Option::None,
             return_amount: ::std::option::Option::None,
@@ -134,7 +134,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/refunds/{refund_id}/return-advance.md:104`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryReturnAdvanceRequest {
     /// 微信退款单号
     ///
     /// **Required.**
@@ -142,30 +142,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub refund_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryReturnAdvanceQuery,
 }
 
-impl GetRequest {
+impl QueryReturnAdvanceRequest {
     /// Creates a value from its required fields (`refund_id`, `query`).
     pub fn new(
         refund_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryReturnAdvanceQuery,
     ) -> Self {
-        GetRequest {
+        QueryReturnAdvanceRequest {
             refund_id: refund_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryReturnAdvanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/refunds/{refund_id}/return-advance`
     pub const PATH: &'static str = "/v3/ecommerce/refunds/{refund_id}/return-advance";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryReturnAdvanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +182,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryReturnAdvanceRequest {
+    type Response = QueryReturnAdvanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -219,7 +219,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateReturnAdvanceBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -227,21 +227,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateReturnAdvanceBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl CreateReturnAdvanceBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateReturnAdvanceBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateReturnAdvanceBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -253,7 +253,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateReturnAdvanceResponse {
     /// 微信退款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -304,7 +304,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateReturnAdvanceResponse {
         refund_id: optional(0, "refund_id"),
         advance_return_id: optional(1, "advance_return_id"),
         return_amount: optional(2, "return_amount"),
@@ -318,10 +318,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateReturnAdvanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateReturnAdvanceResponse {
             refund_id: ::std::option::Option::None,
             advance_return_id: ::std::option::Option::None,
             return_amount: ::std::option::Option::None,
@@ -347,7 +347,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/refunds/{refund_id}/return-advance.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateReturnAdvanceRequest {
     /// 微信退款单号
     ///
     /// **Required.**
@@ -355,30 +355,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub refund_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateReturnAdvanceBody,
 }
 
-impl PostRequest {
+impl CreateReturnAdvanceRequest {
     /// Creates a value from its required fields (`refund_id`, `body`).
     pub fn new(
         refund_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateReturnAdvanceBody,
     ) -> Self {
-        PostRequest {
+        CreateReturnAdvanceRequest {
             refund_id: refund_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateReturnAdvanceRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/refunds/{refund_id}/return-advance`
     pub const PATH: &'static str = "/v3/ecommerce/refunds/{refund_id}/return-advance";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateReturnAdvanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -395,8 +395,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateReturnAdvanceRequest {
+    type Response = CreateReturnAdvanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -445,17 +445,21 @@ impl<'a> V3EcommerceRefundsRefundIdReturnAdvance<'a> {
     /// 查询垫付回补结果 (`GET /v3/ecommerce/refunds/{refund_id}/return-advance`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.refund_id.clone(), query)).await
+        query: QueryReturnAdvanceQuery,
+    ) -> ::std::result::Result<QueryReturnAdvanceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryReturnAdvanceRequest::new(self.refund_id.clone(), query))
+            .await
     }
 
     /// 垫付退款回补 (`POST /v3/ecommerce/refunds/{refund_id}/return-advance`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.refund_id.clone(), body)).await
+        body: CreateReturnAdvanceBody,
+    ) -> ::std::result::Result<CreateReturnAdvanceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateReturnAdvanceRequest::new(self.refund_id.clone(), body))
+            .await
     }
 }
 
@@ -464,20 +468,20 @@ impl<'a> V3EcommerceRefundsRefundIdReturnAdvance<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_refunds_refund_id_return_advance.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_return_advance.query",
+            ::wechatpay_runtime::json_schema_for::<QueryReturnAdvanceQuery>(),
         ),
         (
-            "get_v3_ecommerce_refunds_refund_id_return_advance.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_return_advance.response",
+            ::wechatpay_runtime::json_schema_for::<QueryReturnAdvanceResponse>(),
         ),
         (
-            "post_v3_ecommerce_refunds_refund_id_return_advance.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_return_advance.body",
+            ::wechatpay_runtime::json_schema_for::<CreateReturnAdvanceBody>(),
         ),
         (
-            "post_v3_ecommerce_refunds_refund_id_return_advance.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_return_advance.response",
+            ::wechatpay_runtime::json_schema_for::<CreateReturnAdvanceResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetContractByContractIdQuery {
     /// 服务商APPID
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetContractByContractIdQuery {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
     }
 }
 
-impl GetQuery {
+impl GetContractByContractIdQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetContractByContractIdQuery {
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetContractByContractIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractInformation {
+pub struct GetContractByContractIdContractInformation {
     /// 签约协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -87,7 +87,7 @@ pub struct GetContractInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractInformation {
+    GetContractByContractIdContractInformation {
         contract_id: optional(0, "contract_id"),
         contract_status: optional(1, "contract_status"),
         create_time: optional(2, "create_time"),
@@ -95,10 +95,10 @@ pub struct GetContractInformation {
     }
 }
 
-impl GetContractInformation {
+impl GetContractByContractIdContractInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractInformation {
+        GetContractByContractIdContractInformation {
             contract_id: ::std::option::Option::None,
             contract_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -111,7 +111,7 @@ impl GetContractInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetContractByContractIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -139,7 +139,9 @@ pub struct GetResponse {
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_information: ::std::option::Option<GetContractInformation>,
+    pub contract_information: ::std::option::Option<
+        GetContractByContractIdContractInformation,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -147,7 +149,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetContractByContractIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -160,10 +162,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetContractByContractIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetContractByContractIdResponse {
             sp_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -190,7 +192,7 @@ impl GetResponse {
 /// Source: `openapi/v3/edu-papay/contracts/id/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetContractByContractIdRequest {
     /// 签约协议号
     ///
     /// **Required.**
@@ -198,30 +200,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetContractByContractIdQuery,
 }
 
-impl GetRequest {
+impl GetContractByContractIdRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetContractByContractIdQuery,
     ) -> Self {
-        GetRequest {
+        GetContractByContractIdRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetContractByContractIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/edu-papay/contracts/id/{contract_id}`
     pub const PATH: &'static str = "/v3/edu-papay/contracts/id/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetContractByContractIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -241,8 +243,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetContractByContractIdRequest {
+    type Response = GetContractByContractIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -306,9 +308,16 @@ impl<'a> V3EduPapayContractsIdContractId<'a> {
     /// 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: GetContractByContractIdQuery,
+    ) -> ::std::result::Result<
+        GetContractByContractIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetContractByContractIdRequest::new(self.contract_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -317,12 +326,12 @@ impl<'a> V3EduPapayContractsIdContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_edu_papay_contracts_id_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_contract_by_contract_id.query",
+            ::wechatpay_runtime::json_schema_for::<GetContractByContractIdQuery>(),
         ),
         (
-            "get_v3_edu_papay_contracts_id_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_contract_by_contract_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetContractByContractIdResponse>(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EduGetTransactionByTransactionIdQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EduGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EduGetTransactionByTransactionIdQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EduGetTransactionByTransactionIdQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EduGetTransactionByTransactionIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +50,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct EduGetTransactionByTransactionIdPayer {
     /// 服务商APPID下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -64,17 +64,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    EduGetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl EduGetTransactionByTransactionIdPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        EduGetTransactionByTransactionIdPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -88,7 +88,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct EduGetTransactionByTransactionIdAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -110,7 +110,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    EduGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         discount_total: optional(2, "discount_total"),
@@ -119,10 +119,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl EduGetTransactionByTransactionIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        EduGetTransactionByTransactionIdAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeviceInformation {
+pub struct EduGetTransactionByTransactionIdDeviceInformation {
     /// 设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -154,17 +154,17 @@ pub struct GetDeviceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeviceInformation {
+    EduGetTransactionByTransactionIdDeviceInformation {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl GetDeviceInformation {
+impl EduGetTransactionByTransactionIdDeviceInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeviceInformation {
+        EduGetTransactionByTransactionIdDeviceInformation {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -178,7 +178,7 @@ impl GetDeviceInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct EduGetTransactionByTransactionIdPromotionDetailItem {
     /// 券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
@@ -214,7 +214,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    EduGetTransactionByTransactionIdPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -228,10 +228,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl EduGetTransactionByTransactionIdPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        EduGetTransactionByTransactionIdPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -250,7 +250,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EduGetTransactionByTransactionIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -294,20 +294,24 @@ pub struct GetResponse {
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<EduGetTransactionByTransactionIdPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<EduGetTransactionByTransactionIdAmount>,
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_information: ::std::option::Option<GetDeviceInformation>,
+    pub device_information: ::std::option::Option<
+        EduGetTransactionByTransactionIdDeviceInformation,
+    >,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EduGetTransactionByTransactionIdPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -315,7 +319,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EduGetTransactionByTransactionIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -335,10 +339,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EduGetTransactionByTransactionIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EduGetTransactionByTransactionIdResponse {
             sp_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -372,7 +376,7 @@ impl GetResponse {
 /// Source: `openapi/v3/edu-papay/transactions/id/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EduGetTransactionByTransactionIdRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -380,30 +384,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EduGetTransactionByTransactionIdQuery,
 }
 
-impl GetRequest {
+impl EduGetTransactionByTransactionIdRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EduGetTransactionByTransactionIdQuery,
     ) -> Self {
-        GetRequest {
+        EduGetTransactionByTransactionIdRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EduGetTransactionByTransactionIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/edu-papay/transactions/id/{transaction_id}`
     pub const PATH: &'static str = "/v3/edu-papay/transactions/id/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EduGetTransactionByTransactionIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -423,8 +427,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EduGetTransactionByTransactionIdRequest {
+    type Response = EduGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -477,9 +481,19 @@ impl<'a> V3EduPapayTransactionsIdTransactionId<'a> {
     /// 微信订单号查单 (`GET /v3/edu-papay/transactions/id/{transaction_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: EduGetTransactionByTransactionIdQuery,
+    ) -> ::std::result::Result<
+        EduGetTransactionByTransactionIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EduGetTransactionByTransactionIdRequest::new(
+                    self.transaction_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -488,12 +502,16 @@ impl<'a> V3EduPapayTransactionsIdTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_edu_papay_transactions_id_transaction_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "edu_get_transaction_by_transaction_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                EduGetTransactionByTransactionIdQuery,
+            >(),
         ),
         (
-            "get_v3_edu_papay_transactions_id_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "edu_get_transaction_by_transaction_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EduGetTransactionByTransactionIdResponse,
+            >(),
         ),
     ])
 }

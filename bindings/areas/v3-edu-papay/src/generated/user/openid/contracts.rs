@@ -6,7 +6,7 @@
     /// Values of `contract_status`.
     ///
     /// 签约状态
-    pub enum GetContractStatus {
+    pub enum EduListContractsContractStatus {
         Add = "ADD",
         Delete = "DELETE",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EduListContractsQuery {
     /// 服务商APPID
     ///
     /// **Required.**
@@ -38,7 +38,7 @@ pub struct GetQuery {
     pub plan_id: ::std::string::String,
     /// 签约状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_status: ::std::option::Option<GetContractStatus>,
+    pub contract_status: ::std::option::Option<EduListContractsContractStatus>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -48,7 +48,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EduListContractsQuery {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -60,13 +60,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl EduListContractsQuery {
     /// Creates a value from its required fields (`appid`, `plan_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         plan_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        EduListContractsQuery {
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -106,7 +106,10 @@ impl GetQuery {
     }
 
     /// Sets `contract_status`.
-    pub fn with_contract_status(mut self, contract_status: GetContractStatus) -> Self {
+    pub fn with_contract_status(
+        mut self,
+        contract_status: EduListContractsContractStatus,
+    ) -> Self {
         self.contract_status = ::std::option::Option::Some(contract_status);
         self
     }
@@ -124,7 +127,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EduListContractsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,7 +141,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractInformation {
+pub struct EduListContractsContractInformation {
     /// 签约协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
@@ -155,7 +158,7 @@ pub struct GetContractInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractInformation {
+    EduListContractsContractInformation {
         contract_id: optional(0, "contract_id"),
         contract_status: optional(1, "contract_status"),
         create_time: optional(2, "create_time"),
@@ -163,10 +166,10 @@ pub struct GetContractInformation {
     }
 }
 
-impl GetContractInformation {
+impl EduListContractsContractInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractInformation {
+        EduListContractsContractInformation {
             contract_id: ::std::option::Option::None,
             contract_status: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -181,7 +184,7 @@ impl GetContractInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct EduListContractsDataItem {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -209,7 +212,7 @@ pub struct GetDataItem {
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_information: ::std::option::Option<GetContractInformation>,
+    pub contract_information: ::std::option::Option<EduListContractsContractInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -217,7 +220,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    EduListContractsDataItem {
         sp_mchid: optional(0, "sp_mchid"),
         appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -230,10 +233,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl EduListContractsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        EduListContractsDataItem {
             sp_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -251,10 +254,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EduListContractsResponse {
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<EduListContractsDataItem>>,
     /// 总数量
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -271,7 +274,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EduListContractsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         offset: optional(2, "offset"),
@@ -280,10 +283,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EduListContractsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EduListContractsResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -306,7 +309,7 @@ impl GetResponse {
 /// Source: `openapi/v3/edu-papay/user/{openid}/contracts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EduListContractsRequest {
     /// 服务商APPID下的用户标识
     ///
     /// **Required.**
@@ -314,30 +317,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EduListContractsQuery,
 }
 
-impl GetRequest {
+impl EduListContractsRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EduListContractsQuery,
     ) -> Self {
-        GetRequest {
+        EduListContractsRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EduListContractsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/edu-papay/user/{openid}/contracts`
     pub const PATH: &'static str = "/v3/edu-papay/user/{openid}/contracts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EduListContractsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -354,8 +357,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EduListContractsRequest {
+    type Response = EduListContractsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -426,8 +429,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for EduListContractsRequest {
+    type Item = EduListContractsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -470,9 +473,11 @@ impl<'a> V3EduPapayUserOpenidContracts<'a> {
     /// 通过用户标识查询签约 (`GET /v3/edu-papay/user/{openid}/contracts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: EduListContractsQuery,
+    ) -> ::std::result::Result<EduListContractsResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&EduListContractsRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -481,12 +486,12 @@ impl<'a> V3EduPapayUserOpenidContracts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_edu_papay_user_openid_contracts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "edu_list_contracts.query",
+            ::wechatpay_runtime::json_schema_for::<EduListContractsQuery>(),
         ),
         (
-            "get_v3_edu_papay_user_openid_contracts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "edu_list_contracts.response",
+            ::wechatpay_runtime::json_schema_for::<EduListContractsResponse>(),
         ),
     ])
 }

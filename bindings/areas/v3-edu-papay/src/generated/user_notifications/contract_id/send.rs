@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SendUserNotificationBody {
     /// 服务商APPID
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SendUserNotificationBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
     }
 }
 
-impl PostBody {
+impl SendUserNotificationBody {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        SendUserNotificationBody {
             appid: appid.into(),
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SendUserNotificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/edu-papay/user-notifications/{contract_id}/send.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SendUserNotificationRequest {
     /// 签约协议号
     ///
     /// **Required.**
@@ -85,30 +85,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SendUserNotificationBody,
 }
 
-impl PostRequest {
+impl SendUserNotificationRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SendUserNotificationBody,
     ) -> Self {
-        PostRequest {
+        SendUserNotificationRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl SendUserNotificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/edu-papay/user-notifications/{contract_id}/send`
     pub const PATH: &'static str = "/v3/edu-papay/user-notifications/{contract_id}/send";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SendUserNotificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for SendUserNotificationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -178,9 +178,11 @@ impl<'a> V3EduPapayUserNotificationsContractIdSend<'a> {
     /// 发送扣款预通知 (`POST /v3/edu-papay/user-notifications/{contract_id}/send`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: SendUserNotificationBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        self.client
+            .execute(&SendUserNotificationRequest::new(self.contract_id.clone(), body))
+            .await
     }
 }
 
@@ -189,8 +191,8 @@ impl<'a> V3EduPapayUserNotificationsContractIdSend<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_edu_papay_user_notifications_contract_id_send.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "send_user_notification.body",
+            ::wechatpay_runtime::json_schema_for::<SendUserNotificationBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetOpenidQuery {
     /// 商户appid
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetOpenidQuery {
         appid: required(0, "appid"),
     }
 }
 
-impl GetQuery {
+impl GetOpenidQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { appid: appid.into() }
+        GetOpenidQuery {
+            appid: appid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetOpenidQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetOpenidResponse {
     /// 是否学生
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -67,7 +69,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetOpenidResponse {
         education_star_student: optional(0, "education_star_student"),
         appid: optional(1, "appid"),
         wechat_openid: optional(2, "wechat_openid"),
@@ -77,10 +79,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetOpenidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetOpenidResponse {
             education_star_student: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             wechat_openid: ::std::option::Option::None,
@@ -102,7 +104,7 @@ impl GetResponse {
 /// Source: `openapi/v3/edu-star/users/openid/{wechat_openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetOpenidRequest {
     /// 用户在appid下的唯一标识
     ///
     /// **Required.**
@@ -110,30 +112,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub wechat_openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetOpenidQuery,
 }
 
-impl GetRequest {
+impl GetOpenidRequest {
     /// Creates a value from its required fields (`wechat_openid`, `query`).
     pub fn new(
         wechat_openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetOpenidQuery,
     ) -> Self {
-        GetRequest {
+        GetOpenidRequest {
             wechat_openid: wechat_openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetOpenidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/edu-star/users/openid/{wechat_openid}`
     pub const PATH: &'static str = "/v3/edu-star/users/openid/{wechat_openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetOpenidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,8 +155,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetOpenidRequest {
+    type Response = GetOpenidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -208,9 +210,11 @@ impl<'a> V3EduStarUsersOpenidWechatOpenid<'a> {
     /// 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.wechat_openid.clone(), query)).await
+        query: GetOpenidQuery,
+    ) -> ::std::result::Result<GetOpenidResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetOpenidRequest::new(self.wechat_openid.clone(), query))
+            .await
     }
 }
 
@@ -218,13 +222,10 @@ impl<'a> V3EduStarUsersOpenidWechatOpenid<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("get_openid.query", ::wechatpay_runtime::json_schema_for::<GetOpenidQuery>()),
         (
-            "get_v3_edu_star_users_openid_wechat_openid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_edu_star_users_openid_wechat_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_openid.response",
+            ::wechatpay_runtime::json_schema_for::<GetOpenidResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetUserByQqQuery {
     /// 商户appid
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetUserByQqQuery {
         appid: required(0, "appid"),
     }
 }
 
-impl GetQuery {
+impl GetUserByQqQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { appid: appid.into() }
+        GetUserByQqQuery {
+            appid: appid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetUserByQqQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserByQqResponse {
     /// 学生标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -69,7 +71,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserByQqResponse {
         education_star_student: optional(0, "education_star_student"),
         appid: optional(1, "appid"),
         wechat_openid: optional(2, "wechat_openid"),
@@ -79,10 +81,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserByQqResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserByQqResponse {
             education_star_student: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             wechat_openid: ::std::option::Option::None,
@@ -104,7 +106,7 @@ impl GetResponse {
 /// Source: `openapi/v3/edu-star/users/qq/{qq}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserByQqRequest {
     /// 用户QQ账号
     ///
     /// **Required.**
@@ -112,27 +114,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub qq: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetUserByQqQuery,
 }
 
-impl GetRequest {
+impl GetUserByQqRequest {
     /// Creates a value from its required fields (`qq`, `query`).
     pub fn new(
         qq: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetUserByQqQuery,
     ) -> Self {
-        GetRequest { qq: qq.into(), query }
+        GetUserByQqRequest {
+            qq: qq.into(),
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl GetUserByQqRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/edu-star/users/qq/{qq}`
     pub const PATH: &'static str = "/v3/edu-star/users/qq/{qq}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserByQqRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -149,8 +154,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserByQqRequest {
+    type Response = GetUserByQqResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -204,9 +209,9 @@ impl<'a> V3EduStarUsersQqQq<'a> {
     /// 通过QQ账号查询用户信息 (`GET /v3/edu-star/users/qq/{qq}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.qq.clone(), query)).await
+        query: GetUserByQqQuery,
+    ) -> ::std::result::Result<GetUserByQqResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetUserByQqRequest::new(self.qq.clone(), query)).await
     }
 }
 
@@ -215,12 +220,12 @@ impl<'a> V3EduStarUsersQqQq<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_edu_star_users_qq_qq.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_user_by_qq.query",
+            ::wechatpay_runtime::json_schema_for::<GetUserByQqQuery>(),
         ),
         (
-            "get_v3_edu_star_users_qq_qq.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_by_qq.response",
+            ::wechatpay_runtime::json_schema_for::<GetUserByQqResponse>(),
         ),
     ])
 }

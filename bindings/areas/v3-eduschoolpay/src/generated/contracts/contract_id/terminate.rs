@@ -13,7 +13,7 @@
 /// Source: `openapi/v3/eduschoolpay/contracts/{contract_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TerminateContractRequest {
     /// 签约协议号
     ///
     /// **Required.**
@@ -22,23 +22,23 @@ pub struct PostRequest {
     pub contract_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl TerminateContractRequest {
     /// Creates a value from its required fields (`contract_id`).
     pub fn new(contract_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        TerminateContractRequest {
             contract_id: contract_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl TerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/eduschoolpay/contracts/{contract_id}/terminate`
     pub const PATH: &'static str = "/v3/eduschoolpay/contracts/{contract_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for TerminateContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -101,7 +101,9 @@ impl<'a> V3EduschoolpayContractsContractIdTerminate<'a> {
 
     /// 商户主动解约 (`POST /v3/eduschoolpay/contracts/{contract_id}/terminate`)
     pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone())).await
+        self.client
+            .execute(&TerminateContractRequest::new(self.contract_id.clone()))
+            .await
     }
 }
 

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EduschoolpayGetTransactionByTransactionIdQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EduschoolpayGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EduschoolpayGetTransactionByTransactionIdQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EduschoolpayGetTransactionByTransactionIdQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EduschoolpayGetTransactionByTransactionIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +50,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct EduschoolpayGetTransactionByTransactionIdPayer {
     /// 商户appid下的用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -66,17 +66,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    EduschoolpayGetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl EduschoolpayGetTransactionByTransactionIdPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        EduschoolpayGetTransactionByTransactionIdPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -90,7 +90,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct EduschoolpayGetTransactionByTransactionIdAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    EduschoolpayGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         discount_total: optional(2, "discount_total"),
@@ -123,10 +123,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl EduschoolpayGetTransactionByTransactionIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        EduschoolpayGetTransactionByTransactionIdAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
@@ -142,7 +142,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeviceInfo {
+pub struct EduschoolpayGetTransactionByTransactionIdDeviceInfo {
     /// 设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -158,17 +158,17 @@ pub struct GetDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeviceInfo {
+    EduschoolpayGetTransactionByTransactionIdDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl GetDeviceInfo {
+impl EduschoolpayGetTransactionByTransactionIdDeviceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeviceInfo {
+        EduschoolpayGetTransactionByTransactionIdDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -182,7 +182,7 @@ impl GetDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct EduschoolpayGetTransactionByTransactionIdPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,7 +222,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    EduschoolpayGetTransactionByTransactionIdPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -236,10 +236,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl EduschoolpayGetTransactionByTransactionIdPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        EduschoolpayGetTransactionByTransactionIdPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -258,7 +258,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EduschoolpayGetTransactionByTransactionIdResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -307,20 +307,24 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<EduschoolpayGetTransactionByTransactionIdPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<EduschoolpayGetTransactionByTransactionIdAmount>,
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<GetDeviceInfo>,
+    pub device_info: ::std::option::Option<
+        EduschoolpayGetTransactionByTransactionIdDeviceInfo,
+    >,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EduschoolpayGetTransactionByTransactionIdPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -328,7 +332,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EduschoolpayGetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -349,10 +353,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EduschoolpayGetTransactionByTransactionIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EduschoolpayGetTransactionByTransactionIdResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -385,7 +389,7 @@ impl GetResponse {
 /// Source: `openapi/v3/eduschoolpay/transactions/id/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EduschoolpayGetTransactionByTransactionIdRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -393,30 +397,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EduschoolpayGetTransactionByTransactionIdQuery,
 }
 
-impl GetRequest {
+impl EduschoolpayGetTransactionByTransactionIdRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EduschoolpayGetTransactionByTransactionIdQuery,
     ) -> Self {
-        GetRequest {
+        EduschoolpayGetTransactionByTransactionIdRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EduschoolpayGetTransactionByTransactionIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/eduschoolpay/transactions/id/{transaction_id}`
     pub const PATH: &'static str = "/v3/eduschoolpay/transactions/id/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EduschoolpayGetTransactionByTransactionIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -436,8 +440,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for EduschoolpayGetTransactionByTransactionIdRequest {
+    type Response = EduschoolpayGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -490,9 +495,19 @@ impl<'a> V3EduschoolpayTransactionsIdTransactionId<'a> {
     /// 微信支付订单号查单 (`GET /v3/eduschoolpay/transactions/id/{transaction_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: EduschoolpayGetTransactionByTransactionIdQuery,
+    ) -> ::std::result::Result<
+        EduschoolpayGetTransactionByTransactionIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EduschoolpayGetTransactionByTransactionIdRequest::new(
+                    self.transaction_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -501,12 +516,16 @@ impl<'a> V3EduschoolpayTransactionsIdTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_eduschoolpay_transactions_id_transaction_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "eduschoolpay_get_transaction_by_transaction_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                EduschoolpayGetTransactionByTransactionIdQuery,
+            >(),
         ),
         (
-            "get_v3_eduschoolpay_transactions_id_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "eduschoolpay_get_transaction_by_transaction_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EduschoolpayGetTransactionByTransactionIdResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EduschoolpayGetTransactionByOutTradeNoQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EduschoolpayGetTransactionByOutTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EduschoolpayGetTransactionByOutTradeNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EduschoolpayGetTransactionByOutTradeNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EduschoolpayGetTransactionByOutTradeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +50,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct EduschoolpayGetTransactionByOutTradeNoPayer {
     /// 商户appid下的用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -66,17 +66,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    EduschoolpayGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl EduschoolpayGetTransactionByOutTradeNoPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        EduschoolpayGetTransactionByOutTradeNoPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -90,7 +90,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct EduschoolpayGetTransactionByOutTradeNoAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    EduschoolpayGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         discount_total: optional(2, "discount_total"),
@@ -123,10 +123,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl EduschoolpayGetTransactionByOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        EduschoolpayGetTransactionByOutTradeNoAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             discount_total: ::std::option::Option::None,
@@ -142,7 +142,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeviceInfo {
+pub struct EduschoolpayGetTransactionByOutTradeNoDeviceInfo {
     /// 设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -158,17 +158,17 @@ pub struct GetDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeviceInfo {
+    EduschoolpayGetTransactionByOutTradeNoDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl GetDeviceInfo {
+impl EduschoolpayGetTransactionByOutTradeNoDeviceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeviceInfo {
+        EduschoolpayGetTransactionByOutTradeNoDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -182,7 +182,7 @@ impl GetDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,7 +222,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -236,10 +236,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -258,7 +258,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EduschoolpayGetTransactionByOutTradeNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -307,20 +307,24 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<EduschoolpayGetTransactionByOutTradeNoPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<EduschoolpayGetTransactionByOutTradeNoAmount>,
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<GetDeviceInfo>,
+    pub device_info: ::std::option::Option<
+        EduschoolpayGetTransactionByOutTradeNoDeviceInfo,
+    >,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -328,7 +332,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EduschoolpayGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -349,10 +353,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EduschoolpayGetTransactionByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EduschoolpayGetTransactionByOutTradeNoResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -385,7 +389,7 @@ impl GetResponse {
 /// Source: `openapi/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EduschoolpayGetTransactionByOutTradeNoRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -393,30 +397,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EduschoolpayGetTransactionByOutTradeNoQuery,
 }
 
-impl GetRequest {
+impl EduschoolpayGetTransactionByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EduschoolpayGetTransactionByOutTradeNoQuery,
     ) -> Self {
-        GetRequest {
+        EduschoolpayGetTransactionByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EduschoolpayGetTransactionByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EduschoolpayGetTransactionByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -436,8 +440,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EduschoolpayGetTransactionByOutTradeNoRequest {
+    type Response = EduschoolpayGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -490,9 +494,19 @@ impl<'a> V3EduschoolpayTransactionsOutTradeNoOutTradeNo<'a> {
     /// 商户订单号查单 (`GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: EduschoolpayGetTransactionByOutTradeNoQuery,
+    ) -> ::std::result::Result<
+        EduschoolpayGetTransactionByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EduschoolpayGetTransactionByOutTradeNoRequest::new(
+                    self.out_trade_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -501,12 +515,16 @@ impl<'a> V3EduschoolpayTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_eduschoolpay_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "eduschoolpay_get_transaction_by_out_trade_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                EduschoolpayGetTransactionByOutTradeNoQuery,
+            >(),
         ),
         (
-            "get_v3_eduschoolpay_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "eduschoolpay_get_transaction_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EduschoolpayGetTransactionByOutTradeNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListContractsQuery {
     /// 签约模板号
     ///
     /// **Required.**
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListContractsQuery {
         plan_id: required(0, "plan_id"),
         contract_status: required(1, "contract_status"),
         offset: optional(2, "offset"),
@@ -32,13 +32,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListContractsQuery {
     /// Creates a value from its required fields (`plan_id`, `contract_status`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         contract_status: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListContractsQuery {
             plan_id: plan_id.into(),
             contract_status: contract_status.into(),
             offset: ::std::option::Option::None,
@@ -59,7 +59,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListContractsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -73,7 +73,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListContractsDataItem {
     /// 签约协议号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -121,7 +121,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListContractsDataItem {
         contract_id: optional(0, "contract_id"),
         mchid: optional(1, "mchid"),
         appid: optional(2, "appid"),
@@ -134,10 +134,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListContractsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListContractsDataItem {
             contract_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -157,7 +157,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListContractsLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -177,7 +177,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListContractsLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -185,10 +185,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListContractsLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListContractsLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -201,10 +201,10 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListContractsResponse {
     /// 查询结果列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListContractsDataItem>>,
     /// 请求资源起始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -224,7 +224,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListContractsLinks>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -232,7 +232,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListContractsResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -242,10 +242,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListContractsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListContractsResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -267,7 +267,7 @@ impl GetResponse {
 /// Source: `openapi/v3/eduschoolpay/users/{openid}/contracts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListContractsRequest {
     /// 商户appid下的用户标识
     ///
     /// **Required.**
@@ -275,30 +275,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListContractsQuery,
 }
 
-impl GetRequest {
+impl ListContractsRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListContractsQuery,
     ) -> Self {
-        GetRequest {
+        ListContractsRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListContractsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/eduschoolpay/users/{openid}/contracts`
     pub const PATH: &'static str = "/v3/eduschoolpay/users/{openid}/contracts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListContractsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -315,8 +315,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListContractsRequest {
+    type Response = ListContractsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -367,8 +367,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListContractsRequest {
+    type Item = ListContractsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -411,9 +411,9 @@ impl<'a> V3EduschoolpayUsersOpenidContracts<'a> {
     /// 查询用户签约列表 (`GET /v3/eduschoolpay/users/{openid}/contracts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: ListContractsQuery,
+    ) -> ::std::result::Result<ListContractsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListContractsRequest::new(self.openid.clone(), query)).await
     }
 }
 
@@ -422,12 +422,12 @@ impl<'a> V3EduschoolpayUsersOpenidContracts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_eduschoolpay_users_openid_contracts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_contracts.query",
+            ::wechatpay_runtime::json_schema_for::<ListContractsQuery>(),
         ),
         (
-            "get_v3_eduschoolpay_users_openid_contracts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_contracts.response",
+            ::wechatpay_runtime::json_schema_for::<ListContractsResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryDebtStateResponse {
     /// 商户appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -39,7 +39,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryDebtStateResponse {
         appid: optional(0, "appid"),
         openid: optional(1, "openid"),
         state: optional(2, "state"),
@@ -49,10 +49,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryDebtStateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryDebtStateResponse {
             appid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -74,7 +74,7 @@ impl GetResponse {
 /// Source: `openapi/v3/eduschoolpay/users/{openid}/debt-state.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryDebtStateRequest {
     /// 商户appid下的用户标识
     ///
     /// **Required.**
@@ -83,23 +83,23 @@ pub struct GetRequest {
     pub openid: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryDebtStateRequest {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryDebtStateRequest {
             openid: openid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryDebtStateRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/eduschoolpay/users/{openid}/debt-state`
     pub const PATH: &'static str = "/v3/eduschoolpay/users/{openid}/debt-state";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryDebtStateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -115,8 +115,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryDebtStateRequest {
+    type Response = QueryDebtStateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -160,8 +160,8 @@ impl<'a> V3EduschoolpayUsersOpenidDebtState<'a> {
     /// 商户查询用户欠款状态 (`GET /v3/eduschoolpay/users/{openid}/debt-state`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone())).await
+    ) -> ::std::result::Result<QueryDebtStateResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryDebtStateRequest::new(self.openid.clone())).await
     }
 }
 
@@ -170,8 +170,8 @@ impl<'a> V3EduschoolpayUsersOpenidDebtState<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_eduschoolpay_users_openid_debt_state.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_debt_state.response",
+            ::wechatpay_runtime::json_schema_for::<QueryDebtStateResponse>(),
         ),
     ])
 }

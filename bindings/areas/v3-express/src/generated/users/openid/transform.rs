@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTransformBody {
     /// 目标应用的appid
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTransformBody {
         appid: required(0, "appid"),
     }
 }
 
-impl PostBody {
+impl CreateTransformBody {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody { appid: appid.into() }
+        CreateTransformBody {
+            appid: appid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTransformBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTransformResponse {
     /// 转换后的openid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -51,16 +53,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTransformResponse {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateTransformResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTransformResponse {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -80,7 +82,7 @@ impl PostResponse {
 /// Source: `openapi/v3/express/users/{openid}/transform.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTransformRequest {
     /// 用户openid
     ///
     /// **Required.**
@@ -88,30 +90,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTransformBody,
 }
 
-impl PostRequest {
+impl CreateTransformRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateTransformBody,
     ) -> Self {
-        PostRequest {
+        CreateTransformRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateTransformRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/express/users/{openid}/transform`
     pub const PATH: &'static str = "/v3/express/users/{openid}/transform";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTransformRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,8 +130,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTransformRequest {
+    type Response = CreateTransformResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -178,9 +180,11 @@ impl<'a> V3ExpressUsersOpenidTransform<'a> {
     /// 用户openid转换 (`POST /v3/express/users/{openid}/transform`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: CreateTransformBody,
+    ) -> ::std::result::Result<CreateTransformResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateTransformRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -189,12 +193,12 @@ impl<'a> V3ExpressUsersOpenidTransform<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_express_users_openid_transform.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_transform.body",
+            ::wechatpay_runtime::json_schema_for::<CreateTransformBody>(),
         ),
         (
-            "post_v3_express_users_openid_transform.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_transform.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTransformResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 品牌红包明细单状态
-    pub enum GetDetailState {
+    pub enum GetBrandMerchantBatchDetailState {
         DetailViewAll = "DETAIL_VIEW_ALL",
         DetailViewSuccess = "DETAIL_VIEW_SUCCESS",
         DetailViewFail = "DETAIL_VIEW_FAIL",
@@ -19,26 +19,26 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetBrandMerchantBatchQuery {
     /// 是否需要查询品牌红包明细单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_query_detail: ::std::option::Option<bool>,
     /// 品牌红包明细单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<GetBrandMerchantBatchDetailState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetBrandMerchantBatchQuery {
         need_query_detail: optional(0, "need_query_detail"),
         detail_state: optional(1, "detail_state"),
     }
 }
 
-impl GetQuery {
+impl GetBrandMerchantBatchQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetBrandMerchantBatchQuery {
             need_query_detail: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
         }
@@ -51,13 +51,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: GetBrandMerchantBatchDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetBrandMerchantBatchQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -69,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `batch_state`.
     ///
     /// 批次单状态
-    pub enum GetBatchState {
+    pub enum GetBrandMerchantBatchBatchState {
         WaitPay = "WAIT_PAY",
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
@@ -84,7 +87,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 品牌红包批次单关闭原因
-    pub enum GetCloseReason {
+    pub enum GetBrandMerchantBatchCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         SystemOverdueClose = "SYSTEM_OVERDUE_CLOSE",
         #[unrecognized]
@@ -96,7 +99,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `detail_state`.
     ///
     /// 品牌红包明细单状态
-    pub enum GetDetailListItemDetailState {
+    pub enum GetBrandMerchantBatchDetailListDetailState {
         DetailInit = "DETAIL_INIT",
         DetailWaitPay = "DETAIL_WAIT_PAY",
         DetailProcessing = "DETAIL_PROCESSING",
@@ -113,7 +116,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailListItem {
+pub struct GetBrandMerchantBatchDetailListItem {
     /// 微信支付品牌红包明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -128,7 +131,7 @@ pub struct GetDetailListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailListItemDetailState>,
+    pub detail_state: ::std::option::Option<GetBrandMerchantBatchDetailListDetailState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -136,7 +139,7 @@ pub struct GetDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailListItem {
+    GetBrandMerchantBatchDetailListItem {
         transfer_detail_no: optional(0, "transfer_detail_no"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -144,10 +147,10 @@ pub struct GetDetailListItem {
     }
 }
 
-impl GetDetailListItem {
+impl GetBrandMerchantBatchDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailListItem {
+        GetBrandMerchantBatchDetailListItem {
             transfer_detail_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -160,7 +163,7 @@ impl GetDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBrandMerchantBatchResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -189,7 +192,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<GetBatchState>,
+    pub batch_state: ::std::option::Option<GetBrandMerchantBatchBatchState>,
     /// 品牌红包批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -202,7 +205,7 @@ pub struct GetResponse {
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次单关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<GetBrandMerchantBatchCloseReason>,
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -243,7 +246,9 @@ pub struct GetResponse {
     pub fail_num: ::std::option::Option<i64>,
     /// 品牌红包明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_list: ::std::option::Option<::std::vec::Vec<GetDetailListItem>>,
+    pub detail_list: ::std::option::Option<
+        ::std::vec::Vec<GetBrandMerchantBatchDetailListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -251,7 +256,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBrandMerchantBatchResponse {
         brand_mchid: optional(0, "brand_mchid"),
         batch_no: optional(1, "batch_no"),
         out_batch_no: optional(2, "out_batch_no"),
@@ -275,10 +280,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBrandMerchantBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBrandMerchantBatchResponse {
             brand_mchid: ::std::option::Option::None,
             batch_no: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
@@ -314,7 +319,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBrandMerchantBatchRequest {
     /// 微信支付品牌红包批次单号
     ///
     /// **Required.**
@@ -322,30 +327,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetBrandMerchantBatchQuery,
 }
 
-impl GetRequest {
+impl GetBrandMerchantBatchRequest {
     /// Creates a value from its required fields (`batch_no`, `query`).
     pub fn new(
         batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetBrandMerchantBatchQuery,
     ) -> Self {
-        GetRequest {
+        GetBrandMerchantBatchRequest {
             batch_no: batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetBrandMerchantBatchRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`
     pub const PATH: &'static str = "/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBrandMerchantBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -362,8 +367,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBrandMerchantBatchRequest {
+    type Response = GetBrandMerchantBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -434,9 +439,14 @@ impl<'a> V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo<'a> {
     /// 微信支付批次单号查询批次单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_no.clone(), query)).await
+        query: GetBrandMerchantBatchQuery,
+    ) -> ::std::result::Result<
+        GetBrandMerchantBatchResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetBrandMerchantBatchRequest::new(self.batch_no.clone(), query))
+            .await
     }
 }
 
@@ -445,12 +455,12 @@ impl<'a> V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_brand_redpacket_brand_merchant_batches_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_brand_merchant_batch.query",
+            ::wechatpay_runtime::json_schema_for::<GetBrandMerchantBatchQuery>(),
         ),
         (
-            "get_v3_fund_app_brand_redpacket_brand_merchant_batches_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_brand_merchant_batch.response",
+            ::wechatpay_runtime::json_schema_for::<GetBrandMerchantBatchResponse>(),
         ),
     ]);
     schemas.extend(details::json_schemas());

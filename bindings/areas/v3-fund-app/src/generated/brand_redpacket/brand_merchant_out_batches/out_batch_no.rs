@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 品牌红包明细单状态
-    pub enum GetDetailState {
+    pub enum GetBrandMerchantOutBatchDetailState {
         DetailViewAll = "DETAIL_VIEW_ALL",
         DetailViewSuccess = "DETAIL_VIEW_SUCCESS",
         DetailViewFail = "DETAIL_VIEW_FAIL",
@@ -19,26 +19,26 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetBrandMerchantOutBatchQuery {
     /// 是否需要查询品牌红包明细单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_query_detail: ::std::option::Option<bool>,
     /// 品牌红包明细单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<GetBrandMerchantOutBatchDetailState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetBrandMerchantOutBatchQuery {
         need_query_detail: optional(0, "need_query_detail"),
         detail_state: optional(1, "detail_state"),
     }
 }
 
-impl GetQuery {
+impl GetBrandMerchantOutBatchQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetBrandMerchantOutBatchQuery {
             need_query_detail: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
         }
@@ -51,13 +51,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: GetBrandMerchantOutBatchDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetBrandMerchantOutBatchQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -69,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `batch_state`.
     ///
     /// 批次单状态
-    pub enum GetBatchState {
+    pub enum GetBrandMerchantOutBatchBatchState {
         WaitPay = "WAIT_PAY",
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
@@ -84,7 +87,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 品牌红包批次单关闭原因
-    pub enum GetCloseReason {
+    pub enum GetBrandMerchantOutBatchCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         SystemOverdueClose = "SYSTEM_OVERDUE_CLOSE",
         #[unrecognized]
@@ -96,7 +99,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `detail_state`.
     ///
     /// 品牌红包明细单状态
-    pub enum GetDetailListItemDetailState {
+    pub enum GetBrandMerchantOutBatchDetailListDetailState {
         DetailInit = "DETAIL_INIT",
         DetailWaitPay = "DETAIL_WAIT_PAY",
         DetailProcessing = "DETAIL_PROCESSING",
@@ -113,7 +116,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailListItem {
+pub struct GetBrandMerchantOutBatchDetailListItem {
     /// 微信支付品牌红包明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -128,7 +131,9 @@ pub struct GetDetailListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailListItemDetailState>,
+    pub detail_state: ::std::option::Option<
+        GetBrandMerchantOutBatchDetailListDetailState,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -136,7 +141,7 @@ pub struct GetDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailListItem {
+    GetBrandMerchantOutBatchDetailListItem {
         transfer_detail_no: optional(0, "transfer_detail_no"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -144,10 +149,10 @@ pub struct GetDetailListItem {
     }
 }
 
-impl GetDetailListItem {
+impl GetBrandMerchantOutBatchDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailListItem {
+        GetBrandMerchantOutBatchDetailListItem {
             transfer_detail_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -160,7 +165,7 @@ impl GetDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBrandMerchantOutBatchResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -189,7 +194,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<GetBatchState>,
+    pub batch_state: ::std::option::Option<GetBrandMerchantOutBatchBatchState>,
     /// 品牌红包批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -202,7 +207,7 @@ pub struct GetResponse {
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 品牌红包批次单关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<GetBrandMerchantOutBatchCloseReason>,
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -243,7 +248,9 @@ pub struct GetResponse {
     pub fail_num: ::std::option::Option<i64>,
     /// 品牌红包明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_list: ::std::option::Option<::std::vec::Vec<GetDetailListItem>>,
+    pub detail_list: ::std::option::Option<
+        ::std::vec::Vec<GetBrandMerchantOutBatchDetailListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -251,7 +258,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBrandMerchantOutBatchResponse {
         brand_mchid: optional(0, "brand_mchid"),
         batch_no: optional(1, "batch_no"),
         out_batch_no: optional(2, "out_batch_no"),
@@ -275,10 +282,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBrandMerchantOutBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBrandMerchantOutBatchResponse {
             brand_mchid: ::std::option::Option::None,
             batch_no: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
@@ -314,7 +321,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBrandMerchantOutBatchRequest {
     /// 商家品牌红包批次单号
     ///
     /// **Required.**
@@ -322,30 +329,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetBrandMerchantOutBatchQuery,
 }
 
-impl GetRequest {
+impl GetBrandMerchantOutBatchRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetBrandMerchantOutBatchQuery,
     ) -> Self {
-        GetRequest {
+        GetBrandMerchantOutBatchRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetBrandMerchantOutBatchRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`
     pub const PATH: &'static str = "/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBrandMerchantOutBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -365,8 +372,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBrandMerchantOutBatchRequest {
+    type Response = GetBrandMerchantOutBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -439,9 +446,16 @@ impl<'a> V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo<'a> {
     /// 商家批次单号查询批次单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: GetBrandMerchantOutBatchQuery,
+    ) -> ::std::result::Result<
+        GetBrandMerchantOutBatchResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetBrandMerchantOutBatchRequest::new(self.out_batch_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -450,12 +464,12 @@ impl<'a> V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_brand_redpacket_brand_merchant_out_batches_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_brand_merchant_out_batch.query",
+            ::wechatpay_runtime::json_schema_for::<GetBrandMerchantOutBatchQuery>(),
         ),
         (
-            "get_v3_fund_app_brand_redpacket_brand_merchant_out_batches_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_brand_merchant_out_batch.response",
+            ::wechatpay_runtime::json_schema_for::<GetBrandMerchantOutBatchResponse>(),
         ),
     ]);
     schemas.extend(out_details::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateOutBillNoBody {
     /// 商户转账单号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateOutBillNoBody {
         out_bill_no: required(0, "out_bill_no"),
     }
 }
 
-impl PostBody {
+impl CreateOutBillNoBody {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateOutBillNoBody {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateOutBillNoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateOutBillNoResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,17 +58,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateOutBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateOutBillNoResponse {
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -87,26 +87,26 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/elecsign/out-bill-no.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateOutBillNoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateOutBillNoBody,
 }
 
-impl PostRequest {
+impl CreateOutBillNoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateOutBillNoBody) -> Self {
+        CreateOutBillNoRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateOutBillNoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/elecsign/out-bill-no`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/elecsign/out-bill-no";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,8 +116,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateOutBillNoRequest {
+    type Response = CreateOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -169,9 +169,9 @@ impl<'a> V3FundAppMchTransferElecsignOutBillNo<'a> {
     /// 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateOutBillNoBody,
+    ) -> ::std::result::Result<CreateOutBillNoResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateOutBillNoRequest::new(body)).await
     }
 }
 
@@ -180,12 +180,12 @@ impl<'a> V3FundAppMchTransferElecsignOutBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_elecsign_out_bill_no.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_out_bill_no.body",
+            ::wechatpay_runtime::json_schema_for::<CreateOutBillNoBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_elecsign_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<CreateOutBillNoResponse>(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransferBillNoBody {
     /// 微信转账单号
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransferBillNoBody {
         transfer_bill_no: required(0, "transfer_bill_no"),
     }
 }
 
-impl PostBody {
+impl TransferBillNoBody {
     /// Creates a value from its required fields (`transfer_bill_no`).
     pub fn new(
         transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        TransferBillNoBody {
             transfer_bill_no: transfer_bill_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransferBillNoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransferBillNoResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,17 +60,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransferBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl TransferBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransferBillNoResponse {
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -89,26 +89,26 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/elecsign/transfer-bill-no.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransferBillNoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TransferBillNoBody,
 }
 
-impl PostRequest {
+impl TransferBillNoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TransferBillNoBody) -> Self {
+        TransferBillNoRequest { body }
     }
 }
 
-impl PostRequest {
+impl TransferBillNoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransferBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -118,8 +118,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransferBillNoRequest {
+    type Response = TransferBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -171,9 +171,9 @@ impl<'a> V3FundAppMchTransferElecsignTransferBillNo<'a> {
     /// 微信单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TransferBillNoBody,
+    ) -> ::std::result::Result<TransferBillNoResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&TransferBillNoRequest::new(body)).await
     }
 }
 
@@ -182,12 +182,12 @@ impl<'a> V3FundAppMchTransferElecsignTransferBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_elecsign_transfer_bill_no.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transfer_bill_no.body",
+            ::wechatpay_runtime::json_schema_for::<TransferBillNoBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_elecsign_transfer_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transfer_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<TransferBillNoResponse>(),
         ),
     ]);
     schemas.extend(transfer_bill_no::json_schemas());

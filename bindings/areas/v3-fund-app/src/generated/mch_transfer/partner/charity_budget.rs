@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCharityBudgetBody {
     /// 商户预算单号
     ///
     /// **Required.**
@@ -37,7 +37,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCharityBudgetBody {
         out_budget_no: required(0, "out_budget_no"),
         sponsor_mchid: required(1, "sponsor_mchid"),
         sponsor_subject_name: required(2, "sponsor_subject_name"),
@@ -48,7 +48,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCharityBudgetBody {
     /// Creates a value from its required fields (`out_budget_no`, `sponsor_mchid`, `sponsor_subject_name`, `activity_name`, `activity_remark`, `amount`).
     pub fn new(
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +58,7 @@ impl PostBody {
         activity_remark: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostBody {
+        CreateCharityBudgetBody {
             out_budget_no: out_budget_no.into(),
             sponsor_mchid: sponsor_mchid.into(),
             sponsor_subject_name: sponsor_subject_name.into(),
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCharityBudgetBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 预算单状态
-    pub enum PostState {
+    pub enum CreateCharityBudgetState {
         Pending = "PENDING",
         Locked = "LOCKED",
         Finished = "FINISHED",
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCharityBudgetResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -143,7 +143,7 @@ pub struct PostResponse {
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 预算单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateCharityBudgetState>,
     /// 确认出资页面地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_url: ::std::option::Option<::std::string::String>,
@@ -172,7 +172,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCharityBudgetResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_budget_no: optional(1, "out_budget_no"),
         budget_id: optional(2, "budget_id"),
@@ -192,10 +192,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCharityBudgetResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCharityBudgetResponse {
             sp_mchid: ::std::option::Option::None,
             out_budget_no: ::std::option::Option::None,
             budget_id: ::std::option::Option::None,
@@ -227,26 +227,26 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/charity-budget.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCharityBudgetRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCharityBudgetBody,
 }
 
-impl PostRequest {
+impl CreateCharityBudgetRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCharityBudgetBody) -> Self {
+        CreateCharityBudgetRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateCharityBudgetRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/charity-budget`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-budget";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCharityBudgetRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -256,8 +256,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCharityBudgetRequest {
+    type Response = CreateCharityBudgetResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -309,9 +309,9 @@ impl<'a> V3FundAppMchTransferPartnerCharityBudget<'a> {
     /// 申请公益捐赠预算 (`POST /v3/fund-app/mch-transfer/partner/charity-budget`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCharityBudgetBody,
+    ) -> ::std::result::Result<CreateCharityBudgetResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCharityBudgetRequest::new(body)).await
     }
 }
 
@@ -320,12 +320,12 @@ impl<'a> V3FundAppMchTransferPartnerCharityBudget<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_charity_budget.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_charity_budget.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCharityBudgetBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_charity_budget.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_charity_budget.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCharityBudgetResponse>(),
         ),
     ]);
     schemas.extend(out_budget_no::json_schemas());

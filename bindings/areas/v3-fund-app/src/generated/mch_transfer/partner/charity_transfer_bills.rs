@@ -6,7 +6,7 @@
     /// Values of `transaction_type`.
     ///
     /// 订单类型
-    pub enum PostTransactionType {
+    pub enum CreateCharityTransferBillTransactionType {
         Wxpay = "WXPAY",
         #[unrecognized]
         Unrecognized(String),
@@ -19,11 +19,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreateCharityTransferBillTransactionInfo {
     /// 订单类型
     ///
     /// **Required.**
-    pub transaction_type: PostTransactionType,
+    pub transaction_type: CreateCharityTransferBillTransactionType,
     /// 订单号
     ///
     /// **Required.**
@@ -31,19 +31,19 @@ pub struct PostTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreateCharityTransferBillTransactionInfo {
         transaction_type: required(0, "transaction_type"),
         transaction_id: required(1, "transaction_id"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreateCharityTransferBillTransactionInfo {
     /// Creates a value from its required fields (`transaction_type`, `transaction_id`).
     pub fn new(
-        transaction_type: PostTransactionType,
+        transaction_type: CreateCharityTransferBillTransactionType,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        CreateCharityTransferBillTransactionInfo {
             transaction_type,
             transaction_id: transaction_id.into(),
         }
@@ -54,7 +54,7 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCharityTransferBillBody {
     /// 商户预算单号
     ///
     /// **Required.**
@@ -65,7 +65,9 @@ pub struct PostBody {
     pub out_transfer_no: ::std::string::String,
     /// 关联的交易单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        CreateCharityTransferBillTransactionInfo,
+    >,
     /// 出资商户号
     ///
     /// **Required.**
@@ -85,7 +87,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCharityTransferBillBody {
         out_budget_no: required(0, "out_budget_no"),
         out_transfer_no: required(1, "out_transfer_no"),
         transaction_info: optional(2, "transaction_info"),
@@ -96,7 +98,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCharityTransferBillBody {
     /// Creates a value from its required fields (`out_budget_no`, `out_transfer_no`, `sponsor_mchid`, `receive_mchid`, `amount`, `transfer_remark`).
     pub fn new(
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
@@ -106,7 +108,7 @@ impl PostBody {
         amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateCharityTransferBillBody {
             out_budget_no: out_budget_no.into(),
             out_transfer_no: out_transfer_no.into(),
             transaction_info: ::std::option::Option::None,
@@ -120,14 +122,14 @@ impl PostBody {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreateCharityTransferBillTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCharityTransferBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,7 +141,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 捐赠状态
-    pub enum PostState {
+    pub enum CreateCharityTransferBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Close = "CLOSE",
@@ -152,7 +154,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCharityTransferBillResponse {
     /// 商户预算单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -192,7 +194,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateCharityTransferBillState>,
     /// 捐赠单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -208,7 +210,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCharityTransferBillResponse {
         out_budget_no: optional(0, "out_budget_no"),
         budget_id: optional(1, "budget_id"),
         out_transfer_no: optional(2, "out_transfer_no"),
@@ -223,10 +225,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCharityTransferBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCharityTransferBillResponse {
             out_budget_no: ::std::option::Option::None,
             budget_id: ::std::option::Option::None,
             out_transfer_no: ::std::option::Option::None,
@@ -253,26 +255,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/charity-transfer-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCharityTransferBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCharityTransferBillBody,
 }
 
-impl PostRequest {
+impl CreateCharityTransferBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCharityTransferBillBody) -> Self {
+        CreateCharityTransferBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateCharityTransferBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/charity-transfer-bills`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCharityTransferBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -282,8 +286,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCharityTransferBillRequest {
+    type Response = CreateCharityTransferBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -335,9 +339,12 @@ impl<'a> V3FundAppMchTransferPartnerCharityTransferBills<'a> {
     /// 发起公益捐赠 (`POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCharityTransferBillBody,
+    ) -> ::std::result::Result<
+        CreateCharityTransferBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateCharityTransferBillRequest::new(body)).await
     }
 }
 
@@ -346,12 +353,12 @@ impl<'a> V3FundAppMchTransferPartnerCharityTransferBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_charity_transfer_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_charity_transfer_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCharityTransferBillBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_charity_transfer_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_charity_transfer_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCharityTransferBillResponse>(),
         ),
     ]);
     schemas.extend(out_transfer_no::json_schemas());

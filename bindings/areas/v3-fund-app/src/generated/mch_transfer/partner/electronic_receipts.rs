@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct FundCreateElectronicReceiptBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    FundCreateElectronicReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
         out_bill_no: required(1, "out_bill_no"),
     }
 }
 
-impl PostBody {
+impl FundCreateElectronicReceiptBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_bill_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        FundCreateElectronicReceiptBody {
             sub_mchid: sub_mchid.into(),
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for FundCreateElectronicReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum PostState {
+    pub enum FundCreateElectronicReceiptState {
         Generating = "GENERATING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `hash_type`.
     ///
     /// 回单文件摘要类型
-    pub enum PostHashType {
+    pub enum FundCreateElectronicReceiptHashType {
         Sm3 = "SM3",
         #[unrecognized]
         Unrecognized(String),
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct FundCreateElectronicReceiptResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -87,7 +87,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<FundCreateElectronicReceiptState>,
     /// 申请单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +98,7 @@ pub struct PostResponse {
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回单文件摘要类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<PostHashType>,
+    pub hash_type: ::std::option::Option<FundCreateElectronicReceiptHashType>,
     /// 回单文件摘要值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
@@ -112,7 +112,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    FundCreateElectronicReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         state: optional(2, "state"),
@@ -125,10 +125,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl FundCreateElectronicReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        FundCreateElectronicReceiptResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -153,26 +153,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/electronic-receipts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct FundCreateElectronicReceiptRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: FundCreateElectronicReceiptBody,
 }
 
-impl PostRequest {
+impl FundCreateElectronicReceiptRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: FundCreateElectronicReceiptBody) -> Self {
+        FundCreateElectronicReceiptRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl FundCreateElectronicReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/electronic-receipts`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for FundCreateElectronicReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +184,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for FundCreateElectronicReceiptRequest {
+    type Response = FundCreateElectronicReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -235,9 +237,12 @@ impl<'a> V3FundAppMchTransferPartnerElectronicReceipts<'a> {
     /// 申请单笔转账电子回单 (`POST /v3/fund-app/mch-transfer/partner/electronic-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: FundCreateElectronicReceiptBody,
+    ) -> ::std::result::Result<
+        FundCreateElectronicReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&FundCreateElectronicReceiptRequest::new(body)).await
     }
 }
 
@@ -246,12 +251,12 @@ impl<'a> V3FundAppMchTransferPartnerElectronicReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_electronic_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "fund_create_electronic_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<FundCreateElectronicReceiptBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_electronic_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "fund_create_electronic_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<FundCreateElectronicReceiptResponse>(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

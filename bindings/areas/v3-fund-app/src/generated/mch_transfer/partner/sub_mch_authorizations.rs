@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateSubMchAuthorizationBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateSubMchAuthorizationBody {
         sub_mchid: required(0, "sub_mchid"),
         out_apply_no: required(1, "out_apply_no"),
     }
 }
 
-impl PostBody {
+impl CreateSubMchAuthorizationBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_apply_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_apply_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateSubMchAuthorizationBody {
             sub_mchid: sub_mchid.into(),
             out_apply_no: out_apply_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateSubMchAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 授权申请单状态
-    pub enum PostState {
+    pub enum CreateSubMchAuthorizationState {
         Invited = "INVITED",
         Passed = "PASSED",
         Rejected = "REJECTED",
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateSubMchAuthorizationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -78,7 +78,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateSubMchAuthorizationState>,
     /// 授权申请受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -96,7 +96,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateSubMchAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_apply_no: optional(1, "out_apply_no"),
         state: optional(2, "state"),
@@ -106,10 +106,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateSubMchAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateSubMchAuthorizationResponse {
             sub_mchid: ::std::option::Option::None,
             out_apply_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -131,26 +131,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/sub-mch-authorizations.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateSubMchAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateSubMchAuthorizationBody,
 }
 
-impl PostRequest {
+impl CreateSubMchAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateSubMchAuthorizationBody) -> Self {
+        CreateSubMchAuthorizationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateSubMchAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateSubMchAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -160,8 +162,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateSubMchAuthorizationRequest {
+    type Response = CreateSubMchAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -213,9 +215,12 @@ impl<'a> V3FundAppMchTransferPartnerSubMchAuthorizations<'a> {
     /// 申请子商户商家转账授权 (`POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateSubMchAuthorizationBody,
+    ) -> ::std::result::Result<
+        CreateSubMchAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateSubMchAuthorizationRequest::new(body)).await
     }
 }
 
@@ -224,12 +229,12 @@ impl<'a> V3FundAppMchTransferPartnerSubMchAuthorizations<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_sub_mch_authorizations.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_sub_mch_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<CreateSubMchAuthorizationBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_sub_mch_authorizations.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_sub_mch_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<CreateSubMchAuthorizationResponse>(),
         ),
     ]);
     schemas.extend(sub_mchid::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum PartnerFundTransferBillsTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct PartnerFundTransferBillsTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -38,19 +38,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    PartnerFundTransferBillsTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl PartnerFundTransferBillsTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        PartnerFundTransferBillsTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -61,7 +61,7 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerFundTransferBillsBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -100,15 +100,17 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: PartnerFundTransferBillsTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        PartnerFundTransferBillsTransferSceneReportInfosItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerFundTransferBillsBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
         out_bill_no: required(2, "out_bill_no"),
@@ -123,7 +125,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerFundTransferBillsBody {
     /// Creates a value from its required fields (`sub_mchid`, `appid`, `out_bill_no`, `openid`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -133,10 +135,12 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: PartnerFundTransferBillsTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            PartnerFundTransferBillsTransferSceneReportInfosItem,
+        >,
     ) -> Self {
-        PostBody {
+        PartnerFundTransferBillsBody {
             sub_mchid: sub_mchid.into(),
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
@@ -178,7 +182,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerFundTransferBillsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,7 +194,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerFundTransferBillsResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -223,7 +227,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerFundTransferBillsResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -233,10 +237,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerFundTransferBillsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerFundTransferBillsResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -260,26 +264,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/transfer-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerFundTransferBillsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerFundTransferBillsBody,
 }
 
-impl PostRequest {
+impl PartnerFundTransferBillsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerFundTransferBillsBody) -> Self {
+        PartnerFundTransferBillsRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerFundTransferBillsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/transfer-bills`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerFundTransferBillsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -289,8 +295,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerFundTransferBillsRequest {
+    type Response = PartnerFundTransferBillsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -356,9 +362,12 @@ impl<'a> V3FundAppMchTransferPartnerTransferBills<'a> {
     /// 发起转账 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerFundTransferBillsBody,
+    ) -> ::std::result::Result<
+        PartnerFundTransferBillsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerFundTransferBillsRequest::new(body)).await
     }
 }
 
@@ -367,12 +376,12 @@ impl<'a> V3FundAppMchTransferPartnerTransferBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_fund_transfer_bills.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerFundTransferBillsBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_fund_transfer_bills.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerFundTransferBillsResponse>(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

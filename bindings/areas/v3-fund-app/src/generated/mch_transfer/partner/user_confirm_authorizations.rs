@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum PartnerCreateUserConfirmAuthorizationTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateUserConfirmAuthorizationBody {
     /// 商户侧授权单号
     ///
     /// **Required.**
@@ -40,7 +40,7 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: PartnerCreateUserConfirmAuthorizationTransferSceneId,
     /// 用户展示名称
     ///
     /// **Required.**
@@ -55,7 +55,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateUserConfirmAuthorizationBody {
         out_authorization_no: required(0, "out_authorization_no"),
         appid: required(1, "appid"),
         openid: required(2, "openid"),
@@ -66,17 +66,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateUserConfirmAuthorizationBody {
     /// Creates a value from its required fields (`out_authorization_no`, `appid`, `openid`, `transfer_scene_id`, `user_display_name`, `notify_url`).
     pub fn new(
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
+        transfer_scene_id: PartnerCreateUserConfirmAuthorizationTransferSceneId,
         user_display_name: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreateUserConfirmAuthorizationBody {
             out_authorization_no: out_authorization_no.into(),
             appid: appid.into(),
             openid: openid.into(),
@@ -99,7 +99,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateUserConfirmAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,7 +111,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum PartnerCreateUserConfirmAuthorizationState {
         WaitUserConfirm = "WAIT_USER_CONFIRM",
         #[unrecognized]
         Unrecognized(String),
@@ -122,7 +122,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateUserConfirmAuthorizationResponse {
     /// 商户侧授权单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,7 +132,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<PartnerCreateUserConfirmAuthorizationState>,
     /// 单据创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,7 +150,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         state: optional(1, "state"),
         create_time: optional(2, "create_time"),
@@ -159,10 +159,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreateUserConfirmAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateUserConfirmAuthorizationResponse {
             out_authorization_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -183,26 +183,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/user-confirm-authorizations.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateUserConfirmAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateUserConfirmAuthorizationBody,
 }
 
-impl PostRequest {
+impl PartnerCreateUserConfirmAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateUserConfirmAuthorizationBody) -> Self {
+        PartnerCreateUserConfirmAuthorizationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateUserConfirmAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateUserConfirmAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -212,8 +214,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateUserConfirmAuthorizationRequest {
+    type Response = PartnerCreateUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,9 +269,14 @@ impl<'a> V3FundAppMchTransferPartnerUserConfirmAuthorizations<'a> {
     /// 申请免确认收款授权 (`POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateUserConfirmAuthorizationBody,
+    ) -> ::std::result::Result<
+        PartnerCreateUserConfirmAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&PartnerCreateUserConfirmAuthorizationRequest::new(body))
+            .await
     }
 }
 
@@ -278,12 +285,16 @@ impl<'a> V3FundAppMchTransferPartnerUserConfirmAuthorizations<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_user_confirm_authorizations.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_user_confirm_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateUserConfirmAuthorizationBody,
+            >(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_user_confirm_authorizations.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_user_confirm_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateUserConfirmAuthorizationResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_authorization_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum CreatePreTransferWithAuthorizationTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -38,19 +38,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -63,7 +63,7 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAuthorizationInfo {
+pub struct CreatePreTransferWithAuthorizationAuthorizationInfo {
     /// 用户展示名称
     ///
     /// **Required.**
@@ -79,21 +79,21 @@ pub struct PostAuthorizationInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAuthorizationInfo {
+    CreatePreTransferWithAuthorizationAuthorizationInfo {
         user_display_name: required(0, "user_display_name"),
         out_authorization_no: required(1, "out_authorization_no"),
         authorization_notify_url: required(2, "authorization_notify_url"),
     }
 }
 
-impl PostAuthorizationInfo {
+impl CreatePreTransferWithAuthorizationAuthorizationInfo {
     /// Creates a value from its required fields (`user_display_name`, `out_authorization_no`, `authorization_notify_url`).
     pub fn new(
         user_display_name: impl ::std::convert::Into<::std::string::String>,
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
         authorization_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAuthorizationInfo {
+        CreatePreTransferWithAuthorizationAuthorizationInfo {
             user_display_name: user_display_name.into(),
             out_authorization_no: out_authorization_no.into(),
             authorization_notify_url: authorization_notify_url.into(),
@@ -105,7 +105,7 @@ impl PostAuthorizationInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreTransferWithAuthorizationBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -140,21 +140,25 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: CreatePreTransferWithAuthorizationTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        CreatePreTransferWithAuthorizationTransferSceneReportInfosItem,
+    >,
     /// 自动收款授权信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_info: ::std::option::Option<PostAuthorizationInfo>,
+    pub authorization_info: ::std::option::Option<
+        CreatePreTransferWithAuthorizationAuthorizationInfo,
+    >,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreTransferWithAuthorizationBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
         openid: required(2, "openid"),
@@ -170,7 +174,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePreTransferWithAuthorizationBody {
     /// Creates a value from its required fields (`appid`, `out_bill_no`, `openid`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -178,10 +182,12 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: CreatePreTransferWithAuthorizationTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            CreatePreTransferWithAuthorizationTransferSceneReportInfosItem,
+        >,
     ) -> Self {
-        PostBody {
+        CreatePreTransferWithAuthorizationBody {
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
             openid: openid.into(),
@@ -226,7 +232,7 @@ impl PostBody {
     /// Sets `authorization_info`.
     pub fn with_authorization_info(
         mut self,
-        authorization_info: PostAuthorizationInfo,
+        authorization_info: CreatePreTransferWithAuthorizationAuthorizationInfo,
     ) -> Self {
         self.authorization_info = ::std::option::Option::Some(authorization_info);
         self
@@ -242,7 +248,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreTransferWithAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -254,7 +260,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum CreatePreTransferWithAuthorizationState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -270,7 +276,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreTransferWithAuthorizationResponse {
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -290,7 +296,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreatePreTransferWithAuthorizationState>,
     /// 跳转领取页面的package信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub package_info: ::std::option::Option<::std::string::String>,
@@ -307,7 +313,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreTransferWithAuthorizationResponse {
         out_bill_no: optional(0, "out_bill_no"),
         transfer_bill_no: optional(1, "transfer_bill_no"),
         create_time: optional(2, "create_time"),
@@ -319,10 +325,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePreTransferWithAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreTransferWithAuthorizationResponse {
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -348,26 +354,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreTransferWithAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreTransferWithAuthorizationBody,
 }
 
-impl PostRequest {
+impl CreatePreTransferWithAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePreTransferWithAuthorizationBody) -> Self {
+        CreatePreTransferWithAuthorizationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreatePreTransferWithAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreTransferWithAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -377,8 +385,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreTransferWithAuthorizationRequest {
+    type Response = CreatePreTransferWithAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -419,9 +427,12 @@ impl<'a> V3FundAppMchTransferTransferBillsPreTransferWithAuthorization<'a> {
     /// 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePreTransferWithAuthorizationBody,
+    ) -> ::std::result::Result<
+        CreatePreTransferWithAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreatePreTransferWithAuthorizationRequest::new(body)).await
     }
 }
 
@@ -430,12 +441,16 @@ impl<'a> V3FundAppMchTransferTransferBillsPreTransferWithAuthorization<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills_pre_transfer_with_authorization.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_transfer_with_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreatePreTransferWithAuthorizationBody,
+            >(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills_pre_transfer_with_authorization.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_transfer_with_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreatePreTransferWithAuthorizationResponse,
+            >(),
         ),
     ])
 }

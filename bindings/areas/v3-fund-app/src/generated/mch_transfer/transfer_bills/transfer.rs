@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum TransferTransferBillTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct TransferTransferBillTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -38,19 +38,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    TransferTransferBillTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl TransferTransferBillTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        TransferTransferBillTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -61,7 +61,7 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TransferTransferBillBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -92,11 +92,13 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: TransferTransferBillTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        TransferTransferBillTransferSceneReportInfosItem,
+    >,
     /// 微信免确认收款授权单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_id: ::std::option::Option<::std::string::String>,
@@ -109,7 +111,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TransferTransferBillBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
         user_name: optional(2, "user_name"),
@@ -125,17 +127,19 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl TransferTransferBillBody {
     /// Creates a value from its required fields (`appid`, `out_bill_no`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: TransferTransferBillTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            TransferTransferBillTransferSceneReportInfosItem,
+        >,
     ) -> Self {
-        PostBody {
+        TransferTransferBillBody {
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
             user_name: ::std::option::Option::None,
@@ -207,7 +211,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TransferTransferBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -219,7 +223,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum TransferTransferBillState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         Transfering = "TRANSFERING",
@@ -233,7 +237,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TransferTransferBillResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -256,7 +260,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<TransferTransferBillState>,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -293,7 +297,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TransferTransferBillResponse {
         mch_id: optional(0, "mch_id"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -310,10 +314,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl TransferTransferBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TransferTransferBillResponse {
             mch_id: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -344,26 +348,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-bills/transfer.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TransferTransferBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: TransferTransferBillBody,
 }
 
-impl PostRequest {
+impl TransferTransferBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: TransferTransferBillBody) -> Self {
+        TransferTransferBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl TransferTransferBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/transfer-bills/transfer`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills/transfer";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TransferTransferBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -373,8 +379,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TransferTransferBillRequest {
+    type Response = TransferTransferBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -415,9 +421,12 @@ impl<'a> V3FundAppMchTransferTransferBillsTransfer<'a> {
     /// 用户授权后转账 (`POST /v3/fund-app/mch-transfer/transfer-bills/transfer`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: TransferTransferBillBody,
+    ) -> ::std::result::Result<
+        TransferTransferBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&TransferTransferBillRequest::new(body)).await
     }
 }
 
@@ -426,12 +435,12 @@ impl<'a> V3FundAppMchTransferTransferBillsTransfer<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills_transfer.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "transfer_transfer_bill.body",
+            ::wechatpay_runtime::json_schema_for::<TransferTransferBillBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills_transfer.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "transfer_transfer_bill.response",
+            ::wechatpay_runtime::json_schema_for::<TransferTransferBillResponse>(),
         ),
     ])
 }

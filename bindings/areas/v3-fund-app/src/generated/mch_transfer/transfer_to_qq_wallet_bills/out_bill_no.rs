@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum GetState {
+    pub enum GetTransferToQqWalletBillState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferToQqWalletBillResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -47,7 +47,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetTransferToQqWalletBillState>,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -87,7 +87,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferToQqWalletBillResponse {
         mchid: optional(0, "mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -105,10 +105,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferToQqWalletBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferToQqWalletBillResponse {
             mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferToQqWalletBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -147,23 +147,23 @@ pub struct GetRequest {
     pub out_bill_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetTransferToQqWalletBillRequest {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetTransferToQqWalletBillRequest {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferToQqWalletBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferToQqWalletBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +182,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferToQqWalletBillRequest {
+    type Response = GetTransferToQqWalletBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -237,8 +237,13 @@ impl<'a> V3FundAppMchTransferTransferToQqWalletBillsOutBillNo<'a> {
     /// 查询转账到QQ钱包的结果 (`GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        GetTransferToQqWalletBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetTransferToQqWalletBillRequest::new(self.out_bill_no.clone()))
+            .await
     }
 }
 
@@ -247,8 +252,8 @@ impl<'a> V3FundAppMchTransferTransferToQqWalletBillsOutBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_transfer_to_qq_wallet_bills_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_to_qq_wallet_bill.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferToQqWalletBillResponse>(),
         ),
     ]);
     schemas.extend(cancel::json_schemas());

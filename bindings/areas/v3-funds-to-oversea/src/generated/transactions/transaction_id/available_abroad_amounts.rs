@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryAvailableAbroadAmountQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryAvailableAbroadAmountQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryAvailableAbroadAmountQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryAvailableAbroadAmountQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryAvailableAbroadAmountQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryAvailableAbroadAmountResponse {
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,17 +58,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryAvailableAbroadAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         available_abroad_amount: optional(1, "available_abroad_amount"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryAvailableAbroadAmountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryAvailableAbroadAmountResponse {
             transaction_id: ::std::option::Option::None,
             available_abroad_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -87,7 +87,7 @@ impl GetResponse {
 /// Source: `openapi/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryAvailableAbroadAmountRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -95,30 +95,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryAvailableAbroadAmountQuery,
 }
 
-impl GetRequest {
+impl QueryAvailableAbroadAmountRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryAvailableAbroadAmountQuery,
     ) -> Self {
-        GetRequest {
+        QueryAvailableAbroadAmountRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryAvailableAbroadAmountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`
     pub const PATH: &'static str = "/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryAvailableAbroadAmountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,8 +138,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryAvailableAbroadAmountRequest {
+    type Response = QueryAvailableAbroadAmountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -193,9 +193,19 @@ impl<'a> V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts<'a> {
     /// 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: QueryAvailableAbroadAmountQuery,
+    ) -> ::std::result::Result<
+        QueryAvailableAbroadAmountResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &QueryAvailableAbroadAmountRequest::new(
+                    self.transaction_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -204,12 +214,12 @@ impl<'a> V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_funds_to_oversea_transactions_transaction_id_available_abroad_amounts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_available_abroad_amount.query",
+            ::wechatpay_runtime::json_schema_for::<QueryAvailableAbroadAmountQuery>(),
         ),
         (
-            "get_v3_funds_to_oversea_transactions_transaction_id_available_abroad_amounts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_available_abroad_amount.response",
+            ::wechatpay_runtime::json_schema_for::<QueryAvailableAbroadAmountResponse>(),
         ),
     ])
 }

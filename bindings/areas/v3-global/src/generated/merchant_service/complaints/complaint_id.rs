@@ -6,7 +6,7 @@
     /// Values of `mch_language`.
     ///
     /// 商户语言
-    pub enum GetMchLanguage {
+    pub enum GlobalGetComplaintMchLanguage {
         ZhCn = "ZH_CN",
         ZhTw = "ZH_TW",
         ZhHk = "ZH_HK",
@@ -29,34 +29,37 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetComplaintQuery {
     /// 商户语言
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_language: ::std::option::Option<GetMchLanguage>,
+    pub mch_language: ::std::option::Option<GlobalGetComplaintMchLanguage>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetComplaintQuery {
         mch_language: optional(0, "mch_language"),
     }
 }
 
-impl GetQuery {
+impl GlobalGetComplaintQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GlobalGetComplaintQuery {
             mch_language: ::std::option::Option::None,
         }
     }
 
     /// Sets `mch_language`.
-    pub fn with_mch_language(mut self, mch_language: GetMchLanguage) -> Self {
+    pub fn with_mch_language(
+        mut self,
+        mch_language: GlobalGetComplaintMchLanguage,
+    ) -> Self {
         self.mch_language = ::std::option::Option::Some(mch_language);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetComplaintQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +71,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `complaint_state`.
     ///
     /// 投诉单状态
-    pub enum GetComplaintState {
+    pub enum GlobalGetComplaintComplaintState {
         Pending = "PENDING",
         Processing = "PROCESSING",
         Processed = "PROCESSED",
@@ -83,7 +86,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintOrderInfoItem {
+pub struct GlobalGetComplaintComplaintOrderInfoItem {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -136,7 +139,7 @@ pub struct GetComplaintOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintOrderInfoItem {
+    GlobalGetComplaintComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         settlement_amount: optional(2, "settlement_amount"),
@@ -150,10 +153,10 @@ pub struct GetComplaintOrderInfoItem {
     }
 }
 
-impl GetComplaintOrderInfoItem {
+impl GlobalGetComplaintComplaintOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintOrderInfoItem {
+        GlobalGetComplaintComplaintOrderInfoItem {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             settlement_amount: ::std::option::Option::None,
@@ -172,7 +175,7 @@ impl GetComplaintOrderInfoItem {
     /// Values of `priority`.
     ///
     /// 优先级
-    pub enum GetPriority {
+    pub enum GlobalGetComplaintPriority {
         Priority = "PRIORITY",
         General = "GENERAL",
         #[unrecognized]
@@ -184,7 +187,7 @@ impl GetComplaintOrderInfoItem {
     /// Values of `media_type`.
     ///
     /// 媒体文件业务类型
-    pub enum GetMediaType {
+    pub enum GlobalGetComplaintMediaType {
         UserComplaintImage = "USER_COMPLAINT_IMAGE",
         OperationImage = "OPERATION_IMAGE",
         #[unrecognized]
@@ -198,12 +201,12 @@ impl GetComplaintOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintMediaListItem {
+pub struct GlobalGetComplaintComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<GlobalGetComplaintMediaType>,
     /// 媒体文列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -216,17 +219,17 @@ pub struct GetComplaintMediaListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintMediaListItem {
+    GlobalGetComplaintComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
         ..extra
     }
 }
 
-impl GetComplaintMediaListItem {
+impl GlobalGetComplaintComplaintMediaListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintMediaListItem {
+        GlobalGetComplaintComplaintMediaListItem {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -238,7 +241,7 @@ impl GetComplaintMediaListItem {
     /// Values of `state`.
     ///
     /// 支付分服务单状态
-    pub enum GetState {
+    pub enum GlobalGetComplaintState {
         Doing = "DOING",
         Revoked = "REVOKED",
         Waitpay = "WAITPAY",
@@ -254,7 +257,7 @@ impl GetComplaintMediaListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetServiceOrderInfoItem {
+pub struct GlobalGetComplaintServiceOrderInfoItem {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -263,7 +266,7 @@ pub struct GetServiceOrderInfoItem {
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GlobalGetComplaintState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -271,7 +274,7 @@ pub struct GetServiceOrderInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetServiceOrderInfoItem {
+    GlobalGetComplaintServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         state: optional(2, "state"),
@@ -279,10 +282,10 @@ pub struct GetServiceOrderInfoItem {
     }
 }
 
-impl GetServiceOrderInfoItem {
+impl GlobalGetComplaintServiceOrderInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetServiceOrderInfoItem {
+        GlobalGetComplaintServiceOrderInfoItem {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -295,7 +298,7 @@ impl GetServiceOrderInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetComplaintResponse {
     /// 投诉单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -315,7 +318,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_state: ::std::option::Option<GetComplaintState>,
+    pub complaint_state: ::std::option::Option<GlobalGetComplaintComplaintState>,
     /// 被诉商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -329,7 +332,7 @@ pub struct GetResponse {
     /// 投诉单关联订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintOrderInfoItem>,
+        ::std::vec::Vec<GlobalGetComplaintComplaintOrderInfoItem>,
     >,
     /// 投诉单是否已全额退款
     ///
@@ -341,7 +344,7 @@ pub struct GetResponse {
     pub is_overdue: ::std::option::Option<bool>,
     /// 优先级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub priority: ::std::option::Option<GetPriority>,
+    pub priority: ::std::option::Option<GlobalGetComplaintPriority>,
     /// 是否有待回复的用户留言
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -355,7 +358,7 @@ pub struct GetResponse {
     /// 投诉资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintMediaListItem>,
+        ::std::vec::Vec<GlobalGetComplaintComplaintMediaListItem>,
     >,
     /// 问题描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -366,7 +369,7 @@ pub struct GetResponse {
     /// 投诉单关联服务单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<
-        ::std::vec::Vec<GetServiceOrderInfoItem>,
+        ::std::vec::Vec<GlobalGetComplaintServiceOrderInfoItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -375,7 +378,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetComplaintResponse {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),
         complaint_detail: optional(2, "complaint_detail"),
@@ -396,10 +399,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetComplaintResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetComplaintResponse {
             complaint_id: ::std::option::Option::None,
             complaint_time: ::std::option::Option::None,
             complaint_detail: ::std::option::Option::None,
@@ -434,7 +437,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant-service/complaints/{complaint_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetComplaintRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -442,30 +445,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetComplaintQuery,
 }
 
-impl GetRequest {
+impl GlobalGetComplaintRequest {
     /// Creates a value from its required fields (`complaint_id`, `query`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetComplaintQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetComplaintRequest {
             complaint_id: complaint_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetComplaintRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant-service/complaints/{complaint_id}`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaints/{complaint_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetComplaintRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -485,8 +488,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetComplaintRequest {
+    type Response = GlobalGetComplaintResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -574,9 +577,11 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintId<'a> {
     /// 查询投诉单详情 (`GET /v3/global/merchant-service/complaints/{complaint_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.complaint_id.clone(), query)).await
+        query: GlobalGetComplaintQuery,
+    ) -> ::std::result::Result<GlobalGetComplaintResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GlobalGetComplaintRequest::new(self.complaint_id.clone(), query))
+            .await
     }
 }
 
@@ -585,12 +590,12 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_service_complaints_complaint_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_complaint.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetComplaintQuery>(),
         ),
         (
-            "get_v3_global_merchant_service_complaints_complaint_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_complaint.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetComplaintResponse>(),
         ),
     ]);
     schemas.extend(complete::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetImageQuery {
     /// 投诉单号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetImageQuery {
         complaint_id: required(0, "complaint_id"),
     }
 }
 
-impl GetQuery {
+impl GlobalGetImageQuery {
     /// Creates a value from its required fields (`complaint_id`).
     pub fn new(complaint_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GlobalGetImageQuery {
             complaint_id: complaint_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetImageQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Source: `openapi/v3/global/merchant-service/images/{media_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetImageRequest {
     /// 媒体文件ID
     ///
     /// **Required.**
@@ -57,30 +57,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub media_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetImageQuery,
 }
 
-impl GetRequest {
+impl GlobalGetImageRequest {
     /// Creates a value from its required fields (`media_id`, `query`).
     pub fn new(
         media_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetImageQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetImageRequest {
             media_id: media_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetImageRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant-service/images/{media_id}`
     pub const PATH: &'static str = "/v3/global/merchant-service/images/{media_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetImageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -97,7 +97,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for GlobalGetImageRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
@@ -156,12 +156,14 @@ impl<'a> V3GlobalMerchantServiceImagesMediaId<'a> {
     /// 图片下载 (`GET /v3/global/merchant-service/images/{media_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
+        query: GlobalGetImageQuery,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Download,
         ::wechatpay_runtime::Error,
     > {
-        self.client.download(&GetRequest::new(self.media_id.clone(), query)).await
+        self.client
+            .download(&GlobalGetImageRequest::new(self.media_id.clone(), query))
+            .await
     }
 }
 
@@ -170,8 +172,8 @@ impl<'a> V3GlobalMerchantServiceImagesMediaId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_service_images_media_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_image.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetImageQuery>(),
         ),
     ])
 }

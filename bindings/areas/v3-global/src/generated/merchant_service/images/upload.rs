@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalUploadImageResponse {
     /// 媒体文件标识ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -19,16 +19,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalUploadImageResponse {
         media_id: optional(0, "media_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl GlobalUploadImageResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalUploadImageResponse {
             media_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -48,22 +48,22 @@ impl PostResponse {
 /// Source: `openapi/v3/global/merchant-service/images/upload.md:6`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct PostRequest {}
-impl PostRequest {
+pub struct GlobalUploadImageRequest {}
+impl GlobalUploadImageRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRequest {}
+        GlobalUploadImageRequest {}
     }
 }
 
-impl PostRequest {
+impl GlobalUploadImageRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant-service/images/upload`
     pub const PATH: &'static str = "/v3/global/merchant-service/images/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalUploadImageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -71,8 +71,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalUploadImageRequest {
+    type Response = GlobalUploadImageResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -115,8 +115,8 @@ impl<'a> V3GlobalMerchantServiceImagesUpload<'a> {
     /// 商户上传反馈图片 (`POST /v3/global/merchant-service/images/upload`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new()).await
+    ) -> ::std::result::Result<GlobalUploadImageResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalUploadImageRequest::new()).await
     }
 }
 
@@ -125,8 +125,8 @@ impl<'a> V3GlobalMerchantServiceImagesUpload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_merchant_service_images_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_upload_image.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalUploadImageResponse>(),
         ),
     ])
 }

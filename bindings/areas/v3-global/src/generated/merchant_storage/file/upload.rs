@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct GlobalUploadFileMeta {
     /// 文件的`sha256`摘要
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    GlobalUploadFileMeta {
         digest: required(0, "digest"),
         filename: required(1, "filename"),
     }
 }
 
-impl PostMeta {
+impl GlobalUploadFileMeta {
     /// Creates a value from its required fields (`digest`, `filename`).
     pub fn new(
         digest: impl ::std::convert::Into<::std::string::String>,
         filename: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        GlobalUploadFileMeta {
             digest: digest.into(),
             filename: filename.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for GlobalUploadFileMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 上传文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalUploadFileBody {
     /// 文件信息。文件支持PDF、JPG、BMP、PNG格式，文件大小不能超过5M。
     ///
     /// **Required.**
@@ -62,20 +62,20 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<GlobalUploadFileMeta>,
 }
 
-impl PostBody {
+impl GlobalUploadFileBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<GlobalUploadFileMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        GlobalUploadFileBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalUploadFileBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -93,7 +93,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalUploadFileResponse {
     /// 文件标识ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
@@ -104,16 +104,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalUploadFileResponse {
         file_id: optional(0, "file_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl GlobalUploadFileResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalUploadFileResponse {
             file_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -133,26 +133,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/merchant-storage/file/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalUploadFileRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalUploadFileBody,
 }
 
-impl PostRequest {
+impl GlobalUploadFileRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalUploadFileBody) -> Self {
+        GlobalUploadFileRequest { body }
     }
 }
 
-impl PostRequest {
+impl GlobalUploadFileRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant-storage/file/upload`
     pub const PATH: &'static str = "/v3/global/merchant-storage/file/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalUploadFileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -162,8 +162,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalUploadFileRequest {
+    type Response = GlobalUploadFileResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -216,9 +216,9 @@ impl<'a> V3GlobalMerchantStorageFileUpload<'a> {
     /// 上传文件 (`POST /v3/global/merchant-storage/file/upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalUploadFileBody,
+    ) -> ::std::result::Result<GlobalUploadFileResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalUploadFileRequest::new(body)).await
     }
 }
 
@@ -227,8 +227,8 @@ impl<'a> V3GlobalMerchantStorageFileUpload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_merchant_storage_file_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_upload_file.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalUploadFileResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct PayTransactionPayer {
     /// 授权码
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    PayTransactionPayer {
         auth_code: required(0, "auth_code"),
     }
 }
 
-impl PostPayer {
+impl PayTransactionPayer {
     /// Creates a value from its required fields (`auth_code`).
     pub fn new(auth_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayer {
+        PayTransactionPayer {
             auth_code: auth_code.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PayTransactionAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -47,16 +47,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PayTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PayTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PayTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -78,7 +78,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct PayTransactionStoreInfo {
     /// 编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -93,20 +93,20 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    PayTransactionStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         address: required(2, "address"),
     }
 }
 
-impl PostStoreInfo {
+impl PayTransactionStoreInfo {
     /// Creates a value from its required fields (`name`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        PayTransactionStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             address: address.into(),
@@ -129,7 +129,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct PayTransactionSceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -144,11 +144,11 @@ pub struct PostSceneInfo {
     pub operator_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<PayTransactionStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    PayTransactionSceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         payer_client_ip: optional(2, "payer_client_ip"),
@@ -157,10 +157,10 @@ pub struct PostSceneInfo {
     }
 }
 
-impl PostSceneInfo {
+impl PayTransactionSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        PayTransactionSceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             payer_client_ip: ::std::option::Option::None,
@@ -206,7 +206,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: PayTransactionStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -218,7 +218,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct PayTransactionGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -240,7 +240,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    PayTransactionGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -249,14 +249,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl PayTransactionGoodsDetailItem {
     /// Creates a value from its required fields (`goods_id`, `quantity`, `price`).
     pub fn new(
         goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        PayTransactionGoodsDetailItem {
             goods_id: goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -290,7 +290,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItem {
+pub struct PayTransactionDetailItem {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -299,21 +299,23 @@ pub struct PostDetailItem {
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<PayTransactionGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItem {
+    PayTransactionDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetailItem {
+impl PayTransactionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItem {
+        PayTransactionDetailItem {
             cost_price: ::std::option::Option::None,
             receipt_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -338,7 +340,7 @@ impl PostDetailItem {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<PayTransactionGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -349,7 +351,7 @@ impl PostDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PayTransactionBody {
     /// 商户号
     ///
     /// **Required.**
@@ -400,21 +402,21 @@ pub struct PostBody {
     pub merchant_category_code: ::std::string::String,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<PayTransactionPayer>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PayTransactionAmount,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<PayTransactionSceneInfo>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostDetailItem>>,
+    pub detail: ::std::option::Option<::std::vec::Vec<PayTransactionDetailItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PayTransactionBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -435,7 +437,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PayTransactionBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `sub_mchid`, `sp_mchid`, `sp_appid`, `description`, `out_trade_no`, `trade_type`, `merchant_category_code`, `amount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -448,9 +450,9 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         trade_type: impl ::std::convert::Into<::std::string::String>,
         merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: PayTransactionAmount,
     ) -> Self {
-        PostBody {
+        PayTransactionBody {
             mchid: mchid.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -508,25 +510,28 @@ impl PostBody {
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: PayTransactionPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: PayTransactionSceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: ::std::vec::Vec<PostDetailItem>) -> Self {
+    pub fn with_detail(
+        mut self,
+        detail: ::std::vec::Vec<PayTransactionDetailItem>,
+    ) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PayTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -540,7 +545,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePayer {
+pub struct PayTransactionResponsePayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -557,7 +562,7 @@ pub struct PostResponsePayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePayer {
+    PayTransactionResponsePayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -565,10 +570,10 @@ pub struct PostResponsePayer {
     }
 }
 
-impl PostResponsePayer {
+impl PayTransactionResponsePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePayer {
+        PayTransactionResponsePayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -581,7 +586,7 @@ impl PostResponsePayer {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum PostType {
+    pub enum PayTransactionType {
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
         Unrecognized(String),
@@ -594,11 +599,11 @@ impl PostResponsePayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeRate {
+pub struct PayTransactionExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<PayTransactionType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -609,17 +614,17 @@ pub struct PostExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeRate {
+    PayTransactionExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl PostExchangeRate {
+impl PayTransactionExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeRate {
+        PayTransactionExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -633,7 +638,7 @@ impl PostExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct PayTransactionResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -652,7 +657,7 @@ pub struct PostResponseAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<PostExchangeRate>,
+    pub exchange_rate: ::std::option::Option<PayTransactionExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -660,7 +665,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    PayTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -670,10 +675,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl PayTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        PayTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -688,7 +693,7 @@ impl PostResponseAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum PayTransactionScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -700,7 +705,7 @@ impl PostResponseAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum PostResponseDetailItemType {
+    pub enum PayTransactionDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -714,7 +719,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDetailItemGoodsDetailItem {
+pub struct PayTransactionDetailGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -740,7 +745,7 @@ pub struct PostResponseDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDetailItemGoodsDetailItem {
+    PayTransactionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
         quantity: optional(2, "quantity"),
@@ -749,10 +754,10 @@ pub struct PostResponseDetailItemGoodsDetailItem {
     }
 }
 
-impl PostResponseDetailItemGoodsDetailItem {
+impl PayTransactionDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDetailItemGoodsDetailItem {
+        PayTransactionDetailGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
@@ -768,7 +773,7 @@ impl PostResponseDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDetailItem {
+pub struct PayTransactionResponseDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -779,11 +784,11 @@ pub struct PostResponseDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<PayTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostResponseDetailItemType>,
+    pub type_: ::std::option::Option<PayTransactionDetailType>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -807,7 +812,7 @@ pub struct PostResponseDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<PostResponseDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<PayTransactionDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -816,7 +821,7 @@ pub struct PostResponseDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDetailItem {
+    PayTransactionResponseDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -832,10 +837,10 @@ pub struct PostResponseDetailItem {
     }
 }
 
-impl PostResponseDetailItem {
+impl PayTransactionResponseDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDetailItem {
+        PayTransactionResponseDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -856,7 +861,7 @@ impl PostResponseDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PayTransactionResponse {
     /// 微信支付订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -925,15 +930,15 @@ pub struct PostResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostResponsePayer>,
+    pub payer: ::std::option::Option<PayTransactionResponsePayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<PayTransactionResponseAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::vec::Vec<PostResponseDetailItem>>,
+    pub detail: ::std::option::Option<::std::vec::Vec<PayTransactionResponseDetailItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -941,7 +946,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PayTransactionResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),
         appid: optional(2, "appid"),
@@ -963,10 +968,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PayTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PayTransactionResponse {
             id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1002,26 +1007,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/micropay/transactions/pay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PayTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PayTransactionBody,
 }
 
-impl PostRequest {
+impl PayTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PayTransactionBody) -> Self {
+        PayTransactionRequest { body }
     }
 }
 
-impl PostRequest {
+impl PayTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/micropay/transactions/pay`
     pub const PATH: &'static str = "/v3/global/micropay/transactions/pay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PayTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1031,8 +1036,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PayTransactionRequest {
+    type Response = PayTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1076,9 +1081,9 @@ impl<'a> V3GlobalMicropayTransactionsPay<'a> {
     /// 提交付款码支付 (`POST /v3/global/micropay/transactions/pay`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PayTransactionBody,
+    ) -> ::std::result::Result<PayTransactionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PayTransactionRequest::new(body)).await
     }
 }
 
@@ -1087,12 +1092,12 @@ impl<'a> V3GlobalMicropayTransactionsPay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_micropay_transactions_pay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "pay_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<PayTransactionBody>(),
         ),
         (
-            "post_v3_global_micropay_transactions_pay.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pay_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<PayTransactionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAppPreEntrustSignBody {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAppPreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -62,10 +62,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAppPreEntrustSignBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateAppPreEntrustSignBody {
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -187,7 +187,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAppPreEntrustSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -199,7 +199,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAppPreEntrustSignResponse {
     /// 委托代扣签约会话id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -212,16 +212,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAppPreEntrustSignResponse {
         session_id: optional(0, "session_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateAppPreEntrustSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAppPreEntrustSignResponse {
             session_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -241,26 +241,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/papay/contracts/app-pre-entrust-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAppPreEntrustSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAppPreEntrustSignBody,
 }
 
-impl PostRequest {
+impl CreateAppPreEntrustSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAppPreEntrustSignBody) -> Self {
+        CreateAppPreEntrustSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateAppPreEntrustSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/papay/contracts/app-pre-entrust-sign`
     pub const PATH: &'static str = "/v3/global/papay/contracts/app-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAppPreEntrustSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,8 +272,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAppPreEntrustSignRequest {
+    type Response = CreateAppPreEntrustSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -315,9 +317,12 @@ impl<'a> V3GlobalPapayContractsAppPreEntrustSign<'a> {
     /// APP签约 (`POST /v3/global/papay/contracts/app-pre-entrust-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAppPreEntrustSignBody,
+    ) -> ::std::result::Result<
+        CreateAppPreEntrustSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateAppPreEntrustSignRequest::new(body)).await
     }
 }
 
@@ -326,12 +331,12 @@ impl<'a> V3GlobalPapayContractsAppPreEntrustSign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_papay_contracts_app_pre_entrust_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_app_pre_entrust_sign.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAppPreEntrustSignBody>(),
         ),
         (
-            "post_v3_global_papay_contracts_app_pre_entrust_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_app_pre_entrust_sign.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAppPreEntrustSignResponse>(),
         ),
     ])
 }

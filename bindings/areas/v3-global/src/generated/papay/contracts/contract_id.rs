@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetContractQuery {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -28,7 +28,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetContractQuery {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -38,10 +38,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GlobalGetContractQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GlobalGetContractQuery {
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -103,7 +103,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -115,7 +115,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetContractResponse {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -171,7 +171,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetContractResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -192,10 +192,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetContractResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -230,7 +230,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/papay/contracts/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetContractRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -238,30 +238,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetContractQuery,
 }
 
-impl GetRequest {
+impl GlobalGetContractRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetContractQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetContractRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/papay/contracts/{contract_id}`
     pub const PATH: &'static str = "/v3/global/papay/contracts/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -281,8 +281,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetContractRequest {
+    type Response = GlobalGetContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -371,9 +371,11 @@ impl<'a> V3GlobalPapayContractsContractId<'a> {
     /// 代扣协议ID查询签约 (`GET /v3/global/papay/contracts/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: GlobalGetContractQuery,
+    ) -> ::std::result::Result<GlobalGetContractResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GlobalGetContractRequest::new(self.contract_id.clone(), query))
+            .await
     }
 }
 
@@ -382,12 +384,12 @@ impl<'a> V3GlobalPapayContractsContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_global_papay_contracts_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_contract.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetContractQuery>(),
         ),
         (
-            "get_v3_global_papay_contracts_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_contract.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetContractResponse>(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

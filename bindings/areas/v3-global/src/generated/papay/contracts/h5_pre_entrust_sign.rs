@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateH5PreEntrustSignBody {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -49,7 +49,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateH5PreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -66,10 +66,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateH5PreEntrustSignBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateH5PreEntrustSignBody {
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -201,7 +201,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateH5PreEntrustSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -213,7 +213,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateH5PreEntrustSignResponse {
     /// 签约跳转URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -226,16 +226,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateH5PreEntrustSignResponse {
         sign_url: optional(0, "sign_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateH5PreEntrustSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateH5PreEntrustSignResponse {
             sign_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -255,26 +255,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/papay/contracts/h5-pre-entrust-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateH5PreEntrustSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateH5PreEntrustSignBody,
 }
 
-impl PostRequest {
+impl CreateH5PreEntrustSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateH5PreEntrustSignBody) -> Self {
+        CreateH5PreEntrustSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateH5PreEntrustSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/papay/contracts/h5-pre-entrust-sign`
     pub const PATH: &'static str = "/v3/global/papay/contracts/h5-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateH5PreEntrustSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -284,8 +286,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateH5PreEntrustSignRequest {
+    type Response = CreateH5PreEntrustSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -329,9 +331,12 @@ impl<'a> V3GlobalPapayContractsH5PreEntrustSign<'a> {
     /// H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateH5PreEntrustSignBody,
+    ) -> ::std::result::Result<
+        CreateH5PreEntrustSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateH5PreEntrustSignRequest::new(body)).await
     }
 }
 
@@ -340,12 +345,12 @@ impl<'a> V3GlobalPapayContractsH5PreEntrustSign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_papay_contracts_h5_pre_entrust_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_h5_pre_entrust_sign.body",
+            ::wechatpay_runtime::json_schema_for::<CreateH5PreEntrustSignBody>(),
         ),
         (
-            "post_v3_global_papay_contracts_h5_pre_entrust_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_h5_pre_entrust_sign.response",
+            ::wechatpay_runtime::json_schema_for::<CreateH5PreEntrustSignResponse>(),
         ),
     ])
 }

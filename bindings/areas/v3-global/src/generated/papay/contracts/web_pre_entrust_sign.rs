@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateWebPreEntrustSignBody {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -43,7 +43,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateWebPreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -58,10 +58,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateWebPreEntrustSignBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateWebPreEntrustSignBody {
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -173,7 +173,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateWebPreEntrustSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -185,7 +185,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateWebPreEntrustSignResponse {
     /// 展码页面URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -198,16 +198,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateWebPreEntrustSignResponse {
         show_code_url: optional(0, "show_code_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateWebPreEntrustSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateWebPreEntrustSignResponse {
             show_code_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -227,26 +227,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/papay/contracts/web-pre-entrust-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateWebPreEntrustSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateWebPreEntrustSignBody,
 }
 
-impl PostRequest {
+impl CreateWebPreEntrustSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateWebPreEntrustSignBody) -> Self {
+        CreateWebPreEntrustSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateWebPreEntrustSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/papay/contracts/web-pre-entrust-sign`
     pub const PATH: &'static str = "/v3/global/papay/contracts/web-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateWebPreEntrustSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -256,8 +258,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateWebPreEntrustSignRequest {
+    type Response = CreateWebPreEntrustSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -301,9 +303,12 @@ impl<'a> V3GlobalPapayContractsWebPreEntrustSign<'a> {
     /// WEB预签约 (`POST /v3/global/papay/contracts/web-pre-entrust-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateWebPreEntrustSignBody,
+    ) -> ::std::result::Result<
+        CreateWebPreEntrustSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateWebPreEntrustSignRequest::new(body)).await
     }
 }
 
@@ -312,12 +317,12 @@ impl<'a> V3GlobalPapayContractsWebPreEntrustSign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_papay_contracts_web_pre_entrust_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_web_pre_entrust_sign.body",
+            ::wechatpay_runtime::json_schema_for::<CreateWebPreEntrustSignBody>(),
         ),
         (
-            "post_v3_global_papay_contracts_web_pre_entrust_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_web_pre_entrust_sign.response",
+            ::wechatpay_runtime::json_schema_for::<CreateWebPreEntrustSignResponse>(),
         ),
     ])
 }

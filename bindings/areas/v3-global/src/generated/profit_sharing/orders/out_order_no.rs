@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetOrderQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetOrderQuery {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
     }
 }
 
-impl GetQuery {
+impl GlobalGetOrderQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GlobalGetOrderQuery {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetOrderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum GetType {
+    pub enum GlobalGetOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiversItem {
+pub struct GlobalGetOrderReceiversItem {
     /// 分账币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +98,7 @@ pub struct GetReceiversItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GlobalGetOrderType>,
     /// 分账接收方帐号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -146,7 +146,7 @@ pub struct GetReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiversItem {
+    GlobalGetOrderReceiversItem {
         currency: optional(0, "currency"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -165,10 +165,10 @@ pub struct GetReceiversItem {
     }
 }
 
-impl GetReceiversItem {
+impl GlobalGetOrderReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiversItem {
+        GlobalGetOrderReceiversItem {
             currency: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -192,7 +192,7 @@ impl GetReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -218,7 +218,7 @@ pub struct GetResponse {
     pub state: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<GetReceiversItem>>,
+    pub receivers: ::std::option::Option<::std::vec::Vec<GlobalGetOrderReceiversItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -226,7 +226,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -237,10 +237,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -265,7 +265,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/profit-sharing/orders/{out_order_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetOrderRequest {
     /// 商户分账单号
     ///
     /// **Required.**
@@ -273,30 +273,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetOrderQuery,
 }
 
-impl GetRequest {
+impl GlobalGetOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `query`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetOrderQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetOrderRequest {
             out_order_no: out_order_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/profit-sharing/orders/{out_order_no}`
     pub const PATH: &'static str = "/v3/global/profit-sharing/orders/{out_order_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -316,8 +316,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetOrderRequest {
+    type Response = GlobalGetOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -381,9 +381,11 @@ impl<'a> V3GlobalProfitSharingOrdersOutOrderNo<'a> {
     /// 查询分账结果 (`GET /v3/global/profit-sharing/orders/{out_order_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_order_no.clone(), query)).await
+        query: GlobalGetOrderQuery,
+    ) -> ::std::result::Result<GlobalGetOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GlobalGetOrderRequest::new(self.out_order_no.clone(), query))
+            .await
     }
 }
 
@@ -392,12 +394,12 @@ impl<'a> V3GlobalProfitSharingOrdersOutOrderNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_profit_sharing_orders_out_order_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_order.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetOrderQuery>(),
         ),
         (
-            "get_v3_global_profit_sharing_orders_out_order_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_order.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetOrderResponse>(),
         ),
     ])
 }

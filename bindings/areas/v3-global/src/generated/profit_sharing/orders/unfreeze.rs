@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalUnfreezeOrderBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalUnfreezeOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
         out_order_no: required(2, "out_order_no"),
@@ -33,14 +33,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalUnfreezeOrderBody {
     /// Creates a value from its required fields (`transaction_id`, `out_order_no`, `description`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalUnfreezeOrderBody {
             sub_mchid: ::std::option::Option::None,
             transaction_id: transaction_id.into(),
             out_order_no: out_order_no.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalUnfreezeOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum PostType {
+    pub enum GlobalUnfreezeOrderType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiversItem {
+pub struct GlobalUnfreezeOrderReceiversItem {
     /// 分账币种
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -106,7 +106,7 @@ pub struct PostReceiversItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<GlobalUnfreezeOrderType>,
     /// 分账接收方帐号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,7 +154,7 @@ pub struct PostReceiversItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiversItem {
+    GlobalUnfreezeOrderReceiversItem {
         currency: optional(0, "currency"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -173,10 +173,10 @@ pub struct PostReceiversItem {
     }
 }
 
-impl PostReceiversItem {
+impl GlobalUnfreezeOrderReceiversItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiversItem {
+        GlobalUnfreezeOrderReceiversItem {
             currency: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -200,7 +200,7 @@ impl PostReceiversItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalUnfreezeOrderResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -226,7 +226,9 @@ pub struct PostResponse {
     pub state: ::std::option::Option<::std::string::String>,
     /// 分账接收方列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receivers: ::std::option::Option<::std::vec::Vec<PostReceiversItem>>,
+    pub receivers: ::std::option::Option<
+        ::std::vec::Vec<GlobalUnfreezeOrderReceiversItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -234,7 +236,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalUnfreezeOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         out_order_no: optional(2, "out_order_no"),
@@ -245,10 +247,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalUnfreezeOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalUnfreezeOrderResponse {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -273,26 +275,26 @@ impl PostResponse {
 /// Source: `openapi/v3/global/profit-sharing/orders/unfreeze.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalUnfreezeOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalUnfreezeOrderBody,
 }
 
-impl PostRequest {
+impl GlobalUnfreezeOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalUnfreezeOrderBody) -> Self {
+        GlobalUnfreezeOrderRequest { body }
     }
 }
 
-impl PostRequest {
+impl GlobalUnfreezeOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/profit-sharing/orders/unfreeze`
     pub const PATH: &'static str = "/v3/global/profit-sharing/orders/unfreeze";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalUnfreezeOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -302,8 +304,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalUnfreezeOrderRequest {
+    type Response = GlobalUnfreezeOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -347,9 +349,9 @@ impl<'a> V3GlobalProfitSharingOrdersUnfreeze<'a> {
     /// 解冻剩余资金 (`POST /v3/global/profit-sharing/orders/unfreeze`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalUnfreezeOrderBody,
+    ) -> ::std::result::Result<GlobalUnfreezeOrderResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GlobalUnfreezeOrderRequest::new(body)).await
     }
 }
 
@@ -358,12 +360,12 @@ impl<'a> V3GlobalProfitSharingOrdersUnfreeze<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_profit_sharing_orders_unfreeze.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_unfreeze_order.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalUnfreezeOrderBody>(),
         ),
         (
-            "post_v3_global_profit_sharing_orders_unfreeze.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_unfreeze_order.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalUnfreezeOrderResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 分账接收方类型
-    pub enum GetType {
+    pub enum GetReceiverType {
         MerchantId = "MERCHANT_ID",
         PersonalOpenid = "PERSONAL_OPENID",
         PersonalSubOpenid = "PERSONAL_SUB_OPENID",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetReceiverQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -35,11 +35,11 @@ pub struct GetQuery {
     /// 分账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetReceiverType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetReceiverQuery {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
         appid: optional(2, "appid"),
@@ -48,10 +48,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetReceiverQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetReceiverQuery {
             sub_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -97,13 +97,13 @@ impl GetQuery {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: GetType) -> Self {
+    pub fn with_type(mut self, type_: GetReceiverType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetReceiverQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -115,7 +115,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `relation_type`.
     ///
     /// 与分账方的关系类型
-    pub enum GetRelationType {
+    pub enum GetReceiverRelationType {
         Supplier = "SUPPLIER",
         Distributor = "DISTRIBUTOR",
         TaxServiceProvider = "TAX_SERVICE_PROVIDER",
@@ -130,7 +130,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetReceiverResponse {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -139,7 +139,7 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +152,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relation_type: ::std::option::Option<GetRelationType>,
+    pub relation_type: ::std::option::Option<GetReceiverRelationType>,
     /// 自定义的分账关系
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_relation: ::std::option::Option<::std::string::String>,
@@ -181,7 +181,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),
         account: optional(2, "account"),
@@ -198,10 +198,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetReceiverResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetReceiverResponse {
             sub_mchid: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             account: ::std::option::Option::None,
@@ -232,7 +232,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/profit-sharing/receivers/{account}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetReceiverRequest {
     /// 接收方账号
     ///
     /// **Required.**
@@ -240,30 +240,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub account: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetReceiverQuery,
 }
 
-impl GetRequest {
+impl GetReceiverRequest {
     /// Creates a value from its required fields (`account`, `query`).
     pub fn new(
         account: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetReceiverQuery,
     ) -> Self {
-        GetRequest {
+        GetReceiverRequest {
             account: account.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetReceiverRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/profit-sharing/receivers/{account}`
     pub const PATH: &'static str = "/v3/global/profit-sharing/receivers/{account}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetReceiverRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -280,8 +280,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetReceiverRequest {
+    type Response = GetReceiverResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -360,9 +360,9 @@ impl<'a> V3GlobalProfitSharingReceiversAccount<'a> {
     /// 查询分账接收方添加结果 (`GET /v3/global/profit-sharing/receivers/{account}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.account.clone(), query)).await
+        query: GetReceiverQuery,
+    ) -> ::std::result::Result<GetReceiverResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetReceiverRequest::new(self.account.clone(), query)).await
     }
 }
 
@@ -371,12 +371,12 @@ impl<'a> V3GlobalProfitSharingReceiversAccount<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_profit_sharing_receivers_account.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_receiver.query",
+            ::wechatpay_runtime::json_schema_for::<GetReceiverQuery>(),
         ),
         (
-            "get_v3_global_profit_sharing_receivers_account.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_receiver.response",
+            ::wechatpay_runtime::json_schema_for::<GetReceiverResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryRefundableBalanceResponse {
     /// 出资方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -23,7 +23,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryRefundableBalanceResponse {
         sponsor_mchid: optional(0, "sponsor_mchid"),
         balance: optional(1, "balance"),
         currency: optional(2, "currency"),
@@ -31,10 +31,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryRefundableBalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryRefundableBalanceResponse {
             sponsor_mchid: ::std::option::Option::None,
             balance: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -56,22 +56,22 @@ impl GetResponse {
 /// Source: `openapi/v3/global/profit-sharing/refunds/refundable-balance.md:6`
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetRequest {}
-impl GetRequest {
+pub struct QueryRefundableBalanceRequest {}
+impl QueryRefundableBalanceRequest {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequest {}
+        QueryRefundableBalanceRequest {}
     }
 }
 
-impl GetRequest {
+impl QueryRefundableBalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/profit-sharing/refunds/refundable-balance`
     pub const PATH: &'static str = "/v3/global/profit-sharing/refunds/refundable-balance";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryRefundableBalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -79,8 +79,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     ) {}
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryRefundableBalanceRequest {
+    type Response = QueryRefundableBalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -123,8 +123,11 @@ impl<'a> V3GlobalProfitSharingRefundsRefundableBalance<'a> {
     /// 查询可供垫付退款实时余额 (`GET /v3/global/profit-sharing/refunds/refundable-balance`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new()).await
+    ) -> ::std::result::Result<
+        QueryRefundableBalanceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QueryRefundableBalanceRequest::new()).await
     }
 }
 
@@ -133,8 +136,8 @@ impl<'a> V3GlobalProfitSharingRefundsRefundableBalance<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_profit_sharing_refunds_refundable_balance.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_refundable_balance.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundableBalanceResponse>(),
         ),
     ])
 }

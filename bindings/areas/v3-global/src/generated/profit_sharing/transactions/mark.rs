@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMarkBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -19,17 +19,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMarkBody {
         sub_mchid: optional(0, "sub_mchid"),
         out_trade_no: optional(1, "out_trade_no"),
         currency: optional(2, "currency"),
     }
 }
 
-impl PostBody {
+impl CreateMarkBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateMarkBody {
             sub_mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -64,7 +64,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMarkBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,26 +85,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/profit-sharing/transactions/mark.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMarkRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMarkBody,
 }
 
-impl PostRequest {
+impl CreateMarkRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateMarkBody) -> Self {
+        CreateMarkRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateMarkRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/profit-sharing/transactions/mark`
     pub const PATH: &'static str = "/v3/global/profit-sharing/transactions/mark";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMarkRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateMarkRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -159,9 +159,9 @@ impl<'a> V3GlobalProfitSharingTransactionsMark<'a> {
     /// 分账标记 (`POST /v3/global/profit-sharing/transactions/mark`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateMarkBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&CreateMarkRequest::new(body)).await
     }
 }
 
@@ -169,9 +169,6 @@ impl<'a> V3GlobalProfitSharingTransactionsMark<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "post_v3_global_profit_sharing_transactions_mark.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
+        ("create_mark.body", ::wechatpay_runtime::json_schema_for::<CreateMarkBody>()),
     ])
 }

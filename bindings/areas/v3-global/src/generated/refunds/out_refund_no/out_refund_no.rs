@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetRefundByOutRefundNoQuery {
     /// 商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetRefundByOutRefundNoQuery {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
         sp_mchid: required(2, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl GlobalGetRefundByOutRefundNoQuery {
     /// Creates a value from its required fields (`mchid`, `sub_mchid`, `sp_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GlobalGetRefundByOutRefundNoQuery {
             mchid: mchid.into(),
             sub_mchid: sub_mchid.into(),
             sp_mchid: sp_mchid.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetRefundByOutRefundNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `channel`.
     ///
     /// 退款渠道
-    pub enum GetChannel {
+    pub enum GlobalGetRefundByOutRefundNoChannel {
         Original = "ORIGINAL",
         Balance = "BALANCE",
         OtherBalance = "OTHER_BALANCE",
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fund_source`.
     ///
     /// 退款资金来源
-    pub enum GetFundSource {
+    pub enum GlobalGetRefundByOutRefundNoFundSource {
         RefundSourceUnsettledFunds = "REFUND_SOURCE_UNSETTLED_FUNDS",
         RefundSourceREchArgeFunds = "REFUND_SOURCE_REchARGE_FUNDS",
         #[unrecognized]
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 退款状态
-    pub enum GetStatus {
+    pub enum GlobalGetRefundByOutRefundNoStatus {
         Success = "SUCCESS",
         Refundclose = "REFUNDCLOSE",
         Processing = "PROCESSING",
@@ -96,7 +96,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum GetType {
+    pub enum GlobalGetRefundByOutRefundNoType {
         UserpaymentRate = "USERPAYMENT_RATE",
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
@@ -110,11 +110,11 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeRate {
+pub struct GlobalGetRefundByOutRefundNoExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GlobalGetRefundByOutRefundNoType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -125,17 +125,17 @@ pub struct GetExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeRate {
+    GlobalGetRefundByOutRefundNoExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl GetExchangeRate {
+impl GlobalGetRefundByOutRefundNoExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeRate {
+        GlobalGetRefundByOutRefundNoExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -149,7 +149,7 @@ impl GetExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GlobalGetRefundByOutRefundNoAmount {
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -172,7 +172,7 @@ pub struct GetAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<GlobalGetRefundByOutRefundNoExchangeRate>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -180,7 +180,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GlobalGetRefundByOutRefundNoAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
         payer_refund: optional(2, "payer_refund"),
@@ -190,10 +190,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GlobalGetRefundByOutRefundNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GlobalGetRefundByOutRefundNoAmount {
             refund: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_refund: ::std::option::Option::None,
@@ -208,7 +208,7 @@ impl GetAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum GlobalGetRefundByOutRefundNoScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -220,7 +220,7 @@ impl GetAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetDetailType {
+    pub enum GlobalGetRefundByOutRefundNoDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -234,7 +234,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetail {
+pub struct GlobalGetRefundByOutRefundNoDetail {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -242,11 +242,11 @@ pub struct GetDetail {
     pub promotion_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GlobalGetRefundByOutRefundNoScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetDetailType>,
+    pub type_: ::std::option::Option<GlobalGetRefundByOutRefundNoDetailType>,
     /// 优惠券面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -265,7 +265,7 @@ pub struct GetDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetail {
+    GlobalGetRefundByOutRefundNoDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -276,10 +276,10 @@ pub struct GetDetail {
     }
 }
 
-impl GetDetail {
+impl GlobalGetRefundByOutRefundNoDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetail {
+        GlobalGetRefundByOutRefundNoDetail {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -295,7 +295,7 @@ impl GetDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetRefundByOutRefundNoResponse {
     /// 微信支付退款订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -318,13 +318,13 @@ pub struct GetResponse {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 退款渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<GetChannel>,
+    pub channel: ::std::option::Option<GlobalGetRefundByOutRefundNoChannel>,
     /// 退款入账账户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recv_account: ::std::option::Option<::std::string::String>,
     /// 退款资金来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fund_source: ::std::option::Option<GetFundSource>,
+    pub fund_source: ::std::option::Option<GlobalGetRefundByOutRefundNoFundSource>,
     /// 退款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -337,15 +337,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GlobalGetRefundByOutRefundNoStatus>,
     /// 退款金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GlobalGetRefundByOutRefundNoAmount>,
     /// 优惠退款详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<GetDetail>,
+    pub detail: ::std::option::Option<GlobalGetRefundByOutRefundNoDetail>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -353,7 +353,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetRefundByOutRefundNoResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -370,10 +370,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetRefundByOutRefundNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetRefundByOutRefundNoResponse {
             id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -404,7 +404,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/refunds/out-refund-no/{out_refund_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetRefundByOutRefundNoRequest {
     /// 商户退款订单号
     ///
     /// **Required.**
@@ -412,30 +412,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_refund_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetRefundByOutRefundNoQuery,
 }
 
-impl GetRequest {
+impl GlobalGetRefundByOutRefundNoRequest {
     /// Creates a value from its required fields (`out_refund_no`, `query`).
     pub fn new(
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetRefundByOutRefundNoQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetRefundByOutRefundNoRequest {
             out_refund_no: out_refund_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetRefundByOutRefundNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/refunds/out-refund-no/{out_refund_no}`
     pub const PATH: &'static str = "/v3/global/refunds/out-refund-no/{out_refund_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetRefundByOutRefundNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -455,8 +455,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetRefundByOutRefundNoRequest {
+    type Response = GlobalGetRefundByOutRefundNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -525,9 +525,19 @@ impl<'a> V3GlobalRefundsOutRefundNoOutRefundNo<'a> {
     /// 查询单笔退款(商户退款订单号) (`GET /v3/global/refunds/out-refund-no/{out_refund_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_refund_no.clone(), query)).await
+        query: GlobalGetRefundByOutRefundNoQuery,
+    ) -> ::std::result::Result<
+        GlobalGetRefundByOutRefundNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GlobalGetRefundByOutRefundNoRequest::new(
+                    self.out_refund_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -536,12 +546,14 @@ impl<'a> V3GlobalRefundsOutRefundNoOutRefundNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_refunds_out_refund_no_out_refund_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_refund_by_out_refund_no.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetRefundByOutRefundNoQuery>(),
         ),
         (
-            "get_v3_global_refunds_out_refund_no_out_refund_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_refund_by_out_refund_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalGetRefundByOutRefundNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalGetTransactionByTransactionIdQuery {
     /// 商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalGetTransactionByTransactionIdQuery {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
         sp_mchid: required(2, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl GlobalGetTransactionByTransactionIdQuery {
     /// Creates a value from its required fields (`mchid`, `sub_mchid`, `sp_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GlobalGetTransactionByTransactionIdQuery {
             mchid: mchid.into(),
             sub_mchid: sub_mchid.into(),
             sp_mchid: sp_mchid.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalGetTransactionByTransactionIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum GlobalGetTransactionByTransactionIdTradeType {
         Jsapi = "JSAPI",
         Native = "NATIVE",
         App = "APP",
@@ -73,7 +73,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct GlobalGetTransactionByTransactionIdPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -90,7 +90,7 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    GlobalGetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -98,10 +98,10 @@ pub struct GetPayer {
     }
 }
 
-impl GetPayer {
+impl GlobalGetTransactionByTransactionIdPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        GlobalGetTransactionByTransactionIdPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -114,7 +114,7 @@ impl GetPayer {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum GetType {
+    pub enum GlobalGetTransactionByTransactionIdType {
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
         Unrecognized(String),
@@ -127,11 +127,11 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeRate {
+pub struct GlobalGetTransactionByTransactionIdExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GlobalGetTransactionByTransactionIdType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -142,17 +142,17 @@ pub struct GetExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeRate {
+    GlobalGetTransactionByTransactionIdExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl GetExchangeRate {
+impl GlobalGetTransactionByTransactionIdExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeRate {
+        GlobalGetTransactionByTransactionIdExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -166,7 +166,7 @@ impl GetExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GlobalGetTransactionByTransactionIdAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -189,7 +189,9 @@ pub struct GetAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<
+        GlobalGetTransactionByTransactionIdExchangeRate,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -197,7 +199,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GlobalGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
@@ -207,10 +209,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GlobalGetTransactionByTransactionIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GlobalGetTransactionByTransactionIdAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -225,7 +227,7 @@ impl GetAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetPromotionDetailItemType {
+    pub enum GlobalGetTransactionByTransactionIdPromotionDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -239,7 +241,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct GlobalGetTransactionByTransactionIdGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -270,7 +272,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    GlobalGetTransactionByTransactionIdGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
         discount_amount: optional(2, "discount_amount"),
@@ -280,10 +282,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl GlobalGetTransactionByTransactionIdGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        GlobalGetTransactionByTransactionIdGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
@@ -300,7 +302,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct GlobalGetTransactionByTransactionIdPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -315,7 +317,9 @@ pub struct GetPromotionDetailItem {
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetPromotionDetailItemType>,
+    pub type_: ::std::option::Option<
+        GlobalGetTransactionByTransactionIdPromotionDetailType,
+    >,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -340,7 +344,9 @@ pub struct GetPromotionDetailItem {
     pub other_contribute_amount: ::std::option::Option<i64>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<GlobalGetTransactionByTransactionIdGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -348,7 +354,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    GlobalGetTransactionByTransactionIdPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -364,10 +370,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl GlobalGetTransactionByTransactionIdPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        GlobalGetTransactionByTransactionIdPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -388,7 +394,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetTransactionByTransactionIdResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -434,7 +440,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<GlobalGetTransactionByTransactionIdTradeType>,
     /// 付款银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -459,15 +465,17 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<GlobalGetTransactionByTransactionIdPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GlobalGetTransactionByTransactionIdAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<GlobalGetTransactionByTransactionIdPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -475,7 +483,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -497,10 +505,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetTransactionByTransactionIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetTransactionByTransactionIdResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -552,7 +560,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/transactions/id/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetTransactionByTransactionIdRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -560,30 +568,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalGetTransactionByTransactionIdQuery,
 }
 
-impl GetRequest {
+impl GlobalGetTransactionByTransactionIdRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalGetTransactionByTransactionIdQuery,
     ) -> Self {
-        GetRequest {
+        GlobalGetTransactionByTransactionIdRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetTransactionByTransactionIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/transactions/id/{transaction_id}`
     pub const PATH: &'static str = "/v3/global/transactions/id/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetTransactionByTransactionIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -603,8 +611,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetTransactionByTransactionIdRequest {
+    type Response = GlobalGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -681,9 +689,19 @@ impl<'a> V3GlobalTransactionsIdTransactionId<'a> {
     /// 查询订单(微信支付订单号) (`GET /v3/global/transactions/id/{transaction_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: GlobalGetTransactionByTransactionIdQuery,
+    ) -> ::std::result::Result<
+        GlobalGetTransactionByTransactionIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GlobalGetTransactionByTransactionIdRequest::new(
+                    self.transaction_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -692,12 +710,16 @@ impl<'a> V3GlobalTransactionsIdTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_global_transactions_id_transaction_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_get_transaction_by_transaction_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalGetTransactionByTransactionIdQuery,
+            >(),
         ),
         (
-            "get_v3_global_transactions_id_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_transaction_by_transaction_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalGetTransactionByTransactionIdResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

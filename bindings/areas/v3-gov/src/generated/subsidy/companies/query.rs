@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QueryCompanyBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QueryCompanyBody {
         qualification_region_code: required(0, "qualification_region_code"),
         license_number: required(1, "license_number"),
     }
 }
 
-impl PostBody {
+impl QueryCompanyBody {
     /// Creates a value from its required fields (`qualification_region_code`, `license_number`).
     pub fn new(
         qualification_region_code: i64,
         license_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        QueryCompanyBody {
             qualification_region_code,
             license_number: license_number.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QueryCompanyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `collect_state`.
     ///
     /// 归集状态枚举
-    pub enum PostCollectState {
+    pub enum QueryCompanyCollectState {
         CollectStateNotCollect = "COLLECT_STATE_NOT_COLLECT",
         CollectStateCollected = "COLLECT_STATE_COLLECTED",
         CollectStateCollectionFailed = "COLLECT_STATE_COLLECTION_FAILED",
@@ -62,13 +62,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QueryCompanyResponse {
     /// 企业名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 归集状态枚举
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collect_state: ::std::option::Option<PostCollectState>,
+    pub collect_state: ::std::option::Option<QueryCompanyCollectState>,
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,7 +86,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QueryCompanyResponse {
         company_name: optional(0, "company_name"),
         collect_state: optional(1, "collect_state"),
         code: optional(2, "code"),
@@ -95,10 +95,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QueryCompanyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QueryCompanyResponse {
             company_name: ::std::option::Option::None,
             collect_state: ::std::option::Option::None,
             code: ::std::option::Option::None,
@@ -119,26 +119,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/companies/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QueryCompanyRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QueryCompanyBody,
 }
 
-impl PostRequest {
+impl QueryCompanyRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QueryCompanyBody) -> Self {
+        QueryCompanyRequest { body }
     }
 }
 
-impl PostRequest {
+impl QueryCompanyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/companies/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/companies/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QueryCompanyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -148,8 +148,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QueryCompanyRequest {
+    type Response = QueryCompanyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -190,9 +190,9 @@ impl<'a> V3GovSubsidyCompaniesQuery<'a> {
     /// 企业信息查询 (`POST /v3/gov/subsidy/companies/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QueryCompanyBody,
+    ) -> ::std::result::Result<QueryCompanyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCompanyRequest::new(body)).await
     }
 }
 
@@ -201,12 +201,12 @@ impl<'a> V3GovSubsidyCompaniesQuery<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_companies_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "query_company.body",
+            ::wechatpay_runtime::json_schema_for::<QueryCompanyBody>(),
         ),
         (
-            "post_v3_gov_subsidy_companies_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_company.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCompanyResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `energy_grade`.
     ///
     /// 能效等级
-    pub enum PostEnergyGrade {
+    pub enum UploadGoodEnergyGrade {
         FirstLevel = "FIRST_LEVEL",
         SecondLevel = "SECOND_LEVEL",
         EnergyGradeUnknown = "ENERGY_GRADE_UNKNOWN",
@@ -19,7 +19,7 @@
     /// Values of `product_type`.
     ///
     /// 产品类型
-    pub enum PostProductType {
+    pub enum UploadGoodProductType {
         CommonProduct = "COMMON_PRODUCT",
         AiProduct = "AI_PRODUCT",
         #[unrecognized]
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadGoodBody {
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -44,7 +44,7 @@ pub struct PostBody {
     pub product_name: ::std::string::String,
     /// 能效等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub energy_grade: ::std::option::Option<PostEnergyGrade>,
+    pub energy_grade: ::std::option::Option<UploadGoodEnergyGrade>,
     /// 家电品牌
     ///
     /// **Required.**
@@ -72,7 +72,7 @@ pub struct PostBody {
     /// 产品类型
     ///
     /// **Required.**
-    pub product_type: PostProductType,
+    pub product_type: UploadGoodProductType,
     /// 商品型号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_model: ::std::option::Option<::std::string::String>,
@@ -83,7 +83,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UploadGoodBody {
         appliance_id: required(0, "appliance_id"),
         product_name: required(1, "product_name"),
         energy_grade: optional(2, "energy_grade"),
@@ -99,7 +99,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UploadGoodBody {
     /// Creates a value from its required fields (`appliance_id`, `product_name`, `brand`, `qualification_region_code`, `seller_name`, `license_number`, `base_price`, `average_trading_price`, `product_type`, `bar_code`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -111,10 +111,10 @@ impl PostBody {
         license_number: impl ::std::convert::Into<::std::string::String>,
         base_price: i64,
         average_trading_price: i64,
-        product_type: PostProductType,
+        product_type: UploadGoodProductType,
         bar_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        UploadGoodBody {
             appliance_id,
             product_name: product_name.into(),
             energy_grade: ::std::option::Option::None,
@@ -131,7 +131,7 @@ impl PostBody {
     }
 
     /// Sets `energy_grade`.
-    pub fn with_energy_grade(mut self, energy_grade: PostEnergyGrade) -> Self {
+    pub fn with_energy_grade(mut self, energy_grade: UploadGoodEnergyGrade) -> Self {
         self.energy_grade = ::std::option::Option::Some(energy_grade);
         self
     }
@@ -146,7 +146,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadGoodBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -158,7 +158,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadGoodResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -176,17 +176,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadGoodResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UploadGoodResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UploadGoodResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -205,26 +205,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/goods/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadGoodRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadGoodBody,
 }
 
-impl PostRequest {
+impl UploadGoodRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UploadGoodBody) -> Self {
+        UploadGoodRequest { body }
     }
 }
 
-impl PostRequest {
+impl UploadGoodRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/goods/upload`
     pub const PATH: &'static str = "/v3/gov/subsidy/goods/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadGoodRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -234,8 +234,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadGoodRequest {
+    type Response = UploadGoodResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -274,9 +274,9 @@ impl<'a> V3GovSubsidyGoodsUpload<'a> {
     /// 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UploadGoodBody,
+    ) -> ::std::result::Result<UploadGoodResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UploadGoodRequest::new(body)).await
     }
 }
 
@@ -284,13 +284,10 @@ impl<'a> V3GovSubsidyGoodsUpload<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("upload_good.body", ::wechatpay_runtime::json_schema_for::<UploadGoodBody>()),
         (
-            "post_v3_gov_subsidy_goods_upload.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_goods_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "upload_good.response",
+            ::wechatpay_runtime::json_schema_for::<UploadGoodResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `energy_grade`.
     ///
     /// 能效等级
-    pub enum PostEnergyGrade {
+    pub enum SyncNQualificationEnergyGrade {
         FirstLevel = "FIRST_LEVEL",
         SecondLevel = "SECOND_LEVEL",
         EnergyGradeUnknown = "ENERGY_GRADE_UNKNOWN",
@@ -19,7 +19,7 @@
     /// Values of `product_type`.
     ///
     /// 产品类型
-    pub enum PostProductType {
+    pub enum SyncNQualificationProductType {
         CommonProduct = "COMMON_PRODUCT",
         AiProduct = "AI_PRODUCT",
         #[unrecognized]
@@ -31,7 +31,7 @@
     /// Values of `pc_type`.
     ///
     /// 类型(台式、笔记本)，当品类为电脑时必填
-    pub enum PostPcType {
+    pub enum SyncNQualificationPcType {
         Desktop = "DESKTOP",
         Laptop = "LAPTOP",
         ComputerTypeUnknown = "COMPUTER_TYPE_UNKNOWN",
@@ -44,7 +44,7 @@
     /// Values of `sale_model`.
     ///
     /// 销售方式
-    pub enum PostSaleModel {
+    pub enum SyncNQualificationSaleModel {
         SaleModelOnline = "SALE_MODEL_ONLINE",
         SaleModelOffline = "SALE_MODEL_OFFLINE",
         #[unrecognized]
@@ -56,7 +56,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum PostIdentityDocumentType {
+    pub enum SyncNQualificationIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -69,7 +69,7 @@
     /// Values of `cate_state`.
     ///
     /// 品类状态
-    pub enum PostCateState {
+    pub enum SyncNQualificationCateState {
         CateStateRedeem = "CATE_STATE_REDEEM",
         CateStateRefund = "CATE_STATE_REFUND",
         #[unrecognized]
@@ -81,7 +81,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncNQualificationBody {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -114,7 +114,7 @@ pub struct PostBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 能效等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub energy_grade: ::std::option::Option<PostEnergyGrade>,
+    pub energy_grade: ::std::option::Option<SyncNQualificationEnergyGrade>,
     /// 收货地区编码
     ///
     /// **Required.**
@@ -152,10 +152,10 @@ pub struct PostBody {
     /// 产品类型
     ///
     /// **Required.**
-    pub product_type: PostProductType,
+    pub product_type: SyncNQualificationProductType,
     /// 类型(台式、笔记本)，当品类为电脑时必填
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pc_type: ::std::option::Option<PostPcType>,
+    pub pc_type: ::std::option::Option<SyncNQualificationPcType>,
     /// 订单金额
     ///
     /// **Required.**
@@ -179,11 +179,11 @@ pub struct PostBody {
     /// 销售方式
     ///
     /// **Required.**
-    pub sale_model: PostSaleModel,
+    pub sale_model: SyncNQualificationSaleModel,
     /// 证件类型
     ///
     /// **Required.**
-    pub identity_document_type: PostIdentityDocumentType,
+    pub identity_document_type: SyncNQualificationIdentityDocumentType,
     /// 发票开具地(地址编码）
     ///
     /// **Required.**
@@ -199,7 +199,7 @@ pub struct PostBody {
     /// 品类状态
     ///
     /// **Required.**
-    pub cate_state: PostCateState,
+    pub cate_state: SyncNQualificationCateState,
     /// 经度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -222,7 +222,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncNQualificationBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         phone_number: required(2, "phone_number"),
@@ -261,7 +261,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncNQualificationBody {
     /// Creates a value from its required fields (`real_name`, `id_card_number`, `phone_number`, `out_trade_no`, `receive_region_code`, `brand`, `address`, `qualification_region_code`, `seller_name`, `license_number`, `invoice_num`, `product_type`, `order_amount`, `discount_amount`, `mch_order_id`, `invoice_time`, `purchaser_name`, `sale_model`, `identity_document_type`, `invoice_address_code`, `tax_authority_code`, `transaction_time`, `cate_state`, `cate_code`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -276,21 +276,21 @@ impl PostBody {
         seller_name: impl ::std::convert::Into<::std::string::String>,
         license_number: impl ::std::convert::Into<::std::string::String>,
         invoice_num: impl ::std::convert::Into<::std::string::String>,
-        product_type: PostProductType,
+        product_type: SyncNQualificationProductType,
         order_amount: i64,
         discount_amount: i64,
         mch_order_id: impl ::std::convert::Into<::std::string::String>,
         invoice_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         purchaser_name: impl ::std::convert::Into<::std::string::String>,
-        sale_model: PostSaleModel,
-        identity_document_type: PostIdentityDocumentType,
+        sale_model: SyncNQualificationSaleModel,
+        identity_document_type: SyncNQualificationIdentityDocumentType,
         invoice_address_code: impl ::std::convert::Into<::std::string::String>,
         tax_authority_code: impl ::std::convert::Into<::std::string::String>,
         transaction_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        cate_state: PostCateState,
+        cate_state: SyncNQualificationCateState,
         cate_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SyncNQualificationBody {
             real_name,
             id_card_number,
             phone_number,
@@ -345,7 +345,10 @@ impl PostBody {
     }
 
     /// Sets `energy_grade`.
-    pub fn with_energy_grade(mut self, energy_grade: PostEnergyGrade) -> Self {
+    pub fn with_energy_grade(
+        mut self,
+        energy_grade: SyncNQualificationEnergyGrade,
+    ) -> Self {
         self.energy_grade = ::std::option::Option::Some(energy_grade);
         self
     }
@@ -369,7 +372,7 @@ impl PostBody {
     }
 
     /// Sets `pc_type`.
-    pub fn with_pc_type(mut self, pc_type: PostPcType) -> Self {
+    pub fn with_pc_type(mut self, pc_type: SyncNQualificationPcType) -> Self {
         self.pc_type = ::std::option::Option::Some(pc_type);
         self
     }
@@ -420,7 +423,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncNQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -432,7 +435,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncNQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -450,17 +453,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncNQualificationResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SyncNQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncNQualificationResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -479,26 +482,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/n-qualifications/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncNQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncNQualificationBody,
 }
 
-impl PostRequest {
+impl SyncNQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SyncNQualificationBody) -> Self {
+        SyncNQualificationRequest { body }
     }
 }
 
-impl PostRequest {
+impl SyncNQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/n-qualifications/sync`
     pub const PATH: &'static str = "/v3/gov/subsidy/n-qualifications/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncNQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -508,8 +511,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncNQualificationRequest {
+    type Response = SyncNQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -550,9 +553,9 @@ impl<'a> V3GovSubsidyNQualificationsSync<'a> {
     /// N品类同步资格核销信息 (`POST /v3/gov/subsidy/n-qualifications/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SyncNQualificationBody,
+    ) -> ::std::result::Result<SyncNQualificationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SyncNQualificationRequest::new(body)).await
     }
 }
 
@@ -561,12 +564,12 @@ impl<'a> V3GovSubsidyNQualificationsSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_n_qualifications_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sync_n_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<SyncNQualificationBody>(),
         ),
         (
-            "post_v3_gov_subsidy_n_qualifications_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_n_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<SyncNQualificationResponse>(),
         ),
     ])
 }

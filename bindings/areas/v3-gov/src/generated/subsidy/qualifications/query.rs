@@ -6,7 +6,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum PostIdentityDocumentType {
+    pub enum QualificationsQueryQualificationIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QualificationsQueryQualificationBody {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -45,11 +45,11 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub identity_document_type: PostIdentityDocumentType,
+    pub identity_document_type: QualificationsQueryQualificationIdentityDocumentType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QualificationsQueryQualificationBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         phone_number: required(2, "phone_number"),
@@ -58,16 +58,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl QualificationsQueryQualificationBody {
     /// Creates a value from its required fields (`real_name`, `id_card_number`, `phone_number`, `qualification_region_code`, `identity_document_type`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
         phone_number: ::wechatpay_runtime::Sensitive,
         qualification_region_code: i64,
-        identity_document_type: PostIdentityDocumentType,
+        identity_document_type: QualificationsQueryQualificationIdentityDocumentType,
     ) -> Self {
-        PostBody {
+        QualificationsQueryQualificationBody {
             real_name,
             id_card_number,
             phone_number,
@@ -77,7 +77,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QualificationsQueryQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -89,7 +89,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 状态
-    pub enum PostState {
+    pub enum QualificationsQueryQualificationState {
         Unclaimed = "UNCLAIMED",
         Unredeemed = "UNREDEEMED",
         Redeemed = "REDEEMED",
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `unclaimed_reason`.
     ///
     /// 区分未领取的原因
-    pub enum PostUnclaimedReason {
+    pub enum QualificationsQueryQualificationUnclaimedReason {
         ReasonClaimedByOtherRegion = "REASON_CLAIMED_BY_OTHER_REGION",
         ReasonClaimedByOtherPlatformOrRegion = "REASON_CLAIMED_BY_OTHER_PLATFORM_OR_REGION",
         ReasonUnclaimed = "REASON_UNCLAIMED",
@@ -118,7 +118,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQualificationListItem {
+pub struct QualificationsQueryQualificationQualificationListItem {
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -130,10 +130,12 @@ pub struct PostQualificationListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<QualificationsQueryQualificationState>,
     /// 区分未领取的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unclaimed_reason: ::std::option::Option<PostUnclaimedReason>,
+    pub unclaimed_reason: ::std::option::Option<
+        QualificationsQueryQualificationUnclaimedReason,
+    >,
     /// 领取的平台名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub claimed_platform_name: ::std::option::Option<::std::string::String>,
@@ -147,7 +149,7 @@ pub struct PostQualificationListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQualificationListItem {
+    QualificationsQueryQualificationQualificationListItem {
         appliance_id: optional(0, "appliance_id"),
         state: optional(1, "state"),
         unclaimed_reason: optional(2, "unclaimed_reason"),
@@ -157,10 +159,10 @@ pub struct PostQualificationListItem {
     }
 }
 
-impl PostQualificationListItem {
+impl QualificationsQueryQualificationQualificationListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostQualificationListItem {
+        QualificationsQueryQualificationQualificationListItem {
             appliance_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             unclaimed_reason: ::std::option::Option::None,
@@ -175,13 +177,13 @@ impl PostQualificationListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QualificationsQueryQualificationResponse {
     /// 资格状态数组
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qualification_list: ::std::option::Option<
-        ::std::vec::Vec<PostQualificationListItem>,
+        ::std::vec::Vec<QualificationsQueryQualificationQualificationListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -190,16 +192,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QualificationsQueryQualificationResponse {
         qualification_list: optional(0, "qualification_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl QualificationsQueryQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QualificationsQueryQualificationResponse {
             qualification_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -217,26 +219,28 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/qualifications/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QualificationsQueryQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QualificationsQueryQualificationBody,
 }
 
-impl PostRequest {
+impl QualificationsQueryQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QualificationsQueryQualificationBody) -> Self {
+        QualificationsQueryQualificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl QualificationsQueryQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/qualifications/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QualificationsQueryQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -246,8 +250,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QualificationsQueryQualificationRequest {
+    type Response = QualificationsQueryQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -288,9 +292,12 @@ impl<'a> V3GovSubsidyQualificationsQuery<'a> {
     /// 批量查询用户资格 (`POST /v3/gov/subsidy/qualifications/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QualificationsQueryQualificationBody,
+    ) -> ::std::result::Result<
+        QualificationsQueryQualificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QualificationsQueryQualificationRequest::new(body)).await
     }
 }
 
@@ -299,12 +306,16 @@ impl<'a> V3GovSubsidyQualificationsQuery<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_qualifications_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "qualifications_query_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<
+                QualificationsQueryQualificationBody,
+            >(),
         ),
         (
-            "post_v3_gov_subsidy_qualifications_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "qualifications_query_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<
+                QualificationsQueryQualificationResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `energy_grade`.
     ///
     /// 能效等级
-    pub enum PostEnergyGrade {
+    pub enum SyncQualificationEnergyGrade {
         FirstLevel = "FIRST_LEVEL",
         SecondLevel = "SECOND_LEVEL",
         EnergyGradeUnknown = "ENERGY_GRADE_UNKNOWN",
@@ -19,7 +19,7 @@
     /// Values of `product_type`.
     ///
     /// 产品类型
-    pub enum PostProductType {
+    pub enum SyncQualificationProductType {
         CommonProduct = "COMMON_PRODUCT",
         AiProduct = "AI_PRODUCT",
         #[unrecognized]
@@ -31,7 +31,7 @@
     /// Values of `pc_type`.
     ///
     /// 类型(台式、笔记本)，当品类为电脑时必填
-    pub enum PostPcType {
+    pub enum SyncQualificationPcType {
         Desktop = "DESKTOP",
         Laptop = "LAPTOP",
         ComputerTypeUnknown = "COMPUTER_TYPE_UNKNOWN",
@@ -44,7 +44,7 @@
     /// Values of `sale_model`.
     ///
     /// 销售方式
-    pub enum PostSaleModel {
+    pub enum SyncQualificationSaleModel {
         SaleModelOnline = "SALE_MODEL_ONLINE",
         SaleModelOffline = "SALE_MODEL_OFFLINE",
         #[unrecognized]
@@ -56,7 +56,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum PostIdentityDocumentType {
+    pub enum SyncQualificationIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -69,7 +69,7 @@
     /// Values of `cate_state`.
     ///
     /// 品类状态
-    pub enum PostCateState {
+    pub enum SyncQualificationCateState {
         CateStateRedeem = "CATE_STATE_REDEEM",
         CateStateRefund = "CATE_STATE_REFUND",
         #[unrecognized]
@@ -81,7 +81,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncQualificationBody {
     /// 自然人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -111,7 +111,7 @@ pub struct PostBody {
     pub sub_mch_id: ::std::option::Option<::std::string::String>,
     /// 能效等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub energy_grade: ::std::option::Option<PostEnergyGrade>,
+    pub energy_grade: ::std::option::Option<SyncQualificationEnergyGrade>,
     /// 收货地区编码
     ///
     /// **Required.**
@@ -165,10 +165,10 @@ pub struct PostBody {
     /// 产品类型
     ///
     /// **Required.**
-    pub product_type: PostProductType,
+    pub product_type: SyncQualificationProductType,
     /// 类型(台式、笔记本)，当品类为电脑时必填
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pc_type: ::std::option::Option<PostPcType>,
+    pub pc_type: ::std::option::Option<SyncQualificationPcType>,
     /// 订单金额
     ///
     /// **Required.**
@@ -201,11 +201,11 @@ pub struct PostBody {
     /// 销售方式
     ///
     /// **Required.**
-    pub sale_model: PostSaleModel,
+    pub sale_model: SyncQualificationSaleModel,
     /// 证件类型
     ///
     /// **Required.**
-    pub identity_document_type: PostIdentityDocumentType,
+    pub identity_document_type: SyncQualificationIdentityDocumentType,
     /// 发票开具地(地址编码）
     ///
     /// **Required.**
@@ -224,7 +224,7 @@ pub struct PostBody {
     /// 品类状态
     ///
     /// **Required.**
-    pub cate_state: PostCateState,
+    pub cate_state: SyncQualificationCateState,
     /// 销售主体，开票主体，商户名称
     ///
     /// **Required.**
@@ -232,7 +232,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncQualificationBody {
         real_name: optional(0, "real_name"),
         id_card_number: optional(1, "id_card_number"),
         phone_number: optional(2, "phone_number"),
@@ -274,7 +274,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncQualificationBody {
     /// Creates a value from its required fields (`out_trade_no`, `receive_region_code`, `brand`, `address`, `qualification_region_code`, `sn_code`, `seller_name`, `license_number`, `barcode`, `item_name`, `spec_model`, `invoice_num`, `product_type`, `order_amount`, `discount_amount`, `mch_order_id`, `invoice_time`, `purchaser_name`, `sale_model`, `identity_document_type`, `invoice_address_code`, `tax_authority_code`, `transaction_time`, `cate_state`, `mch_name`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -290,21 +290,21 @@ impl PostBody {
         item_name: impl ::std::convert::Into<::std::string::String>,
         spec_model: impl ::std::convert::Into<::std::string::String>,
         invoice_num: impl ::std::convert::Into<::std::string::String>,
-        product_type: PostProductType,
+        product_type: SyncQualificationProductType,
         order_amount: i64,
         discount_amount: i64,
         mch_order_id: impl ::std::convert::Into<::std::string::String>,
         invoice_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         purchaser_name: impl ::std::convert::Into<::std::string::String>,
-        sale_model: PostSaleModel,
-        identity_document_type: PostIdentityDocumentType,
+        sale_model: SyncQualificationSaleModel,
+        identity_document_type: SyncQualificationIdentityDocumentType,
         invoice_address_code: impl ::std::convert::Into<::std::string::String>,
         tax_authority_code: impl ::std::convert::Into<::std::string::String>,
         transaction_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        cate_state: PostCateState,
+        cate_state: SyncQualificationCateState,
         mch_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SyncQualificationBody {
             real_name: ::std::option::Option::None,
             id_card_number: ::std::option::Option::None,
             phone_number: ::std::option::Option::None,
@@ -386,7 +386,10 @@ impl PostBody {
     }
 
     /// Sets `energy_grade`.
-    pub fn with_energy_grade(mut self, energy_grade: PostEnergyGrade) -> Self {
+    pub fn with_energy_grade(
+        mut self,
+        energy_grade: SyncQualificationEnergyGrade,
+    ) -> Self {
         self.energy_grade = ::std::option::Option::Some(energy_grade);
         self
     }
@@ -410,7 +413,7 @@ impl PostBody {
     }
 
     /// Sets `pc_type`.
-    pub fn with_pc_type(mut self, pc_type: PostPcType) -> Self {
+    pub fn with_pc_type(mut self, pc_type: SyncQualificationPcType) -> Self {
         self.pc_type = ::std::option::Option::Some(pc_type);
         self
     }
@@ -452,7 +455,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -464,7 +467,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -482,17 +485,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncQualificationResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SyncQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncQualificationResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -511,26 +514,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/qualifications/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncQualificationBody,
 }
 
-impl PostRequest {
+impl SyncQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SyncQualificationBody) -> Self {
+        SyncQualificationRequest { body }
     }
 }
 
-impl PostRequest {
+impl SyncQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/qualifications/sync`
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -540,8 +543,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncQualificationRequest {
+    type Response = SyncQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -582,9 +585,9 @@ impl<'a> V3GovSubsidyQualificationsSync<'a> {
     /// 同步资格核销信息 (`POST /v3/gov/subsidy/qualifications/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SyncQualificationBody,
+    ) -> ::std::result::Result<SyncQualificationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SyncQualificationRequest::new(body)).await
     }
 }
 
@@ -593,12 +596,12 @@ impl<'a> V3GovSubsidyQualificationsSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_qualifications_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sync_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<SyncQualificationBody>(),
         ),
         (
-            "post_v3_gov_subsidy_qualifications_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<SyncQualificationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `product_type`.
     ///
     /// 产品类型
-    pub enum PostProductType {
+    pub enum LockSncodeProductType {
         CommonProduct = "COMMON_PRODUCT",
         AiProduct = "AI_PRODUCT",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct LockSncodeBody {
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -56,7 +56,7 @@ pub struct PostBody {
     /// 产品类型
     ///
     /// **Required.**
-    pub product_type: PostProductType,
+    pub product_type: LockSncodeProductType,
     /// 销售时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -69,7 +69,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    LockSncodeBody {
         appliance_id: required(0, "appliance_id"),
         out_trade_no: required(1, "out_trade_no"),
         brand: required(2, "brand"),
@@ -85,7 +85,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl LockSncodeBody {
     /// Creates a value from its required fields (`appliance_id`, `out_trade_no`, `brand`, `qualification_region_code`, `sn_code`, `manufacturer_info`, `barcode`, `spec_model`, `product_type`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -97,9 +97,9 @@ impl PostBody {
         manufacturer_info: impl ::std::convert::Into<::std::string::String>,
         barcode: impl ::std::convert::Into<::std::string::String>,
         spec_model: impl ::std::convert::Into<::std::string::String>,
-        product_type: PostProductType,
+        product_type: LockSncodeProductType,
     ) -> Self {
-        PostBody {
+        LockSncodeBody {
             appliance_id,
             out_trade_no: out_trade_no.into(),
             brand: brand.into(),
@@ -143,7 +143,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for LockSncodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -155,7 +155,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct LockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -173,17 +173,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    LockSncodeResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl LockSncodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        LockSncodeResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -202,26 +202,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/sncode/lock.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct LockSncodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: LockSncodeBody,
 }
 
-impl PostRequest {
+impl LockSncodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: LockSncodeBody) -> Self {
+        LockSncodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl LockSncodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/sncode/lock`
     pub const PATH: &'static str = "/v3/gov/subsidy/sncode/lock";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for LockSncodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -231,8 +231,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for LockSncodeRequest {
+    type Response = LockSncodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -271,9 +271,9 @@ impl<'a> V3GovSubsidySncodeLock<'a> {
     /// sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: LockSncodeBody,
+    ) -> ::std::result::Result<LockSncodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&LockSncodeRequest::new(body)).await
     }
 }
 
@@ -281,13 +281,10 @@ impl<'a> V3GovSubsidySncodeLock<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("lock_sncode.body", ::wechatpay_runtime::json_schema_for::<LockSncodeBody>()),
         (
-            "post_v3_gov_subsidy_sncode_lock.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_sncode_lock.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "lock_sncode.response",
+            ::wechatpay_runtime::json_schema_for::<LockSncodeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QuerySncodeBody {
     /// S/N码集合
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QuerySncodeBody {
         sn_code_list: required(0, "sn_code_list"),
         qualification_region_code: required(1, "qualification_region_code"),
     }
 }
 
-impl PostBody {
+impl QuerySncodeBody {
     /// Creates a value from its required fields (`sn_code_list`, `qualification_region_code`).
     pub fn new(
         sn_code_list: ::std::vec::Vec<::std::string::String>,
         qualification_region_code: i64,
     ) -> Self {
-        PostBody {
+        QuerySncodeBody {
             sn_code_list,
             qualification_region_code,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QuerySncodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 状态
-    pub enum PostState {
+    pub enum QuerySncodeState {
         SncodeStateUnknown = "SNCODE_STATE_UNKNOWN",
         SncodeStateSellable = "SNCODE_STATE_SELLABLE",
         SncodeStateNotSellable = "SNCODE_STATE_NOT_SELLABLE",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `not_sellable_reason`.
     ///
     /// 不可售的原因
-    pub enum PostNotSellableReason {
+    pub enum QuerySncodeNotSellableReason {
         NotSellableReasonUsed = "NOT_SELLABLE_REASON_USED",
         NotSellableReasonNotFound = "NOT_SELLABLE_REASON_NOT_FOUND",
         #[unrecognized]
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsSnListItem {
+pub struct QuerySncodeGoodsSnListItem {
     /// S/N码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -86,10 +86,10 @@ pub struct PostGoodsSnListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<QuerySncodeState>,
     /// 不可售的原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub not_sellable_reason: ::std::option::Option<PostNotSellableReason>,
+    pub not_sellable_reason: ::std::option::Option<QuerySncodeNotSellableReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -97,7 +97,7 @@ pub struct PostGoodsSnListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsSnListItem {
+    QuerySncodeGoodsSnListItem {
         sn_code: optional(0, "sn_code"),
         state: optional(1, "state"),
         not_sellable_reason: optional(2, "not_sellable_reason"),
@@ -105,10 +105,10 @@ pub struct PostGoodsSnListItem {
     }
 }
 
-impl PostGoodsSnListItem {
+impl QuerySncodeGoodsSnListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostGoodsSnListItem {
+        QuerySncodeGoodsSnListItem {
             sn_code: ::std::option::Option::None,
             state: ::std::option::Option::None,
             not_sellable_reason: ::std::option::Option::None,
@@ -121,12 +121,14 @@ impl PostGoodsSnListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QuerySncodeResponse {
     /// sn码状态数组
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_sn_list: ::std::option::Option<::std::vec::Vec<PostGoodsSnListItem>>,
+    pub goods_sn_list: ::std::option::Option<
+        ::std::vec::Vec<QuerySncodeGoodsSnListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -134,16 +136,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QuerySncodeResponse {
         goods_sn_list: optional(0, "goods_sn_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl QuerySncodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QuerySncodeResponse {
             goods_sn_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -161,26 +163,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/sncode/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QuerySncodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QuerySncodeBody,
 }
 
-impl PostRequest {
+impl QuerySncodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QuerySncodeBody) -> Self {
+        QuerySncodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl QuerySncodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/sncode/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/sncode/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QuerySncodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,8 +192,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QuerySncodeRequest {
+    type Response = QuerySncodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -230,9 +232,9 @@ impl<'a> V3GovSubsidySncodeQuery<'a> {
     /// 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QuerySncodeBody,
+    ) -> ::std::result::Result<QuerySncodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QuerySncodeRequest::new(body)).await
     }
 }
 
@@ -240,13 +242,10 @@ impl<'a> V3GovSubsidySncodeQuery<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("query_sncode.body", ::wechatpay_runtime::json_schema_for::<QuerySncodeBody>()),
         (
-            "post_v3_gov_subsidy_sncode_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_sncode_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_sncode.response",
+            ::wechatpay_runtime::json_schema_for::<QuerySncodeResponse>(),
         ),
     ])
 }

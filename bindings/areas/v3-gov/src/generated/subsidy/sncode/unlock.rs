@@ -6,7 +6,7 @@
     /// Values of `product_type`.
     ///
     /// 产品类型
-    pub enum PostProductType {
+    pub enum UnlockSncodeProductType {
         CommonProduct = "COMMON_PRODUCT",
         AiProduct = "AI_PRODUCT",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UnlockSncodeBody {
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -44,11 +44,11 @@ pub struct PostBody {
     /// 产品类型
     ///
     /// **Required.**
-    pub product_type: PostProductType,
+    pub product_type: UnlockSncodeProductType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UnlockSncodeBody {
         appliance_id: required(0, "appliance_id"),
         out_trade_no: required(1, "out_trade_no"),
         qualification_region_code: required(2, "qualification_region_code"),
@@ -58,7 +58,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UnlockSncodeBody {
     /// Creates a value from its required fields (`appliance_id`, `out_trade_no`, `qualification_region_code`, `sn_code`, `barcode`, `product_type`).
     pub fn new(
         appliance_id: i64,
@@ -66,9 +66,9 @@ impl PostBody {
         qualification_region_code: i64,
         sn_code: impl ::std::convert::Into<::std::string::String>,
         barcode: impl ::std::convert::Into<::std::string::String>,
-        product_type: PostProductType,
+        product_type: UnlockSncodeProductType,
     ) -> Self {
-        PostBody {
+        UnlockSncodeBody {
             appliance_id,
             out_trade_no: out_trade_no.into(),
             qualification_region_code,
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UnlockSncodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnlockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,17 +109,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnlockSncodeResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UnlockSncodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnlockSncodeResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -138,26 +138,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/sncode/unlock.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnlockSncodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UnlockSncodeBody,
 }
 
-impl PostRequest {
+impl UnlockSncodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UnlockSncodeBody) -> Self {
+        UnlockSncodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl UnlockSncodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/sncode/unlock`
     pub const PATH: &'static str = "/v3/gov/subsidy/sncode/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnlockSncodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,8 +167,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnlockSncodeRequest {
+    type Response = UnlockSncodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -207,9 +207,9 @@ impl<'a> V3GovSubsidySncodeUnlock<'a> {
     /// sn码解锁 (`POST /v3/gov/subsidy/sncode/unlock`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UnlockSncodeBody,
+    ) -> ::std::result::Result<UnlockSncodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UnlockSncodeRequest::new(body)).await
     }
 }
 
@@ -218,12 +218,12 @@ impl<'a> V3GovSubsidySncodeUnlock<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_sncode_unlock.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "unlock_sncode.body",
+            ::wechatpay_runtime::json_schema_for::<UnlockSncodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_sncode_unlock.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unlock_sncode.response",
+            ::wechatpay_runtime::json_schema_for::<UnlockSncodeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QueryTransactionBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QueryTransactionBody {
         qualification_region_code: required(0, "qualification_region_code"),
         order_number_list: required(1, "order_number_list"),
     }
 }
 
-impl PostBody {
+impl QueryTransactionBody {
     /// Creates a value from its required fields (`qualification_region_code`, `order_number_list`).
     pub fn new(
         qualification_region_code: i64,
         order_number_list: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostBody {
+        QueryTransactionBody {
             qualification_region_code,
             order_number_list,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QueryTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `collect_state`.
     ///
     /// 归集状态枚举
-    pub enum PostCollectState {
+    pub enum QueryTransactionCollectState {
         CollectStateNotCollect = "COLLECT_STATE_NOT_COLLECT",
         CollectStateCollected = "COLLECT_STATE_COLLECTED",
         CollectStateCollectionFailed = "COLLECT_STATE_COLLECTION_FAILED",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `cate_state`.
     ///
     /// 品类状态
-    pub enum PostCateState {
+    pub enum QueryTransactionCateState {
         CateStateRedeem = "CATE_STATE_REDEEM",
         CateStateRefund = "CATE_STATE_REFUND",
         #[unrecognized]
@@ -76,16 +76,16 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostShopOrderListItem {
+pub struct QueryTransactionShopOrderListItem {
     /// 单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub shop_order_number: ::std::option::Option<::std::string::String>,
     /// 归集状态枚举
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collect_state: ::std::option::Option<PostCollectState>,
+    pub collect_state: ::std::option::Option<QueryTransactionCollectState>,
     /// 品类状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cate_state: ::std::option::Option<PostCateState>,
+    pub cate_state: ::std::option::Option<QueryTransactionCateState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -93,7 +93,7 @@ pub struct PostShopOrderListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostShopOrderListItem {
+    QueryTransactionShopOrderListItem {
         shop_order_number: optional(0, "shop_order_number"),
         collect_state: optional(1, "collect_state"),
         cate_state: optional(2, "cate_state"),
@@ -101,10 +101,10 @@ pub struct PostShopOrderListItem {
     }
 }
 
-impl PostShopOrderListItem {
+impl QueryTransactionShopOrderListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostShopOrderListItem {
+        QueryTransactionShopOrderListItem {
             shop_order_number: ::std::option::Option::None,
             collect_state: ::std::option::Option::None,
             cate_state: ::std::option::Option::None,
@@ -117,7 +117,7 @@ impl PostShopOrderListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QueryTransactionResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,7 +132,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shop_order_list: ::std::option::Option<::std::vec::Vec<PostShopOrderListItem>>,
+    pub shop_order_list: ::std::option::Option<
+        ::std::vec::Vec<QueryTransactionShopOrderListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -140,7 +142,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QueryTransactionResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         shop_order_list: optional(2, "shop_order_list"),
@@ -148,10 +150,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QueryTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QueryTransactionResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             shop_order_list: ::std::option::Option::None,
@@ -171,26 +173,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/transactions/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QueryTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QueryTransactionBody,
 }
 
-impl PostRequest {
+impl QueryTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QueryTransactionBody) -> Self {
+        QueryTransactionRequest { body }
     }
 }
 
-impl PostRequest {
+impl QueryTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/transactions/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/transactions/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QueryTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -200,8 +202,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QueryTransactionRequest {
+    type Response = QueryTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -242,9 +244,9 @@ impl<'a> V3GovSubsidyTransactionsQuery<'a> {
     /// 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QueryTransactionBody,
+    ) -> ::std::result::Result<QueryTransactionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryTransactionRequest::new(body)).await
     }
 }
 
@@ -253,12 +255,12 @@ impl<'a> V3GovSubsidyTransactionsQuery<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_transactions_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "query_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<QueryTransactionBody>(),
         ),
         (
-            "post_v3_gov_subsidy_transactions_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<QueryTransactionResponse>(),
         ),
     ])
 }

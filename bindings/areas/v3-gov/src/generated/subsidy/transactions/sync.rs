@@ -6,7 +6,7 @@
     /// Values of `energy_grade`.
     ///
     /// 能效等级
-    pub enum PostEnergyGrade {
+    pub enum SyncTransactionEnergyGrade {
         FirstLevel = "FIRST_LEVEL",
         SecondLevel = "SECOND_LEVEL",
         EnergyGradeUnknown = "ENERGY_GRADE_UNKNOWN",
@@ -19,7 +19,7 @@
     /// Values of `sale_model`.
     ///
     /// 销售方式
-    pub enum PostSaleModel {
+    pub enum SyncTransactionSaleModel {
         SaleModelOnline = "SALE_MODEL_ONLINE",
         SaleModelOffline = "SALE_MODEL_OFFLINE",
         #[unrecognized]
@@ -31,7 +31,7 @@
     /// Values of `cate_state`.
     ///
     /// 品类状态
-    pub enum PostCateState {
+    pub enum SyncTransactionCateState {
         CateStateRedeem = "CATE_STATE_REDEEM",
         CateStateRefund = "CATE_STATE_REFUND",
         #[unrecognized]
@@ -43,7 +43,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum PostIdentityDocumentType {
+    pub enum SyncTransactionIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -56,7 +56,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncTransactionBody {
     /// 自然人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -83,7 +83,7 @@ pub struct PostBody {
     pub out_trade_no: ::std::string::String,
     /// 能效等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub energy_grade: ::std::option::Option<PostEnergyGrade>,
+    pub energy_grade: ::std::option::Option<SyncTransactionEnergyGrade>,
     /// 收货地区编码
     ///
     /// **Required.**
@@ -132,22 +132,22 @@ pub struct PostBody {
     pub mch_name: ::std::string::String,
     /// 销售方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sale_model: ::std::option::Option<PostSaleModel>,
+    pub sale_model: ::std::option::Option<SyncTransactionSaleModel>,
     /// 品类状态
     ///
     /// **Required.**
-    pub cate_state: PostCateState,
+    pub cate_state: SyncTransactionCateState,
     /// 证件类型
     ///
     /// **Required.**
-    pub identity_document_type: PostIdentityDocumentType,
+    pub identity_document_type: SyncTransactionIdentityDocumentType,
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncTransactionBody {
         real_name: optional(0, "real_name"),
         id_card_number: optional(1, "id_card_number"),
         phone_number: optional(2, "phone_number"),
@@ -173,7 +173,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncTransactionBody {
     /// Creates a value from its required fields (`out_trade_no`, `receive_region_code`, `brand`, `qualification_region_code`, `seller_name`, `license_number`, `order_amount`, `discount_amount`, `transaction_time`, `mch_order_id`, `mch_name`, `cate_state`, `identity_document_type`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -188,10 +188,10 @@ impl PostBody {
         transaction_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         mch_order_id: impl ::std::convert::Into<::std::string::String>,
         mch_name: impl ::std::convert::Into<::std::string::String>,
-        cate_state: PostCateState,
-        identity_document_type: PostIdentityDocumentType,
+        cate_state: SyncTransactionCateState,
+        identity_document_type: SyncTransactionIdentityDocumentType,
     ) -> Self {
-        PostBody {
+        SyncTransactionBody {
             real_name: ::std::option::Option::None,
             id_card_number: ::std::option::Option::None,
             phone_number: ::std::option::Option::None,
@@ -248,7 +248,10 @@ impl PostBody {
     }
 
     /// Sets `energy_grade`.
-    pub fn with_energy_grade(mut self, energy_grade: PostEnergyGrade) -> Self {
+    pub fn with_energy_grade(
+        mut self,
+        energy_grade: SyncTransactionEnergyGrade,
+    ) -> Self {
         self.energy_grade = ::std::option::Option::Some(energy_grade);
         self
     }
@@ -272,7 +275,7 @@ impl PostBody {
     }
 
     /// Sets `sale_model`.
-    pub fn with_sale_model(mut self, sale_model: PostSaleModel) -> Self {
+    pub fn with_sale_model(mut self, sale_model: SyncTransactionSaleModel) -> Self {
         self.sale_model = ::std::option::Option::Some(sale_model);
         self
     }
@@ -287,7 +290,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -299,7 +302,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncTransactionResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -317,17 +320,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncTransactionResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SyncTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncTransactionResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -346,26 +349,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/transactions/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncTransactionBody,
 }
 
-impl PostRequest {
+impl SyncTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SyncTransactionBody) -> Self {
+        SyncTransactionRequest { body }
     }
 }
 
-impl PostRequest {
+impl SyncTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/transactions/sync`
     pub const PATH: &'static str = "/v3/gov/subsidy/transactions/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -375,8 +378,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncTransactionRequest {
+    type Response = SyncTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -417,9 +420,9 @@ impl<'a> V3GovSubsidyTransactionsSync<'a> {
     /// 交易信息回传 (`POST /v3/gov/subsidy/transactions/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SyncTransactionBody,
+    ) -> ::std::result::Result<SyncTransactionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SyncTransactionRequest::new(body)).await
     }
 }
 
@@ -428,12 +431,12 @@ impl<'a> V3GovSubsidyTransactionsSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_transactions_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sync_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<SyncTransactionBody>(),
         ),
         (
-            "post_v3_gov_subsidy_transactions_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<SyncTransactionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `auth_state`.
     ///
     /// 授权状态
-    pub enum GetAuthState {
+    pub enum GetAuthorizationAuthState {
         AuthStateInit = "AUTH_STATE_INIT",
         AuthStatePending = "AUTH_STATE_PENDING",
         AuthStateGranted = "AUTH_STATE_GRANTED",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetAuthorizationResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -51,7 +51,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub auth_state: ::std::option::Option<GetAuthState>,
+    pub auth_state: ::std::option::Option<GetAuthorizationAuthState>,
     /// 用户授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_auth_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -62,7 +62,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetAuthorizationResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         appid: optional(1, "appid"),
         plan_id: optional(2, "plan_id"),
@@ -74,10 +74,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetAuthorizationResponse {
             out_insurance_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
@@ -101,7 +101,7 @@ impl GetResponse {
 /// Source: `openapi/v3/inspolicymgr/deduct/authorizations/{out_insurance_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetAuthorizationRequest {
     /// 商户保险编号
     ///
     /// **Required.**
@@ -110,25 +110,25 @@ pub struct GetRequest {
     pub out_insurance_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetAuthorizationRequest {
     /// Creates a value from its required fields (`out_insurance_no`).
     pub fn new(
         out_insurance_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetAuthorizationRequest {
             out_insurance_no: out_insurance_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetAuthorizationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/authorizations/{out_insurance_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -147,8 +147,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetAuthorizationRequest {
+    type Response = GetAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -192,8 +192,10 @@ impl<'a> V3InspolicymgrDeductAuthorizationsOutInsuranceNo<'a> {
     /// 查询保单授权信息 (`GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_insurance_no.clone())).await
+    ) -> ::std::result::Result<GetAuthorizationResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetAuthorizationRequest::new(self.out_insurance_no.clone()))
+            .await
     }
 }
 
@@ -202,8 +204,8 @@ impl<'a> V3InspolicymgrDeductAuthorizationsOutInsuranceNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_inspolicymgr_deduct_authorizations_out_insurance_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<GetAuthorizationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `policy_type`.
     ///
     /// 保单类型
-    pub enum GetPolicyType {
+    pub enum GetPolicyPolicyType {
         PolicyTypeOther = "POLICY_TYPE_OTHER",
         PolicyTypeMedical = "POLICY_TYPE_MEDICAL",
         PolicyTypeAccident = "POLICY_TYPE_ACCIDENT",
@@ -25,7 +25,7 @@
     /// Values of `policy_state`.
     ///
     /// 保单状态
-    pub enum GetPolicyState {
+    pub enum GetPolicyPolicyState {
         PolicyStateIssuing = "POLICY_STATE_ISSUING",
         PolicyStateApproved = "POLICY_STATE_APPROVED",
         PolicyStateDeclined = "POLICY_STATE_DECLINED",
@@ -39,7 +39,7 @@
     /// Values of `payment_method`.
     ///
     /// 缴费方式
-    pub enum GetPaymentMethod {
+    pub enum GetPolicyPaymentMethod {
         PaymentMethodOther = "PAYMENT_METHOD_OTHER",
         PaymentMethodPeriod = "PAYMENT_METHOD_PERIOD",
         PaymentMethodLumpSum = "PAYMENT_METHOD_LUMP_SUM",
@@ -52,7 +52,7 @@
     /// Values of `period_premium_mode`.
     ///
     /// 期交保费模式
-    pub enum GetPeriodPremiumMode {
+    pub enum GetPolicyPeriodPremiumMode {
         PeriodPremiumModeEqual = "PERIOD_PREMIUM_MODE_EQUAL",
         PeriodPremiumModeFirstDiff = "PERIOD_PREMIUM_MODE_FIRST_DIFF",
         PeriodPremiumModeMultiDiff = "PERIOD_PREMIUM_MODE_MULTI_DIFF",
@@ -65,7 +65,7 @@
     /// Values of `payment_period`.
     ///
     /// 缴费周期
-    pub enum GetPaymentPeriod {
+    pub enum GetPolicyPaymentPeriod {
         PaymentPeriodDay = "PAYMENT_PERIOD_DAY",
         PaymentPeriodWeek = "PAYMENT_PERIOD_WEEK",
         PaymentPeriodBiweekly = "PAYMENT_PERIOD_BIWEEKLY",
@@ -82,7 +82,7 @@
     /// Values of `coverage_term_type`.
     ///
     /// 保障期限类型
-    pub enum GetCoverageTermType {
+    pub enum GetPolicyCoverageTermType {
         CoverageTermTypeFixedDate = "COVERAGE_TERM_TYPE_FIXED_DATE",
         CoverageTermTypeLifetime = "COVERAGE_TERM_TYPE_LIFETIME",
         #[unrecognized]
@@ -94,7 +94,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPolicyResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -145,7 +145,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_type: ::std::option::Option<GetPolicyType>,
+    pub policy_type: ::std::option::Option<GetPolicyPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_state: ::std::option::Option<GetPolicyState>,
+    pub policy_state: ::std::option::Option<GetPolicyPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
@@ -188,13 +188,13 @@ pub struct GetResponse {
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<GetPaymentMethod>,
+    pub payment_method: ::std::option::Option<GetPolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period_premium_mode: ::std::option::Option<GetPeriodPremiumMode>,
+    pub period_premium_mode: ::std::option::Option<GetPolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_period: ::std::option::Option<GetPaymentPeriod>,
+    pub payment_period: ::std::option::Option<GetPolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_period_amount: ::std::option::Option<i64>,
@@ -203,7 +203,7 @@ pub struct GetResponse {
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coverage_term_type: ::std::option::Option<GetCoverageTermType>,
+    pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -211,7 +211,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPolicyResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         insurance_name: optional(1, "insurance_name"),
         insured_name_list: optional(2, "insured_name_list"),
@@ -243,10 +243,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPolicyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPolicyResponse {
             out_insurance_no: ::std::option::Option::None,
             insurance_name: ::std::option::Option::None,
             insured_name_list: ::std::option::Option::None,
@@ -290,7 +290,7 @@ impl GetResponse {
 /// Source: `openapi/v3/inspolicymgr/deduct/policies/{out_insurance_no}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPolicyRequest {
     /// 商户保险编号
     ///
     /// **Required.**
@@ -299,25 +299,25 @@ pub struct GetRequest {
     pub out_insurance_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPolicyRequest {
     /// Creates a value from its required fields (`out_insurance_no`).
     pub fn new(
         out_insurance_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetPolicyRequest {
             out_insurance_no: out_insurance_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPolicyRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/inspolicymgr/deduct/policies/{out_insurance_no}`
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/policies/{out_insurance_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPolicyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -336,8 +336,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPolicyRequest {
+    type Response = GetPolicyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -363,7 +363,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyPolicyBody {
     /// 被保险人姓名列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub insured_name_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -390,7 +390,7 @@ pub struct PatchBody {
     pub end_renewal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 保单类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_type: ::std::option::Option<GetPolicyType>,
+    pub policy_type: ::std::option::Option<GetPolicyPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -402,7 +402,7 @@ pub struct PatchBody {
     pub address: ::std::option::Option<::std::string::String>,
     /// 保单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_state: ::std::option::Option<GetPolicyState>,
+    pub policy_state: ::std::option::Option<GetPolicyPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
@@ -423,13 +423,13 @@ pub struct PatchBody {
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<GetPaymentMethod>,
+    pub payment_method: ::std::option::Option<GetPolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period_premium_mode: ::std::option::Option<GetPeriodPremiumMode>,
+    pub period_premium_mode: ::std::option::Option<GetPolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_period: ::std::option::Option<GetPaymentPeriod>,
+    pub payment_period: ::std::option::Option<GetPolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_period_amount: ::std::option::Option<i64>,
@@ -438,11 +438,11 @@ pub struct PatchBody {
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coverage_term_type: ::std::option::Option<GetCoverageTermType>,
+    pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyPolicyBody {
         insured_name_list: optional(0, "insured_name_list"),
         insurance_name: optional(1, "insurance_name"),
         effective_time: optional(2, "effective_time"),
@@ -471,10 +471,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyPolicyBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyPolicyBody {
             insured_name_list: ::std::option::Option::None,
             insurance_name: ::std::option::Option::None,
             effective_time: ::std::option::Option::None,
@@ -573,7 +573,7 @@ impl PatchBody {
     }
 
     /// Sets `policy_type`.
-    pub fn with_policy_type(mut self, policy_type: GetPolicyType) -> Self {
+    pub fn with_policy_type(mut self, policy_type: GetPolicyPolicyType) -> Self {
         self.policy_type = ::std::option::Option::Some(policy_type);
         self
     }
@@ -606,7 +606,7 @@ impl PatchBody {
     }
 
     /// Sets `policy_state`.
-    pub fn with_policy_state(mut self, policy_state: GetPolicyState) -> Self {
+    pub fn with_policy_state(mut self, policy_state: GetPolicyPolicyState) -> Self {
         self.policy_state = ::std::option::Option::Some(policy_state);
         self
     }
@@ -657,7 +657,10 @@ impl PatchBody {
     }
 
     /// Sets `payment_method`.
-    pub fn with_payment_method(mut self, payment_method: GetPaymentMethod) -> Self {
+    pub fn with_payment_method(
+        mut self,
+        payment_method: GetPolicyPaymentMethod,
+    ) -> Self {
         self.payment_method = ::std::option::Option::Some(payment_method);
         self
     }
@@ -665,14 +668,17 @@ impl PatchBody {
     /// Sets `period_premium_mode`.
     pub fn with_period_premium_mode(
         mut self,
-        period_premium_mode: GetPeriodPremiumMode,
+        period_premium_mode: GetPolicyPeriodPremiumMode,
     ) -> Self {
         self.period_premium_mode = ::std::option::Option::Some(period_premium_mode);
         self
     }
 
     /// Sets `payment_period`.
-    pub fn with_payment_period(mut self, payment_period: GetPaymentPeriod) -> Self {
+    pub fn with_payment_period(
+        mut self,
+        payment_period: GetPolicyPaymentPeriod,
+    ) -> Self {
         self.payment_period = ::std::option::Option::Some(payment_period);
         self
     }
@@ -697,14 +703,14 @@ impl PatchBody {
     /// Sets `coverage_term_type`.
     pub fn with_coverage_term_type(
         mut self,
-        coverage_term_type: GetCoverageTermType,
+        coverage_term_type: GetPolicyCoverageTermType,
     ) -> Self {
         self.coverage_term_type = ::std::option::Option::Some(coverage_term_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyPolicyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -716,7 +722,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyPolicyResponse {
     /// 商户保险编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -767,7 +773,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_type: ::std::option::Option<GetPolicyType>,
+    pub policy_type: ::std::option::Option<GetPolicyPolicyType>,
     /// 车牌信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub car_number: ::std::option::Option<::std::string::String>,
@@ -781,7 +787,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_state: ::std::option::Option<GetPolicyState>,
+    pub policy_state: ::std::option::Option<GetPolicyPolicyState>,
     /// 保司保单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_code: ::std::option::Option<::std::string::String>,
@@ -810,13 +816,13 @@ pub struct PatchResponse {
     pub combined_payment: ::std::option::Option<bool>,
     /// 缴费方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_method: ::std::option::Option<GetPaymentMethod>,
+    pub payment_method: ::std::option::Option<GetPolicyPaymentMethod>,
     /// 期交保费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub period_premium_mode: ::std::option::Option<GetPeriodPremiumMode>,
+    pub period_premium_mode: ::std::option::Option<GetPolicyPeriodPremiumMode>,
     /// 缴费周期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_period: ::std::option::Option<GetPaymentPeriod>,
+    pub payment_period: ::std::option::Option<GetPolicyPaymentPeriod>,
     /// 首期保费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_period_amount: ::std::option::Option<i64>,
@@ -825,7 +831,7 @@ pub struct PatchResponse {
     pub subsequent_period_amount: ::std::option::Option<i64>,
     /// 保障期限类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coverage_term_type: ::std::option::Option<GetCoverageTermType>,
+    pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -833,7 +839,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyPolicyResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         insurance_name: optional(1, "insurance_name"),
         insured_name_list: optional(2, "insured_name_list"),
@@ -865,10 +871,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyPolicyResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyPolicyResponse {
             out_insurance_no: ::std::option::Option::None,
             insurance_name: ::std::option::Option::None,
             insured_name_list: ::std::option::Option::None,
@@ -912,7 +918,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/inspolicymgr/deduct/policies/{out_insurance_no}.md:102`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyPolicyRequest {
     /// 商户保险编号
     ///
     /// **Required.**
@@ -920,30 +926,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub out_insurance_no: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyPolicyBody,
 }
 
-impl PatchRequest {
+impl ModifyPolicyRequest {
     /// Creates a value from its required fields (`out_insurance_no`, `body`).
     pub fn new(
         out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyPolicyBody,
     ) -> Self {
-        PatchRequest {
+        ModifyPolicyRequest {
             out_insurance_no: out_insurance_no.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyPolicyRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/inspolicymgr/deduct/policies/{out_insurance_no}`
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/policies/{out_insurance_no}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyPolicyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -963,8 +969,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyPolicyRequest {
+    type Response = ModifyPolicyResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1013,17 +1019,17 @@ impl<'a> V3InspolicymgrDeductPoliciesOutInsuranceNo<'a> {
     /// 查询保单 (`GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_insurance_no.clone())).await
+    ) -> ::std::result::Result<GetPolicyResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetPolicyRequest::new(self.out_insurance_no.clone())).await
     }
 
     /// 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
+        body: ModifyPolicyBody,
+    ) -> ::std::result::Result<ModifyPolicyResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PatchRequest::new(self.out_insurance_no.clone(), body))
+            .execute(&ModifyPolicyRequest::new(self.out_insurance_no.clone(), body))
             .await
     }
 }
@@ -1033,16 +1039,16 @@ impl<'a> V3InspolicymgrDeductPoliciesOutInsuranceNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_inspolicymgr_deduct_policies_out_insurance_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_policy.response",
+            ::wechatpay_runtime::json_schema_for::<GetPolicyResponse>(),
         ),
         (
-            "patch_v3_inspolicymgr_deduct_policies_out_insurance_no.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_policy.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyPolicyBody>(),
         ),
         (
-            "patch_v3_inspolicymgr_deduct_policies_out_insurance_no.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_policy.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyPolicyResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBankMultiActivityBody {
     /// 批次号
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBankMultiActivityBody {
         stock_id: required(0, "stock_id"),
         activity_id: required(1, "activity_id"),
         out_request_no: required(2, "out_request_no"),
@@ -39,7 +39,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateBankMultiActivityBody {
     /// Creates a value from its required fields (`stock_id`, `activity_id`, `out_request_no`, `appid`, `stock_creator_mchid`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateBankMultiActivityBody {
             stock_id: stock_id.into(),
             activity_id: activity_id.into(),
             out_request_no: out_request_no.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBankMultiActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBankMultiActivityResponse {
     /// 代金券id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,16 +83,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBankMultiActivityResponse {
         coupon_id: optional(0, "coupon_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateBankMultiActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBankMultiActivityResponse {
             coupon_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -110,7 +110,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/bank-favor/users/{openid}/bank-multi-activity.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBankMultiActivityRequest {
     /// 用户标识ID
     ///
     /// **Required.**
@@ -118,30 +118,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBankMultiActivityBody,
 }
 
-impl PostRequest {
+impl CreateBankMultiActivityRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateBankMultiActivityBody,
     ) -> Self {
-        PostRequest {
+        CreateBankMultiActivityRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateBankMultiActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/bank-favor/users/{openid}/bank-multi-activity`
     pub const PATH: &'static str = "/v3/marketing/bank-favor/users/{openid}/bank-multi-activity";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBankMultiActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -158,8 +158,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBankMultiActivityRequest {
+    type Response = CreateBankMultiActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -209,9 +209,14 @@ impl<'a> V3MarketingBankFavorUsersOpenidBankMultiActivity<'a> {
     /// 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: CreateBankMultiActivityBody,
+    ) -> ::std::result::Result<
+        CreateBankMultiActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateBankMultiActivityRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -220,12 +225,12 @@ impl<'a> V3MarketingBankFavorUsersOpenidBankMultiActivity<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_bank_favor_users_openid_bank_multi_activity.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_bank_multi_activity.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBankMultiActivityBody>(),
         ),
         (
-            "post_v3_marketing_bank_favor_users_openid_bank_multi_activity.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_bank_multi_activity.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBankMultiActivityResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 任务状态
-    pub enum GetStatus {
+    pub enum ListTaskStatus {
         Processing = "PROCESSING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -18,11 +18,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListTaskQuery {
     /// 任务状态
     ///
     /// **Required.**
-    pub status: GetStatus,
+    pub status: ListTaskStatus,
     /// 文件名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub filename: ::std::option::Option<::std::string::String>,
@@ -35,7 +35,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListTaskQuery {
         status: required(0, "status"),
         filename: optional(1, "filename"),
         offset: optional(2, "offset"),
@@ -43,10 +43,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListTaskQuery {
     /// Creates a value from its required fields (`status`).
-    pub fn new(status: GetStatus) -> Self {
-        GetQuery {
+    pub fn new(status: ListTaskStatus) -> Self {
+        ListTaskQuery {
             status,
             filename: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -76,7 +76,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListTaskQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -90,7 +90,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListTaskDataItem {
     /// 上传任务
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -121,7 +121,7 @@ pub struct GetDataItem {
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 任务状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListTaskStatus>,
     /// 成功数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_count: ::std::option::Option<i64>,
@@ -138,7 +138,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListTaskDataItem {
         task_id: optional(0, "task_id"),
         package_id: optional(1, "package_id"),
         filename: optional(2, "filename"),
@@ -153,10 +153,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListTaskDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListTaskDataItem {
             task_id: ::std::option::Option::None,
             package_id: ::std::option::Option::None,
             filename: ::std::option::Option::None,
@@ -176,7 +176,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListTaskResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -194,7 +194,7 @@ pub struct GetResponse {
     pub limit: ::std::option::Option<i64>,
     /// 上传任务列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListTaskDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -202,7 +202,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListTaskResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -211,10 +211,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListTaskResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListTaskResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -235,7 +235,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/bank/packages/{package_id}/tasks.md:144`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListTaskRequest {
     /// 号码包id
     ///
     /// **Required.**
@@ -243,30 +243,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub package_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListTaskQuery,
 }
 
-impl GetRequest {
+impl ListTaskRequest {
     /// Creates a value from its required fields (`package_id`, `query`).
     pub fn new(
         package_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListTaskQuery,
     ) -> Self {
-        GetRequest {
+        ListTaskRequest {
             package_id: package_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListTaskRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/bank/packages/{package_id}/tasks`
     pub const PATH: &'static str = "/v3/marketing/bank/packages/{package_id}/tasks";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListTaskRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -283,8 +283,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListTaskRequest {
+    type Response = ListTaskResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -331,8 +331,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListTaskRequest {
+    type Item = ListTaskDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -357,7 +357,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct CreateTaskMeta {
     /// 银行类型
     ///
     /// **Required.**
@@ -373,21 +373,21 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    CreateTaskMeta {
         bank_type: required(0, "bank_type"),
         filename: required(1, "filename"),
         sha256: required(2, "sha256"),
     }
 }
 
-impl PostMeta {
+impl CreateTaskMeta {
     /// Creates a value from its required fields (`bank_type`, `filename`, `sha256`).
     pub fn new(
         bank_type: impl ::std::convert::Into<::std::string::String>,
         filename: impl ::std::convert::Into<::std::string::String>,
         sha256: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        CreateTaskMeta {
             bank_type: bank_type.into(),
             filename: filename.into(),
             sha256: sha256.into(),
@@ -395,7 +395,7 @@ impl PostMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for CreateTaskMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -406,7 +406,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 导入定向用户协议号.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTaskBody {
     /// 快捷交易协议号文件
     ///
     /// **Required.**
@@ -420,20 +420,20 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<CreateTaskMeta>,
 }
 
-impl PostBody {
+impl CreateTaskBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<CreateTaskMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        CreateTaskBody { file, meta }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTaskBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -458,7 +458,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTaskResponse {
     /// 上传任务
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -489,7 +489,7 @@ pub struct PostResponse {
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 任务状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<ListTaskStatus>,
     /// 失败数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_count: ::std::option::Option<i64>,
@@ -506,7 +506,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTaskResponse {
         task_id: optional(0, "task_id"),
         package_id: optional(1, "package_id"),
         filename: optional(2, "filename"),
@@ -521,10 +521,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTaskResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTaskResponse {
             task_id: ::std::option::Option::None,
             package_id: ::std::option::Option::None,
             filename: ::std::option::Option::None,
@@ -551,7 +551,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/bank/packages/{package_id}/tasks.md:1`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTaskRequest {
     /// 号码包id
     ///
     /// **Required.**
@@ -559,30 +559,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub package_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTaskBody,
 }
 
-impl PostRequest {
+impl CreateTaskRequest {
     /// Creates a value from its required fields (`package_id`, `body`).
     pub fn new(
         package_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateTaskBody,
     ) -> Self {
-        PostRequest {
+        CreateTaskRequest {
             package_id: package_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateTaskRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/bank/packages/{package_id}/tasks`
     pub const PATH: &'static str = "/v3/marketing/bank/packages/{package_id}/tasks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTaskRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -599,8 +599,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTaskRequest {
+    type Response = CreateTaskResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -658,17 +658,17 @@ impl<'a> V3MarketingBankPackagesPackageIdTasks<'a> {
     /// 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.package_id.clone(), query)).await
+        query: ListTaskQuery,
+    ) -> ::std::result::Result<ListTaskResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListTaskRequest::new(self.package_id.clone(), query)).await
     }
 
     /// 导入定向用户协议号 (`POST /v3/marketing/bank/packages/{package_id}/tasks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.package_id.clone(), body)).await
+        body: CreateTaskBody,
+    ) -> ::std::result::Result<CreateTaskResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTaskRequest::new(self.package_id.clone(), body)).await
     }
 }
 
@@ -676,17 +676,14 @@ impl<'a> V3MarketingBankPackagesPackageIdTasks<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("list_task.query", ::wechatpay_runtime::json_schema_for::<ListTaskQuery>()),
         (
-            "get_v3_marketing_bank_packages_package_id_tasks.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_task.response",
+            ::wechatpay_runtime::json_schema_for::<ListTaskResponse>(),
         ),
         (
-            "get_v3_marketing_bank_packages_package_id_tasks.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
-        (
-            "post_v3_marketing_bank_packages_package_id_tasks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_task.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTaskResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SendGovCardBody {
     /// 消费卡归属appid
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SendGovCardBody {
         appid: required(0, "appid"),
         openid: required(1, "openid"),
         out_request_no: required(2, "out_request_no"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SendGovCardBody {
     /// Creates a value from its required fields (`appid`, `openid`, `out_request_no`, `send_time`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         send_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        SendGovCardBody {
             appid: appid.into(),
             openid: openid.into(),
             out_request_no: out_request_no.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SendGovCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SendGovCardResponse {
     /// 消费卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,16 +76,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SendGovCardResponse {
         card_code: optional(0, "card_code"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl SendGovCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SendGovCardResponse {
             card_code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -103,7 +103,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/busifavor/coupons/{card_id}/send.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SendGovCardRequest {
     /// 消费卡ID
     ///
     /// **Required.**
@@ -111,30 +111,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SendGovCardBody,
 }
 
-impl PostRequest {
+impl SendGovCardRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SendGovCardBody,
     ) -> Self {
-        PostRequest {
+        SendGovCardRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl SendGovCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/busifavor/coupons/{card_id}/send`
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/{card_id}/send";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SendGovCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +151,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SendGovCardRequest {
+    type Response = SendGovCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -202,9 +202,9 @@ impl<'a> V3MarketingBusifavorCouponsCardIdSend<'a> {
     /// 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: SendGovCardBody,
+    ) -> ::std::result::Result<SendGovCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SendGovCardRequest::new(self.card_id.clone(), body)).await
     }
 }
 
@@ -213,12 +213,12 @@ impl<'a> V3MarketingBusifavorCouponsCardIdSend<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_busifavor_coupons_card_id_send.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "send_gov_card.body",
+            ::wechatpay_runtime::json_schema_for::<SendGovCardBody>(),
         ),
         (
-            "post_v3_marketing_busifavor_coupons_card_id_send.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "send_gov_card.response",
+            ::wechatpay_runtime::json_schema_for::<SendGovCardResponse>(),
         ),
     ])
 }

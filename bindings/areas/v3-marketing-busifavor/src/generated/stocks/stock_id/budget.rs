@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyBudgetBody {
     /// 目标批次最大发放个数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons: ::std::option::Option<i64>,
@@ -26,7 +26,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyBudgetBody {
         target_max_coupons: optional(0, "target_max_coupons"),
         target_max_coupons_by_day: optional(1, "target_max_coupons_by_day"),
         current_max_coupons: optional(2, "current_max_coupons"),
@@ -35,12 +35,12 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyBudgetBody {
     /// Creates a value from its required fields (`modify_budget_request_no`).
     pub fn new(
         modify_budget_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        ModifyBudgetBody {
             target_max_coupons: ::std::option::Option::None,
             target_max_coupons_by_day: ::std::option::Option::None,
             current_max_coupons: ::std::option::Option::None,
@@ -84,7 +84,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyBudgetBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -96,7 +96,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyBudgetResponse {
     /// 批次当前最大发放个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -112,17 +112,17 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyBudgetResponse {
         max_coupons: optional(0, "max_coupons"),
         max_coupons_by_day: optional(1, "max_coupons_by_day"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl ModifyBudgetResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyBudgetResponse {
             max_coupons: ::std::option::Option::None,
             max_coupons_by_day: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -147,7 +147,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/busifavor/stocks/{stock_id}/budget.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyBudgetRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -155,30 +155,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyBudgetBody,
 }
 
-impl PatchRequest {
+impl ModifyBudgetRequest {
     /// Creates a value from its required fields (`stock_id`, `body`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyBudgetBody,
     ) -> Self {
-        PatchRequest {
+        ModifyBudgetRequest {
             stock_id: stock_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyBudgetRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/busifavor/stocks/{stock_id}/budget`
     pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}/budget";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyBudgetRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -195,8 +195,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyBudgetRequest {
+    type Response = ModifyBudgetResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -246,9 +246,9 @@ impl<'a> V3MarketingBusifavorStocksStockIdBudget<'a> {
     /// 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.stock_id.clone(), body)).await
+        body: ModifyBudgetBody,
+    ) -> ::std::result::Result<ModifyBudgetResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ModifyBudgetRequest::new(self.stock_id.clone(), body)).await
     }
 }
 
@@ -257,12 +257,12 @@ impl<'a> V3MarketingBusifavorStocksStockIdBudget<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "patch_v3_marketing_busifavor_stocks_stock_id_budget.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_budget.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyBudgetBody>(),
         ),
         (
-            "patch_v3_marketing_busifavor_stocks_stock_id_budget.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_budget.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyBudgetResponse>(),
         ),
     ])
 }

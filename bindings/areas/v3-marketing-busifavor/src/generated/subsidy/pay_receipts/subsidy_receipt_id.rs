@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PayReceiptInfoResponse {
     /// 补差付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PayReceiptInfoResponse {
         subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
         stock_id: optional(1, "stock_id"),
         coupon_code: optional(2, "coupon_code"),
@@ -91,10 +91,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PayReceiptInfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PayReceiptInfoResponse {
             subsidy_receipt_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
@@ -126,7 +126,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PayReceiptInfoRequest {
     /// 补差付款单号
     ///
     /// **Required.**
@@ -135,25 +135,25 @@ pub struct GetRequest {
     pub subsidy_receipt_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl PayReceiptInfoRequest {
     /// Creates a value from its required fields (`subsidy_receipt_id`).
     pub fn new(
         subsidy_receipt_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        PayReceiptInfoRequest {
             subsidy_receipt_id: subsidy_receipt_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl PayReceiptInfoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PayReceiptInfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,8 +172,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PayReceiptInfoRequest {
+    type Response = PayReceiptInfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -217,8 +217,10 @@ impl<'a> V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId<'a> {
     /// 查询营销补差付款单详情 (`GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.subsidy_receipt_id.clone())).await
+    ) -> ::std::result::Result<PayReceiptInfoResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&PayReceiptInfoRequest::new(self.subsidy_receipt_id.clone()))
+            .await
     }
 }
 
@@ -227,8 +229,8 @@ impl<'a> V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_subsidy_pay_receipts_subsidy_receipt_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "pay_receipt_info.response",
+            ::wechatpay_runtime::json_schema_for::<PayReceiptInfoResponse>(),
         ),
     ])
 }

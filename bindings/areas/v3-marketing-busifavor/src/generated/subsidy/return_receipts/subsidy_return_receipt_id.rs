@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ReturnReceiptInfoResponse {
     /// 补差回退单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
@@ -81,7 +81,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ReturnReceiptInfoResponse {
         subsidy_return_receipt_id: optional(0, "subsidy_return_receipt_id"),
         stock_id: optional(1, "stock_id"),
         coupon_code: optional(2, "coupon_code"),
@@ -101,10 +101,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ReturnReceiptInfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ReturnReceiptInfoResponse {
             subsidy_return_receipt_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_code: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ReturnReceiptInfoRequest {
     /// 补差回退单号
     ///
     /// **Required.**
@@ -147,25 +147,25 @@ pub struct GetRequest {
     pub subsidy_return_receipt_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl ReturnReceiptInfoRequest {
     /// Creates a value from its required fields (`subsidy_return_receipt_id`).
     pub fn new(
         subsidy_return_receipt_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        ReturnReceiptInfoRequest {
             subsidy_return_receipt_id: subsidy_return_receipt_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl ReturnReceiptInfoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ReturnReceiptInfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -184,8 +184,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ReturnReceiptInfoRequest {
+    type Response = ReturnReceiptInfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -229,9 +229,11 @@ impl<'a> V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId<'a> {
     /// 查询商家券营销补差回退单详情 (`GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<ReturnReceiptInfoResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.subsidy_return_receipt_id.clone()))
+            .execute(
+                &ReturnReceiptInfoRequest::new(self.subsidy_return_receipt_id.clone()),
+            )
             .await
     }
 }
@@ -241,8 +243,8 @@ impl<'a> V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_subsidy_return_receipts_subsidy_return_receipt_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "return_receipt_info.response",
+            ::wechatpay_runtime::json_schema_for::<ReturnReceiptInfoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `coupon_state`.
     ///
     /// 券状态
-    pub enum GetCouponState {
+    pub enum BusifavorListCouponsByFilterCouponState {
         Sended = "SENDED",
         Used = "USED",
         Expired = "EXPIRED",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct BusifavorListCouponsByFilterQuery {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct GetQuery {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<BusifavorListCouponsByFilterCouponState>,
     /// 创建批次的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_merchant: ::std::option::Option<::std::string::String>,
@@ -50,7 +50,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    BusifavorListCouponsByFilterQuery {
         appid: required(0, "appid"),
         stock_id: optional(1, "stock_id"),
         coupon_state: optional(2, "coupon_state"),
@@ -62,10 +62,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl BusifavorListCouponsByFilterQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        BusifavorListCouponsByFilterQuery {
             appid: appid.into(),
             stock_id: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
@@ -87,7 +87,10 @@ impl GetQuery {
     }
 
     /// Sets `coupon_state`.
-    pub fn with_coupon_state(mut self, coupon_state: GetCouponState) -> Self {
+    pub fn with_coupon_state(
+        mut self,
+        coupon_state: BusifavorListCouponsByFilterCouponState,
+    ) -> Self {
         self.coupon_state = ::std::option::Option::Some(coupon_state);
         self
     }
@@ -132,7 +135,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for BusifavorListCouponsByFilterQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -144,7 +147,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `stock_type`.
     ///
     /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXCHANGE：换购券批次)
-    pub enum GetStockType {
+    pub enum BusifavorListCouponsByFilterStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -159,7 +162,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableTime {
+pub struct BusifavorListCouponsByFilterCouponAvailableTime {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -176,7 +179,7 @@ pub struct GetCouponAvailableTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableTime {
+    BusifavorListCouponsByFilterCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
@@ -184,10 +187,10 @@ pub struct GetCouponAvailableTime {
     }
 }
 
-impl GetCouponAvailableTime {
+impl BusifavorListCouponsByFilterCouponAvailableTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableTime {
+        BusifavorListCouponsByFilterCouponAvailableTime {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
@@ -202,7 +205,7 @@ impl GetCouponAvailableTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableDayTimeItem {
+pub struct BusifavorListCouponsByFilterAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
@@ -216,17 +219,17 @@ pub struct GetAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableDayTimeItem {
+    BusifavorListCouponsByFilterAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAvailableDayTimeItem {
+impl BusifavorListCouponsByFilterAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableDayTimeItem {
+        BusifavorListCouponsByFilterAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -240,7 +243,7 @@ impl GetAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableWeek {
+pub struct BusifavorListCouponsByFilterAvailableWeek {
     /// 可用星期数(0代表周日，1代表周一，以此类推)
     ///
     /// Documented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`.
@@ -249,7 +252,7 @@ pub struct GetAvailableWeek {
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableDayTimeItem>,
+        ::std::vec::Vec<BusifavorListCouponsByFilterAvailableDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -258,17 +261,17 @@ pub struct GetAvailableWeek {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableWeek {
+    BusifavorListCouponsByFilterAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
         ..extra
     }
 }
 
-impl GetAvailableWeek {
+impl BusifavorListCouponsByFilterAvailableWeek {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableWeek {
+        BusifavorListCouponsByFilterAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -282,7 +285,7 @@ impl GetAvailableWeek {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularyAvaliableTimeItem {
+pub struct BusifavorListCouponsByFilterIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -296,17 +299,17 @@ pub struct GetIrregularyAvaliableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularyAvaliableTimeItem {
+    BusifavorListCouponsByFilterIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularyAvaliableTimeItem {
+impl BusifavorListCouponsByFilterIrregularyAvaliableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularyAvaliableTimeItem {
+        BusifavorListCouponsByFilterIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -320,7 +323,7 @@ impl GetIrregularyAvaliableTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFixedNormalCoupon {
+pub struct BusifavorListCouponsByFilterFixedNormalCoupon {
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
@@ -334,17 +337,17 @@ pub struct GetFixedNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFixedNormalCoupon {
+    BusifavorListCouponsByFilterFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetFixedNormalCoupon {
+impl BusifavorListCouponsByFilterFixedNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFixedNormalCoupon {
+        BusifavorListCouponsByFilterFixedNormalCoupon {
             discount_amount: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -358,7 +361,7 @@ impl GetFixedNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct BusifavorListCouponsByFilterDiscountCoupon {
     /// 折扣比例
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_percent: ::std::option::Option<i64>,
@@ -372,17 +375,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    BusifavorListCouponsByFilterDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl BusifavorListCouponsByFilterDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        BusifavorListCouponsByFilterDiscountCoupon {
             discount_percent: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -396,7 +399,7 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct BusifavorListCouponsByFilterExchangeCoupon {
     /// 单品换购价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
@@ -410,17 +413,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    BusifavorListCouponsByFilterExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl BusifavorListCouponsByFilterExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        BusifavorListCouponsByFilterExchangeCoupon {
             exchange_price: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -432,7 +435,7 @@ impl GetExchangeCoupon {
     /// Values of `use_method`.
     ///
     /// 核销方式(OFF_LINE：线下滴码 MINI_PROGRAMS：线上小程序 PAYMENT_CODE：微信支付付款码 SELF_CONSUME：用户自助)
-    pub enum GetUseMethod {
+    pub enum BusifavorListCouponsByFilterUseMethod {
         OffLine = "OFF_LINE",
         MiniPrograms = "MINI_PROGRAMS",
         PaymentCode = "PAYMENT_CODE",
@@ -448,34 +451,42 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponUseRule {
+pub struct BusifavorListCouponsByFilterCouponUseRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_time: ::std::option::Option<GetCouponAvailableTime>,
+    pub coupon_available_time: ::std::option::Option<
+        BusifavorListCouponsByFilterCouponAvailableTime,
+    >,
     /// 固定周期有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_week: ::std::option::Option<GetAvailableWeek>,
+    pub available_week: ::std::option::Option<BusifavorListCouponsByFilterAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularyAvaliableTimeItem>,
+        ::std::vec::Vec<BusifavorListCouponsByFilterIrregularyAvaliableTimeItem>,
     >,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<GetFixedNormalCoupon>,
+    pub fixed_normal_coupon: ::std::option::Option<
+        BusifavorListCouponsByFilterFixedNormalCoupon,
+    >,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<
+        BusifavorListCouponsByFilterDiscountCoupon,
+    >,
     /// 换购券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<
+        BusifavorListCouponsByFilterExchangeCoupon,
+    >,
     /// 核销方式(OFF_LINE：线下滴码 MINI_PROGRAMS：线上小程序 PAYMENT_CODE：微信支付付款码 SELF_CONSUME：用户自助)
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_method: ::std::option::Option<GetUseMethod>,
+    pub use_method: ::std::option::Option<BusifavorListCouponsByFilterUseMethod>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -489,7 +500,7 @@ pub struct GetCouponUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponUseRule {
+    BusifavorListCouponsByFilterCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         available_week: optional(1, "available_week"),
         irregulary_avaliable_time: optional(2, "irregulary_avaliable_time"),
@@ -503,10 +514,10 @@ pub struct GetCouponUseRule {
     }
 }
 
-impl GetCouponUseRule {
+impl BusifavorListCouponsByFilterCouponUseRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponUseRule {
+        BusifavorListCouponsByFilterCouponUseRule {
             coupon_available_time: ::std::option::Option::None,
             available_week: ::std::option::Option::None,
             irregulary_avaliable_time: ::std::option::Option::None,
@@ -527,7 +538,7 @@ impl GetCouponUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMiniProgramsInfo {
+pub struct BusifavorListCouponsByFilterMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -553,7 +564,7 @@ pub struct GetMiniProgramsInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMiniProgramsInfo {
+    BusifavorListCouponsByFilterMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
         entrance_words: optional(2, "entrance_words"),
@@ -562,10 +573,10 @@ pub struct GetMiniProgramsInfo {
     }
 }
 
-impl GetMiniProgramsInfo {
+impl BusifavorListCouponsByFilterMiniProgramsInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMiniProgramsInfo {
+        BusifavorListCouponsByFilterMiniProgramsInfo {
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
             entrance_words: ::std::option::Option::None,
@@ -581,10 +592,12 @@ impl GetMiniProgramsInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomEntrance {
+pub struct BusifavorListCouponsByFilterCustomEntrance {
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<GetMiniProgramsInfo>,
+    pub mini_programs_info: ::std::option::Option<
+        BusifavorListCouponsByFilterMiniProgramsInfo,
+    >,
     /// 商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -604,7 +617,7 @@ pub struct GetCustomEntrance {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomEntrance {
+    BusifavorListCouponsByFilterCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
         hall_id: optional(2, "hall_id"),
@@ -614,10 +627,10 @@ pub struct GetCustomEntrance {
     }
 }
 
-impl GetCustomEntrance {
+impl BusifavorListCouponsByFilterCustomEntrance {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomEntrance {
+        BusifavorListCouponsByFilterCustomEntrance {
             mini_programs_info: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             hall_id: ::std::option::Option::None,
@@ -632,7 +645,7 @@ impl GetCustomEntrance {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum BusifavorListCouponsByFilterBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -654,7 +667,7 @@ impl GetCustomEntrance {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFinderInfo {
+pub struct BusifavorListCouponsByFilterFinderInfo {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -677,7 +690,7 @@ pub struct GetFinderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFinderInfo {
+    BusifavorListCouponsByFilterFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -685,10 +698,10 @@ pub struct GetFinderInfo {
     }
 }
 
-impl GetFinderInfo {
+impl BusifavorListCouponsByFilterFinderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFinderInfo {
+        BusifavorListCouponsByFilterFinderInfo {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -703,7 +716,7 @@ impl GetFinderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDisplayPatternInfo {
+pub struct BusifavorListCouponsByFilterDisplayPatternInfo {
     /// 使用须知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -715,13 +728,15 @@ pub struct GetDisplayPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<
+        BusifavorListCouponsByFilterBackgroundColor,
+    >,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info: ::std::option::Option<GetFinderInfo>,
+    pub finder_info: ::std::option::Option<BusifavorListCouponsByFilterFinderInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -729,7 +744,7 @@ pub struct GetDisplayPatternInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDisplayPatternInfo {
+    BusifavorListCouponsByFilterDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
         merchant_name: optional(2, "merchant_name"),
@@ -740,10 +755,10 @@ pub struct GetDisplayPatternInfo {
     }
 }
 
-impl GetDisplayPatternInfo {
+impl BusifavorListCouponsByFilterDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDisplayPatternInfo {
+        BusifavorListCouponsByFilterDisplayPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -761,7 +776,7 @@ impl GetDisplayPatternInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct BusifavorListCouponsByFilterDataItem {
     /// 商家券批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -784,26 +799,32 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_type: ::std::option::Option<GetStockType>,
+    pub stock_type: ::std::option::Option<BusifavorListCouponsByFilterStockType>,
     /// 核销规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_use_rule: ::std::option::Option<GetCouponUseRule>,
+    pub coupon_use_rule: ::std::option::Option<
+        BusifavorListCouponsByFilterCouponUseRule,
+    >,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<GetCustomEntrance>,
+    pub custom_entrance: ::std::option::Option<
+        BusifavorListCouponsByFilterCustomEntrance,
+    >,
     /// 样式信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_pattern_info: ::std::option::Option<GetDisplayPatternInfo>,
+    pub display_pattern_info: ::std::option::Option<
+        BusifavorListCouponsByFilterDisplayPatternInfo,
+    >,
     /// 券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<BusifavorListCouponsByFilterCouponState>,
     /// 批次号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -846,7 +867,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    BusifavorListCouponsByFilterDataItem {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),
         comment: optional(2, "comment"),
@@ -870,10 +891,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl BusifavorListCouponsByFilterDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        BusifavorListCouponsByFilterDataItem {
             stock_name: ::std::option::Option::None,
             belong_merchant: ::std::option::Option::None,
             comment: ::std::option::Option::None,
@@ -902,7 +923,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BusifavorListCouponsByFilterResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -922,7 +943,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<BusifavorListCouponsByFilterDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -930,7 +953,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BusifavorListCouponsByFilterResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -939,10 +962,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BusifavorListCouponsByFilterResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BusifavorListCouponsByFilterResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -969,7 +992,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/users/{openid}/coupons.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BusifavorListCouponsByFilterRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -977,30 +1000,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: BusifavorListCouponsByFilterQuery,
 }
 
-impl GetRequest {
+impl BusifavorListCouponsByFilterRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: BusifavorListCouponsByFilterQuery,
     ) -> Self {
-        GetRequest {
+        BusifavorListCouponsByFilterRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl BusifavorListCouponsByFilterRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/busifavor/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BusifavorListCouponsByFilterRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1017,8 +1040,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BusifavorListCouponsByFilterRequest {
+    type Response = BusifavorListCouponsByFilterResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1128,9 +1151,16 @@ impl<'a> V3MarketingBusifavorUsersOpenidCoupons<'a> {
     /// 根据过滤条件查询用户券 (`GET /v3/marketing/busifavor/users/{openid}/coupons`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: BusifavorListCouponsByFilterQuery,
+    ) -> ::std::result::Result<
+        BusifavorListCouponsByFilterResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &BusifavorListCouponsByFilterRequest::new(self.openid.clone(), query),
+            )
+            .await
     }
 }
 
@@ -1139,12 +1169,14 @@ impl<'a> V3MarketingBusifavorUsersOpenidCoupons<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_users_openid_coupons.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "busifavor_list_coupons_by_filter.query",
+            ::wechatpay_runtime::json_schema_for::<BusifavorListCouponsByFilterQuery>(),
         ),
         (
-            "get_v3_marketing_busifavor_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "busifavor_list_coupons_by_filter.response",
+            ::wechatpay_runtime::json_schema_for::<
+                BusifavorListCouponsByFilterResponse,
+            >(),
         ),
     ]);
     schemas.extend(coupon_code::json_schemas());

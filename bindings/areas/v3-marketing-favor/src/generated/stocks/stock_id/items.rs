@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListAvailableSingleitemsQuery {
     /// 创建批次的商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListAvailableSingleitemsQuery {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
         offset: required(1, "offset"),
         limit: required(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListAvailableSingleitemsQuery {
     /// Creates a value from its required fields (`stock_creator_mchid`, `offset`, `limit`).
     pub fn new(
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
         offset: i64,
         limit: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListAvailableSingleitemsQuery {
             stock_creator_mchid: stock_creator_mchid.into(),
             offset,
             limit: limit.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListAvailableSingleitemsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListAvailableSingleitemsResponse {
     /// 可用单品编码总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -87,7 +87,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListAvailableSingleitemsResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -97,10 +97,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListAvailableSingleitemsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListAvailableSingleitemsResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -124,7 +124,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/items.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListAvailableSingleitemsRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -132,30 +132,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListAvailableSingleitemsQuery,
 }
 
-impl GetRequest {
+impl ListAvailableSingleitemsRequest {
     /// Creates a value from its required fields (`stock_id`, `query`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListAvailableSingleitemsQuery,
     ) -> Self {
-        GetRequest {
+        ListAvailableSingleitemsRequest {
             stock_id: stock_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListAvailableSingleitemsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/stocks/{stock_id}/items`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/items";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListAvailableSingleitemsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,8 +172,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListAvailableSingleitemsRequest {
+    type Response = ListAvailableSingleitemsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -242,9 +242,14 @@ impl<'a> V3MarketingFavorStocksStockIdItems<'a> {
     /// 查询代金券可用单品 (`GET /v3/marketing/favor/stocks/{stock_id}/items`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone(), query)).await
+        query: ListAvailableSingleitemsQuery,
+    ) -> ::std::result::Result<
+        ListAvailableSingleitemsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&ListAvailableSingleitemsRequest::new(self.stock_id.clone(), query))
+            .await
     }
 }
 
@@ -253,12 +258,12 @@ impl<'a> V3MarketingFavorStocksStockIdItems<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_stocks_stock_id_items.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_available_singleitems.query",
+            ::wechatpay_runtime::json_schema_for::<ListAvailableSingleitemsQuery>(),
         ),
         (
-            "get_v3_marketing_favor_stocks_stock_id_items.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_available_singleitems.response",
+            ::wechatpay_runtime::json_schema_for::<ListAvailableSingleitemsResponse>(),
         ),
     ])
 }

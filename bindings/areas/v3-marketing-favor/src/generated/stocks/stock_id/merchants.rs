@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListAvailableMerchantsQuery {
     /// 分页页码
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListAvailableMerchantsQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
         stock_creator_mchid: required(2, "stock_creator_mchid"),
     }
 }
 
-impl GetQuery {
+impl ListAvailableMerchantsQuery {
     /// Creates a value from its required fields (`offset`, `limit`, `stock_creator_mchid`).
     pub fn new(
         offset: i64,
         limit: impl ::std::convert::Into<::std::string::String>,
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListAvailableMerchantsQuery {
             offset,
             limit: limit.into(),
             stock_creator_mchid: stock_creator_mchid.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListAvailableMerchantsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListAvailableMerchantsResponse {
     /// 可用商户总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -87,7 +87,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListAvailableMerchantsResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -97,10 +97,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListAvailableMerchantsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListAvailableMerchantsResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -124,7 +124,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/merchants.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListAvailableMerchantsRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -132,30 +132,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListAvailableMerchantsQuery,
 }
 
-impl GetRequest {
+impl ListAvailableMerchantsRequest {
     /// Creates a value from its required fields (`stock_id`, `query`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListAvailableMerchantsQuery,
     ) -> Self {
-        GetRequest {
+        ListAvailableMerchantsRequest {
             stock_id: stock_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListAvailableMerchantsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/stocks/{stock_id}/merchants`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListAvailableMerchantsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,8 +172,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListAvailableMerchantsRequest {
+    type Response = ListAvailableMerchantsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -242,9 +242,14 @@ impl<'a> V3MarketingFavorStocksStockIdMerchants<'a> {
     /// 查询代金券可用商户 (`GET /v3/marketing/favor/stocks/{stock_id}/merchants`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone(), query)).await
+        query: ListAvailableMerchantsQuery,
+    ) -> ::std::result::Result<
+        ListAvailableMerchantsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&ListAvailableMerchantsRequest::new(self.stock_id.clone(), query))
+            .await
     }
 }
 
@@ -253,12 +258,12 @@ impl<'a> V3MarketingFavorStocksStockIdMerchants<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_stocks_stock_id_merchants.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_available_merchants.query",
+            ::wechatpay_runtime::json_schema_for::<ListAvailableMerchantsQuery>(),
         ),
         (
-            "get_v3_marketing_favor_stocks_stock_id_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_available_merchants.response",
+            ::wechatpay_runtime::json_schema_for::<ListAvailableMerchantsResponse>(),
         ),
     ])
 }

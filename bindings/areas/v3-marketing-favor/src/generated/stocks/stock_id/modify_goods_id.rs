@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ModifyGoodsIdBody {
     /// 创建批次的商户号
     ///
     /// **Required.**
@@ -22,19 +22,19 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ModifyGoodsIdBody {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
         add_goods_id_list: optional(1, "add_goods_id_list"),
         delete_goods_id_list: optional(2, "delete_goods_id_list"),
     }
 }
 
-impl PostBody {
+impl ModifyGoodsIdBody {
     /// Creates a value from its required fields (`stock_creator_mchid`).
     pub fn new(
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ModifyGoodsIdBody {
             stock_creator_mchid: stock_creator_mchid.into(),
             add_goods_id_list: ::std::option::Option::None,
             delete_goods_id_list: ::std::option::Option::None,
@@ -60,7 +60,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ModifyGoodsIdBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ModifyGoodsIdResponse {
     /// 生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -90,17 +90,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ModifyGoodsIdResponse {
         pause_time: optional(0, "pause_time"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ModifyGoodsIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ModifyGoodsIdResponse {
             pause_time: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -119,7 +119,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/modify-goods-id.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ModifyGoodsIdRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -127,30 +127,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ModifyGoodsIdBody,
 }
 
-impl PostRequest {
+impl ModifyGoodsIdRequest {
     /// Creates a value from its required fields (`stock_id`, `body`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ModifyGoodsIdBody,
     ) -> Self {
-        PostRequest {
+        ModifyGoodsIdRequest {
             stock_id: stock_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ModifyGoodsIdRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/favor/stocks/{stock_id}/modify-goods-id`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/modify-goods-id";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ModifyGoodsIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,8 +167,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ModifyGoodsIdRequest {
+    type Response = ModifyGoodsIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -217,9 +217,11 @@ impl<'a> V3MarketingFavorStocksStockIdModifyGoodsId<'a> {
     /// 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.stock_id.clone(), body)).await
+        body: ModifyGoodsIdBody,
+    ) -> ::std::result::Result<ModifyGoodsIdResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifyGoodsIdRequest::new(self.stock_id.clone(), body))
+            .await
     }
 }
 
@@ -228,12 +230,12 @@ impl<'a> V3MarketingFavorStocksStockIdModifyGoodsId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_favor_stocks_stock_id_modify_goods_id.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "modify_goods_id.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyGoodsIdBody>(),
         ),
         (
-            "post_v3_marketing_favor_stocks_stock_id_modify_goods_id.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "modify_goods_id.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyGoodsIdResponse>(),
         ),
     ])
 }

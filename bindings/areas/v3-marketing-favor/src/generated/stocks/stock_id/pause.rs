@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PauseStockBody {
     /// 创建批次的商户号
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PauseStockBody {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
     }
 }
 
-impl PostBody {
+impl PauseStockBody {
     /// Creates a value from its required fields (`stock_creator_mchid`).
     pub fn new(
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PauseStockBody {
             stock_creator_mchid: stock_creator_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PauseStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PauseStockResponse {
     /// 暂停时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,17 +60,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PauseStockResponse {
         pause_time: optional(0, "pause_time"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PauseStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PauseStockResponse {
             pause_time: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -91,7 +91,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/pause.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PauseStockRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -99,30 +99,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PauseStockBody,
 }
 
-impl PostRequest {
+impl PauseStockRequest {
     /// Creates a value from its required fields (`stock_id`, `body`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PauseStockBody,
     ) -> Self {
-        PostRequest {
+        PauseStockRequest {
             stock_id: stock_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PauseStockRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/favor/stocks/{stock_id}/pause`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/pause";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PauseStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,8 +139,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PauseStockRequest {
+    type Response = PauseStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -189,9 +189,9 @@ impl<'a> V3MarketingFavorStocksStockIdPause<'a> {
     /// 暂停代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/pause`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.stock_id.clone(), body)).await
+        body: PauseStockBody,
+    ) -> ::std::result::Result<PauseStockResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PauseStockRequest::new(self.stock_id.clone(), body)).await
     }
 }
 
@@ -199,13 +199,10 @@ impl<'a> V3MarketingFavorStocksStockIdPause<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("pause_stock.body", ::wechatpay_runtime::json_schema_for::<PauseStockBody>()),
         (
-            "post_v3_marketing_favor_stocks_stock_id_pause.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_favor_stocks_stock_id_pause.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pause_stock.response",
+            ::wechatpay_runtime::json_schema_for::<PauseStockResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct RefundFlowResponse {
     /// 下载链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -29,7 +29,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    RefundFlowResponse {
         url: optional(0, "url"),
         hash_value: optional(1, "hash_value"),
         hash_type: optional(2, "hash_type"),
@@ -37,10 +37,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl RefundFlowResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        RefundFlowResponse {
             url: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             hash_type: ::std::option::Option::None,
@@ -62,7 +62,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/refund-flow.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct RefundFlowRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -71,23 +71,23 @@ pub struct GetRequest {
     pub stock_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl RefundFlowRequest {
     /// Creates a value from its required fields (`stock_id`).
     pub fn new(stock_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        RefundFlowRequest {
             stock_id: stock_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl RefundFlowRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/stocks/{stock_id}/refund-flow`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/refund-flow";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for RefundFlowRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -103,8 +103,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for RefundFlowRequest {
+    type Response = RefundFlowResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -148,8 +148,8 @@ impl<'a> V3MarketingFavorStocksStockIdRefundFlow<'a> {
     /// 下载批次退款明细 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone())).await
+    ) -> ::std::result::Result<RefundFlowResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&RefundFlowRequest::new(self.stock_id.clone())).await
     }
 }
 
@@ -158,8 +158,8 @@ impl<'a> V3MarketingFavorStocksStockIdRefundFlow<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_stocks_stock_id_refund_flow.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "refund_flow.response",
+            ::wechatpay_runtime::json_schema_for::<RefundFlowResponse>(),
         ),
     ])
 }

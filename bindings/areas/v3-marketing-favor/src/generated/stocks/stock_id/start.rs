@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct StartStockBody {
     /// 创建批次的商户号
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    StartStockBody {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
     }
 }
 
-impl PostBody {
+impl StartStockBody {
     /// Creates a value from its required fields (`stock_creator_mchid`).
     pub fn new(
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        StartStockBody {
             stock_creator_mchid: stock_creator_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for StartStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct StartStockResponse {
     /// 生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,17 +60,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    StartStockResponse {
         start_time: optional(0, "start_time"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl StartStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        StartStockResponse {
             start_time: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -91,7 +91,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/start.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct StartStockRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -99,30 +99,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: StartStockBody,
 }
 
-impl PostRequest {
+impl StartStockRequest {
     /// Creates a value from its required fields (`stock_id`, `body`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: StartStockBody,
     ) -> Self {
-        PostRequest {
+        StartStockRequest {
             stock_id: stock_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl StartStockRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/favor/stocks/{stock_id}/start`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/start";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for StartStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,8 +139,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for StartStockRequest {
+    type Response = StartStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -189,9 +189,9 @@ impl<'a> V3MarketingFavorStocksStockIdStart<'a> {
     /// 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.stock_id.clone(), body)).await
+        body: StartStockBody,
+    ) -> ::std::result::Result<StartStockResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&StartStockRequest::new(self.stock_id.clone(), body)).await
     }
 }
 
@@ -199,13 +199,10 @@ impl<'a> V3MarketingFavorStocksStockIdStart<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("start_stock.body", ::wechatpay_runtime::json_schema_for::<StartStockBody>()),
         (
-            "post_v3_marketing_favor_stocks_stock_id_start.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_favor_stocks_stock_id_start.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "start_stock.response",
+            ::wechatpay_runtime::json_schema_for::<StartStockResponse>(),
         ),
     ])
 }

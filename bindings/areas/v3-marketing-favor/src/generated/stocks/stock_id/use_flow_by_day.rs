@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryUseFlowByDayQuery {
     /// 账单日期
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryUseFlowByDayQuery {
         bill_date: required(0, "bill_date"),
     }
 }
 
-impl GetQuery {
+impl QueryUseFlowByDayQuery {
     /// Creates a value from its required fields (`bill_date`).
     pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryUseFlowByDayQuery {
             bill_date: bill_date.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryUseFlowByDayQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryUseFlowByDayResponse {
     /// 下载链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -63,7 +63,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryUseFlowByDayResponse {
         url: optional(0, "url"),
         stock_useflow_hash: optional(1, "stock_useflow_hash"),
         stock_useflow_count: optional(2, "stock_useflow_count"),
@@ -71,10 +71,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryUseFlowByDayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryUseFlowByDayResponse {
             url: ::std::option::Option::None,
             stock_useflow_hash: ::std::option::Option::None,
             stock_useflow_count: ::std::option::Option::None,
@@ -94,7 +94,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryUseFlowByDayRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -102,30 +102,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryUseFlowByDayQuery,
 }
 
-impl GetRequest {
+impl QueryUseFlowByDayRequest {
     /// Creates a value from its required fields (`stock_id`, `query`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryUseFlowByDayQuery,
     ) -> Self {
-        GetRequest {
+        QueryUseFlowByDayRequest {
             stock_id: stock_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryUseFlowByDayRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`
     pub const PATH: &'static str = "/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryUseFlowByDayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -142,8 +142,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryUseFlowByDayRequest {
+    type Response = QueryUseFlowByDayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -197,9 +197,11 @@ impl<'a> V3MarketingFavorStocksStockIdUseFlowByDay<'a> {
     /// 获取批次核销明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone(), query)).await
+        query: QueryUseFlowByDayQuery,
+    ) -> ::std::result::Result<QueryUseFlowByDayResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryUseFlowByDayRequest::new(self.stock_id.clone(), query))
+            .await
     }
 }
 
@@ -208,12 +210,12 @@ impl<'a> V3MarketingFavorStocksStockIdUseFlowByDay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_stocks_stock_id_use_flow_by_day.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_use_flow_by_day.query",
+            ::wechatpay_runtime::json_schema_for::<QueryUseFlowByDayQuery>(),
         ),
         (
-            "get_v3_marketing_favor_stocks_stock_id_use_flow_by_day.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_use_flow_by_day.response",
+            ::wechatpay_runtime::json_schema_for::<QueryUseFlowByDayResponse>(),
         ),
     ])
 }

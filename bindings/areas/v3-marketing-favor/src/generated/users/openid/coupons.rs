@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 券或消费金状态
-    pub enum GetStatus {
+    pub enum FavorListCouponsByFilterStatus {
         Sended = "SENDED",
         Used = "USED",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum FavorListCouponsByFilterBusinessType {
         Multiuse = "MULTIUSE",
         #[unrecognized]
         Unrecognized(String),
@@ -29,7 +29,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct FavorListCouponsByFilterQuery {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -39,7 +39,7 @@ pub struct GetQuery {
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 券或消费金状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<FavorListCouponsByFilterStatus>,
     /// 创建批次的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_mchid: ::std::option::Option<::std::string::String>,
@@ -57,11 +57,11 @@ pub struct GetQuery {
     pub limit: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<FavorListCouponsByFilterBusinessType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    FavorListCouponsByFilterQuery {
         appid: required(0, "appid"),
         stock_id: optional(1, "stock_id"),
         status: optional(2, "status"),
@@ -74,10 +74,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl FavorListCouponsByFilterQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        FavorListCouponsByFilterQuery {
             appid: appid.into(),
             stock_id: ::std::option::Option::None,
             status: ::std::option::Option::None,
@@ -100,7 +100,7 @@ impl GetQuery {
     }
 
     /// Sets `status`.
-    pub fn with_status(mut self, status: GetStatus) -> Self {
+    pub fn with_status(mut self, status: FavorListCouponsByFilterStatus) -> Self {
         self.status = ::std::option::Option::Some(status);
         self
     }
@@ -145,13 +145,16 @@ impl GetQuery {
     }
 
     /// Sets `business_type`.
-    pub fn with_business_type(mut self, business_type: GetBusinessType) -> Self {
+    pub fn with_business_type(
+        mut self,
+        business_type: FavorListCouponsByFilterBusinessType,
+    ) -> Self {
         self.business_type = ::std::option::Option::Some(business_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for FavorListCouponsByFilterQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -163,7 +166,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 代金券状态
-    pub enum GetDataItemStatus {
+    pub enum FavorListCouponsByFilterDataStatus {
         Sended = "SENDED",
         Used = "USED",
         Expired = "EXPIRED",
@@ -177,7 +180,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `coupon_type`.
     ///
     /// 券类型
-    pub enum GetCouponType {
+    pub enum FavorListCouponsByFilterCouponType {
         Normal = "NORMAL",
         CutTo = "CUT_TO",
         #[unrecognized]
@@ -191,7 +194,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCutToMessage {
+pub struct FavorListCouponsByFilterCutToMessage {
     /// 可用优惠的商品最高单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_price_max: ::std::option::Option<i64>,
@@ -205,17 +208,17 @@ pub struct GetCutToMessage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCutToMessage {
+    FavorListCouponsByFilterCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
         ..extra
     }
 }
 
-impl GetCutToMessage {
+impl FavorListCouponsByFilterCutToMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCutToMessage {
+        FavorListCouponsByFilterCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -229,7 +232,7 @@ impl GetCutToMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCouponInformation {
+pub struct FavorListCouponsByFilterNormalCouponInformation {
     /// 面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -247,17 +250,17 @@ pub struct GetNormalCouponInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCouponInformation {
+    FavorListCouponsByFilterNormalCouponInformation {
         coupon_amount: optional(0, "coupon_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetNormalCouponInformation {
+impl FavorListCouponsByFilterNormalCouponInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCouponInformation {
+        FavorListCouponsByFilterNormalCouponInformation {
             coupon_amount: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -271,7 +274,7 @@ impl GetNormalCouponInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct FavorListCouponsByFilterGoodsDetailItem {
     /// 商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_id: ::std::option::Option<::std::string::String>,
@@ -291,7 +294,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    FavorListCouponsByFilterGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         price: optional(2, "price"),
@@ -300,10 +303,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl FavorListCouponsByFilterGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        FavorListCouponsByFilterGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             price: ::std::option::Option::None,
@@ -319,7 +322,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetConsumeInformation {
+pub struct FavorListCouponsByFilterConsumeInformation {
     /// 核销时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -331,7 +334,9 @@ pub struct GetConsumeInformation {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 单品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<FavorListCouponsByFilterGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -339,7 +344,7 @@ pub struct GetConsumeInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetConsumeInformation {
+    FavorListCouponsByFilterConsumeInformation {
         consume_time: optional(0, "consume_time"),
         consume_mchid: optional(1, "consume_mchid"),
         transaction_id: optional(2, "transaction_id"),
@@ -348,10 +353,10 @@ pub struct GetConsumeInformation {
     }
 }
 
-impl GetConsumeInformation {
+impl FavorListCouponsByFilterConsumeInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetConsumeInformation {
+        FavorListCouponsByFilterConsumeInformation {
             consume_time: ::std::option::Option::None,
             consume_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -367,7 +372,7 @@ impl GetConsumeInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct FavorListCouponsByFilterDataItem {
     /// 创建批次的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
@@ -382,7 +387,7 @@ pub struct GetDataItem {
     pub coupon_name: ::std::option::Option<::std::string::String>,
     /// 代金券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetDataItemStatus>,
+    pub status: ::std::option::Option<FavorListCouponsByFilterDataStatus>,
     /// 使用说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -391,7 +396,7 @@ pub struct GetDataItem {
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 券类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_type: ::std::option::Option<GetCouponType>,
+    pub coupon_type: ::std::option::Option<FavorListCouponsByFilterCouponType>,
     /// 激活批次的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -403,7 +408,7 @@ pub struct GetDataItem {
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_to_message: ::std::option::Option<GetCutToMessage>,
+    pub cut_to_message: ::std::option::Option<FavorListCouponsByFilterCutToMessage>,
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -412,16 +417,20 @@ pub struct GetDataItem {
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_information: ::std::option::Option<GetNormalCouponInformation>,
+    pub normal_coupon_information: ::std::option::Option<
+        FavorListCouponsByFilterNormalCouponInformation,
+    >,
     /// 已实扣代金券核销信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consume_information: ::std::option::Option<GetConsumeInformation>,
+    pub consume_information: ::std::option::Option<
+        FavorListCouponsByFilterConsumeInformation,
+    >,
     /// 剩余金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_balance: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<FavorListCouponsByFilterBusinessType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -429,7 +438,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    FavorListCouponsByFilterDataItem {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
         coupon_id: optional(2, "coupon_id"),
@@ -452,10 +461,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl FavorListCouponsByFilterDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        FavorListCouponsByFilterDataItem {
             stock_creator_mchid: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_id: ::std::option::Option::None,
@@ -483,7 +492,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct FavorListCouponsByFilterResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -503,7 +512,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<FavorListCouponsByFilterDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -511,7 +520,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    FavorListCouponsByFilterResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -520,10 +529,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl FavorListCouponsByFilterResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        FavorListCouponsByFilterResponse {
             total_count: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -546,7 +555,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/users/{openid}/coupons.md:131`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct FavorListCouponsByFilterRequest {
     /// 用户openid
     ///
     /// **Required.**
@@ -554,30 +563,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: FavorListCouponsByFilterQuery,
 }
 
-impl GetRequest {
+impl FavorListCouponsByFilterRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: FavorListCouponsByFilterQuery,
     ) -> Self {
-        GetRequest {
+        FavorListCouponsByFilterRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl FavorListCouponsByFilterRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/favor/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for FavorListCouponsByFilterRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -594,8 +603,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for FavorListCouponsByFilterRequest {
+    type Response = FavorListCouponsByFilterResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -676,8 +685,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for FavorListCouponsByFilterRequest {
+    type Item = FavorListCouponsByFilterDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -702,7 +711,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct FavorSendCouponBody {
     /// 批次号
     ///
     /// **Required.**
@@ -728,7 +737,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    FavorSendCouponBody {
         stock_id: required(0, "stock_id"),
         out_request_no: required(1, "out_request_no"),
         appid: required(2, "appid"),
@@ -738,7 +747,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl FavorSendCouponBody {
     /// Creates a value from its required fields (`stock_id`, `out_request_no`, `appid`, `stock_creator_mchid`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
@@ -746,7 +755,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        FavorSendCouponBody {
             stock_id: stock_id.into(),
             out_request_no: out_request_no.into(),
             appid: appid.into(),
@@ -769,7 +778,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for FavorSendCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -781,7 +790,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct FavorSendCouponResponse {
     /// 代金券id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -794,16 +803,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    FavorSendCouponResponse {
         coupon_id: optional(0, "coupon_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl FavorSendCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        FavorSendCouponResponse {
             coupon_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -823,7 +832,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/favor/users/{openid}/coupons.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct FavorSendCouponRequest {
     /// 用户openid
     ///
     /// **Required.**
@@ -831,30 +840,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: FavorSendCouponBody,
 }
 
-impl PostRequest {
+impl FavorSendCouponRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: FavorSendCouponBody,
     ) -> Self {
-        PostRequest {
+        FavorSendCouponRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl FavorSendCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/favor/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/favor/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for FavorSendCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -871,8 +880,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for FavorSendCouponRequest {
+    type Response = FavorSendCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -934,17 +943,24 @@ impl<'a> V3MarketingFavorUsersOpenidCoupons<'a> {
     /// 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: FavorListCouponsByFilterQuery,
+    ) -> ::std::result::Result<
+        FavorListCouponsByFilterResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&FavorListCouponsByFilterRequest::new(self.openid.clone(), query))
+            .await
     }
 
     /// 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: FavorSendCouponBody,
+    ) -> ::std::result::Result<FavorSendCouponResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&FavorSendCouponRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -953,20 +969,20 @@ impl<'a> V3MarketingFavorUsersOpenidCoupons<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_users_openid_coupons.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "favor_list_coupons_by_filter.query",
+            ::wechatpay_runtime::json_schema_for::<FavorListCouponsByFilterQuery>(),
         ),
         (
-            "get_v3_marketing_favor_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "favor_list_coupons_by_filter.response",
+            ::wechatpay_runtime::json_schema_for::<FavorListCouponsByFilterResponse>(),
         ),
         (
-            "post_v3_marketing_favor_users_openid_coupons.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "favor_send_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<FavorSendCouponBody>(),
         ),
         (
-            "post_v3_marketing_favor_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "favor_send_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<FavorSendCouponResponse>(),
         ),
     ]);
     schemas.extend(coupon_id::json_schemas());

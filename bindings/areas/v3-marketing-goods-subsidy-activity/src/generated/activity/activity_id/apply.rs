@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct ApplyActivityStoreInfo {
     /// 门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    ApplyActivityStoreInfo {
         store_id: optional(0, "store_id"),
         accounting_merchant_id: optional(1, "accounting_merchant_id"),
         merchant_id: optional(2, "merchant_id"),
     }
 }
 
-impl PostStoreInfo {
+impl ApplyActivityStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        ApplyActivityStoreInfo {
             store_id: ::std::option::Option::None,
             accounting_merchant_id: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -74,33 +74,33 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostApplyInfosItem {
+pub struct ApplyActivityApplyInfosItem {
     /// 门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<ApplyActivityStoreInfo>,
     /// 商品原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_original_price: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostApplyInfosItem {
+    ApplyActivityApplyInfosItem {
         store_info: optional(0, "store_info"),
         goods_original_price: optional(1, "goods_original_price"),
     }
 }
 
-impl PostApplyInfosItem {
+impl ApplyActivityApplyInfosItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostApplyInfosItem {
+        ApplyActivityApplyInfosItem {
             store_info: ::std::option::Option::None,
             goods_original_price: ::std::option::Option::None,
         }
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: ApplyActivityStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -116,7 +116,7 @@ impl PostApplyInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyActivityBody {
     /// 调用报名活动API的商户的商户号
     ///
     /// **Required.**
@@ -124,30 +124,30 @@ pub struct PostBody {
     /// 门店报名信息
     ///
     /// **Required.**
-    pub apply_infos: ::std::vec::Vec<PostApplyInfosItem>,
+    pub apply_infos: ::std::vec::Vec<ApplyActivityApplyInfosItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyActivityBody {
         caller_merchant_id: required(0, "caller_merchant_id"),
         apply_infos: required(1, "apply_infos"),
     }
 }
 
-impl PostBody {
+impl ApplyActivityBody {
     /// Creates a value from its required fields (`caller_merchant_id`, `apply_infos`).
     pub fn new(
         caller_merchant_id: impl ::std::convert::Into<::std::string::String>,
-        apply_infos: ::std::vec::Vec<PostApplyInfosItem>,
+        apply_infos: ::std::vec::Vec<ApplyActivityApplyInfosItem>,
     ) -> Self {
-        PostBody {
+        ApplyActivityBody {
             caller_merchant_id: caller_merchant_id.into(),
             apply_infos,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -161,7 +161,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFailedApplyInfosItemStoreInfo {
+pub struct ApplyActivityFailedApplyInfosStoreInfo {
     /// 门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
@@ -178,7 +178,7 @@ pub struct PostFailedApplyInfosItemStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFailedApplyInfosItemStoreInfo {
+    ApplyActivityFailedApplyInfosStoreInfo {
         store_id: optional(0, "store_id"),
         accounting_merchant_id: optional(1, "accounting_merchant_id"),
         merchant_id: optional(2, "merchant_id"),
@@ -186,10 +186,10 @@ pub struct PostFailedApplyInfosItemStoreInfo {
     }
 }
 
-impl PostFailedApplyInfosItemStoreInfo {
+impl ApplyActivityFailedApplyInfosStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFailedApplyInfosItemStoreInfo {
+        ApplyActivityFailedApplyInfosStoreInfo {
             store_id: ::std::option::Option::None,
             accounting_merchant_id: ::std::option::Option::None,
             merchant_id: ::std::option::Option::None,
@@ -204,10 +204,10 @@ impl PostFailedApplyInfosItemStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFailedApplyInfosItem {
+pub struct ApplyActivityFailedApplyInfosItem {
     /// 门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostFailedApplyInfosItemStoreInfo>,
+    pub store_info: ::std::option::Option<ApplyActivityFailedApplyInfosStoreInfo>,
     /// 商品原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_original_price: ::std::option::Option<i64>,
@@ -218,17 +218,17 @@ pub struct PostFailedApplyInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFailedApplyInfosItem {
+    ApplyActivityFailedApplyInfosItem {
         store_info: optional(0, "store_info"),
         goods_original_price: optional(1, "goods_original_price"),
         ..extra
     }
 }
 
-impl PostFailedApplyInfosItem {
+impl ApplyActivityFailedApplyInfosItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFailedApplyInfosItem {
+        ApplyActivityFailedApplyInfosItem {
             store_info: ::std::option::Option::None,
             goods_original_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -240,19 +240,19 @@ impl PostFailedApplyInfosItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyActivityResponse {
     /// 返回结果文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_message: ::std::option::Option<::std::string::String>,
     /// 失败的报名记录
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_apply_infos: ::std::option::Option<
-        ::std::vec::Vec<PostFailedApplyInfosItem>,
+        ::std::vec::Vec<ApplyActivityFailedApplyInfosItem>,
     >,
     /// 成功的报名记录
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub succeed_apply_infos: ::std::option::Option<
-        ::std::vec::Vec<PostFailedApplyInfosItem>,
+        ::std::vec::Vec<ApplyActivityFailedApplyInfosItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -261,7 +261,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyActivityResponse {
         return_message: optional(0, "return_message"),
         failed_apply_infos: optional(1, "failed_apply_infos"),
         succeed_apply_infos: optional(2, "succeed_apply_infos"),
@@ -269,10 +269,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyActivityResponse {
             return_message: ::std::option::Option::None,
             failed_apply_infos: ::std::option::Option::None,
             succeed_apply_infos: ::std::option::Option::None,
@@ -292,7 +292,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -300,30 +300,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyActivityBody,
 }
 
-impl PostRequest {
+impl ApplyActivityRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ApplyActivityBody,
     ) -> Self {
-        PostRequest {
+        ApplyActivityRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ApplyActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -343,8 +343,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyActivityRequest {
+    type Response = ApplyActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -393,9 +393,11 @@ impl<'a> V3MarketingGoodsSubsidyActivityActivityActivityIdApply<'a> {
     /// 门店报名品牌加价购活动 (`POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone(), body)).await
+        body: ApplyActivityBody,
+    ) -> ::std::result::Result<ApplyActivityResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ApplyActivityRequest::new(self.activity_id.clone(), body))
+            .await
     }
 }
 
@@ -404,12 +406,12 @@ impl<'a> V3MarketingGoodsSubsidyActivityActivityActivityIdApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_goods_subsidy_activity_activity_activity_id_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_activity.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyActivityBody>(),
         ),
         (
-            "post_v3_marketing_goods_subsidy_activity_activity_activity_id_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_activity.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyActivityResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutRepresentativeInfoListItem {
+pub struct AddRepresentativeRepresentativeInfoListItem {
     /// 业务代理的OpenID
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PutRepresentativeInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutRepresentativeInfoListItem {
+    AddRepresentativeRepresentativeInfoListItem {
         openid: required(0, "openid"),
     }
 }
 
-impl PutRepresentativeInfoListItem {
+impl AddRepresentativeRepresentativeInfoListItem {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PutRepresentativeInfoListItem {
+        AddRepresentativeRepresentativeInfoListItem {
             openid: openid.into(),
         }
     }
@@ -34,11 +34,13 @@ impl PutRepresentativeInfoListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutBody {
+pub struct AddRepresentativeBody {
     /// 业务代理信息列表
     ///
     /// **Required.**
-    pub representative_info_list: ::std::vec::Vec<PutRepresentativeInfoListItem>,
+    pub representative_info_list: ::std::vec::Vec<
+        AddRepresentativeRepresentativeInfoListItem,
+    >,
     /// 请求业务单据号
     ///
     /// **Required.**
@@ -49,20 +51,22 @@ pub struct PutBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutBody {
+    AddRepresentativeBody {
         representative_info_list: required(0, "representative_info_list"),
         out_request_no: required(1, "out_request_no"),
         add_time: optional(2, "add_time"),
     }
 }
 
-impl PutBody {
+impl AddRepresentativeBody {
     /// Creates a value from its required fields (`representative_info_list`, `out_request_no`).
     pub fn new(
-        representative_info_list: ::std::vec::Vec<PutRepresentativeInfoListItem>,
+        representative_info_list: ::std::vec::Vec<
+            AddRepresentativeRepresentativeInfoListItem,
+        >,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PutBody {
+        AddRepresentativeBody {
             representative_info_list,
             out_request_no: out_request_no.into(),
             add_time: ::std::option::Option::None,
@@ -79,7 +83,7 @@ impl PutBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PutBody {
+impl ::wechatpay_runtime::Validate for AddRepresentativeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -93,7 +97,7 @@ impl ::wechatpay_runtime::Validate for PutBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutFailedRepresentativeInfoListItem {
+pub struct AddRepresentativeFailedRepresentativeInfoListItem {
     /// 业务代理的OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -106,16 +110,16 @@ pub struct PutFailedRepresentativeInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutFailedRepresentativeInfoListItem {
+    AddRepresentativeFailedRepresentativeInfoListItem {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl PutFailedRepresentativeInfoListItem {
+impl AddRepresentativeFailedRepresentativeInfoListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutFailedRepresentativeInfoListItem {
+        AddRepresentativeFailedRepresentativeInfoListItem {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -126,7 +130,7 @@ impl PutFailedRepresentativeInfoListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PutResponse {
+pub struct AddRepresentativeResponse {
     /// 零售小店活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -135,7 +139,7 @@ pub struct PutResponse {
     /// 添加失败业务代理信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_representative_info_list: ::std::option::Option<
-        ::std::vec::Vec<PutFailedRepresentativeInfoListItem>,
+        ::std::vec::Vec<AddRepresentativeFailedRepresentativeInfoListItem>,
     >,
     /// 添加时间
     ///
@@ -149,7 +153,7 @@ pub struct PutResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PutResponse {
+    AddRepresentativeResponse {
         activity_id: optional(0, "activity_id"),
         failed_representative_info_list: optional(1, "failed_representative_info_list"),
         add_time: optional(2, "add_time"),
@@ -157,10 +161,10 @@ pub struct PutResponse {
     }
 }
 
-impl PutResponse {
+impl AddRepresentativeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PutResponse {
+        AddRepresentativeResponse {
             activity_id: ::std::option::Option::None,
             failed_representative_info_list: ::std::option::Option::None,
             add_time: ::std::option::Option::None,
@@ -182,7 +186,7 @@ impl PutResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PutRequest {
+pub struct AddRepresentativeRequest {
     /// 零售小店活动ID
     ///
     /// **Required.**
@@ -190,30 +194,30 @@ pub struct PutRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PutBody,
+    pub body: AddRepresentativeBody,
 }
 
-impl PutRequest {
+impl AddRepresentativeRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PutBody,
+        body: AddRepresentativeBody,
     ) -> Self {
-        PutRequest {
+        AddRepresentativeRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PutRequest {
+impl AddRepresentativeRequest {
     /// `PUT`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PUT;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative";
 }
 
-impl ::wechatpay_runtime::Validate for PutRequest {
+impl ::wechatpay_runtime::Validate for AddRepresentativeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -233,8 +237,8 @@ impl ::wechatpay_runtime::Validate for PutRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PutRequest {
-    type Response = PutResponse;
+impl ::wechatpay_runtime::Operation for AddRepresentativeRequest {
+    type Response = AddRepresentativeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -266,11 +270,13 @@ impl ::wechatpay_runtime::Operation for PutRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteBody {
+pub struct DeleteRepresentativeBody {
     /// 业务代理信息列表
     ///
     /// **Required.**
-    pub representative_info_list: ::std::vec::Vec<PutRepresentativeInfoListItem>,
+    pub representative_info_list: ::std::vec::Vec<
+        AddRepresentativeRepresentativeInfoListItem,
+    >,
     /// 请求业务单据号
     ///
     /// **Required.**
@@ -282,21 +288,23 @@ pub struct DeleteBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteBody {
+    DeleteRepresentativeBody {
         representative_info_list: required(0, "representative_info_list"),
         out_request_no: required(1, "out_request_no"),
         delete_time: required(2, "delete_time"),
     }
 }
 
-impl DeleteBody {
+impl DeleteRepresentativeBody {
     /// Creates a value from its required fields (`representative_info_list`, `out_request_no`, `delete_time`).
     pub fn new(
-        representative_info_list: ::std::vec::Vec<PutRepresentativeInfoListItem>,
+        representative_info_list: ::std::vec::Vec<
+            AddRepresentativeRepresentativeInfoListItem,
+        >,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         delete_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        DeleteBody {
+        DeleteRepresentativeBody {
             representative_info_list,
             out_request_no: out_request_no.into(),
             delete_time: delete_time.into(),
@@ -304,7 +312,7 @@ impl DeleteBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteBody {
+impl ::wechatpay_runtime::Validate for DeleteRepresentativeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -316,7 +324,7 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteResponse {
+pub struct DeleteRepresentativeResponse {
     /// 零售小店活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -325,7 +333,7 @@ pub struct DeleteResponse {
     /// 删除失败业务代理信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_representative_info_list: ::std::option::Option<
-        ::std::vec::Vec<PutFailedRepresentativeInfoListItem>,
+        ::std::vec::Vec<AddRepresentativeFailedRepresentativeInfoListItem>,
     >,
     /// 删除时间
     ///
@@ -339,7 +347,7 @@ pub struct DeleteResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteResponse {
+    DeleteRepresentativeResponse {
         activity_id: optional(0, "activity_id"),
         failed_representative_info_list: optional(1, "failed_representative_info_list"),
         delete_time: optional(2, "delete_time"),
@@ -347,10 +355,10 @@ pub struct DeleteResponse {
     }
 }
 
-impl DeleteResponse {
+impl DeleteRepresentativeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteResponse {
+        DeleteRepresentativeResponse {
             activity_id: ::std::option::Option::None,
             failed_representative_info_list: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
@@ -372,7 +380,7 @@ impl DeleteResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative.md:126`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteRepresentativeRequest {
     /// 零售小店活动ID
     ///
     /// **Required.**
@@ -380,30 +388,30 @@ pub struct DeleteRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: DeleteBody,
+    pub body: DeleteRepresentativeBody,
 }
 
-impl DeleteRequest {
+impl DeleteRepresentativeRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: DeleteBody,
+        body: DeleteRepresentativeBody,
     ) -> Self {
-        DeleteRequest {
+        DeleteRepresentativeRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl DeleteRequest {
+impl DeleteRepresentativeRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteRepresentativeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -423,8 +431,8 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
-    type Response = DeleteResponse;
+impl ::wechatpay_runtime::Operation for DeleteRepresentativeRequest {
+    type Response = DeleteRepresentativeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -474,17 +482,24 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative<'
     /// 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)
     pub async fn put(
         &self,
-        body: PutBody,
-    ) -> ::std::result::Result<PutResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PutRequest::new(self.activity_id.clone(), body)).await
+        body: AddRepresentativeBody,
+    ) -> ::std::result::Result<AddRepresentativeResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&AddRepresentativeRequest::new(self.activity_id.clone(), body))
+            .await
     }
 
     /// 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)
     pub async fn delete(
         &self,
-        body: DeleteBody,
-    ) -> ::std::result::Result<DeleteResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(self.activity_id.clone(), body)).await
+        body: DeleteRepresentativeBody,
+    ) -> ::std::result::Result<
+        DeleteRepresentativeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&DeleteRepresentativeRequest::new(self.activity_id.clone(), body))
+            .await
     }
 }
 
@@ -493,20 +508,20 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative<'
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "put_v3_marketing_goods_subsidy_activity_retail_store_act_activity_id_representative.body",
-            ::wechatpay_runtime::json_schema_for::<PutBody>(),
+            "add_representative.body",
+            ::wechatpay_runtime::json_schema_for::<AddRepresentativeBody>(),
         ),
         (
-            "put_v3_marketing_goods_subsidy_activity_retail_store_act_activity_id_representative.response",
-            ::wechatpay_runtime::json_schema_for::<PutResponse>(),
+            "add_representative.response",
+            ::wechatpay_runtime::json_schema_for::<AddRepresentativeResponse>(),
         ),
         (
-            "delete_v3_marketing_goods_subsidy_activity_retail_store_act_activity_id_representative.body",
-            ::wechatpay_runtime::json_schema_for::<DeleteBody>(),
+            "delete_representative.body",
+            ::wechatpay_runtime::json_schema_for::<DeleteRepresentativeBody>(),
         ),
         (
-            "delete_v3_marketing_goods_subsidy_activity_retail_store_act_activity_id_representative.response",
-            ::wechatpay_runtime::json_schema_for::<DeleteResponse>(),
+            "delete_representative.response",
+            ::wechatpay_runtime::json_schema_for::<DeleteRepresentativeResponse>(),
         ),
     ])
 }

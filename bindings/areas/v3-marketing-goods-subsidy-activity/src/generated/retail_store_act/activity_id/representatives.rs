@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListRepresentativeQuery {
     /// 分页页码
     ///
     /// **Required.**
@@ -18,20 +18,23 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListRepresentativeQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListRepresentativeQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
     pub fn new(offset: i64, limit: i64) -> Self {
-        GetQuery { offset, limit }
+        ListRepresentativeQuery {
+            offset,
+            limit,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListRepresentativeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -45,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListRepresentativeDataItem {
     /// 业务代理的OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,16 +61,16 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListRepresentativeDataItem {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl GetDataItem {
+impl ListRepresentativeDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListRepresentativeDataItem {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -78,13 +81,13 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListRepresentativeResponse {
     /// 小店活动业代总数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 小店活动业代集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListRepresentativeDataItem>>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -102,7 +105,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListRepresentativeResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -111,10 +114,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListRepresentativeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListRepresentativeResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -137,7 +140,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListRepresentativeRequest {
     /// 零售小店活动ID
     ///
     /// **Required.**
@@ -145,30 +148,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListRepresentativeQuery,
 }
 
-impl GetRequest {
+impl ListRepresentativeRequest {
     /// Creates a value from its required fields (`activity_id`, `query`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListRepresentativeQuery,
     ) -> Self {
-        GetRequest {
+        ListRepresentativeRequest {
             activity_id: activity_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListRepresentativeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListRepresentativeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +191,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListRepresentativeRequest {
+    type Response = ListRepresentativeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -249,9 +252,11 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives<
     /// 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone(), query)).await
+        query: ListRepresentativeQuery,
+    ) -> ::std::result::Result<ListRepresentativeResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ListRepresentativeRequest::new(self.activity_id.clone(), query))
+            .await
     }
 }
 
@@ -260,12 +265,12 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_goods_subsidy_activity_retail_store_act_activity_id_representatives.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_representative.query",
+            ::wechatpay_runtime::json_schema_for::<ListRepresentativeQuery>(),
         ),
         (
-            "get_v3_marketing_goods_subsidy_activity_retail_store_act_activity_id_representatives.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_representative.response",
+            ::wechatpay_runtime::json_schema_for::<ListRepresentativeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMaterialsBody {
     /// 请求业务单据
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMaterialsBody {
         out_request_no: required(0, "out_request_no"),
         material_num: required(1, "material_num"),
     }
 }
 
-impl PostBody {
+impl CreateMaterialsBody {
     /// Creates a value from its required fields (`out_request_no`, `material_num`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         material_num: i64,
     ) -> Self {
-        PostBody {
+        CreateMaterialsBody {
             out_request_no: out_request_no.into(),
             material_num,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMaterialsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMaterialListItem {
+pub struct CreateMaterialsMaterialListItem {
     /// 物料码ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub material_id: ::std::option::Option<::std::string::String>,
@@ -65,17 +65,17 @@ pub struct PostMaterialListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMaterialListItem {
+    CreateMaterialsMaterialListItem {
         material_id: optional(0, "material_id"),
         material_url: optional(1, "material_url"),
         ..extra
     }
 }
 
-impl PostMaterialListItem {
+impl CreateMaterialsMaterialListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMaterialListItem {
+        CreateMaterialsMaterialListItem {
             material_id: ::std::option::Option::None,
             material_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -87,10 +87,12 @@ impl PostMaterialListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMaterialsResponse {
     /// 成功的物料码列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub material_list: ::std::option::Option<::std::vec::Vec<PostMaterialListItem>>,
+    pub material_list: ::std::option::Option<
+        ::std::vec::Vec<CreateMaterialsMaterialListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -98,16 +100,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMaterialsResponse {
         material_list: optional(0, "material_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMaterialsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMaterialsResponse {
             material_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -127,7 +129,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMaterialsRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -135,30 +137,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMaterialsBody,
 }
 
-impl PostRequest {
+impl CreateMaterialsRequest {
     /// Creates a value from its required fields (`brand_id`, `body`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateMaterialsBody,
     ) -> Self {
-        PostRequest {
+        CreateMaterialsRequest {
             brand_id: brand_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateMaterialsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMaterialsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -175,8 +177,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMaterialsRequest {
+    type Response = CreateMaterialsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -226,9 +228,11 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials<'a> {
     /// 生成小店活动物料码 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.brand_id.clone(), body)).await
+        body: CreateMaterialsBody,
+    ) -> ::std::result::Result<CreateMaterialsResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateMaterialsRequest::new(self.brand_id.clone(), body))
+            .await
     }
 }
 
@@ -237,12 +241,12 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_materials.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_materials.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMaterialsBody>(),
         ),
         (
-            "post_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_materials.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_materials.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMaterialsResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListStoreQuery {
     /// 分页页码
     ///
     /// **Required.**
@@ -18,20 +18,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListStoreQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListStoreQuery {
     /// Creates a value from its required fields (`offset`, `limit`).
     pub fn new(offset: i64, limit: i64) -> Self {
-        GetQuery { offset, limit }
+        ListStoreQuery { offset, limit }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListStoreQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -45,7 +45,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListStoreDataItem {
     /// 门店编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_code: ::std::option::Option<::std::string::String>,
@@ -59,17 +59,17 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListStoreDataItem {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
         ..extra
     }
 }
 
-impl GetDataItem {
+impl ListStoreDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListStoreDataItem {
             store_code: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -81,13 +81,13 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListStoreResponse {
     /// 小店活动门店总数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 小店活动门店集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListStoreDataItem>>,
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -101,7 +101,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListStoreResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -110,10 +110,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListStoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListStoreResponse {
             total_count: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores.md:263`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListStoreRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -144,30 +144,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListStoreQuery,
 }
 
-impl GetRequest {
+impl ListStoreRequest {
     /// Creates a value from its required fields (`brand_id`, `query`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListStoreQuery,
     ) -> Self {
-        GetRequest {
+        ListStoreRequest {
             brand_id: brand_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListStoreRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListStoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -184,8 +184,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListStoreRequest {
+    type Response = ListStoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -229,7 +229,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoresItem {
+pub struct AddStoresStoresItem {
     /// 门店编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_code: ::std::option::Option<::std::string::String>,
@@ -239,16 +239,16 @@ pub struct PostStoresItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoresItem {
+    AddStoresStoresItem {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
     }
 }
 
-impl PostStoresItem {
+impl AddStoresStoresItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoresItem {
+        AddStoresStoresItem {
             store_code: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
         }
@@ -277,7 +277,7 @@ impl PostStoresItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AddStoresBody {
     /// 请求业务单据
     ///
     /// **Required.**
@@ -289,25 +289,25 @@ pub struct PostBody {
     /// 待新增的小店活动门店列表
     ///
     /// **Required.**
-    pub stores: ::std::vec::Vec<PostStoresItem>,
+    pub stores: ::std::vec::Vec<AddStoresStoresItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AddStoresBody {
         out_request_no: required(0, "out_request_no"),
         add_time: required(1, "add_time"),
         stores: required(2, "stores"),
     }
 }
 
-impl PostBody {
+impl AddStoresBody {
     /// Creates a value from its required fields (`out_request_no`, `add_time`, `stores`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         add_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        stores: ::std::vec::Vec<PostStoresItem>,
+        stores: ::std::vec::Vec<AddStoresStoresItem>,
     ) -> Self {
-        PostBody {
+        AddStoresBody {
             out_request_no: out_request_no.into(),
             add_time: add_time.into(),
             stores,
@@ -315,7 +315,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AddStoresBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -327,13 +327,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AddStoresResponse {
     /// 添加时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 添加失败的小店活动门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub failed_stores: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub failed_stores: ::std::option::Option<::std::vec::Vec<ListStoreDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -341,17 +341,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AddStoresResponse {
         add_time: optional(0, "add_time"),
         failed_stores: optional(1, "failed_stores"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl AddStoresResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AddStoresResponse {
             add_time: ::std::option::Option::None,
             failed_stores: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -372,7 +372,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AddStoresRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -380,30 +380,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AddStoresBody,
 }
 
-impl PostRequest {
+impl AddStoresRequest {
     /// Creates a value from its required fields (`brand_id`, `body`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AddStoresBody,
     ) -> Self {
-        PostRequest {
+        AddStoresRequest {
             brand_id: brand_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AddStoresRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AddStoresRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -420,8 +420,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AddStoresRequest {
+    type Response = AddStoresResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -453,7 +453,7 @@ impl ::wechatpay_runtime::Operation for PostRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteBody {
+pub struct DeleteStoresBody {
     /// 请求业务单据
     ///
     /// **Required.**
@@ -465,25 +465,25 @@ pub struct DeleteBody {
     /// 待删除的小店活动门店列表
     ///
     /// **Required.**
-    pub stores: ::std::vec::Vec<PostStoresItem>,
+    pub stores: ::std::vec::Vec<AddStoresStoresItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteBody {
+    DeleteStoresBody {
         out_request_no: required(0, "out_request_no"),
         delete_time: required(1, "delete_time"),
         stores: required(2, "stores"),
     }
 }
 
-impl DeleteBody {
+impl DeleteStoresBody {
     /// Creates a value from its required fields (`out_request_no`, `delete_time`, `stores`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         delete_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        stores: ::std::vec::Vec<PostStoresItem>,
+        stores: ::std::vec::Vec<AddStoresStoresItem>,
     ) -> Self {
-        DeleteBody {
+        DeleteStoresBody {
             out_request_no: out_request_no.into(),
             delete_time: delete_time.into(),
             stores,
@@ -491,7 +491,7 @@ impl DeleteBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteBody {
+impl ::wechatpay_runtime::Validate for DeleteStoresBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -503,13 +503,13 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteResponse {
+pub struct DeleteStoresResponse {
     /// 删除时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 删除失败的小店活动门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub failed_stores: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub failed_stores: ::std::option::Option<::std::vec::Vec<ListStoreDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -517,17 +517,17 @@ pub struct DeleteResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteResponse {
+    DeleteStoresResponse {
         delete_time: optional(0, "delete_time"),
         failed_stores: optional(1, "failed_stores"),
         ..extra
     }
 }
 
-impl DeleteResponse {
+impl DeleteStoresResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteResponse {
+        DeleteStoresResponse {
             delete_time: ::std::option::Option::None,
             failed_stores: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -548,7 +548,7 @@ impl DeleteResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores.md:133`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteStoresRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -556,30 +556,30 @@ pub struct DeleteRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// The request body.
-    pub body: DeleteBody,
+    pub body: DeleteStoresBody,
 }
 
-impl DeleteRequest {
+impl DeleteStoresRequest {
     /// Creates a value from its required fields (`brand_id`, `body`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        body: DeleteBody,
+        body: DeleteStoresBody,
     ) -> Self {
-        DeleteRequest {
+        DeleteStoresRequest {
             brand_id: brand_id.into(),
             body,
         }
     }
 }
 
-impl DeleteRequest {
+impl DeleteStoresRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteStoresRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -596,8 +596,8 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
-    type Response = DeleteResponse;
+impl ::wechatpay_runtime::Operation for DeleteStoresRequest {
+    type Response = DeleteStoresResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -661,25 +661,25 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores<'a> {
     /// 查询小店活动门店列表 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.brand_id.clone(), query)).await
+        query: ListStoreQuery,
+    ) -> ::std::result::Result<ListStoreResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListStoreRequest::new(self.brand_id.clone(), query)).await
     }
 
     /// 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.brand_id.clone(), body)).await
+        body: AddStoresBody,
+    ) -> ::std::result::Result<AddStoresResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&AddStoresRequest::new(self.brand_id.clone(), body)).await
     }
 
     /// 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)
     pub async fn delete(
         &self,
-        body: DeleteBody,
-    ) -> ::std::result::Result<DeleteResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(self.brand_id.clone(), body)).await
+        body: DeleteStoresBody,
+    ) -> ::std::result::Result<DeleteStoresResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&DeleteStoresRequest::new(self.brand_id.clone(), body)).await
     }
 }
 
@@ -687,29 +687,23 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("list_store.query", ::wechatpay_runtime::json_schema_for::<ListStoreQuery>()),
         (
-            "get_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_store.response",
+            ::wechatpay_runtime::json_schema_for::<ListStoreResponse>(),
+        ),
+        ("add_stores.body", ::wechatpay_runtime::json_schema_for::<AddStoresBody>()),
+        (
+            "add_stores.response",
+            ::wechatpay_runtime::json_schema_for::<AddStoresResponse>(),
         ),
         (
-            "get_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "delete_stores.body",
+            ::wechatpay_runtime::json_schema_for::<DeleteStoresBody>(),
         ),
         (
-            "post_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
-        ),
-        (
-            "delete_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores.body",
-            ::wechatpay_runtime::json_schema_for::<DeleteBody>(),
-        ),
-        (
-            "delete_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores.response",
-            ::wechatpay_runtime::json_schema_for::<DeleteResponse>(),
+            "delete_stores.response",
+            ::wechatpay_runtime::json_schema_for::<DeleteStoresResponse>(),
         ),
     ]);
     schemas.extend(store_code::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MembercardTerminateActivityResponse {
     /// 活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -22,17 +22,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MembercardTerminateActivityResponse {
         activity_id: optional(0, "activity_id"),
         terminate_time: optional(1, "terminate_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl MembercardTerminateActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MembercardTerminateActivityResponse {
             activity_id: ::std::option::Option::None,
             terminate_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-activity/activities/{activity_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MembercardTerminateActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -62,23 +62,23 @@ pub struct PostRequest {
     pub activity_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl MembercardTerminateActivityRequest {
     /// Creates a value from its required fields (`activity_id`).
     pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        MembercardTerminateActivityRequest {
             activity_id: activity_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl MembercardTerminateActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-activity/activities/{activity_id}/terminate`
     pub const PATH: &'static str = "/v3/marketing/membercard-activity/activities/{activity_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MembercardTerminateActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -97,8 +97,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MembercardTerminateActivityRequest {
+    type Response = MembercardTerminateActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -142,8 +142,13 @@ impl<'a> V3MarketingMembercardActivityActivitiesActivityIdTerminate<'a> {
     /// 终止活动 (`POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone())).await
+    ) -> ::std::result::Result<
+        MembercardTerminateActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&MembercardTerminateActivityRequest::new(self.activity_id.clone()))
+            .await
     }
 }
 
@@ -152,8 +157,8 @@ impl<'a> V3MarketingMembercardActivityActivitiesActivityIdTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_activity_activities_activity_id_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "membercard_terminate_activity.response",
+            ::wechatpay_runtime::json_schema_for::<MembercardTerminateActivityResponse>(),
         ),
     ])
 }

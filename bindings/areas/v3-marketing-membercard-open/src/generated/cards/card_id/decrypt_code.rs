@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryDecryptCodeQuery {
     /// 加密code
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryDecryptCodeQuery {
         encrypt_code: required(0, "encrypt_code"),
     }
 }
 
-impl GetQuery {
+impl QueryDecryptCodeQuery {
     /// Creates a value from its required fields (`encrypt_code`).
     pub fn new(encrypt_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        QueryDecryptCodeQuery {
             encrypt_code: encrypt_code.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryDecryptCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryDecryptCodeResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -53,16 +53,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryDecryptCodeResponse {
         code: optional(0, "code"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryDecryptCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryDecryptCodeResponse {
             code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -82,7 +82,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/decrypt-code.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryDecryptCodeRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -90,30 +90,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryDecryptCodeQuery,
 }
 
-impl GetRequest {
+impl QueryDecryptCodeRequest {
     /// Creates a value from its required fields (`card_id`, `query`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryDecryptCodeQuery,
     ) -> Self {
-        GetRequest {
+        QueryDecryptCodeRequest {
             card_id: card_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryDecryptCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/cards/{card_id}/decrypt-code`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/decrypt-code";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryDecryptCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -130,8 +130,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryDecryptCodeRequest {
+    type Response = QueryDecryptCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -185,9 +185,11 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdDecryptCode<'a> {
     /// 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.card_id.clone(), query)).await
+        query: QueryDecryptCodeQuery,
+    ) -> ::std::result::Result<QueryDecryptCodeResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryDecryptCodeRequest::new(self.card_id.clone(), query))
+            .await
     }
 }
 
@@ -196,12 +198,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdDecryptCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_membercard_open_cards_card_id_decrypt_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_decrypt_code.query",
+            ::wechatpay_runtime::json_schema_for::<QueryDecryptCodeQuery>(),
         ),
         (
-            "get_v3_marketing_membercard_open_cards_card_id_decrypt_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_decrypt_code.response",
+            ::wechatpay_runtime::json_schema_for::<QueryDecryptCodeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePermissionTokenBody {
     /// 激活类型
     ///
     /// **Required.**
@@ -29,7 +29,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePermissionTokenBody {
         activate_type: required(0, "activate_type"),
         navigate_back_previous_page: optional(1, "navigate_back_previous_page"),
         activate_url: optional(2, "activate_url"),
@@ -39,10 +39,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePermissionTokenBody {
     /// Creates a value from its required fields (`activate_type`).
     pub fn new(activate_type: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreatePermissionTokenBody {
             activate_type: activate_type.into(),
             navigate_back_previous_page: ::std::option::Option::None,
             activate_url: ::std::option::Option::None,
@@ -100,7 +100,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePermissionTokenBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePermissionTokenResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,16 +125,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePermissionTokenResponse {
         permission_token: optional(0, "permission_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePermissionTokenResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePermissionTokenResponse {
             permission_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -154,7 +154,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/permission-tokens.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePermissionTokenRequest {
     /// 会员卡模板id
     ///
     /// **Required.**
@@ -162,30 +162,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePermissionTokenBody,
 }
 
-impl PostRequest {
+impl CreatePermissionTokenRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreatePermissionTokenBody,
     ) -> Self {
-        PostRequest {
+        CreatePermissionTokenRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreatePermissionTokenRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/permission-tokens`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/permission-tokens";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePermissionTokenRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -202,8 +202,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePermissionTokenRequest {
+    type Response = CreatePermissionTokenResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -252,9 +252,14 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdPermissionTokens<'a> {
     /// 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: CreatePermissionTokenBody,
+    ) -> ::std::result::Result<
+        CreatePermissionTokenResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreatePermissionTokenRequest::new(self.card_id.clone(), body))
+            .await
     }
 }
 
@@ -263,12 +268,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdPermissionTokens<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_permission_tokens.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_permission_token.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePermissionTokenBody>(),
         ),
         (
-            "post_v3_marketing_membercard_open_cards_card_id_permission_tokens.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_permission_token.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePermissionTokenResponse>(),
         ),
     ])
 }

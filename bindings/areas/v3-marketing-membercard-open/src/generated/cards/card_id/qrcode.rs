@@ -6,7 +6,7 @@
     /// Values of `activate_type`.
     ///
     /// 会员卡激活类型
-    pub enum PostActivateType {
+    pub enum CreateQrcodeActivateType {
         AutoActivate = "AUTO_ACTIVATE",
         JumpActivate = "JUMP_ACTIVATE",
         #[unrecognized]
@@ -18,11 +18,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateQrcodeBody {
     /// 会员卡激活类型
     ///
     /// **Required.**
-    pub activate_type: PostActivateType,
+    pub activate_type: CreateQrcodeActivateType,
     /// 跳转激活的url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_url: ::std::option::Option<::std::string::String>,
@@ -38,7 +38,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateQrcodeBody {
         activate_type: required(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
         activate_appid: optional(2, "activate_appid"),
@@ -47,10 +47,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateQrcodeBody {
     /// Creates a value from its required fields (`activate_type`).
-    pub fn new(activate_type: PostActivateType) -> Self {
-        PostBody {
+    pub fn new(activate_type: CreateQrcodeActivateType) -> Self {
+        CreateQrcodeBody {
             activate_type,
             activate_url: ::std::option::Option::None,
             activate_appid: ::std::option::Option::None,
@@ -96,7 +96,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateQrcodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -108,7 +108,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateQrcodeResponse {
     /// 二维码对应的url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -121,16 +121,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateQrcodeResponse {
         url: optional(0, "url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateQrcodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateQrcodeResponse {
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -150,7 +150,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/qrcode.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateQrcodeRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -158,30 +158,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateQrcodeBody,
 }
 
-impl PostRequest {
+impl CreateQrcodeRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateQrcodeBody,
     ) -> Self {
-        PostRequest {
+        CreateQrcodeRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateQrcodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/qrcode`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/qrcode";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateQrcodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -198,8 +198,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateQrcodeRequest {
+    type Response = CreateQrcodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -248,9 +248,9 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdQrcode<'a> {
     /// 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: CreateQrcodeBody,
+    ) -> ::std::result::Result<CreateQrcodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateQrcodeRequest::new(self.card_id.clone(), body)).await
     }
 }
 
@@ -259,12 +259,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdQrcode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_qrcode.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_qrcode.body",
+            ::wechatpay_runtime::json_schema_for::<CreateQrcodeBody>(),
         ),
         (
-            "post_v3_marketing_membercard_open_cards_card_id_qrcode.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_qrcode.response",
+            ::wechatpay_runtime::json_schema_for::<CreateQrcodeResponse>(),
         ),
     ])
 }

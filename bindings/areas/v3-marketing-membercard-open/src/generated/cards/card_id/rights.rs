@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBonus {
+pub struct ModifyRightBonus {
     /// 会员初始积分值
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct PatchBonus {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBonus {
+    ModifyRightBonus {
         init_bonus: required(0, "init_bonus"),
         bonus_value_word: required(1, "bonus_value_word"),
         bonus_cost_title: optional(2, "bonus_cost_title"),
@@ -55,14 +55,14 @@ pub struct PatchBonus {
     }
 }
 
-impl PatchBonus {
+impl ModifyRightBonus {
     /// Creates a value from its required fields (`init_bonus`, `bonus_value_word`, `bonus_cost_word`).
     pub fn new(
         init_bonus: i64,
         bonus_value_word: impl ::std::convert::Into<::std::string::String>,
         bonus_cost_word: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBonus {
+        ModifyRightBonus {
             init_bonus,
             bonus_value_word: bonus_value_word.into(),
             bonus_cost_title: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PatchBonus {
     /// Values of `member_price_title`.
     ///
     /// 会员专享价标题
-    pub enum PatchMemberPriceTitle {
+    pub enum ModifyRightMemberPriceTitle {
         MemberPrice = "MEMBER_PRICE",
         MemberActivity = "MEMBER_ACTIVITY",
         #[unrecognized]
@@ -148,7 +148,7 @@ impl PatchBonus {
     /// Values of `favor_module_title`.
     ///
     /// 会员优惠栏目名称
-    pub enum PatchFavorModuleTitle {
+    pub enum ModifyRightFavorModuleTitle {
         Favor = "FAVOR",
         Vip = "VIP",
         #[unrecognized]
@@ -162,7 +162,7 @@ impl PatchBonus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchFavor {
+pub struct ModifyRightFavor {
     /// 是否展示优惠券
     ///
     /// **Required.**
@@ -178,14 +178,14 @@ pub struct PatchFavor {
     pub member_price_path: ::std::option::Option<::std::string::String>,
     /// 会员专享价标题
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub member_price_title: ::std::option::Option<PatchMemberPriceTitle>,
+    pub member_price_title: ::std::option::Option<ModifyRightMemberPriceTitle>,
     /// 会员优惠栏目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub favor_module_title: ::std::option::Option<PatchFavorModuleTitle>,
+    pub favor_module_title: ::std::option::Option<ModifyRightFavorModuleTitle>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchFavor {
+    ModifyRightFavor {
         show_coupon: required(0, "show_coupon"),
         member_price_word: optional(1, "member_price_word"),
         member_price_appid: optional(2, "member_price_appid"),
@@ -195,10 +195,10 @@ pub struct PatchFavor {
     }
 }
 
-impl PatchFavor {
+impl ModifyRightFavor {
     /// Creates a value from its required fields (`show_coupon`).
     pub fn new(show_coupon: bool) -> Self {
-        PatchFavor {
+        ModifyRightFavor {
             show_coupon,
             member_price_word: ::std::option::Option::None,
             member_price_appid: ::std::option::Option::None,
@@ -238,7 +238,7 @@ impl PatchFavor {
     /// Sets `member_price_title`.
     pub fn with_member_price_title(
         mut self,
-        member_price_title: PatchMemberPriceTitle,
+        member_price_title: ModifyRightMemberPriceTitle,
     ) -> Self {
         self.member_price_title = ::std::option::Option::Some(member_price_title);
         self
@@ -247,7 +247,7 @@ impl PatchFavor {
     /// Sets `favor_module_title`.
     pub fn with_favor_module_title(
         mut self,
-        favor_module_title: PatchFavorModuleTitle,
+        favor_module_title: ModifyRightFavorModuleTitle,
     ) -> Self {
         self.favor_module_title = ::std::option::Option::Some(favor_module_title);
         self
@@ -260,7 +260,7 @@ impl PatchFavor {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchFapiao {
+pub struct ModifyRightFapiao {
     /// 发票跳转文案
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_jump_word: ::std::option::Option<::std::string::String>,
@@ -273,17 +273,17 @@ pub struct PatchFapiao {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchFapiao {
+    ModifyRightFapiao {
         fapiao_jump_word: optional(0, "fapiao_jump_word"),
         fapiao_jump_appid: optional(1, "fapiao_jump_appid"),
         fapiao_jump_path: optional(2, "fapiao_jump_path"),
     }
 }
 
-impl PatchFapiao {
+impl ModifyRightFapiao {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchFapiao {
+        ModifyRightFapiao {
             fapiao_jump_word: ::std::option::Option::None,
             fapiao_jump_appid: ::std::option::Option::None,
             fapiao_jump_path: ::std::option::Option::None,
@@ -324,7 +324,7 @@ impl PatchFapiao {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchGuide {
+pub struct ModifyRightGuide {
     /// 联系人名字
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub staff_name: ::std::option::Option<::std::string::String>,
@@ -343,7 +343,7 @@ pub struct PatchGuide {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchGuide {
+    ModifyRightGuide {
         staff_name: optional(0, "staff_name"),
         head_image_url: optional(1, "head_image_url"),
         contact_information_name: optional(2, "contact_information_name"),
@@ -352,10 +352,10 @@ pub struct PatchGuide {
     }
 }
 
-impl PatchGuide {
+impl ModifyRightGuide {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchGuide {
+        ModifyRightGuide {
             staff_name: ::std::option::Option::None,
             head_image_url: ::std::option::Option::None,
             contact_information_name: ::std::option::Option::None,
@@ -418,7 +418,7 @@ impl PatchGuide {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyRightBody {
     /// 是否展示会员积分
     ///
     /// **Required.**
@@ -429,26 +429,26 @@ pub struct PatchBody {
     pub show_favor: bool,
     /// 会员积分
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bonus: ::std::option::Option<PatchBonus>,
+    pub bonus: ::std::option::Option<ModifyRightBonus>,
     /// 会员优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub favor: ::std::option::Option<PatchFavor>,
+    pub favor: ::std::option::Option<ModifyRightFavor>,
     /// 是否展示会员发票
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao: ::std::option::Option<bool>,
     /// 会员发票
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao: ::std::option::Option<PatchFapiao>,
+    pub fapiao: ::std::option::Option<ModifyRightFapiao>,
     /// 是否展示会员专属咨询
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub show_guide: ::std::option::Option<bool>,
     /// 会员专属咨询信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub guide: ::std::option::Option<PatchGuide>,
+    pub guide: ::std::option::Option<ModifyRightGuide>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyRightBody {
         show_bonus: required(0, "show_bonus"),
         show_favor: required(1, "show_favor"),
         bonus: optional(2, "bonus"),
@@ -460,10 +460,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyRightBody {
     /// Creates a value from its required fields (`show_bonus`, `show_favor`).
     pub fn new(show_bonus: bool, show_favor: bool) -> Self {
-        PatchBody {
+        ModifyRightBody {
             show_bonus,
             show_favor,
             bonus: ::std::option::Option::None,
@@ -476,13 +476,13 @@ impl PatchBody {
     }
 
     /// Sets `bonus`.
-    pub fn with_bonus(mut self, bonus: PatchBonus) -> Self {
+    pub fn with_bonus(mut self, bonus: ModifyRightBonus) -> Self {
         self.bonus = ::std::option::Option::Some(bonus);
         self
     }
 
     /// Sets `favor`.
-    pub fn with_favor(mut self, favor: PatchFavor) -> Self {
+    pub fn with_favor(mut self, favor: ModifyRightFavor) -> Self {
         self.favor = ::std::option::Option::Some(favor);
         self
     }
@@ -494,7 +494,7 @@ impl PatchBody {
     }
 
     /// Sets `fapiao`.
-    pub fn with_fapiao(mut self, fapiao: PatchFapiao) -> Self {
+    pub fn with_fapiao(mut self, fapiao: ModifyRightFapiao) -> Self {
         self.fapiao = ::std::option::Option::Some(fapiao);
         self
     }
@@ -506,13 +506,13 @@ impl PatchBody {
     }
 
     /// Sets `guide`.
-    pub fn with_guide(mut self, guide: PatchGuide) -> Self {
+    pub fn with_guide(mut self, guide: ModifyRightGuide) -> Self {
         self.guide = ::std::option::Option::Some(guide);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyRightBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -533,7 +533,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/rights.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyRightRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -541,30 +541,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyRightBody,
 }
 
-impl PatchRequest {
+impl ModifyRightRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyRightBody,
     ) -> Self {
-        PatchRequest {
+        ModifyRightRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyRightRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/membercard-open/cards/{card_id}/rights`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/rights";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyRightRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -581,7 +581,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyRightRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -631,9 +631,9 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdRights<'a> {
     /// 设置会员卡模板权益项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyRightBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.card_id.clone(), body)).await
+        self.client.execute(&ModifyRightRequest::new(self.card_id.clone(), body)).await
     }
 }
 
@@ -641,9 +641,6 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdRights<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "patch_v3_marketing_membercard_open_cards_card_id_rights.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
+        ("modify_right.body", ::wechatpay_runtime::json_schema_for::<ModifyRightBody>()),
     ])
 }

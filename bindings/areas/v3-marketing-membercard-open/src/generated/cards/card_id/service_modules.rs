@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpMiniprogram {
+pub struct CreateServiceModuleJumpMiniprogram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostJumpMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpMiniprogram {
+    CreateServiceModuleJumpMiniprogram {
         appid: required(0, "appid"),
         path: required(1, "path"),
     }
 }
 
-impl PostJumpMiniprogram {
+impl CreateServiceModuleJumpMiniprogram {
     /// Creates a value from its required fields (`appid`, `path`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostJumpMiniprogram {
+        CreateServiceModuleJumpMiniprogram {
             appid: appid.into(),
             path: path.into(),
         }
@@ -43,7 +43,7 @@ impl PostJumpMiniprogram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateServiceModuleBody {
     /// 会员服务项ID
     ///
     /// **Required.**
@@ -51,30 +51,30 @@ pub struct PostBody {
     /// 跳转小程序
     ///
     /// **Required.**
-    pub jump_miniprogram: PostJumpMiniprogram,
+    pub jump_miniprogram: CreateServiceModuleJumpMiniprogram,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateServiceModuleBody {
         service_module_id: required(0, "service_module_id"),
         jump_miniprogram: required(1, "jump_miniprogram"),
     }
 }
 
-impl PostBody {
+impl CreateServiceModuleBody {
     /// Creates a value from its required fields (`service_module_id`, `jump_miniprogram`).
     pub fn new(
         service_module_id: impl ::std::convert::Into<::std::string::String>,
-        jump_miniprogram: PostJumpMiniprogram,
+        jump_miniprogram: CreateServiceModuleJumpMiniprogram,
     ) -> Self {
-        PostBody {
+        CreateServiceModuleBody {
             service_module_id: service_module_id.into(),
             jump_miniprogram,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateServiceModuleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -88,7 +88,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseJumpMiniprogram {
+pub struct CreateServiceModuleResponseJumpMiniprogram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -106,17 +106,17 @@ pub struct PostResponseJumpMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseJumpMiniprogram {
+    CreateServiceModuleResponseJumpMiniprogram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         ..extra
     }
 }
 
-impl PostResponseJumpMiniprogram {
+impl CreateServiceModuleResponseJumpMiniprogram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseJumpMiniprogram {
+        CreateServiceModuleResponseJumpMiniprogram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -128,7 +128,7 @@ impl PostResponseJumpMiniprogram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateServiceModuleResponse {
     /// 会员卡id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -143,7 +143,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_miniprogram: ::std::option::Option<PostResponseJumpMiniprogram>,
+    pub jump_miniprogram: ::std::option::Option<
+        CreateServiceModuleResponseJumpMiniprogram,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -151,7 +153,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateServiceModuleResponse {
         card_id: optional(0, "card_id"),
         service_module_id: optional(1, "service_module_id"),
         jump_miniprogram: optional(2, "jump_miniprogram"),
@@ -159,10 +161,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateServiceModuleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateServiceModuleResponse {
             card_id: ::std::option::Option::None,
             service_module_id: ::std::option::Option::None,
             jump_miniprogram: ::std::option::Option::None,
@@ -184,7 +186,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/service-modules.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateServiceModuleRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -192,30 +194,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateServiceModuleBody,
 }
 
-impl PostRequest {
+impl CreateServiceModuleRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateServiceModuleBody,
     ) -> Self {
-        PostRequest {
+        CreateServiceModuleRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateServiceModuleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/service-modules`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/service-modules";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateServiceModuleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -232,8 +234,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateServiceModuleRequest {
+    type Response = CreateServiceModuleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -296,9 +298,11 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModules<'a> {
     /// 添加会员卡服务项 (`POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: CreateServiceModuleBody,
+    ) -> ::std::result::Result<CreateServiceModuleResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateServiceModuleRequest::new(self.card_id.clone(), body))
+            .await
     }
 }
 
@@ -307,12 +311,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModules<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_service_modules.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_service_module.body",
+            ::wechatpay_runtime::json_schema_for::<CreateServiceModuleBody>(),
         ),
         (
-            "post_v3_marketing_membercard_open_cards_card_id_service_modules.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_service_module.response",
+            ::wechatpay_runtime::json_schema_for::<CreateServiceModuleResponse>(),
         ),
     ]);
     schemas.extend(service_module_id::json_schemas());

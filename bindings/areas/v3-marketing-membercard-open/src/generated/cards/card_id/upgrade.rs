@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateUpgradeBody {
     /// 品牌id
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateUpgradeBody {
         brand_id: required(0, "brand_id"),
         appid: required(1, "appid"),
     }
 }
 
-impl PostBody {
+impl CreateUpgradeBody {
     /// Creates a value from its required fields (`brand_id`, `appid`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateUpgradeBody {
             brand_id: brand_id.into(),
             appid: appid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateUpgradeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/upgrade.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateUpgradeRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -66,30 +66,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateUpgradeBody,
 }
 
-impl PostRequest {
+impl CreateUpgradeRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateUpgradeBody,
     ) -> Self {
-        PostRequest {
+        CreateUpgradeRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateUpgradeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/upgrade`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/upgrade";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateUpgradeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateUpgradeRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -156,9 +156,9 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdUpgrade<'a> {
     /// 老会员卡模板升级 (`POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateUpgradeBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        self.client.execute(&CreateUpgradeRequest::new(self.card_id.clone(), body)).await
     }
 }
 
@@ -167,8 +167,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdUpgrade<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_upgrade.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_upgrade.body",
+            ::wechatpay_runtime::json_schema_for::<CreateUpgradeBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchModifyContent {
+pub struct ModifyDeliveryPlanModifyContent {
     /// 投放计划名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_name: ::std::option::Option<::std::string::String>,
@@ -30,7 +30,7 @@ pub struct PatchModifyContent {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchModifyContent {
+    ModifyDeliveryPlanModifyContent {
         plan_name: optional(0, "plan_name"),
         delivery_end_time: optional(1, "delivery_end_time"),
         total_count: optional(2, "total_count"),
@@ -40,10 +40,10 @@ pub struct PatchModifyContent {
     }
 }
 
-impl PatchModifyContent {
+impl ModifyDeliveryPlanModifyContent {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchModifyContent {
+        ModifyDeliveryPlanModifyContent {
             plan_name: ::std::option::Option::None,
             delivery_end_time: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -103,27 +103,27 @@ impl PatchModifyContent {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyDeliveryPlanBody {
     /// 修改内容
     ///
     /// **Required.**
-    pub modify_content: PatchModifyContent,
+    pub modify_content: ModifyDeliveryPlanModifyContent,
     /// 修改请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyDeliveryPlanBody {
         modify_content: required(0, "modify_content"),
         out_request_no: optional(1, "out_request_no"),
     }
 }
 
-impl PatchBody {
+impl ModifyDeliveryPlanBody {
     /// Creates a value from its required fields (`modify_content`).
-    pub fn new(modify_content: PatchModifyContent) -> Self {
-        PatchBody {
+    pub fn new(modify_content: ModifyDeliveryPlanModifyContent) -> Self {
+        ModifyDeliveryPlanBody {
             modify_content,
             out_request_no: ::std::option::Option::None,
         }
@@ -139,7 +139,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyDeliveryPlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,7 +151,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
     /// Values of `plan_state`.
     ///
     /// 投放计划状态
-    pub enum PatchPlanState {
+    pub enum ModifyDeliveryPlanPlanState {
         PlanCreating = "PLAN_CREATING",
         PlanCreated = "PLAN_CREATED",
         PlanTerminating = "PLAN_TERMINATING",
@@ -170,7 +170,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchPlan {
+pub struct ModifyDeliveryPlanPlan {
     /// 投放计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -185,7 +185,7 @@ pub struct PatchPlan {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_state: ::std::option::Option<PatchPlanState>,
+    pub plan_state: ::std::option::Option<ModifyDeliveryPlanPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -226,7 +226,7 @@ pub struct PatchPlan {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchPlan {
+    ModifyDeliveryPlanPlan {
         plan_id: optional(0, "plan_id"),
         plan_name: optional(1, "plan_name"),
         plan_state: optional(2, "plan_state"),
@@ -243,10 +243,10 @@ pub struct PatchPlan {
     }
 }
 
-impl PatchPlan {
+impl ModifyDeliveryPlanPlan {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchPlan {
+        ModifyDeliveryPlanPlan {
             plan_id: ::std::option::Option::None,
             plan_name: ::std::option::Option::None,
             plan_state: ::std::option::Option::None,
@@ -268,12 +268,12 @@ impl PatchPlan {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyDeliveryPlanResponse {
     /// 投放计划详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan: ::std::option::Option<PatchPlan>,
+    pub plan: ::std::option::Option<ModifyDeliveryPlanPlan>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -281,16 +281,16 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyDeliveryPlanResponse {
         plan: optional(0, "plan"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl ModifyDeliveryPlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyDeliveryPlanResponse {
             plan: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -308,7 +308,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyDeliveryPlanRequest {
     /// 投放计划ID
     ///
     /// **Required.**
@@ -316,30 +316,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub plan_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyDeliveryPlanBody,
 }
 
-impl PatchRequest {
+impl ModifyDeliveryPlanRequest {
     /// Creates a value from its required fields (`plan_id`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyDeliveryPlanBody,
     ) -> Self {
-        PatchRequest {
+        ModifyDeliveryPlanRequest {
             plan_id: plan_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyDeliveryPlanRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyDeliveryPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -356,8 +356,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyDeliveryPlanRequest {
+    type Response = ModifyDeliveryPlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -416,9 +416,11 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId<'a> {
     /// 更新投放计划 (`PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.plan_id.clone(), body)).await
+        body: ModifyDeliveryPlanBody,
+    ) -> ::std::result::Result<ModifyDeliveryPlanResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifyDeliveryPlanRequest::new(self.plan_id.clone(), body))
+            .await
     }
 }
 
@@ -427,12 +429,12 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "patch_v3_marketing_partner_delivery_plan_delivery_plans_plan_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_delivery_plan.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyDeliveryPlanBody>(),
         ),
         (
-            "patch_v3_marketing_partner_delivery_plan_delivery_plans_plan_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_delivery_plan.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyDeliveryPlanResponse>(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

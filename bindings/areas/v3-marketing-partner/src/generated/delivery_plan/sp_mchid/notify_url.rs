@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NotifyUrlBody {
     /// 通知url地址
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NotifyUrlBody {
         notify_url: required(0, "notify_url"),
     }
 }
 
-impl PostBody {
+impl NotifyUrlBody {
     /// Creates a value from its required fields (`notify_url`).
     pub fn new(notify_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        NotifyUrlBody {
             notify_url: notify_url.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NotifyUrlBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct NotifyUrlResponse {
     /// 通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -53,16 +53,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    NotifyUrlResponse {
         notify_url: optional(0, "notify_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl NotifyUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        NotifyUrlResponse {
             notify_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -80,7 +80,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NotifyUrlRequest {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -88,30 +88,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub sp_mchid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: NotifyUrlBody,
 }
 
-impl PostRequest {
+impl NotifyUrlRequest {
     /// Creates a value from its required fields (`sp_mchid`, `body`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: NotifyUrlBody,
     ) -> Self {
-        PostRequest {
+        NotifyUrlRequest {
             sp_mchid: sp_mchid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl NotifyUrlRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`
     pub const PATH: &'static str = "/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NotifyUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,8 +128,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for NotifyUrlRequest {
+    type Response = NotifyUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -178,9 +178,9 @@ impl<'a> V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl<'a> {
     /// 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.sp_mchid.clone(), body)).await
+        body: NotifyUrlBody,
+    ) -> ::std::result::Result<NotifyUrlResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&NotifyUrlRequest::new(self.sp_mchid.clone(), body)).await
     }
 }
 
@@ -188,13 +188,10 @@ impl<'a> V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("notify_url.body", ::wechatpay_runtime::json_schema_for::<NotifyUrlBody>()),
         (
-            "post_v3_marketing_partner_delivery_plan_sp_mchid_notify_url.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_partner_delivery_plan_sp_mchid_notify_url.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "notify_url.response",
+            ::wechatpay_runtime::json_schema_for::<NotifyUrlResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `image_generation_type`.
     ///
     /// 图片生成类型
-    pub enum GetImageGenerationType {
+    pub enum GetImageGenerationTaskImageGenerationType {
         CombineImage = "COMBINE_IMAGE",
         CutOut = "CUT_OUT",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetImageGenerationTaskQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -26,30 +26,30 @@ pub struct GetQuery {
     /// 图片生成类型
     ///
     /// **Required.**
-    pub image_generation_type: GetImageGenerationType,
+    pub image_generation_type: GetImageGenerationTaskImageGenerationType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetImageGenerationTaskQuery {
         brand_id: required(0, "brand_id"),
         image_generation_type: required(1, "image_generation_type"),
     }
 }
 
-impl GetQuery {
+impl GetImageGenerationTaskQuery {
     /// Creates a value from its required fields (`brand_id`, `image_generation_type`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        image_generation_type: GetImageGenerationType,
+        image_generation_type: GetImageGenerationTaskImageGenerationType,
     ) -> Self {
-        GetQuery {
+        GetImageGenerationTaskQuery {
             brand_id: brand_id.into(),
             image_generation_type,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetImageGenerationTaskQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `task_state`.
     ///
     /// 任务状态
-    pub enum GetTaskState {
+    pub enum GetImageGenerationTaskTaskState {
         Processing = "PROCESSING",
         Fail = "FAIL",
         Success = "SUCCESS",
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCombineImageResult {
+pub struct GetImageGenerationTaskCombineImageResult {
     /// 生成的图片URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,16 +89,16 @@ pub struct GetCombineImageResult {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCombineImageResult {
+    GetImageGenerationTaskCombineImageResult {
         image_url: optional(0, "image_url"),
         ..extra
     }
 }
 
-impl GetCombineImageResult {
+impl GetImageGenerationTaskCombineImageResult {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCombineImageResult {
+        GetImageGenerationTaskCombineImageResult {
             image_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -109,7 +109,7 @@ impl GetCombineImageResult {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetImageGenerationTaskResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -124,18 +124,22 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image_generation_type: ::std::option::Option<GetImageGenerationType>,
+    pub image_generation_type: ::std::option::Option<
+        GetImageGenerationTaskImageGenerationType,
+    >,
     /// 任务状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub task_state: ::std::option::Option<GetTaskState>,
+    pub task_state: ::std::option::Option<GetImageGenerationTaskTaskState>,
     /// 拼图结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_image_result: ::std::option::Option<GetCombineImageResult>,
+    pub combine_image_result: ::std::option::Option<
+        GetImageGenerationTaskCombineImageResult,
+    >,
     /// 生成商品图结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_out_result: ::std::option::Option<GetCombineImageResult>,
+    pub cut_out_result: ::std::option::Option<GetImageGenerationTaskCombineImageResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -143,7 +147,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetImageGenerationTaskResponse {
         brand_id: optional(0, "brand_id"),
         task_id: optional(1, "task_id"),
         image_generation_type: optional(2, "image_generation_type"),
@@ -154,10 +158,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetImageGenerationTaskResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetImageGenerationTaskResponse {
             brand_id: ::std::option::Option::None,
             task_id: ::std::option::Option::None,
             image_generation_type: ::std::option::Option::None,
@@ -182,7 +186,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetImageGenerationTaskRequest {
     /// 图片生成的任务ID
     ///
     /// **Required.**
@@ -190,30 +194,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub task_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetImageGenerationTaskQuery,
 }
 
-impl GetRequest {
+impl GetImageGenerationTaskRequest {
     /// Creates a value from its required fields (`task_id`, `query`).
     pub fn new(
         task_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetImageGenerationTaskQuery,
     ) -> Self {
-        GetRequest {
+        GetImageGenerationTaskRequest {
             task_id: task_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetImageGenerationTaskRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetImageGenerationTaskRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -230,8 +234,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetImageGenerationTaskRequest {
+    type Response = GetImageGenerationTaskResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -294,9 +298,14 @@ impl<'a> V3MarketingPartnerProductCouponImageGenerationTasksTaskId<'a> {
     /// 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.task_id.clone(), query)).await
+        query: GetImageGenerationTaskQuery,
+    ) -> ::std::result::Result<
+        GetImageGenerationTaskResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetImageGenerationTaskRequest::new(self.task_id.clone(), query))
+            .await
     }
 }
 
@@ -305,12 +314,12 @@ impl<'a> V3MarketingPartnerProductCouponImageGenerationTasksTaskId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_image_generation_tasks_task_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_image_generation_task.query",
+            ::wechatpay_runtime::json_schema_for::<GetImageGenerationTaskQuery>(),
         ),
         (
-            "get_v3_marketing_partner_product_coupon_image_generation_tasks_task_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_image_generation_task.response",
+            ::wechatpay_runtime::json_schema_for::<GetImageGenerationTaskResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct MarketingUploadImageMeta {
     /// 图片文件的`sha256`摘要
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    MarketingUploadImageMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
     }
 }
 
-impl PostMeta {
+impl MarketingUploadImageMeta {
     /// Creates a value from its required fields (`sha256`, `filename`).
     pub fn new(
         sha256: impl ::std::convert::Into<::std::string::String>,
         filename: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMeta {
+        MarketingUploadImageMeta {
             sha256: sha256.into(),
             filename: filename.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for MarketingUploadImageMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 图片上传.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MarketingUploadImageBody {
     /// 媒体图⽚只⽀持JPG、BMP、PNG格式，⽂件⼤⼩不能超过2M。
     ///
     /// **Required.**
@@ -62,20 +62,23 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<MarketingUploadImageMeta>,
 }
 
-impl PostBody {
+impl MarketingUploadImageBody {
     /// Creates a value from its required fields (`file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<MarketingUploadImageMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        MarketingUploadImageBody {
+            file,
+            meta,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MarketingUploadImageBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -100,7 +103,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MarketingUploadImageResponse {
     /// 媒体文件URL地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,16 +116,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MarketingUploadImageResponse {
         media_url: optional(0, "media_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl MarketingUploadImageResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MarketingUploadImageResponse {
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -140,26 +143,28 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/media/upload-image.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MarketingUploadImageRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: MarketingUploadImageBody,
 }
 
-impl PostRequest {
+impl MarketingUploadImageRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: MarketingUploadImageBody) -> Self {
+        MarketingUploadImageRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl MarketingUploadImageRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/media/upload-image`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/media/upload-image";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MarketingUploadImageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -169,8 +174,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MarketingUploadImageRequest {
+    type Response = MarketingUploadImageResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -220,9 +225,12 @@ impl<'a> V3MarketingPartnerProductCouponMediaUploadImage<'a> {
     /// 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: MarketingUploadImageBody,
+    ) -> ::std::result::Result<
+        MarketingUploadImageResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&MarketingUploadImageRequest::new(body)).await
     }
 }
 
@@ -231,8 +239,8 @@ impl<'a> V3MarketingPartnerProductCouponMediaUploadImage<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_media_upload_image.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "marketing_upload_image.response",
+            ::wechatpay_runtime::json_schema_for::<MarketingUploadImageResponse>(),
         ),
     ])
 }

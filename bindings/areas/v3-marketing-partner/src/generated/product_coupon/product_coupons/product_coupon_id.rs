@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetProductCouponQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetProductCouponQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl GetProductCouponQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetProductCouponQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetProductCouponQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum GetState {
+    pub enum GetProductCouponState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum GetProductCouponScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -66,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum GetType {
+    pub enum GetProductCouponType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum GetUsageMode {
+    pub enum GetProductCouponUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -93,7 +93,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCoupon {
+pub struct GetProductCouponNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,17 +111,17 @@ pub struct GetNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCoupon {
+    GetProductCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl GetNormalCoupon {
+impl GetProductCouponNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCoupon {
+        GetProductCouponNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -135,7 +135,7 @@ impl GetNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct GetProductCouponDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,17 +153,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    GetProductCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl GetProductCouponDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        GetProductCouponDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -177,13 +177,13 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageInfo {
+pub struct GetProductCouponSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<GetProductCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<GetProductCouponDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -191,17 +191,17 @@ pub struct GetSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageInfo {
+    GetProductCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl GetSingleUsageInfo {
+impl GetProductCouponSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageInfo {
+        GetProductCouponSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -213,7 +213,7 @@ impl GetSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum GetSequentialUsageInfoType {
+    pub enum GetProductCouponSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -227,13 +227,13 @@ impl GetSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageInfo {
+pub struct GetProductCouponSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<GetProductCouponSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -254,7 +254,7 @@ pub struct GetSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageInfo {
+    GetProductCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -263,10 +263,10 @@ pub struct GetSequentialUsageInfo {
     }
 }
 
-impl GetSequentialUsageInfo {
+impl GetProductCouponSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageInfo {
+        GetProductCouponSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -282,7 +282,7 @@ impl GetSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetChoiceListItem {
+pub struct GetProductCouponChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -314,7 +314,7 @@ pub struct GetChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetChoiceListItem {
+    GetProductCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -325,10 +325,10 @@ pub struct GetChoiceListItem {
     }
 }
 
-impl GetChoiceListItem {
+impl GetProductCouponChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetChoiceListItem {
+        GetProductCouponChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -346,7 +346,7 @@ impl GetChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComboPackageListItem {
+pub struct GetProductCouponComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -361,7 +361,9 @@ pub struct GetComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<GetChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<GetProductCouponChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -369,7 +371,7 @@ pub struct GetComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComboPackageListItem {
+    GetProductCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -377,10 +379,10 @@ pub struct GetComboPackageListItem {
     }
 }
 
-impl GetComboPackageListItem {
+impl GetProductCouponComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComboPackageListItem {
+        GetProductCouponComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -395,7 +397,7 @@ impl GetComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDisplayInfo {
+pub struct GetProductCouponDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -422,7 +424,7 @@ pub struct GetDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<GetComboPackageListItem>,
+        ::std::vec::Vec<GetProductCouponComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -431,7 +433,7 @@ pub struct GetDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDisplayInfo {
+    GetProductCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -442,10 +444,10 @@ pub struct GetDisplayInfo {
     }
 }
 
-impl GetDisplayInfo {
+impl GetProductCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDisplayInfo {
+        GetProductCouponDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -461,7 +463,7 @@ impl GetDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetProductCouponResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -471,7 +473,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetProductCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -481,29 +483,31 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GetProductCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetProductCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<GetUsageMode>,
+    pub usage_mode: ::std::option::Option<GetProductCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<GetProductCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        GetProductCouponSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<GetDisplayInfo>,
+    pub display_info: ::std::option::Option<GetProductCouponDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -523,7 +527,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -541,10 +545,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetProductCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetProductCouponResponse {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -576,7 +580,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}.md:270`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetProductCouponRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -584,30 +588,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub product_coupon_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetProductCouponQuery,
 }
 
-impl GetRequest {
+impl GetProductCouponRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `query`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetProductCouponQuery,
     ) -> Self {
-        GetRequest {
+        GetProductCouponRequest {
             product_coupon_id: product_coupon_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetProductCouponRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetProductCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -627,8 +631,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetProductCouponRequest {
+    type Response = GetProductCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -666,7 +670,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchChoiceListItem {
+pub struct ModifyProductCouponChoiceListItem {
     /// 单品名称
     ///
     /// **Required.**
@@ -691,7 +695,7 @@ pub struct PatchChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchChoiceListItem {
+    ModifyProductCouponChoiceListItem {
         name: required(0, "name"),
         price: required(1, "price"),
         count: required(2, "count"),
@@ -701,14 +705,14 @@ pub struct PatchChoiceListItem {
     }
 }
 
-impl PatchChoiceListItem {
+impl ModifyProductCouponChoiceListItem {
     /// Creates a value from its required fields (`name`, `price`, `count`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         price: i64,
         count: i64,
     ) -> Self {
-        PatchChoiceListItem {
+        ModifyProductCouponChoiceListItem {
             name: name.into(),
             price,
             count,
@@ -752,7 +756,7 @@ impl PatchChoiceListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchComboPackageListItem {
+pub struct ModifyProductCouponComboPackageListItem {
     /// 套餐名
     ///
     /// **Required.**
@@ -764,25 +768,25 @@ pub struct PatchComboPackageListItem {
     /// 单品列表
     ///
     /// **Required.**
-    pub choice_list: ::std::vec::Vec<PatchChoiceListItem>,
+    pub choice_list: ::std::vec::Vec<ModifyProductCouponChoiceListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchComboPackageListItem {
+    ModifyProductCouponComboPackageListItem {
         name: required(0, "name"),
         pick_count: required(1, "pick_count"),
         choice_list: required(2, "choice_list"),
     }
 }
 
-impl PatchComboPackageListItem {
+impl ModifyProductCouponComboPackageListItem {
     /// Creates a value from its required fields (`name`, `pick_count`, `choice_list`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         pick_count: i64,
-        choice_list: ::std::vec::Vec<PatchChoiceListItem>,
+        choice_list: ::std::vec::Vec<ModifyProductCouponChoiceListItem>,
     ) -> Self {
-        PatchComboPackageListItem {
+        ModifyProductCouponComboPackageListItem {
             name: name.into(),
             pick_count,
             choice_list,
@@ -796,7 +800,7 @@ impl PatchComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchDisplayInfo {
+pub struct ModifyProductCouponDisplayInfo {
     /// 商品券名称
     ///
     /// **Required.**
@@ -820,12 +824,12 @@ pub struct PatchDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PatchComboPackageListItem>,
+        ::std::vec::Vec<ModifyProductCouponComboPackageListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchDisplayInfo {
+    ModifyProductCouponDisplayInfo {
         name: required(0, "name"),
         image_url: required(1, "image_url"),
         background_url: required(2, "background_url"),
@@ -835,14 +839,14 @@ pub struct PatchDisplayInfo {
     }
 }
 
-impl PatchDisplayInfo {
+impl ModifyProductCouponDisplayInfo {
     /// Creates a value from its required fields (`name`, `image_url`, `background_url`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         image_url: impl ::std::convert::Into<::std::string::String>,
         background_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchDisplayInfo {
+        ModifyProductCouponDisplayInfo {
             name: name.into(),
             image_url: image_url.into(),
             background_url: background_url.into(),
@@ -870,7 +874,7 @@ impl PatchDisplayInfo {
     /// Sets `combo_package_list`.
     pub fn with_combo_package_list(
         mut self,
-        combo_package_list: ::std::vec::Vec<PatchComboPackageListItem>,
+        combo_package_list: ::std::vec::Vec<ModifyProductCouponComboPackageListItem>,
     ) -> Self {
         self.combo_package_list = ::std::option::Option::Some(combo_package_list);
         self
@@ -881,7 +885,7 @@ impl PatchDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyProductCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -893,25 +897,25 @@ pub struct PatchBody {
     /// 展示信息
     ///
     /// **Required.**
-    pub display_info: PatchDisplayInfo,
+    pub display_info: ModifyProductCouponDisplayInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyProductCouponBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         display_info: required(2, "display_info"),
     }
 }
 
-impl PatchBody {
+impl ModifyProductCouponBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `display_info`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        display_info: PatchDisplayInfo,
+        display_info: ModifyProductCouponDisplayInfo,
     ) -> Self {
-        PatchBody {
+        ModifyProductCouponBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             display_info,
@@ -919,7 +923,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyProductCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -931,7 +935,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyProductCouponResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -941,7 +945,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetProductCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -951,29 +955,31 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<GetProductCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetProductCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<GetUsageMode>,
+    pub usage_mode: ::std::option::Option<GetProductCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<GetProductCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        GetProductCouponSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<GetDisplayInfo>,
+    pub display_info: ::std::option::Option<GetProductCouponDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -993,7 +999,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -1011,10 +1017,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyProductCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyProductCouponResponse {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -1046,7 +1052,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyProductCouponRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1054,30 +1060,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub product_coupon_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyProductCouponBody,
 }
 
-impl PatchRequest {
+impl ModifyProductCouponRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyProductCouponBody,
     ) -> Self {
-        PatchRequest {
+        ModifyProductCouponRequest {
             product_coupon_id: product_coupon_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyProductCouponRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyProductCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1097,8 +1103,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyProductCouponRequest {
+    type Response = ModifyProductCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1182,20 +1188,24 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponId<'a> {
     /// 查询商品券 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetProductCouponQuery,
+    ) -> ::std::result::Result<GetProductCouponResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.product_coupon_id.clone(), query))
+            .execute(
+                &GetProductCouponRequest::new(self.product_coupon_id.clone(), query),
+            )
             .await
     }
 
     /// 修改商品券 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
+        body: ModifyProductCouponBody,
+    ) -> ::std::result::Result<ModifyProductCouponResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PatchRequest::new(self.product_coupon_id.clone(), body))
+            .execute(
+                &ModifyProductCouponRequest::new(self.product_coupon_id.clone(), body),
+            )
             .await
     }
 }
@@ -1205,20 +1215,20 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_product_coupon.query",
+            ::wechatpay_runtime::json_schema_for::<GetProductCouponQuery>(),
         ),
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_product_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<GetProductCouponResponse>(),
         ),
         (
-            "patch_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_product_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyProductCouponBody>(),
         ),
         (
-            "patch_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_product_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyProductCouponResponse>(),
         ),
     ]);
     schemas.extend(deactivate::json_schemas());

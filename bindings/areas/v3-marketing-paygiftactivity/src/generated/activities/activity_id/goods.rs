@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListActivitySkuQuery {
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListActivitySkuQuery {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListActivitySkuQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        ListActivitySkuQuery {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
         }
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListActivitySkuQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListActivitySkuDataItem {
     /// 指定商品
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_id: ::std::option::Option<::std::string::String>,
@@ -75,7 +75,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListActivitySkuDataItem {
         goods_id: optional(0, "goods_id"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
@@ -83,10 +83,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListActivitySkuDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListActivitySkuDataItem {
             goods_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -99,7 +99,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListActivitySkuResponse {
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -114,7 +114,7 @@ pub struct GetResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListActivitySkuDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -122,7 +122,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListActivitySkuResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -132,10 +132,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListActivitySkuResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListActivitySkuResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -159,7 +159,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities/{activity_id}/goods.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListActivitySkuRequest {
     /// 活动id
     ///
     /// **Required.**
@@ -167,30 +167,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListActivitySkuQuery,
 }
 
-impl GetRequest {
+impl ListActivitySkuRequest {
     /// Creates a value from its required fields (`activity_id`, `query`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListActivitySkuQuery,
     ) -> Self {
-        GetRequest {
+        ListActivitySkuRequest {
             activity_id: activity_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListActivitySkuRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/paygiftactivity/activities/{activity_id}/goods`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities/{activity_id}/goods";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListActivitySkuRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -210,8 +210,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListActivitySkuRequest {
+    type Response = ListActivitySkuResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -247,8 +247,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListActivitySkuRequest {
+    type Item = ListActivitySkuDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -291,9 +291,11 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdGoods<'a> {
     /// 查询活动指定商品列表 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone(), query)).await
+        query: ListActivitySkuQuery,
+    ) -> ::std::result::Result<ListActivitySkuResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ListActivitySkuRequest::new(self.activity_id.clone(), query))
+            .await
     }
 }
 
@@ -302,12 +304,12 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdGoods<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_paygiftactivity_activities_activity_id_goods.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_activity_sku.query",
+            ::wechatpay_runtime::json_schema_for::<ListActivitySkuQuery>(),
         ),
         (
-            "get_v3_marketing_paygiftactivity_activities_activity_id_goods.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_activity_sku.response",
+            ::wechatpay_runtime::json_schema_for::<ListActivitySkuResponse>(),
         ),
     ])
 }

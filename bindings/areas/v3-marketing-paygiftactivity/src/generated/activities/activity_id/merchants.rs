@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListActivityMerchantQuery {
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListActivityMerchantQuery {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListActivityMerchantQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        ListActivityMerchantQuery {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
         }
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListActivityMerchantQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListActivityMerchantDataItem {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -78,7 +78,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListActivityMerchantDataItem {
         mchid: optional(0, "mchid"),
         merchant_name: optional(1, "merchant_name"),
         create_time: optional(2, "create_time"),
@@ -87,10 +87,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListActivityMerchantDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListActivityMerchantDataItem {
             mchid: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -104,7 +104,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListActivityMerchantResponse {
     /// 分页页码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -119,7 +119,7 @@ pub struct GetResponse {
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListActivityMerchantDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -127,7 +127,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListActivityMerchantResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -137,10 +137,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListActivityMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListActivityMerchantResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -164,7 +164,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities/{activity_id}/merchants.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListActivityMerchantRequest {
     /// 活动id
     ///
     /// **Required.**
@@ -172,30 +172,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListActivityMerchantQuery,
 }
 
-impl GetRequest {
+impl ListActivityMerchantRequest {
     /// Creates a value from its required fields (`activity_id`, `query`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListActivityMerchantQuery,
     ) -> Self {
-        GetRequest {
+        ListActivityMerchantRequest {
             activity_id: activity_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListActivityMerchantRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListActivityMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -215,8 +215,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListActivityMerchantRequest {
+    type Response = ListActivityMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -252,8 +252,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListActivityMerchantRequest {
+    type Item = ListActivityMerchantDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -316,9 +316,14 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchants<'a> {
     /// 查询活动发券商户号 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone(), query)).await
+        query: ListActivityMerchantQuery,
+    ) -> ::std::result::Result<
+        ListActivityMerchantResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&ListActivityMerchantRequest::new(self.activity_id.clone(), query))
+            .await
     }
 }
 
@@ -327,12 +332,12 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchants<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_paygiftactivity_activities_activity_id_merchants.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_activity_merchant.query",
+            ::wechatpay_runtime::json_schema_for::<ListActivityMerchantQuery>(),
         ),
         (
-            "get_v3_marketing_paygiftactivity_activities_activity_id_merchants.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_activity_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<ListActivityMerchantResponse>(),
         ),
     ]);
     schemas.extend(add::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TerminateActivityResponse {
     /// 活动id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -20,17 +20,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TerminateActivityResponse {
         activity_id: optional(0, "activity_id"),
         terminate_time: optional(1, "terminate_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl TerminateActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TerminateActivityResponse {
             activity_id: ::std::option::Option::None,
             terminate_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -51,7 +51,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities/{activity_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TerminateActivityRequest {
     /// 活动id
     ///
     /// **Required.**
@@ -60,23 +60,23 @@ pub struct PostRequest {
     pub activity_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl TerminateActivityRequest {
     /// Creates a value from its required fields (`activity_id`).
     pub fn new(activity_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        TerminateActivityRequest {
             activity_id: activity_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl TerminateActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/paygiftactivity/activities/{activity_id}/terminate`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities/{activity_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TerminateActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -95,8 +95,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TerminateActivityRequest {
+    type Response = TerminateActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -140,8 +140,10 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdTerminate<'a> {
     /// 终止活动 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/terminate`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone())).await
+    ) -> ::std::result::Result<TerminateActivityResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&TerminateActivityRequest::new(self.activity_id.clone()))
+            .await
     }
 }
 
@@ -150,8 +152,8 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_paygiftactivity_activities_activity_id_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "terminate_activity.response",
+            ::wechatpay_runtime::json_schema_for::<TerminateActivityResponse>(),
         ),
     ])
 }

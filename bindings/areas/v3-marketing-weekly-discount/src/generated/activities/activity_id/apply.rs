@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct WeeklyApplyActivityBody {
     /// 报名商户号
     ///
     /// **Required.**
@@ -18,23 +18,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    WeeklyApplyActivityBody {
         applying_merchant_id: required(0, "applying_merchant_id"),
         store_id: required(1, "store_id"),
     }
 }
 
-impl PostBody {
+impl WeeklyApplyActivityBody {
     /// Creates a value from its required fields (`applying_merchant_id`, `store_id`).
     pub fn new(applying_merchant_id: i64, store_id: i64) -> Self {
-        PostBody {
+        WeeklyApplyActivityBody {
             applying_merchant_id,
             store_id,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for WeeklyApplyActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -46,7 +46,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct WeeklyApplyActivityResponse {
     /// 报名成功的活动ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,17 +64,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    WeeklyApplyActivityResponse {
         activity_id: optional(0, "activity_id"),
         success_time: optional(1, "success_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl WeeklyApplyActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        WeeklyApplyActivityResponse {
             activity_id: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -93,7 +93,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/weekly-discount/activities/{activity_id}/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct WeeklyApplyActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -101,30 +101,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: WeeklyApplyActivityBody,
 }
 
-impl PostRequest {
+impl WeeklyApplyActivityRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: WeeklyApplyActivityBody,
     ) -> Self {
-        PostRequest {
+        WeeklyApplyActivityRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl WeeklyApplyActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/weekly-discount/activities/{activity_id}/apply`
     pub const PATH: &'static str = "/v3/marketing/weekly-discount/activities/{activity_id}/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for WeeklyApplyActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -144,8 +144,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for WeeklyApplyActivityRequest {
+    type Response = WeeklyApplyActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -194,9 +194,11 @@ impl<'a> V3MarketingWeeklyDiscountActivitiesActivityIdApply<'a> {
     /// 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone(), body)).await
+        body: WeeklyApplyActivityBody,
+    ) -> ::std::result::Result<WeeklyApplyActivityResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&WeeklyApplyActivityRequest::new(self.activity_id.clone(), body))
+            .await
     }
 }
 
@@ -205,12 +207,12 @@ impl<'a> V3MarketingWeeklyDiscountActivitiesActivityIdApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_weekly_discount_activities_activity_id_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "weekly_apply_activity.body",
+            ::wechatpay_runtime::json_schema_for::<WeeklyApplyActivityBody>(),
         ),
         (
-            "post_v3_marketing_weekly_discount_activities_activity_id_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "weekly_apply_activity.response",
+            ::wechatpay_runtime::json_schema_for::<WeeklyApplyActivityResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListCouponsQuery {
     /// 银行提现免费券批次创建方商户号
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListCouponsQuery {
         mchid: required(0, "mchid"),
         stock_id: required(1, "stock_id"),
         appid: required(2, "appid"),
@@ -37,14 +37,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListCouponsQuery {
     /// Creates a value from its required fields (`mchid`, `stock_id`, `appid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        ListCouponsQuery {
             mchid: mchid.into(),
             stock_id: stock_id.into(),
             appid: appid.into(),
@@ -66,7 +66,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListCouponsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListCouponsDataItem {
     /// 发放时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -103,7 +103,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListCouponsDataItem {
         send_time: optional(0, "send_time"),
         send_quota: optional(1, "send_quota"),
         coupon_id: optional(2, "coupon_id"),
@@ -113,10 +113,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListCouponsDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListCouponsDataItem {
             send_time: ::std::option::Option::None,
             send_quota: ::std::option::Option::None,
             coupon_id: ::std::option::Option::None,
@@ -131,12 +131,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListCouponsResponse {
     /// 银行提现免费券列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListCouponsDataItem>>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -159,7 +159,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListCouponsResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -168,10 +168,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListCouponsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListCouponsResponse {
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -192,7 +192,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/withdraw-favor/users/{openid}/coupons.md:118`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListCouponsRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -200,30 +200,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListCouponsQuery,
 }
 
-impl GetRequest {
+impl ListCouponsRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListCouponsQuery,
     ) -> Self {
-        GetRequest {
+        ListCouponsRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListCouponsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/withdraw-favor/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/withdraw-favor/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListCouponsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -240,8 +240,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListCouponsRequest {
+    type Response = ListCouponsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -295,8 +295,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListCouponsRequest {
+    type Item = ListCouponsDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -321,7 +321,7 @@ impl ::wechatpay_runtime::Paginated for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct MarketingCreateCouponBody {
     /// 银行提现免费券批次创建方商户号
     ///
     /// **Required.**
@@ -341,7 +341,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    MarketingCreateCouponBody {
         mchid: required(0, "mchid"),
         stock_id: required(1, "stock_id"),
         appid: required(2, "appid"),
@@ -349,7 +349,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl MarketingCreateCouponBody {
     /// Creates a value from its required fields (`mchid`, `stock_id`, `appid`, `send_request_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
@@ -357,7 +357,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         send_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        MarketingCreateCouponBody {
             mchid: mchid.into(),
             stock_id: stock_id.into(),
             appid: appid.into(),
@@ -366,7 +366,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for MarketingCreateCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -378,7 +378,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct MarketingCreateCouponResponse {
     /// 银行提现免费券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
@@ -392,17 +392,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    MarketingCreateCouponResponse {
         coupon_id: optional(0, "coupon_id"),
         expire_time: optional(1, "expire_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl MarketingCreateCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        MarketingCreateCouponResponse {
             coupon_id: ::std::option::Option::None,
             expire_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -421,7 +421,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/withdraw-favor/users/{openid}/coupons.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct MarketingCreateCouponRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -429,30 +429,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: MarketingCreateCouponBody,
 }
 
-impl PostRequest {
+impl MarketingCreateCouponRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: MarketingCreateCouponBody,
     ) -> Self {
-        PostRequest {
+        MarketingCreateCouponRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl MarketingCreateCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/withdraw-favor/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/withdraw-favor/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for MarketingCreateCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -469,8 +469,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for MarketingCreateCouponRequest {
+    type Response = MarketingCreateCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -520,17 +520,22 @@ impl<'a> V3MarketingWithdrawFavorUsersOpenidCoupons<'a> {
     /// 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: ListCouponsQuery,
+    ) -> ::std::result::Result<ListCouponsResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ListCouponsRequest::new(self.openid.clone(), query)).await
     }
 
     /// 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: MarketingCreateCouponBody,
+    ) -> ::std::result::Result<
+        MarketingCreateCouponResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&MarketingCreateCouponRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -539,20 +544,20 @@ impl<'a> V3MarketingWithdrawFavorUsersOpenidCoupons<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_withdraw_favor_users_openid_coupons.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_coupons.query",
+            ::wechatpay_runtime::json_schema_for::<ListCouponsQuery>(),
         ),
         (
-            "get_v3_marketing_withdraw_favor_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_coupons.response",
+            ::wechatpay_runtime::json_schema_for::<ListCouponsResponse>(),
         ),
         (
-            "post_v3_marketing_withdraw_favor_users_openid_coupons.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "marketing_create_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<MarketingCreateCouponBody>(),
         ),
         (
-            "post_v3_marketing_withdraw_favor_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "marketing_create_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<MarketingCreateCouponResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFieldDataItem {
+pub struct CreateMchManageSubmissionFieldDataItem {
     /// 经度值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -59,7 +59,7 @@ pub struct PostFieldDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFieldDataItem {
+    CreateMchManageSubmissionFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
         province: optional(2, "province"),
@@ -78,10 +78,10 @@ pub struct PostFieldDataItem {
     }
 }
 
-impl PostFieldDataItem {
+impl CreateMchManageSubmissionFieldDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFieldDataItem {
+        CreateMchManageSubmissionFieldDataItem {
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
             province: ::std::option::Option::None,
@@ -239,23 +239,25 @@ impl PostFieldDataItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRepeatedFieldData {
+pub struct CreateMchManageSubmissionRepeatedFieldData {
     /// 补充资料项
     ///
     /// **Required.**
-    pub field_data: ::std::vec::Vec<PostFieldDataItem>,
+    pub field_data: ::std::vec::Vec<CreateMchManageSubmissionFieldDataItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRepeatedFieldData {
+    CreateMchManageSubmissionRepeatedFieldData {
         field_data: required(0, "field_data"),
     }
 }
 
-impl PostRepeatedFieldData {
+impl CreateMchManageSubmissionRepeatedFieldData {
     /// Creates a value from its required fields (`field_data`).
-    pub fn new(field_data: ::std::vec::Vec<PostFieldDataItem>) -> Self {
-        PostRepeatedFieldData {
+    pub fn new(
+        field_data: ::std::vec::Vec<CreateMchManageSubmissionFieldDataItem>,
+    ) -> Self {
+        CreateMchManageSubmissionRepeatedFieldData {
             field_data,
         }
     }
@@ -265,7 +267,7 @@ impl PostRepeatedFieldData {
     /// Values of `validator`.
     ///
     /// 校验规则
-    pub enum PostValidator {
+    pub enum CreateMchManageSubmissionValidator {
         Number = "number",
         Phone = "phone",
         Idcard = "idcard",
@@ -282,7 +284,7 @@ impl PostRepeatedFieldData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStringCheckRule {
+pub struct CreateMchManageSubmissionStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
@@ -291,21 +293,21 @@ pub struct PostStringCheckRule {
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validator: ::std::option::Option<PostValidator>,
+    pub validator: ::std::option::Option<CreateMchManageSubmissionValidator>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStringCheckRule {
+    CreateMchManageSubmissionStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
     }
 }
 
-impl PostStringCheckRule {
+impl CreateMchManageSubmissionStringCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStringCheckRule {
+        CreateMchManageSubmissionStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
@@ -325,7 +327,10 @@ impl PostStringCheckRule {
     }
 
     /// Sets `validator`.
-    pub fn with_validator(mut self, validator: PostValidator) -> Self {
+    pub fn with_validator(
+        mut self,
+        validator: CreateMchManageSubmissionValidator,
+    ) -> Self {
         self.validator = ::std::option::Option::Some(validator);
         self
     }
@@ -337,7 +342,7 @@ impl PostStringCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEnumCheckRule {
+pub struct CreateMchManageSubmissionEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -350,17 +355,17 @@ pub struct PostEnumCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEnumCheckRule {
+    CreateMchManageSubmissionEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
     }
 }
 
-impl PostEnumCheckRule {
+impl CreateMchManageSubmissionEnumCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEnumCheckRule {
+        CreateMchManageSubmissionEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
@@ -393,7 +398,7 @@ impl PostEnumCheckRule {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum PostEnumFileExts {
+    pub enum CreateMchManageSubmissionEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -417,7 +422,7 @@ impl PostEnumCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFileCheckRule {
+pub struct CreateMchManageSubmissionFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -426,14 +431,16 @@ pub struct PostFileCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<CreateMchManageSubmissionEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFileCheckRule {
+    CreateMchManageSubmissionFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -441,10 +448,10 @@ pub struct PostFileCheckRule {
     }
 }
 
-impl PostFileCheckRule {
+impl CreateMchManageSubmissionFileCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFileCheckRule {
+        CreateMchManageSubmissionFileCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -467,7 +474,7 @@ impl PostFileCheckRule {
     /// Sets `enum_file_exts`.
     pub fn with_enum_file_exts(
         mut self,
-        enum_file_exts: ::std::vec::Vec<PostEnumFileExts>,
+        enum_file_exts: ::std::vec::Vec<CreateMchManageSubmissionEnumFileExts>,
     ) -> Self {
         self.enum_file_exts = ::std::option::Option::Some(enum_file_exts);
         self
@@ -486,7 +493,7 @@ impl PostFileCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeIntervalCheckRule {
+pub struct CreateMchManageSubmissionTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -496,16 +503,16 @@ pub struct PostTimeIntervalCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeIntervalCheckRule {
+    CreateMchManageSubmissionTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
     }
 }
 
-impl PostTimeIntervalCheckRule {
+impl CreateMchManageSubmissionTimeIntervalCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeIntervalCheckRule {
+        CreateMchManageSubmissionTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
         }
@@ -532,7 +539,7 @@ impl PostTimeIntervalCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRelationsItem {
+pub struct CreateMchManageSubmissionRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -542,16 +549,16 @@ pub struct PostRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRelationsItem {
+    CreateMchManageSubmissionRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
     }
 }
 
-impl PostRelationsItem {
+impl CreateMchManageSubmissionRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRelationsItem {
+        CreateMchManageSubmissionRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
         }
@@ -579,7 +586,7 @@ impl PostRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRecordFieldsItem {
+pub struct CreateMchManageSubmissionRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -600,7 +607,7 @@ pub struct PostRecordFieldsItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostRepeatedFieldData>,
+        ::wechatpay_runtime::JsonString<CreateMchManageSubmissionRepeatedFieldData>,
     >,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -621,28 +628,36 @@ pub struct PostRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub string_check_rule: ::std::option::Option<PostStringCheckRule>,
+    pub string_check_rule: ::std::option::Option<
+        CreateMchManageSubmissionStringCheckRule,
+    >,
     /// 枚举校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_check_rule: ::std::option::Option<PostEnumCheckRule>,
+    pub enum_check_rule: ::std::option::Option<CreateMchManageSubmissionEnumCheckRule>,
     /// 文件校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_check_rule: ::std::option::Option<PostFileCheckRule>,
+    pub file_check_rule: ::std::option::Option<CreateMchManageSubmissionFileCheckRule>,
     /// 时间区间校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_interval_check_rule: ::std::option::Option<PostTimeIntervalCheckRule>,
+    pub time_interval_check_rule: ::std::option::Option<
+        CreateMchManageSubmissionTimeIntervalCheckRule,
+    >,
     /// 订单类型校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_interval_check_rule: ::std::option::Option<PostFileCheckRule>,
+    pub order_interval_check_rule: ::std::option::Option<
+        CreateMchManageSubmissionFileCheckRule,
+    >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<PostRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<CreateMchManageSubmissionRelationsItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRecordFieldsItem {
+    CreateMchManageSubmissionRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -662,10 +677,10 @@ pub struct PostRecordFieldsItem {
     }
 }
 
-impl PostRecordFieldsItem {
+impl CreateMchManageSubmissionRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRecordFieldsItem {
+        CreateMchManageSubmissionRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -721,7 +736,9 @@ impl PostRecordFieldsItem {
     /// Sets `repeated_field_data`.
     pub fn with_repeated_field_data(
         mut self,
-        repeated_field_data: ::wechatpay_runtime::JsonString<PostRepeatedFieldData>,
+        repeated_field_data: ::wechatpay_runtime::JsonString<
+            CreateMchManageSubmissionRepeatedFieldData,
+        >,
     ) -> Self {
         self.repeated_field_data = ::std::option::Option::Some(repeated_field_data);
         self
@@ -769,20 +786,26 @@ impl PostRecordFieldsItem {
     /// Sets `string_check_rule`.
     pub fn with_string_check_rule(
         mut self,
-        string_check_rule: PostStringCheckRule,
+        string_check_rule: CreateMchManageSubmissionStringCheckRule,
     ) -> Self {
         self.string_check_rule = ::std::option::Option::Some(string_check_rule);
         self
     }
 
     /// Sets `enum_check_rule`.
-    pub fn with_enum_check_rule(mut self, enum_check_rule: PostEnumCheckRule) -> Self {
+    pub fn with_enum_check_rule(
+        mut self,
+        enum_check_rule: CreateMchManageSubmissionEnumCheckRule,
+    ) -> Self {
         self.enum_check_rule = ::std::option::Option::Some(enum_check_rule);
         self
     }
 
     /// Sets `file_check_rule`.
-    pub fn with_file_check_rule(mut self, file_check_rule: PostFileCheckRule) -> Self {
+    pub fn with_file_check_rule(
+        mut self,
+        file_check_rule: CreateMchManageSubmissionFileCheckRule,
+    ) -> Self {
         self.file_check_rule = ::std::option::Option::Some(file_check_rule);
         self
     }
@@ -790,7 +813,7 @@ impl PostRecordFieldsItem {
     /// Sets `time_interval_check_rule`.
     pub fn with_time_interval_check_rule(
         mut self,
-        time_interval_check_rule: PostTimeIntervalCheckRule,
+        time_interval_check_rule: CreateMchManageSubmissionTimeIntervalCheckRule,
     ) -> Self {
         self.time_interval_check_rule = ::std::option::Option::Some(
             time_interval_check_rule,
@@ -801,7 +824,7 @@ impl PostRecordFieldsItem {
     /// Sets `order_interval_check_rule`.
     pub fn with_order_interval_check_rule(
         mut self,
-        order_interval_check_rule: PostFileCheckRule,
+        order_interval_check_rule: CreateMchManageSubmissionFileCheckRule,
     ) -> Self {
         self.order_interval_check_rule = ::std::option::Option::Some(
             order_interval_check_rule,
@@ -812,7 +835,7 @@ impl PostRecordFieldsItem {
     /// Sets `relations`.
     pub fn with_relations(
         mut self,
-        relations: ::std::vec::Vec<PostRelationsItem>,
+        relations: ::std::vec::Vec<CreateMchManageSubmissionRelationsItem>,
     ) -> Self {
         self.relations = ::std::option::Option::Some(relations);
         self
@@ -825,23 +848,27 @@ impl PostRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmitData {
+pub struct CreateMchManageSubmissionSubmitData {
     /// 资料项集合
     ///
     /// **Required.**
-    pub record_fields: ::std::vec::Vec<PostRecordFieldsItem>,
+    pub record_fields: ::std::vec::Vec<CreateMchManageSubmissionRecordFieldsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmitData {
+    CreateMchManageSubmissionSubmitData {
         record_fields: required(0, "record_fields"),
     }
 }
 
-impl PostSubmitData {
+impl CreateMchManageSubmissionSubmitData {
     /// Creates a value from its required fields (`record_fields`).
-    pub fn new(record_fields: ::std::vec::Vec<PostRecordFieldsItem>) -> Self {
-        PostSubmitData { record_fields }
+    pub fn new(
+        record_fields: ::std::vec::Vec<CreateMchManageSubmissionRecordFieldsItem>,
+    ) -> Self {
+        CreateMchManageSubmissionSubmitData {
+            record_fields,
+        }
     }
 }
 
@@ -849,7 +876,7 @@ impl PostSubmitData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMchManageSubmissionBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -859,30 +886,32 @@ pub struct PostBody {
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
-    pub submit_data: ::wechatpay_runtime::JsonString<PostSubmitData>,
+    pub submit_data: ::wechatpay_runtime::JsonString<
+        CreateMchManageSubmissionSubmitData,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMchManageSubmissionBody {
         sub_mchid: required(0, "sub_mchid"),
         submit_data: required(1, "submit_data"),
     }
 }
 
-impl PostBody {
+impl CreateMchManageSubmissionBody {
     /// Creates a value from its required fields (`sub_mchid`, `submit_data`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        submit_data: ::wechatpay_runtime::JsonString<PostSubmitData>,
+        submit_data: ::wechatpay_runtime::JsonString<CreateMchManageSubmissionSubmitData>,
     ) -> Self {
-        PostBody {
+        CreateMchManageSubmissionBody {
             sub_mchid: sub_mchid.into(),
             submit_data,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMchManageSubmissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -894,7 +923,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMchManageSubmissionResponse {
     /// 商户管理提交资料记录ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_submission_id: ::std::option::Option<::std::string::String>,
@@ -905,16 +934,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMchManageSubmissionResponse {
         manage_submission_id: optional(0, "manage_submission_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMchManageSubmissionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMchManageSubmissionResponse {
             manage_submission_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -932,7 +961,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMchManageSubmissionRequest {
     /// 商户管理记录ID
     ///
     /// **Required.**
@@ -940,30 +969,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub manage_record_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMchManageSubmissionBody,
 }
 
-impl PostRequest {
+impl CreateMchManageSubmissionRequest {
     /// Creates a value from its required fields (`manage_record_id`, `body`).
     pub fn new(
         manage_record_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateMchManageSubmissionBody,
     ) -> Self {
-        PostRequest {
+        CreateMchManageSubmissionRequest {
             manage_record_id: manage_record_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateMchManageSubmissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`
     pub const PATH: &'static str = "/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMchManageSubmissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -983,8 +1012,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMchManageSubmissionRequest {
+    type Response = CreateMchManageSubmissionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1033,9 +1062,19 @@ impl<'a> V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions<'a> {
     /// 对指定商户管理记录提交资料 (`POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.manage_record_id.clone(), body)).await
+        body: CreateMchManageSubmissionBody,
+    ) -> ::std::result::Result<
+        CreateMchManageSubmissionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CreateMchManageSubmissionRequest::new(
+                    self.manage_record_id.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -1044,12 +1083,12 @@ impl<'a> V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mch_manage_mch_manage_records_manage_record_id_mch_manage_submissions.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_mch_manage_submission.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMchManageSubmissionBody>(),
         ),
         (
-            "post_v3_mch_manage_mch_manage_records_manage_record_id_mch_manage_submissions.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_mch_manage_submission.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMchManageSubmissionResponse>(),
         ),
     ])
 }

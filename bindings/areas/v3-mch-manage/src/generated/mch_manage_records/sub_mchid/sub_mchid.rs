@@ -6,7 +6,7 @@
     /// Values of `manage_record_type`.
     ///
     /// 商户管理记录类型
-    pub enum GetManageRecordType {
+    pub enum GetMchManageRecordBySubMchidManageRecordType {
         FunctionalLimitRecord = "FUNCTIONAL_LIMIT_RECORD",
         InvestigateRecord = "INVESTIGATE_RECORD",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `manage_record_state`.
     ///
     /// 商户管理记录状态
-    pub enum GetManageRecordState {
+    pub enum GetMchManageRecordBySubMchidManageRecordState {
         Pending = "PENDING",
         Submitted = "SUBMITTED",
         Expired = "EXPIRED",
@@ -34,7 +34,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetMchManageRecordBySubMchidQuery {
     /// 最大资源条数
     ///
     /// **Required.**
@@ -45,14 +45,16 @@ pub struct GetQuery {
     /// 商户管理记录类型
     ///
     /// **Required.**
-    pub manage_record_type: GetManageRecordType,
+    pub manage_record_type: GetMchManageRecordBySubMchidManageRecordType,
     /// 商户管理记录状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manage_record_state: ::std::option::Option<GetManageRecordState>,
+    pub manage_record_state: ::std::option::Option<
+        GetMchManageRecordBySubMchidManageRecordState,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetMchManageRecordBySubMchidQuery {
         limit: required(0, "limit"),
         offset: optional(1, "offset"),
         manage_record_type: required(2, "manage_record_type"),
@@ -60,10 +62,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetMchManageRecordBySubMchidQuery {
     /// Creates a value from its required fields (`limit`, `manage_record_type`).
-    pub fn new(limit: i64, manage_record_type: GetManageRecordType) -> Self {
-        GetQuery {
+    pub fn new(
+        limit: i64,
+        manage_record_type: GetMchManageRecordBySubMchidManageRecordType,
+    ) -> Self {
+        GetMchManageRecordBySubMchidQuery {
             limit,
             offset: ::std::option::Option::None,
             manage_record_type,
@@ -80,14 +85,14 @@ impl GetQuery {
     /// Sets `manage_record_state`.
     pub fn with_manage_record_state(
         mut self,
-        manage_record_state: GetManageRecordState,
+        manage_record_state: GetMchManageRecordBySubMchidManageRecordState,
     ) -> Self {
         self.manage_record_state = ::std::option::Option::Some(manage_record_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetMchManageRecordBySubMchidQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recover_way`.
     ///
     /// 解除管控方式
-    pub enum GetRecoverWay {
+    pub enum GetMchManageRecordBySubMchidRecoverWay {
         SubmitInformation = "SUBMIT_INFORMATION",
         VerifyInactiveMerchantIdentity = "VERIFY_INACTIVE_MERCHANT_IDENTITY",
         ModifyOrganizationInformation = "MODIFY_ORGANIZATION_INFORMATION",
@@ -113,7 +118,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recover_reason`.
     ///
     /// 解除管控原因
-    pub enum GetRecoverReason {
+    pub enum GetMchManageRecordBySubMchidRecoverReason {
         MerchantSubmitRecover = "MERCHANT_SUBMIT_RECOVER",
         MerchantOperateRecover = "MERCHANT_OPERATE_RECOVER",
         PlatformAutoRecover = "PLATFORM_AUTO_RECOVER",
@@ -128,7 +133,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFieldDataItem {
+pub struct GetMchManageRecordBySubMchidFieldDataItem {
     /// 经度值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -183,7 +188,7 @@ pub struct GetFieldDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFieldDataItem {
+    GetMchManageRecordBySubMchidFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
         province: optional(2, "province"),
@@ -203,10 +208,10 @@ pub struct GetFieldDataItem {
     }
 }
 
-impl GetFieldDataItem {
+impl GetMchManageRecordBySubMchidFieldDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFieldDataItem {
+        GetMchManageRecordBySubMchidFieldDataItem {
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
             province: ::std::option::Option::None,
@@ -233,12 +238,14 @@ impl GetFieldDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRepeatedFieldData {
+pub struct GetMchManageRecordBySubMchidRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub field_data: ::std::option::Option<::std::vec::Vec<GetFieldDataItem>>,
+    pub field_data: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordBySubMchidFieldDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -246,16 +253,16 @@ pub struct GetRepeatedFieldData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRepeatedFieldData {
+    GetMchManageRecordBySubMchidRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
     }
 }
 
-impl GetRepeatedFieldData {
+impl GetMchManageRecordBySubMchidRepeatedFieldData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRepeatedFieldData {
+        GetMchManageRecordBySubMchidRepeatedFieldData {
             field_data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -266,7 +273,7 @@ impl GetRepeatedFieldData {
     /// Values of `validator`.
     ///
     /// 校验规则
-    pub enum GetValidator {
+    pub enum GetMchManageRecordBySubMchidValidator {
         Number = "number",
         Phone = "phone",
         Idcard = "idcard",
@@ -283,7 +290,7 @@ impl GetRepeatedFieldData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStringCheckRule {
+pub struct GetMchManageRecordBySubMchidStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
@@ -292,7 +299,7 @@ pub struct GetStringCheckRule {
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validator: ::std::option::Option<GetValidator>,
+    pub validator: ::std::option::Option<GetMchManageRecordBySubMchidValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -300,7 +307,7 @@ pub struct GetStringCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStringCheckRule {
+    GetMchManageRecordBySubMchidStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
@@ -308,10 +315,10 @@ pub struct GetStringCheckRule {
     }
 }
 
-impl GetStringCheckRule {
+impl GetMchManageRecordBySubMchidStringCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStringCheckRule {
+        GetMchManageRecordBySubMchidStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
@@ -326,7 +333,7 @@ impl GetStringCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEnumCheckRule {
+pub struct GetMchManageRecordBySubMchidEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -343,7 +350,7 @@ pub struct GetEnumCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEnumCheckRule {
+    GetMchManageRecordBySubMchidEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
@@ -351,10 +358,10 @@ pub struct GetEnumCheckRule {
     }
 }
 
-impl GetEnumCheckRule {
+impl GetMchManageRecordBySubMchidEnumCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEnumCheckRule {
+        GetMchManageRecordBySubMchidEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
@@ -367,7 +374,7 @@ impl GetEnumCheckRule {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum GetEnumFileExts {
+    pub enum GetMchManageRecordBySubMchidEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -391,7 +398,7 @@ impl GetEnumCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFileCheckRule {
+pub struct GetMchManageRecordBySubMchidFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -400,7 +407,9 @@ pub struct GetFileCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordBySubMchidEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -411,7 +420,7 @@ pub struct GetFileCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFileCheckRule {
+    GetMchManageRecordBySubMchidFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -420,10 +429,10 @@ pub struct GetFileCheckRule {
     }
 }
 
-impl GetFileCheckRule {
+impl GetMchManageRecordBySubMchidFileCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFileCheckRule {
+        GetMchManageRecordBySubMchidFileCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -439,7 +448,7 @@ impl GetFileCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeIntervalCheckRule {
+pub struct GetMchManageRecordBySubMchidTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -453,17 +462,17 @@ pub struct GetTimeIntervalCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeIntervalCheckRule {
+    GetMchManageRecordBySubMchidTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         ..extra
     }
 }
 
-impl GetTimeIntervalCheckRule {
+impl GetMchManageRecordBySubMchidTimeIntervalCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeIntervalCheckRule {
+        GetMchManageRecordBySubMchidTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -479,7 +488,7 @@ impl GetTimeIntervalCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRelationsItem {
+pub struct GetMchManageRecordBySubMchidRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -493,17 +502,17 @@ pub struct GetRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRelationsItem {
+    GetMchManageRecordBySubMchidRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
         ..extra
     }
 }
 
-impl GetRelationsItem {
+impl GetMchManageRecordBySubMchidRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRelationsItem {
+        GetMchManageRecordBySubMchidRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -517,7 +526,7 @@ impl GetRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecordFieldsItem {
+pub struct GetMchManageRecordBySubMchidRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -538,7 +547,7 @@ pub struct GetRecordFieldsItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRepeatedFieldData>,
+        ::wechatpay_runtime::JsonString<GetMchManageRecordBySubMchidRepeatedFieldData>,
     >,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -559,24 +568,36 @@ pub struct GetRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub string_check_rule: ::std::option::Option<GetStringCheckRule>,
+    pub string_check_rule: ::std::option::Option<
+        GetMchManageRecordBySubMchidStringCheckRule,
+    >,
     /// 枚举校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_check_rule: ::std::option::Option<GetEnumCheckRule>,
+    pub enum_check_rule: ::std::option::Option<
+        GetMchManageRecordBySubMchidEnumCheckRule,
+    >,
     /// 文件校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub file_check_rule: ::std::option::Option<
+        GetMchManageRecordBySubMchidFileCheckRule,
+    >,
     /// 时间区间校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_interval_check_rule: ::std::option::Option<GetTimeIntervalCheckRule>,
+    pub time_interval_check_rule: ::std::option::Option<
+        GetMchManageRecordBySubMchidTimeIntervalCheckRule,
+    >,
     /// 订单类型校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_interval_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub order_interval_check_rule: ::std::option::Option<
+        GetMchManageRecordBySubMchidFileCheckRule,
+    >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<GetRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordBySubMchidRelationsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -584,7 +605,7 @@ pub struct GetRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecordFieldsItem {
+    GetMchManageRecordBySubMchidRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -605,10 +626,10 @@ pub struct GetRecordFieldsItem {
     }
 }
 
-impl GetRecordFieldsItem {
+impl GetMchManageRecordBySubMchidRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecordFieldsItem {
+        GetMchManageRecordBySubMchidRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -636,12 +657,14 @@ impl GetRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRequestedItemInfo {
+pub struct GetMchManageRecordBySubMchidRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordBySubMchidRecordFieldsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -649,16 +672,16 @@ pub struct GetRequestedItemInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRequestedItemInfo {
+    GetMchManageRecordBySubMchidRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl GetRequestedItemInfo {
+impl GetMchManageRecordBySubMchidRequestedItemInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequestedItemInfo {
+        GetMchManageRecordBySubMchidRequestedItemInfo {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -671,7 +694,7 @@ impl GetRequestedItemInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GetMchManageRecordBySubMchidDataItem {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -680,7 +703,9 @@ pub struct GetDataItem {
     pub manage_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manage_record_type: ::std::option::Option<GetManageRecordType>,
+    pub manage_record_type: ::std::option::Option<
+        GetMchManageRecordBySubMchidManageRecordType,
+    >,
     /// 管控时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -692,7 +717,7 @@ pub struct GetDataItem {
     pub limit_ability: ::std::option::Option<::std::string::String>,
     /// 解除管控方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_way: ::std::option::Option<GetRecoverWay>,
+    pub recover_way: ::std::option::Option<GetMchManageRecordBySubMchidRecoverWay>,
     /// 是否允许提交资料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_submit: ::std::option::Option<bool>,
@@ -707,13 +732,15 @@ pub struct GetDataItem {
     pub submit_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户管理记录状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub manage_record_state: ::std::option::Option<GetManageRecordState>,
+    pub manage_record_state: ::std::option::Option<
+        GetMchManageRecordBySubMchidManageRecordState,
+    >,
     /// 解除管控时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除管控原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_reason: ::std::option::Option<GetRecoverReason>,
+    pub recover_reason: ::std::option::Option<GetMchManageRecordBySubMchidRecoverReason>,
     /// 申诉驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
@@ -725,7 +752,7 @@ pub struct GetDataItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub requested_item_info: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRequestedItemInfo>,
+        ::wechatpay_runtime::JsonString<GetMchManageRecordBySubMchidRequestedItemInfo>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -734,7 +761,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GetMchManageRecordBySubMchidDataItem {
         sub_mchid: optional(0, "sub_mchid"),
         manage_record_id: optional(1, "manage_record_id"),
         manage_record_type: optional(2, "manage_record_type"),
@@ -756,10 +783,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GetMchManageRecordBySubMchidDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GetMchManageRecordBySubMchidDataItem {
             sub_mchid: ::std::option::Option::None,
             manage_record_id: ::std::option::Option::None,
             manage_record_type: ::std::option::Option::None,
@@ -786,7 +813,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMchManageRecordBySubMchidResponse {
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -798,7 +825,9 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 商户管理记录详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<GetMchManageRecordBySubMchidDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -806,7 +835,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMchManageRecordBySubMchidResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -815,10 +844,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMchManageRecordBySubMchidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMchManageRecordBySubMchidResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -839,7 +868,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMchManageRecordBySubMchidRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -847,30 +876,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetMchManageRecordBySubMchidQuery,
 }
 
-impl GetRequest {
+impl GetMchManageRecordBySubMchidRequest {
     /// Creates a value from its required fields (`sub_mchid`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetMchManageRecordBySubMchidQuery,
     ) -> Self {
-        GetRequest {
+        GetMchManageRecordBySubMchidRequest {
             sub_mchid: sub_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetMchManageRecordBySubMchidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`
     pub const PATH: &'static str = "/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMchManageRecordBySubMchidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -887,8 +916,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMchManageRecordBySubMchidRequest {
+    type Response = GetMchManageRecordBySubMchidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -964,9 +993,16 @@ impl<'a> V3MchManageMchManageRecordsSubMchidSubMchid<'a> {
     /// 分页查询子商户名下的商户管理记录 (`GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone(), query)).await
+        query: GetMchManageRecordBySubMchidQuery,
+    ) -> ::std::result::Result<
+        GetMchManageRecordBySubMchidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetMchManageRecordBySubMchidRequest::new(self.sub_mchid.clone(), query),
+            )
+            .await
     }
 }
 
@@ -975,12 +1011,14 @@ impl<'a> V3MchManageMchManageRecordsSubMchidSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mch_manage_mch_manage_records_sub_mchid_sub_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_mch_manage_record_by_sub_mchid.query",
+            ::wechatpay_runtime::json_schema_for::<GetMchManageRecordBySubMchidQuery>(),
         ),
         (
-            "get_v3_mch_manage_mch_manage_records_sub_mchid_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_mch_manage_record_by_sub_mchid.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetMchManageRecordBySubMchidResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum PostEnumFileExts {
+    pub enum SubmitEnhancedDueDiligenceEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCheckRule {
+pub struct SubmitEnhancedDueDiligenceCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_length: ::std::option::Option<i64>,
@@ -30,7 +30,9 @@ pub struct PostCheckRule {
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -43,7 +45,7 @@ pub struct PostCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCheckRule {
+    SubmitEnhancedDueDiligenceCheckRule {
         min_length: optional(0, "min_length"),
         max_length: optional(1, "max_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -53,10 +55,10 @@ pub struct PostCheckRule {
     }
 }
 
-impl PostCheckRule {
+impl SubmitEnhancedDueDiligenceCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCheckRule {
+        SubmitEnhancedDueDiligenceCheckRule {
             min_length: ::std::option::Option::None,
             max_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -81,7 +83,7 @@ impl PostCheckRule {
     /// Sets `enum_file_exts`.
     pub fn with_enum_file_exts(
         mut self,
-        enum_file_exts: ::std::vec::Vec<PostEnumFileExts>,
+        enum_file_exts: ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
     ) -> Self {
         self.enum_file_exts = ::std::option::Option::Some(enum_file_exts);
         self
@@ -117,7 +119,7 @@ impl PostCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRelationsItem {
+pub struct SubmitEnhancedDueDiligenceRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -127,16 +129,16 @@ pub struct PostRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRelationsItem {
+    SubmitEnhancedDueDiligenceRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
     }
 }
 
-impl PostRelationsItem {
+impl SubmitEnhancedDueDiligenceRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRelationsItem {
+        SubmitEnhancedDueDiligenceRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
         }
@@ -164,7 +166,7 @@ impl PostRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRecordFieldsItem {
+pub struct SubmitEnhancedDueDiligenceRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -196,19 +198,21 @@ pub struct PostRecordFieldsItem {
     pub required: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub check_rule: ::std::option::Option<PostCheckRule>,
+    pub check_rule: ::std::option::Option<SubmitEnhancedDueDiligenceCheckRule>,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<PostRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<SubmitEnhancedDueDiligenceRelationsItem>,
+    >,
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRecordFieldsItem {
+    SubmitEnhancedDueDiligenceRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -223,10 +227,10 @@ pub struct PostRecordFieldsItem {
     }
 }
 
-impl PostRecordFieldsItem {
+impl SubmitEnhancedDueDiligenceRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRecordFieldsItem {
+        SubmitEnhancedDueDiligenceRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -308,7 +312,10 @@ impl PostRecordFieldsItem {
     }
 
     /// Sets `check_rule`.
-    pub fn with_check_rule(mut self, check_rule: PostCheckRule) -> Self {
+    pub fn with_check_rule(
+        mut self,
+        check_rule: SubmitEnhancedDueDiligenceCheckRule,
+    ) -> Self {
         self.check_rule = ::std::option::Option::Some(check_rule);
         self
     }
@@ -316,7 +323,7 @@ impl PostRecordFieldsItem {
     /// Sets `relations`.
     pub fn with_relations(
         mut self,
-        relations: ::std::vec::Vec<PostRelationsItem>,
+        relations: ::std::vec::Vec<SubmitEnhancedDueDiligenceRelationsItem>,
     ) -> Self {
         self.relations = ::std::option::Option::Some(relations);
         self
@@ -335,23 +342,27 @@ impl PostRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmitData {
+pub struct SubmitEnhancedDueDiligenceSubmitData {
     /// 资料项集合
     ///
     /// **Required.**
-    pub record_fields: ::std::vec::Vec<PostRecordFieldsItem>,
+    pub record_fields: ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmitData {
+    SubmitEnhancedDueDiligenceSubmitData {
         record_fields: required(0, "record_fields"),
     }
 }
 
-impl PostSubmitData {
+impl SubmitEnhancedDueDiligenceSubmitData {
     /// Creates a value from its required fields (`record_fields`).
-    pub fn new(record_fields: ::std::vec::Vec<PostRecordFieldsItem>) -> Self {
-        PostSubmitData { record_fields }
+    pub fn new(
+        record_fields: ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsItem>,
+    ) -> Self {
+        SubmitEnhancedDueDiligenceSubmitData {
+            record_fields,
+        }
     }
 }
 
@@ -359,7 +370,7 @@ impl PostSubmitData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SubmitEnhancedDueDiligenceBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -369,21 +380,21 @@ pub struct PostBody {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostSubmitData>,
+        ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmitData>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SubmitEnhancedDueDiligenceBody {
         sub_mchid: required(0, "sub_mchid"),
         submit_data: optional(1, "submit_data"),
     }
 }
 
-impl PostBody {
+impl SubmitEnhancedDueDiligenceBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        SubmitEnhancedDueDiligenceBody {
             sub_mchid: sub_mchid.into(),
             submit_data: ::std::option::Option::None,
         }
@@ -392,14 +403,16 @@ impl PostBody {
     /// Sets `submit_data`.
     pub fn with_submit_data(
         mut self,
-        submit_data: ::wechatpay_runtime::JsonString<PostSubmitData>,
+        submit_data: ::wechatpay_runtime::JsonString<
+            SubmitEnhancedDueDiligenceSubmitData,
+        >,
     ) -> Self {
         self.submit_data = ::std::option::Option::Some(submit_data);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SubmitEnhancedDueDiligenceBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -411,7 +424,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `due_diligence_state`.
     ///
     /// 尽调单状态
-    pub enum PostDueDiligenceState {
+    pub enum SubmitEnhancedDueDiligenceDueDiligenceState {
         DueDiligenceStateCollecting = "DUE_DILIGENCE_STATE_COLLECTING",
         DueDiligenceStateAuditing = "DUE_DILIGENCE_STATE_AUDITING",
         DueDiligenceStateRejected = "DUE_DILIGENCE_STATE_REJECTED",
@@ -429,7 +442,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmissionTemplateRecordFieldsItemCheckRule {
+pub struct SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_length: ::std::option::Option<i64>,
@@ -438,7 +451,9 @@ pub struct PostSubmissionTemplateRecordFieldsItemCheckRule {
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -455,7 +470,7 @@ pub struct PostSubmissionTemplateRecordFieldsItemCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmissionTemplateRecordFieldsItemCheckRule {
+    SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
         min_length: optional(0, "min_length"),
         max_length: optional(1, "max_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -466,10 +481,10 @@ pub struct PostSubmissionTemplateRecordFieldsItemCheckRule {
     }
 }
 
-impl PostSubmissionTemplateRecordFieldsItemCheckRule {
+impl SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubmissionTemplateRecordFieldsItemCheckRule {
+        SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
             min_length: ::std::option::Option::None,
             max_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -487,11 +502,11 @@ impl PostSubmissionTemplateRecordFieldsItemCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmissionTemplateRecordFieldsItem {
+pub struct SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<
-        PostSubmissionTemplateRecordFieldsItemCheckRule,
+        SubmitEnhancedDueDiligenceRecordFieldsCheckRule,
     >,
     /// 是否允许修改内容
     ///
@@ -548,7 +563,7 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmissionTemplateRecordFieldsItem {
+    SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
         check_rule: optional(0, "check_rule"),
         disabled: optional(1, "disabled"),
         field_data: optional(2, "field_data"),
@@ -567,10 +582,10 @@ pub struct PostSubmissionTemplateRecordFieldsItem {
     }
 }
 
-impl PostSubmissionTemplateRecordFieldsItem {
+impl SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubmissionTemplateRecordFieldsItem {
+        SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
             check_rule: ::std::option::Option::None,
             disabled: ::std::option::Option::None,
             field_data: ::std::option::Option::None,
@@ -596,13 +611,13 @@ impl PostSubmissionTemplateRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmissionTemplate {
+pub struct SubmitEnhancedDueDiligenceSubmissionTemplate {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
-        ::std::vec::Vec<PostSubmissionTemplateRecordFieldsItem>,
+        ::std::vec::Vec<SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -611,16 +626,16 @@ pub struct PostSubmissionTemplate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmissionTemplate {
+    SubmitEnhancedDueDiligenceSubmissionTemplate {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl PostSubmissionTemplate {
+impl SubmitEnhancedDueDiligenceSubmissionTemplate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubmissionTemplate {
+        SubmitEnhancedDueDiligenceSubmissionTemplate {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -635,7 +650,7 @@ impl PostSubmissionTemplate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmissionDataRecordFieldsItemRelationsItem {
+pub struct SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -649,17 +664,17 @@ pub struct PostSubmissionDataRecordFieldsItemRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmissionDataRecordFieldsItemRelationsItem {
+    SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
         ..extra
     }
 }
 
-impl PostSubmissionDataRecordFieldsItemRelationsItem {
+impl SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubmissionDataRecordFieldsItemRelationsItem {
+        SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -673,7 +688,7 @@ impl PostSubmissionDataRecordFieldsItemRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmissionDataRecordFieldsItem {
+pub struct SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -706,14 +721,14 @@ pub struct PostSubmissionDataRecordFieldsItem {
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<
-        PostSubmissionTemplateRecordFieldsItemCheckRule,
+        SubmitEnhancedDueDiligenceRecordFieldsCheckRule,
     >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
-        ::std::vec::Vec<PostSubmissionDataRecordFieldsItemRelationsItem>,
+        ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsRelationsItem>,
     >,
     /// 提交内容需要加密
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -725,7 +740,7 @@ pub struct PostSubmissionDataRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmissionDataRecordFieldsItem {
+    SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -741,10 +756,10 @@ pub struct PostSubmissionDataRecordFieldsItem {
     }
 }
 
-impl PostSubmissionDataRecordFieldsItem {
+impl SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubmissionDataRecordFieldsItem {
+        SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -767,13 +782,13 @@ impl PostSubmissionDataRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmissionData {
+pub struct SubmitEnhancedDueDiligenceSubmissionData {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
-        ::std::vec::Vec<PostSubmissionDataRecordFieldsItem>,
+        ::std::vec::Vec<SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -782,16 +797,16 @@ pub struct PostSubmissionData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmissionData {
+    SubmitEnhancedDueDiligenceSubmissionData {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl PostSubmissionData {
+impl SubmitEnhancedDueDiligenceSubmissionData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubmissionData {
+        SubmitEnhancedDueDiligenceSubmissionData {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -802,10 +817,12 @@ impl PostSubmissionData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SubmitEnhancedDueDiligenceResponse {
     /// 尽调单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub due_diligence_state: ::std::option::Option<PostDueDiligenceState>,
+    pub due_diligence_state: ::std::option::Option<
+        SubmitEnhancedDueDiligenceDueDiligenceState,
+    >,
     /// 提交时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -814,14 +831,14 @@ pub struct PostResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_template: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostSubmissionTemplate>,
+        ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmissionTemplate>,
     >,
     /// 尽调已经提交的资料
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostSubmissionData>,
+        ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmissionData>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -830,7 +847,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SubmitEnhancedDueDiligenceResponse {
         due_diligence_state: optional(0, "due_diligence_state"),
         submit_time: optional(1, "submit_time"),
         submission_template: optional(2, "submission_template"),
@@ -839,10 +856,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SubmitEnhancedDueDiligenceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SubmitEnhancedDueDiligenceResponse {
             due_diligence_state: ::std::option::Option::None,
             submit_time: ::std::option::Option::None,
             submission_template: ::std::option::Option::None,
@@ -863,7 +880,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SubmitEnhancedDueDiligenceRequest {
     /// 尽调单号
     ///
     /// **Required.**
@@ -871,30 +888,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub due_diligence_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SubmitEnhancedDueDiligenceBody,
 }
 
-impl PostRequest {
+impl SubmitEnhancedDueDiligenceRequest {
     /// Creates a value from its required fields (`due_diligence_id`, `body`).
     pub fn new(
         due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SubmitEnhancedDueDiligenceBody,
     ) -> Self {
-        PostRequest {
+        SubmitEnhancedDueDiligenceRequest {
             due_diligence_id: due_diligence_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl SubmitEnhancedDueDiligenceRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`
     pub const PATH: &'static str = "/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SubmitEnhancedDueDiligenceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -914,8 +931,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SubmitEnhancedDueDiligenceRequest {
+    type Response = SubmitEnhancedDueDiligenceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -964,9 +981,19 @@ impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit<'a> {
     /// 提交尽调资料 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.due_diligence_id.clone(), body)).await
+        body: SubmitEnhancedDueDiligenceBody,
+    ) -> ::std::result::Result<
+        SubmitEnhancedDueDiligenceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &SubmitEnhancedDueDiligenceRequest::new(
+                    self.due_diligence_id.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -975,12 +1002,12 @@ impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mch_operation_manage_enhanced_due_diligence_due_diligence_id_submit.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "submit_enhanced_due_diligence.body",
+            ::wechatpay_runtime::json_schema_for::<SubmitEnhancedDueDiligenceBody>(),
         ),
         (
-            "post_v3_mch_operation_manage_enhanced_due_diligence_due_diligence_id_submit.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "submit_enhanced_due_diligence.response",
+            ::wechatpay_runtime::json_schema_for::<SubmitEnhancedDueDiligenceResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct UploadEnhancedDueDiligenceMeta {
     /// 商户上传的媒体图片的名称
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    UploadEnhancedDueDiligenceMeta {
         file_name: required(0, "file_name"),
         file_digest: required(1, "file_digest"),
         sub_mchid: required(2, "sub_mchid"),
@@ -34,7 +34,7 @@ pub struct PostMeta {
     }
 }
 
-impl PostMeta {
+impl UploadEnhancedDueDiligenceMeta {
     /// Creates a value from its required fields (`file_name`, `file_digest`, `sub_mchid`, `item_id`).
     pub fn new(
         file_name: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostMeta {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         item_id: i64,
     ) -> Self {
-        PostMeta {
+        UploadEnhancedDueDiligenceMeta {
             file_name: file_name.into(),
             file_digest: file_digest.into(),
             sub_mchid: sub_mchid.into(),
@@ -51,7 +51,7 @@ impl PostMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for UploadEnhancedDueDiligenceMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 上传尽调资料文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadEnhancedDueDiligenceBody {
     /// 要上传的尽调资料文件
     ///
     /// **Required.**
@@ -76,20 +76,23 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<UploadEnhancedDueDiligenceMeta>,
 }
 
-impl PostBody {
+impl UploadEnhancedDueDiligenceBody {
     /// Creates a value from its required fields (`due_diligence_file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<UploadEnhancedDueDiligenceMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        UploadEnhancedDueDiligenceBody {
+            file,
+            meta,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadEnhancedDueDiligenceBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -107,7 +110,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadEnhancedDueDiligenceResponse {
     /// 文件标识ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -120,16 +123,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadEnhancedDueDiligenceResponse {
         file_id: optional(0, "file_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UploadEnhancedDueDiligenceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UploadEnhancedDueDiligenceResponse {
             file_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -147,7 +150,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadEnhancedDueDiligenceRequest {
     /// 尽调单号
     ///
     /// **Required.**
@@ -155,30 +158,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub due_diligence_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadEnhancedDueDiligenceBody,
 }
 
-impl PostRequest {
+impl UploadEnhancedDueDiligenceRequest {
     /// Creates a value from its required fields (`due_diligence_id`, `body`).
     pub fn new(
         due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: UploadEnhancedDueDiligenceBody,
     ) -> Self {
-        PostRequest {
+        UploadEnhancedDueDiligenceRequest {
             due_diligence_id: due_diligence_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl UploadEnhancedDueDiligenceRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`
     pub const PATH: &'static str = "/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadEnhancedDueDiligenceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -198,8 +201,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadEnhancedDueDiligenceRequest {
+    type Response = UploadEnhancedDueDiligenceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -257,9 +260,19 @@ impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload<'a> {
     /// 上传尽调资料文件 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.due_diligence_id.clone(), body)).await
+        body: UploadEnhancedDueDiligenceBody,
+    ) -> ::std::result::Result<
+        UploadEnhancedDueDiligenceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &UploadEnhancedDueDiligenceRequest::new(
+                    self.due_diligence_id.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -268,8 +281,8 @@ impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mch_operation_manage_enhanced_due_diligence_due_diligence_id_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "upload_enhanced_due_diligence.response",
+            ::wechatpay_runtime::json_schema_for::<UploadEnhancedDueDiligenceResponse>(),
         ),
     ])
 }

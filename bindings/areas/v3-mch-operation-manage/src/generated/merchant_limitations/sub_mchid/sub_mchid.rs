@@ -6,7 +6,7 @@
     /// Values of `limited_functions`.
     ///
     /// 商户被管控能力列表
-    pub enum GetLimitedFunctions {
+    pub enum GetMerchantLimitationBySubMchidLimitedFunctions {
         NoTransactionAndRecharge = "NO_TRANSACTION_AND_RECHARGE",
         NoPayment = "NO_PAYMENT",
         NoWithdrawal = "NO_WITHDRAWAL",
@@ -23,7 +23,7 @@
     /// Values of `recover_way`.
     ///
     /// 商户被该原因管控的解脱路径
-    pub enum GetRecoverWay {
+    pub enum GetMerchantLimitationBySubMchidRecoverWay {
         Irrecoverable = "IRRECOVERABLE",
         ModifySubjectInformation = "MODIFY_SUBJECT_INFORMATION",
         ModifySettleAccountInformation = "MODIFY_SETTLE_ACCOUNT_INFORMATION",
@@ -52,7 +52,7 @@
     /// Values of `limitation_action_type`.
     ///
     /// 处置方式
-    pub enum GetLimitationActionType {
+    pub enum GetMerchantLimitationBySubMchidLimitationActionType {
         LimitActionTypeImmediateControl = "LIMIT_ACTION_TYPE_IMMEDIATE_CONTROL",
         LimitActionTypeDelayControl = "LIMIT_ACTION_TYPE_DELAY_CONTROL",
         #[unrecognized]
@@ -64,7 +64,7 @@
     /// Values of `limitation_reason_type`.
     ///
     /// 商户被管控原因类型
-    pub enum GetLimitationReasonType {
+    pub enum GetMerchantLimitationBySubMchidLimitationReasonType {
         LicenseAbnormal = "LICENSE_ABNORMAL",
         NoTrade = "NO_TRADE",
         SettleAccountAbnormal = "SETTLE_ACCOUNT_ABNORMAL",
@@ -86,7 +86,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecoverySpecificationsItem {
+pub struct GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
     /// 商户被该原因管控的单据号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_case_id: ::std::option::Option<::std::string::String>,
@@ -98,7 +98,7 @@ pub struct GetRecoverySpecificationsItem {
     pub limitation_reason_describe: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱路径
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_way: ::std::option::Option<GetRecoverWay>,
+    pub recover_way: ::std::option::Option<GetMerchantLimitationBySubMchidRecoverWay>,
     /// 商户被该原因管控的解脱路径参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way_param: ::std::option::Option<::std::string::String>,
@@ -107,7 +107,9 @@ pub struct GetRecoverySpecificationsItem {
     pub recover_help_url: ::std::option::Option<::std::string::String>,
     /// 处置方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limitation_action_type: ::std::option::Option<GetLimitationActionType>,
+    pub limitation_action_type: ::std::option::Option<
+        GetMerchantLimitationBySubMchidLimitationActionType,
+    >,
     /// 预计管控开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_start_date: ::std::option::Option<::std::string::String>,
@@ -116,10 +118,14 @@ pub struct GetRecoverySpecificationsItem {
     pub limitation_date: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limitation_reason_type: ::std::option::Option<GetLimitationReasonType>,
+    pub limitation_reason_type: ::std::option::Option<
+        GetMerchantLimitationBySubMchidLimitationReasonType,
+    >,
     /// 商户被该原因管控的能力列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relate_limitations: ::std::option::Option<::std::vec::Vec<GetLimitedFunctions>>,
+    pub relate_limitations: ::std::option::Option<
+        ::std::vec::Vec<GetMerchantLimitationBySubMchidLimitedFunctions>,
+    >,
     /// 商户被该原因管控的其他能力描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub other_relate_limitations: ::std::option::Option<::std::string::String>,
@@ -130,7 +136,7 @@ pub struct GetRecoverySpecificationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecoverySpecificationsItem {
+    GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
         limitation_case_id: optional(0, "limitation_case_id"),
         limitation_reason: optional(1, "limitation_reason"),
         limitation_reason_describe: optional(2, "limitation_reason_describe"),
@@ -147,10 +153,10 @@ pub struct GetRecoverySpecificationsItem {
     }
 }
 
-impl GetRecoverySpecificationsItem {
+impl GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecoverySpecificationsItem {
+        GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
             limitation_case_id: ::std::option::Option::None,
             limitation_reason: ::std::option::Option::None,
             limitation_reason_describe: ::std::option::Option::None,
@@ -172,7 +178,7 @@ impl GetRecoverySpecificationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMerchantLimitationBySubMchidResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -180,11 +186,13 @@ pub struct GetResponse {
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户被管控能力列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limited_functions: ::std::option::Option<::std::vec::Vec<GetLimitedFunctions>>,
+    pub limited_functions: ::std::option::Option<
+        ::std::vec::Vec<GetMerchantLimitationBySubMchidLimitedFunctions>,
+    >,
     /// 被管控原因及解脱路径列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_specifications: ::std::option::Option<
-        ::std::vec::Vec<GetRecoverySpecificationsItem>,
+        ::std::vec::Vec<GetMerchantLimitationBySubMchidRecoverySpecificationsItem>,
     >,
     /// 商户其他被管控能力描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -196,7 +204,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMerchantLimitationBySubMchidResponse {
         mchid: optional(0, "mchid"),
         limited_functions: optional(1, "limited_functions"),
         recovery_specifications: optional(2, "recovery_specifications"),
@@ -205,10 +213,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMerchantLimitationBySubMchidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMerchantLimitationBySubMchidResponse {
             mchid: ::std::option::Option::None,
             limited_functions: ::std::option::Option::None,
             recovery_specifications: ::std::option::Option::None,
@@ -229,7 +237,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMerchantLimitationBySubMchidRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -238,23 +246,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetMerchantLimitationBySubMchidRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetMerchantLimitationBySubMchidRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetMerchantLimitationBySubMchidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`
     pub const PATH: &'static str = "/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMerchantLimitationBySubMchidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,8 +278,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMerchantLimitationBySubMchidRequest {
+    type Response = GetMerchantLimitationBySubMchidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -315,8 +323,15 @@ impl<'a> V3MchOperationManageMerchantLimitationsSubMchidSubMchid<'a> {
     /// 查询子商户管控情况 (`GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<
+        GetMerchantLimitationBySubMchidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetMerchantLimitationBySubMchidRequest::new(self.sub_mchid.clone()),
+            )
+            .await
     }
 }
 
@@ -325,8 +340,10 @@ impl<'a> V3MchOperationManageMerchantLimitationsSubMchidSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mch_operation_manage_merchant_limitations_sub_mchid_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_merchant_limitation_by_sub_mchid.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetMerchantLimitationBySubMchidResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum PostState {
+    pub enum RevokeMchcontactalterapplymentState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -21,13 +21,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RevokeMchcontactalterapplymentResponse {
     /// 申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<RevokeMchcontactalterapplymentState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -35,17 +35,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RevokeMchcontactalterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         state: optional(1, "state"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RevokeMchcontactalterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RevokeMchcontactalterapplymentResponse {
             apply_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -64,7 +64,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RevokeMchcontactalterapplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -73,23 +73,23 @@ pub struct PostRequest {
     pub apply_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl RevokeMchcontactalterapplymentRequest {
     /// Creates a value from its required fields (`apply_id`).
     pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        RevokeMchcontactalterapplymentRequest {
             apply_id: apply_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl RevokeMchcontactalterapplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`
     pub const PATH: &'static str = "/v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RevokeMchcontactalterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -105,8 +105,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RevokeMchcontactalterapplymentRequest {
+    type Response = RevokeMchcontactalterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -150,8 +150,13 @@ impl<'a> V3MchalterapplyMchcontactalterapplymentApplyIdRevoke<'a> {
     /// 撤销超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.apply_id.clone())).await
+    ) -> ::std::result::Result<
+        RevokeMchcontactalterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&RevokeMchcontactalterapplymentRequest::new(self.apply_id.clone()))
+            .await
     }
 }
 
@@ -160,8 +165,10 @@ impl<'a> V3MchalterapplyMchcontactalterapplymentApplyIdRevoke<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mchalterapply_mchcontactalterapplyment_apply_id_revoke.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "revoke_mchcontactalterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                RevokeMchcontactalterapplymentResponse,
+            >(),
         ),
     ])
 }

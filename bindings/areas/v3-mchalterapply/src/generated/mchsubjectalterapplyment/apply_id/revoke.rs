@@ -6,7 +6,7 @@
     /// Values of `result`.
     ///
     /// 撤销状态
-    pub enum PostResult {
+    pub enum RevokeMchsubjectalterapplymentResult {
         Success = "SUCCESS",
         Fail = "FAIL",
         #[unrecognized]
@@ -18,12 +18,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RevokeMchsubjectalterapplymentResponse {
     /// 撤销状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<PostResult>,
+    pub result: ::std::option::Option<RevokeMchsubjectalterapplymentResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -31,16 +31,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RevokeMchsubjectalterapplymentResponse {
         result: optional(0, "result"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RevokeMchsubjectalterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RevokeMchsubjectalterapplymentResponse {
             result: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -58,7 +58,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RevokeMchsubjectalterapplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -67,23 +67,23 @@ pub struct PostRequest {
     pub apply_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl RevokeMchsubjectalterapplymentRequest {
     /// Creates a value from its required fields (`apply_id`).
     pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        RevokeMchsubjectalterapplymentRequest {
             apply_id: apply_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl RevokeMchsubjectalterapplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`
     pub const PATH: &'static str = "/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RevokeMchsubjectalterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RevokeMchsubjectalterapplymentRequest {
+    type Response = RevokeMchsubjectalterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,13 @@ impl<'a> V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke<'a> {
     /// 撤销资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.apply_id.clone())).await
+    ) -> ::std::result::Result<
+        RevokeMchsubjectalterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&RevokeMchsubjectalterapplymentRequest::new(self.apply_id.clone()))
+            .await
     }
 }
 
@@ -154,8 +159,10 @@ impl<'a> V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mchalterapply_mchsubjectalterapplyment_apply_id_revoke.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "revoke_mchsubjectalterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                RevokeMchsubjectalterapplymentResponse,
+            >(),
         ),
     ])
 }

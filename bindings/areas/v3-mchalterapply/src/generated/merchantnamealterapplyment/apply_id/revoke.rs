@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum PostState {
+    pub enum RevokeMerchantnamealterapplymentState {
         ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED",
         #[unrecognized]
         Unrecognized(String),
@@ -17,13 +17,13 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RevokeMerchantnamealterapplymentResponse {
     /// 申请单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<RevokeMerchantnamealterapplymentState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -31,17 +31,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RevokeMerchantnamealterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         state: optional(1, "state"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RevokeMerchantnamealterapplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RevokeMerchantnamealterapplymentResponse {
             apply_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -60,7 +60,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RevokeMerchantnamealterapplymentRequest {
     /// 微信支付申请单号
     ///
     /// **Required.**
@@ -69,23 +69,23 @@ pub struct PostRequest {
     pub apply_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl RevokeMerchantnamealterapplymentRequest {
     /// Creates a value from its required fields (`apply_id`).
     pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        RevokeMerchantnamealterapplymentRequest {
             apply_id: apply_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl RevokeMerchantnamealterapplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`
     pub const PATH: &'static str = "/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RevokeMerchantnamealterapplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -101,8 +101,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RevokeMerchantnamealterapplymentRequest {
+    type Response = RevokeMerchantnamealterapplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -146,8 +146,15 @@ impl<'a> V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke<'a> {
     /// 撤销商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.apply_id.clone())).await
+    ) -> ::std::result::Result<
+        RevokeMerchantnamealterapplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &RevokeMerchantnamealterapplymentRequest::new(self.apply_id.clone()),
+            )
+            .await
     }
 }
 
@@ -156,8 +163,10 @@ impl<'a> V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mchalterapply_merchantnamealterapplyment_apply_id_revoke.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "revoke_merchantnamealterapplyment.response",
+            ::wechatpay_runtime::json_schema_for::<
+                RevokeMerchantnamealterapplymentResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct MedGetOrderByOutTradeNoQuery {
     /// 医疗机构的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    MedGetOrderByOutTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl MedGetOrderByOutTradeNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        MedGetOrderByOutTradeNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for MedGetOrderByOutTradeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `mix_pay_status`.
     ///
     /// 医保自费混合订单支付状态
-    pub enum GetMixPayStatus {
+    pub enum MedGetOrderByOutTradeNoMixPayStatus {
         UnknownMixPayStatus = "UNKNOWN_MIX_PAY_STATUS",
         MixPayCreated = "MIX_PAY_CREATED",
         MixPaySuccess = "MIX_PAY_SUCCESS",
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `self_pay_status`.
     ///
     /// 混合订单中自费部分的支付状态
-    pub enum GetSelfPayStatus {
+    pub enum MedGetOrderByOutTradeNoSelfPayStatus {
         UnknownSelfPayStatus = "UNKNOWN_SELF_PAY_STATUS",
         SelfPayCreated = "SELF_PAY_CREATED",
         SelfPaySuccess = "SELF_PAY_SUCCESS",
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `med_ins_pay_status`.
     ///
     /// 混合订单中自费部分的支付状态
-    pub enum GetMedInsPayStatus {
+    pub enum MedGetOrderByOutTradeNoMedInsPayStatus {
         UnknownMedInsPayStatus = "UNKNOWN_MED_INS_PAY_STATUS",
         MedInsPayCreated = "MED_INS_PAY_CREATED",
         MedInsPaySuccess = "MED_INS_PAY_SUCCESS",
@@ -97,7 +97,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPassthroughResponseContent {
+pub struct MedGetOrderByOutTradeNoPassthroughResponseContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,7 +117,7 @@ pub struct GetPassthroughResponseContent {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPassthroughResponseContent {
+    MedGetOrderByOutTradeNoPassthroughResponseContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
         setl_latlnt: optional(2, "setlLatlnt"),
@@ -125,10 +125,10 @@ pub struct GetPassthroughResponseContent {
     }
 }
 
-impl GetPassthroughResponseContent {
+impl MedGetOrderByOutTradeNoPassthroughResponseContent {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPassthroughResponseContent {
+        MedGetOrderByOutTradeNoPassthroughResponseContent {
             pay_auth_no: ::std::option::Option::None,
             pay_ord_id: ::std::option::Option::None,
             setl_latlnt: ::std::option::Option::None,
@@ -141,7 +141,7 @@ impl GetPassthroughResponseContent {
     /// Values of `mix_pay_type`.
     ///
     /// 混合支付类型
-    pub enum GetMixPayType {
+    pub enum MedGetOrderByOutTradeNoMixPayType {
         UnknownMixPayType = "UNKNOWN_MIX_PAY_TYPE",
         CashOnly = "CASH_ONLY",
         InsuranceOnly = "INSURANCE_ONLY",
@@ -155,7 +155,7 @@ impl GetPassthroughResponseContent {
     /// Values of `order_type`.
     ///
     /// 订单类型
-    pub enum GetOrderType {
+    pub enum MedGetOrderByOutTradeNoOrderType {
         UnknownOrderType = "UNKNOWN_ORDER_TYPE",
         RegPay = "REG_PAY",
         DiagPay = "DIAG_PAY",
@@ -177,7 +177,7 @@ impl GetPassthroughResponseContent {
     /// Values of `cash_add_type`.
     ///
     /// 现金补充类型
-    pub enum GetCashAddType {
+    pub enum MedGetOrderByOutTradeNoCashAddType {
         DefaultAddType = "DEFAULT_ADD_TYPE",
         Freight = "FREIGHT",
         OtherMedicalExpenses = "OTHER_MEDICAL_EXPENSES",
@@ -192,7 +192,7 @@ impl GetPassthroughResponseContent {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCashAddDetailItem {
+pub struct MedGetOrderByOutTradeNoCashAddDetailItem {
     /// 现金补充金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -202,7 +202,7 @@ pub struct GetCashAddDetailItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cash_add_type: ::std::option::Option<GetCashAddType>,
+    pub cash_add_type: ::std::option::Option<MedGetOrderByOutTradeNoCashAddType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -210,17 +210,17 @@ pub struct GetCashAddDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCashAddDetailItem {
+    MedGetOrderByOutTradeNoCashAddDetailItem {
         cash_add_fee: optional(0, "cash_add_fee"),
         cash_add_type: optional(1, "cash_add_type"),
         ..extra
     }
 }
 
-impl GetCashAddDetailItem {
+impl MedGetOrderByOutTradeNoCashAddDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCashAddDetailItem {
+        MedGetOrderByOutTradeNoCashAddDetailItem {
             cash_add_fee: ::std::option::Option::None,
             cash_add_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -232,7 +232,7 @@ impl GetCashAddDetailItem {
     /// Values of `cash_reduce_type`.
     ///
     /// 现金减免类型
-    pub enum GetCashReduceType {
+    pub enum MedGetOrderByOutTradeNoCashReduceType {
         DefaultReduceType = "DEFAULT_REDUCE_TYPE",
         HospitalReduce = "HOSPITAL_REDUCE",
         PharmacyDiscount = "PHARMACY_DISCOUNT",
@@ -250,7 +250,7 @@ impl GetCashAddDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCashReduceDetailItem {
+pub struct MedGetOrderByOutTradeNoCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -260,7 +260,7 @@ pub struct GetCashReduceDetailItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cash_reduce_type: ::std::option::Option<GetCashReduceType>,
+    pub cash_reduce_type: ::std::option::Option<MedGetOrderByOutTradeNoCashReduceType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -268,17 +268,17 @@ pub struct GetCashReduceDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCashReduceDetailItem {
+    MedGetOrderByOutTradeNoCashReduceDetailItem {
         cash_reduce_fee: optional(0, "cash_reduce_fee"),
         cash_reduce_type: optional(1, "cash_reduce_type"),
         ..extra
     }
 }
 
-impl GetCashReduceDetailItem {
+impl MedGetOrderByOutTradeNoCashReduceDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCashReduceDetailItem {
+        MedGetOrderByOutTradeNoCashReduceDetailItem {
             cash_reduce_fee: ::std::option::Option::None,
             cash_reduce_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -290,7 +290,7 @@ impl GetCashReduceDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MedGetOrderByOutTradeNoResponse {
     /// 医保自费混合订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -300,17 +300,19 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mix_pay_status: ::std::option::Option<GetMixPayStatus>,
+    pub mix_pay_status: ::std::option::Option<MedGetOrderByOutTradeNoMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub self_pay_status: ::std::option::Option<GetSelfPayStatus>,
+    pub self_pay_status: ::std::option::Option<MedGetOrderByOutTradeNoSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub med_ins_pay_status: ::std::option::Option<GetMedInsPayStatus>,
+    pub med_ins_pay_status: ::std::option::Option<
+        MedGetOrderByOutTradeNoMedInsPayStatus,
+    >,
     /// 订单支付时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -319,18 +321,20 @@ pub struct GetResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_response_content: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetPassthroughResponseContent>,
+        ::wechatpay_runtime::JsonString<
+            MedGetOrderByOutTradeNoPassthroughResponseContent,
+        >,
     >,
     /// 混合支付类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mix_pay_type: ::std::option::Option<GetMixPayType>,
+    pub mix_pay_type: ::std::option::Option<MedGetOrderByOutTradeNoMixPayType>,
     /// 订单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_type: ::std::option::Option<GetOrderType>,
+    pub order_type: ::std::option::Option<MedGetOrderByOutTradeNoOrderType>,
     /// 从业机构的公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -410,11 +414,13 @@ pub struct GetResponse {
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cash_add_detail: ::std::option::Option<::std::vec::Vec<GetCashAddDetailItem>>,
+    pub cash_add_detail: ::std::option::Option<
+        ::std::vec::Vec<MedGetOrderByOutTradeNoCashAddDetailItem>,
+    >,
     /// 现金减免列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<
-        ::std::vec::Vec<GetCashReduceDetailItem>,
+        ::std::vec::Vec<MedGetOrderByOutTradeNoCashReduceDetailItem>,
     >,
     /// 回调通知URL
     ///
@@ -429,7 +435,9 @@ pub struct GetResponse {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_request_content: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetPassthroughResponseContent>,
+        ::wechatpay_runtime::JsonString<
+            MedGetOrderByOutTradeNoPassthroughResponseContent,
+        >,
     >,
     /// 扩展字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -453,7 +461,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MedGetOrderByOutTradeNoResponse {
         mix_trade_no: optional(0, "mix_trade_no"),
         mix_pay_status: optional(1, "mix_pay_status"),
         self_pay_status: optional(2, "self_pay_status"),
@@ -497,10 +505,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MedGetOrderByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MedGetOrderByOutTradeNoResponse {
             mix_trade_no: ::std::option::Option::None,
             mix_pay_status: ::std::option::Option::None,
             self_pay_status: ::std::option::Option::None,
@@ -558,7 +566,7 @@ impl GetResponse {
 /// Source: `openapi/v3/med-ins/orders/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MedGetOrderByOutTradeNoRequest {
     /// 医保自费混合订单号
     ///
     /// **Required.**
@@ -566,30 +574,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: MedGetOrderByOutTradeNoQuery,
 }
 
-impl GetRequest {
+impl MedGetOrderByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: MedGetOrderByOutTradeNoQuery,
     ) -> Self {
-        GetRequest {
+        MedGetOrderByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl MedGetOrderByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/med-ins/orders/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/med-ins/orders/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MedGetOrderByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -609,8 +617,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MedGetOrderByOutTradeNoRequest {
+    type Response = MedGetOrderByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -663,9 +671,16 @@ impl<'a> V3MedInsOrdersOutTradeNoOutTradeNo<'a> {
     /// 使用商户订单号查看下单结果 (`GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: MedGetOrderByOutTradeNoQuery,
+    ) -> ::std::result::Result<
+        MedGetOrderByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &MedGetOrderByOutTradeNoRequest::new(self.out_trade_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -674,12 +689,12 @@ impl<'a> V3MedInsOrdersOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_med_ins_orders_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "med_get_order_by_out_trade_no.query",
+            ::wechatpay_runtime::json_schema_for::<MedGetOrderByOutTradeNoQuery>(),
         ),
         (
-            "get_v3_med_ins_orders_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "med_get_order_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<MedGetOrderByOutTradeNoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `operate_type`.
     ///
     /// 操作类型
-    pub enum GetOperateType {
+    pub enum QueryNegotiationHistoryOperateType {
         UserCreateComplaint = "USER_CREATE_COMPLAINT",
         CreateComplaintByPlatform = "CREATE_COMPLAINT_BY_PLATFORM",
         UserContinueComplaint = "USER_CONTINUE_COMPLAINT",
@@ -34,7 +34,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintNegotiationHistoryItem {
+pub struct QueryNegotiationHistoryComplaintNegotiationHistoryItem {
     /// 操作人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -49,7 +49,7 @@ pub struct GetComplaintNegotiationHistoryItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_type: ::std::option::Option<GetOperateType>,
+    pub operate_type: ::std::option::Option<QueryNegotiationHistoryOperateType>,
     /// 操作内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
@@ -63,7 +63,7 @@ pub struct GetComplaintNegotiationHistoryItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintNegotiationHistoryItem {
+    QueryNegotiationHistoryComplaintNegotiationHistoryItem {
         operate_user: optional(0, "operate_user"),
         operate_time: optional(1, "operate_time"),
         operate_type: optional(2, "operate_type"),
@@ -73,10 +73,10 @@ pub struct GetComplaintNegotiationHistoryItem {
     }
 }
 
-impl GetComplaintNegotiationHistoryItem {
+impl QueryNegotiationHistoryComplaintNegotiationHistoryItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintNegotiationHistoryItem {
+        QueryNegotiationHistoryComplaintNegotiationHistoryItem {
             operate_user: ::std::option::Option::None,
             operate_time: ::std::option::Option::None,
             operate_type: ::std::option::Option::None,
@@ -91,11 +91,11 @@ impl GetComplaintNegotiationHistoryItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryNegotiationHistoryResponse {
     /// 投诉协商历史
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_negotiation_history: ::std::option::Option<
-        ::std::vec::Vec<GetComplaintNegotiationHistoryItem>,
+        ::std::vec::Vec<QueryNegotiationHistoryComplaintNegotiationHistoryItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -104,16 +104,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryNegotiationHistoryResponse {
         complaint_negotiation_history: optional(0, "complaint_negotiation_history"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryNegotiationHistoryResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryNegotiationHistoryResponse {
             complaint_negotiation_history: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -133,7 +133,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaints/{transaction_id}/negotiation-historys.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryNegotiationHistoryRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -142,25 +142,25 @@ pub struct GetRequest {
     pub transaction_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryNegotiationHistoryRequest {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        QueryNegotiationHistoryRequest {
             transaction_id: transaction_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryNegotiationHistoryRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaints/{transaction_id}/negotiation-historys`
     pub const PATH: &'static str = "/v3/merchant-service/complaints/{transaction_id}/negotiation-historys";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryNegotiationHistoryRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -179,8 +179,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryNegotiationHistoryRequest {
+    type Response = QueryNegotiationHistoryResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -224,8 +224,13 @@ impl<'a> V3MerchantServiceComplaintsTransactionIdNegotiationHistorys<'a> {
     /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone())).await
+    ) -> ::std::result::Result<
+        QueryNegotiationHistoryResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&QueryNegotiationHistoryRequest::new(self.transaction_id.clone()))
+            .await
     }
 }
 
@@ -234,8 +239,8 @@ impl<'a> V3MerchantServiceComplaintsTransactionIdNegotiationHistorys<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaints_transaction_id_negotiation_historys.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_negotiation_history.response",
+            ::wechatpay_runtime::json_schema_for::<QueryNegotiationHistoryResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CompleteComplaintsV2Body {
     /// 被诉商户号
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CompleteComplaintsV2Body {
         complainted_mchid: required(0, "complainted_mchid"),
     }
 }
 
-impl PostBody {
+impl CompleteComplaintsV2Body {
     /// Creates a value from its required fields (`complainted_mchid`).
     pub fn new(
         complainted_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CompleteComplaintsV2Body {
             complainted_mchid: complainted_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CompleteComplaintsV2Body {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CompleteComplaintsV2Request {
     /// 投诉单号
     ///
     /// **Required.**
@@ -59,30 +59,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CompleteComplaintsV2Body,
 }
 
-impl PostRequest {
+impl CompleteComplaintsV2Request {
     /// Creates a value from its required fields (`complaint_id`, `body`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CompleteComplaintsV2Body,
     ) -> Self {
-        PostRequest {
+        CompleteComplaintsV2Request {
             complaint_id: complaint_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CompleteComplaintsV2Request {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/complaints-v2/{complaint_id}/complete`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CompleteComplaintsV2Request {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CompleteComplaintsV2Request {
     type Response = ();
     fn to_request(
         &self,
@@ -152,9 +152,11 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdComplete<'a> {
     /// 反馈处理完成 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CompleteComplaintsV2Body,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.complaint_id.clone(), body)).await
+        self.client
+            .execute(&CompleteComplaintsV2Request::new(self.complaint_id.clone(), body))
+            .await
     }
 }
 
@@ -163,8 +165,8 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_service_complaints_v2_complaint_id_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "complete_complaints_v2.body",
+            ::wechatpay_runtime::json_schema_for::<CompleteComplaintsV2Body>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct V2ListNegotiationHistorysQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    V2ListNegotiationHistorysQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
     }
 }
 
-impl GetQuery {
+impl V2ListNegotiationHistorysQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        V2ListNegotiationHistorysQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
         }
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for V2ListNegotiationHistorysQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `media_type`.
     ///
     /// 媒体文件业务类型
-    pub enum GetMediaType {
+    pub enum V2ListNegotiationHistorysMediaType {
         UserComplaintImage = "USER_COMPLAINT_IMAGE",
         OperationImage = "OPERATION_IMAGE",
         #[unrecognized]
@@ -70,10 +70,10 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintMediaList {
+pub struct V2ListNegotiationHistorysComplaintMediaList {
     /// 媒体文件业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<V2ListNegotiationHistorysMediaType>,
     /// 媒体文件请求url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -84,17 +84,17 @@ pub struct GetComplaintMediaList {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintMediaList {
+    V2ListNegotiationHistorysComplaintMediaList {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
         ..extra
     }
 }
 
-impl GetComplaintMediaList {
+impl V2ListNegotiationHistorysComplaintMediaList {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintMediaList {
+        V2ListNegotiationHistorysComplaintMediaList {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -106,7 +106,7 @@ impl GetComplaintMediaList {
     /// Values of `operate_type`.
     ///
     /// 操作类型
-    pub enum GetOperateType {
+    pub enum V2ListNegotiationHistorysOperateType {
         UserCreateComplaint = "USER_CREATE_COMPLAINT",
         UserContinueComplaint = "USER_CONTINUE_COMPLAINT",
         UserResponse = "USER_RESPONSE",
@@ -141,7 +141,7 @@ impl GetComplaintMediaList {
     /// Values of `type`.
     ///
     /// 消息块类型
-    pub enum GetType {
+    pub enum V2ListNegotiationHistorysType {
         Text = "TEXT",
         Image = "IMAGE",
         Link = "LINK",
@@ -157,7 +157,7 @@ impl GetComplaintMediaList {
     /// Values of `color`.
     ///
     /// 文本颜色
-    pub enum GetColor {
+    pub enum V2ListNegotiationHistorysColor {
         Default = "DEFAULT",
         Secondary = "SECONDARY",
         #[unrecognized]
@@ -171,13 +171,13 @@ impl GetComplaintMediaList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetText {
+pub struct V2ListNegotiationHistorysText {
     /// 文本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub color: ::std::option::Option<GetColor>,
+    pub color: ::std::option::Option<V2ListNegotiationHistorysColor>,
     /// 是否粗体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
@@ -188,7 +188,7 @@ pub struct GetText {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetText {
+    V2ListNegotiationHistorysText {
         text: optional(0, "text"),
         color: optional(1, "color"),
         is_bold: optional(2, "is_bold"),
@@ -196,10 +196,10 @@ pub struct GetText {
     }
 }
 
-impl GetText {
+impl V2ListNegotiationHistorysText {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetText {
+        V2ListNegotiationHistorysText {
             text: ::std::option::Option::None,
             color: ::std::option::Option::None,
             is_bold: ::std::option::Option::None,
@@ -212,7 +212,7 @@ impl GetText {
     /// Values of `image_style_type`.
     ///
     /// 图片样式类型
-    pub enum GetImageStyleType {
+    pub enum V2ListNegotiationHistorysImageStyleType {
         ImageStyleTypeNarrow = "IMAGE_STYLE_TYPE_NARROW",
         ImageStyleTypeWide = "IMAGE_STYLE_TYPE_WIDE",
         #[unrecognized]
@@ -226,13 +226,13 @@ impl GetText {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetImage {
+pub struct V2ListNegotiationHistorysImage {
     /// 媒体ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image_style_type: ::std::option::Option<GetImageStyleType>,
+    pub image_style_type: ::std::option::Option<V2ListNegotiationHistorysImageStyleType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -240,17 +240,17 @@ pub struct GetImage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetImage {
+    V2ListNegotiationHistorysImage {
         media_id: optional(0, "media_id"),
         image_style_type: optional(1, "image_style_type"),
         ..extra
     }
 }
 
-impl GetImage {
+impl V2ListNegotiationHistorysImage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetImage {
+        V2ListNegotiationHistorysImage {
             media_id: ::std::option::Option::None,
             image_style_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -262,7 +262,7 @@ impl GetImage {
     /// Values of `action_type`.
     ///
     /// 动作类型
-    pub enum GetActionType {
+    pub enum V2ListNegotiationHistorysActionType {
         ActionTypeSendMessage = "ACTION_TYPE_SEND_MESSAGE",
         ActionTypeJumpUrl = "ACTION_TYPE_JUMP_URL",
         ActionTypeJumpMiniProgram = "ACTION_TYPE_JUMP_MINI_PROGRAM",
@@ -277,7 +277,7 @@ impl GetImage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMiniProgramJumpInfo {
+pub struct V2ListNegotiationHistorysMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -300,7 +300,7 @@ pub struct GetMiniProgramJumpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMiniProgramJumpInfo {
+    V2ListNegotiationHistorysMiniProgramJumpInfo {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         text: optional(2, "text"),
@@ -308,10 +308,10 @@ pub struct GetMiniProgramJumpInfo {
     }
 }
 
-impl GetMiniProgramJumpInfo {
+impl V2ListNegotiationHistorysMiniProgramJumpInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMiniProgramJumpInfo {
+        V2ListNegotiationHistorysMiniProgramJumpInfo {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             text: ::std::option::Option::None,
@@ -326,7 +326,7 @@ impl GetMiniProgramJumpInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMessageInfo {
+pub struct V2ListNegotiationHistorysMessageInfo {
     /// 回复的消息内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -342,17 +342,17 @@ pub struct GetMessageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMessageInfo {
+    V2ListNegotiationHistorysMessageInfo {
         content: optional(0, "content"),
         custom_data: optional(1, "custom_data"),
         ..extra
     }
 }
 
-impl GetMessageInfo {
+impl V2ListNegotiationHistorysMessageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMessageInfo {
+        V2ListNegotiationHistorysMessageInfo {
             content: ::std::option::Option::None,
             custom_data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -366,19 +366,21 @@ impl GetMessageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAction {
+pub struct V2ListNegotiationHistorysAction {
     /// 动作类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_type: ::std::option::Option<GetActionType>,
+    pub action_type: ::std::option::Option<V2ListNegotiationHistorysActionType>,
     /// 跳转链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_program_jump_info: ::std::option::Option<GetMiniProgramJumpInfo>,
+    pub mini_program_jump_info: ::std::option::Option<
+        V2ListNegotiationHistorysMiniProgramJumpInfo,
+    >,
     /// 回复消息内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message_info: ::std::option::Option<GetMessageInfo>,
+    pub message_info: ::std::option::Option<V2ListNegotiationHistorysMessageInfo>,
     /// 动作id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
@@ -389,7 +391,7 @@ pub struct GetAction {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAction {
+    V2ListNegotiationHistorysAction {
         action_type: optional(0, "action_type"),
         jump_url: optional(1, "jump_url"),
         mini_program_jump_info: optional(2, "mini_program_jump_info"),
@@ -399,10 +401,10 @@ pub struct GetAction {
     }
 }
 
-impl GetAction {
+impl V2ListNegotiationHistorysAction {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAction {
+        V2ListNegotiationHistorysAction {
             action_type: ::std::option::Option::None,
             jump_url: ::std::option::Option::None,
             mini_program_jump_info: ::std::option::Option::None,
@@ -419,7 +421,7 @@ impl GetAction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetInvalidInfo {
+pub struct V2ListNegotiationHistorysInvalidInfo {
     /// 过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -433,17 +435,17 @@ pub struct GetInvalidInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetInvalidInfo {
+    V2ListNegotiationHistorysInvalidInfo {
         expired_time: optional(0, "expired_time"),
         multi_clickable: optional(1, "multi_clickable"),
         ..extra
     }
 }
 
-impl GetInvalidInfo {
+impl V2ListNegotiationHistorysInvalidInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetInvalidInfo {
+        V2ListNegotiationHistorysInvalidInfo {
             expired_time: ::std::option::Option::None,
             multi_clickable: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -457,16 +459,16 @@ impl GetInvalidInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLink {
+pub struct V2ListNegotiationHistorysLink {
     /// 文本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action: ::std::option::Option<GetAction>,
+    pub action: ::std::option::Option<V2ListNegotiationHistorysAction>,
     /// 失效配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+    pub invalid_info: ::std::option::Option<V2ListNegotiationHistorysInvalidInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -474,7 +476,7 @@ pub struct GetLink {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLink {
+    V2ListNegotiationHistorysLink {
         text: optional(0, "text"),
         action: optional(1, "action"),
         invalid_info: optional(2, "invalid_info"),
@@ -482,10 +484,10 @@ pub struct GetLink {
     }
 }
 
-impl GetLink {
+impl V2ListNegotiationHistorysLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLink {
+        V2ListNegotiationHistorysLink {
             text: ::std::option::Option::None,
             action: ::std::option::Option::None,
             invalid_info: ::std::option::Option::None,
@@ -500,7 +502,7 @@ impl GetLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFaqsItem {
+pub struct V2ListNegotiationHistorysFaqsItem {
     /// faq的id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_id: ::std::option::Option<::std::string::String>,
@@ -509,7 +511,7 @@ pub struct GetFaqsItem {
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action: ::std::option::Option<GetAction>,
+    pub action: ::std::option::Option<V2ListNegotiationHistorysAction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -517,7 +519,7 @@ pub struct GetFaqsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFaqsItem {
+    V2ListNegotiationHistorysFaqsItem {
         faq_id: optional(0, "faq_id"),
         faq_title: optional(1, "faq_title"),
         action: optional(2, "action"),
@@ -525,10 +527,10 @@ pub struct GetFaqsItem {
     }
 }
 
-impl GetFaqsItem {
+impl V2ListNegotiationHistorysFaqsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFaqsItem {
+        V2ListNegotiationHistorysFaqsItem {
             faq_id: ::std::option::Option::None,
             faq_title: ::std::option::Option::None,
             action: ::std::option::Option::None,
@@ -543,10 +545,10 @@ impl GetFaqsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFaqList {
+pub struct V2ListNegotiationHistorysFaqList {
     /// FAQ列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub faqs: ::std::option::Option<::std::vec::Vec<GetFaqsItem>>,
+    pub faqs: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysFaqsItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -554,16 +556,16 @@ pub struct GetFaqList {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFaqList {
+    V2ListNegotiationHistorysFaqList {
         faqs: optional(0, "faqs"),
         ..extra
     }
 }
 
-impl GetFaqList {
+impl V2ListNegotiationHistorysFaqList {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFaqList {
+        V2ListNegotiationHistorysFaqList {
             faqs: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -574,7 +576,7 @@ impl GetFaqList {
     /// Values of `button_layout`.
     ///
     /// 按钮布局方式
-    pub enum GetButtonLayout {
+    pub enum V2ListNegotiationHistorysButtonLayout {
         LayoutUnknown = "LAYOUT_UNKNOWN",
         LayoutHorizontal = "LAYOUT_HORIZONTAL",
         LayoutVertical = "LAYOUT_VERTICAL",
@@ -589,16 +591,16 @@ impl GetFaqList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetButtonGroup {
+pub struct V2ListNegotiationHistorysButtonGroup {
     /// 按钮组
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub buttons: ::std::option::Option<::std::vec::Vec<GetLink>>,
+    pub buttons: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysLink>>,
     /// 按钮布局方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub button_layout: ::std::option::Option<GetButtonLayout>,
+    pub button_layout: ::std::option::Option<V2ListNegotiationHistorysButtonLayout>,
     /// 失效配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+    pub invalid_info: ::std::option::Option<V2ListNegotiationHistorysInvalidInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -606,7 +608,7 @@ pub struct GetButtonGroup {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetButtonGroup {
+    V2ListNegotiationHistorysButtonGroup {
         buttons: optional(0, "buttons"),
         button_layout: optional(1, "button_layout"),
         invalid_info: optional(2, "invalid_info"),
@@ -614,10 +616,10 @@ pub struct GetButtonGroup {
     }
 }
 
-impl GetButtonGroup {
+impl V2ListNegotiationHistorysButtonGroup {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetButtonGroup {
+        V2ListNegotiationHistorysButtonGroup {
             buttons: ::std::option::Option::None,
             button_layout: ::std::option::Option::None,
             invalid_info: ::std::option::Option::None,
@@ -632,29 +634,29 @@ impl GetButtonGroup {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBlocksItem {
+pub struct V2ListNegotiationHistorysBlocksItem {
     /// 消息块类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<V2ListNegotiationHistorysType>,
     /// 文本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub text: ::std::option::Option<GetText>,
+    pub text: ::std::option::Option<V2ListNegotiationHistorysText>,
     /// 图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image: ::std::option::Option<GetImage>,
+    pub image: ::std::option::Option<V2ListNegotiationHistorysImage>,
     /// 链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub link: ::std::option::Option<GetLink>,
+    pub link: ::std::option::Option<V2ListNegotiationHistorysLink>,
     /// FAQ列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub faq_list: ::std::option::Option<GetFaqList>,
+    pub faq_list: ::std::option::Option<V2ListNegotiationHistorysFaqList>,
     /// 按钮
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub button: ::std::option::Option<GetLink>,
+    pub button: ::std::option::Option<V2ListNegotiationHistorysLink>,
     /// 按钮组
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub button_group: ::std::option::Option<GetButtonGroup>,
+    pub button_group: ::std::option::Option<V2ListNegotiationHistorysButtonGroup>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -662,7 +664,7 @@ pub struct GetBlocksItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBlocksItem {
+    V2ListNegotiationHistorysBlocksItem {
         type_: optional(0, "type"),
         text: optional(1, "text"),
         image: optional(2, "image"),
@@ -674,10 +676,10 @@ pub struct GetBlocksItem {
     }
 }
 
-impl GetBlocksItem {
+impl V2ListNegotiationHistorysBlocksItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBlocksItem {
+        V2ListNegotiationHistorysBlocksItem {
             type_: ::std::option::Option::None,
             text: ::std::option::Option::None,
             image: ::std::option::Option::None,
@@ -694,7 +696,7 @@ impl GetBlocksItem {
     /// Values of `sender_identity`.
     ///
     /// 发送者身份类别
-    pub enum GetSenderIdentity {
+    pub enum V2ListNegotiationHistorysSenderIdentity {
         Unknown = "UNKNOWN",
         Manual = "MANUAL",
         Machine = "MACHINE",
@@ -709,13 +711,15 @@ impl GetBlocksItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalMessage {
+pub struct V2ListNegotiationHistorysNormalMessage {
     /// 消息内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub blocks: ::std::option::Option<::std::vec::Vec<GetBlocksItem>>,
+    pub blocks: ::std::option::Option<
+        ::std::vec::Vec<V2ListNegotiationHistorysBlocksItem>,
+    >,
     /// 发送者身份类别
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sender_identity: ::std::option::Option<GetSenderIdentity>,
+    pub sender_identity: ::std::option::Option<V2ListNegotiationHistorysSenderIdentity>,
     /// 自定义透传信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
@@ -726,7 +730,7 @@ pub struct GetNormalMessage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalMessage {
+    V2ListNegotiationHistorysNormalMessage {
         blocks: optional(0, "blocks"),
         sender_identity: optional(1, "sender_identity"),
         custom_data: optional(2, "custom_data"),
@@ -734,10 +738,10 @@ pub struct GetNormalMessage {
     }
 }
 
-impl GetNormalMessage {
+impl V2ListNegotiationHistorysNormalMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalMessage {
+        V2ListNegotiationHistorysNormalMessage {
             blocks: ::std::option::Option::None,
             sender_identity: ::std::option::Option::None,
             custom_data: ::std::option::Option::None,
@@ -752,7 +756,7 @@ impl GetNormalMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetClickMessage {
+pub struct V2ListNegotiationHistorysClickMessage {
     /// 回复的消息内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message_content: ::std::option::Option<
@@ -771,7 +775,7 @@ pub struct GetClickMessage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetClickMessage {
+    V2ListNegotiationHistorysClickMessage {
         message_content: optional(0, "message_content"),
         action_id: optional(1, "action_id"),
         clicked_log_id: optional(2, "clicked_log_id"),
@@ -779,10 +783,10 @@ pub struct GetClickMessage {
     }
 }
 
-impl GetClickMessage {
+impl V2ListNegotiationHistorysClickMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetClickMessage {
+        V2ListNegotiationHistorysClickMessage {
             message_content: ::std::option::Option::None,
             action_id: ::std::option::Option::None,
             clicked_log_id: ::std::option::Option::None,
@@ -797,10 +801,12 @@ impl GetClickMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct V2ListNegotiationHistorysDataItem {
     /// 操作资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_media_list: ::std::option::Option<GetComplaintMediaList>,
+    pub complaint_media_list: ::std::option::Option<
+        V2ListNegotiationHistorysComplaintMediaList,
+    >,
     /// 操作流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -820,7 +826,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_type: ::std::option::Option<GetOperateType>,
+    pub operate_type: ::std::option::Option<V2ListNegotiationHistorysOperateType>,
     /// 操作内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
@@ -837,10 +843,10 @@ pub struct GetDataItem {
     >,
     /// 普通消息内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_message: ::std::option::Option<GetNormalMessage>,
+    pub normal_message: ::std::option::Option<V2ListNegotiationHistorysNormalMessage>,
     /// 用户点击回复消息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub click_message: ::std::option::Option<GetClickMessage>,
+    pub click_message: ::std::option::Option<V2ListNegotiationHistorysClickMessage>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -848,7 +854,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    V2ListNegotiationHistorysDataItem {
         complaint_media_list: optional(0, "complaint_media_list"),
         log_id: optional(1, "log_id"),
         operator: optional(2, "operator"),
@@ -867,10 +873,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl V2ListNegotiationHistorysDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        V2ListNegotiationHistorysDataItem {
             complaint_media_list: ::std::option::Option::None,
             log_id: ::std::option::Option::None,
             operator: ::std::option::Option::None,
@@ -891,10 +897,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct V2ListNegotiationHistorysResponse {
     /// 投诉协商历史
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -915,7 +921,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    V2ListNegotiationHistorysResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -924,10 +930,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl V2ListNegotiationHistorysResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        V2ListNegotiationHistorysResponse {
             data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -950,7 +956,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct V2ListNegotiationHistorysRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -958,30 +964,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: V2ListNegotiationHistorysQuery,
 }
 
-impl GetRequest {
+impl V2ListNegotiationHistorysRequest {
     /// Creates a value from its required fields (`complaint_id`, `query`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: V2ListNegotiationHistorysQuery,
     ) -> Self {
-        GetRequest {
+        V2ListNegotiationHistorysRequest {
             complaint_id: complaint_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl V2ListNegotiationHistorysRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for V2ListNegotiationHistorysRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1001,8 +1007,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for V2ListNegotiationHistorysRequest {
+    type Response = V2ListNegotiationHistorysResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1038,8 +1044,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for V2ListNegotiationHistorysRequest {
+    type Item = V2ListNegotiationHistorysDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -1082,9 +1088,16 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<'a> {
     /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.complaint_id.clone(), query)).await
+        query: V2ListNegotiationHistorysQuery,
+    ) -> ::std::result::Result<
+        V2ListNegotiationHistorysResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &V2ListNegotiationHistorysRequest::new(self.complaint_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -1093,12 +1106,12 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_service_complaints_v2_complaint_id_negotiation_historys.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "v2_list_negotiation_historys.query",
+            ::wechatpay_runtime::json_schema_for::<V2ListNegotiationHistorysQuery>(),
         ),
         (
-            "get_v3_merchant_service_complaints_v2_complaint_id_negotiation_historys.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "v2_list_negotiation_historys.response",
+            ::wechatpay_runtime::json_schema_for::<V2ListNegotiationHistorysResponse>(),
         ),
     ])
 }

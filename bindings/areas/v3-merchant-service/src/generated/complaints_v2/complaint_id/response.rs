@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMiniProgramJumpInfo {
+pub struct V2CreateResponseMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// **Required.**
@@ -24,21 +24,21 @@ pub struct PostMiniProgramJumpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMiniProgramJumpInfo {
+    V2CreateResponseMiniProgramJumpInfo {
         appid: required(0, "appid"),
         path: required(1, "path"),
         text: required(2, "text"),
     }
 }
 
-impl PostMiniProgramJumpInfo {
+impl V2CreateResponseMiniProgramJumpInfo {
     /// Creates a value from its required fields (`appid`, `path`, `text`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         path: impl ::std::convert::Into<::std::string::String>,
         text: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMiniProgramJumpInfo {
+        V2CreateResponseMiniProgramJumpInfo {
             appid: appid.into(),
             path: path.into(),
             text: text.into(),
@@ -50,7 +50,7 @@ impl PostMiniProgramJumpInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct V2CreateResponseBody {
     /// 被诉商户号
     ///
     /// **Required.**
@@ -70,11 +70,13 @@ pub struct PostBody {
     pub jump_url_text: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_program_jump_info: ::std::option::Option<PostMiniProgramJumpInfo>,
+    pub mini_program_jump_info: ::std::option::Option<
+        V2CreateResponseMiniProgramJumpInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    V2CreateResponseBody {
         complainted_mchid: required(0, "complainted_mchid"),
         response_content: required(1, "response_content"),
         response_images: optional(2, "response_images"),
@@ -84,13 +86,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl V2CreateResponseBody {
     /// Creates a value from its required fields (`complainted_mchid`, `response_content`).
     pub fn new(
         complainted_mchid: impl ::std::convert::Into<::std::string::String>,
         response_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        V2CreateResponseBody {
             complainted_mchid: complainted_mchid.into(),
             response_content: response_content.into(),
             response_images: ::std::option::Option::None,
@@ -130,7 +132,7 @@ impl PostBody {
     /// Sets `mini_program_jump_info`.
     pub fn with_mini_program_jump_info(
         mut self,
-        mini_program_jump_info: PostMiniProgramJumpInfo,
+        mini_program_jump_info: V2CreateResponseMiniProgramJumpInfo,
     ) -> Self {
         self.mini_program_jump_info = ::std::option::Option::Some(
             mini_program_jump_info,
@@ -139,7 +141,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for V2CreateResponseBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -160,7 +162,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}/response.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct V2CreateResponseRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -168,30 +170,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: V2CreateResponseBody,
 }
 
-impl PostRequest {
+impl V2CreateResponseRequest {
     /// Creates a value from its required fields (`complaint_id`, `body`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: V2CreateResponseBody,
     ) -> Self {
-        PostRequest {
+        V2CreateResponseRequest {
             complaint_id: complaint_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl V2CreateResponseRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/complaints-v2/{complaint_id}/response`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}/response";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for V2CreateResponseRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -211,7 +213,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for V2CreateResponseRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -261,9 +263,11 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdResponse<'a> {
     /// 提交回复 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: V2CreateResponseBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.complaint_id.clone(), body)).await
+        self.client
+            .execute(&V2CreateResponseRequest::new(self.complaint_id.clone(), body))
+            .await
     }
 }
 
@@ -272,8 +276,8 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdResponse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_service_complaints_v2_complaint_id_response.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "v2_create_response.body",
+            ::wechatpay_runtime::json_schema_for::<V2CreateResponseBody>(),
         ),
     ])
 }

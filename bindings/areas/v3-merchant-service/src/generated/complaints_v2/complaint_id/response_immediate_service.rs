@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 消息块类型
-    pub enum PostType {
+    pub enum CreateResponseImmediateServiceType {
         Text = "TEXT",
         Image = "IMAGE",
         Link = "LINK",
@@ -22,7 +22,7 @@
     /// Values of `color`.
     ///
     /// 文本颜色
-    pub enum PostColor {
+    pub enum CreateResponseImmediateServiceColor {
         Default = "DEFAULT",
         Secondary = "SECONDARY",
         #[unrecognized]
@@ -36,30 +36,30 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostText {
+pub struct CreateResponseImmediateServiceText {
     /// 文本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub color: ::std::option::Option<PostColor>,
+    pub color: ::std::option::Option<CreateResponseImmediateServiceColor>,
     /// 是否粗体
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostText {
+    CreateResponseImmediateServiceText {
         text: optional(0, "text"),
         color: optional(1, "color"),
         is_bold: optional(2, "is_bold"),
     }
 }
 
-impl PostText {
+impl CreateResponseImmediateServiceText {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostText {
+        CreateResponseImmediateServiceText {
             text: ::std::option::Option::None,
             color: ::std::option::Option::None,
             is_bold: ::std::option::Option::None,
@@ -76,7 +76,7 @@ impl PostText {
     }
 
     /// Sets `color`.
-    pub fn with_color(mut self, color: PostColor) -> Self {
+    pub fn with_color(mut self, color: CreateResponseImmediateServiceColor) -> Self {
         self.color = ::std::option::Option::Some(color);
         self
     }
@@ -92,7 +92,7 @@ impl PostText {
     /// Values of `image_style_type`.
     ///
     /// 图片样式类型
-    pub enum PostImageStyleType {
+    pub enum CreateResponseImmediateServiceImageStyleType {
         ImageStyleTypeNarrow = "IMAGE_STYLE_TYPE_NARROW",
         ImageStyleTypeWide = "IMAGE_STYLE_TYPE_WIDE",
         #[unrecognized]
@@ -106,26 +106,28 @@ impl PostText {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostImage {
+pub struct CreateResponseImmediateServiceImage {
     /// 媒体ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image_style_type: ::std::option::Option<PostImageStyleType>,
+    pub image_style_type: ::std::option::Option<
+        CreateResponseImmediateServiceImageStyleType,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostImage {
+    CreateResponseImmediateServiceImage {
         media_id: optional(0, "media_id"),
         image_style_type: optional(1, "image_style_type"),
     }
 }
 
-impl PostImage {
+impl CreateResponseImmediateServiceImage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostImage {
+        CreateResponseImmediateServiceImage {
             media_id: ::std::option::Option::None,
             image_style_type: ::std::option::Option::None,
         }
@@ -143,7 +145,7 @@ impl PostImage {
     /// Sets `image_style_type`.
     pub fn with_image_style_type(
         mut self,
-        image_style_type: PostImageStyleType,
+        image_style_type: CreateResponseImmediateServiceImageStyleType,
     ) -> Self {
         self.image_style_type = ::std::option::Option::Some(image_style_type);
         self
@@ -154,7 +156,7 @@ impl PostImage {
     /// Values of `action_type`.
     ///
     /// 动作类型
-    pub enum PostActionType {
+    pub enum CreateResponseImmediateServiceActionType {
         ActionTypeSendMessage = "ACTION_TYPE_SEND_MESSAGE",
         ActionTypeJumpUrl = "ACTION_TYPE_JUMP_URL",
         ActionTypeJumpMiniProgram = "ACTION_TYPE_JUMP_MINI_PROGRAM",
@@ -169,7 +171,7 @@ impl PostImage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMiniProgramJumpInfo {
+pub struct CreateResponseImmediateServiceMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// **Required.**
@@ -183,17 +185,17 @@ pub struct PostMiniProgramJumpInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMiniProgramJumpInfo {
+    CreateResponseImmediateServiceMiniProgramJumpInfo {
         appid: required(0, "appid"),
         path: optional(1, "path"),
         text: optional(2, "text"),
     }
 }
 
-impl PostMiniProgramJumpInfo {
+impl CreateResponseImmediateServiceMiniProgramJumpInfo {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostMiniProgramJumpInfo {
+        CreateResponseImmediateServiceMiniProgramJumpInfo {
             appid: appid.into(),
             path: ::std::option::Option::None,
             text: ::std::option::Option::None,
@@ -225,7 +227,7 @@ impl PostMiniProgramJumpInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMessageInfo {
+pub struct CreateResponseImmediateServiceMessageInfo {
     /// 回复的消息内容
     ///
     /// **Required.**
@@ -236,16 +238,16 @@ pub struct PostMessageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMessageInfo {
+    CreateResponseImmediateServiceMessageInfo {
         content: required(0, "content"),
         custom_data: optional(1, "custom_data"),
     }
 }
 
-impl PostMessageInfo {
+impl CreateResponseImmediateServiceMessageInfo {
     /// Creates a value from its required fields (`content`).
     pub fn new(content: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostMessageInfo {
+        CreateResponseImmediateServiceMessageInfo {
             content: content.into(),
             custom_data: ::std::option::Option::None,
         }
@@ -267,26 +269,28 @@ impl PostMessageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAction {
+pub struct CreateResponseImmediateServiceAction {
     /// 动作类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_type: ::std::option::Option<PostActionType>,
+    pub action_type: ::std::option::Option<CreateResponseImmediateServiceActionType>,
     /// 跳转链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_program_jump_info: ::std::option::Option<PostMiniProgramJumpInfo>,
+    pub mini_program_jump_info: ::std::option::Option<
+        CreateResponseImmediateServiceMiniProgramJumpInfo,
+    >,
     /// 回复消息内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message_info: ::std::option::Option<PostMessageInfo>,
+    pub message_info: ::std::option::Option<CreateResponseImmediateServiceMessageInfo>,
     /// 动作id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAction {
+    CreateResponseImmediateServiceAction {
         action_type: optional(0, "action_type"),
         jump_url: optional(1, "jump_url"),
         mini_program_jump_info: optional(2, "mini_program_jump_info"),
@@ -295,10 +299,10 @@ pub struct PostAction {
     }
 }
 
-impl PostAction {
+impl CreateResponseImmediateServiceAction {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAction {
+        CreateResponseImmediateServiceAction {
             action_type: ::std::option::Option::None,
             jump_url: ::std::option::Option::None,
             mini_program_jump_info: ::std::option::Option::None,
@@ -308,7 +312,10 @@ impl PostAction {
     }
 
     /// Sets `action_type`.
-    pub fn with_action_type(mut self, action_type: PostActionType) -> Self {
+    pub fn with_action_type(
+        mut self,
+        action_type: CreateResponseImmediateServiceActionType,
+    ) -> Self {
         self.action_type = ::std::option::Option::Some(action_type);
         self
     }
@@ -325,7 +332,7 @@ impl PostAction {
     /// Sets `mini_program_jump_info`.
     pub fn with_mini_program_jump_info(
         mut self,
-        mini_program_jump_info: PostMiniProgramJumpInfo,
+        mini_program_jump_info: CreateResponseImmediateServiceMiniProgramJumpInfo,
     ) -> Self {
         self.mini_program_jump_info = ::std::option::Option::Some(
             mini_program_jump_info,
@@ -334,7 +341,10 @@ impl PostAction {
     }
 
     /// Sets `message_info`.
-    pub fn with_message_info(mut self, message_info: PostMessageInfo) -> Self {
+    pub fn with_message_info(
+        mut self,
+        message_info: CreateResponseImmediateServiceMessageInfo,
+    ) -> Self {
         self.message_info = ::std::option::Option::Some(message_info);
         self
     }
@@ -355,7 +365,7 @@ impl PostAction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostInvalidInfo {
+pub struct CreateResponseImmediateServiceInvalidInfo {
     /// 过期时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -365,16 +375,16 @@ pub struct PostInvalidInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostInvalidInfo {
+    CreateResponseImmediateServiceInvalidInfo {
         expired_time: optional(0, "expired_time"),
         multi_clickable: optional(1, "multi_clickable"),
     }
 }
 
-impl PostInvalidInfo {
+impl CreateResponseImmediateServiceInvalidInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostInvalidInfo {
+        CreateResponseImmediateServiceInvalidInfo {
             expired_time: ::std::option::Option::None,
             multi_clickable: ::std::option::Option::None,
         }
@@ -402,30 +412,30 @@ impl PostInvalidInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLink {
+pub struct CreateResponseImmediateServiceLink {
     /// 文本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action: ::std::option::Option<PostAction>,
+    pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
     /// 失效配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_info: ::std::option::Option<PostInvalidInfo>,
+    pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLink {
+    CreateResponseImmediateServiceLink {
         text: optional(0, "text"),
         action: optional(1, "action"),
         invalid_info: optional(2, "invalid_info"),
     }
 }
 
-impl PostLink {
+impl CreateResponseImmediateServiceLink {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLink {
+        CreateResponseImmediateServiceLink {
             text: ::std::option::Option::None,
             action: ::std::option::Option::None,
             invalid_info: ::std::option::Option::None,
@@ -442,13 +452,16 @@ impl PostLink {
     }
 
     /// Sets `action`.
-    pub fn with_action(mut self, action: PostAction) -> Self {
+    pub fn with_action(mut self, action: CreateResponseImmediateServiceAction) -> Self {
         self.action = ::std::option::Option::Some(action);
         self
     }
 
     /// Sets `invalid_info`.
-    pub fn with_invalid_info(mut self, invalid_info: PostInvalidInfo) -> Self {
+    pub fn with_invalid_info(
+        mut self,
+        invalid_info: CreateResponseImmediateServiceInvalidInfo,
+    ) -> Self {
         self.invalid_info = ::std::option::Option::Some(invalid_info);
         self
     }
@@ -460,7 +473,7 @@ impl PostLink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFaqsItem {
+pub struct CreateResponseImmediateServiceFaqsItem {
     /// faq的id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_id: ::std::option::Option<::std::string::String>,
@@ -469,21 +482,21 @@ pub struct PostFaqsItem {
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action: ::std::option::Option<PostAction>,
+    pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFaqsItem {
+    CreateResponseImmediateServiceFaqsItem {
         faq_id: optional(0, "faq_id"),
         faq_title: optional(1, "faq_title"),
         action: optional(2, "action"),
     }
 }
 
-impl PostFaqsItem {
+impl CreateResponseImmediateServiceFaqsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFaqsItem {
+        CreateResponseImmediateServiceFaqsItem {
             faq_id: ::std::option::Option::None,
             faq_title: ::std::option::Option::None,
             action: ::std::option::Option::None,
@@ -509,7 +522,7 @@ impl PostFaqsItem {
     }
 
     /// Sets `action`.
-    pub fn with_action(mut self, action: PostAction) -> Self {
+    pub fn with_action(mut self, action: CreateResponseImmediateServiceAction) -> Self {
         self.action = ::std::option::Option::Some(action);
         self
     }
@@ -521,28 +534,33 @@ impl PostFaqsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFaqList {
+pub struct CreateResponseImmediateServiceFaqList {
     /// FAQ列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub faqs: ::std::option::Option<::std::vec::Vec<PostFaqsItem>>,
+    pub faqs: ::std::option::Option<
+        ::std::vec::Vec<CreateResponseImmediateServiceFaqsItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFaqList {
+    CreateResponseImmediateServiceFaqList {
         faqs: optional(0, "faqs"),
     }
 }
 
-impl PostFaqList {
+impl CreateResponseImmediateServiceFaqList {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFaqList {
+        CreateResponseImmediateServiceFaqList {
             faqs: ::std::option::Option::None,
         }
     }
 
     /// Sets `faqs`.
-    pub fn with_faqs(mut self, faqs: ::std::vec::Vec<PostFaqsItem>) -> Self {
+    pub fn with_faqs(
+        mut self,
+        faqs: ::std::vec::Vec<CreateResponseImmediateServiceFaqsItem>,
+    ) -> Self {
         self.faqs = ::std::option::Option::Some(faqs);
         self
     }
@@ -552,7 +570,7 @@ impl PostFaqList {
     /// Values of `button_layout`.
     ///
     /// 按钮布局方式
-    pub enum PostButtonLayout {
+    pub enum CreateResponseImmediateServiceButtonLayout {
         LayoutUnknown = "LAYOUT_UNKNOWN",
         LayoutHorizontal = "LAYOUT_HORIZONTAL",
         LayoutVertical = "LAYOUT_VERTICAL",
@@ -567,30 +585,32 @@ impl PostFaqList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostButtonGroup {
+pub struct CreateResponseImmediateServiceButtonGroup {
     /// 按钮组
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub buttons: ::std::option::Option<::std::vec::Vec<PostLink>>,
+    pub buttons: ::std::option::Option<
+        ::std::vec::Vec<CreateResponseImmediateServiceLink>,
+    >,
     /// 按钮布局方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub button_layout: ::std::option::Option<PostButtonLayout>,
+    pub button_layout: ::std::option::Option<CreateResponseImmediateServiceButtonLayout>,
     /// 失效配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub invalid_info: ::std::option::Option<PostInvalidInfo>,
+    pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostButtonGroup {
+    CreateResponseImmediateServiceButtonGroup {
         buttons: optional(0, "buttons"),
         button_layout: optional(1, "button_layout"),
         invalid_info: optional(2, "invalid_info"),
     }
 }
 
-impl PostButtonGroup {
+impl CreateResponseImmediateServiceButtonGroup {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostButtonGroup {
+        CreateResponseImmediateServiceButtonGroup {
             buttons: ::std::option::Option::None,
             button_layout: ::std::option::Option::None,
             invalid_info: ::std::option::Option::None,
@@ -598,19 +618,28 @@ impl PostButtonGroup {
     }
 
     /// Sets `buttons`.
-    pub fn with_buttons(mut self, buttons: ::std::vec::Vec<PostLink>) -> Self {
+    pub fn with_buttons(
+        mut self,
+        buttons: ::std::vec::Vec<CreateResponseImmediateServiceLink>,
+    ) -> Self {
         self.buttons = ::std::option::Option::Some(buttons);
         self
     }
 
     /// Sets `button_layout`.
-    pub fn with_button_layout(mut self, button_layout: PostButtonLayout) -> Self {
+    pub fn with_button_layout(
+        mut self,
+        button_layout: CreateResponseImmediateServiceButtonLayout,
+    ) -> Self {
         self.button_layout = ::std::option::Option::Some(button_layout);
         self
     }
 
     /// Sets `invalid_info`.
-    pub fn with_invalid_info(mut self, invalid_info: PostInvalidInfo) -> Self {
+    pub fn with_invalid_info(
+        mut self,
+        invalid_info: CreateResponseImmediateServiceInvalidInfo,
+    ) -> Self {
         self.invalid_info = ::std::option::Option::Some(invalid_info);
         self
     }
@@ -622,33 +651,33 @@ impl PostButtonGroup {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBlocksItem {
+pub struct CreateResponseImmediateServiceBlocksItem {
     /// 消息块类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateResponseImmediateServiceType>,
     /// 文本
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub text: ::std::option::Option<PostText>,
+    pub text: ::std::option::Option<CreateResponseImmediateServiceText>,
     /// 图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub image: ::std::option::Option<PostImage>,
+    pub image: ::std::option::Option<CreateResponseImmediateServiceImage>,
     /// 链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub link: ::std::option::Option<PostLink>,
+    pub link: ::std::option::Option<CreateResponseImmediateServiceLink>,
     /// FAQ列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub faq_list: ::std::option::Option<PostFaqList>,
+    pub faq_list: ::std::option::Option<CreateResponseImmediateServiceFaqList>,
     /// 按钮
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub button: ::std::option::Option<PostLink>,
+    pub button: ::std::option::Option<CreateResponseImmediateServiceLink>,
     /// 按钮组
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub button_group: ::std::option::Option<PostButtonGroup>,
+    pub button_group: ::std::option::Option<CreateResponseImmediateServiceButtonGroup>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBlocksItem {
+    CreateResponseImmediateServiceBlocksItem {
         type_: optional(0, "type"),
         text: optional(1, "text"),
         image: optional(2, "image"),
@@ -659,10 +688,10 @@ pub struct PostBlocksItem {
     }
 }
 
-impl PostBlocksItem {
+impl CreateResponseImmediateServiceBlocksItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBlocksItem {
+        CreateResponseImmediateServiceBlocksItem {
             type_: ::std::option::Option::None,
             text: ::std::option::Option::None,
             image: ::std::option::Option::None,
@@ -674,43 +703,49 @@ impl PostBlocksItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: CreateResponseImmediateServiceType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
 
     /// Sets `text`.
-    pub fn with_text(mut self, text: PostText) -> Self {
+    pub fn with_text(mut self, text: CreateResponseImmediateServiceText) -> Self {
         self.text = ::std::option::Option::Some(text);
         self
     }
 
     /// Sets `image`.
-    pub fn with_image(mut self, image: PostImage) -> Self {
+    pub fn with_image(mut self, image: CreateResponseImmediateServiceImage) -> Self {
         self.image = ::std::option::Option::Some(image);
         self
     }
 
     /// Sets `link`.
-    pub fn with_link(mut self, link: PostLink) -> Self {
+    pub fn with_link(mut self, link: CreateResponseImmediateServiceLink) -> Self {
         self.link = ::std::option::Option::Some(link);
         self
     }
 
     /// Sets `faq_list`.
-    pub fn with_faq_list(mut self, faq_list: PostFaqList) -> Self {
+    pub fn with_faq_list(
+        mut self,
+        faq_list: CreateResponseImmediateServiceFaqList,
+    ) -> Self {
         self.faq_list = ::std::option::Option::Some(faq_list);
         self
     }
 
     /// Sets `button`.
-    pub fn with_button(mut self, button: PostLink) -> Self {
+    pub fn with_button(mut self, button: CreateResponseImmediateServiceLink) -> Self {
         self.button = ::std::option::Option::Some(button);
         self
     }
 
     /// Sets `button_group`.
-    pub fn with_button_group(mut self, button_group: PostButtonGroup) -> Self {
+    pub fn with_button_group(
+        mut self,
+        button_group: CreateResponseImmediateServiceButtonGroup,
+    ) -> Self {
         self.button_group = ::std::option::Option::Some(button_group);
         self
     }
@@ -720,7 +755,7 @@ impl PostBlocksItem {
     /// Values of `sender_identity`.
     ///
     /// 发送者身份类别
-    pub enum PostSenderIdentity {
+    pub enum CreateResponseImmediateServiceSenderIdentity {
         Unknown = "UNKNOWN",
         Manual = "MANUAL",
         Machine = "MACHINE",
@@ -735,30 +770,34 @@ impl PostBlocksItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMessage {
+pub struct CreateResponseImmediateServiceMessage {
     /// 消息内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub blocks: ::std::option::Option<::std::vec::Vec<PostBlocksItem>>,
+    pub blocks: ::std::option::Option<
+        ::std::vec::Vec<CreateResponseImmediateServiceBlocksItem>,
+    >,
     /// 发送者身份类别
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sender_identity: ::std::option::Option<PostSenderIdentity>,
+    pub sender_identity: ::std::option::Option<
+        CreateResponseImmediateServiceSenderIdentity,
+    >,
     /// 自定义透传信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMessage {
+    CreateResponseImmediateServiceMessage {
         blocks: optional(0, "blocks"),
         sender_identity: optional(1, "sender_identity"),
         custom_data: optional(2, "custom_data"),
     }
 }
 
-impl PostMessage {
+impl CreateResponseImmediateServiceMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMessage {
+        CreateResponseImmediateServiceMessage {
             blocks: ::std::option::Option::None,
             sender_identity: ::std::option::Option::None,
             custom_data: ::std::option::Option::None,
@@ -766,13 +805,19 @@ impl PostMessage {
     }
 
     /// Sets `blocks`.
-    pub fn with_blocks(mut self, blocks: ::std::vec::Vec<PostBlocksItem>) -> Self {
+    pub fn with_blocks(
+        mut self,
+        blocks: ::std::vec::Vec<CreateResponseImmediateServiceBlocksItem>,
+    ) -> Self {
         self.blocks = ::std::option::Option::Some(blocks);
         self
     }
 
     /// Sets `sender_identity`.
-    pub fn with_sender_identity(mut self, sender_identity: PostSenderIdentity) -> Self {
+    pub fn with_sender_identity(
+        mut self,
+        sender_identity: CreateResponseImmediateServiceSenderIdentity,
+    ) -> Self {
         self.sender_identity = ::std::option::Option::Some(sender_identity);
         self
     }
@@ -791,7 +836,7 @@ impl PostMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateResponseImmediateServiceBody {
     /// 被诉商户号
     ///
     /// **Required.**
@@ -799,7 +844,7 @@ pub struct PostBody {
     /// 消息内容
     ///
     /// **Required.**
-    pub message: PostMessage,
+    pub message: CreateResponseImmediateServiceMessage,
     /// 幂等ID
     ///
     /// **Required.**
@@ -807,21 +852,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateResponseImmediateServiceBody {
         complainted_mchid: required(0, "complainted_mchid"),
         message: required(1, "message"),
         idempotent_id: required(2, "idempotent_id"),
     }
 }
 
-impl PostBody {
+impl CreateResponseImmediateServiceBody {
     /// Creates a value from its required fields (`complainted_mchid`, `message`, `idempotent_id`).
     pub fn new(
         complainted_mchid: impl ::std::convert::Into<::std::string::String>,
-        message: PostMessage,
+        message: CreateResponseImmediateServiceMessage,
         idempotent_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateResponseImmediateServiceBody {
             complainted_mchid: complainted_mchid.into(),
             message,
             idempotent_id: idempotent_id.into(),
@@ -829,7 +874,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateResponseImmediateServiceBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -841,7 +886,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateResponseImmediateServiceResponse {
     /// 操作流水号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub log_id: ::std::option::Option<::std::string::String>,
@@ -852,16 +897,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateResponseImmediateServiceResponse {
         log_id: optional(0, "log_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateResponseImmediateServiceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateResponseImmediateServiceResponse {
             log_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -881,7 +926,7 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateResponseImmediateServiceRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -889,30 +934,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateResponseImmediateServiceBody,
 }
 
-impl PostRequest {
+impl CreateResponseImmediateServiceRequest {
     /// Creates a value from its required fields (`complaint_id`, `body`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateResponseImmediateServiceBody,
     ) -> Self {
-        PostRequest {
+        CreateResponseImmediateServiceRequest {
             complaint_id: complaint_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateResponseImmediateServiceRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateResponseImmediateServiceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -932,8 +977,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateResponseImmediateServiceRequest {
+    type Response = CreateResponseImmediateServiceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -982,9 +1027,19 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdResponseImmediateService<'a> {
     /// 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.complaint_id.clone(), body)).await
+        body: CreateResponseImmediateServiceBody,
+    ) -> ::std::result::Result<
+        CreateResponseImmediateServiceResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CreateResponseImmediateServiceRequest::new(
+                    self.complaint_id.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -993,12 +1048,14 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdResponseImmediateService<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_service_complaints_v2_complaint_id_response_immediate_service.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_response_immediate_service.body",
+            ::wechatpay_runtime::json_schema_for::<CreateResponseImmediateServiceBody>(),
         ),
         (
-            "post_v3_merchant_service_complaints_v2_complaint_id_response_immediate_service.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_response_immediate_service.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateResponseImmediateServiceResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `action`.
     ///
     /// 审批动作
-    pub enum PostAction {
+    pub enum UpdateRefundProgressAction {
         Reject = "REJECT",
         Approve = "APPROVE",
         #[unrecognized]
@@ -18,11 +18,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UpdateRefundProgressBody {
     /// 审批动作
     ///
     /// **Required.**
-    pub action: PostAction,
+    pub action: UpdateRefundProgressAction,
     /// 预计发起退款时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub launch_refund_day: ::std::option::Option<i64>,
@@ -38,7 +38,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UpdateRefundProgressBody {
         action: required(0, "action"),
         launch_refund_day: optional(1, "launch_refund_day"),
         reject_reason: optional(2, "reject_reason"),
@@ -47,10 +47,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UpdateRefundProgressBody {
     /// Creates a value from its required fields (`action`).
-    pub fn new(action: PostAction) -> Self {
-        PostBody {
+    pub fn new(action: UpdateRefundProgressAction) -> Self {
+        UpdateRefundProgressBody {
             action,
             launch_refund_day: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
@@ -93,7 +93,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UpdateRefundProgressBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UpdateRefundProgressRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -122,30 +122,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UpdateRefundProgressBody,
 }
 
-impl PostRequest {
+impl UpdateRefundProgressRequest {
     /// Creates a value from its required fields (`complaint_id`, `body`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: UpdateRefundProgressBody,
     ) -> Self {
-        PostRequest {
+        UpdateRefundProgressRequest {
             complaint_id: complaint_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl UpdateRefundProgressRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UpdateRefundProgressRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -165,7 +165,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for UpdateRefundProgressRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -215,9 +215,11 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdUpdateRefundProgress<'a> {
     /// 更新退款审批结果 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: UpdateRefundProgressBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.complaint_id.clone(), body)).await
+        self.client
+            .execute(&UpdateRefundProgressRequest::new(self.complaint_id.clone(), body))
+            .await
     }
 }
 
@@ -226,8 +228,8 @@ impl<'a> V3MerchantServiceComplaintsV2ComplaintIdUpdateRefundProgress<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_service_complaints_v2_complaint_id_update_refund_progress.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "update_refund_progress.body",
+            ::wechatpay_runtime::json_schema_for::<UpdateRefundProgressBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MerchantGetBalanceResponse {
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -22,17 +22,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MerchantGetBalanceResponse {
         available_amount: optional(0, "available_amount"),
         pending_amount: optional(1, "pending_amount"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl MerchantGetBalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MerchantGetBalanceResponse {
             available_amount: ::std::option::Option::None,
             pending_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,7 +55,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant/fund/balance/{account_type}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MerchantGetBalanceRequest {
     /// 资金账户类型
     ///
     /// **Required.**
@@ -64,23 +64,23 @@ pub struct GetRequest {
     pub account_type: ::std::string::String,
 }
 
-impl GetRequest {
+impl MerchantGetBalanceRequest {
     /// Creates a value from its required fields (`account_type`).
     pub fn new(account_type: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        MerchantGetBalanceRequest {
             account_type: account_type.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MerchantGetBalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant/fund/balance/{account_type}`
     pub const PATH: &'static str = "/v3/merchant/fund/balance/{account_type}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MerchantGetBalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MerchantGetBalanceRequest {
+    type Response = MerchantGetBalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,10 @@ impl<'a> V3MerchantFundBalanceAccountType<'a> {
     /// 查询账户实时余额 (`GET /v3/merchant/fund/balance/{account_type}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.account_type.clone())).await
+    ) -> ::std::result::Result<MerchantGetBalanceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&MerchantGetBalanceRequest::new(self.account_type.clone()))
+            .await
     }
 }
 
@@ -154,8 +156,8 @@ impl<'a> V3MerchantFundBalanceAccountType<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_fund_balance_account_type.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "merchant_get_balance.response",
+            ::wechatpay_runtime::json_schema_for::<MerchantGetBalanceResponse>(),
         ),
     ])
 }

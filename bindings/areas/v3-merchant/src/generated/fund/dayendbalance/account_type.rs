@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDayendbalanceQuery {
     /// 日期
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDayendbalanceQuery {
         date: required(0, "date"),
     }
 }
 
-impl GetQuery {
+impl GetDayendbalanceQuery {
     /// Creates a value from its required fields (`date`).
     pub fn new(date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { date: date.into() }
+        GetDayendbalanceQuery {
+            date: date.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetDayendbalanceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDayendbalanceResponse {
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -54,17 +56,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDayendbalanceResponse {
         available_amount: optional(0, "available_amount"),
         pending_amount: optional(1, "pending_amount"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetDayendbalanceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDayendbalanceResponse {
             available_amount: ::std::option::Option::None,
             pending_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -87,7 +89,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant/fund/dayendbalance/{account_type}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDayendbalanceRequest {
     /// 资金账户类型
     ///
     /// **Required.**
@@ -95,30 +97,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub account_type: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDayendbalanceQuery,
 }
 
-impl GetRequest {
+impl GetDayendbalanceRequest {
     /// Creates a value from its required fields (`account_type`, `query`).
     pub fn new(
         account_type: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDayendbalanceQuery,
     ) -> Self {
-        GetRequest {
+        GetDayendbalanceRequest {
             account_type: account_type.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetDayendbalanceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant/fund/dayendbalance/{account_type}`
     pub const PATH: &'static str = "/v3/merchant/fund/dayendbalance/{account_type}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDayendbalanceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,8 +140,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDayendbalanceRequest {
+    type Response = GetDayendbalanceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -193,9 +195,11 @@ impl<'a> V3MerchantFundDayendbalanceAccountType<'a> {
     /// 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.account_type.clone(), query)).await
+        query: GetDayendbalanceQuery,
+    ) -> ::std::result::Result<GetDayendbalanceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetDayendbalanceRequest::new(self.account_type.clone(), query))
+            .await
     }
 }
 
@@ -204,12 +208,12 @@ impl<'a> V3MerchantFundDayendbalanceAccountType<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_fund_dayendbalance_account_type.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_dayendbalance.query",
+            ::wechatpay_runtime::json_schema_for::<GetDayendbalanceQuery>(),
         ),
         (
-            "get_v3_merchant_fund_dayendbalance_account_type.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_dayendbalance.response",
+            ::wechatpay_runtime::json_schema_for::<GetDayendbalanceResponse>(),
         ),
     ])
 }

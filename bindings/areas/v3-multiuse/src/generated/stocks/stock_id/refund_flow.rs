@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryRefundFlowResponse {
     /// 下载链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -19,16 +19,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryRefundFlowResponse {
         url: optional(0, "url"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryRefundFlowResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryRefundFlowResponse {
             url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -46,7 +46,7 @@ impl GetResponse {
 /// Source: `openapi/v3/multiuse/stocks/{stock_id}/refund-flow.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryRefundFlowRequest {
     /// 批次号
     ///
     /// **Required.**
@@ -55,23 +55,23 @@ pub struct GetRequest {
     pub stock_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryRefundFlowRequest {
     /// Creates a value from its required fields (`stock_id`).
     pub fn new(stock_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryRefundFlowRequest {
             stock_id: stock_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryRefundFlowRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/multiuse/stocks/{stock_id}/refund-flow`
     pub const PATH: &'static str = "/v3/multiuse/stocks/{stock_id}/refund-flow";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryRefundFlowRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -87,8 +87,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryRefundFlowRequest {
+    type Response = QueryRefundFlowResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -132,8 +132,8 @@ impl<'a> V3MultiuseStocksStockIdRefundFlow<'a> {
     /// 下载批次退款明细 (`GET /v3/multiuse/stocks/{stock_id}/refund-flow`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.stock_id.clone())).await
+    ) -> ::std::result::Result<QueryRefundFlowResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryRefundFlowRequest::new(self.stock_id.clone())).await
     }
 }
 
@@ -142,8 +142,8 @@ impl<'a> V3MultiuseStocksStockIdRefundFlow<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_multiuse_stocks_stock_id_refund_flow.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_refund_flow.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundFlowResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `card_type`.
     ///
     /// 证件类型
-    pub enum PostCardType {
+    pub enum CreateCouponCardType {
         IdCard = "ID_CARD",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCouponBody {
     /// 批次号
     ///
     /// **Required.**
@@ -48,11 +48,11 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub card_type: PostCardType,
+    pub card_type: CreateCouponCardType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCouponBody {
         stock_id: required(0, "stock_id"),
         out_request_no: required(1, "out_request_no"),
         user_name: required(2, "user_name"),
@@ -63,7 +63,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCouponBody {
     /// Creates a value from its required fields (`stock_id`, `out_request_no`, `user_name`, `id_card_number`, `appid`, `card_type`).
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
@@ -71,9 +71,9 @@ impl PostBody {
         user_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
         appid: impl ::std::convert::Into<::std::string::String>,
-        card_type: PostCardType,
+        card_type: CreateCouponCardType,
     ) -> Self {
-        PostBody {
+        CreateCouponBody {
             stock_id: stock_id.into(),
             out_request_no: out_request_no.into(),
             user_name,
@@ -91,7 +91,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -103,7 +103,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCouponResponse {
     /// 消费金ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,16 +116,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCouponResponse {
         coupon_id: optional(0, "coupon_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCouponResponse {
             coupon_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -143,7 +143,7 @@ impl PostResponse {
 /// Source: `openapi/v3/multiuse/users/{openid}/coupons.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCouponRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -151,30 +151,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCouponBody,
 }
 
-impl PostRequest {
+impl CreateCouponRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateCouponBody,
     ) -> Self {
-        PostRequest {
+        CreateCouponRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/multiuse/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/multiuse/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -191,8 +191,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCouponRequest {
+    type Response = CreateCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -242,9 +242,9 @@ impl<'a> V3MultiuseUsersOpenidCoupons<'a> {
     /// 发放指定批次的消费金 (`POST /v3/multiuse/users/{openid}/coupons`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: CreateCouponBody,
+    ) -> ::std::result::Result<CreateCouponResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateCouponRequest::new(self.openid.clone(), body)).await
     }
 }
 
@@ -253,12 +253,12 @@ impl<'a> V3MultiuseUsersOpenidCoupons<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_multiuse_users_openid_coupons.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCouponBody>(),
         ),
         (
-            "post_v3_multiuse_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCouponResponse>(),
         ),
     ])
 }

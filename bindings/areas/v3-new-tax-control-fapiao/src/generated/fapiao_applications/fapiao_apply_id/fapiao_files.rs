@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryFapiaoFileQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryFapiaoFileQuery {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_id: required(1, "fapiao_id"),
     }
 }
 
-impl GetQuery {
+impl QueryFapiaoFileQuery {
     /// Creates a value from its required fields (`sub_mchid`, `fapiao_id`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryFapiaoFileQuery {
             sub_mchid: sub_mchid.into(),
             fapiao_id: fapiao_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryFapiaoFileQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 发票状态
-    pub enum GetStatus {
+    pub enum QueryFapiaoFileStatus {
         IssueAccepted = "ISSUE_ACCEPTED",
         Issued = "ISSUED",
         ReverseAccepted = "REVERSE_ACCEPTED",
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFapiaoDownloadInfoListItem {
+pub struct QueryFapiaoFileFapiaoDownloadInfoListItem {
     /// 商户发票单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_id: ::std::option::Option<::std::string::String>,
@@ -76,7 +76,7 @@ pub struct GetFapiaoDownloadInfoListItem {
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 发票状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<QueryFapiaoFileStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -84,7 +84,7 @@ pub struct GetFapiaoDownloadInfoListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFapiaoDownloadInfoListItem {
+    QueryFapiaoFileFapiaoDownloadInfoListItem {
         fapiao_id: optional(0, "fapiao_id"),
         download_url: optional(1, "download_url"),
         status: optional(2, "status"),
@@ -92,10 +92,10 @@ pub struct GetFapiaoDownloadInfoListItem {
     }
 }
 
-impl GetFapiaoDownloadInfoListItem {
+impl QueryFapiaoFileFapiaoDownloadInfoListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFapiaoDownloadInfoListItem {
+        QueryFapiaoFileFapiaoDownloadInfoListItem {
             fapiao_id: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
             status: ::std::option::Option::None,
@@ -108,11 +108,11 @@ impl GetFapiaoDownloadInfoListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryFapiaoFileResponse {
     /// 发票列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_download_info_list: ::std::option::Option<
-        ::std::vec::Vec<GetFapiaoDownloadInfoListItem>,
+        ::std::vec::Vec<QueryFapiaoFileFapiaoDownloadInfoListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -121,16 +121,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryFapiaoFileResponse {
         fapiao_download_info_list: optional(0, "fapiao_download_info_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryFapiaoFileResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryFapiaoFileResponse {
             fapiao_download_info_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -152,7 +152,7 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryFapiaoFileRequest {
     /// 发票申请单号
     ///
     /// **Required.**
@@ -160,30 +160,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub fapiao_apply_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryFapiaoFileQuery,
 }
 
-impl GetRequest {
+impl QueryFapiaoFileRequest {
     /// Creates a value from its required fields (`fapiao_apply_id`, `query`).
     pub fn new(
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryFapiaoFileQuery,
     ) -> Self {
-        GetRequest {
+        QueryFapiaoFileRequest {
             fapiao_apply_id: fapiao_apply_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryFapiaoFileRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryFapiaoFileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -203,8 +203,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryFapiaoFileRequest {
+    type Response = QueryFapiaoFileResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -264,9 +264,11 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdFapiaoFiles<'a> {
     /// 获取发票下载信息 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.fapiao_apply_id.clone(), query)).await
+        query: QueryFapiaoFileQuery,
+    ) -> ::std::result::Result<QueryFapiaoFileResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryFapiaoFileRequest::new(self.fapiao_apply_id.clone(), query))
+            .await
     }
 }
 
@@ -275,12 +277,12 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdFapiaoFiles<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_fapiao_applications_fapiao_apply_id_fapiao_files.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_fapiao_file.query",
+            ::wechatpay_runtime::json_schema_for::<QueryFapiaoFileQuery>(),
         ),
         (
-            "get_v3_new_tax_control_fapiao_fapiao_applications_fapiao_apply_id_fapiao_files.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_fapiao_file.response",
+            ::wechatpay_runtime::json_schema_for::<QueryFapiaoFileResponse>(),
         ),
     ])
 }

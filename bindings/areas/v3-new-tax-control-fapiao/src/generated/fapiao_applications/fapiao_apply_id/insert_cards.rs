@@ -6,7 +6,7 @@
     /// Values of `scene`.
     ///
     /// 插卡场景
-    pub enum PostScene {
+    pub enum CreateInsertCardScene {
         WithWechatpay = "WITH_WECHATPAY",
         WithoutWechatpay = "WITHOUT_WECHATPAY",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `type`.
     ///
     /// 购买方类型
-    pub enum PostType {
+    pub enum CreateInsertCardType {
         Individual = "INDIVIDUAL",
         Organization = "ORGANIZATION",
         #[unrecognized]
@@ -30,7 +30,7 @@
     /// Values of `fapiao_bill_type`.
     ///
     /// 开具的发票类型
-    pub enum PostFapiaoBillType {
+    pub enum CreateInsertCardFapiaoBillType {
         CommFapiao = "COMM_FAPIAO",
         VatFapiao = "VAT_FAPIAO",
         #[unrecognized]
@@ -44,12 +44,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBuyerInformation {
+pub struct CreateInsertCardBuyerInformation {
     /// 购买方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateInsertCardType,
     /// 名称
     ///
     /// **Required.**
@@ -87,14 +87,14 @@ pub struct PostBuyerInformation {
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fapiao_bill_type: ::std::option::Option<PostFapiaoBillType>,
+    pub fapiao_bill_type: ::std::option::Option<CreateInsertCardFapiaoBillType>,
     /// 留言信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBuyerInformation {
+    CreateInsertCardBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
         taxpayer_id: optional(2, "taxpayer_id"),
@@ -111,13 +111,13 @@ pub struct PostBuyerInformation {
     }
 }
 
-impl PostBuyerInformation {
+impl CreateInsertCardBuyerInformation {
     /// Creates a value from its required fields (`type`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: CreateInsertCardType,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBuyerInformation {
+        CreateInsertCardBuyerInformation {
             type_,
             name: name.into(),
             taxpayer_id: ::std::option::Option::None,
@@ -209,7 +209,7 @@ impl PostBuyerInformation {
     /// Sets `fapiao_bill_type`.
     pub fn with_fapiao_bill_type(
         mut self,
-        fapiao_bill_type: PostFapiaoBillType,
+        fapiao_bill_type: CreateInsertCardFapiaoBillType,
     ) -> Self {
         self.fapiao_bill_type = ::std::option::Option::Some(fapiao_bill_type);
         self
@@ -231,7 +231,7 @@ impl PostBuyerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSellerInformation {
+pub struct CreateInsertCardSellerInformation {
     /// 名称
     ///
     /// **Required.**
@@ -256,7 +256,7 @@ pub struct PostSellerInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSellerInformation {
+    CreateInsertCardSellerInformation {
         name: required(0, "name"),
         taxpayer_id: required(1, "taxpayer_id"),
         address: required(2, "address"),
@@ -266,14 +266,14 @@ pub struct PostSellerInformation {
     }
 }
 
-impl PostSellerInformation {
+impl CreateInsertCardSellerInformation {
     /// Creates a value from its required fields (`name`, `taxpayer_id`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         taxpayer_id: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSellerInformation {
+        CreateInsertCardSellerInformation {
             name: name.into(),
             taxpayer_id: taxpayer_id.into(),
             address: address.into(),
@@ -317,7 +317,7 @@ impl PostSellerInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExtraInformation {
+pub struct CreateInsertCardExtraInformation {
     /// 收款人
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payee: ::std::option::Option<::std::string::String>,
@@ -331,17 +331,17 @@ pub struct PostExtraInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExtraInformation {
+    CreateInsertCardExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
         drawer: required(2, "drawer"),
     }
 }
 
-impl PostExtraInformation {
+impl CreateInsertCardExtraInformation {
     /// Creates a value from its required fields (`drawer`).
     pub fn new(drawer: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostExtraInformation {
+        CreateInsertCardExtraInformation {
             payee: ::std::option::Option::None,
             reviewer: ::std::option::Option::None,
             drawer: drawer.into(),
@@ -371,7 +371,7 @@ impl PostExtraInformation {
     /// Values of `tax_prefer_mark`.
     ///
     /// 税收优惠政策标识
-    pub enum PostTaxPreferMark {
+    pub enum CreateInsertCardTaxPreferMark {
         NoFavorable = "NO_FAVORABLE",
         OutsideVat = "OUTSIDE_VAT",
         VatExempt = "VAT_EXEMPT",
@@ -388,7 +388,7 @@ impl PostExtraInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostItemsItem {
+pub struct CreateInsertCardItemsItem {
     /// 货物或应税劳务、服务编码
     ///
     /// **Required.**
@@ -430,7 +430,7 @@ pub struct PostItemsItem {
     /// 税收优惠政策标识
     ///
     /// **Required.**
-    pub tax_prefer_mark: PostTaxPreferMark,
+    pub tax_prefer_mark: CreateInsertCardTaxPreferMark,
     /// 是否折扣行
     ///
     /// **Required.**
@@ -438,7 +438,7 @@ pub struct PostItemsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostItemsItem {
+    CreateInsertCardItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
         specification: optional(2, "specification"),
@@ -454,7 +454,7 @@ pub struct PostItemsItem {
     }
 }
 
-impl PostItemsItem {
+impl CreateInsertCardItemsItem {
     /// Creates a value from its required fields (`tax_code`, `goods_name`, `quantity`, `unit_price`, `amount`, `tax_amount`, `total_amount`, `tax_rate`, `tax_prefer_mark`, `discount`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -466,10 +466,10 @@ impl PostItemsItem {
         tax_amount: i64,
         total_amount: i64,
         tax_rate: i64,
-        tax_prefer_mark: PostTaxPreferMark,
+        tax_prefer_mark: CreateInsertCardTaxPreferMark,
         discount: bool,
     ) -> Self {
-        PostItemsItem {
+        CreateInsertCardItemsItem {
             tax_code: tax_code.into(),
             goods_name: goods_name.into(),
             specification: ::std::option::Option::None,
@@ -510,7 +510,7 @@ impl PostItemsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoCardInformationItem {
+pub struct CreateInsertCardFapiaoCardInformationItem {
     /// 电子发票文件ID
     ///
     /// **Required.**
@@ -550,22 +550,22 @@ pub struct PostFapiaoCardInformationItem {
     /// 销售方信息
     ///
     /// **Required.**
-    pub seller_information: PostSellerInformation,
+    pub seller_information: CreateInsertCardSellerInformation,
     /// 附加信息
     ///
     /// **Required.**
-    pub extra_information: PostExtraInformation,
+    pub extra_information: CreateInsertCardExtraInformation,
     /// 发票行信息
     ///
     /// **Required.**
-    pub items: ::std::vec::Vec<PostItemsItem>,
+    pub items: ::std::vec::Vec<CreateInsertCardItemsItem>,
     /// 备注信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoCardInformationItem {
+    CreateInsertCardFapiaoCardInformationItem {
         fapiao_media_id: required(0, "fapiao_media_id"),
         fapiao_number: required(1, "fapiao_number"),
         fapiao_code: required(2, "fapiao_code"),
@@ -582,7 +582,7 @@ pub struct PostFapiaoCardInformationItem {
     }
 }
 
-impl PostFapiaoCardInformationItem {
+impl CreateInsertCardFapiaoCardInformationItem {
     /// Creates a value from its required fields (`fapiao_media_id`, `fapiao_number`, `fapiao_code`, `fapiao_time`, `check_code`, `password`, `total_amount`, `tax_amount`, `amount`, `seller_information`, `extra_information`, `items`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -595,11 +595,11 @@ impl PostFapiaoCardInformationItem {
         total_amount: i64,
         tax_amount: i64,
         amount: i64,
-        seller_information: PostSellerInformation,
-        extra_information: PostExtraInformation,
-        items: ::std::vec::Vec<PostItemsItem>,
+        seller_information: CreateInsertCardSellerInformation,
+        extra_information: CreateInsertCardExtraInformation,
+        items: ::std::vec::Vec<CreateInsertCardItemsItem>,
     ) -> Self {
-        PostFapiaoCardInformationItem {
+        CreateInsertCardFapiaoCardInformationItem {
             fapiao_media_id: fapiao_media_id.into(),
             fapiao_number: fapiao_number.into(),
             fapiao_code: fapiao_code.into(),
@@ -630,26 +630,28 @@ impl PostFapiaoCardInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateInsertCardBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 插卡场景
     ///
     /// **Required.**
-    pub scene: PostScene,
+    pub scene: CreateInsertCardScene,
     /// 购买方信息
     ///
     /// **Required.**
-    pub buyer_information: PostBuyerInformation,
+    pub buyer_information: CreateInsertCardBuyerInformation,
     /// 电子发票卡券信息列表
     ///
     /// **Required.**
-    pub fapiao_card_information: ::std::vec::Vec<PostFapiaoCardInformationItem>,
+    pub fapiao_card_information: ::std::vec::Vec<
+        CreateInsertCardFapiaoCardInformationItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateInsertCardBody {
         sub_mchid: optional(0, "sub_mchid"),
         scene: required(1, "scene"),
         buyer_information: required(2, "buyer_information"),
@@ -657,14 +659,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateInsertCardBody {
     /// Creates a value from its required fields (`scene`, `buyer_information`, `fapiao_card_information`).
     pub fn new(
-        scene: PostScene,
-        buyer_information: PostBuyerInformation,
-        fapiao_card_information: ::std::vec::Vec<PostFapiaoCardInformationItem>,
+        scene: CreateInsertCardScene,
+        buyer_information: CreateInsertCardBuyerInformation,
+        fapiao_card_information: ::std::vec::Vec<
+            CreateInsertCardFapiaoCardInformationItem,
+        >,
     ) -> Self {
-        PostBody {
+        CreateInsertCardBody {
             sub_mchid: ::std::option::Option::None,
             scene,
             buyer_information,
@@ -682,7 +686,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateInsertCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -705,7 +709,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateInsertCardRequest {
     /// 发票申请单号
     ///
     /// **Required.**
@@ -713,30 +717,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub fapiao_apply_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateInsertCardBody,
 }
 
-impl PostRequest {
+impl CreateInsertCardRequest {
     /// Creates a value from its required fields (`fapiao_apply_id`, `body`).
     pub fn new(
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateInsertCardBody,
     ) -> Self {
-        PostRequest {
+        CreateInsertCardRequest {
             fapiao_apply_id: fapiao_apply_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateInsertCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateInsertCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -756,7 +760,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateInsertCardRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -806,9 +810,11 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdInsertCards<'a> {
     /// 将电子发票插入微信用户卡包 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateInsertCardBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.fapiao_apply_id.clone(), body)).await
+        self.client
+            .execute(&CreateInsertCardRequest::new(self.fapiao_apply_id.clone(), body))
+            .await
     }
 }
 
@@ -817,8 +823,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdInsertCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_fapiao_apply_id_insert_cards.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_insert_card.body",
+            ::wechatpay_runtime::json_schema_for::<CreateInsertCardBody>(),
         ),
     ])
 }

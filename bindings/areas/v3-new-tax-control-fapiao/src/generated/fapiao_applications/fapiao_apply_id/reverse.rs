@@ -6,7 +6,7 @@
     /// Values of `reverse_reason`.
     ///
     /// 冲红原因
-    pub enum PostReverseReason {
+    pub enum ReverseFapiaoApplicationReverseReason {
         IssueError = "ISSUE_ERROR",
         SalesReturn = "SALES_RETURN",
         ServiceSuspention = "SERVICE_SUSPENTION",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFapiaoInformationItem {
+pub struct ReverseFapiaoApplicationFapiaoInformationItem {
     /// 商户发票单号
     ///
     /// **Required.**
@@ -37,20 +37,20 @@ pub struct PostFapiaoInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFapiaoInformationItem {
+    ReverseFapiaoApplicationFapiaoInformationItem {
         fapiao_id: required(0, "fapiao_id"),
         fapiao_code: optional(1, "fapiao_code"),
         fapiao_number: required(2, "fapiao_number"),
     }
 }
 
-impl PostFapiaoInformationItem {
+impl ReverseFapiaoApplicationFapiaoInformationItem {
     /// Creates a value from its required fields (`fapiao_id`, `fapiao_number`).
     pub fn new(
         fapiao_id: impl ::std::convert::Into<::std::string::String>,
         fapiao_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostFapiaoInformationItem {
+        ReverseFapiaoApplicationFapiaoInformationItem {
             fapiao_id: fapiao_id.into(),
             fapiao_code: ::std::option::Option::None,
             fapiao_number: fapiao_number.into(),
@@ -71,35 +71,39 @@ impl PostFapiaoInformationItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ReverseFapiaoApplicationBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 冲红原因
     ///
     /// **Required.**
-    pub reverse_reason: PostReverseReason,
+    pub reverse_reason: ReverseFapiaoApplicationReverseReason,
     /// 需要冲红的发票信息
     ///
     /// **Required.**
-    pub fapiao_information: ::std::vec::Vec<PostFapiaoInformationItem>,
+    pub fapiao_information: ::std::vec::Vec<
+        ReverseFapiaoApplicationFapiaoInformationItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ReverseFapiaoApplicationBody {
         sub_mchid: optional(0, "sub_mchid"),
         reverse_reason: required(1, "reverse_reason"),
         fapiao_information: required(2, "fapiao_information"),
     }
 }
 
-impl PostBody {
+impl ReverseFapiaoApplicationBody {
     /// Creates a value from its required fields (`reverse_reason`, `fapiao_information`).
     pub fn new(
-        reverse_reason: PostReverseReason,
-        fapiao_information: ::std::vec::Vec<PostFapiaoInformationItem>,
+        reverse_reason: ReverseFapiaoApplicationReverseReason,
+        fapiao_information: ::std::vec::Vec<
+            ReverseFapiaoApplicationFapiaoInformationItem,
+        >,
     ) -> Self {
-        PostBody {
+        ReverseFapiaoApplicationBody {
             sub_mchid: ::std::option::Option::None,
             reverse_reason,
             fapiao_information,
@@ -116,7 +120,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ReverseFapiaoApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -139,7 +143,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ReverseFapiaoApplicationRequest {
     /// 发票申请单号
     ///
     /// **Required.**
@@ -147,30 +151,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub fapiao_apply_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ReverseFapiaoApplicationBody,
 }
 
-impl PostRequest {
+impl ReverseFapiaoApplicationRequest {
     /// Creates a value from its required fields (`fapiao_apply_id`, `body`).
     pub fn new(
         fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ReverseFapiaoApplicationBody,
     ) -> Self {
-        PostRequest {
+        ReverseFapiaoApplicationRequest {
             fapiao_apply_id: fapiao_apply_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ReverseFapiaoApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ReverseFapiaoApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,7 +194,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for ReverseFapiaoApplicationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -240,9 +244,13 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdReverse<'a> {
     /// 冲红电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: ReverseFapiaoApplicationBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.fapiao_apply_id.clone(), body)).await
+        self.client
+            .execute(
+                &ReverseFapiaoApplicationRequest::new(self.fapiao_apply_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -251,8 +259,8 @@ impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_new_tax_control_fapiao_fapiao_applications_fapiao_apply_id_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "reverse_fapiao_application.body",
+            ::wechatpay_runtime::json_schema_for::<ReverseFapiaoApplicationBody>(),
         ),
     ])
 }

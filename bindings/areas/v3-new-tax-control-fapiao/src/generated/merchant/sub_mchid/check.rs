@@ -13,7 +13,7 @@
 /// Source: `openapi/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CheckMerchantRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -22,23 +22,23 @@ pub struct PostRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl PostRequest {
+impl CheckMerchantRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        CheckMerchantRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl PostRequest {
+impl CheckMerchantRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CheckMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CheckMerchantRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -98,7 +98,7 @@ impl<'a> V3NewTaxControlFapiaoMerchantSubMchidCheck<'a> {
 
     /// 检查子商户开票功能状态 (`POST /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`)
     pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.sub_mchid.clone())).await
+        self.client.execute(&CheckMerchantRequest::new(self.sub_mchid.clone())).await
     }
 }
 

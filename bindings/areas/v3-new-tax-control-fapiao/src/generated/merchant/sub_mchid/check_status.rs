@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 第三方/自建发票能力接入状态
-    pub enum GetStatus {
+    pub enum QueryCheckStatusStatus {
         Disabled = "DISABLED",
         Enabled = "ENABLED",
         #[unrecognized]
@@ -20,12 +20,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetThirdMode {
+pub struct QueryCheckStatusThirdMode {
     /// 第三方/自建发票能力接入状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<QueryCheckStatusStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -33,16 +33,16 @@ pub struct GetThirdMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetThirdMode {
+    QueryCheckStatusThirdMode {
         status: optional(0, "status"),
         ..extra
     }
 }
 
-impl GetThirdMode {
+impl QueryCheckStatusThirdMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetThirdMode {
+        QueryCheckStatusThirdMode {
             status: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -53,7 +53,7 @@ impl GetThirdMode {
     /// Values of `status`.
     ///
     /// 接入状态
-    pub enum GetDigitalTaxModeStatus {
+    pub enum QueryCheckStatusDigitalTaxModeStatus {
         ApprovalPending = "APPROVAL_PENDING",
         AccessConfirmedPending = "ACCESS_CONFIRMED_PENDING",
         AbilityConfirmedPending = "ABILITY_CONFIRMED_PENDING",
@@ -75,7 +75,7 @@ impl GetThirdMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBillingPersonInfo {
+pub struct QueryCheckStatusBillingPersonInfo {
     /// 开票人ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -89,17 +89,17 @@ pub struct GetBillingPersonInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBillingPersonInfo {
+    QueryCheckStatusBillingPersonInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         ..extra
     }
 }
 
-impl GetBillingPersonInfo {
+impl QueryCheckStatusBillingPersonInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBillingPersonInfo {
+        QueryCheckStatusBillingPersonInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -111,7 +111,7 @@ impl GetBillingPersonInfo {
     /// Values of `type`.
     ///
     /// 能力类型
-    pub enum GetType {
+    pub enum QueryCheckStatusType {
         BaseAbility = "BASE_ABILITY",
         PassengerTransportAbility = "PASSENGER_TRANSPORT_ABILITY",
         RealEstateAbility = "REAL_ESTATE_ABILITY",
@@ -124,7 +124,7 @@ impl GetBillingPersonInfo {
     /// Values of `status`.
     ///
     /// 能力授权状态
-    pub enum GetAbilityInfoItemStatus {
+    pub enum QueryCheckStatusAbilityInfoStatus {
         Authorized = "AUTHORIZED",
         AuthorizePending = "AUTHORIZE_PENDING",
         Deauthorized = "DEAUTHORIZED",
@@ -140,18 +140,18 @@ impl GetBillingPersonInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAbilityInfoItem {
+pub struct QueryCheckStatusAbilityInfoItem {
     /// 能力类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<QueryCheckStatusType>,
     /// 能力授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetAbilityInfoItemStatus>,
+    pub status: ::std::option::Option<QueryCheckStatusAbilityInfoStatus>,
     /// 能力授权失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
@@ -162,7 +162,7 @@ pub struct GetAbilityInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAbilityInfoItem {
+    QueryCheckStatusAbilityInfoItem {
         type_: optional(0, "type"),
         status: optional(1, "status"),
         authorize_fail_reason: optional(2, "authorize_fail_reason"),
@@ -170,10 +170,10 @@ pub struct GetAbilityInfoItem {
     }
 }
 
-impl GetAbilityInfoItem {
+impl QueryCheckStatusAbilityInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAbilityInfoItem {
+        QueryCheckStatusAbilityInfoItem {
             type_: ::std::option::Option::None,
             status: ::std::option::Option::None,
             authorize_fail_reason: ::std::option::Option::None,
@@ -188,15 +188,15 @@ impl GetAbilityInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDigitalTaxMode {
+pub struct QueryCheckStatusDigitalTaxMode {
     /// 接入状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetDigitalTaxModeStatus>,
+    pub status: ::std::option::Option<QueryCheckStatusDigitalTaxModeStatus>,
     /// 开票人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub billing_person_info: ::std::option::Option<GetBillingPersonInfo>,
+    pub billing_person_info: ::std::option::Option<QueryCheckStatusBillingPersonInfo>,
     /// 接入时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub access_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -208,7 +208,9 @@ pub struct GetDigitalTaxMode {
     pub access_fail_reason: ::std::option::Option<::std::string::String>,
     /// 能力信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ability_info: ::std::option::Option<::std::vec::Vec<GetAbilityInfoItem>>,
+    pub ability_info: ::std::option::Option<
+        ::std::vec::Vec<QueryCheckStatusAbilityInfoItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -216,7 +218,7 @@ pub struct GetDigitalTaxMode {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDigitalTaxMode {
+    QueryCheckStatusDigitalTaxMode {
         status: optional(0, "status"),
         billing_person_info: optional(1, "billing_person_info"),
         access_time: optional(2, "access_time"),
@@ -227,10 +229,10 @@ pub struct GetDigitalTaxMode {
     }
 }
 
-impl GetDigitalTaxMode {
+impl QueryCheckStatusDigitalTaxMode {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDigitalTaxMode {
+        QueryCheckStatusDigitalTaxMode {
             status: ::std::option::Option::None,
             billing_person_info: ::std::option::Option::None,
             access_time: ::std::option::Option::None,
@@ -246,7 +248,7 @@ impl GetDigitalTaxMode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryCheckStatusResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -254,10 +256,10 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 第三方开票模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub third_mode: ::std::option::Option<GetThirdMode>,
+    pub third_mode: ::std::option::Option<QueryCheckStatusThirdMode>,
     /// 数电发票模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub digital_tax_mode: ::std::option::Option<GetDigitalTaxMode>,
+    pub digital_tax_mode: ::std::option::Option<QueryCheckStatusDigitalTaxMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -265,7 +267,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryCheckStatusResponse {
         sub_mchid: optional(0, "sub_mchid"),
         third_mode: optional(1, "third_mode"),
         digital_tax_mode: optional(2, "digital_tax_mode"),
@@ -273,10 +275,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryCheckStatusResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryCheckStatusResponse {
             sub_mchid: ::std::option::Option::None,
             third_mode: ::std::option::Option::None,
             digital_tax_mode: ::std::option::Option::None,
@@ -296,7 +298,7 @@ impl GetResponse {
 /// Source: `openapi/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryCheckStatusRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -305,23 +307,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryCheckStatusRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryCheckStatusRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryCheckStatusRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCheckStatusRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -337,8 +339,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryCheckStatusRequest {
+    type Response = QueryCheckStatusResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -382,8 +384,8 @@ impl<'a> V3NewTaxControlFapiaoMerchantSubMchidCheckStatus<'a> {
     /// 检查子商户开票功能状态 (`GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<QueryCheckStatusResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCheckStatusRequest::new(self.sub_mchid.clone())).await
     }
 }
 
@@ -392,8 +394,8 @@ impl<'a> V3NewTaxControlFapiaoMerchantSubMchidCheckStatus<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_new_tax_control_fapiao_merchant_sub_mchid_check_status.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_check_status.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCheckStatusResponse>(),
         ),
     ])
 }

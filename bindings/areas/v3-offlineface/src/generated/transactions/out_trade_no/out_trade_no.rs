@@ -6,7 +6,7 @@
     /// Values of `business_product_id`.
     ///
     /// 平台产品ID
-    pub enum GetBusinessProductId {
+    pub enum OfflinefaceGetTransactionByOutTradeNoBusinessProductId {
         _2 = "2",
         _11 = "11",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct OfflinefaceGetTransactionByOutTradeNoQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -30,25 +30,25 @@ pub struct GetQuery {
     /// 平台产品ID
     ///
     /// **Required.**
-    pub business_product_id: GetBusinessProductId,
+    pub business_product_id: OfflinefaceGetTransactionByOutTradeNoBusinessProductId,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    OfflinefaceGetTransactionByOutTradeNoQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         business_product_id: required(2, "business_product_id"),
     }
 }
 
-impl GetQuery {
+impl OfflinefaceGetTransactionByOutTradeNoQuery {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `business_product_id`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        business_product_id: GetBusinessProductId,
+        business_product_id: OfflinefaceGetTransactionByOutTradeNoBusinessProductId,
     ) -> Self {
-        GetQuery {
+        OfflinefaceGetTransactionByOutTradeNoQuery {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             business_product_id,
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for OfflinefaceGetTransactionByOutTradeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct OfflinefaceGetTransactionByOutTradeNoPayer {
     /// 公众下的openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -84,17 +84,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    OfflinefaceGetTransactionByOutTradeNoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl OfflinefaceGetTransactionByOutTradeNoPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        OfflinefaceGetTransactionByOutTradeNoPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -106,7 +106,7 @@ impl GetPayer {
     /// Values of `currency`.
     ///
     /// 货币类型
-    pub enum GetCurrency {
+    pub enum OfflinefaceGetTransactionByOutTradeNoCurrency {
         Cny = "CNY",
         #[unrecognized]
         Unrecognized(String),
@@ -119,7 +119,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct OfflinefaceGetTransactionByOutTradeNoAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -129,7 +129,7 @@ pub struct GetAmount {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub currency: ::std::option::Option<GetCurrency>,
+    pub currency: ::std::option::Option<OfflinefaceGetTransactionByOutTradeNoCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -137,17 +137,17 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    OfflinefaceGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetAmount {
+impl OfflinefaceGetTransactionByOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        OfflinefaceGetTransactionByOutTradeNoAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -161,7 +161,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSceneInfo {
+pub struct OfflinefaceGetTransactionByOutTradeNoSceneInfo {
     /// 设备IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_ip: ::std::option::Option<::std::string::String>,
@@ -172,16 +172,16 @@ pub struct GetSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSceneInfo {
+    OfflinefaceGetTransactionByOutTradeNoSceneInfo {
         device_ip: optional(0, "device_ip"),
         ..extra
     }
 }
 
-impl GetSceneInfo {
+impl OfflinefaceGetTransactionByOutTradeNoSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSceneInfo {
+        OfflinefaceGetTransactionByOutTradeNoSceneInfo {
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -192,7 +192,7 @@ impl GetSceneInfo {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum OfflinefaceGetTransactionByOutTradeNoTradeType {
         Native = "NATIVE",
         Jsapi = "JSAPI",
         App = "APP",
@@ -207,7 +207,7 @@ impl GetSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct OfflinefaceGetTransactionByOutTradeNoResponse {
     /// 服务商公众号appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -228,10 +228,10 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付用户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<OfflinefaceGetTransactionByOutTradeNoPayer>,
     /// 金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<OfflinefaceGetTransactionByOutTradeNoAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
@@ -239,13 +239,17 @@ pub struct GetResponse {
     >,
     /// 支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<GetSceneInfo>,
+    pub scene_info: ::std::option::Option<
+        OfflinefaceGetTransactionByOutTradeNoSceneInfo,
+    >,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 交易类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<
+        OfflinefaceGetTransactionByOutTradeNoTradeType,
+    >,
     /// 交易状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -285,7 +289,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    OfflinefaceGetTransactionByOutTradeNoResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -310,10 +314,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl OfflinefaceGetTransactionByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        OfflinefaceGetTransactionByOutTradeNoResponse {
             sp_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -348,7 +352,7 @@ impl GetResponse {
 /// Source: `openapi/v3/offlineface/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct OfflinefaceGetTransactionByOutTradeNoRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -356,30 +360,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: OfflinefaceGetTransactionByOutTradeNoQuery,
 }
 
-impl GetRequest {
+impl OfflinefaceGetTransactionByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: OfflinefaceGetTransactionByOutTradeNoQuery,
     ) -> Self {
-        GetRequest {
+        OfflinefaceGetTransactionByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl OfflinefaceGetTransactionByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/offlineface/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/offlineface/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for OfflinefaceGetTransactionByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -399,8 +403,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for OfflinefaceGetTransactionByOutTradeNoRequest {
+    type Response = OfflinefaceGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -469,9 +473,19 @@ impl<'a> V3OfflinefaceTransactionsOutTradeNoOutTradeNo<'a> {
     /// 查单接口 (`GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: OfflinefaceGetTransactionByOutTradeNoQuery,
+    ) -> ::std::result::Result<
+        OfflinefaceGetTransactionByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &OfflinefaceGetTransactionByOutTradeNoRequest::new(
+                    self.out_trade_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -480,12 +494,16 @@ impl<'a> V3OfflinefaceTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_offlineface_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "offlineface_get_transaction_by_out_trade_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                OfflinefaceGetTransactionByOutTradeNoQuery,
+            >(),
         ),
         (
-            "get_v3_offlineface_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "offlineface_get_transaction_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                OfflinefaceGetTransactionByOutTradeNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetAuthorizationByOpenidQuery {
     /// 机构ID
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetAuthorizationByOpenidQuery {
         organization_id: required(0, "organization_id"),
     }
 }
 
-impl GetQuery {
+impl GetAuthorizationByOpenidQuery {
     /// Creates a value from its required fields (`organization_id`).
     pub fn new(
         organization_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetAuthorizationByOpenidQuery {
             organization_id: organization_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetAuthorizationByOpenidQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 授权状态
-    pub enum GetState {
+    pub enum GetAuthorizationByOpenidState {
         AuthorizationStateNone = "AUTHORIZATION_STATE_NONE",
         AuthorizationStateOn = "AUTHORIZATION_STATE_ON",
         AuthorizationStateOff = "AUTHORIZATION_STATE_OFF",
@@ -55,7 +55,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetAuthorizationByOpenidResponse {
     /// OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -64,7 +64,7 @@ pub struct GetResponse {
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 授权状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetAuthorizationByOpenidState>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -75,7 +75,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetAuthorizationByOpenidResponse {
         openid: optional(0, "openid"),
         organization_id: optional(1, "organization_id"),
         state: optional(2, "state"),
@@ -84,10 +84,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetAuthorizationByOpenidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetAuthorizationByOpenidResponse {
             openid: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -110,7 +110,7 @@ impl GetResponse {
 /// Source: `openapi/v3/palmservice/authorization/openid/{openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetAuthorizationByOpenidRequest {
     /// OpenID
     ///
     /// **Required.**
@@ -118,30 +118,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetAuthorizationByOpenidQuery,
 }
 
-impl GetRequest {
+impl GetAuthorizationByOpenidRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetAuthorizationByOpenidQuery,
     ) -> Self {
-        GetRequest {
+        GetAuthorizationByOpenidRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetAuthorizationByOpenidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/palmservice/authorization/openid/{openid}`
     pub const PATH: &'static str = "/v3/palmservice/authorization/openid/{openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetAuthorizationByOpenidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -158,8 +158,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetAuthorizationByOpenidRequest {
+    type Response = GetAuthorizationByOpenidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -216,9 +216,14 @@ impl<'a> V3PalmserviceAuthorizationOpenidOpenid<'a> {
     /// 查询刷掌授权 (`GET /v3/palmservice/authorization/openid/{openid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: GetAuthorizationByOpenidQuery,
+    ) -> ::std::result::Result<
+        GetAuthorizationByOpenidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetAuthorizationByOpenidRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -227,12 +232,12 @@ impl<'a> V3PalmserviceAuthorizationOpenidOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_palmservice_authorization_openid_openid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_authorization_by_openid.query",
+            ::wechatpay_runtime::json_schema_for::<GetAuthorizationByOpenidQuery>(),
         ),
         (
-            "get_v3_palmservice_authorization_openid_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_authorization_by_openid.response",
+            ::wechatpay_runtime::json_schema_for::<GetAuthorizationByOpenidResponse>(),
         ),
     ])
 }

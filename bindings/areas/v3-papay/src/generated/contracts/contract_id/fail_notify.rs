@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateFailNotifyBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateFailNotifyBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
     }
 }
 
-impl PostBody {
+impl CreateFailNotifyBody {
     /// Creates a value from its required fields (`mchid`, `appid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateFailNotifyBody {
             mchid: mchid.into(),
             appid: appid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateFailNotifyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/papay/contracts/{contract_id}/fail-notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateFailNotifyRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -64,30 +64,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateFailNotifyBody,
 }
 
-impl PostRequest {
+impl CreateFailNotifyRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateFailNotifyBody,
     ) -> Self {
-        PostRequest {
+        CreateFailNotifyRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateFailNotifyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/contracts/{contract_id}/fail-notify`
     pub const PATH: &'static str = "/v3/papay/contracts/{contract_id}/fail-notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateFailNotifyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -107,7 +107,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateFailNotifyRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -157,9 +157,11 @@ impl<'a> V3PapayContractsContractIdFailNotify<'a> {
     /// 重试扣费通知 (`POST /v3/papay/contracts/{contract_id}/fail-notify`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateFailNotifyBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        self.client
+            .execute(&CreateFailNotifyRequest::new(self.contract_id.clone(), body))
+            .await
     }
 }
 
@@ -168,8 +170,8 @@ impl<'a> V3PapayContractsContractIdFailNotify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_contracts_contract_id_fail_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_fail_notify.body",
+            ::wechatpay_runtime::json_schema_for::<CreateFailNotifyBody>(),
         ),
     ])
 }

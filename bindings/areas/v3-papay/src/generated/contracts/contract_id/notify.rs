@@ -6,7 +6,7 @@
     /// Values of `unit`.
     ///
     /// 单位
-    pub enum PostUnit {
+    pub enum NotifyContractUnit {
         Day = "DAY",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductDuration {
+pub struct NotifyContractDeductDuration {
     /// 扣费持续时间数
     ///
     /// Documented values: `1`, `2`, `3`.
@@ -28,27 +28,27 @@ pub struct PostDeductDuration {
     pub count: i64,
     /// 单位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub unit: ::std::option::Option<PostUnit>,
+    pub unit: ::std::option::Option<NotifyContractUnit>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductDuration {
+    NotifyContractDeductDuration {
         count: required(0, "count"),
         unit: optional(1, "unit"),
     }
 }
 
-impl PostDeductDuration {
+impl NotifyContractDeductDuration {
     /// Creates a value from its required fields (`count`).
     pub fn new(count: i64) -> Self {
-        PostDeductDuration {
+        NotifyContractDeductDuration {
             count,
             unit: ::std::option::Option::None,
         }
     }
 
     /// Sets `unit`.
-    pub fn with_unit(mut self, unit: PostUnit) -> Self {
+    pub fn with_unit(mut self, unit: NotifyContractUnit) -> Self {
         self.unit = ::std::option::Option::Some(unit);
         self
     }
@@ -60,7 +60,7 @@ impl PostDeductDuration {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedAmount {
+pub struct NotifyContractEstimatedAmount {
     /// 预计扣费金额
     ///
     /// **Required.**
@@ -71,16 +71,16 @@ pub struct PostEstimatedAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedAmount {
+    NotifyContractEstimatedAmount {
         amount: required(0, "amount"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedAmount {
+impl NotifyContractEstimatedAmount {
     /// Creates a value from its required fields (`amount`).
     pub fn new(amount: i64) -> Self {
-        PostEstimatedAmount {
+        NotifyContractEstimatedAmount {
             amount,
             currency: ::std::option::Option::None,
         }
@@ -100,7 +100,7 @@ impl PostEstimatedAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NotifyContractBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -111,15 +111,15 @@ pub struct PostBody {
     pub appid: ::std::string::String,
     /// 扣费持续时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_duration: ::std::option::Option<PostDeductDuration>,
+    pub deduct_duration: ::std::option::Option<NotifyContractDeductDuration>,
     /// 预计扣费金额信息
     ///
     /// **Required.**
-    pub estimated_amount: PostEstimatedAmount,
+    pub estimated_amount: NotifyContractEstimatedAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NotifyContractBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
         deduct_duration: optional(2, "deduct_duration"),
@@ -127,14 +127,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl NotifyContractBody {
     /// Creates a value from its required fields (`mchid`, `appid`, `estimated_amount`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
-        estimated_amount: PostEstimatedAmount,
+        estimated_amount: NotifyContractEstimatedAmount,
     ) -> Self {
-        PostBody {
+        NotifyContractBody {
             mchid: mchid.into(),
             appid: appid.into(),
             deduct_duration: ::std::option::Option::None,
@@ -143,13 +143,16 @@ impl PostBody {
     }
 
     /// Sets `deduct_duration`.
-    pub fn with_deduct_duration(mut self, deduct_duration: PostDeductDuration) -> Self {
+    pub fn with_deduct_duration(
+        mut self,
+        deduct_duration: NotifyContractDeductDuration,
+    ) -> Self {
         self.deduct_duration = ::std::option::Option::Some(deduct_duration);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NotifyContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,7 +171,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/papay/contracts/{contract_id}/notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NotifyContractRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -176,30 +179,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: NotifyContractBody,
 }
 
-impl PostRequest {
+impl NotifyContractRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: NotifyContractBody,
     ) -> Self {
-        PostRequest {
+        NotifyContractRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl NotifyContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/contracts/{contract_id}/notify`
     pub const PATH: &'static str = "/v3/papay/contracts/{contract_id}/notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NotifyContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -219,7 +222,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for NotifyContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -269,9 +272,11 @@ impl<'a> V3PapayContractsContractIdNotify<'a> {
     /// 直连商户预扣费通知 (`POST /v3/papay/contracts/{contract_id}/notify`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: NotifyContractBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        self.client
+            .execute(&NotifyContractRequest::new(self.contract_id.clone(), body))
+            .await
     }
 }
 
@@ -280,8 +285,8 @@ impl<'a> V3PapayContractsContractIdNotify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_contracts_contract_id_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "notify_contract.body",
+            ::wechatpay_runtime::json_schema_for::<NotifyContractBody>(),
         ),
     ])
 }

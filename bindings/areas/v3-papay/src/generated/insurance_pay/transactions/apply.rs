@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct InsuranceApplyTransactionAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    InsuranceApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl InsuranceApplyTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        InsuranceApplyTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsuranceApplyTransactionBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -76,7 +76,7 @@ pub struct PostBody {
     /// 扣费金额信息
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: InsuranceApplyTransactionAmount,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -86,7 +86,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsuranceApplyTransactionBody {
         appid: required(0, "appid"),
         out_trade_no: required(1, "out_trade_no"),
         description: required(2, "description"),
@@ -99,7 +99,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InsuranceApplyTransactionBody {
     /// Creates a value from its required fields (`appid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `policy_period_id`, `amount`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -108,9 +108,9 @@ impl PostBody {
         transaction_notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         policy_period_id: i64,
-        amount: PostAmount,
+        amount: InsuranceApplyTransactionAmount,
     ) -> Self {
-        PostBody {
+        InsuranceApplyTransactionBody {
             appid: appid.into(),
             out_trade_no: out_trade_no.into(),
             description: description.into(),
@@ -142,7 +142,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsuranceApplyTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -156,7 +156,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct InsuranceApplyTransactionResponseAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -172,17 +172,17 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    InsuranceApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponseAmount {
+impl InsuranceApplyTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        InsuranceApplyTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -194,7 +194,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceApplyTransactionResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -204,7 +204,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<InsuranceApplyTransactionResponseAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -212,17 +212,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl InsuranceApplyTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceApplyTransactionResponse {
             out_trade_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -241,26 +241,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-pay/transactions/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceApplyTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InsuranceApplyTransactionBody,
 }
 
-impl PostRequest {
+impl InsuranceApplyTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InsuranceApplyTransactionBody) -> Self {
+        InsuranceApplyTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl InsuranceApplyTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-pay/transactions/apply`
     pub const PATH: &'static str = "/v3/papay/insurance-pay/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceApplyTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,8 +272,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceApplyTransactionRequest {
+    type Response = InsuranceApplyTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -312,9 +314,12 @@ impl<'a> V3PapayInsurancePayTransactionsApply<'a> {
     /// 保险商户受理保险自动续费扣款 (`POST /v3/papay/insurance-pay/transactions/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InsuranceApplyTransactionBody,
+    ) -> ::std::result::Result<
+        InsuranceApplyTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&InsuranceApplyTransactionRequest::new(body)).await
     }
 }
 
@@ -323,12 +328,12 @@ impl<'a> V3PapayInsurancePayTransactionsApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_pay_transactions_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_apply_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyTransactionBody>(),
         ),
         (
-            "post_v3_papay_insurance_pay_transactions_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_apply_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyTransactionResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct ApplyTransactionAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    ApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl ApplyTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        ApplyTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyTransactionBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -72,7 +72,7 @@ pub struct PostBody {
     /// 扣费金额信息
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: ApplyTransactionAmount,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -82,7 +82,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyTransactionBody {
         appid: required(0, "appid"),
         out_trade_no: required(1, "out_trade_no"),
         description: required(2, "description"),
@@ -94,7 +94,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyTransactionBody {
     /// Creates a value from its required fields (`appid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `amount`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -102,9 +102,9 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         transaction_notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: ApplyTransactionAmount,
     ) -> Self {
-        PostBody {
+        ApplyTransactionBody {
             appid: appid.into(),
             out_trade_no: out_trade_no.into(),
             description: description.into(),
@@ -135,7 +135,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -149,7 +149,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct ApplyTransactionResponseAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -165,17 +165,17 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    ApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponseAmount {
+impl ApplyTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        ApplyTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -187,7 +187,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyTransactionResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -197,7 +197,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<ApplyTransactionResponseAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -205,17 +205,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ApplyTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyTransactionResponse {
             out_trade_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -234,26 +234,26 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/pay/transactions/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyTransactionBody,
 }
 
-impl PostRequest {
+impl ApplyTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ApplyTransactionBody) -> Self {
+        ApplyTransactionRequest { body }
     }
 }
 
-impl PostRequest {
+impl ApplyTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/pay/transactions/apply`
     pub const PATH: &'static str = "/v3/papay/pay/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -263,8 +263,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyTransactionRequest {
+    type Response = ApplyTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -305,9 +305,9 @@ impl<'a> V3PapayPayTransactionsApply<'a> {
     /// 受理扣款 (`POST /v3/papay/pay/transactions/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ApplyTransactionBody,
+    ) -> ::std::result::Result<ApplyTransactionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ApplyTransactionRequest::new(body)).await
     }
 }
 
@@ -316,12 +316,12 @@ impl<'a> V3PapayPayTransactionsApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_pay_transactions_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyTransactionBody>(),
         ),
         (
-            "post_v3_papay_pay_transactions_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyTransactionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `sign_scene`.
     ///
     /// 签约场景
-    pub enum PostSignScene {
+    pub enum CreatePreEntrustSignSignScene {
         SignSceneApp = "SIGN_SCENE_APP",
         SignSceneQrcode = "SIGN_SCENE_QRCODE",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `device_type`.
     ///
     /// 设备类型
-    pub enum PostDeviceType {
+    pub enum CreatePreEntrustSignDeviceType {
         DeviceTypeUnknow = "DEVICE_TYPE_UNKNOW",
         DeviceTypePhone = "DEVICE_TYPE_PHONE",
         DeviceTypePad = "DEVICE_TYPE_PAD",
@@ -33,7 +33,7 @@
     /// Values of `days_since_first_login`.
     ///
     /// 发起预签约的用户首次登录该设备的时间
-    pub enum PostDaysSinceFirstLogin {
+    pub enum CreatePreEntrustSignDaysSinceFirstLogin {
         DaysSinceFirstLoginUnknow = "DAYS_SINCE_FIRST_LOGIN_UNKNOW",
         DaysSinceFirstLoginWithin1Day = "DAYS_SINCE_FIRST_LOGIN_WITHIN_1_DAY",
         DaysSinceFirstLoginWithin7Days = "DAYS_SINCE_FIRST_LOGIN_WITHIN_7_DAYS",
@@ -52,11 +52,11 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeviceInfo {
+pub struct CreatePreEntrustSignDeviceInfo {
     /// 设备类型
     ///
     /// **Required.**
-    pub device_type: PostDeviceType,
+    pub device_type: CreatePreEntrustSignDeviceType,
     /// 设备的OS版本
     ///
     /// **Required.**
@@ -84,11 +84,11 @@ pub struct PostDeviceInfo {
     /// 发起预签约的用户首次登录该设备的时间
     ///
     /// **Required.**
-    pub days_since_first_login: PostDaysSinceFirstLogin,
+    pub days_since_first_login: CreatePreEntrustSignDaysSinceFirstLogin,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeviceInfo {
+    CreatePreEntrustSignDeviceInfo {
         device_type: required(0, "device_type"),
         device_os: required(1, "device_os"),
         device_id: required(2, "device_id"),
@@ -100,20 +100,20 @@ pub struct PostDeviceInfo {
     }
 }
 
-impl PostDeviceInfo {
+impl CreatePreEntrustSignDeviceInfo {
     /// Creates a value from its required fields (`device_type`, `device_os`, `device_id`, `device_running_as_root`, `device_ip`, `weixin_installed`, `weixin_version`, `days_since_first_login`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        device_type: PostDeviceType,
+        device_type: CreatePreEntrustSignDeviceType,
         device_os: impl ::std::convert::Into<::std::string::String>,
         device_id: impl ::std::convert::Into<::std::string::String>,
         device_running_as_root: bool,
         device_ip: impl ::std::convert::Into<::std::string::String>,
         weixin_installed: bool,
         weixin_version: impl ::std::convert::Into<::std::string::String>,
-        days_since_first_login: PostDaysSinceFirstLogin,
+        days_since_first_login: CreatePreEntrustSignDaysSinceFirstLogin,
     ) -> Self {
-        PostDeviceInfo {
+        CreatePreEntrustSignDeviceInfo {
             device_type,
             device_os: device_os.into(),
             device_id: device_id.into(),
@@ -130,11 +130,11 @@ impl PostDeviceInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreEntrustSignBody {
     /// 签约场景
     ///
     /// **Required.**
-    pub sign_scene: PostSignScene,
+    pub sign_scene: CreatePreEntrustSignSignScene,
     /// 应用ID
     ///
     /// **Required.**
@@ -168,11 +168,11 @@ pub struct PostBody {
     /// 发起预签约的用户，其设备信息
     ///
     /// **Required.**
-    pub device_info: PostDeviceInfo,
+    pub device_info: CreatePreEntrustSignDeviceInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreEntrustSignBody {
         sign_scene: required(0, "sign_scene"),
         appid: required(1, "appid"),
         openid: optional(2, "openid"),
@@ -186,20 +186,20 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePreEntrustSignBody {
     /// Creates a value from its required fields (`sign_scene`, `appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`, `out_user_code`, `device_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        sign_scene: PostSignScene,
+        sign_scene: CreatePreEntrustSignSignScene,
         appid: impl ::std::convert::Into<::std::string::String>,
         plan_id: i64,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
         out_user_code: impl ::std::convert::Into<::std::string::String>,
-        device_info: PostDeviceInfo,
+        device_info: CreatePreEntrustSignDeviceInfo,
     ) -> Self {
-        PostBody {
+        CreatePreEntrustSignBody {
             sign_scene,
             appid: appid.into(),
             openid: ::std::option::Option::None,
@@ -232,7 +232,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreEntrustSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -244,7 +244,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreEntrustSignResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -266,7 +266,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreEntrustSignResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mini_program_username: optional(1, "mini_program_username"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -275,10 +275,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePreEntrustSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreEntrustSignResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             mini_program_username: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -299,26 +299,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/sign/contracts/pre-entrust-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreEntrustSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreEntrustSignBody,
 }
 
-impl PostRequest {
+impl CreatePreEntrustSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePreEntrustSignBody) -> Self {
+        CreatePreEntrustSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreatePreEntrustSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/sign/contracts/pre-entrust-sign`
     pub const PATH: &'static str = "/v3/papay/sign/contracts/pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreEntrustSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -328,8 +330,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreEntrustSignRequest {
+    type Response = CreatePreEntrustSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -370,9 +372,12 @@ impl<'a> V3PapaySignContractsPreEntrustSign<'a> {
     /// 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePreEntrustSignBody,
+    ) -> ::std::result::Result<
+        CreatePreEntrustSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreatePreEntrustSignRequest::new(body)).await
     }
 }
 
@@ -381,12 +386,12 @@ impl<'a> V3PapaySignContractsPreEntrustSign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_sign_contracts_pre_entrust_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_entrust_sign.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreEntrustSignBody>(),
         ),
         (
-            "post_v3_papay_sign_contracts_pre_entrust_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_entrust_sign.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreEntrustSignResponse>(),
         ),
     ])
 }

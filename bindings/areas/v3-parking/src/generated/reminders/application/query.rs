@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryQueryQuery {
     /// 停车场进件审核单号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryQueryQuery {
         parking_lot_audit_no: required(0, "parking_lot_audit_no"),
         out_parking_lot_id: required(1, "out_parking_lot_id"),
     }
 }
 
-impl GetQuery {
+impl QueryQueryQuery {
     /// Creates a value from its required fields (`parking_lot_audit_no`, `out_parking_lot_id`).
     pub fn new(
         parking_lot_audit_no: impl ::std::convert::Into<::std::string::String>,
         out_parking_lot_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryQueryQuery {
             parking_lot_audit_no: parking_lot_audit_no.into(),
             out_parking_lot_id: out_parking_lot_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryQueryQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `audit_status`.
     ///
     /// 审核状态
-    pub enum GetAuditStatus {
+    pub enum QueryQueryAuditStatus {
         AuditStatusUnknown = "AUDIT_STATUS_UNKNOWN",
         AuditStatusPending = "AUDIT_STATUS_PENDING",
         AuditStatusWithdrawn = "AUDIT_STATUS_WITHDRAWN",
@@ -64,7 +64,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `parking_lot_type`.
     ///
     /// 停车场类型
-    pub enum GetParkingLotType {
+    pub enum QueryQueryParkingLotType {
         ParkingLotTypeUnknown = "PARKING_LOT_TYPE_UNKNOWN",
         ParkingLotTypeBusinessDistrict = "PARKING_LOT_TYPE_BUSINESS_DISTRICT",
         ParkingLotTypeOfficeBuilding = "PARKING_LOT_TYPE_OFFICE_BUILDING",
@@ -81,7 +81,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `rule_type`.
     ///
     /// 收费规则类型
-    pub enum GetRuleType {
+    pub enum QueryQueryRuleType {
         ChargingRuleUnknown = "CHARGING_RULE_UNKNOWN",
         ChargingRuleFixedInterval = "CHARGING_RULE_FIXED_INTERVAL",
         ChargingRuleSegment = "CHARGING_RULE_SEGMENT",
@@ -95,7 +95,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fee_limit_type`.
     ///
     /// 收费金额限制类型
-    pub enum GetFeeLimitType {
+    pub enum QueryQueryFeeLimitType {
         FeeLimitUnknown = "FEE_LIMIT_UNKNOWN",
         FeeLimitAggregate = "FEE_LIMIT_AGGREGATE",
         FeeLimitSingle = "FEE_LIMIT_SINGLE",
@@ -108,7 +108,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `daily_limit_type`.
     ///
     /// 计费周期类型
-    pub enum GetDailyLimitType {
+    pub enum QueryQueryDailyLimitType {
         DailyLimitUnknown = "DAILY_LIMIT_UNKNOWN",
         DailyLimitRolling24H = "DAILY_LIMIT_ROLLING_24H",
         DailyLimitCalendarDay = "DAILY_LIMIT_CALENDAR_DAY",
@@ -121,7 +121,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `time_rounding_type`.
     ///
     /// 不满一小时取整方式
-    pub enum GetTimeRoundingType {
+    pub enum QueryQueryTimeRoundingType {
         TimeRoundUnknown = "TIME_ROUND_UNKNOWN",
         TimeRoundDown = "TIME_ROUND_DOWN",
         TimeRoundUp = "TIME_ROUND_UP",
@@ -134,7 +134,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `day_type`.
     ///
     /// 日期类型
-    pub enum GetDayType {
+    pub enum QueryQueryDayType {
         DayTypeUnknown = "DAY_TYPE_UNKNOWN",
         DayTypeWeekday = "DAY_TYPE_WEEKDAY",
         DayTypeHoliday = "DAY_TYPE_HOLIDAY",
@@ -148,7 +148,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `vehicle_type`.
     ///
     /// 车辆类型
-    pub enum GetVehicleType {
+    pub enum QueryQueryVehicleType {
         VehicleTypeUnknown = "VEHICLE_TYPE_UNKNOWN",
         VehicleTypeSmall = "VEHICLE_TYPE_SMALL",
         VehicleTypeLarge = "VEHICLE_TYPE_LARGE",
@@ -163,7 +163,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `plate_type`.
     ///
     /// 车牌类型
-    pub enum GetPlateType {
+    pub enum QueryQueryPlateType {
         PlateTypeUnknown = "PLATE_TYPE_UNKNOWN",
         PlateTypeTemporary = "PLATE_TYPE_TEMPORARY",
         PlateTypeMonthly = "PLATE_TYPE_MONTHLY",
@@ -179,7 +179,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `free_period_charging_mode`.
     ///
     /// 免费时段收取模式
-    pub enum GetFreePeriodChargingMode {
+    pub enum QueryQueryFreePeriodChargingMode {
         FreePeriodChargingUnknown = "FREE_PERIOD_CHARGING_UNKNOWN",
         FreePeriodChargingOncePerEntry = "FREE_PERIOD_CHARGING_ONCE_PER_ENTRY",
         FreePeriodChargingOncePer24Hours = "FREE_PERIOD_CHARGING_ONCE_PER_24_HOURS",
@@ -194,7 +194,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `free_period_calculation_mode`.
     ///
     /// 免费时段计算方式
-    pub enum GetFreePeriodCalculationMode {
+    pub enum QueryQueryFreePeriodCalculationMode {
         FreePeriodCalUnknown = "FREE_PERIOD_CAL_UNKNOWN",
         FreePeriodCalConcurrentStart = "FREE_PERIOD_CAL_CONCURRENT_START",
         FreePeriodCalSequentialStart = "FREE_PERIOD_CAL_SEQUENTIAL_START",
@@ -207,7 +207,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `first_duration_mode`.
     ///
     /// 首段收费模式
-    pub enum GetFirstDurationMode {
+    pub enum QueryQueryFirstDurationMode {
         FirstDurationModeUnknown = "FIRST_DURATION_MODE_UNKNOWN",
         FirstDurationModeOnlyFirstDuration = "FIRST_DURATION_MODE_ONLY_FIRST_DURATION",
         FirstDurationModeEveryFirstDuration = "FIRST_DURATION_MODE_EVERY_FIRST_DURATION",
@@ -220,10 +220,10 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFixedIntervalRuleItem {
+pub struct QueryQueryFixedIntervalRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<GetDayType>,
+    pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -232,10 +232,10 @@ pub struct GetFixedIntervalRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<GetVehicleType>,
+    pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<GetPlateType>,
+    pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 首段收费时长
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration: ::std::option::Option<i64>,
@@ -256,18 +256,20 @@ pub struct GetFixedIntervalRuleItem {
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub free_period_charging_mode: ::std::option::Option<GetFreePeriodChargingMode>,
+    pub free_period_charging_mode: ::std::option::Option<
+        QueryQueryFreePeriodChargingMode,
+    >,
     /// 免费时段计算方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_calculation_mode: ::std::option::Option<
-        GetFreePeriodCalculationMode,
+        QueryQueryFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_duration_mode: ::std::option::Option<GetFirstDurationMode>,
+    pub first_duration_mode: ::std::option::Option<QueryQueryFirstDurationMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -275,7 +277,7 @@ pub struct GetFixedIntervalRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFixedIntervalRuleItem {
+    QueryQueryFixedIntervalRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -295,10 +297,10 @@ pub struct GetFixedIntervalRuleItem {
     }
 }
 
-impl GetFixedIntervalRuleItem {
+impl QueryQueryFixedIntervalRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFixedIntervalRuleItem {
+        QueryQueryFixedIntervalRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -323,7 +325,7 @@ impl GetFixedIntervalRuleItem {
     /// Values of `charge_mode`.
     ///
     /// 收费模式
-    pub enum GetChargeMode {
+    pub enum QueryQueryChargeMode {
         Unknown = "UNKNOWN",
         Interval = "INTERVAL",
         OneTime = "ONE_TIME",
@@ -336,10 +338,10 @@ impl GetFixedIntervalRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDurationSegmentRuleItem {
+pub struct QueryQueryDurationSegmentRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<GetDayType>,
+    pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -348,13 +350,13 @@ pub struct GetDurationSegmentRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<GetVehicleType>,
+    pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<GetPlateType>,
+    pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 收费模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub charge_mode: ::std::option::Option<GetChargeMode>,
+    pub charge_mode: ::std::option::Option<QueryQueryChargeMode>,
     /// 停车时长起始
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_from: ::std::option::Option<i64>,
@@ -383,7 +385,7 @@ pub struct GetDurationSegmentRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDurationSegmentRuleItem {
+    QueryQueryDurationSegmentRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -401,10 +403,10 @@ pub struct GetDurationSegmentRuleItem {
     }
 }
 
-impl GetDurationSegmentRuleItem {
+impl QueryQueryDurationSegmentRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDurationSegmentRuleItem {
+        QueryQueryDurationSegmentRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -427,10 +429,10 @@ impl GetDurationSegmentRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPreEntryRuleItem {
+pub struct QueryQueryPreEntryRuleItem {
     /// 日期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_type: ::std::option::Option<GetDayType>,
+    pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -439,10 +441,10 @@ pub struct GetPreEntryRuleItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vehicle_type: ::std::option::Option<GetVehicleType>,
+    pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_type: ::std::option::Option<GetPlateType>,
+    pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 收费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -456,7 +458,7 @@ pub struct GetPreEntryRuleItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPreEntryRuleItem {
+    QueryQueryPreEntryRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
         end_time: optional(2, "end_time"),
@@ -468,10 +470,10 @@ pub struct GetPreEntryRuleItem {
     }
 }
 
-impl GetPreEntryRuleItem {
+impl QueryQueryPreEntryRuleItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPreEntryRuleItem {
+        QueryQueryPreEntryRuleItem {
             day_type: ::std::option::Option::None,
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -488,7 +490,7 @@ impl GetPreEntryRuleItem {
     /// Values of `holiday_mode`.
     ///
     /// 节假日模式
-    pub enum GetHolidayMode {
+    pub enum QueryQueryHolidayMode {
         HolidayModeUnknown = "HOLIDAY_MODE_UNKNOWN",
         HolidayModeLegalMody = "HOLIDAY_MODE_LEGAL_MODY",
         HolidayModeCalendarMody = "HOLIDAY_MODE_CALENDAR_MODY",
@@ -502,7 +504,7 @@ impl GetPreEntryRuleItem {
     /// Values of `aggregate_limit_mode`.
     ///
     /// 累计限额模式
-    pub enum GetAggregateLimitMode {
+    pub enum QueryQueryAggregateLimitMode {
         AggregateLimitModeUnknown = "AGGREGATE_LIMIT_MODE_UNKNOWN",
         AggregateLimitModeNormal = "AGGREGATE_LIMIT_MODE_NORMAL",
         AggregateLimitModeMin = "AGGREGATE_LIMIT_MODE_MIN",
@@ -515,7 +517,7 @@ impl GetPreEntryRuleItem {
     /// Values of `first_charge_time_mode`.
     ///
     /// 首次计费时间模式
-    pub enum GetFirstChargeTimeMode {
+    pub enum QueryQueryFirstChargeTimeMode {
         FirstChargeTimeModeUnknown = "FIRST_CHARGE_TIME_MODE_UNKNOWN",
         FirstChargeTimeModeEnter = "FIRST_CHARGE_TIME_MODE_ENTER",
         FirstChargeTimeModeAfterFree = "FIRST_CHARGE_TIME_MODE_AFTER_FREE",
@@ -528,19 +530,19 @@ impl GetPreEntryRuleItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetChargingRule {
+pub struct QueryQueryChargingRule {
     /// 收费规则类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rule_type: ::std::option::Option<GetRuleType>,
+    pub rule_type: ::std::option::Option<QueryQueryRuleType>,
     /// 收费金额限制类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fee_limit_type: ::std::option::Option<GetFeeLimitType>,
+    pub fee_limit_type: ::std::option::Option<QueryQueryFeeLimitType>,
     /// 计费周期类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub daily_limit_type: ::std::option::Option<GetDailyLimitType>,
+    pub daily_limit_type: ::std::option::Option<QueryQueryDailyLimitType>,
     /// 不满一小时取整方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_rounding_type: ::std::option::Option<GetTimeRoundingType>,
+    pub time_rounding_type: ::std::option::Option<QueryQueryTimeRoundingType>,
     /// 入场免费时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub free_entry_duration: ::std::option::Option<i64>,
@@ -550,25 +552,27 @@ pub struct GetChargingRule {
     /// `fixed_interval_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_interval_rule: ::std::option::Option<
-        ::std::vec::Vec<GetFixedIntervalRuleItem>,
+        ::std::vec::Vec<QueryQueryFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_segment_rule: ::std::option::Option<
-        ::std::vec::Vec<GetDurationSegmentRuleItem>,
+        ::std::vec::Vec<QueryQueryDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pre_entry_rule: ::std::option::Option<::std::vec::Vec<GetPreEntryRuleItem>>,
+    pub pre_entry_rule: ::std::option::Option<
+        ::std::vec::Vec<QueryQueryPreEntryRuleItem>,
+    >,
     /// 节假日模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub holiday_mode: ::std::option::Option<GetHolidayMode>,
+    pub holiday_mode: ::std::option::Option<QueryQueryHolidayMode>,
     /// 累计限额模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub aggregate_limit_mode: ::std::option::Option<GetAggregateLimitMode>,
+    pub aggregate_limit_mode: ::std::option::Option<QueryQueryAggregateLimitMode>,
     /// 首次计费时间模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub first_charge_time_mode: ::std::option::Option<GetFirstChargeTimeMode>,
+    pub first_charge_time_mode: ::std::option::Option<QueryQueryFirstChargeTimeMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -576,7 +580,7 @@ pub struct GetChargingRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetChargingRule {
+    QueryQueryChargingRule {
         rule_type: optional(0, "rule_type"),
         fee_limit_type: optional(1, "fee_limit_type"),
         daily_limit_type: optional(2, "daily_limit_type"),
@@ -593,10 +597,10 @@ pub struct GetChargingRule {
     }
 }
 
-impl GetChargingRule {
+impl QueryQueryChargingRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetChargingRule {
+        QueryQueryChargingRule {
             rule_type: ::std::option::Option::None,
             fee_limit_type: ::std::option::Option::None,
             daily_limit_type: ::std::option::Option::None,
@@ -618,7 +622,7 @@ impl GetChargingRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetParkingLot {
+pub struct QueryQueryParkingLot {
     /// 停车场名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
@@ -636,7 +640,7 @@ pub struct GetParkingLot {
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 停车场类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_lot_type: ::std::option::Option<GetParkingLotType>,
+    pub parking_lot_type: ::std::option::Option<QueryQueryParkingLotType>,
     /// 客服联系电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
@@ -662,7 +666,7 @@ pub struct GetParkingLot {
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub charging_rule: ::std::option::Option<GetChargingRule>,
+    pub charging_rule: ::std::option::Option<QueryQueryChargingRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -670,7 +674,7 @@ pub struct GetParkingLot {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetParkingLot {
+    QueryQueryParkingLot {
         parking_lot_name: optional(0, "parking_lot_name"),
         out_parking_lot_id: optional(1, "out_parking_lot_id"),
         parking_lot_address: optional(2, "parking_lot_address"),
@@ -689,10 +693,10 @@ pub struct GetParkingLot {
     }
 }
 
-impl GetParkingLot {
+impl QueryQueryParkingLot {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetParkingLot {
+        QueryQueryParkingLot {
             parking_lot_name: ::std::option::Option::None,
             out_parking_lot_id: ::std::option::Option::None,
             parking_lot_address: ::std::option::Option::None,
@@ -716,7 +720,7 @@ impl GetParkingLot {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFieldsItem {
+pub struct QueryQueryFieldsItem {
     /// 字段名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
@@ -730,17 +734,17 @@ pub struct GetFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFieldsItem {
+    QueryQueryFieldsItem {
         field: optional(0, "field"),
         comment: optional(1, "comment"),
         ..extra
     }
 }
 
-impl GetFieldsItem {
+impl QueryQueryFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFieldsItem {
+        QueryQueryFieldsItem {
             field: ::std::option::Option::None,
             comment: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -752,10 +756,10 @@ impl GetFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditComment {
+pub struct QueryQueryAuditComment {
     /// `fields`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fields: ::std::option::Option<::std::vec::Vec<GetFieldsItem>>,
+    pub fields: ::std::option::Option<::std::vec::Vec<QueryQueryFieldsItem>>,
     /// 改进建议
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<::std::string::String>,
@@ -766,17 +770,17 @@ pub struct GetAuditComment {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditComment {
+    QueryQueryAuditComment {
         fields: optional(0, "fields"),
         recommendation: optional(1, "recommendation"),
         ..extra
     }
 }
 
-impl GetAuditComment {
+impl QueryQueryAuditComment {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditComment {
+        QueryQueryAuditComment {
             fields: ::std::option::Option::None,
             recommendation: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -788,22 +792,22 @@ impl GetAuditComment {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetApplication {
+pub struct QueryQueryApplication {
     /// 停车场进件审核单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// 审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_status: ::std::option::Option<GetAuditStatus>,
+    pub audit_status: ::std::option::Option<QueryQueryAuditStatus>,
     /// 提交时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<i64>,
     /// `parking_lot`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_lot: ::std::option::Option<GetParkingLot>,
+    pub parking_lot: ::std::option::Option<QueryQueryParkingLot>,
     /// `audit_comment`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_comment: ::std::option::Option<GetAuditComment>,
+    pub audit_comment: ::std::option::Option<QueryQueryAuditComment>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -811,7 +815,7 @@ pub struct GetApplication {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetApplication {
+    QueryQueryApplication {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
         audit_status: optional(1, "audit_status"),
         submit_time: optional(2, "submit_time"),
@@ -821,10 +825,10 @@ pub struct GetApplication {
     }
 }
 
-impl GetApplication {
+impl QueryQueryApplication {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetApplication {
+        QueryQueryApplication {
             parking_lot_audit_no: ::std::option::Option::None,
             audit_status: ::std::option::Option::None,
             submit_time: ::std::option::Option::None,
@@ -839,10 +843,10 @@ impl GetApplication {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryQueryResponse {
     /// `application`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application: ::std::option::Option<GetApplication>,
+    pub application: ::std::option::Option<QueryQueryApplication>,
     /// 微信停车场ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
@@ -853,17 +857,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryQueryResponse {
         application: optional(0, "application"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryQueryResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryQueryResponse {
             application: ::std::option::Option::None,
             wx_parking_lot_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -880,26 +884,26 @@ impl GetResponse {
 /// Source: `openapi/v3/parking/reminders/application/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryQueryRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryQueryQuery,
 }
 
-impl GetRequest {
+impl QueryQueryRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryQueryQuery) -> Self {
+        QueryQueryRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryQueryRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/parking/reminders/application/query`
     pub const PATH: &'static str = "/v3/parking/reminders/application/query";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryQueryRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -909,8 +913,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryQueryRequest {
+    type Response = QueryQueryResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -968,9 +972,9 @@ impl<'a> V3ParkingRemindersApplicationQuery<'a> {
     /// 查询停车场进件申请单 (`GET /v3/parking/reminders/application/query`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryQueryQuery,
+    ) -> ::std::result::Result<QueryQueryResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryQueryRequest::new(query)).await
     }
 }
 
@@ -978,13 +982,10 @@ impl<'a> V3ParkingRemindersApplicationQuery<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("query_query.query", ::wechatpay_runtime::json_schema_for::<QueryQueryQuery>()),
         (
-            "get_v3_parking_reminders_application_query.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_parking_reminders_application_query.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_query.response",
+            ::wechatpay_runtime::json_schema_for::<QueryQueryResponse>(),
         ),
     ])
 }

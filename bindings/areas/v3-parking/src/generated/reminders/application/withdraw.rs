@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct WithdrawApplicationBody {
     /// 停车场进件审核单号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    WithdrawApplicationBody {
         parking_lot_audit_no: required(0, "parking_lot_audit_no"),
         out_parking_lot_id: required(1, "out_parking_lot_id"),
     }
 }
 
-impl PostBody {
+impl WithdrawApplicationBody {
     /// Creates a value from its required fields (`parking_lot_audit_no`, `out_parking_lot_id`).
     pub fn new(
         parking_lot_audit_no: impl ::std::convert::Into<::std::string::String>,
         out_parking_lot_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        WithdrawApplicationBody {
             parking_lot_audit_no: parking_lot_audit_no.into(),
             out_parking_lot_id: out_parking_lot_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for WithdrawApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,26 +56,26 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/parking/reminders/application/withdraw.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct WithdrawApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: WithdrawApplicationBody,
 }
 
-impl PostRequest {
+impl WithdrawApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: WithdrawApplicationBody) -> Self {
+        WithdrawApplicationRequest { body }
     }
 }
 
-impl PostRequest {
+impl WithdrawApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/parking/reminders/application/withdraw`
     pub const PATH: &'static str = "/v3/parking/reminders/application/withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for WithdrawApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for WithdrawApplicationRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -127,9 +127,9 @@ impl<'a> V3ParkingRemindersApplicationWithdraw<'a> {
     /// 撤回停车场进件申请 (`POST /v3/parking/reminders/application/withdraw`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: WithdrawApplicationBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&WithdrawApplicationRequest::new(body)).await
     }
 }
 
@@ -138,8 +138,8 @@ impl<'a> V3ParkingRemindersApplicationWithdraw<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_parking_reminders_application_withdraw.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "withdraw_application.body",
+            ::wechatpay_runtime::json_schema_for::<WithdrawApplicationBody>(),
         ),
     ])
 }

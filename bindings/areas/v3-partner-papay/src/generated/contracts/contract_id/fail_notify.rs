@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateFailNotifyBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateFailNotifyBody {
         sp_mchid: required(0, "sp_mchid"),
         sp_appid: required(1, "sp_appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -33,14 +33,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateFailNotifyBody {
     /// Creates a value from its required fields (`sp_mchid`, `sp_appid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreateFailNotifyBody {
             sp_mchid: sp_mchid.into(),
             sp_appid: sp_appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateFailNotifyBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/partner-papay/contracts/{contract_id}/fail-notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateFailNotifyRequest {
     /// 委托代扣协议id
     ///
     /// **Required.**
@@ -85,30 +85,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateFailNotifyBody,
 }
 
-impl PostRequest {
+impl PartnerCreateFailNotifyRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerCreateFailNotifyBody,
     ) -> Self {
-        PostRequest {
+        PartnerCreateFailNotifyRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateFailNotifyRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/partner-papay/contracts/{contract_id}/fail-notify`
     pub const PATH: &'static str = "/v3/partner-papay/contracts/{contract_id}/fail-notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateFailNotifyRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerCreateFailNotifyRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -178,9 +178,13 @@ impl<'a> V3PartnerPapayContractsContractIdFailNotify<'a> {
     /// 服务商商户重试扣费通知 (`POST /v3/partner-papay/contracts/{contract_id}/fail-notify`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerCreateFailNotifyBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        self.client
+            .execute(
+                &PartnerCreateFailNotifyRequest::new(self.contract_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -189,8 +193,8 @@ impl<'a> V3PartnerPapayContractsContractIdFailNotify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_partner_papay_contracts_contract_id_fail_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_fail_notify.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateFailNotifyBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductDuration {
+pub struct PartnerNotifyContractDeductDuration {
     /// 扣费持续时间数
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostDeductDuration {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductDuration {
+    PartnerNotifyContractDeductDuration {
         count: required(0, "count"),
         unit: optional(1, "unit"),
     }
 }
 
-impl PostDeductDuration {
+impl PartnerNotifyContractDeductDuration {
     /// Creates a value from its required fields (`count`).
     pub fn new(count: i64) -> Self {
-        PostDeductDuration {
+        PartnerNotifyContractDeductDuration {
             count,
             unit: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostDeductDuration {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedAmount {
+pub struct PartnerNotifyContractEstimatedAmount {
     /// 预计扣费金额
     ///
     /// **Required.**
@@ -61,16 +61,16 @@ pub struct PostEstimatedAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedAmount {
+    PartnerNotifyContractEstimatedAmount {
         amount: required(0, "amount"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedAmount {
+impl PartnerNotifyContractEstimatedAmount {
     /// Creates a value from its required fields (`amount`).
     pub fn new(amount: i64) -> Self {
-        PostEstimatedAmount {
+        PartnerNotifyContractEstimatedAmount {
             amount,
             currency: ::std::option::Option::None,
         }
@@ -90,7 +90,7 @@ impl PostEstimatedAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerNotifyContractBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -108,15 +108,15 @@ pub struct PostBody {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 扣费持续时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_duration: ::std::option::Option<PostDeductDuration>,
+    pub deduct_duration: ::std::option::Option<PartnerNotifyContractDeductDuration>,
     /// 预计扣费金额信息
     ///
     /// **Required.**
-    pub estimated_amount: PostEstimatedAmount,
+    pub estimated_amount: PartnerNotifyContractEstimatedAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerNotifyContractBody {
         sp_mchid: required(0, "sp_mchid"),
         sp_appid: required(1, "sp_appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -126,15 +126,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerNotifyContractBody {
     /// Creates a value from its required fields (`sp_mchid`, `sp_appid`, `sub_mchid`, `estimated_amount`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        estimated_amount: PostEstimatedAmount,
+        estimated_amount: PartnerNotifyContractEstimatedAmount,
     ) -> Self {
-        PostBody {
+        PartnerNotifyContractBody {
             sp_mchid: sp_mchid.into(),
             sp_appid: sp_appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -154,13 +154,16 @@ impl PostBody {
     }
 
     /// Sets `deduct_duration`.
-    pub fn with_deduct_duration(mut self, deduct_duration: PostDeductDuration) -> Self {
+    pub fn with_deduct_duration(
+        mut self,
+        deduct_duration: PartnerNotifyContractDeductDuration,
+    ) -> Self {
         self.deduct_duration = ::std::option::Option::Some(deduct_duration);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerNotifyContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -179,7 +182,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/partner-papay/contracts/{contract_id}/notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerNotifyContractRequest {
     /// 委托代扣协议id
     ///
     /// **Required.**
@@ -187,30 +190,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerNotifyContractBody,
 }
 
-impl PostRequest {
+impl PartnerNotifyContractRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerNotifyContractBody,
     ) -> Self {
-        PostRequest {
+        PartnerNotifyContractRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerNotifyContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/partner-papay/contracts/{contract_id}/notify`
     pub const PATH: &'static str = "/v3/partner-papay/contracts/{contract_id}/notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerNotifyContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -230,7 +233,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerNotifyContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -280,9 +283,11 @@ impl<'a> V3PartnerPapayContractsContractIdNotify<'a> {
     /// 服务商商户预扣费通知 (`POST /v3/partner-papay/contracts/{contract_id}/notify`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerNotifyContractBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        self.client
+            .execute(&PartnerNotifyContractRequest::new(self.contract_id.clone(), body))
+            .await
     }
 }
 
@@ -291,8 +296,8 @@ impl<'a> V3PartnerPapayContractsContractIdNotify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_partner_papay_contracts_contract_id_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_notify_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerNotifyContractBody>(),
         ),
     ])
 }

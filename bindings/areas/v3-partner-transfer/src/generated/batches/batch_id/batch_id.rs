@@ -6,7 +6,7 @@
     /// Values of `detail_status`.
     ///
     /// 明细状态
-    pub enum GetDetailStatus {
+    pub enum PartnerGetTransferBatchByNoDetailStatus {
         All = "ALL",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetTransferBatchByNoQuery {
     /// 是否查询转账明细单
     ///
     /// **Required.**
@@ -32,11 +32,11 @@ pub struct GetQuery {
     pub limit: ::std::option::Option<i64>,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_status: ::std::option::Option<GetDetailStatus>,
+    pub detail_status: ::std::option::Option<PartnerGetTransferBatchByNoDetailStatus>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetTransferBatchByNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -44,10 +44,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerGetTransferBatchByNoQuery {
     /// Creates a value from its required fields (`need_query_detail`).
     pub fn new(need_query_detail: bool) -> Self {
-        GetQuery {
+        PartnerGetTransferBatchByNoQuery {
             need_query_detail,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -68,13 +68,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_status`.
-    pub fn with_detail_status(mut self, detail_status: GetDetailStatus) -> Self {
+    pub fn with_detail_status(
+        mut self,
+        detail_status: PartnerGetTransferBatchByNoDetailStatus,
+    ) -> Self {
         self.detail_status = ::std::option::Option::Some(detail_status);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -86,7 +89,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 批次关闭原因
-    pub enum GetCloseReason {
+    pub enum PartnerGetTransferBatchByNoCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         OverdueClose = "OVERDUE_CLOSE",
         PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
@@ -101,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferDetailListItem {
+pub struct PartnerGetTransferBatchByNoTransferDetailListItem {
     /// 微信支付明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -124,7 +127,7 @@ pub struct GetTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferDetailListItem {
+    PartnerGetTransferBatchByNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_status: optional(2, "detail_status"),
@@ -132,10 +135,10 @@ pub struct GetTransferDetailListItem {
     }
 }
 
-impl GetTransferDetailListItem {
+impl PartnerGetTransferBatchByNoTransferDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferDetailListItem {
+        PartnerGetTransferBatchByNoTransferDetailListItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_status: ::std::option::Option::None,
@@ -148,7 +151,7 @@ impl GetTransferDetailListItem {
     /// Values of `transfer_purpose`.
     ///
     /// 批量转账用途
-    pub enum GetTransferPurpose {
+    pub enum PartnerGetTransferBatchByNoTransferPurpose {
         Goodspayment = "GOODSPAYMENT",
         Commission = "COMMISSION",
         Refund = "REFUND",
@@ -164,7 +167,7 @@ impl GetTransferDetailListItem {
     /// Values of `transfer_scene`.
     ///
     /// 转账场景
-    pub enum GetTransferScene {
+    pub enum PartnerGetTransferBatchByNoTransferScene {
         OrdinaryTransfer = "ORDINARY_TRANSFER",
         PayrollCardTransfer = "PAYROLL_CARD_TRANSFER",
         #[unrecognized]
@@ -176,7 +179,7 @@ impl GetTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetTransferBatchByNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -227,7 +230,7 @@ pub struct GetResponse {
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<PartnerGetTransferBatchByNoCloseReason>,
     /// 转账总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -259,17 +262,19 @@ pub struct GetResponse {
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetTransferDetailListItem>,
+        ::std::vec::Vec<PartnerGetTransferBatchByNoTransferDetailListItem>,
     >,
     /// 服务商的appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 批量转账用途
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_purpose: ::std::option::Option<GetTransferPurpose>,
+    pub transfer_purpose: ::std::option::Option<
+        PartnerGetTransferBatchByNoTransferPurpose,
+    >,
     /// 转账场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene: ::std::option::Option<GetTransferScene>,
+    pub transfer_scene: ::std::option::Option<PartnerGetTransferBatchByNoTransferScene>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -277,7 +282,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetTransferBatchByNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         out_batch_no: optional(2, "out_batch_no"),
@@ -305,10 +310,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetTransferBatchByNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetTransferBatchByNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
@@ -350,7 +355,7 @@ impl GetResponse {
 /// Source: `openapi/v3/partner-transfer/batches/batch-id/{batch_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetTransferBatchByNoRequest {
     /// 微信支付批次单号
     ///
     /// **Required.**
@@ -358,30 +363,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetTransferBatchByNoQuery,
 }
 
-impl GetRequest {
+impl PartnerGetTransferBatchByNoRequest {
     /// Creates a value from its required fields (`batch_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetTransferBatchByNoQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetTransferBatchByNoRequest {
             batch_id: batch_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetTransferBatchByNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/partner-transfer/batches/batch-id/{batch_id}`
     pub const PATH: &'static str = "/v3/partner-transfer/batches/batch-id/{batch_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -398,8 +403,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetTransferBatchByNoRequest {
+    type Response = PartnerGetTransferBatchByNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -482,9 +487,16 @@ impl<'a> V3PartnerTransferBatchesBatchIdBatchId<'a> {
     /// 微信支付批次单号查询批次单 (`GET /v3/partner-transfer/batches/batch-id/{batch_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_id.clone(), query)).await
+        query: PartnerGetTransferBatchByNoQuery,
+    ) -> ::std::result::Result<
+        PartnerGetTransferBatchByNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerGetTransferBatchByNoRequest::new(self.batch_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -493,12 +505,12 @@ impl<'a> V3PartnerTransferBatchesBatchIdBatchId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_partner_transfer_batches_batch_id_batch_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_transfer_batch_by_no.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerGetTransferBatchByNoQuery>(),
         ),
         (
-            "get_v3_partner_transfer_batches_batch_id_batch_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_transfer_batch_by_no.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerGetTransferBatchByNoResponse>(),
         ),
     ]);
     schemas.extend(details::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `detail_status`.
     ///
     /// 明细状态
-    pub enum GetDetailStatus {
+    pub enum PartnerGetTransferBatchByOutNoDetailStatus {
         All = "ALL",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetTransferBatchByOutNoQuery {
     /// 是否查询转账明细单
     ///
     /// **Required.**
@@ -33,11 +33,11 @@ pub struct GetQuery {
     pub limit: ::std::option::Option<i64>,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_status: ::std::option::Option<GetDetailStatus>,
+    pub detail_status: ::std::option::Option<PartnerGetTransferBatchByOutNoDetailStatus>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetTransferBatchByOutNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -45,10 +45,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerGetTransferBatchByOutNoQuery {
     /// Creates a value from its required fields (`need_query_detail`).
     pub fn new(need_query_detail: bool) -> Self {
-        GetQuery {
+        PartnerGetTransferBatchByOutNoQuery {
             need_query_detail,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -69,13 +69,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_status`.
-    pub fn with_detail_status(mut self, detail_status: GetDetailStatus) -> Self {
+    pub fn with_detail_status(
+        mut self,
+        detail_status: PartnerGetTransferBatchByOutNoDetailStatus,
+    ) -> Self {
         self.detail_status = ::std::option::Option::Some(detail_status);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByOutNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -87,7 +90,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 批次关闭原因
-    pub enum GetCloseReason {
+    pub enum PartnerGetTransferBatchByOutNoCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         OverdueClose = "OVERDUE_CLOSE",
         PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
@@ -102,7 +105,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferDetailListItem {
+pub struct PartnerGetTransferBatchByOutNoTransferDetailListItem {
     /// 微信支付明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,7 +128,7 @@ pub struct GetTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferDetailListItem {
+    PartnerGetTransferBatchByOutNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_status: optional(2, "detail_status"),
@@ -133,10 +136,10 @@ pub struct GetTransferDetailListItem {
     }
 }
 
-impl GetTransferDetailListItem {
+impl PartnerGetTransferBatchByOutNoTransferDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferDetailListItem {
+        PartnerGetTransferBatchByOutNoTransferDetailListItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_status: ::std::option::Option::None,
@@ -149,7 +152,7 @@ impl GetTransferDetailListItem {
     /// Values of `transfer_purpose`.
     ///
     /// 批量转账用途
-    pub enum GetTransferPurpose {
+    pub enum PartnerGetTransferBatchByOutNoTransferPurpose {
         Goodspayment = "GOODSPAYMENT",
         Commission = "COMMISSION",
         Refund = "REFUND",
@@ -165,7 +168,7 @@ impl GetTransferDetailListItem {
     /// Values of `transfer_scene`.
     ///
     /// 转账场景
-    pub enum GetTransferScene {
+    pub enum PartnerGetTransferBatchByOutNoTransferScene {
         OrdinaryTransfer = "ORDINARY_TRANSFER",
         PayrollCardTransfer = "PAYROLL_CARD_TRANSFER",
         #[unrecognized]
@@ -177,7 +180,7 @@ impl GetTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetTransferBatchByOutNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -228,7 +231,7 @@ pub struct GetResponse {
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<PartnerGetTransferBatchByOutNoCloseReason>,
     /// 转账总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -262,17 +265,21 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetTransferDetailListItem>,
+        ::std::vec::Vec<PartnerGetTransferBatchByOutNoTransferDetailListItem>,
     >,
     /// 服务商的appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 批量转账用途
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_purpose: ::std::option::Option<GetTransferPurpose>,
+    pub transfer_purpose: ::std::option::Option<
+        PartnerGetTransferBatchByOutNoTransferPurpose,
+    >,
     /// 转账场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene: ::std::option::Option<GetTransferScene>,
+    pub transfer_scene: ::std::option::Option<
+        PartnerGetTransferBatchByOutNoTransferScene,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -280,7 +287,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetTransferBatchByOutNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         out_batch_no: optional(2, "out_batch_no"),
@@ -308,10 +315,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetTransferBatchByOutNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetTransferBatchByOutNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
@@ -353,7 +360,7 @@ impl GetResponse {
 /// Source: `openapi/v3/partner-transfer/batches/out-batch-no/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetTransferBatchByOutNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -361,30 +368,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetTransferBatchByOutNoQuery,
 }
 
-impl GetRequest {
+impl PartnerGetTransferBatchByOutNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetTransferBatchByOutNoQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetTransferBatchByOutNoRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetTransferBatchByOutNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}`
     pub const PATH: &'static str = "/v3/partner-transfer/batches/out-batch-no/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByOutNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -404,8 +411,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetTransferBatchByOutNoRequest {
+    type Response = PartnerGetTransferBatchByOutNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -490,9 +497,19 @@ impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNo<'a> {
     /// 商家批次单号查询批次单 (`GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: PartnerGetTransferBatchByOutNoQuery,
+    ) -> ::std::result::Result<
+        PartnerGetTransferBatchByOutNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerGetTransferBatchByOutNoRequest::new(
+                    self.out_batch_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -501,12 +518,14 @@ impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_partner_transfer_batches_out_batch_no_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_transfer_batch_by_out_no.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerGetTransferBatchByOutNoQuery>(),
         ),
         (
-            "get_v3_partner_transfer_batches_out_batch_no_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_transfer_batch_by_out_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetTransferBatchByOutNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(details::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BindOpenScenarioSpeakerBody {
     /// 子商户
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BindOpenScenarioSpeakerBody {
         sub_mchid: required(0, "sub_mchid"),
         code_url: required(1, "code_url"),
     }
 }
 
-impl PostBody {
+impl BindOpenScenarioSpeakerBody {
     /// Creates a value from its required fields (`sub_mchid`, `code_url`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         code_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        BindOpenScenarioSpeakerBody {
             sub_mchid: sub_mchid.into(),
             code_url: code_url.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BindOpenScenarioSpeakerBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `bind_state`.
     ///
     /// 绑定状态
-    pub enum PostBindState {
+    pub enum BindOpenScenarioSpeakerBindState {
         OpenScenarioSpeakerBindStateUnbond = "OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND",
         OpenScenarioSpeakerBindStateBinded = "OPEN_SCENARIO_SPEAKER_BIND_STATE_BINDED",
         #[unrecognized]
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BindOpenScenarioSpeakerResponse {
     /// 子商户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,7 +76,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bind_state: ::std::option::Option<PostBindState>,
+    pub bind_state: ::std::option::Option<BindOpenScenarioSpeakerBindState>,
     /// 收款链接url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BindOpenScenarioSpeakerResponse {
         sub_mchid: optional(0, "sub_mchid"),
         device_sn: optional(1, "device_sn"),
         bind_state: optional(2, "bind_state"),
@@ -98,10 +98,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BindOpenScenarioSpeakerResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BindOpenScenarioSpeakerResponse {
             sub_mchid: ::std::option::Option::None,
             device_sn: ::std::option::Option::None,
             bind_state: ::std::option::Option::None,
@@ -122,7 +122,7 @@ impl PostResponse {
 /// Source: `openapi/v3/pay-devices/open-scenario-speaker/{device_sn}/bind.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BindOpenScenarioSpeakerRequest {
     /// 设备sn
     ///
     /// **Required.**
@@ -130,30 +130,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub device_sn: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: BindOpenScenarioSpeakerBody,
 }
 
-impl PostRequest {
+impl BindOpenScenarioSpeakerRequest {
     /// Creates a value from its required fields (`device_sn`, `body`).
     pub fn new(
         device_sn: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: BindOpenScenarioSpeakerBody,
     ) -> Self {
-        PostRequest {
+        BindOpenScenarioSpeakerRequest {
             device_sn: device_sn.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl BindOpenScenarioSpeakerRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay-devices/open-scenario-speaker/{device_sn}/bind`
     pub const PATH: &'static str = "/v3/pay-devices/open-scenario-speaker/{device_sn}/bind";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BindOpenScenarioSpeakerRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -170,8 +170,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BindOpenScenarioSpeakerRequest {
+    type Response = BindOpenScenarioSpeakerResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -220,9 +220,14 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnBind<'a> {
     /// 绑定音箱设备码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.device_sn.clone(), body)).await
+        body: BindOpenScenarioSpeakerBody,
+    ) -> ::std::result::Result<
+        BindOpenScenarioSpeakerResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&BindOpenScenarioSpeakerRequest::new(self.device_sn.clone(), body))
+            .await
     }
 }
 
@@ -231,12 +236,12 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnBind<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_devices_open_scenario_speaker_device_sn_bind.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "bind_open_scenario_speaker.body",
+            ::wechatpay_runtime::json_schema_for::<BindOpenScenarioSpeakerBody>(),
         ),
         (
-            "post_v3_pay_devices_open_scenario_speaker_device_sn_bind.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "bind_open_scenario_speaker.response",
+            ::wechatpay_runtime::json_schema_for::<BindOpenScenarioSpeakerResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePrebindBody {
     /// 收款链接url
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePrebindBody {
         code_url: required(0, "code_url"),
     }
 }
 
-impl PostBody {
+impl CreatePrebindBody {
     /// Creates a value from its required fields (`code_url`).
     pub fn new(code_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreatePrebindBody {
             code_url: code_url.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePrebindBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `bind_state`.
     ///
     /// 绑定状态
-    pub enum PostBindState {
+    pub enum CreatePrebindBindState {
         OpenScenarioSpeakerBindStateUnbond = "OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND",
         OpenScenarioSpeakerBindStateBinded = "OPEN_SCENARIO_SPEAKER_BIND_STATE_BINDED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePrebindResponse {
     /// 设备sn
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -62,7 +62,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bind_state: ::std::option::Option<PostBindState>,
+    pub bind_state: ::std::option::Option<CreatePrebindBindState>,
     /// 收款链接url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -75,7 +75,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePrebindResponse {
         device_sn: optional(0, "device_sn"),
         bind_state: optional(1, "bind_state"),
         code_url: optional(2, "code_url"),
@@ -83,10 +83,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePrebindResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePrebindResponse {
             device_sn: ::std::option::Option::None,
             bind_state: ::std::option::Option::None,
             code_url: ::std::option::Option::None,
@@ -106,7 +106,7 @@ impl PostResponse {
 /// Source: `openapi/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePrebindRequest {
     /// 设备sn
     ///
     /// **Required.**
@@ -114,30 +114,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub device_sn: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePrebindBody,
 }
 
-impl PostRequest {
+impl CreatePrebindRequest {
     /// Creates a value from its required fields (`device_sn`, `body`).
     pub fn new(
         device_sn: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreatePrebindBody,
     ) -> Self {
-        PostRequest {
+        CreatePrebindRequest {
             device_sn: device_sn.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreatePrebindRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`
     pub const PATH: &'static str = "/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePrebindRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -154,8 +154,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePrebindRequest {
+    type Response = CreatePrebindResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -204,9 +204,11 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind<'a> {
     /// 出厂预绑定音箱和码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.device_sn.clone(), body)).await
+        body: CreatePrebindBody,
+    ) -> ::std::result::Result<CreatePrebindResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreatePrebindRequest::new(self.device_sn.clone(), body))
+            .await
     }
 }
 
@@ -215,12 +217,12 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_devices_open_scenario_speaker_device_sn_prebind.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_prebind.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePrebindBody>(),
         ),
         (
-            "post_v3_pay_devices_open_scenario_speaker_device_sn_prebind.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_prebind.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePrebindResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `bind_state`.
     ///
     /// 绑定状态
-    pub enum PostBindState {
+    pub enum UnbindOpenScenarioSpeakerBindState {
         OpenScenarioSpeakerBindStateUnbond = "OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND",
         OpenScenarioSpeakerBindStateBinded = "OPEN_SCENARIO_SPEAKER_BIND_STATE_BINDED",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnbindOpenScenarioSpeakerResponse {
     /// 子商户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -33,7 +33,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bind_state: ::std::option::Option<PostBindState>,
+    pub bind_state: ::std::option::Option<UnbindOpenScenarioSpeakerBindState>,
     /// 收款链接url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -46,7 +46,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnbindOpenScenarioSpeakerResponse {
         sub_mchid: optional(0, "sub_mchid"),
         device_sn: optional(1, "device_sn"),
         bind_state: optional(2, "bind_state"),
@@ -55,10 +55,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UnbindOpenScenarioSpeakerResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnbindOpenScenarioSpeakerResponse {
             sub_mchid: ::std::option::Option::None,
             device_sn: ::std::option::Option::None,
             bind_state: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl PostResponse {
 /// Source: `openapi/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnbindOpenScenarioSpeakerRequest {
     /// 设备sn
     ///
     /// **Required.**
@@ -88,23 +88,23 @@ pub struct PostRequest {
     pub device_sn: ::std::string::String,
 }
 
-impl PostRequest {
+impl UnbindOpenScenarioSpeakerRequest {
     /// Creates a value from its required fields (`device_sn`).
     pub fn new(device_sn: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        UnbindOpenScenarioSpeakerRequest {
             device_sn: device_sn.into(),
         }
     }
 }
 
-impl PostRequest {
+impl UnbindOpenScenarioSpeakerRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`
     pub const PATH: &'static str = "/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnbindOpenScenarioSpeakerRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,8 +120,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnbindOpenScenarioSpeakerRequest {
+    type Response = UnbindOpenScenarioSpeakerResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -165,8 +165,13 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind<'a> {
     /// 解绑音箱设备码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.device_sn.clone())).await
+    ) -> ::std::result::Result<
+        UnbindOpenScenarioSpeakerResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&UnbindOpenScenarioSpeakerRequest::new(self.device_sn.clone()))
+            .await
     }
 }
 
@@ -175,8 +180,8 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_devices_open_scenario_speaker_device_sn_unbind.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unbind_open_scenario_speaker.response",
+            ::wechatpay_runtime::json_schema_for::<UnbindOpenScenarioSpeakerResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PayCreateReportBody {
     /// 子商户
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PayCreateReportBody {
         sub_mchid: required(0, "sub_mchid"),
         code_url: required(1, "code_url"),
         out_trade_no: required(2, "out_trade_no"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PayCreateReportBody {
     /// Creates a value from its required fields (`sub_mchid`, `code_url`, `out_trade_no`, `device_sn`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         device_sn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PayCreateReportBody {
             sub_mchid: sub_mchid.into(),
             code_url: code_url.into(),
             out_trade_no: out_trade_no.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PayCreateReportBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PayCreateReportResponse {
     /// 子商户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -96,7 +96,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PayCreateReportResponse {
         sub_mchid: optional(0, "sub_mchid"),
         code_url: optional(1, "code_url"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -106,10 +106,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PayCreateReportResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PayCreateReportResponse {
             sub_mchid: ::std::option::Option::None,
             code_url: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -131,7 +131,7 @@ impl PostResponse {
 /// Source: `openapi/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PayCreateReportRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -139,30 +139,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PayCreateReportBody,
 }
 
-impl PostRequest {
+impl PayCreateReportRequest {
     /// Creates a value from its required fields (`transaction_id`, `body`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PayCreateReportBody,
     ) -> Self {
-        PostRequest {
+        PayCreateReportRequest {
             transaction_id: transaction_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PayCreateReportRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`
     pub const PATH: &'static str = "/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PayCreateReportRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +182,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PayCreateReportRequest {
+    type Response = PayCreateReportResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -232,9 +232,11 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport<'a> {
     /// 码牌支付结果上报 (`POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.transaction_id.clone(), body)).await
+        body: PayCreateReportBody,
+    ) -> ::std::result::Result<PayCreateReportResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&PayCreateReportRequest::new(self.transaction_id.clone(), body))
+            .await
     }
 }
 
@@ -243,12 +245,12 @@ impl<'a> V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_devices_open_scenario_speakerorder_transaction_id_report.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "pay_create_report.body",
+            ::wechatpay_runtime::json_schema_for::<PayCreateReportBody>(),
         ),
         (
-            "post_v3_pay_devices_open_scenario_speakerorder_transaction_id_report.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pay_create_report.response",
+            ::wechatpay_runtime::json_schema_for::<PayCreateReportResponse>(),
         ),
     ])
 }

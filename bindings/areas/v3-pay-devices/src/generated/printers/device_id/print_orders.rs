@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostVariableListItem {
+pub struct CreatePrintOrderVariableListItem {
     /// Key字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
@@ -18,16 +18,16 @@ pub struct PostVariableListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostVariableListItem {
+    CreatePrintOrderVariableListItem {
         key: optional(0, "key"),
         value: optional(1, "value"),
     }
 }
 
-impl PostVariableListItem {
+impl CreatePrintOrderVariableListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostVariableListItem {
+        CreatePrintOrderVariableListItem {
             key: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
@@ -58,22 +58,22 @@ impl PostVariableListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRowListItem {
+pub struct CreatePrintOrderRowListItem {
     /// 值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRowListItem {
+    CreatePrintOrderRowListItem {
         cell_list: optional(0, "cell_list"),
     }
 }
 
-impl PostRowListItem {
+impl CreatePrintOrderRowListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRowListItem {
+        CreatePrintOrderRowListItem {
             cell_list: ::std::option::Option::None,
         }
     }
@@ -94,26 +94,26 @@ impl PostRowListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTableListItem {
+pub struct CreatePrintOrderTableListItem {
     /// Key字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub row_list: ::std::option::Option<::std::vec::Vec<PostRowListItem>>,
+    pub row_list: ::std::option::Option<::std::vec::Vec<CreatePrintOrderRowListItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTableListItem {
+    CreatePrintOrderTableListItem {
         key: optional(0, "key"),
         row_list: optional(1, "row_list"),
     }
 }
 
-impl PostTableListItem {
+impl CreatePrintOrderTableListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTableListItem {
+        CreatePrintOrderTableListItem {
             key: ::std::option::Option::None,
             row_list: ::std::option::Option::None,
         }
@@ -129,7 +129,10 @@ impl PostTableListItem {
     }
 
     /// Sets `row_list`.
-    pub fn with_row_list(mut self, row_list: ::std::vec::Vec<PostRowListItem>) -> Self {
+    pub fn with_row_list(
+        mut self,
+        row_list: ::std::vec::Vec<CreatePrintOrderRowListItem>,
+    ) -> Self {
         self.row_list = ::std::option::Option::Some(row_list);
         self
     }
@@ -139,7 +142,7 @@ impl PostTableListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePrintOrderBody {
     /// 打印单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub print_order_no: ::std::option::Option<::std::string::String>,
@@ -151,14 +154,18 @@ pub struct PostBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 变量列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub variable_list: ::std::option::Option<::std::vec::Vec<PostVariableListItem>>,
+    pub variable_list: ::std::option::Option<
+        ::std::vec::Vec<CreatePrintOrderVariableListItem>,
+    >,
     /// 表格变量列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub table_list: ::std::option::Option<::std::vec::Vec<PostTableListItem>>,
+    pub table_list: ::std::option::Option<
+        ::std::vec::Vec<CreatePrintOrderTableListItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePrintOrderBody {
         print_order_no: optional(0, "print_order_no"),
         template_id: optional(1, "template_id"),
         notify_url: optional(2, "notify_url"),
@@ -167,10 +174,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePrintOrderBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreatePrintOrderBody {
             print_order_no: ::std::option::Option::None,
             template_id: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
@@ -209,7 +216,7 @@ impl PostBody {
     /// Sets `variable_list`.
     pub fn with_variable_list(
         mut self,
-        variable_list: ::std::vec::Vec<PostVariableListItem>,
+        variable_list: ::std::vec::Vec<CreatePrintOrderVariableListItem>,
     ) -> Self {
         self.variable_list = ::std::option::Option::Some(variable_list);
         self
@@ -218,14 +225,14 @@ impl PostBody {
     /// Sets `table_list`.
     pub fn with_table_list(
         mut self,
-        table_list: ::std::vec::Vec<PostTableListItem>,
+        table_list: ::std::vec::Vec<CreatePrintOrderTableListItem>,
     ) -> Self {
         self.table_list = ::std::option::Option::Some(table_list);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePrintOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -242,7 +249,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/pay-devices/printers/{device_id}/print-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePrintOrderRequest {
     /// 小票机设备号
     ///
     /// **Required.**
@@ -250,30 +257,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub device_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePrintOrderBody,
 }
 
-impl PostRequest {
+impl CreatePrintOrderRequest {
     /// Creates a value from its required fields (`device_id`, `body`).
     pub fn new(
         device_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreatePrintOrderBody,
     ) -> Self {
-        PostRequest {
+        CreatePrintOrderRequest {
             device_id: device_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreatePrintOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay-devices/printers/{device_id}/print-orders`
     pub const PATH: &'static str = "/v3/pay-devices/printers/{device_id}/print-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePrintOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -290,7 +297,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreatePrintOrderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -352,9 +359,11 @@ impl<'a> V3PayDevicesPrintersDeviceIdPrintOrders<'a> {
     /// 小票机打印 (`POST /v3/pay-devices/printers/{device_id}/print-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreatePrintOrderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.device_id.clone(), body)).await
+        self.client
+            .execute(&CreatePrintOrderRequest::new(self.device_id.clone(), body))
+            .await
     }
 }
 
@@ -363,8 +372,8 @@ impl<'a> V3PayDevicesPrintersDeviceIdPrintOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_pay_devices_printers_device_id_print_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_print_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePrintOrderBody>(),
         ),
     ]);
     schemas.extend(print_order_no::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct AcquiringCreateExposurePayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub acquiring_bank_openid: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    AcquiringCreateExposurePayer {
         acquiring_bank_openid: optional(0, "acquiring_bank_openid"),
         phone_number_hash: optional(1, "phone_number_hash"),
         merchant_openid: optional(2, "merchant_openid"),
     }
 }
 
-impl PostPayer {
+impl AcquiringCreateExposurePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        AcquiringCreateExposurePayer {
             acquiring_bank_openid: ::std::option::Option::None,
             phone_number_hash: ::std::option::Option::None,
             merchant_openid: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringCreateExposureBody {
     /// 从业机构号
     ///
     /// **Required.**
@@ -94,7 +94,7 @@ pub struct PostBody {
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: AcquiringCreateExposurePayer,
     /// 商户订单号
     ///
     /// **Required.**
@@ -102,7 +102,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringCreateExposureBody {
         acquiring_bank_id: required(0, "acquiring_bank_id"),
         acquiring_bank_appid: optional(1, "acquiring_bank_appid"),
         merchant_id: required(2, "merchant_id"),
@@ -113,16 +113,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringCreateExposureBody {
     /// Creates a value from its required fields (`acquiring_bank_id`, `merchant_id`, `channel_id`, `payer`, `out_trade_no`).
     pub fn new(
         acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
         merchant_id: impl ::std::convert::Into<::std::string::String>,
         channel_id: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
+        payer: AcquiringCreateExposurePayer,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AcquiringCreateExposureBody {
             acquiring_bank_id: acquiring_bank_id.into(),
             acquiring_bank_appid: ::std::option::Option::None,
             merchant_id: merchant_id.into(),
@@ -154,7 +154,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringCreateExposureBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -166,7 +166,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AcquiringCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -182,17 +182,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AcquiringCreateExposureResponse {
         fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl AcquiringCreateExposureResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AcquiringCreateExposureResponse {
             fqf_exposure: ::std::option::Option::None,
             market_exposure_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -211,26 +211,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/acquiring-bank/transactions/exposure.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringCreateExposureRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringCreateExposureBody,
 }
 
-impl PostRequest {
+impl AcquiringCreateExposureRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: AcquiringCreateExposureBody) -> Self {
+        AcquiringCreateExposureRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl AcquiringCreateExposureRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/acquiring-bank/transactions/exposure`
     pub const PATH: &'static str = "/v3/pay/acquiring-bank/transactions/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringCreateExposureRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -240,8 +242,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AcquiringCreateExposureRequest {
+    type Response = AcquiringCreateExposureResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -282,9 +284,12 @@ impl<'a> V3PayAcquiringBankTransactionsExposure<'a> {
     /// 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: AcquiringCreateExposureBody,
+    ) -> ::std::result::Result<
+        AcquiringCreateExposureResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&AcquiringCreateExposureRequest::new(body)).await
     }
 }
 
@@ -293,12 +298,12 @@ impl<'a> V3PayAcquiringBankTransactionsExposure<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_acquiring_bank_transactions_exposure.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiring_create_exposure.body",
+            ::wechatpay_runtime::json_schema_for::<AcquiringCreateExposureBody>(),
         ),
         (
-            "post_v3_pay_acquiring_bank_transactions_exposure.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "acquiring_create_exposure.response",
+            ::wechatpay_runtime::json_schema_for::<AcquiringCreateExposureResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `user_id_type`.
     ///
     /// 用户ID的类型
-    pub enum PostUserIdType {
+    pub enum PartnerInstalCreateExposureUserIdType {
         UnknownUserIdType = "UNKNOWN_USER_ID_TYPE",
         Openid = "OPENID",
         PhoneNo = "PHONE_NO",
@@ -23,10 +23,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserId {
+pub struct PartnerInstalCreateExposureUserId {
     /// 用户ID的类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_id_type: ::std::option::Option<PostUserIdType>,
+    pub user_id_type: ::std::option::Option<PartnerInstalCreateExposureUserIdType>,
     /// 用户服务标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -39,7 +39,7 @@ pub struct PostUserId {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserId {
+    PartnerInstalCreateExposureUserId {
         user_id_type: optional(0, "user_id_type"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -47,10 +47,10 @@ pub struct PostUserId {
     }
 }
 
-impl PostUserId {
+impl PartnerInstalCreateExposureUserId {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserId {
+        PartnerInstalCreateExposureUserId {
             user_id_type: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -59,7 +59,10 @@ impl PostUserId {
     }
 
     /// Sets `user_id_type`.
-    pub fn with_user_id_type(mut self, user_id_type: PostUserIdType) -> Self {
+    pub fn with_user_id_type(
+        mut self,
+        user_id_type: PartnerInstalCreateExposureUserIdType,
+    ) -> Self {
         self.user_id_type = ::std::option::Option::Some(user_id_type);
         self
     }
@@ -96,7 +99,7 @@ impl PostUserId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerInstalCreateExposureBody {
     /// 服务商户号
     ///
     /// **Required.**
@@ -114,11 +117,11 @@ pub struct PostBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_id: ::std::option::Option<PostUserId>,
+    pub user_id: ::std::option::Option<PartnerInstalCreateExposureUserId>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerInstalCreateExposureBody {
         sp_mchid: required(0, "sp_mchid"),
         sp_appid: required(1, "sp_appid"),
         sub_appid: required(2, "sub_appid"),
@@ -127,14 +130,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerInstalCreateExposureBody {
     /// Creates a value from its required fields (`sp_mchid`, `sp_appid`, `sub_appid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sub_appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerInstalCreateExposureBody {
             sp_mchid: sp_mchid.into(),
             sp_appid: sp_appid.into(),
             sub_appid: sub_appid.into(),
@@ -153,13 +156,13 @@ impl PostBody {
     }
 
     /// Sets `user_id`.
-    pub fn with_user_id(mut self, user_id: PostUserId) -> Self {
+    pub fn with_user_id(mut self, user_id: PartnerInstalCreateExposureUserId) -> Self {
         self.user_id = ::std::option::Option::Some(user_id);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerInstalCreateExposureBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -171,7 +174,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerInstalCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -184,16 +187,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerInstalCreateExposureResponse {
         recommend_exposure: optional(0, "recommend_exposure"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerInstalCreateExposureResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerInstalCreateExposureResponse {
             recommend_exposure: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -211,26 +214,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/instal/partner/exposure.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerInstalCreateExposureRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerInstalCreateExposureBody,
 }
 
-impl PostRequest {
+impl PartnerInstalCreateExposureRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerInstalCreateExposureBody) -> Self {
+        PartnerInstalCreateExposureRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerInstalCreateExposureRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/instal/partner/exposure`
     pub const PATH: &'static str = "/v3/pay/instal/partner/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerInstalCreateExposureRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -240,8 +245,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerInstalCreateExposureRequest {
+    type Response = PartnerInstalCreateExposureResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -282,9 +287,12 @@ impl<'a> V3PayInstalPartnerExposure<'a> {
     /// 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerInstalCreateExposureBody,
+    ) -> ::std::result::Result<
+        PartnerInstalCreateExposureResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerInstalCreateExposureRequest::new(body)).await
     }
 }
 
@@ -293,12 +301,12 @@ impl<'a> V3PayInstalPartnerExposure<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_instal_partner_exposure.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_instal_create_exposure.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerInstalCreateExposureBody>(),
         ),
         (
-            "post_v3_pay_instal_partner_exposure.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_instal_create_exposure.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerInstalCreateExposureResponse>(),
         ),
     ])
 }

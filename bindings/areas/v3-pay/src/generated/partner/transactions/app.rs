@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct PartnerAppPrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -18,16 +18,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    PartnerAppPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl PartnerAppPrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        PartnerAppPrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -52,7 +52,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PartnerAppPrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -63,16 +63,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PartnerAppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PartnerAppPrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PartnerAppPrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -92,7 +92,7 @@ impl PostAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum PartnerAppPrepayLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -108,7 +108,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct PartnerAppPrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -130,7 +130,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    PartnerAppPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -139,14 +139,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl PartnerAppPrepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        PartnerAppPrepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -180,7 +180,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct PartnerAppPrepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -189,21 +189,23 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerAppPrepayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    PartnerAppPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl PartnerAppPrepayDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        PartnerAppPrepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -228,7 +230,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<PartnerAppPrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -241,7 +243,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct PartnerAppPrepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -260,7 +262,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    PartnerAppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         area_code: required(2, "area_code"),
@@ -268,14 +270,14 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl PartnerAppPrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `area_code`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         area_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        PartnerAppPrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             area_code: area_code.into(),
@@ -299,7 +301,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct PartnerAppPrepaySceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -308,21 +310,21 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<PartnerAppPrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    PartnerAppPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl PartnerAppPrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        PartnerAppPrepaySceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -348,7 +350,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: PartnerAppPrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -358,7 +360,7 @@ impl PostSceneInfo {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum PartnerAppPrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -377,12 +379,12 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct PartnerAppPrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: PartnerAppPrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -398,21 +400,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    PartnerAppPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl PartnerAppPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: PartnerAppPrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        PartnerAppPrepayIdentity {
             type_,
             number,
             name,
@@ -426,28 +428,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct PartnerAppPrepayPayer {
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<PartnerAppPrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    PartnerAppPrepayPayer {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostPayer {
+impl PartnerAppPrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        PartnerAppPrepayPayer {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: PartnerAppPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -457,7 +459,7 @@ impl PostPayer {
     /// Values of `subsidy_period_type`.
     ///
     /// 贴息方案类型
-    pub enum PostSubsidyPeriodType {
+    pub enum PartnerAppPrepaySubsidyPeriodType {
         Daily = "DAILY",
         Period = "PERIOD",
         #[unrecognized]
@@ -471,7 +473,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyPlanItem {
+pub struct PartnerAppPrepaySubsidyPlanItem {
     /// 贴息期数
     ///
     /// Documented values: `3`, `6`, `12`.
@@ -487,16 +489,16 @@ pub struct PostSubsidyPlanItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyPlanItem {
+    PartnerAppPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
     }
 }
 
-impl PostSubsidyPlanItem {
+impl PartnerAppPrepaySubsidyPlanItem {
     /// Creates a value from its required fields (`subsidy_installment_num`, `subsidy_percent`).
     pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
-        PostSubsidyPlanItem {
+        PartnerAppPrepaySubsidyPlanItem {
             subsidy_installment_num,
             subsidy_percent,
         }
@@ -509,31 +511,31 @@ impl PostSubsidyPlanItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyDetailItem {
+pub struct PartnerAppPrepaySubsidyDetailItem {
     /// 贴息方案类型
     ///
     /// **Required.**
-    pub subsidy_period_type: PostSubsidyPeriodType,
+    pub subsidy_period_type: PartnerAppPrepaySubsidyPeriodType,
     /// 贴息方案列表
     ///
     /// **Required.**
-    pub subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+    pub subsidy_plan: ::std::vec::Vec<PartnerAppPrepaySubsidyPlanItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyDetailItem {
+    PartnerAppPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
     }
 }
 
-impl PostSubsidyDetailItem {
+impl PartnerAppPrepaySubsidyDetailItem {
     /// Creates a value from its required fields (`subsidy_period_type`, `subsidy_plan`).
     pub fn new(
-        subsidy_period_type: PostSubsidyPeriodType,
-        subsidy_plan: ::std::vec::Vec<PostSubsidyPlanItem>,
+        subsidy_period_type: PartnerAppPrepaySubsidyPeriodType,
+        subsidy_plan: ::std::vec::Vec<PartnerAppPrepaySubsidyPlanItem>,
     ) -> Self {
-        PostSubsidyDetailItem {
+        PartnerAppPrepaySubsidyDetailItem {
             subsidy_period_type,
             subsidy_plan,
         }
@@ -546,22 +548,24 @@ impl PostSubsidyDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubsidyInfo {
+pub struct PartnerAppPrepaySubsidyInfo {
     /// 贴息详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_detail: ::std::option::Option<::std::vec::Vec<PostSubsidyDetailItem>>,
+    pub subsidy_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerAppPrepaySubsidyDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubsidyInfo {
+    PartnerAppPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
 }
 
-impl PostSubsidyInfo {
+impl PartnerAppPrepaySubsidyInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSubsidyInfo {
+        PartnerAppPrepaySubsidyInfo {
             subsidy_detail: ::std::option::Option::None,
         }
     }
@@ -569,7 +573,7 @@ impl PostSubsidyInfo {
     /// Sets `subsidy_detail`.
     pub fn with_subsidy_detail(
         mut self,
-        subsidy_detail: ::std::vec::Vec<PostSubsidyDetailItem>,
+        subsidy_detail: ::std::vec::Vec<PartnerAppPrepaySubsidyDetailItem>,
     ) -> Self {
         self.subsidy_detail = ::std::option::Option::Some(subsidy_detail);
         self
@@ -580,7 +584,7 @@ impl PostSubsidyInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerAppPrepayBody {
     /// 服务商公众号ID
     ///
     /// **Required.**
@@ -598,7 +602,7 @@ pub struct PostBody {
     pub sub_mchid: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<PartnerAppPrepaySettleInfo>,
     /// 商品描述
     ///
     /// **Required.**
@@ -613,7 +617,7 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PartnerAppPrepayAmount,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -626,26 +630,26 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<PartnerAppPrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<PartnerAppPrepayDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<PartnerAppPrepaySceneInfo>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<PartnerAppPrepayPayer>,
     /// 贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subsidy_info: ::std::option::Option<PostSubsidyInfo>,
+    pub subsidy_info: ::std::option::Option<PartnerAppPrepaySubsidyInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerAppPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -667,7 +671,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerAppPrepayBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -675,10 +679,10 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: PartnerAppPrepayAmount,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerAppPrepayBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -710,7 +714,7 @@ impl PostBody {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: PartnerAppPrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -743,7 +747,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<PartnerAppPrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -755,31 +762,34 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: PartnerAppPrepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: PartnerAppPrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: PartnerAppPrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 
     /// Sets `subsidy_info`.
-    pub fn with_subsidy_info(mut self, subsidy_info: PostSubsidyInfo) -> Self {
+    pub fn with_subsidy_info(
+        mut self,
+        subsidy_info: PartnerAppPrepaySubsidyInfo,
+    ) -> Self {
         self.subsidy_info = ::std::option::Option::Some(subsidy_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -791,7 +801,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerAppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -804,16 +814,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerAppPrepayResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -835,26 +845,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerAppPrepayBody,
 }
 
-impl PostRequest {
+impl PartnerAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerAppPrepayBody) -> Self {
+        PartnerAppPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl PartnerAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/app`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -864,8 +874,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerAppPrepayRequest {
+    type Response = PartnerAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -906,9 +916,9 @@ impl<'a> V3PayPartnerTransactionsApp<'a> {
     /// APP下单 (`POST /v3/pay/partner/transactions/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerAppPrepayBody,
+    ) -> ::std::result::Result<PartnerAppPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PartnerAppPrepayRequest::new(body)).await
     }
 }
 
@@ -917,12 +927,12 @@ impl<'a> V3PayPartnerTransactionsApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerAppPrepayBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerAppPrepayResponse>(),
         ),
     ])
 }

@@ -8,22 +8,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct PartnerCreateAppWithContractSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    PartnerCreateAppWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl PartnerCreateAppWithContractSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        PartnerCreateAppWithContractSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -41,7 +41,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PartnerCreateAppWithContractAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -52,16 +52,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PartnerCreateAppWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PartnerCreateAppWithContractAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PartnerCreateAppWithContractAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -83,7 +83,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct PartnerCreateAppWithContractGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -105,7 +105,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    PartnerCreateAppWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -114,14 +114,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl PartnerCreateAppWithContractGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        PartnerCreateAppWithContractGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -155,7 +155,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct PartnerCreateAppWithContractDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -165,21 +165,23 @@ pub struct PostDetail {
     /// 单品列表
     ///
     /// **Required.**
-    pub goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+    pub goods_detail: ::std::vec::Vec<PartnerCreateAppWithContractGoodsDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    PartnerCreateAppWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: required(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl PartnerCreateAppWithContractDetail {
     /// Creates a value from its required fields (`goods_detail`).
-    pub fn new(goods_detail: ::std::vec::Vec<PostGoodsDetailItem>) -> Self {
-        PostDetail {
+    pub fn new(
+        goods_detail: ::std::vec::Vec<PartnerCreateAppWithContractGoodsDetailItem>,
+    ) -> Self {
+        PartnerCreateAppWithContractDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail,
@@ -208,7 +210,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct PartnerCreateAppWithContractStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -224,7 +226,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    PartnerCreateAppWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         area_code: optional(2, "area_code"),
@@ -232,10 +234,10 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl PartnerCreateAppWithContractStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        PartnerCreateAppWithContractStoreInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             area_code: ::std::option::Option::None,
@@ -286,7 +288,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct PartnerCreateAppWithContractSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
@@ -296,23 +298,23 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<PartnerCreateAppWithContractStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    PartnerCreateAppWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl PartnerCreateAppWithContractSceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        PartnerCreateAppWithContractSceneInfo {
             payer_client_ip: payer_client_ip.into(),
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -329,7 +331,10 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(
+        mut self,
+        store_info: PartnerCreateAppWithContractStoreInfo,
+    ) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -341,7 +346,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractInfo {
+pub struct PartnerCreateAppWithContractContractInfo {
     /// 模板ID
     ///
     /// **Required.**
@@ -372,7 +377,7 @@ pub struct PostContractInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractInfo {
+    PartnerCreateAppWithContractContractInfo {
         plan_id: required(0, "plan_id"),
         contract_mchid: required(1, "contract_mchid"),
         contract_appid: required(2, "contract_appid"),
@@ -383,7 +388,7 @@ pub struct PostContractInfo {
     }
 }
 
-impl PostContractInfo {
+impl PartnerCreateAppWithContractContractInfo {
     /// Creates a value from its required fields (`plan_id`, `contract_mchid`, `contract_appid`, `contract_code`, `request_serial`, `contract_display_account`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
@@ -393,7 +398,7 @@ impl PostContractInfo {
         request_serial: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostContractInfo {
+        PartnerCreateAppWithContractContractInfo {
             plan_id: plan_id.into(),
             contract_mchid: contract_mchid.into(),
             contract_appid: contract_appid.into(),
@@ -420,7 +425,7 @@ impl PostContractInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateAppWithContractBody {
     /// 服务商应用ID
     ///
     /// **Required.**
@@ -459,28 +464,28 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<PartnerCreateAppWithContractSettleInfo>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PartnerCreateAppWithContractAmount,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<PartnerCreateAppWithContractDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<PartnerCreateAppWithContractSceneInfo>,
     /// 签约授权信息
     ///
     /// **Required.**
-    pub contract_info: PostContractInfo,
+    pub contract_info: PartnerCreateAppWithContractContractInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateAppWithContractBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -500,7 +505,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateAppWithContractBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `contract_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -510,10 +515,10 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        contract_info: PostContractInfo,
+        amount: PartnerCreateAppWithContractAmount,
+        contract_info: PartnerCreateAppWithContractContractInfo,
     ) -> Self {
-        PostBody {
+        PartnerCreateAppWithContractBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -570,7 +575,10 @@ impl PostBody {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: PartnerCreateAppWithContractSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -582,19 +590,22 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: PartnerCreateAppWithContractDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: PartnerCreateAppWithContractSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateAppWithContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -606,7 +617,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateAppWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -619,16 +630,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateAppWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerCreateAppWithContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateAppWithContractResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -646,26 +657,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/app-with-contract.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateAppWithContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateAppWithContractBody,
 }
 
-impl PostRequest {
+impl PartnerCreateAppWithContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateAppWithContractBody) -> Self {
+        PartnerCreateAppWithContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateAppWithContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/app-with-contract`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/app-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateAppWithContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -675,8 +688,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateAppWithContractRequest {
+    type Response = PartnerCreateAppWithContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -717,9 +730,12 @@ impl<'a> V3PayPartnerTransactionsAppWithContract<'a> {
     /// APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateAppWithContractBody,
+    ) -> ::std::result::Result<
+        PartnerCreateAppWithContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreateAppWithContractRequest::new(body)).await
     }
 }
 
@@ -728,12 +744,14 @@ impl<'a> V3PayPartnerTransactionsAppWithContract<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_app_with_contract.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_app_with_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateAppWithContractBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_app_with_contract.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_app_with_contract.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateAppWithContractResponse,
+            >(),
         ),
     ])
 }

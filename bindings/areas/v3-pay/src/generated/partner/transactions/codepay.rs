@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct PartnerCreateCodepayPayer {
     /// 授权码
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    PartnerCreateCodepayPayer {
         auth_code: required(0, "auth_code"),
     }
 }
 
-impl PostPayer {
+impl PartnerCreateCodepayPayer {
     /// Creates a value from its required fields (`auth_code`).
     pub fn new(auth_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPayer {
+        PartnerCreateCodepayPayer {
             auth_code: auth_code.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PartnerCreateCodepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -47,16 +47,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PartnerCreateCodepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PartnerCreateCodepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PartnerCreateCodepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -78,7 +78,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct PartnerCreateCodepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -88,16 +88,16 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    PartnerCreateCodepayStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
     }
 }
 
-impl PostStoreInfo {
+impl PartnerCreateCodepayStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        PartnerCreateCodepayStoreInfo {
             id: ::std::option::Option::None,
             out_id: ::std::option::Option::None,
         }
@@ -128,7 +128,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct PartnerCreateCodepaySceneInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -138,21 +138,21 @@ pub struct PostSceneInfo {
     /// 商户门店信息
     ///
     /// **Required.**
-    pub store_info: PostStoreInfo,
+    pub store_info: PartnerCreateCodepayStoreInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    PartnerCreateCodepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         store_info: required(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl PartnerCreateCodepaySceneInfo {
     /// Creates a value from its required fields (`store_info`).
-    pub fn new(store_info: PostStoreInfo) -> Self {
-        PostSceneInfo {
+    pub fn new(store_info: PartnerCreateCodepayStoreInfo) -> Self {
+        PartnerCreateCodepaySceneInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             store_info,
@@ -184,7 +184,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct PartnerCreateCodepayGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -206,7 +206,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    PartnerCreateCodepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -215,14 +215,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl PartnerCreateCodepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        PartnerCreateCodepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wxpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -256,7 +256,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct PartnerCreateCodepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -266,21 +266,23 @@ pub struct PostDetail {
     /// 单品列表
     ///
     /// **Required.**
-    pub goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+    pub goods_detail: ::std::vec::Vec<PartnerCreateCodepayGoodsDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    PartnerCreateCodepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: required(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl PartnerCreateCodepayDetail {
     /// Creates a value from its required fields (`goods_detail`).
-    pub fn new(goods_detail: ::std::vec::Vec<PostGoodsDetailItem>) -> Self {
-        PostDetail {
+    pub fn new(
+        goods_detail: ::std::vec::Vec<PartnerCreateCodepayGoodsDetailItem>,
+    ) -> Self {
+        PartnerCreateCodepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail,
@@ -309,22 +311,22 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct PartnerCreateCodepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    PartnerCreateCodepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl PartnerCreateCodepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        PartnerCreateCodepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -340,7 +342,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateCodepayBody {
     /// 合作伙伴应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -375,25 +377,25 @@ pub struct PostBody {
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: PartnerCreateCodepayPayer,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PartnerCreateCodepayAmount,
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: PartnerCreateCodepaySceneInfo,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<PartnerCreateCodepayDetail>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<PartnerCreateCodepaySettleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateCodepayBody {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -411,18 +413,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateCodepayBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `payer`, `amount`, `scene_info`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
-        amount: PostAmount,
-        scene_info: PostSceneInfo,
+        payer: PartnerCreateCodepayPayer,
+        amount: PartnerCreateCodepayAmount,
+        scene_info: PartnerCreateCodepaySceneInfo,
     ) -> Self {
-        PostBody {
+        PartnerCreateCodepayBody {
             sp_appid: ::std::option::Option::None,
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -483,19 +485,22 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: PartnerCreateCodepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: PartnerCreateCodepaySettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateCodepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -509,7 +514,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePayer {
+pub struct PartnerCreateCodepayResponsePayer {
     /// 合作伙伴用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -523,17 +528,17 @@ pub struct PostResponsePayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePayer {
+    PartnerCreateCodepayResponsePayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl PostResponsePayer {
+impl PartnerCreateCodepayResponsePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePayer {
+        PartnerCreateCodepayResponsePayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -547,7 +552,7 @@ impl PostResponsePayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct PartnerCreateCodepayResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -569,7 +574,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    PartnerCreateCodepayResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
@@ -578,10 +583,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl PartnerCreateCodepayResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        PartnerCreateCodepayResponseAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -597,7 +602,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItemGoodsDetailItem {
+pub struct PartnerCreateCodepayPromotionDetailGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -628,7 +633,7 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItemGoodsDetailItem {
+    PartnerCreateCodepayPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -638,10 +643,10 @@ pub struct PostPromotionDetailItemGoodsDetailItem {
     }
 }
 
-impl PostPromotionDetailItemGoodsDetailItem {
+impl PartnerCreateCodepayPromotionDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItemGoodsDetailItem {
+        PartnerCreateCodepayPromotionDetailGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -658,7 +663,7 @@ impl PostPromotionDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct PartnerCreateCodepayPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -697,7 +702,7 @@ pub struct PostPromotionDetailItem {
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<PartnerCreateCodepayPromotionDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -706,7 +711,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    PartnerCreateCodepayPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -722,10 +727,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl PartnerCreateCodepayPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        PartnerCreateCodepayPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -746,7 +751,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateCodepayResponse {
     /// 合作伙伴应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -793,14 +798,14 @@ pub struct PostResponse {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostResponsePayer>,
+    pub payer: ::std::option::Option<PartnerCreateCodepayResponsePayer>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<PartnerCreateCodepayResponseAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<PartnerCreateCodepayPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -809,7 +814,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateCodepayResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -829,10 +834,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreateCodepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateCodepayResponse {
             sp_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -864,26 +869,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/codepay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateCodepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateCodepayBody,
 }
 
-impl PostRequest {
+impl PartnerCreateCodepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateCodepayBody) -> Self {
+        PartnerCreateCodepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateCodepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/codepay`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/codepay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateCodepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -893,8 +900,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateCodepayRequest {
+    type Response = PartnerCreateCodepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -935,9 +942,12 @@ impl<'a> V3PayPartnerTransactionsCodepay<'a> {
     /// 付款码支付 (`POST /v3/pay/partner/transactions/codepay`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateCodepayBody,
+    ) -> ::std::result::Result<
+        PartnerCreateCodepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreateCodepayRequest::new(body)).await
     }
 }
 
@@ -946,12 +956,12 @@ impl<'a> V3PayPartnerTransactionsCodepay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_codepay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_codepay.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateCodepayBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_codepay.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_codepay.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateCodepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct PartnerCreateExposurePayer {
     /// 用户服务商标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -21,17 +21,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    PartnerCreateExposurePayer {
         sp_openid: optional(0, "sp_openid"),
         phone_number_hash: optional(1, "phone_number_hash"),
         sub_openid: optional(2, "sub_openid"),
     }
 }
 
-impl PostPayer {
+impl PartnerCreateExposurePayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        PartnerCreateExposurePayer {
             sp_openid: ::std::option::Option::None,
             phone_number_hash: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -70,7 +70,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateExposureBody {
     /// 服务商应用ID
     ///
     /// **Required.**
@@ -89,7 +89,7 @@ pub struct PostBody {
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: PartnerCreateExposurePayer,
     /// 商户订单号
     ///
     /// **Required.**
@@ -97,7 +97,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateExposureBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: required(2, "sub_appid"),
@@ -107,16 +107,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateExposureBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_appid`, `payer`, `out_trade_no`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_appid: impl ::std::convert::Into<::std::string::String>,
-        payer: PostPayer,
+        payer: PartnerCreateExposurePayer,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreateExposureBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             sub_appid: sub_appid.into(),
@@ -136,7 +136,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateExposureBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -148,7 +148,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -164,17 +164,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateExposureResponse {
         fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerCreateExposureResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateExposureResponse {
             fqf_exposure: ::std::option::Option::None,
             market_exposure_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -193,26 +193,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/exposure.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateExposureRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateExposureBody,
 }
 
-impl PostRequest {
+impl PartnerCreateExposureRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateExposureBody) -> Self {
+        PartnerCreateExposureRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateExposureRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/exposure`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateExposureRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -222,8 +224,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateExposureRequest {
+    type Response = PartnerCreateExposureResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -264,9 +266,12 @@ impl<'a> V3PayPartnerTransactionsExposure<'a> {
     /// 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateExposureBody,
+    ) -> ::std::result::Result<
+        PartnerCreateExposureResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreateExposureRequest::new(body)).await
     }
 }
 
@@ -275,12 +280,12 @@ impl<'a> V3PayPartnerTransactionsExposure<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_exposure.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_exposure.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateExposureBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_exposure.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_exposure.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateExposureResponse>(),
         ),
     ])
 }

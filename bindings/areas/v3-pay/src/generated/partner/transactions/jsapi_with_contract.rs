@@ -8,22 +8,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct PartnerCreateJsapiWithContractSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    PartnerCreateJsapiWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl PartnerCreateJsapiWithContractSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        PartnerCreateJsapiWithContractSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -41,7 +41,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PartnerCreateJsapiWithContractAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -52,16 +52,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PartnerCreateJsapiWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PartnerCreateJsapiWithContractAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PartnerCreateJsapiWithContractAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -83,7 +83,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct PartnerCreateJsapiWithContractPayer {
     /// 用户服务标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -93,16 +93,16 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    PartnerCreateJsapiWithContractPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
     }
 }
 
-impl PostPayer {
+impl PartnerCreateJsapiWithContractPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        PartnerCreateJsapiWithContractPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
         }
@@ -133,7 +133,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct PartnerCreateJsapiWithContractGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -155,7 +155,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    PartnerCreateJsapiWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -164,14 +164,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl PartnerCreateJsapiWithContractGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        PartnerCreateJsapiWithContractGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -205,7 +205,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct PartnerCreateJsapiWithContractDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -215,21 +215,23 @@ pub struct PostDetail {
     /// 单品列表
     ///
     /// **Required.**
-    pub goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+    pub goods_detail: ::std::vec::Vec<PartnerCreateJsapiWithContractGoodsDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    PartnerCreateJsapiWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: required(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl PartnerCreateJsapiWithContractDetail {
     /// Creates a value from its required fields (`goods_detail`).
-    pub fn new(goods_detail: ::std::vec::Vec<PostGoodsDetailItem>) -> Self {
-        PostDetail {
+    pub fn new(
+        goods_detail: ::std::vec::Vec<PartnerCreateJsapiWithContractGoodsDetailItem>,
+    ) -> Self {
+        PartnerCreateJsapiWithContractDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail,
@@ -258,7 +260,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct PartnerCreateJsapiWithContractStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -274,7 +276,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    PartnerCreateJsapiWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         area_code: optional(2, "area_code"),
@@ -282,10 +284,10 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl PartnerCreateJsapiWithContractStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        PartnerCreateJsapiWithContractStoreInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             area_code: ::std::option::Option::None,
@@ -336,7 +338,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct PartnerCreateJsapiWithContractSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
@@ -346,23 +348,23 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<PartnerCreateJsapiWithContractStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    PartnerCreateJsapiWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl PartnerCreateJsapiWithContractSceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSceneInfo {
+        PartnerCreateJsapiWithContractSceneInfo {
             payer_client_ip: payer_client_ip.into(),
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -379,7 +381,10 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(
+        mut self,
+        store_info: PartnerCreateJsapiWithContractStoreInfo,
+    ) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -391,7 +396,7 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractInfo {
+pub struct PartnerCreateJsapiWithContractContractInfo {
     /// 免密协议ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password_free_contract_id: ::std::option::Option<::std::string::String>,
@@ -422,7 +427,7 @@ pub struct PostContractInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractInfo {
+    PartnerCreateJsapiWithContractContractInfo {
         password_free_contract_id: optional(0, "password_free_contract_id"),
         token: optional(1, "token"),
         plan_id: optional(2, "plan_id"),
@@ -435,10 +440,10 @@ pub struct PostContractInfo {
     }
 }
 
-impl PostContractInfo {
+impl PartnerCreateJsapiWithContractContractInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractInfo {
+        PartnerCreateJsapiWithContractContractInfo {
             password_free_contract_id: ::std::option::Option::None,
             token: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
@@ -543,7 +548,7 @@ impl PostContractInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateJsapiWithContractBody {
     /// 服务商应用ID
     ///
     /// **Required.**
@@ -582,32 +587,32 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<PartnerCreateJsapiWithContractSettleInfo>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PartnerCreateJsapiWithContractAmount,
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: PartnerCreateJsapiWithContractPayer,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<PartnerCreateJsapiWithContractDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<PartnerCreateJsapiWithContractSceneInfo>,
     /// 签约授权信息
     ///
     /// **Required.**
-    pub contract_info: PostContractInfo,
+    pub contract_info: PartnerCreateJsapiWithContractContractInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateJsapiWithContractBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -628,7 +633,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateJsapiWithContractBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `notify_url`, `amount`, `payer`, `contract_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -638,11 +643,11 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        payer: PostPayer,
-        contract_info: PostContractInfo,
+        amount: PartnerCreateJsapiWithContractAmount,
+        payer: PartnerCreateJsapiWithContractPayer,
+        contract_info: PartnerCreateJsapiWithContractContractInfo,
     ) -> Self {
-        PostBody {
+        PartnerCreateJsapiWithContractBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -700,7 +705,10 @@ impl PostBody {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: PartnerCreateJsapiWithContractSettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -712,19 +720,22 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: PartnerCreateJsapiWithContractDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(
+        mut self,
+        scene_info: PartnerCreateJsapiWithContractSceneInfo,
+    ) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateJsapiWithContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -736,7 +747,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateJsapiWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -749,16 +760,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateJsapiWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerCreateJsapiWithContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateJsapiWithContractResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -780,26 +791,28 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/jsapi-with-contract.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateJsapiWithContractRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateJsapiWithContractBody,
 }
 
-impl PostRequest {
+impl PartnerCreateJsapiWithContractRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateJsapiWithContractBody) -> Self {
+        PartnerCreateJsapiWithContractRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateJsapiWithContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/jsapi-with-contract`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/jsapi-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateJsapiWithContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -809,8 +822,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateJsapiWithContractRequest {
+    type Response = PartnerCreateJsapiWithContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -851,9 +864,12 @@ impl<'a> V3PayPartnerTransactionsJsapiWithContract<'a> {
     /// JSAPI下单并授权/签约 (`POST /v3/pay/partner/transactions/jsapi-with-contract`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateJsapiWithContractBody,
+    ) -> ::std::result::Result<
+        PartnerCreateJsapiWithContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreateJsapiWithContractRequest::new(body)).await
     }
 }
 
@@ -862,12 +878,14 @@ impl<'a> V3PayPartnerTransactionsJsapiWithContract<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_jsapi_with_contract.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_jsapi_with_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateJsapiWithContractBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_jsapi_with_contract.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_jsapi_with_contract.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateJsapiWithContractResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct PartnerNativePrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -18,16 +18,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    PartnerNativePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl PartnerNativePrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        PartnerNativePrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -52,7 +52,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PartnerNativePrepayAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -63,16 +63,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PartnerNativePrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PartnerNativePrepayAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PartnerNativePrepayAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -92,7 +92,7 @@ impl PostAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum PostLimitPay {
+    pub enum PartnerNativePrepayLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -108,7 +108,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct PartnerNativePrepayGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// **Required.**
@@ -130,7 +130,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    PartnerNativePrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -139,14 +139,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl PartnerNativePrepayGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        PartnerNativePrepayGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -180,7 +180,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct PartnerNativePrepayDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -189,21 +189,23 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerNativePrepayGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    PartnerNativePrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl PartnerNativePrepayDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        PartnerNativePrepayDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -228,7 +230,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<PartnerNativePrepayGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -241,7 +243,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct PartnerNativePrepayStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -260,7 +262,7 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    PartnerNativePrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
         area_code: required(2, "area_code"),
@@ -268,14 +270,14 @@ pub struct PostStoreInfo {
     }
 }
 
-impl PostStoreInfo {
+impl PartnerNativePrepayStoreInfo {
     /// Creates a value from its required fields (`name`, `area_code`, `address`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         area_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostStoreInfo {
+        PartnerNativePrepayStoreInfo {
             id: ::std::option::Option::None,
             name: name.into(),
             area_code: area_code.into(),
@@ -299,7 +301,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct PartnerNativePrepaySceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -308,21 +310,21 @@ pub struct PostSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<PostStoreInfo>,
+    pub store_info: ::std::option::Option<PartnerNativePrepayStoreInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    PartnerNativePrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl PartnerNativePrepaySceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneInfo {
+        PartnerNativePrepaySceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -348,7 +350,7 @@ impl PostSceneInfo {
     }
 
     /// Sets `store_info`.
-    pub fn with_store_info(mut self, store_info: PostStoreInfo) -> Self {
+    pub fn with_store_info(mut self, store_info: PartnerNativePrepayStoreInfo) -> Self {
         self.store_info = ::std::option::Option::Some(store_info);
         self
     }
@@ -358,7 +360,7 @@ impl PostSceneInfo {
     /// Values of `type`.
     ///
     /// 证件类型
-    pub enum PostType {
+    pub enum PartnerNativePrepayType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -377,12 +379,12 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct PartnerNativePrepayIdentity {
     /// 证件类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: PartnerNativePrepayType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -398,21 +400,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    PartnerNativePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl PartnerNativePrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostType,
+        type_: PartnerNativePrepayType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        PartnerNativePrepayIdentity {
             type_,
             number,
             name,
@@ -426,28 +428,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct PartnerNativePrepayPayer {
     /// 实名支付(需单独申请权限)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<PartnerNativePrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    PartnerNativePrepayPayer {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostPayer {
+impl PartnerNativePrepayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        PartnerNativePrepayPayer {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: PartnerNativePrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -457,7 +459,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerNativePrepayBody {
     /// 服务商公众号ID
     ///
     /// **Required.**
@@ -475,7 +477,7 @@ pub struct PostBody {
     pub sub_mchid: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<PartnerNativePrepaySettleInfo>,
     /// 商品描述
     ///
     /// **Required.**
@@ -490,7 +492,7 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PartnerNativePrepayAmount,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -503,23 +505,23 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<PostLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<PartnerNativePrepayLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<PartnerNativePrepayDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<PostSceneInfo>,
+    pub scene_info: ::std::option::Option<PartnerNativePrepaySceneInfo>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<PartnerNativePrepayPayer>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerNativePrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -540,7 +542,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerNativePrepayBody {
     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -548,10 +550,10 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: PartnerNativePrepayAmount,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerNativePrepayBody {
             sp_appid: sp_appid.into(),
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -582,7 +584,10 @@ impl PostBody {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(
+        mut self,
+        settle_info: PartnerNativePrepaySettleInfo,
+    ) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -615,7 +620,10 @@ impl PostBody {
     }
 
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, limit_pay: ::std::vec::Vec<PostLimitPay>) -> Self {
+    pub fn with_limit_pay(
+        mut self,
+        limit_pay: ::std::vec::Vec<PartnerNativePrepayLimitPay>,
+    ) -> Self {
         self.limit_pay = ::std::option::Option::Some(limit_pay);
         self
     }
@@ -627,25 +635,25 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: PartnerNativePrepayDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `scene_info`.
-    pub fn with_scene_info(mut self, scene_info: PostSceneInfo) -> Self {
+    pub fn with_scene_info(mut self, scene_info: PartnerNativePrepaySceneInfo) -> Self {
         self.scene_info = ::std::option::Option::Some(scene_info);
         self
     }
 
     /// Sets `payer`.
-    pub fn with_payer(mut self, payer: PostPayer) -> Self {
+    pub fn with_payer(mut self, payer: PartnerNativePrepayPayer) -> Self {
         self.payer = ::std::option::Option::Some(payer);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerNativePrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -657,7 +665,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerNativePrepayResponse {
     /// 二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -670,16 +678,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerNativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerNativePrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerNativePrepayResponse {
             code_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -701,26 +709,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/native.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerNativePrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerNativePrepayBody,
 }
 
-impl PostRequest {
+impl PartnerNativePrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerNativePrepayBody) -> Self {
+        PartnerNativePrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl PartnerNativePrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/native`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerNativePrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -730,8 +738,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerNativePrepayRequest {
+    type Response = PartnerNativePrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -772,9 +780,9 @@ impl<'a> V3PayPartnerTransactionsNative<'a> {
     /// Native下单 (`POST /v3/pay/partner/transactions/native`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerNativePrepayBody,
+    ) -> ::std::result::Result<PartnerNativePrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PartnerNativePrepayRequest::new(body)).await
     }
 }
 
@@ -783,12 +791,12 @@ impl<'a> V3PayPartnerTransactionsNative<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_native.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_native_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerNativePrepayBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_native.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_native_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerNativePrepayResponse>(),
         ),
     ])
 }

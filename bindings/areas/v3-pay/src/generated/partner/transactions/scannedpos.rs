@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateScannedpoAmount {
     /// 总金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateScannedpoAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateScannedpoAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        CreateScannedpoAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct CreateScannedpoPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -60,16 +60,16 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    CreateScannedpoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
     }
 }
 
-impl PostPayer {
+impl CreateScannedpoPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        CreateScannedpoPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
         }
@@ -100,7 +100,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct CreateScannedpoGoodsDetailItem {
     /// 商品编码
     ///
     /// **Required.**
@@ -122,7 +122,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    CreateScannedpoGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -131,14 +131,14 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl CreateScannedpoGoodsDetailItem {
     /// Creates a value from its required fields (`merchant_goods_id`, `quantity`, `unit_price`).
     pub fn new(
         merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
         quantity: i64,
         unit_price: i64,
     ) -> Self {
-        PostGoodsDetailItem {
+        CreateScannedpoGoodsDetailItem {
             merchant_goods_id: merchant_goods_id.into(),
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -172,7 +172,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct CreateScannedpoDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -181,21 +181,23 @@ pub struct PostDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<CreateScannedpoGoodsDetailItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    CreateScannedpoDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
     }
 }
 
-impl PostDetail {
+impl CreateScannedpoDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        CreateScannedpoDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -220,7 +222,7 @@ impl PostDetail {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        goods_detail: ::std::vec::Vec<PostGoodsDetailItem>,
+        goods_detail: ::std::vec::Vec<CreateScannedpoGoodsDetailItem>,
     ) -> Self {
         self.goods_detail = ::std::option::Option::Some(goods_detail);
         self
@@ -233,7 +235,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreInfo {
+pub struct CreateScannedpoStoreInfo {
     /// 门店ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -243,16 +245,16 @@ pub struct PostStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreInfo {
+    CreateScannedpoStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
     }
 }
 
-impl PostStoreInfo {
+impl CreateScannedpoStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStoreInfo {
+        CreateScannedpoStoreInfo {
             id: ::std::option::Option::None,
             out_id: ::std::option::Option::None,
         }
@@ -283,7 +285,7 @@ impl PostStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneInfo {
+pub struct CreateScannedpoSceneInfo {
     /// 用户终端IP
     ///
     /// **Required.**
@@ -294,24 +296,24 @@ pub struct PostSceneInfo {
     /// 商户门店信息
     ///
     /// **Required.**
-    pub store_info: PostStoreInfo,
+    pub store_info: CreateScannedpoStoreInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneInfo {
+    CreateScannedpoSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: required(2, "store_info"),
     }
 }
 
-impl PostSceneInfo {
+impl CreateScannedpoSceneInfo {
     /// Creates a value from its required fields (`payer_client_ip`, `store_info`).
     pub fn new(
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
-        store_info: PostStoreInfo,
+        store_info: CreateScannedpoStoreInfo,
     ) -> Self {
-        PostSceneInfo {
+        CreateScannedpoSceneInfo {
             payer_client_ip: payer_client_ip.into(),
             device_id: ::std::option::Option::None,
             store_info,
@@ -334,22 +336,22 @@ impl PostSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CreateScannedpoSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CreateScannedpoSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
 }
 
-impl PostSettleInfo {
+impl CreateScannedpoSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CreateScannedpoSettleInfo {
             profit_sharing: ::std::option::Option::None,
         }
     }
@@ -365,7 +367,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateScannedpoBody {
     /// 合作伙伴应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -406,25 +408,25 @@ pub struct PostBody {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateScannedpoAmount,
     /// 支付者
     ///
     /// **Required.**
-    pub payer: PostPayer,
+    pub payer: CreateScannedpoPayer,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<CreateScannedpoDetail>,
     /// 场景信息
     ///
     /// **Required.**
-    pub scene_info: PostSceneInfo,
+    pub scene_info: CreateScannedpoSceneInfo,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CreateScannedpoSettleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateScannedpoBody {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -444,18 +446,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateScannedpoBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `payer`, `scene_info`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
-        payer: PostPayer,
-        scene_info: PostSceneInfo,
+        amount: CreateScannedpoAmount,
+        payer: CreateScannedpoPayer,
+        scene_info: CreateScannedpoSceneInfo,
     ) -> Self {
-        PostBody {
+        CreateScannedpoBody {
             sp_appid: ::std::option::Option::None,
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -536,19 +538,19 @@ impl PostBody {
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: CreateScannedpoDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: CreateScannedpoSettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateScannedpoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -560,7 +562,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateScannedpoResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -573,16 +575,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateScannedpoResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateScannedpoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateScannedpoResponse {
             prepay_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -600,26 +602,26 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/scannedpos.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateScannedpoRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateScannedpoBody,
 }
 
-impl PostRequest {
+impl CreateScannedpoRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateScannedpoBody) -> Self {
+        CreateScannedpoRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateScannedpoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/scannedpos`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/scannedpos";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateScannedpoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -629,8 +631,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateScannedpoRequest {
+    type Response = CreateScannedpoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -671,9 +673,9 @@ impl<'a> V3PayPartnerTransactionsScannedpos<'a> {
     /// 扫码支付下单 (`POST /v3/pay/partner/transactions/scannedpos`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateScannedpoBody,
+    ) -> ::std::result::Result<CreateScannedpoResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateScannedpoRequest::new(body)).await
     }
 }
 
@@ -682,12 +684,12 @@ impl<'a> V3PayPartnerTransactionsScannedpos<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_scannedpos.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_scannedpo.body",
+            ::wechatpay_runtime::json_schema_for::<CreateScannedpoBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_scannedpos.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_scannedpo.response",
+            ::wechatpay_runtime::json_schema_for::<CreateScannedpoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryOrderByIdQuery {
     /// 直连商户号
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryOrderByIdQuery {
         mchid: required(0, "mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryOrderByIdQuery {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { mchid: mchid.into() }
+        QueryOrderByIdQuery {
+            mchid: mchid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryOrderByIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum QueryOrderByIdTradeType {
         Jsapi = "JSAPI",
         Native = "NATIVE",
         App = "APP",
@@ -54,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum GetTradeState {
+    pub enum QueryOrderByIdTradeState {
         Success = "SUCCESS",
         Refund = "REFUND",
         Notpay = "NOTPAY",
@@ -74,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct QueryOrderByIdAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -100,7 +102,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    QueryOrderByIdAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_currency: optional(2, "payer_currency"),
@@ -109,10 +111,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl QueryOrderByIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        QueryOrderByIdAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
@@ -126,7 +128,7 @@ impl GetAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum GetLimitPay {
+    pub enum QueryOrderByIdLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -142,7 +144,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct QueryOrderByIdGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -171,7 +173,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    QueryOrderByIdGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -181,10 +183,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl QueryOrderByIdGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        QueryOrderByIdGoodsDetailItem {
             merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -201,7 +203,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetail {
+pub struct QueryOrderByIdDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -210,7 +212,9 @@ pub struct GetDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryOrderByIdGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -218,7 +222,7 @@ pub struct GetDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetail {
+    QueryOrderByIdDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
@@ -226,10 +230,10 @@ pub struct GetDetail {
     }
 }
 
-impl GetDetail {
+impl QueryOrderByIdDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetail {
+        QueryOrderByIdDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -244,7 +248,7 @@ impl GetDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreInfo {
+pub struct QueryOrderByIdStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -270,7 +274,7 @@ pub struct GetStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreInfo {
+    QueryOrderByIdStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         area_code: optional(2, "area_code"),
@@ -279,10 +283,10 @@ pub struct GetStoreInfo {
     }
 }
 
-impl GetStoreInfo {
+impl QueryOrderByIdStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreInfo {
+        QueryOrderByIdStoreInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             area_code: ::std::option::Option::None,
@@ -298,7 +302,7 @@ impl GetStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSceneInfo {
+pub struct QueryOrderByIdSceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -307,7 +311,7 @@ pub struct GetSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<GetStoreInfo>,
+    pub store_info: ::std::option::Option<QueryOrderByIdStoreInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -315,7 +319,7 @@ pub struct GetSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSceneInfo {
+    QueryOrderByIdSceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
@@ -323,10 +327,10 @@ pub struct GetSceneInfo {
     }
 }
 
-impl GetSceneInfo {
+impl QueryOrderByIdSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSceneInfo {
+        QueryOrderByIdSceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -341,7 +345,7 @@ impl GetSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct QueryOrderByIdPayer {
     /// 用户在服务商的标识
     ///
     /// From the reviewed overrides, not the docs table: added.
@@ -354,16 +358,16 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    QueryOrderByIdPayer {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl QueryOrderByIdPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        QueryOrderByIdPayer {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -376,7 +380,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItemGoodsDetailItem {
+pub struct QueryOrderByIdPromotionDetailGoodsDetailItem {
     /// 商品编码
     ///
     /// From the reviewed overrides, not the docs table: added.
@@ -409,7 +413,7 @@ pub struct GetPromotionDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItemGoodsDetailItem {
+    QueryOrderByIdPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -419,10 +423,10 @@ pub struct GetPromotionDetailItemGoodsDetailItem {
     }
 }
 
-impl GetPromotionDetailItemGoodsDetailItem {
+impl QueryOrderByIdPromotionDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItemGoodsDetailItem {
+        QueryOrderByIdPromotionDetailGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -439,7 +443,7 @@ impl GetPromotionDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct QueryOrderByIdPromotionDetailItem {
     /// 券ID
     ///
     /// From the reviewed overrides, not the docs table: added.
@@ -496,7 +500,7 @@ pub struct GetPromotionDetailItem {
     /// From the reviewed overrides, not the docs table: added.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<GetPromotionDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<QueryOrderByIdPromotionDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -505,7 +509,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    QueryOrderByIdPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -521,10 +525,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl QueryOrderByIdPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        QueryOrderByIdPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -545,7 +549,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryOrderByIdResponse {
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -553,12 +557,12 @@ pub struct GetResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<QueryOrderByIdTradeType>,
     /// 交易状态
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<GetTradeState>,
+    pub trade_state: ::std::option::Option<QueryOrderByIdTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -595,7 +599,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<QueryOrderByIdAmount>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -609,26 +613,28 @@ pub struct GetResponse {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<GetLimitPay>>,
+    pub limit_pay: ::std::option::Option<::std::vec::Vec<QueryOrderByIdLimitPay>>,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<GetDetail>,
+    pub detail: ::std::option::Option<QueryOrderByIdDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<GetSceneInfo>,
+    pub scene_info: ::std::option::Option<QueryOrderByIdSceneInfo>,
     /// 支付者信息
     ///
     /// From the reviewed overrides, not the docs table: added.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<QueryOrderByIdPayer>,
     /// 优惠信息
     ///
     /// From the reviewed overrides, not the docs table: added.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryOrderByIdPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -636,7 +642,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryOrderByIdResponse {
         transaction_id: optional(0, "transaction_id"),
         trade_type: optional(1, "trade_type"),
         trade_state: optional(2, "trade_state"),
@@ -662,10 +668,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryOrderByIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryOrderByIdResponse {
             transaction_id: ::std::option::Option::None,
             trade_type: ::std::option::Option::None,
             trade_state: ::std::option::Option::None,
@@ -713,7 +719,7 @@ impl GetResponse {
 /// Source: `openapi/v3/pay/transactions/id/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryOrderByIdRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -721,30 +727,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryOrderByIdQuery,
 }
 
-impl GetRequest {
+impl QueryOrderByIdRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryOrderByIdQuery,
     ) -> Self {
-        GetRequest {
+        QueryOrderByIdRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryOrderByIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/pay/transactions/id/{transaction_id}`
     pub const PATH: &'static str = "/v3/pay/transactions/id/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryOrderByIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -764,8 +770,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryOrderByIdRequest {
+    type Response = QueryOrderByIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -819,9 +825,11 @@ impl<'a> V3PayTransactionsIdTransactionId<'a> {
     /// 微信支付订单号查询 (`GET /v3/pay/transactions/id/{transaction_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: QueryOrderByIdQuery,
+    ) -> ::std::result::Result<QueryOrderByIdResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryOrderByIdRequest::new(self.transaction_id.clone(), query))
+            .await
     }
 }
 
@@ -830,12 +838,12 @@ impl<'a> V3PayTransactionsIdTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_pay_transactions_id_transaction_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_order_by_id.query",
+            ::wechatpay_runtime::json_schema_for::<QueryOrderByIdQuery>(),
         ),
         (
-            "get_v3_pay_transactions_id_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_order_by_id.response",
+            ::wechatpay_runtime::json_schema_for::<QueryOrderByIdResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryDeductionQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryDeductionQuery {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -42,7 +42,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryDeductionQuery {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `channel_id`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl GetQuery {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         channel_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryDeductionQuery {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -79,7 +79,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryDeductionQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryDeductionResponse {
     /// 商品或支付单简要描述。
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,17 +109,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryDeductionResponse {
         description: optional(0, "description"),
         out_trade_no: optional(1, "out_trade_no"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryDeductionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryDeductionResponse {
             description: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -140,26 +140,26 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder/deduction.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryDeductionRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryDeductionQuery,
 }
 
-impl GetRequest {
+impl QueryDeductionRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryDeductionQuery) -> Self {
+        QueryDeductionRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryDeductionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/acquiringbank/serviceorder/deduction`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/deduction";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryDeductionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -169,8 +169,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryDeductionRequest {
+    type Response = QueryDeductionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,9 +244,9 @@ impl<'a> V3PayscoreAcquiringbankServiceorderDeduction<'a> {
     /// 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryDeductionQuery,
+    ) -> ::std::result::Result<QueryDeductionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryDeductionRequest::new(query)).await
     }
 }
 
@@ -255,12 +255,12 @@ impl<'a> V3PayscoreAcquiringbankServiceorderDeduction<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payscore_acquiringbank_serviceorder_deduction.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_deduction.query",
+            ::wechatpay_runtime::json_schema_for::<QueryDeductionQuery>(),
         ),
         (
-            "get_v3_payscore_acquiringbank_serviceorder_deduction.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_deduction.response",
+            ::wechatpay_runtime::json_schema_for::<QueryDeductionResponse>(),
         ),
     ])
 }

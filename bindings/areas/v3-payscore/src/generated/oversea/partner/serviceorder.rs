@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct OverseaQueryServiceorderQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -24,7 +24,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    OverseaQueryServiceorderQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -32,13 +32,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl OverseaQueryServiceorderQuery {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        OverseaQueryServiceorderQuery {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             out_order_no: ::std::option::Option::None,
@@ -65,7 +65,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for OverseaQueryServiceorderQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 服务订单状态
-    pub enum GetState {
+    pub enum OverseaQueryServiceorderState {
         Created = "CREATED",
         Doing = "DOING",
         Done = "DONE",
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state_description`.
     ///
     /// 订单状态说明
-    pub enum GetStateDescription {
+    pub enum OverseaQueryServiceorderStateDescription {
         UserConfirm = "USER_CONFIRM",
         MchComplete = "MCH_COMPLETE",
         #[unrecognized]
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostPaymentsItem {
+pub struct OverseaQueryServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -128,7 +128,7 @@ pub struct GetPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostPaymentsItem {
+    OverseaQueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -137,10 +137,10 @@ pub struct GetPostPaymentsItem {
     }
 }
 
-impl GetPostPaymentsItem {
+impl OverseaQueryServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostPaymentsItem {
+        OverseaQueryServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -156,7 +156,7 @@ impl GetPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPostDiscountsItem {
+pub struct OverseaQueryServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -180,7 +180,7 @@ pub struct GetPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPostDiscountsItem {
+    OverseaQueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -189,10 +189,10 @@ pub struct GetPostDiscountsItem {
     }
 }
 
-impl GetPostDiscountsItem {
+impl OverseaQueryServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPostDiscountsItem {
+        OverseaQueryServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -208,7 +208,7 @@ impl GetPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRiskFund {
+pub struct OverseaQueryServiceorderRiskFund {
     /// 风险金名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -229,7 +229,7 @@ pub struct GetRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRiskFund {
+    OverseaQueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -237,10 +237,10 @@ pub struct GetRiskFund {
     }
 }
 
-impl GetRiskFund {
+impl OverseaQueryServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRiskFund {
+        OverseaQueryServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -253,7 +253,7 @@ impl GetRiskFund {
     /// Values of `state`.
     ///
     /// 收款状态
-    pub enum GetCollectionState {
+    pub enum OverseaQueryServiceorderCollectionState {
         UserPaying = "USER_PAYING",
         UserPaid = "USER_PAID",
         #[unrecognized]
@@ -265,7 +265,7 @@ impl GetRiskFund {
     /// Values of `paid_type`.
     ///
     /// 收款成功渠道
-    pub enum GetPaidType {
+    pub enum OverseaQueryServiceorderPaidType {
         Newton = "NEWTON",
         Mch = "MCH",
         #[unrecognized]
@@ -277,7 +277,7 @@ impl GetRiskFund {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum OverseaQueryServiceorderScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -289,7 +289,7 @@ impl GetRiskFund {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetType {
+    pub enum OverseaQueryServiceorderType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -303,7 +303,7 @@ impl GetRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct OverseaQueryServiceorderGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -328,7 +328,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    OverseaQueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -338,10 +338,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl OverseaQueryServiceorderGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        OverseaQueryServiceorderGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -358,7 +358,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct OverseaQueryServiceorderPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -369,11 +369,11 @@ pub struct GetPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<OverseaQueryServiceorderScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<OverseaQueryServiceorderType>,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -396,7 +396,9 @@ pub struct GetPromotionDetailItem {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<OverseaQueryServiceorderGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -404,7 +406,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    OverseaQueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -420,10 +422,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl OverseaQueryServiceorderPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        OverseaQueryServiceorderPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -446,7 +448,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailsItem {
+pub struct OverseaQueryServiceorderDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -455,7 +457,7 @@ pub struct GetDetailsItem {
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_type: ::std::option::Option<GetPaidType>,
+    pub paid_type: ::std::option::Option<OverseaQueryServiceorderPaidType>,
     /// 收款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -464,7 +466,9 @@ pub struct GetDetailsItem {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<OverseaQueryServiceorderPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -472,7 +476,7 @@ pub struct GetDetailsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailsItem {
+    OverseaQueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
         paid_type: optional(2, "paid_type"),
@@ -483,10 +487,10 @@ pub struct GetDetailsItem {
     }
 }
 
-impl GetDetailsItem {
+impl OverseaQueryServiceorderDetailsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailsItem {
+        OverseaQueryServiceorderDetailsItem {
             seq: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             paid_type: ::std::option::Option::None,
@@ -504,12 +508,12 @@ impl GetDetailsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCollection {
+pub struct OverseaQueryServiceorderCollection {
     /// 收款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetCollectionState>,
+    pub state: ::std::option::Option<OverseaQueryServiceorderCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -524,7 +528,9 @@ pub struct GetCollection {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<GetDetailsItem>>,
+    pub details: ::std::option::Option<
+        ::std::vec::Vec<OverseaQueryServiceorderDetailsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -532,7 +538,7 @@ pub struct GetCollection {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCollection {
+    OverseaQueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
@@ -543,10 +549,10 @@ pub struct GetCollection {
     }
 }
 
-impl GetCollection {
+impl OverseaQueryServiceorderCollection {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCollection {
+        OverseaQueryServiceorderCollection {
             state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
@@ -564,7 +570,7 @@ impl GetCollection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeRange {
+pub struct OverseaQueryServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -584,7 +590,7 @@ pub struct GetTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeRange {
+    OverseaQueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -593,10 +599,10 @@ pub struct GetTimeRange {
     }
 }
 
-impl GetTimeRange {
+impl OverseaQueryServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeRange {
+        OverseaQueryServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -612,7 +618,7 @@ impl GetTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLocation {
+pub struct OverseaQueryServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -626,17 +632,17 @@ pub struct GetLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLocation {
+    OverseaQueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl GetLocation {
+impl OverseaQueryServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLocation {
+        OverseaQueryServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -648,7 +654,7 @@ impl GetLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct OverseaQueryServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -686,21 +692,27 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<OverseaQueryServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<GetStateDescription>,
+    pub state_description: ::std::option::Option<
+        OverseaQueryServiceorderStateDescription,
+    >,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<OverseaQueryServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<GetPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<OverseaQueryServiceorderPostDiscountsItem>,
+    >,
     /// 订单风险金
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<OverseaQueryServiceorderRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -709,15 +721,15 @@ pub struct GetResponse {
     pub need_collection: ::std::option::Option<bool>,
     /// 收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection: ::std::option::Option<GetCollection>,
+    pub collection: ::std::option::Option<OverseaQueryServiceorderCollection>,
     /// 服务时间段
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<GetTimeRange>,
+    pub time_range: ::std::option::Option<OverseaQueryServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<GetLocation>,
+    pub location: ::std::option::Option<OverseaQueryServiceorderLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -753,7 +765,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    OverseaQueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -783,10 +795,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl OverseaQueryServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        OverseaQueryServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -830,26 +842,28 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/oversea/partner/serviceorder.md:391`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct OverseaQueryServiceorderRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: OverseaQueryServiceorderQuery,
 }
 
-impl GetRequest {
+impl OverseaQueryServiceorderRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: OverseaQueryServiceorderQuery) -> Self {
+        OverseaQueryServiceorderRequest {
+            query,
+        }
     }
 }
 
-impl GetRequest {
+impl OverseaQueryServiceorderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/oversea/partner/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for OverseaQueryServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -859,8 +873,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for OverseaQueryServiceorderRequest {
+    type Response = OverseaQueryServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -914,7 +928,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct OverseaCreateServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -931,7 +945,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    OverseaCreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -939,10 +953,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl OverseaCreateServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        OverseaCreateServiceorderPostPaymentsItem {
             name: name.into(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -978,7 +992,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct OverseaCreateServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -996,7 +1010,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    OverseaCreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: optional(2, "amount"),
@@ -1004,13 +1018,13 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl OverseaCreateServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPostDiscountsItem {
+        OverseaCreateServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount: ::std::option::Option::None,
@@ -1037,7 +1051,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct OverseaCreateServiceorderRiskFund {
     /// 风险名称
     ///
     /// **Required.**
@@ -1052,20 +1066,20 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    OverseaCreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
         description: optional(2, "description"),
     }
 }
 
-impl PostRiskFund {
+impl OverseaCreateServiceorderRiskFund {
     /// Creates a value from its required fields (`name`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostRiskFund {
+        OverseaCreateServiceorderRiskFund {
             name: name.into(),
             amount,
             description: ::std::option::Option::None,
@@ -1088,7 +1102,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct OverseaCreateServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -1105,7 +1119,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    OverseaCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -1113,12 +1127,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl OverseaCreateServiceorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        OverseaCreateServiceorderTimeRange {
             start_time: start_time.into(),
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -1160,7 +1174,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct OverseaCreateServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1170,16 +1184,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    OverseaCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl OverseaCreateServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        OverseaCreateServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -1208,7 +1222,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OverseaCreateServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -1238,21 +1252,25 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<OverseaCreateServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<OverseaCreateServiceorderPostDiscountsItem>,
+    >,
     /// 服务风险金
     ///
     /// **Required.**
-    pub risk_fund: PostRiskFund,
+    pub risk_fund: OverseaCreateServiceorderRiskFund,
     /// 服务时间
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: OverseaCreateServiceorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<OverseaCreateServiceorderLocation>,
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -1272,7 +1290,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OverseaCreateServiceorderBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -1293,7 +1311,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl OverseaCreateServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `out_order_no`, `currency`, `service_introduction`, `risk_fund`, `time_range`, `notify_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -1303,11 +1321,11 @@ impl PostBody {
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         currency: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        risk_fund: PostRiskFund,
-        time_range: PostTimeRange,
+        risk_fund: OverseaCreateServiceorderRiskFund,
+        time_range: OverseaCreateServiceorderTimeRange,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        OverseaCreateServiceorderBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -1340,7 +1358,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<OverseaCreateServiceorderPostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -1349,14 +1367,14 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<OverseaCreateServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(mut self, location: OverseaCreateServiceorderLocation) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -1395,7 +1413,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OverseaCreateServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1409,7 +1427,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct OverseaCreateServiceorderResponsePostDiscountsItem {
     /// 优惠名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1430,7 +1448,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    OverseaCreateServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         count: optional(2, "count"),
@@ -1438,10 +1456,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl OverseaCreateServiceorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        OverseaCreateServiceorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -1456,7 +1474,7 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct OverseaCreateServiceorderResponseTimeRange {
     /// 服务开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1478,7 +1496,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    OverseaCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -1487,10 +1505,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl OverseaCreateServiceorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        OverseaCreateServiceorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -1506,7 +1524,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct OverseaCreateServiceorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -1522,17 +1540,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    OverseaCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl OverseaCreateServiceorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        OverseaCreateServiceorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1544,7 +1562,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct OverseaCreateServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1585,27 +1603,31 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<OverseaQueryServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<GetStateDescription>,
+    pub state_description: ::std::option::Option<
+        OverseaQueryServiceorderStateDescription,
+    >,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<GetPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<OverseaQueryServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<OverseaCreateServiceorderResponsePostDiscountsItem>,
     >,
     /// 订单风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<GetRiskFund>,
+    pub risk_fund: ::std::option::Option<OverseaQueryServiceorderRiskFund>,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<OverseaCreateServiceorderResponseTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<OverseaCreateServiceorderResponseLocation>,
     /// 商户数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1627,7 +1649,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    OverseaCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -1651,10 +1673,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl OverseaCreateServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        OverseaCreateServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1692,26 +1714,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/oversea/partner/serviceorder.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OverseaCreateServiceorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: OverseaCreateServiceorderBody,
 }
 
-impl PostRequest {
+impl OverseaCreateServiceorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: OverseaCreateServiceorderBody) -> Self {
+        OverseaCreateServiceorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl OverseaCreateServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/oversea/partner/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OverseaCreateServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1721,8 +1745,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for OverseaCreateServiceorderRequest {
+    type Response = OverseaCreateServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1777,17 +1801,23 @@ impl<'a> V3PayscoreOverseaPartnerServiceorder<'a> {
     /// 查询支付分订单 (`GET /v3/payscore/oversea/partner/serviceorder`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: OverseaQueryServiceorderQuery,
+    ) -> ::std::result::Result<
+        OverseaQueryServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&OverseaQueryServiceorderRequest::new(query)).await
     }
 
     /// 创建支付分订单 (`POST /v3/payscore/oversea/partner/serviceorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: OverseaCreateServiceorderBody,
+    ) -> ::std::result::Result<
+        OverseaCreateServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&OverseaCreateServiceorderRequest::new(body)).await
     }
 }
 
@@ -1796,20 +1826,20 @@ impl<'a> V3PayscoreOverseaPartnerServiceorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_oversea_partner_serviceorder.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "oversea_query_serviceorder.query",
+            ::wechatpay_runtime::json_schema_for::<OverseaQueryServiceorderQuery>(),
         ),
         (
-            "get_v3_payscore_oversea_partner_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "oversea_query_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<OverseaQueryServiceorderResponse>(),
         ),
         (
-            "post_v3_payscore_oversea_partner_serviceorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "oversea_create_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<OverseaCreateServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_oversea_partner_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "oversea_create_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<OverseaCreateServiceorderResponse>(),
         ),
     ]);
     schemas.extend(out_order_no::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionSceneInfo {
+pub struct ApplyForSceneTransactionSceneInfo {
     /// 支付下单的商户号
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostTransactionSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionSceneInfo {
+    ApplyForSceneTransactionSceneInfo {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl PostTransactionSceneInfo {
+impl ApplyForSceneTransactionSceneInfo {
     /// Creates a value from its required fields (`mchid`, `sub_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionSceneInfo {
+        ApplyForSceneTransactionSceneInfo {
             mchid: mchid.into(),
             sub_mchid: sub_mchid.into(),
         }
@@ -43,7 +43,7 @@ impl PostTransactionSceneInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyForSceneBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -72,11 +72,11 @@ pub struct PostBody {
     pub scene: ::std::string::String,
     /// 微信支付交易中授权附带的参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_scene_info: ::std::option::Option<PostTransactionSceneInfo>,
+    pub transaction_scene_info: ::std::option::Option<ApplyForSceneTransactionSceneInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyForSceneBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -88,7 +88,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyForSceneBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `authorization_code`, `scene`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -97,7 +97,7 @@ impl PostBody {
         authorization_code: impl ::std::convert::Into<::std::string::String>,
         scene: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ApplyForSceneBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -130,7 +130,7 @@ impl PostBody {
     /// Sets `transaction_scene_info`.
     pub fn with_transaction_scene_info(
         mut self,
-        transaction_scene_info: PostTransactionSceneInfo,
+        transaction_scene_info: ApplyForSceneTransactionSceneInfo,
     ) -> Self {
         self.transaction_scene_info = ::std::option::Option::Some(
             transaction_scene_info,
@@ -139,7 +139,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyForSceneBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,7 +151,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyForSceneResponse {
     /// 授权场景, 与输入中一致
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,17 +167,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyForSceneResponse {
         scene: optional(0, "scene"),
         transaction_permissions_token: optional(1, "transaction_permissions_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ApplyForSceneResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyForSceneResponse {
             scene: ::std::option::Option::None,
             transaction_permissions_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -196,26 +196,26 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/partner/permissions/apply-for-scene.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyForSceneRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyForSceneBody,
 }
 
-impl PostRequest {
+impl ApplyForSceneRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ApplyForSceneBody) -> Self {
+        ApplyForSceneRequest { body }
     }
 }
 
-impl PostRequest {
+impl ApplyForSceneRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/permissions/apply-for-scene`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/apply-for-scene";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyForSceneRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -225,8 +225,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyForSceneRequest {
+    type Response = ApplyForSceneResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,9 +267,9 @@ impl<'a> V3PayscorePartnerPermissionsApplyForScene<'a> {
     /// 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ApplyForSceneBody,
+    ) -> ::std::result::Result<ApplyForSceneResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ApplyForSceneRequest::new(body)).await
     }
 }
 
@@ -278,12 +278,12 @@ impl<'a> V3PayscorePartnerPermissionsApplyForScene<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_permissions_apply_for_scene.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_for_scene.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyForSceneBody>(),
         ),
         (
-            "post_v3_payscore_partner_permissions_apply_for_scene.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_for_scene.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyForSceneResponse>(),
         ),
     ])
 }

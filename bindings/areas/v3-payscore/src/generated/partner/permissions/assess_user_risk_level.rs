@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsItem {
+pub struct PartnerCreateAssessUserRiskLevelGoodsItem {
     /// 商品名称
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct PostGoodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsItem {
+    PartnerCreateAssessUserRiskLevelGoodsItem {
         name: required(0, "name"),
         picture: required(1, "picture"),
         amount: required(2, "amount"),
@@ -40,7 +40,7 @@ pub struct PostGoodsItem {
     }
 }
 
-impl PostGoodsItem {
+impl PartnerCreateAssessUserRiskLevelGoodsItem {
     /// Creates a value from its required fields (`name`, `picture`, `amount`, `count`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostGoodsItem {
         amount: i64,
         count: i64,
     ) -> Self {
-        PostGoodsItem {
+        PartnerCreateAssessUserRiskLevelGoodsItem {
             name: name.into(),
             picture: picture.into(),
             amount,
@@ -73,23 +73,27 @@ impl PostGoodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostShoppingInfo {
+pub struct PartnerCreateAssessUserRiskLevelShoppingInfo {
     /// 商品列表
     ///
     /// **Required.**
-    pub goods: ::std::vec::Vec<PostGoodsItem>,
+    pub goods: ::std::vec::Vec<PartnerCreateAssessUserRiskLevelGoodsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostShoppingInfo {
+    PartnerCreateAssessUserRiskLevelShoppingInfo {
         goods: required(0, "goods"),
     }
 }
 
-impl PostShoppingInfo {
+impl PartnerCreateAssessUserRiskLevelShoppingInfo {
     /// Creates a value from its required fields (`goods`).
-    pub fn new(goods: ::std::vec::Vec<PostGoodsItem>) -> Self {
-        PostShoppingInfo { goods }
+    pub fn new(
+        goods: ::std::vec::Vec<PartnerCreateAssessUserRiskLevelGoodsItem>,
+    ) -> Self {
+        PartnerCreateAssessUserRiskLevelShoppingInfo {
+            goods,
+        }
     }
 }
 
@@ -97,7 +101,7 @@ impl PostShoppingInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateAssessUserRiskLevelBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -120,11 +124,13 @@ pub struct PostBody {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 先用后付商品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub shopping_info: ::std::option::Option<PostShoppingInfo>,
+    pub shopping_info: ::std::option::Option<
+        PartnerCreateAssessUserRiskLevelShoppingInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateAssessUserRiskLevelBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -135,13 +141,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateAssessUserRiskLevelBody {
     /// Creates a value from its required fields (`service_id`, `appid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreateAssessUserRiskLevelBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -189,13 +195,16 @@ impl PostBody {
     }
 
     /// Sets `shopping_info`.
-    pub fn with_shopping_info(mut self, shopping_info: PostShoppingInfo) -> Self {
+    pub fn with_shopping_info(
+        mut self,
+        shopping_info: PartnerCreateAssessUserRiskLevelShoppingInfo,
+    ) -> Self {
         self.shopping_info = ::std::option::Option::Some(shopping_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -207,7 +216,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct PartnerCreateAssessUserRiskLevelQuery {
     /// 子商户商户号
     ///
     /// **Required.**
@@ -215,21 +224,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    PartnerCreateAssessUserRiskLevelQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostQuery {
+impl PartnerCreateAssessUserRiskLevelQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        PartnerCreateAssessUserRiskLevelQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -241,7 +250,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateAssessUserRiskLevelResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -305,7 +314,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateAssessUserRiskLevelResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -326,10 +335,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreateAssessUserRiskLevelResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateAssessUserRiskLevelResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -360,28 +369,34 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/partner/permissions/assess-user-risk-level.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateAssessUserRiskLevelRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateAssessUserRiskLevelBody,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: PartnerCreateAssessUserRiskLevelQuery,
 }
 
-impl PostRequest {
+impl PartnerCreateAssessUserRiskLevelRequest {
     /// Creates a value from its required fields (`body`, `query`).
-    pub fn new(body: PostBody, query: PostQuery) -> Self {
-        PostRequest { body, query }
+    pub fn new(
+        body: PartnerCreateAssessUserRiskLevelBody,
+        query: PartnerCreateAssessUserRiskLevelQuery,
+    ) -> Self {
+        PartnerCreateAssessUserRiskLevelRequest {
+            body,
+            query,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateAssessUserRiskLevelRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/permissions/assess-user-risk-level`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/assess-user-risk-level";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -392,8 +407,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateAssessUserRiskLevelRequest {
+    type Response = PartnerCreateAssessUserRiskLevelResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -440,10 +455,15 @@ impl<'a> V3PayscorePartnerPermissionsAssessUserRiskLevel<'a> {
     /// 服务商评估用户分层 (`POST /v3/payscore/partner/permissions/assess-user-risk-level`)
     pub async fn post(
         &self,
-        body: PostBody,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body, query)).await
+        body: PartnerCreateAssessUserRiskLevelBody,
+        query: PartnerCreateAssessUserRiskLevelQuery,
+    ) -> ::std::result::Result<
+        PartnerCreateAssessUserRiskLevelResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&PartnerCreateAssessUserRiskLevelRequest::new(body, query))
+            .await
     }
 }
 
@@ -452,16 +472,22 @@ impl<'a> V3PayscorePartnerPermissionsAssessUserRiskLevel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_permissions_assess_user_risk_level.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_assess_user_risk_level.body",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateAssessUserRiskLevelBody,
+            >(),
         ),
         (
-            "post_v3_payscore_partner_permissions_assess_user_risk_level.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "partner_create_assess_user_risk_level.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateAssessUserRiskLevelQuery,
+            >(),
         ),
         (
-            "post_v3_payscore_partner_permissions_assess_user_risk_level.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_assess_user_risk_level.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreateAssessUserRiskLevelResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QuerySearchQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QuerySearchQuery {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -41,14 +41,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QuerySearchQuery {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QuerySearchQuery {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -86,7 +86,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QuerySearchQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QuerySearchResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QuerySearchResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -179,10 +179,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QuerySearchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QuerySearchResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -213,26 +213,26 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/partner/permissions/search.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QuerySearchRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QuerySearchQuery,
 }
 
-impl GetRequest {
+impl QuerySearchRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QuerySearchQuery) -> Self {
+        QuerySearchRequest { query }
     }
 }
 
-impl GetRequest {
+impl QuerySearchRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/partner/permissions/search`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/search";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QuerySearchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -242,8 +242,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QuerySearchRequest {
+    type Response = QuerySearchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -316,9 +316,9 @@ impl<'a> V3PayscorePartnerPermissionsSearch<'a> {
     /// 查询与用户授权记录（openid） (`GET /v3/payscore/partner/permissions/search`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QuerySearchQuery,
+    ) -> ::std::result::Result<QuerySearchResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QuerySearchRequest::new(query)).await
     }
 }
 
@@ -327,12 +327,12 @@ impl<'a> V3PayscorePartnerPermissionsSearch<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payscore_partner_permissions_search.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_search.query",
+            ::wechatpay_runtime::json_schema_for::<QuerySearchQuery>(),
         ),
         (
-            "get_v3_payscore_partner_permissions_search.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_search.response",
+            ::wechatpay_runtime::json_schema_for::<QuerySearchResponse>(),
         ),
     ])
 }

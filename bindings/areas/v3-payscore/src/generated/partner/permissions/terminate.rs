@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerTerminatePermissionBody {
     /// 服务商公众号下的用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -35,7 +35,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerTerminatePermissionBody {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         service_id: required(2, "service_id"),
@@ -46,7 +46,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerTerminatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerTerminatePermissionBody {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             service_id: service_id.into(),
@@ -93,7 +93,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerTerminatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,26 +112,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/permissions/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerTerminatePermissionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerTerminatePermissionBody,
 }
 
-impl PostRequest {
+impl PartnerTerminatePermissionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerTerminatePermissionBody) -> Self {
+        PartnerTerminatePermissionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerTerminatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/permissions/terminate`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerTerminatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -141,7 +143,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerTerminatePermissionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -183,9 +185,9 @@ impl<'a> V3PayscorePartnerPermissionsTerminate<'a> {
     /// 解除用户授权关系（openid） (`POST /v3/payscore/partner/permissions/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerTerminatePermissionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&PartnerTerminatePermissionRequest::new(body)).await
     }
 }
 
@@ -194,8 +196,8 @@ impl<'a> V3PayscorePartnerPermissionsTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_permissions_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_terminate_permission.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerTerminatePermissionBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetServiceAccountApplicationResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -53,7 +53,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetServiceAccountApplicationResponse {
         service_id: optional(0, "service_id"),
         mchid: optional(1, "mchid"),
         appid: optional(2, "appid"),
@@ -67,10 +67,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetServiceAccountApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetServiceAccountApplicationResponse {
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -98,7 +98,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/partner/service-account-applications/{out_apply_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetServiceAccountApplicationRequest {
     /// 商户申请绑定单号
     ///
     /// **Required.**
@@ -107,23 +107,23 @@ pub struct GetRequest {
     pub out_apply_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetServiceAccountApplicationRequest {
     /// Creates a value from its required fields (`out_apply_no`).
     pub fn new(out_apply_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetServiceAccountApplicationRequest {
             out_apply_no: out_apply_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetServiceAccountApplicationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/partner/service-account-applications/{out_apply_no}`
     pub const PATH: &'static str = "/v3/payscore/partner/service-account-applications/{out_apply_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetServiceAccountApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -142,8 +142,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetServiceAccountApplicationRequest {
+    type Response = GetServiceAccountApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -187,8 +187,15 @@ impl<'a> V3PayscorePartnerServiceAccountApplicationsOutApplyNo<'a> {
     /// 查询收付通子商户服务绑定结果 (`GET /v3/payscore/partner/service-account-applications/{out_apply_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_apply_no.clone())).await
+    ) -> ::std::result::Result<
+        GetServiceAccountApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetServiceAccountApplicationRequest::new(self.out_apply_no.clone()),
+            )
+            .await
     }
 }
 
@@ -197,8 +204,10 @@ impl<'a> V3PayscorePartnerServiceAccountApplicationsOutApplyNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payscore_partner_service_account_applications_out_apply_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_service_account_application.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetServiceAccountApplicationResponse,
+            >(),
         ),
     ])
 }

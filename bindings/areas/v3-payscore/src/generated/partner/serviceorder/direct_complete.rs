@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct PartnerCreateDirectCompletePostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    PartnerCreateDirectCompletePostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl PartnerCreateDirectCompletePostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        PartnerCreateDirectCompletePostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct PartnerCreateDirectCompletePostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -90,7 +90,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    PartnerCreateDirectCompletePostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: optional(2, "amount"),
@@ -98,13 +98,13 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl PartnerCreateDirectCompletePostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPostDiscountsItem {
+        PartnerCreateDirectCompletePostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount: ::std::option::Option::None,
@@ -131,7 +131,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct PartnerCreateDirectCompleteTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -148,7 +148,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    PartnerCreateDirectCompleteTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -156,12 +156,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl PartnerCreateDirectCompleteTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        PartnerCreateDirectCompleteTimeRange {
             start_time: start_time.into(),
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -203,7 +203,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct PartnerCreateDirectCompleteLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -213,16 +213,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    PartnerCreateDirectCompleteLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl PartnerCreateDirectCompleteLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        PartnerCreateDirectCompleteLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -251,7 +251,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateDirectCompleteBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -277,10 +277,14 @@ pub struct PostBody {
     pub service_introduction: ::std::string::String,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateDirectCompletePostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreateDirectCompletePostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
@@ -288,10 +292,10 @@ pub struct PostBody {
     /// 服务时间段
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: PartnerCreateDirectCompleteTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<PartnerCreateDirectCompleteLocation>,
     /// 微信支付服务分账标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -311,7 +315,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateDirectCompleteBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_appid: required(2, "sub_appid"),
@@ -331,7 +335,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateDirectCompleteBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_appid`, `out_order_no`, `service_introduction`, `total_amount`, `time_range`, `notify_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -341,10 +345,10 @@ impl PostBody {
         out_order_no: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
         total_amount: i64,
-        time_range: PostTimeRange,
+        time_range: PartnerCreateDirectCompleteTimeRange,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreateDirectCompleteBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_appid: sub_appid.into(),
@@ -376,7 +380,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<PartnerCreateDirectCompletePostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -385,14 +389,17 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<PartnerCreateDirectCompletePostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: PartnerCreateDirectCompleteLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -431,7 +438,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateDirectCompleteBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -450,26 +457,28 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/serviceorder/direct-complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateDirectCompleteRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateDirectCompleteBody,
 }
 
-impl PostRequest {
+impl PartnerCreateDirectCompleteRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateDirectCompleteBody) -> Self {
+        PartnerCreateDirectCompleteRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateDirectCompleteRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder/direct-complete`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/direct-complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateDirectCompleteRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -479,7 +488,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerCreateDirectCompleteRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -521,9 +530,9 @@ impl<'a> V3PayscorePartnerServiceorderDirectComplete<'a> {
     /// 创单结单合并 (`POST /v3/payscore/partner/serviceorder/direct-complete`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerCreateDirectCompleteBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        self.client.execute(&PartnerCreateDirectCompleteRequest::new(body)).await
     }
 }
 
@@ -532,8 +541,8 @@ impl<'a> V3PayscorePartnerServiceorderDirectComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_serviceorder_direct_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_direct_complete.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateDirectCompleteBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelPayafterOrderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelPayafterOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl CancelPayafterOrderBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `reason`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CancelPayafterOrderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelPayafterOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelPayafterOrderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelPayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -99,10 +99,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelPayafterOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelPayafterOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -122,7 +122,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/payafter-orders/{out_order_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelPayafterOrderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -130,30 +130,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelPayafterOrderBody,
 }
 
-impl PostRequest {
+impl CancelPayafterOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CancelPayafterOrderBody,
     ) -> Self {
-        PostRequest {
+        CancelPayafterOrderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CancelPayafterOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/payafter-orders/{out_order_no}/cancel`
     pub const PATH: &'static str = "/v3/payscore/payafter-orders/{out_order_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelPayafterOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -173,8 +173,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelPayafterOrderRequest {
+    type Response = CancelPayafterOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -223,9 +223,11 @@ impl<'a> V3PayscorePayafterOrdersOutOrderNoCancel<'a> {
     /// 撤销先享后付订单 (`POST /v3/payscore/payafter-orders/{out_order_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: CancelPayafterOrderBody,
+    ) -> ::std::result::Result<CancelPayafterOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CancelPayafterOrderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -234,12 +236,12 @@ impl<'a> V3PayscorePayafterOrdersOutOrderNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_payafter_orders_out_order_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_payafter_order.body",
+            ::wechatpay_runtime::json_schema_for::<CancelPayafterOrderBody>(),
         ),
         (
-            "post_v3_payscore_payafter_orders_out_order_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_payafter_order.response",
+            ::wechatpay_runtime::json_schema_for::<CancelPayafterOrderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFeesItem {
+pub struct CompletePayafterOrderFeesItem {
     /// 付费项目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_name: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostFeesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFeesItem {
+    CompletePayafterOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
         fee_amount: optional(2, "fee_amount"),
@@ -32,10 +32,10 @@ pub struct PostFeesItem {
     }
 }
 
-impl PostFeesItem {
+impl CompletePayafterOrderFeesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFeesItem {
+        CompletePayafterOrderFeesItem {
             fee_name: ::std::option::Option::None,
             fee_count: ::std::option::Option::None,
             fee_amount: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostFeesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountsItem {
+pub struct CompletePayafterOrderDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_name: ::std::option::Option<::std::string::String>,
@@ -93,17 +93,17 @@ pub struct PostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountsItem {
+    CompletePayafterOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
         discount_desc: optional(2, "discount_desc"),
     }
 }
 
-impl PostDiscountsItem {
+impl CompletePayafterOrderDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountsItem {
+        CompletePayafterOrderDiscountsItem {
             discount_name: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             discount_desc: ::std::option::Option::None,
@@ -139,7 +139,7 @@ impl PostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CompletePayafterOrderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -167,10 +167,12 @@ pub struct PostBody {
     pub real_service_end_location: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fees: ::std::option::Option<::std::vec::Vec<PostFeesItem>>,
+    pub fees: ::std::option::Option<::std::vec::Vec<CompletePayafterOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discounts: ::std::option::Option<::std::vec::Vec<PostDiscountsItem>>,
+    pub discounts: ::std::option::Option<
+        ::std::vec::Vec<CompletePayafterOrderDiscountsItem>,
+    >,
     /// 总金额(大于等于0的数字，单位为分)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -183,7 +185,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CompletePayafterOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         finish_type: optional(2, "finish_type"),
@@ -199,13 +201,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CompletePayafterOrderBody {
     /// Creates a value from its required fields (`appid`, `service_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CompletePayafterOrderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             finish_type: ::std::option::Option::None,
@@ -270,7 +272,10 @@ impl PostBody {
     }
 
     /// Sets `fees`.
-    pub fn with_fees(mut self, fees: ::std::vec::Vec<PostFeesItem>) -> Self {
+    pub fn with_fees(
+        mut self,
+        fees: ::std::vec::Vec<CompletePayafterOrderFeesItem>,
+    ) -> Self {
         self.fees = ::std::option::Option::Some(fees);
         self
     }
@@ -278,7 +283,7 @@ impl PostBody {
     /// Sets `discounts`.
     pub fn with_discounts(
         mut self,
-        discounts: ::std::vec::Vec<PostDiscountsItem>,
+        discounts: ::std::vec::Vec<CompletePayafterOrderDiscountsItem>,
     ) -> Self {
         self.discounts = ::std::option::Option::Some(discounts);
         self
@@ -306,7 +311,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CompletePayafterOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -318,7 +323,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CompletePayafterOrderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -351,7 +356,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CompletePayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -361,10 +366,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CompletePayafterOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CompletePayafterOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -384,7 +389,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/payafter-orders/{out_order_no}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CompletePayafterOrderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -392,30 +397,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CompletePayafterOrderBody,
 }
 
-impl PostRequest {
+impl CompletePayafterOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CompletePayafterOrderBody,
     ) -> Self {
-        PostRequest {
+        CompletePayafterOrderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CompletePayafterOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/payafter-orders/{out_order_no}/complete`
     pub const PATH: &'static str = "/v3/payscore/payafter-orders/{out_order_no}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CompletePayafterOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -435,8 +440,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CompletePayafterOrderRequest {
+    type Response = CompletePayafterOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -485,9 +490,14 @@ impl<'a> V3PayscorePayafterOrdersOutOrderNoComplete<'a> {
     /// 完结先享后付订单 (`POST /v3/payscore/payafter-orders/{out_order_no}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: CompletePayafterOrderBody,
+    ) -> ::std::result::Result<
+        CompletePayafterOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CompletePayafterOrderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -496,12 +506,12 @@ impl<'a> V3PayscorePayafterOrdersOutOrderNoComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_payafter_orders_out_order_no_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "complete_payafter_order.body",
+            ::wechatpay_runtime::json_schema_for::<CompletePayafterOrderBody>(),
         ),
         (
-            "post_v3_payscore_payafter_orders_out_order_no_complete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "complete_payafter_order.response",
+            ::wechatpay_runtime::json_schema_for::<CompletePayafterOrderResponse>(),
         ),
     ])
 }

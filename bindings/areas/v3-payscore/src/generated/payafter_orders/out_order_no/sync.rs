@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 场景类型
-    pub enum PostType {
+    pub enum SyncPayafterOrderType {
         OrderPaid = "Order_Paid",
         #[unrecognized]
         Unrecognized(String),
@@ -19,22 +19,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct SyncPayafterOrderDetail {
     /// 用户通过其他方式付款成功的实际时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    SyncPayafterOrderDetail {
         paid_time: optional(0, "paid_time"),
     }
 }
 
-impl PostDetail {
+impl SyncPayafterOrderDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetail {
+        SyncPayafterOrderDetail {
             paid_time: ::std::option::Option::None,
         }
     }
@@ -53,7 +53,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncPayafterOrderBody {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -63,14 +63,14 @@ pub struct PostBody {
     /// 场景类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<SyncPayafterOrderType>,
     /// 内容信息详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<PostDetail>,
+    pub detail: ::std::option::Option<SyncPayafterOrderDetail>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncPayafterOrderBody {
         appid: optional(0, "appid"),
         service_id: optional(1, "service_id"),
         type_: optional(2, "type"),
@@ -78,10 +78,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncPayafterOrderBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        SyncPayafterOrderBody {
             appid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -108,19 +108,19 @@ impl PostBody {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: SyncPayafterOrderType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
 
     /// Sets `detail`.
-    pub fn with_detail(mut self, detail: PostDetail) -> Self {
+    pub fn with_detail(mut self, detail: SyncPayafterOrderDetail) -> Self {
         self.detail = ::std::option::Option::Some(detail);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncPayafterOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -132,7 +132,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncPayafterOrderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncPayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -169,10 +169,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SyncPayafterOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncPayafterOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -193,7 +193,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/payafter-orders/{out_order_no}/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncPayafterOrderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -201,30 +201,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncPayafterOrderBody,
 }
 
-impl PostRequest {
+impl SyncPayafterOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SyncPayafterOrderBody,
     ) -> Self {
-        PostRequest {
+        SyncPayafterOrderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl SyncPayafterOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/payafter-orders/{out_order_no}/sync`
     pub const PATH: &'static str = "/v3/payscore/payafter-orders/{out_order_no}/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncPayafterOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -244,8 +244,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncPayafterOrderRequest {
+    type Response = SyncPayafterOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -294,9 +294,11 @@ impl<'a> V3PayscorePayafterOrdersOutOrderNoSync<'a> {
     /// 支付分订单同步 (`POST /v3/payscore/payafter-orders/{out_order_no}/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: SyncPayafterOrderBody,
+    ) -> ::std::result::Result<SyncPayafterOrderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&SyncPayafterOrderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -305,12 +307,12 @@ impl<'a> V3PayscorePayafterOrdersOutOrderNoSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_payafter_orders_out_order_no_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sync_payafter_order.body",
+            ::wechatpay_runtime::json_schema_for::<SyncPayafterOrderBody>(),
         ),
         (
-            "post_v3_payscore_payafter_orders_out_order_no_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_payafter_order.response",
+            ::wechatpay_runtime::json_schema_for::<SyncPayafterOrderResponse>(),
         ),
     ])
 }

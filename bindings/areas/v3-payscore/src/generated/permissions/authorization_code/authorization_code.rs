@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetPermissionByAuthorizationCodeQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetPermissionByAuthorizationCodeQuery {
         service_id: required(0, "service_id"),
     }
 }
 
-impl GetQuery {
+impl GetPermissionByAuthorizationCodeQuery {
     /// Creates a value from its required fields (`service_id`).
     pub fn new(service_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetPermissionByAuthorizationCodeQuery {
             service_id: service_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetPermissionByAuthorizationCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authorization_state`.
     ///
     /// 授权状态
-    pub enum GetAuthorizationState {
+    pub enum GetPermissionByAuthorizationCodeAuthorizationState {
         Unavailable = "UNAVAILABLE",
         Available = "AVAILABLE",
         Unbinduser = "UNBINDUSER",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPermissionByAuthorizationCodeResponse {
     /// 服务id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -81,7 +81,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_state: ::std::option::Option<GetAuthorizationState>,
+    pub authorization_state: ::std::option::Option<
+        GetPermissionByAuthorizationCodeAuthorizationState,
+    >,
     /// 授权通知地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -104,7 +106,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPermissionByAuthorizationCodeResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -120,10 +122,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPermissionByAuthorizationCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPermissionByAuthorizationCodeResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -151,7 +153,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/permissions/authorization-code/{authorization_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPermissionByAuthorizationCodeRequest {
     /// 授权协议号
     ///
     /// **Required.**
@@ -159,30 +161,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub authorization_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetPermissionByAuthorizationCodeQuery,
 }
 
-impl GetRequest {
+impl GetPermissionByAuthorizationCodeRequest {
     /// Creates a value from its required fields (`authorization_code`, `query`).
     pub fn new(
         authorization_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetPermissionByAuthorizationCodeQuery,
     ) -> Self {
-        GetRequest {
+        GetPermissionByAuthorizationCodeRequest {
             authorization_code: authorization_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetPermissionByAuthorizationCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/permissions/authorization-code/{authorization_code}`
     pub const PATH: &'static str = "/v3/payscore/permissions/authorization-code/{authorization_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPermissionByAuthorizationCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -202,8 +204,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPermissionByAuthorizationCodeRequest {
+    type Response = GetPermissionByAuthorizationCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -269,10 +271,18 @@ impl<'a> V3PayscorePermissionsAuthorizationCodeAuthorizationCode<'a> {
     /// 查询与用户授权记录（授权协议号） (`GET /v3/payscore/permissions/authorization-code/{authorization_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetPermissionByAuthorizationCodeQuery,
+    ) -> ::std::result::Result<
+        GetPermissionByAuthorizationCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.authorization_code.clone(), query))
+            .execute(
+                &GetPermissionByAuthorizationCodeRequest::new(
+                    self.authorization_code.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -282,12 +292,16 @@ impl<'a> V3PayscorePermissionsAuthorizationCodeAuthorizationCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_permissions_authorization_code_authorization_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_permission_by_authorization_code.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPermissionByAuthorizationCodeQuery,
+            >(),
         ),
         (
-            "get_v3_payscore_permissions_authorization_code_authorization_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_permission_by_authorization_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPermissionByAuthorizationCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetPermissionByOpenidQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetPermissionByOpenidQuery {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
     }
 }
 
-impl GetQuery {
+impl GetPermissionByOpenidQuery {
     /// Creates a value from its required fields (`service_id`, `appid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetPermissionByOpenidQuery {
             service_id: service_id.into(),
             appid: appid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetPermissionByOpenidQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authorization_state`.
     ///
     /// 授权状态
-    pub enum GetAuthorizationState {
+    pub enum GetPermissionByOpenidAuthorizationState {
         Unavailable = "UNAVAILABLE",
         Available = "AVAILABLE",
         Unbinduser = "UNBINDUSER",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPermissionByOpenidResponse {
     /// 服务id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -88,7 +88,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_state: ::std::option::Option<GetAuthorizationState>,
+    pub authorization_state: ::std::option::Option<
+        GetPermissionByOpenidAuthorizationState,
+    >,
     /// 最近一次解除授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -108,7 +110,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPermissionByOpenidResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -123,10 +125,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPermissionByOpenidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPermissionByOpenidResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -153,7 +155,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/permissions/openid/{openid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPermissionByOpenidRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -161,30 +163,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetPermissionByOpenidQuery,
 }
 
-impl GetRequest {
+impl GetPermissionByOpenidRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetPermissionByOpenidQuery,
     ) -> Self {
-        GetRequest {
+        GetPermissionByOpenidRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetPermissionByOpenidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/permissions/openid/{openid}`
     pub const PATH: &'static str = "/v3/payscore/permissions/openid/{openid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPermissionByOpenidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -201,8 +203,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPermissionByOpenidRequest {
+    type Response = GetPermissionByOpenidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -272,9 +274,14 @@ impl<'a> V3PayscorePermissionsOpenidOpenid<'a> {
     /// 查询与用户授权记录（openid） (`GET /v3/payscore/permissions/openid/{openid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: GetPermissionByOpenidQuery,
+    ) -> ::std::result::Result<
+        GetPermissionByOpenidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetPermissionByOpenidRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -283,12 +290,12 @@ impl<'a> V3PayscorePermissionsOpenidOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_permissions_openid_openid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_permission_by_openid.query",
+            ::wechatpay_runtime::json_schema_for::<GetPermissionByOpenidQuery>(),
         ),
         (
-            "get_v3_payscore_permissions_openid_openid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_permission_by_openid.response",
+            ::wechatpay_runtime::json_schema_for::<GetPermissionByOpenidResponse>(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPlanDetailListItem {
+pub struct PartnerCreatePayscorePlanPlanDetailListItem {
     /// 计划明细原支付金额(单位分)
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct PostPlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPlanDetailListItem {
+    PartnerCreatePayscorePlanPlanDetailListItem {
         original_price: required(0, "original_price"),
         plan_discount_description: optional(1, "plan_discount_description"),
         actual_price: required(2, "actual_price"),
@@ -35,14 +35,14 @@ pub struct PostPlanDetailListItem {
     }
 }
 
-impl PostPlanDetailListItem {
+impl PartnerCreatePayscorePlanPlanDetailListItem {
     /// Creates a value from its required fields (`original_price`, `actual_price`, `plan_detail_name`).
     pub fn new(
         original_price: i64,
         actual_price: i64,
         plan_detail_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostPlanDetailListItem {
+        PartnerCreatePayscorePlanPlanDetailListItem {
             original_price,
             plan_discount_description: ::std::option::Option::None,
             actual_price,
@@ -66,7 +66,7 @@ impl PostPlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreatePayscorePlanBody {
     /// 计划所属服务
     ///
     /// **Required.**
@@ -104,7 +104,9 @@ pub struct PostBody {
     pub total_actual_price: i64,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_detail_list: ::std::option::Option<::std::vec::Vec<PostPlanDetailListItem>>,
+    pub plan_detail_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerCreatePayscorePlanPlanDetailListItem>,
+    >,
     /// 商户侧计划号
     ///
     /// **Required.**
@@ -112,7 +114,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreatePayscorePlanBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -127,7 +129,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreatePayscorePlanBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `sub_mchid`, `plan_name`, `plan_duration`, `deduction_quantity`, `total_original_price`, `total_actual_price`, `merchant_plan_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -141,7 +143,7 @@ impl PostBody {
         total_actual_price: i64,
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCreatePayscorePlanBody {
             service_id: service_id.into(),
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -168,14 +170,14 @@ impl PostBody {
     /// Sets `plan_detail_list`.
     pub fn with_plan_detail_list(
         mut self,
-        plan_detail_list: ::std::vec::Vec<PostPlanDetailListItem>,
+        plan_detail_list: ::std::vec::Vec<PartnerCreatePayscorePlanPlanDetailListItem>,
     ) -> Self {
         self.plan_detail_list = ::std::option::Option::Some(plan_detail_list);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreatePayscorePlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -189,7 +191,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePlanDetailListItem {
+pub struct PartnerCreatePayscorePlanResponsePlanDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -220,7 +222,7 @@ pub struct PostResponsePlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePlanDetailListItem {
+    PartnerCreatePayscorePlanResponsePlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
         original_price: optional(2, "original_price"),
@@ -230,10 +232,10 @@ pub struct PostResponsePlanDetailListItem {
     }
 }
 
-impl PostResponsePlanDetailListItem {
+impl PartnerCreatePayscorePlanResponsePlanDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePlanDetailListItem {
+        PartnerCreatePayscorePlanResponsePlanDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             plan_detail_name: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
@@ -248,7 +250,7 @@ impl PostResponsePlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreatePayscorePlanResponse {
     /// 支付分计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -315,7 +317,7 @@ pub struct PostResponse {
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePlanDetailListItem>,
+        ::std::vec::Vec<PartnerCreatePayscorePlanResponsePlanDetailListItem>,
     >,
     /// 终止方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -330,7 +332,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreatePayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),
         mchid: optional(2, "mchid"),
@@ -351,10 +353,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreatePayscorePlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreatePayscorePlanResponse {
             plan_id: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -387,26 +389,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/plan/partner/payscore-plans.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreatePayscorePlanRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreatePayscorePlanBody,
 }
 
-impl PostRequest {
+impl PartnerCreatePayscorePlanRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreatePayscorePlanBody) -> Self {
+        PartnerCreatePayscorePlanRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreatePayscorePlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/plan/partner/payscore-plans`
     pub const PATH: &'static str = "/v3/payscore/plan/partner/payscore-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreatePayscorePlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -416,8 +420,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreatePayscorePlanRequest {
+    type Response = PartnerCreatePayscorePlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -467,9 +471,12 @@ impl<'a> V3PayscorePlanPartnerPayscorePlans<'a> {
     /// 创建支付分计划 (`POST /v3/payscore/plan/partner/payscore-plans`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreatePayscorePlanBody,
+    ) -> ::std::result::Result<
+        PartnerCreatePayscorePlanResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreatePayscorePlanRequest::new(body)).await
     }
 }
 
@@ -478,12 +485,12 @@ impl<'a> V3PayscorePlanPartnerPayscorePlans<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_plan_partner_payscore_plans.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_payscore_plan.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreatePayscorePlanBody>(),
         ),
         (
-            "post_v3_payscore_plan_partner_payscore_plans.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_payscore_plan.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreatePayscorePlanResponse>(),
         ),
     ]);
     schemas.extend(merchant_plan_no::json_schemas());

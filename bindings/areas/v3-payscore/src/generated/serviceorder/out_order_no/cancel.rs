@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelServiceorderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelServiceorderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl CancelServiceorderBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `reason`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CancelServiceorderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelServiceorderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -99,10 +99,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelServiceorderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -126,7 +126,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/serviceorder/{out_order_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -134,30 +134,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelServiceorderBody,
 }
 
-impl PostRequest {
+impl CancelServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CancelServiceorderBody,
     ) -> Self {
-        PostRequest {
+        CancelServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CancelServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder/{out_order_no}/cancel`
     pub const PATH: &'static str = "/v3/payscore/serviceorder/{out_order_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -177,8 +177,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelServiceorderRequest {
+    type Response = CancelServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -227,9 +227,11 @@ impl<'a> V3PayscoreServiceorderOutOrderNoCancel<'a> {
     /// 取消支付分订单 (`POST /v3/payscore/serviceorder/{out_order_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: CancelServiceorderBody,
+    ) -> ::std::result::Result<CancelServiceorderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CancelServiceorderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -238,12 +240,12 @@ impl<'a> V3PayscoreServiceorderOutOrderNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_serviceorder_out_order_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<CancelServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_serviceorder_out_order_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<CancelServiceorderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct CompleteServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    CompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl CompleteServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        CompleteServiceorderPostPaymentsItem {
             name: name.into(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct CompleteServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -90,7 +90,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    CompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: required(2, "amount"),
@@ -98,13 +98,13 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl CompleteServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostPostDiscountsItem {
+        CompleteServiceorderPostDiscountsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount,
@@ -134,7 +134,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct CompleteServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -150,7 +150,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    CompleteServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -158,10 +158,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl CompleteServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        CompleteServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -212,22 +212,22 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct CompleteServiceorderLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    CompleteServiceorderLocation {
         end_location: optional(0, "end_location"),
     }
 }
 
-impl PostLocation {
+impl CompleteServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        CompleteServiceorderLocation {
             end_location: ::std::option::Option::None,
         }
     }
@@ -248,7 +248,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDevice {
+pub struct CompleteServiceorderDevice {
     /// 服务开始的设备ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_device_id: ::std::option::Option<::std::string::String>,
@@ -261,17 +261,17 @@ pub struct PostDevice {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDevice {
+    CompleteServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
         materiel_no: optional(2, "materiel_no"),
     }
 }
 
-impl PostDevice {
+impl CompleteServiceorderDevice {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDevice {
+        CompleteServiceorderDevice {
             start_device_id: ::std::option::Option::None,
             end_device_id: ::std::option::Option::None,
             materiel_no: ::std::option::Option::None,
@@ -310,7 +310,7 @@ impl PostDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CompleteServiceorderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -322,20 +322,22 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<CompleteServiceorderPostPaymentsItem>,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<CompleteServiceorderPostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
     pub total_amount: i64,
     /// 实际服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostTimeRange>,
+    pub time_range: ::std::option::Option<CompleteServiceorderTimeRange>,
     /// 实际服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<CompleteServiceorderLocation>,
     /// 微信支付服务分账标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -344,11 +346,11 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<PostDevice>,
+    pub device: ::std::option::Option<CompleteServiceorderDevice>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CompleteServiceorderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         post_payments: required(2, "post_payments"),
@@ -362,15 +364,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CompleteServiceorderBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `post_payments`, `total_amount`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<CompleteServiceorderPostPaymentsItem>,
         total_amount: i64,
     ) -> Self {
-        PostBody {
+        CompleteServiceorderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             post_payments,
@@ -387,20 +389,20 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<CompleteServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `time_range`.
-    pub fn with_time_range(mut self, time_range: PostTimeRange) -> Self {
+    pub fn with_time_range(mut self, time_range: CompleteServiceorderTimeRange) -> Self {
         self.time_range = ::std::option::Option::Some(time_range);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(mut self, location: CompleteServiceorderLocation) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -421,13 +423,13 @@ impl PostBody {
     }
 
     /// Sets `device`.
-    pub fn with_device(mut self, device: PostDevice) -> Self {
+    pub fn with_device(mut self, device: CompleteServiceorderDevice) -> Self {
         self.device = ::std::option::Option::Some(device);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CompleteServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -439,7 +441,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 服务订单状态
-    pub enum PostState {
+    pub enum CompleteServiceorderState {
         Created = "CREATED",
         Doing = "DOING",
         Done = "DONE",
@@ -454,7 +456,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state_description`.
     ///
     /// 订单状态说明
-    pub enum PostStateDescription {
+    pub enum CompleteServiceorderStateDescription {
         UserConfirm = "USER_CONFIRM",
         MchComplete = "MCH_COMPLETE",
         #[unrecognized]
@@ -468,7 +470,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostPaymentsItem {
+pub struct CompleteServiceorderResponsePostPaymentsItem {
     /// 付费名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -490,7 +492,7 @@ pub struct PostResponsePostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostPaymentsItem {
+    CompleteServiceorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -499,10 +501,10 @@ pub struct PostResponsePostPaymentsItem {
     }
 }
 
-impl PostResponsePostPaymentsItem {
+impl CompleteServiceorderResponsePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostPaymentsItem {
+        CompleteServiceorderResponsePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -518,7 +520,7 @@ impl PostResponsePostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct CompleteServiceorderResponsePostDiscountsItem {
     /// 优惠名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -542,7 +544,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    CompleteServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -551,10 +553,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl CompleteServiceorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        CompleteServiceorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -568,7 +570,7 @@ impl PostResponsePostDiscountsItem {
     /// Values of `name`.
     ///
     /// 风险名称
-    pub enum PostName {
+    pub enum CompleteServiceorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -584,12 +586,12 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct CompleteServiceorderRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<CompleteServiceorderName>,
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -605,7 +607,7 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    CompleteServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -613,10 +615,10 @@ pub struct PostRiskFund {
     }
 }
 
-impl PostRiskFund {
+impl CompleteServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskFund {
+        CompleteServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -631,7 +633,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct CompleteServiceorderResponseTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -651,7 +653,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    CompleteServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -660,10 +662,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl CompleteServiceorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        CompleteServiceorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -679,7 +681,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct CompleteServiceorderResponseLocation {
     /// 服务结束地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_location: ::std::option::Option<::std::string::String>,
@@ -690,16 +692,16 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    CompleteServiceorderResponseLocation {
         end_location: optional(0, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl CompleteServiceorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        CompleteServiceorderResponseLocation {
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -710,7 +712,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CompleteServiceorderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -740,10 +742,10 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CompleteServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<PostStateDescription>,
+    pub state_description: ::std::option::Option<CompleteServiceorderStateDescription>,
     /// 商户收款总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -752,24 +754,24 @@ pub struct PostResponse {
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostPaymentsItem>,
+        ::std::vec::Vec<CompleteServiceorderResponsePostPaymentsItem>,
     >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<CompleteServiceorderResponsePostDiscountsItem>,
     >,
     /// 服务风险金
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostRiskFund>,
+    pub risk_fund: ::std::option::Option<CompleteServiceorderRiskFund>,
     /// 服务时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<CompleteServiceorderResponseTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<CompleteServiceorderResponseLocation>,
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -783,7 +785,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CompleteServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -803,10 +805,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CompleteServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CompleteServiceorderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -842,7 +844,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/serviceorder/{out_order_no}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CompleteServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -850,30 +852,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CompleteServiceorderBody,
 }
 
-impl PostRequest {
+impl CompleteServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CompleteServiceorderBody,
     ) -> Self {
-        PostRequest {
+        CompleteServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CompleteServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder/{out_order_no}/complete`
     pub const PATH: &'static str = "/v3/payscore/serviceorder/{out_order_no}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CompleteServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -893,8 +895,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CompleteServiceorderRequest {
+    type Response = CompleteServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -943,9 +945,14 @@ impl<'a> V3PayscoreServiceorderOutOrderNoComplete<'a> {
     /// 完结支付分订单 (`POST /v3/payscore/serviceorder/{out_order_no}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: CompleteServiceorderBody,
+    ) -> ::std::result::Result<
+        CompleteServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CompleteServiceorderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -954,12 +961,12 @@ impl<'a> V3PayscoreServiceorderOutOrderNoComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_serviceorder_out_order_no_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "complete_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<CompleteServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_serviceorder_out_order_no_complete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "complete_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<CompleteServiceorderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct ModifyServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    ModifyServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl ModifyServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        ModifyServiceorderPostPaymentsItem {
             name: name.into(),
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct ModifyServiceorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -88,7 +88,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    ModifyServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -96,10 +96,10 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl ModifyServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        ModifyServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -144,7 +144,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDevice {
+pub struct ModifyServiceorderDevice {
     /// 服务开始的设备ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_device_id: ::std::option::Option<::std::string::String>,
@@ -157,17 +157,17 @@ pub struct PostDevice {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDevice {
+    ModifyServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
         materiel_no: optional(2, "materiel_no"),
     }
 }
 
-impl PostDevice {
+impl ModifyServiceorderDevice {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDevice {
+        ModifyServiceorderDevice {
             start_device_id: ::std::option::Option::None,
             end_device_id: ::std::option::Option::None,
             materiel_no: ::std::option::Option::None,
@@ -206,7 +206,7 @@ impl PostDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ModifyServiceorderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -218,10 +218,12 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<ModifyServiceorderPostPaymentsItem>,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<ModifyServiceorderPostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
@@ -232,11 +234,11 @@ pub struct PostBody {
     pub reason: ::std::string::String,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<PostDevice>,
+    pub device: ::std::option::Option<ModifyServiceorderDevice>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ModifyServiceorderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         post_payments: required(2, "post_payments"),
@@ -247,16 +249,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ModifyServiceorderBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `post_payments`, `total_amount`, `reason`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<ModifyServiceorderPostPaymentsItem>,
         total_amount: i64,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ModifyServiceorderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             post_payments,
@@ -270,20 +272,20 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<ModifyServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `device`.
-    pub fn with_device(mut self, device: PostDevice) -> Self {
+    pub fn with_device(mut self, device: ModifyServiceorderDevice) -> Self {
         self.device = ::std::option::Option::Some(device);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ModifyServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -295,7 +297,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 服务订单状态
-    pub enum PostState {
+    pub enum ModifyServiceorderState {
         Created = "CREATED",
         Doing = "DOING",
         Done = "DONE",
@@ -310,7 +312,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state_description`.
     ///
     /// 订单状态说明
-    pub enum PostStateDescription {
+    pub enum ModifyServiceorderStateDescription {
         UserConfirm = "USER_CONFIRM",
         MchComplete = "MCH_COMPLETE",
         #[unrecognized]
@@ -324,7 +326,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostPaymentsItem {
+pub struct ModifyServiceorderResponsePostPaymentsItem {
     /// 付费名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -346,7 +348,7 @@ pub struct PostResponsePostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostPaymentsItem {
+    ModifyServiceorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -355,10 +357,10 @@ pub struct PostResponsePostPaymentsItem {
     }
 }
 
-impl PostResponsePostPaymentsItem {
+impl ModifyServiceorderResponsePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostPaymentsItem {
+        ModifyServiceorderResponsePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -374,7 +376,7 @@ impl PostResponsePostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePostDiscountsItem {
+pub struct ModifyServiceorderResponsePostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -394,7 +396,7 @@ pub struct PostResponsePostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePostDiscountsItem {
+    ModifyServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -403,10 +405,10 @@ pub struct PostResponsePostDiscountsItem {
     }
 }
 
-impl PostResponsePostDiscountsItem {
+impl ModifyServiceorderResponsePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePostDiscountsItem {
+        ModifyServiceorderResponsePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -420,7 +422,7 @@ impl PostResponsePostDiscountsItem {
     /// Values of `name`.
     ///
     /// 风险名称
-    pub enum PostName {
+    pub enum ModifyServiceorderName {
         Deposit = "DEPOSIT",
         Advance = "ADVANCE",
         CashDeposit = "CASH_DEPOSIT",
@@ -436,12 +438,12 @@ impl PostResponsePostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct ModifyServiceorderRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ModifyServiceorderName>,
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -457,7 +459,7 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    ModifyServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -465,10 +467,10 @@ pub struct PostRiskFund {
     }
 }
 
-impl PostRiskFund {
+impl ModifyServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskFund {
+        ModifyServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -481,7 +483,7 @@ impl PostRiskFund {
     /// Values of `state`.
     ///
     /// 收款状态
-    pub enum PostCollectionState {
+    pub enum ModifyServiceorderCollectionState {
         UserPaying = "USER_PAYING",
         UserPaid = "USER_PAID",
         #[unrecognized]
@@ -493,7 +495,7 @@ impl PostRiskFund {
     /// Values of `paid_type`.
     ///
     /// 收款成功渠道
-    pub enum PostPaidType {
+    pub enum ModifyServiceorderPaidType {
         Newton = "NEWTON",
         Mch = "MCH",
         #[unrecognized]
@@ -507,7 +509,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailsItem {
+pub struct ModifyServiceorderDetailsItem {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -516,7 +518,7 @@ pub struct PostDetailsItem {
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub paid_type: ::std::option::Option<PostPaidType>,
+    pub paid_type: ::std::option::Option<ModifyServiceorderPaidType>,
     /// 收款成功时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -530,7 +532,7 @@ pub struct PostDetailsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailsItem {
+    ModifyServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
         paid_type: optional(2, "paid_type"),
@@ -540,10 +542,10 @@ pub struct PostDetailsItem {
     }
 }
 
-impl PostDetailsItem {
+impl ModifyServiceorderDetailsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailsItem {
+        ModifyServiceorderDetailsItem {
             seq: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             paid_type: ::std::option::Option::None,
@@ -560,12 +562,12 @@ impl PostDetailsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCollection {
+pub struct ModifyServiceorderCollection {
     /// 收款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostCollectionState>,
+    pub state: ::std::option::Option<ModifyServiceorderCollectionState>,
     /// 总收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -577,7 +579,7 @@ pub struct PostCollection {
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<PostDetailsItem>>,
+    pub details: ::std::option::Option<::std::vec::Vec<ModifyServiceorderDetailsItem>>,
     /// 收款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -588,7 +590,7 @@ pub struct PostCollection {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCollection {
+    ModifyServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
@@ -599,10 +601,10 @@ pub struct PostCollection {
     }
 }
 
-impl PostCollection {
+impl ModifyServiceorderCollection {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCollection {
+        ModifyServiceorderCollection {
             state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
@@ -620,7 +622,7 @@ impl PostCollection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct ModifyServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -640,7 +642,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    ModifyServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -649,10 +651,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl ModifyServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        ModifyServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -668,7 +670,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct ModifyServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -682,17 +684,17 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    ModifyServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostLocation {
+impl ModifyServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        ModifyServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -704,7 +706,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ModifyServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -734,25 +736,25 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<ModifyServiceorderState>,
     /// 订单状态说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_description: ::std::option::Option<PostStateDescription>,
+    pub state_description: ::std::option::Option<ModifyServiceorderStateDescription>,
     /// 后付费项目
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostPaymentsItem>,
+        ::std::vec::Vec<ModifyServiceorderResponsePostPaymentsItem>,
     >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePostDiscountsItem>,
+        ::std::vec::Vec<ModifyServiceorderResponsePostDiscountsItem>,
     >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostRiskFund>,
+    pub risk_fund: ::std::option::Option<ModifyServiceorderRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -761,13 +763,13 @@ pub struct PostResponse {
     pub need_collection: ::std::option::Option<bool>,
     /// 收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection: ::std::option::Option<PostCollection>,
+    pub collection: ::std::option::Option<ModifyServiceorderCollection>,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostTimeRange>,
+    pub time_range: ::std::option::Option<ModifyServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<ModifyServiceorderLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -784,7 +786,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ModifyServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -807,10 +809,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ModifyServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ModifyServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -849,7 +851,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/serviceorder/{out_order_no}/modify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ModifyServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -857,30 +859,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ModifyServiceorderBody,
 }
 
-impl PostRequest {
+impl ModifyServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ModifyServiceorderBody,
     ) -> Self {
-        PostRequest {
+        ModifyServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ModifyServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder/{out_order_no}/modify`
     pub const PATH: &'static str = "/v3/payscore/serviceorder/{out_order_no}/modify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ModifyServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -900,8 +902,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ModifyServiceorderRequest {
+    type Response = ModifyServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -950,9 +952,11 @@ impl<'a> V3PayscoreServiceorderOutOrderNoModify<'a> {
     /// 修改订单金额 (`POST /v3/payscore/serviceorder/{out_order_no}/modify`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: ModifyServiceorderBody,
+    ) -> ::std::result::Result<ModifyServiceorderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifyServiceorderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -961,12 +965,12 @@ impl<'a> V3PayscoreServiceorderOutOrderNoModify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_serviceorder_out_order_no_modify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "modify_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_serviceorder_out_order_no_modify.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "modify_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyServiceorderResponse>(),
         ),
     ])
 }

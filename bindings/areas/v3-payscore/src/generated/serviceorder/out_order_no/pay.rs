@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PayServiceorderBody {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -16,16 +16,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PayServiceorderBody {
         appid: optional(0, "appid"),
         service_id: optional(1, "service_id"),
     }
 }
 
-impl PostBody {
+impl PayServiceorderBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        PayServiceorderBody {
             appid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PayServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PayServiceorderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -93,7 +93,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PayServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -103,10 +103,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PayServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PayServiceorderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -128,7 +128,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/serviceorder/{out_order_no}/pay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PayServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -136,30 +136,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PayServiceorderBody,
 }
 
-impl PostRequest {
+impl PayServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PayServiceorderBody,
     ) -> Self {
-        PostRequest {
+        PayServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PayServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder/{out_order_no}/pay`
     pub const PATH: &'static str = "/v3/payscore/serviceorder/{out_order_no}/pay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PayServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -179,8 +179,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PayServiceorderRequest {
+    type Response = PayServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -229,9 +229,11 @@ impl<'a> V3PayscoreServiceorderOutOrderNoPay<'a> {
     /// 商户发起催收扣款 (`POST /v3/payscore/serviceorder/{out_order_no}/pay`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: PayServiceorderBody,
+    ) -> ::std::result::Result<PayServiceorderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&PayServiceorderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -240,12 +242,12 @@ impl<'a> V3PayscoreServiceorderOutOrderNoPay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_serviceorder_out_order_no_pay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "pay_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PayServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_serviceorder_out_order_no_pay.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pay_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<PayServiceorderResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct SendPendingmessagePostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    SendPendingmessagePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -32,10 +32,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl SendPendingmessagePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        SendPendingmessagePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct SendPendingmessagePostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -96,7 +96,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    SendPendingmessagePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -104,10 +104,10 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl SendPendingmessagePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        SendPendingmessagePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -150,7 +150,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SendPendingmessageBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -158,10 +158,12 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<SendPendingmessagePostPaymentsItem>,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<SendPendingmessagePostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
@@ -173,7 +175,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SendPendingmessageBody {
         service_id: required(0, "service_id"),
         post_payments: required(1, "post_payments"),
         post_discounts: optional(2, "post_discounts"),
@@ -182,15 +184,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SendPendingmessageBody {
     /// Creates a value from its required fields (`service_id`, `post_payments`, `total_amount`, `prepaid_time`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<SendPendingmessagePostPaymentsItem>,
         total_amount: i64,
         prepaid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        SendPendingmessageBody {
             service_id: service_id.into(),
             post_payments,
             post_discounts: ::std::option::Option::None,
@@ -202,14 +204,14 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<SendPendingmessagePostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SendPendingmessageBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -228,7 +230,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SendPendingmessageRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -236,30 +238,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SendPendingmessageBody,
 }
 
-impl PostRequest {
+impl SendPendingmessageRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SendPendingmessageBody,
     ) -> Self {
-        PostRequest {
+        SendPendingmessageRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl SendPendingmessageRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`
     pub const PATH: &'static str = "/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SendPendingmessageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -279,7 +281,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for SendPendingmessageRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -329,9 +331,11 @@ impl<'a> V3PayscoreServiceorderOutOrderNoSendPendingmessage<'a> {
     /// 下发服务费用待处理消息 (`POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: SendPendingmessageBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(&SendPendingmessageRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -340,8 +344,8 @@ impl<'a> V3PayscoreServiceorderOutOrderNoSendPendingmessage<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_serviceorder_out_order_no_send_pendingmessage.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "send_pendingmessage.body",
+            ::wechatpay_runtime::json_schema_for::<SendPendingmessageBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct SyncServiceorderDetail {
     /// 收款成功时间
     ///
     /// **Required.**
@@ -16,17 +16,17 @@ pub struct PostDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    SyncServiceorderDetail {
         paid_time: required(0, "paid_time"),
     }
 }
 
-impl PostDetail {
+impl SyncServiceorderDetail {
     /// Creates a value from its required fields (`paid_time`).
     pub fn new(
         paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostDetail {
+        SyncServiceorderDetail {
             paid_time: paid_time.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncServiceorderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -53,11 +53,11 @@ pub struct PostBody {
     /// 内容信息详情
     ///
     /// **Required.**
-    pub detail: PostDetail,
+    pub detail: SyncServiceorderDetail,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncServiceorderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         type_: required(2, "type"),
@@ -65,15 +65,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncServiceorderBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `type`, `detail`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
-        detail: PostDetail,
+        detail: SyncServiceorderDetail,
     ) -> Self {
-        PostBody {
+        SyncServiceorderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             type_: type_.into(),
@@ -82,7 +82,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -96,7 +96,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct SyncServiceorderPostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -116,7 +116,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    SyncServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -125,10 +125,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl SyncServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        SyncServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -144,7 +144,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct SyncServiceorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -161,7 +161,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    SyncServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -169,10 +169,10 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl SyncServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        SyncServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -187,7 +187,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct SyncServiceorderRiskFund {
     /// 风险名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -208,7 +208,7 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    SyncServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -216,10 +216,10 @@ pub struct PostRiskFund {
     }
 }
 
-impl PostRiskFund {
+impl SyncServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskFund {
+        SyncServiceorderRiskFund {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -234,7 +234,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailsItem {
+pub struct SyncServiceorderDetailsItem {
     /// 单笔收款金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -254,7 +254,7 @@ pub struct PostDetailsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailsItem {
+    SyncServiceorderDetailsItem {
         amount: optional(0, "amount"),
         paid_type: optional(1, "paid_type"),
         paid_time: optional(2, "paid_time"),
@@ -263,10 +263,10 @@ pub struct PostDetailsItem {
     }
 }
 
-impl PostDetailsItem {
+impl SyncServiceorderDetailsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailsItem {
+        SyncServiceorderDetailsItem {
             amount: ::std::option::Option::None,
             paid_type: ::std::option::Option::None,
             paid_time: ::std::option::Option::None,
@@ -282,7 +282,7 @@ impl PostDetailsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCollection {
+pub struct SyncServiceorderCollection {
     /// 收款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -299,7 +299,7 @@ pub struct PostCollection {
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub details: ::std::option::Option<::std::vec::Vec<PostDetailsItem>>,
+    pub details: ::std::option::Option<::std::vec::Vec<SyncServiceorderDetailsItem>>,
     /// 收款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -310,7 +310,7 @@ pub struct PostCollection {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCollection {
+    SyncServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
         paying_amount: optional(2, "paying_amount"),
@@ -321,10 +321,10 @@ pub struct PostCollection {
     }
 }
 
-impl PostCollection {
+impl SyncServiceorderCollection {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCollection {
+        SyncServiceorderCollection {
             state: ::std::option::Option::None,
             total_amount: ::std::option::Option::None,
             paying_amount: ::std::option::Option::None,
@@ -342,7 +342,7 @@ impl PostCollection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct SyncServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -362,7 +362,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    SyncServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -371,10 +371,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl SyncServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        SyncServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -390,7 +390,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct SyncServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -404,17 +404,17 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    SyncServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostLocation {
+impl SyncServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        SyncServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -426,7 +426,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncServiceorderResponse {
     /// 商户服务订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -462,13 +462,17 @@ pub struct PostResponse {
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<SyncServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<SyncServiceorderPostDiscountsItem>,
+    >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostRiskFund>,
+    pub risk_fund: ::std::option::Option<SyncServiceorderRiskFund>,
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -477,13 +481,13 @@ pub struct PostResponse {
     pub need_collection: ::std::option::Option<bool>,
     /// 收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub collection: ::std::option::Option<PostCollection>,
+    pub collection: ::std::option::Option<SyncServiceorderCollection>,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostTimeRange>,
+    pub time_range: ::std::option::Option<SyncServiceorderTimeRange>,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<SyncServiceorderLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -507,7 +511,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -531,10 +535,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SyncServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -572,7 +576,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/serviceorder/{out_order_no}/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -580,30 +584,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncServiceorderBody,
 }
 
-impl PostRequest {
+impl SyncServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SyncServiceorderBody,
     ) -> Self {
-        PostRequest {
+        SyncServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl SyncServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/serviceorder/{out_order_no}/sync`
     pub const PATH: &'static str = "/v3/payscore/serviceorder/{out_order_no}/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -623,8 +627,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncServiceorderRequest {
+    type Response = SyncServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -673,9 +677,11 @@ impl<'a> V3PayscoreServiceorderOutOrderNoSync<'a> {
     /// 同步服务订单信息 (`POST /v3/payscore/serviceorder/{out_order_no}/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: SyncServiceorderBody,
+    ) -> ::std::result::Result<SyncServiceorderResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&SyncServiceorderRequest::new(self.out_order_no.clone(), body))
+            .await
     }
 }
 
@@ -684,12 +690,12 @@ impl<'a> V3PayscoreServiceorderOutOrderNoSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_serviceorder_out_order_no_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sync_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<SyncServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_serviceorder_out_order_no_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<SyncServiceorderResponse>(),
         ),
     ])
 }

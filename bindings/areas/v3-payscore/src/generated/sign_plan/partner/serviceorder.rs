@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct PartnerSignCreateServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    PartnerSignCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -33,12 +33,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl PartnerSignCreateServiceorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        PartnerSignCreateServiceorderTimeRange {
             start_time: start_time.into(),
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct PartnerSignCreateServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -90,16 +90,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    PartnerSignCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl PartnerSignCreateServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        PartnerSignCreateServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -128,7 +128,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerSignCreateServiceorderBody {
     /// 支付分服务ID
     ///
     /// **Required.**
@@ -169,10 +169,10 @@ pub struct PostBody {
     /// 服务时间
     ///
     /// **Required.**
-    pub time_range: PostTimeRange,
+    pub time_range: PartnerSignCreateServiceorderTimeRange,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<PartnerSignCreateServiceorderLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -183,7 +183,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerSignCreateServiceorderBody {
         service_id: required(0, "service_id"),
         sign_plan_id: required(1, "sign_plan_id"),
         plan_detail_no: required(2, "plan_detail_no"),
@@ -201,7 +201,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerSignCreateServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sign_plan_id`, `plan_detail_no`, `appid`, `sub_mchid`, `notify_url`, `service_introduction`, `time_range`, `out_trade_no`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -212,10 +212,10 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         service_introduction: impl ::std::convert::Into<::std::string::String>,
-        time_range: PostTimeRange,
+        time_range: PartnerSignCreateServiceorderTimeRange,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerSignCreateServiceorderBody {
             service_id: service_id.into(),
             sign_plan_id: sign_plan_id.into(),
             plan_detail_no,
@@ -261,7 +261,10 @@ impl PostBody {
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: PartnerSignCreateServiceorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -276,7 +279,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerSignCreateServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -290,7 +293,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct PartnerSignCreateServiceorderPostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -307,7 +310,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    PartnerSignCreateServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -315,10 +318,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl PartnerSignCreateServiceorderPostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        PartnerSignCreateServiceorderPostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -333,7 +336,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct PartnerSignCreateServiceorderPostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -347,17 +350,17 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    PartnerSignCreateServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostPostDiscountsItem {
+impl PartnerSignCreateServiceorderPostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        PartnerSignCreateServiceorderPostDiscountsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -371,7 +374,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRiskFund {
+pub struct PartnerSignCreateServiceorderRiskFund {
     /// 风险金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -384,16 +387,16 @@ pub struct PostRiskFund {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRiskFund {
+    PartnerSignCreateServiceorderRiskFund {
         amount: optional(0, "amount"),
         ..extra
     }
 }
 
-impl PostRiskFund {
+impl PartnerSignCreateServiceorderRiskFund {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRiskFund {
+        PartnerSignCreateServiceorderRiskFund {
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -406,7 +409,7 @@ impl PostRiskFund {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseTimeRange {
+pub struct PartnerSignCreateServiceorderResponseTimeRange {
     /// 服务开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -428,7 +431,7 @@ pub struct PostResponseTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseTimeRange {
+    PartnerSignCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -437,10 +440,10 @@ pub struct PostResponseTimeRange {
     }
 }
 
-impl PostResponseTimeRange {
+impl PartnerSignCreateServiceorderResponseTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseTimeRange {
+        PartnerSignCreateServiceorderResponseTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -456,7 +459,7 @@ impl PostResponseTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseLocation {
+pub struct PartnerSignCreateServiceorderResponseLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -470,17 +473,17 @@ pub struct PostResponseLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseLocation {
+    PartnerSignCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
         ..extra
     }
 }
 
-impl PostResponseLocation {
+impl PartnerSignCreateServiceorderResponseLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseLocation {
+        PartnerSignCreateServiceorderResponseLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -492,7 +495,7 @@ impl PostResponseLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerSignCreateServiceorderResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -536,19 +539,25 @@ pub struct PostResponse {
     pub state_description: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<PartnerSignCreateServiceorderPostPaymentsItem>,
+    >,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerSignCreateServiceorderPostDiscountsItem>,
+    >,
     /// 服务风险金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub risk_fund: ::std::option::Option<PostRiskFund>,
+    pub risk_fund: ::std::option::Option<PartnerSignCreateServiceorderRiskFund>,
     /// 服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostResponseTimeRange>,
+    pub time_range: ::std::option::Option<
+        PartnerSignCreateServiceorderResponseTimeRange,
+    >,
     /// 服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostResponseLocation>,
+    pub location: ::std::option::Option<PartnerSignCreateServiceorderResponseLocation>,
     /// 附加数据
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -565,7 +574,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerSignCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
         appid: optional(2, "appid"),
@@ -587,10 +596,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerSignCreateServiceorderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerSignCreateServiceorderResponse {
             out_order_no: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -624,26 +633,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/sign-plan/partner/serviceorder.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerSignCreateServiceorderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerSignCreateServiceorderBody,
 }
 
-impl PostRequest {
+impl PartnerSignCreateServiceorderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerSignCreateServiceorderBody) -> Self {
+        PartnerSignCreateServiceorderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerSignCreateServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/sign-plan/partner/serviceorder`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerSignCreateServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -653,8 +664,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerSignCreateServiceorderRequest {
+    type Response = PartnerSignCreateServiceorderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -695,9 +706,12 @@ impl<'a> V3PayscoreSignPlanPartnerServiceorder<'a> {
     /// 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerSignCreateServiceorderBody,
+    ) -> ::std::result::Result<
+        PartnerSignCreateServiceorderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerSignCreateServiceorderRequest::new(body)).await
     }
 }
 
@@ -706,12 +720,14 @@ impl<'a> V3PayscoreSignPlanPartnerServiceorder<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_sign_plan_partner_serviceorder.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_sign_create_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerSignCreateServiceorderBody>(),
         ),
         (
-            "post_v3_payscore_sign_plan_partner_serviceorder.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_sign_create_serviceorder.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerSignCreateServiceorderResponse,
+            >(),
         ),
     ])
 }

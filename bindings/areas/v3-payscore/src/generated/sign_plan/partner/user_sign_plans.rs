@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignPlanDetailItem {
+pub struct PartnerCreateUserSignPlanSignPlanDetailItem {
     /// 计划明细序号
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostSignPlanDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignPlanDetailItem {
+    PartnerCreateUserSignPlanSignPlanDetailItem {
         plan_detail_no: required(0, "plan_detail_no"),
         merchant_plan_detail_no: required(1, "merchant_plan_detail_no"),
     }
 }
 
-impl PostSignPlanDetailItem {
+impl PartnerCreateUserSignPlanSignPlanDetailItem {
     /// Creates a value from its required fields (`plan_detail_no`, `merchant_plan_detail_no`).
     pub fn new(
         plan_detail_no: i64,
         merchant_plan_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSignPlanDetailItem {
+        PartnerCreateUserSignPlanSignPlanDetailItem {
             plan_detail_no,
             merchant_plan_detail_no: merchant_plan_detail_no.into(),
         }
@@ -43,7 +43,7 @@ impl PostSignPlanDetailItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreateUserSignPlanBody {
     /// 支付分服务ID
     ///
     /// **Required.**
@@ -80,11 +80,11 @@ pub struct PostBody {
     /// 签约计划对应的计划详情列表的商户侧单号信息
     ///
     /// **Required.**
-    pub sign_plan_detail: ::std::vec::Vec<PostSignPlanDetailItem>,
+    pub sign_plan_detail: ::std::vec::Vec<PartnerCreateUserSignPlanSignPlanDetailItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreateUserSignPlanBody {
         service_id: required(0, "service_id"),
         plan_id: required(1, "plan_id"),
         appid: required(2, "appid"),
@@ -98,7 +98,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreateUserSignPlanBody {
     /// Creates a value from its required fields (`service_id`, `plan_id`, `appid`, `sub_mchid`, `merchant_sign_plan_no`, `notify_url`, `sign_plan_detail`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -107,9 +107,9 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
-        sign_plan_detail: ::std::vec::Vec<PostSignPlanDetailItem>,
+        sign_plan_detail: ::std::vec::Vec<PartnerCreateUserSignPlanSignPlanDetailItem>,
     ) -> Self {
-        PostBody {
+        PartnerCreateUserSignPlanBody {
             service_id: service_id.into(),
             plan_id: plan_id.into(),
             appid: appid.into(),
@@ -151,7 +151,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreateUserSignPlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -165,7 +165,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignedDetailListItem {
+pub struct PartnerCreateUserSignPlanSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -221,7 +221,7 @@ pub struct PostSignedDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignedDetailListItem {
+    PartnerCreateUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
@@ -238,10 +238,10 @@ pub struct PostSignedDetailListItem {
     }
 }
 
-impl PostSignedDetailListItem {
+impl PartnerCreateUserSignPlanSignedDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSignedDetailListItem {
+        PartnerCreateUserSignPlanSignedDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
@@ -265,7 +265,7 @@ impl PostSignedDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignPlan {
+pub struct PartnerCreateUserSignPlanSignPlan {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -362,7 +362,7 @@ pub struct PostSignPlan {
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostSignedDetailListItem>,
+        ::std::vec::Vec<PartnerCreateUserSignPlanSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -374,7 +374,7 @@ pub struct PostSignPlan {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignPlan {
+    PartnerCreateUserSignPlanSignPlan {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -402,10 +402,10 @@ pub struct PostSignPlan {
     }
 }
 
-impl PostSignPlan {
+impl PartnerCreateUserSignPlanSignPlan {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSignPlan {
+        PartnerCreateUserSignPlanSignPlan {
             sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -438,12 +438,12 @@ impl PostSignPlan {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreateUserSignPlanResponse {
     /// 用户的签约计划
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sign_plan: ::std::option::Option<PostSignPlan>,
+    pub sign_plan: ::std::option::Option<PartnerCreateUserSignPlanSignPlan>,
     /// 跳转微信侧确认签约小程序的数据
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -456,17 +456,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreateUserSignPlanResponse {
         sign_plan: optional(0, "sign_plan"),
         package: optional(1, "package"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerCreateUserSignPlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreateUserSignPlanResponse {
             sign_plan: ::std::option::Option::None,
             package: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -485,26 +485,28 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/sign-plan/partner/user-sign-plans.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreateUserSignPlanRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreateUserSignPlanBody,
 }
 
-impl PostRequest {
+impl PartnerCreateUserSignPlanRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreateUserSignPlanBody) -> Self {
+        PartnerCreateUserSignPlanRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreateUserSignPlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/sign-plan/partner/user-sign-plans`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/partner/user-sign-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreateUserSignPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -514,8 +516,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerCreateUserSignPlanRequest {
+    type Response = PartnerCreateUserSignPlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -567,9 +569,12 @@ impl<'a> V3PayscoreSignPlanPartnerUserSignPlans<'a> {
     /// 创建用户的签约计划 (`POST /v3/payscore/sign-plan/partner/user-sign-plans`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreateUserSignPlanBody,
+    ) -> ::std::result::Result<
+        PartnerCreateUserSignPlanResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerCreateUserSignPlanRequest::new(body)).await
     }
 }
 
@@ -578,12 +583,12 @@ impl<'a> V3PayscoreSignPlanPartnerUserSignPlans<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_payscore_sign_plan_partner_user_sign_plans.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_user_sign_plan.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateUserSignPlanBody>(),
         ),
         (
-            "post_v3_payscore_sign_plan_partner_user_sign_plans.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_user_sign_plan.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerCreateUserSignPlanResponse>(),
         ),
     ]);
     schemas.extend(merchant_sign_plan_no::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFeesItem {
+pub struct CompleteSmartretailOrderFeesItem {
     /// 付费项目名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_name: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostFeesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFeesItem {
+    CompleteSmartretailOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
         fee_amount: optional(2, "fee_amount"),
@@ -32,10 +32,10 @@ pub struct PostFeesItem {
     }
 }
 
-impl PostFeesItem {
+impl CompleteSmartretailOrderFeesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFeesItem {
+        CompleteSmartretailOrderFeesItem {
             fee_name: ::std::option::Option::None,
             fee_count: ::std::option::Option::None,
             fee_amount: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostFeesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountsItem {
+pub struct CompleteSmartretailOrderDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_name: ::std::option::Option<::std::string::String>,
@@ -93,17 +93,17 @@ pub struct PostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountsItem {
+    CompleteSmartretailOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
         discount_desc: optional(2, "discount_desc"),
     }
 }
 
-impl PostDiscountsItem {
+impl CompleteSmartretailOrderDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountsItem {
+        CompleteSmartretailOrderDiscountsItem {
             discount_name: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             discount_desc: ::std::option::Option::None,
@@ -139,7 +139,7 @@ impl PostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CompleteSmartretailOrderBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -167,10 +167,12 @@ pub struct PostBody {
     pub real_service_end_location: ::std::option::Option<::std::string::String>,
     /// 后付费，描述付费项目列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fees: ::std::option::Option<::std::vec::Vec<PostFeesItem>>,
+    pub fees: ::std::option::Option<::std::vec::Vec<CompleteSmartretailOrderFeesItem>>,
     /// 商户优惠，最多包含5条商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discounts: ::std::option::Option<::std::vec::Vec<PostDiscountsItem>>,
+    pub discounts: ::std::option::Option<
+        ::std::vec::Vec<CompleteSmartretailOrderDiscountsItem>,
+    >,
     /// 总金额(大于等于0的数字，单位为分)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
@@ -183,7 +185,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CompleteSmartretailOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         finish_type: optional(2, "finish_type"),
@@ -199,13 +201,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CompleteSmartretailOrderBody {
     /// Creates a value from its required fields (`appid`, `service_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CompleteSmartretailOrderBody {
             appid: appid.into(),
             service_id: service_id.into(),
             finish_type: ::std::option::Option::None,
@@ -270,7 +272,10 @@ impl PostBody {
     }
 
     /// Sets `fees`.
-    pub fn with_fees(mut self, fees: ::std::vec::Vec<PostFeesItem>) -> Self {
+    pub fn with_fees(
+        mut self,
+        fees: ::std::vec::Vec<CompleteSmartretailOrderFeesItem>,
+    ) -> Self {
         self.fees = ::std::option::Option::Some(fees);
         self
     }
@@ -278,7 +283,7 @@ impl PostBody {
     /// Sets `discounts`.
     pub fn with_discounts(
         mut self,
-        discounts: ::std::vec::Vec<PostDiscountsItem>,
+        discounts: ::std::vec::Vec<CompleteSmartretailOrderDiscountsItem>,
     ) -> Self {
         self.discounts = ::std::option::Option::Some(discounts);
         self
@@ -306,7 +311,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CompleteSmartretailOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -318,7 +323,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CompleteSmartretailOrderResponse {
     /// 公众账号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -351,7 +356,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CompleteSmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_order_no: optional(2, "out_order_no"),
@@ -361,10 +366,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CompleteSmartretailOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CompleteSmartretailOrderResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
@@ -386,7 +391,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/smartretail-orders/{out_order_no}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CompleteSmartretailOrderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -394,30 +399,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CompleteSmartretailOrderBody,
 }
 
-impl PostRequest {
+impl CompleteSmartretailOrderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CompleteSmartretailOrderBody,
     ) -> Self {
-        PostRequest {
+        CompleteSmartretailOrderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CompleteSmartretailOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/smartretail-orders/{out_order_no}/complete`
     pub const PATH: &'static str = "/v3/payscore/smartretail-orders/{out_order_no}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CompleteSmartretailOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -437,8 +442,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CompleteSmartretailOrderRequest {
+    type Response = CompleteSmartretailOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -487,9 +492,16 @@ impl<'a> V3PayscoreSmartretailOrdersOutOrderNoComplete<'a> {
     /// 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: CompleteSmartretailOrderBody,
+    ) -> ::std::result::Result<
+        CompleteSmartretailOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CompleteSmartretailOrderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -498,12 +510,12 @@ impl<'a> V3PayscoreSmartretailOrdersOutOrderNoComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_smartretail_orders_out_order_no_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "complete_smartretail_order.body",
+            ::wechatpay_runtime::json_schema_for::<CompleteSmartretailOrderBody>(),
         ),
         (
-            "post_v3_payscore_smartretail_orders_out_order_no_complete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "complete_smartretail_order.response",
+            ::wechatpay_runtime::json_schema_for::<CompleteSmartretailOrderResponse>(),
         ),
     ])
 }

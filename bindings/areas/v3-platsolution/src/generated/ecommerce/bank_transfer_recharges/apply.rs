@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum PostAccountType {
+    pub enum PlatsolutionApplyBankTransferRechargeAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRechargeAmount {
+pub struct PlatsolutionApplyBankTransferRechargeRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -31,16 +31,16 @@ pub struct PostRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRechargeAmount {
+    PlatsolutionApplyBankTransferRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostRechargeAmount {
+impl PlatsolutionApplyBankTransferRechargeRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRechargeAmount {
+        PlatsolutionApplyBankTransferRechargeRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
         }
@@ -66,7 +66,7 @@ impl PostRechargeAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PlatsolutionApplyBankTransferRechargeBody {
     /// 商户充值单号
     ///
     /// **Required.**
@@ -78,15 +78,15 @@ pub struct PostBody {
     /// 充值入账账户
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: PlatsolutionApplyBankTransferRechargeAccountType,
     /// 充值金额
     ///
     /// **Required.**
-    pub recharge_amount: PostRechargeAmount,
+    pub recharge_amount: PlatsolutionApplyBankTransferRechargeRechargeAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PlatsolutionApplyBankTransferRechargeBody {
         out_recharge_no: required(0, "out_recharge_no"),
         recharge_scene: required(1, "recharge_scene"),
         account_type: required(2, "account_type"),
@@ -94,15 +94,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PlatsolutionApplyBankTransferRechargeBody {
     /// Creates a value from its required fields (`out_recharge_no`, `recharge_scene`, `account_type`, `recharge_amount`).
     pub fn new(
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
         recharge_scene: impl ::std::convert::Into<::std::string::String>,
-        account_type: PostAccountType,
-        recharge_amount: PostRechargeAmount,
+        account_type: PlatsolutionApplyBankTransferRechargeAccountType,
+        recharge_amount: PlatsolutionApplyBankTransferRechargeRechargeAmount,
     ) -> Self {
-        PostBody {
+        PlatsolutionApplyBankTransferRechargeBody {
             out_recharge_no: out_recharge_no.into(),
             recharge_scene: recharge_scene.into(),
             account_type,
@@ -111,7 +111,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PlatsolutionApplyBankTransferRechargeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferInAccount {
+pub struct PlatsolutionApplyBankTransferRechargeTransferInAccount {
     /// 开户银行名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -148,7 +148,7 @@ pub struct PostTransferInAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferInAccount {
+    PlatsolutionApplyBankTransferRechargeTransferInAccount {
         bank_name: optional(0, "bank_name"),
         bank_address_code: optional(1, "bank_address_code"),
         bank_code: optional(2, "bank_code"),
@@ -158,10 +158,10 @@ pub struct PostTransferInAccount {
     }
 }
 
-impl PostTransferInAccount {
+impl PlatsolutionApplyBankTransferRechargeTransferInAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTransferInAccount {
+        PlatsolutionApplyBankTransferRechargeTransferInAccount {
             bank_name: ::std::option::Option::None,
             bank_address_code: ::std::option::Option::None,
             bank_code: ::std::option::Option::None,
@@ -176,7 +176,7 @@ impl PostTransferInAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PlatsolutionApplyBankTransferRechargeResponse {
     /// 微信支付充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -191,7 +191,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_in_account: ::std::option::Option<PostTransferInAccount>,
+    pub transfer_in_account: ::std::option::Option<
+        PlatsolutionApplyBankTransferRechargeTransferInAccount,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -199,7 +201,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PlatsolutionApplyBankTransferRechargeResponse {
         recharge_id: optional(0, "recharge_id"),
         out_recharge_no: optional(1, "out_recharge_no"),
         transfer_in_account: optional(2, "transfer_in_account"),
@@ -207,10 +209,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PlatsolutionApplyBankTransferRechargeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PlatsolutionApplyBankTransferRechargeResponse {
             recharge_id: ::std::option::Option::None,
             out_recharge_no: ::std::option::Option::None,
             transfer_in_account: ::std::option::Option::None,
@@ -230,26 +232,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/bank-transfer-recharges/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PlatsolutionApplyBankTransferRechargeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PlatsolutionApplyBankTransferRechargeBody,
 }
 
-impl PostRequest {
+impl PlatsolutionApplyBankTransferRechargeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PlatsolutionApplyBankTransferRechargeBody) -> Self {
+        PlatsolutionApplyBankTransferRechargeRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PlatsolutionApplyBankTransferRechargeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/bank-transfer-recharges/apply`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/bank-transfer-recharges/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionApplyBankTransferRechargeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -259,8 +263,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionApplyBankTransferRechargeRequest {
+    type Response = PlatsolutionApplyBankTransferRechargeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -301,9 +305,14 @@ impl<'a> V3PlatsolutionEcommerceBankTransferRechargesApply<'a> {
     /// 申请银行转账充值 (`POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PlatsolutionApplyBankTransferRechargeBody,
+    ) -> ::std::result::Result<
+        PlatsolutionApplyBankTransferRechargeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&PlatsolutionApplyBankTransferRechargeRequest::new(body))
+            .await
     }
 }
 
@@ -312,12 +321,16 @@ impl<'a> V3PlatsolutionEcommerceBankTransferRechargesApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_bank_transfer_recharges_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "platsolution_apply_bank_transfer_recharge.body",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionApplyBankTransferRechargeBody,
+            >(),
         ),
         (
-            "post_v3_platsolution_ecommerce_bank_transfer_recharges_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "platsolution_apply_bank_transfer_recharge.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionApplyBankTransferRechargeResponse,
+            >(),
         ),
     ])
 }

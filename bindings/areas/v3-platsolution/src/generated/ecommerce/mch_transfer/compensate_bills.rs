@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum CreateCompensateBillType {
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum PostTransactionInfoType {
+    pub enum CreateCompensateBillTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreateCompensateBillTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -39,29 +39,29 @@ pub struct PostTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<CreateCompensateBillTransactionInfoType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreateCompensateBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreateCompensateBillTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        CreateCompensateBillTransactionInfo {
             transaction_id: transaction_id.into(),
             type_: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostTransactionInfoType) -> Self {
+    pub fn with_type(mut self, type_: CreateCompensateBillTransactionInfoType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -73,34 +73,34 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreateCompensateBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateCompensateBillType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<CreateCompensateBillTransactionInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreateCompensateBillReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
     }
 }
 
-impl PostReceiver {
+impl CreateCompensateBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        CreateCompensateBillReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: CreateCompensateBillType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -108,7 +108,7 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreateCompensateBillTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
@@ -119,11 +119,11 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCompensateBillBody {
     /// 收款方信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreateCompensateBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -147,7 +147,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCompensateBillBody {
         receiver: required(0, "receiver"),
         out_bill_no: required(1, "out_bill_no"),
         amount: optional(2, "amount"),
@@ -158,14 +158,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCompensateBillBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreateCompensateBillReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateCompensateBillBody {
             receiver,
             out_bill_no: out_bill_no.into(),
             amount: ::std::option::Option::None,
@@ -212,7 +212,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCompensateBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -226,7 +226,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverTransactionInfo {
+pub struct CreateCompensateBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -235,7 +235,7 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<CreateCompensateBillTransactionInfoType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -243,17 +243,17 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverTransactionInfo {
+    CreateCompensateBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverTransactionInfo {
+impl CreateCompensateBillReceiverTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverTransactionInfo {
+        CreateCompensateBillReceiverTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -267,15 +267,15 @@ impl PostReceiverDetailReceiverTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct CreateCompensateBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateCompensateBillType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
-        PostReceiverDetailReceiverTransactionInfo,
+        CreateCompensateBillReceiverTransactionInfo,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -284,17 +284,17 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    CreateCompensateBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl CreateCompensateBillReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        CreateCompensateBillReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -308,10 +308,10 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct CreateCompensateBillReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<CreateCompensateBillReceiverDetailReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -319,16 +319,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    CreateCompensateBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl CreateCompensateBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        CreateCompensateBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -339,7 +339,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CreateCompensateBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -355,7 +355,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCompensateBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -365,7 +365,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<CreateCompensateBillReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -388,7 +388,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateCompensateBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -407,7 +407,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCompensateBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),
         out_bill_no: optional(2, "out_bill_no"),
@@ -422,10 +422,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateCompensateBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCompensateBillResponse {
             sp_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
@@ -452,26 +452,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/compensate-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCompensateBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCompensateBillBody,
 }
 
-impl PostRequest {
+impl CreateCompensateBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateCompensateBillBody) -> Self {
+        CreateCompensateBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateCompensateBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/compensate-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/compensate-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCompensateBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -481,8 +483,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCompensateBillRequest {
+    type Response = CreateCompensateBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -550,9 +552,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBills<'a> {
     /// 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateCompensateBillBody,
+    ) -> ::std::result::Result<
+        CreateCompensateBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateCompensateBillRequest::new(body)).await
     }
 }
 
@@ -561,12 +566,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_compensate_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_compensate_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCompensateBillBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_compensate_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_compensate_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCompensateBillResponse>(),
         ),
     ]);
     schemas.extend(bill_id::json_schemas());

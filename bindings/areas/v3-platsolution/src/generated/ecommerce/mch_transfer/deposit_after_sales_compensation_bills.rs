@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum CreateDepositAfterSalesCompensationBillType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum PostTransactionInfoType {
+    pub enum CreateDepositAfterSalesCompensationBillTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreateDepositAfterSalesCompensationBillTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -40,29 +40,34 @@ pub struct PostTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<
+        CreateDepositAfterSalesCompensationBillTransactionInfoType,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreateDepositAfterSalesCompensationBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreateDepositAfterSalesCompensationBillTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        CreateDepositAfterSalesCompensationBillTransactionInfo {
             transaction_id: transaction_id.into(),
             type_: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostTransactionInfoType) -> Self {
+    pub fn with_type(
+        mut self,
+        type_: CreateDepositAfterSalesCompensationBillTransactionInfoType,
+    ) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -74,22 +79,22 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInfo {
+pub struct CreateDepositAfterSalesCompensationBillUserInfo {
     /// 转账接收方用户 openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInfo {
+    CreateDepositAfterSalesCompensationBillUserInfo {
         sp_openid: optional(0, "sp_openid"),
     }
 }
 
-impl PostUserInfo {
+impl CreateDepositAfterSalesCompensationBillUserInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInfo {
+        CreateDepositAfterSalesCompensationBillUserInfo {
             sp_openid: ::std::option::Option::None,
         }
     }
@@ -110,31 +115,35 @@ impl PostUserInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreateDepositAfterSalesCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateDepositAfterSalesCompensationBillType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        CreateDepositAfterSalesCompensationBillTransactionInfo,
+    >,
     /// 转账接收方用户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_info: ::std::option::Option<PostUserInfo>,
+    pub user_info: ::std::option::Option<
+        CreateDepositAfterSalesCompensationBillUserInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreateDepositAfterSalesCompensationBillReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         user_info: optional(2, "user_info"),
     }
 }
 
-impl PostReceiver {
+impl CreateDepositAfterSalesCompensationBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        CreateDepositAfterSalesCompensationBillReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             user_info: ::std::option::Option::None,
@@ -142,7 +151,10 @@ impl PostReceiver {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(
+        mut self,
+        type_: CreateDepositAfterSalesCompensationBillType,
+    ) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -150,14 +162,17 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreateDepositAfterSalesCompensationBillTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
     }
 
     /// Sets `user_info`.
-    pub fn with_user_info(mut self, user_info: PostUserInfo) -> Self {
+    pub fn with_user_info(
+        mut self,
+        user_info: CreateDepositAfterSalesCompensationBillUserInfo,
+    ) -> Self {
         self.user_info = ::std::option::Option::Some(user_info);
         self
     }
@@ -167,7 +182,7 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDepositAfterSalesCompensationBillBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -177,7 +192,7 @@ pub struct PostBody {
     /// 收款方信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreateDepositAfterSalesCompensationBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -201,7 +216,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDepositAfterSalesCompensationBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
         receiver: required(2, "receiver"),
@@ -214,14 +229,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateDepositAfterSalesCompensationBillBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreateDepositAfterSalesCompensationBillReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateDepositAfterSalesCompensationBillBody {
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             receiver,
@@ -288,7 +303,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDepositAfterSalesCompensationBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -302,7 +317,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverTransactionInfo {
+pub struct CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -311,7 +326,9 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<
+        CreateDepositAfterSalesCompensationBillTransactionInfoType,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -319,17 +336,17 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverTransactionInfo {
+    CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverTransactionInfo {
+impl CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverTransactionInfo {
+        CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -343,15 +360,15 @@ impl PostReceiverDetailReceiverTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateDepositAfterSalesCompensationBillType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
-        PostReceiverDetailReceiverTransactionInfo,
+        CreateDepositAfterSalesCompensationBillReceiverTransactionInfo,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -360,17 +377,17 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -384,10 +401,12 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct CreateDepositAfterSalesCompensationBillReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<
+        CreateDepositAfterSalesCompensationBillReceiverDetailReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -395,16 +414,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    CreateDepositAfterSalesCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl CreateDepositAfterSalesCompensationBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        CreateDepositAfterSalesCompensationBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -415,7 +434,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CreateDepositAfterSalesCompensationBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -431,7 +450,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDepositAfterSalesCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -444,7 +463,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        CreateDepositAfterSalesCompensationBillReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -467,7 +488,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateDepositAfterSalesCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -489,7 +510,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDepositAfterSalesCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -506,10 +527,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateDepositAfterSalesCompensationBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDepositAfterSalesCompensationBillResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -538,26 +559,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDepositAfterSalesCompensationBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDepositAfterSalesCompensationBillBody,
 }
 
-impl PostRequest {
+impl CreateDepositAfterSalesCompensationBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDepositAfterSalesCompensationBillBody) -> Self {
+        CreateDepositAfterSalesCompensationBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateDepositAfterSalesCompensationBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDepositAfterSalesCompensationBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -567,8 +590,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateDepositAfterSalesCompensationBillRequest {
+    type Response = CreateDepositAfterSalesCompensationBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -631,9 +654,14 @@ impl<'a> V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills<'a
     /// 请求保证金售后赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDepositAfterSalesCompensationBillBody,
+    ) -> ::std::result::Result<
+        CreateDepositAfterSalesCompensationBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateDepositAfterSalesCompensationBillRequest::new(body))
+            .await
     }
 }
 
@@ -642,12 +670,16 @@ impl<'a> V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills<'a
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_deposit_after_sales_compensation_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_deposit_after_sales_compensation_bill.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateDepositAfterSalesCompensationBillBody,
+            >(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_deposit_after_sales_compensation_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_deposit_after_sales_compensation_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateDepositAfterSalesCompensationBillResponse,
+            >(),
         ),
     ]);
     schemas.extend(bill_id::json_schemas());

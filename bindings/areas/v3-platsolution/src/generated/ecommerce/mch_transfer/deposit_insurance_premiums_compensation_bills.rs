@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum CreateDepositInsurancePremiumsCompensationBillType {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -19,22 +19,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMchInfo {
+pub struct CreateDepositInsurancePremiumsCompensationBillMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMchInfo {
+    CreateDepositInsurancePremiumsCompensationBillMchInfo {
         mchid: optional(0, "mchid"),
     }
 }
 
-impl PostMchInfo {
+impl CreateDepositInsurancePremiumsCompensationBillMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMchInfo {
+        CreateDepositInsurancePremiumsCompensationBillMchInfo {
             mchid: ::std::option::Option::None,
         }
     }
@@ -53,7 +53,7 @@ impl PostMchInfo {
     /// Values of `type`.
     ///
     /// 赔付单类型
-    pub enum PostTransactionInfoType {
+    pub enum CreateDepositInsurancePremiumsCompensationBillTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -67,7 +67,7 @@ impl PostMchInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -76,23 +76,23 @@ pub struct PostTransactionInfo {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostTransactionInfoType,
+    pub type_: CreateDepositInsurancePremiumsCompensationBillTransactionInfoType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: required(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`, `type`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        type_: PostTransactionInfoType,
+        type_: CreateDepositInsurancePremiumsCompensationBillTransactionInfoType,
     ) -> Self {
-        PostTransactionInfo {
+        CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
             transaction_id: transaction_id.into(),
             type_,
         }
@@ -105,31 +105,35 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreateDepositInsurancePremiumsCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateDepositInsurancePremiumsCompensationBillType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<PostMchInfo>,
+    pub mch_info: ::std::option::Option<
+        CreateDepositInsurancePremiumsCompensationBillMchInfo,
+    >,
     /// 赔付单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        CreateDepositInsurancePremiumsCompensationBillTransactionInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreateDepositInsurancePremiumsCompensationBillReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         transaction_info: optional(2, "transaction_info"),
     }
 }
 
-impl PostReceiver {
+impl CreateDepositInsurancePremiumsCompensationBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        CreateDepositInsurancePremiumsCompensationBillReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
@@ -137,13 +141,19 @@ impl PostReceiver {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(
+        mut self,
+        type_: CreateDepositInsurancePremiumsCompensationBillType,
+    ) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
 
     /// Sets `mch_info`.
-    pub fn with_mch_info(mut self, mch_info: PostMchInfo) -> Self {
+    pub fn with_mch_info(
+        mut self,
+        mch_info: CreateDepositInsurancePremiumsCompensationBillMchInfo,
+    ) -> Self {
         self.mch_info = ::std::option::Option::Some(mch_info);
         self
     }
@@ -151,7 +161,7 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreateDepositInsurancePremiumsCompensationBillTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
@@ -162,7 +172,7 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDepositInsurancePremiumsCompensationBillBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -172,7 +182,7 @@ pub struct PostBody {
     /// 赔付用户信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreateDepositInsurancePremiumsCompensationBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -187,7 +197,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDepositInsurancePremiumsCompensationBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
         receiver: required(2, "receiver"),
@@ -197,14 +207,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateDepositInsurancePremiumsCompensationBillBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreateDepositInsurancePremiumsCompensationBillReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateDepositInsurancePremiumsCompensationBillBody {
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             receiver,
@@ -239,7 +249,8 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate
+for CreateDepositInsurancePremiumsCompensationBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -253,7 +264,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverMchInfo {
+pub struct CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -264,16 +275,16 @@ pub struct PostReceiverDetailReceiverMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverMchInfo {
+    CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverMchInfo {
+impl CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverMchInfo {
+        CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -286,7 +297,7 @@ impl PostReceiverDetailReceiverMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverTransactionInfo {
+pub struct CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -299,16 +310,16 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverTransactionInfo {
+    CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverTransactionInfo {
+impl CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverTransactionInfo {
+        CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo {
             transaction_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -321,18 +332,20 @@ impl PostReceiverDetailReceiverTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateDepositInsurancePremiumsCompensationBillType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<PostReceiverDetailReceiverMchInfo>,
+    pub mch_info: ::std::option::Option<
+        CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo,
+    >,
     /// 赔付单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
-        PostReceiverDetailReceiverTransactionInfo,
+        CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -341,7 +354,7 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         transaction_info: optional(2, "transaction_info"),
@@ -349,10 +362,10 @@ pub struct PostReceiverDetailReceiver {
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
@@ -367,10 +380,12 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<
+        CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -378,16 +393,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -398,7 +413,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CreateDepositInsurancePremiumsCompensationBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -414,7 +429,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDepositInsurancePremiumsCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -430,7 +445,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        CreateDepositInsurancePremiumsCompensationBillReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -453,7 +470,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<
+        CreateDepositInsurancePremiumsCompensationBillState,
+    >,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -472,7 +491,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDepositInsurancePremiumsCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -489,10 +508,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateDepositInsurancePremiumsCompensationBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDepositInsurancePremiumsCompensationBillResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -521,26 +540,29 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDepositInsurancePremiumsCompensationBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDepositInsurancePremiumsCompensationBillBody,
 }
 
-impl PostRequest {
+impl CreateDepositInsurancePremiumsCompensationBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDepositInsurancePremiumsCompensationBillBody) -> Self {
+        CreateDepositInsurancePremiumsCompensationBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateDepositInsurancePremiumsCompensationBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate
+for CreateDepositInsurancePremiumsCompensationBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -550,8 +572,9 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation
+for CreateDepositInsurancePremiumsCompensationBillRequest {
+    type Response = CreateDepositInsurancePremiumsCompensationBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -609,9 +632,14 @@ impl<
     /// 发起保证金赔付保司保费 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDepositInsurancePremiumsCompensationBillBody,
+    ) -> ::std::result::Result<
+        CreateDepositInsurancePremiumsCompensationBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateDepositInsurancePremiumsCompensationBillRequest::new(body))
+            .await
     }
 }
 
@@ -620,12 +648,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_deposit_insurance_premiums_compensation_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_deposit_insurance_premiums_compensation_bill.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateDepositInsurancePremiumsCompensationBillBody,
+            >(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_deposit_insurance_premiums_compensation_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_deposit_insurance_premiums_compensation_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateDepositInsurancePremiumsCompensationBillResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

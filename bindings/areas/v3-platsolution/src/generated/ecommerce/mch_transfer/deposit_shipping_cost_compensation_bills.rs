@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum PostType {
+    pub enum CreateDepositShippingCostCompensationBillType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreateDepositShippingCostCompensationBillTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -28,29 +28,32 @@ pub struct PostTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateDepositShippingCostCompensationBillType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreateDepositShippingCostCompensationBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreateDepositShippingCostCompensationBillTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        CreateDepositShippingCostCompensationBillTransactionInfo {
             transaction_id: transaction_id.into(),
             type_: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(
+        mut self,
+        type_: CreateDepositShippingCostCompensationBillType,
+    ) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -62,22 +65,22 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInfo {
+pub struct CreateDepositShippingCostCompensationBillUserInfo {
     /// 转账接收方用户 openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInfo {
+    CreateDepositShippingCostCompensationBillUserInfo {
         sp_openid: optional(0, "sp_openid"),
     }
 }
 
-impl PostUserInfo {
+impl CreateDepositShippingCostCompensationBillUserInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInfo {
+        CreateDepositShippingCostCompensationBillUserInfo {
             sp_openid: ::std::option::Option::None,
         }
     }
@@ -98,26 +101,30 @@ impl PostUserInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreateDepositShippingCostCompensationBillReceiver {
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        CreateDepositShippingCostCompensationBillTransactionInfo,
+    >,
     /// 转账接收方用户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_info: ::std::option::Option<PostUserInfo>,
+    pub user_info: ::std::option::Option<
+        CreateDepositShippingCostCompensationBillUserInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreateDepositShippingCostCompensationBillReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
     }
 }
 
-impl PostReceiver {
+impl CreateDepositShippingCostCompensationBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        CreateDepositShippingCostCompensationBillReceiver {
             transaction_info: ::std::option::Option::None,
             user_info: ::std::option::Option::None,
         }
@@ -126,14 +133,17 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreateDepositShippingCostCompensationBillTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
     }
 
     /// Sets `user_info`.
-    pub fn with_user_info(mut self, user_info: PostUserInfo) -> Self {
+    pub fn with_user_info(
+        mut self,
+        user_info: CreateDepositShippingCostCompensationBillUserInfo,
+    ) -> Self {
         self.user_info = ::std::option::Option::Some(user_info);
         self
     }
@@ -143,7 +153,7 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDepositShippingCostCompensationBillBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -153,7 +163,7 @@ pub struct PostBody {
     /// 赔付用户信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreateDepositShippingCostCompensationBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -174,7 +184,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDepositShippingCostCompensationBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
         receiver: required(2, "receiver"),
@@ -186,14 +196,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateDepositShippingCostCompensationBillBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreateDepositShippingCostCompensationBillReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateDepositShippingCostCompensationBillBody {
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             receiver,
@@ -250,7 +260,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDepositShippingCostCompensationBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,7 +274,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverTransactionInfo {
+pub struct CreateDepositShippingCostCompensationBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,7 +283,7 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateDepositShippingCostCompensationBillType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -281,17 +291,17 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverTransactionInfo {
+    CreateDepositShippingCostCompensationBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverTransactionInfo {
+impl CreateDepositShippingCostCompensationBillReceiverTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverTransactionInfo {
+        CreateDepositShippingCostCompensationBillReceiverTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -305,7 +315,7 @@ impl PostReceiverDetailReceiverTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverUserInfo {
+pub struct CreateDepositShippingCostCompensationBillReceiverUserInfo {
     /// 转账接收方用户 openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -316,16 +326,16 @@ pub struct PostReceiverDetailReceiverUserInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverUserInfo {
+    CreateDepositShippingCostCompensationBillReceiverUserInfo {
         sp_openid: optional(0, "sp_openid"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverUserInfo {
+impl CreateDepositShippingCostCompensationBillReceiverUserInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverUserInfo {
+        CreateDepositShippingCostCompensationBillReceiverUserInfo {
             sp_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -338,15 +348,17 @@ impl PostReceiverDetailReceiverUserInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct CreateDepositShippingCostCompensationBillReceiverDetailReceiver {
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
-        PostReceiverDetailReceiverTransactionInfo,
+        CreateDepositShippingCostCompensationBillReceiverTransactionInfo,
     >,
     /// 转账接收方用户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_info: ::std::option::Option<PostReceiverDetailReceiverUserInfo>,
+    pub user_info: ::std::option::Option<
+        CreateDepositShippingCostCompensationBillReceiverUserInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -354,17 +366,17 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    CreateDepositShippingCostCompensationBillReceiverDetailReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl CreateDepositShippingCostCompensationBillReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        CreateDepositShippingCostCompensationBillReceiverDetailReceiver {
             transaction_info: ::std::option::Option::None,
             user_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -378,10 +390,12 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct CreateDepositShippingCostCompensationBillReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<
+        CreateDepositShippingCostCompensationBillReceiverDetailReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -389,16 +403,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    CreateDepositShippingCostCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl CreateDepositShippingCostCompensationBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        CreateDepositShippingCostCompensationBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -409,7 +423,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CreateDepositShippingCostCompensationBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -425,7 +439,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDepositShippingCostCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -441,7 +455,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        CreateDepositShippingCostCompensationBillReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -464,7 +480,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateDepositShippingCostCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -483,7 +499,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDepositShippingCostCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -500,10 +516,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateDepositShippingCostCompensationBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDepositShippingCostCompensationBillResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -532,26 +548,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDepositShippingCostCompensationBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDepositShippingCostCompensationBillBody,
 }
 
-impl PostRequest {
+impl CreateDepositShippingCostCompensationBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDepositShippingCostCompensationBillBody) -> Self {
+        CreateDepositShippingCostCompensationBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateDepositShippingCostCompensationBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDepositShippingCostCompensationBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -561,8 +579,9 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation
+for CreateDepositShippingCostCompensationBillRequest {
+    type Response = CreateDepositShippingCostCompensationBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -614,9 +633,14 @@ impl<'a> V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills<
     /// 发起保证金赔付用户运费 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDepositShippingCostCompensationBillBody,
+    ) -> ::std::result::Result<
+        CreateDepositShippingCostCompensationBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateDepositShippingCostCompensationBillRequest::new(body))
+            .await
     }
 }
 
@@ -625,12 +649,16 @@ impl<'a> V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_deposit_shipping_cost_compensation_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_deposit_shipping_cost_compensation_bill.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateDepositShippingCostCompensationBillBody,
+            >(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_deposit_shipping_cost_compensation_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_deposit_shipping_cost_compensation_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateDepositShippingCostCompensationBillResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum CreateInsuranceClaimBillType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum PostTransactionInfoType {
+    pub enum CreateInsuranceClaimBillTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreateInsuranceClaimBillTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -40,29 +40,32 @@ pub struct PostTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<CreateInsuranceClaimBillTransactionInfoType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreateInsuranceClaimBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreateInsuranceClaimBillTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        CreateInsuranceClaimBillTransactionInfo {
             transaction_id: transaction_id.into(),
             type_: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostTransactionInfoType) -> Self {
+    pub fn with_type(
+        mut self,
+        type_: CreateInsuranceClaimBillTransactionInfoType,
+    ) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -74,34 +77,34 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreateInsuranceClaimBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateInsuranceClaimBillType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<CreateInsuranceClaimBillTransactionInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreateInsuranceClaimBillReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
     }
 }
 
-impl PostReceiver {
+impl CreateInsuranceClaimBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        CreateInsuranceClaimBillReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: CreateInsuranceClaimBillType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -109,7 +112,7 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreateInsuranceClaimBillTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
@@ -120,14 +123,14 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateInsuranceClaimBillBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 赔付用户信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreateInsuranceClaimBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -142,7 +145,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateInsuranceClaimBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         receiver: required(1, "receiver"),
         out_bill_no: required(2, "out_bill_no"),
@@ -151,14 +154,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateInsuranceClaimBillBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreateInsuranceClaimBillReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateInsuranceClaimBillBody {
             sub_mchid: ::std::option::Option::None,
             receiver,
             out_bill_no: out_bill_no.into(),
@@ -183,7 +186,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateInsuranceClaimBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -197,7 +200,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverTransactionInfo {
+pub struct CreateInsuranceClaimBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -206,7 +209,7 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<CreateInsuranceClaimBillTransactionInfoType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -214,17 +217,17 @@ pub struct PostReceiverDetailReceiverTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverTransactionInfo {
+    CreateInsuranceClaimBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverTransactionInfo {
+impl CreateInsuranceClaimBillReceiverTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverTransactionInfo {
+        CreateInsuranceClaimBillReceiverTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -238,15 +241,15 @@ impl PostReceiverDetailReceiverTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct CreateInsuranceClaimBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateInsuranceClaimBillType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
-        PostReceiverDetailReceiverTransactionInfo,
+        CreateInsuranceClaimBillReceiverTransactionInfo,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -255,17 +258,17 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    CreateInsuranceClaimBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl CreateInsuranceClaimBillReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        CreateInsuranceClaimBillReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -279,10 +282,10 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct CreateInsuranceClaimBillReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<CreateInsuranceClaimBillReceiverDetailReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -290,16 +293,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    CreateInsuranceClaimBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl CreateInsuranceClaimBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        CreateInsuranceClaimBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -310,7 +313,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CreateInsuranceClaimBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -326,7 +329,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateInsuranceClaimBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -339,7 +342,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<CreateInsuranceClaimBillReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -362,7 +365,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateInsuranceClaimBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -381,7 +384,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateInsuranceClaimBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -397,10 +400,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateInsuranceClaimBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateInsuranceClaimBillResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -428,26 +431,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateInsuranceClaimBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateInsuranceClaimBillBody,
 }
 
-impl PostRequest {
+impl CreateInsuranceClaimBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateInsuranceClaimBillBody) -> Self {
+        CreateInsuranceClaimBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateInsuranceClaimBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateInsuranceClaimBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -457,8 +462,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateInsuranceClaimBillRequest {
+    type Response = CreateInsuranceClaimBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -530,9 +535,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBills<'a> {
     /// 请求保险理赔 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateInsuranceClaimBillBody,
+    ) -> ::std::result::Result<
+        CreateInsuranceClaimBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateInsuranceClaimBillRequest::new(body)).await
     }
 }
 
@@ -541,12 +549,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_insurance_claim_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CreateInsuranceClaimBillBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_insurance_claim_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CreateInsuranceClaimBillResponse>(),
         ),
     ]);
     schemas.extend(bill_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 赔付接收方类型
-    pub enum PostType {
+    pub enum CreateSubMchCompensationBillType {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMchInfo {
+pub struct CreateSubMchCompensationBillMchInfo {
     /// 商户号
     ///
     /// **Required.**
@@ -27,15 +27,17 @@ pub struct PostMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMchInfo {
+    CreateSubMchCompensationBillMchInfo {
         mchid: required(0, "mchid"),
     }
 }
 
-impl PostMchInfo {
+impl CreateSubMchCompensationBillMchInfo {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostMchInfo { mchid: mchid.into() }
+        CreateSubMchCompensationBillMchInfo {
+            mchid: mchid.into(),
+        }
     }
 }
 
@@ -45,29 +47,35 @@ impl PostMchInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreateSubMchCompensationBillReceiver {
     /// 赔付接收方类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreateSubMchCompensationBillType,
     /// 赔付接收方商户信息
     ///
     /// **Required.**
-    pub mch_info: PostMchInfo,
+    pub mch_info: CreateSubMchCompensationBillMchInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreateSubMchCompensationBillReceiver {
         type_: required(0, "type"),
         mch_info: required(1, "mch_info"),
     }
 }
 
-impl PostReceiver {
+impl CreateSubMchCompensationBillReceiver {
     /// Creates a value from its required fields (`type`, `mch_info`).
-    pub fn new(type_: PostType, mch_info: PostMchInfo) -> Self {
-        PostReceiver { type_, mch_info }
+    pub fn new(
+        type_: CreateSubMchCompensationBillType,
+        mch_info: CreateSubMchCompensationBillMchInfo,
+    ) -> Self {
+        CreateSubMchCompensationBillReceiver {
+            type_,
+            mch_info,
+        }
     }
 }
 
@@ -75,11 +83,11 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateSubMchCompensationBillBody {
     /// 赔付商户信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreateSubMchCompensationBillReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -98,7 +106,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateSubMchCompensationBillBody {
         receiver: required(0, "receiver"),
         out_bill_no: required(1, "out_bill_no"),
         amount: required(2, "amount"),
@@ -107,15 +115,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateSubMchCompensationBillBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `amount`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreateSubMchCompensationBillReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateSubMchCompensationBillBody {
             receiver,
             out_bill_no: out_bill_no.into(),
             amount,
@@ -134,7 +142,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateSubMchCompensationBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -148,7 +156,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverMchInfo {
+pub struct CreateSubMchCompensationBillReceiverMchInfo {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -161,16 +169,16 @@ pub struct PostReceiverDetailReceiverMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverMchInfo {
+    CreateSubMchCompensationBillReceiverMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverMchInfo {
+impl CreateSubMchCompensationBillReceiverMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverMchInfo {
+        CreateSubMchCompensationBillReceiverMchInfo {
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -183,14 +191,14 @@ impl PostReceiverDetailReceiverMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct CreateSubMchCompensationBillReceiverDetailReceiver {
     /// 赔付接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateSubMchCompensationBillType>,
     /// 赔付接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<PostReceiverDetailReceiverMchInfo>,
+    pub mch_info: ::std::option::Option<CreateSubMchCompensationBillReceiverMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -198,17 +206,17 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    CreateSubMchCompensationBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl CreateSubMchCompensationBillReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        CreateSubMchCompensationBillReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -222,10 +230,12 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct CreateSubMchCompensationBillReceiverDetail {
     /// 赔付接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<
+        CreateSubMchCompensationBillReceiverDetailReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -233,16 +243,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    CreateSubMchCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl CreateSubMchCompensationBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        CreateSubMchCompensationBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -253,7 +263,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CreateSubMchCompensationBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -266,7 +276,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateSubMchCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -276,7 +286,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        CreateSubMchCompensationBillReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -301,7 +313,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateSubMchCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -320,7 +332,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateSubMchCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),
         out_bill_no: optional(2, "out_bill_no"),
@@ -335,10 +347,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateSubMchCompensationBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateSubMchCompensationBillResponse {
             sp_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
@@ -365,26 +377,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateSubMchCompensationBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateSubMchCompensationBillBody,
 }
 
-impl PostRequest {
+impl CreateSubMchCompensationBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateSubMchCompensationBillBody) -> Self {
+        CreateSubMchCompensationBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateSubMchCompensationBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateSubMchCompensationBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -394,8 +408,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateSubMchCompensationBillRequest {
+    type Response = CreateSubMchCompensationBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -449,9 +463,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferSubMchCompensationBills<'a> {
     /// 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateSubMchCompensationBillBody,
+    ) -> ::std::result::Result<
+        CreateSubMchCompensationBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateSubMchCompensationBillRequest::new(body)).await
     }
 }
 
@@ -460,12 +477,14 @@ impl<'a> V3PlatsolutionEcommerceMchTransferSubMchCompensationBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_sub_mch_compensation_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_sub_mch_compensation_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CreateSubMchCompensationBillBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_sub_mch_compensation_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_sub_mch_compensation_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateSubMchCompensationBillResponse,
+            >(),
         ),
     ]);
     schemas.extend(out_bill_no::json_schemas());

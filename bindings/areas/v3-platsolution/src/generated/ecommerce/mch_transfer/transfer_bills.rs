@@ -6,7 +6,7 @@
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum PostBusinessType {
+    pub enum PlatsolutionTransferBillsBusinessType {
         DepositCompensation = "DEPOSIT_COMPENSATION",
         PlatformAfterSalesCompensation = "PLATFORM_AFTER_SALES_COMPENSATION",
         InsuranceClaim = "INSURANCE_CLAIM",
@@ -20,7 +20,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum PlatsolutionTransferBillsType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -34,7 +34,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMchInfo {
+pub struct PlatsolutionTransferBillsMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
@@ -44,16 +44,16 @@ pub struct PostMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMchInfo {
+    PlatsolutionTransferBillsMchInfo {
         mch_id: optional(0, "mch_id"),
         mchid: optional(1, "mchid"),
     }
 }
 
-impl PostMchInfo {
+impl PlatsolutionTransferBillsMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMchInfo {
+        PlatsolutionTransferBillsMchInfo {
             mch_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
         }
@@ -84,40 +84,40 @@ impl PostMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct PlatsolutionTransferBillsReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<PlatsolutionTransferBillsType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<PostMchInfo>,
+    pub mch_info: ::std::option::Option<PlatsolutionTransferBillsMchInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    PlatsolutionTransferBillsReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
     }
 }
 
-impl PostReceiver {
+impl PlatsolutionTransferBillsReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        PlatsolutionTransferBillsReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: PlatsolutionTransferBillsType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
 
     /// Sets `mch_info`.
-    pub fn with_mch_info(mut self, mch_info: PostMchInfo) -> Self {
+    pub fn with_mch_info(mut self, mch_info: PlatsolutionTransferBillsMchInfo) -> Self {
         self.mch_info = ::std::option::Option::Some(mch_info);
         self
     }
@@ -127,7 +127,7 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PlatsolutionTransferBillsBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -137,11 +137,11 @@ pub struct PostBody {
     /// 业务类型
     ///
     /// **Required.**
-    pub business_type: PostBusinessType,
+    pub business_type: PlatsolutionTransferBillsBusinessType,
     /// 收款方信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: PlatsolutionTransferBillsReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -159,7 +159,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PlatsolutionTransferBillsBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
         business_type: required(2, "business_type"),
@@ -171,15 +171,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PlatsolutionTransferBillsBody {
     /// Creates a value from its required fields (`business_type`, `receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        business_type: PostBusinessType,
-        receiver: PostReceiver,
+        business_type: PlatsolutionTransferBillsBusinessType,
+        receiver: PlatsolutionTransferBillsReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PlatsolutionTransferBillsBody {
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             business_type,
@@ -225,7 +225,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PlatsolutionTransferBillsBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -239,7 +239,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiverMchInfo {
+pub struct PlatsolutionTransferBillsReceiverMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
@@ -250,16 +250,16 @@ pub struct PostReceiverDetailReceiverMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiverMchInfo {
+    PlatsolutionTransferBillsReceiverMchInfo {
         mch_id: optional(0, "mch_id"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiverMchInfo {
+impl PlatsolutionTransferBillsReceiverMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiverMchInfo {
+        PlatsolutionTransferBillsReceiverMchInfo {
             mch_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -272,14 +272,14 @@ impl PostReceiverDetailReceiverMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetailReceiver {
+pub struct PlatsolutionTransferBillsReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<PlatsolutionTransferBillsType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<PostReceiverDetailReceiverMchInfo>,
+    pub mch_info: ::std::option::Option<PlatsolutionTransferBillsReceiverMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -287,17 +287,17 @@ pub struct PostReceiverDetailReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetailReceiver {
+    PlatsolutionTransferBillsReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         ..extra
     }
 }
 
-impl PostReceiverDetailReceiver {
+impl PlatsolutionTransferBillsReceiverDetailReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetailReceiver {
+        PlatsolutionTransferBillsReceiverDetailReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -311,10 +311,10 @@ impl PostReceiverDetailReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiverDetail {
+pub struct PlatsolutionTransferBillsReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<PostReceiverDetailReceiver>,
+    pub receiver: ::std::option::Option<PlatsolutionTransferBillsReceiverDetailReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -322,16 +322,16 @@ pub struct PostReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiverDetail {
+    PlatsolutionTransferBillsReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl PostReceiverDetail {
+impl PlatsolutionTransferBillsReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiverDetail {
+        PlatsolutionTransferBillsReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -342,7 +342,7 @@ impl PostReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum PlatsolutionTransferBillsState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -358,7 +358,7 @@ impl PostReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PlatsolutionTransferBillsResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -372,12 +372,12 @@ pub struct PostResponse {
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<PostBusinessType>,
+    pub business_type: ::std::option::Option<PlatsolutionTransferBillsBusinessType>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<PostReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<PlatsolutionTransferBillsReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -403,7 +403,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<PlatsolutionTransferBillsState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -422,7 +422,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PlatsolutionTransferBillsResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -441,10 +441,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PlatsolutionTransferBillsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PlatsolutionTransferBillsResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -475,26 +475,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/transfer-bills.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PlatsolutionTransferBillsRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PlatsolutionTransferBillsBody,
 }
 
-impl PostRequest {
+impl PlatsolutionTransferBillsRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PlatsolutionTransferBillsBody) -> Self {
+        PlatsolutionTransferBillsRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PlatsolutionTransferBillsRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/transfer-bills`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionTransferBillsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -504,8 +506,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionTransferBillsRequest {
+    type Response = PlatsolutionTransferBillsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -562,9 +564,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferTransferBills<'a> {
     /// 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PlatsolutionTransferBillsBody,
+    ) -> ::std::result::Result<
+        PlatsolutionTransferBillsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PlatsolutionTransferBillsRequest::new(body)).await
     }
 }
 
@@ -573,12 +578,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferTransferBills<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_transfer_bills.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "platsolution_transfer_bills.body",
+            ::wechatpay_runtime::json_schema_for::<PlatsolutionTransferBillsBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_transfer_bills.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "platsolution_transfer_bills.response",
+            ::wechatpay_runtime::json_schema_for::<PlatsolutionTransferBillsResponse>(),
         ),
     ]);
     schemas.extend(bill_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `recharge_scene`.
     ///
     /// 充值场景
-    pub enum PostRechargeScene {
+    pub enum ApplyRechargeRechargeScene {
         EcommerceDeposit = "ECOMMERCE_DEPOSIT",
         EcommercePayment = "ECOMMERCE_PAYMENT",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum PostAccountType {
+    pub enum ApplyRechargeAccountType {
         Deposit = "DEPOSIT",
         Operation = "OPERATION",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRechargeAmount {
+pub struct ApplyRechargeRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -42,16 +42,16 @@ pub struct PostRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRechargeAmount {
+    ApplyRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostRechargeAmount {
+impl ApplyRechargeRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRechargeAmount {
+        ApplyRechargeRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
         }
@@ -77,7 +77,7 @@ impl PostRechargeAmount {
     /// Values of `available_recharge_channels`.
     ///
     /// 可用充值渠道列表
-    pub enum PostAvailableRechargeChannels {
+    pub enum ApplyRechargeAvailableRechargeChannels {
         BankTransfer = "BANK_TRANSFER",
         QrRecharge = "QR_RECHARGE",
         OnlineBank = "ONLINE_BANK",
@@ -90,7 +90,7 @@ impl PostRechargeAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyRechargeBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -102,22 +102,22 @@ pub struct PostBody {
     /// 充值场景
     ///
     /// **Required.**
-    pub recharge_scene: PostRechargeScene,
+    pub recharge_scene: ApplyRechargeRechargeScene,
     /// 充值入账账户
     ///
     /// **Required.**
-    pub account_type: PostAccountType,
+    pub account_type: ApplyRechargeAccountType,
     /// 充值金额
     ///
     /// **Required.**
-    pub recharge_amount: PostRechargeAmount,
+    pub recharge_amount: ApplyRechargeRechargeAmount,
     /// 商户回调地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 可用充值渠道列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_recharge_channels: ::std::option::Option<
-        ::std::vec::Vec<PostAvailableRechargeChannels>,
+        ::std::vec::Vec<ApplyRechargeAvailableRechargeChannels>,
     >,
     /// 充值备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -125,7 +125,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyRechargeBody {
         sub_mchid: required(0, "sub_mchid"),
         out_recharge_no: required(1, "out_recharge_no"),
         recharge_scene: required(2, "recharge_scene"),
@@ -137,16 +137,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyRechargeBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_recharge_no`, `recharge_scene`, `account_type`, `recharge_amount`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        recharge_scene: PostRechargeScene,
-        account_type: PostAccountType,
-        recharge_amount: PostRechargeAmount,
+        recharge_scene: ApplyRechargeRechargeScene,
+        account_type: ApplyRechargeAccountType,
+        recharge_amount: ApplyRechargeRechargeAmount,
     ) -> Self {
-        PostBody {
+        ApplyRechargeBody {
             sub_mchid: sub_mchid.into(),
             out_recharge_no: out_recharge_no.into(),
             recharge_scene,
@@ -170,7 +170,9 @@ impl PostBody {
     /// Sets `available_recharge_channels`.
     pub fn with_available_recharge_channels(
         mut self,
-        available_recharge_channels: ::std::vec::Vec<PostAvailableRechargeChannels>,
+        available_recharge_channels: ::std::vec::Vec<
+            ApplyRechargeAvailableRechargeChannels,
+        >,
     ) -> Self {
         self.available_recharge_channels = ::std::option::Option::Some(
             available_recharge_channels,
@@ -188,7 +190,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyRechargeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -200,7 +202,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyRechargeResponse {
     /// 微信支付充值单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -223,7 +225,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyRechargeResponse {
         recharge_id: optional(0, "recharge_id"),
         out_recharge_no: optional(1, "out_recharge_no"),
         recharge_url: optional(2, "recharge_url"),
@@ -231,10 +233,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyRechargeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyRechargeResponse {
             recharge_id: ::std::option::Option::None,
             out_recharge_no: ::std::option::Option::None,
             recharge_url: ::std::option::Option::None,
@@ -254,26 +256,26 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/recharges/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyRechargeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyRechargeBody,
 }
 
-impl PostRequest {
+impl ApplyRechargeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ApplyRechargeBody) -> Self {
+        ApplyRechargeRequest { body }
     }
 }
 
-impl PostRequest {
+impl ApplyRechargeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/recharges/apply`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharges/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyRechargeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -283,8 +285,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyRechargeRequest {
+    type Response = ApplyRechargeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -325,9 +327,9 @@ impl<'a> V3PlatsolutionEcommerceRechargesApply<'a> {
     /// 申请二级商户充值 (`POST /v3/platsolution/ecommerce/recharges/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ApplyRechargeBody,
+    ) -> ::std::result::Result<ApplyRechargeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ApplyRechargeRequest::new(body)).await
     }
 }
 
@@ -336,12 +338,12 @@ impl<'a> V3PlatsolutionEcommerceRechargesApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_recharges_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_recharge.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyRechargeBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_recharges_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_recharge.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyRechargeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum PostTradeScenario {
+    pub enum CreatePrepaySettleOrderTradeScenario {
         Recommerce = "RECOMMERCE",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreatePrepaySettleOrderAmount {
     /// 金额
     ///
     /// **Required.**
@@ -30,16 +30,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreatePrepaySettleOrderAmount {
         amount: required(0, "amount"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreatePrepaySettleOrderAmount {
     /// Creates a value from its required fields (`amount`).
     pub fn new(amount: i64) -> Self {
-        PostAmount {
+        CreatePrepaySettleOrderAmount {
             amount,
             currency: ::std::option::Option::None,
         }
@@ -61,7 +61,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleDetailInfoListItem {
+pub struct CreatePrepaySettleOrderSettleDetailInfoListItem {
     /// 商户结算明细单号
     ///
     /// **Required.**
@@ -81,11 +81,11 @@ pub struct PostSettleDetailInfoListItem {
     /// 金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreatePrepaySettleOrderAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleDetailInfoListItem {
+    CreatePrepaySettleOrderSettleDetailInfoListItem {
         out_settle_detail_no: required(0, "out_settle_detail_no"),
         settle_type: required(1, "settle_type"),
         receiver_type: required(2, "receiver_type"),
@@ -94,16 +94,16 @@ pub struct PostSettleDetailInfoListItem {
     }
 }
 
-impl PostSettleDetailInfoListItem {
+impl CreatePrepaySettleOrderSettleDetailInfoListItem {
     /// Creates a value from its required fields (`out_settle_detail_no`, `settle_type`, `receiver_type`, `receiver_account`, `amount`).
     pub fn new(
         out_settle_detail_no: impl ::std::convert::Into<::std::string::String>,
         settle_type: impl ::std::convert::Into<::std::string::String>,
         receiver_type: impl ::std::convert::Into<::std::string::String>,
         receiver_account: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CreatePrepaySettleOrderAmount,
     ) -> Self {
-        PostSettleDetailInfoListItem {
+        CreatePrepaySettleOrderSettleDetailInfoListItem {
             out_settle_detail_no: out_settle_detail_no.into(),
             settle_type: settle_type.into(),
             receiver_type: receiver_type.into(),
@@ -119,7 +119,7 @@ impl PostSettleDetailInfoListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfoListItem {
+pub struct CreatePrepaySettleOrderSettleInfoListItem {
     /// 商户结算单号
     ///
     /// **Required.**
@@ -131,25 +131,29 @@ pub struct PostSettleInfoListItem {
     /// 结算明细单列表
     ///
     /// **Required.**
-    pub settle_detail_info_list: ::std::vec::Vec<PostSettleDetailInfoListItem>,
+    pub settle_detail_info_list: ::std::vec::Vec<
+        CreatePrepaySettleOrderSettleDetailInfoListItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfoListItem {
+    CreatePrepaySettleOrderSettleInfoListItem {
         out_settle_no: required(0, "out_settle_no"),
         transaction_id: required(1, "transaction_id"),
         settle_detail_info_list: required(2, "settle_detail_info_list"),
     }
 }
 
-impl PostSettleInfoListItem {
+impl CreatePrepaySettleOrderSettleInfoListItem {
     /// Creates a value from its required fields (`out_settle_no`, `transaction_id`, `settle_detail_info_list`).
     pub fn new(
         out_settle_no: impl ::std::convert::Into<::std::string::String>,
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        settle_detail_info_list: ::std::vec::Vec<PostSettleDetailInfoListItem>,
+        settle_detail_info_list: ::std::vec::Vec<
+            CreatePrepaySettleOrderSettleDetailInfoListItem,
+        >,
     ) -> Self {
-        PostSettleInfoListItem {
+        CreatePrepaySettleOrderSettleInfoListItem {
             out_settle_no: out_settle_no.into(),
             transaction_id: transaction_id.into(),
             settle_detail_info_list,
@@ -161,7 +165,7 @@ impl PostSettleInfoListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePrepaySettleOrderBody {
     /// 发起方AppID
     ///
     /// **Required.**
@@ -185,11 +189,11 @@ pub struct PostBody {
     /// 交易场景
     ///
     /// **Required.**
-    pub trade_scenario: PostTradeScenario,
+    pub trade_scenario: CreatePrepaySettleOrderTradeScenario,
     /// 结算信息列表
     ///
     /// **Required.**
-    pub settle_info_list: ::std::vec::Vec<PostSettleInfoListItem>,
+    pub settle_info_list: ::std::vec::Vec<CreatePrepaySettleOrderSettleInfoListItem>,
     /// 收款类型模板ID
     ///
     /// Documented values: `1`, `2`.
@@ -198,7 +202,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePrepaySettleOrderBody {
         appid: required(0, "appid"),
         out_settle_batch_no: required(1, "out_settle_batch_no"),
         individual_auth_id: required(2, "individual_auth_id"),
@@ -210,7 +214,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePrepaySettleOrderBody {
     /// Creates a value from its required fields (`appid`, `out_settle_batch_no`, `individual_auth_id`, `notify_url`, `description`, `trade_scenario`, `settle_info_list`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -218,10 +222,10 @@ impl PostBody {
         individual_auth_id: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
-        trade_scenario: PostTradeScenario,
-        settle_info_list: ::std::vec::Vec<PostSettleInfoListItem>,
+        trade_scenario: CreatePrepaySettleOrderTradeScenario,
+        settle_info_list: ::std::vec::Vec<CreatePrepaySettleOrderSettleInfoListItem>,
     ) -> Self {
-        PostBody {
+        CreatePrepaySettleOrderBody {
             appid: appid.into(),
             out_settle_batch_no: out_settle_batch_no.into(),
             individual_auth_id: individual_auth_id.into(),
@@ -245,7 +249,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePrepaySettleOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -257,7 +261,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePrepaySettleOrderResponse {
     /// 商户结算批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -303,7 +307,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePrepaySettleOrderResponse {
         out_settle_batch_no: optional(0, "out_settle_batch_no"),
         settle_batch_no: optional(1, "settle_batch_no"),
         individual_auth_id: optional(2, "individual_auth_id"),
@@ -316,10 +320,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePrepaySettleOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePrepaySettleOrderResponse {
             out_settle_batch_no: ::std::option::Option::None,
             settle_batch_no: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
@@ -344,26 +348,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/settle/prepay-settle-orders.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePrepaySettleOrderRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePrepaySettleOrderBody,
 }
 
-impl PostRequest {
+impl CreatePrepaySettleOrderRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePrepaySettleOrderBody) -> Self {
+        CreatePrepaySettleOrderRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreatePrepaySettleOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/settle/prepay-settle-orders`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/settle/prepay-settle-orders";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePrepaySettleOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -373,8 +379,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePrepaySettleOrderRequest {
+    type Response = CreatePrepaySettleOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -428,9 +434,12 @@ impl<'a> V3PlatsolutionEcommerceSettlePrepaySettleOrders<'a> {
     /// 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePrepaySettleOrderBody,
+    ) -> ::std::result::Result<
+        CreatePrepaySettleOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreatePrepaySettleOrderRequest::new(body)).await
     }
 }
 
@@ -439,12 +448,12 @@ impl<'a> V3PlatsolutionEcommerceSettlePrepaySettleOrders<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_settle_prepay_settle_orders.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_prepay_settle_order.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePrepaySettleOrderBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_settle_prepay_settle_orders.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_prepay_settle_order.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePrepaySettleOrderResponse>(),
         ),
     ]);
     schemas.extend(settle_batch_no::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `calculate_amount_type`.
     ///
     /// 计算提现金额方式
-    pub enum PostCalculateAmountType {
+    pub enum CreateDayEndBalanceWithdrawCalculateAmountType {
         OnlyDayEndBalance = "ONLY_DAY_END_BALANCE",
         AllowCurrentBalance = "ALLOW_CURRENT_BALANCE",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDayEndBalanceWithdrawBody {
     /// 特约商户号
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
     /// 计算提现金额方式
     ///
     /// **Required.**
-    pub calculate_amount_type: PostCalculateAmountType,
+    pub calculate_amount_type: CreateDayEndBalanceWithdrawCalculateAmountType,
     /// 提现备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDayEndBalanceWithdrawBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
         calculate_amount_type: required(2, "calculate_amount_type"),
@@ -57,14 +57,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateDayEndBalanceWithdrawBody {
     /// Creates a value from its required fields (`sub_mchid`, `out_request_no`, `calculate_amount_type`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        calculate_amount_type: PostCalculateAmountType,
+        calculate_amount_type: CreateDayEndBalanceWithdrawCalculateAmountType,
     ) -> Self {
-        PostBody {
+        CreateDayEndBalanceWithdrawBody {
             sub_mchid: sub_mchid.into(),
             out_request_no: out_request_no.into(),
             calculate_amount_type,
@@ -109,7 +109,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDayEndBalanceWithdrawBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -121,7 +121,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `status`.
     ///
     /// 单据状态
-    pub enum PostStatus {
+    pub enum CreateDayEndBalanceWithdrawStatus {
         Created = "CREATED",
         Processing = "PROCESSING",
         Finished = "FINISHED",
@@ -135,7 +135,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum PostAccountType {
+    pub enum CreateDayEndBalanceWithdrawAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -148,7 +148,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDayEndBalanceWithdrawResponse {
     /// 收付通平台商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -163,7 +163,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<PostStatus>,
+    pub status: ::std::option::Option<CreateDayEndBalanceWithdrawStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -211,7 +211,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<PostAccountType>,
+    pub account_type: ::std::option::Option<CreateDayEndBalanceWithdrawAccountType>,
     /// 入账银行账号后四位
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -232,7 +232,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDayEndBalanceWithdrawResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         status: optional(2, "status"),
@@ -255,10 +255,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateDayEndBalanceWithdrawResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDayEndBalanceWithdrawResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             status: ::std::option::Option::None,
@@ -293,26 +293,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDayEndBalanceWithdrawRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDayEndBalanceWithdrawBody,
 }
 
-impl PostRequest {
+impl CreateDayEndBalanceWithdrawRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateDayEndBalanceWithdrawBody) -> Self {
+        CreateDayEndBalanceWithdrawRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CreateDayEndBalanceWithdrawRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDayEndBalanceWithdrawRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -322,8 +324,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateDayEndBalanceWithdrawRequest {
+    type Response = CreateDayEndBalanceWithdrawResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -376,9 +378,12 @@ impl<'a> V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw<'a> {
     /// 二级商户按日终余额预约提现 (`POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateDayEndBalanceWithdrawBody,
+    ) -> ::std::result::Result<
+        CreateDayEndBalanceWithdrawResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CreateDayEndBalanceWithdrawRequest::new(body)).await
     }
 }
 
@@ -387,12 +392,12 @@ impl<'a> V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_withdraw_day_end_balance_withdraw.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_day_end_balance_withdraw.body",
+            ::wechatpay_runtime::json_schema_for::<CreateDayEndBalanceWithdrawBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_withdraw_day_end_balance_withdraw.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_day_end_balance_withdraw.response",
+            ::wechatpay_runtime::json_schema_for::<CreateDayEndBalanceWithdrawResponse>(),
         ),
     ]);
     schemas.extend(out_request_no::json_schemas());

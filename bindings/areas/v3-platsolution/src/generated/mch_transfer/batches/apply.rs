@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferDetailListItem {
+pub struct ApplyBatchTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct PostTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferDetailListItem {
+    ApplyBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
         transfer_remark: required(2, "transfer_remark"),
@@ -41,7 +41,7 @@ pub struct PostTransferDetailListItem {
     }
 }
 
-impl PostTransferDetailListItem {
+impl ApplyBatchTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `reservation_id`, `openid`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl PostTransferDetailListItem {
         reservation_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferDetailListItem {
+        ApplyBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
             transfer_amount,
             transfer_remark: transfer_remark.into(),
@@ -64,7 +64,7 @@ impl PostTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyBatchBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -103,7 +103,7 @@ pub struct PostBody {
     /// 转账明细列表
     ///
     /// **Required.**
-    pub transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+    pub transfer_detail_list: ::std::vec::Vec<ApplyBatchTransferDetailListItem>,
     /// 商户回调地址
     ///
     /// **Required.**
@@ -111,7 +111,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_appid: required(1, "sp_appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -126,7 +126,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyBatchBody {
     /// Creates a value from its required fields (`sub_mchid`, `sp_appid`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_scene_id`, `transfer_detail_list`, `notify_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -138,10 +138,10 @@ impl PostBody {
         total_amount: i64,
         total_num: i64,
         transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
-        transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+        transfer_detail_list: ::std::vec::Vec<ApplyBatchTransferDetailListItem>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ApplyBatchBody {
             sub_mchid: sub_mchid.into(),
             sp_appid: sp_appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -166,7 +166,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyBatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -178,7 +178,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyBatchResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -204,7 +204,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         create_time: optional(2, "create_time"),
@@ -213,10 +213,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyBatchResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -237,26 +237,26 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyBatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyBatchBody,
 }
 
-impl PostRequest {
+impl ApplyBatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ApplyBatchBody) -> Self {
+        ApplyBatchRequest { body }
     }
 }
 
-impl PostRequest {
+impl ApplyBatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/mch-transfer/batches/apply`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -266,8 +266,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyBatchRequest {
+    type Response = ApplyBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -308,9 +308,9 @@ impl<'a> V3PlatsolutionMchTransferBatchesApply<'a> {
     /// 受理商家转账 (`POST /v3/platsolution/mch-transfer/batches/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ApplyBatchBody,
+    ) -> ::std::result::Result<ApplyBatchResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ApplyBatchRequest::new(body)).await
     }
 }
 
@@ -318,13 +318,10 @@ impl<'a> V3PlatsolutionMchTransferBatchesApply<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("apply_batch.body", ::wechatpay_runtime::json_schema_for::<ApplyBatchBody>()),
         (
-            "post_v3_platsolution_mch_transfer_batches_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_platsolution_mch_transfer_batches_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_batch.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyBatchResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryOrderAmountResponse {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryOrderAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryOrderAmountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryOrderAmountResponse {
             transaction_id: ::std::option::Option::None,
             unsplit_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,7 +55,7 @@ impl GetResponse {
 /// Source: `openapi/v3/profitsharing/transactions/{transaction_id}/amounts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryOrderAmountRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -64,25 +64,25 @@ pub struct GetRequest {
     pub transaction_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryOrderAmountRequest {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        QueryOrderAmountRequest {
             transaction_id: transaction_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryOrderAmountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/profitsharing/transactions/{transaction_id}/amounts`
     pub const PATH: &'static str = "/v3/profitsharing/transactions/{transaction_id}/amounts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryOrderAmountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -101,8 +101,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryOrderAmountRequest {
+    type Response = QueryOrderAmountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -146,8 +146,10 @@ impl<'a> V3ProfitsharingTransactionsTransactionIdAmounts<'a> {
     /// 查询剩余待分金额 (`GET /v3/profitsharing/transactions/{transaction_id}/amounts`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone())).await
+    ) -> ::std::result::Result<QueryOrderAmountResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryOrderAmountRequest::new(self.transaction_id.clone()))
+            .await
     }
 }
 
@@ -156,8 +158,8 @@ impl<'a> V3ProfitsharingTransactionsTransactionIdAmounts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_profitsharing_transactions_transaction_id_amounts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_order_amount.response",
+            ::wechatpay_runtime::json_schema_for::<QueryOrderAmountResponse>(),
         ),
     ])
 }

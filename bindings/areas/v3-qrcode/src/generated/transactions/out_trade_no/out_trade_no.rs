@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QrcodeQueryTransactionQuery {
     /// 微信支付分配的子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QrcodeQueryTransactionQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QrcodeQueryTransactionQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QrcodeQueryTransactionQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QrcodeQueryTransactionQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum GetTradeState {
+    pub enum QrcodeQueryTransactionTradeState {
         Success = "SUCCESS",
         Accepted = "ACCEPTED",
         PayFail = "PAY_FAIL",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `user_repay_state`.
     ///
     /// 用户还款状态
-    pub enum GetUserRepayState {
+    pub enum QrcodeQueryTransactionUserRepayState {
         NotRepay = "NOT_REPAY",
         Repaid = "REPAID",
         AllRefund = "ALL_REFUND",
@@ -75,7 +75,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `trade_scene`.
     ///
     /// 交易场景
-    pub enum GetTradeScene {
+    pub enum QrcodeQueryTransactionTradeScene {
         Bus = "BUS",
         Metro = "METRO",
         #[unrecognized]
@@ -89,7 +89,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBusInfo {
+pub struct QrcodeQueryTransactionBusInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -106,7 +106,7 @@ pub struct GetBusInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBusInfo {
+    QrcodeQueryTransactionBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
         plate_number: optional(2, "plate_number"),
@@ -114,10 +114,10 @@ pub struct GetBusInfo {
     }
 }
 
-impl GetBusInfo {
+impl QrcodeQueryTransactionBusInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBusInfo {
+        QrcodeQueryTransactionBusInfo {
             start_time: ::std::option::Option::None,
             line_name: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
@@ -132,7 +132,7 @@ impl GetBusInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMetroInfo {
+pub struct QrcodeQueryTransactionMetroInfo {
     /// 用户乘车时间（上车）
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -152,7 +152,7 @@ pub struct GetMetroInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMetroInfo {
+    QrcodeQueryTransactionMetroInfo {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_station: optional(2, "start_station"),
@@ -161,10 +161,10 @@ pub struct GetMetroInfo {
     }
 }
 
-impl GetMetroInfo {
+impl QrcodeQueryTransactionMetroInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMetroInfo {
+        QrcodeQueryTransactionMetroInfo {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_station: ::std::option::Option::None,
@@ -178,7 +178,7 @@ impl GetMetroInfo {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum QrcodeQueryTransactionScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -190,7 +190,7 @@ impl GetMetroInfo {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetType {
+    pub enum QrcodeQueryTransactionType {
         Cash = "CASH",
         Nocash = "NOCASH",
         #[unrecognized]
@@ -204,7 +204,7 @@ impl GetMetroInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct QrcodeQueryTransactionPromotionDetailItem {
     /// 券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_id: ::std::option::Option<::std::string::String>,
@@ -213,11 +213,11 @@ pub struct GetPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<QrcodeQueryTransactionScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<QrcodeQueryTransactionType>,
     /// 活动ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -243,7 +243,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    QrcodeQueryTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -258,10 +258,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl QrcodeQueryTransactionPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        QrcodeQueryTransactionPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -281,7 +281,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QrcodeQueryTransactionResponse {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -308,7 +308,7 @@ pub struct GetResponse {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<GetTradeState>,
+    pub trade_state: ::std::option::Option<QrcodeQueryTransactionTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
@@ -320,7 +320,7 @@ pub struct GetResponse {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 用户还款状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_repay_state: ::std::option::Option<GetUserRepayState>,
+    pub user_repay_state: ::std::option::Option<QrcodeQueryTransactionUserRepayState>,
     /// 还款微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repay_transaction_id: ::std::option::Option<::std::string::String>,
@@ -335,13 +335,13 @@ pub struct GetResponse {
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 交易场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scene: ::std::option::Option<GetTradeScene>,
+    pub trade_scene: ::std::option::Option<QrcodeQueryTransactionTradeScene>,
     /// 公交场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bus_info: ::std::option::Option<GetBusInfo>,
+    pub bus_info: ::std::option::Option<QrcodeQueryTransactionBusInfo>,
     /// 地铁场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub metro_info: ::std::option::Option<GetMetroInfo>,
+    pub metro_info: ::std::option::Option<QrcodeQueryTransactionMetroInfo>,
     /// 订单金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<
@@ -349,7 +349,9 @@ pub struct GetResponse {
     >,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<QrcodeQueryTransactionPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -357,7 +359,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QrcodeQueryTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -384,10 +386,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QrcodeQueryTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QrcodeQueryTransactionResponse {
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -424,7 +426,7 @@ impl GetResponse {
 /// Source: `openapi/v3/qrcode/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QrcodeQueryTransactionRequest {
     /// 商户系统内部订单号
     ///
     /// **Required.**
@@ -432,30 +434,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QrcodeQueryTransactionQuery,
 }
 
-impl GetRequest {
+impl QrcodeQueryTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QrcodeQueryTransactionQuery,
     ) -> Self {
-        GetRequest {
+        QrcodeQueryTransactionRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QrcodeQueryTransactionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/qrcode/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/qrcode/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QrcodeQueryTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -475,8 +477,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QrcodeQueryTransactionRequest {
+    type Response = QrcodeQueryTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -529,9 +531,16 @@ impl<'a> V3QrcodeTransactionsOutTradeNoOutTradeNo<'a> {
     /// 查询订单 (`GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: QrcodeQueryTransactionQuery,
+    ) -> ::std::result::Result<
+        QrcodeQueryTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &QrcodeQueryTransactionRequest::new(self.out_trade_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -540,12 +549,12 @@ impl<'a> V3QrcodeTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_qrcode_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "qrcode_query_transaction.query",
+            ::wechatpay_runtime::json_schema_for::<QrcodeQueryTransactionQuery>(),
         ),
         (
-            "get_v3_qrcode_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "qrcode_query_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<QrcodeQueryTransactionResponse>(),
         ),
     ])
 }

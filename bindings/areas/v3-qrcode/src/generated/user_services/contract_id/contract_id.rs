@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryUserServiceQuery {
     /// 商户在微信申请公众号或移动应用成功后分配的账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -19,17 +19,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryUserServiceQuery {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
         sub_mchid: optional(2, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryUserServiceQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryUserServiceQuery {
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -64,7 +64,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryUserServiceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -74,7 +74,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 
 ::wechatpay_runtime::open_enum! {
     /// Values of `user_service_state`.
-    pub enum GetUserServiceState {
+    pub enum QueryUserServiceUserServiceState {
         Normal = "NORMAL",
         Blocked = "BLOCKED",
         #[unrecognized]
@@ -86,13 +86,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryUserServiceResponse {
     /// 签约成功后，微信返回代扣签约ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// `user_service_state`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_service_state: ::std::option::Option<GetUserServiceState>,
+    pub user_service_state: ::std::option::Option<QueryUserServiceUserServiceState>,
     /// 原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_reason: ::std::option::Option<::std::string::String>,
@@ -103,7 +103,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryUserServiceResponse {
         contract_id: optional(0, "contract_id"),
         user_service_state: optional(1, "user_service_state"),
         block_reason: optional(2, "block_reason"),
@@ -111,10 +111,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryUserServiceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryUserServiceResponse {
             contract_id: ::std::option::Option::None,
             user_service_state: ::std::option::Option::None,
             block_reason: ::std::option::Option::None,
@@ -132,7 +132,7 @@ impl GetResponse {
 /// Source: `openapi/v3/qrcode/user-services/contract-id/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryUserServiceRequest {
     /// 签约成功后，微信返回代扣签约ID
     ///
     /// **Required.**
@@ -140,30 +140,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryUserServiceQuery,
 }
 
-impl GetRequest {
+impl QueryUserServiceRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryUserServiceQuery,
     ) -> Self {
-        GetRequest {
+        QueryUserServiceRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryUserServiceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/qrcode/user-services/contract-id/{contract_id}`
     pub const PATH: &'static str = "/v3/qrcode/user-services/contract-id/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryUserServiceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -183,8 +183,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryUserServiceRequest {
+    type Response = QueryUserServiceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -247,9 +247,11 @@ impl<'a> V3QrcodeUserServicesContractIdContractId<'a> {
     /// 查询用户服务可用信息 (`GET /v3/qrcode/user-services/contract-id/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: QueryUserServiceQuery,
+    ) -> ::std::result::Result<QueryUserServiceResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryUserServiceRequest::new(self.contract_id.clone(), query))
+            .await
     }
 }
 
@@ -258,12 +260,12 @@ impl<'a> V3QrcodeUserServicesContractIdContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_qrcode_user_services_contract_id_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_user_service.query",
+            ::wechatpay_runtime::json_schema_for::<QueryUserServiceQuery>(),
         ),
         (
-            "get_v3_qrcode_user_services_contract_id_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_user_service.response",
+            ::wechatpay_runtime::json_schema_for::<QueryUserServiceResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetApplicationByApplicationIdResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -33,7 +33,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetApplicationByApplicationIdResponse {
         application_state: optional(0, "application_state"),
         sub_mchid: optional(1, "sub_mchid"),
         reject_parameter: optional(2, "reject_parameter"),
@@ -43,10 +43,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetApplicationByApplicationIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetApplicationByApplicationIdResponse {
             application_state: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             reject_parameter: ::std::option::Option::None,
@@ -68,7 +68,7 @@ impl GetResponse {
 /// Source: `openapi/v3/rate-activity/applications/id/{application_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetApplicationByApplicationIdRequest {
     /// 申请单编号
     ///
     /// **Required.**
@@ -77,25 +77,25 @@ pub struct GetRequest {
     pub application_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetApplicationByApplicationIdRequest {
     /// Creates a value from its required fields (`application_id`).
     pub fn new(
         application_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetApplicationByApplicationIdRequest {
             application_id: application_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetApplicationByApplicationIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/rate-activity/applications/id/{application_id}`
     pub const PATH: &'static str = "/v3/rate-activity/applications/id/{application_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetApplicationByApplicationIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -114,8 +114,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetApplicationByApplicationIdRequest {
+    type Response = GetApplicationByApplicationIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -143,7 +143,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchActivityApplyInformationItem {
+pub struct ModifyApplicationByApplicationIdActivityApplyInformationItem {
     /// 材料ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_material_id: ::std::option::Option<::std::string::String>,
@@ -155,16 +155,16 @@ pub struct PatchActivityApplyInformationItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchActivityApplyInformationItem {
+    ModifyApplicationByApplicationIdActivityApplyInformationItem {
         apply_material_id: optional(0, "apply_material_id"),
         apply_material_information: optional(1, "apply_material_information"),
     }
 }
 
-impl PatchActivityApplyInformationItem {
+impl ModifyApplicationByApplicationIdActivityApplyInformationItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchActivityApplyInformationItem {
+        ModifyApplicationByApplicationIdActivityApplyInformationItem {
             apply_material_id: ::std::option::Option::None,
             apply_material_information: ::std::option::Option::None,
         }
@@ -197,28 +197,28 @@ impl PatchActivityApplyInformationItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchActivityDetailModification {
+pub struct ModifyApplicationByApplicationIdActivityDetailModification {
     /// 活动费率
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_rate: ::std::option::Option<::std::string::String>,
     /// 活动报名材料
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_apply_information: ::std::option::Option<
-        ::std::vec::Vec<PatchActivityApplyInformationItem>,
+        ::std::vec::Vec<ModifyApplicationByApplicationIdActivityApplyInformationItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchActivityDetailModification {
+    ModifyApplicationByApplicationIdActivityDetailModification {
         activity_rate: optional(0, "activity_rate"),
         activity_apply_information: optional(1, "activity_apply_information"),
     }
 }
 
-impl PatchActivityDetailModification {
+impl ModifyApplicationByApplicationIdActivityDetailModification {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchActivityDetailModification {
+        ModifyApplicationByApplicationIdActivityDetailModification {
             activity_rate: ::std::option::Option::None,
             activity_apply_information: ::std::option::Option::None,
         }
@@ -236,7 +236,9 @@ impl PatchActivityDetailModification {
     /// Sets `activity_apply_information`.
     pub fn with_activity_apply_information(
         mut self,
-        activity_apply_information: ::std::vec::Vec<PatchActivityApplyInformationItem>,
+        activity_apply_information: ::std::vec::Vec<
+            ModifyApplicationByApplicationIdActivityApplyInformationItem,
+        >,
     ) -> Self {
         self.activity_apply_information = ::std::option::Option::Some(
             activity_apply_information,
@@ -251,7 +253,7 @@ impl PatchActivityDetailModification {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchAdditionalInformation {
+pub struct ModifyApplicationByApplicationIdAdditionalInformation {
     /// 补充说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_message: ::std::option::Option<::std::string::String>,
@@ -263,16 +265,16 @@ pub struct PatchAdditionalInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchAdditionalInformation {
+    ModifyApplicationByApplicationIdAdditionalInformation {
         additional_message: optional(0, "additional_message"),
         additional_material: optional(1, "additional_material"),
     }
 }
 
-impl PatchAdditionalInformation {
+impl ModifyApplicationByApplicationIdAdditionalInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchAdditionalInformation {
+        ModifyApplicationByApplicationIdAdditionalInformation {
             additional_message: ::std::option::Option::None,
             additional_material: ::std::option::Option::None,
         }
@@ -301,28 +303,30 @@ impl PatchAdditionalInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyApplicationByApplicationIdBody {
     /// 活动报名修改信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_detail_modification: ::std::option::Option<
-        PatchActivityDetailModification,
+        ModifyApplicationByApplicationIdActivityDetailModification,
     >,
     /// 补充信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub additional_information: ::std::option::Option<PatchAdditionalInformation>,
+    pub additional_information: ::std::option::Option<
+        ModifyApplicationByApplicationIdAdditionalInformation,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyApplicationByApplicationIdBody {
         activity_detail_modification: optional(0, "activity_detail_modification"),
         additional_information: optional(1, "additional_information"),
     }
 }
 
-impl PatchBody {
+impl ModifyApplicationByApplicationIdBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyApplicationByApplicationIdBody {
             activity_detail_modification: ::std::option::Option::None,
             additional_information: ::std::option::Option::None,
         }
@@ -331,7 +335,7 @@ impl PatchBody {
     /// Sets `activity_detail_modification`.
     pub fn with_activity_detail_modification(
         mut self,
-        activity_detail_modification: PatchActivityDetailModification,
+        activity_detail_modification: ModifyApplicationByApplicationIdActivityDetailModification,
     ) -> Self {
         self.activity_detail_modification = ::std::option::Option::Some(
             activity_detail_modification,
@@ -342,7 +346,7 @@ impl PatchBody {
     /// Sets `additional_information`.
     pub fn with_additional_information(
         mut self,
-        additional_information: PatchAdditionalInformation,
+        additional_information: ModifyApplicationByApplicationIdAdditionalInformation,
     ) -> Self {
         self.additional_information = ::std::option::Option::Some(
             additional_information,
@@ -351,7 +355,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyApplicationByApplicationIdBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -363,7 +367,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyApplicationByApplicationIdResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -376,16 +380,16 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyApplicationByApplicationIdResponse {
         application_id: optional(0, "application_id"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl ModifyApplicationByApplicationIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyApplicationByApplicationIdResponse {
             application_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -403,7 +407,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/rate-activity/applications/id/{application_id}.md:80`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyApplicationByApplicationIdRequest {
     /// 申请单编号
     ///
     /// **Required.**
@@ -411,30 +415,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub application_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyApplicationByApplicationIdBody,
 }
 
-impl PatchRequest {
+impl ModifyApplicationByApplicationIdRequest {
     /// Creates a value from its required fields (`application_id`, `body`).
     pub fn new(
         application_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyApplicationByApplicationIdBody,
     ) -> Self {
-        PatchRequest {
+        ModifyApplicationByApplicationIdRequest {
             application_id: application_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyApplicationByApplicationIdRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/rate-activity/applications/id/{application_id}`
     pub const PATH: &'static str = "/v3/rate-activity/applications/id/{application_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyApplicationByApplicationIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -454,8 +458,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyApplicationByApplicationIdRequest {
+    type Response = ModifyApplicationByApplicationIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -504,16 +508,33 @@ impl<'a> V3RateActivityApplicationsIdApplicationId<'a> {
     /// 根据申请单ID查询申请单结果 (`GET /v3/rate-activity/applications/id/{application_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.application_id.clone())).await
+    ) -> ::std::result::Result<
+        GetApplicationByApplicationIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetApplicationByApplicationIdRequest::new(self.application_id.clone()),
+            )
+            .await
     }
 
     /// 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.application_id.clone(), body)).await
+        body: ModifyApplicationByApplicationIdBody,
+    ) -> ::std::result::Result<
+        ModifyApplicationByApplicationIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &ModifyApplicationByApplicationIdRequest::new(
+                    self.application_id.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -522,16 +543,22 @@ impl<'a> V3RateActivityApplicationsIdApplicationId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_rate_activity_applications_id_application_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_application_by_application_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetApplicationByApplicationIdResponse,
+            >(),
         ),
         (
-            "patch_v3_rate_activity_applications_id_application_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_application_by_application_id.body",
+            ::wechatpay_runtime::json_schema_for::<
+                ModifyApplicationByApplicationIdBody,
+            >(),
         ),
         (
-            "patch_v3_rate_activity_applications_id_application_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_application_by_application_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                ModifyApplicationByApplicationIdResponse,
+            >(),
         ),
     ])
 }

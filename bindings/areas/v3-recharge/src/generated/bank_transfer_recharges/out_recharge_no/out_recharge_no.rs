@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum GetAccountType {
+    pub enum GetBankTransferRechargeByOutRechargeNoAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,7 +19,7 @@
     /// Values of `recharge_state`.
     ///
     /// 充值状态
-    pub enum GetRechargeState {
+    pub enum GetBankTransferRechargeByOutRechargeNoRechargeState {
         Success = "SUCCESS",
         Recharging = "RECHARGING",
         Closed = "CLOSED",
@@ -32,7 +32,7 @@
     /// Values of `recharge_scene`.
     ///
     /// 充值场景
-    pub enum GetRechargeScene {
+    pub enum GetBankTransferRechargeByOutRechargeNoRechargeScene {
         EcommerceBankTransfer = "ECOMMERCE_BANK_TRANSFER",
         #[unrecognized]
         Unrecognized(String),
@@ -45,7 +45,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRechargeAmount {
+pub struct GetBankTransferRechargeByOutRechargeNoRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -59,17 +59,17 @@ pub struct GetRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRechargeAmount {
+    GetBankTransferRechargeByOutRechargeNoRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetRechargeAmount {
+impl GetBankTransferRechargeByOutRechargeNoRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRechargeAmount {
+        GetBankTransferRechargeByOutRechargeNoRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -83,7 +83,7 @@ impl GetRechargeAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBankTransferInfo {
+pub struct GetBankTransferRechargeByOutRechargeNoBankTransferInfo {
     /// 转账充值附言
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub memo: ::std::option::Option<::std::string::String>,
@@ -106,7 +106,7 @@ pub struct GetBankTransferInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBankTransferInfo {
+    GetBankTransferRechargeByOutRechargeNoBankTransferInfo {
         memo: optional(0, "memo"),
         return_time: optional(1, "return_time"),
         return_reason: optional(2, "return_reason"),
@@ -116,10 +116,10 @@ pub struct GetBankTransferInfo {
     }
 }
 
-impl GetBankTransferInfo {
+impl GetBankTransferRechargeByOutRechargeNoBankTransferInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBankTransferInfo {
+        GetBankTransferRechargeByOutRechargeNoBankTransferInfo {
             memo: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
             return_reason: ::std::option::Option::None,
@@ -134,7 +134,7 @@ impl GetBankTransferInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBankTransferRechargeByOutRechargeNoResponse {
     /// 充值商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,17 +154,23 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<
+        GetBankTransferRechargeByOutRechargeNoAccountType,
+    >,
     /// 充值状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_state: ::std::option::Option<GetRechargeState>,
+    pub recharge_state: ::std::option::Option<
+        GetBankTransferRechargeByOutRechargeNoRechargeState,
+    >,
     /// 充值场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_scene: ::std::option::Option<GetRechargeScene>,
+    pub recharge_scene: ::std::option::Option<
+        GetBankTransferRechargeByOutRechargeNoRechargeScene,
+    >,
     /// 充值状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
@@ -172,10 +178,14 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_amount: ::std::option::Option<GetRechargeAmount>,
+    pub recharge_amount: ::std::option::Option<
+        GetBankTransferRechargeByOutRechargeNoRechargeAmount,
+    >,
     /// 转账充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_transfer_info: ::std::option::Option<GetBankTransferInfo>,
+    pub bank_transfer_info: ::std::option::Option<
+        GetBankTransferRechargeByOutRechargeNoBankTransferInfo,
+    >,
     /// 受理充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -192,7 +202,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBankTransferRechargeByOutRechargeNoResponse {
         mchid: optional(0, "mchid"),
         recharge_id: optional(1, "recharge_id"),
         out_recharge_no: optional(2, "out_recharge_no"),
@@ -209,10 +219,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBankTransferRechargeByOutRechargeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBankTransferRechargeByOutRechargeNoResponse {
             mchid: ::std::option::Option::None,
             recharge_id: ::std::option::Option::None,
             out_recharge_no: ::std::option::Option::None,
@@ -239,7 +249,7 @@ impl GetResponse {
 /// Source: `openapi/v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBankTransferRechargeByOutRechargeNoRequest {
     /// 商户充值单号
     ///
     /// **Required.**
@@ -248,25 +258,25 @@ pub struct GetRequest {
     pub out_recharge_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetBankTransferRechargeByOutRechargeNoRequest {
     /// Creates a value from its required fields (`out_recharge_no`).
     pub fn new(
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetBankTransferRechargeByOutRechargeNoRequest {
             out_recharge_no: out_recharge_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetBankTransferRechargeByOutRechargeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`
     pub const PATH: &'static str = "/v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBankTransferRechargeByOutRechargeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -285,8 +295,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBankTransferRechargeByOutRechargeNoRequest {
+    type Response = GetBankTransferRechargeByOutRechargeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -330,8 +340,17 @@ impl<'a> V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo<'a> {
     /// 查询银行转账充值结果 (`GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_recharge_no.clone())).await
+    ) -> ::std::result::Result<
+        GetBankTransferRechargeByOutRechargeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetBankTransferRechargeByOutRechargeNoRequest::new(
+                    self.out_recharge_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -340,8 +359,10 @@ impl<'a> V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_recharge_bank_transfer_recharges_out_recharge_no_out_recharge_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_bank_transfer_recharge_by_out_recharge_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetBankTransferRechargeByOutRechargeNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryRefundByOutRefundNoQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryRefundByOutRefundNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryRefundByOutRefundNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryRefundByOutRefundNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryRefundByOutRefundNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `channel`.
     ///
     /// 退款渠道
-    pub enum GetChannel {
+    pub enum QueryRefundByOutRefundNoChannel {
         Original = "ORIGINAL",
         Balance = "BALANCE",
         OtherBalance = "OTHER_BALANCE",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 退款状态
-    pub enum GetStatus {
+    pub enum QueryRefundByOutRefundNoStatus {
         Success = "SUCCESS",
         Closed = "CLOSED",
         Processing = "PROCESSING",
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `funds_account`.
     ///
     /// 资金账户
-    pub enum GetFundsAccount {
+    pub enum QueryRefundByOutRefundNoFundsAccount {
         Unsettled = "UNSETTLED",
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account`.
     ///
     /// 出资账户类型
-    pub enum GetAccount {
+    pub enum QueryRefundByOutRefundNoAccount {
         Available = "AVAILABLE",
         Unavailable = "UNAVAILABLE",
         #[unrecognized]
@@ -105,14 +105,14 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFromItem {
+pub struct QueryRefundByOutRefundNoFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account: ::std::option::Option<GetAccount>,
+    pub account: ::std::option::Option<QueryRefundByOutRefundNoAccount>,
     /// 出资金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,17 +125,17 @@ pub struct GetFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFromItem {
+    QueryRefundByOutRefundNoFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl GetFromItem {
+impl QueryRefundByOutRefundNoFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFromItem {
+        QueryRefundByOutRefundNoFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -149,7 +149,7 @@ impl GetFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct QueryRefundByOutRefundNoAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -162,7 +162,7 @@ pub struct GetAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<GetFromItem>>,
+    pub from: ::std::option::Option<::std::vec::Vec<QueryRefundByOutRefundNoFromItem>>,
     /// 用户支付金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -203,7 +203,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    QueryRefundByOutRefundNoAmount {
         total: optional(0, "total"),
         refund: optional(1, "refund"),
         from: optional(2, "from"),
@@ -218,10 +218,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl QueryRefundByOutRefundNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        QueryRefundByOutRefundNoAmount {
             total: ::std::option::Option::None,
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
@@ -243,7 +243,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct QueryRefundByOutRefundNoGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -277,7 +277,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    QueryRefundByOutRefundNoGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -288,10 +288,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl QueryRefundByOutRefundNoGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        QueryRefundByOutRefundNoGoodsDetailItem {
             merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -309,7 +309,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct QueryRefundByOutRefundNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -338,7 +338,9 @@ pub struct GetPromotionDetailItem {
     pub refund_amount: ::std::option::Option<i64>,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryRefundByOutRefundNoGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -346,7 +348,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    QueryRefundByOutRefundNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -357,10 +359,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl QueryRefundByOutRefundNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        QueryRefundByOutRefundNoPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -376,7 +378,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryRefundByOutRefundNoResponse {
     /// 微信支付退款号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -403,7 +405,7 @@ pub struct GetResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub channel: ::std::option::Option<GetChannel>,
+    pub channel: ::std::option::Option<QueryRefundByOutRefundNoChannel>,
     /// 退款入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -423,20 +425,22 @@ pub struct GetResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<QueryRefundByOutRefundNoStatus>,
     /// 资金账户
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub funds_account: ::std::option::Option<GetFundsAccount>,
+    pub funds_account: ::std::option::Option<QueryRefundByOutRefundNoFundsAccount>,
     /// 金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<QueryRefundByOutRefundNoAmount>,
     /// 优惠退款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<QueryRefundByOutRefundNoPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -444,7 +448,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryRefundByOutRefundNoResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -461,10 +465,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryRefundByOutRefundNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryRefundByOutRefundNoResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -555,7 +559,7 @@ impl GetResponse {
 /// Source: `openapi/v3/refund/domestic/refunds/{out_refund_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryRefundByOutRefundNoRequest {
     /// 商户退款单号
     ///
     /// **Required.**
@@ -563,30 +567,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_refund_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryRefundByOutRefundNoQuery,
 }
 
-impl GetRequest {
+impl QueryRefundByOutRefundNoRequest {
     /// Creates a value from its required fields (`out_refund_no`, `query`).
     pub fn new(
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryRefundByOutRefundNoQuery,
     ) -> Self {
-        GetRequest {
+        QueryRefundByOutRefundNoRequest {
             out_refund_no: out_refund_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryRefundByOutRefundNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/refund/domestic/refunds/{out_refund_no}`
     pub const PATH: &'static str = "/v3/refund/domestic/refunds/{out_refund_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryRefundByOutRefundNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -606,8 +610,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryRefundByOutRefundNoRequest {
+    type Response = QueryRefundByOutRefundNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -660,9 +664,16 @@ impl<'a> V3RefundDomesticRefundsOutRefundNo<'a> {
     /// 查询单笔退款 (`GET /v3/refund/domestic/refunds/{out_refund_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_refund_no.clone(), query)).await
+        query: QueryRefundByOutRefundNoQuery,
+    ) -> ::std::result::Result<
+        QueryRefundByOutRefundNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &QueryRefundByOutRefundNoRequest::new(self.out_refund_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -671,12 +682,12 @@ impl<'a> V3RefundDomesticRefundsOutRefundNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_refund_domestic_refunds_out_refund_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_refund_by_out_refund_no.query",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundByOutRefundNoQuery>(),
         ),
         (
-            "get_v3_refund_domestic_refunds_out_refund_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_refund_by_out_refund_no.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundByOutRefundNoResponse>(),
         ),
     ])
 }

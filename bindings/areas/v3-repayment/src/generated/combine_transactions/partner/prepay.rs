@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreatePrepayAmount {
     /// 标价金额
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreatePrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreatePrepayAmount {
     /// Creates a value from its required fields (`total_amount`, `currency`).
     pub fn new(
         total_amount: i64,
         currency: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAmount {
+        CreatePrepayAmount {
             total_amount,
             currency: currency.into(),
         }
@@ -45,7 +45,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSettleInfo {
+pub struct CreatePrepaySettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -55,16 +55,16 @@ pub struct PostSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSettleInfo {
+    CreatePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
     }
 }
 
-impl PostSettleInfo {
+impl CreatePrepaySettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSettleInfo {
+        CreatePrepaySettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
         }
@@ -89,7 +89,7 @@ impl PostSettleInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct CreatePrepaySubOrdersItem {
     /// 还款单发起商户号
     ///
     /// **Required.**
@@ -104,7 +104,7 @@ pub struct PostSubOrdersItem {
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreatePrepayAmount,
     /// 附加数据
     ///
     /// **Required.**
@@ -115,11 +115,11 @@ pub struct PostSubOrdersItem {
     pub description: ::std::string::String,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<PostSettleInfo>,
+    pub settle_info: ::std::option::Option<CreatePrepaySettleInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    CreatePrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         out_trade_no: required(2, "out_trade_no"),
@@ -130,16 +130,16 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl CreatePrepaySubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `out_trade_no`, `amount`, `attach`, `description`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: CreatePrepayAmount,
         attach: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        CreatePrepaySubOrdersItem {
             mchid: mchid.into(),
             sub_mchid: ::std::option::Option::None,
             out_trade_no: out_trade_no.into(),
@@ -160,7 +160,7 @@ impl PostSubOrdersItem {
     }
 
     /// Sets `settle_info`.
-    pub fn with_settle_info(mut self, settle_info: PostSettleInfo) -> Self {
+    pub fn with_settle_info(mut self, settle_info: CreatePrepaySettleInfo) -> Self {
         self.settle_info = ::std::option::Option::Some(settle_info);
         self
     }
@@ -170,7 +170,7 @@ impl PostSubOrdersItem {
     /// Values of `type`.
     ///
     /// 场景类型
-    pub enum PostType {
+    pub enum CreatePrepayType {
         IOs = "iOS",
         Android = "Android",
         Wap = "Wap",
@@ -185,7 +185,7 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostH5Info {
+pub struct CreatePrepayH5Info {
     /// 还款服务商APPID
     ///
     /// **Required.**
@@ -198,7 +198,7 @@ pub struct PostH5Info {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: CreatePrepayType,
     /// 应用名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_name: ::std::option::Option<::std::string::String>,
@@ -215,7 +215,7 @@ pub struct PostH5Info {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostH5Info {
+    CreatePrepayH5Info {
         combine_appid: required(0, "combine_appid"),
         payer_client_ip: required(1, "payer_client_ip"),
         type_: required(2, "type"),
@@ -226,15 +226,15 @@ pub struct PostH5Info {
     }
 }
 
-impl PostH5Info {
+impl CreatePrepayH5Info {
     /// Creates a value from its required fields (`combine_appid`, `payer_client_ip`, `type`, `app_url`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         payer_client_ip: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: CreatePrepayType,
         app_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostH5Info {
+        CreatePrepayH5Info {
             combine_appid: combine_appid.into(),
             payer_client_ip: payer_client_ip.into(),
             type_,
@@ -279,7 +279,7 @@ impl PostH5Info {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAppInfo {
+pub struct CreatePrepayAppInfo {
     /// 还款服务商APPID
     ///
     /// **Required.**
@@ -287,15 +287,15 @@ pub struct PostAppInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAppInfo {
+    CreatePrepayAppInfo {
         combine_appid: required(0, "combine_appid"),
     }
 }
 
-impl PostAppInfo {
+impl CreatePrepayAppInfo {
     /// Creates a value from its required fields (`combine_appid`).
     pub fn new(combine_appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostAppInfo {
+        CreatePrepayAppInfo {
             combine_appid: combine_appid.into(),
         }
     }
@@ -307,7 +307,7 @@ impl PostAppInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMiniprogramInfo {
+pub struct CreatePrepayMiniprogramInfo {
     /// 还款服务商APPID
     ///
     /// **Required.**
@@ -319,19 +319,19 @@ pub struct PostMiniprogramInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMiniprogramInfo {
+    CreatePrepayMiniprogramInfo {
         combine_appid: required(0, "combine_appid"),
         openid: required(1, "openid"),
     }
 }
 
-impl PostMiniprogramInfo {
+impl CreatePrepayMiniprogramInfo {
     /// Creates a value from its required fields (`combine_appid`, `openid`).
     pub fn new(
         combine_appid: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMiniprogramInfo {
+        CreatePrepayMiniprogramInfo {
             combine_appid: combine_appid.into(),
             openid: openid.into(),
         }
@@ -342,7 +342,7 @@ impl PostMiniprogramInfo {
     /// Values of `type`.
     ///
     /// 类型
-    pub enum PostIdentityType {
+    pub enum CreatePrepayIdentityType {
         Idcard = "IDCARD",
         HongkongMacao = "HONGKONG_MACAO",
         HongkongMacaoResident = "HONGKONG_MACAO_RESIDENT",
@@ -361,12 +361,12 @@ impl PostMiniprogramInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIdentity {
+pub struct CreatePrepayIdentity {
     /// 类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostIdentityType,
+    pub type_: CreatePrepayIdentityType,
     /// 加密后的证件号
     ///
     /// **Required.**
@@ -382,21 +382,21 @@ pub struct PostIdentity {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIdentity {
+    CreatePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
         name: required(2, "name"),
     }
 }
 
-impl PostIdentity {
+impl CreatePrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
-        type_: PostIdentityType,
+        type_: CreatePrepayIdentityType,
         number: ::wechatpay_runtime::Sensitive,
         name: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostIdentity {
+        CreatePrepayIdentity {
             type_,
             number,
             name,
@@ -410,28 +410,28 @@ impl PostIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCombinePayerInfo {
+pub struct CreatePrepayCombinePayerInfo {
     /// 实名支付
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<PostIdentity>,
+    pub identity: ::std::option::Option<CreatePrepayIdentity>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCombinePayerInfo {
+    CreatePrepayCombinePayerInfo {
         identity: optional(0, "identity"),
     }
 }
 
-impl PostCombinePayerInfo {
+impl CreatePrepayCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCombinePayerInfo {
+        CreatePrepayCombinePayerInfo {
             identity: ::std::option::Option::None,
         }
     }
 
     /// Sets `identity`.
-    pub fn with_identity(mut self, identity: PostIdentity) -> Self {
+    pub fn with_identity(mut self, identity: CreatePrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
     }
@@ -443,7 +443,7 @@ impl PostCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWechatWebInfo {
+pub struct CreatePrepayWechatWebInfo {
     /// 还款服务商APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_appid: ::std::option::Option<::std::string::String>,
@@ -456,17 +456,17 @@ pub struct PostWechatWebInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWechatWebInfo {
+    CreatePrepayWechatWebInfo {
         combine_appid: optional(0, "combine_appid"),
         openid: optional(1, "openid"),
         webview_url: optional(2, "webview_url"),
     }
 }
 
-impl PostWechatWebInfo {
+impl CreatePrepayWechatWebInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWechatWebInfo {
+        CreatePrepayWechatWebInfo {
             combine_appid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             webview_url: ::std::option::Option::None,
@@ -505,7 +505,7 @@ impl PostWechatWebInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePrepayBody {
     /// 还款单订单号
     ///
     /// **Required.**
@@ -517,7 +517,7 @@ pub struct PostBody {
     /// 还款明细单信息列表
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<CreatePrepaySubOrdersItem>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -526,23 +526,23 @@ pub struct PostBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// H5调起支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub h5_info: ::std::option::Option<PostH5Info>,
+    pub h5_info: ::std::option::Option<CreatePrepayH5Info>,
     /// APP调起支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_info: ::std::option::Option<PostAppInfo>,
+    pub app_info: ::std::option::Option<CreatePrepayAppInfo>,
     /// 小程序调起支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub miniprogram_info: ::std::option::Option<PostMiniprogramInfo>,
+    pub miniprogram_info: ::std::option::Option<CreatePrepayMiniprogramInfo>,
     /// 支付者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<PostCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<CreatePrepayCombinePayerInfo>,
     /// 微信内网页调起支付场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub wechat_web_info: ::std::option::Option<PostWechatWebInfo>,
+    pub wechat_web_info: ::std::option::Option<CreatePrepayWechatWebInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePrepayBody {
         combine_out_trade_no: required(0, "combine_out_trade_no"),
         combine_mchid: required(1, "combine_mchid"),
         sub_orders: required(2, "sub_orders"),
@@ -556,14 +556,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePrepayBody {
     /// Creates a value from its required fields (`combine_out_trade_no`, `combine_mchid`, `sub_orders`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
         combine_mchid: impl ::std::convert::Into<::std::string::String>,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<CreatePrepaySubOrdersItem>,
     ) -> Self {
-        PostBody {
+        CreatePrepayBody {
             combine_out_trade_no: combine_out_trade_no.into(),
             combine_mchid: combine_mchid.into(),
             sub_orders,
@@ -596,13 +596,13 @@ impl PostBody {
     }
 
     /// Sets `h5_info`.
-    pub fn with_h5_info(mut self, h5_info: PostH5Info) -> Self {
+    pub fn with_h5_info(mut self, h5_info: CreatePrepayH5Info) -> Self {
         self.h5_info = ::std::option::Option::Some(h5_info);
         self
     }
 
     /// Sets `app_info`.
-    pub fn with_app_info(mut self, app_info: PostAppInfo) -> Self {
+    pub fn with_app_info(mut self, app_info: CreatePrepayAppInfo) -> Self {
         self.app_info = ::std::option::Option::Some(app_info);
         self
     }
@@ -610,7 +610,7 @@ impl PostBody {
     /// Sets `miniprogram_info`.
     pub fn with_miniprogram_info(
         mut self,
-        miniprogram_info: PostMiniprogramInfo,
+        miniprogram_info: CreatePrepayMiniprogramInfo,
     ) -> Self {
         self.miniprogram_info = ::std::option::Option::Some(miniprogram_info);
         self
@@ -619,20 +619,23 @@ impl PostBody {
     /// Sets `combine_payer_info`.
     pub fn with_combine_payer_info(
         mut self,
-        combine_payer_info: PostCombinePayerInfo,
+        combine_payer_info: CreatePrepayCombinePayerInfo,
     ) -> Self {
         self.combine_payer_info = ::std::option::Option::Some(combine_payer_info);
         self
     }
 
     /// Sets `wechat_web_info`.
-    pub fn with_wechat_web_info(mut self, wechat_web_info: PostWechatWebInfo) -> Self {
+    pub fn with_wechat_web_info(
+        mut self,
+        wechat_web_info: CreatePrepayWechatWebInfo,
+    ) -> Self {
         self.wechat_web_info = ::std::option::Option::Some(wechat_web_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -644,7 +647,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePrepayResponse {
     /// 预支付交易会话标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
@@ -658,17 +661,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         h5_url: optional(1, "h5_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePrepayResponse {
             prepay_id: ::std::option::Option::None,
             h5_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -687,26 +690,26 @@ impl PostResponse {
 /// Source: `openapi/v3/repayment/combine-transactions/partner/prepay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePrepayBody,
 }
 
-impl PostRequest {
+impl CreatePrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePrepayBody) -> Self {
+        CreatePrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/repayment/combine-transactions/partner/prepay`
     pub const PATH: &'static str = "/v3/repayment/combine-transactions/partner/prepay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -716,8 +719,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePrepayRequest {
+    type Response = CreatePrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -758,9 +761,9 @@ impl<'a> V3RepaymentCombineTransactionsPartnerPrepay<'a> {
     /// 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePrepayBody,
+    ) -> ::std::result::Result<CreatePrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePrepayRequest::new(body)).await
     }
 }
 
@@ -769,12 +772,12 @@ impl<'a> V3RepaymentCombineTransactionsPartnerPrepay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_repayment_combine_transactions_partner_prepay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePrepayBody>(),
         ),
         (
-            "post_v3_repayment_combine_transactions_partner_prepay.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePrepayResponse>(),
         ),
     ])
 }

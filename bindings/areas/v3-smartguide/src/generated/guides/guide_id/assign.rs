@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAssignBody {
     /// 子商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -17,16 +17,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAssignBody {
         sub_mchid: optional(0, "sub_mchid"),
         out_trade_no: required(1, "out_trade_no"),
     }
 }
 
-impl PostBody {
+impl CreateAssignBody {
     /// Creates a value from its required fields (`out_trade_no`).
     pub fn new(out_trade_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CreateAssignBody {
             sub_mchid: ::std::option::Option::None,
             out_trade_no: out_trade_no.into(),
         }
@@ -42,7 +42,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAssignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/smartguide/guides/{guide_id}/assign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAssignRequest {
     /// 服务人员ID
     ///
     /// **Required.**
@@ -71,30 +71,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub guide_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAssignBody,
 }
 
-impl PostRequest {
+impl CreateAssignRequest {
     /// Creates a value from its required fields (`guide_id`, `body`).
     pub fn new(
         guide_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateAssignBody,
     ) -> Self {
-        PostRequest {
+        CreateAssignRequest {
             guide_id: guide_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateAssignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/smartguide/guides/{guide_id}/assign`
     pub const PATH: &'static str = "/v3/smartguide/guides/{guide_id}/assign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAssignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,7 +111,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateAssignRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -161,9 +161,9 @@ impl<'a> V3SmartguideGuidesGuideIdAssign<'a> {
     /// 服务人员分配 (`POST /v3/smartguide/guides/{guide_id}/assign`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateAssignBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.guide_id.clone(), body)).await
+        self.client.execute(&CreateAssignRequest::new(self.guide_id.clone(), body)).await
     }
 }
 
@@ -172,8 +172,8 @@ impl<'a> V3SmartguideGuidesGuideIdAssign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_smartguide_guides_guide_id_assign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_assign.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAssignBody>(),
         ),
     ])
 }

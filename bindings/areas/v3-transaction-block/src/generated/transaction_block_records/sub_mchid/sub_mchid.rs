@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTransactionBlockRecordBySubMchidQuery {
     /// 最大资源条数
     ///
     /// **Required.**
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTransactionBlockRecordBySubMchidQuery {
         limit: required(0, "limit"),
         offset: optional(1, "offset"),
     }
 }
 
-impl GetQuery {
+impl GetTransactionBlockRecordBySubMchidQuery {
     /// Creates a value from its required fields (`limit`).
     pub fn new(limit: i64) -> Self {
-        GetQuery {
+        GetTransactionBlockRecordBySubMchidQuery {
             limit,
             offset: ::std::option::Option::None,
         }
@@ -39,7 +39,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordBySubMchidQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `number_of_block`.
     ///
     /// 拦截笔数
-    pub enum GetNumberOfBlock {
+    pub enum GetTransactionBlockRecordBySubMchidNumberOfBlock {
         LessThanTwenty = "LESS_THAN_TWENTY",
         LessThanOneHundred = "LESS_THAN_ONE_HUNDRED",
         LessThanOneThousand = "LESS_THAN_ONE_THOUSAND",
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recover_way`.
     ///
     /// 解除管控方式
-    pub enum GetRecoverWay {
+    pub enum GetTransactionBlockRecordBySubMchidRecoverWay {
         SubmitInformation = "SUBMIT_INFORMATION",
         #[unrecognized]
         Unrecognized(String),
@@ -78,7 +78,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFieldDataItem {
+pub struct GetTransactionBlockRecordBySubMchidFieldDataItem {
     /// 经度值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -133,7 +133,7 @@ pub struct GetFieldDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFieldDataItem {
+    GetTransactionBlockRecordBySubMchidFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
         province: optional(2, "province"),
@@ -153,10 +153,10 @@ pub struct GetFieldDataItem {
     }
 }
 
-impl GetFieldDataItem {
+impl GetTransactionBlockRecordBySubMchidFieldDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFieldDataItem {
+        GetTransactionBlockRecordBySubMchidFieldDataItem {
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
             province: ::std::option::Option::None,
@@ -183,12 +183,14 @@ impl GetFieldDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRepeatedFieldData {
+pub struct GetTransactionBlockRecordBySubMchidRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub field_data: ::std::option::Option<::std::vec::Vec<GetFieldDataItem>>,
+    pub field_data: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordBySubMchidFieldDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -196,16 +198,16 @@ pub struct GetRepeatedFieldData {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRepeatedFieldData {
+    GetTransactionBlockRecordBySubMchidRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
     }
 }
 
-impl GetRepeatedFieldData {
+impl GetTransactionBlockRecordBySubMchidRepeatedFieldData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRepeatedFieldData {
+        GetTransactionBlockRecordBySubMchidRepeatedFieldData {
             field_data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -216,7 +218,7 @@ impl GetRepeatedFieldData {
     /// Values of `validator`.
     ///
     /// 校验规则
-    pub enum GetValidator {
+    pub enum GetTransactionBlockRecordBySubMchidValidator {
         Number = "number",
         Phone = "phone",
         Idcard = "idcard",
@@ -233,7 +235,7 @@ impl GetRepeatedFieldData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStringCheckRule {
+pub struct GetTransactionBlockRecordBySubMchidStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
@@ -242,7 +244,7 @@ pub struct GetStringCheckRule {
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validator: ::std::option::Option<GetValidator>,
+    pub validator: ::std::option::Option<GetTransactionBlockRecordBySubMchidValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -250,7 +252,7 @@ pub struct GetStringCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStringCheckRule {
+    GetTransactionBlockRecordBySubMchidStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
@@ -258,10 +260,10 @@ pub struct GetStringCheckRule {
     }
 }
 
-impl GetStringCheckRule {
+impl GetTransactionBlockRecordBySubMchidStringCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStringCheckRule {
+        GetTransactionBlockRecordBySubMchidStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
@@ -276,7 +278,7 @@ impl GetStringCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEnumCheckRule {
+pub struct GetTransactionBlockRecordBySubMchidEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -293,7 +295,7 @@ pub struct GetEnumCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEnumCheckRule {
+    GetTransactionBlockRecordBySubMchidEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
@@ -301,10 +303,10 @@ pub struct GetEnumCheckRule {
     }
 }
 
-impl GetEnumCheckRule {
+impl GetTransactionBlockRecordBySubMchidEnumCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEnumCheckRule {
+        GetTransactionBlockRecordBySubMchidEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
@@ -317,7 +319,7 @@ impl GetEnumCheckRule {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum GetEnumFileExts {
+    pub enum GetTransactionBlockRecordBySubMchidEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -341,7 +343,7 @@ impl GetEnumCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFileCheckRule {
+pub struct GetTransactionBlockRecordBySubMchidFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -350,7 +352,9 @@ pub struct GetFileCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<GetEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordBySubMchidEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
@@ -361,7 +365,7 @@ pub struct GetFileCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFileCheckRule {
+    GetTransactionBlockRecordBySubMchidFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -370,10 +374,10 @@ pub struct GetFileCheckRule {
     }
 }
 
-impl GetFileCheckRule {
+impl GetTransactionBlockRecordBySubMchidFileCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFileCheckRule {
+        GetTransactionBlockRecordBySubMchidFileCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -389,7 +393,7 @@ impl GetFileCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTimeIntervalCheckRule {
+pub struct GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -403,17 +407,17 @@ pub struct GetTimeIntervalCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTimeIntervalCheckRule {
+    GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         ..extra
     }
 }
 
-impl GetTimeIntervalCheckRule {
+impl GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTimeIntervalCheckRule {
+        GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -429,7 +433,7 @@ impl GetTimeIntervalCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRelationsItem {
+pub struct GetTransactionBlockRecordBySubMchidRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -443,17 +447,17 @@ pub struct GetRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRelationsItem {
+    GetTransactionBlockRecordBySubMchidRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
         ..extra
     }
 }
 
-impl GetRelationsItem {
+impl GetTransactionBlockRecordBySubMchidRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRelationsItem {
+        GetTransactionBlockRecordBySubMchidRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -467,7 +471,7 @@ impl GetRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRecordFieldsItem {
+pub struct GetTransactionBlockRecordBySubMchidRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -488,7 +492,9 @@ pub struct GetRecordFieldsItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRepeatedFieldData>,
+        ::wechatpay_runtime::JsonString<
+            GetTransactionBlockRecordBySubMchidRepeatedFieldData,
+        >,
     >,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -509,24 +515,36 @@ pub struct GetRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub string_check_rule: ::std::option::Option<GetStringCheckRule>,
+    pub string_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidStringCheckRule,
+    >,
     /// 枚举校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_check_rule: ::std::option::Option<GetEnumCheckRule>,
+    pub enum_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidEnumCheckRule,
+    >,
     /// 文件校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub file_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidFileCheckRule,
+    >,
     /// 时间区间校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_interval_check_rule: ::std::option::Option<GetTimeIntervalCheckRule>,
+    pub time_interval_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule,
+    >,
     /// 订单类型校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_interval_check_rule: ::std::option::Option<GetFileCheckRule>,
+    pub order_interval_check_rule: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidFileCheckRule,
+    >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<GetRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordBySubMchidRelationsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -534,7 +552,7 @@ pub struct GetRecordFieldsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRecordFieldsItem {
+    GetTransactionBlockRecordBySubMchidRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -555,10 +573,10 @@ pub struct GetRecordFieldsItem {
     }
 }
 
-impl GetRecordFieldsItem {
+impl GetTransactionBlockRecordBySubMchidRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRecordFieldsItem {
+        GetTransactionBlockRecordBySubMchidRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -586,12 +604,14 @@ impl GetRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRequestedItemInfo {
+pub struct GetTransactionBlockRecordBySubMchidRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub record_fields: ::std::option::Option<::std::vec::Vec<GetRecordFieldsItem>>,
+    pub record_fields: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordBySubMchidRecordFieldsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -599,16 +619,16 @@ pub struct GetRequestedItemInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRequestedItemInfo {
+    GetTransactionBlockRecordBySubMchidRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
     }
 }
 
-impl GetRequestedItemInfo {
+impl GetTransactionBlockRecordBySubMchidRequestedItemInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRequestedItemInfo {
+        GetTransactionBlockRecordBySubMchidRequestedItemInfo {
             record_fields: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -621,7 +641,7 @@ impl GetRequestedItemInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GetTransactionBlockRecordBySubMchidDataItem {
     /// 交易拦截记录ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_record_id: ::std::option::Option<::std::string::String>,
@@ -633,16 +653,22 @@ pub struct GetDataItem {
     pub block_reason: ::std::option::Option<::std::string::String>,
     /// 拦截笔数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub number_of_block: ::std::option::Option<GetNumberOfBlock>,
+    pub number_of_block: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidNumberOfBlock,
+    >,
     /// 解除管控方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recover_way: ::std::option::Option<GetRecoverWay>,
+    pub recover_way: ::std::option::Option<
+        GetTransactionBlockRecordBySubMchidRecoverWay,
+    >,
     /// 商户提交资料内容
     ///
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub requested_item_info: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<GetRequestedItemInfo>,
+        ::wechatpay_runtime::JsonString<
+            GetTransactionBlockRecordBySubMchidRequestedItemInfo,
+        >,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -651,7 +677,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GetTransactionBlockRecordBySubMchidDataItem {
         block_record_id: optional(0, "block_record_id"),
         block_time: optional(1, "block_time"),
         block_reason: optional(2, "block_reason"),
@@ -662,10 +688,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GetTransactionBlockRecordBySubMchidDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GetTransactionBlockRecordBySubMchidDataItem {
             block_record_id: ::std::option::Option::None,
             block_time: ::std::option::Option::None,
             block_reason: ::std::option::Option::None,
@@ -681,7 +707,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransactionBlockRecordBySubMchidResponse {
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -693,7 +719,9 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 交易拦截记录详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<GetTransactionBlockRecordBySubMchidDataItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -701,7 +729,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransactionBlockRecordBySubMchidResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         total_count: optional(2, "total_count"),
@@ -710,10 +738,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransactionBlockRecordBySubMchidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransactionBlockRecordBySubMchidResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -734,7 +762,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransactionBlockRecordBySubMchidRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -742,30 +770,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTransactionBlockRecordBySubMchidQuery,
 }
 
-impl GetRequest {
+impl GetTransactionBlockRecordBySubMchidRequest {
     /// Creates a value from its required fields (`sub_mchid`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTransactionBlockRecordBySubMchidQuery,
     ) -> Self {
-        GetRequest {
+        GetTransactionBlockRecordBySubMchidRequest {
             sub_mchid: sub_mchid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTransactionBlockRecordBySubMchidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`
     pub const PATH: &'static str = "/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordBySubMchidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -782,8 +810,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransactionBlockRecordBySubMchidRequest {
+    type Response = GetTransactionBlockRecordBySubMchidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -842,9 +870,19 @@ impl<'a> V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid<'a> {
     /// 分页查询子商户名下的交易拦截记录 (`GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone(), query)).await
+        query: GetTransactionBlockRecordBySubMchidQuery,
+    ) -> ::std::result::Result<
+        GetTransactionBlockRecordBySubMchidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetTransactionBlockRecordBySubMchidRequest::new(
+                    self.sub_mchid.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -853,12 +891,16 @@ impl<'a> V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transaction_block_transaction_block_records_sub_mchid_sub_mchid.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_transaction_block_record_by_sub_mchid.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetTransactionBlockRecordBySubMchidQuery,
+            >(),
         ),
         (
-            "get_v3_transaction_block_transaction_block_records_sub_mchid_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transaction_block_record_by_sub_mchid.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetTransactionBlockRecordBySubMchidResponse,
+            >(),
         ),
     ])
 }

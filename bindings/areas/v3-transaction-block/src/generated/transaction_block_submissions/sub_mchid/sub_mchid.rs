@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFieldDataItem {
+pub struct CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
     /// 经度值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
@@ -59,7 +59,7 @@ pub struct PostFieldDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFieldDataItem {
+    CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
         province: optional(2, "province"),
@@ -78,10 +78,10 @@ pub struct PostFieldDataItem {
     }
 }
 
-impl PostFieldDataItem {
+impl CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFieldDataItem {
+        CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
             longitude: ::std::option::Option::None,
             latitude: ::std::option::Option::None,
             province: ::std::option::Option::None,
@@ -239,23 +239,29 @@ impl PostFieldDataItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRepeatedFieldData {
+pub struct CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
     /// 补充资料项
     ///
     /// **Required.**
-    pub field_data: ::std::vec::Vec<PostFieldDataItem>,
+    pub field_data: ::std::vec::Vec<
+        CreateTransactionBlockSubmissionBySubMchidFieldDataItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRepeatedFieldData {
+    CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
         field_data: required(0, "field_data"),
     }
 }
 
-impl PostRepeatedFieldData {
+impl CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
     /// Creates a value from its required fields (`field_data`).
-    pub fn new(field_data: ::std::vec::Vec<PostFieldDataItem>) -> Self {
-        PostRepeatedFieldData {
+    pub fn new(
+        field_data: ::std::vec::Vec<
+            CreateTransactionBlockSubmissionBySubMchidFieldDataItem,
+        >,
+    ) -> Self {
+        CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
             field_data,
         }
     }
@@ -265,7 +271,7 @@ impl PostRepeatedFieldData {
     /// Values of `validator`.
     ///
     /// 校验规则
-    pub enum PostValidator {
+    pub enum CreateTransactionBlockSubmissionBySubMchidValidator {
         Number = "number",
         Phone = "phone",
         Idcard = "idcard",
@@ -282,7 +288,7 @@ impl PostRepeatedFieldData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStringCheckRule {
+pub struct CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
     /// 字符串最小长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
@@ -291,21 +297,23 @@ pub struct PostStringCheckRule {
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validator: ::std::option::Option<PostValidator>,
+    pub validator: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidValidator,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStringCheckRule {
+    CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
         validator: optional(2, "validator"),
     }
 }
 
-impl PostStringCheckRule {
+impl CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStringCheckRule {
+        CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
             min_string_length: ::std::option::Option::None,
             max_string_length: ::std::option::Option::None,
             validator: ::std::option::Option::None,
@@ -325,7 +333,10 @@ impl PostStringCheckRule {
     }
 
     /// Sets `validator`.
-    pub fn with_validator(mut self, validator: PostValidator) -> Self {
+    pub fn with_validator(
+        mut self,
+        validator: CreateTransactionBlockSubmissionBySubMchidValidator,
+    ) -> Self {
         self.validator = ::std::option::Option::Some(validator);
         self
     }
@@ -337,7 +348,7 @@ impl PostStringCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEnumCheckRule {
+pub struct CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -350,17 +361,17 @@ pub struct PostEnumCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEnumCheckRule {
+    CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_values: optional(2, "enum_values"),
     }
 }
 
-impl PostEnumCheckRule {
+impl CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEnumCheckRule {
+        CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_values: ::std::option::Option::None,
@@ -393,7 +404,7 @@ impl PostEnumCheckRule {
     /// Values of `enum_file_exts`.
     ///
     /// 限制提交的文件后缀
-    pub enum PostEnumFileExts {
+    pub enum CreateTransactionBlockSubmissionBySubMchidEnumFileExts {
         Png = "png",
         Jpg = "jpg",
         Jpeg = "jpeg",
@@ -417,7 +428,7 @@ impl PostEnumCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFileCheckRule {
+pub struct CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -426,14 +437,16 @@ pub struct PostFileCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_file_exts: ::std::option::Option<::std::vec::Vec<PostEnumFileExts>>,
+    pub enum_file_exts: ::std::option::Option<
+        ::std::vec::Vec<CreateTransactionBlockSubmissionBySubMchidEnumFileExts>,
+    >,
     /// 限制文件提交大小，单位M
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFileCheckRule {
+    CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
         enum_file_exts: optional(2, "enum_file_exts"),
@@ -441,10 +454,10 @@ pub struct PostFileCheckRule {
     }
 }
 
-impl PostFileCheckRule {
+impl CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFileCheckRule {
+        CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
             enum_file_exts: ::std::option::Option::None,
@@ -467,7 +480,9 @@ impl PostFileCheckRule {
     /// Sets `enum_file_exts`.
     pub fn with_enum_file_exts(
         mut self,
-        enum_file_exts: ::std::vec::Vec<PostEnumFileExts>,
+        enum_file_exts: ::std::vec::Vec<
+            CreateTransactionBlockSubmissionBySubMchidEnumFileExts,
+        >,
     ) -> Self {
         self.enum_file_exts = ::std::option::Option::Some(enum_file_exts);
         self
@@ -486,7 +501,7 @@ impl PostFileCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeIntervalCheckRule {
+pub struct CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
     /// 最小列表长度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
@@ -496,16 +511,16 @@ pub struct PostTimeIntervalCheckRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeIntervalCheckRule {
+    CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
     }
 }
 
-impl PostTimeIntervalCheckRule {
+impl CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeIntervalCheckRule {
+        CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
             min_list_length: ::std::option::Option::None,
             max_list_length: ::std::option::Option::None,
         }
@@ -532,7 +547,7 @@ impl PostTimeIntervalCheckRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRelationsItem {
+pub struct CreateTransactionBlockSubmissionBySubMchidRelationsItem {
     /// 关联的资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
@@ -542,16 +557,16 @@ pub struct PostRelationsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRelationsItem {
+    CreateTransactionBlockSubmissionBySubMchidRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
     }
 }
 
-impl PostRelationsItem {
+impl CreateTransactionBlockSubmissionBySubMchidRelationsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRelationsItem {
+        CreateTransactionBlockSubmissionBySubMchidRelationsItem {
             source_key: ::std::option::Option::None,
             source_value: ::std::option::Option::None,
         }
@@ -579,7 +594,7 @@ impl PostRelationsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRecordFieldsItem {
+pub struct CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     /// 资料项ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
@@ -600,7 +615,9 @@ pub struct PostRecordFieldsItem {
     /// Sent as a JSON-encoded string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
-        ::wechatpay_runtime::JsonString<PostRepeatedFieldData>,
+        ::wechatpay_runtime::JsonString<
+            CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData,
+        >,
     >,
     /// 资料项填写提示
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -621,28 +638,40 @@ pub struct PostRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub string_check_rule: ::std::option::Option<PostStringCheckRule>,
+    pub string_check_rule: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidStringCheckRule,
+    >,
     /// 枚举校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub enum_check_rule: ::std::option::Option<PostEnumCheckRule>,
+    pub enum_check_rule: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidEnumCheckRule,
+    >,
     /// 文件校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub file_check_rule: ::std::option::Option<PostFileCheckRule>,
+    pub file_check_rule: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
+    >,
     /// 时间区间校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_interval_check_rule: ::std::option::Option<PostTimeIntervalCheckRule>,
+    pub time_interval_check_rule: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule,
+    >,
     /// 订单类型校验规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_interval_check_rule: ::std::option::Option<PostFileCheckRule>,
+    pub order_interval_check_rule: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
+    >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub relations: ::std::option::Option<::std::vec::Vec<PostRelationsItem>>,
+    pub relations: ::std::option::Option<
+        ::std::vec::Vec<CreateTransactionBlockSubmissionBySubMchidRelationsItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRecordFieldsItem {
+    CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
         name: optional(2, "name"),
@@ -662,10 +691,10 @@ pub struct PostRecordFieldsItem {
     }
 }
 
-impl PostRecordFieldsItem {
+impl CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRecordFieldsItem {
+        CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
             item_id: ::std::option::Option::None,
             field_name: ::std::option::Option::None,
             name: ::std::option::Option::None,
@@ -721,7 +750,9 @@ impl PostRecordFieldsItem {
     /// Sets `repeated_field_data`.
     pub fn with_repeated_field_data(
         mut self,
-        repeated_field_data: ::wechatpay_runtime::JsonString<PostRepeatedFieldData>,
+        repeated_field_data: ::wechatpay_runtime::JsonString<
+            CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData,
+        >,
     ) -> Self {
         self.repeated_field_data = ::std::option::Option::Some(repeated_field_data);
         self
@@ -769,20 +800,26 @@ impl PostRecordFieldsItem {
     /// Sets `string_check_rule`.
     pub fn with_string_check_rule(
         mut self,
-        string_check_rule: PostStringCheckRule,
+        string_check_rule: CreateTransactionBlockSubmissionBySubMchidStringCheckRule,
     ) -> Self {
         self.string_check_rule = ::std::option::Option::Some(string_check_rule);
         self
     }
 
     /// Sets `enum_check_rule`.
-    pub fn with_enum_check_rule(mut self, enum_check_rule: PostEnumCheckRule) -> Self {
+    pub fn with_enum_check_rule(
+        mut self,
+        enum_check_rule: CreateTransactionBlockSubmissionBySubMchidEnumCheckRule,
+    ) -> Self {
         self.enum_check_rule = ::std::option::Option::Some(enum_check_rule);
         self
     }
 
     /// Sets `file_check_rule`.
-    pub fn with_file_check_rule(mut self, file_check_rule: PostFileCheckRule) -> Self {
+    pub fn with_file_check_rule(
+        mut self,
+        file_check_rule: CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
+    ) -> Self {
         self.file_check_rule = ::std::option::Option::Some(file_check_rule);
         self
     }
@@ -790,7 +827,7 @@ impl PostRecordFieldsItem {
     /// Sets `time_interval_check_rule`.
     pub fn with_time_interval_check_rule(
         mut self,
-        time_interval_check_rule: PostTimeIntervalCheckRule,
+        time_interval_check_rule: CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule,
     ) -> Self {
         self.time_interval_check_rule = ::std::option::Option::Some(
             time_interval_check_rule,
@@ -801,7 +838,7 @@ impl PostRecordFieldsItem {
     /// Sets `order_interval_check_rule`.
     pub fn with_order_interval_check_rule(
         mut self,
-        order_interval_check_rule: PostFileCheckRule,
+        order_interval_check_rule: CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
     ) -> Self {
         self.order_interval_check_rule = ::std::option::Option::Some(
             order_interval_check_rule,
@@ -812,7 +849,9 @@ impl PostRecordFieldsItem {
     /// Sets `relations`.
     pub fn with_relations(
         mut self,
-        relations: ::std::vec::Vec<PostRelationsItem>,
+        relations: ::std::vec::Vec<
+            CreateTransactionBlockSubmissionBySubMchidRelationsItem,
+        >,
     ) -> Self {
         self.relations = ::std::option::Option::Some(relations);
         self
@@ -825,23 +864,31 @@ impl PostRecordFieldsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubmitData {
+pub struct CreateTransactionBlockSubmissionBySubMchidSubmitData {
     /// 资料项集合
     ///
     /// **Required.**
-    pub record_fields: ::std::vec::Vec<PostRecordFieldsItem>,
+    pub record_fields: ::std::vec::Vec<
+        CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubmitData {
+    CreateTransactionBlockSubmissionBySubMchidSubmitData {
         record_fields: required(0, "record_fields"),
     }
 }
 
-impl PostSubmitData {
+impl CreateTransactionBlockSubmissionBySubMchidSubmitData {
     /// Creates a value from its required fields (`record_fields`).
-    pub fn new(record_fields: ::std::vec::Vec<PostRecordFieldsItem>) -> Self {
-        PostSubmitData { record_fields }
+    pub fn new(
+        record_fields: ::std::vec::Vec<
+            CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem,
+        >,
+    ) -> Self {
+        CreateTransactionBlockSubmissionBySubMchidSubmitData {
+            record_fields,
+        }
     }
 }
 
@@ -849,7 +896,7 @@ impl PostSubmitData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTransactionBlockSubmissionBySubMchidBody {
     /// 商户侧申诉单号
     ///
     /// **Required.**
@@ -859,30 +906,34 @@ pub struct PostBody {
     /// Sent as a JSON-encoded string.
     ///
     /// **Required.**
-    pub submit_data: ::wechatpay_runtime::JsonString<PostSubmitData>,
+    pub submit_data: ::wechatpay_runtime::JsonString<
+        CreateTransactionBlockSubmissionBySubMchidSubmitData,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTransactionBlockSubmissionBySubMchidBody {
         merchant_submit_id: required(0, "merchant_submit_id"),
         submit_data: required(1, "submit_data"),
     }
 }
 
-impl PostBody {
+impl CreateTransactionBlockSubmissionBySubMchidBody {
     /// Creates a value from its required fields (`merchant_submit_id`, `submit_data`).
     pub fn new(
         merchant_submit_id: impl ::std::convert::Into<::std::string::String>,
-        submit_data: ::wechatpay_runtime::JsonString<PostSubmitData>,
+        submit_data: ::wechatpay_runtime::JsonString<
+            CreateTransactionBlockSubmissionBySubMchidSubmitData,
+        >,
     ) -> Self {
-        PostBody {
+        CreateTransactionBlockSubmissionBySubMchidBody {
             merchant_submit_id: merchant_submit_id.into(),
             submit_data,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTransactionBlockSubmissionBySubMchidBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -894,7 +945,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `review_result`.
     ///
     /// 审核结果
-    pub enum PostReviewResult {
+    pub enum CreateTransactionBlockSubmissionBySubMchidReviewResult {
         Empty = "EMPTY",
         Pass = "PASS",
         Reject = "REJECT",
@@ -907,7 +958,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTransactionBlockSubmissionBySubMchidResponse {
     /// 交易拦截申诉ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub block_submission_id: ::std::option::Option<::std::string::String>,
@@ -916,7 +967,9 @@ pub struct PostResponse {
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub review_result: ::std::option::Option<PostReviewResult>,
+    pub review_result: ::std::option::Option<
+        CreateTransactionBlockSubmissionBySubMchidReviewResult,
+    >,
     /// 审核时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -930,7 +983,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTransactionBlockSubmissionBySubMchidResponse {
         block_submission_id: optional(0, "block_submission_id"),
         submit_time: optional(1, "submit_time"),
         review_result: optional(2, "review_result"),
@@ -940,10 +993,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTransactionBlockSubmissionBySubMchidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTransactionBlockSubmissionBySubMchidResponse {
             block_submission_id: ::std::option::Option::None,
             submit_time: ::std::option::Option::None,
             review_result: ::std::option::Option::None,
@@ -965,7 +1018,7 @@ impl PostResponse {
 /// Source: `openapi/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTransactionBlockSubmissionBySubMchidRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -973,30 +1026,31 @@ pub struct PostRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTransactionBlockSubmissionBySubMchidBody,
 }
 
-impl PostRequest {
+impl CreateTransactionBlockSubmissionBySubMchidRequest {
     /// Creates a value from its required fields (`sub_mchid`, `body`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateTransactionBlockSubmissionBySubMchidBody,
     ) -> Self {
-        PostRequest {
+        CreateTransactionBlockSubmissionBySubMchidRequest {
             sub_mchid: sub_mchid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateTransactionBlockSubmissionBySubMchidRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`
     pub const PATH: &'static str = "/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate
+for CreateTransactionBlockSubmissionBySubMchidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1013,8 +1067,9 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation
+for CreateTransactionBlockSubmissionBySubMchidRequest {
+    type Response = CreateTransactionBlockSubmissionBySubMchidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1063,9 +1118,19 @@ impl<'a> V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid<'a> {
     /// 发起交易拦截申诉 (`POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.sub_mchid.clone(), body)).await
+        body: CreateTransactionBlockSubmissionBySubMchidBody,
+    ) -> ::std::result::Result<
+        CreateTransactionBlockSubmissionBySubMchidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CreateTransactionBlockSubmissionBySubMchidRequest::new(
+                    self.sub_mchid.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -1074,12 +1139,16 @@ impl<'a> V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transaction_block_transaction_block_submissions_sub_mchid_sub_mchid.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_transaction_block_submission_by_sub_mchid.body",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateTransactionBlockSubmissionBySubMchidBody,
+            >(),
         ),
         (
-            "post_v3_transaction_block_transaction_block_submissions_sub_mchid_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_transaction_block_submission_by_sub_mchid.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CreateTransactionBlockSubmissionBySubMchidResponse,
+            >(),
         ),
     ])
 }

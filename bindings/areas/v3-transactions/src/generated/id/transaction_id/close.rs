@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CloseTransactionBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CloseTransactionBody {
         mchid: required(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_mchid: optional(2, "sp_mchid"),
     }
 }
 
-impl PostBody {
+impl CloseTransactionBody {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CloseTransactionBody {
             mchid: mchid.into(),
             sub_mchid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CloseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/transactions/id/{transaction_id}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseTransactionRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -87,30 +87,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CloseTransactionBody,
 }
 
-impl PostRequest {
+impl CloseTransactionRequest {
     /// Creates a value from its required fields (`transaction_id`, `body`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CloseTransactionBody,
     ) -> Self {
-        PostRequest {
+        CloseTransactionRequest {
             transaction_id: transaction_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CloseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transactions/id/{transaction_id}/close`
     pub const PATH: &'static str = "/v3/transactions/id/{transaction_id}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -130,7 +130,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CloseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -183,9 +183,11 @@ impl<'a> V3TransactionsIdTransactionIdClose<'a> {
     /// 关闭订单(微信支付订单号) (`POST /v3/transactions/id/{transaction_id}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CloseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.transaction_id.clone(), body)).await
+        self.client
+            .execute(&CloseTransactionRequest::new(self.transaction_id.clone(), body))
+            .await
     }
 }
 
@@ -194,8 +196,8 @@ impl<'a> V3TransactionsIdTransactionIdClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transactions_id_transaction_id_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "close_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<CloseTransactionBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ReverseTransactionBody {
     /// 商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ReverseTransactionBody {
         mchid: required(0, "mchid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_mchid: required(2, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl ReverseTransactionBody {
     /// Creates a value from its required fields (`mchid`, `sp_mchid`, `sub_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ReverseTransactionBody {
             mchid: mchid.into(),
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/transactions/id/{transaction_id}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ReverseTransactionRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -75,30 +75,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ReverseTransactionBody,
 }
 
-impl PostRequest {
+impl ReverseTransactionRequest {
     /// Creates a value from its required fields (`transaction_id`, `body`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        ReverseTransactionRequest {
             transaction_id: transaction_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transactions/id/{transaction_id}/reverse`
     pub const PATH: &'static str = "/v3/transactions/id/{transaction_id}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -118,7 +118,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for ReverseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -171,9 +171,11 @@ impl<'a> V3TransactionsIdTransactionIdReverse<'a> {
     /// 撤销订单(微信支付订单号) (`POST /v3/transactions/id/{transaction_id}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: ReverseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.transaction_id.clone(), body)).await
+        self.client
+            .execute(&ReverseTransactionRequest::new(self.transaction_id.clone(), body))
+            .await
     }
 }
 
@@ -182,8 +184,8 @@ impl<'a> V3TransactionsIdTransactionIdReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transactions_id_transaction_id_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<ReverseTransactionBody>(),
         ),
     ])
 }

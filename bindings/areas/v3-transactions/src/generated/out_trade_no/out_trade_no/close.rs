@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OutCloseTransactionBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OutCloseTransactionBody {
         mchid: required(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_mchid: optional(2, "sp_mchid"),
     }
 }
 
-impl PostBody {
+impl OutCloseTransactionBody {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        OutCloseTransactionBody {
             mchid: mchid.into(),
             sub_mchid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OutCloseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/transactions/out-trade-no/{out_trade_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OutCloseTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -87,30 +87,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OutCloseTransactionBody,
 }
 
-impl PostRequest {
+impl OutCloseTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OutCloseTransactionBody,
     ) -> Self {
-        PostRequest {
+        OutCloseTransactionRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OutCloseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transactions/out-trade-no/{out_trade_no}/close`
     pub const PATH: &'static str = "/v3/transactions/out-trade-no/{out_trade_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OutCloseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -130,7 +130,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OutCloseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -183,9 +183,11 @@ impl<'a> V3TransactionsOutTradeNoOutTradeNoClose<'a> {
     /// 关闭订单(商户订单号) (`POST /v3/transactions/out-trade-no/{out_trade_no}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OutCloseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        self.client
+            .execute(&OutCloseTransactionRequest::new(self.out_trade_no.clone(), body))
+            .await
     }
 }
 
@@ -194,8 +196,8 @@ impl<'a> V3TransactionsOutTradeNoOutTradeNoClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transactions_out_trade_no_out_trade_no_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "out_close_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<OutCloseTransactionBody>(),
         ),
     ])
 }

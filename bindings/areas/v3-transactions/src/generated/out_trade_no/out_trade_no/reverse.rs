@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OutReverseTransactionBody {
     /// 商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OutReverseTransactionBody {
         mchid: required(0, "mchid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_mchid: required(2, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl OutReverseTransactionBody {
     /// Creates a value from its required fields (`mchid`, `sp_mchid`, `sub_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        OutReverseTransactionBody {
             mchid: mchid.into(),
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OutReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/transactions/out-trade-no/{out_trade_no}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OutReverseTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -75,30 +75,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OutReverseTransactionBody,
 }
 
-impl PostRequest {
+impl OutReverseTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OutReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        OutReverseTransactionRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OutReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/transactions/out-trade-no/{out_trade_no}/reverse`
     pub const PATH: &'static str = "/v3/transactions/out-trade-no/{out_trade_no}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OutReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -118,7 +118,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OutReverseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -171,9 +171,11 @@ impl<'a> V3TransactionsOutTradeNoOutTradeNoReverse<'a> {
     /// 撤销订单(商户订单号) (`POST /v3/transactions/out-trade-no/{out_trade_no}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OutReverseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        self.client
+            .execute(&OutReverseTransactionRequest::new(self.out_trade_no.clone(), body))
+            .await
     }
 }
 
@@ -182,8 +184,8 @@ impl<'a> V3TransactionsOutTradeNoOutTradeNoReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_transactions_out_trade_no_out_trade_no_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "out_reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<OutReverseTransactionBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTransferBatchByNoQuery {
     /// 是否查询转账明细单
     ///
     /// **Required.**
@@ -23,7 +23,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTransferBatchByNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -31,10 +31,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetTransferBatchByNoQuery {
     /// Creates a value from its required fields (`need_query_detail`).
     pub fn new(need_query_detail: bool) -> Self {
-        GetQuery {
+        GetTransferBatchByNoQuery {
             need_query_detail,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -64,7 +64,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTransferBatchByNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -78,7 +78,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferBatch {
+pub struct GetTransferBatchByNoTransferBatch {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct GetTransferBatch {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferBatch {
+    GetTransferBatchByNoTransferBatch {
         mchid: optional(0, "mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_id: optional(2, "batch_id"),
@@ -183,10 +183,10 @@ pub struct GetTransferBatch {
     }
 }
 
-impl GetTransferBatch {
+impl GetTransferBatchByNoTransferBatch {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferBatch {
+        GetTransferBatchByNoTransferBatch {
             mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -216,7 +216,7 @@ impl GetTransferBatch {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferDetailListItem {
+pub struct GetTransferBatchByNoTransferDetailListItem {
     /// 微信明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -239,7 +239,7 @@ pub struct GetTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferDetailListItem {
+    GetTransferBatchByNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_status: optional(2, "detail_status"),
@@ -247,10 +247,10 @@ pub struct GetTransferDetailListItem {
     }
 }
 
-impl GetTransferDetailListItem {
+impl GetTransferBatchByNoTransferDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferDetailListItem {
+        GetTransferBatchByNoTransferDetailListItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_status: ::std::option::Option::None,
@@ -263,16 +263,16 @@ impl GetTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferBatchByNoResponse {
     /// 转账批次单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
+    pub transfer_batch: ::std::option::Option<GetTransferBatchByNoTransferBatch>,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetTransferDetailListItem>,
+        ::std::vec::Vec<GetTransferBatchByNoTransferDetailListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -281,17 +281,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferBatchByNoResponse {
         transfer_batch: optional(0, "transfer_batch"),
         transfer_detail_list: optional(1, "transfer_detail_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetTransferBatchByNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferBatchByNoResponse {
             transfer_batch: ::std::option::Option::None,
             transfer_detail_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -310,7 +310,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transfer/batches/batch-id/{batch_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferBatchByNoRequest {
     /// 微信批次单号
     ///
     /// **Required.**
@@ -318,30 +318,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTransferBatchByNoQuery,
 }
 
-impl GetRequest {
+impl GetTransferBatchByNoRequest {
     /// Creates a value from its required fields (`batch_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTransferBatchByNoQuery,
     ) -> Self {
-        GetRequest {
+        GetTransferBatchByNoRequest {
             batch_id: batch_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferBatchByNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transfer/batches/batch-id/{batch_id}`
     pub const PATH: &'static str = "/v3/transfer/batches/batch-id/{batch_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferBatchByNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -358,8 +358,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferBatchByNoRequest {
+    type Response = GetTransferBatchByNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -442,9 +442,14 @@ impl<'a> V3TransferBatchesBatchIdBatchId<'a> {
     /// 微信批次单号查询批次单 (`GET /v3/transfer/batches/batch-id/{batch_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_id.clone(), query)).await
+        query: GetTransferBatchByNoQuery,
+    ) -> ::std::result::Result<
+        GetTransferBatchByNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetTransferBatchByNoRequest::new(self.batch_id.clone(), query))
+            .await
     }
 }
 
@@ -453,12 +458,12 @@ impl<'a> V3TransferBatchesBatchIdBatchId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_transfer_batches_batch_id_batch_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_transfer_batch_by_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetTransferBatchByNoQuery>(),
         ),
         (
-            "get_v3_transfer_batches_batch_id_batch_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_batch_by_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferBatchByNoResponse>(),
         ),
     ]);
     schemas.extend(details::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTransferBatchByOutNoQuery {
     /// 是否查询转账明细单
     ///
     /// **Required.**
@@ -23,7 +23,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTransferBatchByOutNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
         limit: optional(2, "limit"),
@@ -31,10 +31,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetTransferBatchByOutNoQuery {
     /// Creates a value from its required fields (`need_query_detail`).
     pub fn new(need_query_detail: bool) -> Self {
-        GetQuery {
+        GetTransferBatchByOutNoQuery {
             need_query_detail,
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
@@ -64,7 +64,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTransferBatchByOutNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -78,7 +78,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferBatch {
+pub struct GetTransferBatchByOutNoTransferBatch {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -160,7 +160,7 @@ pub struct GetTransferBatch {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferBatch {
+    GetTransferBatchByOutNoTransferBatch {
         mchid: optional(0, "mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_id: optional(2, "batch_id"),
@@ -183,10 +183,10 @@ pub struct GetTransferBatch {
     }
 }
 
-impl GetTransferBatch {
+impl GetTransferBatchByOutNoTransferBatch {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferBatch {
+        GetTransferBatchByOutNoTransferBatch {
             mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -216,7 +216,7 @@ impl GetTransferBatch {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferDetailListItem {
+pub struct GetTransferBatchByOutNoTransferDetailListItem {
     /// 微信明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -239,7 +239,7 @@ pub struct GetTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferDetailListItem {
+    GetTransferBatchByOutNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_status: optional(2, "detail_status"),
@@ -247,10 +247,10 @@ pub struct GetTransferDetailListItem {
     }
 }
 
-impl GetTransferDetailListItem {
+impl GetTransferBatchByOutNoTransferDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferDetailListItem {
+        GetTransferBatchByOutNoTransferDetailListItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_status: ::std::option::Option::None,
@@ -263,16 +263,16 @@ impl GetTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferBatchByOutNoResponse {
     /// 转账批次单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
+    pub transfer_batch: ::std::option::Option<GetTransferBatchByOutNoTransferBatch>,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetTransferDetailListItem>,
+        ::std::vec::Vec<GetTransferBatchByOutNoTransferDetailListItem>,
     >,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -287,7 +287,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferBatchByOutNoResponse {
         transfer_batch: optional(0, "transfer_batch"),
         transfer_detail_list: optional(1, "transfer_detail_list"),
         offset: optional(2, "offset"),
@@ -296,10 +296,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferBatchByOutNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferBatchByOutNoResponse {
             transfer_batch: ::std::option::Option::None,
             transfer_detail_list: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -320,7 +320,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transfer/batches/out-batch-no/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferBatchByOutNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -328,30 +328,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTransferBatchByOutNoQuery,
 }
 
-impl GetRequest {
+impl GetTransferBatchByOutNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTransferBatchByOutNoQuery,
     ) -> Self {
-        GetRequest {
+        GetTransferBatchByOutNoRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferBatchByOutNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transfer/batches/out-batch-no/{out_batch_no}`
     pub const PATH: &'static str = "/v3/transfer/batches/out-batch-no/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferBatchByOutNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -371,8 +371,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferBatchByOutNoRequest {
+    type Response = GetTransferBatchByOutNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -455,9 +455,16 @@ impl<'a> V3TransferBatchesOutBatchNoOutBatchNo<'a> {
     /// 商家批次单号查询批次单 (`GET /v3/transfer/batches/out-batch-no/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: GetTransferBatchByOutNoQuery,
+    ) -> ::std::result::Result<
+        GetTransferBatchByOutNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetTransferBatchByOutNoRequest::new(self.out_batch_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -466,12 +473,12 @@ impl<'a> V3TransferBatchesOutBatchNoOutBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_transfer_batches_out_batch_no_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_transfer_batch_by_out_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetTransferBatchByOutNoQuery>(),
         ),
         (
-            "get_v3_transfer_batches_out_batch_no_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_batch_by_out_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferBatchByOutNoResponse>(),
         ),
     ]);
     schemas.extend(details::json_schemas());

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct VehicleGetContractQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    VehicleGetContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl VehicleGetContractQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        VehicleGetContractQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for VehicleGetContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct VehicleGetContractResponse {
     /// 发起签约的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,7 +95,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    VehicleGetContractResponse {
         appid: optional(0, "appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sp_openid: optional(2, "sp_openid"),
@@ -109,10 +109,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl VehicleGetContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        VehicleGetContractResponse {
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetResponse {
 /// Source: `openapi/v3/vehicle/etc/contracts/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct VehicleGetContractRequest {
     /// 商户etc绑定号
     ///
     /// **Required.**
@@ -146,30 +146,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: VehicleGetContractQuery,
 }
 
-impl GetRequest {
+impl VehicleGetContractRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: VehicleGetContractQuery,
     ) -> Self {
-        GetRequest {
+        VehicleGetContractRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl VehicleGetContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/vehicle/etc/contracts/{contract_id}`
     pub const PATH: &'static str = "/v3/vehicle/etc/contracts/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for VehicleGetContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -189,8 +189,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for VehicleGetContractRequest {
+    type Response = VehicleGetContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -243,9 +243,11 @@ impl<'a> V3VehicleEtcContractsContractId<'a> {
     /// 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: VehicleGetContractQuery,
+    ) -> ::std::result::Result<VehicleGetContractResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&VehicleGetContractRequest::new(self.contract_id.clone(), query))
+            .await
     }
 }
 
@@ -254,12 +256,12 @@ impl<'a> V3VehicleEtcContractsContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_vehicle_etc_contracts_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "vehicle_get_contract.query",
+            ::wechatpay_runtime::json_schema_for::<VehicleGetContractQuery>(),
         ),
         (
-            "get_v3_vehicle_etc_contracts_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "vehicle_get_contract.response",
+            ::wechatpay_runtime::json_schema_for::<VehicleGetContractResponse>(),
         ),
     ])
 }

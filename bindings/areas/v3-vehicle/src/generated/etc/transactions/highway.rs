@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostHighwayInfo {
+pub struct CreateHighwayHighwayInfo {
     /// 车牌号
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ pub struct PostHighwayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostHighwayInfo {
+    CreateHighwayHighwayInfo {
         plate_number: required(0, "plate_number"),
         start_time: required(1, "start_time"),
         end_time: required(2, "end_time"),
@@ -57,7 +57,7 @@ pub struct PostHighwayInfo {
     }
 }
 
-impl PostHighwayInfo {
+impl CreateHighwayHighwayInfo {
     /// Creates a value from its required fields (`plate_number`, `start_time`, `end_time`, `channel_type`, `entrance`).
     pub fn new(
         plate_number: impl ::std::convert::Into<::std::string::String>,
@@ -66,7 +66,7 @@ impl PostHighwayInfo {
         channel_type: impl ::std::convert::Into<::std::string::String>,
         entrance: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostHighwayInfo {
+        CreateHighwayHighwayInfo {
             plate_number: plate_number.into(),
             start_time: start_time.into(),
             end_time: end_time.into(),
@@ -119,7 +119,7 @@ impl PostHighwayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct CreateHighwayAmount {
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
@@ -129,16 +129,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    CreateHighwayAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl CreateHighwayAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAmount {
+        CreateHighwayAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
         }
@@ -166,7 +166,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeviceInfo {
+pub struct CreateHighwayDeviceInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -177,16 +177,16 @@ pub struct PostDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeviceInfo {
+    CreateHighwayDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: required(1, "device_ip"),
     }
 }
 
-impl PostDeviceInfo {
+impl CreateHighwayDeviceInfo {
     /// Creates a value from its required fields (`device_ip`).
     pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostDeviceInfo {
+        CreateHighwayDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: device_ip.into(),
         }
@@ -206,7 +206,7 @@ impl PostDeviceInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateHighwayBody {
     /// 商户订单号
     ///
     /// **Required.**
@@ -238,18 +238,18 @@ pub struct PostBody {
     /// 高速场景信息
     ///
     /// **Required.**
-    pub highway_info: PostHighwayInfo,
+    pub highway_info: CreateHighwayHighwayInfo,
     /// 订单金额
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: CreateHighwayAmount,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<PostDeviceInfo>,
+    pub device_info: ::std::option::Option<CreateHighwayDeviceInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateHighwayBody {
         out_trade_no: required(0, "out_trade_no"),
         sub_mchid: optional(1, "sub_mchid"),
         appid: required(2, "appid"),
@@ -264,17 +264,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateHighwayBody {
     /// Creates a value from its required fields (`out_trade_no`, `appid`, `contract_id`, `description`, `highway_info`, `amount`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
-        highway_info: PostHighwayInfo,
-        amount: PostAmount,
+        highway_info: CreateHighwayHighwayInfo,
+        amount: CreateHighwayAmount,
     ) -> Self {
-        PostBody {
+        CreateHighwayBody {
             out_trade_no: out_trade_no.into(),
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
@@ -326,13 +326,13 @@ impl PostBody {
     }
 
     /// Sets `device_info`.
-    pub fn with_device_info(mut self, device_info: PostDeviceInfo) -> Self {
+    pub fn with_device_info(mut self, device_info: CreateHighwayDeviceInfo) -> Self {
         self.device_info = ::std::option::Option::Some(device_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateHighwayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -346,7 +346,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPayer {
+pub struct CreateHighwayPayer {
     /// 用户在服务商APP的标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -360,17 +360,17 @@ pub struct PostPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPayer {
+    CreateHighwayPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl PostPayer {
+impl CreateHighwayPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPayer {
+        CreateHighwayPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -384,7 +384,7 @@ impl PostPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct CreateHighwayResponseAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -406,7 +406,7 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    CreateHighwayResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -415,10 +415,10 @@ pub struct PostResponseAmount {
     }
 }
 
-impl PostResponseAmount {
+impl CreateHighwayResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        CreateHighwayResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -434,7 +434,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseDeviceInfo {
+pub struct CreateHighwayResponseDeviceInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -448,17 +448,17 @@ pub struct PostResponseDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseDeviceInfo {
+    CreateHighwayResponseDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl PostResponseDeviceInfo {
+impl CreateHighwayResponseDeviceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseDeviceInfo {
+        CreateHighwayResponseDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -472,7 +472,7 @@ impl PostResponseDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct CreateHighwayPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -512,7 +512,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    CreateHighwayPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -526,10 +526,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl CreateHighwayPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        CreateHighwayPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -548,7 +548,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateHighwayResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -599,19 +599,19 @@ pub struct PostResponse {
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<PostPayer>,
+    pub payer: ::std::option::Option<CreateHighwayPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<CreateHighwayResponseAmount>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<PostResponseDeviceInfo>,
+    pub device_info: ::std::option::Option<CreateHighwayResponseDeviceInfo>,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<CreateHighwayPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -620,7 +620,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateHighwayResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         appid: optional(2, "appid"),
@@ -641,10 +641,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateHighwayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateHighwayResponse {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -677,26 +677,26 @@ impl PostResponse {
 /// Source: `openapi/v3/vehicle/etc/transactions/highway.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateHighwayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateHighwayBody,
 }
 
-impl PostRequest {
+impl CreateHighwayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateHighwayBody) -> Self {
+        CreateHighwayRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateHighwayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/vehicle/etc/transactions/highway`
     pub const PATH: &'static str = "/v3/vehicle/etc/transactions/highway";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateHighwayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -706,8 +706,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateHighwayRequest {
+    type Response = CreateHighwayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -748,9 +748,9 @@ impl<'a> V3VehicleEtcTransactionsHighway<'a> {
     /// 高速场景商户扣款 (`POST /v3/vehicle/etc/transactions/highway`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateHighwayBody,
+    ) -> ::std::result::Result<CreateHighwayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateHighwayRequest::new(body)).await
     }
 }
 
@@ -759,12 +759,12 @@ impl<'a> V3VehicleEtcTransactionsHighway<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_vehicle_etc_transactions_highway.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_highway.body",
+            ::wechatpay_runtime::json_schema_for::<CreateHighwayBody>(),
         ),
         (
-            "post_v3_vehicle_etc_transactions_highway.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_highway.response",
+            ::wechatpay_runtime::json_schema_for::<CreateHighwayResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `plate_color`.
     ///
     /// 车牌颜色
-    pub enum GetPlateColor {
+    pub enum QueryPlateServicePlateColor {
         Blue = "BLUE",
         Green = "GREEN",
         Yellow = "YELLOW",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryPlateServiceQuery {
     /// 应用ID
     ///
     /// **Required.**
@@ -38,7 +38,7 @@ pub struct GetQuery {
     /// 车牌颜色
     ///
     /// **Required.**
-    pub plate_color: GetPlateColor,
+    pub plate_color: QueryPlateServicePlateColor,
     /// 用户标识
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryPlateServiceQuery {
         appid: required(0, "appid"),
         sub_mchid: required(1, "sub_mchid"),
         plate_number: required(2, "plate_number"),
@@ -55,16 +55,16 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl QueryPlateServiceQuery {
     /// Creates a value from its required fields (`appid`, `sub_mchid`, `plate_number`, `plate_color`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
-        plate_color: GetPlateColor,
+        plate_color: QueryPlateServicePlateColor,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryPlateServiceQuery {
             appid: appid.into(),
             sub_mchid: sub_mchid.into(),
             plate_number: plate_number.into(),
@@ -74,7 +74,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryPlateServiceQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -86,7 +86,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `service_state`.
     ///
     /// 车牌服务开通状态
-    pub enum GetServiceState {
+    pub enum QueryPlateServiceServiceState {
         Normal = "NORMAL",
         Pause = "PAUSE",
         OutService = "OUT_SERVICE",
@@ -99,7 +99,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryPlateServiceResponse {
     /// 车牌号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,7 +109,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_color: ::std::option::Option<GetPlateColor>,
+    pub plate_color: ::std::option::Option<QueryPlateServicePlateColor>,
     /// 车牌服务开通时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_open_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -122,7 +122,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub service_state: ::std::option::Option<GetServiceState>,
+    pub service_state: ::std::option::Option<QueryPlateServiceServiceState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -130,7 +130,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryPlateServiceResponse {
         plate_number: optional(0, "plate_number"),
         plate_color: optional(1, "plate_color"),
         service_open_time: optional(2, "service_open_time"),
@@ -140,10 +140,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryPlateServiceResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryPlateServiceResponse {
             plate_number: ::std::option::Option::None,
             plate_color: ::std::option::Option::None,
             service_open_time: ::std::option::Option::None,
@@ -167,26 +167,26 @@ impl GetResponse {
 /// Source: `openapi/v3/vehicle/parking/services/find.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryPlateServiceRequest {
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryPlateServiceQuery,
 }
 
-impl GetRequest {
+impl QueryPlateServiceRequest {
     /// Creates a value from its required fields (`query`).
-    pub fn new(query: GetQuery) -> Self {
-        GetRequest { query }
+    pub fn new(query: QueryPlateServiceQuery) -> Self {
+        QueryPlateServiceRequest { query }
     }
 }
 
-impl GetRequest {
+impl QueryPlateServiceRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/vehicle/parking/services/find`
     pub const PATH: &'static str = "/v3/vehicle/parking/services/find";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryPlateServiceRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -196,8 +196,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryPlateServiceRequest {
+    type Response = QueryPlateServiceResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,9 +267,9 @@ impl<'a> V3VehicleParkingServicesFind<'a> {
     /// 查询车牌服务开通信息 (`GET /v3/vehicle/parking/services/find`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(query)).await
+        query: QueryPlateServiceQuery,
+    ) -> ::std::result::Result<QueryPlateServiceResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryPlateServiceRequest::new(query)).await
     }
 }
 
@@ -278,12 +278,12 @@ impl<'a> V3VehicleParkingServicesFind<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_vehicle_parking_services_find.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_plate_service.query",
+            ::wechatpay_runtime::json_schema_for::<QueryPlateServiceQuery>(),
         ),
         (
-            "get_v3_vehicle_parking_services_find.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_plate_service.response",
+            ::wechatpay_runtime::json_schema_for::<QueryPlateServiceResponse>(),
         ),
     ])
 }

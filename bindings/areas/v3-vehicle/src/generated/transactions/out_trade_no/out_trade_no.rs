@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct VehicleQueryTransactionQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    VehicleQueryTransactionQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl VehicleQueryTransactionQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        VehicleQueryTransactionQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for VehicleQueryTransactionQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `plate_color`.
     ///
     /// 车牌颜色
-    pub enum GetPlateColor {
+    pub enum VehicleQueryTransactionPlateColor {
         Blue = "BLUE",
         Green = "GREEN",
         Yellow = "YELLOW",
@@ -66,7 +66,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetParkingInfo {
+pub struct VehicleQueryTransactionParkingInfo {
     /// 停车入场id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -81,7 +81,7 @@ pub struct GetParkingInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plate_color: ::std::option::Option<GetPlateColor>,
+    pub plate_color: ::std::option::Option<VehicleQueryTransactionPlateColor>,
     /// 入场时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetParkingInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetParkingInfo {
+    VehicleQueryTransactionParkingInfo {
         parking_id: optional(0, "parking_id"),
         plate_number: optional(1, "plate_number"),
         plate_color: optional(2, "plate_color"),
@@ -127,10 +127,10 @@ pub struct GetParkingInfo {
     }
 }
 
-impl GetParkingInfo {
+impl VehicleQueryTransactionParkingInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetParkingInfo {
+        VehicleQueryTransactionParkingInfo {
             parking_id: ::std::option::Option::None,
             plate_number: ::std::option::Option::None,
             plate_color: ::std::option::Option::None,
@@ -150,7 +150,7 @@ impl GetParkingInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct VehicleQueryTransactionPayer {
     /// 用户在appid下的标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,17 +166,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    VehicleQueryTransactionPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl VehicleQueryTransactionPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        VehicleQueryTransactionPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -190,7 +190,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct VehicleQueryTransactionAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +214,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    VehicleQueryTransactionAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -223,10 +223,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl VehicleQueryTransactionAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        VehicleQueryTransactionAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -242,7 +242,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct VehicleQueryTransactionPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -285,7 +285,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    VehicleQueryTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -300,10 +300,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl VehicleQueryTransactionPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        VehicleQueryTransactionPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -323,7 +323,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct VehicleQueryTransactionResponse {
     /// 应用ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -389,20 +389,22 @@ pub struct GetResponse {
     pub trade_scene: ::std::option::Option<::std::string::String>,
     /// 停车场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parking_info: ::std::option::Option<GetParkingInfo>,
+    pub parking_info: ::std::option::Option<VehicleQueryTransactionParkingInfo>,
     /// 支付者信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<VehicleQueryTransactionPayer>,
     /// 订单金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<VehicleQueryTransactionAmount>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<VehicleQueryTransactionPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -410,7 +412,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    VehicleQueryTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -434,10 +436,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl VehicleQueryTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        VehicleQueryTransactionResponse {
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -475,7 +477,7 @@ impl GetResponse {
 /// Source: `openapi/v3/vehicle/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct VehicleQueryTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -483,30 +485,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: VehicleQueryTransactionQuery,
 }
 
-impl GetRequest {
+impl VehicleQueryTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: VehicleQueryTransactionQuery,
     ) -> Self {
-        GetRequest {
+        VehicleQueryTransactionRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl VehicleQueryTransactionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/vehicle/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/vehicle/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for VehicleQueryTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -526,8 +528,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for VehicleQueryTransactionRequest {
+    type Response = VehicleQueryTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -580,9 +582,16 @@ impl<'a> V3VehicleTransactionsOutTradeNoOutTradeNo<'a> {
     /// 查询订单 (`GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: VehicleQueryTransactionQuery,
+    ) -> ::std::result::Result<
+        VehicleQueryTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &VehicleQueryTransactionRequest::new(self.out_trade_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -591,12 +600,12 @@ impl<'a> V3VehicleTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_vehicle_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "vehicle_query_transaction.query",
+            ::wechatpay_runtime::json_schema_for::<VehicleQueryTransactionQuery>(),
         ),
         (
-            "get_v3_vehicle_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "vehicle_query_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<VehicleQueryTransactionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryMerchantIdentifierQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryMerchantIdentifierQuery {
         sp_mchid: required(0, "sp_mchid"),
         offset: required(1, "offset"),
         limit: required(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl QueryMerchantIdentifierQuery {
     /// Creates a value from its required fields (`sp_mchid`, `offset`, `limit`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         offset: i64,
         limit: i64,
     ) -> Self {
-        GetQuery {
+        QueryMerchantIdentifierQuery {
             sp_mchid: sp_mchid.into(),
             offset,
             limit,
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryMerchantIdentifierQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryMerchantIdentifierResponse {
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryMerchantIdentifierResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
         count: optional(2, "count"),
@@ -99,10 +99,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryMerchantIdentifierResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryMerchantIdentifierResponse {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -124,7 +124,7 @@ impl GetResponse {
 /// Source: `openapi/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers.md:103`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryMerchantIdentifierRequest {
     /// 可用商户范围id
     ///
     /// **Required.**
@@ -132,30 +132,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub range_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryMerchantIdentifierQuery,
 }
 
-impl GetRequest {
+impl QueryMerchantIdentifierRequest {
     /// Creates a value from its required fields (`range_id`, `query`).
     pub fn new(
         range_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryMerchantIdentifierQuery,
     ) -> Self {
-        GetRequest {
+        QueryMerchantIdentifierRequest {
             range_id: range_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryMerchantIdentifierRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryMerchantIdentifierRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,8 +172,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryMerchantIdentifierRequest {
+    type Response = QueryMerchantIdentifierResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -221,7 +221,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateMerchantIdentifierBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -233,26 +233,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateMerchantIdentifierBody {
         sp_mchid: required(0, "sp_mchid"),
         merchant_identifier: required(1, "merchant_identifier"),
     }
 }
 
-impl PostBody {
+impl CreateMerchantIdentifierBody {
     /// Creates a value from its required fields (`sp_mchid`, `merchant_identifier`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         merchant_identifier: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateMerchantIdentifierBody {
             sp_mchid: sp_mchid.into(),
             merchant_identifier: merchant_identifier.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateMerchantIdentifierBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,7 +264,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateMerchantIdentifierResponse {
     /// 可用商户范围id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -277,16 +277,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateMerchantIdentifierResponse {
         range_id: optional(0, "range_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateMerchantIdentifierResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateMerchantIdentifierResponse {
             range_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -304,7 +304,7 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateMerchantIdentifierRequest {
     /// 可用商户范围id
     ///
     /// **Required.**
@@ -312,30 +312,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub range_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateMerchantIdentifierBody,
 }
 
-impl PostRequest {
+impl CreateMerchantIdentifierRequest {
     /// Creates a value from its required fields (`range_id`, `body`).
     pub fn new(
         range_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateMerchantIdentifierBody,
     ) -> Self {
-        PostRequest {
+        CreateMerchantIdentifierRequest {
             range_id: range_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateMerchantIdentifierRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateMerchantIdentifierRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -352,8 +352,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateMerchantIdentifierRequest {
+    type Response = CreateMerchantIdentifierResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -416,17 +416,27 @@ impl<'a> V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers<'a> {
     /// 查询商户标识列表 (`GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.range_id.clone(), query)).await
+        query: QueryMerchantIdentifierQuery,
+    ) -> ::std::result::Result<
+        QueryMerchantIdentifierResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&QueryMerchantIdentifierRequest::new(self.range_id.clone(), query))
+            .await
     }
 
     /// 添加商户标识 (`POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.range_id.clone(), body)).await
+        body: CreateMerchantIdentifierBody,
+    ) -> ::std::result::Result<
+        CreateMerchantIdentifierResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateMerchantIdentifierRequest::new(self.range_id.clone(), body))
+            .await
     }
 }
 
@@ -435,20 +445,20 @@ impl<'a> V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_webizpay_avail_mch_ranges_range_id_merchant_identifiers.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_merchant_identifier.query",
+            ::wechatpay_runtime::json_schema_for::<QueryMerchantIdentifierQuery>(),
         ),
         (
-            "get_v3_webizpay_avail_mch_ranges_range_id_merchant_identifiers.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_merchant_identifier.response",
+            ::wechatpay_runtime::json_schema_for::<QueryMerchantIdentifierResponse>(),
         ),
         (
-            "post_v3_webizpay_avail_mch_ranges_range_id_merchant_identifiers.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_merchant_identifier.body",
+            ::wechatpay_runtime::json_schema_for::<CreateMerchantIdentifierBody>(),
         ),
         (
-            "post_v3_webizpay_avail_mch_ranges_range_id_merchant_identifiers.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_merchant_identifier.response",
+            ::wechatpay_runtime::json_schema_for::<CreateMerchantIdentifierResponse>(),
         ),
     ]);
     schemas.extend(merchant_identifier::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateQuotaCardBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateQuotaCardBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         card_template_id: required(2, "card_template_id"),
@@ -57,7 +57,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateQuotaCardBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `card_template_id`, `amount`, `card_name`, `out_card_no`, `effective_end_time`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -68,7 +68,7 @@ impl PostBody {
         out_card_no: impl ::std::convert::Into<::std::string::String>,
         effective_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        CreateQuotaCardBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             card_template_id: card_template_id.into(),
@@ -100,7 +100,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateQuotaCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateQuotaCardResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -155,7 +155,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateQuotaCardResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         out_card_no: optional(2, "out_card_no"),
@@ -167,10 +167,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateQuotaCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateQuotaCardResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             out_card_no: ::std::option::Option::None,
@@ -194,7 +194,7 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/employees/{employee_id}/quota-cards.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateQuotaCardRequest {
     /// 微信授权关系ID
     ///
     /// **Required.**
@@ -202,30 +202,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub employee_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateQuotaCardBody,
 }
 
-impl PostRequest {
+impl CreateQuotaCardRequest {
     /// Creates a value from its required fields (`employee_id`, `body`).
     pub fn new(
         employee_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateQuotaCardBody,
     ) -> Self {
-        PostRequest {
+        CreateQuotaCardRequest {
             employee_id: employee_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateQuotaCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/employees/{employee_id}/quota-cards`
     pub const PATH: &'static str = "/v3/webizpay/employees/{employee_id}/quota-cards";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateQuotaCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +245,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateQuotaCardRequest {
+    type Response = CreateQuotaCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -307,9 +307,11 @@ impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCards<'a> {
     /// 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.employee_id.clone(), body)).await
+        body: CreateQuotaCardBody,
+    ) -> ::std::result::Result<CreateQuotaCardResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateQuotaCardRequest::new(self.employee_id.clone(), body))
+            .await
     }
 }
 
@@ -318,12 +320,12 @@ impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCards<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_webizpay_employees_employee_id_quota_cards.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_quota_card.body",
+            ::wechatpay_runtime::json_schema_for::<CreateQuotaCardBody>(),
         ),
         (
-            "post_v3_webizpay_employees_employee_id_quota_cards.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_quota_card.response",
+            ::wechatpay_runtime::json_schema_for::<CreateQuotaCardResponse>(),
         ),
     ]);
     schemas.extend(card_no::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RevokeEmployeeBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RevokeEmployeeBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl RevokeEmployeeBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        RevokeEmployeeBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RevokeEmployeeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `authorization_state`.
     ///
     /// 员工企业支付权限状态
-    pub enum PostAuthorizationState {
+    pub enum RevokeEmployeeAuthorizationState {
         Revoked = "REVOKED",
         Authorized = "AUTHORIZED",
         #[unrecognized]
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RevokeEmployeeResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -81,7 +81,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_state: ::std::option::Option<PostAuthorizationState>,
+    pub authorization_state: ::std::option::Option<RevokeEmployeeAuthorizationState>,
     /// 员工企业支付失效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -99,7 +99,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RevokeEmployeeResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         user_id: optional(2, "user_id"),
@@ -110,10 +110,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl RevokeEmployeeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RevokeEmployeeResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/employees/{employee_id}/revoke.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RevokeEmployeeRequest {
     /// 微信授权关系ID
     ///
     /// **Required.**
@@ -144,30 +144,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub employee_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: RevokeEmployeeBody,
 }
 
-impl PostRequest {
+impl RevokeEmployeeRequest {
     /// Creates a value from its required fields (`employee_id`, `body`).
     pub fn new(
         employee_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: RevokeEmployeeBody,
     ) -> Self {
-        PostRequest {
+        RevokeEmployeeRequest {
             employee_id: employee_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl RevokeEmployeeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/employees/{employee_id}/revoke`
     pub const PATH: &'static str = "/v3/webizpay/employees/{employee_id}/revoke";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RevokeEmployeeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -187,8 +187,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RevokeEmployeeRequest {
+    type Response = RevokeEmployeeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -237,9 +237,11 @@ impl<'a> V3WebizpayEmployeesEmployeeIdRevoke<'a> {
     /// 企业商户发起解除员工企业支付授权 (`POST /v3/webizpay/employees/{employee_id}/revoke`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.employee_id.clone(), body)).await
+        body: RevokeEmployeeBody,
+    ) -> ::std::result::Result<RevokeEmployeeResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&RevokeEmployeeRequest::new(self.employee_id.clone(), body))
+            .await
     }
 }
 
@@ -248,12 +250,12 @@ impl<'a> V3WebizpayEmployeesEmployeeIdRevoke<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_webizpay_employees_employee_id_revoke.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "revoke_employee.body",
+            ::wechatpay_runtime::json_schema_for::<RevokeEmployeeBody>(),
         ),
         (
-            "post_v3_webizpay_employees_employee_id_revoke.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "revoke_employee.response",
+            ::wechatpay_runtime::json_schema_for::<RevokeEmployeeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetEntityMatchQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetEntityMatchQuery {
         sp_mchid: required(0, "sp_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetEntityMatchQuery {
     /// Creates a value from its required fields (`sp_mchid`).
     pub fn new(sp_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetEntityMatchQuery {
             sp_mchid: sp_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetEntityMatchQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum GetState {
+    pub enum GetEntityMatchState {
         Accepted = "ACCEPTED",
         InProgress = "IN_PROGRESS",
         Completed = "COMPLETED",
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMatchResultsItem {
+pub struct GetEntityMatchMatchResultsItem {
     /// 门店统一社会信用代码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -79,7 +79,7 @@ pub struct GetMatchResultsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMatchResultsItem {
+    GetEntityMatchMatchResultsItem {
         organization_code: optional(0, "organization_code"),
         store_name: optional(1, "store_name"),
         has_valid_mchid: optional(2, "has_valid_mchid"),
@@ -87,10 +87,10 @@ pub struct GetMatchResultsItem {
     }
 }
 
-impl GetMatchResultsItem {
+impl GetEntityMatchMatchResultsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMatchResultsItem {
+        GetEntityMatchMatchResultsItem {
             organization_code: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
             has_valid_mchid: ::std::option::Option::None,
@@ -103,7 +103,7 @@ impl GetMatchResultsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetEntityMatchResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -123,10 +123,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetEntityMatchState>,
     /// 主体匹配明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub match_results: ::std::option::Option<::std::vec::Vec<GetMatchResultsItem>>,
+    pub match_results: ::std::option::Option<
+        ::std::vec::Vec<GetEntityMatchMatchResultsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -134,7 +136,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetEntityMatchResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_id: optional(1, "out_batch_id"),
         batch_id: optional(2, "batch_id"),
@@ -144,10 +146,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetEntityMatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetEntityMatchResponse {
             sp_mchid: ::std::option::Option::None,
             out_batch_id: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -169,7 +171,7 @@ impl GetResponse {
 /// Source: `openapi/v3/webizpay/stores/entity-matches/{batch_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetEntityMatchRequest {
     /// 微信支付主体匹配批次单号
     ///
     /// **Required.**
@@ -177,30 +179,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetEntityMatchQuery,
 }
 
-impl GetRequest {
+impl GetEntityMatchRequest {
     /// Creates a value from its required fields (`batch_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetEntityMatchQuery,
     ) -> Self {
-        GetRequest {
+        GetEntityMatchRequest {
             batch_id: batch_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetEntityMatchRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/webizpay/stores/entity-matches/{batch_id}`
     pub const PATH: &'static str = "/v3/webizpay/stores/entity-matches/{batch_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetEntityMatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -217,8 +219,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetEntityMatchRequest {
+    type Response = GetEntityMatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -272,9 +274,11 @@ impl<'a> V3WebizpayStoresEntityMatchesBatchId<'a> {
     /// 查询门店主体匹配结果 (`GET /v3/webizpay/stores/entity-matches/{batch_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_id.clone(), query)).await
+        query: GetEntityMatchQuery,
+    ) -> ::std::result::Result<GetEntityMatchResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetEntityMatchRequest::new(self.batch_id.clone(), query))
+            .await
     }
 }
 
@@ -283,12 +287,12 @@ impl<'a> V3WebizpayStoresEntityMatchesBatchId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_webizpay_stores_entity_matches_batch_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_entity_match.query",
+            ::wechatpay_runtime::json_schema_for::<GetEntityMatchQuery>(),
         ),
         (
-            "get_v3_webizpay_stores_entity_matches_batch_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_entity_match.response",
+            ::wechatpay_runtime::json_schema_for::<GetEntityMatchResponse>(),
         ),
     ])
 }

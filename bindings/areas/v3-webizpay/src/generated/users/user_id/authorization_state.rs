@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryAuthorizationStateQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryAuthorizationStateQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryAuthorizationStateQuery {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryAuthorizationStateQuery {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryAuthorizationStateQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `authorization_state`.
     ///
     /// 授权状态
-    pub enum GetAuthorizationState {
+    pub enum QueryAuthorizationStateAuthorizationState {
         Authorized = "AUTHORIZED",
         Revoked = "REVOKED",
         #[unrecognized]
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEmployeeListItem {
+pub struct QueryAuthorizationStateEmployeeListItem {
     /// 微信授权关系ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,9 @@ pub struct GetEmployeeListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_state: ::std::option::Option<GetAuthorizationState>,
+    pub authorization_state: ::std::option::Option<
+        QueryAuthorizationStateAuthorizationState,
+    >,
     /// 授权时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -91,7 +93,7 @@ pub struct GetEmployeeListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEmployeeListItem {
+    QueryAuthorizationStateEmployeeListItem {
         employee_id: optional(0, "employee_id"),
         authorization_state: optional(1, "authorization_state"),
         authorization_time: optional(2, "authorization_time"),
@@ -100,10 +102,10 @@ pub struct GetEmployeeListItem {
     }
 }
 
-impl GetEmployeeListItem {
+impl QueryAuthorizationStateEmployeeListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEmployeeListItem {
+        QueryAuthorizationStateEmployeeListItem {
             employee_id: ::std::option::Option::None,
             authorization_state: ::std::option::Option::None,
             authorization_time: ::std::option::Option::None,
@@ -117,7 +119,7 @@ impl GetEmployeeListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryAuthorizationStateResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -135,7 +137,9 @@ pub struct GetResponse {
     pub user_id: ::std::option::Option<::std::string::String>,
     /// 微信授权关系列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub employee_list: ::std::option::Option<::std::vec::Vec<GetEmployeeListItem>>,
+    pub employee_list: ::std::option::Option<
+        ::std::vec::Vec<QueryAuthorizationStateEmployeeListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -143,7 +147,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryAuthorizationStateResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         user_id: optional(2, "user_id"),
@@ -152,10 +156,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryAuthorizationStateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryAuthorizationStateResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
@@ -176,7 +180,7 @@ impl GetResponse {
 /// Source: `openapi/v3/webizpay/users/{user_id}/authorization-state.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryAuthorizationStateRequest {
     /// 企业员工ID
     ///
     /// **Required.**
@@ -184,30 +188,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub user_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryAuthorizationStateQuery,
 }
 
-impl GetRequest {
+impl QueryAuthorizationStateRequest {
     /// Creates a value from its required fields (`user_id`, `query`).
     pub fn new(
         user_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryAuthorizationStateQuery,
     ) -> Self {
-        GetRequest {
+        QueryAuthorizationStateRequest {
             user_id: user_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryAuthorizationStateRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/webizpay/users/{user_id}/authorization-state`
     pub const PATH: &'static str = "/v3/webizpay/users/{user_id}/authorization-state";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryAuthorizationStateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -224,8 +228,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryAuthorizationStateRequest {
+    type Response = QueryAuthorizationStateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -285,9 +289,14 @@ impl<'a> V3WebizpayUsersUserIdAuthorizationState<'a> {
     /// 企业商户查询企业员工开通授权状态 (`GET /v3/webizpay/users/{user_id}/authorization-state`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.user_id.clone(), query)).await
+        query: QueryAuthorizationStateQuery,
+    ) -> ::std::result::Result<
+        QueryAuthorizationStateResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&QueryAuthorizationStateRequest::new(self.user_id.clone(), query))
+            .await
     }
 }
 
@@ -296,12 +305,12 @@ impl<'a> V3WebizpayUsersUserIdAuthorizationState<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_webizpay_users_user_id_authorization_state.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_authorization_state.query",
+            ::wechatpay_runtime::json_schema_for::<QueryAuthorizationStateQuery>(),
         ),
         (
-            "get_v3_webizpay_users_user_id_authorization_state.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_authorization_state.response",
+            ::wechatpay_runtime::json_schema_for::<QueryAuthorizationStateResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `application_type`.
     ///
     /// 发起授权应用类型
-    pub enum PostApplicationType {
+    pub enum CreateAuthorizationUrlApplicationType {
         H5 = "H5",
         Miniprogram = "MINIPROGRAM",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAuthorizationUrlBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -30,25 +30,25 @@ pub struct PostBody {
     /// 发起授权应用类型
     ///
     /// **Required.**
-    pub application_type: PostApplicationType,
+    pub application_type: CreateAuthorizationUrlApplicationType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAuthorizationUrlBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         application_type: required(2, "application_type"),
     }
 }
 
-impl PostBody {
+impl CreateAuthorizationUrlBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `application_type`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        application_type: PostApplicationType,
+        application_type: CreateAuthorizationUrlApplicationType,
     ) -> Self {
-        PostBody {
+        CreateAuthorizationUrlBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             application_type,
@@ -56,7 +56,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAuthorizationUrlBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAuthorizationUrlResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -94,7 +94,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_type: ::std::option::Option<PostApplicationType>,
+    pub application_type: ::std::option::Option<CreateAuthorizationUrlApplicationType>,
     /// 小程序查询参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_query: ::std::option::Option<::std::string::String>,
@@ -108,7 +108,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAuthorizationUrlResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         user_id: optional(2, "user_id"),
@@ -121,10 +121,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateAuthorizationUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAuthorizationUrlResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             user_id: ::std::option::Option::None,
@@ -149,7 +149,7 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/users/{user_id}/authorization-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAuthorizationUrlRequest {
     /// 企业员工ID
     ///
     /// **Required.**
@@ -157,30 +157,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub user_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAuthorizationUrlBody,
 }
 
-impl PostRequest {
+impl CreateAuthorizationUrlRequest {
     /// Creates a value from its required fields (`user_id`, `body`).
     pub fn new(
         user_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateAuthorizationUrlBody,
     ) -> Self {
-        PostRequest {
+        CreateAuthorizationUrlRequest {
             user_id: user_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateAuthorizationUrlRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/users/{user_id}/authorization-url`
     pub const PATH: &'static str = "/v3/webizpay/users/{user_id}/authorization-url";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAuthorizationUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -197,8 +197,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAuthorizationUrlRequest {
+    type Response = CreateAuthorizationUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -247,9 +247,14 @@ impl<'a> V3WebizpayUsersUserIdAuthorizationUrl<'a> {
     /// 企业商户发起员工开通企业支付授权 (`POST /v3/webizpay/users/{user_id}/authorization-url`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.user_id.clone(), body)).await
+        body: CreateAuthorizationUrlBody,
+    ) -> ::std::result::Result<
+        CreateAuthorizationUrlResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateAuthorizationUrlRequest::new(self.user_id.clone(), body))
+            .await
     }
 }
 
@@ -258,12 +263,12 @@ impl<'a> V3WebizpayUsersUserIdAuthorizationUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_webizpay_users_user_id_authorization_url.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_authorization_url.body",
+            ::wechatpay_runtime::json_schema_for::<CreateAuthorizationUrlBody>(),
         ),
         (
-            "post_v3_webizpay_users_user_id_authorization_url.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_authorization_url.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAuthorizationUrlResponse>(),
         ),
     ])
 }

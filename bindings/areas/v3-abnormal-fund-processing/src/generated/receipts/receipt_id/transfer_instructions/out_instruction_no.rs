@@ -6,7 +6,7 @@
     /// Values of `operator`.
     ///
     /// 发起在途异常资金付款请求的角色
-    pub enum GetOperator {
+    pub enum GetTransferInstructionOperator {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -19,12 +19,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCommander {
+pub struct GetTransferInstructionCommander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operator: ::std::option::Option<GetOperator>,
+    pub operator: ::std::option::Option<GetTransferInstructionOperator>,
     /// 微信支付商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -35,17 +35,17 @@ pub struct GetCommander {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCommander {
+    GetTransferInstructionCommander {
         operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
         ..extra
     }
 }
 
-impl GetCommander {
+impl GetTransferInstructionCommander {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCommander {
+        GetTransferInstructionCommander {
             operator: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -57,7 +57,7 @@ impl GetCommander {
     /// Values of `transfer_mode`.
     ///
     /// 付款方式
-    pub enum GetTransferMode {
+    pub enum GetTransferInstructionTransferMode {
         TransferToOriginalReceiveUser = "TRANSFER_TO_ORIGINAL_RECEIVE_USER",
         TransferModeToOriginalReceiveMerchant = "TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT",
         TransferModeToSpecifiedReceiveMerchant = "TRANSFER_MODE_TO_SPECIFIED_RECEIVE_MERCHANT",
@@ -72,7 +72,7 @@ impl GetCommander {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetTransferInstructionReceiver {
     /// 入账账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<::std::string::String>,
@@ -92,7 +92,7 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetTransferInstructionReceiver {
         account_type: optional(0, "account_type"),
         openid: optional(1, "openid"),
         appid: optional(2, "appid"),
@@ -101,10 +101,10 @@ pub struct GetReceiver {
     }
 }
 
-impl GetReceiver {
+impl GetTransferInstructionReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetTransferInstructionReceiver {
             account_type: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -118,7 +118,7 @@ impl GetReceiver {
     /// Values of `instruction_state`.
     ///
     /// 在途异常资金付款指令状态
-    pub enum GetInstructionState {
+    pub enum GetTransferInstructionInstructionState {
         InstructionStatePending = "INSTRUCTION_STATE_PENDING",
         InstructionStateInProgress = "INSTRUCTION_STATE_IN_PROGRESS",
         InstructionStateClosed = "INSTRUCTION_STATE_CLOSED",
@@ -132,7 +132,7 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferInstructionResponse {
     /// 商户侧指令编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -142,20 +142,20 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub commander: ::std::option::Option<GetCommander>,
+    pub commander: ::std::option::Option<GetTransferInstructionCommander>,
     /// 付款方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_mode: ::std::option::Option<GetTransferMode>,
+    pub transfer_mode: ::std::option::Option<GetTransferInstructionTransferMode>,
     /// 收款方
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<GetTransferInstructionReceiver>,
     /// 在途异常资金付款指令状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub instruction_state: ::std::option::Option<GetInstructionState>,
+    pub instruction_state: ::std::option::Option<GetTransferInstructionInstructionState>,
     /// 在途异常资金付款指令创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -180,7 +180,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferInstructionResponse {
         out_instruction_no: optional(0, "out_instruction_no"),
         commander: optional(1, "commander"),
         transfer_mode: optional(2, "transfer_mode"),
@@ -195,10 +195,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferInstructionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferInstructionResponse {
             out_instruction_no: ::std::option::Option::None,
             commander: ::std::option::Option::None,
             transfer_mode: ::std::option::Option::None,
@@ -225,7 +225,7 @@ impl GetResponse {
 /// Source: `openapi/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferInstructionRequest {
     /// 微信支付在途异常资金付款单号
     ///
     /// **Required.**
@@ -240,27 +240,27 @@ pub struct GetRequest {
     pub out_instruction_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetTransferInstructionRequest {
     /// Creates a value from its required fields (`receipt_id`, `out_instruction_no`).
     pub fn new(
         receipt_id: impl ::std::convert::Into<::std::string::String>,
         out_instruction_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetTransferInstructionRequest {
             receipt_id: receipt_id.into(),
             out_instruction_no: out_instruction_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferInstructionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`
     pub const PATH: &'static str = "/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferInstructionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -286,8 +286,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferInstructionRequest {
+    type Response = GetTransferInstructionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -341,10 +341,13 @@ impl<
     /// 查询在途异常资金付款指令执行结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        GetTransferInstructionResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &GetTransferInstructionRequest::new(
                     self.receipt_id.clone(),
                     self.out_instruction_no.clone(),
                 ),
@@ -358,8 +361,8 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_abnormal_fund_processing_receipts_receipt_id_transfer_instructions_out_instruction_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_instruction.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferInstructionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetRenameQuery {
     /// 目标商户号
     ///
     /// **Required.**
@@ -20,26 +20,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetRenameQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
     }
 }
 
-impl GetQuery {
+impl GetRenameQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         bal_account_no: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        GetQuery {
+        GetRenameQuery {
             mchid: mchid.into(),
             bal_account_no,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetRenameQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `change_scene`.
     ///
     /// 变更类型
-    pub enum GetChangeScene {
+    pub enum GetRenameChangeScene {
         SubjectInfoRename = "SUBJECT_INFO_RENAME",
         #[unrecognized]
         Unrecognized(String),
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `application_state`.
     ///
     /// 申请单状态
-    pub enum GetApplicationState {
+    pub enum GetRenameApplicationState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -75,12 +75,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetRenameResponse {
     /// 变更类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub change_scene: ::std::option::Option<GetChangeScene>,
+    pub change_scene: ::std::option::Option<GetRenameChangeScene>,
     /// 微信支付更名受理返回的申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,7 +114,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_state: ::std::option::Option<GetApplicationState>,
+    pub application_state: ::std::option::Option<GetRenameApplicationState>,
     /// 完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -131,7 +131,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetRenameResponse {
         change_scene: optional(0, "change_scene"),
         application_id: optional(1, "application_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -146,10 +146,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetRenameResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetRenameResponse {
             change_scene: ::std::option::Option::None,
             application_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -178,7 +178,7 @@ impl GetResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetRenameRequest {
     /// 微信支付更名受理返回的申请单号
     ///
     /// **Required.**
@@ -186,30 +186,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub application_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetRenameQuery,
 }
 
-impl GetRequest {
+impl GetRenameRequest {
     /// Creates a value from its required fields (`application_id`, `query`).
     pub fn new(
         application_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetRenameQuery,
     ) -> Self {
-        GetRequest {
+        GetRenameRequest {
             application_id: application_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetRenameRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetRenameRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -229,8 +229,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetRenameRequest {
+    type Response = GetRenameResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -293,9 +293,11 @@ impl<'a> V3AggracctBcWbChannelBankChannelAccountRenameApplicationId<'a> {
     /// 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.application_id.clone(), query)).await
+        query: GetRenameQuery,
+    ) -> ::std::result::Result<GetRenameResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetRenameRequest::new(self.application_id.clone(), query))
+            .await
     }
 }
 
@@ -303,13 +305,10 @@ impl<'a> V3AggracctBcWbChannelBankChannelAccountRenameApplicationId<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("get_rename.query", ::wechatpay_runtime::json_schema_for::<GetRenameQuery>()),
         (
-            "get_v3_aggracct_bc_wb_channel_bank_channel_account_rename_application_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_aggracct_bc_wb_channel_bank_channel_account_rename_application_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_rename.response",
+            ::wechatpay_runtime::json_schema_for::<GetRenameResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `account_number_rule`.
     ///
     /// 银行账号展示规则
-    pub enum GetAccountNumberRule {
+    pub enum GetApplicationAccountNumberRule {
         AccountNumberRuleMaskV1 = "ACCOUNT_NUMBER_RULE_MASK_V1",
         AccountNumberRuleMaskV2 = "ACCOUNT_NUMBER_RULE_MASK_V2",
         #[unrecognized]
@@ -18,22 +18,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetApplicationQuery {
     /// 银行账号展示规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_number_rule: ::std::option::Option<GetAccountNumberRule>,
+    pub account_number_rule: ::std::option::Option<GetApplicationAccountNumberRule>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetApplicationQuery {
         account_number_rule: optional(0, "account_number_rule"),
     }
 }
 
-impl GetQuery {
+impl GetApplicationQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetApplicationQuery {
             account_number_rule: ::std::option::Option::None,
         }
     }
@@ -41,14 +41,14 @@ impl GetQuery {
     /// Sets `account_number_rule`.
     pub fn with_account_number_rule(
         mut self,
-        account_number_rule: GetAccountNumberRule,
+        account_number_rule: GetApplicationAccountNumberRule,
     ) -> Self {
         self.account_number_rule = ::std::option::Option::Some(account_number_rule);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetApplicationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -60,7 +60,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account_type`.
     ///
     /// 账户类型
-    pub enum GetAccountType {
+    pub enum GetApplicationAccountType {
         AccountTypeBusiness = "ACCOUNT_TYPE_BUSINESS",
         AccountTypePrivate = "ACCOUNT_TYPE_PRIVATE",
         #[unrecognized]
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `verify_result`.
     ///
     /// 审核状态
-    pub enum GetVerifyResult {
+    pub enum GetApplicationVerifyResult {
         AuditSuccess = "AUDIT_SUCCESS",
         Auditing = "AUDITING",
         AuditFail = "AUDIT_FAIL",
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetApplicationResponse {
     /// 开户名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,7 +95,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetApplicationAccountType>,
     /// 开户银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,7 +116,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub verify_result: ::std::option::Option<GetVerifyResult>,
+    pub verify_result: ::std::option::Option<GetApplicationVerifyResult>,
     /// 审核驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_fail_reason: ::std::option::Option<::std::string::String>,
@@ -130,7 +130,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetApplicationResponse {
         account_name: optional(0, "account_name"),
         account_type: optional(1, "account_type"),
         account_bank: optional(2, "account_bank"),
@@ -144,10 +144,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetApplicationResponse {
             account_name: ::std::option::Option::None,
             account_type: ::std::option::Option::None,
             account_bank: ::std::option::Option::None,
@@ -179,7 +179,7 @@ impl GetResponse {
 /// Source: `openapi/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetApplicationRequest {
     /// 特约商户/二级商户号
     ///
     /// **Required.**
@@ -193,17 +193,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub application_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetApplicationQuery,
 }
 
-impl GetRequest {
+impl GetApplicationRequest {
     /// Creates a value from its required fields (`sub_mchid`, `application_no`, `query`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         application_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetApplicationQuery,
     ) -> Self {
-        GetRequest {
+        GetApplicationRequest {
             sub_mchid: sub_mchid.into(),
             application_no: application_no.into(),
             query,
@@ -211,14 +211,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl GetApplicationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`
     pub const PATH: &'static str = "/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +245,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetApplicationRequest {
+    type Response = GetApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -308,11 +308,11 @@ impl<'a> V3Apply4subSubMerchantsSubMchidApplicationApplicationNo<'a> {
     /// 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetApplicationQuery,
+    ) -> ::std::result::Result<GetApplicationResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(
+                &GetApplicationRequest::new(
                     self.sub_mchid.clone(),
                     self.application_no.clone(),
                     query,
@@ -327,12 +327,12 @@ impl<'a> V3Apply4subSubMerchantsSubMchidApplicationApplicationNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_apply4sub_sub_merchants_sub_mchid_application_application_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_application.query",
+            ::wechatpay_runtime::json_schema_for::<GetApplicationQuery>(),
         ),
         (
-            "get_v3_apply4sub_sub_merchants_sub_mchid_application_application_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_application.response",
+            ::wechatpay_runtime::json_schema_for::<GetApplicationResponse>(),
         ),
     ])
 }

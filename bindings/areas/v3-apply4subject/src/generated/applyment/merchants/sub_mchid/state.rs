@@ -6,7 +6,7 @@
     /// Values of `authorize_state`.
     ///
     /// 授权状态
-    pub enum GetAuthorizeState {
+    pub enum QueryStateAuthorizeState {
         AuthorizeStateUnauthorized = "AUTHORIZE_STATE_UNAUTHORIZED",
         AuthorizeStateAuthorized = "AUTHORIZE_STATE_AUTHORIZED",
         #[unrecognized]
@@ -18,12 +18,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryStateResponse {
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorize_state: ::std::option::Option<GetAuthorizeState>,
+    pub authorize_state: ::std::option::Option<QueryStateAuthorizeState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -31,16 +31,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryStateResponse {
         authorize_state: optional(0, "authorize_state"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryStateResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryStateResponse {
             authorize_state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -58,7 +58,7 @@ impl GetResponse {
 /// Source: `openapi/v3/apply4subject/applyment/merchants/{sub_mchid}/state.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryStateRequest {
     /// 特约商户号
     ///
     /// **Required.**
@@ -67,23 +67,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryStateRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryStateRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryStateRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/apply4subject/applyment/merchants/{sub_mchid}/state`
     pub const PATH: &'static str = "/v3/apply4subject/applyment/merchants/{sub_mchid}/state";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryStateRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryStateRequest {
+    type Response = QueryStateResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,8 @@ impl<'a> V3Apply4subjectApplymentMerchantsSubMchidState<'a> {
     /// 获取商户开户意愿确认状态 (`GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<QueryStateResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryStateRequest::new(self.sub_mchid.clone())).await
     }
 }
 
@@ -154,8 +154,8 @@ impl<'a> V3Apply4subjectApplymentMerchantsSubMchidState<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_apply4subject_applyment_merchants_sub_mchid_state.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_state.response",
+            ::wechatpay_runtime::json_schema_for::<QueryStateResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `authorization_type`.
     ///
     /// 授权类型
-    pub enum GetAuthorizationType {
+    pub enum QueryProductAuthorityAuthorizationType {
         AuthorizationTypeHosting = "AUTHORIZATION_TYPE_HOSTING",
         AuthorizationTypePartly = "AUTHORIZATION_TYPE_PARTLY",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `authorization_product`.
     ///
     /// 授权产品权限
-    pub enum GetAuthorizationProduct {
+    pub enum QueryProductAuthorityAuthorizationProduct {
         BrandProductAuthorityMerchantCard = "BRAND_PRODUCT_AUTHORITY_MERCHANT_CARD",
         BrandProductAuthorityCardLink = "BRAND_PRODUCT_AUTHORITY_CARD_LINK",
         BrandProductAuthorityProductCoupon = "BRAND_PRODUCT_AUTHORITY_PRODUCT_COUPON",
@@ -38,7 +38,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryProductAuthorityResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -48,11 +48,13 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_type: ::std::option::Option<GetAuthorizationType>,
+    pub authorization_type: ::std::option::Option<
+        QueryProductAuthorityAuthorizationType,
+    >,
     /// 授权产品权限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_product: ::std::option::Option<
-        ::std::vec::Vec<GetAuthorizationProduct>,
+        ::std::vec::Vec<QueryProductAuthorityAuthorizationProduct>,
     >,
     /// 更新时间
     ///
@@ -66,7 +68,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryProductAuthorityResponse {
         brand_id: optional(0, "brand_id"),
         authorization_type: optional(1, "authorization_type"),
         authorization_product: optional(2, "authorization_product"),
@@ -75,10 +77,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryProductAuthorityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryProductAuthorityResponse {
             brand_id: ::std::option::Option::None,
             authorization_type: ::std::option::Option::None,
             authorization_product: ::std::option::Option::None,
@@ -99,7 +101,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand-basic/partner/brands/{brand_id}/product-authorities.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryProductAuthorityRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -108,23 +110,23 @@ pub struct GetRequest {
     pub brand_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryProductAuthorityRequest {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryProductAuthorityRequest {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryProductAuthorityRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand-basic/partner/brands/{brand_id}/product-authorities`
     pub const PATH: &'static str = "/v3/brand-basic/partner/brands/{brand_id}/product-authorities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryProductAuthorityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -140,8 +142,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryProductAuthorityRequest {
+    type Response = QueryProductAuthorityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -185,8 +187,13 @@ impl<'a> V3BrandBasicPartnerBrandsBrandIdProductAuthorities<'a> {
     /// 获得品牌已授权且在生效中的产品权限信息 (`GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.brand_id.clone())).await
+    ) -> ::std::result::Result<
+        QueryProductAuthorityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&QueryProductAuthorityRequest::new(self.brand_id.clone()))
+            .await
     }
 }
 
@@ -195,8 +202,8 @@ impl<'a> V3BrandBasicPartnerBrandsBrandIdProductAuthorities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_basic_partner_brands_brand_id_product_authorities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_product_authority.response",
+            ::wechatpay_runtime::json_schema_for::<QueryProductAuthorityResponse>(),
         ),
     ])
 }

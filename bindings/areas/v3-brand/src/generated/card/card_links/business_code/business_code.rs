@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetCardLinkByBusinessCodeQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetCardLinkByBusinessCodeQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl GetCardLinkByBusinessCodeQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetCardLinkByBusinessCodeQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetCardLinkByBusinessCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `payment_scene`.
     ///
     /// 交易场景类型
-    pub enum GetPaymentScene {
+    pub enum GetCardLinkByBusinessCodePaymentScene {
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
         PaymentScore = "PAYMENT_SCORE",
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `configuration_state`.
     ///
     /// 交易连接名片配置状态
-    pub enum GetConfigurationState {
+    pub enum GetCardLinkByBusinessCodeConfigurationState {
         WaitingAudit = "WAITING_AUDIT",
         AuditReject = "AUDIT_REJECT",
         WaitingConfirmation = "WAITING_CONFIRMATION",
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCardLinkByBusinessCodeResponse {
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -84,7 +84,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payment_scene: ::std::option::Option<GetPaymentScene>,
+    pub payment_scene: ::std::option::Option<GetCardLinkByBusinessCodePaymentScene>,
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -98,7 +98,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub configuration_state: ::std::option::Option<GetConfigurationState>,
+    pub configuration_state: ::std::option::Option<
+        GetCardLinkByBusinessCodeConfigurationState,
+    >,
     /// 驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
@@ -109,7 +111,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCardLinkByBusinessCodeResponse {
         business_code: optional(0, "business_code"),
         brand_id: optional(1, "brand_id"),
         payment_scene: optional(2, "payment_scene"),
@@ -122,10 +124,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCardLinkByBusinessCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCardLinkByBusinessCodeResponse {
             business_code: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             payment_scene: ::std::option::Option::None,
@@ -150,7 +152,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/card/card-links/business-code/{business_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCardLinkByBusinessCodeRequest {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -158,30 +160,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub business_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetCardLinkByBusinessCodeQuery,
 }
 
-impl GetRequest {
+impl GetCardLinkByBusinessCodeRequest {
     /// Creates a value from its required fields (`business_code`, `query`).
     pub fn new(
         business_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetCardLinkByBusinessCodeQuery,
     ) -> Self {
-        GetRequest {
+        GetCardLinkByBusinessCodeRequest {
             business_code: business_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetCardLinkByBusinessCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/card/card-links/business-code/{business_code}`
     pub const PATH: &'static str = "/v3/brand/card/card-links/business-code/{business_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCardLinkByBusinessCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -201,8 +203,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCardLinkByBusinessCodeRequest {
+    type Response = GetCardLinkByBusinessCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -256,9 +258,16 @@ impl<'a> V3BrandCardCardLinksBusinessCodeBusinessCode<'a> {
     /// 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.business_code.clone(), query)).await
+        query: GetCardLinkByBusinessCodeQuery,
+    ) -> ::std::result::Result<
+        GetCardLinkByBusinessCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetCardLinkByBusinessCodeRequest::new(self.business_code.clone(), query),
+            )
+            .await
     }
 }
 
@@ -267,12 +276,12 @@ impl<'a> V3BrandCardCardLinksBusinessCodeBusinessCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_card_card_links_business_code_business_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_card_link_by_business_code.query",
+            ::wechatpay_runtime::json_schema_for::<GetCardLinkByBusinessCodeQuery>(),
         ),
         (
-            "get_v3_brand_card_card_links_business_code_business_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_card_link_by_business_code.response",
+            ::wechatpay_runtime::json_schema_for::<GetCardLinkByBusinessCodeResponse>(),
         ),
     ])
 }

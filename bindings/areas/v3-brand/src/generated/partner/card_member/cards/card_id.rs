@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct BrandGetCardQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    BrandGetCardQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl BrandGetCardQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        BrandGetCardQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for BrandGetCardQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum GetCardType {
+    pub enum BrandGetCardCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `code_mode`.
     ///
     /// 会员卡code分配类型
-    pub enum GetCodeMode {
+    pub enum BrandGetCardCodeMode {
         SystemAllocate = "SYSTEM_ALLOCATE",
         MerchantAllocate = "MERCHANT_ALLOCATE",
         #[unrecognized]
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `code_type`.
     ///
     /// 会员码型
-    pub enum GetCodeType {
+    pub enum BrandGetCardCodeType {
         NoneCode = "NONE_CODE",
         BarCode = "BAR_CODE",
         QrCode = "QR_CODE",
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCodeJumpInformation {
+pub struct BrandGetCardCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -96,17 +96,17 @@ pub struct GetCodeJumpInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCodeJumpInformation {
+    BrandGetCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
         ..extra
     }
 }
 
-impl GetCodeJumpInformation {
+impl BrandGetCardCodeJumpInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCodeJumpInformation {
+        BrandGetCardCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -118,7 +118,7 @@ impl GetCodeJumpInformation {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum GetType {
+    pub enum BrandGetCardType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -133,13 +133,13 @@ impl GetCodeJumpInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetValidDateInformation {
+pub struct BrandGetCardValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<BrandGetCardType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -156,7 +156,7 @@ pub struct GetValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetValidDateInformation {
+    BrandGetCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -165,10 +165,10 @@ pub struct GetValidDateInformation {
     }
 }
 
-impl GetValidDateInformation {
+impl BrandGetCardValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetValidDateInformation {
+        BrandGetCardValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -184,7 +184,7 @@ impl GetValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPurchaseInformation {
+pub struct BrandGetCardPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
@@ -201,7 +201,7 @@ pub struct GetPurchaseInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPurchaseInformation {
+    BrandGetCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
@@ -209,10 +209,10 @@ pub struct GetPurchaseInformation {
     }
 }
 
-impl GetPurchaseInformation {
+impl BrandGetCardPurchaseInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPurchaseInformation {
+        BrandGetCardPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
@@ -225,7 +225,7 @@ impl GetPurchaseInformation {
     /// Values of `common_field_list`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetCommonFieldList {
+    pub enum BrandGetCardCommonFieldList {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -241,7 +241,7 @@ impl GetPurchaseInformation {
     /// Values of `type`.
     ///
     /// 商户自定义的开卡信息字段类型
-    pub enum GetCustomFieldListItemType {
+    pub enum BrandGetCardCustomFieldListType {
         CheckBox = "CHECK_BOX",
         Radio = "RADIO",
         #[unrecognized]
@@ -255,11 +255,11 @@ impl GetPurchaseInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct BrandGetCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<BrandGetCardCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -273,7 +273,7 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    BrandGetCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
@@ -281,10 +281,10 @@ pub struct GetCustomFieldListItem {
     }
 }
 
-impl GetCustomFieldListItem {
+impl BrandGetCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        BrandGetCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -299,14 +299,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformation {
+pub struct BrandGetCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<BrandGetCardCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<BrandGetCardCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -315,17 +317,17 @@ pub struct GetUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformation {
+    BrandGetCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformation {
+impl BrandGetCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformation {
+        BrandGetCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -337,7 +339,7 @@ impl GetUserInformation {
     /// Values of `state`.
     ///
     /// 状态
-    pub enum GetState {
+    pub enum BrandGetCardState {
         CardEffective = "CARD_EFFECTIVE",
         CardInvalid = "CARD_INVALID",
         #[unrecognized]
@@ -349,7 +351,7 @@ impl GetUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandGetCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -369,7 +371,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -389,15 +391,15 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -427,24 +429,24 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<GetPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -462,7 +464,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandGetCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
         appid: optional(2, "appid"),
@@ -492,10 +494,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BrandGetCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandGetCardResponse {
             card_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -537,7 +539,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/card-member/cards/{card_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandGetCardRequest {
     /// 会员卡模板ID
     ///
     /// **Required.**
@@ -545,30 +547,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: BrandGetCardQuery,
 }
 
-impl GetRequest {
+impl BrandGetCardRequest {
     /// Creates a value from its required fields (`card_id`, `query`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: BrandGetCardQuery,
     ) -> Self {
-        GetRequest {
+        BrandGetCardRequest {
             card_id: card_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl BrandGetCardRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/card-member/cards/{card_id}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards/{card_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandGetCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -585,8 +587,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandGetCardRequest {
+    type Response = BrandGetCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -624,7 +626,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCodeJumpInformation {
+pub struct BrandModifyCardCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -634,16 +636,16 @@ pub struct PatchCodeJumpInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCodeJumpInformation {
+    BrandModifyCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
     }
 }
 
-impl PatchCodeJumpInformation {
+impl BrandModifyCardCodeJumpInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCodeJumpInformation {
+        BrandModifyCardCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
         }
@@ -674,12 +676,12 @@ impl PatchCodeJumpInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchValidDateInformation {
+pub struct BrandModifyCardValidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: BrandGetCardType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -692,7 +694,7 @@ pub struct PatchValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchValidDateInformation {
+    BrandModifyCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -700,10 +702,10 @@ pub struct PatchValidDateInformation {
     }
 }
 
-impl PatchValidDateInformation {
+impl BrandModifyCardValidDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
-        PatchValidDateInformation {
+    pub fn new(type_: BrandGetCardType) -> Self {
+        BrandModifyCardValidDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -749,7 +751,7 @@ impl PatchValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchPurchaseInformation {
+pub struct BrandModifyCardPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
@@ -762,17 +764,17 @@ pub struct PatchPurchaseInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchPurchaseInformation {
+    BrandModifyCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
     }
 }
 
-impl PatchPurchaseInformation {
+impl BrandModifyCardPurchaseInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchPurchaseInformation {
+        BrandModifyCardPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
@@ -810,11 +812,11 @@ impl PatchPurchaseInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCustomFieldListItem {
+pub struct BrandModifyCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetCustomFieldListItemType>,
+    pub type_: ::std::option::Option<BrandGetCardCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -824,17 +826,17 @@ pub struct PatchCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCustomFieldListItem {
+    BrandModifyCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
     }
 }
 
-impl PatchCustomFieldListItem {
+impl BrandModifyCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCustomFieldListItem {
+        BrandModifyCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -842,7 +844,7 @@ impl PatchCustomFieldListItem {
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: GetCustomFieldListItemType) -> Self {
+    pub fn with_type(mut self, type_: BrandGetCardCustomFieldListType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -872,28 +874,30 @@ impl PatchCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchUserInformation {
+pub struct BrandModifyCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<GetCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<BrandGetCardCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PatchCustomFieldListItem>,
+        ::std::vec::Vec<BrandModifyCardCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchUserInformation {
+    BrandModifyCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PatchUserInformation {
+impl BrandModifyCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchUserInformation {
+        BrandModifyCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -902,7 +906,7 @@ impl PatchUserInformation {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<GetCommonFieldList>,
+        common_field_list: ::std::vec::Vec<BrandGetCardCommonFieldList>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -911,7 +915,7 @@ impl PatchUserInformation {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PatchCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<BrandModifyCardCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -922,7 +926,7 @@ impl PatchUserInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct BrandModifyCardBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -938,7 +942,7 @@ pub struct PatchBody {
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<PatchCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 会员权益
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<::std::string::String>,
@@ -962,23 +966,25 @@ pub struct PatchBody {
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PatchValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        BrandModifyCardValidDateInformation,
+    >,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<PatchCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<PatchCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<PatchPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandModifyCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PatchUserInformation>,
+    pub user_information: ::std::option::Option<BrandModifyCardUserInformation>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    BrandModifyCardBody {
         brand_id: required(0, "brand_id"),
         card_title: optional(1, "card_title"),
         card_color: optional(2, "card_color"),
@@ -999,10 +1005,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl BrandModifyCardBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchBody {
+        BrandModifyCardBody {
             brand_id: brand_id.into(),
             card_title: ::std::option::Option::None,
             card_color: ::std::option::Option::None,
@@ -1053,7 +1059,7 @@ impl PatchBody {
     /// Sets `code_jump_information`.
     pub fn with_code_jump_information(
         mut self,
-        code_jump_information: PatchCodeJumpInformation,
+        code_jump_information: BrandModifyCardCodeJumpInformation,
     ) -> Self {
         self.code_jump_information = ::std::option::Option::Some(code_jump_information);
         self
@@ -1119,7 +1125,7 @@ impl PatchBody {
     /// Sets `valid_date_information`.
     pub fn with_valid_date_information(
         mut self,
-        valid_date_information: PatchValidDateInformation,
+        valid_date_information: BrandModifyCardValidDateInformation,
     ) -> Self {
         self.valid_date_information = ::std::option::Option::Some(
             valid_date_information,
@@ -1130,7 +1136,7 @@ impl PatchBody {
     /// Sets `points_information`.
     pub fn with_points_information(
         mut self,
-        points_information: PatchCodeJumpInformation,
+        points_information: BrandModifyCardCodeJumpInformation,
     ) -> Self {
         self.points_information = ::std::option::Option::Some(points_information);
         self
@@ -1139,7 +1145,7 @@ impl PatchBody {
     /// Sets `balance_information`.
     pub fn with_balance_information(
         mut self,
-        balance_information: PatchCodeJumpInformation,
+        balance_information: BrandModifyCardCodeJumpInformation,
     ) -> Self {
         self.balance_information = ::std::option::Option::Some(balance_information);
         self
@@ -1148,7 +1154,7 @@ impl PatchBody {
     /// Sets `purchase_information`.
     pub fn with_purchase_information(
         mut self,
-        purchase_information: PatchPurchaseInformation,
+        purchase_information: BrandModifyCardPurchaseInformation,
     ) -> Self {
         self.purchase_information = ::std::option::Option::Some(purchase_information);
         self
@@ -1157,14 +1163,14 @@ impl PatchBody {
     /// Sets `user_information`.
     pub fn with_user_information(
         mut self,
-        user_information: PatchUserInformation,
+        user_information: BrandModifyCardUserInformation,
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for BrandModifyCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1176,7 +1182,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct BrandModifyCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1196,7 +1202,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1216,15 +1222,15 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1254,24 +1260,24 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<GetPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1289,7 +1295,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    BrandModifyCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
         appid: optional(2, "appid"),
@@ -1319,10 +1325,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl BrandModifyCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        BrandModifyCardResponse {
             card_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1364,7 +1370,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/brand/partner/card-member/cards/{card_id}.md:138`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct BrandModifyCardRequest {
     /// 会员卡模板ID
     ///
     /// **Required.**
@@ -1372,30 +1378,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: BrandModifyCardBody,
 }
 
-impl PatchRequest {
+impl BrandModifyCardRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: BrandModifyCardBody,
     ) -> Self {
-        PatchRequest {
+        BrandModifyCardRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl BrandModifyCardRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/brand/partner/card-member/cards/{card_id}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards/{card_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for BrandModifyCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1412,8 +1418,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for BrandModifyCardRequest {
+    type Response = BrandModifyCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1444,7 +1450,7 @@ impl ::wechatpay_runtime::Operation for PatchRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteQuery {
+pub struct BrandDeleteCardQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -1452,21 +1458,21 @@ pub struct DeleteQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteQuery {
+    BrandDeleteCardQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl DeleteQuery {
+impl BrandDeleteCardQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        DeleteQuery {
+        BrandDeleteCardQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteQuery {
+impl ::wechatpay_runtime::Validate for BrandDeleteCardQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1478,7 +1484,7 @@ impl ::wechatpay_runtime::Validate for DeleteQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteResponse {
+pub struct BrandDeleteCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1498,7 +1504,7 @@ pub struct DeleteResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1518,15 +1524,15 @@ pub struct DeleteResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<GetCodeMode>,
+    pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<GetCodeType>,
+    pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1556,24 +1562,24 @@ pub struct DeleteResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<GetCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<GetPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1591,7 +1597,7 @@ pub struct DeleteResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteResponse {
+    BrandDeleteCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
         appid: optional(2, "appid"),
@@ -1621,10 +1627,10 @@ pub struct DeleteResponse {
     }
 }
 
-impl DeleteResponse {
+impl BrandDeleteCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteResponse {
+        BrandDeleteCardResponse {
             card_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -1666,7 +1672,7 @@ impl DeleteResponse {
 /// Source: `openapi/v3/brand/partner/card-member/cards/{card_id}.md:553`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct BrandDeleteCardRequest {
     /// 会员卡模板ID
     ///
     /// **Required.**
@@ -1674,30 +1680,30 @@ pub struct DeleteRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// Query parameters.
-    pub query: DeleteQuery,
+    pub query: BrandDeleteCardQuery,
 }
 
-impl DeleteRequest {
+impl BrandDeleteCardRequest {
     /// Creates a value from its required fields (`card_id`, `query`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        query: DeleteQuery,
+        query: BrandDeleteCardQuery,
     ) -> Self {
-        DeleteRequest {
+        BrandDeleteCardRequest {
             card_id: card_id.into(),
             query,
         }
     }
 }
 
-impl DeleteRequest {
+impl BrandDeleteCardRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/brand/partner/card-member/cards/{card_id}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards/{card_id}";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for BrandDeleteCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1714,8 +1720,8 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
-    type Response = DeleteResponse;
+impl ::wechatpay_runtime::Operation for BrandDeleteCardRequest {
+    type Response = BrandDeleteCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1779,25 +1785,29 @@ impl<'a> V3BrandPartnerCardMemberCardsCardId<'a> {
     /// 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.card_id.clone(), query)).await
+        query: BrandGetCardQuery,
+    ) -> ::std::result::Result<BrandGetCardResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&BrandGetCardRequest::new(self.card_id.clone(), query)).await
     }
 
     /// 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.card_id.clone(), body)).await
+        body: BrandModifyCardBody,
+    ) -> ::std::result::Result<BrandModifyCardResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&BrandModifyCardRequest::new(self.card_id.clone(), body))
+            .await
     }
 
     /// 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`)
     pub async fn delete(
         &self,
-        query: DeleteQuery,
-    ) -> ::std::result::Result<DeleteResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(self.card_id.clone(), query)).await
+        query: BrandDeleteCardQuery,
+    ) -> ::std::result::Result<BrandDeleteCardResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&BrandDeleteCardRequest::new(self.card_id.clone(), query))
+            .await
     }
 }
 
@@ -1806,28 +1816,28 @@ impl<'a> V3BrandPartnerCardMemberCardsCardId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_card_member_cards_card_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "brand_get_card.query",
+            ::wechatpay_runtime::json_schema_for::<BrandGetCardQuery>(),
         ),
         (
-            "get_v3_brand_partner_card_member_cards_card_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_get_card.response",
+            ::wechatpay_runtime::json_schema_for::<BrandGetCardResponse>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_cards_card_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "brand_modify_card.body",
+            ::wechatpay_runtime::json_schema_for::<BrandModifyCardBody>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_cards_card_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "brand_modify_card.response",
+            ::wechatpay_runtime::json_schema_for::<BrandModifyCardResponse>(),
         ),
         (
-            "delete_v3_brand_partner_card_member_cards_card_id.query",
-            ::wechatpay_runtime::json_schema_for::<DeleteQuery>(),
+            "brand_delete_card.query",
+            ::wechatpay_runtime::json_schema_for::<BrandDeleteCardQuery>(),
         ),
         (
-            "delete_v3_brand_partner_card_member_cards_card_id.response",
-            ::wechatpay_runtime::json_schema_for::<DeleteResponse>(),
+            "brand_delete_card.response",
+            ::wechatpay_runtime::json_schema_for::<BrandDeleteCardResponse>(),
         ),
     ]);
     schemas.extend(invalidate::json_schemas());

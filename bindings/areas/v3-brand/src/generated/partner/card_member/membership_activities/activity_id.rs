@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetMembershipActivityQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetMembershipActivityQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl GetMembershipActivityQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetMembershipActivityQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetMembershipActivityQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `activity_channel`.
     ///
     /// 活动渠道
-    pub enum GetActivityChannel {
+    pub enum GetMembershipActivityActivityChannel {
         MechantAppComponent = "MECHANT_APP_COMPONENT",
         #[unrecognized]
         Unrecognized(String),
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetProductCouponStockListItem {
+pub struct GetMembershipActivityProductCouponStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -71,17 +71,17 @@ pub struct GetProductCouponStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetProductCouponStockListItem {
+    GetMembershipActivityProductCouponStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl GetProductCouponStockListItem {
+impl GetMembershipActivityProductCouponStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetProductCouponStockListItem {
+        GetMembershipActivityProductCouponStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -93,7 +93,7 @@ impl GetProductCouponStockListItem {
     /// Values of `activity_state`.
     ///
     /// 活动状态
-    pub enum GetActivityState {
+    pub enum GetMembershipActivityActivityState {
         MembershipActivityCreated = "MEMBERSHIP_ACTIVITY_CREATED",
         MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE",
         MembershipActivityTerminated = "MEMBERSHIP_ACTIVITY_TERMINATED",
@@ -107,7 +107,7 @@ impl GetProductCouponStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetMembershipActivityResponse {
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -127,7 +127,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_channel: ::std::option::Option<GetActivityChannel>,
+    pub activity_channel: ::std::option::Option<GetMembershipActivityActivityChannel>,
     /// 活动主标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -163,7 +163,7 @@ pub struct GetResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_stock_list: ::std::option::Option<
-        ::std::vec::Vec<GetProductCouponStockListItem>,
+        ::std::vec::Vec<GetMembershipActivityProductCouponStockListItem>,
     >,
     /// 活动ID
     ///
@@ -174,7 +174,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<GetMembershipActivityActivityState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -192,7 +192,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
         card_id: optional(2, "card_id"),
@@ -212,10 +212,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetMembershipActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetMembershipActivityResponse {
             out_request_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -247,7 +247,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/card-member/membership-activities/{activity_id}.md:140`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetMembershipActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -255,30 +255,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetMembershipActivityQuery,
 }
 
-impl GetRequest {
+impl GetMembershipActivityRequest {
     /// Creates a value from its required fields (`activity_id`, `query`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetMembershipActivityQuery,
     ) -> Self {
-        GetRequest {
+        GetMembershipActivityRequest {
             activity_id: activity_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetMembershipActivityRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/card-member/membership-activities/{activity_id}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities/{activity_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetMembershipActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -298,8 +298,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetMembershipActivityRequest {
+    type Response = GetMembershipActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -335,7 +335,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyMembershipActivityBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -359,7 +359,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyMembershipActivityBody {
         brand_id: required(0, "brand_id"),
         title: required(1, "title"),
         sub_title: required(2, "sub_title"),
@@ -368,7 +368,7 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyMembershipActivityBody {
     /// Creates a value from its required fields (`brand_id`, `title`, `sub_title`, `begin_time`, `end_time`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -377,7 +377,7 @@ impl PatchBody {
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PatchBody {
+        ModifyMembershipActivityBody {
             brand_id: brand_id.into(),
             title: title.into(),
             sub_title: sub_title.into(),
@@ -387,7 +387,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyMembershipActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -399,7 +399,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyMembershipActivityResponse {
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -419,7 +419,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_channel: ::std::option::Option<GetActivityChannel>,
+    pub activity_channel: ::std::option::Option<GetMembershipActivityActivityChannel>,
     /// 活动主标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -455,7 +455,7 @@ pub struct PatchResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_stock_list: ::std::option::Option<
-        ::std::vec::Vec<GetProductCouponStockListItem>,
+        ::std::vec::Vec<GetMembershipActivityProductCouponStockListItem>,
     >,
     /// 活动ID
     ///
@@ -466,7 +466,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<GetActivityState>,
+    pub activity_state: ::std::option::Option<GetMembershipActivityActivityState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -484,7 +484,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
         card_id: optional(2, "card_id"),
@@ -504,10 +504,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyMembershipActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyMembershipActivityResponse {
             out_request_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -539,7 +539,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/brand/partner/card-member/membership-activities/{activity_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyMembershipActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -547,30 +547,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyMembershipActivityBody,
 }
 
-impl PatchRequest {
+impl ModifyMembershipActivityRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyMembershipActivityBody,
     ) -> Self {
-        PatchRequest {
+        ModifyMembershipActivityRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyMembershipActivityRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/brand/partner/card-member/membership-activities/{activity_id}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities/{activity_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyMembershipActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -590,8 +590,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyMembershipActivityRequest {
+    type Response = ModifyMembershipActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -650,17 +650,29 @@ impl<'a> V3BrandPartnerCardMemberMembershipActivitiesActivityId<'a> {
     /// 查询品牌会员发券活动 (`GET /v3/brand/partner/card-member/membership-activities/{activity_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.activity_id.clone(), query)).await
+        query: GetMembershipActivityQuery,
+    ) -> ::std::result::Result<
+        GetMembershipActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetMembershipActivityRequest::new(self.activity_id.clone(), query))
+            .await
     }
 
     /// 修改品牌会员发券活动信息 (`PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.activity_id.clone(), body)).await
+        body: ModifyMembershipActivityBody,
+    ) -> ::std::result::Result<
+        ModifyMembershipActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &ModifyMembershipActivityRequest::new(self.activity_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -669,20 +681,20 @@ impl<'a> V3BrandPartnerCardMemberMembershipActivitiesActivityId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_card_member_membership_activities_activity_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_membership_activity.query",
+            ::wechatpay_runtime::json_schema_for::<GetMembershipActivityQuery>(),
         ),
         (
-            "get_v3_brand_partner_card_member_membership_activities_activity_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_membership_activity.response",
+            ::wechatpay_runtime::json_schema_for::<GetMembershipActivityResponse>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_membership_activities_activity_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_membership_activity.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyMembershipActivityBody>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_membership_activities_activity_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_membership_activity.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyMembershipActivityResponse>(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum PostName {
+    pub enum ImportByOpenidName {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -24,10 +24,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCommonFieldListItem {
+pub struct ImportByOpenidCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ImportByOpenidName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -36,23 +36,23 @@ pub struct PostCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCommonFieldListItem {
+    ImportByOpenidCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
     }
 }
 
-impl PostCommonFieldListItem {
+impl ImportByOpenidCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCommonFieldListItem {
+        ImportByOpenidCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: PostName) -> Self {
+    pub fn with_name(mut self, name: ImportByOpenidName) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
@@ -70,7 +70,7 @@ impl PostCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct ImportByOpenidCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -82,16 +82,16 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    ImportByOpenidCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
     }
 }
 
-impl PostCustomFieldListItem {
+impl ImportByOpenidCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        ImportByOpenidCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
         }
@@ -122,30 +122,30 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformation {
+pub struct ImportByOpenidUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCommonFieldListItem>,
+        ::std::vec::Vec<ImportByOpenidCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<ImportByOpenidCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformation {
+    ImportByOpenidUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PostUserInformation {
+impl ImportByOpenidUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformation {
+        ImportByOpenidUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -154,7 +154,7 @@ impl PostUserInformation {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<PostCommonFieldListItem>,
+        common_field_list: ::std::vec::Vec<ImportByOpenidCommonFieldListItem>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -163,7 +163,7 @@ impl PostUserInformation {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PostCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<ImportByOpenidCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -174,7 +174,7 @@ impl PostUserInformation {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum PostType {
+    pub enum ImportByOpenidType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -189,12 +189,12 @@ impl PostUserInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDateInformation {
+pub struct ImportByOpenidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: ImportByOpenidType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -207,7 +207,7 @@ pub struct PostDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDateInformation {
+    ImportByOpenidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -215,10 +215,10 @@ pub struct PostDateInformation {
     }
 }
 
-impl PostDateInformation {
+impl ImportByOpenidDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
-        PostDateInformation {
+    pub fn new(type_: ImportByOpenidType) -> Self {
+        ImportByOpenidDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -262,7 +262,7 @@ impl PostDateInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ImportByOpenidBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -286,11 +286,11 @@ pub struct PostBody {
     pub phone_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostUserInformation>,
+    pub user_information: ::std::option::Option<ImportByOpenidUserInformation>,
     /// 会员卡有效期
     ///
     /// **Required.**
-    pub date_information: PostDateInformation,
+    pub date_information: ImportByOpenidDateInformation,
     /// 领取时间
     ///
     /// **Required.**
@@ -298,7 +298,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ImportByOpenidBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
         openid: required(2, "openid"),
@@ -310,17 +310,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ImportByOpenidBody {
     /// Creates a value from its required fields (`brand_id`, `card_id`, `openid`, `user_card_code`, `date_information`, `pickup_time`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        date_information: PostDateInformation,
+        date_information: ImportByOpenidDateInformation,
         pickup_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        ImportByOpenidBody {
             brand_id: brand_id.into(),
             card_id: card_id.into(),
             openid: openid.into(),
@@ -344,14 +344,14 @@ impl PostBody {
     /// Sets `user_information`.
     pub fn with_user_information(
         mut self,
-        user_information: PostUserInformation,
+        user_information: ImportByOpenidUserInformation,
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ImportByOpenidBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -363,7 +363,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum PostCardType {
+    pub enum ImportByOpenidCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -378,13 +378,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostValidDateInformation {
+pub struct ImportByOpenidValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<ImportByOpenidType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -401,7 +401,7 @@ pub struct PostValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostValidDateInformation {
+    ImportByOpenidValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -410,10 +410,10 @@ pub struct PostValidDateInformation {
     }
 }
 
-impl PostValidDateInformation {
+impl ImportByOpenidValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostValidDateInformation {
+        ImportByOpenidValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -429,10 +429,10 @@ impl PostValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformationCommonFieldListItem {
+pub struct ImportByOpenidUserInformationCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ImportByOpenidName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -445,17 +445,17 @@ pub struct PostResponseUserInformationCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformationCommonFieldListItem {
+    ImportByOpenidUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl PostResponseUserInformationCommonFieldListItem {
+impl ImportByOpenidUserInformationCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformationCommonFieldListItem {
+        ImportByOpenidUserInformationCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -469,7 +469,7 @@ impl PostResponseUserInformationCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformationCustomFieldListItem {
+pub struct ImportByOpenidUserInformationCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -485,17 +485,17 @@ pub struct PostResponseUserInformationCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformationCustomFieldListItem {
+    ImportByOpenidUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
         ..extra
     }
 }
 
-impl PostResponseUserInformationCustomFieldListItem {
+impl ImportByOpenidUserInformationCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformationCustomFieldListItem {
+        ImportByOpenidUserInformationCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -509,16 +509,16 @@ impl PostResponseUserInformationCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformation {
+pub struct ImportByOpenidResponseUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseUserInformationCommonFieldListItem>,
+        ::std::vec::Vec<ImportByOpenidUserInformationCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseUserInformationCustomFieldListItem>,
+        ::std::vec::Vec<ImportByOpenidUserInformationCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -527,17 +527,17 @@ pub struct PostResponseUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformation {
+    ImportByOpenidResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl PostResponseUserInformation {
+impl ImportByOpenidResponseUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformation {
+        ImportByOpenidResponseUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -549,7 +549,7 @@ impl PostResponseUserInformation {
     /// Values of `user_card_state`.
     ///
     /// 用户会员卡状态
-    pub enum PostUserCardState {
+    pub enum ImportByOpenidUserCardState {
         Unactivated = "UNACTIVATED",
         Effective = "EFFECTIVE",
         Expired = "EXPIRED",
@@ -563,7 +563,7 @@ impl PostResponseUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ImportByOpenidResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -594,7 +594,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<PostCardType>,
+    pub card_type: ::std::option::Option<ImportByOpenidCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -607,7 +607,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PostValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        ImportByOpenidValidDateInformation,
+    >,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -615,7 +617,7 @@ pub struct PostResponse {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostResponseUserInformation>,
+    pub user_information: ::std::option::Option<ImportByOpenidResponseUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -623,7 +625,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<PostUserCardState>,
+    pub user_card_state: ::std::option::Option<ImportByOpenidUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -637,7 +639,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ImportByOpenidResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -658,10 +660,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ImportByOpenidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ImportByOpenidResponse {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -694,26 +696,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards/import-by-openid.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ImportByOpenidRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ImportByOpenidBody,
 }
 
-impl PostRequest {
+impl ImportByOpenidRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ImportByOpenidBody) -> Self {
+        ImportByOpenidRequest { body }
     }
 }
 
-impl PostRequest {
+impl ImportByOpenidRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-cards/import-by-openid`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/import-by-openid";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ImportByOpenidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -723,8 +725,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ImportByOpenidRequest {
+    type Response = ImportByOpenidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -765,9 +767,9 @@ impl<'a> V3BrandPartnerCardMemberUserCardsImportByOpenid<'a> {
     /// 根据openid导入用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/import-by-openid`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ImportByOpenidBody,
+    ) -> ::std::result::Result<ImportByOpenidResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ImportByOpenidRequest::new(body)).await
     }
 }
 
@@ -776,12 +778,12 @@ impl<'a> V3BrandPartnerCardMemberUserCardsImportByOpenid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_cards_import_by_openid.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "import_by_openid.body",
+            ::wechatpay_runtime::json_schema_for::<ImportByOpenidBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_cards_import_by_openid.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "import_by_openid.response",
+            ::wechatpay_runtime::json_schema_for::<ImportByOpenidResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum PostName {
+    pub enum ImportByPhoneName {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -24,10 +24,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCommonFieldListItem {
+pub struct ImportByPhoneCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ImportByPhoneName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -36,23 +36,23 @@ pub struct PostCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCommonFieldListItem {
+    ImportByPhoneCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
     }
 }
 
-impl PostCommonFieldListItem {
+impl ImportByPhoneCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCommonFieldListItem {
+        ImportByPhoneCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: PostName) -> Self {
+    pub fn with_name(mut self, name: ImportByPhoneName) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
@@ -70,7 +70,7 @@ impl PostCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct ImportByPhoneCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -82,16 +82,16 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    ImportByPhoneCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
     }
 }
 
-impl PostCustomFieldListItem {
+impl ImportByPhoneCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        ImportByPhoneCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
         }
@@ -122,30 +122,30 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformation {
+pub struct ImportByPhoneUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCommonFieldListItem>,
+        ::std::vec::Vec<ImportByPhoneCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<ImportByPhoneCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformation {
+    ImportByPhoneUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PostUserInformation {
+impl ImportByPhoneUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformation {
+        ImportByPhoneUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -154,7 +154,7 @@ impl PostUserInformation {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<PostCommonFieldListItem>,
+        common_field_list: ::std::vec::Vec<ImportByPhoneCommonFieldListItem>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -163,7 +163,7 @@ impl PostUserInformation {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PostCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<ImportByPhoneCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -174,7 +174,7 @@ impl PostUserInformation {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum PostType {
+    pub enum ImportByPhoneType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -189,12 +189,12 @@ impl PostUserInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDateInformation {
+pub struct ImportByPhoneDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: ImportByPhoneType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -207,7 +207,7 @@ pub struct PostDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDateInformation {
+    ImportByPhoneDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -215,10 +215,10 @@ pub struct PostDateInformation {
     }
 }
 
-impl PostDateInformation {
+impl ImportByPhoneDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
-        PostDateInformation {
+    pub fn new(type_: ImportByPhoneType) -> Self {
+        ImportByPhoneDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -262,7 +262,7 @@ impl PostDateInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ImportByPhoneBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -283,11 +283,11 @@ pub struct PostBody {
     pub user_card_code: ::std::string::String,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostUserInformation>,
+    pub user_information: ::std::option::Option<ImportByPhoneUserInformation>,
     /// 会员卡有效期
     ///
     /// **Required.**
-    pub date_information: PostDateInformation,
+    pub date_information: ImportByPhoneDateInformation,
     /// 领取时间
     ///
     /// **Required.**
@@ -295,7 +295,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ImportByPhoneBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
         phone_number: required(2, "phone_number"),
@@ -306,17 +306,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ImportByPhoneBody {
     /// Creates a value from its required fields (`brand_id`, `card_id`, `phone_number`, `user_card_code`, `date_information`, `pickup_time`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
         phone_number: ::wechatpay_runtime::Sensitive,
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        date_information: PostDateInformation,
+        date_information: ImportByPhoneDateInformation,
         pickup_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        ImportByPhoneBody {
             brand_id: brand_id.into(),
             card_id: card_id.into(),
             phone_number,
@@ -330,14 +330,14 @@ impl PostBody {
     /// Sets `user_information`.
     pub fn with_user_information(
         mut self,
-        user_information: PostUserInformation,
+        user_information: ImportByPhoneUserInformation,
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ImportByPhoneBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -349,7 +349,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum PostCardType {
+    pub enum ImportByPhoneCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -364,13 +364,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostValidDateInformation {
+pub struct ImportByPhoneValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<ImportByPhoneType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -387,7 +387,7 @@ pub struct PostValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostValidDateInformation {
+    ImportByPhoneValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -396,10 +396,10 @@ pub struct PostValidDateInformation {
     }
 }
 
-impl PostValidDateInformation {
+impl ImportByPhoneValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostValidDateInformation {
+        ImportByPhoneValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -415,10 +415,10 @@ impl PostValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformationCommonFieldListItem {
+pub struct ImportByPhoneUserInformationCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ImportByPhoneName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -431,17 +431,17 @@ pub struct PostResponseUserInformationCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformationCommonFieldListItem {
+    ImportByPhoneUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl PostResponseUserInformationCommonFieldListItem {
+impl ImportByPhoneUserInformationCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformationCommonFieldListItem {
+        ImportByPhoneUserInformationCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -455,7 +455,7 @@ impl PostResponseUserInformationCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformationCustomFieldListItem {
+pub struct ImportByPhoneUserInformationCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -471,17 +471,17 @@ pub struct PostResponseUserInformationCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformationCustomFieldListItem {
+    ImportByPhoneUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
         ..extra
     }
 }
 
-impl PostResponseUserInformationCustomFieldListItem {
+impl ImportByPhoneUserInformationCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformationCustomFieldListItem {
+        ImportByPhoneUserInformationCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -495,16 +495,16 @@ impl PostResponseUserInformationCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformation {
+pub struct ImportByPhoneResponseUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseUserInformationCommonFieldListItem>,
+        ::std::vec::Vec<ImportByPhoneUserInformationCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseUserInformationCustomFieldListItem>,
+        ::std::vec::Vec<ImportByPhoneUserInformationCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -513,17 +513,17 @@ pub struct PostResponseUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformation {
+    ImportByPhoneResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl PostResponseUserInformation {
+impl ImportByPhoneResponseUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformation {
+        ImportByPhoneResponseUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -535,7 +535,7 @@ impl PostResponseUserInformation {
     /// Values of `user_card_state`.
     ///
     /// 用户会员卡状态
-    pub enum PostUserCardState {
+    pub enum ImportByPhoneUserCardState {
         Unactivated = "UNACTIVATED",
         Effective = "EFFECTIVE",
         Expired = "EXPIRED",
@@ -549,7 +549,7 @@ impl PostResponseUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ImportByPhoneResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -580,7 +580,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<PostCardType>,
+    pub card_type: ::std::option::Option<ImportByPhoneCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -593,7 +593,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PostValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<ImportByPhoneValidDateInformation>,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -601,7 +601,7 @@ pub struct PostResponse {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostResponseUserInformation>,
+    pub user_information: ::std::option::Option<ImportByPhoneResponseUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -609,7 +609,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<PostUserCardState>,
+    pub user_card_state: ::std::option::Option<ImportByPhoneUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -623,7 +623,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ImportByPhoneResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -644,10 +644,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ImportByPhoneResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ImportByPhoneResponse {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -680,26 +680,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards/import-by-phone.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ImportByPhoneRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ImportByPhoneBody,
 }
 
-impl PostRequest {
+impl ImportByPhoneRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ImportByPhoneBody) -> Self {
+        ImportByPhoneRequest { body }
     }
 }
 
-impl PostRequest {
+impl ImportByPhoneRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-cards/import-by-phone`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/import-by-phone";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ImportByPhoneRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -709,8 +709,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ImportByPhoneRequest {
+    type Response = ImportByPhoneResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -751,9 +751,9 @@ impl<'a> V3BrandPartnerCardMemberUserCardsImportByPhone<'a> {
     /// 根据手机号导入用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/import-by-phone`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ImportByPhoneBody,
+    ) -> ::std::result::Result<ImportByPhoneResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ImportByPhoneRequest::new(body)).await
     }
 }
 
@@ -762,12 +762,12 @@ impl<'a> V3BrandPartnerCardMemberUserCardsImportByPhone<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_cards_import_by_phone.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "import_by_phone.body",
+            ::wechatpay_runtime::json_schema_for::<ImportByPhoneBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_cards_import_by_phone.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "import_by_phone.response",
+            ::wechatpay_runtime::json_schema_for::<ImportByPhoneResponse>(),
         ),
     ])
 }

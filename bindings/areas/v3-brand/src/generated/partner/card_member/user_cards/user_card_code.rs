@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetUserCardQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetUserCardQuery {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
         openid: required(2, "openid"),
     }
 }
 
-impl GetQuery {
+impl GetUserCardQuery {
     /// Creates a value from its required fields (`brand_id`, `card_id`, `openid`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetUserCardQuery {
             brand_id: brand_id.into(),
             card_id: card_id.into(),
             openid: openid.into(),
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetUserCardQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum GetCardType {
+    pub enum GetUserCardCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum GetType {
+    pub enum GetUserCardType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -84,13 +84,13 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetValidDateInformation {
+pub struct GetUserCardValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetUserCardType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -107,7 +107,7 @@ pub struct GetValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetValidDateInformation {
+    GetUserCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -116,10 +116,10 @@ pub struct GetValidDateInformation {
     }
 }
 
-impl GetValidDateInformation {
+impl GetUserCardValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetValidDateInformation {
+        GetUserCardValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -133,7 +133,7 @@ impl GetValidDateInformation {
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetName {
+    pub enum GetUserCardName {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -151,10 +151,10 @@ impl GetValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCommonFieldListItem {
+pub struct GetUserCardCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<GetName>,
+    pub name: ::std::option::Option<GetUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -167,17 +167,17 @@ pub struct GetCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCommonFieldListItem {
+    GetUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl GetCommonFieldListItem {
+impl GetUserCardCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCommonFieldListItem {
+        GetUserCardCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -191,7 +191,7 @@ impl GetCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct GetUserCardCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -207,17 +207,17 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    GetUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
         ..extra
     }
 }
 
-impl GetCustomFieldListItem {
+impl GetUserCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        GetUserCardCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -231,16 +231,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformation {
+pub struct GetUserCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCommonFieldListItem>,
+        ::std::vec::Vec<GetUserCardCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<GetUserCardCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -249,17 +249,17 @@ pub struct GetUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformation {
+    GetUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformation {
+impl GetUserCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformation {
+        GetUserCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -271,7 +271,7 @@ impl GetUserInformation {
     /// Values of `user_card_state`.
     ///
     /// 用户会员卡状态
-    pub enum GetUserCardState {
+    pub enum GetUserCardUserCardState {
         Unactivated = "UNACTIVATED",
         Effective = "EFFECTIVE",
         Expired = "EXPIRED",
@@ -285,7 +285,7 @@ impl GetUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserCardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -316,7 +316,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<GetUserCardCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -329,7 +329,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<GetUserCardValidDateInformation>,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -337,7 +337,7 @@ pub struct GetResponse {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<GetUserCardUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -345,7 +345,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<GetUserCardState>,
+    pub user_card_state: ::std::option::Option<GetUserCardUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -359,7 +359,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -380,10 +380,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserCardResponse {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -416,7 +416,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards/{user_card_code}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserCardRequest {
     /// 会员卡code
     ///
     /// **Required.**
@@ -424,30 +424,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub user_card_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetUserCardQuery,
 }
 
-impl GetRequest {
+impl GetUserCardRequest {
     /// Creates a value from its required fields (`user_card_code`, `query`).
     pub fn new(
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetUserCardQuery,
     ) -> Self {
-        GetRequest {
+        GetUserCardRequest {
             user_card_code: user_card_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetUserCardRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/card-member/user-cards/{user_card_code}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/{user_card_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -467,8 +467,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserCardRequest {
+    type Response = GetUserCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -518,12 +518,12 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchValidDateInformation {
+pub struct ModifyUserCardValidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: GetType,
+    pub type_: GetUserCardType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -536,7 +536,7 @@ pub struct PatchValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchValidDateInformation {
+    ModifyUserCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -544,10 +544,10 @@ pub struct PatchValidDateInformation {
     }
 }
 
-impl PatchValidDateInformation {
+impl ModifyUserCardValidDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: GetType) -> Self {
-        PatchValidDateInformation {
+    pub fn new(type_: GetUserCardType) -> Self {
+        ModifyUserCardValidDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -593,10 +593,10 @@ impl PatchValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCommonFieldListItem {
+pub struct ModifyUserCardCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<GetName>,
+    pub name: ::std::option::Option<GetUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -605,23 +605,23 @@ pub struct PatchCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCommonFieldListItem {
+    ModifyUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
     }
 }
 
-impl PatchCommonFieldListItem {
+impl ModifyUserCardCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCommonFieldListItem {
+        ModifyUserCardCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: GetName) -> Self {
+    pub fn with_name(mut self, name: GetUserCardName) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
@@ -639,7 +639,7 @@ impl PatchCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCustomFieldListItem {
+pub struct ModifyUserCardCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -651,16 +651,16 @@ pub struct PatchCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCustomFieldListItem {
+    ModifyUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
     }
 }
 
-impl PatchCustomFieldListItem {
+impl ModifyUserCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCustomFieldListItem {
+        ModifyUserCardCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
         }
@@ -691,30 +691,30 @@ impl PatchCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchUserInformation {
+pub struct ModifyUserCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PatchCommonFieldListItem>,
+        ::std::vec::Vec<ModifyUserCardCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PatchCustomFieldListItem>,
+        ::std::vec::Vec<ModifyUserCardCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchUserInformation {
+    ModifyUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PatchUserInformation {
+impl ModifyUserCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchUserInformation {
+        ModifyUserCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -723,7 +723,7 @@ impl PatchUserInformation {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<PatchCommonFieldListItem>,
+        common_field_list: ::std::vec::Vec<ModifyUserCardCommonFieldListItem>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -732,7 +732,7 @@ impl PatchUserInformation {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PatchCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<ModifyUserCardCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -743,7 +743,7 @@ impl PatchUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyUserCardBody {
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
@@ -766,20 +766,22 @@ pub struct PatchBody {
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PatchValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        ModifyUserCardValidDateInformation,
+    >,
     /// 领取时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PatchUserInformation>,
+    pub user_information: ::std::option::Option<ModifyUserCardUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyUserCardBody {
         brand_id: optional(0, "brand_id"),
         openid: optional(1, "openid"),
         card_color: optional(2, "card_color"),
@@ -793,10 +795,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyUserCardBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyUserCardBody {
             brand_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             card_color: ::std::option::Option::None,
@@ -867,7 +869,7 @@ impl PatchBody {
     /// Sets `valid_date_information`.
     pub fn with_valid_date_information(
         mut self,
-        valid_date_information: PatchValidDateInformation,
+        valid_date_information: ModifyUserCardValidDateInformation,
     ) -> Self {
         self.valid_date_information = ::std::option::Option::Some(
             valid_date_information,
@@ -887,7 +889,7 @@ impl PatchBody {
     /// Sets `user_information`.
     pub fn with_user_information(
         mut self,
-        user_information: PatchUserInformation,
+        user_information: ModifyUserCardUserInformation,
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
@@ -903,7 +905,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyUserCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -915,7 +917,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchQuery {
+pub struct ModifyUserCardQuery {
     /// 会员卡模板ID
     ///
     /// **Required.**
@@ -923,21 +925,21 @@ pub struct PatchQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchQuery {
+    ModifyUserCardQuery {
         card_id: required(0, "card_id"),
     }
 }
 
-impl PatchQuery {
+impl ModifyUserCardQuery {
     /// Creates a value from its required fields (`card_id`).
     pub fn new(card_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchQuery {
+        ModifyUserCardQuery {
             card_id: card_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchQuery {
+impl ::wechatpay_runtime::Validate for ModifyUserCardQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -949,7 +951,7 @@ impl ::wechatpay_runtime::Validate for PatchQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyUserCardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -980,7 +982,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<GetCardType>,
+    pub card_type: ::std::option::Option<GetUserCardCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -993,7 +995,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<GetValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<GetUserCardValidDateInformation>,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1001,7 +1003,7 @@ pub struct PatchResponse {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<GetUserCardUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1009,7 +1011,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<GetUserCardState>,
+    pub user_card_state: ::std::option::Option<GetUserCardUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -1023,7 +1025,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -1044,10 +1046,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyUserCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyUserCardResponse {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -1080,7 +1082,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards/{user_card_code}.md:135`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyUserCardRequest {
     /// 会员卡code
     ///
     /// **Required.**
@@ -1088,19 +1090,19 @@ pub struct PatchRequest {
     /// Path parameter.
     pub user_card_code: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyUserCardBody,
     /// Query parameters.
-    pub query: PatchQuery,
+    pub query: ModifyUserCardQuery,
 }
 
-impl PatchRequest {
+impl ModifyUserCardRequest {
     /// Creates a value from its required fields (`user_card_code`, `body`, `query`).
     pub fn new(
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
-        query: PatchQuery,
+        body: ModifyUserCardBody,
+        query: ModifyUserCardQuery,
     ) -> Self {
-        PatchRequest {
+        ModifyUserCardRequest {
             user_card_code: user_card_code.into(),
             body,
             query,
@@ -1108,14 +1110,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl ModifyUserCardRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/brand/partner/card-member/user-cards/{user_card_code}`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/{user_card_code}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyUserCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1136,8 +1138,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyUserCardRequest {
+    type Response = ModifyUserCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1212,19 +1214,23 @@ impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCode<'a> {
     /// 查询用户会员卡信息 (`GET /v3/brand/partner/card-member/user-cards/{user_card_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.user_card_code.clone(), query)).await
+        query: GetUserCardQuery,
+    ) -> ::std::result::Result<GetUserCardResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetUserCardRequest::new(self.user_card_code.clone(), query))
+            .await
     }
 
     /// 修改用户会员卡信息 (`PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-        query: PatchQuery,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
+        body: ModifyUserCardBody,
+        query: ModifyUserCardQuery,
+    ) -> ::std::result::Result<ModifyUserCardResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PatchRequest::new(self.user_card_code.clone(), body, query))
+            .execute(
+                &ModifyUserCardRequest::new(self.user_card_code.clone(), body, query),
+            )
             .await
     }
 }
@@ -1234,24 +1240,24 @@ impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_card_member_user_cards_user_card_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_user_card.query",
+            ::wechatpay_runtime::json_schema_for::<GetUserCardQuery>(),
         ),
         (
-            "get_v3_brand_partner_card_member_user_cards_user_card_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_card.response",
+            ::wechatpay_runtime::json_schema_for::<GetUserCardResponse>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_user_cards_user_card_code.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_user_card.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyUserCardBody>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_user_cards_user_card_code.query",
-            ::wechatpay_runtime::json_schema_for::<PatchQuery>(),
+            "modify_user_card.query",
+            ::wechatpay_runtime::json_schema_for::<ModifyUserCardQuery>(),
         ),
         (
-            "patch_v3_brand_partner_card_member_user_cards_user_card_code.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_user_card.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyUserCardResponse>(),
         ),
     ]);
     schemas.extend(confirm::json_schemas());

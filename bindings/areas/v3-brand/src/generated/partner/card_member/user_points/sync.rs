@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncUserPointBody {
     /// 商家请求单号
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncUserPointBody {
         out_request_no: required(0, "out_request_no"),
         brand_id: required(1, "brand_id"),
         card_id: required(2, "card_id"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncUserPointBody {
     /// Creates a value from its required fields (`out_request_no`, `brand_id`, `card_id`, `openid`, `user_card_code`, `point_balance`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         user_card_code: impl ::std::convert::Into<::std::string::String>,
         point_balance: i64,
     ) -> Self {
-        PostBody {
+        SyncUserPointBody {
             out_request_no: out_request_no.into(),
             brand_id: brand_id.into(),
             card_id: card_id.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncUserPointBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncUserPointResponse {
     /// 商家请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncUserPointResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
         card_id: optional(2, "card_id"),
@@ -126,10 +126,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SyncUserPointResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncUserPointResponse {
             out_request_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -152,26 +152,26 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-points/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncUserPointRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncUserPointBody,
 }
 
-impl PostRequest {
+impl SyncUserPointRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SyncUserPointBody) -> Self {
+        SyncUserPointRequest { body }
     }
 }
 
-impl PostRequest {
+impl SyncUserPointRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-points/sync`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-points/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncUserPointRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -181,8 +181,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncUserPointRequest {
+    type Response = SyncUserPointResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -224,9 +224,9 @@ impl<'a> V3BrandPartnerCardMemberUserPointsSync<'a> {
     /// 同步积分余额 (`POST /v3/brand/partner/card-member/user-points/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SyncUserPointBody,
+    ) -> ::std::result::Result<SyncUserPointResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SyncUserPointRequest::new(body)).await
     }
 }
 
@@ -235,12 +235,12 @@ impl<'a> V3BrandPartnerCardMemberUserPointsSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_points_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "sync_user_point.body",
+            ::wechatpay_runtime::json_schema_for::<SyncUserPointBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_points_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_user_point.response",
+            ::wechatpay_runtime::json_schema_for::<SyncUserPointResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetBrandstoreQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetBrandstoreQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl GetBrandstoreQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetBrandstoreQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetBrandstoreQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `store_state`.
     ///
     /// 门店状态
-    pub enum GetStoreState {
+    pub enum GetBrandstoreStoreState {
         Open = "OPEN",
         Creating = "CREATING",
         Closed = "CLOSED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `audit_state`.
     ///
     /// 审核状态
-    pub enum GetAuditState {
+    pub enum GetBrandstoreAuditState {
         Success = "SUCCESS",
         Processing = "PROCESSING",
         Rejected = "REJECTED",
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreBasics {
+pub struct GetBrandstoreStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -82,17 +82,17 @@ pub struct GetStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreBasics {
+    GetBrandstoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
         ..extra
     }
 }
 
-impl GetStoreBasics {
+impl GetBrandstoreStoreBasics {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreBasics {
+        GetBrandstoreStoreBasics {
             store_reference_id: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -106,7 +106,7 @@ impl GetStoreBasics {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreAddress {
+pub struct GetBrandstoreStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -133,7 +133,7 @@ pub struct GetStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreAddress {
+    GetBrandstoreStoreAddress {
         address_code: optional(0, "address_code"),
         address_detail: optional(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -143,10 +143,10 @@ pub struct GetStoreAddress {
     }
 }
 
-impl GetStoreAddress {
+impl GetBrandstoreStoreAddress {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreAddress {
+        GetBrandstoreStoreAddress {
             address_code: ::std::option::Option::None,
             address_detail: ::std::option::Option::None,
             address_complements: ::std::option::Option::None,
@@ -163,7 +163,7 @@ impl GetStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreBusiness {
+pub struct GetBrandstoreStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -177,17 +177,17 @@ pub struct GetStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreBusiness {
+    GetBrandstoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
         ..extra
     }
 }
 
-impl GetStoreBusiness {
+impl GetBrandstoreStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreBusiness {
+        GetBrandstoreStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -199,7 +199,7 @@ impl GetStoreBusiness {
     /// Values of `recipient_state`.
     ///
     /// 收款绑定状态
-    pub enum GetRecipientState {
+    pub enum GetBrandstoreRecipientState {
         Confirmed = "CONFIRMED",
         AdminRejected = "ADMIN_REJECTED",
         Confirming = "CONFIRMING",
@@ -215,7 +215,7 @@ impl GetStoreBusiness {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreRecipientItem {
+pub struct GetBrandstoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -226,7 +226,7 @@ pub struct GetStoreRecipientItem {
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_state: ::std::option::Option<GetRecipientState>,
+    pub recipient_state: ::std::option::Option<GetBrandstoreRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -234,7 +234,7 @@ pub struct GetStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreRecipientItem {
+    GetBrandstoreStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
         recipient_state: optional(2, "recipient_state"),
@@ -242,10 +242,10 @@ pub struct GetStoreRecipientItem {
     }
 }
 
-impl GetStoreRecipientItem {
+impl GetBrandstoreStoreRecipientItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreRecipientItem {
+        GetBrandstoreStoreRecipientItem {
             mchid: ::std::option::Option::None,
             company_name: ::std::option::Option::None,
             recipient_state: ::std::option::Option::None,
@@ -258,7 +258,7 @@ impl GetStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -271,25 +271,27 @@ pub struct GetResponse {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<GetStoreState>,
+    pub store_state: ::std::option::Option<GetBrandstoreStoreState>,
     /// 审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<GetBrandstoreAuditState>,
     /// 审核失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<GetStoreBasics>,
+    pub store_basics: ::std::option::Option<GetBrandstoreStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<GetStoreAddress>,
+    pub store_address: ::std::option::Option<GetBrandstoreStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<GetStoreBusiness>,
+    pub store_business: ::std::option::Option<GetBrandstoreStoreBusiness>,
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<GetBrandstoreStoreRecipientItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -297,7 +299,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
@@ -311,10 +313,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBrandstoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBrandstoreResponse {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
@@ -340,7 +342,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}.md:311`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBrandstoreRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -348,30 +350,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetBrandstoreQuery,
 }
 
-impl GetRequest {
+impl GetBrandstoreRequest {
     /// Creates a value from its required fields (`store_id`, `query`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetBrandstoreQuery,
     ) -> Self {
-        GetRequest {
+        GetBrandstoreRequest {
             store_id: store_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetBrandstoreRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/partner/store/brandstores/{store_id}`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBrandstoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -388,8 +390,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBrandstoreRequest {
+    type Response = GetBrandstoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -427,7 +429,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStoreBasics {
+pub struct ModifyBrandstoreStoreBasics {
     /// 商家门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
@@ -437,16 +439,16 @@ pub struct PatchStoreBasics {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStoreBasics {
+    ModifyBrandstoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
     }
 }
 
-impl PatchStoreBasics {
+impl ModifyBrandstoreStoreBasics {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStoreBasics {
+        ModifyBrandstoreStoreBasics {
             store_reference_id: ::std::option::Option::None,
             branch_name: ::std::option::Option::None,
         }
@@ -477,7 +479,7 @@ impl PatchStoreBasics {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStoreAddress {
+pub struct ModifyBrandstoreStoreAddress {
     /// 门店省市编码
     ///
     /// **Required.**
@@ -498,7 +500,7 @@ pub struct PatchStoreAddress {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStoreAddress {
+    ModifyBrandstoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
         address_complements: optional(2, "address_complements"),
@@ -507,13 +509,13 @@ pub struct PatchStoreAddress {
     }
 }
 
-impl PatchStoreAddress {
+impl ModifyBrandstoreStoreAddress {
     /// Creates a value from its required fields (`address_code`, `address_detail`).
     pub fn new(
         address_code: impl ::std::convert::Into<::std::string::String>,
         address_detail: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchStoreAddress {
+        ModifyBrandstoreStoreAddress {
             address_code: address_code.into(),
             address_detail: address_detail.into(),
             address_complements: ::std::option::Option::None,
@@ -558,7 +560,7 @@ impl PatchStoreAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStoreBusiness {
+pub struct ModifyBrandstoreStoreBusiness {
     /// 门店服务电话
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
@@ -568,16 +570,16 @@ pub struct PatchStoreBusiness {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStoreBusiness {
+    ModifyBrandstoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
     }
 }
 
-impl PatchStoreBusiness {
+impl ModifyBrandstoreStoreBusiness {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStoreBusiness {
+        ModifyBrandstoreStoreBusiness {
             service_phone: ::std::option::Option::None,
             business_hours: ::std::option::Option::None,
         }
@@ -606,24 +608,24 @@ impl PatchStoreBusiness {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
     pub brand_id: ::std::string::String,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<PatchStoreBasics>,
+    pub store_basics: ::std::option::Option<ModifyBrandstoreStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<PatchStoreAddress>,
+    pub store_address: ::std::option::Option<ModifyBrandstoreStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<PatchStoreBusiness>,
+    pub store_business: ::std::option::Option<ModifyBrandstoreStoreBusiness>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyBrandstoreBody {
         brand_id: required(0, "brand_id"),
         store_basics: optional(1, "store_basics"),
         store_address: optional(2, "store_address"),
@@ -631,10 +633,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyBrandstoreBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchBody {
+        ModifyBrandstoreBody {
             brand_id: brand_id.into(),
             store_basics: ::std::option::Option::None,
             store_address: ::std::option::Option::None,
@@ -643,25 +645,34 @@ impl PatchBody {
     }
 
     /// Sets `store_basics`.
-    pub fn with_store_basics(mut self, store_basics: PatchStoreBasics) -> Self {
+    pub fn with_store_basics(
+        mut self,
+        store_basics: ModifyBrandstoreStoreBasics,
+    ) -> Self {
         self.store_basics = ::std::option::Option::Some(store_basics);
         self
     }
 
     /// Sets `store_address`.
-    pub fn with_store_address(mut self, store_address: PatchStoreAddress) -> Self {
+    pub fn with_store_address(
+        mut self,
+        store_address: ModifyBrandstoreStoreAddress,
+    ) -> Self {
         self.store_address = ::std::option::Option::Some(store_address);
         self
     }
 
     /// Sets `store_business`.
-    pub fn with_store_business(mut self, store_business: PatchStoreBusiness) -> Self {
+    pub fn with_store_business(
+        mut self,
+        store_business: ModifyBrandstoreStoreBusiness,
+    ) -> Self {
         self.store_business = ::std::option::Option::Some(store_business);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyBrandstoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -673,7 +684,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -686,25 +697,27 @@ pub struct PatchResponse {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<GetStoreState>,
+    pub store_state: ::std::option::Option<GetBrandstoreStoreState>,
     /// 审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<GetBrandstoreAuditState>,
     /// 审核失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_basics: ::std::option::Option<GetStoreBasics>,
+    pub store_basics: ::std::option::Option<GetBrandstoreStoreBasics>,
     /// 门店地址信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_address: ::std::option::Option<GetStoreAddress>,
+    pub store_address: ::std::option::Option<GetBrandstoreStoreAddress>,
     /// 门店经营信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_business: ::std::option::Option<GetStoreBusiness>,
+    pub store_business: ::std::option::Option<GetBrandstoreStoreBusiness>,
     /// 门店收款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<GetStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<GetBrandstoreStoreRecipientItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -712,7 +725,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
@@ -726,10 +739,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyBrandstoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyBrandstoreResponse {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
@@ -755,7 +768,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}.md:96`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyBrandstoreRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -763,30 +776,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyBrandstoreBody,
 }
 
-impl PatchRequest {
+impl ModifyBrandstoreRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyBrandstoreBody,
     ) -> Self {
-        PatchRequest {
+        ModifyBrandstoreRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyBrandstoreRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/brand/partner/store/brandstores/{store_id}`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyBrandstoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -803,8 +816,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyBrandstoreRequest {
+    type Response = ModifyBrandstoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -835,7 +848,7 @@ impl ::wechatpay_runtime::Operation for PatchRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteBody {
+pub struct DeleteBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -843,21 +856,21 @@ pub struct DeleteBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteBody {
+    DeleteBrandstoreBody {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl DeleteBody {
+impl DeleteBrandstoreBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        DeleteBody {
+        DeleteBrandstoreBody {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteBody {
+impl ::wechatpay_runtime::Validate for DeleteBrandstoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -876,7 +889,7 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteBrandstoreRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -884,30 +897,30 @@ pub struct DeleteRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: DeleteBody,
+    pub body: DeleteBrandstoreBody,
 }
 
-impl DeleteRequest {
+impl DeleteBrandstoreRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: DeleteBody,
+        body: DeleteBrandstoreBody,
     ) -> Self {
-        DeleteRequest {
+        DeleteBrandstoreRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl DeleteRequest {
+impl DeleteBrandstoreRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/brand/partner/store/brandstores/{store_id}`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteBrandstoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -924,7 +937,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for DeleteBrandstoreRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -1010,25 +1023,31 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreId<'a> {
     /// 查询品牌门店 (`GET /v3/brand/partner/store/brandstores/{store_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.store_id.clone(), query)).await
+        query: GetBrandstoreQuery,
+    ) -> ::std::result::Result<GetBrandstoreResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetBrandstoreRequest::new(self.store_id.clone(), query))
+            .await
     }
 
     /// 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.store_id.clone(), body)).await
+        body: ModifyBrandstoreBody,
+    ) -> ::std::result::Result<ModifyBrandstoreResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifyBrandstoreRequest::new(self.store_id.clone(), body))
+            .await
     }
 
     /// 删除品牌门店 (`DELETE /v3/brand/partner/store/brandstores/{store_id}`)
     pub async fn delete(
         &self,
-        body: DeleteBody,
+        body: DeleteBrandstoreBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteRequest::new(self.store_id.clone(), body)).await
+        self.client
+            .execute(&DeleteBrandstoreRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -1037,24 +1056,24 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_brand_partner_store_brandstores_store_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_brandstore.query",
+            ::wechatpay_runtime::json_schema_for::<GetBrandstoreQuery>(),
         ),
         (
-            "get_v3_brand_partner_store_brandstores_store_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_brandstore.response",
+            ::wechatpay_runtime::json_schema_for::<GetBrandstoreResponse>(),
         ),
         (
-            "patch_v3_brand_partner_store_brandstores_store_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_brandstore.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyBrandstoreBody>(),
         ),
         (
-            "patch_v3_brand_partner_store_brandstores_store_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_brandstore.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyBrandstoreResponse>(),
         ),
         (
-            "delete_v3_brand_partner_store_brandstores_store_id.body",
-            ::wechatpay_runtime::json_schema_for::<DeleteBody>(),
+            "delete_brandstore.body",
+            ::wechatpay_runtime::json_schema_for::<DeleteBrandstoreBody>(),
         ),
     ]);
     schemas.extend(bindrecipient::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BrandQueryOrderAmountResponse {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BrandQueryOrderAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl BrandQueryOrderAmountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BrandQueryOrderAmountResponse {
             transaction_id: ::std::option::Option::None,
             unsplit_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl GetResponse {
 /// Source: `openapi/v3/brand/profitsharing/orders/{transaction_id}/amounts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BrandQueryOrderAmountRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -62,25 +62,25 @@ pub struct GetRequest {
     pub transaction_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl BrandQueryOrderAmountRequest {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        BrandQueryOrderAmountRequest {
             transaction_id: transaction_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl BrandQueryOrderAmountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/brand/profitsharing/orders/{transaction_id}/amounts`
     pub const PATH: &'static str = "/v3/brand/profitsharing/orders/{transaction_id}/amounts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BrandQueryOrderAmountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BrandQueryOrderAmountRequest {
+    type Response = BrandQueryOrderAmountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,13 @@ impl<'a> V3BrandProfitsharingOrdersTransactionIdAmounts<'a> {
     /// 查询订单剩余待分金额 (`GET /v3/brand/profitsharing/orders/{transaction_id}/amounts`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone())).await
+    ) -> ::std::result::Result<
+        BrandQueryOrderAmountResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&BrandQueryOrderAmountRequest::new(self.transaction_id.clone()))
+            .await
     }
 }
 
@@ -154,8 +159,8 @@ impl<'a> V3BrandProfitsharingOrdersTransactionIdAmounts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_brand_profitsharing_orders_transaction_id_amounts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "brand_query_order_amount.response",
+            ::wechatpay_runtime::json_schema_for::<BrandQueryOrderAmountResponse>(),
         ),
     ])
 }

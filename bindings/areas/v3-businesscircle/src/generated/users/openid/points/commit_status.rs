@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryCommitStatusQuery {
     /// 商圈商户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -21,20 +21,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryCommitStatusQuery {
         sub_mchid: optional(0, "sub_mchid"),
         brandid: required(1, "brandid"),
         appid: required(2, "appid"),
     }
 }
 
-impl GetQuery {
+impl QueryCommitStatusQuery {
     /// Creates a value from its required fields (`brandid`, `appid`).
     pub fn new(
         brandid: i64,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        QueryCommitStatusQuery {
             sub_mchid: ::std::option::Option::None,
             brandid,
             appid: appid.into(),
@@ -51,7 +51,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryCommitStatusQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 /// Source: `openapi/v3/businesscircle/users/{openid}/points/commit_status.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryCommitStatusRequest {
     /// 顾客openid
     ///
     /// **Required.**
@@ -80,30 +80,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryCommitStatusQuery,
 }
 
-impl GetRequest {
+impl QueryCommitStatusRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryCommitStatusQuery,
     ) -> Self {
-        GetRequest {
+        QueryCommitStatusRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryCommitStatusRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/businesscircle/users/{openid}/points/commit_status`
     pub const PATH: &'static str = "/v3/businesscircle/users/{openid}/points/commit_status";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCommitStatusRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
+impl ::wechatpay_runtime::Operation for QueryCommitStatusRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -186,9 +186,11 @@ impl<'a> V3BusinesscircleUsersOpenidPointsCommitStatus<'a> {
     /// 商圈会员待积分状态查询 (`GET /v3/businesscircle/users/{openid}/points/commit_status`)
     pub async fn get(
         &self,
-        query: GetQuery,
+        query: QueryCommitStatusQuery,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        self.client
+            .execute(&QueryCommitStatusRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -197,8 +199,8 @@ impl<'a> V3BusinesscircleUsersOpenidPointsCommitStatus<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_businesscircle_users_openid_points_commit_status.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_commit_status.query",
+            ::wechatpay_runtime::json_schema_for::<QueryCommitStatusQuery>(),
         ),
     ])
 }

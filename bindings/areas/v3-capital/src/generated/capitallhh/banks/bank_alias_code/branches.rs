@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListBranchesQuery {
     /// 城市编码
     ///
     /// **Required.**
@@ -21,17 +21,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListBranchesQuery {
         city_code: required(0, "city_code"),
         offset: optional(1, "offset"),
         limit: required(2, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListBranchesQuery {
     /// Creates a value from its required fields (`city_code`, `limit`).
     pub fn new(city_code: i64, limit: i64) -> Self {
-        GetQuery {
+        ListBranchesQuery {
             city_code,
             offset: ::std::option::Option::None,
             limit,
@@ -45,7 +45,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListBranchesQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -59,7 +59,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListBranchesDataItem {
     /// 开户银行支行名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -77,17 +77,17 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListBranchesDataItem {
         bank_branch_name: optional(0, "bank_branch_name"),
         bank_branch_id: optional(1, "bank_branch_id"),
         ..extra
     }
 }
 
-impl GetDataItem {
+impl ListBranchesDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListBranchesDataItem {
             bank_branch_name: ::std::option::Option::None,
             bank_branch_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -101,7 +101,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetLinks {
+pub struct ListBranchesLinks {
     /// 下一页链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next: ::std::option::Option<::std::string::String>,
@@ -119,7 +119,7 @@ pub struct GetLinks {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetLinks {
+    ListBranchesLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
         self_: optional(2, "self"),
@@ -127,10 +127,10 @@ pub struct GetLinks {
     }
 }
 
-impl GetLinks {
+impl ListBranchesLinks {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetLinks {
+        ListBranchesLinks {
             next: ::std::option::Option::None,
             prev: ::std::option::Option::None,
             self_: ::std::option::Option::None,
@@ -143,7 +143,7 @@ impl GetLinks {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListBranchesResponse {
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -156,7 +156,7 @@ pub struct GetResponse {
     pub count: ::std::option::Option<i64>,
     /// 支行列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListBranchesDataItem>>,
     /// 本次查询偏移量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +166,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<GetLinks>,
+    pub links: ::std::option::Option<ListBranchesLinks>,
     /// 开户银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -194,7 +194,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListBranchesResponse {
         total_count: optional(0, "total_count"),
         count: optional(1, "count"),
         data: optional(2, "data"),
@@ -208,10 +208,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListBranchesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListBranchesResponse {
             total_count: ::std::option::Option::None,
             count: ::std::option::Option::None,
             data: ::std::option::Option::None,
@@ -237,7 +237,7 @@ impl GetResponse {
 /// Source: `openapi/v3/capital/capitallhh/banks/{bank_alias_code}/branches.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListBranchesRequest {
     /// 银行别名编码
     ///
     /// **Required.**
@@ -245,30 +245,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub bank_alias_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListBranchesQuery,
 }
 
-impl GetRequest {
+impl ListBranchesRequest {
     /// Creates a value from its required fields (`bank_alias_code`, `query`).
     pub fn new(
         bank_alias_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListBranchesQuery,
     ) -> Self {
-        GetRequest {
+        ListBranchesRequest {
             bank_alias_code: bank_alias_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListBranchesRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/capital/capitallhh/banks/{bank_alias_code}/branches`
     pub const PATH: &'static str = "/v3/capital/capitallhh/banks/{bank_alias_code}/branches";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListBranchesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -288,8 +288,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListBranchesRequest {
+    type Response = ListBranchesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -332,8 +332,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListBranchesRequest {
+    type Item = ListBranchesDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -376,9 +376,11 @@ impl<'a> V3CapitalCapitallhhBanksBankAliasCodeBranches<'a> {
     /// 查询支行列表 (`GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.bank_alias_code.clone(), query)).await
+        query: ListBranchesQuery,
+    ) -> ::std::result::Result<ListBranchesResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ListBranchesRequest::new(self.bank_alias_code.clone(), query))
+            .await
     }
 }
 
@@ -387,12 +389,12 @@ impl<'a> V3CapitalCapitallhhBanksBankAliasCodeBranches<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_capital_capitallhh_banks_bank_alias_code_branches.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_branches.query",
+            ::wechatpay_runtime::json_schema_for::<ListBranchesQuery>(),
         ),
         (
-            "get_v3_capital_capitallhh_banks_bank_alias_code_branches.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_branches.response",
+            ::wechatpay_runtime::json_schema_for::<ListBranchesResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChargeInfo {
+pub struct ConfirmContractChargeInfo {
     /// 开始时间
     ///
     /// **Required.**
@@ -28,7 +28,7 @@ pub struct PostChargeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChargeInfo {
+    ConfirmContractChargeInfo {
         start_time: required(0, "start_time"),
         charging_station_name: required(1, "charging_station_name"),
         charging_gun_number: required(2, "charging_gun_number"),
@@ -36,7 +36,7 @@ pub struct PostChargeInfo {
     }
 }
 
-impl PostChargeInfo {
+impl ConfirmContractChargeInfo {
     /// Creates a value from its required fields (`start_time`, `charging_station_name`, `charging_gun_number`, `device_id`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
@@ -44,7 +44,7 @@ impl PostChargeInfo {
         charging_gun_number: impl ::std::convert::Into<::std::string::String>,
         device_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostChargeInfo {
+        ConfirmContractChargeInfo {
             start_time: start_time.into(),
             charging_station_name: charging_station_name.into(),
             charging_gun_number: charging_gun_number.into(),
@@ -57,7 +57,7 @@ impl PostChargeInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfirmContractBody {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -71,11 +71,11 @@ pub struct PostBody {
     /// 充电场景信息
     ///
     /// **Required.**
-    pub charge_info: PostChargeInfo,
+    pub charge_info: ConfirmContractChargeInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfirmContractBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -83,13 +83,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ConfirmContractBody {
     /// Creates a value from its required fields (`appid`, `charge_info`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        charge_info: PostChargeInfo,
+        charge_info: ConfirmContractChargeInfo,
     ) -> Self {
-        PostBody {
+        ConfirmContractBody {
             sub_mchid: ::std::option::Option::None,
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -116,7 +116,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfirmContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfirmContractResponse {
     /// 用户充电代扣凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -141,16 +141,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfirmContractResponse {
         charging_token: optional(0, "charging_token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ConfirmContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfirmContractResponse {
             charging_token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -170,7 +170,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ebike/charge/contracts/{contract_id}/confirm.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfirmContractRequest {
     /// 充电授权扣费协议号
     ///
     /// **Required.**
@@ -178,30 +178,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfirmContractBody,
 }
 
-impl PostRequest {
+impl ConfirmContractRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ConfirmContractBody,
     ) -> Self {
-        PostRequest {
+        ConfirmContractRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ConfirmContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ebike/charge/contracts/{contract_id}/confirm`
     pub const PATH: &'static str = "/v3/ebike/charge/contracts/{contract_id}/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfirmContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -221,8 +221,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfirmContractRequest {
+    type Response = ConfirmContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -271,9 +271,11 @@ impl<'a> V3EbikeChargeContractsContractIdConfirm<'a> {
     /// 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        body: ConfirmContractBody,
+    ) -> ::std::result::Result<ConfirmContractResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ConfirmContractRequest::new(self.contract_id.clone(), body))
+            .await
     }
 }
 
@@ -282,12 +284,12 @@ impl<'a> V3EbikeChargeContractsContractIdConfirm<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ebike_charge_contracts_contract_id_confirm.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "confirm_contract.body",
+            ::wechatpay_runtime::json_schema_for::<ConfirmContractBody>(),
         ),
         (
-            "post_v3_ebike_charge_contracts_contract_id_confirm.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "confirm_contract.response",
+            ::wechatpay_runtime::json_schema_for::<ConfirmContractResponse>(),
         ),
     ])
 }

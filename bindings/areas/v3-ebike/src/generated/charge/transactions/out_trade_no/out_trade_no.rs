@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EbikeGetTransactionByOutTradeNoQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EbikeGetTransactionByOutTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EbikeGetTransactionByOutTradeNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        EbikeGetTransactionByOutTradeNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EbikeGetTransactionByOutTradeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +50,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct EbikeGetTransactionByOutTradeNoPayer {
     /// 用户在服务商的标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -64,17 +64,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    EbikeGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl EbikeGetTransactionByOutTradeNoPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        EbikeGetTransactionByOutTradeNoPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -88,7 +88,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct EbikeGetTransactionByOutTradeNoAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -110,7 +110,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    EbikeGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -119,10 +119,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl EbikeGetTransactionByOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        EbikeGetTransactionByOutTradeNoAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeviceInfo {
+pub struct EbikeGetTransactionByOutTradeNoDeviceInfo {
     /// 充电位设备号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -156,17 +156,17 @@ pub struct GetDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeviceInfo {
+    EbikeGetTransactionByOutTradeNoDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl GetDeviceInfo {
+impl EbikeGetTransactionByOutTradeNoDeviceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeviceInfo {
+        EbikeGetTransactionByOutTradeNoDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -180,7 +180,7 @@ impl GetDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct EbikeGetTransactionByOutTradeNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -220,7 +220,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    EbikeGetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -234,10 +234,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl EbikeGetTransactionByOutTradeNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        EbikeGetTransactionByOutTradeNoPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -256,7 +256,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EbikeGetTransactionByOutTradeNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -310,20 +310,22 @@ pub struct GetResponse {
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 支付者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<EbikeGetTransactionByOutTradeNoPayer>,
     /// 订单金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<EbikeGetTransactionByOutTradeNoAmount>,
     /// 设备信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<GetDeviceInfo>,
+    pub device_info: ::std::option::Option<EbikeGetTransactionByOutTradeNoDeviceInfo>,
     /// 优惠信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<EbikeGetTransactionByOutTradeNoPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -331,7 +333,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EbikeGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         appid: optional(2, "appid"),
@@ -353,10 +355,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EbikeGetTransactionByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EbikeGetTransactionByOutTradeNoResponse {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -392,7 +394,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ebike/charge/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EbikeGetTransactionByOutTradeNoRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -400,30 +402,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EbikeGetTransactionByOutTradeNoQuery,
 }
 
-impl GetRequest {
+impl EbikeGetTransactionByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EbikeGetTransactionByOutTradeNoQuery,
     ) -> Self {
-        GetRequest {
+        EbikeGetTransactionByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EbikeGetTransactionByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/ebike/charge/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EbikeGetTransactionByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -443,8 +445,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EbikeGetTransactionByOutTradeNoRequest {
+    type Response = EbikeGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -497,9 +499,19 @@ impl<'a> V3EbikeChargeTransactionsOutTradeNoOutTradeNo<'a> {
     /// 查询订单 (`GET /v3/ebike/charge/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: EbikeGetTransactionByOutTradeNoQuery,
+    ) -> ::std::result::Result<
+        EbikeGetTransactionByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EbikeGetTransactionByOutTradeNoRequest::new(
+                    self.out_trade_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -508,12 +520,16 @@ impl<'a> V3EbikeChargeTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ebike_charge_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ebike_get_transaction_by_out_trade_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                EbikeGetTransactionByOutTradeNoQuery,
+            >(),
         ),
         (
-            "get_v3_ebike_charge_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ebike_get_transaction_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EbikeGetTransactionByOutTradeNoResponse,
+            >(),
         ),
     ])
 }

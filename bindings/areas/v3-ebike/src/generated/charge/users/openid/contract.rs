@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EbikeQueryContractQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -17,16 +17,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EbikeQueryContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
         trade_scene: required(1, "trade_scene"),
     }
 }
 
-impl GetQuery {
+impl EbikeQueryContractQuery {
     /// Creates a value from its required fields (`trade_scene`).
     pub fn new(trade_scene: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        EbikeQueryContractQuery {
             sub_mchid: ::std::option::Option::None,
             trade_scene: trade_scene.into(),
         }
@@ -42,7 +42,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EbikeQueryContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EbikeQueryContractResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,7 +83,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EbikeQueryContractResponse {
         mchid: optional(0, "mchid"),
         openid: optional(1, "openid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -93,10 +93,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EbikeQueryContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EbikeQueryContractResponse {
             mchid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -120,7 +120,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ebike/charge/users/{openid}/contract.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EbikeQueryContractRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -128,30 +128,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EbikeQueryContractQuery,
 }
 
-impl GetRequest {
+impl EbikeQueryContractRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EbikeQueryContractQuery,
     ) -> Self {
-        GetRequest {
+        EbikeQueryContractRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EbikeQueryContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ebike/charge/users/{openid}/contract`
     pub const PATH: &'static str = "/v3/ebike/charge/users/{openid}/contract";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EbikeQueryContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,8 +168,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EbikeQueryContractRequest {
+    type Response = EbikeQueryContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -228,9 +228,11 @@ impl<'a> V3EbikeChargeUsersOpenidContract<'a> {
     /// 通过用户标识查询用户状态 (`GET /v3/ebike/charge/users/{openid}/contract`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: EbikeQueryContractQuery,
+    ) -> ::std::result::Result<EbikeQueryContractResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&EbikeQueryContractRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -239,12 +241,12 @@ impl<'a> V3EbikeChargeUsersOpenidContract<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ebike_charge_users_openid_contract.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ebike_query_contract.query",
+            ::wechatpay_runtime::json_schema_for::<EbikeQueryContractQuery>(),
         ),
         (
-            "get_v3_ebike_charge_users_openid_contract.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ebike_query_contract.response",
+            ::wechatpay_runtime::json_schema_for::<EbikeQueryContractResponse>(),
         ),
     ])
 }

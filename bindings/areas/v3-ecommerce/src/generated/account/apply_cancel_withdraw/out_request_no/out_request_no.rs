@@ -6,7 +6,7 @@
     /// Values of `cancel_state`.
     ///
     /// 注销提现申请单状态
-    pub enum GetCancelState {
+    pub enum GetApplyCancelWithdrawByOutRequestNoCancelState {
         Accepted = "ACCEPTED",
         Reviewing = "REVIEWING",
         Rejected = "REJECTED",
@@ -25,7 +25,7 @@
     /// Values of `withdraw`.
     ///
     /// 是否提取资金
-    pub enum GetWithdraw {
+    pub enum GetApplyCancelWithdrawByOutRequestNoWithdraw {
         ApplyWithdraw = "APPLY_WITHDRAW",
         NotApplyWithdraw = "NOT_APPLY_WITHDRAW",
         #[unrecognized]
@@ -37,7 +37,7 @@
     /// Values of `withdraw_state`.
     ///
     /// 提现状态
-    pub enum GetWithdrawState {
+    pub enum GetApplyCancelWithdrawByOutRequestNoWithdrawState {
         WithdrawProcessing = "WITHDRAW_PROCESSING",
         WithdrawException = "WITHDRAW_EXCEPTION",
         WithdrawSucceed = "WITHDRAW_SUCCEED",
@@ -50,7 +50,7 @@
     /// Values of `out_account_type`.
     ///
     /// 二级商户号的出款子账户类型
-    pub enum GetOutAccountType {
+    pub enum GetApplyCancelWithdrawByOutRequestNoOutAccountType {
         BasicAccount = "BASIC_ACCOUNT",
         OperateAccount = "OPERATE_ACCOUNT",
         MarginAccount = "MARGIN_ACCOUNT",
@@ -64,7 +64,7 @@
     /// Values of `pay_state`.
     ///
     /// 付款状态
-    pub enum GetPayState {
+    pub enum GetApplyCancelWithdrawByOutRequestNoPayState {
         PayProcessing = "PAY_PROCESSING",
         PaySucceed = "PAY_SUCCEED",
         PayFail = "PAY_FAIL",
@@ -80,17 +80,19 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAccountWithdrawResultItem {
+pub struct GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
     /// 二级商户号的出款子账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub out_account_type: ::std::option::Option<GetOutAccountType>,
+    pub out_account_type: ::std::option::Option<
+        GetApplyCancelWithdrawByOutRequestNoOutAccountType,
+    >,
     /// 付款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pay_state: ::std::option::Option<GetPayState>,
+    pub pay_state: ::std::option::Option<GetApplyCancelWithdrawByOutRequestNoPayState>,
     /// 付款状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -103,7 +105,7 @@ pub struct GetAccountWithdrawResultItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAccountWithdrawResultItem {
+    GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
         out_account_type: optional(0, "out_account_type"),
         pay_state: optional(1, "pay_state"),
         state_description: optional(2, "state_description"),
@@ -111,10 +113,10 @@ pub struct GetAccountWithdrawResultItem {
     }
 }
 
-impl GetAccountWithdrawResultItem {
+impl GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAccountWithdrawResultItem {
+        GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
             out_account_type: ::std::option::Option::None,
             pay_state: ::std::option::Option::None,
             state_description: ::std::option::Option::None,
@@ -129,12 +131,14 @@ impl GetAccountWithdrawResultItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAccountInfoItem {
+pub struct GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
     /// 二级商户号的出款子账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub out_account_type: ::std::option::Option<GetOutAccountType>,
+    pub out_account_type: ::std::option::Option<
+        GetApplyCancelWithdrawByOutRequestNoOutAccountType,
+    >,
     /// 账户金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -147,17 +151,17 @@ pub struct GetAccountInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAccountInfoItem {
+    GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
         out_account_type: optional(0, "out_account_type"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl GetAccountInfoItem {
+impl GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAccountInfoItem {
+        GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
             out_account_type: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -171,7 +175,7 @@ impl GetAccountInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetConfirmCancel {
+pub struct GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
     /// 确认商户注销的页面url
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_cancel_url: ::std::option::Option<::std::string::String>,
@@ -182,16 +186,16 @@ pub struct GetConfirmCancel {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetConfirmCancel {
+    GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
         confirm_cancel_url: optional(0, "confirm_cancel_url"),
         ..extra
     }
 }
 
-impl GetConfirmCancel {
+impl GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetConfirmCancel {
+        GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
             confirm_cancel_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -202,7 +206,7 @@ impl GetConfirmCancel {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetApplyCancelWithdrawByOutRequestNoResponse {
     /// 微信支付注销提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -217,7 +221,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_state: ::std::option::Option<GetCancelState>,
+    pub cancel_state: ::std::option::Option<
+        GetApplyCancelWithdrawByOutRequestNoCancelState,
+    >,
     /// 注销提现申请单状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -225,14 +231,16 @@ pub struct GetResponse {
     pub cancel_state_description: ::std::option::Option<::std::string::String>,
     /// 是否提取资金
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub withdraw: ::std::option::Option<GetWithdraw>,
+    pub withdraw: ::std::option::Option<GetApplyCancelWithdrawByOutRequestNoWithdraw>,
     /// 提现状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub withdraw_state: ::std::option::Option<GetWithdrawState>,
+    pub withdraw_state: ::std::option::Option<
+        GetApplyCancelWithdrawByOutRequestNoWithdrawState,
+    >,
     /// 账户提现结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_withdraw_result: ::std::option::Option<
-        ::std::vec::Vec<GetAccountWithdrawResultItem>,
+        ::std::vec::Vec<GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem>,
     >,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -244,10 +252,14 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_info: ::std::option::Option<::std::vec::Vec<GetAccountInfoItem>>,
+    pub account_info: ::std::option::Option<
+        ::std::vec::Vec<GetApplyCancelWithdrawByOutRequestNoAccountInfoItem>,
+    >,
     /// 用于引导商户超级管理员确认注销的信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub confirm_cancel: ::std::option::Option<GetConfirmCancel>,
+    pub confirm_cancel: ::std::option::Option<
+        GetApplyCancelWithdrawByOutRequestNoConfirmCancel,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -255,7 +267,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetApplyCancelWithdrawByOutRequestNoResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         cancel_state: optional(2, "cancel_state"),
@@ -271,10 +283,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetApplyCancelWithdrawByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetApplyCancelWithdrawByOutRequestNoResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             cancel_state: ::std::option::Option::None,
@@ -302,7 +314,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetApplyCancelWithdrawByOutRequestNoRequest {
     /// 商户注销提现申请号
     ///
     /// **Required.**
@@ -311,25 +323,25 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetApplyCancelWithdrawByOutRequestNoRequest {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetApplyCancelWithdrawByOutRequestNoRequest {
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetApplyCancelWithdrawByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetApplyCancelWithdrawByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -348,8 +360,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetApplyCancelWithdrawByOutRequestNoRequest {
+    type Response = GetApplyCancelWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -393,8 +405,17 @@ impl<'a> V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo<'a> {
     /// 商户注销提现申请单号查询申请单状态 (`GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone())).await
+    ) -> ::std::result::Result<
+        GetApplyCancelWithdrawByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetApplyCancelWithdrawByOutRequestNoRequest::new(
+                    self.out_request_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -403,8 +424,10 @@ impl<'a> V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_account_apply_cancel_withdraw_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_apply_cancel_withdraw_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetApplyCancelWithdrawByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

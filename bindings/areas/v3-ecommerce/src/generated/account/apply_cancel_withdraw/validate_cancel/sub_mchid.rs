@@ -6,7 +6,7 @@
     /// Values of `merchant_state`.
     ///
     /// 注销提现申请单状态
-    pub enum GetMerchantState {
+    pub enum GetValidateCancelMerchantState {
         Normal = "NORMAL",
         HasBeenCancelled = "HAS_BEEN_CANCELLED",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `validate_result`.
     ///
     /// 注销资格检查结果
-    pub enum GetValidateResult {
+    pub enum GetValidateCancelValidateResult {
         AllowCancelWithdraw = "ALLOW_CANCEL_WITHDRAW",
         NotAllowCancelWithdraw = "NOT_ALLOW_CANCEL_WITHDRAW",
         #[unrecognized]
@@ -30,7 +30,7 @@
     /// Values of `out_account_type`.
     ///
     /// 商户资金账户余额
-    pub enum GetOutAccountType {
+    pub enum GetValidateCancelOutAccountType {
         BasicAccount = "BASIC_ACCOUNT",
         OperateAccount = "OPERATE_ACCOUNT",
         MarginAccount = "MARGIN_ACCOUNT",
@@ -46,12 +46,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAccountInfoItem {
+pub struct GetValidateCancelAccountInfoItem {
     /// 商户资金账户余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub out_account_type: ::std::option::Option<GetOutAccountType>,
+    pub out_account_type: ::std::option::Option<GetValidateCancelOutAccountType>,
     /// 账户金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,17 +64,17 @@ pub struct GetAccountInfoItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAccountInfoItem {
+    GetValidateCancelAccountInfoItem {
         out_account_type: optional(0, "out_account_type"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl GetAccountInfoItem {
+impl GetValidateCancelAccountInfoItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAccountInfoItem {
+        GetValidateCancelAccountInfoItem {
             out_account_type: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -86,7 +86,7 @@ impl GetAccountInfoItem {
     /// Values of `type`.
     ///
     /// 二级商户号的出款子账户类型
-    pub enum GetType {
+    pub enum GetValidateCancelType {
         ConsumerComplaintUnprocessed = "CONSUMER_COMPLAINT_UNPROCESSED",
         HasBlockingControl = "HAS_BLOCKING_CONTROL",
         FundsPendingProcessing = "FUNDS_PENDING_PROCESSING",
@@ -102,11 +102,11 @@ impl GetAccountInfoItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBlockReasonsItem {
+pub struct GetValidateCancelBlockReasonsItem {
     /// 二级商户号的出款子账户类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetValidateCancelType>,
     /// 原因描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -117,17 +117,17 @@ pub struct GetBlockReasonsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBlockReasonsItem {
+    GetValidateCancelBlockReasonsItem {
         type_: optional(0, "type"),
         description: optional(1, "description"),
         ..extra
     }
 }
 
-impl GetBlockReasonsItem {
+impl GetValidateCancelBlockReasonsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBlockReasonsItem {
+        GetValidateCancelBlockReasonsItem {
             type_: ::std::option::Option::None,
             description: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -139,7 +139,7 @@ impl GetBlockReasonsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetValidateCancelResponse {
     /// 注销检查的二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -149,20 +149,24 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_state: ::std::option::Option<GetMerchantState>,
+    pub merchant_state: ::std::option::Option<GetValidateCancelMerchantState>,
     /// 注销资格检查结果
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub validate_result: ::std::option::Option<GetValidateResult>,
+    pub validate_result: ::std::option::Option<GetValidateCancelValidateResult>,
     /// 账户信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_info: ::std::option::Option<::std::vec::Vec<GetAccountInfoItem>>,
+    pub account_info: ::std::option::Option<
+        ::std::vec::Vec<GetValidateCancelAccountInfoItem>,
+    >,
     /// 不可发起注销原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub block_reasons: ::std::option::Option<::std::vec::Vec<GetBlockReasonsItem>>,
+    pub block_reasons: ::std::option::Option<
+        ::std::vec::Vec<GetValidateCancelBlockReasonsItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -170,7 +174,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetValidateCancelResponse {
         sub_mchid: optional(0, "sub_mchid"),
         merchant_state: optional(1, "merchant_state"),
         validate_result: optional(2, "validate_result"),
@@ -180,10 +184,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetValidateCancelResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetValidateCancelResponse {
             sub_mchid: ::std::option::Option::None,
             merchant_state: ::std::option::Option::None,
             validate_result: ::std::option::Option::None,
@@ -205,7 +209,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetValidateCancelRequest {
     /// 申请注销的二级商户号
     ///
     /// **Required.**
@@ -214,23 +218,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetValidateCancelRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetValidateCancelRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetValidateCancelRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`
     pub const PATH: &'static str = "/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetValidateCancelRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -246,8 +250,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetValidateCancelRequest {
+    type Response = GetValidateCancelResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -291,8 +295,8 @@ impl<'a> V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid<'a> {
     /// 商户注销资格校验 (`GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<GetValidateCancelResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetValidateCancelRequest::new(self.sub_mchid.clone())).await
     }
 }
 
@@ -301,8 +305,8 @@ impl<'a> V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_account_apply_cancel_withdraw_validate_cancel_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_validate_cancel.response",
+            ::wechatpay_runtime::json_schema_for::<GetValidateCancelResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `cancel_state`.
     ///
     /// 注销状态
-    pub enum GetCancelState {
+    pub enum GetCancelApplicationByOutApplyNoCancelState {
         Reviewing = "REVIEWING",
         Rejected = "REJECTED",
         CancelSuccess = "CANCEL_SUCCESS",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCancelApplicationByOutApplyNoResponse {
     /// 商户注销申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -35,7 +35,7 @@ pub struct GetResponse {
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 注销状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cancel_state: ::std::option::Option<GetCancelState>,
+    pub cancel_state: ::std::option::Option<GetCancelApplicationByOutApplyNoCancelState>,
     /// 最后更新时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -46,7 +46,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCancelApplicationByOutApplyNoResponse {
         out_apply_no: optional(0, "out_apply_no"),
         sub_mchid: optional(1, "sub_mchid"),
         reject_reason: optional(2, "reject_reason"),
@@ -56,10 +56,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCancelApplicationByOutApplyNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCancelApplicationByOutApplyNoResponse {
             out_apply_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
@@ -81,7 +81,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCancelApplicationByOutApplyNoRequest {
     /// 商户注销申请单号
     ///
     /// **Required.**
@@ -90,23 +90,23 @@ pub struct GetRequest {
     pub out_apply_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetCancelApplicationByOutApplyNoRequest {
     /// Creates a value from its required fields (`out_apply_no`).
     pub fn new(out_apply_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetCancelApplicationByOutApplyNoRequest {
             out_apply_no: out_apply_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetCancelApplicationByOutApplyNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`
     pub const PATH: &'static str = "/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCancelApplicationByOutApplyNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,8 +125,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCancelApplicationByOutApplyNoRequest {
+    type Response = GetCancelApplicationByOutApplyNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -170,8 +170,15 @@ impl<'a> V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo<'a> {
     /// 查询注销单状态 (`GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_apply_no.clone())).await
+    ) -> ::std::result::Result<
+        GetCancelApplicationByOutApplyNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetCancelApplicationByOutApplyNoRequest::new(self.out_apply_no.clone()),
+            )
+            .await
     }
 }
 
@@ -180,8 +187,10 @@ impl<'a> V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_account_cancel_applications_out_apply_no_out_apply_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_cancel_application_by_out_apply_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetCancelApplicationByOutApplyNoResponse,
+            >(),
         ),
     ])
 }

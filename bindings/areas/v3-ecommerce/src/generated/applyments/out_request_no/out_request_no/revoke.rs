@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct OutRevokeApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    OutRevokeApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl OutRevokeApplymentResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        OutRevokeApplymentResponse {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OutRevokeApplymentRequest {
     /// 业务申请编号
     ///
     /// **Required.**
@@ -62,25 +62,25 @@ pub struct PostRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl PostRequest {
+impl OutRevokeApplymentRequest {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostRequest {
+        OutRevokeApplymentRequest {
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl PostRequest {
+impl OutRevokeApplymentRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`
     pub const PATH: &'static str = "/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OutRevokeApplymentRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for OutRevokeApplymentRequest {
+    type Response = OutRevokeApplymentResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,10 @@ impl<'a> V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke<'a> {
     /// 撤销申请单-使用业务申请编号 (`POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_request_no.clone())).await
+    ) -> ::std::result::Result<OutRevokeApplymentResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&OutRevokeApplymentRequest::new(self.out_request_no.clone()))
+            .await
     }
 }
 
@@ -154,8 +156,8 @@ impl<'a> V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_applyments_out_request_no_out_request_no_revoke.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "out_revoke_applyment.response",
+            ::wechatpay_runtime::json_schema_for::<OutRevokeApplymentResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CombineMiniProgramPrepayBody {
     /// 商户APPID
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CombineMiniProgramPrepayBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
         out_contract_code: required(2, "out_contract_code"),
@@ -39,7 +39,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CombineMiniProgramPrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CombineMiniProgramPrepayBody {
             appid: appid.into(),
             plan_id,
             out_contract_code: out_contract_code.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CombineMiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CombineMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +98,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CombineMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),
         plan_id: optional(2, "plan_id"),
@@ -107,10 +107,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CombineMiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CombineMiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
@@ -131,26 +131,28 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CombineMiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CombineMiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl CombineMiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CombineMiniProgramPrepayBody) -> Self {
+        CombineMiniProgramPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl CombineMiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CombineMiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -160,8 +162,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CombineMiniProgramPrepayRequest {
+    type Response = CombineMiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -202,9 +204,12 @@ impl<'a> V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram<'a> {
     /// 小程序方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CombineMiniProgramPrepayBody,
+    ) -> ::std::result::Result<
+        CombineMiniProgramPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&CombineMiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -213,12 +218,12 @@ impl<'a> V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_combine_papay_contracts_pre_entrust_sign_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "combine_mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<CombineMiniProgramPrepayBody>(),
         ),
         (
-            "post_v3_ecommerce_combine_papay_contracts_pre_entrust_sign_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "combine_mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<CombineMiniProgramPrepayResponse>(),
         ),
     ])
 }

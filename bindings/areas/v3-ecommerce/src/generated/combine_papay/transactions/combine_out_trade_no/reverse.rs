@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct EcommerceReverseTransactionSubOrdersItem {
     /// 子单商户号
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    EcommerceReverseTransactionSubOrdersItem {
         mchid: required(0, "mchid"),
         out_trade_no: required(1, "out_trade_no"),
         sub_mchid: required(2, "sub_mchid"),
@@ -35,14 +35,14 @@ pub struct PostSubOrdersItem {
     }
 }
 
-impl PostSubOrdersItem {
+impl EcommerceReverseTransactionSubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `out_trade_no`, `sub_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        EcommerceReverseTransactionSubOrdersItem {
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
             sub_mchid: sub_mchid.into(),
@@ -64,27 +64,29 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceReverseTransactionBody {
     /// 合单商户APPID
     ///
     /// **Required.**
     pub combine_appid: ::std::string::String,
     /// 子单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<PostSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<EcommerceReverseTransactionSubOrdersItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceReverseTransactionBody {
         combine_appid: required(0, "combine_appid"),
         sub_orders: optional(1, "sub_orders"),
     }
 }
 
-impl PostBody {
+impl EcommerceReverseTransactionBody {
     /// Creates a value from its required fields (`combine_appid`).
     pub fn new(combine_appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        EcommerceReverseTransactionBody {
             combine_appid: combine_appid.into(),
             sub_orders: ::std::option::Option::None,
         }
@@ -93,14 +95,14 @@ impl PostBody {
     /// Sets `sub_orders`.
     pub fn with_sub_orders(
         mut self,
-        sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+        sub_orders: ::std::vec::Vec<EcommerceReverseTransactionSubOrdersItem>,
     ) -> Self {
         self.sub_orders = ::std::option::Option::Some(sub_orders);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -119,7 +121,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceReverseTransactionRequest {
     /// 合单商户订单号
     ///
     /// **Required.**
@@ -127,30 +129,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub combine_out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceReverseTransactionBody,
 }
 
-impl PostRequest {
+impl EcommerceReverseTransactionRequest {
     /// Creates a value from its required fields (`combine_out_trade_no`, `body`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: EcommerceReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        EcommerceReverseTransactionRequest {
             combine_out_trade_no: combine_out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl EcommerceReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -170,7 +172,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for EcommerceReverseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -220,10 +222,15 @@ impl<'a> V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse<'a> {
     /// 电商合单委托代扣撤销订单 (`POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: EcommerceReverseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.combine_out_trade_no.clone(), body))
+            .execute(
+                &EcommerceReverseTransactionRequest::new(
+                    self.combine_out_trade_no.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -233,8 +240,8 @@ impl<'a> V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_combine_papay_transactions_combine_out_trade_no_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceReverseTransactionBody>(),
         ),
     ])
 }

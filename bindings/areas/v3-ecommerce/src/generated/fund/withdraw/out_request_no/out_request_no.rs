@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct EcommerceGetWithdrawByOutRequestNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    EcommerceGetWithdrawByOutRequestNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl EcommerceGetWithdrawByOutRequestNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        EcommerceGetWithdrawByOutRequestNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for EcommerceGetWithdrawByOutRequestNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 提现单状态
-    pub enum GetStatus {
+    pub enum EcommerceGetWithdrawByOutRequestNoStatus {
         CreateSuccess = "CREATE_SUCCESS",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum GetAccountType {
+    pub enum EcommerceGetWithdrawByOutRequestNoAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceGetWithdrawByOutRequestNoResponse {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -82,7 +82,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<EcommerceGetWithdrawByOutRequestNoStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,9 @@ pub struct GetResponse {
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<
+        EcommerceGetWithdrawByOutRequestNoAccountType,
+    >,
     /// 入账银行账号后四位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
@@ -132,7 +134,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceGetWithdrawByOutRequestNoResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_mchid: optional(1, "sp_mchid"),
         status: optional(2, "status"),
@@ -152,10 +154,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceGetWithdrawByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceGetWithdrawByOutRequestNoResponse {
             sub_mchid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             status: ::std::option::Option::None,
@@ -193,7 +195,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceGetWithdrawByOutRequestNoRequest {
     /// 商户提现单号，由商户自定义生成。
     ///
     /// **Required.**
@@ -201,30 +203,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_request_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: EcommerceGetWithdrawByOutRequestNoQuery,
 }
 
-impl GetRequest {
+impl EcommerceGetWithdrawByOutRequestNoRequest {
     /// Creates a value from its required fields (`out_request_no`, `query`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: EcommerceGetWithdrawByOutRequestNoQuery,
     ) -> Self {
-        GetRequest {
+        EcommerceGetWithdrawByOutRequestNoRequest {
             out_request_no: out_request_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceGetWithdrawByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceGetWithdrawByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -244,8 +246,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceGetWithdrawByOutRequestNoRequest {
+    type Response = EcommerceGetWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -299,9 +301,19 @@ impl<'a> V3EcommerceFundWithdrawOutRequestNoOutRequestNo<'a> {
     /// 商户提现单号查询 (`GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone(), query)).await
+        query: EcommerceGetWithdrawByOutRequestNoQuery,
+    ) -> ::std::result::Result<
+        EcommerceGetWithdrawByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &EcommerceGetWithdrawByOutRequestNoRequest::new(
+                    self.out_request_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -310,12 +322,16 @@ impl<'a> V3EcommerceFundWithdrawOutRequestNoOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_fund_withdraw_out_request_no_out_request_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "ecommerce_get_withdraw_by_out_request_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceGetWithdrawByOutRequestNoQuery,
+            >(),
         ),
         (
-            "get_v3_ecommerce_fund_withdraw_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_get_withdraw_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceGetWithdrawByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTransferBillByTransferBillNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTransferBillByTransferBillNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetTransferBillByTransferBillNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetTransferBillByTransferBillNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTransferBillByTransferBillNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferBillByTransferBillNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -112,7 +112,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferBillByTransferBillNoResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         out_bill_no: optional(2, "out_bill_no"),
@@ -131,10 +131,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferBillByTransferBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferBillByTransferBillNoResponse {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
@@ -165,7 +165,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferBillByTransferBillNoRequest {
     /// 微信转账单号
     ///
     /// **Required.**
@@ -173,30 +173,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transfer_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTransferBillByTransferBillNoQuery,
 }
 
-impl GetRequest {
+impl GetTransferBillByTransferBillNoRequest {
     /// Creates a value from its required fields (`transfer_bill_no`, `query`).
     pub fn new(
         transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTransferBillByTransferBillNoQuery,
     ) -> Self {
-        GetRequest {
+        GetTransferBillByTransferBillNoRequest {
             transfer_bill_no: transfer_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferBillByTransferBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferBillByTransferBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -216,8 +216,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferBillByTransferBillNoRequest {
+    type Response = GetTransferBillByTransferBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -271,9 +271,19 @@ impl<'a> V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
     /// 微信转账单号查询转账单 (`GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transfer_bill_no.clone(), query)).await
+        query: GetTransferBillByTransferBillNoQuery,
+    ) -> ::std::result::Result<
+        GetTransferBillByTransferBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetTransferBillByTransferBillNoRequest::new(
+                    self.transfer_bill_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -282,12 +292,16 @@ impl<'a> V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_mch_transfer_transfer_bills_transfer_bill_no_transfer_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_transfer_bill_by_transfer_bill_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetTransferBillByTransferBillNoQuery,
+            >(),
         ),
         (
-            "get_v3_ecommerce_mch_transfer_transfer_bills_transfer_bill_no_transfer_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_bill_by_transfer_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetTransferBillByTransferBillNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceQueryOrderAmountResponse {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceQueryOrderAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl EcommerceQueryOrderAmountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceQueryOrderAmountResponse {
             transaction_id: ::std::option::Option::None,
             unsplit_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -53,7 +53,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceQueryOrderAmountRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -62,25 +62,25 @@ pub struct GetRequest {
     pub transaction_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl EcommerceQueryOrderAmountRequest {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        EcommerceQueryOrderAmountRequest {
             transaction_id: transaction_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceQueryOrderAmountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceQueryOrderAmountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceQueryOrderAmountRequest {
+    type Response = EcommerceQueryOrderAmountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -144,8 +144,13 @@ impl<'a> V3EcommerceProfitsharingOrdersTransactionIdAmounts<'a> {
     /// 查询订单剩余待分金额 (`GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone())).await
+    ) -> ::std::result::Result<
+        EcommerceQueryOrderAmountResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&EcommerceQueryOrderAmountRequest::new(self.transaction_id.clone()))
+            .await
     }
 }
 
@@ -154,8 +159,8 @@ impl<'a> V3EcommerceProfitsharingOrdersTransactionIdAmounts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_profitsharing_orders_transaction_id_amounts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_query_order_amount.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceQueryOrderAmountResponse>(),
         ),
     ])
 }

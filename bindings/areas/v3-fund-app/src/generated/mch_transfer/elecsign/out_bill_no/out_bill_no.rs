@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum GetElecsignByOutBillNoState {
         Generating = "GENERATING",
         Finished = "FINISHED",
         Failed = "FAILED",
@@ -19,7 +19,7 @@
     /// Values of `hash_type`.
     ///
     /// 回单文件摘要类型
-    pub enum GetHashType {
+    pub enum GetElecsignByOutBillNoHashType {
         Sha256 = "SHA256",
         Sm3 = "SM3",
         #[unrecognized]
@@ -31,12 +31,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetElecsignByOutBillNoResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetElecsignByOutBillNoState>,
     /// 申请单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -49,7 +49,7 @@ pub struct GetResponse {
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回单文件摘要类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<GetElecsignByOutBillNoHashType>,
     /// 回单文件摘要值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
@@ -66,7 +66,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetElecsignByOutBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
@@ -78,10 +78,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetElecsignByOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetElecsignByOutBillNoResponse {
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -105,7 +105,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetElecsignByOutBillNoRequest {
     /// 商户转账单号
     ///
     /// **Required.**
@@ -114,23 +114,23 @@ pub struct GetRequest {
     pub out_bill_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetElecsignByOutBillNoRequest {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetElecsignByOutBillNoRequest {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetElecsignByOutBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetElecsignByOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -149,8 +149,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetElecsignByOutBillNoRequest {
+    type Response = GetElecsignByOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -194,8 +194,13 @@ impl<'a> V3FundAppMchTransferElecsignOutBillNoOutBillNo<'a> {
     /// 商户单号查询电子回单 (`GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        GetElecsignByOutBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetElecsignByOutBillNoRequest::new(self.out_bill_no.clone()))
+            .await
     }
 }
 
@@ -204,8 +209,8 @@ impl<'a> V3FundAppMchTransferElecsignOutBillNoOutBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_elecsign_out_bill_no_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_elecsign_by_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetElecsignByOutBillNoResponse>(),
         ),
     ])
 }

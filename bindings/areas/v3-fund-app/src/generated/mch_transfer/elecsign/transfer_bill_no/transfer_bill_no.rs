@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum GetElecsignByTransferBillNoState {
         Generating = "GENERATING",
         Finished = "FINISHED",
         Failed = "FAILED",
@@ -19,7 +19,7 @@
     /// Values of `hash_type`.
     ///
     /// 回单文件摘要类型
-    pub enum GetHashType {
+    pub enum GetElecsignByTransferBillNoHashType {
         Sha256 = "SHA256",
         Sm3 = "SM3",
         #[unrecognized]
@@ -31,12 +31,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetElecsignByTransferBillNoResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetElecsignByTransferBillNoState>,
     /// 申请单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -49,7 +49,7 @@ pub struct GetResponse {
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回单文件摘要类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<GetElecsignByTransferBillNoHashType>,
     /// 回单文件摘要值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
@@ -66,7 +66,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetElecsignByTransferBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),
         update_time: optional(2, "update_time"),
@@ -78,10 +78,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetElecsignByTransferBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetElecsignByTransferBillNoResponse {
             state: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
             update_time: ::std::option::Option::None,
@@ -105,7 +105,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetElecsignByTransferBillNoRequest {
     /// 微信转账单号
     ///
     /// **Required.**
@@ -114,25 +114,25 @@ pub struct GetRequest {
     pub transfer_bill_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetElecsignByTransferBillNoRequest {
     /// Creates a value from its required fields (`transfer_bill_no`).
     pub fn new(
         transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetElecsignByTransferBillNoRequest {
             transfer_bill_no: transfer_bill_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetElecsignByTransferBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetElecsignByTransferBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +151,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetElecsignByTransferBillNoRequest {
+    type Response = GetElecsignByTransferBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -196,8 +196,15 @@ impl<'a> V3FundAppMchTransferElecsignTransferBillNoTransferBillNo<'a> {
     /// 微信单号查询电子回单 (`GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transfer_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        GetElecsignByTransferBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetElecsignByTransferBillNoRequest::new(self.transfer_bill_no.clone()),
+            )
+            .await
     }
 }
 
@@ -206,8 +213,8 @@ impl<'a> V3FundAppMchTransferElecsignTransferBillNoTransferBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_elecsign_transfer_bill_no_transfer_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_elecsign_by_transfer_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetElecsignByTransferBillNoResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetCharityBudgetQuery {
     /// 出资商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetCharityBudgetQuery {
         sponsor_mchid: required(0, "sponsor_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetCharityBudgetQuery {
     /// Creates a value from its required fields (`sponsor_mchid`).
     pub fn new(sponsor_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetCharityBudgetQuery {
             sponsor_mchid: sponsor_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetCharityBudgetQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 预算单状态
-    pub enum GetState {
+    pub enum GetCharityBudgetState {
         Pending = "PENDING",
         Locked = "LOCKED",
         Finished = "FINISHED",
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCharityBudgetResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -92,7 +92,7 @@ pub struct GetResponse {
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 预算单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetCharityBudgetState>,
     /// 确认出资页面地址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_url: ::std::option::Option<::std::string::String>,
@@ -121,7 +121,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCharityBudgetResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_budget_no: optional(1, "out_budget_no"),
         budget_id: optional(2, "budget_id"),
@@ -141,10 +141,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCharityBudgetResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCharityBudgetResponse {
             sp_mchid: ::std::option::Option::None,
             out_budget_no: ::std::option::Option::None,
             budget_id: ::std::option::Option::None,
@@ -176,7 +176,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCharityBudgetRequest {
     /// 商户预算单号
     ///
     /// **Required.**
@@ -184,30 +184,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_budget_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetCharityBudgetQuery,
 }
 
-impl GetRequest {
+impl GetCharityBudgetRequest {
     /// Creates a value from its required fields (`out_budget_no`, `query`).
     pub fn new(
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetCharityBudgetQuery,
     ) -> Self {
-        GetRequest {
+        GetCharityBudgetRequest {
             out_budget_no: out_budget_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetCharityBudgetRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCharityBudgetRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -227,8 +227,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCharityBudgetRequest {
+    type Response = GetCharityBudgetResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -295,9 +295,11 @@ impl<'a> V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo<'a> {
     /// 商户单号查询公益捐赠预算详情 (`GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_budget_no.clone(), query)).await
+        query: GetCharityBudgetQuery,
+    ) -> ::std::result::Result<GetCharityBudgetResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&GetCharityBudgetRequest::new(self.out_budget_no.clone(), query))
+            .await
     }
 }
 
@@ -306,12 +308,12 @@ impl<'a> V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_charity_budget_out_budget_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_charity_budget.query",
+            ::wechatpay_runtime::json_schema_for::<GetCharityBudgetQuery>(),
         ),
         (
-            "get_v3_fund_app_mch_transfer_partner_charity_budget_out_budget_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_charity_budget.response",
+            ::wechatpay_runtime::json_schema_for::<GetCharityBudgetResponse>(),
         ),
     ]);
     schemas.extend(unlock::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetElectronicReceiptQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetElectronicReceiptQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetElectronicReceiptQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetElectronicReceiptQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetElectronicReceiptQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum GetElectronicReceiptState {
         Generating = "GENERATING",
         Finished = "FINISHED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `hash_type`.
     ///
     /// 回单文件摘要类型
-    pub enum GetHashType {
+    pub enum GetElectronicReceiptHashType {
         Sm3 = "SM3",
         #[unrecognized]
         Unrecognized(String),
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetElectronicReceiptResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -78,7 +78,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetElectronicReceiptState>,
     /// 申请单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct GetResponse {
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回单文件摘要类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<GetElectronicReceiptHashType>,
     /// 回单文件摘要值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
@@ -103,7 +103,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetElectronicReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         state: optional(2, "state"),
@@ -116,10 +116,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetElectronicReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetElectronicReceiptResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -144,7 +144,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetElectronicReceiptRequest {
     /// 商户转账单号
     ///
     /// **Required.**
@@ -152,30 +152,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetElectronicReceiptQuery,
 }
 
-impl GetRequest {
+impl GetElectronicReceiptRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetElectronicReceiptQuery,
     ) -> Self {
-        GetRequest {
+        GetElectronicReceiptRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetElectronicReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetElectronicReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -195,8 +195,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetElectronicReceiptRequest {
+    type Response = GetElectronicReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -250,9 +250,14 @@ impl<'a> V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo<'a> {
     /// 查询单笔转账电子回单 (`GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: GetElectronicReceiptQuery,
+    ) -> ::std::result::Result<
+        GetElectronicReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetElectronicReceiptRequest::new(self.out_bill_no.clone(), query))
+            .await
     }
 }
 
@@ -261,12 +266,12 @@ impl<'a> V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_electronic_receipts_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_electronic_receipt.query",
+            ::wechatpay_runtime::json_schema_for::<GetElectronicReceiptQuery>(),
         ),
         (
-            "get_v3_fund_app_mch_transfer_partner_electronic_receipts_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_electronic_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<GetElectronicReceiptResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 授权状态
-    pub enum GetState {
+    pub enum GetSubMchAuthorizationState {
         Authorized = "AUTHORIZED",
         Unauthorized = "UNAUTHORIZED",
         Canceled = "CANCELED",
@@ -19,7 +19,7 @@
     /// Values of `state`.
     ///
     /// 授权申请单状态
-    pub enum GetApplyOrderState {
+    pub enum GetSubMchAuthorizationApplyOrderState {
         Invited = "INVITED",
         Passed = "PASSED",
         Rejected = "REJECTED",
@@ -35,7 +35,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetApplyOrder {
+pub struct GetSubMchAuthorizationApplyOrder {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -50,7 +50,7 @@ pub struct GetApplyOrder {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetApplyOrderState>,
+    pub state: ::std::option::Option<GetSubMchAuthorizationApplyOrderState>,
     /// 授权申请受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -68,7 +68,7 @@ pub struct GetApplyOrder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetApplyOrder {
+    GetSubMchAuthorizationApplyOrder {
         sub_mchid: optional(0, "sub_mchid"),
         out_apply_no: optional(1, "out_apply_no"),
         state: optional(2, "state"),
@@ -78,10 +78,10 @@ pub struct GetApplyOrder {
     }
 }
 
-impl GetApplyOrder {
+impl GetSubMchAuthorizationApplyOrder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetApplyOrder {
+        GetSubMchAuthorizationApplyOrder {
             sub_mchid: ::std::option::Option::None,
             out_apply_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -96,7 +96,7 @@ impl GetApplyOrder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetSubMchAuthorizationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -106,10 +106,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetSubMchAuthorizationState>,
     /// 授权申请单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub apply_order: ::std::option::Option<GetApplyOrder>,
+    pub apply_order: ::std::option::Option<GetSubMchAuthorizationApplyOrder>,
     /// 授权时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -123,7 +123,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetSubMchAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         state: optional(1, "state"),
         apply_order: optional(2, "apply_order"),
@@ -133,10 +133,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetSubMchAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetSubMchAuthorizationResponse {
             sub_mchid: ::std::option::Option::None,
             state: ::std::option::Option::None,
             apply_order: ::std::option::Option::None,
@@ -158,7 +158,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetSubMchAuthorizationRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -167,23 +167,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetSubMchAuthorizationRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetSubMchAuthorizationRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetSubMchAuthorizationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetSubMchAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -199,8 +199,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetSubMchAuthorizationRequest {
+    type Response = GetSubMchAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,8 +244,13 @@ impl<'a> V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid<'a> {
     /// 查询子商户商家转账授权状态 (`GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<
+        GetSubMchAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetSubMchAuthorizationRequest::new(self.sub_mchid.clone()))
+            .await
     }
 }
 
@@ -254,8 +259,8 @@ impl<'a> V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_sub_mch_authorizations_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_sub_mch_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<GetSubMchAuthorizationResponse>(),
         ),
     ])
 }

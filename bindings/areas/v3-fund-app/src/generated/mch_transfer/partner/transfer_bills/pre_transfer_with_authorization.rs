@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum PartnerCreatePreTransferWithAuthorizationTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -38,19 +38,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -63,7 +63,7 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAuthorizationInfo {
+pub struct PartnerCreatePreTransferWithAuthorizationAuthorizationInfo {
     /// 用户展示名称
     ///
     /// **Required.**
@@ -79,21 +79,21 @@ pub struct PostAuthorizationInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAuthorizationInfo {
+    PartnerCreatePreTransferWithAuthorizationAuthorizationInfo {
         user_display_name: required(0, "user_display_name"),
         out_authorization_no: required(1, "out_authorization_no"),
         authorization_notify_url: required(2, "authorization_notify_url"),
     }
 }
 
-impl PostAuthorizationInfo {
+impl PartnerCreatePreTransferWithAuthorizationAuthorizationInfo {
     /// Creates a value from its required fields (`user_display_name`, `out_authorization_no`, `authorization_notify_url`).
     pub fn new(
         user_display_name: impl ::std::convert::Into<::std::string::String>,
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
         authorization_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostAuthorizationInfo {
+        PartnerCreatePreTransferWithAuthorizationAuthorizationInfo {
             user_display_name: user_display_name.into(),
             out_authorization_no: out_authorization_no.into(),
             authorization_notify_url: authorization_notify_url.into(),
@@ -105,7 +105,7 @@ impl PostAuthorizationInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCreatePreTransferWithAuthorizationBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -144,18 +144,22 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: PartnerCreatePreTransferWithAuthorizationTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem,
+    >,
     /// 自动收款授权信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_info: ::std::option::Option<PostAuthorizationInfo>,
+    pub authorization_info: ::std::option::Option<
+        PartnerCreatePreTransferWithAuthorizationAuthorizationInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCreatePreTransferWithAuthorizationBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
         out_bill_no: required(2, "out_bill_no"),
@@ -171,7 +175,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCreatePreTransferWithAuthorizationBody {
     /// Creates a value from its required fields (`sub_mchid`, `appid`, `out_bill_no`, `openid`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -181,10 +185,12 @@ impl PostBody {
         openid: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: PartnerCreatePreTransferWithAuthorizationTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem,
+        >,
     ) -> Self {
-        PostBody {
+        PartnerCreatePreTransferWithAuthorizationBody {
             sub_mchid: sub_mchid.into(),
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
@@ -229,14 +235,14 @@ impl PostBody {
     /// Sets `authorization_info`.
     pub fn with_authorization_info(
         mut self,
-        authorization_info: PostAuthorizationInfo,
+        authorization_info: PartnerCreatePreTransferWithAuthorizationAuthorizationInfo,
     ) -> Self {
         self.authorization_info = ::std::option::Option::Some(authorization_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCreatePreTransferWithAuthorizationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -248,7 +254,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerCreatePreTransferWithAuthorizationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -281,7 +287,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerCreatePreTransferWithAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -291,10 +297,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerCreatePreTransferWithAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerCreatePreTransferWithAuthorizationResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -318,26 +324,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCreatePreTransferWithAuthorizationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCreatePreTransferWithAuthorizationBody,
 }
 
-impl PostRequest {
+impl PartnerCreatePreTransferWithAuthorizationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerCreatePreTransferWithAuthorizationBody) -> Self {
+        PartnerCreatePreTransferWithAuthorizationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerCreatePreTransferWithAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCreatePreTransferWithAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -347,8 +355,9 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation
+for PartnerCreatePreTransferWithAuthorizationRequest {
+    type Response = PartnerCreatePreTransferWithAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -389,9 +398,14 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization<'a
     /// 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerCreatePreTransferWithAuthorizationBody,
+    ) -> ::std::result::Result<
+        PartnerCreatePreTransferWithAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&PartnerCreatePreTransferWithAuthorizationRequest::new(body))
+            .await
     }
 }
 
@@ -400,12 +414,16 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization<'a
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills_pre_transfer_with_authorization.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_create_pre_transfer_with_authorization.body",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreatePreTransferWithAuthorizationBody,
+            >(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills_pre_transfer_with_authorization.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_create_pre_transfer_with_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerCreatePreTransferWithAuthorizationResponse,
+            >(),
         ),
     ])
 }

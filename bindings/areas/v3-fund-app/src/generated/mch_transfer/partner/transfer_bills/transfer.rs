@@ -6,7 +6,7 @@
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum PartnerTransferTransferBillTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -26,7 +26,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferSceneReportInfosItem {
+pub struct PartnerTransferTransferBillTransferSceneReportInfosItem {
     /// 信息类型
     ///
     /// **Required.**
@@ -38,19 +38,19 @@ pub struct PostTransferSceneReportInfosItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferSceneReportInfosItem {
+    PartnerTransferTransferBillTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
     }
 }
 
-impl PostTransferSceneReportInfosItem {
+impl PartnerTransferTransferBillTransferSceneReportInfosItem {
     /// Creates a value from its required fields (`info_type`, `info_content`).
     pub fn new(
         info_type: impl ::std::convert::Into<::std::string::String>,
         info_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferSceneReportInfosItem {
+        PartnerTransferTransferBillTransferSceneReportInfosItem {
             info_type: info_type.into(),
             info_content: info_content.into(),
         }
@@ -61,7 +61,7 @@ impl PostTransferSceneReportInfosItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerTransferTransferBillBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -96,11 +96,13 @@ pub struct PostBody {
     /// 转账场景ID
     ///
     /// **Required.**
-    pub transfer_scene_id: PostTransferSceneId,
+    pub transfer_scene_id: PartnerTransferTransferBillTransferSceneId,
     /// 转账场景报备信息
     ///
     /// **Required.**
-    pub transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+    pub transfer_scene_report_infos: ::std::vec::Vec<
+        PartnerTransferTransferBillTransferSceneReportInfosItem,
+    >,
     /// 微信自动收款授权单号
     ///
     /// **Required.**
@@ -108,7 +110,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerTransferTransferBillBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
         out_bill_no: required(2, "out_bill_no"),
@@ -123,7 +125,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerTransferTransferBillBody {
     /// Creates a value from its required fields (`sub_mchid`, `appid`, `out_bill_no`, `transfer_amount`, `transfer_remark`, `transfer_scene_id`, `transfer_scene_report_infos`, `authorization_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -132,11 +134,13 @@ impl PostBody {
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        transfer_scene_id: PostTransferSceneId,
-        transfer_scene_report_infos: ::std::vec::Vec<PostTransferSceneReportInfosItem>,
+        transfer_scene_id: PartnerTransferTransferBillTransferSceneId,
+        transfer_scene_report_infos: ::std::vec::Vec<
+            PartnerTransferTransferBillTransferSceneReportInfosItem,
+        >,
         authorization_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerTransferTransferBillBody {
             sub_mchid: sub_mchid.into(),
             appid: appid.into(),
             out_bill_no: out_bill_no.into(),
@@ -178,7 +182,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerTransferTransferBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,7 +194,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum PartnerTransferTransferBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         #[unrecognized]
@@ -202,7 +206,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerTransferTransferBillResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -228,7 +232,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<PartnerTransferTransferBillState>,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -265,7 +269,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerTransferTransferBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         mchid: optional(1, "mchid"),
         out_bill_no: optional(2, "out_bill_no"),
@@ -283,10 +287,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerTransferTransferBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerTransferTransferBillResponse {
             sub_mchid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
@@ -318,26 +322,28 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/transfer-bills/transfer.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerTransferTransferBillRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerTransferTransferBillBody,
 }
 
-impl PostRequest {
+impl PartnerTransferTransferBillRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerTransferTransferBillBody) -> Self {
+        PartnerTransferTransferBillRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerTransferTransferBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/transfer-bills/transfer`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills/transfer";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerTransferTransferBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -347,8 +353,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerTransferTransferBillRequest {
+    type Response = PartnerTransferTransferBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -389,9 +395,12 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsTransfer<'a> {
     /// 转账（用户自动收款） (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerTransferTransferBillBody,
+    ) -> ::std::result::Result<
+        PartnerTransferTransferBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerTransferTransferBillRequest::new(body)).await
     }
 }
 
@@ -400,12 +409,12 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsTransfer<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills_transfer.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_transfer_transfer_bill.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerTransferTransferBillBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills_transfer.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_transfer_transfer_bill.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerTransferTransferBillResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum GetState {
+    pub enum GetUserConfirmAuthorizationState {
         TakingEffect = "TAKING_EFFECT",
         Closed = "CLOSED",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -19,7 +19,7 @@
     /// Values of `close_reason`.
     ///
     /// 自动收款授权的原因
-    pub enum GetCloseReason {
+    pub enum GetUserConfirmAuthorizationCloseReason {
         CloseViaMchApi = "CLOSE_VIA_MCH_API",
         UserClose = "USER_CLOSE",
         #[unrecognized]
@@ -33,7 +33,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetUserConfirmAuthorizationCloseInfo {
     /// 关闭时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -43,7 +43,7 @@ pub struct GetCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<GetUserConfirmAuthorizationCloseReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -51,17 +51,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetUserConfirmAuthorizationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetUserConfirmAuthorizationCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetUserConfirmAuthorizationCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -73,7 +73,7 @@ impl GetCloseInfo {
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum GetTransferSceneId {
+    pub enum GetUserConfirmAuthorizationTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -91,7 +91,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserConfirmAuthorizationResponse {
     /// 商户侧授权单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -121,7 +121,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetUserConfirmAuthorizationState>,
     /// 用户确认授权的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -129,10 +129,12 @@ pub struct GetResponse {
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自动收款授权的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<GetUserConfirmAuthorizationCloseInfo>,
     /// 转账场景ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene_id: ::std::option::Option<GetTransferSceneId>,
+    pub transfer_scene_id: ::std::option::Option<
+        GetUserConfirmAuthorizationTransferSceneId,
+    >,
     /// 用户收款感知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
@@ -146,7 +148,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),
         openid: optional(2, "openid"),
@@ -162,10 +164,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserConfirmAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserConfirmAuthorizationResponse {
             out_authorization_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -193,7 +195,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserConfirmAuthorizationRequest {
     /// 商户侧授权单号
     ///
     /// **Required.**
@@ -202,25 +204,25 @@ pub struct GetRequest {
     pub out_authorization_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetUserConfirmAuthorizationRequest {
     /// Creates a value from its required fields (`out_authorization_no`).
     pub fn new(
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetUserConfirmAuthorizationRequest {
             out_authorization_no: out_authorization_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetUserConfirmAuthorizationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserConfirmAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -239,8 +241,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserConfirmAuthorizationRequest {
+    type Response = GetUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -296,8 +298,17 @@ impl<'a> V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo<
     /// 商户单号查询自动收款授权 (`GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_authorization_no.clone())).await
+    ) -> ::std::result::Result<
+        GetUserConfirmAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetUserConfirmAuthorizationRequest::new(
+                    self.out_authorization_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -306,8 +317,8 @@ impl<'a> V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_user_confirm_authorizations_out_authorization_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_confirm_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<GetUserConfirmAuthorizationResponse>(),
         ),
     ]);
     schemas.extend(close::json_schemas());

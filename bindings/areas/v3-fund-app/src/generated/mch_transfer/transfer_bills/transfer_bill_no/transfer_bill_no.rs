@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum GetState {
+    pub enum FundGetTransferBillByTransferBillNoState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct FundGetTransferBillByTransferBillNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -49,7 +49,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<FundGetTransferBillByTransferBillNoState>,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -88,7 +88,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    FundGetTransferBillByTransferBillNoResponse {
         mch_id: optional(0, "mch_id"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -105,10 +105,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl FundGetTransferBillByTransferBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        FundGetTransferBillByTransferBillNoResponse {
             mch_id: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -139,7 +139,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct FundGetTransferBillByTransferBillNoRequest {
     /// 微信转账单号
     ///
     /// **Required.**
@@ -148,25 +148,25 @@ pub struct GetRequest {
     pub transfer_bill_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl FundGetTransferBillByTransferBillNoRequest {
     /// Creates a value from its required fields (`transfer_bill_no`).
     pub fn new(
         transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        FundGetTransferBillByTransferBillNoRequest {
             transfer_bill_no: transfer_bill_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl FundGetTransferBillByTransferBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for FundGetTransferBillByTransferBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -185,8 +185,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for FundGetTransferBillByTransferBillNoRequest {
+    type Response = FundGetTransferBillByTransferBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -230,8 +230,17 @@ impl<'a> V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
     /// 微信转账单号查询转账单 (`GET /v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transfer_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        FundGetTransferBillByTransferBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &FundGetTransferBillByTransferBillNoRequest::new(
+                    self.transfer_bill_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -240,8 +249,10 @@ impl<'a> V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_transfer_bills_transfer_bill_no_transfer_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "fund_get_transfer_bill_by_transfer_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                FundGetTransferBillByTransferBillNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum CancelTransferToQqWalletBillState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelTransferToQqWalletBillResponse {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -45,7 +45,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CancelTransferToQqWalletBillState>,
     /// 转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_amount: ::std::option::Option<i64>,
@@ -81,7 +81,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelTransferToQqWalletBillResponse {
         mchid: optional(0, "mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -99,10 +99,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelTransferToQqWalletBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelTransferToQqWalletBillResponse {
             mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -132,7 +132,7 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelTransferToQqWalletBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -141,23 +141,23 @@ pub struct PostRequest {
     pub out_bill_no: ::std::string::String,
 }
 
-impl PostRequest {
+impl CancelTransferToQqWalletBillRequest {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        CancelTransferToQqWalletBillRequest {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl PostRequest {
+impl CancelTransferToQqWalletBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelTransferToQqWalletBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,8 +176,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelTransferToQqWalletBillRequest {
+    type Response = CancelTransferToQqWalletBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -221,8 +221,13 @@ impl<'a> V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel<'a> {
     /// 撤销转账到QQ钱包 (`POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        CancelTransferToQqWalletBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CancelTransferToQqWalletBillRequest::new(self.out_bill_no.clone()))
+            .await
     }
 }
 
@@ -231,8 +236,10 @@ impl<'a> V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_transfer_to_qq_wallet_bills_out_bill_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_transfer_to_qq_wallet_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CancelTransferToQqWalletBillResponse,
+            >(),
         ),
     ])
 }

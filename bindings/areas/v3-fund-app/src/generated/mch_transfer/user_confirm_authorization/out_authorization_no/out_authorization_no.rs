@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
     /// 是否展示用户授权信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub is_display_authorization: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
         is_display_authorization: optional(0, "is_display_authorization"),
     }
 }
 
-impl GetQuery {
+impl GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
             is_display_authorization: ::std::option::Option::None,
         }
     }
@@ -38,7 +38,8 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate
+for GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum GetState {
+    pub enum GetUserConfirmAuthorizationByOutAuthorizationNoState {
         TakingEffect = "TAKING_EFFECT",
         Closed = "CLOSED",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -63,7 +64,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 自动收款授权的原因
-    pub enum GetCloseReason {
+    pub enum GetUserConfirmAuthorizationByOutAuthorizationNoCloseReason {
         CloseViaMchApi = "CLOSE_VIA_MCH_API",
         UserClose = "USER_CLOSE",
         UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED",
@@ -80,7 +81,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
     /// 关闭时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -90,7 +91,9 @@ pub struct GetCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<
+        GetUserConfirmAuthorizationByOutAuthorizationNoCloseReason,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -98,17 +101,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -120,7 +123,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserConfirmAuthorizationByOutAuthorizationNoResponse {
     /// 商户侧授权单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,13 +151,17 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<
+        GetUserConfirmAuthorizationByOutAuthorizationNoState,
+    >,
     /// 用户确认授权的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自动收款授权的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo,
+    >,
     /// 转账场景ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
@@ -174,7 +181,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserConfirmAuthorizationByOutAuthorizationNoResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),
         openid: optional(2, "openid"),
@@ -191,10 +198,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserConfirmAuthorizationByOutAuthorizationNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserConfirmAuthorizationByOutAuthorizationNoResponse {
             out_authorization_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -223,7 +230,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
     /// 商户侧授权单号
     ///
     /// **Required.**
@@ -231,30 +238,31 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_authorization_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetUserConfirmAuthorizationByOutAuthorizationNoQuery,
 }
 
-impl GetRequest {
+impl GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
     /// Creates a value from its required fields (`out_authorization_no`, `query`).
     pub fn new(
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetUserConfirmAuthorizationByOutAuthorizationNoQuery,
     ) -> Self {
-        GetRequest {
+        GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
             out_authorization_no: out_authorization_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -274,8 +282,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
+    type Response = GetUserConfirmAuthorizationByOutAuthorizationNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -348,10 +357,18 @@ impl<
     /// 商户单号查询自动收款授权 (`GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetUserConfirmAuthorizationByOutAuthorizationNoQuery,
+    ) -> ::std::result::Result<
+        GetUserConfirmAuthorizationByOutAuthorizationNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.out_authorization_no.clone(), query))
+            .execute(
+                &GetUserConfirmAuthorizationByOutAuthorizationNoRequest::new(
+                    self.out_authorization_no.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -361,12 +378,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_user_confirm_authorization_out_authorization_no_out_authorization_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_user_confirm_authorization_by_out_authorization_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetUserConfirmAuthorizationByOutAuthorizationNoQuery,
+            >(),
         ),
         (
-            "get_v3_fund_app_mch_transfer_user_confirm_authorization_out_authorization_no_out_authorization_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_confirm_authorization_by_out_authorization_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetUserConfirmAuthorizationByOutAuthorizationNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetReturnOrderByOutReturnNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetReturnOrderByOutReturnNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetReturnOrderByOutReturnNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetReturnOrderByOutReturnNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetReturnOrderByOutReturnNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 出境退回状态
-    pub enum GetState {
+    pub enum GetReturnOrderByOutReturnNoState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Failed = "FAILED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetReturnOrderByOutReturnNoResponse {
     /// 商户出境退回单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -93,7 +93,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetReturnOrderByOutReturnNoState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -112,7 +112,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetReturnOrderByOutReturnNoResponse {
         out_return_no: optional(0, "out_return_no"),
         sub_mchid: optional(1, "sub_mchid"),
         return_id: optional(2, "return_id"),
@@ -128,10 +128,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetReturnOrderByOutReturnNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetReturnOrderByOutReturnNoResponse {
             out_return_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             return_id: ::std::option::Option::None,
@@ -159,7 +159,7 @@ impl GetResponse {
 /// Source: `openapi/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetReturnOrderByOutReturnNoRequest {
     /// 商户出境单号
     ///
     /// **Required.**
@@ -167,30 +167,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_return_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetReturnOrderByOutReturnNoQuery,
 }
 
-impl GetRequest {
+impl GetReturnOrderByOutReturnNoRequest {
     /// Creates a value from its required fields (`out_return_no`, `query`).
     pub fn new(
         out_return_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetReturnOrderByOutReturnNoQuery,
     ) -> Self {
-        GetRequest {
+        GetReturnOrderByOutReturnNoRequest {
             out_return_no: out_return_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetReturnOrderByOutReturnNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`
     pub const PATH: &'static str = "/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetReturnOrderByOutReturnNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -210,8 +210,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetReturnOrderByOutReturnNoRequest {
+    type Response = GetReturnOrderByOutReturnNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -265,9 +265,19 @@ impl<'a> V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo<'a> {
     /// 查询出境退回结果（通过商户出境退回单号） (`GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_return_no.clone(), query)).await
+        query: GetReturnOrderByOutReturnNoQuery,
+    ) -> ::std::result::Result<
+        GetReturnOrderByOutReturnNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetReturnOrderByOutReturnNoRequest::new(
+                    self.out_return_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -276,12 +286,12 @@ impl<'a> V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_funds_to_oversea_return_return_orders_out_return_no_out_return_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_return_order_by_out_return_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetReturnOrderByOutReturnNoQuery>(),
         ),
         (
-            "get_v3_funds_to_oversea_return_return_orders_out_return_no_out_return_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_return_order_by_out_return_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetReturnOrderByOutReturnNoResponse>(),
         ),
     ])
 }

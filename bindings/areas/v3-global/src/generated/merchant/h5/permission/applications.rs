@@ -6,7 +6,7 @@
     /// Values of `transaction_limit_type`.
     ///
     /// 限额类型
-    pub enum PostTransactionLimitType {
+    pub enum GlobalCreateApplicationTransactionLimitType {
         UnLaunchedWebsiteLimit = "UN_LAUNCHED_WEBSITE_LIMIT",
         NormalLimit = "NORMAL_LIMIT",
         NoLimit = "NO_LIMIT",
@@ -19,7 +19,7 @@
     /// Values of `website_state`.
     ///
     /// 子商户经营网址状态
-    pub enum PostWebsiteState {
+    pub enum GlobalCreateApplicationWebsiteState {
         HasLaunched = "HAS_LAUNCHED",
         UnLaunched = "UN_LAUNCHED",
         #[unrecognized]
@@ -31,7 +31,7 @@
     /// Values of `applyment_type`.
     ///
     /// 申请单类型
-    pub enum PostApplymentType {
+    pub enum GlobalCreateApplicationApplymentType {
         ApplyForPaymentAuthority = "APPLY_FOR_PAYMENT_AUTHORITY",
         ApplyForRelieveLimited = "APPLY_FOR_RELIEVE_LIMITED",
         #[unrecognized]
@@ -43,7 +43,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateApplicationBody {
     /// 公司介绍和业务描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub business_description: ::std::option::Option<::std::string::String>,
@@ -60,7 +60,9 @@ pub struct PostBody {
     pub company_register_cert: ::std::option::Option<::std::string::String>,
     /// 限额类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_limit_type: ::std::option::Option<PostTransactionLimitType>,
+    pub transaction_limit_type: ::std::option::Option<
+        GlobalCreateApplicationTransactionLimitType,
+    >,
     /// 经营网址商业页面截图
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub website_business_page_pics: ::std::option::Option<
@@ -73,7 +75,7 @@ pub struct PostBody {
     >,
     /// 子商户经营网址状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<PostWebsiteState>,
+    pub website_state: ::std::option::Option<GlobalCreateApplicationWebsiteState>,
     /// 子商户H5经营网址
     ///
     /// **Required.**
@@ -83,11 +85,11 @@ pub struct PostBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 申请单类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_type: ::std::option::Option<PostApplymentType>,
+    pub applyment_type: ::std::option::Option<GlobalCreateApplicationApplymentType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateApplicationBody {
         business_description: optional(0, "business_description"),
         sub_mchid: required(1, "sub_mchid"),
         domains: required(2, "domains"),
@@ -102,14 +104,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalCreateApplicationBody {
     /// Creates a value from its required fields (`sub_mchid`, `domains`, `website_url`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         domains: ::std::vec::Vec<::std::string::String>,
         website_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalCreateApplicationBody {
             business_description: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
             domains,
@@ -149,7 +151,7 @@ impl PostBody {
     /// Sets `transaction_limit_type`.
     pub fn with_transaction_limit_type(
         mut self,
-        transaction_limit_type: PostTransactionLimitType,
+        transaction_limit_type: GlobalCreateApplicationTransactionLimitType,
     ) -> Self {
         self.transaction_limit_type = ::std::option::Option::Some(
             transaction_limit_type,
@@ -178,7 +180,10 @@ impl PostBody {
     }
 
     /// Sets `website_state`.
-    pub fn with_website_state(mut self, website_state: PostWebsiteState) -> Self {
+    pub fn with_website_state(
+        mut self,
+        website_state: GlobalCreateApplicationWebsiteState,
+    ) -> Self {
         self.website_state = ::std::option::Option::Some(website_state);
         self
     }
@@ -193,13 +198,16 @@ impl PostBody {
     }
 
     /// Sets `applyment_type`.
-    pub fn with_applyment_type(mut self, applyment_type: PostApplymentType) -> Self {
+    pub fn with_applyment_type(
+        mut self,
+        applyment_type: GlobalCreateApplicationApplymentType,
+    ) -> Self {
         self.applyment_type = ::std::option::Option::Some(applyment_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -211,7 +219,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum PostApplymentState {
+    pub enum GlobalCreateApplicationApplymentState {
         Pending = "PENDING",
         UnderReview = "UNDER_REVIEW",
         Approved = "APPROVED",
@@ -225,7 +233,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct GlobalCreateApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -243,7 +251,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_limit_type: ::std::option::Option<PostTransactionLimitType>,
+    pub transaction_limit_type: ::std::option::Option<
+        GlobalCreateApplicationTransactionLimitType,
+    >,
     /// 公司注册资质证书
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_register_cert: ::std::option::Option<::std::string::String>,
@@ -261,7 +271,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<PostWebsiteState>,
+    pub website_state: ::std::option::Option<GlobalCreateApplicationWebsiteState>,
     /// 子商户H5经营网址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -279,12 +289,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<PostApplymentState>,
+    pub applyment_state: ::std::option::Option<GlobalCreateApplicationApplymentState>,
     /// 申请单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_type: ::std::option::Option<PostApplymentType>,
+    pub applyment_type: ::std::option::Option<GlobalCreateApplicationApplymentType>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -295,7 +305,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    GlobalCreateApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         domains: optional(1, "domains"),
         business_description: optional(2, "business_description"),
@@ -314,10 +324,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl GlobalCreateApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        GlobalCreateApplicationResponse {
             sub_mchid: ::std::option::Option::None,
             domains: ::std::option::Option::None,
             business_description: ::std::option::Option::None,
@@ -350,26 +360,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateApplicationBody,
 }
 
-impl PostRequest {
+impl GlobalCreateApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: GlobalCreateApplicationBody) -> Self {
+        GlobalCreateApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant/h5/permission/applications`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -379,8 +391,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for GlobalCreateApplicationRequest {
+    type Response = GlobalCreateApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -435,9 +447,12 @@ impl<'a> V3GlobalMerchantH5PermissionApplications<'a> {
     /// 创建H5支付权限申请单 (`POST /v3/global/merchant/h5/permission/applications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: GlobalCreateApplicationBody,
+    ) -> ::std::result::Result<
+        GlobalCreateApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&GlobalCreateApplicationRequest::new(body)).await
     }
 }
 
@@ -446,12 +461,12 @@ impl<'a> V3GlobalMerchantH5PermissionApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_global_merchant_h5_permission_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_application.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateApplicationBody>(),
         ),
         (
-            "post_v3_global_merchant_h5_permission_applications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "global_create_application.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateApplicationResponse>(),
         ),
     ]);
     schemas.extend(applyment_id::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `authorization_state`.
     ///
     /// H5支付权限状态
-    pub enum GetAuthorizationState {
+    pub enum GetPermissionAuthorizationState {
         AuthorityToTest = "AUTHORITY_TO_TEST",
         FormalAuthority = "FORMAL_AUTHORITY",
         Authorized = "AUTHORIZED",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPermissionResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -31,7 +31,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub authorization_state: ::std::option::Option<GetAuthorizationState>,
+    pub authorization_state: ::std::option::Option<GetPermissionAuthorizationState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -39,17 +39,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPermissionResponse {
         sub_mchid: optional(0, "sub_mchid"),
         authorization_state: optional(1, "authorization_state"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetPermissionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPermissionResponse {
             sub_mchid: ::std::option::Option::None,
             authorization_state: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -70,7 +70,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPermissionRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -79,23 +79,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPermissionRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetPermissionRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPermissionRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant/h5/permission/{sub_mchid}`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,8 +111,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPermissionRequest {
+    type Response = GetPermissionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -163,8 +163,8 @@ impl<'a> V3GlobalMerchantH5PermissionSubMchid<'a> {
     /// 查询子商户H5支付权限状态 (`GET /v3/global/merchant/h5/permission/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<GetPermissionResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&GetPermissionRequest::new(self.sub_mchid.clone())).await
     }
 }
 
@@ -173,8 +173,8 @@ impl<'a> V3GlobalMerchantH5PermissionSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_h5_permission_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_permission.response",
+            ::wechatpay_runtime::json_schema_for::<GetPermissionResponse>(),
         ),
     ])
 }

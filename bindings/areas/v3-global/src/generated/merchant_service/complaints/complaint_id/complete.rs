@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CompleteComplaintBody {
     /// 被诉商户号
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CompleteComplaintBody {
         complainted_mchid: required(0, "complainted_mchid"),
     }
 }
 
-impl PostBody {
+impl CompleteComplaintBody {
     /// Creates a value from its required fields (`complainted_mchid`).
     pub fn new(
         complainted_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CompleteComplaintBody {
             complainted_mchid: complainted_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CompleteComplaintBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/merchant-service/complaints/{complaint_id}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CompleteComplaintRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -57,30 +57,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CompleteComplaintBody,
 }
 
-impl PostRequest {
+impl CompleteComplaintRequest {
     /// Creates a value from its required fields (`complaint_id`, `body`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CompleteComplaintBody,
     ) -> Self {
-        PostRequest {
+        CompleteComplaintRequest {
             complaint_id: complaint_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CompleteComplaintRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant-service/complaints/{complaint_id}/complete`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaints/{complaint_id}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CompleteComplaintRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CompleteComplaintRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -153,9 +153,11 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdComplete<'a> {
     /// 反馈处理完成 (`POST /v3/global/merchant-service/complaints/{complaint_id}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CompleteComplaintBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.complaint_id.clone(), body)).await
+        self.client
+            .execute(&CompleteComplaintRequest::new(self.complaint_id.clone(), body))
+            .await
     }
 }
 
@@ -164,8 +166,8 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_merchant_service_complaints_complaint_id_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "complete_complaint.body",
+            ::wechatpay_runtime::json_schema_for::<CompleteComplaintBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `mch_language`.
     ///
     /// 商户语言
-    pub enum GetMchLanguage {
+    pub enum GlobalListNegotiationHistorysMchLanguage {
         ZhCn = "ZH_CN",
         ZhTw = "ZH_TW",
         ZhHk = "ZH_HK",
@@ -29,7 +29,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GlobalListNegotiationHistorysQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -38,21 +38,21 @@ pub struct GetQuery {
     pub offset: ::std::option::Option<i64>,
     /// 商户语言
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_language: ::std::option::Option<GetMchLanguage>,
+    pub mch_language: ::std::option::Option<GlobalListNegotiationHistorysMchLanguage>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GlobalListNegotiationHistorysQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
         mch_language: optional(2, "mch_language"),
     }
 }
 
-impl GetQuery {
+impl GlobalListNegotiationHistorysQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GlobalListNegotiationHistorysQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             mch_language: ::std::option::Option::None,
@@ -72,13 +72,16 @@ impl GetQuery {
     }
 
     /// Sets `mch_language`.
-    pub fn with_mch_language(mut self, mch_language: GetMchLanguage) -> Self {
+    pub fn with_mch_language(
+        mut self,
+        mch_language: GlobalListNegotiationHistorysMchLanguage,
+    ) -> Self {
         self.mch_language = ::std::option::Option::Some(mch_language);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GlobalListNegotiationHistorysQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -90,7 +93,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `operate_type`.
     ///
     /// 操作类型
-    pub enum GetOperateType {
+    pub enum GlobalListNegotiationHistorysOperateType {
         UserCreateComplaint = "USER_CREATE_COMPLAINT",
         UserContinueComplaint = "USER_CONTINUE_COMPLAINT",
         UserResponse = "USER_RESPONSE",
@@ -121,7 +124,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `media_type`.
     ///
     /// 媒体文件业务类型
-    pub enum GetMediaType {
+    pub enum GlobalListNegotiationHistorysMediaType {
         UserComplaintImage = "USER_COMPLAINT_IMAGE",
         OperationImage = "OPERATION_IMAGE",
         #[unrecognized]
@@ -135,12 +138,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComplaintMediaList {
+pub struct GlobalListNegotiationHistorysComplaintMediaList {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub media_type: ::std::option::Option<GetMediaType>,
+    pub media_type: ::std::option::Option<GlobalListNegotiationHistorysMediaType>,
     /// 媒体文件请求url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,17 +156,17 @@ pub struct GetComplaintMediaList {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComplaintMediaList {
+    GlobalListNegotiationHistorysComplaintMediaList {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
         ..extra
     }
 }
 
-impl GetComplaintMediaList {
+impl GlobalListNegotiationHistorysComplaintMediaList {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComplaintMediaList {
+        GlobalListNegotiationHistorysComplaintMediaList {
             media_type: ::std::option::Option::None,
             media_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -177,7 +180,7 @@ impl GetComplaintMediaList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GlobalListNegotiationHistorysDataItem {
     /// 操作流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -197,7 +200,7 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_type: ::std::option::Option<GetOperateType>,
+    pub operate_type: ::std::option::Option<GlobalListNegotiationHistorysOperateType>,
     /// 操作内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
@@ -206,7 +209,9 @@ pub struct GetDataItem {
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 操作资料列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub complaint_media_list: ::std::option::Option<GetComplaintMediaList>,
+    pub complaint_media_list: ::std::option::Option<
+        GlobalListNegotiationHistorysComplaintMediaList,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -214,7 +219,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GlobalListNegotiationHistorysDataItem {
         log_id: optional(0, "log_id"),
         operator: optional(1, "operator"),
         operate_time: optional(2, "operate_time"),
@@ -226,10 +231,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GlobalListNegotiationHistorysDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GlobalListNegotiationHistorysDataItem {
             log_id: ::std::option::Option::None,
             operator: ::std::option::Option::None,
             operate_time: ::std::option::Option::None,
@@ -246,10 +251,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalListNegotiationHistorysResponse {
     /// 投诉协商历史
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<GlobalListNegotiationHistorysDataItem>,
+    >,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -270,7 +277,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalListNegotiationHistorysResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -279,10 +286,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalListNegotiationHistorysResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalListNegotiationHistorysResponse {
             data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -305,7 +312,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalListNegotiationHistorysRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -313,30 +320,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GlobalListNegotiationHistorysQuery,
 }
 
-impl GetRequest {
+impl GlobalListNegotiationHistorysRequest {
     /// Creates a value from its required fields (`complaint_id`, `query`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GlobalListNegotiationHistorysQuery,
     ) -> Self {
-        GetRequest {
+        GlobalListNegotiationHistorysRequest {
             complaint_id: complaint_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GlobalListNegotiationHistorysRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalListNegotiationHistorysRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -356,8 +363,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalListNegotiationHistorysRequest {
+    type Response = GlobalListNegotiationHistorysResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -401,8 +408,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for GlobalListNegotiationHistorysRequest {
+    type Item = GlobalListNegotiationHistorysDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -445,9 +452,19 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys<'a> {
     /// 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.complaint_id.clone(), query)).await
+        query: GlobalListNegotiationHistorysQuery,
+    ) -> ::std::result::Result<
+        GlobalListNegotiationHistorysResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GlobalListNegotiationHistorysRequest::new(
+                    self.complaint_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -456,12 +473,14 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_service_complaints_complaint_id_negotiation_historys.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "global_list_negotiation_historys.query",
+            ::wechatpay_runtime::json_schema_for::<GlobalListNegotiationHistorysQuery>(),
         ),
         (
-            "get_v3_global_merchant_service_complaints_complaint_id_negotiation_historys.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_list_negotiation_historys.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GlobalListNegotiationHistorysResponse,
+            >(),
         ),
     ])
 }

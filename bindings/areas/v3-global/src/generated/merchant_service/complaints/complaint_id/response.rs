@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCreateResponseBody {
     /// 被诉商户号
     ///
     /// **Required.**
@@ -27,7 +27,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCreateResponseBody {
         complainted_mchid: required(0, "complainted_mchid"),
         response_content: required(1, "response_content"),
         response_images: optional(2, "response_images"),
@@ -36,13 +36,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalCreateResponseBody {
     /// Creates a value from its required fields (`complainted_mchid`, `response_content`).
     pub fn new(
         complainted_mchid: impl ::std::convert::Into<::std::string::String>,
         response_content: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalCreateResponseBody {
             complainted_mchid: complainted_mchid.into(),
             response_content: response_content.into(),
             response_images: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCreateResponseBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/merchant-service/complaints/{complaint_id}/response.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCreateResponseRequest {
     /// 投诉单号
     ///
     /// **Required.**
@@ -106,30 +106,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub complaint_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCreateResponseBody,
 }
 
-impl PostRequest {
+impl GlobalCreateResponseRequest {
     /// Creates a value from its required fields (`complaint_id`, `body`).
     pub fn new(
         complaint_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: GlobalCreateResponseBody,
     ) -> Self {
-        PostRequest {
+        GlobalCreateResponseRequest {
             complaint_id: complaint_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl GlobalCreateResponseRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant-service/complaints/{complaint_id}/response`
     pub const PATH: &'static str = "/v3/global/merchant-service/complaints/{complaint_id}/response";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCreateResponseRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -149,7 +149,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for GlobalCreateResponseRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -202,9 +202,11 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdResponse<'a> {
     /// 提交回复 (`POST /v3/global/merchant-service/complaints/{complaint_id}/response`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: GlobalCreateResponseBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.complaint_id.clone(), body)).await
+        self.client
+            .execute(&GlobalCreateResponseRequest::new(self.complaint_id.clone(), body))
+            .await
     }
 }
 
@@ -213,8 +215,8 @@ impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdResponse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_merchant_service_complaints_complaint_id_response.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_create_response.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCreateResponseBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalTerminateContractBody {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalTerminateContractBody {
         appid: optional(0, "appid"),
         sp_appid: optional(1, "sp_appid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -34,10 +34,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl GlobalTerminateContractBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        GlobalTerminateContractBody {
             appid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -92,7 +92,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -113,7 +113,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/papay/contracts/{contract_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalTerminateContractRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -121,30 +121,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalTerminateContractBody,
 }
 
-impl PostRequest {
+impl GlobalTerminateContractRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: GlobalTerminateContractBody,
     ) -> Self {
-        PostRequest {
+        GlobalTerminateContractRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl GlobalTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/papay/contracts/{contract_id}/terminate`
     pub const PATH: &'static str = "/v3/global/papay/contracts/{contract_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -164,7 +164,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for GlobalTerminateContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -217,9 +217,13 @@ impl<'a> V3GlobalPapayContractsContractIdTerminate<'a> {
     /// 申请解约 (`POST /v3/global/papay/contracts/{contract_id}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: GlobalTerminateContractBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        self.client
+            .execute(
+                &GlobalTerminateContractRequest::new(self.contract_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -228,8 +232,8 @@ impl<'a> V3GlobalPapayContractsContractIdTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_papay_contracts_contract_id_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalTerminateContractBody>(),
         ),
     ])
 }

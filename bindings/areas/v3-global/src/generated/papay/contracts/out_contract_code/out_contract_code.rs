@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetContractByOutContractCodeQuery {
     /// 机构APPID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -25,7 +25,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetContractByOutContractCodeQuery {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -34,10 +34,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetContractByOutContractCodeQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetContractByOutContractCodeQuery {
             appid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -92,7 +92,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetContractByOutContractCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -104,7 +104,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetContractByOutContractCodeResponse {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -160,7 +160,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -181,10 +181,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetContractByOutContractCodeResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -219,7 +219,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/papay/contracts/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetContractByOutContractCodeRequest {
     /// 签约协议号
     ///
     /// **Required.**
@@ -227,30 +227,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetContractByOutContractCodeQuery,
 }
 
-impl GetRequest {
+impl GetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`out_contract_code`, `query`).
     pub fn new(
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetContractByOutContractCodeQuery,
     ) -> Self {
-        GetRequest {
+        GetContractByOutContractCodeRequest {
             out_contract_code: out_contract_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/papay/contracts/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/global/papay/contracts/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -270,8 +270,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetContractByOutContractCodeRequest {
+    type Response = GetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -347,10 +347,18 @@ impl<'a> V3GlobalPapayContractsOutContractCodeOutContractCode<'a> {
     /// 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetContractByOutContractCodeQuery,
+    ) -> ::std::result::Result<
+        GetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.out_contract_code.clone(), query))
+            .execute(
+                &GetContractByOutContractCodeRequest::new(
+                    self.out_contract_code.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -360,12 +368,14 @@ impl<'a> V3GlobalPapayContractsOutContractCodeOutContractCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_papay_contracts_out_contract_code_out_contract_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_contract_by_out_contract_code.query",
+            ::wechatpay_runtime::json_schema_for::<GetContractByOutContractCodeQuery>(),
         ),
         (
-            "get_v3_global_papay_contracts_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetContractByOutContractCodeResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PapayGlobalGetTransactionByOutTradeNoQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PapayGlobalGetTransactionByOutTradeNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PapayGlobalGetTransactionByOutTradeNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PapayGlobalGetTransactionByOutTradeNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PapayGlobalGetTransactionByOutTradeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum PapayGlobalGetTransactionByOutTradeNoTradeType {
         Jsapi = "JSAPI",
         Native = "NATIVE",
         App = "APP",
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct PapayGlobalGetTransactionByOutTradeNoPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -74,7 +74,7 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    PapayGlobalGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -82,10 +82,10 @@ pub struct GetPayer {
     }
 }
 
-impl GetPayer {
+impl PapayGlobalGetTransactionByOutTradeNoPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        PapayGlobalGetTransactionByOutTradeNoPayer {
             openid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -98,7 +98,7 @@ impl GetPayer {
     /// Values of `type`.
     ///
     /// 汇率类型
-    pub enum GetType {
+    pub enum PapayGlobalGetTransactionByOutTradeNoType {
         SettlementRate = "SETTLEMENT_RATE",
         #[unrecognized]
         Unrecognized(String),
@@ -111,11 +111,11 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeRate {
+pub struct PapayGlobalGetTransactionByOutTradeNoExchangeRate {
     /// 汇率类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<PapayGlobalGetTransactionByOutTradeNoType>,
     /// 汇率值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<i64>,
@@ -126,17 +126,17 @@ pub struct GetExchangeRate {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeRate {
+    PapayGlobalGetTransactionByOutTradeNoExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
         ..extra
     }
 }
 
-impl GetExchangeRate {
+impl PapayGlobalGetTransactionByOutTradeNoExchangeRate {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeRate {
+        PapayGlobalGetTransactionByOutTradeNoExchangeRate {
             type_: ::std::option::Option::None,
             rate: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -150,7 +150,7 @@ impl GetExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct PapayGlobalGetTransactionByOutTradeNoAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -173,7 +173,9 @@ pub struct GetAmount {
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_rate: ::std::option::Option<GetExchangeRate>,
+    pub exchange_rate: ::std::option::Option<
+        PapayGlobalGetTransactionByOutTradeNoExchangeRate,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -181,7 +183,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    PapayGlobalGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
@@ -191,10 +193,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl PapayGlobalGetTransactionByOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        PapayGlobalGetTransactionByOutTradeNoAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -209,7 +211,7 @@ impl GetAmount {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum PapayGlobalGetTransactionByOutTradeNoScope {
         Global = "GLOBAL",
         Single = "SINGLE",
         #[unrecognized]
@@ -221,7 +223,7 @@ impl GetAmount {
     /// Values of `type`.
     ///
     /// 优惠类型
-    pub enum GetPromotionDetailItemType {
+    pub enum PapayGlobalGetTransactionByOutTradeNoPromotionDetailType {
         Coupon = "COUPON",
         Discount = "DISCOUNT",
         #[unrecognized]
@@ -235,7 +237,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem {
     /// 商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -266,7 +268,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
         discount_amount: optional(2, "discount_amount"),
@@ -276,10 +278,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             goods_remark: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
@@ -296,7 +298,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -307,11 +309,13 @@ pub struct GetPromotionDetailItem {
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<PapayGlobalGetTransactionByOutTradeNoScope>,
     /// 优惠类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetPromotionDetailItemType>,
+    pub type_: ::std::option::Option<
+        PapayGlobalGetTransactionByOutTradeNoPromotionDetailType,
+    >,
     /// 优惠券面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -336,7 +340,9 @@ pub struct GetPromotionDetailItem {
     pub other_contribute_amount: ::std::option::Option<i64>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -344,7 +350,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -360,10 +366,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -384,7 +390,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PapayGlobalGetTransactionByOutTradeNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -430,7 +436,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<
+        PapayGlobalGetTransactionByOutTradeNoTradeType,
+    >,
     /// 付款银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -455,15 +463,17 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<PapayGlobalGetTransactionByOutTradeNoPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<PapayGlobalGetTransactionByOutTradeNoAmount>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -471,7 +481,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PapayGlobalGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),
         sp_mchid: optional(2, "sp_mchid"),
@@ -493,10 +503,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PapayGlobalGetTransactionByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PapayGlobalGetTransactionByOutTradeNoResponse {
             mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -532,7 +542,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/papay/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PapayGlobalGetTransactionByOutTradeNoRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -540,30 +550,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PapayGlobalGetTransactionByOutTradeNoQuery,
 }
 
-impl GetRequest {
+impl PapayGlobalGetTransactionByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PapayGlobalGetTransactionByOutTradeNoQuery,
     ) -> Self {
-        GetRequest {
+        PapayGlobalGetTransactionByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PapayGlobalGetTransactionByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/papay/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/global/papay/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PapayGlobalGetTransactionByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -583,8 +593,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PapayGlobalGetTransactionByOutTradeNoRequest {
+    type Response = PapayGlobalGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -651,9 +661,19 @@ impl<'a> V3GlobalPapayTransactionsOutTradeNoOutTradeNo<'a> {
     /// 查询订单(商户订单号) (`GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: PapayGlobalGetTransactionByOutTradeNoQuery,
+    ) -> ::std::result::Result<
+        PapayGlobalGetTransactionByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PapayGlobalGetTransactionByOutTradeNoRequest::new(
+                    self.out_trade_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -662,12 +682,16 @@ impl<'a> V3GlobalPapayTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_global_papay_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "papay_global_get_transaction_by_out_trade_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PapayGlobalGetTransactionByOutTradeNoQuery,
+            >(),
         ),
         (
-            "get_v3_global_papay_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "papay_global_get_transaction_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PapayGlobalGetTransactionByOutTradeNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(reverse::json_schemas());

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryAmountQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryAmountQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryAmountQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryAmountQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryAmountQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryAmountResponse {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -67,7 +67,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),
         currency: optional(2, "currency"),
@@ -75,10 +75,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryAmountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryAmountResponse {
             transaction_id: ::std::option::Option::None,
             unsplit_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -100,7 +100,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/profit-sharing/transactions/{transaction_id}/amounts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryAmountRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -108,30 +108,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryAmountQuery,
 }
 
-impl GetRequest {
+impl QueryAmountRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryAmountQuery,
     ) -> Self {
-        GetRequest {
+        QueryAmountRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryAmountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/profit-sharing/transactions/{transaction_id}/amounts`
     pub const PATH: &'static str = "/v3/global/profit-sharing/transactions/{transaction_id}/amounts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryAmountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +151,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryAmountRequest {
+    type Response = QueryAmountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -208,9 +208,11 @@ impl<'a> V3GlobalProfitSharingTransactionsTransactionIdAmounts<'a> {
     /// 查询剩余待分金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/amounts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: QueryAmountQuery,
+    ) -> ::std::result::Result<QueryAmountResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&QueryAmountRequest::new(self.transaction_id.clone(), query))
+            .await
     }
 }
 
@@ -219,12 +221,12 @@ impl<'a> V3GlobalProfitSharingTransactionsTransactionIdAmounts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_profit_sharing_transactions_transaction_id_amounts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_amount.query",
+            ::wechatpay_runtime::json_schema_for::<QueryAmountQuery>(),
         ),
         (
-            "get_v3_global_profit_sharing_transactions_transaction_id_amounts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_amount.response",
+            ::wechatpay_runtime::json_schema_for::<QueryAmountResponse>(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryRefundableAmountQuery {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryRefundableAmountQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl QueryRefundableAmountQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        QueryRefundableAmountQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryRefundableAmountQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryRefundableAmountResponse {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -70,7 +70,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryRefundableAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         refundable_amount: optional(1, "refundable_amount"),
         currency: optional(2, "currency"),
@@ -79,10 +79,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryRefundableAmountResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryRefundableAmountResponse {
             transaction_id: ::std::option::Option::None,
             refundable_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -105,7 +105,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryRefundableAmountRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -113,30 +113,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryRefundableAmountQuery,
 }
 
-impl GetRequest {
+impl QueryRefundableAmountRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryRefundableAmountQuery,
     ) -> Self {
-        GetRequest {
+        QueryRefundableAmountRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl QueryRefundableAmountRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`
     pub const PATH: &'static str = "/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryRefundableAmountRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -156,8 +156,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryRefundableAmountRequest {
+    type Response = QueryRefundableAmountResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -213,9 +213,16 @@ impl<'a> V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts<'a> {
     /// 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: QueryRefundableAmountQuery,
+    ) -> ::std::result::Result<
+        QueryRefundableAmountResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &QueryRefundableAmountRequest::new(self.transaction_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -224,12 +231,12 @@ impl<'a> V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_profit_sharing_transactions_transaction_id_refundable_amounts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_refundable_amount.query",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundableAmountQuery>(),
         ),
         (
-            "get_v3_global_profit_sharing_transactions_transaction_id_refundable_amounts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_refundable_amount.response",
+            ::wechatpay_runtime::json_schema_for::<QueryRefundableAmountResponse>(),
         ),
     ])
 }

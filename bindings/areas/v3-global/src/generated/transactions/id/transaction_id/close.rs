@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalCloseTransactionBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -20,17 +20,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalCloseTransactionBody {
         mchid: required(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_mchid: optional(2, "sp_mchid"),
     }
 }
 
-impl PostBody {
+impl GlobalCloseTransactionBody {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        GlobalCloseTransactionBody {
             mchid: mchid.into(),
             sub_mchid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
@@ -56,7 +56,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalCloseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/transactions/id/{transaction_id}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalCloseTransactionRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -95,30 +95,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalCloseTransactionBody,
 }
 
-impl PostRequest {
+impl GlobalCloseTransactionRequest {
     /// Creates a value from its required fields (`transaction_id`, `body`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: GlobalCloseTransactionBody,
     ) -> Self {
-        PostRequest {
+        GlobalCloseTransactionRequest {
             transaction_id: transaction_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl GlobalCloseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/transactions/id/{transaction_id}/close`
     pub const PATH: &'static str = "/v3/global/transactions/id/{transaction_id}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalCloseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -138,7 +138,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for GlobalCloseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -191,9 +191,13 @@ impl<'a> V3GlobalTransactionsIdTransactionIdClose<'a> {
     /// 关闭订单(微信支付订单号) (`POST /v3/global/transactions/id/{transaction_id}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: GlobalCloseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.transaction_id.clone(), body)).await
+        self.client
+            .execute(
+                &GlobalCloseTransactionRequest::new(self.transaction_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -202,8 +206,8 @@ impl<'a> V3GlobalTransactionsIdTransactionIdClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_transactions_id_transaction_id_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_close_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalCloseTransactionBody>(),
         ),
     ])
 }

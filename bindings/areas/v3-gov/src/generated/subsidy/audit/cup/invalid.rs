@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateInvalidBody {
     /// 分公司机构代码
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateInvalidBody {
         org_no: required(0, "org_no"),
         mchnt_order_id: required(1, "mchnt_order_id"),
         upload_time: required(2, "upload_time"),
     }
 }
 
-impl PostBody {
+impl CreateInvalidBody {
     /// Creates a value from its required fields (`org_no`, `mchnt_order_id`, `upload_time`).
     pub fn new(
         org_no: impl ::std::convert::Into<::std::string::String>,
         mchnt_order_id: impl ::std::convert::Into<::std::string::String>,
         upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        CreateInvalidBody {
             org_no: org_no.into(),
             mchnt_order_id: mchnt_order_id.into(),
             upload_time: upload_time.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateInvalidBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateInvalidResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,7 +80,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateInvalidResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),
         sub_code: optional(2, "sub_code"),
@@ -89,10 +89,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateInvalidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateInvalidResponse {
             code: ::std::option::Option::None,
             msg: ::std::option::Option::None,
             sub_code: ::std::option::Option::None,
@@ -113,26 +113,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/audit/cup/invalid.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateInvalidRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateInvalidBody,
 }
 
-impl PostRequest {
+impl CreateInvalidRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateInvalidBody) -> Self {
+        CreateInvalidRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateInvalidRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/audit/cup/invalid`
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/invalid";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateInvalidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -142,8 +142,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateInvalidRequest {
+    type Response = CreateInvalidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -184,9 +184,9 @@ impl<'a> V3GovSubsidyAuditCupInvalid<'a> {
     /// 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/invalid`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateInvalidBody,
+    ) -> ::std::result::Result<CreateInvalidResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateInvalidRequest::new(body)).await
     }
 }
 
@@ -195,12 +195,12 @@ impl<'a> V3GovSubsidyAuditCupInvalid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_audit_cup_invalid.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_invalid.body",
+            ::wechatpay_runtime::json_schema_for::<CreateInvalidBody>(),
         ),
         (
-            "post_v3_gov_subsidy_audit_cup_invalid.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_invalid.response",
+            ::wechatpay_runtime::json_schema_for::<CreateInvalidResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QueryCupBody {
     /// 分公司机构代码
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QueryCupBody {
         org_no: required(0, "org_no"),
         mchnt_order_id: required(1, "mchnt_order_id"),
         upload_time: required(2, "upload_time"),
     }
 }
 
-impl PostBody {
+impl QueryCupBody {
     /// Creates a value from its required fields (`org_no`, `mchnt_order_id`, `upload_time`).
     pub fn new(
         org_no: impl ::std::convert::Into<::std::string::String>,
         mchnt_order_id: impl ::std::convert::Into<::std::string::String>,
         upload_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        QueryCupBody {
             org_no: org_no.into(),
             mchnt_order_id: mchnt_order_id.into(),
             upload_time: upload_time.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QueryCupBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QueryCupResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,7 +105,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QueryCupResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),
         sub_code: optional(2, "sub_code"),
@@ -123,10 +123,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QueryCupResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QueryCupResponse {
             code: ::std::option::Option::None,
             msg: ::std::option::Option::None,
             sub_code: ::std::option::Option::None,
@@ -156,26 +156,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/audit/cup/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QueryCupRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QueryCupBody,
 }
 
-impl PostRequest {
+impl QueryCupRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QueryCupBody) -> Self {
+        QueryCupRequest { body }
     }
 }
 
-impl PostRequest {
+impl QueryCupRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/audit/cup/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QueryCupRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -185,8 +185,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QueryCupRequest {
+    type Response = QueryCupResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -227,9 +227,9 @@ impl<'a> V3GovSubsidyAuditCupQuery<'a> {
     /// 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QueryCupBody,
+    ) -> ::std::result::Result<QueryCupResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCupRequest::new(body)).await
     }
 }
 
@@ -237,13 +237,10 @@ impl<'a> V3GovSubsidyAuditCupQuery<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("query_cup.body", ::wechatpay_runtime::json_schema_for::<QueryCupBody>()),
         (
-            "post_v3_gov_subsidy_audit_cup_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_audit_cup_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_cup.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCupResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostInvoiceInfo {
+pub struct UploadCupInvoiceInfo {
     /// 发票代码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_cd: ::std::option::Option<::std::string::String>,
@@ -51,7 +51,7 @@ pub struct PostInvoiceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostInvoiceInfo {
+    UploadCupInvoiceInfo {
         invoice_cd: optional(0, "invoice_cd"),
         invoice_no: optional(1, "invoice_no"),
         invoice_dt: optional(2, "invoice_dt"),
@@ -68,10 +68,10 @@ pub struct PostInvoiceInfo {
     }
 }
 
-impl PostInvoiceInfo {
+impl UploadCupInvoiceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostInvoiceInfo {
+        UploadCupInvoiceInfo {
             invoice_cd: ::std::option::Option::None,
             invoice_no: ::std::option::Option::None,
             invoice_dt: ::std::option::Option::None,
@@ -212,7 +212,7 @@ impl PostInvoiceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTrackInfo {
+pub struct UploadCupTrackInfo {
     /// 物流单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tracking_no: ::std::option::Option<::std::string::String>,
@@ -246,7 +246,7 @@ pub struct PostTrackInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTrackInfo {
+    UploadCupTrackInfo {
         tracking_no: optional(0, "tracking_no"),
         tracking_company: optional(1, "tracking_company"),
         usr_prov: optional(2, "usr_prov"),
@@ -260,10 +260,10 @@ pub struct PostTrackInfo {
     }
 }
 
-impl PostTrackInfo {
+impl UploadCupTrackInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTrackInfo {
+        UploadCupTrackInfo {
             tracking_no: ::std::option::Option::None,
             tracking_company: ::std::option::Option::None,
             usr_prov: ::std::option::Option::None,
@@ -372,7 +372,7 @@ impl PostTrackInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadCupBody {
     /// 分公司机构代码
     ///
     /// **Required.**
@@ -532,15 +532,15 @@ pub struct PostBody {
     /// 发票信息
     ///
     /// **Required.**
-    pub invoice_info: PostInvoiceInfo,
+    pub invoice_info: UploadCupInvoiceInfo,
     /// 物流信息
     ///
     /// **Required.**
-    pub track_info: PostTrackInfo,
+    pub track_info: UploadCupTrackInfo,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UploadCupBody {
         org_no: required(0, "org_no"),
         sub_mchnt_cd: required(1, "sub_mchnt_cd"),
         sub_mchnt_nm: required(2, "sub_mchnt_nm"),
@@ -592,7 +592,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UploadCupBody {
     /// Creates a value from its required fields (`org_no`, `sub_mchnt_cd`, `sub_mchnt_nm`, `online_no`, `mchnt_order_id`, `upload_time`, `notify_url`, `prod_id`, `brand_nm`, `prod_model`, `plat_form`, `payer_tp`, `sales_at`, `actual_at`, `trans_tm`, `mchnt_cd`, `discount_at`, `sn_code`, `invoice_info`, `track_info`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -614,10 +614,10 @@ impl PostBody {
         mchnt_cd: impl ::std::convert::Into<::std::string::String>,
         discount_at: impl ::std::convert::Into<::std::string::String>,
         sn_code: impl ::std::convert::Into<::std::string::String>,
-        invoice_info: PostInvoiceInfo,
-        track_info: PostTrackInfo,
+        invoice_info: UploadCupInvoiceInfo,
+        track_info: UploadCupTrackInfo,
     ) -> Self {
-        PostBody {
+        UploadCupBody {
             org_no: org_no.into(),
             sub_mchnt_cd: sub_mchnt_cd.into(),
             sub_mchnt_nm: sub_mchnt_nm.into(),
@@ -930,7 +930,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadCupBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -942,7 +942,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadCupResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -966,7 +966,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadCupResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),
         sub_code: optional(2, "sub_code"),
@@ -975,10 +975,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UploadCupResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UploadCupResponse {
             code: ::std::option::Option::None,
             msg: ::std::option::Option::None,
             sub_code: ::std::option::Option::None,
@@ -999,26 +999,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/audit/cup/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadCupRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadCupBody,
 }
 
-impl PostRequest {
+impl UploadCupRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: UploadCupBody) -> Self {
+        UploadCupRequest { body }
     }
 }
 
-impl PostRequest {
+impl UploadCupRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/audit/cup/upload`
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadCupRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1028,8 +1028,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadCupRequest {
+    type Response = UploadCupResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1070,9 +1070,9 @@ impl<'a> V3GovSubsidyAuditCupUpload<'a> {
     /// 上传审核数据 (`POST /v3/gov/subsidy/audit/cup/upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: UploadCupBody,
+    ) -> ::std::result::Result<UploadCupResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&UploadCupRequest::new(body)).await
     }
 }
 
@@ -1080,13 +1080,10 @@ impl<'a> V3GovSubsidyAuditCupUpload<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("upload_cup.body", ::wechatpay_runtime::json_schema_for::<UploadCupBody>()),
         (
-            "post_v3_gov_subsidy_audit_cup_upload.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_audit_cup_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "upload_cup.response",
+            ::wechatpay_runtime::json_schema_for::<UploadCupResponse>(),
         ),
     ])
 }

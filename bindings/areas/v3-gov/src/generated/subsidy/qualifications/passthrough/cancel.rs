@@ -6,7 +6,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum PostIdentityDocumentType {
+    pub enum CancelPassthroughIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelPassthroughBody {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -54,11 +54,11 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub identity_document_type: PostIdentityDocumentType,
+    pub identity_document_type: CancelPassthroughIdentityDocumentType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelPassthroughBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         phone_number: required(2, "phone_number"),
@@ -69,7 +69,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CancelPassthroughBody {
     /// Creates a value from its required fields (`real_name`, `id_card_number`, `phone_number`, `appliance_id`, `qualification_region_code`, `identity_document_type`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
@@ -77,9 +77,9 @@ impl PostBody {
         phone_number: ::wechatpay_runtime::Sensitive,
         appliance_id: i64,
         qualification_region_code: i64,
-        identity_document_type: PostIdentityDocumentType,
+        identity_document_type: CancelPassthroughIdentityDocumentType,
     ) -> Self {
-        PostBody {
+        CancelPassthroughBody {
             real_name,
             id_card_number,
             phone_number,
@@ -100,7 +100,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelPassthroughBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelPassthroughResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -130,17 +130,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelPassthroughResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CancelPassthroughResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelPassthroughResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -157,26 +157,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/qualifications/passthrough/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelPassthroughRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelPassthroughBody,
 }
 
-impl PostRequest {
+impl CancelPassthroughRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CancelPassthroughBody) -> Self {
+        CancelPassthroughRequest { body }
     }
 }
 
-impl PostRequest {
+impl CancelPassthroughRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/qualifications/passthrough/cancel`
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/passthrough/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelPassthroughRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -186,8 +186,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelPassthroughRequest {
+    type Response = CancelPassthroughResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -228,9 +228,9 @@ impl<'a> V3GovSubsidyQualificationsPassthroughCancel<'a> {
     /// 取消资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CancelPassthroughBody,
+    ) -> ::std::result::Result<CancelPassthroughResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CancelPassthroughRequest::new(body)).await
     }
 }
 
@@ -239,12 +239,12 @@ impl<'a> V3GovSubsidyQualificationsPassthroughCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_qualifications_passthrough_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_passthrough.body",
+            ::wechatpay_runtime::json_schema_for::<CancelPassthroughBody>(),
         ),
         (
-            "post_v3_gov_subsidy_qualifications_passthrough_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_passthrough.response",
+            ::wechatpay_runtime::json_schema_for::<CancelPassthroughResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `identity_document_type`.
     ///
     /// 证件类型
-    pub enum PostIdentityDocumentType {
+    pub enum ClaimPassthroughIdentityDocumentType {
         IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD",
         IdDocTypeMainlandTravelPermitForHkMc = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC",
         IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ClaimPassthroughBody {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -50,7 +50,7 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub identity_document_type: PostIdentityDocumentType,
+    pub identity_document_type: ClaimPassthroughIdentityDocumentType,
     /// 经度
     ///
     /// **Required.**
@@ -62,7 +62,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ClaimPassthroughBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         phone_number: required(2, "phone_number"),
@@ -74,18 +74,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ClaimPassthroughBody {
     /// Creates a value from its required fields (`real_name`, `id_card_number`, `phone_number`, `qualification_region_code`, `identity_document_type`, `longitude`, `latitude`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
         phone_number: ::wechatpay_runtime::Sensitive,
         qualification_region_code: i64,
-        identity_document_type: PostIdentityDocumentType,
+        identity_document_type: ClaimPassthroughIdentityDocumentType,
         longitude: impl ::std::convert::Into<::std::string::String>,
         latitude: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ClaimPassthroughBody {
             real_name,
             id_card_number,
             phone_number,
@@ -104,7 +104,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ClaimPassthroughBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,7 +116,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ClaimPassthroughResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -134,17 +134,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ClaimPassthroughResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ClaimPassthroughResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ClaimPassthroughResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -161,26 +161,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/qualifications/passthrough/claim.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ClaimPassthroughRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ClaimPassthroughBody,
 }
 
-impl PostRequest {
+impl ClaimPassthroughRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ClaimPassthroughBody) -> Self {
+        ClaimPassthroughRequest { body }
     }
 }
 
-impl PostRequest {
+impl ClaimPassthroughRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/qualifications/passthrough/claim`
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/passthrough/claim";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ClaimPassthroughRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -190,8 +190,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ClaimPassthroughRequest {
+    type Response = ClaimPassthroughResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -232,9 +232,9 @@ impl<'a> V3GovSubsidyQualificationsPassthroughClaim<'a> {
     /// 领取资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/claim`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ClaimPassthroughBody,
+    ) -> ::std::result::Result<ClaimPassthroughResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ClaimPassthroughRequest::new(body)).await
     }
 }
 
@@ -243,12 +243,12 @@ impl<'a> V3GovSubsidyQualificationsPassthroughClaim<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_qualifications_passthrough_claim.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "claim_passthrough.body",
+            ::wechatpay_runtime::json_schema_for::<ClaimPassthroughBody>(),
         ),
         (
-            "post_v3_gov_subsidy_qualifications_passthrough_claim.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "claim_passthrough.response",
+            ::wechatpay_runtime::json_schema_for::<ClaimPassthroughResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `query_type`.
     ///
     /// 查询的订单类别
-    pub enum PostQueryType {
+    pub enum QueryDayQueryType {
         OrderTypeTransaction = "ORDER_TYPE_TRANSACTION",
         OrderTypeApplianceRedeem = "ORDER_TYPE_APPLIANCE_REDEEM",
         OrderType3CRedeem = "ORDER_TYPE_3C_REDEEM",
@@ -20,7 +20,7 @@
     /// Values of `cate_state`.
     ///
     /// 品类状态
-    pub enum PostCateState {
+    pub enum QueryDayCateState {
         CateStateRedeem = "CATE_STATE_REDEEM",
         CateStateRefund = "CATE_STATE_REFUND",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QueryDayBody {
     /// 使用的资格的地区编码
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ pub struct PostBody {
     /// 查询的订单类别
     ///
     /// **Required.**
-    pub query_type: PostQueryType,
+    pub query_type: QueryDayQueryType,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -52,11 +52,11 @@ pub struct PostBody {
     pub appliance_id: ::std::option::Option<i64>,
     /// 品类状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cate_state: ::std::option::Option<PostCateState>,
+    pub cate_state: ::std::option::Option<QueryDayCateState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QueryDayBody {
         qualification_region_code: required(0, "qualification_region_code"),
         query_date: required(1, "query_date"),
         query_type: required(2, "query_type"),
@@ -65,14 +65,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl QueryDayBody {
     /// Creates a value from its required fields (`qualification_region_code`, `query_date`, `query_type`).
     pub fn new(
         qualification_region_code: i64,
         query_date: impl ::std::convert::Into<::std::string::String>,
-        query_type: PostQueryType,
+        query_type: QueryDayQueryType,
     ) -> Self {
-        PostBody {
+        QueryDayBody {
             qualification_region_code,
             query_date: query_date.into(),
             query_type,
@@ -88,13 +88,13 @@ impl PostBody {
     }
 
     /// Sets `cate_state`.
-    pub fn with_cate_state(mut self, cate_state: PostCateState) -> Self {
+    pub fn with_cate_state(mut self, cate_state: QueryDayCateState) -> Self {
         self.cate_state = ::std::option::Option::Some(cate_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QueryDayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QueryDayResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -139,7 +139,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QueryDayResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),
         total_trade_count: optional(2, "total_trade_count"),
@@ -149,10 +149,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QueryDayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QueryDayResponse {
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
             total_trade_count: ::std::option::Option::None,
@@ -174,26 +174,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/transactions/summary/query-day.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QueryDayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QueryDayBody,
 }
 
-impl PostRequest {
+impl QueryDayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QueryDayBody) -> Self {
+        QueryDayRequest { body }
     }
 }
 
-impl PostRequest {
+impl QueryDayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/transactions/summary/query-day`
     pub const PATH: &'static str = "/v3/gov/subsidy/transactions/summary/query-day";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QueryDayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -203,8 +203,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QueryDayRequest {
+    type Response = QueryDayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -245,9 +245,9 @@ impl<'a> V3GovSubsidyTransactionsSummaryQueryDay<'a> {
     /// 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QueryDayBody,
+    ) -> ::std::result::Result<QueryDayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryDayRequest::new(body)).await
     }
 }
 
@@ -255,13 +255,10 @@ impl<'a> V3GovSubsidyTransactionsSummaryQueryDay<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("query_day.body", ::wechatpay_runtime::json_schema_for::<QueryDayBody>()),
         (
-            "post_v3_gov_subsidy_transactions_summary_query_day.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_transactions_summary_query_day.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_day.response",
+            ::wechatpay_runtime::json_schema_for::<QueryDayResponse>(),
         ),
     ])
 }

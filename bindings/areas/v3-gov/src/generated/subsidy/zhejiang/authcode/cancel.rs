@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelAuthcodeBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelAuthcodeBody {
         sp_serial_no: required(0, "sp_serial_no"),
         cred_frozen_no: required(1, "cred_frozen_no"),
         trans_date: required(2, "trans_date"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CancelAuthcodeBody {
     /// Creates a value from its required fields (`sp_serial_no`, `cred_frozen_no`, `trans_date`, `trans_time`, `auth_code`, `req_ssn`).
     pub fn new(
         sp_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         auth_code: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CancelAuthcodeBody {
             sp_serial_no: sp_serial_no.into(),
             cred_frozen_no: cred_frozen_no.into(),
             trans_date: trans_date.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelAuthcodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelAuthcodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,17 +95,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelAuthcodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CancelAuthcodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelAuthcodeResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -124,26 +124,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/authcode/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelAuthcodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelAuthcodeBody,
 }
 
-impl PostRequest {
+impl CancelAuthcodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CancelAuthcodeBody) -> Self {
+        CancelAuthcodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl CancelAuthcodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/authcode/cancel`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelAuthcodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,8 +153,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelAuthcodeRequest {
+    type Response = CancelAuthcodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -195,9 +195,9 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeCancel<'a> {
     /// 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CancelAuthcodeBody,
+    ) -> ::std::result::Result<CancelAuthcodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CancelAuthcodeRequest::new(body)).await
     }
 }
 
@@ -206,12 +206,12 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_authcode.body",
+            ::wechatpay_runtime::json_schema_for::<CancelAuthcodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_authcode.response",
+            ::wechatpay_runtime::json_schema_for::<CancelAuthcodeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `sale_models`.
     ///
     /// 销售方式(0-线上/1-线下)
-    pub enum PostSaleModels {
+    pub enum CommitAuthcodeSaleModels {
         _0 = "0",
         _1 = "1",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CommitAuthcodeBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
@@ -52,7 +52,7 @@ pub struct PostBody {
     pub address: ::std::option::Option<::std::string::String>,
     /// 销售方式(0-线上/1-线下)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sale_models: ::std::option::Option<PostSaleModels>,
+    pub sale_models: ::std::option::Option<CommitAuthcodeSaleModels>,
     /// 销售企业名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub corp_name: ::std::option::Option<::std::string::String>,
@@ -91,7 +91,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CommitAuthcodeBody {
         sp_serial_no: required(0, "sp_serial_no"),
         cred_frozen_no: required(1, "cred_frozen_no"),
         trans_date: required(2, "trans_date"),
@@ -116,7 +116,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CommitAuthcodeBody {
     /// Creates a value from its required fields (`sp_serial_no`, `cred_frozen_no`, `trans_date`, `trans_time`, `auth_code`, `req_ssn`).
     pub fn new(
         sp_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -126,7 +126,7 @@ impl PostBody {
         auth_code: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CommitAuthcodeBody {
             sp_serial_no: sp_serial_no.into(),
             cred_frozen_no: cred_frozen_no.into(),
             trans_date: trans_date.into(),
@@ -194,7 +194,7 @@ impl PostBody {
     }
 
     /// Sets `sale_models`.
-    pub fn with_sale_models(mut self, sale_models: PostSaleModels) -> Self {
+    pub fn with_sale_models(mut self, sale_models: CommitAuthcodeSaleModels) -> Self {
         self.sale_models = ::std::option::Option::Some(sale_models);
         self
     }
@@ -278,7 +278,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CommitAuthcodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -290,7 +290,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CommitAuthcodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -308,17 +308,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CommitAuthcodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CommitAuthcodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CommitAuthcodeResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -337,26 +337,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/authcode/commit.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CommitAuthcodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CommitAuthcodeBody,
 }
 
-impl PostRequest {
+impl CommitAuthcodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CommitAuthcodeBody) -> Self {
+        CommitAuthcodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl CommitAuthcodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/authcode/commit`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/commit";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CommitAuthcodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -366,8 +366,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CommitAuthcodeRequest {
+    type Response = CommitAuthcodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -408,9 +408,9 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeCommit<'a> {
     /// 品类凭证码上报确认 (`POST /v3/gov/subsidy/zhejiang/authcode/commit`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CommitAuthcodeBody,
+    ) -> ::std::result::Result<CommitAuthcodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CommitAuthcodeRequest::new(body)).await
     }
 }
 
@@ -419,12 +419,12 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeCommit<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_commit.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "commit_authcode.body",
+            ::wechatpay_runtime::json_schema_for::<CommitAuthcodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_commit.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "commit_authcode.response",
+            ::wechatpay_runtime::json_schema_for::<CommitAuthcodeResponse>(),
         ),
     ])
 }

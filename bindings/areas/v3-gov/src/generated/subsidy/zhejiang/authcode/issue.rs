@@ -6,7 +6,7 @@
     /// Values of `cert_type`.
     ///
     /// 证件类型
-    pub enum PostCertType {
+    pub enum CreateIssueCertType {
         _1 = "1",
         _2 = "2",
         _3 = "3",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateIssueBody {
     /// 品类编码
     ///
     /// **Required.**
@@ -51,7 +51,7 @@ pub struct PostBody {
     /// 证件类型
     ///
     /// **Required.**
-    pub cert_type: PostCertType,
+    pub cert_type: CreateIssueCertType,
     /// 证件号码
     ///
     /// **Required.**
@@ -65,7 +65,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateIssueBody {
         category_id: required(0, "category_id"),
         openid: optional(1, "openid"),
         name: required(2, "name"),
@@ -78,18 +78,18 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateIssueBody {
     /// Creates a value from its required fields (`category_id`, `name`, `mobile`, `add_code`, `cert_type`, `cert_no`, `req_ssn`).
     pub fn new(
         category_id: impl ::std::convert::Into<::std::string::String>,
         name: ::wechatpay_runtime::Sensitive,
         mobile: ::wechatpay_runtime::Sensitive,
         add_code: impl ::std::convert::Into<::std::string::String>,
-        cert_type: PostCertType,
+        cert_type: CreateIssueCertType,
         cert_no: ::wechatpay_runtime::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateIssueBody {
             category_id: category_id.into(),
             openid: ::std::option::Option::None,
             name,
@@ -121,7 +121,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateIssueBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -133,7 +133,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateIssueResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,7 +154,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateIssueResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         auth_code: optional(2, "auth_code"),
@@ -162,10 +162,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateIssueResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateIssueResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             auth_code: ::std::option::Option::None,
@@ -185,26 +185,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/authcode/issue.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateIssueRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateIssueBody,
 }
 
-impl PostRequest {
+impl CreateIssueRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateIssueBody) -> Self {
+        CreateIssueRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateIssueRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/authcode/issue`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/issue";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateIssueRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,8 +214,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateIssueRequest {
+    type Response = CreateIssueResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -256,9 +256,9 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeIssue<'a> {
     /// 申请品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/issue`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateIssueBody,
+    ) -> ::std::result::Result<CreateIssueResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateIssueRequest::new(body)).await
     }
 }
 
@@ -266,13 +266,10 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeIssue<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_issue.body", ::wechatpay_runtime::json_schema_for::<CreateIssueBody>()),
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_issue.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_zhejiang_authcode_issue.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_issue.response",
+            ::wechatpay_runtime::json_schema_for::<CreateIssueResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `sale_models`.
     ///
     /// 销售方式(0-线上/1-线下)
-    pub enum PostSaleModels {
+    pub enum RefundAuthcodeSaleModels {
         _0 = "0",
         _1 = "1",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RefundAuthcodeBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostBody {
     pub address: ::std::option::Option<::std::string::String>,
     /// 销售方式(0-线上/1-线下)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sale_models: ::std::option::Option<PostSaleModels>,
+    pub sale_models: ::std::option::Option<RefundAuthcodeSaleModels>,
     /// 统一社会信息代码(18 位，请与营业 执照上保持一致)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uniscid: ::std::option::Option<::std::string::String>,
@@ -82,7 +82,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RefundAuthcodeBody {
         sp_serial_no: required(0, "sp_serial_no"),
         cred_frozen_no: required(1, "cred_frozen_no"),
         trans_date: required(2, "trans_date"),
@@ -104,7 +104,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl RefundAuthcodeBody {
     /// Creates a value from its required fields (`sp_serial_no`, `cred_frozen_no`, `trans_date`, `trans_time`, `auth_code`, `req_ssn`).
     pub fn new(
         sp_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -114,7 +114,7 @@ impl PostBody {
         auth_code: impl ::std::convert::Into<::std::string::String>,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        RefundAuthcodeBody {
             sp_serial_no: sp_serial_no.into(),
             cred_frozen_no: cred_frozen_no.into(),
             trans_date: trans_date.into(),
@@ -170,7 +170,7 @@ impl PostBody {
     }
 
     /// Sets `sale_models`.
-    pub fn with_sale_models(mut self, sale_models: PostSaleModels) -> Self {
+    pub fn with_sale_models(mut self, sale_models: RefundAuthcodeSaleModels) -> Self {
         self.sale_models = ::std::option::Option::Some(sale_models);
         self
     }
@@ -239,7 +239,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RefundAuthcodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -251,7 +251,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct RefundAuthcodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -269,17 +269,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    RefundAuthcodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl RefundAuthcodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        RefundAuthcodeResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -298,26 +298,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/authcode/refund.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RefundAuthcodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: RefundAuthcodeBody,
 }
 
-impl PostRequest {
+impl RefundAuthcodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: RefundAuthcodeBody) -> Self {
+        RefundAuthcodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl RefundAuthcodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/authcode/refund`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/refund";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RefundAuthcodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -327,8 +327,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for RefundAuthcodeRequest {
+    type Response = RefundAuthcodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -369,9 +369,9 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeRefund<'a> {
     /// 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: RefundAuthcodeBody,
+    ) -> ::std::result::Result<RefundAuthcodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&RefundAuthcodeRequest::new(body)).await
     }
 }
 
@@ -380,12 +380,12 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeRefund<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_refund.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "refund_authcode.body",
+            ::wechatpay_runtime::json_schema_for::<RefundAuthcodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_refund.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "refund_authcode.response",
+            ::wechatpay_runtime::json_schema_for::<RefundAuthcodeResponse>(),
         ),
     ])
 }

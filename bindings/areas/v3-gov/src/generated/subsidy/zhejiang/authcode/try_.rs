@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateTryBody {
     /// 接入方请求流水号
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateTryBody {
         sp_serial_no: required(0, "sp_serial_no"),
         mchnt_no: required(1, "mchnt_no"),
         term_no: required(2, "term_no"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateTryBody {
     /// Creates a value from its required fields (`sp_serial_no`, `mchnt_no`, `term_no`, `auth_code`, `category`, `county_code`).
     pub fn new(
         sp_serial_no: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         category: impl ::std::convert::Into<::std::string::String>,
         county_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateTryBody {
             sp_serial_no: sp_serial_no.into(),
             mchnt_no: mchnt_no.into(),
             term_no: term_no.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateTryBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateTryResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -137,7 +137,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateTryResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         cred_frozen_no: optional(2, "cred_frozen_no"),
@@ -154,10 +154,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateTryResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateTryResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             cred_frozen_no: ::std::option::Option::None,
@@ -186,26 +186,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/authcode/try.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateTryRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateTryBody,
 }
 
-impl PostRequest {
+impl CreateTryRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateTryBody) -> Self {
+        CreateTryRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateTryRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/authcode/try`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/try";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateTryRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -215,8 +215,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateTryRequest {
+    type Response = CreateTryResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -257,9 +257,9 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeTry<'a> {
     /// 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateTryBody,
+    ) -> ::std::result::Result<CreateTryResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateTryRequest::new(body)).await
     }
 }
 
@@ -267,13 +267,10 @@ impl<'a> V3GovSubsidyZhejiangAuthcodeTry<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_try.body", ::wechatpay_runtime::json_schema_for::<CreateTryBody>()),
         (
-            "post_v3_gov_subsidy_zhejiang_authcode_try.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_zhejiang_authcode_try.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_try.response",
+            ::wechatpay_runtime::json_schema_for::<CreateTryResponse>(),
         ),
     ])
 }

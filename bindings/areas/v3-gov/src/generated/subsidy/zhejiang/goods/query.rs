@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QueryGoodBody {
     /// 商品条码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_bar_code: ::std::option::Option<::std::string::String>,
@@ -23,7 +23,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QueryGoodBody {
         goods_bar_code: optional(0, "goods_bar_code"),
         province: optional(1, "province"),
         req_ssn: required(2, "req_ssn"),
@@ -31,10 +31,10 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl QueryGoodBody {
     /// Creates a value from its required fields (`req_ssn`).
     pub fn new(req_ssn: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        QueryGoodBody {
             goods_bar_code: ::std::option::Option::None,
             province: ::std::option::Option::None,
             req_ssn: req_ssn.into(),
@@ -70,7 +70,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QueryGoodBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `code_type`.
     ///
     /// 条码类型
-    pub enum PostCodeType {
+    pub enum QueryGoodCodeType {
         _001 = "001",
         _002 = "002",
         #[unrecognized]
@@ -94,7 +94,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QueryGoodResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -124,7 +124,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<PostCodeType>,
+    pub code_type: ::std::option::Option<QueryGoodCodeType>,
     /// 商品品类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -257,7 +257,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QueryGoodResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         goods_bar_code: optional(2, "goods_bar_code"),
@@ -305,10 +305,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QueryGoodResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QueryGoodResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             goods_bar_code: ::std::option::Option::None,
@@ -368,26 +368,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/goods/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QueryGoodRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QueryGoodBody,
 }
 
-impl PostRequest {
+impl QueryGoodRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QueryGoodBody) -> Self {
+        QueryGoodRequest { body }
     }
 }
 
-impl PostRequest {
+impl QueryGoodRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/goods/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/goods/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QueryGoodRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -397,8 +397,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QueryGoodRequest {
+    type Response = QueryGoodResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -439,9 +439,9 @@ impl<'a> V3GovSubsidyZhejiangGoodsQuery<'a> {
     /// 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QueryGoodBody,
+    ) -> ::std::result::Result<QueryGoodResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryGoodRequest::new(body)).await
     }
 }
 
@@ -449,13 +449,10 @@ impl<'a> V3GovSubsidyZhejiangGoodsQuery<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("query_good.body", ::wechatpay_runtime::json_schema_for::<QueryGoodBody>()),
         (
-            "post_v3_gov_subsidy_zhejiang_goods_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_zhejiang_goods_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "query_good.response",
+            ::wechatpay_runtime::json_schema_for::<QueryGoodResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDataItem {
+pub struct ConfirmNQualificationDataItem {
     /// 品类编码
     ///
     /// **Required.**
@@ -96,7 +96,7 @@ pub struct PostDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDataItem {
+    ConfirmNQualificationDataItem {
         cate_code: required(0, "cate_code"),
         cert_no: required(1, "cert_no"),
         grade: optional(2, "grade"),
@@ -120,7 +120,7 @@ pub struct PostDataItem {
     }
 }
 
-impl PostDataItem {
+impl ConfirmNQualificationDataItem {
     /// Creates a value from its required fields (`cate_code`, `cert_no`, `name`, `operation_time`, `sales`, `status`, `subsidy`, `tel`, `add_code`, `address`, `sale_models`, `brand`, `activity_add_code`, `uniscid`, `corp_name`, `serial_num`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -141,7 +141,7 @@ impl PostDataItem {
         corp_name: impl ::std::convert::Into<::std::string::String>,
         serial_num: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDataItem {
+        ConfirmNQualificationDataItem {
             cate_code: cate_code.into(),
             cert_no,
             grade: ::std::option::Option::None,
@@ -206,10 +206,10 @@ impl PostDataItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfirmNQualificationBody {
     /// 品类集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<PostDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ConfirmNQualificationDataItem>>,
     /// 请求流水号
     ///
     /// **Required.**
@@ -220,17 +220,17 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfirmNQualificationBody {
         data: optional(0, "data"),
         req_ssn: required(1, "req_ssn"),
         req_time: optional(2, "req_time"),
     }
 }
 
-impl PostBody {
+impl ConfirmNQualificationBody {
     /// Creates a value from its required fields (`req_ssn`).
     pub fn new(req_ssn: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        ConfirmNQualificationBody {
             data: ::std::option::Option::None,
             req_ssn: req_ssn.into(),
             req_time: ::std::option::Option::None,
@@ -238,7 +238,10 @@ impl PostBody {
     }
 
     /// Sets `data`.
-    pub fn with_data(mut self, data: ::std::vec::Vec<PostDataItem>) -> Self {
+    pub fn with_data(
+        mut self,
+        data: ::std::vec::Vec<ConfirmNQualificationDataItem>,
+    ) -> Self {
         self.data = ::std::option::Option::Some(data);
         self
     }
@@ -253,7 +256,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfirmNQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -265,7 +268,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfirmNQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -283,17 +286,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfirmNQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ConfirmNQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfirmNQualificationResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -312,26 +315,28 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/n-qualifications/confirm.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfirmNQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfirmNQualificationBody,
 }
 
-impl PostRequest {
+impl ConfirmNQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ConfirmNQualificationBody) -> Self {
+        ConfirmNQualificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ConfirmNQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/n-qualifications/confirm`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/n-qualifications/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfirmNQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -341,8 +346,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfirmNQualificationRequest {
+    type Response = ConfirmNQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -383,9 +388,12 @@ impl<'a> V3GovSubsidyZhejiangNQualificationsConfirm<'a> {
     /// n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ConfirmNQualificationBody,
+    ) -> ::std::result::Result<
+        ConfirmNQualificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ConfirmNQualificationRequest::new(body)).await
     }
 }
 
@@ -394,12 +402,12 @@ impl<'a> V3GovSubsidyZhejiangNQualificationsConfirm<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_n_qualifications_confirm.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "confirm_n_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<ConfirmNQualificationBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_n_qualifications_confirm.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "confirm_n_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<ConfirmNQualificationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateAlterBody {
     /// 品类编码
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateAlterBody {
         cate_code: required(0, "cate_code"),
         cert_no: required(1, "cert_no"),
         name: required(2, "name"),
@@ -45,7 +45,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateAlterBody {
     /// Creates a value from its required fields (`cate_code`, `cert_no`, `name`, `tel`, `req_ssn`).
     pub fn new(
         cate_code: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         tel: ::wechatpay_runtime::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateAlterBody {
             cate_code: cate_code.into(),
             cert_no,
             name,
@@ -64,7 +64,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateAlterBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -76,7 +76,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateAlterResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -99,7 +99,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateAlterResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         auth_code: optional(2, "auth_code"),
@@ -107,10 +107,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateAlterResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateAlterResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             auth_code: ::std::option::Option::None,
@@ -130,26 +130,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/qualifications/alter.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateAlterRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateAlterBody,
 }
 
-impl PostRequest {
+impl CreateAlterRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreateAlterBody) -> Self {
+        CreateAlterRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreateAlterRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/qualifications/alter`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/alter";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateAlterRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -159,8 +159,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateAlterRequest {
+    type Response = CreateAlterResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -201,9 +201,9 @@ impl<'a> V3GovSubsidyZhejiangQualificationsAlter<'a> {
     /// 变更资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/alter`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreateAlterBody,
+    ) -> ::std::result::Result<CreateAlterResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateAlterRequest::new(body)).await
     }
 }
 
@@ -211,13 +211,10 @@ impl<'a> V3GovSubsidyZhejiangQualificationsAlter<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("create_alter.body", ::wechatpay_runtime::json_schema_for::<CreateAlterBody>()),
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_alter.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_zhejiang_qualifications_alter.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_alter.response",
+            ::wechatpay_runtime::json_schema_for::<CreateAlterResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `cert_type`.
     ///
     /// 证件类型
-    pub enum PostCertType {
+    pub enum ClaimQualificationCertType {
         _1 = "1",
         _2 = "2",
         _3 = "3",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ClaimQualificationBody {
     /// 品类编码
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBody {
     pub tel: ::wechatpay_runtime::Sensitive,
     /// 证件类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cert_type: ::std::option::Option<PostCertType>,
+    pub cert_type: ::std::option::Option<ClaimQualificationCertType>,
     /// 请求流水号
     ///
     /// **Required.**
@@ -54,7 +54,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ClaimQualificationBody {
         cate_code: required(0, "cate_code"),
         cert_no: required(1, "cert_no"),
         name: required(2, "name"),
@@ -64,7 +64,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ClaimQualificationBody {
     /// Creates a value from its required fields (`cate_code`, `cert_no`, `name`, `tel`, `req_ssn`).
     pub fn new(
         cate_code: impl ::std::convert::Into<::std::string::String>,
@@ -73,7 +73,7 @@ impl PostBody {
         tel: ::wechatpay_runtime::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ClaimQualificationBody {
             cate_code: cate_code.into(),
             cert_no,
             name,
@@ -84,13 +84,13 @@ impl PostBody {
     }
 
     /// Sets `cert_type`.
-    pub fn with_cert_type(mut self, cert_type: PostCertType) -> Self {
+    pub fn with_cert_type(mut self, cert_type: ClaimQualificationCertType) -> Self {
         self.cert_type = ::std::option::Option::Some(cert_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ClaimQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -102,7 +102,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ClaimQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -120,17 +120,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ClaimQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ClaimQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ClaimQualificationResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -149,26 +149,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/qualifications/claim.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ClaimQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ClaimQualificationBody,
 }
 
-impl PostRequest {
+impl ClaimQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ClaimQualificationBody) -> Self {
+        ClaimQualificationRequest { body }
     }
 }
 
-impl PostRequest {
+impl ClaimQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/qualifications/claim`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/claim";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ClaimQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -178,8 +178,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ClaimQualificationRequest {
+    type Response = ClaimQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -220,9 +220,9 @@ impl<'a> V3GovSubsidyZhejiangQualificationsClaim<'a> {
     /// 领取资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/claim`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ClaimQualificationBody,
+    ) -> ::std::result::Result<ClaimQualificationResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ClaimQualificationRequest::new(body)).await
     }
 }
 
@@ -231,12 +231,12 @@ impl<'a> V3GovSubsidyZhejiangQualificationsClaim<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_claim.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "claim_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<ClaimQualificationBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_claim.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "claim_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<ClaimQualificationResponse>(),
         ),
     ])
 }

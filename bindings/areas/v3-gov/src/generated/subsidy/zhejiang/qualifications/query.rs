@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ZhejiangQueryQualificationBody {
     /// 证件号码
     ///
     /// **Required.**
@@ -23,20 +23,20 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ZhejiangQueryQualificationBody {
         cert_no: required(0, "cert_no"),
         cate_code: optional(1, "cate_code"),
         req_ssn: required(2, "req_ssn"),
     }
 }
 
-impl PostBody {
+impl ZhejiangQueryQualificationBody {
     /// Creates a value from its required fields (`cert_no`, `req_ssn`).
     pub fn new(
         cert_no: ::wechatpay_runtime::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ZhejiangQueryQualificationBody {
             cert_no,
             cate_code: ::std::option::Option::None,
             req_ssn: req_ssn.into(),
@@ -53,7 +53,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ZhejiangQueryQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `status_code`.
     ///
     /// 状态编码
-    pub enum PostStatusCode {
+    pub enum ZhejiangQueryQualificationStatusCode {
         _00 = "00",
         _01 = "01",
         _02 = "02",
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDataItem {
+pub struct ZhejiangQueryQualificationDataItem {
     /// 品类编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,7 +95,7 @@ pub struct PostDataItem {
     pub status: ::std::option::Option<::std::string::String>,
     /// 状态编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status_code: ::std::option::Option<PostStatusCode>,
+    pub status_code: ::std::option::Option<ZhejiangQueryQualificationStatusCode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -103,7 +103,7 @@ pub struct PostDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDataItem {
+    ZhejiangQueryQualificationDataItem {
         cate_code: optional(0, "cate_code"),
         status: optional(1, "status"),
         status_code: optional(2, "status_code"),
@@ -111,10 +111,10 @@ pub struct PostDataItem {
     }
 }
 
-impl PostDataItem {
+impl ZhejiangQueryQualificationDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDataItem {
+        ZhejiangQueryQualificationDataItem {
             cate_code: ::std::option::Option::None,
             status: ::std::option::Option::None,
             status_code: ::std::option::Option::None,
@@ -127,7 +127,7 @@ impl PostDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ZhejiangQueryQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -140,7 +140,7 @@ pub struct PostResponse {
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 资格信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<PostDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ZhejiangQueryQualificationDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -148,7 +148,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ZhejiangQueryQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         data: optional(2, "data"),
@@ -156,10 +156,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ZhejiangQueryQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ZhejiangQueryQualificationResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             data: ::std::option::Option::None,
@@ -179,26 +179,28 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/qualifications/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ZhejiangQueryQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ZhejiangQueryQualificationBody,
 }
 
-impl PostRequest {
+impl ZhejiangQueryQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ZhejiangQueryQualificationBody) -> Self {
+        ZhejiangQueryQualificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ZhejiangQueryQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/qualifications/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ZhejiangQueryQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -208,8 +210,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ZhejiangQueryQualificationRequest {
+    type Response = ZhejiangQueryQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -250,9 +252,12 @@ impl<'a> V3GovSubsidyZhejiangQualificationsQuery<'a> {
     /// 查询补贴资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ZhejiangQueryQualificationBody,
+    ) -> ::std::result::Result<
+        ZhejiangQueryQualificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ZhejiangQueryQualificationRequest::new(body)).await
     }
 }
 
@@ -261,12 +266,12 @@ impl<'a> V3GovSubsidyZhejiangQualificationsQuery<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "zhejiang_query_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangQueryQualificationBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "zhejiang_query_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangQueryQualificationResponse>(),
         ),
     ])
 }

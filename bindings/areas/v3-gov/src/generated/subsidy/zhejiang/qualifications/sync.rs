@@ -6,7 +6,7 @@
     /// Values of `grade`.
     ///
     /// 能耗等级
-    pub enum PostGrade {
+    pub enum ZhejiangSyncQualificationGrade {
         一级 = "一级",
         二级 = "二级",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `status`.
     ///
     /// 品类状态
-    pub enum PostStatus {
+    pub enum ZhejiangSyncQualificationStatus {
         _0 = "0",
         _1 = "1",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDataItem {
+pub struct ZhejiangSyncQualificationDataItem {
     /// 品类凭证码
     ///
     /// **Required.**
@@ -49,7 +49,7 @@ pub struct PostDataItem {
     pub cert_no: ::wechatpay_runtime::Sensitive,
     /// 能耗等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub grade: ::std::option::Option<PostGrade>,
+    pub grade: ::std::option::Option<ZhejiangSyncQualificationGrade>,
     /// 姓名
     ///
     /// **Required.**
@@ -76,7 +76,7 @@ pub struct PostDataItem {
     /// 品类状态
     ///
     /// **Required.**
-    pub status: PostStatus,
+    pub status: ZhejiangSyncQualificationStatus,
     /// 政府补贴金额(都是正数，以元为单 位)
     ///
     /// **Required.**
@@ -98,7 +98,7 @@ pub struct PostDataItem {
     /// 销售方式(0-线上/1-线下)
     ///
     /// **Required.**
-    pub sale_models: PostStatus,
+    pub sale_models: ZhejiangSyncQualificationStatus,
     /// S/N码
     ///
     /// **Required.**
@@ -166,7 +166,7 @@ pub struct PostDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDataItem {
+    ZhejiangSyncQualificationDataItem {
         auth_code: required(0, "auth_code"),
         cate_code: required(1, "cate_code"),
         cert_no: required(2, "cert_no"),
@@ -204,7 +204,7 @@ pub struct PostDataItem {
     }
 }
 
-impl PostDataItem {
+impl ZhejiangSyncQualificationDataItem {
     /// Creates a value from its required fields (`auth_code`, `cate_code`, `cert_no`, `name`, `operation_time`, `sales`, `status`, `subsidy`, `tel`, `add_code`, `address`, `sale_models`, `sn_code`, `uniscid`, `corp_name`, `barcode`, `item_name`, `spec_model`, `brand`, `is_ai_product`, `order_no`, `activity_add_code`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -214,12 +214,12 @@ impl PostDataItem {
         name: ::wechatpay_runtime::Sensitive,
         operation_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         sales: impl ::std::convert::Into<::std::string::String>,
-        status: PostStatus,
+        status: ZhejiangSyncQualificationStatus,
         subsidy: impl ::std::convert::Into<::std::string::String>,
         tel: ::wechatpay_runtime::Sensitive,
         add_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
-        sale_models: PostStatus,
+        sale_models: ZhejiangSyncQualificationStatus,
         sn_code: impl ::std::convert::Into<::std::string::String>,
         uniscid: impl ::std::convert::Into<::std::string::String>,
         corp_name: impl ::std::convert::Into<::std::string::String>,
@@ -231,7 +231,7 @@ impl PostDataItem {
         order_no: impl ::std::convert::Into<::std::string::String>,
         activity_add_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDataItem {
+        ZhejiangSyncQualificationDataItem {
             auth_code: auth_code.into(),
             cate_code: cate_code.into(),
             cert_no,
@@ -270,7 +270,7 @@ impl PostDataItem {
     }
 
     /// Sets `grade`.
-    pub fn with_grade(mut self, grade: PostGrade) -> Self {
+    pub fn with_grade(mut self, grade: ZhejiangSyncQualificationGrade) -> Self {
         self.grade = ::std::option::Option::Some(grade);
         self
     }
@@ -379,26 +379,26 @@ impl PostDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ZhejiangSyncQualificationBody {
     /// 请求流水号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub req_ssn: ::std::option::Option<::std::string::String>,
     /// 资格集合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<PostDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ZhejiangSyncQualificationDataItem>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ZhejiangSyncQualificationBody {
         req_ssn: optional(0, "req_ssn"),
         data: optional(1, "data"),
     }
 }
 
-impl PostBody {
+impl ZhejiangSyncQualificationBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        ZhejiangSyncQualificationBody {
             req_ssn: ::std::option::Option::None,
             data: ::std::option::Option::None,
         }
@@ -414,13 +414,16 @@ impl PostBody {
     }
 
     /// Sets `data`.
-    pub fn with_data(mut self, data: ::std::vec::Vec<PostDataItem>) -> Self {
+    pub fn with_data(
+        mut self,
+        data: ::std::vec::Vec<ZhejiangSyncQualificationDataItem>,
+    ) -> Self {
         self.data = ::std::option::Option::Some(data);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ZhejiangSyncQualificationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -432,7 +435,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ZhejiangSyncQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -453,7 +456,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ZhejiangSyncQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         error_data: optional(2, "error_data"),
@@ -461,10 +464,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ZhejiangSyncQualificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ZhejiangSyncQualificationResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             error_data: ::std::option::Option::None,
@@ -484,26 +487,28 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/qualifications/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ZhejiangSyncQualificationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ZhejiangSyncQualificationBody,
 }
 
-impl PostRequest {
+impl ZhejiangSyncQualificationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ZhejiangSyncQualificationBody) -> Self {
+        ZhejiangSyncQualificationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ZhejiangSyncQualificationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/qualifications/sync`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ZhejiangSyncQualificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -513,8 +518,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ZhejiangSyncQualificationRequest {
+    type Response = ZhejiangSyncQualificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -555,9 +560,12 @@ impl<'a> V3GovSubsidyZhejiangQualificationsSync<'a> {
     /// 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ZhejiangSyncQualificationBody,
+    ) -> ::std::result::Result<
+        ZhejiangSyncQualificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ZhejiangSyncQualificationRequest::new(body)).await
     }
 }
 
@@ -566,12 +574,12 @@ impl<'a> V3GovSubsidyZhejiangQualificationsSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "zhejiang_sync_qualification.body",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangSyncQualificationBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_qualifications_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "zhejiang_sync_qualification.response",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangSyncQualificationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ZhejiangLockSncodeBody {
     /// 发起方
     ///
     /// **Required.**
@@ -90,7 +90,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ZhejiangLockSncodeBody {
         create_user: required(0, "create_user"),
         province: required(1, "province"),
         manufact_cert_code: optional(2, "manufact_cert_code"),
@@ -117,7 +117,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ZhejiangLockSncodeBody {
     /// Creates a value from its required fields (`create_user`, `province`, `sn`, `goods_bar_code`, `goods_type`, `goods_name`, `trans_orderid`, `order_price`, `sell_orderid`, `req_ssn`, `req_time`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -133,7 +133,7 @@ impl PostBody {
         req_ssn: impl ::std::convert::Into<::std::string::String>,
         req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        ZhejiangLockSncodeBody {
             create_user: create_user.into(),
             province: province.into(),
             manufact_cert_code: ::std::option::Option::None,
@@ -269,7 +269,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ZhejiangLockSncodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -281,7 +281,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ZhejiangLockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -305,7 +305,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ZhejiangLockSncodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         imei1: optional(2, "imei1"),
@@ -314,10 +314,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ZhejiangLockSncodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ZhejiangLockSncodeResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             imei1: ::std::option::Option::None,
@@ -338,26 +338,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/sncode/lock.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ZhejiangLockSncodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ZhejiangLockSncodeBody,
 }
 
-impl PostRequest {
+impl ZhejiangLockSncodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ZhejiangLockSncodeBody) -> Self {
+        ZhejiangLockSncodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl ZhejiangLockSncodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/sncode/lock`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/sncode/lock";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ZhejiangLockSncodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -367,8 +367,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ZhejiangLockSncodeRequest {
+    type Response = ZhejiangLockSncodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -409,9 +409,9 @@ impl<'a> V3GovSubsidyZhejiangSncodeLock<'a> {
     /// sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ZhejiangLockSncodeBody,
+    ) -> ::std::result::Result<ZhejiangLockSncodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ZhejiangLockSncodeRequest::new(body)).await
     }
 }
 
@@ -420,12 +420,12 @@ impl<'a> V3GovSubsidyZhejiangSncodeLock<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_sncode_lock.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "zhejiang_lock_sncode.body",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangLockSncodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_sncode_lock.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "zhejiang_lock_sncode.response",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangLockSncodeResponse>(),
         ),
     ])
 }

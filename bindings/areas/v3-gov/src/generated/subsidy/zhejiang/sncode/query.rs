@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ZhejiangQuerySncodeBody {
     /// 商品SN码
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ZhejiangQuerySncodeBody {
         sn: required(0, "sn"),
         province: required(1, "province"),
         manufact_cert_code: optional(2, "manufact_cert_code"),
@@ -60,7 +60,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ZhejiangQuerySncodeBody {
     /// Creates a value from its required fields (`sn`, `province`, `goods_type`, `goods_bar_code`, `req_ssn`, `req_time`).
     pub fn new(
         sn: impl ::std::convert::Into<::std::string::String>,
@@ -70,7 +70,7 @@ impl PostBody {
         req_ssn: impl ::std::convert::Into<::std::string::String>,
         req_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        ZhejiangQuerySncodeBody {
             sn: sn.into(),
             province: province.into(),
             manufact_cert_code: ::std::option::Option::None,
@@ -121,7 +121,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ZhejiangQuerySncodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -133,7 +133,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `sell_state`.
     ///
     /// 售卖状态
-    pub enum PostSellState {
+    pub enum ZhejiangQuerySncodeSellState {
         U0022 = "U0022",
         U0023 = "U0023",
         U0024 = "U0024",
@@ -147,7 +147,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ZhejiangQuerySncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +166,7 @@ pub struct PostResponse {
     pub province: ::std::option::Option<::std::string::String>,
     /// 售卖状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sell_state: ::std::option::Option<PostSellState>,
+    pub sell_state: ::std::option::Option<ZhejiangQuerySncodeSellState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -174,7 +174,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ZhejiangQuerySncodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         sn: optional(2, "sn"),
@@ -184,10 +184,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ZhejiangQuerySncodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ZhejiangQuerySncodeResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             sn: ::std::option::Option::None,
@@ -209,26 +209,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/sncode/query.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ZhejiangQuerySncodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ZhejiangQuerySncodeBody,
 }
 
-impl PostRequest {
+impl ZhejiangQuerySncodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ZhejiangQuerySncodeBody) -> Self {
+        ZhejiangQuerySncodeRequest { body }
     }
 }
 
-impl PostRequest {
+impl ZhejiangQuerySncodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/sncode/query`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/sncode/query";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ZhejiangQuerySncodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -238,8 +238,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ZhejiangQuerySncodeRequest {
+    type Response = ZhejiangQuerySncodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -280,9 +280,9 @@ impl<'a> V3GovSubsidyZhejiangSncodeQuery<'a> {
     /// sn码销售状态查询 (`POST /v3/gov/subsidy/zhejiang/sncode/query`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ZhejiangQuerySncodeBody,
+    ) -> ::std::result::Result<ZhejiangQuerySncodeResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ZhejiangQuerySncodeRequest::new(body)).await
     }
 }
 
@@ -291,12 +291,12 @@ impl<'a> V3GovSubsidyZhejiangSncodeQuery<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_sncode_query.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "zhejiang_query_sncode.body",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangQuerySncodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_sncode_query.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "zhejiang_query_sncode.response",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangQuerySncodeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ZhejiangUnlockSncodeBody {
     /// 请求流水号
     ///
     /// **Required.**
@@ -94,7 +94,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ZhejiangUnlockSncodeBody {
         req_ssn: required(0, "req_ssn"),
         req_time: required(1, "req_time"),
         create_user: required(2, "create_user"),
@@ -122,7 +122,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ZhejiangUnlockSncodeBody {
     /// Creates a value from its required fields (`req_ssn`, `req_time`, `create_user`, `province`, `sn`, `goods_bar_code`, `goods_type`, `goods_name`, `trans_orderid`, `ori_pay_orderid`, `order_price`, `sell_orderid`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -139,7 +139,7 @@ impl PostBody {
         order_price: impl ::std::convert::Into<::std::string::String>,
         sell_orderid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ZhejiangUnlockSncodeBody {
             req_ssn: req_ssn.into(),
             req_time: req_time.into(),
             create_user: create_user.into(),
@@ -276,7 +276,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ZhejiangUnlockSncodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -288,7 +288,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ZhejiangUnlockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -306,17 +306,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ZhejiangUnlockSncodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ZhejiangUnlockSncodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ZhejiangUnlockSncodeResponse {
             resp_code: ::std::option::Option::None,
             resp_desc: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -335,26 +335,28 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/zhejiang/sncode/unlock.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ZhejiangUnlockSncodeRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ZhejiangUnlockSncodeBody,
 }
 
-impl PostRequest {
+impl ZhejiangUnlockSncodeRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ZhejiangUnlockSncodeBody) -> Self {
+        ZhejiangUnlockSncodeRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ZhejiangUnlockSncodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/zhejiang/sncode/unlock`
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/sncode/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ZhejiangUnlockSncodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -364,8 +366,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ZhejiangUnlockSncodeRequest {
+    type Response = ZhejiangUnlockSncodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -406,9 +408,12 @@ impl<'a> V3GovSubsidyZhejiangSncodeUnlock<'a> {
     /// sn码解锁 (`POST /v3/gov/subsidy/zhejiang/sncode/unlock`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ZhejiangUnlockSncodeBody,
+    ) -> ::std::result::Result<
+        ZhejiangUnlockSncodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ZhejiangUnlockSncodeRequest::new(body)).await
     }
 }
 
@@ -417,12 +422,12 @@ impl<'a> V3GovSubsidyZhejiangSncodeUnlock<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_gov_subsidy_zhejiang_sncode_unlock.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "zhejiang_unlock_sncode.body",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangUnlockSncodeBody>(),
         ),
         (
-            "post_v3_gov_subsidy_zhejiang_sncode_unlock.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "zhejiang_unlock_sncode.response",
+            ::wechatpay_runtime::json_schema_for::<ZhejiangUnlockSncodeResponse>(),
         ),
     ])
 }

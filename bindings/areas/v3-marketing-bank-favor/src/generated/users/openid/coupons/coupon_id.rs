@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetCouponQuery {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetCouponQuery {
         appid: required(0, "appid"),
     }
 }
 
-impl GetQuery {
+impl GetCouponQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { appid: appid.into() }
+        GetCouponQuery {
+            appid: appid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetCouponQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `coupon_state`.
     ///
     /// 券状态
-    pub enum GetCouponState {
+    pub enum GetCouponCouponState {
         CouponStateUnknow = "COUPON_STATE_UNKNOW",
         CouponStateSend = "COUPON_STATE_SEND",
         CouponStateUsed = "COUPON_STATE_USED",
@@ -54,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUseAmountList {
+pub struct GetCouponUseAmountList {
     /// 已用金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub used_amounts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -65,16 +67,16 @@ pub struct GetUseAmountList {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUseAmountList {
+    GetCouponUseAmountList {
         used_amounts: optional(0, "used_amounts"),
         ..extra
     }
 }
 
-impl GetUseAmountList {
+impl GetCouponUseAmountList {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUseAmountList {
+        GetCouponUseAmountList {
             used_amounts: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -85,7 +87,7 @@ impl GetUseAmountList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCouponResponse {
     /// 创建批次的商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -110,7 +112,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<GetCouponCouponState>,
     /// 领券时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +150,7 @@ pub struct GetResponse {
     pub used_number: ::std::option::Option<i64>,
     /// 已用金额列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_amount_list: ::std::option::Option<GetUseAmountList>,
+    pub use_amount_list: ::std::option::Option<GetCouponUseAmountList>,
     /// 用户标识ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -159,7 +161,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCouponResponse {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
         coupon_id: optional(2, "coupon_id"),
@@ -178,10 +180,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCouponResponse {
             stock_creator_mchid: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_id: ::std::option::Option::None,
@@ -212,7 +214,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCouponRequest {
     /// 用户标识ID
     ///
     /// **Required.**
@@ -226,17 +228,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub coupon_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetCouponQuery,
 }
 
-impl GetRequest {
+impl GetCouponRequest {
     /// Creates a value from its required fields (`openid`, `coupon_id`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         coupon_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetCouponQuery,
     ) -> Self {
-        GetRequest {
+        GetCouponRequest {
             openid: openid.into(),
             coupon_id: coupon_id.into(),
             query,
@@ -244,14 +246,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl GetCouponRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`
     pub const PATH: &'static str = "/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -275,8 +277,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCouponRequest {
+    type Response = GetCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -333,11 +335,15 @@ impl<'a> V3MarketingBankFavorUsersOpenidCouponsCouponId<'a> {
     /// 查询绑定多笔立减活动的代金券详情 (`GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetCouponQuery,
+    ) -> ::std::result::Result<GetCouponResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.openid.clone(), self.coupon_id.clone(), query),
+                &GetCouponRequest::new(
+                    self.openid.clone(),
+                    self.coupon_id.clone(),
+                    query,
+                ),
             )
             .await
     }
@@ -347,13 +353,10 @@ impl<'a> V3MarketingBankFavorUsersOpenidCouponsCouponId<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("get_coupon.query", ::wechatpay_runtime::json_schema_for::<GetCouponQuery>()),
         (
-            "get_v3_marketing_bank_favor_users_openid_coupons_coupon_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
-        ),
-        (
-            "get_v3_marketing_bank_favor_users_openid_coupons_coupon_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<GetCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryCouponQuery {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryCouponQuery {
         appid: required(0, "appid"),
     }
 }
 
-impl GetQuery {
+impl QueryCouponQuery {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery { appid: appid.into() }
+        QueryCouponQuery {
+            appid: appid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryCouponQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -38,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 代金券状态
-    pub enum GetStatus {
+    pub enum QueryCouponStatus {
         Sended = "SENDED",
         Used = "USED",
         Expired = "EXPIRED",
@@ -52,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `coupon_type`.
     ///
     /// 券类型
-    pub enum GetCouponType {
+    pub enum QueryCouponCouponType {
         Normal = "NORMAL",
         CutTo = "CUT_TO",
         #[unrecognized]
@@ -66,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCutToMessage {
+pub struct QueryCouponCutToMessage {
     /// 可用优惠的商品最高单价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_price_max: ::std::option::Option<i64>,
@@ -80,17 +82,17 @@ pub struct GetCutToMessage {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCutToMessage {
+    QueryCouponCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
         ..extra
     }
 }
 
-impl GetCutToMessage {
+impl QueryCouponCutToMessage {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCutToMessage {
+        QueryCouponCutToMessage {
             single_price_max: ::std::option::Option::None,
             cut_to_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -104,7 +106,7 @@ impl GetCutToMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCouponInformation {
+pub struct QueryCouponNormalCouponInformation {
     /// 面额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -122,17 +124,17 @@ pub struct GetNormalCouponInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCouponInformation {
+    QueryCouponNormalCouponInformation {
         coupon_amount: optional(0, "coupon_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetNormalCouponInformation {
+impl QueryCouponNormalCouponInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCouponInformation {
+        QueryCouponNormalCouponInformation {
             coupon_amount: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -146,7 +148,7 @@ impl GetNormalCouponInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct QueryCouponGoodsDetailItem {
     /// 商品编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_id: ::std::option::Option<::std::string::String>,
@@ -166,7 +168,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    QueryCouponGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         price: optional(2, "price"),
@@ -175,10 +177,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl QueryCouponGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        QueryCouponGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             price: ::std::option::Option::None,
@@ -194,7 +196,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetConsumeInformation {
+pub struct QueryCouponConsumeInformation {
     /// 核销时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -206,7 +208,7 @@ pub struct GetConsumeInformation {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 单品信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<QueryCouponGoodsDetailItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -214,7 +216,7 @@ pub struct GetConsumeInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetConsumeInformation {
+    QueryCouponConsumeInformation {
         consume_time: optional(0, "consume_time"),
         consume_mchid: optional(1, "consume_mchid"),
         transaction_id: optional(2, "transaction_id"),
@@ -223,10 +225,10 @@ pub struct GetConsumeInformation {
     }
 }
 
-impl GetConsumeInformation {
+impl QueryCouponConsumeInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetConsumeInformation {
+        QueryCouponConsumeInformation {
             consume_time: ::std::option::Option::None,
             consume_mchid: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -240,7 +242,7 @@ impl GetConsumeInformation {
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum QueryCouponBusinessType {
         Multiuse = "MULTIUSE",
         #[unrecognized]
         Unrecognized(String),
@@ -251,7 +253,7 @@ impl GetConsumeInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryCouponResponse {
     /// 创建批次的商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
@@ -266,7 +268,7 @@ pub struct GetResponse {
     pub coupon_name: ::std::option::Option<::std::string::String>,
     /// 代金券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<QueryCouponStatus>,
     /// 使用说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -275,7 +277,7 @@ pub struct GetResponse {
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 券类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_type: ::std::option::Option<GetCouponType>,
+    pub coupon_type: ::std::option::Option<QueryCouponCouponType>,
     /// 激活批次的时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -287,7 +289,7 @@ pub struct GetResponse {
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_to_message: ::std::option::Option<GetCutToMessage>,
+    pub cut_to_message: ::std::option::Option<QueryCouponCutToMessage>,
     /// 可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -296,16 +298,18 @@ pub struct GetResponse {
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_information: ::std::option::Option<GetNormalCouponInformation>,
+    pub normal_coupon_information: ::std::option::Option<
+        QueryCouponNormalCouponInformation,
+    >,
     /// 已实扣代金券核销信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consume_information: ::std::option::Option<GetConsumeInformation>,
+    pub consume_information: ::std::option::Option<QueryCouponConsumeInformation>,
     /// 剩余金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_balance: ::std::option::Option<i64>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<QueryCouponBusinessType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -313,7 +317,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryCouponResponse {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
         coupon_id: optional(2, "coupon_id"),
@@ -336,10 +340,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryCouponResponse {
             stock_creator_mchid: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             coupon_id: ::std::option::Option::None,
@@ -376,7 +380,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/favor/users/{openid}/coupons/{coupon_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryCouponRequest {
     /// 用户openid
     ///
     /// **Required.**
@@ -390,17 +394,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub coupon_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryCouponQuery,
 }
 
-impl GetRequest {
+impl QueryCouponRequest {
     /// Creates a value from its required fields (`openid`, `coupon_id`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         coupon_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryCouponQuery,
     ) -> Self {
-        GetRequest {
+        QueryCouponRequest {
             openid: openid.into(),
             coupon_id: coupon_id.into(),
             query,
@@ -408,14 +412,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl QueryCouponRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/favor/users/{openid}/coupons/{coupon_id}`
     pub const PATH: &'static str = "/v3/marketing/favor/users/{openid}/coupons/{coupon_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -439,8 +443,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryCouponRequest {
+    type Response = QueryCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -497,11 +501,15 @@ impl<'a> V3MarketingFavorUsersOpenidCouponsCouponId<'a> {
     /// 查询代金券详情 (`GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: QueryCouponQuery,
+    ) -> ::std::result::Result<QueryCouponResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.openid.clone(), self.coupon_id.clone(), query),
+                &QueryCouponRequest::new(
+                    self.openid.clone(),
+                    self.coupon_id.clone(),
+                    query,
+                ),
             )
             .await
     }
@@ -512,12 +520,12 @@ impl<'a> V3MarketingFavorUsersOpenidCouponsCouponId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_favor_users_openid_coupons_coupon_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_coupon.query",
+            ::wechatpay_runtime::json_schema_for::<QueryCouponQuery>(),
         ),
         (
-            "get_v3_marketing_favor_users_openid_coupons_coupon_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetStoreResponse {
     /// 门店编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_code: ::std::option::Option<::std::string::String>,
@@ -20,17 +20,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetStoreResponse {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetStoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetStoreResponse {
             store_code: ::std::option::Option::None,
             store_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -51,7 +51,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetStoreRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -66,27 +66,27 @@ pub struct GetRequest {
     pub store_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetStoreRequest {
     /// Creates a value from its required fields (`brand_id`, `store_code`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         store_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetStoreRequest {
             brand_id: brand_id.into(),
             store_code: store_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetStoreRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetStoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -109,8 +109,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetStoreRequest {
+    type Response = GetStoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -160,9 +160,11 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode<'a>
     /// 查询小店活动门店详情 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetStoreResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.brand_id.clone(), self.store_code.clone()))
+            .execute(
+                &GetStoreRequest::new(self.brand_id.clone(), self.store_code.clone()),
+            )
             .await
     }
 }
@@ -172,8 +174,8 @@ impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode<'a>
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_goods_subsidy_activity_retail_store_act_brand_id_stores_store_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_store.response",
+            ::wechatpay_runtime::json_schema_for::<GetStoreResponse>(),
         ),
     ])
 }

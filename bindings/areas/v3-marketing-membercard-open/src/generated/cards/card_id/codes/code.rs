@@ -6,7 +6,7 @@
     /// Values of `user_card_status`.
     ///
     /// 用户会员卡状态
-    pub enum GetUserCardStatus {
+    pub enum GetCodeUserCardStatus {
         NotActivate = "NOT_ACTIVATE",
         Effective = "EFFECTIVE",
         Expire = "EXPIRE",
@@ -21,7 +21,7 @@
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum GetName {
+    pub enum GetCodeName {
         UserFormFlagMobile = "USER_FORM_FLAG_MOBILE",
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
@@ -40,10 +40,10 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCommonFieldListItem {
+pub struct GetCodeCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<GetName>,
+    pub name: ::std::option::Option<GetCodeName>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
@@ -54,17 +54,17 @@ pub struct GetCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCommonFieldListItem {
+    GetCodeCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl GetCommonFieldListItem {
+impl GetCodeCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCommonFieldListItem {
+        GetCodeCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -78,7 +78,7 @@ impl GetCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomFieldListItem {
+pub struct GetCodeCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -95,7 +95,7 @@ pub struct GetCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomFieldListItem {
+    GetCodeCustomFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         value_list: optional(2, "value_list"),
@@ -103,10 +103,10 @@ pub struct GetCustomFieldListItem {
     }
 }
 
-impl GetCustomFieldListItem {
+impl GetCodeCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomFieldListItem {
+        GetCodeCustomFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             value_list: ::std::option::Option::None,
@@ -121,16 +121,16 @@ impl GetCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInformation {
+pub struct GetCodeUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCommonFieldListItem>,
+        ::std::vec::Vec<GetCodeCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<GetCustomFieldListItem>,
+        ::std::vec::Vec<GetCodeCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -139,17 +139,17 @@ pub struct GetUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInformation {
+    GetCodeUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl GetUserInformation {
+impl GetCodeUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInformation {
+        GetCodeUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -161,7 +161,7 @@ impl GetUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCodeResponse {
     /// 会员卡id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
@@ -191,10 +191,10 @@ pub struct GetResponse {
     pub balance: ::std::option::Option<i64>,
     /// 用户会员卡状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_status: ::std::option::Option<GetUserCardStatus>,
+    pub user_card_status: ::std::option::Option<GetCodeUserCardStatus>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<GetUserInformation>,
+    pub user_information: ::std::option::Option<GetCodeUserInformation>,
     /// 用户当前积分
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_value: ::std::option::Option<i64>,
@@ -205,7 +205,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCodeResponse {
         card_id: optional(0, "card_id"),
         code: optional(1, "code"),
         openid: optional(2, "openid"),
@@ -222,10 +222,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCodeResponse {
             card_id: ::std::option::Option::None,
             code: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -256,7 +256,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCodeRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -271,27 +271,27 @@ pub struct GetRequest {
     pub code: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetCodeRequest {
     /// Creates a value from its required fields (`card_id`, `code`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetCodeRequest {
             card_id: card_id.into(),
             code: code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -314,8 +314,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCodeRequest {
+    type Response = GetCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -343,7 +343,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBalanceInformation {
+pub struct ModifyCodeBalanceInformation {
     /// 更新前用户储值余额
     ///
     /// **Required.**
@@ -362,7 +362,7 @@ pub struct PatchBalanceInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBalanceInformation {
+    ModifyCodeBalanceInformation {
         before_balance: required(0, "before_balance"),
         balance: required(1, "balance"),
         add_balance: required(2, "add_balance"),
@@ -370,10 +370,10 @@ pub struct PatchBalanceInformation {
     }
 }
 
-impl PatchBalanceInformation {
+impl ModifyCodeBalanceInformation {
     /// Creates a value from its required fields (`before_balance`, `balance`, `add_balance`).
     pub fn new(before_balance: i64, balance: i64, add_balance: i64) -> Self {
-        PatchBalanceInformation {
+        ModifyCodeBalanceInformation {
             before_balance,
             balance,
             add_balance,
@@ -395,7 +395,7 @@ impl PatchBalanceInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyCodeBody {
     /// 会员卡编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub membership_number: ::std::option::Option<::std::string::String>,
@@ -410,7 +410,7 @@ pub struct PatchBody {
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 用户储值变更信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<PatchBalanceInformation>,
+    pub balance_information: ::std::option::Option<ModifyCodeBalanceInformation>,
     /// 是否发送储值变更通知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub need_inform_balance: ::std::option::Option<bool>,
@@ -420,7 +420,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyCodeBody {
         membership_number: optional(0, "membership_number"),
         background_picture_url: optional(1, "background_picture_url"),
         level: optional(2, "level"),
@@ -431,10 +431,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyCodeBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyCodeBody {
             membership_number: ::std::option::Option::None,
             background_picture_url: ::std::option::Option::None,
             level: ::std::option::Option::None,
@@ -486,7 +486,7 @@ impl PatchBody {
     /// Sets `balance_information`.
     pub fn with_balance_information(
         mut self,
-        balance_information: PatchBalanceInformation,
+        balance_information: ModifyCodeBalanceInformation,
     ) -> Self {
         self.balance_information = ::std::option::Option::Some(balance_information);
         self
@@ -505,7 +505,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyCodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -526,7 +526,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}.md:101`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyCodeRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -540,17 +540,17 @@ pub struct PatchRequest {
     /// Path parameter.
     pub code: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyCodeBody,
 }
 
-impl PatchRequest {
+impl ModifyCodeRequest {
     /// Creates a value from its required fields (`card_id`, `code`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyCodeBody,
     ) -> Self {
-        PatchRequest {
+        ModifyCodeRequest {
             card_id: card_id.into(),
             code: code.into(),
             body,
@@ -558,14 +558,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl ModifyCodeRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -589,7 +589,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyCodeRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -699,19 +699,21 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCode<'a> {
     /// 查询用户会员卡信息 (`GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetCodeResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.card_id.clone(), self.code.clone()))
+            .execute(&GetCodeRequest::new(self.card_id.clone(), self.code.clone()))
             .await
     }
 
     /// 修改用户会员卡信息 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyCodeBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PatchRequest::new(self.card_id.clone(), self.code.clone(), body))
+            .execute(
+                &ModifyCodeRequest::new(self.card_id.clone(), self.code.clone(), body),
+            )
             .await
     }
 }
@@ -720,14 +722,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCode<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
-        (
-            "get_v3_marketing_membercard_open_cards_card_id_codes_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
-        (
-            "patch_v3_marketing_membercard_open_cards_card_id_codes_code.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
+        ("get_code.response", ::wechatpay_runtime::json_schema_for::<GetCodeResponse>()),
+        ("modify_code.body", ::wechatpay_runtime::json_schema_for::<ModifyCodeBody>()),
     ]);
     schemas.extend(activate::json_schemas());
     schemas.extend(bonus::json_schemas());

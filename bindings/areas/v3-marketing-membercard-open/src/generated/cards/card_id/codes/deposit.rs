@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateDepositBody {
     /// 会员卡code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateDepositBody {
         code: optional(0, "code"),
     }
 }
 
-impl PostBody {
+impl CreateDepositBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateDepositBody {
             code: ::std::option::Option::None,
         }
     }
@@ -33,7 +33,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateDepositBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -45,7 +45,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `result`.
     ///
     /// 导入结果
-    pub enum PostResult {
+    pub enum CreateDepositResult {
         Success = "SUCCESS",
         Duplicate = "DUPLICATE",
         Fail = "FAIL",
@@ -60,13 +60,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDataItem {
+pub struct CreateDepositDataItem {
     /// 会员卡code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 导入结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub result: ::std::option::Option<PostResult>,
+    pub result: ::std::option::Option<CreateDepositResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -74,17 +74,17 @@ pub struct PostDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDataItem {
+    CreateDepositDataItem {
         code: optional(0, "code"),
         result: optional(1, "result"),
         ..extra
     }
 }
 
-impl PostDataItem {
+impl CreateDepositDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDataItem {
+        CreateDepositDataItem {
             code: ::std::option::Option::None,
             result: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -96,10 +96,10 @@ impl PostDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateDepositResponse {
     /// 导入结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<PostDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<CreateDepositDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -107,16 +107,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateDepositResponse {
         data: optional(0, "data"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateDepositResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateDepositResponse {
             data: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -136,7 +136,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/deposit.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateDepositRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -144,30 +144,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateDepositBody,
 }
 
-impl PostRequest {
+impl CreateDepositRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateDepositBody,
     ) -> Self {
-        PostRequest {
+        CreateDepositRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateDepositRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/deposit`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/deposit";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateDepositRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -184,8 +184,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateDepositRequest {
+    type Response = CreateDepositResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -234,9 +234,9 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesDeposit<'a> {
     /// 导入会员Code (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: CreateDepositBody,
+    ) -> ::std::result::Result<CreateDepositResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreateDepositRequest::new(self.card_id.clone(), body)).await
     }
 }
 
@@ -245,12 +245,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesDeposit<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_codes_deposit.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_deposit.body",
+            ::wechatpay_runtime::json_schema_for::<CreateDepositBody>(),
         ),
         (
-            "post_v3_marketing_membercard_open_cards_card_id_codes_deposit.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_deposit.response",
+            ::wechatpay_runtime::json_schema_for::<CreateDepositResponse>(),
         ),
     ])
 }

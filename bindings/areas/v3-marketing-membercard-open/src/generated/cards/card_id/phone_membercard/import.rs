@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ImportPhoneMembercardBody {
     /// 用户加密手机号
     ///
     /// **Required.**
@@ -23,20 +23,20 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ImportPhoneMembercardBody {
         encrypted_phone_number: required(0, "encrypted_phone_number"),
         code: optional(1, "code"),
         out_request_no: required(2, "out_request_no"),
     }
 }
 
-impl PostBody {
+impl ImportPhoneMembercardBody {
     /// Creates a value from its required fields (`encrypted_phone_number`, `out_request_no`).
     pub fn new(
         encrypted_phone_number: ::wechatpay_runtime::Sensitive,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ImportPhoneMembercardBody {
             encrypted_phone_number,
             code: ::std::option::Option::None,
             out_request_no: out_request_no.into(),
@@ -53,7 +53,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ImportPhoneMembercardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ImportPhoneMembercardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -78,16 +78,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ImportPhoneMembercardResponse {
         code: optional(0, "code"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ImportPhoneMembercardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ImportPhoneMembercardResponse {
             code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -107,7 +107,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ImportPhoneMembercardRequest {
     /// 会员卡ID
     ///
     /// **Required.**
@@ -115,30 +115,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ImportPhoneMembercardBody,
 }
 
-impl PostRequest {
+impl ImportPhoneMembercardRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ImportPhoneMembercardBody,
     ) -> Self {
-        PostRequest {
+        ImportPhoneMembercardRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ImportPhoneMembercardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ImportPhoneMembercardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -155,8 +155,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ImportPhoneMembercardRequest {
+    type Response = ImportPhoneMembercardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -206,9 +206,14 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport<'a> {
     /// 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: ImportPhoneMembercardBody,
+    ) -> ::std::result::Result<
+        ImportPhoneMembercardResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&ImportPhoneMembercardRequest::new(self.card_id.clone(), body))
+            .await
     }
 }
 
@@ -217,12 +222,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_phone_membercard_import.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "import_phone_membercard.body",
+            ::wechatpay_runtime::json_schema_for::<ImportPhoneMembercardBody>(),
         ),
         (
-            "post_v3_marketing_membercard_open_cards_card_id_phone_membercard_import.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "import_phone_membercard.response",
+            ::wechatpay_runtime::json_schema_for::<ImportPhoneMembercardResponse>(),
         ),
     ])
 }

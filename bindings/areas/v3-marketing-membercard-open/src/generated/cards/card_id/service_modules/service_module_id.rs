@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchJumpMiniprogram {
+pub struct ModifyServiceModuleJumpMiniprogram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PatchJumpMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchJumpMiniprogram {
+    ModifyServiceModuleJumpMiniprogram {
         appid: required(0, "appid"),
         path: required(1, "path"),
     }
 }
 
-impl PatchJumpMiniprogram {
+impl ModifyServiceModuleJumpMiniprogram {
     /// Creates a value from its required fields (`appid`, `path`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchJumpMiniprogram {
+        ModifyServiceModuleJumpMiniprogram {
             appid: appid.into(),
             path: path.into(),
         }
@@ -43,27 +43,29 @@ impl PatchJumpMiniprogram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyServiceModuleBody {
     /// 跳转小程序
     ///
     /// **Required.**
-    pub jump_miniprogram: PatchJumpMiniprogram,
+    pub jump_miniprogram: ModifyServiceModuleJumpMiniprogram,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyServiceModuleBody {
         jump_miniprogram: required(0, "jump_miniprogram"),
     }
 }
 
-impl PatchBody {
+impl ModifyServiceModuleBody {
     /// Creates a value from its required fields (`jump_miniprogram`).
-    pub fn new(jump_miniprogram: PatchJumpMiniprogram) -> Self {
-        PatchBody { jump_miniprogram }
+    pub fn new(jump_miniprogram: ModifyServiceModuleJumpMiniprogram) -> Self {
+        ModifyServiceModuleBody {
+            jump_miniprogram,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyServiceModuleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +79,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponseJumpMiniprogram {
+pub struct ModifyServiceModuleResponseJumpMiniprogram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,17 +97,17 @@ pub struct PatchResponseJumpMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponseJumpMiniprogram {
+    ModifyServiceModuleResponseJumpMiniprogram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         ..extra
     }
 }
 
-impl PatchResponseJumpMiniprogram {
+impl ModifyServiceModuleResponseJumpMiniprogram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponseJumpMiniprogram {
+        ModifyServiceModuleResponseJumpMiniprogram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -117,7 +119,7 @@ impl PatchResponseJumpMiniprogram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyServiceModuleResponse {
     /// 会员卡id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,7 +134,9 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_miniprogram: ::std::option::Option<PatchResponseJumpMiniprogram>,
+    pub jump_miniprogram: ::std::option::Option<
+        ModifyServiceModuleResponseJumpMiniprogram,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -140,7 +144,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyServiceModuleResponse {
         card_id: optional(0, "card_id"),
         service_module_id: optional(1, "service_module_id"),
         jump_miniprogram: optional(2, "jump_miniprogram"),
@@ -148,10 +152,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyServiceModuleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyServiceModuleResponse {
             card_id: ::std::option::Option::None,
             service_module_id: ::std::option::Option::None,
             jump_miniprogram: ::std::option::Option::None,
@@ -173,7 +177,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyServiceModuleRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -187,17 +191,17 @@ pub struct PatchRequest {
     /// Path parameter.
     pub service_module_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyServiceModuleBody,
 }
 
-impl PatchRequest {
+impl ModifyServiceModuleRequest {
     /// Creates a value from its required fields (`card_id`, `service_module_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         service_module_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyServiceModuleBody,
     ) -> Self {
-        PatchRequest {
+        ModifyServiceModuleRequest {
             card_id: card_id.into(),
             service_module_id: service_module_id.into(),
             body,
@@ -205,14 +209,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl ModifyServiceModuleRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyServiceModuleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -239,8 +243,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyServiceModuleRequest {
+    type Response = ModifyServiceModuleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -283,7 +287,7 @@ impl ::wechatpay_runtime::Operation for PatchRequest {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}.md:127`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteServiceModuleRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -298,27 +302,27 @@ pub struct DeleteRequest {
     pub service_module_id: ::std::string::String,
 }
 
-impl DeleteRequest {
+impl DeleteServiceModuleRequest {
     /// Creates a value from its required fields (`card_id`, `service_module_id`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         service_module_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        DeleteRequest {
+        DeleteServiceModuleRequest {
             card_id: card_id.into(),
             service_module_id: service_module_id.into(),
         }
     }
 }
 
-impl DeleteRequest {
+impl DeleteServiceModuleRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteServiceModuleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -344,7 +348,7 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
+impl ::wechatpay_runtime::Operation for DeleteServiceModuleRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -395,11 +399,11 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId<'a> {
     /// 修改会员卡服务项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
+        body: ModifyServiceModuleBody,
+    ) -> ::std::result::Result<ModifyServiceModuleResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PatchRequest::new(
+                &ModifyServiceModuleRequest::new(
                     self.card_id.clone(),
                     self.service_module_id.clone(),
                     body,
@@ -412,7 +416,10 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId<'a> {
     pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &DeleteRequest::new(self.card_id.clone(), self.service_module_id.clone()),
+                &DeleteServiceModuleRequest::new(
+                    self.card_id.clone(),
+                    self.service_module_id.clone(),
+                ),
             )
             .await
     }
@@ -423,12 +430,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "patch_v3_marketing_membercard_open_cards_card_id_service_modules_service_module_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_service_module.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyServiceModuleBody>(),
         ),
         (
-            "patch_v3_marketing_membercard_open_cards_card_id_service_modules_service_module_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_service_module.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyServiceModuleResponse>(),
         ),
     ])
 }

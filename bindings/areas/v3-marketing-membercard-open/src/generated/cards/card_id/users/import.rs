@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ImportUserBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -21,20 +21,20 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ImportUserBody {
         openid: required(0, "openid"),
         code: optional(1, "code"),
         out_request_no: required(2, "out_request_no"),
     }
 }
 
-impl PostBody {
+impl ImportUserBody {
     /// Creates a value from its required fields (`openid`, `out_request_no`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ImportUserBody {
             openid: openid.into(),
             code: ::std::option::Option::None,
             out_request_no: out_request_no.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ImportUserBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ImportUserResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -76,16 +76,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ImportUserResponse {
         code: optional(0, "code"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ImportUserResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ImportUserResponse {
             code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -105,7 +105,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/users/import.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ImportUserRequest {
     /// 会员卡ID
     ///
     /// **Required.**
@@ -113,30 +113,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ImportUserBody,
 }
 
-impl PostRequest {
+impl ImportUserRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ImportUserBody,
     ) -> Self {
-        PostRequest {
+        ImportUserRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ImportUserRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/users/import`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/users/import";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ImportUserRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -153,8 +153,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ImportUserRequest {
+    type Response = ImportUserResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -204,9 +204,9 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdUsersImport<'a> {
     /// 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: ImportUserBody,
+    ) -> ::std::result::Result<ImportUserResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&ImportUserRequest::new(self.card_id.clone(), body)).await
     }
 }
 
@@ -214,13 +214,10 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdUsersImport<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("import_user.body", ::wechatpay_runtime::json_schema_for::<ImportUserBody>()),
         (
-            "post_v3_marketing_membercard_open_cards_card_id_users_import.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_membercard_open_cards_card_id_users_import.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "import_user.response",
+            ::wechatpay_runtime::json_schema_for::<ImportUserResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `plan_state`.
     ///
     /// 投放计划线上状态
-    pub enum GetPlanState {
+    pub enum ListDeliveryPlansPlanState {
         PlanCreating = "PLAN_CREATING",
         PlanCreated = "PLAN_CREATED",
         PlanTerminating = "PLAN_TERMINATING",
@@ -23,7 +23,7 @@
     /// Values of `audit_state`.
     ///
     /// 投放计划审核状态
-    pub enum GetAuditState {
+    pub enum ListDeliveryPlansAuditState {
         AuditInitial = "AUDIT_INITIAL",
         AuditProcessing = "AUDIT_PROCESSING",
         AuditPassed = "AUDIT_PASSED",
@@ -37,7 +37,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListDeliveryPlansQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
@@ -46,17 +46,17 @@ pub struct GetQuery {
     pub offset: ::std::option::Option<i64>,
     /// 投放计划线上状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_state: ::std::option::Option<GetPlanState>,
+    pub plan_state: ::std::option::Option<ListDeliveryPlansPlanState>,
     /// 投放计划审核状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_state: ::std::option::Option<GetAuditState>,
+    pub audit_state: ::std::option::Option<ListDeliveryPlansAuditState>,
     /// 投放计划ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListDeliveryPlansQuery {
         page_size: optional(0, "page_size"),
         offset: optional(1, "offset"),
         plan_state: optional(2, "plan_state"),
@@ -65,10 +65,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl ListDeliveryPlansQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        ListDeliveryPlansQuery {
             page_size: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             plan_state: ::std::option::Option::None,
@@ -90,13 +90,13 @@ impl GetQuery {
     }
 
     /// Sets `plan_state`.
-    pub fn with_plan_state(mut self, plan_state: GetPlanState) -> Self {
+    pub fn with_plan_state(mut self, plan_state: ListDeliveryPlansPlanState) -> Self {
         self.plan_state = ::std::option::Option::Some(plan_state);
         self
     }
 
     /// Sets `audit_state`.
-    pub fn with_audit_state(mut self, audit_state: GetAuditState) -> Self {
+    pub fn with_audit_state(mut self, audit_state: ListDeliveryPlansAuditState) -> Self {
         self.audit_state = ::std::option::Option::Some(audit_state);
         self
     }
@@ -111,7 +111,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListDeliveryPlansQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPlanListItem {
+pub struct ListDeliveryPlansPlanListItem {
     /// 投放计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -140,7 +140,7 @@ pub struct GetPlanListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_state: ::std::option::Option<GetPlanState>,
+    pub plan_state: ::std::option::Option<ListDeliveryPlansPlanState>,
     /// 开始可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -181,7 +181,7 @@ pub struct GetPlanListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPlanListItem {
+    ListDeliveryPlansPlanListItem {
         plan_id: optional(0, "plan_id"),
         plan_name: optional(1, "plan_name"),
         plan_state: optional(2, "plan_state"),
@@ -198,10 +198,10 @@ pub struct GetPlanListItem {
     }
 }
 
-impl GetPlanListItem {
+impl ListDeliveryPlansPlanListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPlanListItem {
+        ListDeliveryPlansPlanListItem {
             plan_id: ::std::option::Option::None,
             plan_name: ::std::option::Option::None,
             plan_state: ::std::option::Option::None,
@@ -223,13 +223,13 @@ impl GetPlanListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListDeliveryPlansResponse {
     /// 资源总条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 投放计划列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_list: ::std::option::Option<::std::vec::Vec<GetPlanListItem>>,
+    pub plan_list: ::std::option::Option<::std::vec::Vec<ListDeliveryPlansPlanListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -237,17 +237,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListDeliveryPlansResponse {
         total_count: optional(0, "total_count"),
         plan_list: optional(1, "plan_list"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl ListDeliveryPlansResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListDeliveryPlansResponse {
             total_count: ::std::option::Option::None,
             plan_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -266,7 +266,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListDeliveryPlansRequest {
     /// 品牌ID
     ///
     /// **Required.**
@@ -274,30 +274,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListDeliveryPlansQuery,
 }
 
-impl GetRequest {
+impl ListDeliveryPlansRequest {
     /// Creates a value from its required fields (`brand_id`, `query`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListDeliveryPlansQuery,
     ) -> Self {
-        GetRequest {
+        ListDeliveryPlansRequest {
             brand_id: brand_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl ListDeliveryPlansRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`
     pub const PATH: &'static str = "/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListDeliveryPlansRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -314,8 +314,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListDeliveryPlansRequest {
+    type Response = ListDeliveryPlansResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -388,9 +388,11 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans<'a> {
     /// 分页查询投放计划列表 (`GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.brand_id.clone(), query)).await
+        query: ListDeliveryPlansQuery,
+    ) -> ::std::result::Result<ListDeliveryPlansResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ListDeliveryPlansRequest::new(self.brand_id.clone(), query))
+            .await
     }
 }
 
@@ -399,12 +401,12 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_delivery_plan_delivery_plans_brand_id_delivery_plans.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_delivery_plans.query",
+            ::wechatpay_runtime::json_schema_for::<ListDeliveryPlansQuery>(),
         ),
         (
-            "get_v3_marketing_partner_delivery_plan_delivery_plans_brand_id_delivery_plans.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_delivery_plans.response",
+            ::wechatpay_runtime::json_schema_for::<ListDeliveryPlansResponse>(),
         ),
     ])
 }

@@ -13,7 +13,7 @@
 /// Source: `openapi/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TerminateDeliveryPlanRequest {
     /// 投放计划ID
     ///
     /// **Required.**
@@ -22,23 +22,23 @@ pub struct PostRequest {
     pub plan_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl TerminateDeliveryPlanRequest {
     /// Creates a value from its required fields (`plan_id`).
     pub fn new(plan_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        TerminateDeliveryPlanRequest {
             plan_id: plan_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl TerminateDeliveryPlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`
     pub const PATH: &'static str = "/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TerminateDeliveryPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for TerminateDeliveryPlanRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -98,7 +98,9 @@ impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansPlanIdTerminate<'a> {
 
     /// 终止投放计划 (`POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`)
     pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.plan_id.clone())).await
+        self.client
+            .execute(&TerminateDeliveryPlanRequest::new(self.plan_id.clone()))
+            .await
     }
 }
 

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DeactivateProductCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DeactivateProductCouponBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         deactivate_reason: required(2, "deactivate_reason"),
     }
 }
 
-impl PostBody {
+impl DeactivateProductCouponBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `deactivate_reason`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         deactivate_reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DeactivateProductCouponBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             deactivate_reason: deactivate_reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DeactivateProductCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum PostState {
+    pub enum DeactivateProductCouponState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -69,7 +69,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum DeactivateProductCouponScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum DeactivateProductCouponType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -95,7 +95,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum DeactivateProductCouponUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -109,7 +109,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct DeactivateProductCouponNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -127,17 +127,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    DeactivateProductCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl DeactivateProductCouponNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        DeactivateProductCouponNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -151,7 +151,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct DeactivateProductCouponDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -169,17 +169,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    DeactivateProductCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl DeactivateProductCouponDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        DeactivateProductCouponDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -193,13 +193,13 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageInfo {
+pub struct DeactivateProductCouponSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<DeactivateProductCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<DeactivateProductCouponDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -207,17 +207,17 @@ pub struct PostSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageInfo {
+    DeactivateProductCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl PostSingleUsageInfo {
+impl DeactivateProductCouponSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageInfo {
+        DeactivateProductCouponSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -229,7 +229,7 @@ impl PostSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum PostSequentialUsageInfoType {
+    pub enum DeactivateProductCouponSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -243,13 +243,13 @@ impl PostSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageInfo {
+pub struct DeactivateProductCouponSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<DeactivateProductCouponSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -270,7 +270,7 @@ pub struct PostSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageInfo {
+    DeactivateProductCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -279,10 +279,10 @@ pub struct PostSequentialUsageInfo {
     }
 }
 
-impl PostSequentialUsageInfo {
+impl DeactivateProductCouponSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageInfo {
+        DeactivateProductCouponSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -298,7 +298,7 @@ impl PostSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChoiceListItem {
+pub struct DeactivateProductCouponChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -330,7 +330,7 @@ pub struct PostChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChoiceListItem {
+    DeactivateProductCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -341,10 +341,10 @@ pub struct PostChoiceListItem {
     }
 }
 
-impl PostChoiceListItem {
+impl DeactivateProductCouponChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostChoiceListItem {
+        DeactivateProductCouponChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -362,7 +362,7 @@ impl PostChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostComboPackageListItem {
+pub struct DeactivateProductCouponComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -377,7 +377,9 @@ pub struct PostComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<PostChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateProductCouponChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -385,7 +387,7 @@ pub struct PostComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostComboPackageListItem {
+    DeactivateProductCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -393,10 +395,10 @@ pub struct PostComboPackageListItem {
     }
 }
 
-impl PostComboPackageListItem {
+impl DeactivateProductCouponComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostComboPackageListItem {
+        DeactivateProductCouponComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -411,7 +413,7 @@ impl PostComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayInfo {
+pub struct DeactivateProductCouponDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -438,7 +440,7 @@ pub struct PostDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostComboPackageListItem>,
+        ::std::vec::Vec<DeactivateProductCouponComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -447,7 +449,7 @@ pub struct PostDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayInfo {
+    DeactivateProductCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -458,10 +460,10 @@ pub struct PostDisplayInfo {
     }
 }
 
-impl PostDisplayInfo {
+impl DeactivateProductCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDisplayInfo {
+        DeactivateProductCouponDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -477,7 +479,7 @@ impl PostDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeactivateProductCouponResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -487,7 +489,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<DeactivateProductCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -497,29 +499,31 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<DeactivateProductCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<DeactivateProductCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<DeactivateProductCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<DeactivateProductCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<PostSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        DeactivateProductCouponSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<PostDisplayInfo>,
+    pub display_info: ::std::option::Option<DeactivateProductCouponDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -539,7 +543,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeactivateProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -557,10 +561,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl DeactivateProductCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeactivateProductCouponResponse {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -592,7 +596,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeactivateProductCouponRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -600,30 +604,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub product_coupon_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: DeactivateProductCouponBody,
 }
 
-impl PostRequest {
+impl DeactivateProductCouponRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: DeactivateProductCouponBody,
     ) -> Self {
-        PostRequest {
+        DeactivateProductCouponRequest {
             product_coupon_id: product_coupon_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl DeactivateProductCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeactivateProductCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -643,8 +647,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeactivateProductCouponRequest {
+    type Response = DeactivateProductCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -694,10 +698,18 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdDeactivate<
     /// 失效商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: DeactivateProductCouponBody,
+    ) -> ::std::result::Result<
+        DeactivateProductCouponResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&PostRequest::new(self.product_coupon_id.clone(), body))
+            .execute(
+                &DeactivateProductCouponRequest::new(
+                    self.product_coupon_id.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -707,12 +719,12 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdDeactivate<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_deactivate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "deactivate_product_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<DeactivateProductCouponBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_deactivate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "deactivate_product_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<DeactivateProductCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum CreateStockBundleCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct CreateStockBundleStockSendRule {
     /// 发放次数总上限
     ///
     /// **Required.**
@@ -35,17 +35,17 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    CreateStockBundleStockSendRule {
         max_count: required(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: required(2, "max_count_per_user"),
     }
 }
 
-impl PostStockSendRule {
+impl CreateStockBundleStockSendRule {
     /// Creates a value from its required fields (`max_count`, `max_count_per_user`).
     pub fn new(max_count: i64, max_count_per_user: i64) -> Self {
-        PostStockSendRule {
+        CreateStockBundleStockSendRule {
             max_count,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user,
@@ -63,7 +63,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum CreateStockBundleDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -82,7 +82,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct CreateStockBundleDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// **Required.**
@@ -94,16 +94,16 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    CreateStockBundleDayPeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostDayPeriodListItem {
+impl CreateStockBundleDayPeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(begin_time: i64, end_time: i64) -> Self {
-        PostDayPeriodListItem {
+        CreateStockBundleDayPeriodListItem {
             begin_time,
             end_time,
         }
@@ -116,33 +116,38 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct CreateStockBundleWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<CreateStockBundleDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<CreateStockBundleDayPeriodListItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    CreateStockBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl CreateStockBundleWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        CreateStockBundleWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
         }
     }
 
     /// Sets `day_list`.
-    pub fn with_day_list(mut self, day_list: ::std::vec::Vec<PostDayList>) -> Self {
+    pub fn with_day_list(
+        mut self,
+        day_list: ::std::vec::Vec<CreateStockBundleDayList>,
+    ) -> Self {
         self.day_list = ::std::option::Option::Some(day_list);
         self
     }
@@ -150,7 +155,7 @@ impl PostWeeklyAvailablePeriod {
     /// Sets `day_period_list`.
     pub fn with_day_period_list(
         mut self,
-        day_period_list: ::std::vec::Vec<PostDayPeriodListItem>,
+        day_period_list: ::std::vec::Vec<CreateStockBundleDayPeriodListItem>,
     ) -> Self {
         self.day_period_list = ::std::option::Option::Some(day_period_list);
         self
@@ -163,7 +168,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct CreateStockBundleIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// **Required.**
@@ -175,19 +180,19 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    CreateStockBundleIrregularAvailablePeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl CreateStockBundleIrregularAvailablePeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostIrregularAvailablePeriodListItem {
+        CreateStockBundleIrregularAvailablePeriodListItem {
             begin_time: begin_time.into(),
             end_time: end_time.into(),
         }
@@ -200,7 +205,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct CreateStockBundleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
@@ -217,11 +222,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        CreateStockBundleWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<CreateStockBundleIrregularAvailablePeriodListItem>,
     >,
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -229,7 +236,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    CreateStockBundleCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -240,13 +247,13 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl CreateStockBundleCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostCouponAvailablePeriod {
+        CreateStockBundleCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             available_days: ::std::option::Option::None,
@@ -274,7 +281,7 @@ impl PostCouponAvailablePeriod {
     /// Sets `weekly_available_period`.
     pub fn with_weekly_available_period(
         mut self,
-        weekly_available_period: PostWeeklyAvailablePeriod,
+        weekly_available_period: CreateStockBundleWeeklyAvailablePeriod,
     ) -> Self {
         self.weekly_available_period = ::std::option::Option::Some(
             weekly_available_period,
@@ -286,7 +293,7 @@ impl PostCouponAvailablePeriod {
     pub fn with_irregular_available_period_list(
         mut self,
         irregular_available_period_list: ::std::vec::Vec<
-            PostIrregularAvailablePeriodListItem,
+            CreateStockBundleIrregularAvailablePeriodListItem,
         >,
     ) -> Self {
         self.irregular_available_period_list = ::std::option::Option::Some(
@@ -308,7 +315,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCouponListItem {
+pub struct CreateStockBundleNormalCouponListItem {
     /// 门槛金额
     ///
     /// **Required.**
@@ -320,16 +327,16 @@ pub struct PostNormalCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCouponListItem {
+    CreateStockBundleNormalCouponListItem {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
     }
 }
 
-impl PostNormalCouponListItem {
+impl CreateStockBundleNormalCouponListItem {
     /// Creates a value from its required fields (`threshold`, `discount_amount`).
     pub fn new(threshold: i64, discount_amount: i64) -> Self {
-        PostNormalCouponListItem {
+        CreateStockBundleNormalCouponListItem {
             threshold,
             discount_amount,
         }
@@ -342,7 +349,7 @@ impl PostNormalCouponListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCouponListItem {
+pub struct CreateStockBundleDiscountCouponListItem {
     /// 门槛金额
     ///
     /// **Required.**
@@ -354,16 +361,16 @@ pub struct PostDiscountCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCouponListItem {
+    CreateStockBundleDiscountCouponListItem {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
     }
 }
 
-impl PostDiscountCouponListItem {
+impl CreateStockBundleDiscountCouponListItem {
     /// Creates a value from its required fields (`threshold`, `percent_off`).
     pub fn new(threshold: i64, percent_off: i64) -> Self {
-        PostDiscountCouponListItem {
+        CreateStockBundleDiscountCouponListItem {
             threshold,
             percent_off,
         }
@@ -376,7 +383,7 @@ impl PostDiscountCouponListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCouponListItem {
+pub struct CreateStockBundleExchangeCouponListItem {
     /// 门槛金额
     ///
     /// **Required.**
@@ -388,16 +395,16 @@ pub struct PostExchangeCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCouponListItem {
+    CreateStockBundleExchangeCouponListItem {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
     }
 }
 
-impl PostExchangeCouponListItem {
+impl CreateStockBundleExchangeCouponListItem {
     /// Creates a value from its required fields (`threshold`, `exchange_price`).
     pub fn new(threshold: i64, exchange_price: i64) -> Self {
-        PostExchangeCouponListItem {
+        CreateStockBundleExchangeCouponListItem {
             threshold,
             exchange_price,
         }
@@ -410,30 +417,30 @@ impl PostExchangeCouponListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageRule {
+pub struct CreateStockBundleProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_period: PostCouponAvailablePeriod,
+    pub coupon_available_period: CreateStockBundleCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostNormalCouponListItem>,
+        ::std::vec::Vec<CreateStockBundleNormalCouponListItem>,
     >,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostDiscountCouponListItem>,
+        ::std::vec::Vec<CreateStockBundleDiscountCouponListItem>,
     >,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostExchangeCouponListItem>,
+        ::std::vec::Vec<CreateStockBundleExchangeCouponListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageRule {
+    CreateStockBundleProgressiveBundleUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -441,10 +448,10 @@ pub struct PostProgressiveBundleUsageRule {
     }
 }
 
-impl PostProgressiveBundleUsageRule {
+impl CreateStockBundleProgressiveBundleUsageRule {
     /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: PostCouponAvailablePeriod) -> Self {
-        PostProgressiveBundleUsageRule {
+    pub fn new(coupon_available_period: CreateStockBundleCouponAvailablePeriod) -> Self {
+        CreateStockBundleProgressiveBundleUsageRule {
             coupon_available_period,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -455,7 +462,7 @@ impl PostProgressiveBundleUsageRule {
     /// Sets `normal_coupon_list`.
     pub fn with_normal_coupon_list(
         mut self,
-        normal_coupon_list: ::std::vec::Vec<PostNormalCouponListItem>,
+        normal_coupon_list: ::std::vec::Vec<CreateStockBundleNormalCouponListItem>,
     ) -> Self {
         self.normal_coupon_list = ::std::option::Option::Some(normal_coupon_list);
         self
@@ -464,7 +471,7 @@ impl PostProgressiveBundleUsageRule {
     /// Sets `discount_coupon_list`.
     pub fn with_discount_coupon_list(
         mut self,
-        discount_coupon_list: ::std::vec::Vec<PostDiscountCouponListItem>,
+        discount_coupon_list: ::std::vec::Vec<CreateStockBundleDiscountCouponListItem>,
     ) -> Self {
         self.discount_coupon_list = ::std::option::Option::Some(discount_coupon_list);
         self
@@ -473,7 +480,7 @@ impl PostProgressiveBundleUsageRule {
     /// Sets `exchange_coupon_list`.
     pub fn with_exchange_coupon_list(
         mut self,
-        exchange_coupon_list: ::std::vec::Vec<PostExchangeCouponListItem>,
+        exchange_coupon_list: ::std::vec::Vec<CreateStockBundleExchangeCouponListItem>,
     ) -> Self {
         self.exchange_coupon_list = ::std::option::Option::Some(exchange_coupon_list);
         self
@@ -484,7 +491,7 @@ impl PostProgressiveBundleUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum CreateStockBundleCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -500,7 +507,7 @@ impl PostProgressiveBundleUsageRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct CreateStockBundleCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
@@ -514,17 +521,17 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    CreateStockBundleCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl CreateStockBundleCouponAvailableStoreInfo {
     /// Creates a value from its required fields (`description`).
     pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostCouponAvailableStoreInfo {
+        CreateStockBundleCouponAvailableStoreInfo {
             description: description.into(),
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -554,7 +561,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum CreateStockBundleAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -569,11 +576,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct CreateStockBundleUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
+    pub coupon_usage_method_list: ::std::vec::Vec<
+        CreateStockBundleCouponUsageMethodList,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -589,17 +598,19 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::string::String,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        CreateStockBundleCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<CreateStockBundleAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    CreateStockBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -611,13 +622,15 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl CreateStockBundleUsageRuleDisplayInfo {
     /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
     pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<PostCouponUsageMethodList>,
+        coupon_usage_method_list: ::std::vec::Vec<
+            CreateStockBundleCouponUsageMethodList,
+        >,
         usage_description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUsageRuleDisplayInfo {
+        CreateStockBundleUsageRuleDisplayInfo {
             coupon_usage_method_list,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -659,7 +672,7 @@ impl PostUsageRuleDisplayInfo {
     /// Sets `coupon_available_store_info`.
     pub fn with_coupon_available_store_info(
         mut self,
-        coupon_available_store_info: PostCouponAvailableStoreInfo,
+        coupon_available_store_info: CreateStockBundleCouponAvailableStoreInfo,
     ) -> Self {
         self.coupon_available_store_info = ::std::option::Option::Some(
             coupon_available_store_info,
@@ -668,7 +681,10 @@ impl PostUsageRuleDisplayInfo {
     }
 
     /// Sets `app_jump_type`.
-    pub fn with_app_jump_type(mut self, app_jump_type: PostAppJumpType) -> Self {
+    pub fn with_app_jump_type(
+        mut self,
+        app_jump_type: CreateStockBundleAppJumpType,
+    ) -> Self {
         self.app_jump_type = ::std::option::Option::Some(app_jump_type);
         self
     }
@@ -687,7 +703,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum CreateStockBundleCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -700,7 +716,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum CreateStockBundleBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -722,7 +738,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct CreateStockBundleEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -742,7 +758,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    CreateStockBundleEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
         entrance_wording: required(2, "entrance_wording"),
@@ -750,7 +766,7 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl CreateStockBundleEntranceMiniProgram {
     /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -758,7 +774,7 @@ impl PostEntranceMiniProgram {
         entrance_wording: impl ::std::convert::Into<::std::string::String>,
         guidance_wording: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostEntranceMiniProgram {
+        CreateStockBundleEntranceMiniProgram {
             appid: appid.into(),
             path: path.into(),
             entrance_wording: entrance_wording.into(),
@@ -773,7 +789,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct CreateStockBundleEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
@@ -781,15 +797,15 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    CreateStockBundleEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl CreateStockBundleEntranceOfficialAccount {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostEntranceOfficialAccount {
+        CreateStockBundleEntranceOfficialAccount {
             appid: appid.into(),
         }
     }
@@ -801,7 +817,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct CreateStockBundleEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
@@ -817,21 +833,21 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    CreateStockBundleEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PostEntranceFinder {
+impl CreateStockBundleEntranceFinder {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostEntranceFinder {
+        CreateStockBundleEntranceFinder {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -845,26 +861,30 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct CreateStockBundleCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<CreateStockBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateStockBundleBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        CreateStockBundleEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        CreateStockBundleEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<CreateStockBundleEntranceFinder>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    CreateStockBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -873,10 +893,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl CreateStockBundleCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        CreateStockBundleCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -888,7 +908,7 @@ impl PostCouponDisplayInfo {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: PostCodeDisplayMode,
+        code_display_mode: CreateStockBundleCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -897,7 +917,7 @@ impl PostCouponDisplayInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: PostBackgroundColor,
+        background_color: CreateStockBundleBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -906,7 +926,7 @@ impl PostCouponDisplayInfo {
     /// Sets `entrance_mini_program`.
     pub fn with_entrance_mini_program(
         mut self,
-        entrance_mini_program: PostEntranceMiniProgram,
+        entrance_mini_program: CreateStockBundleEntranceMiniProgram,
     ) -> Self {
         self.entrance_mini_program = ::std::option::Option::Some(entrance_mini_program);
         self
@@ -915,7 +935,7 @@ impl PostCouponDisplayInfo {
     /// Sets `entrance_official_account`.
     pub fn with_entrance_official_account(
         mut self,
-        entrance_official_account: PostEntranceOfficialAccount,
+        entrance_official_account: CreateStockBundleEntranceOfficialAccount,
     ) -> Self {
         self.entrance_official_account = ::std::option::Option::Some(
             entrance_official_account,
@@ -924,7 +944,10 @@ impl PostCouponDisplayInfo {
     }
 
     /// Sets `entrance_finder`.
-    pub fn with_entrance_finder(mut self, entrance_finder: PostEntranceFinder) -> Self {
+    pub fn with_entrance_finder(
+        mut self,
+        entrance_finder: CreateStockBundleEntranceFinder,
+    ) -> Self {
         self.entrance_finder = ::std::option::Option::Some(entrance_finder);
         self
     }
@@ -936,22 +959,22 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct CreateStockBundleNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    CreateStockBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PostNotifyConfig {
+impl CreateStockBundleNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        CreateStockBundleNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -970,7 +993,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum CreateStockBundleStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -985,43 +1008,43 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockBundle {
+pub struct CreateStockBundleStockBundle {
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// **Required.**
-    pub coupon_code_mode: PostCouponCodeMode,
+    pub coupon_code_mode: CreateStockBundleCouponCodeMode,
     /// 发放规则
     ///
     /// **Required.**
-    pub stock_send_rule: PostStockSendRule,
+    pub stock_send_rule: CreateStockBundleStockSendRule,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        PostProgressiveBundleUsageRule,
+        CreateStockBundleProgressiveBundleUsageRule,
     >,
     /// 券使用规则展示信息
     ///
     /// **Required.**
-    pub usage_rule_display_info: PostUsageRuleDisplayInfo,
+    pub usage_rule_display_info: CreateStockBundleUsageRuleDisplayInfo,
     /// 用户商品券展示信息
     ///
     /// **Required.**
-    pub coupon_display_info: PostCouponDisplayInfo,
+    pub coupon_display_info: CreateStockBundleCouponDisplayInfo,
     /// 事件通知配置
     ///
     /// **Required.**
-    pub notify_config: PostNotifyConfig,
+    pub notify_config: CreateStockBundleNotifyConfig,
     /// 可用门店范围
     ///
     /// **Required.**
-    pub store_scope: PostStoreScope,
+    pub store_scope: CreateStockBundleStoreScope,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockBundle {
+    CreateStockBundleStockBundle {
         remark: optional(0, "remark"),
         coupon_code_mode: required(1, "coupon_code_mode"),
         stock_send_rule: required(2, "stock_send_rule"),
@@ -1033,17 +1056,17 @@ pub struct PostStockBundle {
     }
 }
 
-impl PostStockBundle {
+impl CreateStockBundleStockBundle {
     /// Creates a value from its required fields (`coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`).
     pub fn new(
-        coupon_code_mode: PostCouponCodeMode,
-        stock_send_rule: PostStockSendRule,
-        usage_rule_display_info: PostUsageRuleDisplayInfo,
-        coupon_display_info: PostCouponDisplayInfo,
-        notify_config: PostNotifyConfig,
-        store_scope: PostStoreScope,
+        coupon_code_mode: CreateStockBundleCouponCodeMode,
+        stock_send_rule: CreateStockBundleStockSendRule,
+        usage_rule_display_info: CreateStockBundleUsageRuleDisplayInfo,
+        coupon_display_info: CreateStockBundleCouponDisplayInfo,
+        notify_config: CreateStockBundleNotifyConfig,
+        store_scope: CreateStockBundleStoreScope,
     ) -> Self {
-        PostStockBundle {
+        CreateStockBundleStockBundle {
             remark: ::std::option::Option::None,
             coupon_code_mode,
             stock_send_rule,
@@ -1067,7 +1090,7 @@ impl PostStockBundle {
     /// Sets `progressive_bundle_usage_rule`.
     pub fn with_progressive_bundle_usage_rule(
         mut self,
-        progressive_bundle_usage_rule: PostProgressiveBundleUsageRule,
+        progressive_bundle_usage_rule: CreateStockBundleProgressiveBundleUsageRule,
     ) -> Self {
         self.progressive_bundle_usage_rule = ::std::option::Option::Some(
             progressive_bundle_usage_rule,
@@ -1080,7 +1103,7 @@ impl PostStockBundle {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateStockBundleBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -1092,25 +1115,25 @@ pub struct PostBody {
     /// 批次组信息
     ///
     /// **Required.**
-    pub stock_bundle: PostStockBundle,
+    pub stock_bundle: CreateStockBundleStockBundle,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateStockBundleBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         stock_bundle: required(2, "stock_bundle"),
     }
 }
 
-impl PostBody {
+impl CreateStockBundleBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `stock_bundle`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        stock_bundle: PostStockBundle,
+        stock_bundle: CreateStockBundleStockBundle,
     ) -> Self {
-        PostBody {
+        CreateStockBundleBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             stock_bundle,
@@ -1118,7 +1141,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateStockBundleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1132,7 +1155,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct CreateStockBundleCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1150,17 +1173,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    CreateStockBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl CreateStockBundleCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        CreateStockBundleCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1174,7 +1197,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemStockSendRule {
+pub struct CreateStockBundleStockListStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1195,7 +1218,7 @@ pub struct PostStockListItemStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemStockSendRule {
+    CreateStockBundleStockListStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -1203,10 +1226,10 @@ pub struct PostStockListItemStockSendRule {
     }
 }
 
-impl PostStockListItemStockSendRule {
+impl CreateStockBundleStockListStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemStockSendRule {
+        CreateStockBundleStockListStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -1221,7 +1244,7 @@ impl PostStockListItemStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+pub struct CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1239,17 +1262,17 @@ pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeekl
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+    CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+impl CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem {
+        CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1263,16 +1286,14 @@ impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvail
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+pub struct CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<CreateStockBundleDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<
-        ::std::vec::Vec<
-            PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriodDayPeriodListItem,
-        >,
+        ::std::vec::Vec<CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1281,17 +1302,17 @@ pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeekl
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+    CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+impl CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod {
+        CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1305,7 +1326,7 @@ impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvail
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+pub struct CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1323,17 +1344,17 @@ pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrreg
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+    CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+impl CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem {
+        CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1347,7 +1368,7 @@ impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrregularAv
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
+pub struct CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1367,13 +1388,13 @@ pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<
-        PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodWeeklyAvailablePeriod,
+        CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod,
     >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<
-            PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriodIrregularAvailablePeriodListItem,
+            CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListItem,
         >,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
@@ -1383,7 +1404,7 @@ pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
+    CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1394,10 +1415,10 @@ pub struct PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
+impl CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
+        CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1415,7 +1436,7 @@ impl PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct CreateStockBundleNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1433,17 +1454,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    CreateStockBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl CreateStockBundleNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        CreateStockBundleNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1457,7 +1478,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateStockBundleDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1475,17 +1496,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateStockBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateStockBundleDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        CreateStockBundleDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1499,7 +1520,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateStockBundleExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1517,17 +1538,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateStockBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateStockBundleExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        CreateStockBundleExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1541,23 +1562,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemProgressiveBundleUsageRule {
+pub struct CreateStockBundleStockListProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostStockListItemProgressiveBundleUsageRuleCouponAvailablePeriod,
+        CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateStockBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateStockBundleDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateStockBundleExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1565,7 +1586,7 @@ pub struct PostStockListItemProgressiveBundleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemProgressiveBundleUsageRule {
+    CreateStockBundleStockListProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1574,10 +1595,10 @@ pub struct PostStockListItemProgressiveBundleUsageRule {
     }
 }
 
-impl PostStockListItemProgressiveBundleUsageRule {
+impl CreateStockBundleStockListProgressiveBundleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemProgressiveBundleUsageRule {
+        CreateStockBundleStockListProgressiveBundleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1593,7 +1614,7 @@ impl PostStockListItemProgressiveBundleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockBundleInfo {
+pub struct CreateStockBundleStockBundleInfo {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1611,17 +1632,17 @@ pub struct PostStockBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockBundleInfo {
+    CreateStockBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
         ..extra
     }
 }
 
-impl PostStockBundleInfo {
+impl CreateStockBundleStockBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockBundleInfo {
+        CreateStockBundleStockBundleInfo {
             stock_bundle_id: ::std::option::Option::None,
             stock_bundle_index: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1635,7 +1656,7 @@ impl PostStockBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+pub struct CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1654,7 +1675,7 @@ pub struct PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+    CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1662,10 +1683,10 @@ pub struct PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
     }
 }
 
-impl PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+impl CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+        CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1680,13 +1701,13 @@ impl PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemUsageRuleDisplayInfo {
+pub struct CreateStockBundleStockListUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<CreateStockBundleCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1705,11 +1726,11 @@ pub struct PostStockListItemUsageRuleDisplayInfo {
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
-        PostStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo,
+        CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<CreateStockBundleAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1720,7 +1741,7 @@ pub struct PostStockListItemUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemUsageRuleDisplayInfo {
+    CreateStockBundleStockListUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1733,10 +1754,10 @@ pub struct PostStockListItemUsageRuleDisplayInfo {
     }
 }
 
-impl PostStockListItemUsageRuleDisplayInfo {
+impl CreateStockBundleStockListUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemUsageRuleDisplayInfo {
+        CreateStockBundleStockListUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1756,7 +1777,7 @@ impl PostStockListItemUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemCouponDisplayInfoEntranceMiniProgram {
+pub struct CreateStockBundleCouponDisplayInfoEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1784,7 +1805,7 @@ pub struct PostStockListItemCouponDisplayInfoEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemCouponDisplayInfoEntranceMiniProgram {
+    CreateStockBundleCouponDisplayInfoEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1793,10 +1814,10 @@ pub struct PostStockListItemCouponDisplayInfoEntranceMiniProgram {
     }
 }
 
-impl PostStockListItemCouponDisplayInfoEntranceMiniProgram {
+impl CreateStockBundleCouponDisplayInfoEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemCouponDisplayInfoEntranceMiniProgram {
+        CreateStockBundleCouponDisplayInfoEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1812,7 +1833,7 @@ impl PostStockListItemCouponDisplayInfoEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemCouponDisplayInfoEntranceOfficialAccount {
+pub struct CreateStockBundleCouponDisplayInfoEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1825,16 +1846,16 @@ pub struct PostStockListItemCouponDisplayInfoEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemCouponDisplayInfoEntranceOfficialAccount {
+    CreateStockBundleCouponDisplayInfoEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostStockListItemCouponDisplayInfoEntranceOfficialAccount {
+impl CreateStockBundleCouponDisplayInfoEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemCouponDisplayInfoEntranceOfficialAccount {
+        CreateStockBundleCouponDisplayInfoEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1847,7 +1868,7 @@ impl PostStockListItemCouponDisplayInfoEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemCouponDisplayInfoEntranceFinder {
+pub struct CreateStockBundleCouponDisplayInfoEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1870,7 +1891,7 @@ pub struct PostStockListItemCouponDisplayInfoEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemCouponDisplayInfoEntranceFinder {
+    CreateStockBundleCouponDisplayInfoEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1878,10 +1899,10 @@ pub struct PostStockListItemCouponDisplayInfoEntranceFinder {
     }
 }
 
-impl PostStockListItemCouponDisplayInfoEntranceFinder {
+impl CreateStockBundleCouponDisplayInfoEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemCouponDisplayInfoEntranceFinder {
+        CreateStockBundleCouponDisplayInfoEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1896,27 +1917,27 @@ impl PostStockListItemCouponDisplayInfoEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemCouponDisplayInfo {
+pub struct CreateStockBundleStockListCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<CreateStockBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateStockBundleBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<
-        PostStockListItemCouponDisplayInfoEntranceMiniProgram,
+        CreateStockBundleCouponDisplayInfoEntranceMiniProgram,
     >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
-        PostStockListItemCouponDisplayInfoEntranceOfficialAccount,
+        CreateStockBundleCouponDisplayInfoEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<
-        PostStockListItemCouponDisplayInfoEntranceFinder,
+        CreateStockBundleCouponDisplayInfoEntranceFinder,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1925,7 +1946,7 @@ pub struct PostStockListItemCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemCouponDisplayInfo {
+    CreateStockBundleStockListCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1935,10 +1956,10 @@ pub struct PostStockListItemCouponDisplayInfo {
     }
 }
 
-impl PostStockListItemCouponDisplayInfo {
+impl CreateStockBundleStockListCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemCouponDisplayInfo {
+        CreateStockBundleStockListCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1955,7 +1976,7 @@ impl PostStockListItemCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItemNotifyConfig {
+pub struct CreateStockBundleStockListNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1966,16 +1987,16 @@ pub struct PostStockListItemNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItemNotifyConfig {
+    CreateStockBundleStockListNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostStockListItemNotifyConfig {
+impl CreateStockBundleStockListNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItemNotifyConfig {
+        CreateStockBundleStockListNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1988,7 +2009,7 @@ impl PostStockListItemNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct CreateStockBundleSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2006,17 +2027,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    CreateStockBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl CreateStockBundleSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        CreateStockBundleSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2028,7 +2049,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostState {
+    pub enum CreateStockBundleState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -2045,7 +2066,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItem {
+pub struct CreateStockBundleStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2063,57 +2084,61 @@ pub struct PostStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<CreateStockBundleCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        CreateStockBundleCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockListItemStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<CreateStockBundleStockListStockSendRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        PostStockListItemProgressiveBundleUsageRule,
+        CreateStockBundleStockListProgressiveBundleUsageRule,
     >,
     /// 批次组信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_bundle_info: ::std::option::Option<PostStockBundleInfo>,
+    pub stock_bundle_info: ::std::option::Option<CreateStockBundleStockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<
-        PostStockListItemUsageRuleDisplayInfo,
+        CreateStockBundleStockListUsageRuleDisplayInfo,
     >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostStockListItemCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<
+        CreateStockBundleStockListCouponDisplayInfo,
+    >,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostStockListItemNotifyConfig>,
+    pub notify_config: ::std::option::Option<CreateStockBundleStockListNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<CreateStockBundleStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<CreateStockBundleSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateStockBundleState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -2135,7 +2160,7 @@ pub struct PostStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItem {
+    CreateStockBundleStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -2158,10 +2183,10 @@ pub struct PostStockListItem {
     }
 }
 
-impl PostStockListItem {
+impl CreateStockBundleStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItem {
+        CreateStockBundleStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -2189,7 +2214,7 @@ impl PostStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateStockBundleResponse {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2199,7 +2224,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<PostStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<CreateStockBundleStockListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -2207,17 +2234,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateStockBundleResponse {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_list: optional(1, "stock_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateStockBundleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateStockBundleResponse {
             stock_bundle_id: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2236,7 +2263,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateStockBundleRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -2244,30 +2271,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub product_coupon_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateStockBundleBody,
 }
 
-impl PostRequest {
+impl CreateStockBundleRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateStockBundleBody,
     ) -> Self {
-        PostRequest {
+        CreateStockBundleRequest {
             product_coupon_id: product_coupon_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateStockBundleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateStockBundleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2287,8 +2314,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateStockBundleRequest {
+    type Response = CreateStockBundleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2352,10 +2379,12 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundle
     /// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: CreateStockBundleBody,
+    ) -> ::std::result::Result<CreateStockBundleResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.product_coupon_id.clone(), body))
+            .execute(
+                &CreateStockBundleRequest::new(self.product_coupon_id.clone(), body),
+            )
             .await
     }
 }
@@ -2365,12 +2394,12 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundle
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stock_bundles.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_stock_bundle.body",
+            ::wechatpay_runtime::json_schema_for::<CreateStockBundleBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stock_bundles.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_stock_bundle.response",
+            ::wechatpay_runtime::json_schema_for::<CreateStockBundleResponse>(),
         ),
     ]);
     schemas.extend(stock_bundle_id::json_schemas());

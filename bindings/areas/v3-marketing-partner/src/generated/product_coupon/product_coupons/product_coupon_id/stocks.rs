@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum GetState {
+    pub enum PartnerListStocksState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -21,10 +21,10 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerListStocksQuery {
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerListStocksState>,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
@@ -38,7 +38,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerListStocksQuery {
         state: optional(0, "state"),
         page_size: optional(1, "page_size"),
         page_token: optional(2, "page_token"),
@@ -46,10 +46,10 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerListStocksQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PartnerListStocksQuery {
             state: ::std::option::Option::None,
             page_size: ::std::option::Option::None,
             page_token: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl GetQuery {
     }
 
     /// Sets `state`.
-    pub fn with_state(mut self, state: GetState) -> Self {
+    pub fn with_state(mut self, state: PartnerListStocksState) -> Self {
         self.state = ::std::option::Option::Some(state);
         self
     }
@@ -79,7 +79,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerListStocksQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -91,7 +91,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum GetCouponCodeMode {
+    pub enum PartnerListStocksCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -106,7 +106,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponCodeCountInfo {
+pub struct PartnerListStocksCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -124,17 +124,17 @@ pub struct GetCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponCodeCountInfo {
+    PartnerListStocksCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl GetCouponCodeCountInfo {
+impl PartnerListStocksCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCountInfo {
+        PartnerListStocksCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -148,7 +148,7 @@ impl GetCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockSendRule {
+pub struct PartnerListStocksStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,7 +167,7 @@ pub struct GetStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockSendRule {
+    PartnerListStocksStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -175,10 +175,10 @@ pub struct GetStockSendRule {
     }
 }
 
-impl GetStockSendRule {
+impl PartnerListStocksStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockSendRule {
+        PartnerListStocksStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -191,7 +191,7 @@ impl GetStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum GetDayList {
+    pub enum PartnerListStocksDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -210,7 +210,7 @@ impl GetStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDayPeriodListItem {
+pub struct PartnerListStocksDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -228,17 +228,17 @@ pub struct GetDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDayPeriodListItem {
+    PartnerListStocksDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetDayPeriodListItem {
+impl PartnerListStocksDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDayPeriodListItem {
+        PartnerListStocksDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -252,13 +252,15 @@ impl GetDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetWeeklyAvailablePeriod {
+pub struct PartnerListStocksWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<GetDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<PartnerListStocksDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<GetDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListStocksDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -266,17 +268,17 @@ pub struct GetWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetWeeklyAvailablePeriod {
+    PartnerListStocksWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl GetWeeklyAvailablePeriod {
+impl PartnerListStocksWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetWeeklyAvailablePeriod {
+        PartnerListStocksWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -290,7 +292,7 @@ impl GetWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularAvailablePeriodListItem {
+pub struct PartnerListStocksIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -308,17 +310,17 @@ pub struct GetIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularAvailablePeriodListItem {
+    PartnerListStocksIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularAvailablePeriodListItem {
+impl PartnerListStocksIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularAvailablePeriodListItem {
+        PartnerListStocksIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -332,7 +334,7 @@ impl GetIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailablePeriod {
+pub struct PartnerListStocksCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -351,11 +353,13 @@ pub struct GetCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerListStocksWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerListStocksIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -364,7 +368,7 @@ pub struct GetCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailablePeriod {
+    PartnerListStocksCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -375,10 +379,10 @@ pub struct GetCouponAvailablePeriod {
     }
 }
 
-impl GetCouponAvailablePeriod {
+impl PartnerListStocksCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailablePeriod {
+        PartnerListStocksCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -396,7 +400,7 @@ impl GetCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCoupon {
+pub struct PartnerListStocksNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -414,17 +418,17 @@ pub struct GetNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCoupon {
+    PartnerListStocksNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl GetNormalCoupon {
+impl PartnerListStocksNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCoupon {
+        PartnerListStocksNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -438,7 +442,7 @@ impl GetNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct PartnerListStocksDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -456,17 +460,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    PartnerListStocksDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl PartnerListStocksDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        PartnerListStocksDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -480,7 +484,7 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct PartnerListStocksExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -498,17 +502,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    PartnerListStocksExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl PartnerListStocksExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        PartnerListStocksExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -522,21 +526,23 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageRule {
+pub struct PartnerListStocksSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<GetCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        PartnerListStocksCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerListStocksNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerListStocksDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<PartnerListStocksExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -544,7 +550,7 @@ pub struct GetSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageRule {
+    PartnerListStocksSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -553,10 +559,10 @@ pub struct GetSingleUsageRule {
     }
 }
 
-impl GetSingleUsageRule {
+impl PartnerListStocksSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageRule {
+        PartnerListStocksSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -572,7 +578,7 @@ impl GetSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRuleCouponAvailablePeriod {
+pub struct PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -588,11 +594,13 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerListStocksWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerListStocksIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -601,7 +609,7 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRuleCouponAvailablePeriod {
+    PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -611,10 +619,10 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl GetSequentialUsageRuleCouponAvailablePeriod {
+impl PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRuleCouponAvailablePeriod {
+        PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -631,23 +639,29 @@ impl GetSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRule {
+pub struct PartnerListStocksSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        GetSequentialUsageRuleCouponAvailablePeriod,
+        PartnerListStocksSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListStocksNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<GetDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListStocksDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<GetExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListStocksExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -658,7 +672,7 @@ pub struct GetSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRule {
+    PartnerListStocksSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -668,10 +682,10 @@ pub struct GetSequentialUsageRule {
     }
 }
 
-impl GetSequentialUsageRule {
+impl PartnerListStocksSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRule {
+        PartnerListStocksSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -686,7 +700,7 @@ impl GetSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum GetCouponUsageMethodList {
+    pub enum PartnerListStocksCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -702,7 +716,7 @@ impl GetSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableStoreInfo {
+pub struct PartnerListStocksCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -721,7 +735,7 @@ pub struct GetCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableStoreInfo {
+    PartnerListStocksCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -729,10 +743,10 @@ pub struct GetCouponAvailableStoreInfo {
     }
 }
 
-impl GetCouponAvailableStoreInfo {
+impl PartnerListStocksCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableStoreInfo {
+        PartnerListStocksCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -745,7 +759,7 @@ impl GetCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum GetAppJumpType {
+    pub enum PartnerListStocksAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -760,13 +774,13 @@ impl GetCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUsageRuleDisplayInfo {
+pub struct PartnerListStocksUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<GetCouponUsageMethodList>,
+        ::std::vec::Vec<PartnerListStocksCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -784,10 +798,12 @@ pub struct GetUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        PartnerListStocksCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<GetAppJumpType>,
+    pub app_jump_type: ::std::option::Option<PartnerListStocksAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -798,7 +814,7 @@ pub struct GetUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUsageRuleDisplayInfo {
+    PartnerListStocksUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -811,10 +827,10 @@ pub struct GetUsageRuleDisplayInfo {
     }
 }
 
-impl GetUsageRuleDisplayInfo {
+impl PartnerListStocksUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUsageRuleDisplayInfo {
+        PartnerListStocksUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -832,7 +848,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum GetCodeDisplayMode {
+    pub enum PartnerListStocksCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -845,7 +861,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum PartnerListStocksBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -867,7 +883,7 @@ impl GetUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceMiniProgram {
+pub struct PartnerListStocksEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -895,7 +911,7 @@ pub struct GetEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceMiniProgram {
+    PartnerListStocksEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -904,10 +920,10 @@ pub struct GetEntranceMiniProgram {
     }
 }
 
-impl GetEntranceMiniProgram {
+impl PartnerListStocksEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceMiniProgram {
+        PartnerListStocksEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -923,7 +939,7 @@ impl GetEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceOfficialAccount {
+pub struct PartnerListStocksEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -936,16 +952,16 @@ pub struct GetEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceOfficialAccount {
+    PartnerListStocksEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl GetEntranceOfficialAccount {
+impl PartnerListStocksEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceOfficialAccount {
+        PartnerListStocksEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -958,7 +974,7 @@ impl GetEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceFinder {
+pub struct PartnerListStocksEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -981,7 +997,7 @@ pub struct GetEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceFinder {
+    PartnerListStocksEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -989,10 +1005,10 @@ pub struct GetEntranceFinder {
     }
 }
 
-impl GetEntranceFinder {
+impl PartnerListStocksEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceFinder {
+        PartnerListStocksEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1007,22 +1023,26 @@ impl GetEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponDisplayInfo {
+pub struct PartnerListStocksCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<PartnerListStocksCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<PartnerListStocksBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<GetEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        PartnerListStocksEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<GetEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        PartnerListStocksEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<GetEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<PartnerListStocksEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1030,7 +1050,7 @@ pub struct GetCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponDisplayInfo {
+    PartnerListStocksCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1040,10 +1060,10 @@ pub struct GetCouponDisplayInfo {
     }
 }
 
-impl GetCouponDisplayInfo {
+impl PartnerListStocksCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponDisplayInfo {
+        PartnerListStocksCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1060,7 +1080,7 @@ impl GetCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNotifyConfig {
+pub struct PartnerListStocksNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1071,16 +1091,16 @@ pub struct GetNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNotifyConfig {
+    PartnerListStocksNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl GetNotifyConfig {
+impl PartnerListStocksNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNotifyConfig {
+        PartnerListStocksNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1091,7 +1111,7 @@ impl GetNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum GetStoreScope {
+    pub enum PartnerListStocksStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1106,7 +1126,7 @@ impl GetNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSentCountInfo {
+pub struct PartnerListStocksSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1124,17 +1144,17 @@ pub struct GetSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSentCountInfo {
+    PartnerListStocksSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl GetSentCountInfo {
+impl PartnerListStocksSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSentCountInfo {
+        PartnerListStocksSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1148,7 +1168,7 @@ impl GetSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockListItem {
+pub struct PartnerListStocksStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1166,51 +1186,57 @@ pub struct GetStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<PartnerListStocksCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        PartnerListStocksCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<PartnerListStocksStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<PartnerListStocksSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<
+        PartnerListStocksSequentialUsageRule,
+    >,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        PartnerListStocksUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<PartnerListStocksCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<PartnerListStocksNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<PartnerListStocksStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<PartnerListStocksSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerListStocksState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1232,7 +1258,7 @@ pub struct GetStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockListItem {
+    PartnerListStocksStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1255,10 +1281,10 @@ pub struct GetStockListItem {
     }
 }
 
-impl GetStockListItem {
+impl PartnerListStocksStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockListItem {
+        PartnerListStocksStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1286,7 +1312,7 @@ impl GetStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerListStocksResponse {
     /// 总个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1297,7 +1323,9 @@ pub struct GetResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 批次列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<GetStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListStocksStockListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1305,7 +1333,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerListStocksResponse {
         total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
         stock_list: optional(2, "stock_list"),
@@ -1313,10 +1341,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerListStocksResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerListStocksResponse {
             total_count: ::std::option::Option::None,
             next_page_token: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
@@ -1338,7 +1366,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks.md:925`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerListStocksRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1346,30 +1374,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub product_coupon_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerListStocksQuery,
 }
 
-impl GetRequest {
+impl PartnerListStocksRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `query`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerListStocksQuery,
     ) -> Self {
-        GetRequest {
+        PartnerListStocksRequest {
             product_coupon_id: product_coupon_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerListStocksRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerListStocksRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1389,8 +1417,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerListStocksRequest {
+    type Response = PartnerListStocksResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1443,7 +1471,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct CreateStockStockSendRule {
     /// 发放次数总上限
     ///
     /// **Required.**
@@ -1457,17 +1485,17 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    CreateStockStockSendRule {
         max_count: required(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
     }
 }
 
-impl PostStockSendRule {
+impl CreateStockStockSendRule {
     /// Creates a value from its required fields (`max_count`).
     pub fn new(max_count: i64) -> Self {
-        PostStockSendRule {
+        CreateStockStockSendRule {
             max_count,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -1493,7 +1521,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct CreateStockDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// **Required.**
@@ -1505,16 +1533,16 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    CreateStockDayPeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostDayPeriodListItem {
+impl CreateStockDayPeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(begin_time: i64, end_time: i64) -> Self {
-        PostDayPeriodListItem {
+        CreateStockDayPeriodListItem {
             begin_time,
             end_time,
         }
@@ -1527,33 +1555,38 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct CreateStockWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<GetDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<PartnerListStocksDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<CreateStockDayPeriodListItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    CreateStockWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl CreateStockWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        CreateStockWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
         }
     }
 
     /// Sets `day_list`.
-    pub fn with_day_list(mut self, day_list: ::std::vec::Vec<GetDayList>) -> Self {
+    pub fn with_day_list(
+        mut self,
+        day_list: ::std::vec::Vec<PartnerListStocksDayList>,
+    ) -> Self {
         self.day_list = ::std::option::Option::Some(day_list);
         self
     }
@@ -1561,7 +1594,7 @@ impl PostWeeklyAvailablePeriod {
     /// Sets `day_period_list`.
     pub fn with_day_period_list(
         mut self,
-        day_period_list: ::std::vec::Vec<PostDayPeriodListItem>,
+        day_period_list: ::std::vec::Vec<CreateStockDayPeriodListItem>,
     ) -> Self {
         self.day_period_list = ::std::option::Option::Some(day_period_list);
         self
@@ -1574,7 +1607,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct CreateStockIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// **Required.**
@@ -1586,19 +1619,19 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    CreateStockIrregularAvailablePeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl CreateStockIrregularAvailablePeriodListItem {
     /// Creates a value from its required fields (`begin_time`, `end_time`).
     pub fn new(
         begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostIrregularAvailablePeriodListItem {
+        CreateStockIrregularAvailablePeriodListItem {
             begin_time: begin_time.into(),
             end_time: end_time.into(),
         }
@@ -1611,7 +1644,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct CreateStockCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
@@ -1628,11 +1661,11 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<CreateStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<CreateStockIrregularAvailablePeriodListItem>,
     >,
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1640,7 +1673,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    CreateStockCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1651,13 +1684,13 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl CreateStockCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostCouponAvailablePeriod {
+        CreateStockCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             available_days: ::std::option::Option::None,
@@ -1685,7 +1718,7 @@ impl PostCouponAvailablePeriod {
     /// Sets `weekly_available_period`.
     pub fn with_weekly_available_period(
         mut self,
-        weekly_available_period: PostWeeklyAvailablePeriod,
+        weekly_available_period: CreateStockWeeklyAvailablePeriod,
     ) -> Self {
         self.weekly_available_period = ::std::option::Option::Some(
             weekly_available_period,
@@ -1697,7 +1730,7 @@ impl PostCouponAvailablePeriod {
     pub fn with_irregular_available_period_list(
         mut self,
         irregular_available_period_list: ::std::vec::Vec<
-            PostIrregularAvailablePeriodListItem,
+            CreateStockIrregularAvailablePeriodListItem,
         >,
     ) -> Self {
         self.irregular_available_period_list = ::std::option::Option::Some(
@@ -1719,7 +1752,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct CreateStockNormalCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -1731,16 +1764,16 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    CreateStockNormalCoupon {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
     }
 }
 
-impl PostNormalCoupon {
+impl CreateStockNormalCoupon {
     /// Creates a value from its required fields (`threshold`, `discount_amount`).
     pub fn new(threshold: i64, discount_amount: i64) -> Self {
-        PostNormalCoupon {
+        CreateStockNormalCoupon {
             threshold,
             discount_amount,
         }
@@ -1753,7 +1786,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateStockDiscountCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -1765,16 +1798,16 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateStockDiscountCoupon {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateStockDiscountCoupon {
     /// Creates a value from its required fields (`threshold`, `percent_off`).
     pub fn new(threshold: i64, percent_off: i64) -> Self {
-        PostDiscountCoupon {
+        CreateStockDiscountCoupon {
             threshold,
             percent_off,
         }
@@ -1787,7 +1820,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateStockExchangeCoupon {
     /// 门槛金额
     ///
     /// **Required.**
@@ -1799,16 +1832,16 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateStockExchangeCoupon {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateStockExchangeCoupon {
     /// Creates a value from its required fields (`threshold`, `exchange_price`).
     pub fn new(threshold: i64, exchange_price: i64) -> Self {
-        PostExchangeCoupon {
+        CreateStockExchangeCoupon {
             threshold,
             exchange_price,
         }
@@ -1821,24 +1854,24 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageRule {
+pub struct CreateStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_period: PostCouponAvailablePeriod,
+    pub coupon_available_period: CreateStockCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateStockNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateStockDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateStockExchangeCoupon>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageRule {
+    CreateStockSingleUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1846,10 +1879,10 @@ pub struct PostSingleUsageRule {
     }
 }
 
-impl PostSingleUsageRule {
+impl CreateStockSingleUsageRule {
     /// Creates a value from its required fields (`coupon_available_period`).
-    pub fn new(coupon_available_period: PostCouponAvailablePeriod) -> Self {
-        PostSingleUsageRule {
+    pub fn new(coupon_available_period: CreateStockCouponAvailablePeriod) -> Self {
+        CreateStockSingleUsageRule {
             coupon_available_period,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1858,19 +1891,25 @@ impl PostSingleUsageRule {
     }
 
     /// Sets `normal_coupon`.
-    pub fn with_normal_coupon(mut self, normal_coupon: PostNormalCoupon) -> Self {
+    pub fn with_normal_coupon(mut self, normal_coupon: CreateStockNormalCoupon) -> Self {
         self.normal_coupon = ::std::option::Option::Some(normal_coupon);
         self
     }
 
     /// Sets `discount_coupon`.
-    pub fn with_discount_coupon(mut self, discount_coupon: PostDiscountCoupon) -> Self {
+    pub fn with_discount_coupon(
+        mut self,
+        discount_coupon: CreateStockDiscountCoupon,
+    ) -> Self {
         self.discount_coupon = ::std::option::Option::Some(discount_coupon);
         self
     }
 
     /// Sets `exchange_coupon`.
-    pub fn with_exchange_coupon(mut self, exchange_coupon: PostExchangeCoupon) -> Self {
+    pub fn with_exchange_coupon(
+        mut self,
+        exchange_coupon: CreateStockExchangeCoupon,
+    ) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
         self
     }
@@ -1882,7 +1921,7 @@ impl PostSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRuleCouponAvailablePeriod {
+pub struct CreateStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// **Required.**
@@ -1896,16 +1935,16 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<CreateStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<CreateStockIrregularAvailablePeriodListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRuleCouponAvailablePeriod {
+    CreateStockSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -1914,13 +1953,13 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostSequentialUsageRuleCouponAvailablePeriod {
+impl CreateStockSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value from its required fields (`available_begin_time`, `available_end_time`).
     pub fn new(
         available_begin_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         available_end_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostSequentialUsageRuleCouponAvailablePeriod {
+        CreateStockSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: available_begin_time.into(),
             available_end_time: available_end_time.into(),
             wait_days_after_receive: ::std::option::Option::None,
@@ -1940,7 +1979,7 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
     /// Sets `weekly_available_period`.
     pub fn with_weekly_available_period(
         mut self,
-        weekly_available_period: PostWeeklyAvailablePeriod,
+        weekly_available_period: CreateStockWeeklyAvailablePeriod,
     ) -> Self {
         self.weekly_available_period = ::std::option::Option::Some(
             weekly_available_period,
@@ -1952,7 +1991,7 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
     pub fn with_irregular_available_period_list(
         mut self,
         irregular_available_period_list: ::std::vec::Vec<
-            PostIrregularAvailablePeriodListItem,
+            CreateStockIrregularAvailablePeriodListItem,
         >,
     ) -> Self {
         self.irregular_available_period_list = ::std::option::Option::Some(
@@ -1968,27 +2007,33 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRule {
+pub struct CreateStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// **Required.**
-    pub coupon_available_period: PostSequentialUsageRuleCouponAvailablePeriod,
+    pub coupon_available_period: CreateStockSequentialUsageRuleCouponAvailablePeriod,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<CreateStockNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<PostDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<CreateStockDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<PostExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<CreateStockExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRule {
+    CreateStockSequentialUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -1997,12 +2042,12 @@ pub struct PostSequentialUsageRule {
     }
 }
 
-impl PostSequentialUsageRule {
+impl CreateStockSequentialUsageRule {
     /// Creates a value from its required fields (`coupon_available_period`).
     pub fn new(
-        coupon_available_period: PostSequentialUsageRuleCouponAvailablePeriod,
+        coupon_available_period: CreateStockSequentialUsageRuleCouponAvailablePeriod,
     ) -> Self {
-        PostSequentialUsageRule {
+        CreateStockSequentialUsageRule {
             coupon_available_period,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -2014,7 +2059,7 @@ impl PostSequentialUsageRule {
     /// Sets `normal_coupon_list`.
     pub fn with_normal_coupon_list(
         mut self,
-        normal_coupon_list: ::std::vec::Vec<PostNormalCoupon>,
+        normal_coupon_list: ::std::vec::Vec<CreateStockNormalCoupon>,
     ) -> Self {
         self.normal_coupon_list = ::std::option::Option::Some(normal_coupon_list);
         self
@@ -2023,7 +2068,7 @@ impl PostSequentialUsageRule {
     /// Sets `discount_coupon_list`.
     pub fn with_discount_coupon_list(
         mut self,
-        discount_coupon_list: ::std::vec::Vec<PostDiscountCoupon>,
+        discount_coupon_list: ::std::vec::Vec<CreateStockDiscountCoupon>,
     ) -> Self {
         self.discount_coupon_list = ::std::option::Option::Some(discount_coupon_list);
         self
@@ -2032,7 +2077,7 @@ impl PostSequentialUsageRule {
     /// Sets `exchange_coupon_list`.
     pub fn with_exchange_coupon_list(
         mut self,
-        exchange_coupon_list: ::std::vec::Vec<PostExchangeCoupon>,
+        exchange_coupon_list: ::std::vec::Vec<CreateStockExchangeCoupon>,
     ) -> Self {
         self.exchange_coupon_list = ::std::option::Option::Some(exchange_coupon_list);
         self
@@ -2051,7 +2096,7 @@ impl PostSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct CreateStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
@@ -2065,17 +2110,17 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    CreateStockCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl CreateStockCouponAvailableStoreInfo {
     /// Creates a value from its required fields (`description`).
     pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostCouponAvailableStoreInfo {
+        CreateStockCouponAvailableStoreInfo {
             description: description.into(),
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -2107,11 +2152,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct CreateStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+    pub coupon_usage_method_list: ::std::vec::Vec<
+        PartnerListStocksCouponUsageMethodList,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -2127,17 +2174,19 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::string::String,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        CreateStockCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<GetAppJumpType>,
+    pub app_jump_type: ::std::option::Option<PartnerListStocksAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    CreateStockUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -2149,13 +2198,15 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl CreateStockUsageRuleDisplayInfo {
     /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
     pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+        coupon_usage_method_list: ::std::vec::Vec<
+            PartnerListStocksCouponUsageMethodList,
+        >,
         usage_description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostUsageRuleDisplayInfo {
+        CreateStockUsageRuleDisplayInfo {
             coupon_usage_method_list,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -2197,7 +2248,7 @@ impl PostUsageRuleDisplayInfo {
     /// Sets `coupon_available_store_info`.
     pub fn with_coupon_available_store_info(
         mut self,
-        coupon_available_store_info: PostCouponAvailableStoreInfo,
+        coupon_available_store_info: CreateStockCouponAvailableStoreInfo,
     ) -> Self {
         self.coupon_available_store_info = ::std::option::Option::Some(
             coupon_available_store_info,
@@ -2206,7 +2257,10 @@ impl PostUsageRuleDisplayInfo {
     }
 
     /// Sets `app_jump_type`.
-    pub fn with_app_jump_type(mut self, app_jump_type: GetAppJumpType) -> Self {
+    pub fn with_app_jump_type(
+        mut self,
+        app_jump_type: PartnerListStocksAppJumpType,
+    ) -> Self {
         self.app_jump_type = ::std::option::Option::Some(app_jump_type);
         self
     }
@@ -2227,7 +2281,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct CreateStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -2247,7 +2301,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    CreateStockEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
         entrance_wording: required(2, "entrance_wording"),
@@ -2255,7 +2309,7 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl CreateStockEntranceMiniProgram {
     /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -2263,7 +2317,7 @@ impl PostEntranceMiniProgram {
         entrance_wording: impl ::std::convert::Into<::std::string::String>,
         guidance_wording: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostEntranceMiniProgram {
+        CreateStockEntranceMiniProgram {
             appid: appid.into(),
             path: path.into(),
             entrance_wording: entrance_wording.into(),
@@ -2278,7 +2332,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct CreateStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
@@ -2286,15 +2340,15 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    CreateStockEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl CreateStockEntranceOfficialAccount {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostEntranceOfficialAccount {
+        CreateStockEntranceOfficialAccount {
             appid: appid.into(),
         }
     }
@@ -2306,7 +2360,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct CreateStockEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
@@ -2322,21 +2376,21 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    CreateStockEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PostEntranceFinder {
+impl CreateStockEntranceFinder {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostEntranceFinder {
+        CreateStockEntranceFinder {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -2350,26 +2404,28 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct CreateStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<PartnerListStocksCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<PartnerListStocksBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<CreateStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        CreateStockEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<CreateStockEntranceFinder>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    CreateStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -2378,10 +2434,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl CreateStockCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        CreateStockCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -2393,7 +2449,7 @@ impl PostCouponDisplayInfo {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: GetCodeDisplayMode,
+        code_display_mode: PartnerListStocksCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -2402,7 +2458,7 @@ impl PostCouponDisplayInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: GetBackgroundColor,
+        background_color: PartnerListStocksBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -2411,7 +2467,7 @@ impl PostCouponDisplayInfo {
     /// Sets `entrance_mini_program`.
     pub fn with_entrance_mini_program(
         mut self,
-        entrance_mini_program: PostEntranceMiniProgram,
+        entrance_mini_program: CreateStockEntranceMiniProgram,
     ) -> Self {
         self.entrance_mini_program = ::std::option::Option::Some(entrance_mini_program);
         self
@@ -2420,7 +2476,7 @@ impl PostCouponDisplayInfo {
     /// Sets `entrance_official_account`.
     pub fn with_entrance_official_account(
         mut self,
-        entrance_official_account: PostEntranceOfficialAccount,
+        entrance_official_account: CreateStockEntranceOfficialAccount,
     ) -> Self {
         self.entrance_official_account = ::std::option::Option::Some(
             entrance_official_account,
@@ -2429,7 +2485,10 @@ impl PostCouponDisplayInfo {
     }
 
     /// Sets `entrance_finder`.
-    pub fn with_entrance_finder(mut self, entrance_finder: PostEntranceFinder) -> Self {
+    pub fn with_entrance_finder(
+        mut self,
+        entrance_finder: CreateStockEntranceFinder,
+    ) -> Self {
         self.entrance_finder = ::std::option::Option::Some(entrance_finder);
         self
     }
@@ -2441,22 +2500,22 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct CreateStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    CreateStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PostNotifyConfig {
+impl CreateStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        CreateStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -2477,44 +2536,44 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStock {
+pub struct CreateStockStock {
     /// 备注
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// **Required.**
-    pub coupon_code_mode: GetCouponCodeMode,
+    pub coupon_code_mode: PartnerListStocksCouponCodeMode,
     /// 发放规则
     ///
     /// **Required.**
-    pub stock_send_rule: PostStockSendRule,
+    pub stock_send_rule: CreateStockStockSendRule,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<CreateStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<CreateStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// **Required.**
-    pub usage_rule_display_info: PostUsageRuleDisplayInfo,
+    pub usage_rule_display_info: CreateStockUsageRuleDisplayInfo,
     /// 用户商品券展示信息
     ///
     /// **Required.**
-    pub coupon_display_info: PostCouponDisplayInfo,
+    pub coupon_display_info: CreateStockCouponDisplayInfo,
     /// 事件通知配置
     ///
     /// **Required.**
-    pub notify_config: PostNotifyConfig,
+    pub notify_config: CreateStockNotifyConfig,
     /// 可用门店范围
     ///
     /// **Required.**
-    pub store_scope: GetStoreScope,
+    pub store_scope: PartnerListStocksStoreScope,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStock {
+    CreateStockStock {
         remark: optional(0, "remark"),
         coupon_code_mode: required(1, "coupon_code_mode"),
         stock_send_rule: required(2, "stock_send_rule"),
@@ -2527,17 +2586,17 @@ pub struct PostStock {
     }
 }
 
-impl PostStock {
+impl CreateStockStock {
     /// Creates a value from its required fields (`coupon_code_mode`, `stock_send_rule`, `usage_rule_display_info`, `coupon_display_info`, `notify_config`, `store_scope`).
     pub fn new(
-        coupon_code_mode: GetCouponCodeMode,
-        stock_send_rule: PostStockSendRule,
-        usage_rule_display_info: PostUsageRuleDisplayInfo,
-        coupon_display_info: PostCouponDisplayInfo,
-        notify_config: PostNotifyConfig,
-        store_scope: GetStoreScope,
+        coupon_code_mode: PartnerListStocksCouponCodeMode,
+        stock_send_rule: CreateStockStockSendRule,
+        usage_rule_display_info: CreateStockUsageRuleDisplayInfo,
+        coupon_display_info: CreateStockCouponDisplayInfo,
+        notify_config: CreateStockNotifyConfig,
+        store_scope: PartnerListStocksStoreScope,
     ) -> Self {
-        PostStock {
+        CreateStockStock {
             remark: ::std::option::Option::None,
             coupon_code_mode,
             stock_send_rule,
@@ -2562,7 +2621,7 @@ impl PostStock {
     /// Sets `single_usage_rule`.
     pub fn with_single_usage_rule(
         mut self,
-        single_usage_rule: PostSingleUsageRule,
+        single_usage_rule: CreateStockSingleUsageRule,
     ) -> Self {
         self.single_usage_rule = ::std::option::Option::Some(single_usage_rule);
         self
@@ -2571,7 +2630,7 @@ impl PostStock {
     /// Sets `sequential_usage_rule`.
     pub fn with_sequential_usage_rule(
         mut self,
-        sequential_usage_rule: PostSequentialUsageRule,
+        sequential_usage_rule: CreateStockSequentialUsageRule,
     ) -> Self {
         self.sequential_usage_rule = ::std::option::Option::Some(sequential_usage_rule);
         self
@@ -2582,7 +2641,7 @@ impl PostStock {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateStockBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -2594,25 +2653,25 @@ pub struct PostBody {
     /// 批次信息
     ///
     /// **Required.**
-    pub stock: PostStock,
+    pub stock: CreateStockStock,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateStockBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         stock: required(2, "stock"),
     }
 }
 
-impl PostBody {
+impl CreateStockBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `stock`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        stock: PostStock,
+        stock: CreateStockStock,
     ) -> Self {
-        PostBody {
+        CreateStockBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             stock,
@@ -2620,7 +2679,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2634,13 +2693,13 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUsageRuleDisplayInfo {
+pub struct CreateStockResponseUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<GetCouponUsageMethodList>,
+        ::std::vec::Vec<PartnerListStocksCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -2658,7 +2717,9 @@ pub struct PostResponseUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        PartnerListStocksCouponAvailableStoreInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -2666,7 +2727,7 @@ pub struct PostResponseUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUsageRuleDisplayInfo {
+    CreateStockResponseUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -2677,10 +2738,10 @@ pub struct PostResponseUsageRuleDisplayInfo {
     }
 }
 
-impl PostResponseUsageRuleDisplayInfo {
+impl CreateStockResponseUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUsageRuleDisplayInfo {
+        CreateStockResponseUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -2696,7 +2757,7 @@ impl PostResponseUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2714,51 +2775,57 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<PartnerListStocksCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        PartnerListStocksCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<PartnerListStocksStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<PartnerListStocksSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<
+        PartnerListStocksSequentialUsageRule,
+    >,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostResponseUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        CreateStockResponseUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<PartnerListStocksCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<PartnerListStocksNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<PartnerListStocksStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<PartnerListStocksSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerListStocksState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -2780,7 +2847,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateStockResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -2803,10 +2870,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateStockResponse {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -2841,7 +2908,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateStockRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -2849,30 +2916,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub product_coupon_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateStockBody,
 }
 
-impl PostRequest {
+impl CreateStockRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateStockBody,
     ) -> Self {
-        PostRequest {
+        CreateStockRequest {
             product_coupon_id: product_coupon_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateStockRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2892,8 +2959,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateStockRequest {
+    type Response = CreateStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2957,20 +3024,22 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocks<'a> 
     /// 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PartnerListStocksQuery,
+    ) -> ::std::result::Result<PartnerListStocksResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.product_coupon_id.clone(), query))
+            .execute(
+                &PartnerListStocksRequest::new(self.product_coupon_id.clone(), query),
+            )
             .await
     }
 
     /// 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: CreateStockBody,
+    ) -> ::std::result::Result<CreateStockResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.product_coupon_id.clone(), body))
+            .execute(&CreateStockRequest::new(self.product_coupon_id.clone(), body))
             .await
     }
 }
@@ -2980,20 +3049,17 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocks<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_list_stocks.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerListStocksQuery>(),
         ),
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_list_stocks.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerListStocksResponse>(),
         ),
+        ("create_stock.body", ::wechatpay_runtime::json_schema_for::<CreateStockBody>()),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_stock.response",
+            ::wechatpay_runtime::json_schema_for::<CreateStockResponse>(),
         ),
     ]);
     schemas.extend(stock_id::json_schemas());

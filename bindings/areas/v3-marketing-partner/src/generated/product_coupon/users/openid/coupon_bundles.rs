@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMemberTagInfo {
+pub struct CreateCouponBundleMemberTagInfo {
     /// 会员卡模板ID
     ///
     /// **Required.**
@@ -16,17 +16,17 @@ pub struct PostMemberTagInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMemberTagInfo {
+    CreateCouponBundleMemberTagInfo {
         member_card_id: required(0, "member_card_id"),
     }
 }
 
-impl PostMemberTagInfo {
+impl CreateCouponBundleMemberTagInfo {
     /// Creates a value from its required fields (`member_card_id`).
     pub fn new(
         member_card_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostMemberTagInfo {
+        CreateCouponBundleMemberTagInfo {
             member_card_id: member_card_id.into(),
         }
     }
@@ -38,26 +38,26 @@ impl PostMemberTagInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponTagInfo {
+pub struct CreateCouponBundleCouponTagInfo {
     /// 用户商品券标签列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 会员标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub member_tag_info: ::std::option::Option<PostMemberTagInfo>,
+    pub member_tag_info: ::std::option::Option<CreateCouponBundleMemberTagInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponTagInfo {
+    CreateCouponBundleCouponTagInfo {
         coupon_tag_list: optional(0, "coupon_tag_list"),
         member_tag_info: optional(1, "member_tag_info"),
     }
 }
 
-impl PostCouponTagInfo {
+impl CreateCouponBundleCouponTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponTagInfo {
+        CreateCouponBundleCouponTagInfo {
             coupon_tag_list: ::std::option::Option::None,
             member_tag_info: ::std::option::Option::None,
         }
@@ -73,7 +73,10 @@ impl PostCouponTagInfo {
     }
 
     /// Sets `member_tag_info`.
-    pub fn with_member_tag_info(mut self, member_tag_info: PostMemberTagInfo) -> Self {
+    pub fn with_member_tag_info(
+        mut self,
+        member_tag_info: CreateCouponBundleMemberTagInfo,
+    ) -> Self {
         self.member_tag_info = ::std::option::Option::Some(member_tag_info);
         self
     }
@@ -83,7 +86,7 @@ impl PostCouponTagInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateCouponBundleBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -109,11 +112,11 @@ pub struct PostBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户商品券标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_info: ::std::option::Option<PostCouponTagInfo>,
+    pub coupon_tag_info: ::std::option::Option<CreateCouponBundleCouponTagInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateCouponBundleBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_bundle_id: required(2, "stock_bundle_id"),
@@ -124,7 +127,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateCouponBundleBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_bundle_id`, `appid`, `send_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -133,7 +136,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         send_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateCouponBundleBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_bundle_id: stock_bundle_id.into(),
@@ -154,13 +157,16 @@ impl PostBody {
     }
 
     /// Sets `coupon_tag_info`.
-    pub fn with_coupon_tag_info(mut self, coupon_tag_info: PostCouponTagInfo) -> Self {
+    pub fn with_coupon_tag_info(
+        mut self,
+        coupon_tag_info: CreateCouponBundleCouponTagInfo,
+    ) -> Self {
         self.coupon_tag_info = ::std::option::Option::Some(coupon_tag_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateCouponBundleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,7 +178,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_state`.
     ///
     /// 用户商品券状态
-    pub enum PostCouponState {
+    pub enum CreateCouponBundleCouponState {
         Confirming = "CONFIRMING",
         Pending = "PENDING",
         Effective = "EFFECTIVE",
@@ -189,7 +195,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `send_channel`.
     ///
     /// 发券渠道
-    pub enum PostSendChannel {
+    pub enum CreateCouponBundleSendChannel {
         Api = "API",
         BrandManage = "BRAND_MANAGE",
         MerchantCard = "MERCHANT_CARD",
@@ -207,7 +213,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssociatedOrderInfo {
+pub struct CreateCouponBundleAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -227,7 +233,7 @@ pub struct PostAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssociatedOrderInfo {
+    CreateCouponBundleAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -236,10 +242,10 @@ pub struct PostAssociatedOrderInfo {
     }
 }
 
-impl PostAssociatedOrderInfo {
+impl CreateCouponBundleAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAssociatedOrderInfo {
+        CreateCouponBundleAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -255,7 +261,7 @@ impl PostAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageDetail {
+pub struct CreateCouponBundleProgressiveBundleUsageDetail {
     /// 券核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
@@ -264,7 +270,9 @@ pub struct PostProgressiveBundleUsageDetail {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<PostAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<
+        CreateCouponBundleAssociatedOrderInfo,
+    >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -278,7 +286,7 @@ pub struct PostProgressiveBundleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageDetail {
+    CreateCouponBundleProgressiveBundleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
         associated_order_info: optional(2, "associated_order_info"),
@@ -288,10 +296,10 @@ pub struct PostProgressiveBundleUsageDetail {
     }
 }
 
-impl PostProgressiveBundleUsageDetail {
+impl CreateCouponBundleProgressiveBundleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageDetail {
+        CreateCouponBundleProgressiveBundleUsageDetail {
             use_request_no: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             associated_order_info: ::std::option::Option::None,
@@ -308,7 +316,7 @@ impl PostProgressiveBundleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserProductCouponBundleInfo {
+pub struct CreateCouponBundleUserProductCouponBundleInfo {
     /// 用户券组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -336,7 +344,7 @@ pub struct PostUserProductCouponBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserProductCouponBundleInfo {
+    CreateCouponBundleUserProductCouponBundleInfo {
         user_coupon_bundle_id: optional(0, "user_coupon_bundle_id"),
         user_coupon_bundle_index: optional(1, "user_coupon_bundle_index"),
         total_count: optional(2, "total_count"),
@@ -345,10 +353,10 @@ pub struct PostUserProductCouponBundleInfo {
     }
 }
 
-impl PostUserProductCouponBundleInfo {
+impl CreateCouponBundleUserProductCouponBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserProductCouponBundleInfo {
+        CreateCouponBundleUserProductCouponBundleInfo {
             user_coupon_bundle_id: ::std::option::Option::None,
             user_coupon_bundle_index: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -362,7 +370,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum PostState {
+    pub enum CreateCouponBundleState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -375,7 +383,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum CreateCouponBundleScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -388,7 +396,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum CreateCouponBundleType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -401,7 +409,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum CreateCouponBundleUsageMode {
         Single = "SINGLE",
         ProgressiveBundle = "PROGRESSIVE_BUNDLE",
         #[unrecognized]
@@ -415,7 +423,7 @@ impl PostUserProductCouponBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct CreateCouponBundleNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -433,17 +441,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    CreateCouponBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl CreateCouponBundleNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        CreateCouponBundleNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -457,7 +465,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct CreateCouponBundleDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -475,17 +483,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    CreateCouponBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl CreateCouponBundleDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        CreateCouponBundleDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -499,13 +507,13 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageInfo {
+pub struct CreateCouponBundleSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateCouponBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateCouponBundleDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -513,17 +521,17 @@ pub struct PostSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageInfo {
+    CreateCouponBundleSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl PostSingleUsageInfo {
+impl CreateCouponBundleSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageInfo {
+        CreateCouponBundleSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -537,7 +545,7 @@ impl PostSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageInfo {
+pub struct CreateCouponBundleProgressiveBundleUsageInfo {
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -553,17 +561,17 @@ pub struct PostProgressiveBundleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageInfo {
+    CreateCouponBundleProgressiveBundleUsageInfo {
         count: optional(0, "count"),
         interval_days: optional(1, "interval_days"),
         ..extra
     }
 }
 
-impl PostProgressiveBundleUsageInfo {
+impl CreateCouponBundleProgressiveBundleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageInfo {
+        CreateCouponBundleProgressiveBundleUsageInfo {
             count: ::std::option::Option::None,
             interval_days: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -577,7 +585,7 @@ impl PostProgressiveBundleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChoiceListItem {
+pub struct CreateCouponBundleChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -609,7 +617,7 @@ pub struct PostChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChoiceListItem {
+    CreateCouponBundleChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -620,10 +628,10 @@ pub struct PostChoiceListItem {
     }
 }
 
-impl PostChoiceListItem {
+impl CreateCouponBundleChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostChoiceListItem {
+        CreateCouponBundleChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -641,7 +649,7 @@ impl PostChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostComboPackageListItem {
+pub struct CreateCouponBundleComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -656,7 +664,9 @@ pub struct PostComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<PostChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<CreateCouponBundleChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -664,7 +674,7 @@ pub struct PostComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostComboPackageListItem {
+    CreateCouponBundleComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -672,10 +682,10 @@ pub struct PostComboPackageListItem {
     }
 }
 
-impl PostComboPackageListItem {
+impl CreateCouponBundleComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostComboPackageListItem {
+        CreateCouponBundleComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -690,7 +700,7 @@ impl PostComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayInfo {
+pub struct CreateCouponBundleDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -717,7 +727,7 @@ pub struct PostDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostComboPackageListItem>,
+        ::std::vec::Vec<CreateCouponBundleComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -726,7 +736,7 @@ pub struct PostDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayInfo {
+    CreateCouponBundleDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -737,10 +747,10 @@ pub struct PostDisplayInfo {
     }
 }
 
-impl PostDisplayInfo {
+impl CreateCouponBundleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDisplayInfo {
+        CreateCouponBundleDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -758,7 +768,7 @@ impl PostDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProductCoupon {
+pub struct CreateCouponBundleProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -768,7 +778,7 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CreateCouponBundleState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -778,31 +788,31 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<CreateCouponBundleScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreateCouponBundleType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<CreateCouponBundleUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<CreateCouponBundleSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
-        PostProgressiveBundleUsageInfo,
+        CreateCouponBundleProgressiveBundleUsageInfo,
     >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<PostDisplayInfo>,
+    pub display_info: ::std::option::Option<CreateCouponBundleDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -822,7 +832,7 @@ pub struct PostProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProductCoupon {
+    CreateCouponBundleProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -840,10 +850,10 @@ pub struct PostProductCoupon {
     }
 }
 
-impl PostProductCoupon {
+impl CreateCouponBundleProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProductCoupon {
+        CreateCouponBundleProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -866,7 +876,7 @@ impl PostProductCoupon {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum CreateCouponBundleCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         #[unrecognized]
@@ -880,7 +890,7 @@ impl PostProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct CreateCouponBundleCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -898,17 +908,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    CreateCouponBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl CreateCouponBundleCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        CreateCouponBundleCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -922,7 +932,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct CreateCouponBundleStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -943,7 +953,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    CreateCouponBundleStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -951,10 +961,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl CreateCouponBundleStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        CreateCouponBundleStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -967,7 +977,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum CreateCouponBundleDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -986,7 +996,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct CreateCouponBundleDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1004,17 +1014,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    CreateCouponBundleDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl CreateCouponBundleDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        CreateCouponBundleDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1028,13 +1038,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct CreateCouponBundleWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<CreateCouponBundleDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<CreateCouponBundleDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1042,17 +1054,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    CreateCouponBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl CreateCouponBundleWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        CreateCouponBundleWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1066,7 +1078,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct CreateCouponBundleIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1084,17 +1096,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    CreateCouponBundleIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl CreateCouponBundleIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        CreateCouponBundleIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1108,7 +1120,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct CreateCouponBundleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1127,11 +1139,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        CreateCouponBundleWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<CreateCouponBundleIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1140,7 +1154,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    CreateCouponBundleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1151,10 +1165,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl CreateCouponBundleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        CreateCouponBundleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1172,7 +1186,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct CreateCouponBundleExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1190,17 +1204,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    CreateCouponBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl CreateCouponBundleExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        CreateCouponBundleExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1214,21 +1228,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageRule {
+pub struct CreateCouponBundleProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        CreateCouponBundleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<CreateCouponBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<CreateCouponBundleDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<CreateCouponBundleExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1236,7 +1252,7 @@ pub struct PostProgressiveBundleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageRule {
+    CreateCouponBundleProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1245,10 +1261,10 @@ pub struct PostProgressiveBundleUsageRule {
     }
 }
 
-impl PostProgressiveBundleUsageRule {
+impl CreateCouponBundleProgressiveBundleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageRule {
+        CreateCouponBundleProgressiveBundleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1264,7 +1280,7 @@ impl PostProgressiveBundleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockBundleInfo {
+pub struct CreateCouponBundleStockBundleInfo {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1282,17 +1298,17 @@ pub struct PostStockBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockBundleInfo {
+    CreateCouponBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
         ..extra
     }
 }
 
-impl PostStockBundleInfo {
+impl CreateCouponBundleStockBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockBundleInfo {
+        CreateCouponBundleStockBundleInfo {
             stock_bundle_id: ::std::option::Option::None,
             stock_bundle_index: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1304,7 +1320,7 @@ impl PostStockBundleInfo {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum CreateCouponBundleCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1320,7 +1336,7 @@ impl PostStockBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct CreateCouponBundleCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1339,7 +1355,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    CreateCouponBundleCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1347,10 +1363,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl CreateCouponBundleCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        CreateCouponBundleCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1363,7 +1379,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum CreateCouponBundleAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1378,13 +1394,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct CreateCouponBundleUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<CreateCouponBundleCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1402,10 +1418,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        CreateCouponBundleCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<CreateCouponBundleAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1416,7 +1434,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    CreateCouponBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1429,10 +1447,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl CreateCouponBundleUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        CreateCouponBundleUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1450,7 +1468,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum CreateCouponBundleCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1463,7 +1481,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum CreateCouponBundleBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1485,7 +1503,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct CreateCouponBundleEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1513,7 +1531,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    CreateCouponBundleEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1522,10 +1540,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl CreateCouponBundleEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        CreateCouponBundleEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1541,7 +1559,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct CreateCouponBundleEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1554,16 +1572,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    CreateCouponBundleEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl CreateCouponBundleEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        CreateCouponBundleEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1576,7 +1594,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct CreateCouponBundleEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1599,7 +1617,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    CreateCouponBundleEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1607,10 +1625,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl CreateCouponBundleEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        CreateCouponBundleEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1625,22 +1643,26 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct CreateCouponBundleCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<CreateCouponBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<CreateCouponBundleBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        CreateCouponBundleEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        CreateCouponBundleEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<CreateCouponBundleEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1648,7 +1670,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    CreateCouponBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1658,10 +1680,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl CreateCouponBundleCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        CreateCouponBundleCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1678,7 +1700,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct CreateCouponBundleNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1689,16 +1711,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    CreateCouponBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl CreateCouponBundleNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        CreateCouponBundleNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1709,7 +1731,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum CreateCouponBundleStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1724,7 +1746,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct CreateCouponBundleSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1742,17 +1764,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    CreateCouponBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl CreateCouponBundleSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        CreateCouponBundleSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1764,7 +1786,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostStockState {
+    pub enum CreateCouponBundleStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1781,7 +1803,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStock {
+pub struct CreateCouponBundleStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1799,53 +1821,57 @@ pub struct PostStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<CreateCouponBundleCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        CreateCouponBundleCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<CreateCouponBundleStockSendRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        PostProgressiveBundleUsageRule,
+        CreateCouponBundleProgressiveBundleUsageRule,
     >,
     /// 批次组信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_bundle_info: ::std::option::Option<PostStockBundleInfo>,
+    pub stock_bundle_info: ::std::option::Option<CreateCouponBundleStockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        CreateCouponBundleUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<CreateCouponBundleCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<CreateCouponBundleNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<CreateCouponBundleStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<CreateCouponBundleSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostStockState>,
+    pub state: ::std::option::Option<CreateCouponBundleStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1867,7 +1893,7 @@ pub struct PostStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStock {
+    CreateCouponBundleStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1890,10 +1916,10 @@ pub struct PostStock {
     }
 }
 
-impl PostStock {
+impl CreateCouponBundleStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStock {
+        CreateCouponBundleStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1921,7 +1947,7 @@ impl PostStock {
     /// Values of `coupon_tag_list`.
     ///
     /// 用户商品券标签列表
-    pub enum PostCouponTagList {
+    pub enum CreateCouponBundleCouponTagList {
         Member = "MEMBER",
         #[unrecognized]
         Unrecognized(String),
@@ -1934,7 +1960,7 @@ impl PostStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserProductCouponListItemCouponTagInfoMemberTagInfo {
+pub struct CreateCouponBundleCouponTagInfoMemberTagInfo {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1947,16 +1973,16 @@ pub struct PostUserProductCouponListItemCouponTagInfoMemberTagInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserProductCouponListItemCouponTagInfoMemberTagInfo {
+    CreateCouponBundleCouponTagInfoMemberTagInfo {
         member_card_id: optional(0, "member_card_id"),
         ..extra
     }
 }
 
-impl PostUserProductCouponListItemCouponTagInfoMemberTagInfo {
+impl CreateCouponBundleCouponTagInfoMemberTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserProductCouponListItemCouponTagInfoMemberTagInfo {
+        CreateCouponBundleCouponTagInfoMemberTagInfo {
             member_card_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1969,14 +1995,16 @@ impl PostUserProductCouponListItemCouponTagInfoMemberTagInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserProductCouponListItemCouponTagInfo {
+pub struct CreateCouponBundleUserProductCouponListCouponTagInfo {
     /// 用户商品券标签列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<PostCouponTagList>>,
+    pub coupon_tag_list: ::std::option::Option<
+        ::std::vec::Vec<CreateCouponBundleCouponTagList>,
+    >,
     /// 会员标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_tag_info: ::std::option::Option<
-        PostUserProductCouponListItemCouponTagInfoMemberTagInfo,
+        CreateCouponBundleCouponTagInfoMemberTagInfo,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1985,17 +2013,17 @@ pub struct PostUserProductCouponListItemCouponTagInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserProductCouponListItemCouponTagInfo {
+    CreateCouponBundleUserProductCouponListCouponTagInfo {
         coupon_tag_list: optional(0, "coupon_tag_list"),
         member_tag_info: optional(1, "member_tag_info"),
         ..extra
     }
 }
 
-impl PostUserProductCouponListItemCouponTagInfo {
+impl CreateCouponBundleUserProductCouponListCouponTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserProductCouponListItemCouponTagInfo {
+        CreateCouponBundleUserProductCouponListCouponTagInfo {
             coupon_tag_list: ::std::option::Option::None,
             member_tag_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2009,7 +2037,7 @@ impl PostUserProductCouponListItemCouponTagInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserProductCouponListItem {
+pub struct CreateCouponBundleUserProductCouponListItem {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2019,7 +2047,7 @@ pub struct PostUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<PostCouponState>,
+    pub coupon_state: ::std::option::Option<CreateCouponBundleCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2044,7 +2072,7 @@ pub struct PostUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<PostSendChannel>,
+    pub send_channel: ::std::option::Option<CreateCouponBundleSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2063,25 +2091,25 @@ pub struct PostUserProductCouponListItem {
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_detail: ::std::option::Option<
-        PostProgressiveBundleUsageDetail,
+        CreateCouponBundleProgressiveBundleUsageDetail,
     >,
     /// 用户券组信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_bundle_info: ::std::option::Option<
-        PostUserProductCouponBundleInfo,
+        CreateCouponBundleUserProductCouponBundleInfo,
     >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<PostProductCoupon>,
+    pub product_coupon: ::std::option::Option<CreateCouponBundleProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<PostStock>,
+    pub stock: ::std::option::Option<CreateCouponBundleStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2091,7 +2119,7 @@ pub struct PostUserProductCouponListItem {
     /// 用户商品券标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<
-        PostUserProductCouponListItemCouponTagInfo,
+        CreateCouponBundleUserProductCouponListCouponTagInfo,
     >,
     /// 品牌ID
     ///
@@ -2105,7 +2133,7 @@ pub struct PostUserProductCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserProductCouponListItem {
+    CreateCouponBundleUserProductCouponListItem {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2130,10 +2158,10 @@ pub struct PostUserProductCouponListItem {
     }
 }
 
-impl PostUserProductCouponListItem {
+impl CreateCouponBundleUserProductCouponListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserProductCouponListItem {
+        CreateCouponBundleUserProductCouponListItem {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2163,7 +2191,7 @@ impl PostUserProductCouponListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateCouponBundleResponse {
     /// 用户券组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2174,7 +2202,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostUserProductCouponListItem>,
+        ::std::vec::Vec<CreateCouponBundleUserProductCouponListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2183,17 +2211,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateCouponBundleResponse {
         user_coupon_bundle_id: optional(0, "user_coupon_bundle_id"),
         user_product_coupon_list: optional(1, "user_product_coupon_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateCouponBundleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateCouponBundleResponse {
             user_coupon_bundle_id: ::std::option::Option::None,
             user_product_coupon_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2212,7 +2240,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateCouponBundleRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2220,30 +2248,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateCouponBundleBody,
 }
 
-impl PostRequest {
+impl CreateCouponBundleRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateCouponBundleBody,
     ) -> Self {
-        PostRequest {
+        CreateCouponBundleRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateCouponBundleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateCouponBundleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2260,8 +2288,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateCouponBundleRequest {
+    type Response = CreateCouponBundleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2325,9 +2353,11 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponBundles<'a> {
     /// 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: CreateCouponBundleBody,
+    ) -> ::std::result::Result<CreateCouponBundleResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateCouponBundleRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -2336,12 +2366,12 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponBundles<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupon_bundles.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_coupon_bundle.body",
+            ::wechatpay_runtime::json_schema_for::<CreateCouponBundleBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupon_bundles.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_coupon_bundle.response",
+            ::wechatpay_runtime::json_schema_for::<CreateCouponBundleResponse>(),
         ),
     ]);
     schemas.extend(user_coupon_bundle_id::json_schemas());

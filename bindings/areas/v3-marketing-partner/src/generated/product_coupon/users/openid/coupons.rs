@@ -6,7 +6,7 @@
     /// Values of `coupon_state`.
     ///
     /// 用户商品券状态
-    pub enum GetCouponState {
+    pub enum PartnerListCouponsCouponState {
         Confirming = "CONFIRMING",
         Pending = "PENDING",
         Effective = "EFFECTIVE",
@@ -23,7 +23,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerListCouponsQuery {
     /// 商品券ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
@@ -36,7 +36,7 @@ pub struct GetQuery {
     pub appid: ::std::string::String,
     /// 用户商品券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<PartnerListCouponsCouponState>,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
@@ -50,7 +50,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerListCouponsQuery {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         appid: required(2, "appid"),
@@ -61,13 +61,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerListCouponsQuery {
     /// Creates a value from its required fields (`appid`, `brand_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        PartnerListCouponsQuery {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             appid: appid.into(),
@@ -97,7 +97,10 @@ impl GetQuery {
     }
 
     /// Sets `coupon_state`.
-    pub fn with_coupon_state(mut self, coupon_state: GetCouponState) -> Self {
+    pub fn with_coupon_state(
+        mut self,
+        coupon_state: PartnerListCouponsCouponState,
+    ) -> Self {
         self.coupon_state = ::std::option::Option::Some(coupon_state);
         self
     }
@@ -118,7 +121,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerListCouponsQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -130,7 +133,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `send_channel`.
     ///
     /// 发券渠道
-    pub enum GetSendChannel {
+    pub enum PartnerListCouponsSendChannel {
         Api = "API",
         BrandManage = "BRAND_MANAGE",
         MerchantCard = "MERCHANT_CARD",
@@ -148,7 +151,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAssociatedOrderInfo {
+pub struct PartnerListCouponsAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -168,7 +171,7 @@ pub struct GetAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAssociatedOrderInfo {
+    PartnerListCouponsAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -177,10 +180,10 @@ pub struct GetAssociatedOrderInfo {
     }
 }
 
-impl GetAssociatedOrderInfo {
+impl PartnerListCouponsAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAssociatedOrderInfo {
+        PartnerListCouponsAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -196,7 +199,7 @@ impl GetAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageDetail {
+pub struct PartnerListCouponsSingleUsageDetail {
     /// 券核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
@@ -205,7 +208,9 @@ pub struct GetSingleUsageDetail {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<GetAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<
+        PartnerListCouponsAssociatedOrderInfo,
+    >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -219,7 +224,7 @@ pub struct GetSingleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageDetail {
+    PartnerListCouponsSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
         associated_order_info: optional(2, "associated_order_info"),
@@ -229,10 +234,10 @@ pub struct GetSingleUsageDetail {
     }
 }
 
-impl GetSingleUsageDetail {
+impl PartnerListCouponsSingleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageDetail {
+        PartnerListCouponsSingleUsageDetail {
             use_request_no: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             associated_order_info: ::std::option::Option::None,
@@ -247,7 +252,7 @@ impl GetSingleUsageDetail {
     /// Values of `detail_state`.
     ///
     /// 轮次使用详情状态
-    pub enum GetDetailState {
+    pub enum PartnerListCouponsDetailState {
         Pending = "PENDING",
         Effective = "EFFECTIVE",
         Used = "USED",
@@ -265,10 +270,10 @@ impl GetSingleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailItemListItem {
+pub struct PartnerListCouponsDetailItemListItem {
     /// 轮次使用详情状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<PartnerListCouponsDetailState>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -283,7 +288,9 @@ pub struct GetDetailItemListItem {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<GetAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<
+        PartnerListCouponsAssociatedOrderInfo,
+    >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -300,7 +307,7 @@ pub struct GetDetailItemListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailItemListItem {
+    PartnerListCouponsDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
         valid_end_time: optional(2, "valid_end_time"),
@@ -314,10 +321,10 @@ pub struct GetDetailItemListItem {
     }
 }
 
-impl GetDetailItemListItem {
+impl PartnerListCouponsDetailItemListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailItemListItem {
+        PartnerListCouponsDetailItemListItem {
             detail_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
             valid_end_time: ::std::option::Option::None,
@@ -338,7 +345,7 @@ impl GetDetailItemListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageDetail {
+pub struct PartnerListCouponsSequentialUsageDetail {
     /// 总可使用次数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -347,7 +354,9 @@ pub struct GetSequentialUsageDetail {
     pub used_count: ::std::option::Option<i64>,
     /// 轮次使用详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_item_list: ::std::option::Option<::std::vec::Vec<GetDetailItemListItem>>,
+    pub detail_item_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsDetailItemListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -355,7 +364,7 @@ pub struct GetSequentialUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageDetail {
+    PartnerListCouponsSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
         detail_item_list: optional(2, "detail_item_list"),
@@ -363,10 +372,10 @@ pub struct GetSequentialUsageDetail {
     }
 }
 
-impl GetSequentialUsageDetail {
+impl PartnerListCouponsSequentialUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageDetail {
+        PartnerListCouponsSequentialUsageDetail {
             total_count: ::std::option::Option::None,
             used_count: ::std::option::Option::None,
             detail_item_list: ::std::option::Option::None,
@@ -379,7 +388,7 @@ impl GetSequentialUsageDetail {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum GetState {
+    pub enum PartnerListCouponsState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -392,7 +401,7 @@ impl GetSequentialUsageDetail {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum PartnerListCouponsScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -405,7 +414,7 @@ impl GetSequentialUsageDetail {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum GetType {
+    pub enum PartnerListCouponsType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -418,7 +427,7 @@ impl GetSequentialUsageDetail {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum GetUsageMode {
+    pub enum PartnerListCouponsUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -432,7 +441,7 @@ impl GetSequentialUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCoupon {
+pub struct PartnerListCouponsNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -450,17 +459,17 @@ pub struct GetNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCoupon {
+    PartnerListCouponsNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl GetNormalCoupon {
+impl PartnerListCouponsNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCoupon {
+        PartnerListCouponsNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -474,7 +483,7 @@ impl GetNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct PartnerListCouponsDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -492,17 +501,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    PartnerListCouponsDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl PartnerListCouponsDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        PartnerListCouponsDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -516,13 +525,13 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageInfo {
+pub struct PartnerListCouponsSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerListCouponsNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerListCouponsDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -530,17 +539,17 @@ pub struct GetSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageInfo {
+    PartnerListCouponsSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl GetSingleUsageInfo {
+impl PartnerListCouponsSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageInfo {
+        PartnerListCouponsSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -552,7 +561,7 @@ impl GetSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum GetSequentialUsageInfoType {
+    pub enum PartnerListCouponsSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -566,13 +575,13 @@ impl GetSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageInfo {
+pub struct PartnerListCouponsSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<PartnerListCouponsSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -593,7 +602,7 @@ pub struct GetSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageInfo {
+    PartnerListCouponsSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -602,10 +611,10 @@ pub struct GetSequentialUsageInfo {
     }
 }
 
-impl GetSequentialUsageInfo {
+impl PartnerListCouponsSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageInfo {
+        PartnerListCouponsSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -621,7 +630,7 @@ impl GetSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetChoiceListItem {
+pub struct PartnerListCouponsChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -653,7 +662,7 @@ pub struct GetChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetChoiceListItem {
+    PartnerListCouponsChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -664,10 +673,10 @@ pub struct GetChoiceListItem {
     }
 }
 
-impl GetChoiceListItem {
+impl PartnerListCouponsChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetChoiceListItem {
+        PartnerListCouponsChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -685,7 +694,7 @@ impl GetChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComboPackageListItem {
+pub struct PartnerListCouponsComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -700,7 +709,9 @@ pub struct GetComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<GetChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -708,7 +719,7 @@ pub struct GetComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComboPackageListItem {
+    PartnerListCouponsComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -716,10 +727,10 @@ pub struct GetComboPackageListItem {
     }
 }
 
-impl GetComboPackageListItem {
+impl PartnerListCouponsComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComboPackageListItem {
+        PartnerListCouponsComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -734,7 +745,7 @@ impl GetComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDisplayInfo {
+pub struct PartnerListCouponsDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -761,7 +772,7 @@ pub struct GetDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<GetComboPackageListItem>,
+        ::std::vec::Vec<PartnerListCouponsComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -770,7 +781,7 @@ pub struct GetDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDisplayInfo {
+    PartnerListCouponsDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -781,10 +792,10 @@ pub struct GetDisplayInfo {
     }
 }
 
-impl GetDisplayInfo {
+impl PartnerListCouponsDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDisplayInfo {
+        PartnerListCouponsDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -802,7 +813,7 @@ impl GetDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetProductCoupon {
+pub struct PartnerListCouponsProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -812,7 +823,7 @@ pub struct GetProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerListCouponsState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -822,29 +833,31 @@ pub struct GetProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<PartnerListCouponsScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<PartnerListCouponsType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<GetUsageMode>,
+    pub usage_mode: ::std::option::Option<PartnerListCouponsUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<PartnerListCouponsSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        PartnerListCouponsSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<GetDisplayInfo>,
+    pub display_info: ::std::option::Option<PartnerListCouponsDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -864,7 +877,7 @@ pub struct GetProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetProductCoupon {
+    PartnerListCouponsProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -882,10 +895,10 @@ pub struct GetProductCoupon {
     }
 }
 
-impl GetProductCoupon {
+impl PartnerListCouponsProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetProductCoupon {
+        PartnerListCouponsProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -908,7 +921,7 @@ impl GetProductCoupon {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum GetCouponCodeMode {
+    pub enum PartnerListCouponsCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -923,7 +936,7 @@ impl GetProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponCodeCountInfo {
+pub struct PartnerListCouponsCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -941,17 +954,17 @@ pub struct GetCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponCodeCountInfo {
+    PartnerListCouponsCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl GetCouponCodeCountInfo {
+impl PartnerListCouponsCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCountInfo {
+        PartnerListCouponsCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -965,7 +978,7 @@ impl GetCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockSendRule {
+pub struct PartnerListCouponsStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -984,7 +997,7 @@ pub struct GetStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockSendRule {
+    PartnerListCouponsStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -992,10 +1005,10 @@ pub struct GetStockSendRule {
     }
 }
 
-impl GetStockSendRule {
+impl PartnerListCouponsStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockSendRule {
+        PartnerListCouponsStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -1008,7 +1021,7 @@ impl GetStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum GetDayList {
+    pub enum PartnerListCouponsDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -1027,7 +1040,7 @@ impl GetStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDayPeriodListItem {
+pub struct PartnerListCouponsDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1045,17 +1058,17 @@ pub struct GetDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDayPeriodListItem {
+    PartnerListCouponsDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetDayPeriodListItem {
+impl PartnerListCouponsDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDayPeriodListItem {
+        PartnerListCouponsDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1069,13 +1082,15 @@ impl GetDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetWeeklyAvailablePeriod {
+pub struct PartnerListCouponsWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<GetDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<PartnerListCouponsDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<GetDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1083,17 +1098,17 @@ pub struct GetWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetWeeklyAvailablePeriod {
+    PartnerListCouponsWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl GetWeeklyAvailablePeriod {
+impl PartnerListCouponsWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetWeeklyAvailablePeriod {
+        PartnerListCouponsWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1107,7 +1122,7 @@ impl GetWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularAvailablePeriodListItem {
+pub struct PartnerListCouponsIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1125,17 +1140,17 @@ pub struct GetIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularAvailablePeriodListItem {
+    PartnerListCouponsIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularAvailablePeriodListItem {
+impl PartnerListCouponsIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularAvailablePeriodListItem {
+        PartnerListCouponsIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1149,7 +1164,7 @@ impl GetIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailablePeriod {
+pub struct PartnerListCouponsCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1168,11 +1183,13 @@ pub struct GetCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerListCouponsWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerListCouponsIrregularAvailablePeriodListItem>,
     >,
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1184,7 +1201,7 @@ pub struct GetCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailablePeriod {
+    PartnerListCouponsCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1196,10 +1213,10 @@ pub struct GetCouponAvailablePeriod {
     }
 }
 
-impl GetCouponAvailablePeriod {
+impl PartnerListCouponsCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailablePeriod {
+        PartnerListCouponsCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1218,7 +1235,7 @@ impl GetCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct PartnerListCouponsExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1236,17 +1253,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    PartnerListCouponsExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl PartnerListCouponsExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        PartnerListCouponsExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1260,21 +1277,23 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageRule {
+pub struct PartnerListCouponsSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<GetCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        PartnerListCouponsCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerListCouponsNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerListCouponsDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<PartnerListCouponsExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1282,7 +1301,7 @@ pub struct GetSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageRule {
+    PartnerListCouponsSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1291,10 +1310,10 @@ pub struct GetSingleUsageRule {
     }
 }
 
-impl GetSingleUsageRule {
+impl PartnerListCouponsSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageRule {
+        PartnerListCouponsSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1310,7 +1329,7 @@ impl GetSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRuleCouponAvailablePeriod {
+pub struct PartnerListCouponsSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1326,11 +1345,13 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerListCouponsWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerListCouponsIrregularAvailablePeriodListItem>,
     >,
     /// 领取后N秒内有效
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1342,7 +1363,7 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRuleCouponAvailablePeriod {
+    PartnerListCouponsSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -1353,10 +1374,10 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl GetSequentialUsageRuleCouponAvailablePeriod {
+impl PartnerListCouponsSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRuleCouponAvailablePeriod {
+        PartnerListCouponsSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -1374,23 +1395,29 @@ impl GetSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRule {
+pub struct PartnerListCouponsSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        GetSequentialUsageRuleCouponAvailablePeriod,
+        PartnerListCouponsSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<GetDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<GetExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -1401,7 +1428,7 @@ pub struct GetSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRule {
+    PartnerListCouponsSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -1411,10 +1438,10 @@ pub struct GetSequentialUsageRule {
     }
 }
 
-impl GetSequentialUsageRule {
+impl PartnerListCouponsSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRule {
+        PartnerListCouponsSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -1429,7 +1456,7 @@ impl GetSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum GetCouponUsageMethodList {
+    pub enum PartnerListCouponsCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1445,7 +1472,7 @@ impl GetSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableStoreInfo {
+pub struct PartnerListCouponsCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1464,7 +1491,7 @@ pub struct GetCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableStoreInfo {
+    PartnerListCouponsCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1472,10 +1499,10 @@ pub struct GetCouponAvailableStoreInfo {
     }
 }
 
-impl GetCouponAvailableStoreInfo {
+impl PartnerListCouponsCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableStoreInfo {
+        PartnerListCouponsCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1488,7 +1515,7 @@ impl GetCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum GetAppJumpType {
+    pub enum PartnerListCouponsAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1503,13 +1530,13 @@ impl GetCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUsageRuleDisplayInfo {
+pub struct PartnerListCouponsUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<GetCouponUsageMethodList>,
+        ::std::vec::Vec<PartnerListCouponsCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1527,10 +1554,12 @@ pub struct GetUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        PartnerListCouponsCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<GetAppJumpType>,
+    pub app_jump_type: ::std::option::Option<PartnerListCouponsAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1541,7 +1570,7 @@ pub struct GetUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUsageRuleDisplayInfo {
+    PartnerListCouponsUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1554,10 +1583,10 @@ pub struct GetUsageRuleDisplayInfo {
     }
 }
 
-impl GetUsageRuleDisplayInfo {
+impl PartnerListCouponsUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUsageRuleDisplayInfo {
+        PartnerListCouponsUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1575,7 +1604,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum GetCodeDisplayMode {
+    pub enum PartnerListCouponsCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1588,7 +1617,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum PartnerListCouponsBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1610,7 +1639,7 @@ impl GetUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceMiniProgram {
+pub struct PartnerListCouponsEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1638,7 +1667,7 @@ pub struct GetEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceMiniProgram {
+    PartnerListCouponsEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1647,10 +1676,10 @@ pub struct GetEntranceMiniProgram {
     }
 }
 
-impl GetEntranceMiniProgram {
+impl PartnerListCouponsEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceMiniProgram {
+        PartnerListCouponsEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1666,7 +1695,7 @@ impl GetEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceOfficialAccount {
+pub struct PartnerListCouponsEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1679,16 +1708,16 @@ pub struct GetEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceOfficialAccount {
+    PartnerListCouponsEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl GetEntranceOfficialAccount {
+impl PartnerListCouponsEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceOfficialAccount {
+        PartnerListCouponsEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1701,7 +1730,7 @@ impl GetEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceFinder {
+pub struct PartnerListCouponsEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1724,7 +1753,7 @@ pub struct GetEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceFinder {
+    PartnerListCouponsEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1732,10 +1761,10 @@ pub struct GetEntranceFinder {
     }
 }
 
-impl GetEntranceFinder {
+impl PartnerListCouponsEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceFinder {
+        PartnerListCouponsEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1750,22 +1779,26 @@ impl GetEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponDisplayInfo {
+pub struct PartnerListCouponsCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<PartnerListCouponsCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<PartnerListCouponsBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<GetEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        PartnerListCouponsEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<GetEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        PartnerListCouponsEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<GetEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<PartnerListCouponsEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1773,7 +1806,7 @@ pub struct GetCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponDisplayInfo {
+    PartnerListCouponsCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1783,10 +1816,10 @@ pub struct GetCouponDisplayInfo {
     }
 }
 
-impl GetCouponDisplayInfo {
+impl PartnerListCouponsCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponDisplayInfo {
+        PartnerListCouponsCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1803,7 +1836,7 @@ impl GetCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNotifyConfig {
+pub struct PartnerListCouponsNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1814,16 +1847,16 @@ pub struct GetNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNotifyConfig {
+    PartnerListCouponsNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl GetNotifyConfig {
+impl PartnerListCouponsNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNotifyConfig {
+        PartnerListCouponsNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1834,7 +1867,7 @@ impl GetNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum GetStoreScope {
+    pub enum PartnerListCouponsStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1849,7 +1882,7 @@ impl GetNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSentCountInfo {
+pub struct PartnerListCouponsSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1867,17 +1900,17 @@ pub struct GetSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSentCountInfo {
+    PartnerListCouponsSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl GetSentCountInfo {
+impl PartnerListCouponsSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSentCountInfo {
+        PartnerListCouponsSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1889,7 +1922,7 @@ impl GetSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum GetStockState {
+    pub enum PartnerListCouponsStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1906,7 +1939,7 @@ impl GetSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStock {
+pub struct PartnerListCouponsStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1924,51 +1957,57 @@ pub struct GetStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<PartnerListCouponsCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        PartnerListCouponsCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<PartnerListCouponsStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<PartnerListCouponsSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<
+        PartnerListCouponsSequentialUsageRule,
+    >,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        PartnerListCouponsUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<PartnerListCouponsCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<PartnerListCouponsNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<PartnerListCouponsStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<PartnerListCouponsSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetStockState>,
+    pub state: ::std::option::Option<PartnerListCouponsStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1990,7 +2029,7 @@ pub struct GetStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStock {
+    PartnerListCouponsStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -2013,10 +2052,10 @@ pub struct GetStock {
     }
 }
 
-impl GetStock {
+impl PartnerListCouponsStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStock {
+        PartnerListCouponsStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -2046,7 +2085,7 @@ impl GetStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserCouponListItem {
+pub struct PartnerListCouponsUserCouponListItem {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2056,7 +2095,7 @@ pub struct GetUserCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<PartnerListCouponsCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2081,7 +2120,7 @@ pub struct GetUserCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<GetSendChannel>,
+    pub send_channel: ::std::option::Option<PartnerListCouponsSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2099,20 +2138,22 @@ pub struct GetUserCouponListItem {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 单券使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_detail: ::std::option::Option<GetSingleUsageDetail>,
+    pub single_usage_detail: ::std::option::Option<PartnerListCouponsSingleUsageDetail>,
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_detail: ::std::option::Option<GetSequentialUsageDetail>,
+    pub sequential_usage_detail: ::std::option::Option<
+        PartnerListCouponsSequentialUsageDetail,
+    >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<GetProductCoupon>,
+    pub product_coupon: ::std::option::Option<PartnerListCouponsProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<GetStock>,
+    pub stock: ::std::option::Option<PartnerListCouponsStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2131,7 +2172,7 @@ pub struct GetUserCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserCouponListItem {
+    PartnerListCouponsUserCouponListItem {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2155,10 +2196,10 @@ pub struct GetUserCouponListItem {
     }
 }
 
-impl GetUserCouponListItem {
+impl PartnerListCouponsUserCouponListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserCouponListItem {
+        PartnerListCouponsUserCouponListItem {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2187,7 +2228,7 @@ impl GetUserCouponListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerListCouponsResponse {
     /// 总个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2198,7 +2239,9 @@ pub struct GetResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 用户商品券列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_coupon_list: ::std::option::Option<::std::vec::Vec<GetUserCouponListItem>>,
+    pub user_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerListCouponsUserCouponListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -2206,7 +2249,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerListCouponsResponse {
         total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
         user_coupon_list: optional(2, "user_coupon_list"),
@@ -2214,10 +2257,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerListCouponsResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerListCouponsResponse {
             total_count: ::std::option::Option::None,
             next_page_token: ::std::option::Option::None,
             user_coupon_list: ::std::option::Option::None,
@@ -2239,7 +2282,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupons.md:355`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerListCouponsRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2247,30 +2290,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerListCouponsQuery,
 }
 
-impl GetRequest {
+impl PartnerListCouponsRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerListCouponsQuery,
     ) -> Self {
-        GetRequest {
+        PartnerListCouponsRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerListCouponsRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerListCouponsRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2287,8 +2330,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerListCouponsRequest {
+    type Response = PartnerListCouponsResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2358,7 +2401,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     /// Values of `coupon_tag_list`.
     ///
     /// 用户商品券标签列表
-    pub enum PostCouponTagList {
+    pub enum PartnerMarketingCreateCouponCouponTagList {
         Member = "MEMBER",
         #[unrecognized]
         Unrecognized(String),
@@ -2371,22 +2414,22 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMemberTagInfo {
+pub struct PartnerMarketingCreateCouponMemberTagInfo {
     /// 会员卡模板ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMemberTagInfo {
+    PartnerMarketingCreateCouponMemberTagInfo {
         member_card_id: optional(0, "member_card_id"),
     }
 }
 
-impl PostMemberTagInfo {
+impl PartnerMarketingCreateCouponMemberTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMemberTagInfo {
+        PartnerMarketingCreateCouponMemberTagInfo {
             member_card_id: ::std::option::Option::None,
         }
     }
@@ -2407,26 +2450,30 @@ impl PostMemberTagInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponTagInfo {
+pub struct PartnerMarketingCreateCouponCouponTagInfo {
     /// 用户商品券标签列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<PostCouponTagList>>,
+    pub coupon_tag_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerMarketingCreateCouponCouponTagList>,
+    >,
     /// 会员标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub member_tag_info: ::std::option::Option<PostMemberTagInfo>,
+    pub member_tag_info: ::std::option::Option<
+        PartnerMarketingCreateCouponMemberTagInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponTagInfo {
+    PartnerMarketingCreateCouponCouponTagInfo {
         coupon_tag_list: optional(0, "coupon_tag_list"),
         member_tag_info: optional(1, "member_tag_info"),
     }
 }
 
-impl PostCouponTagInfo {
+impl PartnerMarketingCreateCouponCouponTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponTagInfo {
+        PartnerMarketingCreateCouponCouponTagInfo {
             coupon_tag_list: ::std::option::Option::None,
             member_tag_info: ::std::option::Option::None,
         }
@@ -2435,14 +2482,17 @@ impl PostCouponTagInfo {
     /// Sets `coupon_tag_list`.
     pub fn with_coupon_tag_list(
         mut self,
-        coupon_tag_list: ::std::vec::Vec<PostCouponTagList>,
+        coupon_tag_list: ::std::vec::Vec<PartnerMarketingCreateCouponCouponTagList>,
     ) -> Self {
         self.coupon_tag_list = ::std::option::Option::Some(coupon_tag_list);
         self
     }
 
     /// Sets `member_tag_info`.
-    pub fn with_member_tag_info(mut self, member_tag_info: PostMemberTagInfo) -> Self {
+    pub fn with_member_tag_info(
+        mut self,
+        member_tag_info: PartnerMarketingCreateCouponMemberTagInfo,
+    ) -> Self {
         self.member_tag_info = ::std::option::Option::Some(member_tag_info);
         self
     }
@@ -2452,7 +2502,7 @@ impl PostCouponTagInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerMarketingCreateCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -2481,11 +2531,13 @@ pub struct PostBody {
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户商品券标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_info: ::std::option::Option<PostCouponTagInfo>,
+    pub coupon_tag_info: ::std::option::Option<
+        PartnerMarketingCreateCouponCouponTagInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerMarketingCreateCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_id: required(2, "stock_id"),
@@ -2497,7 +2549,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerMarketingCreateCouponBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_id`, `appid`, `send_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -2506,7 +2558,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         send_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerMarketingCreateCouponBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
@@ -2537,13 +2589,16 @@ impl PostBody {
     }
 
     /// Sets `coupon_tag_info`.
-    pub fn with_coupon_tag_info(mut self, coupon_tag_info: PostCouponTagInfo) -> Self {
+    pub fn with_coupon_tag_info(
+        mut self,
+        coupon_tag_info: PartnerMarketingCreateCouponCouponTagInfo,
+    ) -> Self {
         self.coupon_tag_info = ::std::option::Option::Some(coupon_tag_info);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerMarketingCreateCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2555,7 +2610,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerMarketingCreateCouponResponse {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2565,7 +2620,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<PartnerListCouponsCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2590,7 +2645,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<GetSendChannel>,
+    pub send_channel: ::std::option::Option<PartnerListCouponsSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2608,20 +2663,22 @@ pub struct PostResponse {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 单券使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_detail: ::std::option::Option<GetSingleUsageDetail>,
+    pub single_usage_detail: ::std::option::Option<PartnerListCouponsSingleUsageDetail>,
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_detail: ::std::option::Option<GetSequentialUsageDetail>,
+    pub sequential_usage_detail: ::std::option::Option<
+        PartnerListCouponsSequentialUsageDetail,
+    >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<GetProductCoupon>,
+    pub product_coupon: ::std::option::Option<PartnerListCouponsProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<GetStock>,
+    pub stock: ::std::option::Option<PartnerListCouponsStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2640,7 +2697,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerMarketingCreateCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2664,10 +2721,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerMarketingCreateCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerMarketingCreateCouponResponse {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2703,7 +2760,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupons.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerMarketingCreateCouponRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2711,30 +2768,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerMarketingCreateCouponBody,
 }
 
-impl PostRequest {
+impl PartnerMarketingCreateCouponRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerMarketingCreateCouponBody,
     ) -> Self {
-        PostRequest {
+        PartnerMarketingCreateCouponRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerMarketingCreateCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupons`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupons";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerMarketingCreateCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2751,8 +2808,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerMarketingCreateCouponRequest {
+    type Response = PartnerMarketingCreateCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2814,17 +2871,26 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCoupons<'a> {
     /// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: PartnerListCouponsQuery,
+    ) -> ::std::result::Result<PartnerListCouponsResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&PartnerListCouponsRequest::new(self.openid.clone(), query))
+            .await
     }
 
     /// 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: PartnerMarketingCreateCouponBody,
+    ) -> ::std::result::Result<
+        PartnerMarketingCreateCouponResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerMarketingCreateCouponRequest::new(self.openid.clone(), body),
+            )
+            .await
     }
 }
 
@@ -2833,20 +2899,22 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCoupons<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_users_openid_coupons.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_list_coupons.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerListCouponsQuery>(),
         ),
         (
-            "get_v3_marketing_partner_product_coupon_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_list_coupons.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerListCouponsResponse>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupons.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_marketing_create_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerMarketingCreateCouponBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupons.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_marketing_create_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerMarketingCreateCouponResponse,
+            >(),
         ),
     ]);
     schemas.extend(coupon_code::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreSendCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -36,7 +36,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreSendCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_id: required(2, "stock_id"),
@@ -47,7 +47,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePreSendCouponBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_id`, `appid`, `send_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         send_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePreSendCouponBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
@@ -86,7 +86,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreSendCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreSendCouponResponse {
     /// 预发券token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,16 +111,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreSendCouponResponse {
         token: optional(0, "token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePreSendCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreSendCouponResponse {
             token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -138,7 +138,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreSendCouponRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -146,30 +146,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreSendCouponBody,
 }
 
-impl PostRequest {
+impl CreatePreSendCouponRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreatePreSendCouponBody,
     ) -> Self {
-        PostRequest {
+        CreatePreSendCouponRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreatePreSendCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreSendCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -186,8 +186,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreSendCouponRequest {
+    type Response = CreatePreSendCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -237,9 +237,11 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon<'a> {
     /// 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: CreatePreSendCouponBody,
+    ) -> ::std::result::Result<CreatePreSendCouponResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreatePreSendCouponRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -248,12 +250,12 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_pre_send_coupon.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_send_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreSendCouponBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_pre_send_coupon.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_send_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreSendCouponResponse>(),
         ),
     ])
 }

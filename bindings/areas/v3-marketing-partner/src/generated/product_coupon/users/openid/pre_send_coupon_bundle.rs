@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreSendCouponBundleBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -33,7 +33,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreSendCouponBundleBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_bundle_id: required(2, "stock_bundle_id"),
@@ -43,7 +43,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePreSendCouponBundleBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_bundle_id`, `appid`, `send_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -52,7 +52,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         send_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePreSendCouponBundleBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_bundle_id: stock_bundle_id.into(),
@@ -72,7 +72,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreSendCouponBundleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreSendCouponBundleResponse {
     /// 预发券token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -97,16 +97,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreSendCouponBundleResponse {
         token: optional(0, "token"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreatePreSendCouponBundleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreSendCouponBundleResponse {
             token: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -124,7 +124,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreSendCouponBundleRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -132,30 +132,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreSendCouponBundleBody,
 }
 
-impl PostRequest {
+impl CreatePreSendCouponBundleRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreatePreSendCouponBundleBody,
     ) -> Self {
-        PostRequest {
+        CreatePreSendCouponBundleRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreatePreSendCouponBundleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreSendCouponBundleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -172,8 +172,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreSendCouponBundleRequest {
+    type Response = CreatePreSendCouponBundleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -223,9 +223,14 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle<'a> {
     /// 向用户预发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        body: CreatePreSendCouponBundleBody,
+    ) -> ::std::result::Result<
+        CreatePreSendCouponBundleResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreatePreSendCouponBundleRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -234,12 +239,12 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_pre_send_coupon_bundle.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_send_coupon_bundle.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreSendCouponBundleBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_pre_send_coupon_bundle.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_send_coupon_bundle.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreSendCouponBundleResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AddActivityMerchantBody {
     /// 发券商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -16,16 +16,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AddActivityMerchantBody {
         merchant_id_list: optional(0, "merchant_id_list"),
         add_request_no: optional(1, "add_request_no"),
     }
 }
 
-impl PostBody {
+impl AddActivityMerchantBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        AddActivityMerchantBody {
             merchant_id_list: ::std::option::Option::None,
             add_request_no: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AddActivityMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -64,7 +64,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostInvalidMerchantIdListItem {
+pub struct AddActivityMerchantInvalidMerchantIdListItem {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -78,17 +78,17 @@ pub struct PostInvalidMerchantIdListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostInvalidMerchantIdListItem {
+    AddActivityMerchantInvalidMerchantIdListItem {
         mchid: optional(0, "mchid"),
         invalid_reason: optional(1, "invalid_reason"),
         ..extra
     }
 }
 
-impl PostInvalidMerchantIdListItem {
+impl AddActivityMerchantInvalidMerchantIdListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostInvalidMerchantIdListItem {
+        AddActivityMerchantInvalidMerchantIdListItem {
             mchid: ::std::option::Option::None,
             invalid_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -100,7 +100,7 @@ impl PostInvalidMerchantIdListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AddActivityMerchantResponse {
     /// 活动id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -110,7 +110,7 @@ pub struct PostResponse {
     /// 未通过规则校验的发券商户号列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_merchant_id_list: ::std::option::Option<
-        ::std::vec::Vec<PostInvalidMerchantIdListItem>,
+        ::std::vec::Vec<AddActivityMerchantInvalidMerchantIdListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -119,7 +119,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AddActivityMerchantResponse {
         activity_id: optional(0, "activity_id"),
         add_time: optional(1, "add_time"),
         invalid_merchant_id_list: optional(2, "invalid_merchant_id_list"),
@@ -127,10 +127,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl AddActivityMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AddActivityMerchantResponse {
             activity_id: ::std::option::Option::None,
             add_time: ::std::option::Option::None,
             invalid_merchant_id_list: ::std::option::Option::None,
@@ -152,7 +152,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AddActivityMerchantRequest {
     /// 活动id
     ///
     /// **Required.**
@@ -160,30 +160,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AddActivityMerchantBody,
 }
 
-impl PostRequest {
+impl AddActivityMerchantRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AddActivityMerchantBody,
     ) -> Self {
-        PostRequest {
+        AddActivityMerchantRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AddActivityMerchantRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AddActivityMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -203,8 +203,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AddActivityMerchantRequest {
+    type Response = AddActivityMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -253,9 +253,11 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd<'a> {
     /// 新增活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone(), body)).await
+        body: AddActivityMerchantBody,
+    ) -> ::std::result::Result<AddActivityMerchantResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&AddActivityMerchantRequest::new(self.activity_id.clone(), body))
+            .await
     }
 }
 
@@ -264,12 +266,12 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_paygiftactivity_activities_activity_id_merchants_add.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "add_activity_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<AddActivityMerchantBody>(),
         ),
         (
-            "post_v3_marketing_paygiftactivity_activities_activity_id_merchants_add.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "add_activity_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<AddActivityMerchantResponse>(),
         ),
     ])
 }

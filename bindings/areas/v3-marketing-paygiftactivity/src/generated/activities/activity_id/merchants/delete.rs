@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DeleteActivityMerchantBody {
     /// 删除的发券商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -16,16 +16,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DeleteActivityMerchantBody {
         merchant_id_list: optional(0, "merchant_id_list"),
         delete_request_no: optional(1, "delete_request_no"),
     }
 }
 
-impl PostBody {
+impl DeleteActivityMerchantBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        DeleteActivityMerchantBody {
             merchant_id_list: ::std::option::Option::None,
             delete_request_no: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DeleteActivityMerchantBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeleteActivityMerchantResponse {
     /// 活动id
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
@@ -76,17 +76,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeleteActivityMerchantResponse {
         activity_id: optional(0, "activity_id"),
         delete_time: optional(1, "delete_time"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl DeleteActivityMerchantResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeleteActivityMerchantResponse {
             activity_id: ::std::option::Option::None,
             delete_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -107,7 +107,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeleteActivityMerchantRequest {
     /// 活动id
     ///
     /// **Required.**
@@ -115,30 +115,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: DeleteActivityMerchantBody,
 }
 
-impl PostRequest {
+impl DeleteActivityMerchantRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: DeleteActivityMerchantBody,
     ) -> Self {
-        PostRequest {
+        DeleteActivityMerchantRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl DeleteActivityMerchantRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeleteActivityMerchantRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -158,8 +158,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeleteActivityMerchantRequest {
+    type Response = DeleteActivityMerchantResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -208,9 +208,14 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete<'a> {
     /// 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone(), body)).await
+        body: DeleteActivityMerchantBody,
+    ) -> ::std::result::Result<
+        DeleteActivityMerchantResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&DeleteActivityMerchantRequest::new(self.activity_id.clone(), body))
+            .await
     }
 }
 
@@ -219,12 +224,12 @@ impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_paygiftactivity_activities_activity_id_merchants_delete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "delete_activity_merchant.body",
+            ::wechatpay_runtime::json_schema_for::<DeleteActivityMerchantBody>(),
         ),
         (
-            "post_v3_marketing_paygiftactivity_activities_activity_id_merchants_delete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "delete_activity_merchant.response",
+            ::wechatpay_runtime::json_schema_for::<DeleteActivityMerchantResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMeta {
+pub struct UploadSubmissionFileMeta {
     /// 商户上传的媒体图片的名称
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostMeta {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMeta {
+    UploadSubmissionFileMeta {
         file_name: required(0, "file_name"),
         file_digest: required(1, "file_digest"),
         item_id: required(2, "item_id"),
     }
 }
 
-impl PostMeta {
+impl UploadSubmissionFileMeta {
     /// Creates a value from its required fields (`file_name`, `file_digest`, `item_id`).
     pub fn new(
         file_name: impl ::std::convert::Into<::std::string::String>,
         file_digest: impl ::std::convert::Into<::std::string::String>,
         item_id: i64,
     ) -> Self {
-        PostMeta {
+        UploadSubmissionFileMeta {
             file_name: file_name.into(),
             file_digest: file_digest.into(),
             item_id,
@@ -44,7 +44,7 @@ impl PostMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostMeta {
+impl ::wechatpay_runtime::Validate for UploadSubmissionFileMeta {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -55,7 +55,7 @@ impl ::wechatpay_runtime::Validate for PostMeta {
 /// The `multipart/form-data` body of 上传商户提交资料文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UploadSubmissionFileBody {
     /// 要上传的资料文件
     ///
     /// **Required.**
@@ -69,20 +69,23 @@ pub struct PostBody {
     /// **Required.**
     ///
     /// The `meta` part; the request signature covers its JSON.
-    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+    pub meta: ::wechatpay_runtime::JsonString<UploadSubmissionFileMeta>,
 }
 
-impl PostBody {
+impl UploadSubmissionFileBody {
     /// Creates a value from its required fields (`submission_file`, `meta`).
     pub fn new(
         file: ::wechatpay_runtime::FilePart,
-        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+        meta: ::wechatpay_runtime::JsonString<UploadSubmissionFileMeta>,
     ) -> Self {
-        PostBody { file, meta }
+        UploadSubmissionFileBody {
+            file,
+            meta,
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UploadSubmissionFileBody {
     fn validate_into(
         &self,
         pointer: &str,
@@ -100,7 +103,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UploadSubmissionFileResponse {
     /// 文件标识ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,16 +116,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UploadSubmissionFileResponse {
         file_id: optional(0, "file_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UploadSubmissionFileResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UploadSubmissionFileResponse {
             file_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -140,7 +143,7 @@ impl PostResponse {
 /// Source: `openapi/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UploadSubmissionFileRequest {
     /// 子商户号
     ///
     /// **Required.**
@@ -148,30 +151,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub sub_mchid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UploadSubmissionFileBody,
 }
 
-impl PostRequest {
+impl UploadSubmissionFileRequest {
     /// Creates a value from its required fields (`sub_mchid`, `body`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: UploadSubmissionFileBody,
     ) -> Self {
-        PostRequest {
+        UploadSubmissionFileRequest {
             sub_mchid: sub_mchid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl UploadSubmissionFileRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`
     pub const PATH: &'static str = "/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UploadSubmissionFileRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +191,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UploadSubmissionFileRequest {
+    type Response = UploadSubmissionFileResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -247,9 +250,14 @@ impl<'a> V3MchManageSubmissionFilesSubMchidSubMchidUpload<'a> {
     /// 上传商户提交资料文件 (`POST /v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.sub_mchid.clone(), body)).await
+        body: UploadSubmissionFileBody,
+    ) -> ::std::result::Result<
+        UploadSubmissionFileResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&UploadSubmissionFileRequest::new(self.sub_mchid.clone(), body))
+            .await
     }
 }
 
@@ -258,8 +266,8 @@ impl<'a> V3MchManageSubmissionFilesSubMchidSubMchidUpload<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_mch_manage_submission_files_sub_mchid_sub_mchid_upload.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "upload_submission_file.response",
+            ::wechatpay_runtime::json_schema_for::<UploadSubmissionFileResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetWithdrawlApply {
+pub struct GetWithdrawlApplyByApplymentIdWithdrawlApply {
     /// 微信支付提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -37,7 +37,7 @@ pub struct GetWithdrawlApply {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetWithdrawlApply {
+    GetWithdrawlApplyByApplymentIdWithdrawlApply {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         state: optional(2, "state"),
@@ -47,10 +47,10 @@ pub struct GetWithdrawlApply {
     }
 }
 
-impl GetWithdrawlApply {
+impl GetWithdrawlApplyByApplymentIdWithdrawlApply {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetWithdrawlApply {
+        GetWithdrawlApplyByApplymentIdWithdrawlApply {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -65,12 +65,14 @@ impl GetWithdrawlApply {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetWithdrawlApplyByApplymentIdResponse {
     /// 提现申请单信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub withdrawl_apply: ::std::option::Option<GetWithdrawlApply>,
+    pub withdrawl_apply: ::std::option::Option<
+        GetWithdrawlApplyByApplymentIdWithdrawlApply,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -78,16 +80,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetWithdrawlApplyByApplymentIdResponse {
         withdrawl_apply: optional(0, "withdrawl_apply"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetWithdrawlApplyByApplymentIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetWithdrawlApplyByApplymentIdResponse {
             withdrawl_apply: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -105,7 +107,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetWithdrawlApplyByApplymentIdRequest {
     /// 微信支付提现申请单号
     ///
     /// **Required.**
@@ -114,23 +116,23 @@ pub struct GetRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetWithdrawlApplyByApplymentIdRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetWithdrawlApplyByApplymentIdRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetWithdrawlApplyByApplymentIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`
     pub const PATH: &'static str = "/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetWithdrawlApplyByApplymentIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -149,8 +151,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetWithdrawlApplyByApplymentIdRequest {
+    type Response = GetWithdrawlApplyByApplymentIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -194,8 +196,15 @@ impl<'a> V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId<'a> {
     /// 微信支付提现申请单号查询提现申请单状态 (`GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.applyment_id.clone())).await
+    ) -> ::std::result::Result<
+        GetWithdrawlApplyByApplymentIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetWithdrawlApplyByApplymentIdRequest::new(self.applyment_id.clone()),
+            )
+            .await
     }
 }
 
@@ -204,8 +213,10 @@ impl<'a> V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mch_operate_risk_withdrawl_apply_applyment_id_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_withdrawl_apply_by_applyment_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetWithdrawlApplyByApplymentIdResponse,
+            >(),
         ),
     ])
 }

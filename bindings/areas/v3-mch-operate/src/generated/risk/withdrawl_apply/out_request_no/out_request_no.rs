@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetWithdrawlApply {
+pub struct GetWithdrawlApplyByOutRequestNoWithdrawlApply {
     /// 微信支付提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -37,7 +37,7 @@ pub struct GetWithdrawlApply {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetWithdrawlApply {
+    GetWithdrawlApplyByOutRequestNoWithdrawlApply {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
         state: optional(2, "state"),
@@ -47,10 +47,10 @@ pub struct GetWithdrawlApply {
     }
 }
 
-impl GetWithdrawlApply {
+impl GetWithdrawlApplyByOutRequestNoWithdrawlApply {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetWithdrawlApply {
+        GetWithdrawlApplyByOutRequestNoWithdrawlApply {
             applyment_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -65,12 +65,14 @@ impl GetWithdrawlApply {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetWithdrawlApplyByOutRequestNoResponse {
     /// 提现申请单信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub withdrawl_apply: ::std::option::Option<GetWithdrawlApply>,
+    pub withdrawl_apply: ::std::option::Option<
+        GetWithdrawlApplyByOutRequestNoWithdrawlApply,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -78,16 +80,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetWithdrawlApplyByOutRequestNoResponse {
         withdrawl_apply: optional(0, "withdrawl_apply"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetWithdrawlApplyByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetWithdrawlApplyByOutRequestNoResponse {
             withdrawl_apply: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -105,7 +107,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetWithdrawlApplyByOutRequestNoRequest {
     /// 商户提现申请号
     ///
     /// **Required.**
@@ -114,25 +116,25 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetWithdrawlApplyByOutRequestNoRequest {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetWithdrawlApplyByOutRequestNoRequest {
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetWithdrawlApplyByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetWithdrawlApplyByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +153,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetWithdrawlApplyByOutRequestNoRequest {
+    type Response = GetWithdrawlApplyByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -196,8 +198,15 @@ impl<'a> V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo<'a> {
     /// 商户提现申请单号查询提现申请单状态 (`GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone())).await
+    ) -> ::std::result::Result<
+        GetWithdrawlApplyByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetWithdrawlApplyByOutRequestNoRequest::new(self.out_request_no.clone()),
+            )
+            .await
     }
 }
 
@@ -206,8 +215,10 @@ impl<'a> V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mch_operate_risk_withdrawl_apply_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_withdrawl_apply_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetWithdrawlApplyByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreRecipientItem {
+pub struct BindRecipientStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreRecipientItem {
+    BindRecipientStoreRecipientItem {
         mchid: required(0, "mchid"),
         company_name: optional(1, "company_name"),
     }
 }
 
-impl PostStoreRecipientItem {
+impl BindRecipientStoreRecipientItem {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostStoreRecipientItem {
+        BindRecipientStoreRecipientItem {
             mchid: mchid.into(),
             company_name: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BindRecipientBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -56,30 +56,30 @@ pub struct PostBody {
     /// 收款门店信息
     ///
     /// **Required.**
-    pub store_recipient: ::std::vec::Vec<PostStoreRecipientItem>,
+    pub store_recipient: ::std::vec::Vec<BindRecipientStoreRecipientItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BindRecipientBody {
         sub_mchid: required(0, "sub_mchid"),
         store_recipient: required(1, "store_recipient"),
     }
 }
 
-impl PostBody {
+impl BindRecipientBody {
     /// Creates a value from its required fields (`sub_mchid`, `store_recipient`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        store_recipient: ::std::vec::Vec<PostStoreRecipientItem>,
+        store_recipient: ::std::vec::Vec<BindRecipientStoreRecipientItem>,
     ) -> Self {
-        PostBody {
+        BindRecipientBody {
             sub_mchid: sub_mchid.into(),
             store_recipient,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BindRecipientBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -93,7 +93,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFailedStoreRecipientItem {
+pub struct BindRecipientFailedStoreRecipientItem {
     /// 门店收款商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -107,17 +107,17 @@ pub struct PostFailedStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFailedStoreRecipientItem {
+    BindRecipientFailedStoreRecipientItem {
         mchid: optional(0, "mchid"),
         failed_reason: optional(1, "failed_reason"),
         ..extra
     }
 }
 
-impl PostFailedStoreRecipientItem {
+impl BindRecipientFailedStoreRecipientItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFailedStoreRecipientItem {
+        BindRecipientFailedStoreRecipientItem {
             mchid: ::std::option::Option::None,
             failed_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -129,11 +129,11 @@ impl PostFailedStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BindRecipientResponse {
     /// 收款门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_recipient: ::std::option::Option<
-        ::std::vec::Vec<PostFailedStoreRecipientItem>,
+        ::std::vec::Vec<BindRecipientFailedStoreRecipientItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -142,16 +142,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BindRecipientResponse {
         failed_store_recipient: optional(0, "failed_store_recipient"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl BindRecipientResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BindRecipientResponse {
             failed_store_recipient: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -171,7 +171,7 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-store/stores/{store_id}/recipients/bind.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BindRecipientRequest {
     /// 微信支付商户门店ID
     ///
     /// **Required.**
@@ -179,30 +179,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: BindRecipientBody,
 }
 
-impl PostRequest {
+impl BindRecipientRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: BindRecipientBody,
     ) -> Self {
-        PostRequest {
+        BindRecipientRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl BindRecipientRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-store/stores/{store_id}/recipients/bind`
     pub const PATH: &'static str = "/v3/merchant-store/stores/{store_id}/recipients/bind";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BindRecipientRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -219,8 +219,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BindRecipientRequest {
+    type Response = BindRecipientResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -269,9 +269,11 @@ impl<'a> V3MerchantStoreStoresStoreIdRecipientsBind<'a> {
     /// 绑定门店收款信息 (`POST /v3/merchant-store/stores/{store_id}/recipients/bind`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.store_id.clone(), body)).await
+        body: BindRecipientBody,
+    ) -> ::std::result::Result<BindRecipientResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&BindRecipientRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -280,12 +282,12 @@ impl<'a> V3MerchantStoreStoresStoreIdRecipientsBind<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_store_stores_store_id_recipients_bind.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "bind_recipient.body",
+            ::wechatpay_runtime::json_schema_for::<BindRecipientBody>(),
         ),
         (
-            "post_v3_merchant_store_stores_store_id_recipients_bind.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "bind_recipient.response",
+            ::wechatpay_runtime::json_schema_for::<BindRecipientResponse>(),
         ),
     ])
 }

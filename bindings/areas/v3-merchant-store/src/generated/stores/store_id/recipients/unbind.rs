@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreRecipientItem {
+pub struct UnbindRecipientStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreRecipientItem {
+    UnbindRecipientStoreRecipientItem {
         mchid: required(0, "mchid"),
         company_name: optional(1, "company_name"),
     }
 }
 
-impl PostStoreRecipientItem {
+impl UnbindRecipientStoreRecipientItem {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostStoreRecipientItem {
+        UnbindRecipientStoreRecipientItem {
             mchid: mchid.into(),
             company_name: ::std::option::Option::None,
         }
@@ -48,26 +48,28 @@ impl PostStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UnbindRecipientBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 收款门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_recipient: ::std::option::Option<::std::vec::Vec<PostStoreRecipientItem>>,
+    pub store_recipient: ::std::option::Option<
+        ::std::vec::Vec<UnbindRecipientStoreRecipientItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UnbindRecipientBody {
         sub_mchid: optional(0, "sub_mchid"),
         store_recipient: optional(1, "store_recipient"),
     }
 }
 
-impl PostBody {
+impl UnbindRecipientBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        UnbindRecipientBody {
             sub_mchid: ::std::option::Option::None,
             store_recipient: ::std::option::Option::None,
         }
@@ -85,14 +87,14 @@ impl PostBody {
     /// Sets `store_recipient`.
     pub fn with_store_recipient(
         mut self,
-        store_recipient: ::std::vec::Vec<PostStoreRecipientItem>,
+        store_recipient: ::std::vec::Vec<UnbindRecipientStoreRecipientItem>,
     ) -> Self {
         self.store_recipient = ::std::option::Option::Some(store_recipient);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UnbindRecipientBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -106,7 +108,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFailedStoreRecipientItem {
+pub struct UnbindRecipientFailedStoreRecipientItem {
     /// 门店收款商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -120,17 +122,17 @@ pub struct PostFailedStoreRecipientItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFailedStoreRecipientItem {
+    UnbindRecipientFailedStoreRecipientItem {
         mchid: optional(0, "mchid"),
         failed_reason: optional(1, "failed_reason"),
         ..extra
     }
 }
 
-impl PostFailedStoreRecipientItem {
+impl UnbindRecipientFailedStoreRecipientItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFailedStoreRecipientItem {
+        UnbindRecipientFailedStoreRecipientItem {
             mchid: ::std::option::Option::None,
             failed_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -142,11 +144,11 @@ impl PostFailedStoreRecipientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnbindRecipientResponse {
     /// 收款门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_recipient: ::std::option::Option<
-        ::std::vec::Vec<PostFailedStoreRecipientItem>,
+        ::std::vec::Vec<UnbindRecipientFailedStoreRecipientItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -155,16 +157,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnbindRecipientResponse {
         failed_store_recipient: optional(0, "failed_store_recipient"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl UnbindRecipientResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnbindRecipientResponse {
             failed_store_recipient: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -184,7 +186,7 @@ impl PostResponse {
 /// Source: `openapi/v3/merchant-store/stores/{store_id}/recipients/unbind.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnbindRecipientRequest {
     /// 微信支付商户门店ID
     ///
     /// **Required.**
@@ -192,30 +194,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UnbindRecipientBody,
 }
 
-impl PostRequest {
+impl UnbindRecipientRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: UnbindRecipientBody,
     ) -> Self {
-        PostRequest {
+        UnbindRecipientRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl UnbindRecipientRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/merchant-store/stores/{store_id}/recipients/unbind`
     pub const PATH: &'static str = "/v3/merchant-store/stores/{store_id}/recipients/unbind";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnbindRecipientRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -232,8 +234,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnbindRecipientRequest {
+    type Response = UnbindRecipientResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -282,9 +284,11 @@ impl<'a> V3MerchantStoreStoresStoreIdRecipientsUnbind<'a> {
     /// 解除门店收款信息绑定 (`POST /v3/merchant-store/stores/{store_id}/recipients/unbind`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.store_id.clone(), body)).await
+        body: UnbindRecipientBody,
+    ) -> ::std::result::Result<UnbindRecipientResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&UnbindRecipientRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -293,12 +297,12 @@ impl<'a> V3MerchantStoreStoresStoreIdRecipientsUnbind<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_merchant_store_stores_store_id_recipients_unbind.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "unbind_recipient.body",
+            ::wechatpay_runtime::json_schema_for::<UnbindRecipientBody>(),
         ),
         (
-            "post_v3_merchant_store_stores_store_id_recipients_unbind.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unbind_recipient.response",
+            ::wechatpay_runtime::json_schema_for::<UnbindRecipientResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `bill_type`.
     ///
     /// 账单类型
-    pub enum GetBillType {
+    pub enum GetWithdrawByBillTypeBillType {
         NoSucc = "NO_SUCC",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `tar_type`.
     ///
     /// 压缩类型
-    pub enum GetTarType {
+    pub enum GetWithdrawByBillTypeTarType {
         Gzip = "GZIP",
         #[unrecognized]
         Unrecognized(String),
@@ -28,31 +28,31 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetWithdrawByBillTypeQuery {
     /// 账单类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bill_type: ::std::option::Option<GetBillType>,
+    pub bill_type: ::std::option::Option<GetWithdrawByBillTypeBillType>,
     /// 账单日期
     ///
     /// **Required.**
     pub bill_date: ::std::string::String,
     /// 压缩类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub tar_type: ::std::option::Option<GetTarType>,
+    pub tar_type: ::std::option::Option<GetWithdrawByBillTypeTarType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetWithdrawByBillTypeQuery {
         bill_type: optional(0, "bill_type"),
         bill_date: required(1, "bill_date"),
         tar_type: optional(2, "tar_type"),
     }
 }
 
-impl GetQuery {
+impl GetWithdrawByBillTypeQuery {
     /// Creates a value from its required fields (`bill_date`).
     pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetWithdrawByBillTypeQuery {
             bill_type: ::std::option::Option::None,
             bill_date: bill_date.into(),
             tar_type: ::std::option::Option::None,
@@ -60,19 +60,19 @@ impl GetQuery {
     }
 
     /// Sets `bill_type`.
-    pub fn with_bill_type(mut self, bill_type: GetBillType) -> Self {
+    pub fn with_bill_type(mut self, bill_type: GetWithdrawByBillTypeBillType) -> Self {
         self.bill_type = ::std::option::Option::Some(bill_type);
         self
     }
 
     /// Sets `tar_type`.
-    pub fn with_tar_type(mut self, tar_type: GetTarType) -> Self {
+    pub fn with_tar_type(mut self, tar_type: GetWithdrawByBillTypeTarType) -> Self {
         self.tar_type = ::std::option::Option::Some(tar_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetWithdrawByBillTypeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `hash_type`.
     ///
     /// 哈希类型
-    pub enum GetHashType {
+    pub enum GetWithdrawByBillTypeHashType {
         Sha1 = "SHA1",
         #[unrecognized]
         Unrecognized(String),
@@ -95,12 +95,12 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetWithdrawByBillTypeResponse {
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<GetWithdrawByBillTypeHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -118,7 +118,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetWithdrawByBillTypeResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
         download_url: optional(2, "download_url"),
@@ -126,10 +126,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetWithdrawByBillTypeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetWithdrawByBillTypeResponse {
             hash_type: ::std::option::Option::None,
             hash_value: ::std::option::Option::None,
             download_url: ::std::option::Option::None,
@@ -155,7 +155,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant/fund/withdraw/bill-type/{bill_type}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetWithdrawByBillTypeRequest {
     /// `bill_type`: not described on the docs page.
     ///
     /// **Required.**
@@ -163,30 +163,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub bill_type: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetWithdrawByBillTypeQuery,
 }
 
-impl GetRequest {
+impl GetWithdrawByBillTypeRequest {
     /// Creates a value from its required fields (`bill_type`, `query`).
     pub fn new(
         bill_type: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetWithdrawByBillTypeQuery,
     ) -> Self {
-        GetRequest {
+        GetWithdrawByBillTypeRequest {
             bill_type: bill_type.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetWithdrawByBillTypeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant/fund/withdraw/bill-type/{bill_type}`
     pub const PATH: &'static str = "/v3/merchant/fund/withdraw/bill-type/{bill_type}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetWithdrawByBillTypeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -203,8 +203,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetWithdrawByBillTypeRequest {
+    type Response = GetWithdrawByBillTypeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -268,9 +268,14 @@ impl<'a> V3MerchantFundWithdrawBillTypeBillType<'a> {
     /// 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.bill_type.clone(), query)).await
+        query: GetWithdrawByBillTypeQuery,
+    ) -> ::std::result::Result<
+        GetWithdrawByBillTypeResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetWithdrawByBillTypeRequest::new(self.bill_type.clone(), query))
+            .await
     }
 }
 
@@ -279,12 +284,12 @@ impl<'a> V3MerchantFundWithdrawBillTypeBillType<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_fund_withdraw_bill_type_bill_type.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_withdraw_by_bill_type.query",
+            ::wechatpay_runtime::json_schema_for::<GetWithdrawByBillTypeQuery>(),
         ),
         (
-            "get_v3_merchant_fund_withdraw_bill_type_bill_type.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_withdraw_by_bill_type.response",
+            ::wechatpay_runtime::json_schema_for::<GetWithdrawByBillTypeResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 提现单状态
-    pub enum GetStatus {
+    pub enum MerchantGetWithdrawByOutRequestNoStatus {
         CreateSuccess = "CREATE_SUCCESS",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -22,7 +22,7 @@
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum GetAccountType {
+    pub enum MerchantGetWithdrawByOutRequestNoAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -35,12 +35,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MerchantGetWithdrawByOutRequestNoResponse {
     /// 提现单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<MerchantGetWithdrawByOutRequestNoStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -85,7 +85,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<
+        MerchantGetWithdrawByOutRequestNoAccountType,
+    >,
     /// 提现失败解决方案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +100,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MerchantGetWithdrawByOutRequestNoResponse {
         status: optional(0, "status"),
         withdraw_id: optional(1, "withdraw_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -114,10 +116,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MerchantGetWithdrawByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MerchantGetWithdrawByOutRequestNoResponse {
             status: ::std::option::Option::None,
             withdraw_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -145,7 +147,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant/fund/withdraw/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MerchantGetWithdrawByOutRequestNoRequest {
     /// 商户提现单号
     ///
     /// **Required.**
@@ -154,25 +156,25 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl MerchantGetWithdrawByOutRequestNoRequest {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        MerchantGetWithdrawByOutRequestNoRequest {
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MerchantGetWithdrawByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant/fund/withdraw/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/merchant/fund/withdraw/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for MerchantGetWithdrawByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -191,8 +193,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for MerchantGetWithdrawByOutRequestNoRequest {
+    type Response = MerchantGetWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -236,8 +238,17 @@ impl<'a> V3MerchantFundWithdrawOutRequestNoOutRequestNo<'a> {
     /// 电商平台(商户提现单号查询)提现状态 (`GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone())).await
+    ) -> ::std::result::Result<
+        MerchantGetWithdrawByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &MerchantGetWithdrawByOutRequestNoRequest::new(
+                    self.out_request_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -246,8 +257,10 @@ impl<'a> V3MerchantFundWithdrawOutRequestNoOutRequestNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_fund_withdraw_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "merchant_get_withdraw_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                MerchantGetWithdrawByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

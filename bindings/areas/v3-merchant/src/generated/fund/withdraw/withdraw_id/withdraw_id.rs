@@ -6,7 +6,7 @@
     /// Values of `status`.
     ///
     /// 提现单状态
-    pub enum GetStatus {
+    pub enum GetWithdrawByWithdrawIdStatus {
         CreateSuccess = "CREATE_SUCCESS",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -22,7 +22,7 @@
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum GetAccountType {
+    pub enum GetWithdrawByWithdrawIdAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -35,12 +35,12 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetWithdrawByWithdrawIdResponse {
     /// 提现单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetWithdrawByWithdrawIdStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -85,7 +85,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetWithdrawByWithdrawIdAccountType>,
     /// 提现失败解决方案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +98,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetWithdrawByWithdrawIdResponse {
         status: optional(0, "status"),
         withdraw_id: optional(1, "withdraw_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -114,10 +114,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetWithdrawByWithdrawIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetWithdrawByWithdrawIdResponse {
             status: ::std::option::Option::None,
             withdraw_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -145,7 +145,7 @@ impl GetResponse {
 /// Source: `openapi/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetWithdrawByWithdrawIdRequest {
     /// 微信支付提现单号
     ///
     /// **Required.**
@@ -154,23 +154,23 @@ pub struct GetRequest {
     pub withdraw_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetWithdrawByWithdrawIdRequest {
     /// Creates a value from its required fields (`withdraw_id`).
     pub fn new(withdraw_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetWithdrawByWithdrawIdRequest {
             withdraw_id: withdraw_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetWithdrawByWithdrawIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`
     pub const PATH: &'static str = "/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetWithdrawByWithdrawIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -189,8 +189,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetWithdrawByWithdrawIdRequest {
+    type Response = GetWithdrawByWithdrawIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -234,8 +234,13 @@ impl<'a> V3MerchantFundWithdrawWithdrawIdWithdrawId<'a> {
     /// 电商平台(微信支付提现单号)查询提现状态 (`GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.withdraw_id.clone())).await
+    ) -> ::std::result::Result<
+        GetWithdrawByWithdrawIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetWithdrawByWithdrawIdRequest::new(self.withdraw_id.clone()))
+            .await
     }
 }
 
@@ -244,8 +249,8 @@ impl<'a> V3MerchantFundWithdrawWithdrawIdWithdrawId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_merchant_fund_withdraw_withdraw_id_withdraw_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_withdraw_by_withdraw_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetWithdrawByWithdrawIdResponse>(),
         ),
     ])
 }

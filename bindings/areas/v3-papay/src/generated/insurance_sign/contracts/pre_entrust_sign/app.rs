@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PapayAppPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PapayAppPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PapayAppPrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        PapayAppPrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyPeriodsItem {
+pub struct PapayAppPrepayPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
@@ -62,25 +62,25 @@ pub struct PostPolicyPeriodsItem {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: PapayAppPrepayEstimatedDeductAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyPeriodsItem {
+    PapayAppPrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
         estimated_deduct_amount: required(2, "estimated_deduct_amount"),
     }
 }
 
-impl PostPolicyPeriodsItem {
+impl PapayAppPrepayPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
         policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: PapayAppPrepayEstimatedDeductAmount,
     ) -> Self {
-        PostPolicyPeriodsItem {
+        PapayAppPrepayPolicyPeriodsItem {
             policy_period_id,
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
@@ -92,7 +92,7 @@ impl PostPolicyPeriodsItem {
     /// Values of `identity_type`.
     ///
     /// 实名验证类型
-    pub enum PostIdentityType {
+    pub enum PapayAppPrepayIdentityType {
         IdCard = "ID_CARD",
         #[unrecognized]
         Unrecognized(String),
@@ -105,7 +105,7 @@ impl PostPolicyPeriodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRealIdentity {
+pub struct PapayAppPrepayRealIdentity {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -120,24 +120,24 @@ pub struct PostRealIdentity {
     pub id_card_number: ::wechatpay_runtime::Sensitive,
     /// 实名验证类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity_type: ::std::option::Option<PostIdentityType>,
+    pub identity_type: ::std::option::Option<PapayAppPrepayIdentityType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRealIdentity {
+    PapayAppPrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         identity_type: optional(2, "identity_type"),
     }
 }
 
-impl PostRealIdentity {
+impl PapayAppPrepayRealIdentity {
     /// Creates a value from its required fields (`real_name`, `id_card_number`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostRealIdentity {
+        PapayAppPrepayRealIdentity {
             real_name,
             id_card_number,
             identity_type: ::std::option::Option::None,
@@ -145,7 +145,10 @@ impl PostRealIdentity {
     }
 
     /// Sets `identity_type`.
-    pub fn with_identity_type(mut self, identity_type: PostIdentityType) -> Self {
+    pub fn with_identity_type(
+        mut self,
+        identity_type: PapayAppPrepayIdentityType,
+    ) -> Self {
         self.identity_type = ::std::option::Option::Some(identity_type);
         self
     }
@@ -155,7 +158,7 @@ impl PostRealIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PapayAppPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -190,10 +193,10 @@ pub struct PostBody {
     /// 保单的扣费周期列表
     ///
     /// **Required.**
-    pub policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+    pub policy_periods: ::std::vec::Vec<PapayAppPrepayPolicyPeriodsItem>,
     /// 扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub amount: ::std::option::Option<PapayAppPrepayEstimatedDeductAmount>,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -220,14 +223,14 @@ pub struct PostBody {
     pub can_auto_reinsure: ::std::option::Option<bool>,
     /// 用户实名信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_identity: ::std::option::Option<PostRealIdentity>,
+    pub real_identity: ::std::option::Option<PapayAppPrepayRealIdentity>,
     /// 合并扣费期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PapayAppPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -251,7 +254,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PapayAppPrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -262,9 +265,9 @@ impl PostBody {
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
         policy_start_date: impl ::std::convert::Into<::std::string::String>,
         policy_end_date: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+        policy_periods: ::std::vec::Vec<PapayAppPrepayPolicyPeriodsItem>,
     ) -> Self {
-        PostBody {
+        PapayAppPrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -298,7 +301,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: PostEstimatedDeductAmount) -> Self {
+    pub fn with_amount(mut self, amount: PapayAppPrepayEstimatedDeductAmount) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -372,7 +375,10 @@ impl PostBody {
     }
 
     /// Sets `real_identity`.
-    pub fn with_real_identity(mut self, real_identity: PostRealIdentity) -> Self {
+    pub fn with_real_identity(
+        mut self,
+        real_identity: PapayAppPrepayRealIdentity,
+    ) -> Self {
         self.real_identity = ::std::option::Option::Some(real_identity);
         self
     }
@@ -389,7 +395,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PapayAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -401,7 +407,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PapayAppPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -414,16 +420,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PapayAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PapayAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PapayAppPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -441,26 +447,26 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-sign/contracts/pre-entrust-sign/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PapayAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PapayAppPrepayBody,
 }
 
-impl PostRequest {
+impl PapayAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PapayAppPrepayBody) -> Self {
+        PapayAppPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl PapayAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-sign/contracts/pre-entrust-sign/app`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PapayAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -470,8 +476,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PapayAppPrepayRequest {
+    type Response = PapayAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -512,9 +518,9 @@ impl<'a> V3PapayInsuranceSignContractsPreEntrustSignApp<'a> {
     /// 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PapayAppPrepayBody,
+    ) -> ::std::result::Result<PapayAppPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PapayAppPrepayRequest::new(body)).await
     }
 }
 
@@ -523,12 +529,12 @@ impl<'a> V3PapayInsuranceSignContractsPreEntrustSignApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_sign_contracts_pre_entrust_sign_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "papay_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PapayAppPrepayBody>(),
         ),
         (
-            "post_v3_papay_insurance_sign_contracts_pre_entrust_sign_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "papay_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<PapayAppPrepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PapayH5PrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PapayH5PrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PapayH5PrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        PapayH5PrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyClausesItem {
+pub struct PapayH5PrepayPolicyClausesItem {
     /// 条款内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub clause_name: ::std::option::Option<::std::string::String>,
@@ -60,16 +60,16 @@ pub struct PostPolicyClausesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyClausesItem {
+    PapayH5PrepayPolicyClausesItem {
         clause_name: optional(0, "clause_name"),
         clause_quota: optional(1, "clause_quota"),
     }
 }
 
-impl PostPolicyClausesItem {
+impl PapayH5PrepayPolicyClausesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPolicyClausesItem {
+        PapayH5PrepayPolicyClausesItem {
             clause_name: ::std::option::Option::None,
             clause_quota: ::std::option::Option::None,
         }
@@ -100,26 +100,28 @@ impl PostPolicyClausesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyCoverageDetail {
+pub struct PapayH5PrepayPolicyCoverageDetail {
     /// 保单额度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_amount: ::std::option::Option<::std::string::String>,
     /// 保险条款列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_clauses: ::std::option::Option<::std::vec::Vec<PostPolicyClausesItem>>,
+    pub policy_clauses: ::std::option::Option<
+        ::std::vec::Vec<PapayH5PrepayPolicyClausesItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyCoverageDetail {
+    PapayH5PrepayPolicyCoverageDetail {
         policy_amount: optional(0, "policy_amount"),
         policy_clauses: optional(1, "policy_clauses"),
     }
 }
 
-impl PostPolicyCoverageDetail {
+impl PapayH5PrepayPolicyCoverageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPolicyCoverageDetail {
+        PapayH5PrepayPolicyCoverageDetail {
             policy_amount: ::std::option::Option::None,
             policy_clauses: ::std::option::Option::None,
         }
@@ -137,7 +139,7 @@ impl PostPolicyCoverageDetail {
     /// Sets `policy_clauses`.
     pub fn with_policy_clauses(
         mut self,
-        policy_clauses: ::std::vec::Vec<PostPolicyClausesItem>,
+        policy_clauses: ::std::vec::Vec<PapayH5PrepayPolicyClausesItem>,
     ) -> Self {
         self.policy_clauses = ::std::option::Option::Some(policy_clauses);
         self
@@ -150,7 +152,7 @@ impl PostPolicyCoverageDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyPeriodsItem {
+pub struct PapayH5PrepayPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
@@ -162,14 +164,14 @@ pub struct PostPolicyPeriodsItem {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: PapayH5PrepayEstimatedDeductAmount,
     /// 保障详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_coverage_detail: ::std::option::Option<PostPolicyCoverageDetail>,
+    pub policy_coverage_detail: ::std::option::Option<PapayH5PrepayPolicyCoverageDetail>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyPeriodsItem {
+    PapayH5PrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
         estimated_deduct_amount: required(2, "estimated_deduct_amount"),
@@ -177,14 +179,14 @@ pub struct PostPolicyPeriodsItem {
     }
 }
 
-impl PostPolicyPeriodsItem {
+impl PapayH5PrepayPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
         policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: PapayH5PrepayEstimatedDeductAmount,
     ) -> Self {
-        PostPolicyPeriodsItem {
+        PapayH5PrepayPolicyPeriodsItem {
             policy_period_id,
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
@@ -195,7 +197,7 @@ impl PostPolicyPeriodsItem {
     /// Sets `policy_coverage_detail`.
     pub fn with_policy_coverage_detail(
         mut self,
-        policy_coverage_detail: PostPolicyCoverageDetail,
+        policy_coverage_detail: PapayH5PrepayPolicyCoverageDetail,
     ) -> Self {
         self.policy_coverage_detail = ::std::option::Option::Some(
             policy_coverage_detail,
@@ -208,7 +210,7 @@ impl PostPolicyPeriodsItem {
     /// Values of `identity_type`.
     ///
     /// 实名验证类型
-    pub enum PostIdentityType {
+    pub enum PapayH5PrepayIdentityType {
         IdCard = "ID_CARD",
         #[unrecognized]
         Unrecognized(String),
@@ -221,7 +223,7 @@ impl PostPolicyPeriodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRealIdentity {
+pub struct PapayH5PrepayRealIdentity {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -236,24 +238,24 @@ pub struct PostRealIdentity {
     pub id_card_number: ::wechatpay_runtime::Sensitive,
     /// 实名验证类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity_type: ::std::option::Option<PostIdentityType>,
+    pub identity_type: ::std::option::Option<PapayH5PrepayIdentityType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRealIdentity {
+    PapayH5PrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         identity_type: optional(2, "identity_type"),
     }
 }
 
-impl PostRealIdentity {
+impl PapayH5PrepayRealIdentity {
     /// Creates a value from its required fields (`real_name`, `id_card_number`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostRealIdentity {
+        PapayH5PrepayRealIdentity {
             real_name,
             id_card_number,
             identity_type: ::std::option::Option::None,
@@ -261,7 +263,10 @@ impl PostRealIdentity {
     }
 
     /// Sets `identity_type`.
-    pub fn with_identity_type(mut self, identity_type: PostIdentityType) -> Self {
+    pub fn with_identity_type(
+        mut self,
+        identity_type: PapayH5PrepayIdentityType,
+    ) -> Self {
         self.identity_type = ::std::option::Option::Some(identity_type);
         self
     }
@@ -273,22 +278,22 @@ impl PostRealIdentity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpControl {
+pub struct PapayH5PrepayJumpControl {
     /// 跳转的应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpControl {
+    PapayH5PrepayJumpControl {
         jump_appid: optional(0, "jump_appid"),
     }
 }
 
-impl PostJumpControl {
+impl PapayH5PrepayJumpControl {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpControl {
+        PapayH5PrepayJumpControl {
             jump_appid: ::std::option::Option::None,
         }
     }
@@ -307,7 +312,7 @@ impl PostJumpControl {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PapayH5PrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -342,10 +347,10 @@ pub struct PostBody {
     /// 保单的扣费周期列表
     ///
     /// **Required.**
-    pub policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+    pub policy_periods: ::std::vec::Vec<PapayH5PrepayPolicyPeriodsItem>,
     /// 扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub amount: ::std::option::Option<PapayH5PrepayEstimatedDeductAmount>,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -372,17 +377,17 @@ pub struct PostBody {
     pub can_auto_reinsure: ::std::option::Option<bool>,
     /// 用户实名信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_identity: ::std::option::Option<PostRealIdentity>,
+    pub real_identity: ::std::option::Option<PapayH5PrepayRealIdentity>,
     /// 跳转控制信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_control: ::std::option::Option<PostJumpControl>,
+    pub jump_control: ::std::option::Option<PapayH5PrepayJumpControl>,
     /// 合并扣费期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PapayH5PrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -407,7 +412,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PapayH5PrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -418,9 +423,9 @@ impl PostBody {
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
         policy_start_date: impl ::std::convert::Into<::std::string::String>,
         policy_end_date: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+        policy_periods: ::std::vec::Vec<PapayH5PrepayPolicyPeriodsItem>,
     ) -> Self {
-        PostBody {
+        PapayH5PrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -455,7 +460,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: PostEstimatedDeductAmount) -> Self {
+    pub fn with_amount(mut self, amount: PapayH5PrepayEstimatedDeductAmount) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -529,13 +534,16 @@ impl PostBody {
     }
 
     /// Sets `real_identity`.
-    pub fn with_real_identity(mut self, real_identity: PostRealIdentity) -> Self {
+    pub fn with_real_identity(
+        mut self,
+        real_identity: PapayH5PrepayRealIdentity,
+    ) -> Self {
         self.real_identity = ::std::option::Option::Some(real_identity);
         self
     }
 
     /// Sets `jump_control`.
-    pub fn with_jump_control(mut self, jump_control: PostJumpControl) -> Self {
+    pub fn with_jump_control(mut self, jump_control: PapayH5PrepayJumpControl) -> Self {
         self.jump_control = ::std::option::Option::Some(jump_control);
         self
     }
@@ -552,7 +560,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PapayH5PrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -564,7 +572,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PapayH5PrepayResponse {
     /// 拉起微信支付客户端的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -577,16 +585,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PapayH5PrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PapayH5PrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PapayH5PrepayResponse {
             redirect_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -606,26 +614,26 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PapayH5PrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PapayH5PrepayBody,
 }
 
-impl PostRequest {
+impl PapayH5PrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PapayH5PrepayBody) -> Self {
+        PapayH5PrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl PapayH5PrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PapayH5PrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -635,8 +643,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PapayH5PrepayRequest {
+    type Response = PapayH5PrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -677,9 +685,9 @@ impl<'a> V3PapayInsuranceSignContractsPreEntrustSignH5<'a> {
     /// 保险商户H5预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PapayH5PrepayBody,
+    ) -> ::std::result::Result<PapayH5PrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PapayH5PrepayRequest::new(body)).await
     }
 }
 
@@ -688,12 +696,12 @@ impl<'a> V3PapayInsuranceSignContractsPreEntrustSignH5<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_sign_contracts_pre_entrust_sign_h5.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "papay_h5_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PapayH5PrepayBody>(),
         ),
         (
-            "post_v3_papay_insurance_sign_contracts_pre_entrust_sign_h5.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "papay_h5_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<PapayH5PrepayResponse>(),
         ),
     ])
 }

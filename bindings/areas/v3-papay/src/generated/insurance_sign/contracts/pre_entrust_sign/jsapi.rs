@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PapayJsapiPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PapayJsapiPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PapayJsapiPrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        PapayJsapiPrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyClausesItem {
+pub struct PapayJsapiPrepayPolicyClausesItem {
     /// 条款内容
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub clause_name: ::std::option::Option<::std::string::String>,
@@ -60,16 +60,16 @@ pub struct PostPolicyClausesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyClausesItem {
+    PapayJsapiPrepayPolicyClausesItem {
         clause_name: optional(0, "clause_name"),
         clause_quota: optional(1, "clause_quota"),
     }
 }
 
-impl PostPolicyClausesItem {
+impl PapayJsapiPrepayPolicyClausesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPolicyClausesItem {
+        PapayJsapiPrepayPolicyClausesItem {
             clause_name: ::std::option::Option::None,
             clause_quota: ::std::option::Option::None,
         }
@@ -100,26 +100,28 @@ impl PostPolicyClausesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyCoverageDetail {
+pub struct PapayJsapiPrepayPolicyCoverageDetail {
     /// 保单额度
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_amount: ::std::option::Option<::std::string::String>,
     /// 保险条款列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_clauses: ::std::option::Option<::std::vec::Vec<PostPolicyClausesItem>>,
+    pub policy_clauses: ::std::option::Option<
+        ::std::vec::Vec<PapayJsapiPrepayPolicyClausesItem>,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyCoverageDetail {
+    PapayJsapiPrepayPolicyCoverageDetail {
         policy_amount: optional(0, "policy_amount"),
         policy_clauses: optional(1, "policy_clauses"),
     }
 }
 
-impl PostPolicyCoverageDetail {
+impl PapayJsapiPrepayPolicyCoverageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPolicyCoverageDetail {
+        PapayJsapiPrepayPolicyCoverageDetail {
             policy_amount: ::std::option::Option::None,
             policy_clauses: ::std::option::Option::None,
         }
@@ -137,7 +139,7 @@ impl PostPolicyCoverageDetail {
     /// Sets `policy_clauses`.
     pub fn with_policy_clauses(
         mut self,
-        policy_clauses: ::std::vec::Vec<PostPolicyClausesItem>,
+        policy_clauses: ::std::vec::Vec<PapayJsapiPrepayPolicyClausesItem>,
     ) -> Self {
         self.policy_clauses = ::std::option::Option::Some(policy_clauses);
         self
@@ -150,7 +152,7 @@ impl PostPolicyCoverageDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyPeriodsItem {
+pub struct PapayJsapiPrepayPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
@@ -162,14 +164,16 @@ pub struct PostPolicyPeriodsItem {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: PapayJsapiPrepayEstimatedDeductAmount,
     /// 保障详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub policy_coverage_detail: ::std::option::Option<PostPolicyCoverageDetail>,
+    pub policy_coverage_detail: ::std::option::Option<
+        PapayJsapiPrepayPolicyCoverageDetail,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyPeriodsItem {
+    PapayJsapiPrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
         estimated_deduct_amount: required(2, "estimated_deduct_amount"),
@@ -177,14 +181,14 @@ pub struct PostPolicyPeriodsItem {
     }
 }
 
-impl PostPolicyPeriodsItem {
+impl PapayJsapiPrepayPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
         policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: PapayJsapiPrepayEstimatedDeductAmount,
     ) -> Self {
-        PostPolicyPeriodsItem {
+        PapayJsapiPrepayPolicyPeriodsItem {
             policy_period_id,
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
@@ -195,7 +199,7 @@ impl PostPolicyPeriodsItem {
     /// Sets `policy_coverage_detail`.
     pub fn with_policy_coverage_detail(
         mut self,
-        policy_coverage_detail: PostPolicyCoverageDetail,
+        policy_coverage_detail: PapayJsapiPrepayPolicyCoverageDetail,
     ) -> Self {
         self.policy_coverage_detail = ::std::option::Option::Some(
             policy_coverage_detail,
@@ -208,7 +212,7 @@ impl PostPolicyPeriodsItem {
     /// Values of `identity_type`.
     ///
     /// 实名验证类型
-    pub enum PostIdentityType {
+    pub enum PapayJsapiPrepayIdentityType {
         IdCard = "ID_CARD",
         #[unrecognized]
         Unrecognized(String),
@@ -221,7 +225,7 @@ impl PostPolicyPeriodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRealIdentity {
+pub struct PapayJsapiPrepayRealIdentity {
     /// 自然人姓名
     ///
     /// **Required.**
@@ -236,24 +240,24 @@ pub struct PostRealIdentity {
     pub id_card_number: ::wechatpay_runtime::Sensitive,
     /// 实名验证类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity_type: ::std::option::Option<PostIdentityType>,
+    pub identity_type: ::std::option::Option<PapayJsapiPrepayIdentityType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRealIdentity {
+    PapayJsapiPrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
         identity_type: optional(2, "identity_type"),
     }
 }
 
-impl PostRealIdentity {
+impl PapayJsapiPrepayRealIdentity {
     /// Creates a value from its required fields (`real_name`, `id_card_number`).
     pub fn new(
         real_name: ::wechatpay_runtime::Sensitive,
         id_card_number: ::wechatpay_runtime::Sensitive,
     ) -> Self {
-        PostRealIdentity {
+        PapayJsapiPrepayRealIdentity {
             real_name,
             id_card_number,
             identity_type: ::std::option::Option::None,
@@ -261,7 +265,10 @@ impl PostRealIdentity {
     }
 
     /// Sets `identity_type`.
-    pub fn with_identity_type(mut self, identity_type: PostIdentityType) -> Self {
+    pub fn with_identity_type(
+        mut self,
+        identity_type: PapayJsapiPrepayIdentityType,
+    ) -> Self {
         self.identity_type = ::std::option::Option::Some(identity_type);
         self
     }
@@ -271,7 +278,7 @@ impl PostRealIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PapayJsapiPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -306,10 +313,10 @@ pub struct PostBody {
     /// 保单的扣费周期列表
     ///
     /// **Required.**
-    pub policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+    pub policy_periods: ::std::vec::Vec<PapayJsapiPrepayPolicyPeriodsItem>,
     /// 扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub amount: ::std::option::Option<PapayJsapiPrepayEstimatedDeductAmount>,
     /// 商户订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
@@ -336,14 +343,14 @@ pub struct PostBody {
     pub can_auto_reinsure: ::std::option::Option<bool>,
     /// 用户实名信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_identity: ::std::option::Option<PostRealIdentity>,
+    pub real_identity: ::std::option::Option<PapayJsapiPrepayRealIdentity>,
     /// 合并扣费期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PapayJsapiPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -367,7 +374,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PapayJsapiPrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `insured_display_name`, `contract_notify_url`, `policy_start_date`, `policy_end_date`, `policy_periods`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -378,9 +385,9 @@ impl PostBody {
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
         policy_start_date: impl ::std::convert::Into<::std::string::String>,
         policy_end_date: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+        policy_periods: ::std::vec::Vec<PapayJsapiPrepayPolicyPeriodsItem>,
     ) -> Self {
-        PostBody {
+        PapayJsapiPrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -414,7 +421,7 @@ impl PostBody {
     }
 
     /// Sets `amount`.
-    pub fn with_amount(mut self, amount: PostEstimatedDeductAmount) -> Self {
+    pub fn with_amount(mut self, amount: PapayJsapiPrepayEstimatedDeductAmount) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
     }
@@ -488,7 +495,10 @@ impl PostBody {
     }
 
     /// Sets `real_identity`.
-    pub fn with_real_identity(mut self, real_identity: PostRealIdentity) -> Self {
+    pub fn with_real_identity(
+        mut self,
+        real_identity: PapayJsapiPrepayRealIdentity,
+    ) -> Self {
         self.real_identity = ::std::option::Option::Some(real_identity);
         self
     }
@@ -505,7 +515,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PapayJsapiPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -517,7 +527,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PapayJsapiPrepayResponse {
     /// 跳转签约并支付流程的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -530,16 +540,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PapayJsapiPrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PapayJsapiPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PapayJsapiPrepayResponse {
             redirect_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -559,26 +569,26 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PapayJsapiPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PapayJsapiPrepayBody,
 }
 
-impl PostRequest {
+impl PapayJsapiPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PapayJsapiPrepayBody) -> Self {
+        PapayJsapiPrepayRequest { body }
     }
 }
 
-impl PostRequest {
+impl PapayJsapiPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PapayJsapiPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -588,8 +598,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PapayJsapiPrepayRequest {
+    type Response = PapayJsapiPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -630,9 +640,9 @@ impl<'a> V3PapayInsuranceSignContractsPreEntrustSignJsapi<'a> {
     /// 保险商户JSAPI预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PapayJsapiPrepayBody,
+    ) -> ::std::result::Result<PapayJsapiPrepayResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&PapayJsapiPrepayRequest::new(body)).await
     }
 }
 
@@ -641,12 +651,12 @@ impl<'a> V3PapayInsuranceSignContractsPreEntrustSignJsapi<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_sign_contracts_pre_entrust_sign_jsapi.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "papay_jsapi_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PapayJsapiPrepayBody>(),
         ),
         (
-            "post_v3_papay_insurance_sign_contracts_pre_entrust_sign_jsapi.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "papay_jsapi_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<PapayJsapiPrepayResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct HarmonyApplyTransactionAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    HarmonyApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl HarmonyApplyTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        HarmonyApplyTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct HarmonyApplyTransactionBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -72,7 +72,7 @@ pub struct PostBody {
     /// 扣费金额信息
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: HarmonyApplyTransactionAmount,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -89,7 +89,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    HarmonyApplyTransactionBody {
         appid: required(0, "appid"),
         out_trade_no: required(1, "out_trade_no"),
         description: required(2, "description"),
@@ -103,7 +103,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl HarmonyApplyTransactionBody {
     /// Creates a value from its required fields (`appid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `amount`, `harmony_account_id`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -111,10 +111,10 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         transaction_notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: HarmonyApplyTransactionAmount,
         harmony_account_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        HarmonyApplyTransactionBody {
             appid: appid.into(),
             out_trade_no: out_trade_no.into(),
             description: description.into(),
@@ -156,7 +156,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for HarmonyApplyTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -170,7 +170,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct HarmonyApplyTransactionResponseAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -186,17 +186,17 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    HarmonyApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponseAmount {
+impl HarmonyApplyTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        HarmonyApplyTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -208,7 +208,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct HarmonyApplyTransactionResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -218,7 +218,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<HarmonyApplyTransactionResponseAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -226,17 +226,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    HarmonyApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl HarmonyApplyTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        HarmonyApplyTransactionResponse {
             out_trade_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -255,26 +255,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/pay/harmony/transactions/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct HarmonyApplyTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: HarmonyApplyTransactionBody,
 }
 
-impl PostRequest {
+impl HarmonyApplyTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: HarmonyApplyTransactionBody) -> Self {
+        HarmonyApplyTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl HarmonyApplyTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/pay/harmony/transactions/apply`
     pub const PATH: &'static str = "/v3/papay/pay/harmony/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for HarmonyApplyTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -284,8 +286,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for HarmonyApplyTransactionRequest {
+    type Response = HarmonyApplyTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -326,9 +328,12 @@ impl<'a> V3PapayPayHarmonyTransactionsApply<'a> {
     /// 代扣受理扣款 (`POST /v3/papay/pay/harmony/transactions/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: HarmonyApplyTransactionBody,
+    ) -> ::std::result::Result<
+        HarmonyApplyTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&HarmonyApplyTransactionRequest::new(body)).await
     }
 }
 
@@ -337,12 +342,12 @@ impl<'a> V3PapayPayHarmonyTransactionsApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_pay_harmony_transactions_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "harmony_apply_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<HarmonyApplyTransactionBody>(),
         ),
         (
-            "post_v3_papay_pay_harmony_transactions_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "harmony_apply_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<HarmonyApplyTransactionResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct PartnerApplyTransactionAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    PartnerApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostAmount {
+impl PartnerApplyTransactionAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostAmount {
+        PartnerApplyTransactionAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerApplyTransactionBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -79,7 +79,7 @@ pub struct PostBody {
     /// 扣费金额信息
     ///
     /// **Required.**
-    pub amount: PostAmount,
+    pub amount: PartnerApplyTransactionAmount,
     /// 订单优惠标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
@@ -89,7 +89,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerApplyTransactionBody {
         sp_appid: required(0, "sp_appid"),
         sub_mchid: required(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -103,7 +103,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerApplyTransactionBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `out_trade_no`, `description`, `transaction_notify_url`, `contract_id`, `amount`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -112,9 +112,9 @@ impl PostBody {
         description: impl ::std::convert::Into<::std::string::String>,
         transaction_notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        amount: PostAmount,
+        amount: PartnerApplyTransactionAmount,
     ) -> Self {
-        PostBody {
+        PartnerApplyTransactionBody {
             sp_appid: sp_appid.into(),
             sub_mchid: sub_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -156,7 +156,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerApplyTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -170,7 +170,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseAmount {
+pub struct PartnerApplyTransactionResponseAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -186,17 +186,17 @@ pub struct PostResponseAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseAmount {
+    PartnerApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponseAmount {
+impl PartnerApplyTransactionResponseAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseAmount {
+        PartnerApplyTransactionResponseAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -208,7 +208,7 @@ impl PostResponseAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerApplyTransactionResponse {
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -218,7 +218,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostResponseAmount>,
+    pub amount: ::std::option::Option<PartnerApplyTransactionResponseAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -226,17 +226,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerApplyTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerApplyTransactionResponse {
             out_trade_no: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -255,26 +255,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/pay/partner/transactions/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerApplyTransactionRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerApplyTransactionBody,
 }
 
-impl PostRequest {
+impl PartnerApplyTransactionRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerApplyTransactionBody) -> Self {
+        PartnerApplyTransactionRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerApplyTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/pay/partner/transactions/apply`
     pub const PATH: &'static str = "/v3/papay/pay/partner/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerApplyTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -284,8 +286,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerApplyTransactionRequest {
+    type Response = PartnerApplyTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -326,9 +328,12 @@ impl<'a> V3PapayPayPartnerTransactionsApply<'a> {
     /// 受理扣款 (`POST /v3/papay/pay/partner/transactions/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerApplyTransactionBody,
+    ) -> ::std::result::Result<
+        PartnerApplyTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerApplyTransactionRequest::new(body)).await
     }
 }
 
@@ -337,12 +342,12 @@ impl<'a> V3PapayPayPartnerTransactionsApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_pay_partner_transactions_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_apply_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerApplyTransactionBody>(),
         ),
         (
-            "post_v3_papay_pay_partner_transactions_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_apply_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerApplyTransactionResponse>(),
         ),
     ])
 }

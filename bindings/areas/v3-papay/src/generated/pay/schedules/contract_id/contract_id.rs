@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetScheduledAmount {
+pub struct GetScheduleByContractIdScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetScheduledAmount {
+    GetScheduleByContractIdScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetScheduledAmount {
+impl GetScheduleByContractIdScheduledAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetScheduledAmount {
+        GetScheduleByContractIdScheduledAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -46,7 +46,7 @@ impl GetScheduledAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetScheduleByContractIdResponse {
     /// 扣费预约的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,10 +60,10 @@ pub struct GetResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<GetScheduledAmount>,
+    pub scheduled_amount: ::std::option::Option<GetScheduleByContractIdScheduledAmount>,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<GetScheduledAmount>,
+    pub deduct_amount: ::std::option::Option<GetScheduleByContractIdScheduledAmount>,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -74,7 +74,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetScheduleByContractIdResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),
         deduct_end_date: optional(2, "deduct_end_date"),
@@ -85,10 +85,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetScheduleByContractIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetScheduleByContractIdResponse {
             schedule_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
             deduct_end_date: ::std::option::Option::None,
@@ -111,7 +111,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/pay/schedules/contract-id/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetScheduleByContractIdRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -120,23 +120,23 @@ pub struct GetRequest {
     pub contract_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetScheduleByContractIdRequest {
     /// Creates a value from its required fields (`contract_id`).
     pub fn new(contract_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetScheduleByContractIdRequest {
             contract_id: contract_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetScheduleByContractIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/pay/schedules/contract-id/{contract_id}`
     pub const PATH: &'static str = "/v3/papay/pay/schedules/contract-id/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetScheduleByContractIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -155,8 +155,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetScheduleByContractIdRequest {
+    type Response = GetScheduleByContractIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -210,8 +210,13 @@ impl<'a> V3PapayPaySchedulesContractIdContractId<'a> {
     /// 查询扣费预约 (`GET /v3/papay/pay/schedules/contract-id/{contract_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone())).await
+    ) -> ::std::result::Result<
+        GetScheduleByContractIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetScheduleByContractIdRequest::new(self.contract_id.clone()))
+            .await
     }
 }
 
@@ -220,8 +225,8 @@ impl<'a> V3PapayPaySchedulesContractIdContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_papay_pay_schedules_contract_id_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_schedule_by_contract_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetScheduleByContractIdResponse>(),
         ),
     ]);
     schemas.extend(schedule::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct ScheduledPapayAppPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    ScheduledPapayAppPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl ScheduledPapayAppPrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        ScheduledPapayAppPrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct ScheduledPapayAppPrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostDeductSchedule {
     /// 预计的扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: ScheduledPapayAppPrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
@@ -66,21 +66,21 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    ScheduledPapayAppPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
         description: required(2, "description"),
     }
 }
 
-impl PostDeductSchedule {
+impl ScheduledPapayAppPrepayDeductSchedule {
     /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`).
     pub fn new(
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: ScheduledPapayAppPrepayEstimatedDeductAmount,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeductSchedule {
+        ScheduledPapayAppPrepayDeductSchedule {
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
             description: description.into(),
@@ -92,7 +92,7 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ScheduledPapayAppPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -121,11 +121,11 @@ pub struct PostBody {
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<ScheduledPapayAppPrepayDeductSchedule>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ScheduledPapayAppPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -137,7 +137,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ScheduledPapayAppPrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -146,7 +146,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ScheduledPapayAppPrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -177,13 +177,16 @@ impl PostBody {
     }
 
     /// Sets `deduct_schedule`.
-    pub fn with_deduct_schedule(mut self, deduct_schedule: PostDeductSchedule) -> Self {
+    pub fn with_deduct_schedule(
+        mut self,
+        deduct_schedule: ScheduledPapayAppPrepayDeductSchedule,
+    ) -> Self {
         self.deduct_schedule = ::std::option::Option::Some(deduct_schedule);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ScheduledPapayAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -195,7 +198,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ScheduledPapayAppPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +217,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ScheduledPapayAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         miniprogram_username: optional(1, "miniprogram_username"),
         miniprogram_path: optional(2, "miniprogram_path"),
@@ -222,10 +225,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ScheduledPapayAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ScheduledPapayAppPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             miniprogram_username: ::std::option::Option::None,
             miniprogram_path: ::std::option::Option::None,
@@ -245,26 +248,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ScheduledPapayAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ScheduledPapayAppPrepayBody,
 }
 
-impl PostRequest {
+impl ScheduledPapayAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ScheduledPapayAppPrepayBody) -> Self {
+        ScheduledPapayAppPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ScheduledPapayAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ScheduledPapayAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -274,8 +279,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ScheduledPapayAppPrepayRequest {
+    type Response = ScheduledPapayAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -316,9 +321,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignApp<'a> {
     /// App场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ScheduledPapayAppPrepayBody,
+    ) -> ::std::result::Result<
+        ScheduledPapayAppPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ScheduledPapayAppPrepayRequest::new(body)).await
     }
 }
 
@@ -327,12 +335,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "scheduled_papay_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayAppPrepayBody>(),
         ),
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "scheduled_papay_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayAppPrepayResponse>(),
         ),
     ])
 }

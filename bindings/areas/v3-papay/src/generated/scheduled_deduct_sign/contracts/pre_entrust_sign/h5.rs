@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct ScheduledPapayH5PrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    ScheduledPapayH5PrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl ScheduledPapayH5PrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        ScheduledPapayH5PrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct ScheduledPapayH5PrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostDeductSchedule {
     /// 预计的扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: ScheduledPapayH5PrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
@@ -66,21 +66,21 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    ScheduledPapayH5PrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
         description: required(2, "description"),
     }
 }
 
-impl PostDeductSchedule {
+impl ScheduledPapayH5PrepayDeductSchedule {
     /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`).
     pub fn new(
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: ScheduledPapayH5PrepayEstimatedDeductAmount,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeductSchedule {
+        ScheduledPapayH5PrepayDeductSchedule {
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
             description: description.into(),
@@ -94,22 +94,22 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpControl {
+pub struct ScheduledPapayH5PrepayJumpControl {
     /// 跳转的应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpControl {
+    ScheduledPapayH5PrepayJumpControl {
         jump_appid: optional(0, "jump_appid"),
     }
 }
 
-impl PostJumpControl {
+impl ScheduledPapayH5PrepayJumpControl {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpControl {
+        ScheduledPapayH5PrepayJumpControl {
             jump_appid: ::std::option::Option::None,
         }
     }
@@ -128,7 +128,7 @@ impl PostJumpControl {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ScheduledPapayH5PrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -157,14 +157,14 @@ pub struct PostBody {
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<ScheduledPapayH5PrepayDeductSchedule>,
     /// 跳转控制信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_control: ::std::option::Option<PostJumpControl>,
+    pub jump_control: ::std::option::Option<ScheduledPapayH5PrepayJumpControl>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ScheduledPapayH5PrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -177,7 +177,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ScheduledPapayH5PrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -186,7 +186,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ScheduledPapayH5PrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -218,19 +218,25 @@ impl PostBody {
     }
 
     /// Sets `deduct_schedule`.
-    pub fn with_deduct_schedule(mut self, deduct_schedule: PostDeductSchedule) -> Self {
+    pub fn with_deduct_schedule(
+        mut self,
+        deduct_schedule: ScheduledPapayH5PrepayDeductSchedule,
+    ) -> Self {
         self.deduct_schedule = ::std::option::Option::Some(deduct_schedule);
         self
     }
 
     /// Sets `jump_control`.
-    pub fn with_jump_control(mut self, jump_control: PostJumpControl) -> Self {
+    pub fn with_jump_control(
+        mut self,
+        jump_control: ScheduledPapayH5PrepayJumpControl,
+    ) -> Self {
         self.jump_control = ::std::option::Option::Some(jump_control);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ScheduledPapayH5PrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -242,7 +248,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ScheduledPapayH5PrepayResponse {
     /// 拉起微信支付客户端的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -255,16 +261,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ScheduledPapayH5PrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ScheduledPapayH5PrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ScheduledPapayH5PrepayResponse {
             redirect_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -282,26 +288,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ScheduledPapayH5PrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ScheduledPapayH5PrepayBody,
 }
 
-impl PostRequest {
+impl ScheduledPapayH5PrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ScheduledPapayH5PrepayBody) -> Self {
+        ScheduledPapayH5PrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ScheduledPapayH5PrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ScheduledPapayH5PrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -311,8 +319,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ScheduledPapayH5PrepayRequest {
+    type Response = ScheduledPapayH5PrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -353,9 +361,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignH5<'a> {
     /// H5场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ScheduledPapayH5PrepayBody,
+    ) -> ::std::result::Result<
+        ScheduledPapayH5PrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ScheduledPapayH5PrepayRequest::new(body)).await
     }
 }
 
@@ -364,12 +375,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignH5<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_h5.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "scheduled_papay_h5_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayH5PrepayBody>(),
         ),
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_h5.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "scheduled_papay_h5_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayH5PrepayResponse>(),
         ),
     ])
 }

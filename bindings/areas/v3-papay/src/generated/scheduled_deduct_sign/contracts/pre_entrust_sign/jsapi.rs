@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct ScheduledPapayJsapiPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    ScheduledPapayJsapiPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl ScheduledPapayJsapiPrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        ScheduledPapayJsapiPrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct ScheduledPapayJsapiPrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostDeductSchedule {
     /// 预计的扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: ScheduledPapayJsapiPrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
@@ -66,21 +66,21 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    ScheduledPapayJsapiPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
         description: required(2, "description"),
     }
 }
 
-impl PostDeductSchedule {
+impl ScheduledPapayJsapiPrepayDeductSchedule {
     /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`).
     pub fn new(
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: ScheduledPapayJsapiPrepayEstimatedDeductAmount,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeductSchedule {
+        ScheduledPapayJsapiPrepayDeductSchedule {
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
             description: description.into(),
@@ -92,7 +92,7 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ScheduledPapayJsapiPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -121,11 +121,11 @@ pub struct PostBody {
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<ScheduledPapayJsapiPrepayDeductSchedule>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ScheduledPapayJsapiPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -137,7 +137,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ScheduledPapayJsapiPrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -146,7 +146,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ScheduledPapayJsapiPrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -177,13 +177,16 @@ impl PostBody {
     }
 
     /// Sets `deduct_schedule`.
-    pub fn with_deduct_schedule(mut self, deduct_schedule: PostDeductSchedule) -> Self {
+    pub fn with_deduct_schedule(
+        mut self,
+        deduct_schedule: ScheduledPapayJsapiPrepayDeductSchedule,
+    ) -> Self {
         self.deduct_schedule = ::std::option::Option::Some(deduct_schedule);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ScheduledPapayJsapiPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -195,7 +198,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ScheduledPapayJsapiPrepayResponse {
     /// 跳转签约流程的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -208,16 +211,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ScheduledPapayJsapiPrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ScheduledPapayJsapiPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ScheduledPapayJsapiPrepayResponse {
             redirect_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -235,26 +238,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ScheduledPapayJsapiPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ScheduledPapayJsapiPrepayBody,
 }
 
-impl PostRequest {
+impl ScheduledPapayJsapiPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ScheduledPapayJsapiPrepayBody) -> Self {
+        ScheduledPapayJsapiPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ScheduledPapayJsapiPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ScheduledPapayJsapiPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,8 +269,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ScheduledPapayJsapiPrepayRequest {
+    type Response = ScheduledPapayJsapiPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -306,9 +311,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignJsapi<'a> {
     /// JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ScheduledPapayJsapiPrepayBody,
+    ) -> ::std::result::Result<
+        ScheduledPapayJsapiPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ScheduledPapayJsapiPrepayRequest::new(body)).await
     }
 }
 
@@ -317,12 +325,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignJsapi<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_jsapi.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "scheduled_papay_jsapi_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayJsapiPrepayBody>(),
         ),
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_jsapi.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "scheduled_papay_jsapi_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayJsapiPrepayResponse>(),
         ),
     ])
 }

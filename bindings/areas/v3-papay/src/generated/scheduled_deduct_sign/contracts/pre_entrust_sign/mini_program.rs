@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct ScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    ScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl ScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        ScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct ScheduledPapayMiniProgramPrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostDeductSchedule {
     /// 预计的扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: ScheduledPapayMiniProgramPrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
@@ -66,21 +66,21 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    ScheduledPapayMiniProgramPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
         description: required(2, "description"),
     }
 }
 
-impl PostDeductSchedule {
+impl ScheduledPapayMiniProgramPrepayDeductSchedule {
     /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`).
     pub fn new(
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: ScheduledPapayMiniProgramPrepayEstimatedDeductAmount,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeductSchedule {
+        ScheduledPapayMiniProgramPrepayDeductSchedule {
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
             description: description.into(),
@@ -92,7 +92,7 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ScheduledPapayMiniProgramPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -121,11 +121,13 @@ pub struct PostBody {
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<
+        ScheduledPapayMiniProgramPrepayDeductSchedule,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ScheduledPapayMiniProgramPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
         plan_id: required(2, "plan_id"),
@@ -137,7 +139,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ScheduledPapayMiniProgramPrepayBody {
     /// Creates a value from its required fields (`appid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -146,7 +148,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ScheduledPapayMiniProgramPrepayBody {
             appid: appid.into(),
             openid: ::std::option::Option::None,
             plan_id,
@@ -177,13 +179,16 @@ impl PostBody {
     }
 
     /// Sets `deduct_schedule`.
-    pub fn with_deduct_schedule(mut self, deduct_schedule: PostDeductSchedule) -> Self {
+    pub fn with_deduct_schedule(
+        mut self,
+        deduct_schedule: ScheduledPapayMiniProgramPrepayDeductSchedule,
+    ) -> Self {
         self.deduct_schedule = ::std::option::Option::Some(deduct_schedule);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ScheduledPapayMiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -195,7 +200,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ScheduledPapayMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -218,7 +223,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ScheduledPapayMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         redirect_appid: optional(1, "redirect_appid"),
         redirect_path: optional(2, "redirect_path"),
@@ -226,10 +231,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ScheduledPapayMiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ScheduledPapayMiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             redirect_appid: ::std::option::Option::None,
             redirect_path: ::std::option::Option::None,
@@ -249,26 +254,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ScheduledPapayMiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ScheduledPapayMiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl ScheduledPapayMiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ScheduledPapayMiniProgramPrepayBody) -> Self {
+        ScheduledPapayMiniProgramPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ScheduledPapayMiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ScheduledPapayMiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -278,8 +285,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ScheduledPapayMiniProgramPrepayRequest {
+    type Response = ScheduledPapayMiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -320,9 +327,12 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram<'a> {
     /// 小程序场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ScheduledPapayMiniProgramPrepayBody,
+    ) -> ::std::result::Result<
+        ScheduledPapayMiniProgramPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ScheduledPapayMiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -331,12 +341,14 @@ impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "scheduled_papay_mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<ScheduledPapayMiniProgramPrepayBody>(),
         ),
         (
-            "post_v3_papay_scheduled_deduct_sign_contracts_pre_entrust_sign_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "scheduled_papay_mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<
+                ScheduledPapayMiniProgramPrepayResponse,
+            >(),
         ),
     ])
 }

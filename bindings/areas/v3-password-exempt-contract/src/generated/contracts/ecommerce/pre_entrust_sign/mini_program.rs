@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommercePasswordMiniProgramPrepayBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommercePasswordMiniProgramPrepayBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         out_contract_code: required(2, "out_contract_code"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommercePasswordMiniProgramPrepayBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommercePasswordMiniProgramPrepayBody {
             appid: appid.into(),
             service_id,
             out_contract_code: out_contract_code.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommercePasswordMiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommercePasswordMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +115,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommercePasswordMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),
         service_id: optional(2, "service_id"),
@@ -126,10 +126,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommercePasswordMiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommercePasswordMiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
@@ -152,26 +152,28 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommercePasswordMiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommercePasswordMiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl EcommercePasswordMiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommercePasswordMiniProgramPrepayBody) -> Self {
+        EcommercePasswordMiniProgramPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommercePasswordMiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommercePasswordMiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -181,8 +183,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommercePasswordMiniProgramPrepayRequest {
+    type Response = EcommercePasswordMiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -223,9 +225,12 @@ impl<'a> V3PasswordExemptContractContractsEcommercePreEntrustSignMiniProgram<'a>
     /// 电商收付通模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommercePasswordMiniProgramPrepayBody,
+    ) -> ::std::result::Result<
+        EcommercePasswordMiniProgramPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommercePasswordMiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -234,12 +239,16 @@ impl<'a> V3PasswordExemptContractContractsEcommercePreEntrustSignMiniProgram<'a>
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_ecommerce_pre_entrust_sign_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_password_mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommercePasswordMiniProgramPrepayBody,
+            >(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_ecommerce_pre_entrust_sign_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_password_mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommercePasswordMiniProgramPrepayResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommercePayRedirectSignBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -38,7 +38,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommercePayRedirectSignBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
         out_contract_code: required(2, "out_contract_code"),
@@ -49,7 +49,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl EcommercePayRedirectSignBody {
     /// Creates a value from its required fields (`appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`, `openid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -60,7 +60,7 @@ impl PostBody {
         prepay_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommercePayRedirectSignBody {
             appid: appid.into(),
             service_id,
             out_contract_code: out_contract_code.into(),
@@ -72,7 +72,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommercePayRedirectSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -84,7 +84,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommercePayRedirectSignResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -107,7 +107,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommercePayRedirectSignResponse {
         mchid: optional(0, "mchid"),
         service_id: optional(1, "service_id"),
         out_contract_code: optional(2, "out_contract_code"),
@@ -115,10 +115,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommercePayRedirectSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommercePayRedirectSignResponse {
             mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             out_contract_code: ::std::option::Option::None,
@@ -138,26 +138,28 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommercePayRedirectSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommercePayRedirectSignBody,
 }
 
-impl PostRequest {
+impl EcommercePayRedirectSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: EcommercePayRedirectSignBody) -> Self {
+        EcommercePayRedirectSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl EcommercePayRedirectSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommercePayRedirectSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,8 +169,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommercePayRedirectSignRequest {
+    type Response = EcommercePayRedirectSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -209,9 +211,12 @@ impl<'a> V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign
     /// 电商收付通模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: EcommercePayRedirectSignBody,
+    ) -> ::std::result::Result<
+        EcommercePayRedirectSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&EcommercePayRedirectSignRequest::new(body)).await
     }
 }
 
@@ -220,12 +225,12 @@ impl<'a> V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_ecommerce_pre_entrust_sign_pay_redirect_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_pay_redirect_sign.body",
+            ::wechatpay_runtime::json_schema_for::<EcommercePayRedirectSignBody>(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_ecommerce_pre_entrust_sign_pay_redirect_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_pay_redirect_sign.response",
+            ::wechatpay_runtime::json_schema_for::<EcommercePayRedirectSignResponse>(),
         ),
     ])
 }

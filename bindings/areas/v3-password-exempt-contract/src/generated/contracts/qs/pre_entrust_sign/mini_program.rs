@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QsPasswordMiniProgramPrepayBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QsPasswordMiniProgramPrepayBody {
         appid: required(0, "appid"),
         sub_appid: required(1, "sub_appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -57,7 +57,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl QsPasswordMiniProgramPrepayBody {
     /// Creates a value from its required fields (`appid`, `sub_appid`, `sub_mchid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -68,7 +68,7 @@ impl PostBody {
         notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        QsPasswordMiniProgramPrepayBody {
             appid: appid.into(),
             sub_appid: sub_appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -100,7 +100,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QsPasswordMiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QsPasswordMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,7 +150,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QsPasswordMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),
         service_id: optional(2, "service_id"),
@@ -161,10 +161,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QsPasswordMiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QsPasswordMiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
@@ -187,26 +187,28 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QsPasswordMiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QsPasswordMiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl QsPasswordMiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QsPasswordMiniProgramPrepayBody) -> Self {
+        QsPasswordMiniProgramPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl QsPasswordMiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QsPasswordMiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -216,8 +218,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QsPasswordMiniProgramPrepayRequest {
+    type Response = QsPasswordMiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -258,9 +260,12 @@ impl<'a> V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram<'a> {
     /// 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QsPasswordMiniProgramPrepayBody,
+    ) -> ::std::result::Result<
+        QsPasswordMiniProgramPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&QsPasswordMiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -269,12 +274,12 @@ impl<'a> V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_qs_pre_entrust_sign_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "qs_password_mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<QsPasswordMiniProgramPrepayBody>(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_qs_pre_entrust_sign_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "qs_password_mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<QsPasswordMiniProgramPrepayResponse>(),
         ),
     ])
 }

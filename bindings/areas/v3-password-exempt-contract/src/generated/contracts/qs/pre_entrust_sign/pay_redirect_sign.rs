@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct QsPayRedirectSignBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -48,7 +48,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    QsPayRedirectSignBody {
         appid: required(0, "appid"),
         sub_appid: required(1, "sub_appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -62,7 +62,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl QsPayRedirectSignBody {
     /// Creates a value from its required fields (`appid`, `sub_appid`, `sub_mchid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -75,7 +75,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         prepay_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        QsPayRedirectSignBody {
             appid: appid.into(),
             sub_appid: sub_appid.into(),
             sub_mchid: sub_mchid.into(),
@@ -108,7 +108,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for QsPayRedirectSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct QsPayRedirectSignResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -143,7 +143,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    QsPayRedirectSignResponse {
         mchid: optional(0, "mchid"),
         service_id: optional(1, "service_id"),
         out_contract_code: optional(2, "out_contract_code"),
@@ -151,10 +151,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl QsPayRedirectSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        QsPayRedirectSignResponse {
             mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             out_contract_code: ::std::option::Option::None,
@@ -174,26 +174,26 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct QsPayRedirectSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: QsPayRedirectSignBody,
 }
 
-impl PostRequest {
+impl QsPayRedirectSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: QsPayRedirectSignBody) -> Self {
+        QsPayRedirectSignRequest { body }
     }
 }
 
-impl PostRequest {
+impl QsPayRedirectSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for QsPayRedirectSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -203,8 +203,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for QsPayRedirectSignRequest {
+    type Response = QsPayRedirectSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -245,9 +245,9 @@ impl<'a> V3PasswordExemptContractContractsQsPreEntrustSignPayRedirectSign<'a> {
     /// 清算机构模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: QsPayRedirectSignBody,
+    ) -> ::std::result::Result<QsPayRedirectSignResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QsPayRedirectSignRequest::new(body)).await
     }
 }
 
@@ -256,12 +256,12 @@ impl<'a> V3PasswordExemptContractContractsQsPreEntrustSignPayRedirectSign<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_qs_pre_entrust_sign_pay_redirect_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "qs_pay_redirect_sign.body",
+            ::wechatpay_runtime::json_schema_for::<QsPayRedirectSignBody>(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_qs_pre_entrust_sign_pay_redirect_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "qs_pay_redirect_sign.response",
+            ::wechatpay_runtime::json_schema_for::<QsPayRedirectSignResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ServicePasswordMiniProgramPrepayBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -44,7 +44,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ServicePasswordMiniProgramPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -57,7 +57,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ServicePasswordMiniProgramPrepayBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `sub_appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -68,7 +68,7 @@ impl PostBody {
         notify_url: impl ::std::convert::Into<::std::string::String>,
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ServicePasswordMiniProgramPrepayBody {
             sp_appid: sp_appid.into(),
             sp_openid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -100,7 +100,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ServicePasswordMiniProgramPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ServicePasswordMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -155,7 +155,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ServicePasswordMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -167,10 +167,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ServicePasswordMiniProgramPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ServicePasswordMiniProgramPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -194,26 +194,28 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ServicePasswordMiniProgramPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ServicePasswordMiniProgramPrepayBody,
 }
 
-impl PostRequest {
+impl ServicePasswordMiniProgramPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ServicePasswordMiniProgramPrepayBody) -> Self {
+        ServicePasswordMiniProgramPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ServicePasswordMiniProgramPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ServicePasswordMiniProgramPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -223,8 +225,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ServicePasswordMiniProgramPrepayRequest {
+    type Response = ServicePasswordMiniProgramPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,9 +269,12 @@ impl<'a> V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgr
     /// 服务商模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ServicePasswordMiniProgramPrepayBody,
+    ) -> ::std::result::Result<
+        ServicePasswordMiniProgramPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ServicePasswordMiniProgramPrepayRequest::new(body)).await
     }
 }
 
@@ -278,12 +283,16 @@ impl<'a> V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgr
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_service_provider_pre_entrust_sign_mini_program.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "service_password_mini_program_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<
+                ServicePasswordMiniProgramPrepayBody,
+            >(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_service_provider_pre_entrust_sign_mini_program.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "service_password_mini_program_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<
+                ServicePasswordMiniProgramPrepayResponse,
+            >(),
         ),
     ])
 }

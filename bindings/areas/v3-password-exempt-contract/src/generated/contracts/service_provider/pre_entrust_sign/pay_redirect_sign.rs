@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ServicePayRedirectSignBody {
     /// 商户AppID
     ///
     /// **Required.**
@@ -48,7 +48,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ServicePayRedirectSignBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -62,7 +62,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ServicePayRedirectSignBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `sub_appid`, `service_id`, `out_contract_code`, `notify_url`, `contract_display_account`, `prepay_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -75,7 +75,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         prepay_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ServicePayRedirectSignBody {
             sp_appid: sp_appid.into(),
             sp_openid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -108,7 +108,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ServicePayRedirectSignBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ServicePayRedirectSignResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ServicePayRedirectSignResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         service_id: optional(2, "service_id"),
@@ -157,10 +157,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ServicePayRedirectSignResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ServicePayRedirectSignResponse {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
@@ -181,26 +181,28 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ServicePayRedirectSignRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ServicePayRedirectSignBody,
 }
 
-impl PostRequest {
+impl ServicePayRedirectSignRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ServicePayRedirectSignBody) -> Self {
+        ServicePayRedirectSignRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ServicePayRedirectSignRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ServicePayRedirectSignRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -210,8 +212,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ServicePayRedirectSignRequest {
+    type Response = ServicePayRedirectSignResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -256,9 +258,12 @@ impl<
     /// 服务商模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ServicePayRedirectSignBody,
+    ) -> ::std::result::Result<
+        ServicePayRedirectSignResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ServicePayRedirectSignRequest::new(body)).await
     }
 }
 
@@ -267,12 +272,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_service_provider_pre_entrust_sign_pay_redirect_sign.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "service_pay_redirect_sign.body",
+            ::wechatpay_runtime::json_schema_for::<ServicePayRedirectSignBody>(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_service_provider_pre_entrust_sign_pay_redirect_sign.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "service_pay_redirect_sign.response",
+            ::wechatpay_runtime::json_schema_for::<ServicePayRedirectSignResponse>(),
         ),
     ])
 }

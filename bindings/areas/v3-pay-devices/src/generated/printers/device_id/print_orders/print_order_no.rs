@@ -6,7 +6,7 @@
     /// Values of `print_state`.
     ///
     /// 打印状态
-    pub enum GetPrintState {
+    pub enum GetPrintOrderPrintState {
         PrintStateWait = "PRINT_STATE_WAIT",
         PrintStateSuccess = "PRINT_STATE_SUCCESS",
         PrintStateFail = "PRINT_STATE_FAIL",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetVariableListItem {
+pub struct GetPrintOrderVariableListItem {
     /// Key字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
@@ -36,17 +36,17 @@ pub struct GetVariableListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetVariableListItem {
+    GetPrintOrderVariableListItem {
         key: optional(0, "key"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl GetVariableListItem {
+impl GetPrintOrderVariableListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetVariableListItem {
+        GetPrintOrderVariableListItem {
             key: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -60,7 +60,7 @@ impl GetVariableListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRowListItem {
+pub struct GetPrintOrderRowListItem {
     /// 值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -71,16 +71,16 @@ pub struct GetRowListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRowListItem {
+    GetPrintOrderRowListItem {
         cell_list: optional(0, "cell_list"),
         ..extra
     }
 }
 
-impl GetRowListItem {
+impl GetPrintOrderRowListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRowListItem {
+        GetPrintOrderRowListItem {
             cell_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -93,13 +93,13 @@ impl GetRowListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTableListItem {
+pub struct GetPrintOrderTableListItem {
     /// Key字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub row_list: ::std::option::Option<::std::vec::Vec<GetRowListItem>>,
+    pub row_list: ::std::option::Option<::std::vec::Vec<GetPrintOrderRowListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -107,17 +107,17 @@ pub struct GetTableListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTableListItem {
+    GetPrintOrderTableListItem {
         key: optional(0, "key"),
         row_list: optional(1, "row_list"),
         ..extra
     }
 }
 
-impl GetTableListItem {
+impl GetPrintOrderTableListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTableListItem {
+        GetPrintOrderTableListItem {
             key: ::std::option::Option::None,
             row_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -129,7 +129,7 @@ impl GetTableListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPrintOrderResponse {
     /// 打印单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub print_order_no: ::std::option::Option<::std::string::String>,
@@ -141,16 +141,18 @@ pub struct GetResponse {
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 打印状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub print_state: ::std::option::Option<GetPrintState>,
+    pub print_state: ::std::option::Option<GetPrintOrderPrintState>,
     /// 打印状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub print_state_description: ::std::option::Option<::std::string::String>,
     /// 变量列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub variable_list: ::std::option::Option<::std::vec::Vec<GetVariableListItem>>,
+    pub variable_list: ::std::option::Option<
+        ::std::vec::Vec<GetPrintOrderVariableListItem>,
+    >,
     /// 表格变量列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub table_list: ::std::option::Option<::std::vec::Vec<GetTableListItem>>,
+    pub table_list: ::std::option::Option<::std::vec::Vec<GetPrintOrderTableListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -158,7 +160,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPrintOrderResponse {
         print_order_no: optional(0, "print_order_no"),
         template_id: optional(1, "template_id"),
         notify_url: optional(2, "notify_url"),
@@ -170,10 +172,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPrintOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPrintOrderResponse {
             print_order_no: ::std::option::Option::None,
             template_id: ::std::option::Option::None,
             notify_url: ::std::option::Option::None,
@@ -195,7 +197,7 @@ impl GetResponse {
 /// Source: `openapi/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPrintOrderRequest {
     /// 小票机设备号
     ///
     /// **Required.**
@@ -210,27 +212,27 @@ pub struct GetRequest {
     pub print_order_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPrintOrderRequest {
     /// Creates a value from its required fields (`device_id`, `print_order_no`).
     pub fn new(
         device_id: impl ::std::convert::Into<::std::string::String>,
         print_order_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetPrintOrderRequest {
             device_id: device_id.into(),
             print_order_no: print_order_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPrintOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`
     pub const PATH: &'static str = "/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPrintOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -256,8 +258,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPrintOrderRequest {
+    type Response = GetPrintOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -307,10 +309,13 @@ impl<'a> V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo<'a> {
     /// 查询订单 (`GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetPrintOrderResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.device_id.clone(), self.print_order_no.clone()),
+                &GetPrintOrderRequest::new(
+                    self.device_id.clone(),
+                    self.print_order_no.clone(),
+                ),
             )
             .await
     }
@@ -321,8 +326,8 @@ impl<'a> V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_pay_devices_printers_device_id_print_orders_print_order_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_print_order.response",
+            ::wechatpay_runtime::json_schema_for::<GetPrintOrderResponse>(),
         ),
     ])
 }

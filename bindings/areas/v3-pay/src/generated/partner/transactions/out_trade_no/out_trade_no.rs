@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerQueryOrderByOutTradeNoQuery {
     /// 服务商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerQueryOrderByOutTradeNoQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerQueryOrderByOutTradeNoQuery {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        PartnerQueryOrderByOutTradeNoQuery {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerQueryOrderByOutTradeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSettleInfo {
+pub struct PartnerQueryOrderByOutTradeNoSettleInfo {
     /// 是否指定分账
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -65,17 +65,17 @@ pub struct GetSettleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSettleInfo {
+    PartnerQueryOrderByOutTradeNoSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
         ..extra
     }
 }
 
-impl GetSettleInfo {
+impl PartnerQueryOrderByOutTradeNoSettleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSettleInfo {
+        PartnerQueryOrderByOutTradeNoSettleInfo {
             profit_sharing: ::std::option::Option::None,
             subsidy_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -87,7 +87,7 @@ impl GetSettleInfo {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum PartnerQueryOrderByOutTradeNoTradeType {
         Jsapi = "JSAPI",
         Native = "NATIVE",
         App = "APP",
@@ -103,7 +103,7 @@ impl GetSettleInfo {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum GetTradeState {
+    pub enum PartnerQueryOrderByOutTradeNoTradeState {
         Success = "SUCCESS",
         Refund = "REFUND",
         Notpay = "NOTPAY",
@@ -123,7 +123,7 @@ impl GetSettleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct PartnerQueryOrderByOutTradeNoAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -149,7 +149,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    PartnerQueryOrderByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_currency: optional(2, "payer_currency"),
@@ -158,10 +158,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl PartnerQueryOrderByOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        PartnerQueryOrderByOutTradeNoAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_currency: ::std::option::Option::None,
@@ -175,7 +175,7 @@ impl GetAmount {
     /// Values of `limit_pay`.
     ///
     /// 指定支付方式
-    pub enum GetLimitPay {
+    pub enum PartnerQueryOrderByOutTradeNoLimitPay {
         NoBalance = "no_balance",
         NoCredit = "no_credit",
         NoDebit = "no_debit",
@@ -191,7 +191,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetGoodsDetailItem {
+pub struct PartnerQueryOrderByOutTradeNoGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -220,7 +220,7 @@ pub struct GetGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetGoodsDetailItem {
+    PartnerQueryOrderByOutTradeNoGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -230,10 +230,10 @@ pub struct GetGoodsDetailItem {
     }
 }
 
-impl GetGoodsDetailItem {
+impl PartnerQueryOrderByOutTradeNoGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetGoodsDetailItem {
+        PartnerQueryOrderByOutTradeNoGoodsDetailItem {
             merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -250,7 +250,7 @@ impl GetGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetail {
+pub struct PartnerQueryOrderByOutTradeNoDetail {
     /// 订单原价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
@@ -259,7 +259,9 @@ pub struct GetDetail {
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<GetGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryOrderByOutTradeNoGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -267,7 +269,7 @@ pub struct GetDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetail {
+    PartnerQueryOrderByOutTradeNoDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
         goods_detail: optional(2, "goods_detail"),
@@ -275,10 +277,10 @@ pub struct GetDetail {
     }
 }
 
-impl GetDetail {
+impl PartnerQueryOrderByOutTradeNoDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetail {
+        PartnerQueryOrderByOutTradeNoDetail {
             cost_price: ::std::option::Option::None,
             invoice_id: ::std::option::Option::None,
             goods_detail: ::std::option::Option::None,
@@ -293,7 +295,7 @@ impl GetDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreInfo {
+pub struct PartnerQueryOrderByOutTradeNoStoreInfo {
     /// 门店编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
@@ -319,7 +321,7 @@ pub struct GetStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreInfo {
+    PartnerQueryOrderByOutTradeNoStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
         area_code: optional(2, "area_code"),
@@ -328,10 +330,10 @@ pub struct GetStoreInfo {
     }
 }
 
-impl GetStoreInfo {
+impl PartnerQueryOrderByOutTradeNoStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreInfo {
+        PartnerQueryOrderByOutTradeNoStoreInfo {
             id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             area_code: ::std::option::Option::None,
@@ -347,7 +349,7 @@ impl GetStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSceneInfo {
+pub struct PartnerQueryOrderByOutTradeNoSceneInfo {
     /// 用户终端IP
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
@@ -356,7 +358,7 @@ pub struct GetSceneInfo {
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_info: ::std::option::Option<GetStoreInfo>,
+    pub store_info: ::std::option::Option<PartnerQueryOrderByOutTradeNoStoreInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -364,7 +366,7 @@ pub struct GetSceneInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSceneInfo {
+    PartnerQueryOrderByOutTradeNoSceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
         store_info: optional(2, "store_info"),
@@ -372,10 +374,10 @@ pub struct GetSceneInfo {
     }
 }
 
-impl GetSceneInfo {
+impl PartnerQueryOrderByOutTradeNoSceneInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSceneInfo {
+        PartnerQueryOrderByOutTradeNoSceneInfo {
             payer_client_ip: ::std::option::Option::None,
             device_id: ::std::option::Option::None,
             store_info: ::std::option::Option::None,
@@ -390,7 +392,7 @@ impl GetSceneInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct PartnerQueryOrderByOutTradeNoPayer {
     /// 用户服务标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -406,17 +408,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    PartnerQueryOrderByOutTradeNoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl PartnerQueryOrderByOutTradeNoPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        PartnerQueryOrderByOutTradeNoPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -430,7 +432,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetInstallmentInfo {
+pub struct PartnerQueryOrderByOutTradeNoInstallmentInfo {
     /// 是否使用了商户贴息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -448,17 +450,17 @@ pub struct GetInstallmentInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetInstallmentInfo {
+    PartnerQueryOrderByOutTradeNoInstallmentInfo {
         use_subsidy: optional(0, "use_subsidy"),
         selected_installment_number: optional(1, "selected_installment_number"),
         ..extra
     }
 }
 
-impl GetInstallmentInfo {
+impl PartnerQueryOrderByOutTradeNoInstallmentInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetInstallmentInfo {
+        PartnerQueryOrderByOutTradeNoInstallmentInfo {
             use_subsidy: ::std::option::Option::None,
             selected_installment_number: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -472,7 +474,7 @@ impl GetInstallmentInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItemGoodsDetailItem {
+pub struct PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
     /// 商品编码
     ///
     /// From the reviewed overrides, not the docs table: added.
@@ -505,7 +507,7 @@ pub struct GetPromotionDetailItemGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItemGoodsDetailItem {
+    PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
         unit_price: optional(2, "unit_price"),
@@ -515,10 +517,10 @@ pub struct GetPromotionDetailItemGoodsDetailItem {
     }
 }
 
-impl GetPromotionDetailItemGoodsDetailItem {
+impl PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItemGoodsDetailItem {
+        PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
             goods_id: ::std::option::Option::None,
             quantity: ::std::option::Option::None,
             unit_price: ::std::option::Option::None,
@@ -535,7 +537,7 @@ impl GetPromotionDetailItemGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct PartnerQueryOrderByOutTradeNoPromotionDetailItem {
     /// 券ID
     ///
     /// From the reviewed overrides, not the docs table: added.
@@ -592,7 +594,7 @@ pub struct GetPromotionDetailItem {
     /// From the reviewed overrides, not the docs table: added.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
-        ::std::vec::Vec<GetPromotionDetailItemGoodsDetailItem>,
+        ::std::vec::Vec<PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -601,7 +603,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    PartnerQueryOrderByOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -617,10 +619,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl PartnerQueryOrderByOutTradeNoPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        PartnerQueryOrderByOutTradeNoPromotionDetailItem {
             coupon_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -641,7 +643,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerQueryOrderByOutTradeNoResponse {
     /// 服务商公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -662,7 +664,7 @@ pub struct GetResponse {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 结算信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub settle_info: ::std::option::Option<GetSettleInfo>,
+    pub settle_info: ::std::option::Option<PartnerQueryOrderByOutTradeNoSettleInfo>,
     /// 微信支付订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -670,12 +672,12 @@ pub struct GetResponse {
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<PartnerQueryOrderByOutTradeNoTradeType>,
     /// 交易状态
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<GetTradeState>,
+    pub trade_state: ::std::option::Option<PartnerQueryOrderByOutTradeNoTradeState>,
     /// 交易状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
@@ -702,7 +704,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<PartnerQueryOrderByOutTradeNoAmount>,
     /// 交易结束时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -716,27 +718,33 @@ pub struct GetResponse {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_pay: ::std::option::Option<::std::vec::Vec<GetLimitPay>>,
+    pub limit_pay: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryOrderByOutTradeNoLimitPay>,
+    >,
     /// 电子发票入口开放标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<GetDetail>,
+    pub detail: ::std::option::Option<PartnerQueryOrderByOutTradeNoDetail>,
     /// 场景信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_info: ::std::option::Option<GetSceneInfo>,
+    pub scene_info: ::std::option::Option<PartnerQueryOrderByOutTradeNoSceneInfo>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<PartnerQueryOrderByOutTradeNoPayer>,
     /// 使用的商户贴息信息(微信分付)
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub installment_info: ::std::option::Option<GetInstallmentInfo>,
+    pub installment_info: ::std::option::Option<
+        PartnerQueryOrderByOutTradeNoInstallmentInfo,
+    >,
     /// 优惠信息
     ///
     /// From the reviewed overrides, not the docs table: added.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<PartnerQueryOrderByOutTradeNoPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -744,7 +752,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerQueryOrderByOutTradeNoResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -774,10 +782,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerQueryOrderByOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerQueryOrderByOutTradeNoResponse {
             sp_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -835,7 +843,7 @@ impl GetResponse {
 /// Source: `openapi/v3/pay/partner/transactions/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerQueryOrderByOutTradeNoRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -843,30 +851,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerQueryOrderByOutTradeNoQuery,
 }
 
-impl GetRequest {
+impl PartnerQueryOrderByOutTradeNoRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerQueryOrderByOutTradeNoQuery,
     ) -> Self {
-        GetRequest {
+        PartnerQueryOrderByOutTradeNoRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerQueryOrderByOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerQueryOrderByOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -886,8 +894,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerQueryOrderByOutTradeNoRequest {
+    type Response = PartnerQueryOrderByOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -965,9 +973,19 @@ impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNo<'a> {
     /// 商户订单号查询 (`GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_trade_no.clone(), query)).await
+        query: PartnerQueryOrderByOutTradeNoQuery,
+    ) -> ::std::result::Result<
+        PartnerQueryOrderByOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerQueryOrderByOutTradeNoRequest::new(
+                    self.out_trade_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -976,12 +994,14 @@ impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_pay_partner_transactions_out_trade_no_out_trade_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_query_order_by_out_trade_no.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerQueryOrderByOutTradeNoQuery>(),
         ),
         (
-            "get_v3_pay_partner_transactions_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_query_order_by_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerQueryOrderByOutTradeNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

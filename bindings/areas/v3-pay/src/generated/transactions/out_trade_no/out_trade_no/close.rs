@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CloseOrderBody {
     /// 直连商户号
     ///
     /// **Required.**
@@ -14,19 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CloseOrderBody {
         mchid: required(0, "mchid"),
     }
 }
 
-impl PostBody {
+impl CloseOrderBody {
     /// Creates a value from its required fields (`mchid`).
     pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody { mchid: mchid.into() }
+        CloseOrderBody {
+            mchid: mchid.into(),
+        }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CloseOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -55,7 +57,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/pay/transactions/out-trade-no/{out_trade_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseOrderRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -63,30 +65,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CloseOrderBody,
 }
 
-impl PostRequest {
+impl CloseOrderRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CloseOrderBody,
     ) -> Self {
-        PostRequest {
+        CloseOrderRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CloseOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/out-trade-no/{out_trade_no}/close`
     pub const PATH: &'static str = "/v3/pay/transactions/out-trade-no/{out_trade_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -106,7 +108,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CloseOrderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -156,9 +158,11 @@ impl<'a> V3PayTransactionsOutTradeNoOutTradeNoClose<'a> {
     /// 关单 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CloseOrderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        self.client
+            .execute(&CloseOrderRequest::new(self.out_trade_no.clone(), body))
+            .await
     }
 }
 
@@ -166,9 +170,6 @@ impl<'a> V3PayTransactionsOutTradeNoOutTradeNoClose<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
-        (
-            "post_v3_pay_transactions_out_trade_no_out_trade_no_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
+        ("close_order.body", ::wechatpay_runtime::json_schema_for::<CloseOrderBody>()),
     ])
 }

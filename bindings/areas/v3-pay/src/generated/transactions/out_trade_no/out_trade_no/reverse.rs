@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PayReverseTransactionBody {
     /// 应用AppID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PayReverseTransactionBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
     }
 }
 
-impl PostBody {
+impl PayReverseTransactionBody {
     /// Creates a value from its required fields (`appid`, `mchid`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PayReverseTransactionBody {
             appid: appid.into(),
             mchid: mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PayReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PayReverseTransactionResponse {
     /// 应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -70,7 +70,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PayReverseTransactionResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -78,10 +78,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PayReverseTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PayReverseTransactionResponse {
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -101,7 +101,7 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PayReverseTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -109,30 +109,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PayReverseTransactionBody,
 }
 
-impl PostRequest {
+impl PayReverseTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PayReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        PayReverseTransactionRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PayReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`
     pub const PATH: &'static str = "/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PayReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -152,8 +152,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PayReverseTransactionRequest {
+    type Response = PayReverseTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -202,9 +202,14 @@ impl<'a> V3PayTransactionsOutTradeNoOutTradeNoReverse<'a> {
     /// 撤销 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        body: PayReverseTransactionBody,
+    ) -> ::std::result::Result<
+        PayReverseTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&PayReverseTransactionRequest::new(self.out_trade_no.clone(), body))
+            .await
     }
 }
 
@@ -213,12 +218,12 @@ impl<'a> V3PayTransactionsOutTradeNoOutTradeNoReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_transactions_out_trade_no_out_trade_no_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "pay_reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<PayReverseTransactionBody>(),
         ),
         (
-            "post_v3_pay_transactions_out_trade_no_out_trade_no_reverse.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "pay_reverse_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<PayReverseTransactionResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct AcquiringbankGetPermissionByAuthorizationCodeQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    AcquiringbankGetPermissionByAuthorizationCodeQuery {
         service_id: required(0, "service_id"),
         channel_id: required(1, "channel_id"),
         sub_mchid: required(2, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl AcquiringbankGetPermissionByAuthorizationCodeQuery {
     /// Creates a value from its required fields (`service_id`, `channel_id`, `sub_mchid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         channel_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        AcquiringbankGetPermissionByAuthorizationCodeQuery {
             service_id: service_id.into(),
             channel_id: channel_id.into(),
             sub_mchid: sub_mchid.into(),
@@ -44,7 +44,8 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate
+for AcquiringbankGetPermissionByAuthorizationCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +57,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct AcquiringbankGetPermissionByAuthorizationCodeResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -115,7 +116,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    AcquiringbankGetPermissionByAuthorizationCodeResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -133,10 +134,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl AcquiringbankGetPermissionByAuthorizationCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        AcquiringbankGetPermissionByAuthorizationCodeResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -166,7 +167,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct AcquiringbankGetPermissionByAuthorizationCodeRequest {
     /// 授权协议号
     ///
     /// **Required.**
@@ -174,30 +175,31 @@ pub struct GetRequest {
     /// Path parameter.
     pub authorization_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: AcquiringbankGetPermissionByAuthorizationCodeQuery,
 }
 
-impl GetRequest {
+impl AcquiringbankGetPermissionByAuthorizationCodeRequest {
     /// Creates a value from its required fields (`authorization_code`, `query`).
     pub fn new(
         authorization_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: AcquiringbankGetPermissionByAuthorizationCodeQuery,
     ) -> Self {
-        GetRequest {
+        AcquiringbankGetPermissionByAuthorizationCodeRequest {
             authorization_code: authorization_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl AcquiringbankGetPermissionByAuthorizationCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for AcquiringbankGetPermissionByAuthorizationCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -217,8 +219,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for AcquiringbankGetPermissionByAuthorizationCodeRequest {
+    type Response = AcquiringbankGetPermissionByAuthorizationCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -296,10 +299,18 @@ impl<'a> V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCode<'a
     /// 从业机构查询与用户授权记录（授权协议号） (`GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: AcquiringbankGetPermissionByAuthorizationCodeQuery,
+    ) -> ::std::result::Result<
+        AcquiringbankGetPermissionByAuthorizationCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.authorization_code.clone(), query))
+            .execute(
+                &AcquiringbankGetPermissionByAuthorizationCodeRequest::new(
+                    self.authorization_code.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -309,12 +320,16 @@ impl<'a> V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCode<'a
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_acquiringbank_permissions_authorization_code_authorization_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "acquiringbank_get_permission_by_authorization_code.query",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankGetPermissionByAuthorizationCodeQuery,
+            >(),
         ),
         (
-            "get_v3_payscore_acquiringbank_permissions_authorization_code_authorization_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "acquiringbank_get_permission_by_authorization_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankGetPermissionByAuthorizationCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankCancelServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankCancelServiceorderBody {
         service_id: required(0, "service_id"),
         channel_id: required(1, "channel_id"),
         sub_mchid: required(2, "sub_mchid"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankCancelServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `channel_id`, `sub_mchid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AcquiringbankCancelServiceorderBody {
             service_id: service_id.into(),
             channel_id: channel_id.into(),
             sub_mchid: sub_mchid.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankCancelServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankCancelServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -80,30 +80,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankCancelServiceorderBody,
 }
 
-impl PostRequest {
+impl AcquiringbankCancelServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AcquiringbankCancelServiceorderBody,
     ) -> Self {
-        PostRequest {
+        AcquiringbankCancelServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankCancelServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankCancelServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -123,7 +123,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AcquiringbankCancelServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -173,9 +173,16 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoCancel<'a> {
     /// 从业机构取消微信支付分订单 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AcquiringbankCancelServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &AcquiringbankCancelServiceorderRequest::new(
+                    self.out_order_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -184,8 +191,8 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_serviceorder_out_order_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_cancel_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<AcquiringbankCancelServiceorderBody>(),
         ),
     ])
 }

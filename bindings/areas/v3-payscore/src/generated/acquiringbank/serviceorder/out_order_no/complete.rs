@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct AcquiringbankCompleteServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    AcquiringbankCompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl AcquiringbankCompleteServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        AcquiringbankCompleteServiceorderPostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct AcquiringbankCompleteServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -91,7 +91,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    AcquiringbankCompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: required(2, "amount"),
@@ -99,14 +99,14 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl AcquiringbankCompleteServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostPostDiscountsItem {
+        AcquiringbankCompleteServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount,
@@ -127,7 +127,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct AcquiringbankCompleteServiceorderTimeRange {
     /// 服务开始时间
     ///
     /// **Required.**
@@ -144,7 +144,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    AcquiringbankCompleteServiceorderTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -152,12 +152,12 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl AcquiringbankCompleteServiceorderTimeRange {
     /// Creates a value from its required fields (`start_time`).
     pub fn new(
         start_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostTimeRange {
+        AcquiringbankCompleteServiceorderTimeRange {
             start_time: start_time.into(),
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -199,7 +199,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct AcquiringbankCompleteServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -209,16 +209,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    AcquiringbankCompleteServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl AcquiringbankCompleteServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        AcquiringbankCompleteServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -247,7 +247,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankCompleteServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -262,20 +262,24 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<
+        AcquiringbankCompleteServiceorderPostPaymentsItem,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankCompleteServiceorderPostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
     pub total_amount: i64,
     /// 实际服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostTimeRange>,
+    pub time_range: ::std::option::Option<AcquiringbankCompleteServiceorderTimeRange>,
     /// 实际服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<AcquiringbankCompleteServiceorderLocation>,
     /// 微信支付服务分账标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -288,7 +292,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankCompleteServiceorderBody {
         service_id: required(0, "service_id"),
         channel_id: optional(1, "channel_id"),
         sub_mchid: required(2, "sub_mchid"),
@@ -303,15 +307,17 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankCompleteServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `post_payments`, `total_amount`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<
+            AcquiringbankCompleteServiceorderPostPaymentsItem,
+        >,
         total_amount: i64,
     ) -> Self {
-        PostBody {
+        AcquiringbankCompleteServiceorderBody {
             service_id: service_id.into(),
             channel_id: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -338,20 +344,28 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<
+            AcquiringbankCompleteServiceorderPostDiscountsItem,
+        >,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `time_range`.
-    pub fn with_time_range(mut self, time_range: PostTimeRange) -> Self {
+    pub fn with_time_range(
+        mut self,
+        time_range: AcquiringbankCompleteServiceorderTimeRange,
+    ) -> Self {
         self.time_range = ::std::option::Option::Some(time_range);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: AcquiringbankCompleteServiceorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -381,7 +395,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankCompleteServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -402,7 +416,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankCompleteServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -410,30 +424,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankCompleteServiceorderBody,
 }
 
-impl PostRequest {
+impl AcquiringbankCompleteServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AcquiringbankCompleteServiceorderBody,
     ) -> Self {
-        PostRequest {
+        AcquiringbankCompleteServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankCompleteServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankCompleteServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -453,7 +467,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AcquiringbankCompleteServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -503,9 +517,16 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoComplete<'a> {
     /// 从业机构完结微信支付分订单 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AcquiringbankCompleteServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &AcquiringbankCompleteServiceorderRequest::new(
+                    self.out_order_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -514,8 +535,10 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_serviceorder_out_order_no_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_complete_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankCompleteServiceorderBody,
+            >(),
         ),
     ])
 }

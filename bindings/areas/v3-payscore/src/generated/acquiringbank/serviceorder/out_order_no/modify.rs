@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct AcquiringbankModifyServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    AcquiringbankModifyServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl AcquiringbankModifyServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        AcquiringbankModifyServiceorderPostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct AcquiringbankModifyServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -91,7 +91,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    AcquiringbankModifyServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: required(2, "amount"),
@@ -99,14 +99,14 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl AcquiringbankModifyServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostPostDiscountsItem {
+        AcquiringbankModifyServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount,
@@ -125,7 +125,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankModifyServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -139,10 +139,14 @@ pub struct PostBody {
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 后付费项目
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_payments: ::std::option::Option<::std::vec::Vec<PostPostPaymentsItem>>,
+    pub post_payments: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankModifyServiceorderPostPaymentsItem>,
+    >,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<AcquiringbankModifyServiceorderPostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
@@ -154,7 +158,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankModifyServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         channel_id: optional(2, "channel_id"),
@@ -165,7 +169,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankModifyServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `total_amount`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
@@ -173,7 +177,7 @@ impl PostBody {
         total_amount: i64,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AcquiringbankModifyServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             channel_id: ::std::option::Option::None,
@@ -196,7 +200,7 @@ impl PostBody {
     /// Sets `post_payments`.
     pub fn with_post_payments(
         mut self,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<AcquiringbankModifyServiceorderPostPaymentsItem>,
     ) -> Self {
         self.post_payments = ::std::option::Option::Some(post_payments);
         self
@@ -205,14 +209,14 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<AcquiringbankModifyServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankModifyServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -233,7 +237,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankModifyServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -241,30 +245,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankModifyServiceorderBody,
 }
 
-impl PostRequest {
+impl AcquiringbankModifyServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AcquiringbankModifyServiceorderBody,
     ) -> Self {
-        PostRequest {
+        AcquiringbankModifyServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankModifyServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankModifyServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -284,7 +288,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AcquiringbankModifyServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -334,9 +338,16 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoModify<'a> {
     /// 从业机构修改微信支付分订单金额 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AcquiringbankModifyServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &AcquiringbankModifyServiceorderRequest::new(
+                    self.out_order_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -345,8 +356,8 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoModify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_serviceorder_out_order_no_modify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_modify_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<AcquiringbankModifyServiceorderBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateRegisterdeductinfoBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateRegisterdeductinfoBody {
         service_id: required(0, "service_id"),
         appid: optional(1, "appid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -41,14 +41,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreateRegisterdeductinfoBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `channel_id`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         channel_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateRegisterdeductinfoBody {
             service_id: service_id.into(),
             appid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -86,7 +86,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateRegisterdeductinfoBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateRegisterdeductinfoResponse {
     /// 商品或支付单简要描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -109,16 +109,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateRegisterdeductinfoResponse {
         description: optional(0, "description"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateRegisterdeductinfoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateRegisterdeductinfoResponse {
             description: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -138,7 +138,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateRegisterdeductinfoRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -146,30 +146,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateRegisterdeductinfoBody,
 }
 
-impl PostRequest {
+impl CreateRegisterdeductinfoRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateRegisterdeductinfoBody,
     ) -> Self {
-        PostRequest {
+        CreateRegisterdeductinfoRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateRegisterdeductinfoRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateRegisterdeductinfoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -189,8 +189,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateRegisterdeductinfoRequest {
+    type Response = CreateRegisterdeductinfoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -239,9 +239,16 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoRegisterdeductinfo<'a> {
     /// 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        body: CreateRegisterdeductinfoBody,
+    ) -> ::std::result::Result<
+        CreateRegisterdeductinfoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CreateRegisterdeductinfoRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -250,12 +257,12 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoRegisterdeductinfo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_serviceorder_out_order_no_registerdeductinfo.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_registerdeductinfo.body",
+            ::wechatpay_runtime::json_schema_for::<CreateRegisterdeductinfoBody>(),
         ),
         (
-            "post_v3_payscore_acquiringbank_serviceorder_out_order_no_registerdeductinfo.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_registerdeductinfo.response",
+            ::wechatpay_runtime::json_schema_for::<CreateRegisterdeductinfoResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct AcquiringbankSyncServiceorderDetail {
     /// 收款成功时间
     ///
     /// **Required.**
@@ -16,17 +16,17 @@ pub struct PostDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    AcquiringbankSyncServiceorderDetail {
         paid_time: required(0, "paid_time"),
     }
 }
 
-impl PostDetail {
+impl AcquiringbankSyncServiceorderDetail {
     /// Creates a value from its required fields (`paid_time`).
     pub fn new(
         paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostDetail {
+        AcquiringbankSyncServiceorderDetail {
             paid_time: paid_time.into(),
         }
     }
@@ -36,7 +36,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankSyncServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -56,11 +56,11 @@ pub struct PostBody {
     /// 内容信息详情
     ///
     /// **Required.**
-    pub detail: PostDetail,
+    pub detail: AcquiringbankSyncServiceorderDetail,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankSyncServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         channel_id: optional(2, "channel_id"),
@@ -69,15 +69,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankSyncServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `type`, `detail`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
-        detail: PostDetail,
+        detail: AcquiringbankSyncServiceorderDetail,
     ) -> Self {
-        PostBody {
+        AcquiringbankSyncServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             channel_id: ::std::option::Option::None,
@@ -96,7 +96,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankSyncServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -117,7 +117,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankSyncServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -125,30 +125,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankSyncServiceorderBody,
 }
 
-impl PostRequest {
+impl AcquiringbankSyncServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AcquiringbankSyncServiceorderBody,
     ) -> Self {
-        PostRequest {
+        AcquiringbankSyncServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankSyncServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankSyncServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -168,7 +168,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AcquiringbankSyncServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -218,9 +218,16 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoSync<'a> {
     /// 从业机构同步微信支付分订单信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AcquiringbankSyncServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &AcquiringbankSyncServiceorderRequest::new(
+                    self.out_order_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -229,8 +236,8 @@ impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_serviceorder_out_order_no_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_sync_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<AcquiringbankSyncServiceorderBody>(),
         ),
     ])
 }

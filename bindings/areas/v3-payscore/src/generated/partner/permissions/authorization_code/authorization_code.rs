@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetPermissionByAuthorizationCodeQuery {
     /// 服务ID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetPermissionByAuthorizationCodeQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerGetPermissionByAuthorizationCodeQuery {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        PartnerGetPermissionByAuthorizationCodeQuery {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetPermissionByAuthorizationCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetPermissionByAuthorizationCodeResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,7 +111,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetPermissionByAuthorizationCodeResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),
         mchid: optional(2, "mchid"),
@@ -130,10 +130,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetPermissionByAuthorizationCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetPermissionByAuthorizationCodeResponse {
             service_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -164,7 +164,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/partner/permissions/authorization-code/{authorization_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetPermissionByAuthorizationCodeRequest {
     /// 授权协议号
     ///
     /// **Required.**
@@ -172,30 +172,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub authorization_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetPermissionByAuthorizationCodeQuery,
 }
 
-impl GetRequest {
+impl PartnerGetPermissionByAuthorizationCodeRequest {
     /// Creates a value from its required fields (`authorization_code`, `query`).
     pub fn new(
         authorization_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetPermissionByAuthorizationCodeQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetPermissionByAuthorizationCodeRequest {
             authorization_code: authorization_code.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetPermissionByAuthorizationCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/partner/permissions/authorization-code/{authorization_code}`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/authorization-code/{authorization_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetPermissionByAuthorizationCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -215,8 +215,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetPermissionByAuthorizationCodeRequest {
+    type Response = PartnerGetPermissionByAuthorizationCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -288,10 +288,18 @@ impl<'a> V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCode<'a> {
     /// 查询与用户授权记录（授权协议号） (`GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PartnerGetPermissionByAuthorizationCodeQuery,
+    ) -> ::std::result::Result<
+        PartnerGetPermissionByAuthorizationCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.authorization_code.clone(), query))
+            .execute(
+                &PartnerGetPermissionByAuthorizationCodeRequest::new(
+                    self.authorization_code.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -301,12 +309,16 @@ impl<'a> V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_partner_permissions_authorization_code_authorization_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_permission_by_authorization_code.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetPermissionByAuthorizationCodeQuery,
+            >(),
         ),
         (
-            "get_v3_payscore_partner_permissions_authorization_code_authorization_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_permission_by_authorization_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetPermissionByAuthorizationCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

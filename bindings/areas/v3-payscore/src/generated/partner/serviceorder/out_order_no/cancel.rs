@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCancelServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCancelServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl PartnerCancelServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCancelServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCancelServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/serviceorder/{out_order_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCancelServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -73,30 +73,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCancelServiceorderBody,
 }
 
-impl PostRequest {
+impl PartnerCancelServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerCancelServiceorderBody,
     ) -> Self {
-        PostRequest {
+        PartnerCancelServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerCancelServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder/{out_order_no}/cancel`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/{out_order_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCancelServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,7 +116,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerCancelServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -166,9 +166,13 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoCancel<'a> {
     /// 取消支付分订单 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerCancelServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &PartnerCancelServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -177,8 +181,8 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_serviceorder_out_order_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_cancel_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCancelServiceorderBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct PartnerCompleteServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    PartnerCompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl PartnerCompleteServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        PartnerCompleteServiceorderPostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct PartnerCompleteServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -91,7 +91,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    PartnerCompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: required(2, "amount"),
@@ -99,14 +99,14 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl PartnerCompleteServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostPostDiscountsItem {
+        PartnerCompleteServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount,
@@ -127,7 +127,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct PartnerCompleteServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -143,7 +143,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    PartnerCompleteServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
         end_time: optional(2, "end_time"),
@@ -151,10 +151,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl PartnerCompleteServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        PartnerCompleteServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
@@ -205,7 +205,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct PartnerCompleteServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -215,16 +215,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    PartnerCompleteServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl PartnerCompleteServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        PartnerCompleteServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -255,7 +255,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDevice {
+pub struct PartnerCompleteServiceorderDevice {
     /// 服务开始的设备ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_device_id: ::std::option::Option<::std::string::String>,
@@ -268,17 +268,17 @@ pub struct PostDevice {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDevice {
+    PartnerCompleteServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
         materiel_no: optional(2, "materiel_no"),
     }
 }
 
-impl PostDevice {
+impl PartnerCompleteServiceorderDevice {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDevice {
+        PartnerCompleteServiceorderDevice {
             start_device_id: ::std::option::Option::None,
             end_device_id: ::std::option::Option::None,
             materiel_no: ::std::option::Option::None,
@@ -317,7 +317,7 @@ impl PostDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCompleteServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -329,20 +329,22 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<PartnerCompleteServiceorderPostPaymentsItem>,
     /// 后付费商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerCompleteServiceorderPostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
     pub total_amount: i64,
     /// 实际服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostTimeRange>,
+    pub time_range: ::std::option::Option<PartnerCompleteServiceorderTimeRange>,
     /// 实际服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<PartnerCompleteServiceorderLocation>,
     /// 微信支付服务分账标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -354,11 +356,11 @@ pub struct PostBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<PostDevice>,
+    pub device: ::std::option::Option<PartnerCompleteServiceorderDevice>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCompleteServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         post_payments: required(2, "post_payments"),
@@ -373,15 +375,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerCompleteServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `post_payments`, `total_amount`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<PartnerCompleteServiceorderPostPaymentsItem>,
         total_amount: i64,
     ) -> Self {
-        PostBody {
+        PartnerCompleteServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             post_payments,
@@ -399,20 +401,26 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<PartnerCompleteServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 
     /// Sets `time_range`.
-    pub fn with_time_range(mut self, time_range: PostTimeRange) -> Self {
+    pub fn with_time_range(
+        mut self,
+        time_range: PartnerCompleteServiceorderTimeRange,
+    ) -> Self {
         self.time_range = ::std::option::Option::Some(time_range);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: PartnerCompleteServiceorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -442,13 +450,13 @@ impl PostBody {
     }
 
     /// Sets `device`.
-    pub fn with_device(mut self, device: PostDevice) -> Self {
+    pub fn with_device(mut self, device: PartnerCompleteServiceorderDevice) -> Self {
         self.device = ::std::option::Option::Some(device);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCompleteServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -471,7 +479,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/serviceorder/{out_order_no}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCompleteServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -479,30 +487,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCompleteServiceorderBody,
 }
 
-impl PostRequest {
+impl PartnerCompleteServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerCompleteServiceorderBody,
     ) -> Self {
-        PostRequest {
+        PartnerCompleteServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerCompleteServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder/{out_order_no}/complete`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/{out_order_no}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCompleteServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -522,7 +530,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerCompleteServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -572,9 +580,13 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoComplete<'a> {
     /// 完结支付分订单 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerCompleteServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &PartnerCompleteServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -583,8 +595,8 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_serviceorder_out_order_no_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_complete_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCompleteServiceorderBody>(),
         ),
     ])
 }

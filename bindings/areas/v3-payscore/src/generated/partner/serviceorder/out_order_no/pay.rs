@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerPayServiceorderBody {
     /// 服务ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
@@ -17,16 +17,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerPayServiceorderBody {
         service_id: optional(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl PartnerPayServiceorderBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        PartnerPayServiceorderBody {
             service_id: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
         }
@@ -42,7 +42,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerPayServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/serviceorder/{out_order_no}/pay.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerPayServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -69,30 +69,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerPayServiceorderBody,
 }
 
-impl PostRequest {
+impl PartnerPayServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerPayServiceorderBody,
     ) -> Self {
-        PostRequest {
+        PartnerPayServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerPayServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder/{out_order_no}/pay`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/{out_order_no}/pay";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerPayServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerPayServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -162,9 +162,13 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoPay<'a> {
     /// 商户发起催收扣款 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerPayServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &PartnerPayServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -173,8 +177,8 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoPay<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_serviceorder_out_order_no_pay.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_pay_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerPayServiceorderBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct PartnerSendPrepaidmessagePostPaymentsItem {
     /// 付费名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    PartnerSendPrepaidmessagePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
         description: optional(2, "description"),
@@ -32,10 +32,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl PartnerSendPrepaidmessagePostPaymentsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostPaymentsItem {
+        PartnerSendPrepaidmessagePostPaymentsItem {
             name: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -80,7 +80,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct PartnerSendPrepaidmessagePostDiscountsItem {
     /// 优惠名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -96,7 +96,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    PartnerSendPrepaidmessagePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -104,10 +104,10 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl PartnerSendPrepaidmessagePostDiscountsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPostDiscountsItem {
+        PartnerSendPrepaidmessagePostDiscountsItem {
             name: ::std::option::Option::None,
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -150,7 +150,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerSendPrepaidmessageBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -162,10 +162,12 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<PartnerSendPrepaidmessagePostPaymentsItem>,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<PartnerSendPrepaidmessagePostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
@@ -177,7 +179,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerSendPrepaidmessageBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         post_payments: required(2, "post_payments"),
@@ -187,16 +189,16 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerSendPrepaidmessageBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `post_payments`, `total_amount`, `prepaid_time`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<PartnerSendPrepaidmessagePostPaymentsItem>,
         total_amount: i64,
         prepaid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostBody {
+        PartnerSendPrepaidmessageBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             post_payments,
@@ -209,14 +211,14 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<PartnerSendPrepaidmessagePostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerSendPrepaidmessageBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -235,7 +237,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerSendPrepaidmessageRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -243,30 +245,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerSendPrepaidmessageBody,
 }
 
-impl PostRequest {
+impl PartnerSendPrepaidmessageRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerSendPrepaidmessageBody,
     ) -> Self {
-        PostRequest {
+        PartnerSendPrepaidmessageRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerSendPrepaidmessageRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerSendPrepaidmessageRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -286,7 +288,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerSendPrepaidmessageRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -336,9 +338,13 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoSendPrepaidmessage<'a> {
     /// 下发服务预扣费消息 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerSendPrepaidmessageBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &PartnerSendPrepaidmessageRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -347,8 +353,8 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoSendPrepaidmessage<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_serviceorder_out_order_no_send_prepaidmessage.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_send_prepaidmessage.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerSendPrepaidmessageBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct PartnerSyncServiceorderDetail {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -22,19 +22,19 @@ pub struct PostDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    PartnerSyncServiceorderDetail {
         seq: optional(0, "seq"),
         paid_time: required(1, "paid_time"),
         paid_amount: optional(2, "paid_amount"),
     }
 }
 
-impl PostDetail {
+impl PartnerSyncServiceorderDetail {
     /// Creates a value from its required fields (`paid_time`).
     pub fn new(
         paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostDetail {
+        PartnerSyncServiceorderDetail {
             seq: ::std::option::Option::None,
             paid_time: paid_time.into(),
             paid_amount: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerSyncServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -75,11 +75,11 @@ pub struct PostBody {
     /// 内容信息详情
     ///
     /// **Required.**
-    pub detail: PostDetail,
+    pub detail: PartnerSyncServiceorderDetail,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerSyncServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         type_: required(2, "type"),
@@ -87,15 +87,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerSyncServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `type`, `detail`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         type_: impl ::std::convert::Into<::std::string::String>,
-        detail: PostDetail,
+        detail: PartnerSyncServiceorderDetail,
     ) -> Self {
-        PostBody {
+        PartnerSyncServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             type_: type_.into(),
@@ -104,7 +104,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerSyncServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -125,7 +125,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/serviceorder/{out_order_no}/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerSyncServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -133,30 +133,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerSyncServiceorderBody,
 }
 
-impl PostRequest {
+impl PartnerSyncServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerSyncServiceorderBody,
     ) -> Self {
-        PostRequest {
+        PartnerSyncServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerSyncServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/serviceorder/{out_order_no}/sync`
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/{out_order_no}/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerSyncServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,7 +176,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerSyncServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -226,9 +226,13 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoSync<'a> {
     /// 同步订单信息 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerSyncServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &PartnerSyncServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -237,8 +241,8 @@ impl<'a> V3PayscorePartnerServiceorderOutOrderNoSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_serviceorder_out_order_no_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_sync_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerSyncServiceorderBody>(),
         ),
     ])
 }

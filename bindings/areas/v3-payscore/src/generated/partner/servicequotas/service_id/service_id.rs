@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetServicequotaByServiceIdQuery {
     /// 子商户商户号
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetServicequotaByServiceIdQuery {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -33,14 +33,14 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl GetServicequotaByServiceIdQuery {
     /// Creates a value from its required fields (`sub_mchid`, `appid`, `risk_level_version`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         risk_level_version: i64,
     ) -> Self {
-        GetQuery {
+        GetServicequotaByServiceIdQuery {
             sub_mchid: sub_mchid.into(),
             appid: appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetServicequotaByServiceIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuotasItem {
+pub struct GetServicequotaByServiceIdQuotasItem {
     /// 用户分层
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -90,17 +90,17 @@ pub struct GetQuotasItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuotasItem {
+    GetServicequotaByServiceIdQuotasItem {
         risk_level: optional(0, "risk_level"),
         suggested_quota: optional(1, "suggested_quota"),
         ..extra
     }
 }
 
-impl GetQuotasItem {
+impl GetServicequotaByServiceIdQuotasItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuotasItem {
+        GetServicequotaByServiceIdQuotasItem {
             risk_level: ::std::option::Option::None,
             suggested_quota: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -112,7 +112,7 @@ impl GetQuotasItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetServicequotaByServiceIdResponse {
     /// 服务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -145,7 +145,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub quotas: ::std::option::Option<::std::vec::Vec<GetQuotasItem>>,
+    pub quotas: ::std::option::Option<
+        ::std::vec::Vec<GetServicequotaByServiceIdQuotasItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -153,7 +155,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetServicequotaByServiceIdResponse {
         service_id: optional(0, "service_id"),
         mchid: optional(1, "mchid"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -165,10 +167,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetServicequotaByServiceIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetServicequotaByServiceIdResponse {
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -192,7 +194,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/partner/servicequotas/service-id/{service_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetServicequotaByServiceIdRequest {
     /// 服务ID
     ///
     /// **Required.**
@@ -200,30 +202,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub service_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetServicequotaByServiceIdQuery,
 }
 
-impl GetRequest {
+impl GetServicequotaByServiceIdRequest {
     /// Creates a value from its required fields (`service_id`, `query`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetServicequotaByServiceIdQuery,
     ) -> Self {
-        GetRequest {
+        GetServicequotaByServiceIdRequest {
             service_id: service_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetServicequotaByServiceIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/partner/servicequotas/service-id/{service_id}`
     pub const PATH: &'static str = "/v3/payscore/partner/servicequotas/service-id/{service_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetServicequotaByServiceIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -240,8 +242,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetServicequotaByServiceIdRequest {
+    type Response = GetServicequotaByServiceIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -315,9 +317,16 @@ impl<'a> V3PayscorePartnerServicequotasServiceIdServiceId<'a> {
     /// 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.service_id.clone(), query)).await
+        query: GetServicequotaByServiceIdQuery,
+    ) -> ::std::result::Result<
+        GetServicequotaByServiceIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetServicequotaByServiceIdRequest::new(self.service_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -326,12 +335,12 @@ impl<'a> V3PayscorePartnerServicequotasServiceIdServiceId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_payscore_partner_servicequotas_service_id_service_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_servicequota_by_service_id.query",
+            ::wechatpay_runtime::json_schema_for::<GetServicequotaByServiceIdQuery>(),
         ),
         (
-            "get_v3_payscore_partner_servicequotas_service_id_service_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_servicequota_by_service_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetServicequotaByServiceIdResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AuthorizationTerminatePermissionBody {
     /// 服务id
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AuthorizationTerminatePermissionBody {
         service_id: required(0, "service_id"),
         reason: required(1, "reason"),
     }
 }
 
-impl PostBody {
+impl AuthorizationTerminatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AuthorizationTerminatePermissionBody {
             service_id: service_id.into(),
             reason: reason.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AuthorizationTerminatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/permissions/authorization-code/{authorization_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AuthorizationTerminatePermissionRequest {
     /// 授权协议号
     ///
     /// **Required.**
@@ -64,30 +64,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub authorization_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AuthorizationTerminatePermissionBody,
 }
 
-impl PostRequest {
+impl AuthorizationTerminatePermissionRequest {
     /// Creates a value from its required fields (`authorization_code`, `body`).
     pub fn new(
         authorization_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AuthorizationTerminatePermissionBody,
     ) -> Self {
-        PostRequest {
+        AuthorizationTerminatePermissionRequest {
             authorization_code: authorization_code.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AuthorizationTerminatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/permissions/authorization-code/{authorization_code}/terminate`
     pub const PATH: &'static str = "/v3/payscore/permissions/authorization-code/{authorization_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AuthorizationTerminatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -107,7 +107,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AuthorizationTerminatePermissionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -157,10 +157,15 @@ impl<'a> V3PayscorePermissionsAuthorizationCodeAuthorizationCodeTerminate<'a> {
     /// 解除用户授权关系（授权协议号） (`POST /v3/payscore/permissions/authorization-code/{authorization_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AuthorizationTerminatePermissionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.authorization_code.clone(), body))
+            .execute(
+                &AuthorizationTerminatePermissionRequest::new(
+                    self.authorization_code.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -170,8 +175,10 @@ impl<'a> V3PayscorePermissionsAuthorizationCodeAuthorizationCodeTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_permissions_authorization_code_authorization_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "authorization_terminate_permission.body",
+            ::wechatpay_runtime::json_schema_for::<
+                AuthorizationTerminatePermissionBody,
+            >(),
         ),
     ])
 }

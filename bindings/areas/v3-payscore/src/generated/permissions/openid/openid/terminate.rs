@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OpenidTerminatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OpenidTerminatePermissionBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl OpenidTerminatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `appid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        OpenidTerminatePermissionBody {
             service_id: service_id.into(),
             appid: appid.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OpenidTerminatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/permissions/openid/{openid}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OpenidTerminatePermissionRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -71,30 +71,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OpenidTerminatePermissionBody,
 }
 
-impl PostRequest {
+impl OpenidTerminatePermissionRequest {
     /// Creates a value from its required fields (`openid`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OpenidTerminatePermissionBody,
     ) -> Self {
-        PostRequest {
+        OpenidTerminatePermissionRequest {
             openid: openid.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OpenidTerminatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/permissions/openid/{openid}/terminate`
     pub const PATH: &'static str = "/v3/payscore/permissions/openid/{openid}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OpenidTerminatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -111,7 +111,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OpenidTerminatePermissionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -161,9 +161,11 @@ impl<'a> V3PayscorePermissionsOpenidOpenidTerminate<'a> {
     /// 解除用户授权关系（openid） (`POST /v3/payscore/permissions/openid/{openid}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OpenidTerminatePermissionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.openid.clone(), body)).await
+        self.client
+            .execute(&OpenidTerminatePermissionRequest::new(self.openid.clone(), body))
+            .await
     }
 }
 
@@ -172,8 +174,8 @@ impl<'a> V3PayscorePermissionsOpenidOpenidTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_permissions_openid_openid_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "openid_terminate_permission.body",
+            ::wechatpay_runtime::json_schema_for::<OpenidTerminatePermissionBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPlanDetailListItem {
+pub struct GetPayscorePlanByMerchantPlanNoPlanDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -39,7 +39,7 @@ pub struct GetPlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPlanDetailListItem {
+    GetPayscorePlanByMerchantPlanNoPlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
         original_price: optional(2, "original_price"),
@@ -49,10 +49,10 @@ pub struct GetPlanDetailListItem {
     }
 }
 
-impl GetPlanDetailListItem {
+impl GetPayscorePlanByMerchantPlanNoPlanDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPlanDetailListItem {
+        GetPayscorePlanByMerchantPlanNoPlanDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             plan_detail_name: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
@@ -67,7 +67,7 @@ impl GetPlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPayscorePlanByMerchantPlanNoResponse {
     /// 支付分计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,7 +125,9 @@ pub struct GetResponse {
     pub total_actual_price: ::std::option::Option<i64>,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_detail_list: ::std::option::Option<::std::vec::Vec<GetPlanDetailListItem>>,
+    pub plan_detail_list: ::std::option::Option<
+        ::std::vec::Vec<GetPayscorePlanByMerchantPlanNoPlanDetailListItem>,
+    >,
     /// 终止方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_mchid: ::std::option::Option<::std::string::String>,
@@ -139,7 +141,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPayscorePlanByMerchantPlanNoResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),
         mchid: optional(2, "mchid"),
@@ -158,10 +160,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPayscorePlanByMerchantPlanNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPayscorePlanByMerchantPlanNoResponse {
             plan_id: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -192,7 +194,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPayscorePlanByMerchantPlanNoRequest {
     /// 支付分计划商户侧单号
     ///
     /// **Required.**
@@ -201,25 +203,25 @@ pub struct GetRequest {
     pub merchant_plan_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPayscorePlanByMerchantPlanNoRequest {
     /// Creates a value from its required fields (`merchant_plan_no`).
     pub fn new(
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetPayscorePlanByMerchantPlanNoRequest {
             merchant_plan_no: merchant_plan_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPayscorePlanByMerchantPlanNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`
     pub const PATH: &'static str = "/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPayscorePlanByMerchantPlanNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -238,8 +240,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPayscorePlanByMerchantPlanNoRequest {
+    type Response = GetPayscorePlanByMerchantPlanNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -293,8 +295,17 @@ impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
     /// 查询支付分计划 (`GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.merchant_plan_no.clone())).await
+    ) -> ::std::result::Result<
+        GetPayscorePlanByMerchantPlanNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetPayscorePlanByMerchantPlanNoRequest::new(
+                    self.merchant_plan_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -303,8 +314,10 @@ impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_plan_payscore_plans_merchant_plan_no_merchant_plan_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_payscore_plan_by_merchant_plan_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPayscorePlanByMerchantPlanNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(stop::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSignedDetailListItem {
+pub struct GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,7 +64,7 @@ pub struct GetSignedDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSignedDetailListItem {
+    GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
@@ -81,10 +81,10 @@ pub struct GetSignedDetailListItem {
     }
 }
 
-impl GetSignedDetailListItem {
+impl GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSignedDetailListItem {
+        GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
@@ -106,7 +106,7 @@ impl GetSignedDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserSignPlanByMerchantSignPlanNoResponse {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -192,7 +192,7 @@ pub struct GetResponse {
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetSignedDetailListItem>,
+        ::std::vec::Vec<GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -204,7 +204,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserSignPlanByMerchantSignPlanNoResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         service_id: optional(2, "service_id"),
@@ -229,10 +229,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserSignPlanByMerchantSignPlanNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserSignPlanByMerchantSignPlanNoResponse {
             sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
@@ -269,7 +269,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserSignPlanByMerchantSignPlanNoRequest {
     /// 商户签约计划号
     ///
     /// **Required.**
@@ -278,25 +278,25 @@ pub struct GetRequest {
     pub merchant_sign_plan_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetUserSignPlanByMerchantSignPlanNoRequest {
     /// Creates a value from its required fields (`merchant_sign_plan_no`).
     pub fn new(
         merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetUserSignPlanByMerchantSignPlanNoRequest {
             merchant_sign_plan_no: merchant_sign_plan_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetUserSignPlanByMerchantSignPlanNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserSignPlanByMerchantSignPlanNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -315,8 +315,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserSignPlanByMerchantSignPlanNoRequest {
+    type Response = GetUserSignPlanByMerchantSignPlanNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -372,8 +372,17 @@ impl<'a> V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<'a>
     /// 查询用户的签约计划 (`GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.merchant_sign_plan_no.clone())).await
+    ) -> ::std::result::Result<
+        GetUserSignPlanByMerchantSignPlanNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetUserSignPlanByMerchantSignPlanNoRequest::new(
+                    self.merchant_sign_plan_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -382,8 +391,10 @@ impl<'a> V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<'a>
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_sign_plan_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_sign_plan_by_merchant_sign_plan_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetUserSignPlanByMerchantSignPlanNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(stop::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum GetAccountType {
+    pub enum PlatsolutionGetBankTransferRechargeByOutRechargeNoAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -19,7 +19,7 @@
     /// Values of `recharge_state`.
     ///
     /// 充值状态
-    pub enum GetRechargeState {
+    pub enum PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeState {
         Success = "SUCCESS",
         Recharging = "RECHARGING",
         Closed = "CLOSED",
@@ -32,7 +32,7 @@
     /// Values of `recharge_scene`.
     ///
     /// 充值场景
-    pub enum GetRechargeScene {
+    pub enum PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeScene {
         EcommerceBankTransfer = "ECOMMERCE_BANK_TRANSFER",
         #[unrecognized]
         Unrecognized(String),
@@ -45,7 +45,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRechargeAmount {
+pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -59,17 +59,17 @@ pub struct GetRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRechargeAmount {
+    PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetRechargeAmount {
+impl PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRechargeAmount {
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -83,7 +83,7 @@ impl GetRechargeAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBankTransferInfo {
+pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo {
     /// 转账充值附言
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub memo: ::std::option::Option<::std::string::String>,
@@ -106,7 +106,7 @@ pub struct GetBankTransferInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBankTransferInfo {
+    PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo {
         memo: optional(0, "memo"),
         return_time: optional(1, "return_time"),
         return_reason: optional(2, "return_reason"),
@@ -116,10 +116,10 @@ pub struct GetBankTransferInfo {
     }
 }
 
-impl GetBankTransferInfo {
+impl PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBankTransferInfo {
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo {
             memo: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
             return_reason: ::std::option::Option::None,
@@ -134,7 +134,7 @@ impl GetBankTransferInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
     /// 充值商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,17 +154,23 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoAccountType,
+    >,
     /// 充值状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_state: ::std::option::Option<GetRechargeState>,
+    pub recharge_state: ::std::option::Option<
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeState,
+    >,
     /// 充值场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_scene: ::std::option::Option<GetRechargeScene>,
+    pub recharge_scene: ::std::option::Option<
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeScene,
+    >,
     /// 充值状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
@@ -172,10 +178,14 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_amount: ::std::option::Option<GetRechargeAmount>,
+    pub recharge_amount: ::std::option::Option<
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoRechargeAmount,
+    >,
     /// 转账充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_transfer_info: ::std::option::Option<GetBankTransferInfo>,
+    pub bank_transfer_info: ::std::option::Option<
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoBankTransferInfo,
+    >,
     /// 受理充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -192,7 +202,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
         mchid: optional(0, "mchid"),
         recharge_id: optional(1, "recharge_id"),
         out_recharge_no: optional(2, "out_recharge_no"),
@@ -209,10 +219,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse {
             mchid: ::std::option::Option::None,
             recharge_id: ::std::option::Option::None,
             out_recharge_no: ::std::option::Option::None,
@@ -241,7 +251,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
     /// 商户充值单号
     ///
     /// **Required.**
@@ -250,25 +260,26 @@ pub struct GetRequest {
     pub out_recharge_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
     /// Creates a value from its required fields (`out_recharge_no`).
     pub fn new(
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
             out_recharge_no: out_recharge_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -287,8 +298,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
+    type Response = PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -332,8 +344,17 @@ impl<'a> V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo<
     /// 查询银行转账充值结果 (`GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_recharge_no.clone())).await
+    ) -> ::std::result::Result<
+        PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest::new(
+                    self.out_recharge_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -342,8 +363,10 @@ impl<'a> V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_bank_transfer_recharges_out_recharge_no_out_recharge_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "platsolution_get_bank_transfer_recharge_by_out_recharge_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse,
+            >(),
         ),
     ])
 }

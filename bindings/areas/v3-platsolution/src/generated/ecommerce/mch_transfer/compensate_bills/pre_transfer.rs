@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum CreatePreTransferType {
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum PostTransactionInfoType {
+    pub enum CreatePreTransferTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct CreatePreTransferTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -39,29 +39,29 @@ pub struct PostTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<CreatePreTransferTransactionInfoType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    CreatePreTransferTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl CreatePreTransferTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        CreatePreTransferTransactionInfo {
             transaction_id: transaction_id.into(),
             type_: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostTransactionInfoType) -> Self {
+    pub fn with_type(mut self, type_: CreatePreTransferTransactionInfoType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -73,34 +73,34 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct CreatePreTransferReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<CreatePreTransferType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<CreatePreTransferTransactionInfo>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    CreatePreTransferReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
     }
 }
 
-impl PostReceiver {
+impl CreatePreTransferReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        CreatePreTransferReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: CreatePreTransferType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -108,7 +108,7 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: CreatePreTransferTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
@@ -119,14 +119,14 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePreTransferBody {
     /// 公众账号ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 收款方信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: CreatePreTransferReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -153,7 +153,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePreTransferBody {
         sp_appid: optional(0, "sp_appid"),
         receiver: required(1, "receiver"),
         out_bill_no: required(2, "out_bill_no"),
@@ -166,14 +166,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePreTransferBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: CreatePreTransferReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreatePreTransferBody {
             sp_appid: ::std::option::Option::None,
             receiver,
             out_bill_no: out_bill_no.into(),
@@ -240,7 +240,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePreTransferBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -252,7 +252,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreatePreTransferResponse {
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -280,7 +280,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreatePreTransferResponse {
         out_bill_no: optional(0, "out_bill_no"),
         bill_id: optional(1, "bill_id"),
         accept_time: optional(2, "accept_time"),
@@ -289,10 +289,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreatePreTransferResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreatePreTransferResponse {
             out_bill_no: ::std::option::Option::None,
             bill_id: ::std::option::Option::None,
             accept_time: ::std::option::Option::None,
@@ -313,26 +313,26 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePreTransferRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePreTransferBody,
 }
 
-impl PostRequest {
+impl CreatePreTransferRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: CreatePreTransferBody) -> Self {
+        CreatePreTransferRequest { body }
     }
 }
 
-impl PostRequest {
+impl CreatePreTransferRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePreTransferRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -342,8 +342,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreatePreTransferRequest {
+    type Response = CreatePreTransferResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -384,9 +384,9 @@ impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer<'a> {
     /// 请求赔付预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: CreatePreTransferBody,
+    ) -> ::std::result::Result<CreatePreTransferResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CreatePreTransferRequest::new(body)).await
     }
 }
 
@@ -395,12 +395,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_compensate_bills_pre_transfer.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_pre_transfer.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePreTransferBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_compensate_bills_pre_transfer.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_pre_transfer.response",
+            ::wechatpay_runtime::json_schema_for::<CreatePreTransferResponse>(),
         ),
     ])
 }

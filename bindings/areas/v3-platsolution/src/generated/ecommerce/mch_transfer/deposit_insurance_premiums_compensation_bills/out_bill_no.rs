@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum GetType {
+    pub enum GetDepositInsurancePremiumsCompensationBillType {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMchInfo {
+pub struct GetDepositInsurancePremiumsCompensationBillMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -30,16 +30,16 @@ pub struct GetMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMchInfo {
+    GetDepositInsurancePremiumsCompensationBillMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
     }
 }
 
-impl GetMchInfo {
+impl GetDepositInsurancePremiumsCompensationBillMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMchInfo {
+        GetDepositInsurancePremiumsCompensationBillMchInfo {
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -52,7 +52,7 @@ impl GetMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransactionInfo {
+pub struct GetDepositInsurancePremiumsCompensationBillTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -65,16 +65,16 @@ pub struct GetTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransactionInfo {
+    GetDepositInsurancePremiumsCompensationBillTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         ..extra
     }
 }
 
-impl GetTransactionInfo {
+impl GetDepositInsurancePremiumsCompensationBillTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransactionInfo {
+        GetDepositInsurancePremiumsCompensationBillTransactionInfo {
             transaction_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -87,17 +87,21 @@ impl GetTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetDepositInsurancePremiumsCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetDepositInsurancePremiumsCompensationBillType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<GetMchInfo>,
+    pub mch_info: ::std::option::Option<
+        GetDepositInsurancePremiumsCompensationBillMchInfo,
+    >,
     /// 赔付单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<GetTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        GetDepositInsurancePremiumsCompensationBillTransactionInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -105,7 +109,7 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetDepositInsurancePremiumsCompensationBillReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         transaction_info: optional(2, "transaction_info"),
@@ -113,10 +117,10 @@ pub struct GetReceiver {
     }
 }
 
-impl GetReceiver {
+impl GetDepositInsurancePremiumsCompensationBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetDepositInsurancePremiumsCompensationBillReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
@@ -131,10 +135,12 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetDepositInsurancePremiumsCompensationBillReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<
+        GetDepositInsurancePremiumsCompensationBillReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -142,16 +148,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetDepositInsurancePremiumsCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetDepositInsurancePremiumsCompensationBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetDepositInsurancePremiumsCompensationBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -162,7 +168,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetDepositInsurancePremiumsCompensationBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -180,7 +186,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetDepositInsurancePremiumsCompensationBillCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -194,17 +200,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetDepositInsurancePremiumsCompensationBillCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetDepositInsurancePremiumsCompensationBillCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetDepositInsurancePremiumsCompensationBillCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -216,7 +222,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDepositInsurancePremiumsCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -232,7 +238,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        GetDepositInsurancePremiumsCompensationBillReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -255,7 +263,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetDepositInsurancePremiumsCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -266,7 +274,9 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        GetDepositInsurancePremiumsCompensationBillCloseInfo,
+    >,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -277,7 +287,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDepositInsurancePremiumsCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -295,10 +305,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDepositInsurancePremiumsCompensationBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDepositInsurancePremiumsCompensationBillResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -328,7 +338,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDepositInsurancePremiumsCompensationBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -337,23 +347,24 @@ pub struct GetRequest {
     pub out_bill_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetDepositInsurancePremiumsCompensationBillRequest {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetDepositInsurancePremiumsCompensationBillRequest {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetDepositInsurancePremiumsCompensationBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for GetDepositInsurancePremiumsCompensationBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -372,8 +383,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for GetDepositInsurancePremiumsCompensationBillRequest {
+    type Response = GetDepositInsurancePremiumsCompensationBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -423,8 +435,17 @@ impl<
     /// 查询保证金赔付保司保费结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        GetDepositInsurancePremiumsCompensationBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetDepositInsurancePremiumsCompensationBillRequest::new(
+                    self.out_bill_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -433,8 +454,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_insurance_premiums_compensation_bills_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_deposit_insurance_premiums_compensation_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositInsurancePremiumsCompensationBillResponse,
+            >(),
         ),
     ])
 }

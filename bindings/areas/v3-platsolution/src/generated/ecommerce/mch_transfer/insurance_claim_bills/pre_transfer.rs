@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum PostType {
+    pub enum InsuranceCreatePreTransferType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum PostTransactionInfoType {
+    pub enum InsuranceCreatePreTransferTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransactionInfo {
+pub struct InsuranceCreatePreTransferTransactionInfo {
     /// 交易订单号
     ///
     /// **Required.**
@@ -40,29 +40,32 @@ pub struct PostTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostTransactionInfoType>,
+    pub type_: ::std::option::Option<InsuranceCreatePreTransferTransactionInfoType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransactionInfo {
+    InsuranceCreatePreTransferTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
     }
 }
 
-impl PostTransactionInfo {
+impl InsuranceCreatePreTransferTransactionInfo {
     /// Creates a value from its required fields (`transaction_id`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransactionInfo {
+        InsuranceCreatePreTransferTransactionInfo {
             transaction_id: transaction_id.into(),
             type_: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostTransactionInfoType) -> Self {
+    pub fn with_type(
+        mut self,
+        type_: InsuranceCreatePreTransferTransactionInfoType,
+    ) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -74,34 +77,36 @@ impl PostTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostReceiver {
+pub struct InsuranceCreatePreTransferReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<InsuranceCreatePreTransferType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<PostTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        InsuranceCreatePreTransferTransactionInfo,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostReceiver {
+    InsuranceCreatePreTransferReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
     }
 }
 
-impl PostReceiver {
+impl InsuranceCreatePreTransferReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostReceiver {
+        InsuranceCreatePreTransferReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
         }
     }
 
     /// Sets `type`.
-    pub fn with_type(mut self, type_: PostType) -> Self {
+    pub fn with_type(mut self, type_: InsuranceCreatePreTransferType) -> Self {
         self.type_ = ::std::option::Option::Some(type_);
         self
     }
@@ -109,7 +114,7 @@ impl PostReceiver {
     /// Sets `transaction_info`.
     pub fn with_transaction_info(
         mut self,
-        transaction_info: PostTransactionInfo,
+        transaction_info: InsuranceCreatePreTransferTransactionInfo,
     ) -> Self {
         self.transaction_info = ::std::option::Option::Some(transaction_info);
         self
@@ -120,14 +125,14 @@ impl PostReceiver {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsuranceCreatePreTransferBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 收款方信息
     ///
     /// **Required.**
-    pub receiver: PostReceiver,
+    pub receiver: InsuranceCreatePreTransferReceiver,
     /// 商户单号
     ///
     /// **Required.**
@@ -145,7 +150,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsuranceCreatePreTransferBody {
         sub_mchid: optional(0, "sub_mchid"),
         receiver: required(1, "receiver"),
         out_bill_no: required(2, "out_bill_no"),
@@ -155,14 +160,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InsuranceCreatePreTransferBody {
     /// Creates a value from its required fields (`receiver`, `out_bill_no`, `transfer_remark`).
     pub fn new(
-        receiver: PostReceiver,
+        receiver: InsuranceCreatePreTransferReceiver,
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        InsuranceCreatePreTransferBody {
             sub_mchid: ::std::option::Option::None,
             receiver,
             out_bill_no: out_bill_no.into(),
@@ -197,7 +202,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsuranceCreatePreTransferBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -209,7 +214,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceCreatePreTransferResponse {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -240,7 +245,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceCreatePreTransferResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         bill_id: optional(2, "bill_id"),
@@ -250,10 +255,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsuranceCreatePreTransferResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceCreatePreTransferResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             bill_id: ::std::option::Option::None,
@@ -275,26 +280,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceCreatePreTransferRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InsuranceCreatePreTransferBody,
 }
 
-impl PostRequest {
+impl InsuranceCreatePreTransferRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InsuranceCreatePreTransferBody) -> Self {
+        InsuranceCreatePreTransferRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl InsuranceCreatePreTransferRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceCreatePreTransferRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -304,8 +311,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceCreatePreTransferRequest {
+    type Response = InsuranceCreatePreTransferResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -346,9 +353,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer<'a> {
     /// 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InsuranceCreatePreTransferBody,
+    ) -> ::std::result::Result<
+        InsuranceCreatePreTransferResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&InsuranceCreatePreTransferRequest::new(body)).await
     }
 }
 
@@ -357,12 +367,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills_pre_transfer.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_create_pre_transfer.body",
+            ::wechatpay_runtime::json_schema_for::<InsuranceCreatePreTransferBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills_pre_transfer.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_create_pre_transfer.response",
+            ::wechatpay_runtime::json_schema_for::<InsuranceCreatePreTransferResponse>(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetSubMchCompensationBillQuery {
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetSubMchCompensationBillQuery {
         sponsor_mchid: optional(0, "sponsor_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetSubMchCompensationBillQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetSubMchCompensationBillQuery {
             sponsor_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetSubMchCompensationBillQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 赔付接收方类型
-    pub enum GetType {
+    pub enum GetSubMchCompensationBillType {
         Merchant = "MERCHANT",
         #[unrecognized]
         Unrecognized(String),
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMchInfo {
+pub struct GetSubMchCompensationBillMchInfo {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -74,16 +74,16 @@ pub struct GetMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMchInfo {
+    GetSubMchCompensationBillMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
     }
 }
 
-impl GetMchInfo {
+impl GetSubMchCompensationBillMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMchInfo {
+        GetSubMchCompensationBillMchInfo {
             mchid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -96,14 +96,14 @@ impl GetMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetSubMchCompensationBillReceiver {
     /// 赔付接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetSubMchCompensationBillType>,
     /// 赔付接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<GetMchInfo>,
+    pub mch_info: ::std::option::Option<GetSubMchCompensationBillMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -111,17 +111,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetSubMchCompensationBillReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl GetSubMchCompensationBillReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetSubMchCompensationBillReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -135,10 +135,10 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetSubMchCompensationBillReceiverDetail {
     /// 赔付接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<GetSubMchCompensationBillReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -146,16 +146,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetSubMchCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetSubMchCompensationBillReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetSubMchCompensationBillReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -166,7 +166,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetSubMchCompensationBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -181,7 +181,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetSubMchCompensationBillCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -195,17 +195,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetSubMchCompensationBillCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetSubMchCompensationBillCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetSubMchCompensationBillCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -217,7 +217,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetSubMchCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -227,7 +227,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<GetSubMchCompensationBillReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -252,7 +252,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetSubMchCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -263,7 +263,7 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<GetSubMchCompensationBillCloseInfo>,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -274,7 +274,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetSubMchCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),
         out_bill_no: optional(2, "out_bill_no"),
@@ -290,10 +290,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetSubMchCompensationBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetSubMchCompensationBillResponse {
             sp_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
@@ -321,7 +321,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetSubMchCompensationBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -329,30 +329,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetSubMchCompensationBillQuery,
 }
 
-impl GetRequest {
+impl GetSubMchCompensationBillRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetSubMchCompensationBillQuery,
     ) -> Self {
-        GetRequest {
+        GetSubMchCompensationBillRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetSubMchCompensationBillRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetSubMchCompensationBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -372,8 +372,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetSubMchCompensationBillRequest {
+    type Response = GetSubMchCompensationBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -429,9 +429,16 @@ impl<'a> V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo<'a> 
     /// 查询赔付结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: GetSubMchCompensationBillQuery,
+    ) -> ::std::result::Result<
+        GetSubMchCompensationBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetSubMchCompensationBillRequest::new(self.out_bill_no.clone(), query),
+            )
+            .await
     }
 }
 
@@ -440,12 +447,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_sub_mch_compensation_bills_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_sub_mch_compensation_bill.query",
+            ::wechatpay_runtime::json_schema_for::<GetSubMchCompensationBillQuery>(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_sub_mch_compensation_bills_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_sub_mch_compensation_bill.response",
+            ::wechatpay_runtime::json_schema_for::<GetSubMchCompensationBillResponse>(),
         ),
     ])
 }

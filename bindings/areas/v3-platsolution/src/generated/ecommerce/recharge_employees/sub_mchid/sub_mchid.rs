@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 员工状态
-    pub enum GetState {
+    pub enum GetRechargeEmployeeBySubMchidState {
         Effective = "EFFECTIVE",
         Deleted = "DELETED",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEmployeesItem {
+pub struct GetRechargeEmployeeBySubMchidEmployeesItem {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -31,7 +31,7 @@ pub struct GetEmployeesItem {
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 员工状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetRechargeEmployeeBySubMchidState>,
     /// 添加员工时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -45,7 +45,7 @@ pub struct GetEmployeesItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEmployeesItem {
+    GetRechargeEmployeeBySubMchidEmployeesItem {
         sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),
         state: optional(2, "state"),
@@ -55,10 +55,10 @@ pub struct GetEmployeesItem {
     }
 }
 
-impl GetEmployeesItem {
+impl GetRechargeEmployeeBySubMchidEmployeesItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEmployeesItem {
+        GetRechargeEmployeeBySubMchidEmployeesItem {
             sub_mchid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -73,10 +73,12 @@ impl GetEmployeesItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetRechargeEmployeeBySubMchidResponse {
     /// 员工列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub employees: ::std::option::Option<::std::vec::Vec<GetEmployeesItem>>,
+    pub employees: ::std::option::Option<
+        ::std::vec::Vec<GetRechargeEmployeeBySubMchidEmployeesItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -84,16 +86,16 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetRechargeEmployeeBySubMchidResponse {
         employees: optional(0, "employees"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetRechargeEmployeeBySubMchidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetRechargeEmployeeBySubMchidResponse {
             employees: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -111,7 +113,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetRechargeEmployeeBySubMchidRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -120,23 +122,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetRechargeEmployeeBySubMchidRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetRechargeEmployeeBySubMchidRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetRechargeEmployeeBySubMchidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetRechargeEmployeeBySubMchidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -152,8 +154,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetRechargeEmployeeBySubMchidRequest {
+    type Response = GetRechargeEmployeeBySubMchidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -209,8 +211,13 @@ impl<'a> V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid<'a> {
     /// 查询二级商户可扫码充值员工列表 (`GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<
+        GetRechargeEmployeeBySubMchidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetRechargeEmployeeBySubMchidRequest::new(self.sub_mchid.clone()))
+            .await
     }
 }
 
@@ -219,8 +226,10 @@ impl<'a> V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_recharge_employees_sub_mchid_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_recharge_employee_by_sub_mchid.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetRechargeEmployeeBySubMchidResponse,
+            >(),
         ),
     ]);
     schemas.extend(sp_openid::json_schemas());

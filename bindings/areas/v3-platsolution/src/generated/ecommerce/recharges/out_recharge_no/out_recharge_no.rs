@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetRechargeByOutRechargeNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetRechargeByOutRechargeNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetRechargeByOutRechargeNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetRechargeByOutRechargeNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetRechargeByOutRechargeNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recharge_channel`.
     ///
     /// 充值渠道
-    pub enum GetRechargeChannel {
+    pub enum GetRechargeByOutRechargeNoRechargeChannel {
         BankTransfer = "BANK_TRANSFER",
         QrRecharge = "QR_RECHARGE",
         OnlineBank = "ONLINE_BANK",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum GetAccountType {
+    pub enum GetRechargeByOutRechargeNoAccountType {
         Deposit = "DEPOSIT",
         Operation = "OPERATION",
         #[unrecognized]
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recharge_state`.
     ///
     /// 充值状态
-    pub enum GetRechargeState {
+    pub enum GetRechargeByOutRechargeNoRechargeState {
         Success = "SUCCESS",
         Recharging = "RECHARGING",
         Closed = "CLOSED",
@@ -78,7 +78,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `recharge_scene`.
     ///
     /// 充值场景
-    pub enum GetRechargeScene {
+    pub enum GetRechargeByOutRechargeNoRechargeScene {
         EcommerceDeposit = "ECOMMERCE_DEPOSIT",
         EcommercePayment = "ECOMMERCE_PAYMENT",
         #[unrecognized]
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetRechargeAmount {
+pub struct GetRechargeByOutRechargeNoRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -106,17 +106,17 @@ pub struct GetRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetRechargeAmount {
+    GetRechargeByOutRechargeNoRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetRechargeAmount {
+impl GetRechargeByOutRechargeNoRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetRechargeAmount {
+        GetRechargeByOutRechargeNoRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -130,7 +130,7 @@ impl GetRechargeAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetBankTransferInfo {
+pub struct GetRechargeByOutRechargeNoBankTransferInfo {
     /// 转入的银行流水单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_no: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ pub struct GetBankTransferInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetBankTransferInfo {
+    GetRechargeByOutRechargeNoBankTransferInfo {
         bill_no: optional(0, "bill_no"),
         memo: optional(1, "memo"),
         return_time: optional(2, "return_time"),
@@ -171,10 +171,10 @@ pub struct GetBankTransferInfo {
     }
 }
 
-impl GetBankTransferInfo {
+impl GetRechargeByOutRechargeNoBankTransferInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetBankTransferInfo {
+        GetRechargeByOutRechargeNoBankTransferInfo {
             bill_no: ::std::option::Option::None,
             memo: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
@@ -191,7 +191,7 @@ impl GetBankTransferInfo {
     /// Values of `employee_type`.
     ///
     /// 员工类型
-    pub enum GetEmployeeType {
+    pub enum GetRechargeByOutRechargeNoEmployeeType {
         Admin = "ADMIN",
         Staff = "STAFF",
         #[unrecognized]
@@ -205,13 +205,13 @@ impl GetBankTransferInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQrRechargeInfo {
+pub struct GetRechargeByOutRechargeNoQrRechargeInfo {
     /// 用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 员工类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub employee_type: ::std::option::Option<GetEmployeeType>,
+    pub employee_type: ::std::option::Option<GetRechargeByOutRechargeNoEmployeeType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -219,17 +219,17 @@ pub struct GetQrRechargeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQrRechargeInfo {
+    GetRechargeByOutRechargeNoQrRechargeInfo {
         openid: optional(0, "openid"),
         employee_type: optional(1, "employee_type"),
         ..extra
     }
 }
 
-impl GetQrRechargeInfo {
+impl GetRechargeByOutRechargeNoQrRechargeInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQrRechargeInfo {
+        GetRechargeByOutRechargeNoQrRechargeInfo {
             openid: ::std::option::Option::None,
             employee_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -241,7 +241,7 @@ impl GetQrRechargeInfo {
     /// Values of `online_bank_type`.
     ///
     /// 网银类型
-    pub enum GetOnlineBankType {
+    pub enum GetRechargeByOutRechargeNoOnlineBankType {
         OnlineBankTypeCorporate = "ONLINE_BANK_TYPE_CORPORATE",
         OnlineBankTypePersonal = "ONLINE_BANK_TYPE_PERSONAL",
         #[unrecognized]
@@ -255,7 +255,7 @@ impl GetQrRechargeInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetOnlineBankRechargeInfo {
+pub struct GetRechargeByOutRechargeNoOnlineBankRechargeInfo {
     /// 银行交易订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_no: ::std::option::Option<::std::string::String>,
@@ -270,7 +270,9 @@ pub struct GetOnlineBankRechargeInfo {
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 网银类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub online_bank_type: ::std::option::Option<GetOnlineBankType>,
+    pub online_bank_type: ::std::option::Option<
+        GetRechargeByOutRechargeNoOnlineBankType,
+    >,
     /// 银行卡号后四位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
@@ -284,7 +286,7 @@ pub struct GetOnlineBankRechargeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetOnlineBankRechargeInfo {
+    GetRechargeByOutRechargeNoOnlineBankRechargeInfo {
         bill_no: optional(0, "bill_no"),
         return_time: optional(1, "return_time"),
         return_reason: optional(2, "return_reason"),
@@ -296,10 +298,10 @@ pub struct GetOnlineBankRechargeInfo {
     }
 }
 
-impl GetOnlineBankRechargeInfo {
+impl GetRechargeByOutRechargeNoOnlineBankRechargeInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetOnlineBankRechargeInfo {
+        GetRechargeByOutRechargeNoOnlineBankRechargeInfo {
             bill_no: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
             return_reason: ::std::option::Option::None,
@@ -316,7 +318,7 @@ impl GetOnlineBankRechargeInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetRechargeByOutRechargeNoResponse {
     /// 平台商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -339,22 +341,24 @@ pub struct GetResponse {
     pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 充值渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_channel: ::std::option::Option<GetRechargeChannel>,
+    pub recharge_channel: ::std::option::Option<
+        GetRechargeByOutRechargeNoRechargeChannel,
+    >,
     /// 充值入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetRechargeByOutRechargeNoAccountType>,
     /// 充值状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_state: ::std::option::Option<GetRechargeState>,
+    pub recharge_state: ::std::option::Option<GetRechargeByOutRechargeNoRechargeState>,
     /// 充值场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_scene: ::std::option::Option<GetRechargeScene>,
+    pub recharge_scene: ::std::option::Option<GetRechargeByOutRechargeNoRechargeScene>,
     /// 充值状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
@@ -362,16 +366,22 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_amount: ::std::option::Option<GetRechargeAmount>,
+    pub recharge_amount: ::std::option::Option<GetRechargeByOutRechargeNoRechargeAmount>,
     /// 转账充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_transfer_info: ::std::option::Option<GetBankTransferInfo>,
+    pub bank_transfer_info: ::std::option::Option<
+        GetRechargeByOutRechargeNoBankTransferInfo,
+    >,
     /// 扫码充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub qr_recharge_info: ::std::option::Option<GetQrRechargeInfo>,
+    pub qr_recharge_info: ::std::option::Option<
+        GetRechargeByOutRechargeNoQrRechargeInfo,
+    >,
     /// 网银充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub online_bank_recharge_info: ::std::option::Option<GetOnlineBankRechargeInfo>,
+    pub online_bank_recharge_info: ::std::option::Option<
+        GetRechargeByOutRechargeNoOnlineBankRechargeInfo,
+    >,
     /// 受理充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -384,7 +394,7 @@ pub struct GetResponse {
     /// 可用充值渠道列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_recharge_channels: ::std::option::Option<
-        ::std::vec::Vec<GetRechargeChannel>,
+        ::std::vec::Vec<GetRechargeByOutRechargeNoRechargeChannel>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -393,7 +403,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetRechargeByOutRechargeNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         recharge_id: optional(2, "recharge_id"),
@@ -415,10 +425,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetRechargeByOutRechargeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetRechargeByOutRechargeNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             recharge_id: ::std::option::Option::None,
@@ -452,7 +462,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetRechargeByOutRechargeNoRequest {
     /// 商户充值单号
     ///
     /// **Required.**
@@ -460,30 +470,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_recharge_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetRechargeByOutRechargeNoQuery,
 }
 
-impl GetRequest {
+impl GetRechargeByOutRechargeNoRequest {
     /// Creates a value from its required fields (`out_recharge_no`, `query`).
     pub fn new(
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetRechargeByOutRechargeNoQuery,
     ) -> Self {
-        GetRequest {
+        GetRechargeByOutRechargeNoRequest {
             out_recharge_no: out_recharge_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetRechargeByOutRechargeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetRechargeByOutRechargeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -503,8 +513,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetRechargeByOutRechargeNoRequest {
+    type Response = GetRechargeByOutRechargeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -568,9 +578,19 @@ impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo<'a> {
     /// 查询二级商户充值结果 (`GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_recharge_no.clone(), query)).await
+        query: GetRechargeByOutRechargeNoQuery,
+    ) -> ::std::result::Result<
+        GetRechargeByOutRechargeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetRechargeByOutRechargeNoRequest::new(
+                    self.out_recharge_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -579,12 +599,12 @@ impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_recharges_out_recharge_no_out_recharge_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_recharge_by_out_recharge_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetRechargeByOutRechargeNoQuery>(),
         ),
         (
-            "get_v3_platsolution_ecommerce_recharges_out_recharge_no_out_recharge_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_recharge_by_out_recharge_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetRechargeByOutRechargeNoResponse>(),
         ),
     ]);
     schemas.extend(close::json_schemas());

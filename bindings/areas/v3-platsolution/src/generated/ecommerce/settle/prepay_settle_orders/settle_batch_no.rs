@@ -6,7 +6,7 @@
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum GetTradeScenario {
+    pub enum GetPrepaySettleOrderTradeScenario {
         Recommerce = "RECOMMERCE",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPrepaySettleOrderResponse {
     /// 商户结算批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -47,7 +47,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scenario: ::std::option::Option<GetTradeScenario>,
+    pub trade_scenario: ::std::option::Option<GetPrepaySettleOrderTradeScenario>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -63,7 +63,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPrepaySettleOrderResponse {
         out_settle_batch_no: optional(0, "out_settle_batch_no"),
         settle_batch_no: optional(1, "settle_batch_no"),
         individual_auth_id: optional(2, "individual_auth_id"),
@@ -76,10 +76,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPrepaySettleOrderResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPrepaySettleOrderResponse {
             out_settle_batch_no: ::std::option::Option::None,
             settle_batch_no: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
@@ -104,7 +104,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPrepaySettleOrderRequest {
     /// 微信支付结算批次单号
     ///
     /// **Required.**
@@ -113,25 +113,25 @@ pub struct GetRequest {
     pub settle_batch_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPrepaySettleOrderRequest {
     /// Creates a value from its required fields (`settle_batch_no`).
     pub fn new(
         settle_batch_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetPrepaySettleOrderRequest {
             settle_batch_no: settle_batch_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPrepaySettleOrderRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPrepaySettleOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -150,8 +150,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPrepaySettleOrderRequest {
+    type Response = GetPrepaySettleOrderResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -207,8 +207,13 @@ impl<'a> V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo<'a> {
     /// 个人收款-查询批量结算信息 (`GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.settle_batch_no.clone())).await
+    ) -> ::std::result::Result<
+        GetPrepaySettleOrderResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetPrepaySettleOrderRequest::new(self.settle_batch_no.clone()))
+            .await
     }
 }
 
@@ -217,8 +222,8 @@ impl<'a> V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_settle_prepay_settle_orders_settle_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_prepay_settle_order.response",
+            ::wechatpay_runtime::json_schema_for::<GetPrepaySettleOrderResponse>(),
         ),
     ]);
     schemas.extend(apply_abnormal_settle::json_schemas());

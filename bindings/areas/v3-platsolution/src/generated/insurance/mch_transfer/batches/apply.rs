@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTransferDetailListItem {
+pub struct InsuranceApplyBatchTransferDetailListItem {
     /// 商家明细单号
     ///
     /// **Required.**
@@ -32,7 +32,7 @@ pub struct PostTransferDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTransferDetailListItem {
+    InsuranceApplyBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
         transfer_remark: required(2, "transfer_remark"),
@@ -41,7 +41,7 @@ pub struct PostTransferDetailListItem {
     }
 }
 
-impl PostTransferDetailListItem {
+impl InsuranceApplyBatchTransferDetailListItem {
     /// Creates a value from its required fields (`out_detail_no`, `transfer_amount`, `transfer_remark`, `reservation_id`, `openid`).
     pub fn new(
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
@@ -50,7 +50,7 @@ impl PostTransferDetailListItem {
         reservation_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostTransferDetailListItem {
+        InsuranceApplyBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
             transfer_amount,
             transfer_remark: transfer_remark.into(),
@@ -64,7 +64,7 @@ impl PostTransferDetailListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsuranceApplyBatchBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -103,7 +103,7 @@ pub struct PostBody {
     /// 转账明细列表
     ///
     /// **Required.**
-    pub transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+    pub transfer_detail_list: ::std::vec::Vec<InsuranceApplyBatchTransferDetailListItem>,
     /// 商户回调地址
     ///
     /// **Required.**
@@ -111,7 +111,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsuranceApplyBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_appid: required(1, "sp_appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -126,7 +126,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InsuranceApplyBatchBody {
     /// Creates a value from its required fields (`sub_mchid`, `sp_appid`, `out_batch_no`, `batch_name`, `batch_remark`, `total_amount`, `total_num`, `transfer_scene_id`, `transfer_detail_list`, `notify_url`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -138,10 +138,10 @@ impl PostBody {
         total_amount: i64,
         total_num: i64,
         transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
-        transfer_detail_list: ::std::vec::Vec<PostTransferDetailListItem>,
+        transfer_detail_list: ::std::vec::Vec<InsuranceApplyBatchTransferDetailListItem>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        InsuranceApplyBatchBody {
             sub_mchid: sub_mchid.into(),
             sp_appid: sp_appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -166,7 +166,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsuranceApplyBatchBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -178,7 +178,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `batch_state`.
     ///
     /// 批次状态
-    pub enum PostBatchState {
+    pub enum InsuranceApplyBatchBatchState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         Completed = "COMPLETED",
@@ -192,7 +192,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceApplyBatchResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -210,7 +210,7 @@ pub struct PostResponse {
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<PostBatchState>,
+    pub batch_state: ::std::option::Option<InsuranceApplyBatchBatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -218,7 +218,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceApplyBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         create_time: optional(2, "create_time"),
@@ -227,10 +227,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsuranceApplyBatchResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceApplyBatchResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             create_time: ::std::option::Option::None,
@@ -251,26 +251,26 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceApplyBatchRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InsuranceApplyBatchBody,
 }
 
-impl PostRequest {
+impl InsuranceApplyBatchRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InsuranceApplyBatchBody) -> Self {
+        InsuranceApplyBatchRequest { body }
     }
 }
 
-impl PostRequest {
+impl InsuranceApplyBatchRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/insurance/mch-transfer/batches/apply`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceApplyBatchRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -280,8 +280,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceApplyBatchRequest {
+    type Response = InsuranceApplyBatchResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -322,9 +322,9 @@ impl<'a> V3PlatsolutionInsuranceMchTransferBatchesApply<'a> {
     /// 受理商家转账 (`POST /v3/platsolution/insurance/mch-transfer/batches/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InsuranceApplyBatchBody,
+    ) -> ::std::result::Result<InsuranceApplyBatchResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&InsuranceApplyBatchRequest::new(body)).await
     }
 }
 
@@ -333,12 +333,12 @@ impl<'a> V3PlatsolutionInsuranceMchTransferBatchesApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_insurance_mch_transfer_batches_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_apply_batch.body",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyBatchBody>(),
         ),
         (
-            "post_v3_platsolution_insurance_mch_transfer_batches_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_apply_batch.response",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyBatchResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostInsurancePolicy {
+pub struct InsuranceApplyReservationInsurancePolicy {
     /// 保险产品备案编号
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostInsurancePolicy {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostInsurancePolicy {
+    InsuranceApplyReservationInsurancePolicy {
         product_registration_no: required(0, "product_registration_no"),
         policy_no: required(1, "policy_no"),
         name: required(2, "name"),
@@ -39,14 +39,14 @@ pub struct PostInsurancePolicy {
     }
 }
 
-impl PostInsurancePolicy {
+impl InsuranceApplyReservationInsurancePolicy {
     /// Creates a value from its required fields (`product_registration_no`, `policy_no`, `name`).
     pub fn new(
         product_registration_no: impl ::std::convert::Into<::std::string::String>,
         policy_no: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostInsurancePolicy {
+        InsuranceApplyReservationInsurancePolicy {
             product_registration_no: product_registration_no.into(),
             policy_no: policy_no.into(),
             name: name.into(),
@@ -80,22 +80,24 @@ impl PostInsurancePolicy {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSceneReportData {
+pub struct InsuranceApplyReservationSceneReportData {
     /// 保险保单报备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub insurance_policy: ::std::option::Option<PostInsurancePolicy>,
+    pub insurance_policy: ::std::option::Option<
+        InsuranceApplyReservationInsurancePolicy,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSceneReportData {
+    InsuranceApplyReservationSceneReportData {
         insurance_policy: optional(0, "insurance_policy"),
     }
 }
 
-impl PostSceneReportData {
+impl InsuranceApplyReservationSceneReportData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSceneReportData {
+        InsuranceApplyReservationSceneReportData {
             insurance_policy: ::std::option::Option::None,
         }
     }
@@ -103,7 +105,7 @@ impl PostSceneReportData {
     /// Sets `insurance_policy`.
     pub fn with_insurance_policy(
         mut self,
-        insurance_policy: PostInsurancePolicy,
+        insurance_policy: InsuranceApplyReservationInsurancePolicy,
     ) -> Self {
         self.insurance_policy = ::std::option::Option::Some(insurance_policy);
         self
@@ -114,7 +116,7 @@ impl PostSceneReportData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsuranceApplyReservationBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -162,11 +164,13 @@ pub struct PostBody {
     pub notify_url: ::std::string::String,
     /// 场景报备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene_report_data: ::std::option::Option<PostSceneReportData>,
+    pub scene_report_data: ::std::option::Option<
+        InsuranceApplyReservationSceneReportData,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsuranceApplyReservationBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_appid: required(1, "sp_appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -183,7 +187,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl InsuranceApplyReservationBody {
     /// Creates a value from its required fields (`sub_mchid`, `sp_appid`, `out_reservation_no`, `transfer_scene_id`, `estimated_date`, `reserve_remark`, `notify_url`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
@@ -194,7 +198,7 @@ impl PostBody {
         reserve_remark: impl ::std::convert::Into<::std::string::String>,
         notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        InsuranceApplyReservationBody {
             sub_mchid: sub_mchid.into(),
             sp_appid: sp_appid.into(),
             sub_appid: ::std::option::Option::None,
@@ -253,14 +257,14 @@ impl PostBody {
     /// Sets `scene_report_data`.
     pub fn with_scene_report_data(
         mut self,
-        scene_report_data: PostSceneReportData,
+        scene_report_data: InsuranceApplyReservationSceneReportData,
     ) -> Self {
         self.scene_report_data = ::std::option::Option::Some(scene_report_data);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsuranceApplyReservationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -272,7 +276,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 预约记录状态
-    pub enum PostState {
+    pub enum InsuranceApplyReservationState {
         Accepted = "ACCEPTED",
         Confirmed = "CONFIRMED",
         Closed = "CLOSED",
@@ -285,7 +289,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceApplyReservationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -310,7 +314,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<InsuranceApplyReservationState>,
     /// 跳转微信支付用户确认预约页的package信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -323,7 +327,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceApplyReservationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_reservation_no: optional(1, "out_reservation_no"),
         reservation_id: optional(2, "reservation_id"),
@@ -334,10 +338,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsuranceApplyReservationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceApplyReservationResponse {
             sub_mchid: ::std::option::Option::None,
             out_reservation_no: ::std::option::Option::None,
             reservation_id: ::std::option::Option::None,
@@ -360,26 +364,28 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/reservation/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceApplyReservationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: InsuranceApplyReservationBody,
 }
 
-impl PostRequest {
+impl InsuranceApplyReservationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: InsuranceApplyReservationBody) -> Self {
+        InsuranceApplyReservationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl InsuranceApplyReservationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/insurance/mch-transfer/reservation/apply`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/reservation/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceApplyReservationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -389,8 +395,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceApplyReservationRequest {
+    type Response = InsuranceApplyReservationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -431,9 +437,12 @@ impl<'a> V3PlatsolutionInsuranceMchTransferReservationApply<'a> {
     /// 受理单次预约商家转账 (`POST /v3/platsolution/insurance/mch-transfer/reservation/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: InsuranceApplyReservationBody,
+    ) -> ::std::result::Result<
+        InsuranceApplyReservationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&InsuranceApplyReservationRequest::new(body)).await
     }
 }
 
@@ -442,12 +451,12 @@ impl<'a> V3PlatsolutionInsuranceMchTransferReservationApply<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_insurance_mch_transfer_reservation_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_apply_reservation.body",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyReservationBody>(),
         ),
         (
-            "post_v3_platsolution_insurance_mch_transfer_reservation_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_apply_reservation.response",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyReservationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum PlatsolutionGetBatchByBatchIdDetailState {
         All = "ALL",
         WaitPay = "WAIT_PAY",
         Success = "SUCCESS",
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PlatsolutionGetBatchByBatchIdQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -31,7 +31,7 @@ pub struct GetQuery {
     pub need_query_detail: bool,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<PlatsolutionGetBatchByBatchIdDetailState>,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -41,7 +41,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PlatsolutionGetBatchByBatchIdQuery {
         sub_mchid: required(0, "sub_mchid"),
         need_query_detail: required(1, "need_query_detail"),
         detail_state: optional(2, "detail_state"),
@@ -50,13 +50,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PlatsolutionGetBatchByBatchIdQuery {
     /// Creates a value from its required fields (`sub_mchid`, `need_query_detail`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         need_query_detail: bool,
     ) -> Self {
-        GetQuery {
+        PlatsolutionGetBatchByBatchIdQuery {
             sub_mchid: sub_mchid.into(),
             need_query_detail,
             detail_state: ::std::option::Option::None,
@@ -66,7 +66,10 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: PlatsolutionGetBatchByBatchIdDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
@@ -84,7 +87,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByBatchIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -98,7 +101,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferBatch {
+pub struct PlatsolutionGetBatchByBatchIdTransferBatch {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -187,7 +190,7 @@ pub struct GetTransferBatch {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferBatch {
+    PlatsolutionGetBatchByBatchIdTransferBatch {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         sp_appid: optional(2, "sp_appid"),
@@ -209,10 +212,10 @@ pub struct GetTransferBatch {
     }
 }
 
-impl GetTransferBatch {
+impl PlatsolutionGetBatchByBatchIdTransferBatch {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferBatch {
+        PlatsolutionGetBatchByBatchIdTransferBatch {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -241,7 +244,7 @@ impl GetTransferBatch {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct PlatsolutionGetBatchByBatchIdDataItem {
     /// 商家转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -264,7 +267,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    PlatsolutionGetBatchByBatchIdDataItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -272,10 +275,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl PlatsolutionGetBatchByBatchIdDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        PlatsolutionGetBatchByBatchIdDataItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -288,15 +291,19 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PlatsolutionGetBatchByBatchIdResponse {
     /// 转账批次单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
+    pub transfer_batch: ::std::option::Option<
+        PlatsolutionGetBatchByBatchIdTransferBatch,
+    >,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<PlatsolutionGetBatchByBatchIdDataItem>,
+    >,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -310,7 +317,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PlatsolutionGetBatchByBatchIdResponse {
         transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -319,10 +326,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PlatsolutionGetBatchByBatchIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PlatsolutionGetBatchByBatchIdResponse {
             transfer_batch: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -343,7 +350,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PlatsolutionGetBatchByBatchIdRequest {
     /// 商家转账批次单号
     ///
     /// **Required.**
@@ -351,30 +358,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PlatsolutionGetBatchByBatchIdQuery,
 }
 
-impl GetRequest {
+impl PlatsolutionGetBatchByBatchIdRequest {
     /// Creates a value from its required fields (`batch_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PlatsolutionGetBatchByBatchIdQuery,
     ) -> Self {
-        GetRequest {
+        PlatsolutionGetBatchByBatchIdRequest {
             batch_id: batch_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PlatsolutionGetBatchByBatchIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByBatchIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -391,8 +398,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionGetBatchByBatchIdRequest {
+    type Response = PlatsolutionGetBatchByBatchIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -480,9 +487,16 @@ impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchId<'a> {
     /// 微信支付转账批次单号查询批次单 (`GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_id.clone(), query)).await
+        query: PlatsolutionGetBatchByBatchIdQuery,
+    ) -> ::std::result::Result<
+        PlatsolutionGetBatchByBatchIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PlatsolutionGetBatchByBatchIdRequest::new(self.batch_id.clone(), query),
+            )
+            .await
     }
 }
 
@@ -491,12 +505,14 @@ impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_batches_batch_id_batch_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "platsolution_get_batch_by_batch_id.query",
+            ::wechatpay_runtime::json_schema_for::<PlatsolutionGetBatchByBatchIdQuery>(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_batches_batch_id_batch_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "platsolution_get_batch_by_batch_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetBatchByBatchIdResponse,
+            >(),
         ),
     ]);
     schemas.extend(details::json_schemas());

@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum PlatsolutionGetBatchByOutBatchNoDetailState {
         All = "ALL",
         WaitPay = "WAIT_PAY",
         Success = "SUCCESS",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PlatsolutionGetBatchByOutBatchNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -38,11 +38,11 @@ pub struct GetQuery {
     pub limit: ::std::option::Option<i64>,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<PlatsolutionGetBatchByOutBatchNoDetailState>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PlatsolutionGetBatchByOutBatchNoQuery {
         sub_mchid: required(0, "sub_mchid"),
         need_query_detail: required(1, "need_query_detail"),
         offset: optional(2, "offset"),
@@ -51,13 +51,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PlatsolutionGetBatchByOutBatchNoQuery {
     /// Creates a value from its required fields (`sub_mchid`, `need_query_detail`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         need_query_detail: bool,
     ) -> Self {
-        GetQuery {
+        PlatsolutionGetBatchByOutBatchNoQuery {
             sub_mchid: sub_mchid.into(),
             need_query_detail,
             offset: ::std::option::Option::None,
@@ -79,13 +79,16 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: PlatsolutionGetBatchByOutBatchNoDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByOutBatchNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferBatch {
+pub struct PlatsolutionGetBatchByOutBatchNoTransferBatch {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -188,7 +191,7 @@ pub struct GetTransferBatch {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferBatch {
+    PlatsolutionGetBatchByOutBatchNoTransferBatch {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         sp_appid: optional(2, "sp_appid"),
@@ -210,10 +213,10 @@ pub struct GetTransferBatch {
     }
 }
 
-impl GetTransferBatch {
+impl PlatsolutionGetBatchByOutBatchNoTransferBatch {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferBatch {
+        PlatsolutionGetBatchByOutBatchNoTransferBatch {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -242,7 +245,7 @@ impl GetTransferBatch {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct PlatsolutionGetBatchByOutBatchNoDataItem {
     /// 商家转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -265,7 +268,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    PlatsolutionGetBatchByOutBatchNoDataItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -273,10 +276,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl PlatsolutionGetBatchByOutBatchNoDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        PlatsolutionGetBatchByOutBatchNoDataItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -289,15 +292,19 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PlatsolutionGetBatchByOutBatchNoResponse {
     /// 转账批次单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
+    pub transfer_batch: ::std::option::Option<
+        PlatsolutionGetBatchByOutBatchNoTransferBatch,
+    >,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<PlatsolutionGetBatchByOutBatchNoDataItem>,
+    >,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -311,7 +318,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PlatsolutionGetBatchByOutBatchNoResponse {
         transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -320,10 +327,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PlatsolutionGetBatchByOutBatchNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PlatsolutionGetBatchByOutBatchNoResponse {
             transfer_batch: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -344,7 +351,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PlatsolutionGetBatchByOutBatchNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -352,30 +359,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PlatsolutionGetBatchByOutBatchNoQuery,
 }
 
-impl GetRequest {
+impl PlatsolutionGetBatchByOutBatchNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PlatsolutionGetBatchByOutBatchNoQuery,
     ) -> Self {
-        GetRequest {
+        PlatsolutionGetBatchByOutBatchNoRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PlatsolutionGetBatchByOutBatchNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByOutBatchNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -395,8 +402,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionGetBatchByOutBatchNoRequest {
+    type Response = PlatsolutionGetBatchByOutBatchNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -484,9 +491,19 @@ impl<'a> V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo<'a> {
     /// 商户转账批次单号查询批次单 (`GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: PlatsolutionGetBatchByOutBatchNoQuery,
+    ) -> ::std::result::Result<
+        PlatsolutionGetBatchByOutBatchNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PlatsolutionGetBatchByOutBatchNoRequest::new(
+                    self.out_batch_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -495,12 +512,16 @@ impl<'a> V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_batches_out_batch_no_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "platsolution_get_batch_by_out_batch_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetBatchByOutBatchNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_batches_out_batch_no_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "platsolution_get_batch_by_out_batch_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetBatchByOutBatchNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(details::json_schemas());

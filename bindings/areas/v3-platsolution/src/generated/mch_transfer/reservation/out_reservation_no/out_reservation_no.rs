@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetReservationByOutReservationNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetReservationByOutReservationNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetReservationByOutReservationNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetReservationByOutReservationNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetReservationByOutReservationNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetReservationByOutReservationNoCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,17 +60,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetReservationByOutReservationNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetReservationByOutReservationNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetReservationByOutReservationNoCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -82,7 +82,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetReservationByOutReservationNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct GetResponse {
     pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<GetReservationByOutReservationNoCloseInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -156,7 +156,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetReservationByOutReservationNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -177,10 +177,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetReservationByOutReservationNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetReservationByOutReservationNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -213,7 +213,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetReservationByOutReservationNoRequest {
     /// 商户预约单号
     ///
     /// **Required.**
@@ -221,30 +221,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_reservation_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetReservationByOutReservationNoQuery,
 }
 
-impl GetRequest {
+impl GetReservationByOutReservationNoRequest {
     /// Creates a value from its required fields (`out_reservation_no`, `query`).
     pub fn new(
         out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetReservationByOutReservationNoQuery,
     ) -> Self {
-        GetRequest {
+        GetReservationByOutReservationNoRequest {
             out_reservation_no: out_reservation_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetReservationByOutReservationNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetReservationByOutReservationNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,8 +264,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetReservationByOutReservationNoRequest {
+    type Response = GetReservationByOutReservationNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -331,10 +331,18 @@ impl<'a> V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo<'a
     /// 商户预约单号查询预约商家转账记录 (`GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetReservationByOutReservationNoQuery,
+    ) -> ::std::result::Result<
+        GetReservationByOutReservationNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.out_reservation_no.clone(), query))
+            .execute(
+                &GetReservationByOutReservationNoRequest::new(
+                    self.out_reservation_no.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -344,12 +352,16 @@ impl<'a> V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo<'a
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_reservation_out_reservation_no_out_reservation_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_reservation_by_out_reservation_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetReservationByOutReservationNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_reservation_out_reservation_no_out_reservation_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_reservation_by_out_reservation_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetReservationByOutReservationNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

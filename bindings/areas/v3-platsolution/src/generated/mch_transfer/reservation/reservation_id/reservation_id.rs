@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetReservationByReservationIdQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetReservationByReservationIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetReservationByReservationIdQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetReservationByReservationIdQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetReservationByReservationIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetReservationByReservationIdCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,17 +60,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetReservationByReservationIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetReservationByReservationIdCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetReservationByReservationIdCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -82,7 +82,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetReservationByReservationIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct GetResponse {
     pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<GetReservationByReservationIdCloseInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -156,7 +156,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetReservationByReservationIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -177,10 +177,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetReservationByReservationIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetReservationByReservationIdResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -213,7 +213,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetReservationByReservationIdRequest {
     /// 微信转账预约单号
     ///
     /// **Required.**
@@ -221,30 +221,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub reservation_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetReservationByReservationIdQuery,
 }
 
-impl GetRequest {
+impl GetReservationByReservationIdRequest {
     /// Creates a value from its required fields (`reservation_id`, `query`).
     pub fn new(
         reservation_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetReservationByReservationIdQuery,
     ) -> Self {
-        GetRequest {
+        GetReservationByReservationIdRequest {
             reservation_id: reservation_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetReservationByReservationIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetReservationByReservationIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,8 +264,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetReservationByReservationIdRequest {
+    type Response = GetReservationByReservationIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -319,9 +319,19 @@ impl<'a> V3PlatsolutionMchTransferReservationReservationIdReservationId<'a> {
     /// 微信支付预约单号查询预约商家转账记录 (`GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.reservation_id.clone(), query)).await
+        query: GetReservationByReservationIdQuery,
+    ) -> ::std::result::Result<
+        GetReservationByReservationIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetReservationByReservationIdRequest::new(
+                    self.reservation_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -330,12 +340,14 @@ impl<'a> V3PlatsolutionMchTransferReservationReservationIdReservationId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_reservation_reservation_id_reservation_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_reservation_by_reservation_id.query",
+            ::wechatpay_runtime::json_schema_for::<GetReservationByReservationIdQuery>(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_reservation_reservation_id_reservation_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_reservation_by_reservation_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetReservationByReservationIdResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 异常退款处理方式
-    pub enum PostType {
+    pub enum DomesticApplyAbnormalRefundType {
         UserBankCard = "USER_BANK_CARD",
         MerchantBankCard = "MERCHANT_BANK_CARD",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `bank_type`.
     ///
     /// 开户银行
-    pub enum PostBankType {
+    pub enum DomesticApplyAbnormalRefundBankType {
         CmbDebit = "CMB_DEBIT",
         CommDebit = "COMM_DEBIT",
         AbcDebit = "ABC_DEBIT",
@@ -43,7 +43,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DomesticApplyAbnormalRefundBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -55,10 +55,10 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: DomesticApplyAbnormalRefundType,
     /// 开户银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_type: ::std::option::Option<PostBankType>,
+    pub bank_type: ::std::option::Option<DomesticApplyAbnormalRefundBankType>,
     /// 收款银行卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -72,7 +72,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DomesticApplyAbnormalRefundBody {
         sub_mchid: optional(0, "sub_mchid"),
         out_refund_no: required(1, "out_refund_no"),
         type_: required(2, "type"),
@@ -82,13 +82,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DomesticApplyAbnormalRefundBody {
     /// Creates a value from its required fields (`out_refund_no`, `type`).
     pub fn new(
         out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
+        type_: DomesticApplyAbnormalRefundType,
     ) -> Self {
-        PostBody {
+        DomesticApplyAbnormalRefundBody {
             sub_mchid: ::std::option::Option::None,
             out_refund_no: out_refund_no.into(),
             type_,
@@ -108,7 +108,10 @@ impl PostBody {
     }
 
     /// Sets `bank_type`.
-    pub fn with_bank_type(mut self, bank_type: PostBankType) -> Self {
+    pub fn with_bank_type(
+        mut self,
+        bank_type: DomesticApplyAbnormalRefundBankType,
+    ) -> Self {
         self.bank_type = ::std::option::Option::Some(bank_type);
         self
     }
@@ -129,7 +132,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DomesticApplyAbnormalRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -143,7 +146,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFromItem {
+pub struct DomesticApplyAbnormalRefundFromItem {
     /// 出资账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -161,17 +164,17 @@ pub struct PostFromItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFromItem {
+    DomesticApplyAbnormalRefundFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
         ..extra
     }
 }
 
-impl PostFromItem {
+impl DomesticApplyAbnormalRefundFromItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFromItem {
+        DomesticApplyAbnormalRefundFromItem {
             account: ::std::option::Option::None,
             amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -185,7 +188,7 @@ impl PostFromItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAmount {
+pub struct DomesticApplyAbnormalRefundAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -198,7 +201,9 @@ pub struct PostAmount {
     pub refund: ::std::option::Option<i64>,
     /// 退款出资账户及金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub from: ::std::option::Option<::std::vec::Vec<PostFromItem>>,
+    pub from: ::std::option::Option<
+        ::std::vec::Vec<DomesticApplyAbnormalRefundFromItem>,
+    >,
     /// 用户支付金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -239,7 +244,7 @@ pub struct PostAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAmount {
+    DomesticApplyAbnormalRefundAmount {
         total: optional(0, "total"),
         refund: optional(1, "refund"),
         from: optional(2, "from"),
@@ -254,10 +259,10 @@ pub struct PostAmount {
     }
 }
 
-impl PostAmount {
+impl DomesticApplyAbnormalRefundAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAmount {
+        DomesticApplyAbnormalRefundAmount {
             total: ::std::option::Option::None,
             refund: ::std::option::Option::None,
             from: ::std::option::Option::None,
@@ -279,7 +284,7 @@ impl PostAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostGoodsDetailItem {
+pub struct DomesticApplyAbnormalRefundGoodsDetailItem {
     /// 商户侧商品编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -313,7 +318,7 @@ pub struct PostGoodsDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostGoodsDetailItem {
+    DomesticApplyAbnormalRefundGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
         goods_name: optional(2, "goods_name"),
@@ -324,10 +329,10 @@ pub struct PostGoodsDetailItem {
     }
 }
 
-impl PostGoodsDetailItem {
+impl DomesticApplyAbnormalRefundGoodsDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostGoodsDetailItem {
+        DomesticApplyAbnormalRefundGoodsDetailItem {
             merchant_goods_id: ::std::option::Option::None,
             wechatpay_goods_id: ::std::option::Option::None,
             goods_name: ::std::option::Option::None,
@@ -345,7 +350,7 @@ impl PostGoodsDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPromotionDetailItem {
+pub struct DomesticApplyAbnormalRefundPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -374,7 +379,9 @@ pub struct PostPromotionDetailItem {
     pub refund_amount: ::std::option::Option<i64>,
     /// 商品列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub goods_detail: ::std::option::Option<::std::vec::Vec<PostGoodsDetailItem>>,
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<DomesticApplyAbnormalRefundGoodsDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -382,7 +389,7 @@ pub struct PostPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPromotionDetailItem {
+    DomesticApplyAbnormalRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
         type_: optional(2, "type"),
@@ -393,10 +400,10 @@ pub struct PostPromotionDetailItem {
     }
 }
 
-impl PostPromotionDetailItem {
+impl DomesticApplyAbnormalRefundPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPromotionDetailItem {
+        DomesticApplyAbnormalRefundPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             scope: ::std::option::Option::None,
             type_: ::std::option::Option::None,
@@ -412,7 +419,7 @@ impl PostPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DomesticApplyAbnormalRefundResponse {
     /// 微信支付退款号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -463,11 +470,11 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<PostAmount>,
+    pub amount: ::std::option::Option<DomesticApplyAbnormalRefundAmount>,
     /// 优惠退款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
-        ::std::vec::Vec<PostPromotionDetailItem>,
+        ::std::vec::Vec<DomesticApplyAbnormalRefundPromotionDetailItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -476,7 +483,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DomesticApplyAbnormalRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),
         transaction_id: optional(2, "transaction_id"),
@@ -493,10 +500,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl DomesticApplyAbnormalRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DomesticApplyAbnormalRefundResponse {
             refund_id: ::std::option::Option::None,
             out_refund_no: ::std::option::Option::None,
             transaction_id: ::std::option::Option::None,
@@ -569,7 +576,7 @@ impl PostResponse {
 /// Source: `openapi/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DomesticApplyAbnormalRefundRequest {
     /// 微信退款单号
     ///
     /// **Required.**
@@ -577,30 +584,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub refund_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: DomesticApplyAbnormalRefundBody,
 }
 
-impl PostRequest {
+impl DomesticApplyAbnormalRefundRequest {
     /// Creates a value from its required fields (`refund_id`, `body`).
     pub fn new(
         refund_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: DomesticApplyAbnormalRefundBody,
     ) -> Self {
-        PostRequest {
+        DomesticApplyAbnormalRefundRequest {
             refund_id: refund_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl DomesticApplyAbnormalRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`
     pub const PATH: &'static str = "/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DomesticApplyAbnormalRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -617,8 +624,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DomesticApplyAbnormalRefundRequest {
+    type Response = DomesticApplyAbnormalRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -667,9 +674,16 @@ impl<'a> V3RefundDomesticRefundsRefundIdApplyAbnormalRefund<'a> {
     /// 发起异常退款 (`POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.refund_id.clone(), body)).await
+        body: DomesticApplyAbnormalRefundBody,
+    ) -> ::std::result::Result<
+        DomesticApplyAbnormalRefundResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &DomesticApplyAbnormalRefundRequest::new(self.refund_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -678,12 +692,12 @@ impl<'a> V3RefundDomesticRefundsRefundIdApplyAbnormalRefund<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_refund_domestic_refunds_refund_id_apply_abnormal_refund.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "domestic_apply_abnormal_refund.body",
+            ::wechatpay_runtime::json_schema_for::<DomesticApplyAbnormalRefundBody>(),
         ),
         (
-            "post_v3_refund_domestic_refunds_refund_id_apply_abnormal_refund.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "domestic_apply_abnormal_refund.response",
+            ::wechatpay_runtime::json_schema_for::<DomesticApplyAbnormalRefundResponse>(),
         ),
     ])
 }

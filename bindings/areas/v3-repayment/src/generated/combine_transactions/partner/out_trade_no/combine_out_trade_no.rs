@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCombinePayerInfo {
+pub struct GetPartnerByCombineOutTradeNoCombinePayerInfo {
     /// 用户服务商标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -21,16 +21,16 @@ pub struct GetCombinePayerInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCombinePayerInfo {
+    GetPartnerByCombineOutTradeNoCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
     }
 }
 
-impl GetCombinePayerInfo {
+impl GetPartnerByCombineOutTradeNoCombinePayerInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCombinePayerInfo {
+        GetPartnerByCombineOutTradeNoCombinePayerInfo {
             openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -41,7 +41,7 @@ impl GetCombinePayerInfo {
     /// Values of `trade_type`.
     ///
     /// 交易类型
-    pub enum GetTradeType {
+    pub enum GetPartnerByCombineOutTradeNoTradeType {
         Repayment = "REPAYMENT",
         #[unrecognized]
         Unrecognized(String),
@@ -52,7 +52,7 @@ impl GetCombinePayerInfo {
     /// Values of `trade_state`.
     ///
     /// 交易状态
-    pub enum GetTradeState {
+    pub enum GetPartnerByCombineOutTradeNoTradeState {
         Success = "SUCCESS",
         Notpay = "NOTPAY",
         Closed = "CLOSED",
@@ -67,7 +67,7 @@ impl GetCombinePayerInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct GetPartnerByCombineOutTradeNoAmount {
     /// 标价金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -91,7 +91,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    GetPartnerByCombineOutTradeNoAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
         payer_amount: optional(2, "payer_amount"),
@@ -100,10 +100,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl GetPartnerByCombineOutTradeNoAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        GetPartnerByCombineOutTradeNoAmount {
             total_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_amount: ::std::option::Option::None,
@@ -119,7 +119,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSubOrdersItem {
+pub struct GetPartnerByCombineOutTradeNoSubOrdersItem {
     /// 还款单发起商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -138,10 +138,10 @@ pub struct GetSubOrdersItem {
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<GetTradeType>,
+    pub trade_type: ::std::option::Option<GetPartnerByCombineOutTradeNoTradeType>,
     /// 交易状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_state: ::std::option::Option<GetTradeState>,
+    pub trade_state: ::std::option::Option<GetPartnerByCombineOutTradeNoTradeState>,
     /// 付款银行
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -153,7 +153,7 @@ pub struct GetSubOrdersItem {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 子单金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<GetPartnerByCombineOutTradeNoAmount>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -161,7 +161,7 @@ pub struct GetSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSubOrdersItem {
+    GetPartnerByCombineOutTradeNoSubOrdersItem {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         out_trade_no: optional(2, "out_trade_no"),
@@ -176,10 +176,10 @@ pub struct GetSubOrdersItem {
     }
 }
 
-impl GetSubOrdersItem {
+impl GetPartnerByCombineOutTradeNoSubOrdersItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSubOrdersItem {
+        GetPartnerByCombineOutTradeNoSubOrdersItem {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
@@ -199,7 +199,7 @@ impl GetSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPartnerByCombineOutTradeNoResponse {
     /// 还款服务商APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -222,10 +222,14 @@ pub struct GetResponse {
     pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 还款支付者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub combine_payer_info: ::std::option::Option<GetCombinePayerInfo>,
+    pub combine_payer_info: ::std::option::Option<
+        GetPartnerByCombineOutTradeNoCombinePayerInfo,
+    >,
     /// 还款明细单信息列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_orders: ::std::option::Option<::std::vec::Vec<GetSubOrdersItem>>,
+    pub sub_orders: ::std::option::Option<
+        ::std::vec::Vec<GetPartnerByCombineOutTradeNoSubOrdersItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -233,7 +237,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPartnerByCombineOutTradeNoResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),
         combine_out_trade_no: optional(2, "combine_out_trade_no"),
@@ -244,10 +248,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPartnerByCombineOutTradeNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPartnerByCombineOutTradeNoResponse {
             combine_appid: ::std::option::Option::None,
             combine_mchid: ::std::option::Option::None,
             combine_out_trade_no: ::std::option::Option::None,
@@ -270,7 +274,7 @@ impl GetResponse {
 /// Source: `openapi/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPartnerByCombineOutTradeNoRequest {
     /// 还款单订单号
     ///
     /// **Required.**
@@ -279,25 +283,25 @@ pub struct GetRequest {
     pub combine_out_trade_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPartnerByCombineOutTradeNoRequest {
     /// Creates a value from its required fields (`combine_out_trade_no`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetPartnerByCombineOutTradeNoRequest {
             combine_out_trade_no: combine_out_trade_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPartnerByCombineOutTradeNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`
     pub const PATH: &'static str = "/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPartnerByCombineOutTradeNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -316,8 +320,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPartnerByCombineOutTradeNoRequest {
+    type Response = GetPartnerByCombineOutTradeNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -373,8 +377,17 @@ impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo<'a> {
     /// 还款单查询 (`GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.combine_out_trade_no.clone())).await
+    ) -> ::std::result::Result<
+        GetPartnerByCombineOutTradeNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetPartnerByCombineOutTradeNoRequest::new(
+                    self.combine_out_trade_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -383,8 +396,10 @@ impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_repayment_combine_transactions_partner_out_trade_no_combine_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_partner_by_combine_out_trade_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPartnerByCombineOutTradeNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct VehicleGetTransactionByTransactionIdQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    VehicleGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl VehicleGetTransactionByTransactionIdQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        VehicleGetTransactionByTransactionIdQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for VehicleGetTransactionByTransactionIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -50,7 +50,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct VehicleGetTransactionByTransactionIdPayer {
     /// 用户在服务商APP的标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -64,17 +64,17 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    VehicleGetTransactionByTransactionIdPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
         ..extra
     }
 }
 
-impl GetPayer {
+impl VehicleGetTransactionByTransactionIdPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        VehicleGetTransactionByTransactionIdPayer {
             sp_openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -88,7 +88,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct VehicleGetTransactionByTransactionIdAmount {
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -110,7 +110,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    VehicleGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         payer_total: optional(2, "payer_total"),
@@ -119,10 +119,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl VehicleGetTransactionByTransactionIdAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        VehicleGetTransactionByTransactionIdAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeviceInfo {
+pub struct VehicleGetTransactionByTransactionIdDeviceInfo {
     /// 商户端设备号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -152,17 +152,17 @@ pub struct GetDeviceInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeviceInfo {
+    VehicleGetTransactionByTransactionIdDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
         ..extra
     }
 }
 
-impl GetDeviceInfo {
+impl VehicleGetTransactionByTransactionIdDeviceInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeviceInfo {
+        VehicleGetTransactionByTransactionIdDeviceInfo {
             device_id: ::std::option::Option::None,
             device_ip: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -176,7 +176,7 @@ impl GetDeviceInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPromotionDetailItem {
+pub struct VehicleGetTransactionByTransactionIdPromotionDetailItem {
     /// 券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -216,7 +216,7 @@ pub struct GetPromotionDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPromotionDetailItem {
+    VehicleGetTransactionByTransactionIdPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
         scope: optional(2, "scope"),
@@ -230,10 +230,10 @@ pub struct GetPromotionDetailItem {
     }
 }
 
-impl GetPromotionDetailItem {
+impl VehicleGetTransactionByTransactionIdPromotionDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPromotionDetailItem {
+        VehicleGetTransactionByTransactionIdPromotionDetailItem {
             promotion_id: ::std::option::Option::None,
             name: ::std::option::Option::None,
             scope: ::std::option::Option::None,
@@ -252,7 +252,7 @@ impl GetPromotionDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct VehicleGetTransactionByTransactionIdResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -303,18 +303,22 @@ pub struct GetResponse {
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<VehicleGetTransactionByTransactionIdPayer>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<VehicleGetTransactionByTransactionIdAmount>,
     /// 设备信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub device_info: ::std::option::Option<GetDeviceInfo>,
+    pub device_info: ::std::option::Option<
+        VehicleGetTransactionByTransactionIdDeviceInfo,
+    >,
     /// 优惠详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub promotion_detail: ::std::option::Option<::std::vec::Vec<GetPromotionDetailItem>>,
+    pub promotion_detail: ::std::option::Option<
+        ::std::vec::Vec<VehicleGetTransactionByTransactionIdPromotionDetailItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -322,7 +326,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    VehicleGetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         appid: optional(2, "appid"),
@@ -343,10 +347,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl VehicleGetTransactionByTransactionIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        VehicleGetTransactionByTransactionIdResponse {
             mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -379,7 +383,7 @@ impl GetResponse {
 /// Source: `openapi/v3/vehicle/etc/transactions/id/{transaction_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct VehicleGetTransactionByTransactionIdRequest {
     /// 微信支付订单号
     ///
     /// **Required.**
@@ -387,30 +391,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: VehicleGetTransactionByTransactionIdQuery,
 }
 
-impl GetRequest {
+impl VehicleGetTransactionByTransactionIdRequest {
     /// Creates a value from its required fields (`transaction_id`, `query`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: VehicleGetTransactionByTransactionIdQuery,
     ) -> Self {
-        GetRequest {
+        VehicleGetTransactionByTransactionIdRequest {
             transaction_id: transaction_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl VehicleGetTransactionByTransactionIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/vehicle/etc/transactions/id/{transaction_id}`
     pub const PATH: &'static str = "/v3/vehicle/etc/transactions/id/{transaction_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for VehicleGetTransactionByTransactionIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -430,8 +434,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for VehicleGetTransactionByTransactionIdRequest {
+    type Response = VehicleGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -484,9 +488,19 @@ impl<'a> V3VehicleEtcTransactionsIdTransactionId<'a> {
     /// 查询订单 (`GET /v3/vehicle/etc/transactions/id/{transaction_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.transaction_id.clone(), query)).await
+        query: VehicleGetTransactionByTransactionIdQuery,
+    ) -> ::std::result::Result<
+        VehicleGetTransactionByTransactionIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &VehicleGetTransactionByTransactionIdRequest::new(
+                    self.transaction_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -495,12 +509,16 @@ impl<'a> V3VehicleEtcTransactionsIdTransactionId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_vehicle_etc_transactions_id_transaction_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "vehicle_get_transaction_by_transaction_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                VehicleGetTransactionByTransactionIdQuery,
+            >(),
         ),
         (
-            "get_v3_vehicle_etc_transactions_id_transaction_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "vehicle_get_transaction_by_transaction_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                VehicleGetTransactionByTransactionIdResponse,
+            >(),
         ),
     ])
 }

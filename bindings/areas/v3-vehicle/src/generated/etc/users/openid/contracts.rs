@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct VehicleQueryContractQuery {
     /// 特约商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -21,20 +21,20 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    VehicleQueryContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
         plan_id: required(1, "plan_id"),
         plate_number: required(2, "plate_number"),
     }
 }
 
-impl GetQuery {
+impl VehicleQueryContractQuery {
     /// Creates a value from its required fields (`plan_id`, `plate_number`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         plate_number: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        VehicleQueryContractQuery {
             sub_mchid: ::std::option::Option::None,
             plan_id: plan_id.into(),
             plate_number: plate_number.into(),
@@ -51,7 +51,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for VehicleQueryContractQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct VehicleQueryContractResponse {
     /// 发起签约的appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -110,7 +110,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    VehicleQueryContractResponse {
         appid: optional(0, "appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sp_openid: optional(2, "sp_openid"),
@@ -124,10 +124,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl VehicleQueryContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        VehicleQueryContractResponse {
             appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
@@ -153,7 +153,7 @@ impl GetResponse {
 /// Source: `openapi/v3/vehicle/etc/users/{openid}/contracts.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct VehicleQueryContractRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -161,30 +161,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub openid: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: VehicleQueryContractQuery,
 }
 
-impl GetRequest {
+impl VehicleQueryContractRequest {
     /// Creates a value from its required fields (`openid`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: VehicleQueryContractQuery,
     ) -> Self {
-        GetRequest {
+        VehicleQueryContractRequest {
             openid: openid.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl VehicleQueryContractRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/vehicle/etc/users/{openid}/contracts`
     pub const PATH: &'static str = "/v3/vehicle/etc/users/{openid}/contracts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for VehicleQueryContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -201,8 +201,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for VehicleQueryContractRequest {
+    type Response = VehicleQueryContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,9 +267,14 @@ impl<'a> V3VehicleEtcUsersOpenidContracts<'a> {
     /// 查询ETC签约状态 (`GET /v3/vehicle/etc/users/{openid}/contracts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.openid.clone(), query)).await
+        query: VehicleQueryContractQuery,
+    ) -> ::std::result::Result<
+        VehicleQueryContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&VehicleQueryContractRequest::new(self.openid.clone(), query))
+            .await
     }
 }
 
@@ -278,12 +283,12 @@ impl<'a> V3VehicleEtcUsersOpenidContracts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_vehicle_etc_users_openid_contracts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "vehicle_query_contract.query",
+            ::wechatpay_runtime::json_schema_for::<VehicleQueryContractQuery>(),
         ),
         (
-            "get_v3_vehicle_etc_users_openid_contracts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "vehicle_query_contract.response",
+            ::wechatpay_runtime::json_schema_for::<VehicleQueryContractResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteBody {
+pub struct DeleteMerchantIdentifierBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct DeleteBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteBody {
+    DeleteMerchantIdentifierBody {
         sp_mchid: required(0, "sp_mchid"),
     }
 }
 
-impl DeleteBody {
+impl DeleteMerchantIdentifierBody {
     /// Creates a value from its required fields (`sp_mchid`).
     pub fn new(sp_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        DeleteBody {
+        DeleteMerchantIdentifierBody {
             sp_mchid: sp_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteBody {
+impl ::wechatpay_runtime::Validate for DeleteMerchantIdentifierBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for DeleteBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct DeleteResponse {
+pub struct DeleteMerchantIdentifierResponse {
     /// 可用商户范围id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -53,16 +53,16 @@ pub struct DeleteResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    DeleteResponse {
+    DeleteMerchantIdentifierResponse {
         range_id: optional(0, "range_id"),
         ..extra
     }
 }
 
-impl DeleteResponse {
+impl DeleteMerchantIdentifierResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        DeleteResponse {
+        DeleteMerchantIdentifierResponse {
             range_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -80,7 +80,7 @@ impl DeleteResponse {
 /// Source: `openapi/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteMerchantIdentifierRequest {
     /// 可用商户范围id
     ///
     /// **Required.**
@@ -94,17 +94,17 @@ pub struct DeleteRequest {
     /// Path parameter.
     pub merchant_identifier: ::std::string::String,
     /// The request body.
-    pub body: DeleteBody,
+    pub body: DeleteMerchantIdentifierBody,
 }
 
-impl DeleteRequest {
+impl DeleteMerchantIdentifierRequest {
     /// Creates a value from its required fields (`range_id`, `merchant_identifier`, `body`).
     pub fn new(
         range_id: impl ::std::convert::Into<::std::string::String>,
         merchant_identifier: impl ::std::convert::Into<::std::string::String>,
-        body: DeleteBody,
+        body: DeleteMerchantIdentifierBody,
     ) -> Self {
-        DeleteRequest {
+        DeleteMerchantIdentifierRequest {
             range_id: range_id.into(),
             merchant_identifier: merchant_identifier.into(),
             body,
@@ -112,14 +112,14 @@ impl DeleteRequest {
     }
 }
 
-impl DeleteRequest {
+impl DeleteMerchantIdentifierRequest {
     /// `DELETE`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
     /// `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteRequest {
+impl ::wechatpay_runtime::Validate for DeleteMerchantIdentifierRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -146,8 +146,8 @@ impl ::wechatpay_runtime::Validate for DeleteRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for DeleteRequest {
-    type Response = DeleteResponse;
+impl ::wechatpay_runtime::Operation for DeleteMerchantIdentifierRequest {
+    type Response = DeleteMerchantIdentifierResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -202,11 +202,14 @@ impl<'a> V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier<'a
     /// 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`)
     pub async fn delete(
         &self,
-        body: DeleteBody,
-    ) -> ::std::result::Result<DeleteResponse, ::wechatpay_runtime::Error> {
+        body: DeleteMerchantIdentifierBody,
+    ) -> ::std::result::Result<
+        DeleteMerchantIdentifierResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &DeleteRequest::new(
+                &DeleteMerchantIdentifierRequest::new(
                     self.range_id.clone(),
                     self.merchant_identifier.clone(),
                     body,
@@ -221,12 +224,12 @@ impl<'a> V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier<'a
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "delete_v3_webizpay_avail_mch_ranges_range_id_merchant_identifiers_merchant_identifier.body",
-            ::wechatpay_runtime::json_schema_for::<DeleteBody>(),
+            "delete_merchant_identifier.body",
+            ::wechatpay_runtime::json_schema_for::<DeleteMerchantIdentifierBody>(),
         ),
         (
-            "delete_v3_webizpay_avail_mch_ranges_range_id_merchant_identifiers_merchant_identifier.response",
-            ::wechatpay_runtime::json_schema_for::<DeleteResponse>(),
+            "delete_merchant_identifier.response",
+            ::wechatpay_runtime::json_schema_for::<DeleteMerchantIdentifierResponse>(),
         ),
     ])
 }

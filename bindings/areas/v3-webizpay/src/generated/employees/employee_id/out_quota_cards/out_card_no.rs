@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetEmployeeByOutCardNoQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetEmployeeByOutCardNoQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetEmployeeByOutCardNoQuery {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetEmployeeByOutCardNoQuery {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetEmployeeByOutCardNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `card_rule`.
     ///
     /// 使用规则
-    pub enum GetCardRule {
+    pub enum GetEmployeeByOutCardNoCardRule {
         Single = "SINGLE",
         Multiple = "MULTIPLE",
         #[unrecognized]
@@ -61,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `refund_rule`.
     ///
     /// 退款规则
-    pub enum GetRefundRule {
+    pub enum GetEmployeeByOutCardNoRefundRule {
         Return = "RETURN",
         NotReturn = "NOT_RETURN",
         #[unrecognized]
@@ -73,7 +73,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `card_state`.
     ///
     /// 卡片状态
-    pub enum GetCardState {
+    pub enum GetEmployeeByOutCardNoCardState {
         Active = "ACTIVE",
         Disabled = "DISABLED",
         #[unrecognized]
@@ -85,7 +85,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetEmployeeByOutCardNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -120,12 +120,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_rule: ::std::option::Option<GetCardRule>,
+    pub card_rule: ::std::option::Option<GetEmployeeByOutCardNoCardRule>,
     /// 退款规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub refund_rule: ::std::option::Option<GetRefundRule>,
+    pub refund_rule: ::std::option::Option<GetEmployeeByOutCardNoRefundRule>,
     /// 卡片总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,7 +150,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_state: ::std::option::Option<GetCardState>,
+    pub card_state: ::std::option::Option<GetEmployeeByOutCardNoCardState>,
     /// 卡片名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -178,7 +178,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetEmployeeByOutCardNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         card_no: optional(2, "card_no"),
@@ -202,10 +202,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetEmployeeByOutCardNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetEmployeeByOutCardNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             card_no: ::std::option::Option::None,
@@ -241,7 +241,7 @@ impl GetResponse {
 /// Source: `openapi/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetEmployeeByOutCardNoRequest {
     /// 微信授权关系ID
     ///
     /// **Required.**
@@ -255,17 +255,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_card_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetEmployeeByOutCardNoQuery,
 }
 
-impl GetRequest {
+impl GetEmployeeByOutCardNoRequest {
     /// Creates a value from its required fields (`employee_id`, `out_card_no`, `query`).
     pub fn new(
         employee_id: impl ::std::convert::Into<::std::string::String>,
         out_card_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetEmployeeByOutCardNoQuery,
     ) -> Self {
-        GetRequest {
+        GetEmployeeByOutCardNoRequest {
             employee_id: employee_id.into(),
             out_card_no: out_card_no.into(),
             query,
@@ -273,14 +273,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl GetEmployeeByOutCardNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`
     pub const PATH: &'static str = "/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetEmployeeByOutCardNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -310,8 +310,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetEmployeeByOutCardNoRequest {
+    type Response = GetEmployeeByOutCardNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -377,11 +377,14 @@ impl<'a> V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo<'a> {
     /// 使用商户卡号查询企业支付额度卡 (`GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetEmployeeByOutCardNoQuery,
+    ) -> ::std::result::Result<
+        GetEmployeeByOutCardNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &GetEmployeeByOutCardNoRequest::new(
                     self.employee_id.clone(),
                     self.out_card_no.clone(),
                     query,
@@ -396,12 +399,12 @@ impl<'a> V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_webizpay_employees_employee_id_out_quota_cards_out_card_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_employee_by_out_card_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetEmployeeByOutCardNoQuery>(),
         ),
         (
-            "get_v3_webizpay_employees_employee_id_out_quota_cards_out_card_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_employee_by_out_card_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetEmployeeByOutCardNoResponse>(),
         ),
     ])
 }

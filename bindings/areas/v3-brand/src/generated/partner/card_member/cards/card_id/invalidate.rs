@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InvalidateCardBody {
     /// 品牌id
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InvalidateCardBody {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl PostBody {
+impl InvalidateCardBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        InvalidateCardBody {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InvalidateCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum PostCardType {
+    pub enum InvalidateCardCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `code_mode`.
     ///
     /// 会员卡code分配类型
-    pub enum PostCodeMode {
+    pub enum InvalidateCardCodeMode {
         SystemAllocate = "SYSTEM_ALLOCATE",
         MerchantAllocate = "MERCHANT_ALLOCATE",
         #[unrecognized]
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `code_type`.
     ///
     /// 会员码型
-    pub enum PostCodeType {
+    pub enum InvalidateCardCodeType {
         NoneCode = "NONE_CODE",
         BarCode = "BAR_CODE",
         QrCode = "QR_CODE",
@@ -82,7 +82,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCodeJumpInformation {
+pub struct InvalidateCardCodeJumpInformation {
     /// 会员码跳转AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
@@ -96,17 +96,17 @@ pub struct PostCodeJumpInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCodeJumpInformation {
+    InvalidateCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
         ..extra
     }
 }
 
-impl PostCodeJumpInformation {
+impl InvalidateCardCodeJumpInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCodeJumpInformation {
+        InvalidateCardCodeJumpInformation {
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -118,7 +118,7 @@ impl PostCodeJumpInformation {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum PostType {
+    pub enum InvalidateCardType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -133,13 +133,13 @@ impl PostCodeJumpInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostValidDateInformation {
+pub struct InvalidateCardValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<InvalidateCardType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -156,7 +156,7 @@ pub struct PostValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostValidDateInformation {
+    InvalidateCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -165,10 +165,10 @@ pub struct PostValidDateInformation {
     }
 }
 
-impl PostValidDateInformation {
+impl InvalidateCardValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostValidDateInformation {
+        InvalidateCardValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -184,7 +184,7 @@ impl PostValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPurchaseInformation {
+pub struct InvalidateCardPurchaseInformation {
     /// 付费会员价格
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
@@ -201,7 +201,7 @@ pub struct PostPurchaseInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPurchaseInformation {
+    InvalidateCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
         jump_path: optional(2, "jump_path"),
@@ -209,10 +209,10 @@ pub struct PostPurchaseInformation {
     }
 }
 
-impl PostPurchaseInformation {
+impl InvalidateCardPurchaseInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPurchaseInformation {
+        InvalidateCardPurchaseInformation {
             price: ::std::option::Option::None,
             jump_appid: ::std::option::Option::None,
             jump_path: ::std::option::Option::None,
@@ -225,7 +225,7 @@ impl PostPurchaseInformation {
     /// Values of `common_field_list`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum PostCommonFieldList {
+    pub enum InvalidateCardCommonFieldList {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -241,7 +241,7 @@ impl PostPurchaseInformation {
     /// Values of `type`.
     ///
     /// 商户自定义的开卡信息字段类型
-    pub enum PostCustomFieldListItemType {
+    pub enum InvalidateCardCustomFieldListType {
         CheckBox = "CHECK_BOX",
         Radio = "RADIO",
         #[unrecognized]
@@ -255,11 +255,11 @@ impl PostPurchaseInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct InvalidateCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostCustomFieldListItemType>,
+    pub type_: ::std::option::Option<InvalidateCardCustomFieldListType>,
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -273,7 +273,7 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    InvalidateCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
         values: optional(2, "values"),
@@ -281,10 +281,10 @@ pub struct PostCustomFieldListItem {
     }
 }
 
-impl PostCustomFieldListItem {
+impl InvalidateCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        InvalidateCardCustomFieldListItem {
             type_: ::std::option::Option::None,
             name: ::std::option::Option::None,
             values: ::std::option::Option::None,
@@ -299,14 +299,16 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformation {
+pub struct InvalidateCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<PostCommonFieldList>>,
+    pub common_field_list: ::std::option::Option<
+        ::std::vec::Vec<InvalidateCardCommonFieldList>,
+    >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<InvalidateCardCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -315,17 +317,17 @@ pub struct PostUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformation {
+    InvalidateCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl PostUserInformation {
+impl InvalidateCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformation {
+        InvalidateCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -337,7 +339,7 @@ impl PostUserInformation {
     /// Values of `state`.
     ///
     /// 状态
-    pub enum PostState {
+    pub enum InvalidateCardState {
         CardEffective = "CARD_EFFECTIVE",
         CardInvalid = "CARD_INVALID",
         #[unrecognized]
@@ -349,7 +351,7 @@ impl PostUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InvalidateCardResponse {
     /// 商家请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -374,7 +376,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<PostCardType>,
+    pub card_type: ::std::option::Option<InvalidateCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -394,15 +396,15 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_mode: ::std::option::Option<PostCodeMode>,
+    pub code_mode: ::std::option::Option<InvalidateCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_type: ::std::option::Option<PostCodeType>,
+    pub code_type: ::std::option::Option<InvalidateCardCodeType>,
     /// 会员码跳转信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_jump_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub code_jump_information: ::std::option::Option<InvalidateCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -432,29 +434,31 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PostValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        InvalidateCardValidDateInformation,
+    >,
     /// 会员中心信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub member_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub member_information: ::std::option::Option<InvalidateCardCodeJumpInformation>,
     /// 积分信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub points_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub points_information: ::std::option::Option<InvalidateCardCodeJumpInformation>,
     /// 储值信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub balance_information: ::std::option::Option<PostCodeJumpInformation>,
+    pub balance_information: ::std::option::Option<InvalidateCardCodeJumpInformation>,
     /// 付费会员信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub purchase_information: ::std::option::Option<PostPurchaseInformation>,
+    pub purchase_information: ::std::option::Option<InvalidateCardPurchaseInformation>,
     /// 用户开卡信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostUserInformation>,
+    pub user_information: ::std::option::Option<InvalidateCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<InvalidateCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -472,7 +476,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InvalidateCardResponse {
         out_request_no: optional(0, "out_request_no"),
         card_id: optional(1, "card_id"),
         brand_id: optional(2, "brand_id"),
@@ -504,10 +508,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InvalidateCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InvalidateCardResponse {
             out_request_no: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -551,7 +555,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/cards/{card_id}/invalidate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InvalidateCardRequest {
     /// 会员卡模板ID
     ///
     /// **Required.**
@@ -559,30 +563,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: InvalidateCardBody,
 }
 
-impl PostRequest {
+impl InvalidateCardRequest {
     /// Creates a value from its required fields (`card_id`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: InvalidateCardBody,
     ) -> Self {
-        PostRequest {
+        InvalidateCardRequest {
             card_id: card_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl InvalidateCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/cards/{card_id}/invalidate`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards/{card_id}/invalidate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InvalidateCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -599,8 +603,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InvalidateCardRequest {
+    type Response = InvalidateCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -649,9 +653,11 @@ impl<'a> V3BrandPartnerCardMemberCardsCardIdInvalidate<'a> {
     /// 作废会员卡模板 (`POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.card_id.clone(), body)).await
+        body: InvalidateCardBody,
+    ) -> ::std::result::Result<InvalidateCardResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&InvalidateCardRequest::new(self.card_id.clone(), body))
+            .await
     }
 }
 
@@ -660,12 +666,12 @@ impl<'a> V3BrandPartnerCardMemberCardsCardIdInvalidate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_cards_card_id_invalidate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "invalidate_card.body",
+            ::wechatpay_runtime::json_schema_for::<InvalidateCardBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_cards_card_id_invalidate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "invalidate_card.response",
+            ::wechatpay_runtime::json_schema_for::<InvalidateCardResponse>(),
         ),
     ])
 }

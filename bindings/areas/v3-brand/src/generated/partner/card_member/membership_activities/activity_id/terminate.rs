@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct TerminateMembershipActivityBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    TerminateMembershipActivityBody {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl PostBody {
+impl TerminateMembershipActivityBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        TerminateMembershipActivityBody {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for TerminateMembershipActivityBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `activity_channel`.
     ///
     /// 活动渠道
-    pub enum PostActivityChannel {
+    pub enum TerminateMembershipActivityActivityChannel {
         MechantAppComponent = "MECHANT_APP_COMPONENT",
         #[unrecognized]
         Unrecognized(String),
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProductCouponStockListItem {
+pub struct TerminateMembershipActivityProductCouponStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -71,17 +71,17 @@ pub struct PostProductCouponStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProductCouponStockListItem {
+    TerminateMembershipActivityProductCouponStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         ..extra
     }
 }
 
-impl PostProductCouponStockListItem {
+impl TerminateMembershipActivityProductCouponStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProductCouponStockListItem {
+        TerminateMembershipActivityProductCouponStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -93,7 +93,7 @@ impl PostProductCouponStockListItem {
     /// Values of `activity_state`.
     ///
     /// 活动状态
-    pub enum PostActivityState {
+    pub enum TerminateMembershipActivityActivityState {
         MembershipActivityCreated = "MEMBERSHIP_ACTIVITY_CREATED",
         MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE",
         MembershipActivityTerminated = "MEMBERSHIP_ACTIVITY_TERMINATED",
@@ -107,7 +107,7 @@ impl PostProductCouponStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct TerminateMembershipActivityResponse {
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -127,7 +127,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_channel: ::std::option::Option<PostActivityChannel>,
+    pub activity_channel: ::std::option::Option<
+        TerminateMembershipActivityActivityChannel,
+    >,
     /// 活动主标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -163,7 +165,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_stock_list: ::std::option::Option<
-        ::std::vec::Vec<PostProductCouponStockListItem>,
+        ::std::vec::Vec<TerminateMembershipActivityProductCouponStockListItem>,
     >,
     /// 活动ID
     ///
@@ -174,7 +176,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub activity_state: ::std::option::Option<PostActivityState>,
+    pub activity_state: ::std::option::Option<TerminateMembershipActivityActivityState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -192,7 +194,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    TerminateMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
         card_id: optional(2, "card_id"),
@@ -212,10 +214,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl TerminateMembershipActivityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        TerminateMembershipActivityResponse {
             out_request_no: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
@@ -247,7 +249,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct TerminateMembershipActivityRequest {
     /// 活动ID
     ///
     /// **Required.**
@@ -255,30 +257,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub activity_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: TerminateMembershipActivityBody,
 }
 
-impl PostRequest {
+impl TerminateMembershipActivityRequest {
     /// Creates a value from its required fields (`activity_id`, `body`).
     pub fn new(
         activity_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: TerminateMembershipActivityBody,
     ) -> Self {
-        PostRequest {
+        TerminateMembershipActivityRequest {
             activity_id: activity_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl TerminateMembershipActivityRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for TerminateMembershipActivityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -298,8 +300,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for TerminateMembershipActivityRequest {
+    type Response = TerminateMembershipActivityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -348,9 +350,16 @@ impl<'a> V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate<'a> {
     /// 终止品牌会员发券活动 (`POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.activity_id.clone(), body)).await
+        body: TerminateMembershipActivityBody,
+    ) -> ::std::result::Result<
+        TerminateMembershipActivityResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &TerminateMembershipActivityRequest::new(self.activity_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -359,12 +368,12 @@ impl<'a> V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_membership_activities_activity_id_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "terminate_membership_activity.body",
+            ::wechatpay_runtime::json_schema_for::<TerminateMembershipActivityBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_membership_activities_activity_id_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "terminate_membership_activity.response",
+            ::wechatpay_runtime::json_schema_for::<TerminateMembershipActivityResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum PostType {
+    pub enum ConfirmUserCardType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -21,12 +21,12 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostValidDateInformation {
+pub struct ConfirmUserCardValidDateInformation {
     /// 有效期类型
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: ConfirmUserCardType,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -39,7 +39,7 @@ pub struct PostValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostValidDateInformation {
+    ConfirmUserCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -47,10 +47,10 @@ pub struct PostValidDateInformation {
     }
 }
 
-impl PostValidDateInformation {
+impl ConfirmUserCardValidDateInformation {
     /// Creates a value from its required fields (`type`).
-    pub fn new(type_: PostType) -> Self {
-        PostValidDateInformation {
+    pub fn new(type_: ConfirmUserCardType) -> Self {
+        ConfirmUserCardValidDateInformation {
             type_,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -94,7 +94,7 @@ impl PostValidDateInformation {
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum PostName {
+    pub enum ConfirmUserCardName {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -112,10 +112,10 @@ impl PostValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCommonFieldListItem {
+pub struct ConfirmUserCardCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ConfirmUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -124,23 +124,23 @@ pub struct PostCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCommonFieldListItem {
+    ConfirmUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
     }
 }
 
-impl PostCommonFieldListItem {
+impl ConfirmUserCardCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCommonFieldListItem {
+        ConfirmUserCardCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: PostName) -> Self {
+    pub fn with_name(mut self, name: ConfirmUserCardName) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
@@ -158,7 +158,7 @@ impl PostCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct ConfirmUserCardCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -170,16 +170,16 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    ConfirmUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
     }
 }
 
-impl PostCustomFieldListItem {
+impl ConfirmUserCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        ConfirmUserCardCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
         }
@@ -210,30 +210,30 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformation {
+pub struct ConfirmUserCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCommonFieldListItem>,
+        ::std::vec::Vec<ConfirmUserCardCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<ConfirmUserCardCustomFieldListItem>,
     >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformation {
+    ConfirmUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
     }
 }
 
-impl PostUserInformation {
+impl ConfirmUserCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformation {
+        ConfirmUserCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
         }
@@ -242,7 +242,7 @@ impl PostUserInformation {
     /// Sets `common_field_list`.
     pub fn with_common_field_list(
         mut self,
-        common_field_list: ::std::vec::Vec<PostCommonFieldListItem>,
+        common_field_list: ::std::vec::Vec<ConfirmUserCardCommonFieldListItem>,
     ) -> Self {
         self.common_field_list = ::std::option::Option::Some(common_field_list);
         self
@@ -251,7 +251,7 @@ impl PostUserInformation {
     /// Sets `custom_field_list`.
     pub fn with_custom_field_list(
         mut self,
-        custom_field_list: ::std::vec::Vec<PostCustomFieldListItem>,
+        custom_field_list: ::std::vec::Vec<ConfirmUserCardCustomFieldListItem>,
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
@@ -262,7 +262,7 @@ impl PostUserInformation {
     /// Values of `user_card_confirm_state`.
     ///
     /// 会员开卡状态
-    pub enum PostUserCardConfirmState {
+    pub enum ConfirmUserCardUserCardConfirmState {
         CreateCardSuccess = "CREATE_CARD_SUCCESS",
         CreateCardFail = "CREATE_CARD_FAIL",
         #[unrecognized]
@@ -274,7 +274,7 @@ impl PostUserInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfirmUserCardBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -299,21 +299,23 @@ pub struct PostBody {
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PostValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        ConfirmUserCardValidDateInformation,
+    >,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostUserInformation>,
+    pub user_information: ::std::option::Option<ConfirmUserCardUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 会员开卡状态
     ///
     /// **Required.**
-    pub user_card_confirm_state: PostUserCardConfirmState,
+    pub user_card_confirm_state: ConfirmUserCardUserCardConfirmState,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfirmUserCardBody {
         brand_id: required(0, "brand_id"),
         openid: required(1, "openid"),
         card_color: optional(2, "card_color"),
@@ -327,14 +329,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ConfirmUserCardBody {
     /// Creates a value from its required fields (`brand_id`, `openid`, `user_card_confirm_state`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        user_card_confirm_state: PostUserCardConfirmState,
+        user_card_confirm_state: ConfirmUserCardUserCardConfirmState,
     ) -> Self {
-        PostBody {
+        ConfirmUserCardBody {
             brand_id: brand_id.into(),
             openid: openid.into(),
             card_color: ::std::option::Option::None,
@@ -387,7 +389,7 @@ impl PostBody {
     /// Sets `valid_date_information`.
     pub fn with_valid_date_information(
         mut self,
-        valid_date_information: PostValidDateInformation,
+        valid_date_information: ConfirmUserCardValidDateInformation,
     ) -> Self {
         self.valid_date_information = ::std::option::Option::Some(
             valid_date_information,
@@ -398,7 +400,7 @@ impl PostBody {
     /// Sets `user_information`.
     pub fn with_user_information(
         mut self,
-        user_information: PostUserInformation,
+        user_information: ConfirmUserCardUserInformation,
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
@@ -414,7 +416,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfirmUserCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -426,7 +428,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct ConfirmUserCardQuery {
     /// 会员卡模版ID
     ///
     /// **Required.**
@@ -434,21 +436,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    ConfirmUserCardQuery {
         card_id: required(0, "card_id"),
     }
 }
 
-impl PostQuery {
+impl ConfirmUserCardQuery {
     /// Creates a value from its required fields (`card_id`).
     pub fn new(card_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        ConfirmUserCardQuery {
             card_id: card_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for ConfirmUserCardQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -460,7 +462,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum PostCardType {
+    pub enum ConfirmUserCardCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -475,13 +477,13 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseValidDateInformation {
+pub struct ConfirmUserCardResponseValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<ConfirmUserCardType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -498,7 +500,7 @@ pub struct PostResponseValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseValidDateInformation {
+    ConfirmUserCardResponseValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -507,10 +509,10 @@ pub struct PostResponseValidDateInformation {
     }
 }
 
-impl PostResponseValidDateInformation {
+impl ConfirmUserCardResponseValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseValidDateInformation {
+        ConfirmUserCardResponseValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -526,10 +528,10 @@ impl PostResponseValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformationCommonFieldListItem {
+pub struct ConfirmUserCardUserInformationCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<ConfirmUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -542,17 +544,17 @@ pub struct PostResponseUserInformationCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformationCommonFieldListItem {
+    ConfirmUserCardUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl PostResponseUserInformationCommonFieldListItem {
+impl ConfirmUserCardUserInformationCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformationCommonFieldListItem {
+        ConfirmUserCardUserInformationCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -566,7 +568,7 @@ impl PostResponseUserInformationCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformationCustomFieldListItem {
+pub struct ConfirmUserCardUserInformationCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -582,17 +584,17 @@ pub struct PostResponseUserInformationCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformationCustomFieldListItem {
+    ConfirmUserCardUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
         ..extra
     }
 }
 
-impl PostResponseUserInformationCustomFieldListItem {
+impl ConfirmUserCardUserInformationCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformationCustomFieldListItem {
+        ConfirmUserCardUserInformationCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -606,16 +608,16 @@ impl PostResponseUserInformationCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseUserInformation {
+pub struct ConfirmUserCardResponseUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseUserInformationCommonFieldListItem>,
+        ::std::vec::Vec<ConfirmUserCardUserInformationCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostResponseUserInformationCustomFieldListItem>,
+        ::std::vec::Vec<ConfirmUserCardUserInformationCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -624,17 +626,17 @@ pub struct PostResponseUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseUserInformation {
+    ConfirmUserCardResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl PostResponseUserInformation {
+impl ConfirmUserCardResponseUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseUserInformation {
+        ConfirmUserCardResponseUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -646,7 +648,7 @@ impl PostResponseUserInformation {
     /// Values of `user_card_state`.
     ///
     /// 用户会员卡状态
-    pub enum PostUserCardState {
+    pub enum ConfirmUserCardUserCardState {
         Unactivated = "UNACTIVATED",
         Effective = "EFFECTIVE",
         Expired = "EXPIRED",
@@ -660,7 +662,7 @@ impl PostResponseUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfirmUserCardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -691,7 +693,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<PostCardType>,
+    pub card_type: ::std::option::Option<ConfirmUserCardCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -704,7 +706,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PostResponseValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        ConfirmUserCardResponseValidDateInformation,
+    >,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -712,7 +716,7 @@ pub struct PostResponse {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostResponseUserInformation>,
+    pub user_information: ::std::option::Option<ConfirmUserCardResponseUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -720,7 +724,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<PostUserCardState>,
+    pub user_card_state: ::std::option::Option<ConfirmUserCardUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -734,7 +738,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfirmUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -755,10 +759,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ConfirmUserCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfirmUserCardResponse {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -791,7 +795,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfirmUserCardRequest {
     /// 会员卡code
     ///
     /// **Required.**
@@ -799,19 +803,19 @@ pub struct PostRequest {
     /// Path parameter.
     pub user_card_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfirmUserCardBody,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: ConfirmUserCardQuery,
 }
 
-impl PostRequest {
+impl ConfirmUserCardRequest {
     /// Creates a value from its required fields (`user_card_code`, `body`, `query`).
     pub fn new(
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
-        query: PostQuery,
+        body: ConfirmUserCardBody,
+        query: ConfirmUserCardQuery,
     ) -> Self {
-        PostRequest {
+        ConfirmUserCardRequest {
             user_card_code: user_card_code.into(),
             body,
             query,
@@ -819,14 +823,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl ConfirmUserCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfirmUserCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -847,8 +851,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfirmUserCardRequest {
+    type Response = ConfirmUserCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -903,11 +907,13 @@ impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm<'a> {
     /// 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`)
     pub async fn post(
         &self,
-        body: PostBody,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: ConfirmUserCardBody,
+        query: ConfirmUserCardQuery,
+    ) -> ::std::result::Result<ConfirmUserCardResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.user_card_code.clone(), body, query))
+            .execute(
+                &ConfirmUserCardRequest::new(self.user_card_code.clone(), body, query),
+            )
             .await
     }
 }
@@ -917,16 +923,16 @@ impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_cards_user_card_code_confirm.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "confirm_user_card.body",
+            ::wechatpay_runtime::json_schema_for::<ConfirmUserCardBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_cards_user_card_code_confirm.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "confirm_user_card.query",
+            ::wechatpay_runtime::json_schema_for::<ConfirmUserCardQuery>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_cards_user_card_code_confirm.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "confirm_user_card.response",
+            ::wechatpay_runtime::json_schema_for::<ConfirmUserCardResponse>(),
         ),
     ])
 }

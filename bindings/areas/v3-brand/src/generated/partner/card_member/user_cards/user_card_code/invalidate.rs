@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InvalidateUserCardBody {
     /// 用户标识
     ///
     /// **Required.**
@@ -17,16 +17,16 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InvalidateUserCardBody {
         openid: required(0, "openid"),
         invalid_reason: optional(1, "invalid_reason"),
     }
 }
 
-impl PostBody {
+impl InvalidateUserCardBody {
     /// Creates a value from its required fields (`openid`).
     pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        InvalidateUserCardBody {
             openid: openid.into(),
             invalid_reason: ::std::option::Option::None,
         }
@@ -42,7 +42,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InvalidateUserCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct InvalidateUserCardQuery {
     /// 品牌id
     ///
     /// **Required.**
@@ -66,26 +66,26 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    InvalidateUserCardQuery {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
     }
 }
 
-impl PostQuery {
+impl InvalidateUserCardQuery {
     /// Creates a value from its required fields (`brand_id`, `card_id`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostQuery {
+        InvalidateUserCardQuery {
             brand_id: brand_id.into(),
             card_id: card_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for InvalidateUserCardQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -97,7 +97,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `card_type`.
     ///
     /// 会员卡类型
-    pub enum PostCardType {
+    pub enum InvalidateUserCardCardType {
         Purchase = "PURCHASE",
         Normal = "NORMAL",
         Balance = "BALANCE",
@@ -110,7 +110,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `type`.
     ///
     /// 有效期类型
-    pub enum PostType {
+    pub enum InvalidateUserCardType {
         FixTimeRange = "FIX_TIME_RANGE",
         FixTerm = "FIX_TERM",
         Permanent = "PERMANENT",
@@ -125,13 +125,13 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostValidDateInformation {
+pub struct InvalidateUserCardValidDateInformation {
     /// 有效期类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<InvalidateUserCardType>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -148,7 +148,7 @@ pub struct PostValidDateInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostValidDateInformation {
+    InvalidateUserCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
         available_end_time: optional(2, "available_end_time"),
@@ -157,10 +157,10 @@ pub struct PostValidDateInformation {
     }
 }
 
-impl PostValidDateInformation {
+impl InvalidateUserCardValidDateInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostValidDateInformation {
+        InvalidateUserCardValidDateInformation {
             type_: ::std::option::Option::None,
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
@@ -174,7 +174,7 @@ impl PostValidDateInformation {
     /// Values of `name`.
     ///
     /// 平台提供的通用开卡信息字段
-    pub enum PostName {
+    pub enum InvalidateUserCardName {
         UserFormFlagSex = "USER_FORM_FLAG_SEX",
         UserFormFlagName = "USER_FORM_FLAG_NAME",
         UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
@@ -192,10 +192,10 @@ impl PostValidDateInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCommonFieldListItem {
+pub struct InvalidateUserCardCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<PostName>,
+    pub name: ::std::option::Option<InvalidateUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -208,17 +208,17 @@ pub struct PostCommonFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCommonFieldListItem {
+    InvalidateUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
         ..extra
     }
 }
 
-impl PostCommonFieldListItem {
+impl InvalidateUserCardCommonFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCommonFieldListItem {
+        InvalidateUserCardCommonFieldListItem {
             name: ::std::option::Option::None,
             value: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -232,7 +232,7 @@ impl PostCommonFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCustomFieldListItem {
+pub struct InvalidateUserCardCustomFieldListItem {
     /// 字段名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -248,17 +248,17 @@ pub struct PostCustomFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCustomFieldListItem {
+    InvalidateUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
         ..extra
     }
 }
 
-impl PostCustomFieldListItem {
+impl InvalidateUserCardCustomFieldListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCustomFieldListItem {
+        InvalidateUserCardCustomFieldListItem {
             name: ::std::option::Option::None,
             user_chosen_values: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -272,16 +272,16 @@ impl PostCustomFieldListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserInformation {
+pub struct InvalidateUserCardUserInformation {
     /// 平台提供的通用开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCommonFieldListItem>,
+        ::std::vec::Vec<InvalidateUserCardCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
-        ::std::vec::Vec<PostCustomFieldListItem>,
+        ::std::vec::Vec<InvalidateUserCardCustomFieldListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -290,17 +290,17 @@ pub struct PostUserInformation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserInformation {
+    InvalidateUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
         ..extra
     }
 }
 
-impl PostUserInformation {
+impl InvalidateUserCardUserInformation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserInformation {
+        InvalidateUserCardUserInformation {
             common_field_list: ::std::option::Option::None,
             custom_field_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -312,7 +312,7 @@ impl PostUserInformation {
     /// Values of `user_card_state`.
     ///
     /// 用户会员卡状态
-    pub enum PostUserCardState {
+    pub enum InvalidateUserCardUserCardState {
         Unactivated = "UNACTIVATED",
         Effective = "EFFECTIVE",
         Expired = "EXPIRED",
@@ -326,7 +326,7 @@ impl PostUserInformation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InvalidateUserCardResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -357,7 +357,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_type: ::std::option::Option<PostCardType>,
+    pub card_type: ::std::option::Option<InvalidateUserCardCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -370,7 +370,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub valid_date_information: ::std::option::Option<PostValidDateInformation>,
+    pub valid_date_information: ::std::option::Option<
+        InvalidateUserCardValidDateInformation,
+    >,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -378,7 +380,7 @@ pub struct PostResponse {
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_information: ::std::option::Option<PostUserInformation>,
+    pub user_information: ::std::option::Option<InvalidateUserCardUserInformation>,
     /// 商家数据包
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -386,7 +388,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_card_state: ::std::option::Option<PostUserCardState>,
+    pub user_card_state: ::std::option::Option<InvalidateUserCardUserCardState>,
     /// 作废原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
@@ -400,7 +402,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InvalidateUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
         openid: optional(2, "openid"),
@@ -421,10 +423,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InvalidateUserCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InvalidateUserCardResponse {
             user_card_code: ::std::option::Option::None,
             card_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -457,7 +459,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InvalidateUserCardRequest {
     /// 会员卡code
     ///
     /// **Required.**
@@ -465,19 +467,19 @@ pub struct PostRequest {
     /// Path parameter.
     pub user_card_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: InvalidateUserCardBody,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: InvalidateUserCardQuery,
 }
 
-impl PostRequest {
+impl InvalidateUserCardRequest {
     /// Creates a value from its required fields (`user_card_code`, `body`, `query`).
     pub fn new(
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
-        query: PostQuery,
+        body: InvalidateUserCardBody,
+        query: InvalidateUserCardQuery,
     ) -> Self {
-        PostRequest {
+        InvalidateUserCardRequest {
             user_card_code: user_card_code.into(),
             body,
             query,
@@ -485,14 +487,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl InvalidateUserCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InvalidateUserCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -513,8 +515,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InvalidateUserCardRequest {
+    type Response = InvalidateUserCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -575,11 +577,13 @@ impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate<'a> {
     /// 作废用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`)
     pub async fn post(
         &self,
-        body: PostBody,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: InvalidateUserCardBody,
+        query: InvalidateUserCardQuery,
+    ) -> ::std::result::Result<InvalidateUserCardResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.user_card_code.clone(), body, query))
+            .execute(
+                &InvalidateUserCardRequest::new(self.user_card_code.clone(), body, query),
+            )
             .await
     }
 }
@@ -589,16 +593,16 @@ impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_cards_user_card_code_invalidate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "invalidate_user_card.body",
+            ::wechatpay_runtime::json_schema_for::<InvalidateUserCardBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_cards_user_card_code_invalidate.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "invalidate_user_card.query",
+            ::wechatpay_runtime::json_schema_for::<InvalidateUserCardQuery>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_cards_user_card_code_invalidate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "invalidate_user_card.response",
+            ::wechatpay_runtime::json_schema_for::<InvalidateUserCardResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 积分兑券状态
-    pub enum PostState {
+    pub enum ConfirmExchangeCouponState {
         PointExchangeCouponSuccess = "POINT_EXCHANGE_COUPON_SUCCESS",
         PointExchangeCouponFail = "POINT_EXCHANGE_COUPON_FAIL",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfirmExchangeCouponBody {
     /// 积分兑券ID
     ///
     /// **Required.**
@@ -46,7 +46,7 @@ pub struct PostBody {
     /// 积分兑券状态
     ///
     /// **Required.**
-    pub state: PostState,
+    pub state: ConfirmExchangeCouponState,
     /// 兑券成功的券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
@@ -56,7 +56,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfirmExchangeCouponBody {
         record_id: required(0, "record_id"),
         exchange_coupon_template_id: required(1, "exchange_coupon_template_id"),
         brand_id: required(2, "brand_id"),
@@ -69,7 +69,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ConfirmExchangeCouponBody {
     /// Creates a value from its required fields (`record_id`, `exchange_coupon_template_id`, `brand_id`, `card_id`, `openid`, `user_card_code`, `state`).
     pub fn new(
         record_id: impl ::std::convert::Into<::std::string::String>,
@@ -78,9 +78,9 @@ impl PostBody {
         card_id: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
         user_card_code: impl ::std::convert::Into<::std::string::String>,
-        state: PostState,
+        state: ConfirmExchangeCouponState,
     ) -> Self {
-        PostBody {
+        ConfirmExchangeCouponBody {
             record_id: record_id.into(),
             exchange_coupon_template_id: exchange_coupon_template_id.into(),
             brand_id: brand_id.into(),
@@ -112,7 +112,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfirmExchangeCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -124,7 +124,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfirmExchangeCouponResponse {
     /// 积分兑券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -159,7 +159,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<ConfirmExchangeCouponState>,
     /// 兑券成功的券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
@@ -173,7 +173,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfirmExchangeCouponResponse {
         record_id: optional(0, "record_id"),
         exchange_coupon_template_id: optional(1, "exchange_coupon_template_id"),
         brand_id: optional(2, "brand_id"),
@@ -187,10 +187,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ConfirmExchangeCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfirmExchangeCouponResponse {
             record_id: ::std::option::Option::None,
             exchange_coupon_template_id: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -216,26 +216,28 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/card-member/user-points/exchange-coupon/confirm.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfirmExchangeCouponRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfirmExchangeCouponBody,
 }
 
-impl PostRequest {
+impl ConfirmExchangeCouponRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: ConfirmExchangeCouponBody) -> Self {
+        ConfirmExchangeCouponRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl ConfirmExchangeCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/card-member/user-points/exchange-coupon/confirm`
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-points/exchange-coupon/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfirmExchangeCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -245,8 +247,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfirmExchangeCouponRequest {
+    type Response = ConfirmExchangeCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -287,9 +289,12 @@ impl<'a> V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm<'a> {
     /// 同步积分兑券结果 (`POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: ConfirmExchangeCouponBody,
+    ) -> ::std::result::Result<
+        ConfirmExchangeCouponResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&ConfirmExchangeCouponRequest::new(body)).await
     }
 }
 
@@ -298,12 +303,12 @@ impl<'a> V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_card_member_user_points_exchange_coupon_confirm.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "confirm_exchange_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<ConfirmExchangeCouponBody>(),
         ),
         (
-            "post_v3_brand_partner_card_member_user_points_exchange_coupon_confirm.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "confirm_exchange_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<ConfirmExchangeCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateBindrecipientBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateBindrecipientBody {
         brand_id: required(0, "brand_id"),
         mchid: required(1, "mchid"),
         company_name: required(2, "company_name"),
     }
 }
 
-impl PostBody {
+impl CreateBindrecipientBody {
     /// Creates a value from its required fields (`brand_id`, `mchid`, `company_name`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         company_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateBindrecipientBody {
             brand_id: brand_id.into(),
             mchid: mchid.into(),
             company_name: company_name.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateBindrecipientBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `recipient_state`.
     ///
     /// 收款绑定状态
-    pub enum PostRecipientState {
+    pub enum CreateBindrecipientRecipientState {
         Confirmed = "CONFIRMED",
         AdminRejected = "ADMIN_REJECTED",
         Confirming = "CONFIRMING",
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateBindrecipientResponse {
     /// 品牌ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
@@ -85,7 +85,7 @@ pub struct PostResponse {
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_state: ::std::option::Option<PostRecipientState>,
+    pub recipient_state: ::std::option::Option<CreateBindrecipientRecipientState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -93,7 +93,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateBindrecipientResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         mchid: optional(2, "mchid"),
@@ -103,10 +103,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CreateBindrecipientResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateBindrecipientResponse {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -128,7 +128,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}/bindrecipient.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateBindrecipientRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -136,30 +136,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateBindrecipientBody,
 }
 
-impl PostRequest {
+impl CreateBindrecipientRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateBindrecipientBody,
     ) -> Self {
-        PostRequest {
+        CreateBindrecipientRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateBindrecipientRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/store/brandstores/{store_id}/bindrecipient`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}/bindrecipient";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateBindrecipientRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -176,8 +176,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateBindrecipientRequest {
+    type Response = CreateBindrecipientResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -226,9 +226,11 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdBindrecipient<'a> {
     /// 绑定收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.store_id.clone(), body)).await
+        body: CreateBindrecipientBody,
+    ) -> ::std::result::Result<CreateBindrecipientResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CreateBindrecipientRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -237,12 +239,12 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdBindrecipient<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_store_brandstores_store_id_bindrecipient.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_bindrecipient.body",
+            ::wechatpay_runtime::json_schema_for::<CreateBindrecipientBody>(),
         ),
         (
-            "post_v3_brand_partner_store_brandstores_store_id_bindrecipient.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_bindrecipient.response",
+            ::wechatpay_runtime::json_schema_for::<CreateBindrecipientResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CloseBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CloseBrandstoreBody {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl PostBody {
+impl CloseBrandstoreBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CloseBrandstoreBody {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CloseBrandstoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `store_state`.
     ///
     /// 门店状态
-    pub enum PostStoreState {
+    pub enum CloseBrandstoreStoreState {
         Open = "OPEN",
         Creating = "CREATING",
         Closed = "CLOSED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CloseBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,7 +64,7 @@ pub struct PostResponse {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<PostStoreState>,
+    pub store_state: ::std::option::Option<CloseBrandstoreStoreState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -72,7 +72,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CloseBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
@@ -80,10 +80,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CloseBrandstoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CloseBrandstoreResponse {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
@@ -103,7 +103,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseBrandstoreRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -111,30 +111,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CloseBrandstoreBody,
 }
 
-impl PostRequest {
+impl CloseBrandstoreRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CloseBrandstoreBody,
     ) -> Self {
-        PostRequest {
+        CloseBrandstoreRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CloseBrandstoreRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/store/brandstores/{store_id}/close`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseBrandstoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +151,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CloseBrandstoreRequest {
+    type Response = CloseBrandstoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -201,9 +201,11 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdClose<'a> {
     /// 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.store_id.clone(), body)).await
+        body: CloseBrandstoreBody,
+    ) -> ::std::result::Result<CloseBrandstoreResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CloseBrandstoreRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -212,12 +214,12 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_store_brandstores_store_id_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "close_brandstore.body",
+            ::wechatpay_runtime::json_schema_for::<CloseBrandstoreBody>(),
         ),
         (
-            "post_v3_brand_partner_store_brandstores_store_id_close.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "close_brandstore.response",
+            ::wechatpay_runtime::json_schema_for::<CloseBrandstoreResponse>(),
         ),
     ])
 }

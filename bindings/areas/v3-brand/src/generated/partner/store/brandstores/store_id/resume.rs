@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ResumeBrandstoreBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ResumeBrandstoreBody {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl PostBody {
+impl ResumeBrandstoreBody {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        ResumeBrandstoreBody {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ResumeBrandstoreBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `store_state`.
     ///
     /// 门店状态
-    pub enum PostStoreState {
+    pub enum ResumeBrandstoreStoreState {
         Open = "OPEN",
         Creating = "CREATING",
         Closed = "CLOSED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ResumeBrandstoreResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,7 +64,7 @@ pub struct PostResponse {
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_state: ::std::option::Option<PostStoreState>,
+    pub store_state: ::std::option::Option<ResumeBrandstoreStoreState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -72,7 +72,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ResumeBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
         store_state: optional(2, "store_state"),
@@ -80,10 +80,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ResumeBrandstoreResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ResumeBrandstoreResponse {
             brand_id: ::std::option::Option::None,
             store_id: ::std::option::Option::None,
             store_state: ::std::option::Option::None,
@@ -103,7 +103,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}/resume.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ResumeBrandstoreRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -111,30 +111,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ResumeBrandstoreBody,
 }
 
-impl PostRequest {
+impl ResumeBrandstoreRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ResumeBrandstoreBody,
     ) -> Self {
-        PostRequest {
+        ResumeBrandstoreRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ResumeBrandstoreRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/store/brandstores/{store_id}/resume`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}/resume";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ResumeBrandstoreRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -151,8 +151,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ResumeBrandstoreRequest {
+    type Response = ResumeBrandstoreResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -201,9 +201,11 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdResume<'a> {
     /// 恢复门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/resume`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.store_id.clone(), body)).await
+        body: ResumeBrandstoreBody,
+    ) -> ::std::result::Result<ResumeBrandstoreResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ResumeBrandstoreRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -212,12 +214,12 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdResume<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_store_brandstores_store_id_resume.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "resume_brandstore.body",
+            ::wechatpay_runtime::json_schema_for::<ResumeBrandstoreBody>(),
         ),
         (
-            "post_v3_brand_partner_store_brandstores_store_id_resume.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "resume_brandstore.response",
+            ::wechatpay_runtime::json_schema_for::<ResumeBrandstoreResponse>(),
         ),
     ])
 }

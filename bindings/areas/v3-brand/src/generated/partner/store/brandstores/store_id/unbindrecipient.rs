@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateUnbindrecipientBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateUnbindrecipientBody {
         brand_id: required(0, "brand_id"),
         mchid: required(1, "mchid"),
     }
 }
 
-impl PostBody {
+impl CreateUnbindrecipientBody {
     /// Creates a value from its required fields (`brand_id`, `mchid`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CreateUnbindrecipientBody {
             brand_id: brand_id.into(),
             mchid: mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateUnbindrecipientBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CreateUnbindrecipientResponse {
     /// 解绑失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_reason: ::std::option::Option<::std::string::String>,
@@ -60,16 +60,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CreateUnbindrecipientResponse {
         failed_reason: optional(0, "failed_reason"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl CreateUnbindrecipientResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CreateUnbindrecipientResponse {
             failed_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -87,7 +87,7 @@ impl PostResponse {
 /// Source: `openapi/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateUnbindrecipientRequest {
     /// 品牌门店ID
     ///
     /// **Required.**
@@ -95,30 +95,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub store_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateUnbindrecipientBody,
 }
 
-impl PostRequest {
+impl CreateUnbindrecipientRequest {
     /// Creates a value from its required fields (`store_id`, `body`).
     pub fn new(
         store_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateUnbindrecipientBody,
     ) -> Self {
-        PostRequest {
+        CreateUnbindrecipientRequest {
             store_id: store_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CreateUnbindrecipientRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateUnbindrecipientRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -135,8 +135,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CreateUnbindrecipientRequest {
+    type Response = CreateUnbindrecipientResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -185,9 +185,14 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdUnbindrecipient<'a> {
     /// 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.store_id.clone(), body)).await
+        body: CreateUnbindrecipientBody,
+    ) -> ::std::result::Result<
+        CreateUnbindrecipientResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CreateUnbindrecipientRequest::new(self.store_id.clone(), body))
+            .await
     }
 }
 
@@ -196,12 +201,12 @@ impl<'a> V3BrandPartnerStoreBrandstoresStoreIdUnbindrecipient<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_brand_partner_store_brandstores_store_id_unbindrecipient.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_unbindrecipient.body",
+            ::wechatpay_runtime::json_schema_for::<CreateUnbindrecipientBody>(),
         ),
         (
-            "post_v3_brand_partner_store_brandstores_store_id_unbindrecipient.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "create_unbindrecipient.response",
+            ::wechatpay_runtime::json_schema_for::<CreateUnbindrecipientResponse>(),
         ),
     ])
 }

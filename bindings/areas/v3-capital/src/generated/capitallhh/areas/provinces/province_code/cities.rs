@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct QueryCityDataItem {
     /// 城市名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -26,17 +26,17 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    QueryCityDataItem {
         city_name: optional(0, "city_name"),
         city_code: optional(1, "city_code"),
         ..extra
     }
 }
 
-impl GetDataItem {
+impl QueryCityDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        QueryCityDataItem {
             city_name: ::std::option::Option::None,
             city_code: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -48,10 +48,10 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryCityResponse {
     /// 城市列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<QueryCityDataItem>>,
     /// 查询数据总条数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -64,17 +64,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryCityResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl QueryCityResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryCityResponse {
             data: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -93,7 +93,7 @@ impl GetResponse {
 /// Source: `openapi/v3/capital/capitallhh/areas/provinces/{province_code}/cities.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryCityRequest {
     /// 省份编码
     ///
     /// **Required.**
@@ -102,23 +102,23 @@ pub struct GetRequest {
     pub province_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl QueryCityRequest {
     /// Creates a value from its required fields (`province_code`).
     pub fn new(province_code: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        QueryCityRequest {
             province_code: province_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl QueryCityRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/capital/capitallhh/areas/provinces/{province_code}/cities`
     pub const PATH: &'static str = "/v3/capital/capitallhh/areas/provinces/{province_code}/cities";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryCityRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -137,8 +137,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryCityRequest {
+    type Response = QueryCityResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -182,8 +182,8 @@ impl<'a> V3CapitalCapitallhhAreasProvincesProvinceCodeCities<'a> {
     /// 查询城市列表 (`GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.province_code.clone())).await
+    ) -> ::std::result::Result<QueryCityResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&QueryCityRequest::new(self.province_code.clone())).await
     }
 }
 
@@ -192,8 +192,8 @@ impl<'a> V3CapitalCapitallhhAreasProvincesProvinceCodeCities<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_capital_capitallhh_areas_provinces_province_code_cities.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_city.response",
+            ::wechatpay_runtime::json_schema_for::<QueryCityResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 核实单状态
-    pub enum GetState {
+    pub enum GetVerificationState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -19,7 +19,7 @@
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum GetFailReason {
+    pub enum GetVerificationFailReason {
         MaterialsAbnormal = "MATERIALS_ABNORMAL",
         ProcessTimeout = "PROCESS_TIMEOUT",
         #[unrecognized]
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetVerificationResponse {
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -46,10 +46,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetVerificationState>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<GetVerificationFailReason>,
     /// 创建时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -63,7 +63,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetVerificationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         verification_id: optional(1, "verification_id"),
         state: optional(2, "state"),
@@ -74,10 +74,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetVerificationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetVerificationResponse {
             sub_mchid: ::std::option::Option::None,
             verification_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -100,7 +100,7 @@ impl GetResponse {
 /// Source: `openapi/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetVerificationRequest {
     /// 特约商户号
     ///
     /// **Required.**
@@ -115,27 +115,27 @@ pub struct GetRequest {
     pub verification_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetVerificationRequest {
     /// Creates a value from its required fields (`sub_mchid`, `verification_id`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         verification_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetVerificationRequest {
             sub_mchid: sub_mchid.into(),
             verification_id: verification_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetVerificationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`
     pub const PATH: &'static str = "/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetVerificationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -161,8 +161,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetVerificationRequest {
+    type Response = GetVerificationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -218,10 +218,13 @@ impl<
     /// 查询不活跃商户身份核实结果 (`GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetVerificationResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.sub_mchid.clone(), self.verification_id.clone()),
+                &GetVerificationRequest::new(
+                    self.sub_mchid.clone(),
+                    self.verification_id.clone(),
+                ),
             )
             .await
     }
@@ -232,8 +235,8 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_compliance_inactive_merchant_identity_verification_merchants_sub_mchid_verifications_verification_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_verification.response",
+            ::wechatpay_runtime::json_schema_for::<GetVerificationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelTransferBillBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelTransferBillBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl CancelTransferBillBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        CancelTransferBillBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelTransferBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelTransferBillResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelTransferBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -83,10 +83,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelTransferBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelTransferBillResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -108,7 +108,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelTransferBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -116,30 +116,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelTransferBillBody,
 }
 
-impl PostRequest {
+impl CancelTransferBillRequest {
     /// Creates a value from its required fields (`out_bill_no`, `body`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CancelTransferBillBody,
     ) -> Self {
-        PostRequest {
+        CancelTransferBillRequest {
             out_bill_no: out_bill_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CancelTransferBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelTransferBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -159,8 +159,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelTransferBillRequest {
+    type Response = CancelTransferBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -209,9 +209,11 @@ impl<'a> V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
     /// 撤销转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_bill_no.clone(), body)).await
+        body: CancelTransferBillBody,
+    ) -> ::std::result::Result<CancelTransferBillResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CancelTransferBillRequest::new(self.out_bill_no.clone(), body))
+            .await
     }
 }
 
@@ -220,12 +222,12 @@ impl<'a> V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_mch_transfer_transfer_bills_out_bill_no_out_bill_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_transfer_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CancelTransferBillBody>(),
         ),
         (
-            "post_v3_ecommerce_mch_transfer_transfer_bills_out_bill_no_out_bill_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_transfer_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CancelTransferBillResponse>(),
         ),
     ])
 }

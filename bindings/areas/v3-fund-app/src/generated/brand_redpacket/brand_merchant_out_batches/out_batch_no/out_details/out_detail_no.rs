@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 品牌红包明细单状态
-    pub enum GetDetailState {
+    pub enum GetBrandMerchantOutBatchByOutDetailNoDetailState {
         DetailInit = "DETAIL_INIT",
         DetailWaitPay = "DETAIL_WAIT_PAY",
         DetailProcessing = "DETAIL_PROCESSING",
@@ -21,7 +21,7 @@
     /// Values of `fail_reason`.
     ///
     /// 失败原因
-    pub enum GetFailReason {
+    pub enum GetBrandMerchantOutBatchByOutDetailNoFailReason {
         AccountFrozen = "ACCOUNT_FROZEN",
         RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
         NameNotCorrect = "NAME_NOT_CORRECT",
@@ -51,7 +51,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetBrandMerchantOutBatchByOutDetailNoResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -81,7 +81,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<
+        GetBrandMerchantOutBatchByOutDetailNoDetailState,
+    >,
     /// 红包金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -94,7 +96,9 @@ pub struct GetResponse {
     pub remark: ::std::option::Option<::std::string::String>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<
+        GetBrandMerchantOutBatchByOutDetailNoFailReason,
+    >,
     /// 接收红包用户OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -133,7 +137,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetBrandMerchantOutBatchByOutDetailNoResponse {
         brand_mchid: optional(0, "brand_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_no: optional(2, "batch_no"),
@@ -154,10 +158,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetBrandMerchantOutBatchByOutDetailNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetBrandMerchantOutBatchByOutDetailNoResponse {
             brand_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_no: ::std::option::Option::None,
@@ -190,7 +194,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetBrandMerchantOutBatchByOutDetailNoRequest {
     /// 商家品牌红包批次单号
     ///
     /// **Required.**
@@ -205,27 +209,27 @@ pub struct GetRequest {
     pub out_detail_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetBrandMerchantOutBatchByOutDetailNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetBrandMerchantOutBatchByOutDetailNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetBrandMerchantOutBatchByOutDetailNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`
     pub const PATH: &'static str = "/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetBrandMerchantOutBatchByOutDetailNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -254,8 +258,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetBrandMerchantOutBatchByOutDetailNoRequest {
+    type Response = GetBrandMerchantOutBatchByOutDetailNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -309,10 +313,16 @@ impl<
     /// 商家明细单号查询明细单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        GetBrandMerchantOutBatchByOutDetailNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.out_batch_no.clone(), self.out_detail_no.clone()),
+                &GetBrandMerchantOutBatchByOutDetailNoRequest::new(
+                    self.out_batch_no.clone(),
+                    self.out_detail_no.clone(),
+                ),
             )
             .await
     }
@@ -323,8 +333,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_brand_redpacket_brand_merchant_out_batches_out_batch_no_out_details_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_brand_merchant_out_batch_by_out_detail_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetBrandMerchantOutBatchByOutDetailNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct FundQueryElectronicReceiptQuery {
     /// 受理凭证
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    FundQueryElectronicReceiptQuery {
         accept_id: required(0, "accept_id"),
     }
 }
 
-impl GetQuery {
+impl FundQueryElectronicReceiptQuery {
     /// Creates a value from its required fields (`accept_id`).
     pub fn new(accept_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        FundQueryElectronicReceiptQuery {
             accept_id: accept_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for FundQueryElectronicReceiptQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `receipt_state`.
     ///
     /// 电子回单状态
-    pub enum GetReceiptState {
+    pub enum FundQueryElectronicReceiptReceiptState {
         Accepted = "ACCEPTED",
         Finished = "FINISHED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `hash_type`.
     ///
     /// 电子回单文件的hash方法
-    pub enum GetHashType {
+    pub enum FundQueryElectronicReceiptHashType {
         Sha256 = "SHA256",
         Sm3 = "SM3",
         #[unrecognized]
@@ -64,7 +64,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct FundQueryElectronicReceiptResponse {
     /// 商户预算单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -92,7 +92,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<GetReceiptState>,
+    pub receipt_state: ::std::option::Option<FundQueryElectronicReceiptReceiptState>,
     /// 受理凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -100,7 +100,7 @@ pub struct GetResponse {
     pub accept_id: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<FundQueryElectronicReceiptHashType>,
     /// 电子回单文件的hash值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
@@ -114,7 +114,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    FundQueryElectronicReceiptResponse {
         out_budget_no: optional(0, "out_budget_no"),
         start_date: optional(1, "start_date"),
         end_date: optional(2, "end_date"),
@@ -129,10 +129,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl FundQueryElectronicReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        FundQueryElectronicReceiptResponse {
             out_budget_no: ::std::option::Option::None,
             start_date: ::std::option::Option::None,
             end_date: ::std::option::Option::None,
@@ -159,7 +159,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts.md:126`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct FundQueryElectronicReceiptRequest {
     /// 商户预算单号
     ///
     /// **Required.**
@@ -167,30 +167,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_budget_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: FundQueryElectronicReceiptQuery,
 }
 
-impl GetRequest {
+impl FundQueryElectronicReceiptRequest {
     /// Creates a value from its required fields (`out_budget_no`, `query`).
     pub fn new(
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: FundQueryElectronicReceiptQuery,
     ) -> Self {
-        GetRequest {
+        FundQueryElectronicReceiptRequest {
             out_budget_no: out_budget_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl FundQueryElectronicReceiptRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for FundQueryElectronicReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -210,8 +210,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for FundQueryElectronicReceiptRequest {
+    type Response = FundQueryElectronicReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -247,7 +247,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct BudgetFundCreateElectronicReceiptBody {
     /// 开始日期
     ///
     /// **Required.**
@@ -266,7 +266,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    BudgetFundCreateElectronicReceiptBody {
         start_date: required(0, "start_date"),
         end_date: required(1, "end_date"),
         sponsor_mchid: required(2, "sponsor_mchid"),
@@ -274,14 +274,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl BudgetFundCreateElectronicReceiptBody {
     /// Creates a value from its required fields (`start_date`, `end_date`, `sponsor_mchid`).
     pub fn new(
         start_date: impl ::std::convert::Into<::std::string::String>,
         end_date: impl ::std::convert::Into<::std::string::String>,
         sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        BudgetFundCreateElectronicReceiptBody {
             start_date: start_date.into(),
             end_date: end_date.into(),
             sponsor_mchid: sponsor_mchid.into(),
@@ -299,7 +299,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for BudgetFundCreateElectronicReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -311,7 +311,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct BudgetFundCreateElectronicReceiptResponse {
     /// 商户预算单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -339,7 +339,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<GetReceiptState>,
+    pub receipt_state: ::std::option::Option<FundQueryElectronicReceiptReceiptState>,
     /// 受理凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -347,7 +347,7 @@ pub struct PostResponse {
     pub accept_id: ::std::option::Option<::std::string::String>,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub hash_type: ::std::option::Option<GetHashType>,
+    pub hash_type: ::std::option::Option<FundQueryElectronicReceiptHashType>,
     /// 电子回单文件的hash值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
@@ -361,7 +361,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    BudgetFundCreateElectronicReceiptResponse {
         out_budget_no: optional(0, "out_budget_no"),
         start_date: optional(1, "start_date"),
         end_date: optional(2, "end_date"),
@@ -376,10 +376,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl BudgetFundCreateElectronicReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        BudgetFundCreateElectronicReceiptResponse {
             out_budget_no: ::std::option::Option::None,
             start_date: ::std::option::Option::None,
             end_date: ::std::option::Option::None,
@@ -406,7 +406,7 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct BudgetFundCreateElectronicReceiptRequest {
     /// 商户预算单号
     ///
     /// **Required.**
@@ -414,30 +414,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_budget_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: BudgetFundCreateElectronicReceiptBody,
 }
 
-impl PostRequest {
+impl BudgetFundCreateElectronicReceiptRequest {
     /// Creates a value from its required fields (`out_budget_no`, `body`).
     pub fn new(
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: BudgetFundCreateElectronicReceiptBody,
     ) -> Self {
-        PostRequest {
+        BudgetFundCreateElectronicReceiptRequest {
             out_budget_no: out_budget_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl BudgetFundCreateElectronicReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for BudgetFundCreateElectronicReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -457,8 +457,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for BudgetFundCreateElectronicReceiptRequest {
+    type Response = BudgetFundCreateElectronicReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -507,17 +507,37 @@ impl<'a> V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts<'a> {
     /// 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_budget_no.clone(), query)).await
+        query: FundQueryElectronicReceiptQuery,
+    ) -> ::std::result::Result<
+        FundQueryElectronicReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &FundQueryElectronicReceiptRequest::new(
+                    self.out_budget_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 
     /// 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_budget_no.clone(), body)).await
+        body: BudgetFundCreateElectronicReceiptBody,
+    ) -> ::std::result::Result<
+        BudgetFundCreateElectronicReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &BudgetFundCreateElectronicReceiptRequest::new(
+                    self.out_budget_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -526,20 +546,24 @@ impl<'a> V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_budget_out_budget_no_electronic_receipts.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "fund_query_electronic_receipt.query",
+            ::wechatpay_runtime::json_schema_for::<FundQueryElectronicReceiptQuery>(),
         ),
         (
-            "get_v3_fund_app_mch_transfer_partner_budget_out_budget_no_electronic_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "fund_query_electronic_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<FundQueryElectronicReceiptResponse>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_budget_out_budget_no_electronic_receipts.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "budget_fund_create_electronic_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<
+                BudgetFundCreateElectronicReceiptBody,
+            >(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_budget_out_budget_no_electronic_receipts.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "budget_fund_create_electronic_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<
+                BudgetFundCreateElectronicReceiptResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UnlockCharityBudgetBody {
     /// 出资商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UnlockCharityBudgetBody {
         sponsor_mchid: required(0, "sponsor_mchid"),
         activity_remark: required(1, "activity_remark"),
     }
 }
 
-impl PostBody {
+impl UnlockCharityBudgetBody {
     /// Creates a value from its required fields (`sponsor_mchid`, `activity_remark`).
     pub fn new(
         sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
         activity_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        UnlockCharityBudgetBody {
             sponsor_mchid: sponsor_mchid.into(),
             activity_remark: activity_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UnlockCharityBudgetBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 预算单状态
-    pub enum PostState {
+    pub enum UnlockCharityBudgetState {
         Finished = "FINISHED",
         #[unrecognized]
         Unrecognized(String),
@@ -60,7 +60,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UnlockCharityBudgetResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -100,7 +100,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<UnlockCharityBudgetState>,
     /// 撤销说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,7 +126,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UnlockCharityBudgetResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_budget_no: optional(1, "out_budget_no"),
         budget_id: optional(2, "budget_id"),
@@ -143,10 +143,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UnlockCharityBudgetResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UnlockCharityBudgetResponse {
             sp_mchid: ::std::option::Option::None,
             out_budget_no: ::std::option::Option::None,
             budget_id: ::std::option::Option::None,
@@ -175,7 +175,7 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UnlockCharityBudgetRequest {
     /// 商户预算单号
     ///
     /// **Required.**
@@ -183,30 +183,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_budget_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UnlockCharityBudgetBody,
 }
 
-impl PostRequest {
+impl UnlockCharityBudgetRequest {
     /// Creates a value from its required fields (`out_budget_no`, `body`).
     pub fn new(
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: UnlockCharityBudgetBody,
     ) -> Self {
-        PostRequest {
+        UnlockCharityBudgetRequest {
             out_budget_no: out_budget_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl UnlockCharityBudgetRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UnlockCharityBudgetRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -226,8 +226,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UnlockCharityBudgetRequest {
+    type Response = UnlockCharityBudgetResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -276,9 +276,11 @@ impl<'a> V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock<'a> {
     /// 解锁公益捐赠预算 (`POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_budget_no.clone(), body)).await
+        body: UnlockCharityBudgetBody,
+    ) -> ::std::result::Result<UnlockCharityBudgetResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&UnlockCharityBudgetRequest::new(self.out_budget_no.clone(), body))
+            .await
     }
 }
 
@@ -287,12 +289,12 @@ impl<'a> V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_charity_budget_out_budget_no_unlock.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "unlock_charity_budget.body",
+            ::wechatpay_runtime::json_schema_for::<UnlockCharityBudgetBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_charity_budget_out_budget_no_unlock.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "unlock_charity_budget.response",
+            ::wechatpay_runtime::json_schema_for::<UnlockCharityBudgetResponse>(),
         ),
     ])
 }

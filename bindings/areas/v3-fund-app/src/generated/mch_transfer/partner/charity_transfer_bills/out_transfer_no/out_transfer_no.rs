@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetCharityTransferBillByOutTransferNoQuery {
     /// 出资商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetCharityTransferBillByOutTransferNoQuery {
         sponsor_mchid: required(0, "sponsor_mchid"),
         out_budget_no: required(1, "out_budget_no"),
     }
 }
 
-impl GetQuery {
+impl GetCharityTransferBillByOutTransferNoQuery {
     /// Creates a value from its required fields (`sponsor_mchid`, `out_budget_no`).
     pub fn new(
         sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
         out_budget_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        GetCharityTransferBillByOutTransferNoQuery {
             sponsor_mchid: sponsor_mchid.into(),
             out_budget_no: out_budget_no.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetCharityTransferBillByOutTransferNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 捐赠状态
-    pub enum GetState {
+    pub enum GetCharityTransferBillByOutTransferNoState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Close = "CLOSE",
@@ -62,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetCharityTransferBillByOutTransferNoResponse {
     /// 商户预算单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -102,7 +102,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetCharityTransferBillByOutTransferNoState>,
     /// 捐赠单创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -118,7 +118,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetCharityTransferBillByOutTransferNoResponse {
         out_budget_no: optional(0, "out_budget_no"),
         budget_id: optional(1, "budget_id"),
         out_transfer_no: optional(2, "out_transfer_no"),
@@ -133,10 +133,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetCharityTransferBillByOutTransferNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetCharityTransferBillByOutTransferNoResponse {
             out_budget_no: ::std::option::Option::None,
             budget_id: ::std::option::Option::None,
             out_transfer_no: ::std::option::Option::None,
@@ -163,7 +163,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetCharityTransferBillByOutTransferNoRequest {
     /// 商户公益捐赠单号
     ///
     /// **Required.**
@@ -171,30 +171,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_transfer_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetCharityTransferBillByOutTransferNoQuery,
 }
 
-impl GetRequest {
+impl GetCharityTransferBillByOutTransferNoRequest {
     /// Creates a value from its required fields (`out_transfer_no`, `query`).
     pub fn new(
         out_transfer_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetCharityTransferBillByOutTransferNoQuery,
     ) -> Self {
-        GetRequest {
+        GetCharityTransferBillByOutTransferNoRequest {
             out_transfer_no: out_transfer_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetCharityTransferBillByOutTransferNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetCharityTransferBillByOutTransferNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,8 +214,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetCharityTransferBillByOutTransferNoRequest {
+    type Response = GetCharityTransferBillByOutTransferNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -283,9 +283,19 @@ impl<'a> V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransfer
     /// 商户单号查询公益捐赠详情 (`GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_transfer_no.clone(), query)).await
+        query: GetCharityTransferBillByOutTransferNoQuery,
+    ) -> ::std::result::Result<
+        GetCharityTransferBillByOutTransferNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetCharityTransferBillByOutTransferNoRequest::new(
+                    self.out_transfer_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -294,12 +304,16 @@ impl<'a> V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransfer
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_charity_transfer_bills_out_transfer_no_out_transfer_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_charity_transfer_bill_by_out_transfer_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetCharityTransferBillByOutTransferNoQuery,
+            >(),
         ),
         (
-            "get_v3_fund_app_mch_transfer_partner_charity_transfer_bills_out_transfer_no_out_transfer_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_charity_transfer_bill_by_out_transfer_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetCharityTransferBillByOutTransferNoResponse,
+            >(),
         ),
     ])
 }

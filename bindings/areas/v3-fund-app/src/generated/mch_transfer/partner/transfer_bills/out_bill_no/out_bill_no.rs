@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerFundGetTransferBillByOutBillNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerFundGetTransferBillByOutBillNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerFundGetTransferBillByOutBillNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PartnerFundGetTransferBillByOutBillNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerFundGetTransferBillByOutBillNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum GetState {
+    pub enum PartnerFundGetTransferBillByOutBillNoState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerFundGetTransferBillByOutBillNoResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -88,7 +88,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerFundGetTransferBillByOutBillNoState>,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -127,7 +127,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerFundGetTransferBillByOutBillNoResponse {
         sub_mchid: optional(0, "sub_mchid"),
         mchid: optional(1, "mchid"),
         out_bill_no: optional(2, "out_bill_no"),
@@ -145,10 +145,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerFundGetTransferBillByOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerFundGetTransferBillByOutBillNoResponse {
             sub_mchid: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
@@ -178,7 +178,7 @@ impl GetResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerFundGetTransferBillByOutBillNoRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -186,30 +186,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerFundGetTransferBillByOutBillNoQuery,
 }
 
-impl GetRequest {
+impl PartnerFundGetTransferBillByOutBillNoRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerFundGetTransferBillByOutBillNoQuery,
     ) -> Self {
-        GetRequest {
+        PartnerFundGetTransferBillByOutBillNoRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerFundGetTransferBillByOutBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerFundGetTransferBillByOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -229,8 +229,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerFundGetTransferBillByOutBillNoRequest {
+    type Response = PartnerFundGetTransferBillByOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -294,9 +294,19 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo<'a> {
     /// 商户单号查询转账单 (`GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: PartnerFundGetTransferBillByOutBillNoQuery,
+    ) -> ::std::result::Result<
+        PartnerFundGetTransferBillByOutBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerFundGetTransferBillByOutBillNoRequest::new(
+                    self.out_bill_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -305,12 +315,16 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_fund_app_mch_transfer_partner_transfer_bills_out_bill_no_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_fund_get_transfer_bill_by_out_bill_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerFundGetTransferBillByOutBillNoQuery,
+            >(),
         ),
         (
-            "get_v3_fund_app_mch_transfer_partner_transfer_bills_out_bill_no_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_fund_get_transfer_bill_by_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerFundGetTransferBillByOutBillNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(cancel::json_schemas());

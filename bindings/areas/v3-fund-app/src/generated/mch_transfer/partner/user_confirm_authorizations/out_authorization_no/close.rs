@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum CloseUserConfirmAuthorizationState {
         Closed = "CLOSED",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
     /// Values of `close_reason`.
     ///
     /// 自动收款授权的原因
-    pub enum PostCloseReason {
+    pub enum CloseUserConfirmAuthorizationCloseReason {
         CloseViaMchApi = "CLOSE_VIA_MCH_API",
         #[unrecognized]
         Unrecognized(String),
@@ -30,7 +30,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCloseInfo {
+pub struct CloseUserConfirmAuthorizationCloseInfo {
     /// 关闭时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -40,7 +40,7 @@ pub struct PostCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<PostCloseReason>,
+    pub close_reason: ::std::option::Option<CloseUserConfirmAuthorizationCloseReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -48,17 +48,17 @@ pub struct PostCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCloseInfo {
+    CloseUserConfirmAuthorizationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl PostCloseInfo {
+impl CloseUserConfirmAuthorizationCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCloseInfo {
+        CloseUserConfirmAuthorizationCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -70,7 +70,7 @@ impl PostCloseInfo {
     /// Values of `transfer_scene_id`.
     ///
     /// 转账场景ID
-    pub enum PostTransferSceneId {
+    pub enum CloseUserConfirmAuthorizationTransferSceneId {
         _1000 = "1000",
         _1002 = "1002",
         _1004 = "1004",
@@ -88,7 +88,7 @@ impl PostCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CloseUserConfirmAuthorizationResponse {
     /// 商户侧授权单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -118,7 +118,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CloseUserConfirmAuthorizationState>,
     /// 用户确认授权的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -126,10 +126,12 @@ pub struct PostResponse {
     pub authorize_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自动收款授权的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<PostCloseInfo>,
+    pub close_info: ::std::option::Option<CloseUserConfirmAuthorizationCloseInfo>,
     /// 转账场景ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene_id: ::std::option::Option<PostTransferSceneId>,
+    pub transfer_scene_id: ::std::option::Option<
+        CloseUserConfirmAuthorizationTransferSceneId,
+    >,
     /// 用户收款感知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
@@ -143,7 +145,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CloseUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),
         openid: optional(2, "openid"),
@@ -159,10 +161,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CloseUserConfirmAuthorizationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CloseUserConfirmAuthorizationResponse {
             out_authorization_no: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             openid: ::std::option::Option::None,
@@ -190,7 +192,7 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseUserConfirmAuthorizationRequest {
     /// 商户侧授权单号
     ///
     /// **Required.**
@@ -199,25 +201,25 @@ pub struct PostRequest {
     pub out_authorization_no: ::std::string::String,
 }
 
-impl PostRequest {
+impl CloseUserConfirmAuthorizationRequest {
     /// Creates a value from its required fields (`out_authorization_no`).
     pub fn new(
         out_authorization_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostRequest {
+        CloseUserConfirmAuthorizationRequest {
             out_authorization_no: out_authorization_no.into(),
         }
     }
 }
 
-impl PostRequest {
+impl CloseUserConfirmAuthorizationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseUserConfirmAuthorizationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -236,8 +238,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CloseUserConfirmAuthorizationRequest {
+    type Response = CloseUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -285,8 +287,17 @@ impl<
     /// 解除免确认收款授权 (`POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_authorization_no.clone())).await
+    ) -> ::std::result::Result<
+        CloseUserConfirmAuthorizationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CloseUserConfirmAuthorizationRequest::new(
+                    self.out_authorization_no.clone(),
+                ),
+            )
+            .await
     }
 }
 
@@ -295,8 +306,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_user_confirm_authorizations_out_authorization_no_close.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "close_user_confirm_authorization.response",
+            ::wechatpay_runtime::json_schema_for::<
+                CloseUserConfirmAuthorizationResponse,
+            >(),
         ),
     ])
 }

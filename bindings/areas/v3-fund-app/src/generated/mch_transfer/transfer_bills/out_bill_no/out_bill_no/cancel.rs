@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum FundCancelTransferBillState {
         Canceling = "CANCELING",
         Cancelled = "CANCELLED",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct FundCancelTransferBillResponse {
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -33,7 +33,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<FundCancelTransferBillState>,
     /// 最后一次单据状态变更时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -46,7 +46,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    FundCancelTransferBillResponse {
         out_bill_no: optional(0, "out_bill_no"),
         transfer_bill_no: optional(1, "transfer_bill_no"),
         state: optional(2, "state"),
@@ -55,10 +55,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl FundCancelTransferBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        FundCancelTransferBillResponse {
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -79,7 +79,7 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct FundCancelTransferBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -88,23 +88,23 @@ pub struct PostRequest {
     pub out_bill_no: ::std::string::String,
 }
 
-impl PostRequest {
+impl FundCancelTransferBillRequest {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        FundCancelTransferBillRequest {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl PostRequest {
+impl FundCancelTransferBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for FundCancelTransferBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -123,8 +123,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for FundCancelTransferBillRequest {
+    type Response = FundCancelTransferBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -168,8 +168,13 @@ impl<'a> V3FundAppMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
     /// 撤销转账 (`POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        FundCancelTransferBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&FundCancelTransferBillRequest::new(self.out_bill_no.clone()))
+            .await
     }
 }
 
@@ -178,8 +183,8 @@ impl<'a> V3FundAppMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_transfer_bills_out_bill_no_out_bill_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "fund_cancel_transfer_bill.response",
+            ::wechatpay_runtime::json_schema_for::<FundCancelTransferBillResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `transaction_limit_type`.
     ///
     /// 限额类型
-    pub enum GetTransactionLimitType {
+    pub enum GlobalGetApplicationTransactionLimitType {
         UnLaunchedWebsiteLimit = "UN_LAUNCHED_WEBSITE_LIMIT",
         NormalLimit = "NORMAL_LIMIT",
         NoLimit = "NO_LIMIT",
@@ -19,7 +19,7 @@
     /// Values of `website_state`.
     ///
     /// 子商户经营网址状态
-    pub enum GetWebsiteState {
+    pub enum GlobalGetApplicationWebsiteState {
         HasLaunched = "HAS_LAUNCHED",
         UnLaunched = "UN_LAUNCHED",
         #[unrecognized]
@@ -31,7 +31,7 @@
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum GetApplymentState {
+    pub enum GlobalGetApplicationApplymentState {
         Pending = "PENDING",
         UnderReview = "UNDER_REVIEW",
         Approved = "APPROVED",
@@ -45,7 +45,7 @@
     /// Values of `applyment_type`.
     ///
     /// 申请单类型
-    pub enum GetApplymentType {
+    pub enum GlobalGetApplicationApplymentType {
         ApplyForPaymentAuthority = "APPLY_FOR_PAYMENT_AUTHORITY",
         ApplyForRelieveLimited = "APPLY_FOR_RELIEVE_LIMITED",
         #[unrecognized]
@@ -57,7 +57,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GlobalGetApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -75,7 +75,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_limit_type: ::std::option::Option<GetTransactionLimitType>,
+    pub transaction_limit_type: ::std::option::Option<
+        GlobalGetApplicationTransactionLimitType,
+    >,
     /// 公司注册资质证书
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_register_cert: ::std::option::Option<::std::string::String>,
@@ -93,7 +95,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<GetWebsiteState>,
+    pub website_state: ::std::option::Option<GlobalGetApplicationWebsiteState>,
     /// 子商户H5经营网址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,12 +113,12 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<GlobalGetApplicationApplymentState>,
     /// 申请单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_type: ::std::option::Option<GetApplymentType>,
+    pub applyment_type: ::std::option::Option<GlobalGetApplicationApplymentType>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -127,7 +129,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GlobalGetApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         domains: optional(1, "domains"),
         business_description: optional(2, "business_description"),
@@ -146,10 +148,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GlobalGetApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GlobalGetApplicationResponse {
             sub_mchid: ::std::option::Option::None,
             domains: ::std::option::Option::None,
             business_description: ::std::option::Option::None,
@@ -182,7 +184,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/applications/{applyment_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GlobalGetApplicationRequest {
     /// 申请单号
     ///
     /// **Required.**
@@ -191,23 +193,23 @@ pub struct GetRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GlobalGetApplicationRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GlobalGetApplicationRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GlobalGetApplicationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant/h5/permission/applications/{applyment_id}`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/applications/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GlobalGetApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -226,8 +228,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GlobalGetApplicationRequest {
+    type Response = GlobalGetApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -260,7 +262,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyApplicationBody {
     /// H5支付域名
     ///
     /// **Required.**
@@ -283,14 +285,14 @@ pub struct PatchBody {
     >,
     /// 子商户经营网址状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<GetWebsiteState>,
+    pub website_state: ::std::option::Option<GlobalGetApplicationWebsiteState>,
     /// 子商户H5经营网址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub website_url: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyApplicationBody {
         domains: required(0, "domains"),
         business_description: optional(1, "business_description"),
         company_register_cert: optional(2, "company_register_cert"),
@@ -301,10 +303,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyApplicationBody {
     /// Creates a value from its required fields (`domains`).
     pub fn new(domains: ::std::vec::Vec<::std::string::String>) -> Self {
-        PatchBody {
+        ModifyApplicationBody {
             domains,
             business_description: ::std::option::Option::None,
             company_register_cert: ::std::option::Option::None,
@@ -358,7 +360,10 @@ impl PatchBody {
     }
 
     /// Sets `website_state`.
-    pub fn with_website_state(mut self, website_state: GetWebsiteState) -> Self {
+    pub fn with_website_state(
+        mut self,
+        website_state: GlobalGetApplicationWebsiteState,
+    ) -> Self {
         self.website_state = ::std::option::Option::Some(website_state);
         self
     }
@@ -373,7 +378,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -385,7 +390,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -403,7 +408,9 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_limit_type: ::std::option::Option<GetTransactionLimitType>,
+    pub transaction_limit_type: ::std::option::Option<
+        GlobalGetApplicationTransactionLimitType,
+    >,
     /// 公司注册资质证书
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub company_register_cert: ::std::option::Option<::std::string::String>,
@@ -421,7 +428,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<GetWebsiteState>,
+    pub website_state: ::std::option::Option<GlobalGetApplicationWebsiteState>,
     /// 子商户H5经营网址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -439,12 +446,12 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<GlobalGetApplicationApplymentState>,
     /// 申请单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_type: ::std::option::Option<GetApplymentType>,
+    pub applyment_type: ::std::option::Option<GlobalGetApplicationApplymentType>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -455,7 +462,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         domains: optional(1, "domains"),
         business_description: optional(2, "business_description"),
@@ -474,10 +481,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyApplicationResponse {
             sub_mchid: ::std::option::Option::None,
             domains: ::std::option::Option::None,
             business_description: ::std::option::Option::None,
@@ -510,7 +517,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/applications/{applyment_id}.md:96`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyApplicationRequest {
     /// 申请单号
     ///
     /// **Required.**
@@ -518,30 +525,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub applyment_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyApplicationBody,
 }
 
-impl PatchRequest {
+impl ModifyApplicationRequest {
     /// Creates a value from its required fields (`applyment_id`, `body`).
     pub fn new(
         applyment_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyApplicationBody,
     ) -> Self {
-        PatchRequest {
+        ModifyApplicationRequest {
             applyment_id: applyment_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl ModifyApplicationRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/global/merchant/h5/permission/applications/{applyment_id}`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/applications/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -561,8 +568,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyApplicationRequest {
+    type Response = ModifyApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -614,16 +621,23 @@ impl<'a> V3GlobalMerchantH5PermissionApplicationsApplymentId<'a> {
     /// 查询H5支付权限申请单详情 (`GET /v3/global/merchant/h5/permission/applications/{applyment_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.applyment_id.clone())).await
+    ) -> ::std::result::Result<
+        GlobalGetApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GlobalGetApplicationRequest::new(self.applyment_id.clone()))
+            .await
     }
 
     /// 修改H5支付权限申请单 (`PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.applyment_id.clone(), body)).await
+        body: ModifyApplicationBody,
+    ) -> ::std::result::Result<ModifyApplicationResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ModifyApplicationRequest::new(self.applyment_id.clone(), body))
+            .await
     }
 }
 
@@ -632,16 +646,16 @@ impl<'a> V3GlobalMerchantH5PermissionApplicationsApplymentId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_h5_permission_applications_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "global_get_application.response",
+            ::wechatpay_runtime::json_schema_for::<GlobalGetApplicationResponse>(),
         ),
         (
-            "patch_v3_global_merchant_h5_permission_applications_applyment_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_application.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyApplicationBody>(),
         ),
         (
-            "patch_v3_global_merchant_h5_permission_applications_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_application.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyApplicationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `website_state`.
     ///
     /// 子商户经营网址状态
-    pub enum PostWebsiteState {
+    pub enum DomainGlobalCreateApplicationWebsiteState {
         HasLaunched = "HAS_LAUNCHED",
         UnLaunched = "UN_LAUNCHED",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DomainGlobalCreateApplicationBody {
     /// 子商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -42,7 +42,7 @@ pub struct PostBody {
     >,
     /// 子商户经营网址状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<PostWebsiteState>,
+    pub website_state: ::std::option::Option<DomainGlobalCreateApplicationWebsiteState>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -53,7 +53,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DomainGlobalCreateApplicationBody {
         sub_mchid: optional(0, "sub_mchid"),
         domains: required(1, "domains"),
         website_url: required(2, "website_url"),
@@ -65,14 +65,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DomainGlobalCreateApplicationBody {
     /// Creates a value from its required fields (`domains`, `website_url`, `out_applyment_id`).
     pub fn new(
         domains: ::std::vec::Vec<::std::string::String>,
         website_url: impl ::std::convert::Into<::std::string::String>,
         out_applyment_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DomainGlobalCreateApplicationBody {
             sub_mchid: ::std::option::Option::None,
             domains,
             website_url: website_url.into(),
@@ -114,7 +114,10 @@ impl PostBody {
     }
 
     /// Sets `website_state`.
-    pub fn with_website_state(mut self, website_state: PostWebsiteState) -> Self {
+    pub fn with_website_state(
+        mut self,
+        website_state: DomainGlobalCreateApplicationWebsiteState,
+    ) -> Self {
         self.website_state = ::std::option::Option::Some(website_state);
         self
     }
@@ -129,7 +132,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DomainGlobalCreateApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -141,7 +144,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum PostApplymentState {
+    pub enum DomainGlobalCreateApplicationApplymentState {
         Pending = "PENDING",
         UnderReview = "UNDER_REVIEW",
         Approved = "APPROVED",
@@ -155,7 +158,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DomainGlobalCreateApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -165,7 +168,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<PostWebsiteState>,
+    pub website_state: ::std::option::Option<DomainGlobalCreateApplicationWebsiteState>,
     /// H5支付域名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -196,7 +199,9 @@ pub struct PostResponse {
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<PostApplymentState>,
+    pub applyment_state: ::std::option::Option<
+        DomainGlobalCreateApplicationApplymentState,
+    >,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -212,7 +217,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DomainGlobalCreateApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         website_state: optional(1, "website_state"),
         domains: optional(2, "domains"),
@@ -228,10 +233,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl DomainGlobalCreateApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DomainGlobalCreateApplicationResponse {
             sub_mchid: ::std::option::Option::None,
             website_state: ::std::option::Option::None,
             domains: ::std::option::Option::None,
@@ -261,26 +266,28 @@ impl PostResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/domain/applications.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DomainGlobalCreateApplicationRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: DomainGlobalCreateApplicationBody,
 }
 
-impl PostRequest {
+impl DomainGlobalCreateApplicationRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: DomainGlobalCreateApplicationBody) -> Self {
+        DomainGlobalCreateApplicationRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl DomainGlobalCreateApplicationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/merchant/h5/permission/domain/applications`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/domain/applications";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DomainGlobalCreateApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -290,8 +297,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DomainGlobalCreateApplicationRequest {
+    type Response = DomainGlobalCreateApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -346,9 +353,12 @@ impl<'a> V3GlobalMerchantH5PermissionDomainApplications<'a> {
     /// 创建H5支付域名修改申请单 (`POST /v3/global/merchant/h5/permission/domain/applications`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: DomainGlobalCreateApplicationBody,
+    ) -> ::std::result::Result<
+        DomainGlobalCreateApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&DomainGlobalCreateApplicationRequest::new(body)).await
     }
 }
 
@@ -357,12 +367,14 @@ impl<'a> V3GlobalMerchantH5PermissionDomainApplications<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "post_v3_global_merchant_h5_permission_domain_applications.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "domain_global_create_application.body",
+            ::wechatpay_runtime::json_schema_for::<DomainGlobalCreateApplicationBody>(),
         ),
         (
-            "post_v3_global_merchant_h5_permission_domain_applications.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "domain_global_create_application.response",
+            ::wechatpay_runtime::json_schema_for::<
+                DomainGlobalCreateApplicationResponse,
+            >(),
         ),
     ]);
     schemas.extend(applyment_id::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct GlobalReverseTransactionBody {
     /// 商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    GlobalReverseTransactionBody {
         mchid: required(0, "mchid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_mchid: required(2, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl GlobalReverseTransactionBody {
     /// Creates a value from its required fields (`mchid`, `sp_mchid`, `sub_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        GlobalReverseTransactionBody {
             mchid: mchid.into(),
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for GlobalReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/micropay/transactions/id/{transaction_id}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct GlobalReverseTransactionRequest {
     /// 微信订单号
     ///
     /// **Required.**
@@ -73,30 +73,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub transaction_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: GlobalReverseTransactionBody,
 }
 
-impl PostRequest {
+impl GlobalReverseTransactionRequest {
     /// Creates a value from its required fields (`transaction_id`, `body`).
     pub fn new(
         transaction_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: GlobalReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        GlobalReverseTransactionRequest {
             transaction_id: transaction_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl GlobalReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/micropay/transactions/id/{transaction_id}/reverse`
     pub const PATH: &'static str = "/v3/global/micropay/transactions/id/{transaction_id}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for GlobalReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,7 +116,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for GlobalReverseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -169,9 +169,13 @@ impl<'a> V3GlobalMicropayTransactionsIdTransactionIdReverse<'a> {
     /// 撤销订单(微信支付订单号) (`POST /v3/global/micropay/transactions/id/{transaction_id}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: GlobalReverseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.transaction_id.clone(), body)).await
+        self.client
+            .execute(
+                &GlobalReverseTransactionRequest::new(self.transaction_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -180,8 +184,8 @@ impl<'a> V3GlobalMicropayTransactionsIdTransactionIdReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_micropay_transactions_id_transaction_id_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "global_reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<GlobalReverseTransactionBody>(),
         ),
     ])
 }

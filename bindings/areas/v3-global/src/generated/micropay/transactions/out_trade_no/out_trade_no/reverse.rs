@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OutGlobalReverseTransactionBody {
     /// 商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OutGlobalReverseTransactionBody {
         mchid: required(0, "mchid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_mchid: required(2, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl OutGlobalReverseTransactionBody {
     /// Creates a value from its required fields (`mchid`, `sp_mchid`, `sub_mchid`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        OutGlobalReverseTransactionBody {
             mchid: mchid.into(),
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OutGlobalReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OutGlobalReverseTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -73,30 +73,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OutGlobalReverseTransactionBody,
 }
 
-impl PostRequest {
+impl OutGlobalReverseTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OutGlobalReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        OutGlobalReverseTransactionRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OutGlobalReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse`
     pub const PATH: &'static str = "/v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OutGlobalReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,7 +116,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OutGlobalReverseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -169,9 +169,13 @@ impl<'a> V3GlobalMicropayTransactionsOutTradeNoOutTradeNoReverse<'a> {
     /// 撤销订单(商户订单号) (`POST /v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OutGlobalReverseTransactionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        self.client
+            .execute(
+                &OutGlobalReverseTransactionRequest::new(self.out_trade_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -180,8 +184,8 @@ impl<'a> V3GlobalMicropayTransactionsOutTradeNoOutTradeNoReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_micropay_transactions_out_trade_no_out_trade_no_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "out_global_reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<OutGlobalReverseTransactionBody>(),
         ),
     ])
 }

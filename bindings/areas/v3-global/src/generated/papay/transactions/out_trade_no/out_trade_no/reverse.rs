@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct PapayGlobalReverseTransactionQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    PapayGlobalReverseTransactionQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostQuery {
+impl PapayGlobalReverseTransactionQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        PapayGlobalReverseTransactionQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for PapayGlobalReverseTransactionQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 /// Source: `openapi/v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PapayGlobalReverseTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -57,30 +57,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: PapayGlobalReverseTransactionQuery,
 }
 
-impl PostRequest {
+impl PapayGlobalReverseTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `query`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        query: PostQuery,
+        query: PapayGlobalReverseTransactionQuery,
     ) -> Self {
-        PostRequest {
+        PapayGlobalReverseTransactionRequest {
             out_trade_no: out_trade_no.into(),
             query,
         }
     }
 }
 
-impl PostRequest {
+impl PapayGlobalReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`
     pub const PATH: &'static str = "/v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PapayGlobalReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -100,7 +100,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PapayGlobalReverseTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -158,9 +158,16 @@ impl<'a> V3GlobalPapayTransactionsOutTradeNoOutTradeNoReverse<'a> {
     /// 撤销订单(商户订单号) (`POST /v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse`)
     pub async fn post(
         &self,
-        query: PostQuery,
+        query: PapayGlobalReverseTransactionQuery,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), query)).await
+        self.client
+            .execute(
+                &PapayGlobalReverseTransactionRequest::new(
+                    self.out_trade_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -169,8 +176,8 @@ impl<'a> V3GlobalPapayTransactionsOutTradeNoOutTradeNoReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_global_papay_transactions_out_trade_no_out_trade_no_reverse.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "papay_global_reverse_transaction.query",
+            ::wechatpay_runtime::json_schema_for::<PapayGlobalReverseTransactionQuery>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetRechargeBalanceBySubMchidResponse {
     /// 账户可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetRechargeBalanceBySubMchidResponse {
         remaining_amount: optional(0, "remaining_amount"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetResponse {
+impl GetRechargeBalanceBySubMchidResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetRechargeBalanceBySubMchidResponse {
             remaining_amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -55,7 +55,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetRechargeBalanceBySubMchidRequest {
     /// 特约商户号
     ///
     /// **Required.**
@@ -64,23 +64,23 @@ pub struct GetRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetRechargeBalanceBySubMchidRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        GetRechargeBalanceBySubMchidRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetRechargeBalanceBySubMchidRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`
     pub const PATH: &'static str = "/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetRechargeBalanceBySubMchidRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -96,8 +96,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetRechargeBalanceBySubMchidRequest {
+    type Response = GetRechargeBalanceBySubMchidResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -148,8 +148,13 @@ impl<'a> V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid<'a> {
     /// 商家充值退款余额查询 (`GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<
+        GetRechargeBalanceBySubMchidResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetRechargeBalanceBySubMchidRequest::new(self.sub_mchid.clone()))
+            .await
     }
 }
 
@@ -158,8 +163,10 @@ impl<'a> V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_refund_partner_recharge_balance_sub_mchid_sub_mchid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_recharge_balance_by_sub_mchid.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetRechargeBalanceBySubMchidResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SyncRefundBody {
     /// 分公司机构代码
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SyncRefundBody {
         org_no: required(0, "org_no"),
         mchnt_order_id: required(1, "mchnt_order_id"),
         upload_time: required(2, "upload_time"),
@@ -39,7 +39,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl SyncRefundBody {
     /// Creates a value from its required fields (`org_no`, `mchnt_order_id`, `upload_time`, `refund_at`, `refund_dt`).
     pub fn new(
         org_no: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostBody {
         refund_at: impl ::std::convert::Into<::std::string::String>,
         refund_dt: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        SyncRefundBody {
             org_no: org_no.into(),
             mchnt_order_id: mchnt_order_id.into(),
             upload_time: upload_time.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SyncRefundBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SyncRefundResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -94,7 +94,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SyncRefundResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),
         sub_code: optional(2, "sub_code"),
@@ -103,10 +103,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SyncRefundResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SyncRefundResponse {
             code: ::std::option::Option::None,
             msg: ::std::option::Option::None,
             sub_code: ::std::option::Option::None,
@@ -127,26 +127,26 @@ impl PostResponse {
 /// Source: `openapi/v3/gov/subsidy/audit/cup/refund/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SyncRefundRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: SyncRefundBody,
 }
 
-impl PostRequest {
+impl SyncRefundRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: SyncRefundBody) -> Self {
+        SyncRefundRequest { body }
     }
 }
 
-impl PostRequest {
+impl SyncRefundRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/gov/subsidy/audit/cup/refund/sync`
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/refund/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SyncRefundRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -156,8 +156,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SyncRefundRequest {
+    type Response = SyncRefundResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -198,9 +198,9 @@ impl<'a> V3GovSubsidyAuditCupRefundSync<'a> {
     /// 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: SyncRefundBody,
+    ) -> ::std::result::Result<SyncRefundResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&SyncRefundRequest::new(body)).await
     }
 }
 
@@ -208,13 +208,10 @@ impl<'a> V3GovSubsidyAuditCupRefundSync<'a> {
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
+        ("sync_refund.body", ::wechatpay_runtime::json_schema_for::<SyncRefundBody>()),
         (
-            "post_v3_gov_subsidy_audit_cup_refund_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
-        ),
-        (
-            "post_v3_gov_subsidy_audit_cup_refund_sync.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "sync_refund.response",
+            ::wechatpay_runtime::json_schema_for::<SyncRefundResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListOrderByUserQuery {
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListOrderByUserQuery {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
     }
 }
 
-impl GetQuery {
+impl ListOrderByUserQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        ListOrderByUserQuery {
             offset: ::std::option::Option::None,
             limit: ::std::option::Option::None,
         }
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListOrderByUserQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `donate_source`.
     ///
     /// 捐赠来源
-    pub enum GetDonateSource {
+    pub enum ListOrderByUserDonateSource {
         MiniprogramPay = "MINIPROGRAM_PAY",
         EntrustPay = "ENTRUST_PAY",
         #[unrecognized]
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct ListOrderByUserPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -90,7 +90,7 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    ListOrderByUserPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         avatar: optional(2, "avatar"),
@@ -99,10 +99,10 @@ pub struct GetPayer {
     }
 }
 
-impl GetPayer {
+impl ListOrderByUserPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        ListOrderByUserPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             avatar: ::std::option::Option::None,
@@ -118,7 +118,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAmount {
+pub struct ListOrderByUserAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
@@ -138,7 +138,7 @@ pub struct GetAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAmount {
+    ListOrderByUserAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
         currency: optional(2, "currency"),
@@ -147,10 +147,10 @@ pub struct GetAmount {
     }
 }
 
-impl GetAmount {
+impl ListOrderByUserAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAmount {
+        ListOrderByUserAmount {
             total: ::std::option::Option::None,
             payer_total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
@@ -166,7 +166,7 @@ impl GetAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct ListOrderByUserDataItem {
     /// 捐赠订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub welfare_trade_id: ::std::option::Option<::std::string::String>,
@@ -181,7 +181,7 @@ pub struct GetDataItem {
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 捐赠来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub donate_source: ::std::option::Option<GetDonateSource>,
+    pub donate_source: ::std::option::Option<ListOrderByUserDonateSource>,
     /// 商户订单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_order: ::std::option::Option<::std::string::String>,
@@ -199,10 +199,10 @@ pub struct GetDataItem {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<ListOrderByUserPayer>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub amount: ::std::option::Option<GetAmount>,
+    pub amount: ::std::option::Option<ListOrderByUserAmount>,
     /// 设备编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
@@ -213,7 +213,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    ListOrderByUserDataItem {
         welfare_trade_id: optional(0, "welfare_trade_id"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -231,10 +231,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl ListOrderByUserDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        ListOrderByUserDataItem {
             welfare_trade_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -257,7 +257,7 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListOrderByUserResponse {
     /// 该次请求返回的记录条数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
@@ -272,7 +272,7 @@ pub struct GetResponse {
     pub total_count: ::std::option::Option<i64>,
     /// 结果集
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<::std::vec::Vec<ListOrderByUserDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -280,7 +280,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListOrderByUserResponse {
         count: optional(0, "count"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -290,10 +290,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListOrderByUserResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListOrderByUserResponse {
             count: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -313,7 +313,7 @@ impl GetResponse {
 /// Source: `openapi/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListOrderByUserRequest {
     /// 用户在商户AppID下的唯一标识
     ///
     /// **Required.**
@@ -327,17 +327,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub brand_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListOrderByUserQuery,
 }
 
-impl GetRequest {
+impl ListOrderByUserRequest {
     /// Creates a value from its required fields (`openid`, `brand_id`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListOrderByUserQuery,
     ) -> Self {
-        GetRequest {
+        ListOrderByUserRequest {
             openid: openid.into(),
             brand_id: brand_id.into(),
             query,
@@ -345,14 +345,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl ListOrderByUserRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`
     pub const PATH: &'static str = "/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListOrderByUserRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -376,8 +376,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListOrderByUserRequest {
+    type Response = ListOrderByUserResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -413,8 +413,8 @@ impl ::wechatpay_runtime::Operation for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Paginated for GetRequest {
-    type Item = GetDataItem;
+impl ::wechatpay_runtime::Paginated for ListOrderByUserRequest {
+    type Item = ListOrderByUserDataItem;
     fn offset(&self) -> u64 {
         self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
     }
@@ -460,10 +460,16 @@ impl<'a> V3LovefeastUsersOpenidOrdersBrandIdBrandId<'a> {
     /// 查询用户捐赠单列表 (`GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: ListOrderByUserQuery,
+    ) -> ::std::result::Result<ListOrderByUserResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.openid.clone(), self.brand_id.clone(), query))
+            .execute(
+                &ListOrderByUserRequest::new(
+                    self.openid.clone(),
+                    self.brand_id.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -473,12 +479,12 @@ impl<'a> V3LovefeastUsersOpenidOrdersBrandIdBrandId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_lovefeast_users_openid_orders_brand_id_brand_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_order_by_user.query",
+            ::wechatpay_runtime::json_schema_for::<ListOrderByUserQuery>(),
         ),
         (
-            "get_v3_lovefeast_users_openid_orders_brand_id_brand_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_order_by_user.response",
+            ::wechatpay_runtime::json_schema_for::<ListOrderByUserResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `donate_source`.
     ///
     /// 捐赠来源
-    pub enum GetDonateSource {
+    pub enum GetOrderByUserDonateSource {
         MiniprogramPay = "MINIPROGRAM_PAY",
         EntrustPay = "ENTRUST_PAY",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPayer {
+pub struct GetOrderByUserPayer {
     /// 用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -40,7 +40,7 @@ pub struct GetPayer {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPayer {
+    GetOrderByUserPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
         avatar: optional(2, "avatar"),
@@ -49,10 +49,10 @@ pub struct GetPayer {
     }
 }
 
-impl GetPayer {
+impl GetOrderByUserPayer {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPayer {
+        GetOrderByUserPayer {
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
             avatar: ::std::option::Option::None,
@@ -66,7 +66,7 @@ impl GetPayer {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetOrderByUserResponse {
     /// 捐赠订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub welfare_trade_id: ::std::option::Option<::std::string::String>,
@@ -81,7 +81,7 @@ pub struct GetResponse {
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 捐赠来源
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub donate_source: ::std::option::Option<GetDonateSource>,
+    pub donate_source: ::std::option::Option<GetOrderByUserDonateSource>,
     /// 商户订单
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_order: ::std::option::Option<::std::string::String>,
@@ -99,7 +99,7 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付者
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer: ::std::option::Option<GetPayer>,
+    pub payer: ::std::option::Option<GetOrderByUserPayer>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<
@@ -115,7 +115,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetOrderByUserResponse {
         welfare_trade_id: optional(0, "welfare_trade_id"),
         appid: optional(1, "appid"),
         sub_appid: optional(2, "sub_appid"),
@@ -133,10 +133,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetOrderByUserResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetOrderByUserResponse {
             welfare_trade_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -164,7 +164,7 @@ impl GetResponse {
 /// Source: `openapi/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetOrderByUserRequest {
     /// 用户在商户AppID下的唯一标识
     ///
     /// **Required.**
@@ -179,27 +179,27 @@ pub struct GetRequest {
     pub out_trade_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetOrderByUserRequest {
     /// Creates a value from its required fields (`openid`, `out_trade_no`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetOrderByUserRequest {
             openid: openid.into(),
             out_trade_no: out_trade_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetOrderByUserRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`
     pub const PATH: &'static str = "/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetOrderByUserRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -225,8 +225,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetOrderByUserRequest {
+    type Response = GetOrderByUserResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -276,9 +276,14 @@ impl<'a> V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo<'a> {
     /// 查询用户捐赠单详情 (`GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetOrderByUserResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.openid.clone(), self.out_trade_no.clone()))
+            .execute(
+                &GetOrderByUserRequest::new(
+                    self.openid.clone(),
+                    self.out_trade_no.clone(),
+                ),
+            )
             .await
     }
 }
@@ -288,8 +293,8 @@ impl<'a> V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_lovefeast_users_openid_orders_out_trade_no_out_trade_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_order_by_user.response",
+            ::wechatpay_runtime::json_schema_for::<GetOrderByUserResponse>(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ActivateCodeBody {
     /// 会员卡编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub membership_number: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ActivateCodeBody {
         membership_number: optional(0, "membership_number"),
     }
 }
 
-impl PostBody {
+impl ActivateCodeBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        ActivateCodeBody {
             membership_number: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ActivateCodeBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ActivateCodeRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -71,17 +71,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ActivateCodeBody,
 }
 
-impl PostRequest {
+impl ActivateCodeRequest {
     /// Creates a value from its required fields (`card_id`, `code`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ActivateCodeBody,
     ) -> Self {
-        PostRequest {
+        ActivateCodeRequest {
             card_id: card_id.into(),
             code: code.into(),
             body,
@@ -89,14 +89,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl ActivateCodeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ActivateCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for ActivateCodeRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -173,10 +173,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeActivate<'a> {
     /// 激活会员卡（跳转型激活） (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: ActivateCodeBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.card_id.clone(), self.code.clone(), body))
+            .execute(
+                &ActivateCodeRequest::new(self.card_id.clone(), self.code.clone(), body),
+            )
             .await
     }
 }
@@ -186,8 +188,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeActivate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_codes_code_activate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "activate_code.body",
+            ::wechatpay_runtime::json_schema_for::<ActivateCodeBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchGuide {
+pub struct CodesModifyRightGuide {
     /// 联系人名字
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub staff_name: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct PatchGuide {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchGuide {
+    CodesModifyRightGuide {
         staff_name: optional(0, "staff_name"),
         head_image_url: optional(1, "head_image_url"),
         contact_information_name: optional(2, "contact_information_name"),
@@ -36,10 +36,10 @@ pub struct PatchGuide {
     }
 }
 
-impl PatchGuide {
+impl CodesModifyRightGuide {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchGuide {
+        CodesModifyRightGuide {
             staff_name: ::std::option::Option::None,
             head_image_url: ::std::option::Option::None,
             contact_information_name: ::std::option::Option::None,
@@ -102,7 +102,7 @@ impl PatchGuide {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct CodesModifyRightBody {
     /// 变更前的会员积分值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub before_bonus_value: ::std::option::Option<i64>,
@@ -127,11 +127,11 @@ pub struct PatchBody {
     pub fapiao_jump_word: ::std::option::Option<::std::string::String>,
     /// 会员专属咨询信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub guide: ::std::option::Option<PatchGuide>,
+    pub guide: ::std::option::Option<CodesModifyRightGuide>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    CodesModifyRightBody {
         before_bonus_value: optional(0, "before_bonus_value"),
         bonus_value: optional(1, "bonus_value"),
         add_bonus_value: optional(2, "add_bonus_value"),
@@ -143,12 +143,12 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl CodesModifyRightBody {
     /// Creates a value from its required fields (`out_request_no`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        CodesModifyRightBody {
             before_bonus_value: ::std::option::Option::None,
             bonus_value: ::std::option::Option::None,
             add_bonus_value: ::std::option::Option::None,
@@ -203,13 +203,13 @@ impl PatchBody {
     }
 
     /// Sets `guide`.
-    pub fn with_guide(mut self, guide: PatchGuide) -> Self {
+    pub fn with_guide(mut self, guide: CodesModifyRightGuide) -> Self {
         self.guide = ::std::option::Option::Some(guide);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for CodesModifyRightBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -230,7 +230,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct CodesModifyRightRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -244,17 +244,17 @@ pub struct PatchRequest {
     /// Path parameter.
     pub code: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: CodesModifyRightBody,
 }
 
-impl PatchRequest {
+impl CodesModifyRightRequest {
     /// Creates a value from its required fields (`card_id`, `code`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: CodesModifyRightBody,
     ) -> Self {
-        PatchRequest {
+        CodesModifyRightRequest {
             card_id: card_id.into(),
             code: code.into(),
             body,
@@ -262,14 +262,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl CodesModifyRightRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for CodesModifyRightRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -293,7 +293,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for CodesModifyRightRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -347,10 +347,16 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeRights<'a> {
     /// 设置会员权益 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: CodesModifyRightBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PatchRequest::new(self.card_id.clone(), self.code.clone(), body))
+            .execute(
+                &CodesModifyRightRequest::new(
+                    self.card_id.clone(),
+                    self.code.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -360,8 +366,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeRights<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "patch_v3_marketing_membercard_open_cards_card_id_codes_code_rights.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "codes_modify_right.body",
+            ::wechatpay_runtime::json_schema_for::<CodesModifyRightBody>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFieldListItem {
+pub struct SetServiceModuleDataFieldListItem {
     /// 内容字段ID
     ///
     /// **Required.**
@@ -20,19 +20,19 @@ pub struct PostFieldListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFieldListItem {
+    SetServiceModuleDataFieldListItem {
         field_id: required(0, "field_id"),
         field_value: required(1, "field_value"),
     }
 }
 
-impl PostFieldListItem {
+impl SetServiceModuleDataFieldListItem {
     /// Creates a value from its required fields (`field_id`, `field_value`).
     pub fn new(
         field_id: impl ::std::convert::Into<::std::string::String>,
         field_value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostFieldListItem {
+        SetServiceModuleDataFieldListItem {
             field_id: field_id.into(),
             field_value: field_value.into(),
         }
@@ -45,7 +45,7 @@ impl PostFieldListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpMiniprogram {
+pub struct SetServiceModuleDataJumpMiniprogram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -57,19 +57,19 @@ pub struct PostJumpMiniprogram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpMiniprogram {
+    SetServiceModuleDataJumpMiniprogram {
         appid: required(0, "appid"),
         path: required(1, "path"),
     }
 }
 
-impl PostJumpMiniprogram {
+impl SetServiceModuleDataJumpMiniprogram {
     /// Creates a value from its required fields (`appid`, `path`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostJumpMiniprogram {
+        SetServiceModuleDataJumpMiniprogram {
             appid: appid.into(),
             path: path.into(),
         }
@@ -82,7 +82,7 @@ impl PostJumpMiniprogram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostActionSetting {
+pub struct SetServiceModuleDataActionSetting {
     /// 操作名称
     ///
     /// **Required.**
@@ -90,23 +90,23 @@ pub struct PostActionSetting {
     /// 跳转小程序
     ///
     /// **Required.**
-    pub jump_miniprogram: PostJumpMiniprogram,
+    pub jump_miniprogram: SetServiceModuleDataJumpMiniprogram,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostActionSetting {
+    SetServiceModuleDataActionSetting {
         action_name: required(0, "action_name"),
         jump_miniprogram: required(1, "jump_miniprogram"),
     }
 }
 
-impl PostActionSetting {
+impl SetServiceModuleDataActionSetting {
     /// Creates a value from its required fields (`action_name`, `jump_miniprogram`).
     pub fn new(
         action_name: impl ::std::convert::Into<::std::string::String>,
-        jump_miniprogram: PostJumpMiniprogram,
+        jump_miniprogram: SetServiceModuleDataJumpMiniprogram,
     ) -> Self {
-        PostActionSetting {
+        SetServiceModuleDataActionSetting {
             action_name: action_name.into(),
             jump_miniprogram,
         }
@@ -119,26 +119,28 @@ impl PostActionSetting {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContentTemplateData {
+pub struct SetServiceModuleDataContentTemplateData {
     /// 服务内容列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub field_list: ::std::option::Option<::std::vec::Vec<PostFieldListItem>>,
+    pub field_list: ::std::option::Option<
+        ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
+    >,
     /// 操作设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub action_setting: ::std::option::Option<PostActionSetting>,
+    pub action_setting: ::std::option::Option<SetServiceModuleDataActionSetting>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContentTemplateData {
+    SetServiceModuleDataContentTemplateData {
         field_list: optional(0, "field_list"),
         action_setting: optional(1, "action_setting"),
     }
 }
 
-impl PostContentTemplateData {
+impl SetServiceModuleDataContentTemplateData {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContentTemplateData {
+        SetServiceModuleDataContentTemplateData {
             field_list: ::std::option::Option::None,
             action_setting: ::std::option::Option::None,
         }
@@ -147,14 +149,17 @@ impl PostContentTemplateData {
     /// Sets `field_list`.
     pub fn with_field_list(
         mut self,
-        field_list: ::std::vec::Vec<PostFieldListItem>,
+        field_list: ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
     ) -> Self {
         self.field_list = ::std::option::Option::Some(field_list);
         self
     }
 
     /// Sets `action_setting`.
-    pub fn with_action_setting(mut self, action_setting: PostActionSetting) -> Self {
+    pub fn with_action_setting(
+        mut self,
+        action_setting: SetServiceModuleDataActionSetting,
+    ) -> Self {
         self.action_setting = ::std::option::Option::Some(action_setting);
         self
     }
@@ -166,7 +171,7 @@ impl PostContentTemplateData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMessageTemplateSetting {
+pub struct SetServiceModuleDataMessageTemplateSetting {
     /// 模板消息ID
     ///
     /// **Required.**
@@ -174,23 +179,23 @@ pub struct PostMessageTemplateSetting {
     /// 服务内容列表
     ///
     /// **Required.**
-    pub field_list: ::std::vec::Vec<PostFieldListItem>,
+    pub field_list: ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMessageTemplateSetting {
+    SetServiceModuleDataMessageTemplateSetting {
         message_template_id: required(0, "message_template_id"),
         field_list: required(1, "field_list"),
     }
 }
 
-impl PostMessageTemplateSetting {
+impl SetServiceModuleDataMessageTemplateSetting {
     /// Creates a value from its required fields (`message_template_id`, `field_list`).
     pub fn new(
         message_template_id: impl ::std::convert::Into<::std::string::String>,
-        field_list: ::std::vec::Vec<PostFieldListItem>,
+        field_list: ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
     ) -> Self {
-        PostMessageTemplateSetting {
+        SetServiceModuleDataMessageTemplateSetting {
             message_template_id: message_template_id.into(),
             field_list,
         }
@@ -203,7 +208,7 @@ impl PostMessageTemplateSetting {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStateSetting {
+pub struct SetServiceModuleDataStateSetting {
     /// 状态ID
     ///
     /// **Required.**
@@ -211,27 +216,29 @@ pub struct PostStateSetting {
     /// 内容模板设置
     ///
     /// **Required.**
-    pub content_template_data: PostContentTemplateData,
+    pub content_template_data: SetServiceModuleDataContentTemplateData,
     /// 消息模板设置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message_template_setting: ::std::option::Option<PostMessageTemplateSetting>,
+    pub message_template_setting: ::std::option::Option<
+        SetServiceModuleDataMessageTemplateSetting,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStateSetting {
+    SetServiceModuleDataStateSetting {
         state_id: required(0, "state_id"),
         content_template_data: required(1, "content_template_data"),
         message_template_setting: optional(2, "message_template_setting"),
     }
 }
 
-impl PostStateSetting {
+impl SetServiceModuleDataStateSetting {
     /// Creates a value from its required fields (`state_id`, `content_template_data`).
     pub fn new(
         state_id: impl ::std::convert::Into<::std::string::String>,
-        content_template_data: PostContentTemplateData,
+        content_template_data: SetServiceModuleDataContentTemplateData,
     ) -> Self {
-        PostStateSetting {
+        SetServiceModuleDataStateSetting {
             state_id: state_id.into(),
             content_template_data,
             message_template_setting: ::std::option::Option::None,
@@ -241,7 +248,7 @@ impl PostStateSetting {
     /// Sets `message_template_setting`.
     pub fn with_message_template_setting(
         mut self,
-        message_template_setting: PostMessageTemplateSetting,
+        message_template_setting: SetServiceModuleDataMessageTemplateSetting,
     ) -> Self {
         self.message_template_setting = ::std::option::Option::Some(
             message_template_setting,
@@ -254,7 +261,7 @@ impl PostStateSetting {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SetServiceModuleDataBody {
     /// 商户请求单号
     ///
     /// **Required.**
@@ -266,25 +273,25 @@ pub struct PostBody {
     /// 服务状态设置
     ///
     /// **Required.**
-    pub state_setting: PostStateSetting,
+    pub state_setting: SetServiceModuleDataStateSetting,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SetServiceModuleDataBody {
         out_request_no: required(0, "out_request_no"),
         service_module_id: required(1, "service_module_id"),
         state_setting: required(2, "state_setting"),
     }
 }
 
-impl PostBody {
+impl SetServiceModuleDataBody {
     /// Creates a value from its required fields (`out_request_no`, `service_module_id`, `state_setting`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         service_module_id: impl ::std::convert::Into<::std::string::String>,
-        state_setting: PostStateSetting,
+        state_setting: SetServiceModuleDataStateSetting,
     ) -> Self {
-        PostBody {
+        SetServiceModuleDataBody {
             out_request_no: out_request_no.into(),
             service_module_id: service_module_id.into(),
             state_setting,
@@ -292,7 +299,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SetServiceModuleDataBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -313,7 +320,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SetServiceModuleDataRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -327,17 +334,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SetServiceModuleDataBody,
 }
 
-impl PostRequest {
+impl SetServiceModuleDataRequest {
     /// Creates a value from its required fields (`card_id`, `code`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SetServiceModuleDataBody,
     ) -> Self {
-        PostRequest {
+        SetServiceModuleDataRequest {
             card_id: card_id.into(),
             code: code.into(),
             body,
@@ -345,14 +352,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl SetServiceModuleDataRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SetServiceModuleDataRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -376,7 +383,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for SetServiceModuleDataRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -430,10 +437,16 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeSetServiceModuleData<'a> {
     /// 设置会员服务项用户信息 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: SetServiceModuleDataBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.card_id.clone(), self.code.clone(), body))
+            .execute(
+                &SetServiceModuleDataRequest::new(
+                    self.card_id.clone(),
+                    self.code.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -443,8 +456,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeSetServiceModuleData<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_codes_code_set_service_module_data.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "set_service_module_data.body",
+            ::wechatpay_runtime::json_schema_for::<SetServiceModuleDataBody>(),
         ),
     ])
 }

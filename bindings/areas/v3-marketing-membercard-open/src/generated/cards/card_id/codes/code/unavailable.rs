@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreateUnavailableBody {
     /// 失效理由
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreateUnavailableBody {
         reason: optional(0, "reason"),
     }
 }
 
-impl PostBody {
+impl CreateUnavailableBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CreateUnavailableBody {
             reason: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreateUnavailableBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreateUnavailableRequest {
     /// 会员卡id
     ///
     /// **Required.**
@@ -71,17 +71,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreateUnavailableBody,
 }
 
-impl PostRequest {
+impl CreateUnavailableRequest {
     /// Creates a value from its required fields (`card_id`, `code`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreateUnavailableBody,
     ) -> Self {
-        PostRequest {
+        CreateUnavailableRequest {
             card_id: card_id.into(),
             code: code.into(),
             body,
@@ -89,14 +89,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl CreateUnavailableRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreateUnavailableRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -120,7 +120,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreateUnavailableRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -173,10 +173,16 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeUnavailable<'a> {
     /// 作废用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreateUnavailableBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.card_id.clone(), self.code.clone(), body))
+            .execute(
+                &CreateUnavailableRequest::new(
+                    self.card_id.clone(),
+                    self.code.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -186,8 +192,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeUnavailable<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_codes_code_unavailable.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_unavailable.body",
+            ::wechatpay_runtime::json_schema_for::<CreateUnavailableBody>(),
         ),
     ])
 }

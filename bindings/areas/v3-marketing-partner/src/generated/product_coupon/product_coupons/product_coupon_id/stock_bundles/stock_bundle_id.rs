@@ -6,7 +6,7 @@
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PatchCouponUsageMethodList {
+    pub enum ModifyStockBundleCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponAvailableStoreInfo {
+pub struct ModifyStockBundleCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
@@ -36,17 +36,17 @@ pub struct PatchCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponAvailableStoreInfo {
+    ModifyStockBundleCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
     }
 }
 
-impl PatchCouponAvailableStoreInfo {
+impl ModifyStockBundleCouponAvailableStoreInfo {
     /// Creates a value from its required fields (`description`).
     pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchCouponAvailableStoreInfo {
+        ModifyStockBundleCouponAvailableStoreInfo {
             description: description.into(),
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -76,7 +76,7 @@ impl PatchCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PatchAppJumpType {
+    pub enum ModifyStockBundleAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -91,11 +91,13 @@ impl PatchCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchUsageRuleDisplayInfo {
+pub struct ModifyStockBundleUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<PatchCouponUsageMethodList>,
+    pub coupon_usage_method_list: ::std::vec::Vec<
+        ModifyStockBundleCouponUsageMethodList,
+    >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -112,18 +114,18 @@ pub struct PatchUsageRuleDisplayInfo {
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
-        PatchCouponAvailableStoreInfo,
+        ModifyStockBundleCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PatchAppJumpType>,
+    pub app_jump_type: ::std::option::Option<ModifyStockBundleAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchUsageRuleDisplayInfo {
+    ModifyStockBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -135,13 +137,15 @@ pub struct PatchUsageRuleDisplayInfo {
     }
 }
 
-impl PatchUsageRuleDisplayInfo {
+impl ModifyStockBundleUsageRuleDisplayInfo {
     /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
     pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<PatchCouponUsageMethodList>,
+        coupon_usage_method_list: ::std::vec::Vec<
+            ModifyStockBundleCouponUsageMethodList,
+        >,
         usage_description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchUsageRuleDisplayInfo {
+        ModifyStockBundleUsageRuleDisplayInfo {
             coupon_usage_method_list,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -183,7 +187,7 @@ impl PatchUsageRuleDisplayInfo {
     /// Sets `coupon_available_store_info`.
     pub fn with_coupon_available_store_info(
         mut self,
-        coupon_available_store_info: PatchCouponAvailableStoreInfo,
+        coupon_available_store_info: ModifyStockBundleCouponAvailableStoreInfo,
     ) -> Self {
         self.coupon_available_store_info = ::std::option::Option::Some(
             coupon_available_store_info,
@@ -192,7 +196,10 @@ impl PatchUsageRuleDisplayInfo {
     }
 
     /// Sets `app_jump_type`.
-    pub fn with_app_jump_type(mut self, app_jump_type: PatchAppJumpType) -> Self {
+    pub fn with_app_jump_type(
+        mut self,
+        app_jump_type: ModifyStockBundleAppJumpType,
+    ) -> Self {
         self.app_jump_type = ::std::option::Option::Some(app_jump_type);
         self
     }
@@ -211,7 +218,7 @@ impl PatchUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PatchCodeDisplayMode {
+    pub enum ModifyStockBundleCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -224,7 +231,7 @@ impl PatchUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PatchBackgroundColor {
+    pub enum ModifyStockBundleBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -246,7 +253,7 @@ impl PatchUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchEntranceMiniProgram {
+pub struct ModifyStockBundleEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -266,7 +273,7 @@ pub struct PatchEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchEntranceMiniProgram {
+    ModifyStockBundleEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
         entrance_wording: required(2, "entrance_wording"),
@@ -274,7 +281,7 @@ pub struct PatchEntranceMiniProgram {
     }
 }
 
-impl PatchEntranceMiniProgram {
+impl ModifyStockBundleEntranceMiniProgram {
     /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -282,7 +289,7 @@ impl PatchEntranceMiniProgram {
         entrance_wording: impl ::std::convert::Into<::std::string::String>,
         guidance_wording: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchEntranceMiniProgram {
+        ModifyStockBundleEntranceMiniProgram {
             appid: appid.into(),
             path: path.into(),
             entrance_wording: entrance_wording.into(),
@@ -297,7 +304,7 @@ impl PatchEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchEntranceOfficialAccount {
+pub struct ModifyStockBundleEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
@@ -305,15 +312,15 @@ pub struct PatchEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchEntranceOfficialAccount {
+    ModifyStockBundleEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
 }
 
-impl PatchEntranceOfficialAccount {
+impl ModifyStockBundleEntranceOfficialAccount {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchEntranceOfficialAccount {
+        ModifyStockBundleEntranceOfficialAccount {
             appid: appid.into(),
         }
     }
@@ -325,7 +332,7 @@ impl PatchEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchEntranceFinder {
+pub struct ModifyStockBundleEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
@@ -341,21 +348,21 @@ pub struct PatchEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchEntranceFinder {
+    ModifyStockBundleEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PatchEntranceFinder {
+impl ModifyStockBundleEntranceFinder {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchEntranceFinder {
+        ModifyStockBundleEntranceFinder {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -369,26 +376,30 @@ impl PatchEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponDisplayInfo {
+pub struct ModifyStockBundleCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PatchCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<ModifyStockBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PatchBackgroundColor>,
+    pub background_color: ::std::option::Option<ModifyStockBundleBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PatchEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        ModifyStockBundleEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PatchEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        ModifyStockBundleEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PatchEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<ModifyStockBundleEntranceFinder>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponDisplayInfo {
+    ModifyStockBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -397,10 +408,10 @@ pub struct PatchCouponDisplayInfo {
     }
 }
 
-impl PatchCouponDisplayInfo {
+impl ModifyStockBundleCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCouponDisplayInfo {
+        ModifyStockBundleCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -412,7 +423,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: PatchCodeDisplayMode,
+        code_display_mode: ModifyStockBundleCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -421,7 +432,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: PatchBackgroundColor,
+        background_color: ModifyStockBundleBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -430,7 +441,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `entrance_mini_program`.
     pub fn with_entrance_mini_program(
         mut self,
-        entrance_mini_program: PatchEntranceMiniProgram,
+        entrance_mini_program: ModifyStockBundleEntranceMiniProgram,
     ) -> Self {
         self.entrance_mini_program = ::std::option::Option::Some(entrance_mini_program);
         self
@@ -439,7 +450,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `entrance_official_account`.
     pub fn with_entrance_official_account(
         mut self,
-        entrance_official_account: PatchEntranceOfficialAccount,
+        entrance_official_account: ModifyStockBundleEntranceOfficialAccount,
     ) -> Self {
         self.entrance_official_account = ::std::option::Option::Some(
             entrance_official_account,
@@ -448,7 +459,10 @@ impl PatchCouponDisplayInfo {
     }
 
     /// Sets `entrance_finder`.
-    pub fn with_entrance_finder(mut self, entrance_finder: PatchEntranceFinder) -> Self {
+    pub fn with_entrance_finder(
+        mut self,
+        entrance_finder: ModifyStockBundleEntranceFinder,
+    ) -> Self {
         self.entrance_finder = ::std::option::Option::Some(entrance_finder);
         self
     }
@@ -460,22 +474,22 @@ impl PatchCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchNotifyConfig {
+pub struct ModifyStockBundleNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchNotifyConfig {
+    ModifyStockBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PatchNotifyConfig {
+impl ModifyStockBundleNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchNotifyConfig {
+        ModifyStockBundleNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -494,7 +508,7 @@ impl PatchNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PatchStoreScope {
+    pub enum ModifyStockBundleStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -507,7 +521,7 @@ impl PatchNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyStockBundleBody {
     /// 修改请求单号
     ///
     /// **Required.**
@@ -517,16 +531,18 @@ pub struct PatchBody {
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券使用规则展示信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PatchUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        ModifyStockBundleUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PatchCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<ModifyStockBundleCouponDisplayInfo>,
     /// 事件通知配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PatchNotifyConfig>,
+    pub notify_config: ::std::option::Option<ModifyStockBundleNotifyConfig>,
     /// 可用门店范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PatchStoreScope>,
+    pub store_scope: ::std::option::Option<ModifyStockBundleStoreScope>,
     /// 品牌ID
     ///
     /// **Required.**
@@ -534,7 +550,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyStockBundleBody {
         out_request_no: required(0, "out_request_no"),
         remark: optional(1, "remark"),
         usage_rule_display_info: optional(2, "usage_rule_display_info"),
@@ -545,13 +561,13 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyStockBundleBody {
     /// Creates a value from its required fields (`out_request_no`, `brand_id`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         brand_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        ModifyStockBundleBody {
             out_request_no: out_request_no.into(),
             remark: ::std::option::Option::None,
             usage_rule_display_info: ::std::option::Option::None,
@@ -574,7 +590,7 @@ impl PatchBody {
     /// Sets `usage_rule_display_info`.
     pub fn with_usage_rule_display_info(
         mut self,
-        usage_rule_display_info: PatchUsageRuleDisplayInfo,
+        usage_rule_display_info: ModifyStockBundleUsageRuleDisplayInfo,
     ) -> Self {
         self.usage_rule_display_info = ::std::option::Option::Some(
             usage_rule_display_info,
@@ -585,26 +601,29 @@ impl PatchBody {
     /// Sets `coupon_display_info`.
     pub fn with_coupon_display_info(
         mut self,
-        coupon_display_info: PatchCouponDisplayInfo,
+        coupon_display_info: ModifyStockBundleCouponDisplayInfo,
     ) -> Self {
         self.coupon_display_info = ::std::option::Option::Some(coupon_display_info);
         self
     }
 
     /// Sets `notify_config`.
-    pub fn with_notify_config(mut self, notify_config: PatchNotifyConfig) -> Self {
+    pub fn with_notify_config(
+        mut self,
+        notify_config: ModifyStockBundleNotifyConfig,
+    ) -> Self {
         self.notify_config = ::std::option::Option::Some(notify_config);
         self
     }
 
     /// Sets `store_scope`.
-    pub fn with_store_scope(mut self, store_scope: PatchStoreScope) -> Self {
+    pub fn with_store_scope(mut self, store_scope: ModifyStockBundleStoreScope) -> Self {
         self.store_scope = ::std::option::Option::Some(store_scope);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyStockBundleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -616,7 +635,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PatchCouponCodeMode {
+    pub enum ModifyStockBundleCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         #[unrecognized]
@@ -630,7 +649,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponCodeCountInfo {
+pub struct ModifyStockBundleCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -648,17 +667,17 @@ pub struct PatchCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponCodeCountInfo {
+    ModifyStockBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PatchCouponCodeCountInfo {
+impl ModifyStockBundleCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCouponCodeCountInfo {
+        ModifyStockBundleCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -672,7 +691,7 @@ impl PatchCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockSendRule {
+pub struct ModifyStockBundleStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -693,7 +712,7 @@ pub struct PatchStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockSendRule {
+    ModifyStockBundleStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -701,10 +720,10 @@ pub struct PatchStockSendRule {
     }
 }
 
-impl PatchStockSendRule {
+impl ModifyStockBundleStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockSendRule {
+        ModifyStockBundleStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -717,7 +736,7 @@ impl PatchStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PatchDayList {
+    pub enum ModifyStockBundleDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -736,7 +755,7 @@ impl PatchStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchDayPeriodListItem {
+pub struct ModifyStockBundleDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -754,17 +773,17 @@ pub struct PatchDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchDayPeriodListItem {
+    ModifyStockBundleDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PatchDayPeriodListItem {
+impl ModifyStockBundleDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchDayPeriodListItem {
+        ModifyStockBundleDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -778,13 +797,15 @@ impl PatchDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchWeeklyAvailablePeriod {
+pub struct ModifyStockBundleWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PatchDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<ModifyStockBundleDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PatchDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<ModifyStockBundleDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -792,17 +813,17 @@ pub struct PatchWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchWeeklyAvailablePeriod {
+    ModifyStockBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PatchWeeklyAvailablePeriod {
+impl ModifyStockBundleWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchWeeklyAvailablePeriod {
+        ModifyStockBundleWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -816,7 +837,7 @@ impl PatchWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchIrregularAvailablePeriodListItem {
+pub struct ModifyStockBundleIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -834,17 +855,17 @@ pub struct PatchIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchIrregularAvailablePeriodListItem {
+    ModifyStockBundleIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PatchIrregularAvailablePeriodListItem {
+impl ModifyStockBundleIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchIrregularAvailablePeriodListItem {
+        ModifyStockBundleIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -858,7 +879,7 @@ impl PatchIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponAvailablePeriod {
+pub struct ModifyStockBundleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -877,11 +898,13 @@ pub struct PatchCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PatchWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        ModifyStockBundleWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PatchIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<ModifyStockBundleIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -890,7 +913,7 @@ pub struct PatchCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponAvailablePeriod {
+    ModifyStockBundleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -901,10 +924,10 @@ pub struct PatchCouponAvailablePeriod {
     }
 }
 
-impl PatchCouponAvailablePeriod {
+impl ModifyStockBundleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCouponAvailablePeriod {
+        ModifyStockBundleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -922,7 +945,7 @@ impl PatchCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchNormalCoupon {
+pub struct ModifyStockBundleNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -940,17 +963,17 @@ pub struct PatchNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchNormalCoupon {
+    ModifyStockBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PatchNormalCoupon {
+impl ModifyStockBundleNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchNormalCoupon {
+        ModifyStockBundleNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -964,7 +987,7 @@ impl PatchNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchDiscountCoupon {
+pub struct ModifyStockBundleDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -982,17 +1005,17 @@ pub struct PatchDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchDiscountCoupon {
+    ModifyStockBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PatchDiscountCoupon {
+impl ModifyStockBundleDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchDiscountCoupon {
+        ModifyStockBundleDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1006,7 +1029,7 @@ impl PatchDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchExchangeCoupon {
+pub struct ModifyStockBundleExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1024,17 +1047,17 @@ pub struct PatchExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchExchangeCoupon {
+    ModifyStockBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PatchExchangeCoupon {
+impl ModifyStockBundleExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchExchangeCoupon {
+        ModifyStockBundleExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1048,21 +1071,23 @@ impl PatchExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchProgressiveBundleUsageRule {
+pub struct ModifyStockBundleProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PatchCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        ModifyStockBundleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PatchNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<ModifyStockBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PatchDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<ModifyStockBundleDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PatchExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<ModifyStockBundleExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1070,7 +1095,7 @@ pub struct PatchProgressiveBundleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchProgressiveBundleUsageRule {
+    ModifyStockBundleProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1079,10 +1104,10 @@ pub struct PatchProgressiveBundleUsageRule {
     }
 }
 
-impl PatchProgressiveBundleUsageRule {
+impl ModifyStockBundleProgressiveBundleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchProgressiveBundleUsageRule {
+        ModifyStockBundleProgressiveBundleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1098,7 +1123,7 @@ impl PatchProgressiveBundleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockBundleInfo {
+pub struct ModifyStockBundleStockBundleInfo {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1116,17 +1141,17 @@ pub struct PatchStockBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockBundleInfo {
+    ModifyStockBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
         ..extra
     }
 }
 
-impl PatchStockBundleInfo {
+impl ModifyStockBundleStockBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockBundleInfo {
+        ModifyStockBundleStockBundleInfo {
             stock_bundle_id: ::std::option::Option::None,
             stock_bundle_index: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1140,7 +1165,7 @@ impl PatchStockBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+pub struct ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1159,7 +1184,7 @@ pub struct PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+    ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1167,10 +1192,10 @@ pub struct PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
     }
 }
 
-impl PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+impl ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
+        ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1185,13 +1210,13 @@ impl PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemUsageRuleDisplayInfo {
+pub struct ModifyStockBundleStockListUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PatchCouponUsageMethodList>,
+        ::std::vec::Vec<ModifyStockBundleCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1210,11 +1235,11 @@ pub struct PatchStockListItemUsageRuleDisplayInfo {
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
-        PatchStockListItemUsageRuleDisplayInfoCouponAvailableStoreInfo,
+        ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PatchAppJumpType>,
+    pub app_jump_type: ::std::option::Option<ModifyStockBundleAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1225,7 +1250,7 @@ pub struct PatchStockListItemUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemUsageRuleDisplayInfo {
+    ModifyStockBundleStockListUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1238,10 +1263,10 @@ pub struct PatchStockListItemUsageRuleDisplayInfo {
     }
 }
 
-impl PatchStockListItemUsageRuleDisplayInfo {
+impl ModifyStockBundleStockListUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemUsageRuleDisplayInfo {
+        ModifyStockBundleStockListUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1261,7 +1286,7 @@ impl PatchStockListItemUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
+pub struct ModifyStockBundleCouponDisplayInfoEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1289,7 +1314,7 @@ pub struct PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
+    ModifyStockBundleCouponDisplayInfoEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1298,10 +1323,10 @@ pub struct PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
     }
 }
 
-impl PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
+impl ModifyStockBundleCouponDisplayInfoEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
+        ModifyStockBundleCouponDisplayInfoEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1317,7 +1342,7 @@ impl PatchStockListItemCouponDisplayInfoEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
+pub struct ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1330,16 +1355,16 @@ pub struct PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
+    ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
+impl ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
+        ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1352,7 +1377,7 @@ impl PatchStockListItemCouponDisplayInfoEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemCouponDisplayInfoEntranceFinder {
+pub struct ModifyStockBundleCouponDisplayInfoEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1375,7 +1400,7 @@ pub struct PatchStockListItemCouponDisplayInfoEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemCouponDisplayInfoEntranceFinder {
+    ModifyStockBundleCouponDisplayInfoEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1383,10 +1408,10 @@ pub struct PatchStockListItemCouponDisplayInfoEntranceFinder {
     }
 }
 
-impl PatchStockListItemCouponDisplayInfoEntranceFinder {
+impl ModifyStockBundleCouponDisplayInfoEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemCouponDisplayInfoEntranceFinder {
+        ModifyStockBundleCouponDisplayInfoEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1401,27 +1426,27 @@ impl PatchStockListItemCouponDisplayInfoEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemCouponDisplayInfo {
+pub struct ModifyStockBundleStockListCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PatchCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<ModifyStockBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PatchBackgroundColor>,
+    pub background_color: ::std::option::Option<ModifyStockBundleBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<
-        PatchStockListItemCouponDisplayInfoEntranceMiniProgram,
+        ModifyStockBundleCouponDisplayInfoEntranceMiniProgram,
     >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
-        PatchStockListItemCouponDisplayInfoEntranceOfficialAccount,
+        ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount,
     >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<
-        PatchStockListItemCouponDisplayInfoEntranceFinder,
+        ModifyStockBundleCouponDisplayInfoEntranceFinder,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1430,7 +1455,7 @@ pub struct PatchStockListItemCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemCouponDisplayInfo {
+    ModifyStockBundleStockListCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1440,10 +1465,10 @@ pub struct PatchStockListItemCouponDisplayInfo {
     }
 }
 
-impl PatchStockListItemCouponDisplayInfo {
+impl ModifyStockBundleStockListCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemCouponDisplayInfo {
+        ModifyStockBundleStockListCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1460,7 +1485,7 @@ impl PatchStockListItemCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItemNotifyConfig {
+pub struct ModifyStockBundleStockListNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1471,16 +1496,16 @@ pub struct PatchStockListItemNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItemNotifyConfig {
+    ModifyStockBundleStockListNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PatchStockListItemNotifyConfig {
+impl ModifyStockBundleStockListNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItemNotifyConfig {
+        ModifyStockBundleStockListNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1493,7 +1518,7 @@ impl PatchStockListItemNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchSentCountInfo {
+pub struct ModifyStockBundleSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1511,17 +1536,17 @@ pub struct PatchSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchSentCountInfo {
+    ModifyStockBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PatchSentCountInfo {
+impl ModifyStockBundleSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchSentCountInfo {
+        ModifyStockBundleSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1533,7 +1558,7 @@ impl PatchSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PatchState {
+    pub enum ModifyStockBundleState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1550,7 +1575,7 @@ impl PatchSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStockListItem {
+pub struct ModifyStockBundleStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1568,57 +1593,61 @@ pub struct PatchStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PatchCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<ModifyStockBundleCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PatchCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        ModifyStockBundleCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PatchStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<ModifyStockBundleStockSendRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        PatchProgressiveBundleUsageRule,
+        ModifyStockBundleProgressiveBundleUsageRule,
     >,
     /// 批次组信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_bundle_info: ::std::option::Option<PatchStockBundleInfo>,
+    pub stock_bundle_info: ::std::option::Option<ModifyStockBundleStockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<
-        PatchStockListItemUsageRuleDisplayInfo,
+        ModifyStockBundleStockListUsageRuleDisplayInfo,
     >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PatchStockListItemCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<
+        ModifyStockBundleStockListCouponDisplayInfo,
+    >,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PatchStockListItemNotifyConfig>,
+    pub notify_config: ::std::option::Option<ModifyStockBundleStockListNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PatchStoreScope>,
+    pub store_scope: ::std::option::Option<ModifyStockBundleStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PatchSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<ModifyStockBundleSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PatchState>,
+    pub state: ::std::option::Option<ModifyStockBundleState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1640,7 +1669,7 @@ pub struct PatchStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStockListItem {
+    ModifyStockBundleStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1663,10 +1692,10 @@ pub struct PatchStockListItem {
     }
 }
 
-impl PatchStockListItem {
+impl ModifyStockBundleStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStockListItem {
+        ModifyStockBundleStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1694,7 +1723,7 @@ impl PatchStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyStockBundleResponse {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1704,7 +1733,9 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<PatchStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<ModifyStockBundleStockListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1712,17 +1743,17 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyStockBundleResponse {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_list: optional(1, "stock_list"),
         ..extra
     }
 }
 
-impl PatchResponse {
+impl ModifyStockBundleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyStockBundleResponse {
             stock_bundle_id: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1741,7 +1772,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyStockBundleRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1755,17 +1786,17 @@ pub struct PatchRequest {
     /// Path parameter.
     pub stock_bundle_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyStockBundleBody,
 }
 
-impl PatchRequest {
+impl ModifyStockBundleRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_bundle_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyStockBundleBody,
     ) -> Self {
-        PatchRequest {
+        ModifyStockBundleRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_bundle_id: stock_bundle_id.into(),
             body,
@@ -1773,14 +1804,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl ModifyStockBundleRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyStockBundleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1810,8 +1841,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyStockBundleRequest {
+    type Response = ModifyStockBundleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1912,11 +1943,11 @@ impl<
     /// 修改商品券批次组 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
+        body: ModifyStockBundleBody,
+    ) -> ::std::result::Result<ModifyStockBundleResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PatchRequest::new(
+                &ModifyStockBundleRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_bundle_id.clone(),
                     body,
@@ -1931,12 +1962,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "patch_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stock_bundles_stock_bundle_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_stock_bundle.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyStockBundleBody>(),
         ),
         (
-            "patch_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stock_bundles_stock_bundle_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_stock_bundle.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyStockBundleResponse>(),
         ),
     ]);
     schemas.extend(associate_stores::json_schemas());

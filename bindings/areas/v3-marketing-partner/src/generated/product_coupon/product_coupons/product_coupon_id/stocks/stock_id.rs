@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetStockQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetStockQuery {
         brand_id: required(0, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl GetStockQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetStockQuery {
             brand_id: brand_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetStockQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum GetCouponCodeMode {
+    pub enum GetStockCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -55,7 +55,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponCodeCountInfo {
+pub struct GetStockCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,17 +73,17 @@ pub struct GetCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponCodeCountInfo {
+    GetStockCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl GetCouponCodeCountInfo {
+impl GetStockCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCountInfo {
+        GetStockCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -97,7 +97,7 @@ impl GetCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockSendRule {
+pub struct GetStockStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,7 +116,7 @@ pub struct GetStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockSendRule {
+    GetStockStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -124,10 +124,10 @@ pub struct GetStockSendRule {
     }
 }
 
-impl GetStockSendRule {
+impl GetStockStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockSendRule {
+        GetStockStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -140,7 +140,7 @@ impl GetStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum GetDayList {
+    pub enum GetStockDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -159,7 +159,7 @@ impl GetStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDayPeriodListItem {
+pub struct GetStockDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -177,17 +177,17 @@ pub struct GetDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDayPeriodListItem {
+    GetStockDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetDayPeriodListItem {
+impl GetStockDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDayPeriodListItem {
+        GetStockDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -201,13 +201,15 @@ impl GetDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetWeeklyAvailablePeriod {
+pub struct GetStockWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<GetDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<GetStockDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<GetDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<GetStockDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -215,17 +217,17 @@ pub struct GetWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetWeeklyAvailablePeriod {
+    GetStockWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl GetWeeklyAvailablePeriod {
+impl GetStockWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetWeeklyAvailablePeriod {
+        GetStockWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -239,7 +241,7 @@ impl GetWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularAvailablePeriodListItem {
+pub struct GetStockIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -257,17 +259,17 @@ pub struct GetIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularAvailablePeriodListItem {
+    GetStockIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularAvailablePeriodListItem {
+impl GetStockIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularAvailablePeriodListItem {
+        GetStockIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -281,7 +283,7 @@ impl GetIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailablePeriod {
+pub struct GetStockCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -300,11 +302,11 @@ pub struct GetCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<GetStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<GetStockIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -313,7 +315,7 @@ pub struct GetCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailablePeriod {
+    GetStockCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -324,10 +326,10 @@ pub struct GetCouponAvailablePeriod {
     }
 }
 
-impl GetCouponAvailablePeriod {
+impl GetStockCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailablePeriod {
+        GetStockCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -345,7 +347,7 @@ impl GetCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCoupon {
+pub struct GetStockNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -363,17 +365,17 @@ pub struct GetNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCoupon {
+    GetStockNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl GetNormalCoupon {
+impl GetStockNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCoupon {
+        GetStockNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -387,7 +389,7 @@ impl GetNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct GetStockDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -405,17 +407,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    GetStockDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl GetStockDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        GetStockDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -429,7 +431,7 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct GetStockExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -447,17 +449,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    GetStockExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl GetStockExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        GetStockExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -471,21 +473,21 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageRule {
+pub struct GetStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<GetCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<GetStockCouponAvailablePeriod>,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<GetStockNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<GetStockDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<GetStockExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -493,7 +495,7 @@ pub struct GetSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageRule {
+    GetStockSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -502,10 +504,10 @@ pub struct GetSingleUsageRule {
     }
 }
 
-impl GetSingleUsageRule {
+impl GetStockSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageRule {
+        GetStockSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -521,7 +523,7 @@ impl GetSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRuleCouponAvailablePeriod {
+pub struct GetStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -537,11 +539,11 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<GetStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<GetStockIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -550,7 +552,7 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRuleCouponAvailablePeriod {
+    GetStockSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -560,10 +562,10 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl GetSequentialUsageRuleCouponAvailablePeriod {
+impl GetStockSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRuleCouponAvailablePeriod {
+        GetStockSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -580,23 +582,27 @@ impl GetSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRule {
+pub struct GetStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        GetSequentialUsageRuleCouponAvailablePeriod,
+        GetStockSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetStockNormalCoupon>>,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<GetDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<GetStockDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<GetExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<GetStockExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -607,7 +613,7 @@ pub struct GetSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRule {
+    GetStockSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -617,10 +623,10 @@ pub struct GetSequentialUsageRule {
     }
 }
 
-impl GetSequentialUsageRule {
+impl GetStockSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRule {
+        GetStockSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -635,7 +641,7 @@ impl GetSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum GetCouponUsageMethodList {
+    pub enum GetStockCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -651,7 +657,7 @@ impl GetSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableStoreInfo {
+pub struct GetStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -670,7 +676,7 @@ pub struct GetCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableStoreInfo {
+    GetStockCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -678,10 +684,10 @@ pub struct GetCouponAvailableStoreInfo {
     }
 }
 
-impl GetCouponAvailableStoreInfo {
+impl GetStockCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableStoreInfo {
+        GetStockCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -694,7 +700,7 @@ impl GetCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum GetAppJumpType {
+    pub enum GetStockAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -709,13 +715,13 @@ impl GetCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUsageRuleDisplayInfo {
+pub struct GetStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<GetCouponUsageMethodList>,
+        ::std::vec::Vec<GetStockCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -733,10 +739,12 @@ pub struct GetUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        GetStockCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<GetAppJumpType>,
+    pub app_jump_type: ::std::option::Option<GetStockAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -747,7 +755,7 @@ pub struct GetUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUsageRuleDisplayInfo {
+    GetStockUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -760,10 +768,10 @@ pub struct GetUsageRuleDisplayInfo {
     }
 }
 
-impl GetUsageRuleDisplayInfo {
+impl GetStockUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUsageRuleDisplayInfo {
+        GetStockUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -781,7 +789,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum GetCodeDisplayMode {
+    pub enum GetStockCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -794,7 +802,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum GetStockBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -816,7 +824,7 @@ impl GetUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceMiniProgram {
+pub struct GetStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -844,7 +852,7 @@ pub struct GetEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceMiniProgram {
+    GetStockEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -853,10 +861,10 @@ pub struct GetEntranceMiniProgram {
     }
 }
 
-impl GetEntranceMiniProgram {
+impl GetStockEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceMiniProgram {
+        GetStockEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -872,7 +880,7 @@ impl GetEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceOfficialAccount {
+pub struct GetStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -885,16 +893,16 @@ pub struct GetEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceOfficialAccount {
+    GetStockEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl GetEntranceOfficialAccount {
+impl GetStockEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceOfficialAccount {
+        GetStockEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -907,7 +915,7 @@ impl GetEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceFinder {
+pub struct GetStockEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -930,7 +938,7 @@ pub struct GetEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceFinder {
+    GetStockEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -938,10 +946,10 @@ pub struct GetEntranceFinder {
     }
 }
 
-impl GetEntranceFinder {
+impl GetStockEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceFinder {
+        GetStockEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -956,22 +964,24 @@ impl GetEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponDisplayInfo {
+pub struct GetStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<GetStockCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<GetStockBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<GetEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<GetStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<GetEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        GetStockEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<GetEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<GetStockEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -979,7 +989,7 @@ pub struct GetCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponDisplayInfo {
+    GetStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -989,10 +999,10 @@ pub struct GetCouponDisplayInfo {
     }
 }
 
-impl GetCouponDisplayInfo {
+impl GetStockCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponDisplayInfo {
+        GetStockCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1009,7 +1019,7 @@ impl GetCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNotifyConfig {
+pub struct GetStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1020,16 +1030,16 @@ pub struct GetNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNotifyConfig {
+    GetStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl GetNotifyConfig {
+impl GetStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNotifyConfig {
+        GetStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1040,7 +1050,7 @@ impl GetNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum GetStoreScope {
+    pub enum GetStockStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1055,7 +1065,7 @@ impl GetNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSentCountInfo {
+pub struct GetStockSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1073,17 +1083,17 @@ pub struct GetSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSentCountInfo {
+    GetStockSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl GetSentCountInfo {
+impl GetStockSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSentCountInfo {
+        GetStockSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1095,7 +1105,7 @@ impl GetSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum GetState {
+    pub enum GetStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1110,7 +1120,7 @@ impl GetSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1128,51 +1138,51 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<GetStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<GetStockCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<GetStockStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<GetStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<GetStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<GetStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<GetStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<GetStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<GetStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1194,7 +1204,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetStockResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1217,10 +1227,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetStockResponse {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1257,7 +1267,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}.md:455`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetStockRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1271,17 +1281,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetStockQuery,
 }
 
-impl GetRequest {
+impl GetStockRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `query`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetStockQuery,
     ) -> Self {
-        GetRequest {
+        GetStockRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             query,
@@ -1289,14 +1299,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl GetStockRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1323,8 +1333,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetStockRequest {
+    type Response = GetStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1365,7 +1375,7 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponAvailableStoreInfo {
+pub struct ModifyStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// **Required.**
@@ -1379,17 +1389,17 @@ pub struct PatchCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponAvailableStoreInfo {
+    ModifyStockCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
     }
 }
 
-impl PatchCouponAvailableStoreInfo {
+impl ModifyStockCouponAvailableStoreInfo {
     /// Creates a value from its required fields (`description`).
     pub fn new(description: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchCouponAvailableStoreInfo {
+        ModifyStockCouponAvailableStoreInfo {
             description: description.into(),
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1421,11 +1431,11 @@ impl PatchCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchUsageRuleDisplayInfo {
+pub struct ModifyStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// **Required.**
-    pub coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+    pub coupon_usage_method_list: ::std::vec::Vec<GetStockCouponUsageMethodList>,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
@@ -1442,18 +1452,18 @@ pub struct PatchUsageRuleDisplayInfo {
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
-        PatchCouponAvailableStoreInfo,
+        ModifyStockCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<GetAppJumpType>,
+    pub app_jump_type: ::std::option::Option<GetStockAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchUsageRuleDisplayInfo {
+    ModifyStockUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1465,13 +1475,13 @@ pub struct PatchUsageRuleDisplayInfo {
     }
 }
 
-impl PatchUsageRuleDisplayInfo {
+impl ModifyStockUsageRuleDisplayInfo {
     /// Creates a value from its required fields (`coupon_usage_method_list`, `usage_description`).
     pub fn new(
-        coupon_usage_method_list: ::std::vec::Vec<GetCouponUsageMethodList>,
+        coupon_usage_method_list: ::std::vec::Vec<GetStockCouponUsageMethodList>,
         usage_description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchUsageRuleDisplayInfo {
+        ModifyStockUsageRuleDisplayInfo {
             coupon_usage_method_list,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1513,7 +1523,7 @@ impl PatchUsageRuleDisplayInfo {
     /// Sets `coupon_available_store_info`.
     pub fn with_coupon_available_store_info(
         mut self,
-        coupon_available_store_info: PatchCouponAvailableStoreInfo,
+        coupon_available_store_info: ModifyStockCouponAvailableStoreInfo,
     ) -> Self {
         self.coupon_available_store_info = ::std::option::Option::Some(
             coupon_available_store_info,
@@ -1522,7 +1532,7 @@ impl PatchUsageRuleDisplayInfo {
     }
 
     /// Sets `app_jump_type`.
-    pub fn with_app_jump_type(mut self, app_jump_type: GetAppJumpType) -> Self {
+    pub fn with_app_jump_type(mut self, app_jump_type: GetStockAppJumpType) -> Self {
         self.app_jump_type = ::std::option::Option::Some(app_jump_type);
         self
     }
@@ -1543,7 +1553,7 @@ impl PatchUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchEntranceMiniProgram {
+pub struct ModifyStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// **Required.**
@@ -1563,7 +1573,7 @@ pub struct PatchEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchEntranceMiniProgram {
+    ModifyStockEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
         entrance_wording: required(2, "entrance_wording"),
@@ -1571,7 +1581,7 @@ pub struct PatchEntranceMiniProgram {
     }
 }
 
-impl PatchEntranceMiniProgram {
+impl ModifyStockEntranceMiniProgram {
     /// Creates a value from its required fields (`appid`, `path`, `entrance_wording`, `guidance_wording`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
@@ -1579,7 +1589,7 @@ impl PatchEntranceMiniProgram {
         entrance_wording: impl ::std::convert::Into<::std::string::String>,
         guidance_wording: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchEntranceMiniProgram {
+        ModifyStockEntranceMiniProgram {
             appid: appid.into(),
             path: path.into(),
             entrance_wording: entrance_wording.into(),
@@ -1594,7 +1604,7 @@ impl PatchEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchEntranceOfficialAccount {
+pub struct ModifyStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// **Required.**
@@ -1602,15 +1612,15 @@ pub struct PatchEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchEntranceOfficialAccount {
+    ModifyStockEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
 }
 
-impl PatchEntranceOfficialAccount {
+impl ModifyStockEntranceOfficialAccount {
     /// Creates a value from its required fields (`appid`).
     pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PatchEntranceOfficialAccount {
+        ModifyStockEntranceOfficialAccount {
             appid: appid.into(),
         }
     }
@@ -1622,7 +1632,7 @@ impl PatchEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchEntranceFinder {
+pub struct ModifyStockEntranceFinder {
     /// 视频号ID
     ///
     /// **Required.**
@@ -1638,21 +1648,21 @@ pub struct PatchEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchEntranceFinder {
+    ModifyStockEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
         finder_video_cover_image_url: required(2, "finder_video_cover_image_url"),
     }
 }
 
-impl PatchEntranceFinder {
+impl ModifyStockEntranceFinder {
     /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
     pub fn new(
         finder_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_id: impl ::std::convert::Into<::std::string::String>,
         finder_video_cover_image_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchEntranceFinder {
+        ModifyStockEntranceFinder {
             finder_id: finder_id.into(),
             finder_video_id: finder_video_id.into(),
             finder_video_cover_image_url: finder_video_cover_image_url.into(),
@@ -1666,26 +1676,28 @@ impl PatchEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchCouponDisplayInfo {
+pub struct ModifyStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<GetStockCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<GetStockBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PatchEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<ModifyStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PatchEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        ModifyStockEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PatchEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<ModifyStockEntranceFinder>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchCouponDisplayInfo {
+    ModifyStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1694,10 +1706,10 @@ pub struct PatchCouponDisplayInfo {
     }
 }
 
-impl PatchCouponDisplayInfo {
+impl ModifyStockCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchCouponDisplayInfo {
+        ModifyStockCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1709,7 +1721,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `code_display_mode`.
     pub fn with_code_display_mode(
         mut self,
-        code_display_mode: GetCodeDisplayMode,
+        code_display_mode: GetStockCodeDisplayMode,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(code_display_mode);
         self
@@ -1718,7 +1730,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `background_color`.
     pub fn with_background_color(
         mut self,
-        background_color: GetBackgroundColor,
+        background_color: GetStockBackgroundColor,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(background_color);
         self
@@ -1727,7 +1739,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `entrance_mini_program`.
     pub fn with_entrance_mini_program(
         mut self,
-        entrance_mini_program: PatchEntranceMiniProgram,
+        entrance_mini_program: ModifyStockEntranceMiniProgram,
     ) -> Self {
         self.entrance_mini_program = ::std::option::Option::Some(entrance_mini_program);
         self
@@ -1736,7 +1748,7 @@ impl PatchCouponDisplayInfo {
     /// Sets `entrance_official_account`.
     pub fn with_entrance_official_account(
         mut self,
-        entrance_official_account: PatchEntranceOfficialAccount,
+        entrance_official_account: ModifyStockEntranceOfficialAccount,
     ) -> Self {
         self.entrance_official_account = ::std::option::Option::Some(
             entrance_official_account,
@@ -1745,7 +1757,10 @@ impl PatchCouponDisplayInfo {
     }
 
     /// Sets `entrance_finder`.
-    pub fn with_entrance_finder(mut self, entrance_finder: PatchEntranceFinder) -> Self {
+    pub fn with_entrance_finder(
+        mut self,
+        entrance_finder: ModifyStockEntranceFinder,
+    ) -> Self {
         self.entrance_finder = ::std::option::Option::Some(entrance_finder);
         self
     }
@@ -1757,22 +1772,22 @@ impl PatchCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchNotifyConfig {
+pub struct ModifyStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchNotifyConfig {
+    ModifyStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
 }
 
-impl PatchNotifyConfig {
+impl ModifyStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchNotifyConfig {
+        ModifyStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
         }
     }
@@ -1791,7 +1806,7 @@ impl PatchNotifyConfig {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyStockBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -1805,20 +1820,20 @@ pub struct PatchBody {
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券使用规则展示信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PatchUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<ModifyStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PatchCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<ModifyStockCouponDisplayInfo>,
     /// 事件通知配置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PatchNotifyConfig>,
+    pub notify_config: ::std::option::Option<ModifyStockNotifyConfig>,
     /// 可用门店范围
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<GetStockStoreScope>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyStockBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         remark: optional(2, "remark"),
@@ -1829,13 +1844,13 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyStockBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PatchBody {
+        ModifyStockBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             remark: ::std::option::Option::None,
@@ -1858,7 +1873,7 @@ impl PatchBody {
     /// Sets `usage_rule_display_info`.
     pub fn with_usage_rule_display_info(
         mut self,
-        usage_rule_display_info: PatchUsageRuleDisplayInfo,
+        usage_rule_display_info: ModifyStockUsageRuleDisplayInfo,
     ) -> Self {
         self.usage_rule_display_info = ::std::option::Option::Some(
             usage_rule_display_info,
@@ -1869,26 +1884,26 @@ impl PatchBody {
     /// Sets `coupon_display_info`.
     pub fn with_coupon_display_info(
         mut self,
-        coupon_display_info: PatchCouponDisplayInfo,
+        coupon_display_info: ModifyStockCouponDisplayInfo,
     ) -> Self {
         self.coupon_display_info = ::std::option::Option::Some(coupon_display_info);
         self
     }
 
     /// Sets `notify_config`.
-    pub fn with_notify_config(mut self, notify_config: PatchNotifyConfig) -> Self {
+    pub fn with_notify_config(mut self, notify_config: ModifyStockNotifyConfig) -> Self {
         self.notify_config = ::std::option::Option::Some(notify_config);
         self
     }
 
     /// Sets `store_scope`.
-    pub fn with_store_scope(mut self, store_scope: GetStoreScope) -> Self {
+    pub fn with_store_scope(mut self, store_scope: GetStockStoreScope) -> Self {
         self.store_scope = ::std::option::Option::Some(store_scope);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1900,7 +1915,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct ModifyStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1918,51 +1933,51 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<GetStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<GetStockCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<GetStockStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<GetStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<GetStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<GetStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<GetStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<GetStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<GetStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1984,7 +1999,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    ModifyStockResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -2007,10 +2022,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl ModifyStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        ModifyStockResponse {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -2045,7 +2060,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyStockRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -2059,17 +2074,17 @@ pub struct PatchRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyStockBody,
 }
 
-impl PatchRequest {
+impl ModifyStockRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyStockBody,
     ) -> Self {
-        PatchRequest {
+        ModifyStockRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             body,
@@ -2077,14 +2092,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl ModifyStockRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2111,8 +2126,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for ModifyStockRequest {
+    type Response = ModifyStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2248,11 +2263,11 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStock
     /// 查询商品券指定批次 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetStockQuery,
+    ) -> ::std::result::Result<GetStockResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(
+                &GetStockRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     query,
@@ -2264,11 +2279,11 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStock
     /// 修改商品券指定批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
+        body: ModifyStockBody,
+    ) -> ::std::result::Result<ModifyStockResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PatchRequest::new(
+                &ModifyStockRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     body,
@@ -2282,21 +2297,15 @@ impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStock
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
+        ("get_stock.query", ::wechatpay_runtime::json_schema_for::<GetStockQuery>()),
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_stock.response",
+            ::wechatpay_runtime::json_schema_for::<GetStockResponse>(),
         ),
+        ("modify_stock.body", ::wechatpay_runtime::json_schema_for::<ModifyStockBody>()),
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
-        ),
-        (
-            "patch_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
-        ),
-        (
-            "patch_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "modify_stock.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyStockResponse>(),
         ),
     ]);
     schemas.extend(associate_stores::json_schemas());

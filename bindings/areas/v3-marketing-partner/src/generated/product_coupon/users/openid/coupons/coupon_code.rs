@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetCouponQuery {
     /// 品牌ID
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetCouponQuery {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_id: required(2, "stock_id"),
@@ -34,7 +34,7 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl PartnerGetCouponQuery {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_id`, `appid`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl GetQuery {
         stock_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetQuery {
+        PartnerGetCouponQuery {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
@@ -51,7 +51,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetCouponQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `coupon_state`.
     ///
     /// 用户商品券状态
-    pub enum GetCouponState {
+    pub enum PartnerGetCouponCouponState {
         Confirming = "CONFIRMING",
         Pending = "PENDING",
         Effective = "EFFECTIVE",
@@ -80,7 +80,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `send_channel`.
     ///
     /// 发券渠道
-    pub enum GetSendChannel {
+    pub enum PartnerGetCouponSendChannel {
         Api = "API",
         BrandManage = "BRAND_MANAGE",
         MerchantCard = "MERCHANT_CARD",
@@ -98,7 +98,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAssociatedOrderInfo {
+pub struct PartnerGetCouponAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -118,7 +118,7 @@ pub struct GetAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAssociatedOrderInfo {
+    PartnerGetCouponAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -127,10 +127,10 @@ pub struct GetAssociatedOrderInfo {
     }
 }
 
-impl GetAssociatedOrderInfo {
+impl PartnerGetCouponAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAssociatedOrderInfo {
+        PartnerGetCouponAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -146,7 +146,7 @@ impl GetAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageDetail {
+pub struct PartnerGetCouponSingleUsageDetail {
     /// 券核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
@@ -155,7 +155,9 @@ pub struct GetSingleUsageDetail {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<GetAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<
+        PartnerGetCouponAssociatedOrderInfo,
+    >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -169,7 +171,7 @@ pub struct GetSingleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageDetail {
+    PartnerGetCouponSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
         associated_order_info: optional(2, "associated_order_info"),
@@ -179,10 +181,10 @@ pub struct GetSingleUsageDetail {
     }
 }
 
-impl GetSingleUsageDetail {
+impl PartnerGetCouponSingleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageDetail {
+        PartnerGetCouponSingleUsageDetail {
             use_request_no: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             associated_order_info: ::std::option::Option::None,
@@ -197,7 +199,7 @@ impl GetSingleUsageDetail {
     /// Values of `detail_state`.
     ///
     /// 轮次使用详情状态
-    pub enum GetDetailState {
+    pub enum PartnerGetCouponDetailState {
         Pending = "PENDING",
         Effective = "EFFECTIVE",
         Used = "USED",
@@ -215,10 +217,10 @@ impl GetSingleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDetailItemListItem {
+pub struct PartnerGetCouponDetailItemListItem {
     /// 轮次使用详情状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<PartnerGetCouponDetailState>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -233,7 +235,9 @@ pub struct GetDetailItemListItem {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<GetAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<
+        PartnerGetCouponAssociatedOrderInfo,
+    >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -250,7 +254,7 @@ pub struct GetDetailItemListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDetailItemListItem {
+    PartnerGetCouponDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
         valid_end_time: optional(2, "valid_end_time"),
@@ -264,10 +268,10 @@ pub struct GetDetailItemListItem {
     }
 }
 
-impl GetDetailItemListItem {
+impl PartnerGetCouponDetailItemListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDetailItemListItem {
+        PartnerGetCouponDetailItemListItem {
             detail_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
             valid_end_time: ::std::option::Option::None,
@@ -288,7 +292,7 @@ impl GetDetailItemListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageDetail {
+pub struct PartnerGetCouponSequentialUsageDetail {
     /// 总可使用次数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -297,7 +301,9 @@ pub struct GetSequentialUsageDetail {
     pub used_count: ::std::option::Option<i64>,
     /// 轮次使用详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_item_list: ::std::option::Option<::std::vec::Vec<GetDetailItemListItem>>,
+    pub detail_item_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetCouponDetailItemListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -305,7 +311,7 @@ pub struct GetSequentialUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageDetail {
+    PartnerGetCouponSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
         detail_item_list: optional(2, "detail_item_list"),
@@ -313,10 +319,10 @@ pub struct GetSequentialUsageDetail {
     }
 }
 
-impl GetSequentialUsageDetail {
+impl PartnerGetCouponSequentialUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageDetail {
+        PartnerGetCouponSequentialUsageDetail {
             total_count: ::std::option::Option::None,
             used_count: ::std::option::Option::None,
             detail_item_list: ::std::option::Option::None,
@@ -329,7 +335,7 @@ impl GetSequentialUsageDetail {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum GetState {
+    pub enum PartnerGetCouponState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -342,7 +348,7 @@ impl GetSequentialUsageDetail {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum GetScope {
+    pub enum PartnerGetCouponScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -355,7 +361,7 @@ impl GetSequentialUsageDetail {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum GetType {
+    pub enum PartnerGetCouponType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -368,7 +374,7 @@ impl GetSequentialUsageDetail {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum GetUsageMode {
+    pub enum PartnerGetCouponUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -382,7 +388,7 @@ impl GetSequentialUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNormalCoupon {
+pub struct PartnerGetCouponNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -400,17 +406,17 @@ pub struct GetNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNormalCoupon {
+    PartnerGetCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl GetNormalCoupon {
+impl PartnerGetCouponNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNormalCoupon {
+        PartnerGetCouponNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -424,7 +430,7 @@ impl GetNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct PartnerGetCouponDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -442,17 +448,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    PartnerGetCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl PartnerGetCouponDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        PartnerGetCouponDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -466,13 +472,13 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageInfo {
+pub struct PartnerGetCouponSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerGetCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerGetCouponDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -480,17 +486,17 @@ pub struct GetSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageInfo {
+    PartnerGetCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl GetSingleUsageInfo {
+impl PartnerGetCouponSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageInfo {
+        PartnerGetCouponSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -502,7 +508,7 @@ impl GetSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum GetSequentialUsageInfoType {
+    pub enum PartnerGetCouponSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -516,13 +522,13 @@ impl GetSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageInfo {
+pub struct PartnerGetCouponSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<PartnerGetCouponSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -543,7 +549,7 @@ pub struct GetSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageInfo {
+    PartnerGetCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -552,10 +558,10 @@ pub struct GetSequentialUsageInfo {
     }
 }
 
-impl GetSequentialUsageInfo {
+impl PartnerGetCouponSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageInfo {
+        PartnerGetCouponSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -571,7 +577,7 @@ impl GetSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetChoiceListItem {
+pub struct PartnerGetCouponChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -603,7 +609,7 @@ pub struct GetChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetChoiceListItem {
+    PartnerGetCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -614,10 +620,10 @@ pub struct GetChoiceListItem {
     }
 }
 
-impl GetChoiceListItem {
+impl PartnerGetCouponChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetChoiceListItem {
+        PartnerGetCouponChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -635,7 +641,7 @@ impl GetChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetComboPackageListItem {
+pub struct PartnerGetCouponComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -650,7 +656,9 @@ pub struct GetComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<GetChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetCouponChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -658,7 +666,7 @@ pub struct GetComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetComboPackageListItem {
+    PartnerGetCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -666,10 +674,10 @@ pub struct GetComboPackageListItem {
     }
 }
 
-impl GetComboPackageListItem {
+impl PartnerGetCouponComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetComboPackageListItem {
+        PartnerGetCouponComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -684,7 +692,7 @@ impl GetComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDisplayInfo {
+pub struct PartnerGetCouponDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -711,7 +719,7 @@ pub struct GetDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<GetComboPackageListItem>,
+        ::std::vec::Vec<PartnerGetCouponComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -720,7 +728,7 @@ pub struct GetDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDisplayInfo {
+    PartnerGetCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -731,10 +739,10 @@ pub struct GetDisplayInfo {
     }
 }
 
-impl GetDisplayInfo {
+impl PartnerGetCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDisplayInfo {
+        PartnerGetCouponDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -752,7 +760,7 @@ impl GetDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetProductCoupon {
+pub struct PartnerGetCouponProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -762,7 +770,7 @@ pub struct GetProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PartnerGetCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -772,29 +780,31 @@ pub struct GetProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<GetScope>,
+    pub scope: ::std::option::Option<PartnerGetCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<PartnerGetCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<GetUsageMode>,
+    pub usage_mode: ::std::option::Option<PartnerGetCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<GetSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<PartnerGetCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<GetSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        PartnerGetCouponSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<GetDisplayInfo>,
+    pub display_info: ::std::option::Option<PartnerGetCouponDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -814,7 +824,7 @@ pub struct GetProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetProductCoupon {
+    PartnerGetCouponProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -832,10 +842,10 @@ pub struct GetProductCoupon {
     }
 }
 
-impl GetProductCoupon {
+impl PartnerGetCouponProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetProductCoupon {
+        PartnerGetCouponProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -858,7 +868,7 @@ impl GetProductCoupon {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum GetCouponCodeMode {
+    pub enum PartnerGetCouponCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -873,7 +883,7 @@ impl GetProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponCodeCountInfo {
+pub struct PartnerGetCouponCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -891,17 +901,17 @@ pub struct GetCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponCodeCountInfo {
+    PartnerGetCouponCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl GetCouponCodeCountInfo {
+impl PartnerGetCouponCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponCodeCountInfo {
+        PartnerGetCouponCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -915,7 +925,7 @@ impl GetCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStockSendRule {
+pub struct PartnerGetCouponStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -934,7 +944,7 @@ pub struct GetStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStockSendRule {
+    PartnerGetCouponStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -942,10 +952,10 @@ pub struct GetStockSendRule {
     }
 }
 
-impl GetStockSendRule {
+impl PartnerGetCouponStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStockSendRule {
+        PartnerGetCouponStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -958,7 +968,7 @@ impl GetStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum GetDayList {
+    pub enum PartnerGetCouponDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -977,7 +987,7 @@ impl GetStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDayPeriodListItem {
+pub struct PartnerGetCouponDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -995,17 +1005,17 @@ pub struct GetDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDayPeriodListItem {
+    PartnerGetCouponDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetDayPeriodListItem {
+impl PartnerGetCouponDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDayPeriodListItem {
+        PartnerGetCouponDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1019,13 +1029,15 @@ impl GetDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetWeeklyAvailablePeriod {
+pub struct PartnerGetCouponWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<GetDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<PartnerGetCouponDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<GetDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetCouponDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1033,17 +1045,17 @@ pub struct GetWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetWeeklyAvailablePeriod {
+    PartnerGetCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl GetWeeklyAvailablePeriod {
+impl PartnerGetCouponWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetWeeklyAvailablePeriod {
+        PartnerGetCouponWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1057,7 +1069,7 @@ impl GetWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularAvailablePeriodListItem {
+pub struct PartnerGetCouponIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1075,17 +1087,17 @@ pub struct GetIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularAvailablePeriodListItem {
+    PartnerGetCouponIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularAvailablePeriodListItem {
+impl PartnerGetCouponIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularAvailablePeriodListItem {
+        PartnerGetCouponIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1099,7 +1111,7 @@ impl GetIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailablePeriod {
+pub struct PartnerGetCouponCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1118,11 +1130,13 @@ pub struct GetCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerGetCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerGetCouponIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1131,7 +1145,7 @@ pub struct GetCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailablePeriod {
+    PartnerGetCouponCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1142,10 +1156,10 @@ pub struct GetCouponAvailablePeriod {
     }
 }
 
-impl GetCouponAvailablePeriod {
+impl PartnerGetCouponCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailablePeriod {
+        PartnerGetCouponCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1163,7 +1177,7 @@ impl GetCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct PartnerGetCouponExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1181,17 +1195,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    PartnerGetCouponExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl PartnerGetCouponExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        PartnerGetCouponExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1205,21 +1219,23 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSingleUsageRule {
+pub struct PartnerGetCouponSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<GetCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        PartnerGetCouponCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<GetNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerGetCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerGetCouponDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<PartnerGetCouponExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1227,7 +1243,7 @@ pub struct GetSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSingleUsageRule {
+    PartnerGetCouponSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1236,10 +1252,10 @@ pub struct GetSingleUsageRule {
     }
 }
 
-impl GetSingleUsageRule {
+impl PartnerGetCouponSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSingleUsageRule {
+        PartnerGetCouponSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1255,7 +1271,7 @@ impl GetSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRuleCouponAvailablePeriod {
+pub struct PartnerGetCouponSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1271,11 +1287,13 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<GetWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerGetCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerGetCouponIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1284,7 +1302,7 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRuleCouponAvailablePeriod {
+    PartnerGetCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -1294,10 +1312,10 @@ pub struct GetSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl GetSequentialUsageRuleCouponAvailablePeriod {
+impl PartnerGetCouponSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRuleCouponAvailablePeriod {
+        PartnerGetCouponSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -1314,23 +1332,29 @@ impl GetSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSequentialUsageRule {
+pub struct PartnerGetCouponSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        GetSequentialUsageRuleCouponAvailablePeriod,
+        PartnerGetCouponSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetCouponNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<GetDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetCouponDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<GetExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetCouponExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -1341,7 +1365,7 @@ pub struct GetSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSequentialUsageRule {
+    PartnerGetCouponSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -1351,10 +1375,10 @@ pub struct GetSequentialUsageRule {
     }
 }
 
-impl GetSequentialUsageRule {
+impl PartnerGetCouponSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSequentialUsageRule {
+        PartnerGetCouponSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -1369,7 +1393,7 @@ impl GetSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum GetCouponUsageMethodList {
+    pub enum PartnerGetCouponCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1385,7 +1409,7 @@ impl GetSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableStoreInfo {
+pub struct PartnerGetCouponCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1404,7 +1428,7 @@ pub struct GetCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableStoreInfo {
+    PartnerGetCouponCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1412,10 +1436,10 @@ pub struct GetCouponAvailableStoreInfo {
     }
 }
 
-impl GetCouponAvailableStoreInfo {
+impl PartnerGetCouponCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableStoreInfo {
+        PartnerGetCouponCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1428,7 +1452,7 @@ impl GetCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum GetAppJumpType {
+    pub enum PartnerGetCouponAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1443,13 +1467,13 @@ impl GetCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUsageRuleDisplayInfo {
+pub struct PartnerGetCouponUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<GetCouponUsageMethodList>,
+        ::std::vec::Vec<PartnerGetCouponCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1467,10 +1491,12 @@ pub struct GetUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<GetCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        PartnerGetCouponCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<GetAppJumpType>,
+    pub app_jump_type: ::std::option::Option<PartnerGetCouponAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1481,7 +1507,7 @@ pub struct GetUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUsageRuleDisplayInfo {
+    PartnerGetCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1494,10 +1520,10 @@ pub struct GetUsageRuleDisplayInfo {
     }
 }
 
-impl GetUsageRuleDisplayInfo {
+impl PartnerGetCouponUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUsageRuleDisplayInfo {
+        PartnerGetCouponUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1515,7 +1541,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum GetCodeDisplayMode {
+    pub enum PartnerGetCouponCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1528,7 +1554,7 @@ impl GetUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum PartnerGetCouponBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1550,7 +1576,7 @@ impl GetUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceMiniProgram {
+pub struct PartnerGetCouponEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1578,7 +1604,7 @@ pub struct GetEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceMiniProgram {
+    PartnerGetCouponEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1587,10 +1613,10 @@ pub struct GetEntranceMiniProgram {
     }
 }
 
-impl GetEntranceMiniProgram {
+impl PartnerGetCouponEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceMiniProgram {
+        PartnerGetCouponEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1606,7 +1632,7 @@ impl GetEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceOfficialAccount {
+pub struct PartnerGetCouponEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1619,16 +1645,16 @@ pub struct GetEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceOfficialAccount {
+    PartnerGetCouponEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl GetEntranceOfficialAccount {
+impl PartnerGetCouponEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceOfficialAccount {
+        PartnerGetCouponEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1641,7 +1667,7 @@ impl GetEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEntranceFinder {
+pub struct PartnerGetCouponEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1664,7 +1690,7 @@ pub struct GetEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEntranceFinder {
+    PartnerGetCouponEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1672,10 +1698,10 @@ pub struct GetEntranceFinder {
     }
 }
 
-impl GetEntranceFinder {
+impl PartnerGetCouponEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEntranceFinder {
+        PartnerGetCouponEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1690,22 +1716,26 @@ impl GetEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponDisplayInfo {
+pub struct PartnerGetCouponCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<PartnerGetCouponCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<PartnerGetCouponBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<GetEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        PartnerGetCouponEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<GetEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        PartnerGetCouponEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<GetEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<PartnerGetCouponEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1713,7 +1743,7 @@ pub struct GetCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponDisplayInfo {
+    PartnerGetCouponCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1723,10 +1753,10 @@ pub struct GetCouponDisplayInfo {
     }
 }
 
-impl GetCouponDisplayInfo {
+impl PartnerGetCouponCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponDisplayInfo {
+        PartnerGetCouponCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1743,7 +1773,7 @@ impl GetCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetNotifyConfig {
+pub struct PartnerGetCouponNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1754,16 +1784,16 @@ pub struct GetNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetNotifyConfig {
+    PartnerGetCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl GetNotifyConfig {
+impl PartnerGetCouponNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetNotifyConfig {
+        PartnerGetCouponNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1774,7 +1804,7 @@ impl GetNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum GetStoreScope {
+    pub enum PartnerGetCouponStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1789,7 +1819,7 @@ impl GetNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSentCountInfo {
+pub struct PartnerGetCouponSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1807,17 +1837,17 @@ pub struct GetSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSentCountInfo {
+    PartnerGetCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl GetSentCountInfo {
+impl PartnerGetCouponSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSentCountInfo {
+        PartnerGetCouponSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1829,7 +1859,7 @@ impl GetSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum GetStockState {
+    pub enum PartnerGetCouponStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1846,7 +1876,7 @@ impl GetSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStock {
+pub struct PartnerGetCouponStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1864,51 +1894,57 @@ pub struct GetStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<PartnerGetCouponCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<GetCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        PartnerGetCouponCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<PartnerGetCouponStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<GetSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<PartnerGetCouponSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<GetSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<
+        PartnerGetCouponSequentialUsageRule,
+    >,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<GetUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        PartnerGetCouponUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<GetCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<PartnerGetCouponCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<GetNotifyConfig>,
+    pub notify_config: ::std::option::Option<PartnerGetCouponNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<GetStoreScope>,
+    pub store_scope: ::std::option::Option<PartnerGetCouponStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<GetSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<PartnerGetCouponSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetStockState>,
+    pub state: ::std::option::Option<PartnerGetCouponStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1930,7 +1966,7 @@ pub struct GetStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStock {
+    PartnerGetCouponStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1953,10 +1989,10 @@ pub struct GetStock {
     }
 }
 
-impl GetStock {
+impl PartnerGetCouponStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStock {
+        PartnerGetCouponStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1984,7 +2020,7 @@ impl GetStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetCouponResponse {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1994,7 +2030,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<PartnerGetCouponCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2019,7 +2055,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<GetSendChannel>,
+    pub send_channel: ::std::option::Option<PartnerGetCouponSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2037,20 +2073,22 @@ pub struct GetResponse {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 单券使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_detail: ::std::option::Option<GetSingleUsageDetail>,
+    pub single_usage_detail: ::std::option::Option<PartnerGetCouponSingleUsageDetail>,
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_detail: ::std::option::Option<GetSequentialUsageDetail>,
+    pub sequential_usage_detail: ::std::option::Option<
+        PartnerGetCouponSequentialUsageDetail,
+    >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<GetProductCoupon>,
+    pub product_coupon: ::std::option::Option<PartnerGetCouponProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<GetStock>,
+    pub stock: ::std::option::Option<PartnerGetCouponStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2069,7 +2107,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2093,10 +2131,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetCouponResponse {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2134,7 +2172,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetCouponRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2148,17 +2186,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub coupon_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetCouponQuery,
 }
 
-impl GetRequest {
+impl PartnerGetCouponRequest {
     /// Creates a value from its required fields (`openid`, `coupon_code`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         coupon_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetCouponQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetCouponRequest {
             openid: openid.into(),
             coupon_code: coupon_code.into(),
             query,
@@ -2166,14 +2204,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl PartnerGetCouponRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2200,8 +2238,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetCouponRequest {
+    type Response = PartnerGetCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2330,11 +2368,15 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCode<'a> {
     /// 查询用户商品券详情 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PartnerGetCouponQuery,
+    ) -> ::std::result::Result<PartnerGetCouponResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.openid.clone(), self.coupon_code.clone(), query),
+                &PartnerGetCouponRequest::new(
+                    self.openid.clone(),
+                    self.coupon_code.clone(),
+                    query,
+                ),
             )
             .await
     }
@@ -2345,12 +2387,12 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_users_openid_coupons_coupon_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_coupon.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerGetCouponQuery>(),
         ),
         (
-            "get_v3_marketing_partner_product_coupon_users_openid_coupons_coupon_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerGetCouponResponse>(),
         ),
     ]);
     schemas.extend(confirm::json_schemas());

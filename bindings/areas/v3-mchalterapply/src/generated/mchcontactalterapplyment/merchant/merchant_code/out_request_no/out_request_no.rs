@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum MchcontactalterapplymentGetMerchantByOutRequestNoState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -23,7 +23,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditRejectDetailItem {
+pub struct MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
     /// 参数名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub param_name: ::std::option::Option<::std::string::String>,
@@ -37,17 +37,17 @@ pub struct GetAuditRejectDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditRejectDetailItem {
+    MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
         ..extra
     }
 }
 
-impl GetAuditRejectDetailItem {
+impl MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditRejectDetailItem {
+        MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -59,7 +59,7 @@ impl GetAuditRejectDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MchcontactalterapplymentGetMerchantByOutRequestNoResponse {
     /// 申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -79,14 +79,18 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<
+        MchcontactalterapplymentGetMerchantByOutRequestNoState,
+    >,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<
-        ::std::vec::Vec<GetAuditRejectDetailItem>,
+        ::std::vec::Vec<
+            MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem,
+        >,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -95,7 +99,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MchcontactalterapplymentGetMerchantByOutRequestNoResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),
         merchant_code: optional(2, "merchant_code"),
@@ -106,10 +110,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MchcontactalterapplymentGetMerchantByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MchcontactalterapplymentGetMerchantByOutRequestNoResponse {
             apply_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             merchant_code: ::std::option::Option::None,
@@ -132,7 +136,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -147,27 +151,28 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
     /// Creates a value from its required fields (`merchant_code`, `out_request_no`).
     pub fn new(
         merchant_code: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
             merchant_code: merchant_code.into(),
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -196,8 +201,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
+    type Response = MchcontactalterapplymentGetMerchantByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -253,10 +259,16 @@ impl<
     /// 查询超管变更申请单状态-使用业务单号和商户号 (`GET /v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        MchcontactalterapplymentGetMerchantByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.merchant_code.clone(), self.out_request_no.clone()),
+                &MchcontactalterapplymentGetMerchantByOutRequestNoRequest::new(
+                    self.merchant_code.clone(),
+                    self.out_request_no.clone(),
+                ),
             )
             .await
     }
@@ -267,8 +279,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mchalterapply_mchcontactalterapplyment_merchant_merchant_code_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "mchcontactalterapplyment_get_merchant_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                MchcontactalterapplymentGetMerchantByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

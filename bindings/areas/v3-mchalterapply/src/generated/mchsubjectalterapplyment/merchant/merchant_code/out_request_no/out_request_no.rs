@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum MchsubjectalterapplymentGetMerchantByOutRequestNoState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -24,7 +24,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAuditRejectDetailItem {
+pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
     /// 参数名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub param_name: ::std::option::Option<::std::string::String>,
@@ -38,17 +38,17 @@ pub struct GetAuditRejectDetailItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAuditRejectDetailItem {
+    MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
         ..extra
     }
 }
 
-impl GetAuditRejectDetailItem {
+impl MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAuditRejectDetailItem {
+        MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
             param_name: ::std::option::Option::None,
             reject_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -60,7 +60,7 @@ impl GetAuditRejectDetailItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,14 +80,18 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<
+        MchsubjectalterapplymentGetMerchantByOutRequestNoState,
+    >,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<
-        ::std::vec::Vec<GetAuditRejectDetailItem>,
+        ::std::vec::Vec<
+            MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem,
+        >,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -96,7 +100,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
         merchant_code: optional(0, "merchant_code"),
         apply_id: optional(1, "apply_id"),
         out_request_no: optional(2, "out_request_no"),
@@ -107,10 +111,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
             merchant_code: ::std::option::Option::None,
             apply_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
@@ -133,7 +137,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
     /// 微信支付商户号
     ///
     /// **Required.**
@@ -148,27 +152,28 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
     /// Creates a value from its required fields (`merchant_code`, `out_request_no`).
     pub fn new(
         merchant_code: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
             merchant_code: merchant_code.into(),
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -197,8 +202,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
+    type Response = MchsubjectalterapplymentGetMerchantByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -254,10 +260,16 @@ impl<
     /// 查询申请单状态-使用业务单号 (`GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        MchsubjectalterapplymentGetMerchantByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.merchant_code.clone(), self.out_request_no.clone()),
+                &MchsubjectalterapplymentGetMerchantByOutRequestNoRequest::new(
+                    self.merchant_code.clone(),
+                    self.out_request_no.clone(),
+                ),
             )
             .await
     }
@@ -268,8 +280,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mchalterapply_mchsubjectalterapplyment_merchant_merchant_code_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "mchsubjectalterapplyment_get_merchant_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                MchsubjectalterapplymentGetMerchantByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

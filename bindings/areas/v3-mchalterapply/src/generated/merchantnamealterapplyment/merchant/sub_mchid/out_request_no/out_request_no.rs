@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 申请单状态
-    pub enum GetState {
+    pub enum MerchantnamealterapplymentGetMerchantByOutRequestNoState {
         ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING",
         ApplymentStateRejected = "APPLYMENT_STATE_REJECTED",
         ApplymentStateModifing = "APPLYMENT_STATE_MODIFING",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct MerchantnamealterapplymentGetMerchantByOutRequestNoResponse {
     /// 申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -41,7 +41,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<
+        MerchantnamealterapplymentGetMerchantByOutRequestNoState,
+    >,
     /// 总体驳回原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
@@ -52,7 +54,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    MerchantnamealterapplymentGetMerchantByOutRequestNoResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -62,10 +64,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl MerchantnamealterapplymentGetMerchantByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        MerchantnamealterapplymentGetMerchantByOutRequestNoResponse {
             apply_id: ::std::option::Option::None,
             out_request_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -87,7 +89,7 @@ impl GetResponse {
 /// Source: `openapi/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -102,27 +104,28 @@ pub struct GetRequest {
     pub out_request_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
     /// Creates a value from its required fields (`sub_mchid`, `out_request_no`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
             sub_mchid: sub_mchid.into(),
             out_request_no: out_request_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -148,8 +151,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
+    type Response = MerchantnamealterapplymentGetMerchantByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -203,10 +207,16 @@ impl<
     /// 查询商户简称申请单状态-使用业务单号和商户号 (`GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        MerchantnamealterapplymentGetMerchantByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.sub_mchid.clone(), self.out_request_no.clone()),
+                &MerchantnamealterapplymentGetMerchantByOutRequestNoRequest::new(
+                    self.sub_mchid.clone(),
+                    self.out_request_no.clone(),
+                ),
             )
             .await
     }
@@ -217,8 +227,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_mchalterapply_merchantnamealterapplyment_merchant_sub_mchid_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "merchantnamealterapplyment_get_merchant_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                MerchantnamealterapplymentGetMerchantByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

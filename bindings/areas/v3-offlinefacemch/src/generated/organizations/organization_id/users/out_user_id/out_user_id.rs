@@ -6,7 +6,7 @@
     /// Values of `user_type`.
     ///
     /// 用户类型
-    pub enum GetUserType {
+    pub enum GetUserByOutUserIdUserType {
         Student = "STUDENT",
         Stuff = "STUFF",
         #[unrecognized]
@@ -20,7 +20,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStudentInfo {
+pub struct GetUserByOutUserIdStudentInfo {
     /// 班级名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub class_name: ::std::option::Option<::std::string::String>,
@@ -31,16 +31,16 @@ pub struct GetStudentInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStudentInfo {
+    GetUserByOutUserIdStudentInfo {
         class_name: optional(0, "class_name"),
         ..extra
     }
 }
 
-impl GetStudentInfo {
+impl GetUserByOutUserIdStudentInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStudentInfo {
+        GetUserByOutUserIdStudentInfo {
             class_name: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -53,7 +53,7 @@ impl GetStudentInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStaffInfo {
+pub struct GetUserByOutUserIdStaffInfo {
     /// 职业
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub occupation: ::std::option::Option<::std::string::String>,
@@ -64,16 +64,16 @@ pub struct GetStaffInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStaffInfo {
+    GetUserByOutUserIdStaffInfo {
         occupation: optional(0, "occupation"),
         ..extra
     }
 }
 
-impl GetStaffInfo {
+impl GetUserByOutUserIdStaffInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStaffInfo {
+        GetUserByOutUserIdStaffInfo {
             occupation: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -84,7 +84,7 @@ impl GetStaffInfo {
     /// Values of `status`.
     ///
     /// 用户状态
-    pub enum GetStatus {
+    pub enum GetUserByOutUserIdStatus {
         Normal = "NORMAL",
         Disabled = "DISABLED",
         #[unrecognized]
@@ -96,7 +96,7 @@ impl GetStaffInfo {
     /// Values of `contract_state`.
     ///
     /// 签约状态
-    pub enum GetContractState {
+    pub enum GetUserByOutUserIdContractState {
         NotContracted = "NOT_CONTRACTED",
         Terminated = "TERMINATED",
         Contracted = "CONTRACTED",
@@ -109,7 +109,7 @@ impl GetStaffInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetUserByOutUserIdResponse {
     /// 刷脸用户ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_id: ::std::option::Option<::std::string::String>,
@@ -124,19 +124,19 @@ pub struct GetResponse {
     pub user_name: ::std::option::Option<::std::string::String>,
     /// 用户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_type: ::std::option::Option<GetUserType>,
+    pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
     /// 学生信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub student_info: ::std::option::Option<GetStudentInfo>,
+    pub student_info: ::std::option::Option<GetUserByOutUserIdStudentInfo>,
     /// 职工信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub staff_info: ::std::option::Option<GetStaffInfo>,
+    pub staff_info: ::std::option::Option<GetUserByOutUserIdStaffInfo>,
     /// 用户状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 签约状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<GetContractState>,
+    pub contract_state: ::std::option::Option<GetUserByOutUserIdContractState>,
     /// 人脸图片上传状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub face_image_ok: ::std::option::Option<bool>,
@@ -150,7 +150,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetUserByOutUserIdResponse {
         use_id: optional(0, "use_id"),
         out_user_id: optional(1, "out_user_id"),
         organization_id: optional(2, "organization_id"),
@@ -166,10 +166,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetUserByOutUserIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetUserByOutUserIdResponse {
             use_id: ::std::option::Option::None,
             out_user_id: ::std::option::Option::None,
             organization_id: ::std::option::Option::None,
@@ -195,7 +195,7 @@ impl GetResponse {
 /// Source: `openapi/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetUserByOutUserIdRequest {
     /// 机构ID
     ///
     /// **Required.**
@@ -210,27 +210,27 @@ pub struct GetRequest {
     pub out_user_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetUserByOutUserIdRequest {
     /// Creates a value from its required fields (`organization_id`, `out_user_id`).
     pub fn new(
         organization_id: impl ::std::convert::Into<::std::string::String>,
         out_user_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetUserByOutUserIdRequest {
             organization_id: organization_id.into(),
             out_user_id: out_user_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetUserByOutUserIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
     pub const PATH: &'static str = "/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetUserByOutUserIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -259,8 +259,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetUserByOutUserIdRequest {
+    type Response = GetUserByOutUserIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -291,22 +291,22 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStudentInfo {
+pub struct ModifyUserByOutUserIdStudentInfo {
     /// 班级名
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub class_name: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStudentInfo {
+    ModifyUserByOutUserIdStudentInfo {
         class_name: optional(0, "class_name"),
     }
 }
 
-impl PatchStudentInfo {
+impl ModifyUserByOutUserIdStudentInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStudentInfo {
+        ModifyUserByOutUserIdStudentInfo {
             class_name: ::std::option::Option::None,
         }
     }
@@ -327,22 +327,22 @@ impl PatchStudentInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchStaffInfo {
+pub struct ModifyUserByOutUserIdStaffInfo {
     /// 职业
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub occupation: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchStaffInfo {
+    ModifyUserByOutUserIdStaffInfo {
         occupation: optional(0, "occupation"),
     }
 }
 
-impl PatchStaffInfo {
+impl ModifyUserByOutUserIdStaffInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchStaffInfo {
+        ModifyUserByOutUserIdStaffInfo {
             occupation: ::std::option::Option::None,
         }
     }
@@ -361,7 +361,7 @@ impl PatchStaffInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct ModifyUserByOutUserIdBody {
     /// 姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -369,16 +369,16 @@ pub struct PatchBody {
     pub user_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
     /// 用户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_type: ::std::option::Option<GetUserType>,
+    pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
     /// 学生信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub student_info: ::std::option::Option<PatchStudentInfo>,
+    pub student_info: ::std::option::Option<ModifyUserByOutUserIdStudentInfo>,
     /// 职工信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub staff_info: ::std::option::Option<PatchStaffInfo>,
+    pub staff_info: ::std::option::Option<ModifyUserByOutUserIdStaffInfo>,
     /// 状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -387,7 +387,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    ModifyUserByOutUserIdBody {
         user_name: optional(0, "user_name"),
         user_type: optional(1, "user_type"),
         student_info: optional(2, "student_info"),
@@ -397,10 +397,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl ModifyUserByOutUserIdBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchBody {
+        ModifyUserByOutUserIdBody {
             user_name: ::std::option::Option::None,
             user_type: ::std::option::Option::None,
             student_info: ::std::option::Option::None,
@@ -417,25 +417,31 @@ impl PatchBody {
     }
 
     /// Sets `user_type`.
-    pub fn with_user_type(mut self, user_type: GetUserType) -> Self {
+    pub fn with_user_type(mut self, user_type: GetUserByOutUserIdUserType) -> Self {
         self.user_type = ::std::option::Option::Some(user_type);
         self
     }
 
     /// Sets `student_info`.
-    pub fn with_student_info(mut self, student_info: PatchStudentInfo) -> Self {
+    pub fn with_student_info(
+        mut self,
+        student_info: ModifyUserByOutUserIdStudentInfo,
+    ) -> Self {
         self.student_info = ::std::option::Option::Some(student_info);
         self
     }
 
     /// Sets `staff_info`.
-    pub fn with_staff_info(mut self, staff_info: PatchStaffInfo) -> Self {
+    pub fn with_staff_info(
+        mut self,
+        staff_info: ModifyUserByOutUserIdStaffInfo,
+    ) -> Self {
         self.staff_info = ::std::option::Option::Some(staff_info);
         self
     }
 
     /// Sets `status`.
-    pub fn with_status(mut self, status: GetStatus) -> Self {
+    pub fn with_status(mut self, status: GetUserByOutUserIdStatus) -> Self {
         self.status = ::std::option::Option::Some(status);
         self
     }
@@ -447,7 +453,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for ModifyUserByOutUserIdBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -466,7 +472,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 /// Source: `openapi/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}.md:95`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct ModifyUserByOutUserIdRequest {
     /// 机构ID
     ///
     /// **Required.**
@@ -480,17 +486,17 @@ pub struct PatchRequest {
     /// Path parameter.
     pub out_user_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: ModifyUserByOutUserIdBody,
 }
 
-impl PatchRequest {
+impl ModifyUserByOutUserIdRequest {
     /// Creates a value from its required fields (`organization_id`, `out_user_id`, `body`).
     pub fn new(
         organization_id: impl ::std::convert::Into<::std::string::String>,
         out_user_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: ModifyUserByOutUserIdBody,
     ) -> Self {
-        PatchRequest {
+        ModifyUserByOutUserIdRequest {
             organization_id: organization_id.into(),
             out_user_id: out_user_id.into(),
             body,
@@ -498,14 +504,14 @@ impl PatchRequest {
     }
 }
 
-impl PatchRequest {
+impl ModifyUserByOutUserIdRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`
     pub const PATH: &'static str = "/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for ModifyUserByOutUserIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -535,7 +541,7 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
+impl ::wechatpay_runtime::Operation for ModifyUserByOutUserIdRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -591,10 +597,13 @@ impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId<'a> 
     /// 刷脸用户信息查询接口 (`GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetUserByOutUserIdResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.organization_id.clone(), self.out_user_id.clone()),
+                &GetUserByOutUserIdRequest::new(
+                    self.organization_id.clone(),
+                    self.out_user_id.clone(),
+                ),
             )
             .await
     }
@@ -602,11 +611,11 @@ impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId<'a> 
     /// 刷脸用户信息修改接口 (`PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
+        body: ModifyUserByOutUserIdBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PatchRequest::new(
+                &ModifyUserByOutUserIdRequest::new(
                     self.organization_id.clone(),
                     self.out_user_id.clone(),
                     body,
@@ -621,12 +630,12 @@ impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_offlinefacemch_organizations_organization_id_users_out_user_id_out_user_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_user_by_out_user_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetUserByOutUserIdResponse>(),
         ),
         (
-            "patch_v3_offlinefacemch_organizations_organization_id_users_out_user_id_out_user_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "modify_user_by_out_user_id.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyUserByOutUserIdBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetScheduleByContractIdQuery {
     /// 子商户号商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetScheduleByContractIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerGetScheduleByContractIdQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PartnerGetScheduleByContractIdQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetScheduleByContractIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetScheduledAmount {
+pub struct PartnerGetScheduleByContractIdScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,17 +58,17 @@ pub struct GetScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetScheduledAmount {
+    PartnerGetScheduleByContractIdScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetScheduledAmount {
+impl PartnerGetScheduleByContractIdScheduledAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetScheduledAmount {
+        PartnerGetScheduleByContractIdScheduledAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -80,7 +80,7 @@ impl GetScheduledAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetScheduleByContractIdResponse {
     /// 扣费预约的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -94,10 +94,14 @@ pub struct GetResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<GetScheduledAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PartnerGetScheduleByContractIdScheduledAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<GetScheduledAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PartnerGetScheduleByContractIdScheduledAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -108,7 +112,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetScheduleByContractIdResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),
         deduct_end_date: optional(2, "deduct_end_date"),
@@ -119,10 +123,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetScheduleByContractIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetScheduleByContractIdResponse {
             schedule_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
             deduct_end_date: ::std::option::Option::None,
@@ -145,7 +149,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/pay/partner/schedules/contract-id/{contract_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetScheduleByContractIdRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -153,30 +157,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetScheduleByContractIdQuery,
 }
 
-impl GetRequest {
+impl PartnerGetScheduleByContractIdRequest {
     /// Creates a value from its required fields (`contract_id`, `query`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetScheduleByContractIdQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetScheduleByContractIdRequest {
             contract_id: contract_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetScheduleByContractIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/pay/partner/schedules/contract-id/{contract_id}`
     pub const PATH: &'static str = "/v3/papay/pay/partner/schedules/contract-id/{contract_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetScheduleByContractIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -196,8 +200,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetScheduleByContractIdRequest {
+    type Response = PartnerGetScheduleByContractIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -261,9 +265,19 @@ impl<'a> V3PapayPayPartnerSchedulesContractIdContractId<'a> {
     /// 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.contract_id.clone(), query)).await
+        query: PartnerGetScheduleByContractIdQuery,
+    ) -> ::std::result::Result<
+        PartnerGetScheduleByContractIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerGetScheduleByContractIdRequest::new(
+                    self.contract_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -272,12 +286,14 @@ impl<'a> V3PapayPayPartnerSchedulesContractIdContractId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_papay_pay_partner_schedules_contract_id_contract_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_schedule_by_contract_id.query",
+            ::wechatpay_runtime::json_schema_for::<PartnerGetScheduleByContractIdQuery>(),
         ),
         (
-            "get_v3_papay_pay_partner_schedules_contract_id_contract_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_schedule_by_contract_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetScheduleByContractIdResponse,
+            >(),
         ),
     ]);
     schemas.extend(schedule::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduleAmount {
+pub struct ScheduleScheduleScheduleAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostScheduleAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduleAmount {
+    ScheduleScheduleScheduleAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostScheduleAmount {
+impl ScheduleScheduleScheduleAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostScheduleAmount {
+        ScheduleScheduleScheduleAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostScheduleAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ScheduleScheduleBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -56,30 +56,30 @@ pub struct PostBody {
     /// 预约的金额信息
     ///
     /// **Required.**
-    pub schedule_amount: PostScheduleAmount,
+    pub schedule_amount: ScheduleScheduleScheduleAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ScheduleScheduleBody {
         appid: required(0, "appid"),
         schedule_amount: required(1, "schedule_amount"),
     }
 }
 
-impl PostBody {
+impl ScheduleScheduleBody {
     /// Creates a value from its required fields (`appid`, `schedule_amount`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        schedule_amount: PostScheduleAmount,
+        schedule_amount: ScheduleScheduleScheduleAmount,
     ) -> Self {
-        PostBody {
+        ScheduleScheduleBody {
             appid: appid.into(),
             schedule_amount,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ScheduleScheduleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -93,7 +93,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduledAmount {
+pub struct ScheduleScheduleScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,17 +109,17 @@ pub struct PostScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduledAmount {
+    ScheduleScheduleScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostScheduledAmount {
+impl ScheduleScheduleScheduledAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostScheduledAmount {
+        ScheduleScheduleScheduledAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -131,7 +131,7 @@ impl PostScheduledAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ScheduleScheduleResponse {
     /// 扣费预约的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -145,10 +145,10 @@ pub struct PostResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<PostScheduledAmount>,
+    pub scheduled_amount: ::std::option::Option<ScheduleScheduleScheduledAmount>,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<PostScheduledAmount>,
+    pub deduct_amount: ::std::option::Option<ScheduleScheduleScheduledAmount>,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ScheduleScheduleResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),
         deduct_end_date: optional(2, "deduct_end_date"),
@@ -170,10 +170,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ScheduleScheduleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ScheduleScheduleResponse {
             schedule_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
             deduct_end_date: ::std::option::Option::None,
@@ -196,7 +196,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/pay/schedules/contract-id/{contract_id}/schedule.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ScheduleScheduleRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -204,30 +204,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ScheduleScheduleBody,
 }
 
-impl PostRequest {
+impl ScheduleScheduleRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ScheduleScheduleBody,
     ) -> Self {
-        PostRequest {
+        ScheduleScheduleRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ScheduleScheduleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/pay/schedules/contract-id/{contract_id}/schedule`
     pub const PATH: &'static str = "/v3/papay/pay/schedules/contract-id/{contract_id}/schedule";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ScheduleScheduleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -247,8 +247,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ScheduleScheduleRequest {
+    type Response = ScheduleScheduleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -297,9 +297,11 @@ impl<'a> V3PapayPaySchedulesContractIdContractIdSchedule<'a> {
     /// 预约扣费 (`POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        body: ScheduleScheduleBody,
+    ) -> ::std::result::Result<ScheduleScheduleResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ScheduleScheduleRequest::new(self.contract_id.clone(), body))
+            .await
     }
 }
 
@@ -308,12 +310,12 @@ impl<'a> V3PapayPaySchedulesContractIdContractIdSchedule<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_pay_schedules_contract_id_contract_id_schedule.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "schedule_schedule.body",
+            ::wechatpay_runtime::json_schema_for::<ScheduleScheduleBody>(),
         ),
         (
-            "post_v3_papay_pay_schedules_contract_id_contract_id_schedule.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "schedule_schedule.response",
+            ::wechatpay_runtime::json_schema_for::<ScheduleScheduleResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PartnerScheduledPapayAppPrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PartnerScheduledPapayAppPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PartnerScheduledPapayAppPrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        PartnerScheduledPapayAppPrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct PartnerScheduledPapayAppPrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostDeductSchedule {
     /// 预计的扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: PartnerScheduledPapayAppPrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
@@ -66,21 +66,21 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    PartnerScheduledPapayAppPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
         description: required(2, "description"),
     }
 }
 
-impl PostDeductSchedule {
+impl PartnerScheduledPapayAppPrepayDeductSchedule {
     /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`).
     pub fn new(
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: PartnerScheduledPapayAppPrepayEstimatedDeductAmount,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeductSchedule {
+        PartnerScheduledPapayAppPrepayDeductSchedule {
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
             description: description.into(),
@@ -92,7 +92,7 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerScheduledPapayAppPrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -131,11 +131,13 @@ pub struct PostBody {
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<
+        PartnerScheduledPapayAppPrepayDeductSchedule,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerScheduledPapayAppPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -150,7 +152,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerScheduledPapayAppPrepayBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -160,7 +162,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerScheduledPapayAppPrepayBody {
             sp_appid: sp_appid.into(),
             sp_openid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -212,13 +214,16 @@ impl PostBody {
     }
 
     /// Sets `deduct_schedule`.
-    pub fn with_deduct_schedule(mut self, deduct_schedule: PostDeductSchedule) -> Self {
+    pub fn with_deduct_schedule(
+        mut self,
+        deduct_schedule: PartnerScheduledPapayAppPrepayDeductSchedule,
+    ) -> Self {
         self.deduct_schedule = ::std::option::Option::Some(deduct_schedule);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayAppPrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -230,7 +235,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerScheduledPapayAppPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -249,7 +254,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerScheduledPapayAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         miniprogram_username: optional(1, "miniprogram_username"),
         miniprogram_path: optional(2, "miniprogram_path"),
@@ -257,10 +262,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerScheduledPapayAppPrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerScheduledPapayAppPrepayResponse {
             pre_entrustweb_id: ::std::option::Option::None,
             miniprogram_username: ::std::option::Option::None,
             miniprogram_path: ::std::option::Option::None,
@@ -280,26 +285,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerScheduledPapayAppPrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerScheduledPapayAppPrepayBody,
 }
 
-impl PostRequest {
+impl PartnerScheduledPapayAppPrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerScheduledPapayAppPrepayBody) -> Self {
+        PartnerScheduledPapayAppPrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerScheduledPapayAppPrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayAppPrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -309,8 +316,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerScheduledPapayAppPrepayRequest {
+    type Response = PartnerScheduledPapayAppPrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -351,9 +358,12 @@ impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp<'a> {
     /// App场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerScheduledPapayAppPrepayBody,
+    ) -> ::std::result::Result<
+        PartnerScheduledPapayAppPrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerScheduledPapayAppPrepayRequest::new(body)).await
     }
 }
 
@@ -362,12 +372,14 @@ impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_scheduled_deduct_sign_partner_contracts_pre_entrust_sign_app.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_scheduled_papay_app_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerScheduledPapayAppPrepayBody>(),
         ),
         (
-            "post_v3_papay_scheduled_deduct_sign_partner_contracts_pre_entrust_sign_app.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_scheduled_papay_app_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerScheduledPapayAppPrepayResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PartnerScheduledPapayH5PrepayEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PartnerScheduledPapayH5PrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PartnerScheduledPapayH5PrepayEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        PartnerScheduledPapayH5PrepayEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct PartnerScheduledPapayH5PrepayDeductSchedule {
     /// 预计扣费的日期
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct PostDeductSchedule {
     /// 预计的扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: PartnerScheduledPapayH5PrepayEstimatedDeductAmount,
     /// 商品描述
     ///
     /// **Required.**
@@ -66,21 +66,21 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    PartnerScheduledPapayH5PrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
         description: required(2, "description"),
     }
 }
 
-impl PostDeductSchedule {
+impl PartnerScheduledPapayH5PrepayDeductSchedule {
     /// Creates a value from its required fields (`estimated_deduct_date`, `estimated_deduct_amount`, `description`).
     pub fn new(
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: PartnerScheduledPapayH5PrepayEstimatedDeductAmount,
         description: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostDeductSchedule {
+        PartnerScheduledPapayH5PrepayDeductSchedule {
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
             description: description.into(),
@@ -94,22 +94,22 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostJumpControl {
+pub struct PartnerScheduledPapayH5PrepayJumpControl {
     /// 跳转的应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostJumpControl {
+    PartnerScheduledPapayH5PrepayJumpControl {
         jump_appid: optional(0, "jump_appid"),
     }
 }
 
-impl PostJumpControl {
+impl PartnerScheduledPapayH5PrepayJumpControl {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostJumpControl {
+        PartnerScheduledPapayH5PrepayJumpControl {
             jump_appid: ::std::option::Option::None,
         }
     }
@@ -128,7 +128,7 @@ impl PostJumpControl {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerScheduledPapayH5PrepayBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -167,14 +167,16 @@ pub struct PostBody {
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<
+        PartnerScheduledPapayH5PrepayDeductSchedule,
+    >,
     /// 跳转控制信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_control: ::std::option::Option<PostJumpControl>,
+    pub jump_control: ::std::option::Option<PartnerScheduledPapayH5PrepayJumpControl>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerScheduledPapayH5PrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -190,7 +192,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerScheduledPapayH5PrepayBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `plan_id`, `out_contract_code`, `contract_display_account`, `contract_notify_url`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
@@ -200,7 +202,7 @@ impl PostBody {
         contract_display_account: impl ::std::convert::Into<::std::string::String>,
         contract_notify_url: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerScheduledPapayH5PrepayBody {
             sp_appid: sp_appid.into(),
             sp_openid: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -253,19 +255,25 @@ impl PostBody {
     }
 
     /// Sets `deduct_schedule`.
-    pub fn with_deduct_schedule(mut self, deduct_schedule: PostDeductSchedule) -> Self {
+    pub fn with_deduct_schedule(
+        mut self,
+        deduct_schedule: PartnerScheduledPapayH5PrepayDeductSchedule,
+    ) -> Self {
         self.deduct_schedule = ::std::option::Option::Some(deduct_schedule);
         self
     }
 
     /// Sets `jump_control`.
-    pub fn with_jump_control(mut self, jump_control: PostJumpControl) -> Self {
+    pub fn with_jump_control(
+        mut self,
+        jump_control: PartnerScheduledPapayH5PrepayJumpControl,
+    ) -> Self {
         self.jump_control = ::std::option::Option::Some(jump_control);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayH5PrepayBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -277,7 +285,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerScheduledPapayH5PrepayResponse {
     /// 拉起微信支付客户端的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -290,16 +298,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerScheduledPapayH5PrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl PartnerScheduledPapayH5PrepayResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerScheduledPapayH5PrepayResponse {
             redirect_url: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -317,26 +325,28 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerScheduledPapayH5PrepayRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerScheduledPapayH5PrepayBody,
 }
 
-impl PostRequest {
+impl PartnerScheduledPapayH5PrepayRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: PartnerScheduledPapayH5PrepayBody) -> Self {
+        PartnerScheduledPapayH5PrepayRequest {
+            body,
+        }
     }
 }
 
-impl PostRequest {
+impl PartnerScheduledPapayH5PrepayRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayH5PrepayRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -346,8 +356,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerScheduledPapayH5PrepayRequest {
+    type Response = PartnerScheduledPapayH5PrepayResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -388,9 +398,12 @@ impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5<'a> {
     /// H5场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: PartnerScheduledPapayH5PrepayBody,
+    ) -> ::std::result::Result<
+        PartnerScheduledPapayH5PrepayResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client.execute(&PartnerScheduledPapayH5PrepayRequest::new(body)).await
     }
 }
 
@@ -399,12 +412,14 @@ impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_scheduled_deduct_sign_partner_contracts_pre_entrust_sign_h5.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_scheduled_papay_h5_prepay.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerScheduledPapayH5PrepayBody>(),
         ),
         (
-            "post_v3_papay_scheduled_deduct_sign_partner_contracts_pre_entrust_sign_h5.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_scheduled_papay_h5_prepay.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerScheduledPapayH5PrepayResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractTerminateInfo {
+pub struct PasswordGetContractByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -27,7 +27,7 @@ pub struct GetContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractTerminateInfo {
+    PasswordGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -35,10 +35,10 @@ pub struct GetContractTerminateInfo {
     }
 }
 
-impl GetContractTerminateInfo {
+impl PasswordGetContractByOutContractCodeContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractTerminateInfo {
+        PasswordGetContractByOutContractCodeContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -51,7 +51,7 @@ impl GetContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PasswordGetContractByOutContractCodeResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -103,7 +103,9 @@ pub struct GetResponse {
     pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        PasswordGetContractByOutContractCodeContractTerminateInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -111,7 +113,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PasswordGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -128,10 +130,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PasswordGetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PasswordGetContractByOutContractCodeResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -162,7 +164,7 @@ impl GetResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PasswordGetContractByOutContractCodeRequest {
     /// 免密支付服务ID
     ///
     /// **Required.**
@@ -177,27 +179,27 @@ pub struct GetRequest {
     pub out_contract_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl PasswordGetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`service_id`, `out_contract_code`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        PasswordGetContractByOutContractCodeRequest {
             service_id: service_id.into(),
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl PasswordGetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PasswordGetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -223,8 +225,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PasswordGetContractByOutContractCodeRequest {
+    type Response = PasswordGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -291,10 +293,16 @@ impl<
     /// 商户通过商户协议号查询协议 (`GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        PasswordGetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.service_id.clone(), self.out_contract_code.clone()),
+                &PasswordGetContractByOutContractCodeRequest::new(
+                    self.service_id.clone(),
+                    self.out_contract_code.clone(),
+                ),
             )
             .await
     }
@@ -305,8 +313,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_password_exempt_contract_contracts_service_id_service_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "password_get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PasswordGetContractByOutContractCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerCloseOrderBody {
     /// 服务商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerCloseOrderBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl PartnerCloseOrderBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerCloseOrderBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerCloseOrderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerCloseOrderRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -80,30 +80,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerCloseOrderBody,
 }
 
-impl PostRequest {
+impl PartnerCloseOrderRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerCloseOrderBody,
     ) -> Self {
-        PostRequest {
+        PartnerCloseOrderRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerCloseOrderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerCloseOrderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -123,7 +123,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for PartnerCloseOrderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -173,9 +173,11 @@ impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNoClose<'a> {
     /// 关单 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: PartnerCloseOrderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        self.client
+            .execute(&PartnerCloseOrderRequest::new(self.out_trade_no.clone(), body))
+            .await
     }
 }
 
@@ -184,8 +186,8 @@ impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNoClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_out_trade_no_out_trade_no_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_close_order.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerCloseOrderBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerPayReverseTransactionBody {
     /// 合作伙伴应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerPayReverseTransactionBody {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -32,13 +32,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerPayReverseTransactionBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerPayReverseTransactionBody {
             sp_appid: ::std::option::Option::None,
             sp_mchid: sp_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerPayReverseTransactionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerPayReverseTransactionResponse {
     /// 合作伙伴应用AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
@@ -106,7 +106,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerPayReverseTransactionResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -116,10 +116,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerPayReverseTransactionResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerPayReverseTransactionResponse {
             sp_appid: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sub_appid: ::std::option::Option::None,
@@ -141,7 +141,7 @@ impl PostResponse {
 /// Source: `openapi/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerPayReverseTransactionRequest {
     /// 商户订单号
     ///
     /// **Required.**
@@ -149,30 +149,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerPayReverseTransactionBody,
 }
 
-impl PostRequest {
+impl PartnerPayReverseTransactionRequest {
     /// Creates a value from its required fields (`out_trade_no`, `body`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerPayReverseTransactionBody,
     ) -> Self {
-        PostRequest {
+        PartnerPayReverseTransactionRequest {
             out_trade_no: out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerPayReverseTransactionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`
     pub const PATH: &'static str = "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerPayReverseTransactionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -192,8 +192,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerPayReverseTransactionRequest {
+    type Response = PartnerPayReverseTransactionResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -242,9 +242,19 @@ impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse<'a> {
     /// 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_trade_no.clone(), body)).await
+        body: PartnerPayReverseTransactionBody,
+    ) -> ::std::result::Result<
+        PartnerPayReverseTransactionResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerPayReverseTransactionRequest::new(
+                    self.out_trade_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -253,12 +263,14 @@ impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_pay_partner_transactions_out_trade_no_out_trade_no_reverse.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_pay_reverse_transaction.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerPayReverseTransactionBody>(),
         ),
         (
-            "post_v3_pay_partner_transactions_out_trade_no_out_trade_no_reverse.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_pay_reverse_transaction.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerPayReverseTransactionResponse,
+            >(),
         ),
     ])
 }

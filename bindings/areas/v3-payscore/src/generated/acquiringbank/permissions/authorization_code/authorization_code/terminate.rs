@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AcquiringbankTerminatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AcquiringbankTerminatePermissionBody {
         service_id: required(0, "service_id"),
         channel_id: optional(1, "channel_id"),
         sub_mchid: required(2, "sub_mchid"),
@@ -33,14 +33,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl AcquiringbankTerminatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AcquiringbankTerminatePermissionBody {
             service_id: service_id.into(),
             channel_id: ::std::option::Option::None,
             sub_mchid: sub_mchid.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AcquiringbankTerminatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AcquiringbankTerminatePermissionRequest {
     /// 授权协议号
     ///
     /// **Required.**
@@ -85,30 +85,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub authorization_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AcquiringbankTerminatePermissionBody,
 }
 
-impl PostRequest {
+impl AcquiringbankTerminatePermissionRequest {
     /// Creates a value from its required fields (`authorization_code`, `body`).
     pub fn new(
         authorization_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AcquiringbankTerminatePermissionBody,
     ) -> Self {
-        PostRequest {
+        AcquiringbankTerminatePermissionRequest {
             authorization_code: authorization_code.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AcquiringbankTerminatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AcquiringbankTerminatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -128,7 +128,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AcquiringbankTerminatePermissionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -182,10 +182,15 @@ impl<
     /// 从业机构解除用户授权关系（授权协议号） (`POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AcquiringbankTerminatePermissionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.authorization_code.clone(), body))
+            .execute(
+                &AcquiringbankTerminatePermissionRequest::new(
+                    self.authorization_code.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -195,8 +200,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_acquiringbank_permissions_authorization_code_authorization_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "acquiringbank_terminate_permission.body",
+            ::wechatpay_runtime::json_schema_for::<
+                AcquiringbankTerminatePermissionBody,
+            >(),
         ),
     ])
 }

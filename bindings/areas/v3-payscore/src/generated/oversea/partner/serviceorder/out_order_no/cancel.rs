@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OverseaCancelServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OverseaCancelServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl OverseaCancelServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        OverseaCancelServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OverseaCancelServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OverseaCancelServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -73,30 +73,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OverseaCancelServiceorderBody,
 }
 
-impl PostRequest {
+impl OverseaCancelServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OverseaCancelServiceorderBody,
     ) -> Self {
-        PostRequest {
+        OverseaCancelServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OverseaCancelServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OverseaCancelServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -116,7 +116,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OverseaCancelServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -169,9 +169,13 @@ impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoCancel<'a> {
     /// 取消支付分订单 (`POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OverseaCancelServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &OverseaCancelServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -180,8 +184,8 @@ impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_oversea_partner_serviceorder_out_order_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "oversea_cancel_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<OverseaCancelServiceorderBody>(),
         ),
     ])
 }

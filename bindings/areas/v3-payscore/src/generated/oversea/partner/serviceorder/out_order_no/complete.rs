@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostPaymentsItem {
+pub struct OverseaCompleteServiceorderPostPaymentsItem {
     /// 付费名称
     ///
     /// **Required.**
@@ -25,7 +25,7 @@ pub struct PostPostPaymentsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostPaymentsItem {
+    OverseaCompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
         amount: optional(2, "amount"),
@@ -33,10 +33,10 @@ pub struct PostPostPaymentsItem {
     }
 }
 
-impl PostPostPaymentsItem {
+impl OverseaCompleteServiceorderPostPaymentsItem {
     /// Creates a value from its required fields (`name`).
     pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostPostPaymentsItem {
+        OverseaCompleteServiceorderPostPaymentsItem {
             name: name.into(),
             description: ::std::option::Option::None,
             amount: ::std::option::Option::None,
@@ -72,7 +72,7 @@ impl PostPostPaymentsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPostDiscountsItem {
+pub struct OverseaCompleteServiceorderPostDiscountsItem {
     /// 优惠名称
     ///
     /// **Required.**
@@ -91,7 +91,7 @@ pub struct PostPostDiscountsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPostDiscountsItem {
+    OverseaCompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
         amount: required(2, "amount"),
@@ -99,14 +99,14 @@ pub struct PostPostDiscountsItem {
     }
 }
 
-impl PostPostDiscountsItem {
+impl OverseaCompleteServiceorderPostDiscountsItem {
     /// Creates a value from its required fields (`name`, `description`, `amount`).
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
         amount: i64,
     ) -> Self {
-        PostPostDiscountsItem {
+        OverseaCompleteServiceorderPostDiscountsItem {
             name: name.into(),
             description: description.into(),
             amount,
@@ -127,7 +127,7 @@ impl PostPostDiscountsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostTimeRange {
+pub struct OverseaCompleteServiceorderTimeRange {
     /// 服务开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -143,7 +143,7 @@ pub struct PostTimeRange {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostTimeRange {
+    OverseaCompleteServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
         start_time_remark: optional(2, "start_time_remark"),
@@ -151,10 +151,10 @@ pub struct PostTimeRange {
     }
 }
 
-impl PostTimeRange {
+impl OverseaCompleteServiceorderTimeRange {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostTimeRange {
+        OverseaCompleteServiceorderTimeRange {
             start_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             start_time_remark: ::std::option::Option::None,
@@ -205,7 +205,7 @@ impl PostTimeRange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostLocation {
+pub struct OverseaCompleteServiceorderLocation {
     /// 服务开始地点
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub start_location: ::std::option::Option<::std::string::String>,
@@ -215,16 +215,16 @@ pub struct PostLocation {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostLocation {
+    OverseaCompleteServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
     }
 }
 
-impl PostLocation {
+impl OverseaCompleteServiceorderLocation {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostLocation {
+        OverseaCompleteServiceorderLocation {
             start_location: ::std::option::Option::None,
             end_location: ::std::option::Option::None,
         }
@@ -253,7 +253,7 @@ impl PostLocation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OverseaCompleteServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -265,10 +265,12 @@ pub struct PostBody {
     /// 后付费项目
     ///
     /// **Required.**
-    pub post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+    pub post_payments: ::std::vec::Vec<OverseaCompleteServiceorderPostPaymentsItem>,
     /// 商户优惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub post_discounts: ::std::option::Option<::std::vec::Vec<PostPostDiscountsItem>>,
+    pub post_discounts: ::std::option::Option<
+        ::std::vec::Vec<OverseaCompleteServiceorderPostDiscountsItem>,
+    >,
     /// 总金额
     ///
     /// **Required.**
@@ -278,10 +280,10 @@ pub struct PostBody {
     pub currency: ::std::option::Option<::std::string::String>,
     /// 实际服务时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub time_range: ::std::option::Option<PostTimeRange>,
+    pub time_range: ::std::option::Option<OverseaCompleteServiceorderTimeRange>,
     /// 实际服务位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub location: ::std::option::Option<PostLocation>,
+    pub location: ::std::option::Option<OverseaCompleteServiceorderLocation>,
     /// 微信支付服务分账标记
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
@@ -294,7 +296,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OverseaCompleteServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         post_payments: required(2, "post_payments"),
@@ -309,15 +311,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl OverseaCompleteServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `post_payments`, `total_amount`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        post_payments: ::std::vec::Vec<PostPostPaymentsItem>,
+        post_payments: ::std::vec::Vec<OverseaCompleteServiceorderPostPaymentsItem>,
         total_amount: i64,
     ) -> Self {
-        PostBody {
+        OverseaCompleteServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             post_payments,
@@ -335,7 +337,7 @@ impl PostBody {
     /// Sets `post_discounts`.
     pub fn with_post_discounts(
         mut self,
-        post_discounts: ::std::vec::Vec<PostPostDiscountsItem>,
+        post_discounts: ::std::vec::Vec<OverseaCompleteServiceorderPostDiscountsItem>,
     ) -> Self {
         self.post_discounts = ::std::option::Option::Some(post_discounts);
         self
@@ -351,13 +353,19 @@ impl PostBody {
     }
 
     /// Sets `time_range`.
-    pub fn with_time_range(mut self, time_range: PostTimeRange) -> Self {
+    pub fn with_time_range(
+        mut self,
+        time_range: OverseaCompleteServiceorderTimeRange,
+    ) -> Self {
         self.time_range = ::std::option::Option::Some(time_range);
         self
     }
 
     /// Sets `location`.
-    pub fn with_location(mut self, location: PostLocation) -> Self {
+    pub fn with_location(
+        mut self,
+        location: OverseaCompleteServiceorderLocation,
+    ) -> Self {
         self.location = ::std::option::Option::Some(location);
         self
     }
@@ -387,7 +395,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OverseaCompleteServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -408,7 +416,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OverseaCompleteServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -416,30 +424,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OverseaCompleteServiceorderBody,
 }
 
-impl PostRequest {
+impl OverseaCompleteServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OverseaCompleteServiceorderBody,
     ) -> Self {
-        PostRequest {
+        OverseaCompleteServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OverseaCompleteServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete`
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OverseaCompleteServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -459,7 +467,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OverseaCompleteServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -512,9 +520,13 @@ impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoComplete<'a> {
     /// 完结支付分订单 (`POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OverseaCompleteServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &OverseaCompleteServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -523,8 +535,8 @@ impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoComplete<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_oversea_partner_serviceorder_out_order_no_complete.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "oversea_complete_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<OverseaCompleteServiceorderBody>(),
         ),
     ])
 }

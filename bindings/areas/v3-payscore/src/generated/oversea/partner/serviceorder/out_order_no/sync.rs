@@ -6,7 +6,7 @@
     /// Values of `type`.
     ///
     /// 场景类型
-    pub enum PostType {
+    pub enum OverseaSyncServiceorderType {
         OrderPaid = "Order_Paid",
         #[unrecognized]
         Unrecognized(String),
@@ -19,7 +19,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetail {
+pub struct OverseaSyncServiceorderDetail {
     /// 收款序号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
@@ -33,19 +33,19 @@ pub struct PostDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetail {
+    OverseaSyncServiceorderDetail {
         seq: optional(0, "seq"),
         paid_time: required(1, "paid_time"),
         paid_amount: optional(2, "paid_amount"),
     }
 }
 
-impl PostDetail {
+impl OverseaSyncServiceorderDetail {
     /// Creates a value from its required fields (`paid_time`).
     pub fn new(
         paid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
-        PostDetail {
+        OverseaSyncServiceorderDetail {
             seq: ::std::option::Option::None,
             paid_time: paid_time.into(),
             paid_amount: ::std::option::Option::None,
@@ -69,7 +69,7 @@ impl PostDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct OverseaSyncServiceorderBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -82,15 +82,15 @@ pub struct PostBody {
     ///
     /// **Required.**
     #[serde(rename = "type")]
-    pub type_: PostType,
+    pub type_: OverseaSyncServiceorderType,
     /// 内容信息详情
     ///
     /// **Required.**
-    pub detail: PostDetail,
+    pub detail: OverseaSyncServiceorderDetail,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    OverseaSyncServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         type_: required(2, "type"),
@@ -98,15 +98,15 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl OverseaSyncServiceorderBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `type`, `detail`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        type_: PostType,
-        detail: PostDetail,
+        type_: OverseaSyncServiceorderType,
+        detail: OverseaSyncServiceorderDetail,
     ) -> Self {
-        PostBody {
+        OverseaSyncServiceorderBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             type_,
@@ -115,7 +115,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for OverseaSyncServiceorderBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -136,7 +136,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OverseaSyncServiceorderRequest {
     /// 商户服务订单号
     ///
     /// **Required.**
@@ -144,30 +144,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_order_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: OverseaSyncServiceorderBody,
 }
 
-impl PostRequest {
+impl OverseaSyncServiceorderRequest {
     /// Creates a value from its required fields (`out_order_no`, `body`).
     pub fn new(
         out_order_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: OverseaSyncServiceorderBody,
     ) -> Self {
-        PostRequest {
+        OverseaSyncServiceorderRequest {
             out_order_no: out_order_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl OverseaSyncServiceorderRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OverseaSyncServiceorderRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -187,7 +187,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OverseaSyncServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -240,9 +240,13 @@ impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoSync<'a> {
     /// 同步支付分订单信息 (`POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: OverseaSyncServiceorderBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_order_no.clone(), body)).await
+        self.client
+            .execute(
+                &OverseaSyncServiceorderRequest::new(self.out_order_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -251,8 +255,8 @@ impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoSync<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_oversea_partner_serviceorder_out_order_no_sync.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "oversea_sync_serviceorder.body",
+            ::wechatpay_runtime::json_schema_for::<OverseaSyncServiceorderBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AuthorizationPartnerTerminatePermissionBody {
     /// 服务ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AuthorizationPartnerTerminatePermissionBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl AuthorizationPartnerTerminatePermissionBody {
     /// Creates a value from its required fields (`service_id`, `sub_mchid`, `reason`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        AuthorizationPartnerTerminatePermissionBody {
             service_id: service_id.into(),
             sub_mchid: sub_mchid.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AuthorizationPartnerTerminatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -63,7 +63,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AuthorizationPartnerTerminatePermissionRequest {
     /// 授权协议号
     ///
     /// **Required.**
@@ -71,30 +71,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub authorization_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AuthorizationPartnerTerminatePermissionBody,
 }
 
-impl PostRequest {
+impl AuthorizationPartnerTerminatePermissionRequest {
     /// Creates a value from its required fields (`authorization_code`, `body`).
     pub fn new(
         authorization_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AuthorizationPartnerTerminatePermissionBody,
     ) -> Self {
-        PostRequest {
+        AuthorizationPartnerTerminatePermissionRequest {
             authorization_code: authorization_code.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl AuthorizationPartnerTerminatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AuthorizationPartnerTerminatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for AuthorizationPartnerTerminatePermissionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -164,10 +164,15 @@ impl<'a> V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCodeTerminate
     /// 解除用户授权关系（授权协议号） (`POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: AuthorizationPartnerTerminatePermissionBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.authorization_code.clone(), body))
+            .execute(
+                &AuthorizationPartnerTerminatePermissionRequest::new(
+                    self.authorization_code.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -177,8 +182,10 @@ impl<'a> V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCodeTerminate
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_partner_permissions_authorization_code_authorization_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "authorization_partner_terminate_permission.body",
+            ::wechatpay_runtime::json_schema_for::<
+                AuthorizationPartnerTerminatePermissionBody,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetPayscorePlanByMerchantPlanNoQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetPayscorePlanByMerchantPlanNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerGetPayscorePlanByMerchantPlanNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PartnerGetPayscorePlanByMerchantPlanNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetPayscorePlanByMerchantPlanNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetPlanDetailListItem {
+pub struct PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,7 @@ pub struct GetPlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetPlanDetailListItem {
+    PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
         original_price: optional(2, "original_price"),
@@ -83,10 +83,10 @@ pub struct GetPlanDetailListItem {
     }
 }
 
-impl GetPlanDetailListItem {
+impl PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetPlanDetailListItem {
+        PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             plan_detail_name: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
@@ -101,7 +101,7 @@ impl GetPlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetPayscorePlanByMerchantPlanNoResponse {
     /// 支付分计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,7 +167,9 @@ pub struct GetResponse {
     pub total_actual_price: ::std::option::Option<i64>,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_detail_list: ::std::option::Option<::std::vec::Vec<GetPlanDetailListItem>>,
+    pub plan_detail_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem>,
+    >,
     /// 终止方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_mchid: ::std::option::Option<::std::string::String>,
@@ -181,7 +183,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetPayscorePlanByMerchantPlanNoResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),
         mchid: optional(2, "mchid"),
@@ -202,10 +204,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetPayscorePlanByMerchantPlanNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetPayscorePlanByMerchantPlanNoResponse {
             plan_id: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -238,7 +240,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetPayscorePlanByMerchantPlanNoRequest {
     /// 支付分计划商户侧单号
     ///
     /// **Required.**
@@ -246,30 +248,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub merchant_plan_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetPayscorePlanByMerchantPlanNoQuery,
 }
 
-impl GetRequest {
+impl PartnerGetPayscorePlanByMerchantPlanNoRequest {
     /// Creates a value from its required fields (`merchant_plan_no`, `query`).
     pub fn new(
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetPayscorePlanByMerchantPlanNoQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetPayscorePlanByMerchantPlanNoRequest {
             merchant_plan_no: merchant_plan_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetPayscorePlanByMerchantPlanNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`
     pub const PATH: &'static str = "/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetPayscorePlanByMerchantPlanNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -289,8 +291,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetPayscorePlanByMerchantPlanNoRequest {
+    type Response = PartnerGetPayscorePlanByMerchantPlanNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -354,9 +356,19 @@ impl<'a> V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
     /// 查询支付分计划 (`GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.merchant_plan_no.clone(), query)).await
+        query: PartnerGetPayscorePlanByMerchantPlanNoQuery,
+    ) -> ::std::result::Result<
+        PartnerGetPayscorePlanByMerchantPlanNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerGetPayscorePlanByMerchantPlanNoRequest::new(
+                    self.merchant_plan_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -365,12 +377,16 @@ impl<'a> V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_plan_partner_payscore_plans_merchant_plan_no_merchant_plan_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_payscore_plan_by_merchant_plan_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetPayscorePlanByMerchantPlanNoQuery,
+            >(),
         ),
         (
-            "get_v3_payscore_plan_partner_payscore_plans_merchant_plan_no_merchant_plan_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_payscore_plan_by_merchant_plan_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetPayscorePlanByMerchantPlanNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(stop::json_schemas());

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPlanDetailListItem {
+pub struct StopPayscorePlanPlanDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -39,7 +39,7 @@ pub struct PostPlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPlanDetailListItem {
+    StopPayscorePlanPlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
         original_price: optional(2, "original_price"),
@@ -49,10 +49,10 @@ pub struct PostPlanDetailListItem {
     }
 }
 
-impl PostPlanDetailListItem {
+impl StopPayscorePlanPlanDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPlanDetailListItem {
+        StopPayscorePlanPlanDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             plan_detail_name: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
@@ -67,7 +67,7 @@ impl PostPlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct StopPayscorePlanResponse {
     /// 支付分计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -125,7 +125,9 @@ pub struct PostResponse {
     pub total_actual_price: ::std::option::Option<i64>,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_detail_list: ::std::option::Option<::std::vec::Vec<PostPlanDetailListItem>>,
+    pub plan_detail_list: ::std::option::Option<
+        ::std::vec::Vec<StopPayscorePlanPlanDetailListItem>,
+    >,
     /// 终止方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_mchid: ::std::option::Option<::std::string::String>,
@@ -139,7 +141,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    StopPayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),
         mchid: optional(2, "mchid"),
@@ -158,10 +160,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl StopPayscorePlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        StopPayscorePlanResponse {
             plan_id: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -192,7 +194,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct StopPayscorePlanRequest {
     /// 商户支付分计划对应的计划号
     ///
     /// **Required.**
@@ -201,25 +203,25 @@ pub struct PostRequest {
     pub merchant_plan_no: ::std::string::String,
 }
 
-impl PostRequest {
+impl StopPayscorePlanRequest {
     /// Creates a value from its required fields (`merchant_plan_no`).
     pub fn new(
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostRequest {
+        StopPayscorePlanRequest {
             merchant_plan_no: merchant_plan_no.into(),
         }
     }
 }
 
-impl PostRequest {
+impl StopPayscorePlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`
     pub const PATH: &'static str = "/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for StopPayscorePlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -238,8 +240,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for StopPayscorePlanRequest {
+    type Response = StopPayscorePlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -283,8 +285,10 @@ impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> {
     /// 停止支付分计划 (`POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.merchant_plan_no.clone())).await
+    ) -> ::std::result::Result<StopPayscorePlanResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&StopPayscorePlanRequest::new(self.merchant_plan_no.clone()))
+            .await
     }
 }
 
@@ -293,8 +297,8 @@ impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_plan_payscore_plans_merchant_plan_no_merchant_plan_no_stop.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "stop_payscore_plan.response",
+            ::wechatpay_runtime::json_schema_for::<StopPayscorePlanResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetSignedDetailListItem {
+pub struct PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +98,7 @@ pub struct GetSignedDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetSignedDetailListItem {
+    PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
@@ -115,10 +115,10 @@ pub struct GetSignedDetailListItem {
     }
 }
 
-impl GetSignedDetailListItem {
+impl PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetSignedDetailListItem {
+        PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
@@ -140,7 +140,7 @@ impl GetSignedDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetUserSignPlanByMerchantSignPlanNoResponse {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -237,7 +237,7 @@ pub struct GetResponse {
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
-        ::std::vec::Vec<GetSignedDetailListItem>,
+        ::std::vec::Vec<PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -249,7 +249,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetUserSignPlanByMerchantSignPlanNoResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -277,10 +277,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetUserSignPlanByMerchantSignPlanNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetUserSignPlanByMerchantSignPlanNoResponse {
             sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -320,7 +320,7 @@ impl GetResponse {
 /// Source: `openapi/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
     /// 商户签约计划号
     ///
     /// **Required.**
@@ -328,30 +328,31 @@ pub struct GetRequest {
     /// Path parameter.
     pub merchant_sign_plan_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerGetUserSignPlanByMerchantSignPlanNoQuery,
 }
 
-impl GetRequest {
+impl PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
     /// Creates a value from its required fields (`merchant_sign_plan_no`, `query`).
     pub fn new(
         merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerGetUserSignPlanByMerchantSignPlanNoQuery,
     ) -> Self {
-        GetRequest {
+        PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
             merchant_sign_plan_no: merchant_sign_plan_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -371,8 +372,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
+    type Response = PartnerGetUserSignPlanByMerchantSignPlanNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -440,10 +442,18 @@ impl<'a> V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPla
     /// 查询用户的签约计划 (`GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PartnerGetUserSignPlanByMerchantSignPlanNoQuery,
+    ) -> ::std::result::Result<
+        PartnerGetUserSignPlanByMerchantSignPlanNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.merchant_sign_plan_no.clone(), query))
+            .execute(
+                &PartnerGetUserSignPlanByMerchantSignPlanNoRequest::new(
+                    self.merchant_sign_plan_no.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -453,12 +463,16 @@ impl<'a> V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPla
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_payscore_sign_plan_partner_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_get_user_sign_plan_by_merchant_sign_plan_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetUserSignPlanByMerchantSignPlanNoQuery,
+            >(),
         ),
         (
-            "get_v3_payscore_sign_plan_partner_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_user_sign_plan_by_merchant_sign_plan_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetUserSignPlanByMerchantSignPlanNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(stop::json_schemas());

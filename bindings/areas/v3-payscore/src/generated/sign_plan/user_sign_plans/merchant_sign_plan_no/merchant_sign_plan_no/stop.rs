@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct StopUserSignPlanBody {
     /// 停止签约计划原因
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    StopUserSignPlanBody {
         stop_reason: required(0, "stop_reason"),
     }
 }
 
-impl PostBody {
+impl StopUserSignPlanBody {
     /// Creates a value from its required fields (`stop_reason`).
     pub fn new(stop_reason: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        StopUserSignPlanBody {
             stop_reason: stop_reason.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for StopUserSignPlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignedDetailListItem {
+pub struct StopUserSignPlanSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -98,7 +98,7 @@ pub struct PostSignedDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignedDetailListItem {
+    StopUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
@@ -115,10 +115,10 @@ pub struct PostSignedDetailListItem {
     }
 }
 
-impl PostSignedDetailListItem {
+impl StopUserSignPlanSignedDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSignedDetailListItem {
+        StopUserSignPlanSignedDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
@@ -140,7 +140,7 @@ impl PostSignedDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct StopUserSignPlanResponse {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -226,7 +226,7 @@ pub struct PostResponse {
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostSignedDetailListItem>,
+        ::std::vec::Vec<StopUserSignPlanSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -238,7 +238,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    StopUserSignPlanResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         service_id: optional(2, "service_id"),
@@ -263,10 +263,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl StopUserSignPlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        StopUserSignPlanResponse {
             sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
@@ -303,7 +303,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct StopUserSignPlanRequest {
     /// 商户侧签约计划号
     ///
     /// **Required.**
@@ -311,30 +311,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub merchant_sign_plan_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: StopUserSignPlanBody,
 }
 
-impl PostRequest {
+impl StopUserSignPlanRequest {
     /// Creates a value from its required fields (`merchant_sign_plan_no`, `body`).
     pub fn new(
         merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: StopUserSignPlanBody,
     ) -> Self {
-        PostRequest {
+        StopUserSignPlanRequest {
             merchant_sign_plan_no: merchant_sign_plan_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl StopUserSignPlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for StopUserSignPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -354,8 +354,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for StopUserSignPlanRequest {
+    type Response = StopUserSignPlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -404,10 +404,12 @@ impl<'a> V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop
     /// 直连商户取消用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: StopUserSignPlanBody,
+    ) -> ::std::result::Result<StopUserSignPlanResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.merchant_sign_plan_no.clone(), body))
+            .execute(
+                &StopUserSignPlanRequest::new(self.merchant_sign_plan_no.clone(), body),
+            )
             .await
     }
 }
@@ -417,12 +419,12 @@ impl<'a> V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_sign_plan_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no_stop.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "stop_user_sign_plan.body",
+            ::wechatpay_runtime::json_schema_for::<StopUserSignPlanBody>(),
         ),
         (
-            "post_v3_payscore_sign_plan_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no_stop.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "stop_user_sign_plan.response",
+            ::wechatpay_runtime::json_schema_for::<StopUserSignPlanResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UsersTerminatePermissionBody {
     /// 公众账号ID
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UsersTerminatePermissionBody {
         appid: required(0, "appid"),
         reason: required(1, "reason"),
     }
 }
 
-impl PostBody {
+impl UsersTerminatePermissionBody {
     /// Creates a value from its required fields (`appid`, `reason`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        UsersTerminatePermissionBody {
             appid: appid.into(),
             reason: reason.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UsersTerminatePermissionBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -49,7 +49,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct UsersTerminatePermissionQuery {
     /// 用户标识
     ///
     /// **Required.**
@@ -61,26 +61,26 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    UsersTerminatePermissionQuery {
         openid: required(0, "openid"),
         service_id: required(1, "service_id"),
     }
 }
 
-impl PostQuery {
+impl UsersTerminatePermissionQuery {
     /// Creates a value from its required fields (`openid`, `service_id`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostQuery {
+        UsersTerminatePermissionQuery {
             openid: openid.into(),
             service_id: service_id.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for UsersTerminatePermissionQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,7 +99,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 /// Source: `openapi/v3/payscore/users/{openid}/permissions/{service_id}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UsersTerminatePermissionRequest {
     /// `openid`: not described on the docs page.
     ///
     /// **Required.**
@@ -113,20 +113,20 @@ pub struct PostRequest {
     /// Path parameter.
     pub service_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UsersTerminatePermissionBody,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: UsersTerminatePermissionQuery,
 }
 
-impl PostRequest {
+impl UsersTerminatePermissionRequest {
     /// Creates a value from its required fields (`openid`, `service_id`, `body`, `query`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         service_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
-        query: PostQuery,
+        body: UsersTerminatePermissionBody,
+        query: UsersTerminatePermissionQuery,
     ) -> Self {
-        PostRequest {
+        UsersTerminatePermissionRequest {
             openid: openid.into(),
             service_id: service_id.into(),
             body,
@@ -135,14 +135,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl UsersTerminatePermissionRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/users/{openid}/permissions/{service_id}/terminate`
     pub const PATH: &'static str = "/v3/payscore/users/{openid}/permissions/{service_id}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UsersTerminatePermissionRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,7 +167,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for UsersTerminatePermissionRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -232,12 +232,12 @@ impl<'a> V3PayscoreUsersOpenidPermissionsServiceIdTerminate<'a> {
     /// 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-        query: PostQuery,
+        body: UsersTerminatePermissionBody,
+        query: UsersTerminatePermissionQuery,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(
+                &UsersTerminatePermissionRequest::new(
                     self.openid.clone(),
                     self.service_id.clone(),
                     body,
@@ -253,12 +253,12 @@ impl<'a> V3PayscoreUsersOpenidPermissionsServiceIdTerminate<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_users_openid_permissions_service_id_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "users_terminate_permission.body",
+            ::wechatpay_runtime::json_schema_for::<UsersTerminatePermissionBody>(),
         ),
         (
-            "post_v3_payscore_users_openid_permissions_service_id_terminate.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "users_terminate_permission.query",
+            ::wechatpay_runtime::json_schema_for::<UsersTerminatePermissionQuery>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CheckOpenedResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -27,7 +27,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CheckOpenedResponse {
         sub_mchid: optional(0, "sub_mchid"),
         opened: optional(1, "opened"),
         success_time: optional(2, "success_time"),
@@ -35,10 +35,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CheckOpenedResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CheckOpenedResponse {
             sub_mchid: ::std::option::Option::None,
             opened: ::std::option::Option::None,
             success_time: ::std::option::Option::None,
@@ -58,7 +58,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CheckOpenedRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -67,23 +67,23 @@ pub struct PostRequest {
     pub sub_mchid: ::std::string::String,
 }
 
-impl PostRequest {
+impl CheckOpenedRequest {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        CheckOpenedRequest {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl PostRequest {
+impl CheckOpenedRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CheckOpenedRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -99,8 +99,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CheckOpenedRequest {
+    type Response = CheckOpenedResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -148,8 +148,8 @@ impl<
     /// 查询保险理赔功能开通状态 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.sub_mchid.clone())).await
+    ) -> ::std::result::Result<CheckOpenedResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&CheckOpenedRequest::new(self.sub_mchid.clone())).await
     }
 }
 
@@ -158,8 +158,8 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_insurance_compensation_contracts_sub_mchid_sub_mchid_check_opened.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "check_opened.response",
+            ::wechatpay_runtime::json_schema_for::<CheckOpenedResponse>(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDepositAfterSalesCompensationBillByBillIdQuery {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDepositAfterSalesCompensationBillByBillIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetDepositAfterSalesCompensationBillByBillIdQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetDepositAfterSalesCompensationBillByBillIdQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,8 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate
+for GetDepositAfterSalesCompensationBillByBillIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum GetType {
+    pub enum GetDepositAfterSalesCompensationBillByBillIdType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -60,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum GetTransactionInfoType {
+    pub enum GetDepositAfterSalesCompensationBillByBillIdTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -74,7 +75,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransactionInfo {
+pub struct GetDepositAfterSalesCompensationBillByBillIdTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,7 +84,9 @@ pub struct GetTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetTransactionInfoType>,
+    pub type_: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByBillIdTransactionInfoType,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -91,17 +94,17 @@ pub struct GetTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransactionInfo {
+    GetDepositAfterSalesCompensationBillByBillIdTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl GetTransactionInfo {
+impl GetDepositAfterSalesCompensationBillByBillIdTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransactionInfo {
+        GetDepositAfterSalesCompensationBillByBillIdTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -115,14 +118,16 @@ impl GetTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetDepositAfterSalesCompensationBillByBillIdReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetDepositAfterSalesCompensationBillByBillIdType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<GetTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByBillIdTransactionInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -130,17 +135,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetDepositAfterSalesCompensationBillByBillIdReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl GetDepositAfterSalesCompensationBillByBillIdReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetDepositAfterSalesCompensationBillByBillIdReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -154,10 +159,12 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetDepositAfterSalesCompensationBillByBillIdReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByBillIdReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -165,16 +172,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetDepositAfterSalesCompensationBillByBillIdReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetDepositAfterSalesCompensationBillByBillIdReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetDepositAfterSalesCompensationBillByBillIdReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -185,7 +192,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetDepositAfterSalesCompensationBillByBillIdState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -203,7 +210,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetDepositAfterSalesCompensationBillByBillIdCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -217,17 +224,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetDepositAfterSalesCompensationBillByBillIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetDepositAfterSalesCompensationBillByBillIdCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetDepositAfterSalesCompensationBillByBillIdCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -239,7 +246,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDepositAfterSalesCompensationBillByBillIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -252,7 +259,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByBillIdReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,7 +282,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetDepositAfterSalesCompensationBillByBillIdState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -284,7 +293,9 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByBillIdCloseInfo,
+    >,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -298,7 +309,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDepositAfterSalesCompensationBillByBillIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -316,10 +327,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDepositAfterSalesCompensationBillByBillIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDepositAfterSalesCompensationBillByBillIdResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -349,7 +360,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDepositAfterSalesCompensationBillByBillIdRequest {
     /// 微信支付单号
     ///
     /// **Required.**
@@ -357,30 +368,31 @@ pub struct GetRequest {
     /// Path parameter.
     pub bill_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDepositAfterSalesCompensationBillByBillIdQuery,
 }
 
-impl GetRequest {
+impl GetDepositAfterSalesCompensationBillByBillIdRequest {
     /// Creates a value from its required fields (`bill_id`, `query`).
     pub fn new(
         bill_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDepositAfterSalesCompensationBillByBillIdQuery,
     ) -> Self {
-        GetRequest {
+        GetDepositAfterSalesCompensationBillByBillIdRequest {
             bill_id: bill_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetDepositAfterSalesCompensationBillByBillIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for GetDepositAfterSalesCompensationBillByBillIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -397,8 +409,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for GetDepositAfterSalesCompensationBillByBillIdRequest {
+    type Response = GetDepositAfterSalesCompensationBillByBillIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -455,9 +468,19 @@ impl<
     /// 查询保证金售后赔付结果（按微信支付赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.bill_id.clone(), query)).await
+        query: GetDepositAfterSalesCompensationBillByBillIdQuery,
+    ) -> ::std::result::Result<
+        GetDepositAfterSalesCompensationBillByBillIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetDepositAfterSalesCompensationBillByBillIdRequest::new(
+                    self.bill_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -466,12 +489,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_after_sales_compensation_bills_bill_id_bill_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_deposit_after_sales_compensation_bill_by_bill_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositAfterSalesCompensationBillByBillIdQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_after_sales_compensation_bills_bill_id_bill_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_deposit_after_sales_compensation_bill_by_bill_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositAfterSalesCompensationBillByBillIdResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoQuery {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDepositAfterSalesCompensationBillByOutBillNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetDepositAfterSalesCompensationBillByOutBillNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetDepositAfterSalesCompensationBillByOutBillNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,8 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate
+for GetDepositAfterSalesCompensationBillByOutBillNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum GetType {
+    pub enum GetDepositAfterSalesCompensationBillByOutBillNoType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -60,7 +61,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum GetTransactionInfoType {
+    pub enum GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -74,7 +75,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransactionInfo {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,7 +84,9 @@ pub struct GetTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetTransactionInfoType>,
+    pub type_: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfoType,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -91,17 +94,17 @@ pub struct GetTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransactionInfo {
+    GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl GetTransactionInfo {
+impl GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransactionInfo {
+        GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -115,14 +118,18 @@ impl GetTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoType,
+    >,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<GetTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -130,17 +137,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetDepositAfterSalesCompensationBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl GetDepositAfterSalesCompensationBillByOutBillNoReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetDepositAfterSalesCompensationBillByOutBillNoReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -154,10 +161,12 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -165,16 +174,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -185,7 +194,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetDepositAfterSalesCompensationBillByOutBillNoState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -203,7 +212,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -217,17 +226,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -239,7 +248,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -252,7 +261,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,7 +284,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoState,
+    >,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -284,7 +297,9 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo,
+    >,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -298,7 +313,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDepositAfterSalesCompensationBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -316,10 +331,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDepositAfterSalesCompensationBillByOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDepositAfterSalesCompensationBillByOutBillNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -349,7 +364,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDepositAfterSalesCompensationBillByOutBillNoRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -357,30 +372,31 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDepositAfterSalesCompensationBillByOutBillNoQuery,
 }
 
-impl GetRequest {
+impl GetDepositAfterSalesCompensationBillByOutBillNoRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDepositAfterSalesCompensationBillByOutBillNoQuery,
     ) -> Self {
-        GetRequest {
+        GetDepositAfterSalesCompensationBillByOutBillNoRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetDepositAfterSalesCompensationBillByOutBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for GetDepositAfterSalesCompensationBillByOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -400,8 +416,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for GetDepositAfterSalesCompensationBillByOutBillNoRequest {
+    type Response = GetDepositAfterSalesCompensationBillByOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -460,9 +477,19 @@ impl<
     /// 查询保证金售后赔付结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: GetDepositAfterSalesCompensationBillByOutBillNoQuery,
+    ) -> ::std::result::Result<
+        GetDepositAfterSalesCompensationBillByOutBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetDepositAfterSalesCompensationBillByOutBillNoRequest::new(
+                    self.out_bill_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -471,12 +498,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_after_sales_compensation_bills_out_bill_no_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_deposit_after_sales_compensation_bill_by_out_bill_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositAfterSalesCompensationBillByOutBillNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_after_sales_compensation_bills_out_bill_no_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_deposit_after_sales_compensation_bill_by_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositAfterSalesCompensationBillByOutBillNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoQuery {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDepositShippingCostCompensationBillByOutBillNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetDepositShippingCostCompensationBillByOutBillNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetDepositShippingCostCompensationBillByOutBillNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,8 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate
+for GetDepositShippingCostCompensationBillByOutBillNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +49,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum GetType {
+    pub enum GetDepositShippingCostCompensationBillByOutBillNoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -62,7 +63,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransactionInfo {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -71,7 +72,9 @@ pub struct GetTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoType,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -79,17 +82,17 @@ pub struct GetTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransactionInfo {
+    GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl GetTransactionInfo {
+impl GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransactionInfo {
+        GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -103,7 +106,7 @@ impl GetTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetUserInfo {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoUserInfo {
     /// 转账接收方用户 openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
@@ -114,16 +117,16 @@ pub struct GetUserInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetUserInfo {
+    GetDepositShippingCostCompensationBillByOutBillNoUserInfo {
         sp_openid: optional(0, "sp_openid"),
         ..extra
     }
 }
 
-impl GetUserInfo {
+impl GetDepositShippingCostCompensationBillByOutBillNoUserInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetUserInfo {
+        GetDepositShippingCostCompensationBillByOutBillNoUserInfo {
             sp_openid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -136,13 +139,17 @@ impl GetUserInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoReceiver {
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<GetTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo,
+    >,
     /// 转账接收方用户
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_info: ::std::option::Option<GetUserInfo>,
+    pub user_info: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoUserInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -150,17 +157,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetDepositShippingCostCompensationBillByOutBillNoReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl GetDepositShippingCostCompensationBillByOutBillNoReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetDepositShippingCostCompensationBillByOutBillNoReceiver {
             transaction_info: ::std::option::Option::None,
             user_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -174,10 +181,12 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoReceiver,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -185,16 +194,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -205,7 +214,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetDepositShippingCostCompensationBillByOutBillNoState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -223,7 +232,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -237,17 +246,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetDepositShippingCostCompensationBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetDepositShippingCostCompensationBillByOutBillNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetDepositShippingCostCompensationBillByOutBillNoCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -259,7 +268,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -272,7 +281,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -293,7 +304,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoState,
+    >,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -304,7 +317,9 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        GetDepositShippingCostCompensationBillByOutBillNoCloseInfo,
+    >,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -315,7 +330,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDepositShippingCostCompensationBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -332,10 +347,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDepositShippingCostCompensationBillByOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDepositShippingCostCompensationBillByOutBillNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -364,7 +379,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDepositShippingCostCompensationBillByOutBillNoRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -372,30 +387,31 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDepositShippingCostCompensationBillByOutBillNoQuery,
 }
 
-impl GetRequest {
+impl GetDepositShippingCostCompensationBillByOutBillNoRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDepositShippingCostCompensationBillByOutBillNoQuery,
     ) -> Self {
-        GetRequest {
+        GetDepositShippingCostCompensationBillByOutBillNoRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetDepositShippingCostCompensationBillByOutBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for GetDepositShippingCostCompensationBillByOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -415,8 +431,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for GetDepositShippingCostCompensationBillByOutBillNoRequest {
+    type Response = GetDepositShippingCostCompensationBillByOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -475,9 +492,19 @@ impl<
     /// 查询保证金售后赔付运费结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: GetDepositShippingCostCompensationBillByOutBillNoQuery,
+    ) -> ::std::result::Result<
+        GetDepositShippingCostCompensationBillByOutBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetDepositShippingCostCompensationBillByOutBillNoRequest::new(
+                    self.out_bill_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -486,12 +513,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_shipping_cost_compensation_bills_out_bill_no_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_deposit_shipping_cost_compensation_bill_by_out_bill_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositShippingCostCompensationBillByOutBillNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_deposit_shipping_cost_compensation_bills_out_bill_no_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_deposit_shipping_cost_compensation_bill_by_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDepositShippingCostCompensationBillByOutBillNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetInsuranceClaimBillByOutBillNoQuery {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetInsuranceClaimBillByOutBillNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetInsuranceClaimBillByOutBillNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetInsuranceClaimBillByOutBillNoQuery {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetInsuranceClaimBillByOutBillNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum GetType {
+    pub enum GetInsuranceClaimBillByOutBillNoType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -60,7 +60,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方订单类型
-    pub enum GetTransactionInfoType {
+    pub enum GetInsuranceClaimBillByOutBillNoTransactionInfoType {
         Wxpay = "WXPAY",
         Wxvalue = "WXVALUE",
         #[unrecognized]
@@ -74,7 +74,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransactionInfo {
+pub struct GetInsuranceClaimBillByOutBillNoTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -83,7 +83,9 @@ pub struct GetTransactionInfo {
     /// 转账接收方订单类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetTransactionInfoType>,
+    pub type_: ::std::option::Option<
+        GetInsuranceClaimBillByOutBillNoTransactionInfoType,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -91,17 +93,17 @@ pub struct GetTransactionInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransactionInfo {
+    GetInsuranceClaimBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
         ..extra
     }
 }
 
-impl GetTransactionInfo {
+impl GetInsuranceClaimBillByOutBillNoTransactionInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransactionInfo {
+        GetInsuranceClaimBillByOutBillNoTransactionInfo {
             transaction_id: ::std::option::Option::None,
             type_: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -115,14 +117,16 @@ impl GetTransactionInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetInsuranceClaimBillByOutBillNoReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetInsuranceClaimBillByOutBillNoType>,
     /// 转账接收方订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transaction_info: ::std::option::Option<GetTransactionInfo>,
+    pub transaction_info: ::std::option::Option<
+        GetInsuranceClaimBillByOutBillNoTransactionInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -130,17 +134,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetInsuranceClaimBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl GetInsuranceClaimBillByOutBillNoReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetInsuranceClaimBillByOutBillNoReceiver {
             type_: ::std::option::Option::None,
             transaction_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -154,10 +158,10 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetInsuranceClaimBillByOutBillNoReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<GetInsuranceClaimBillByOutBillNoReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -165,16 +169,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetInsuranceClaimBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetInsuranceClaimBillByOutBillNoReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetInsuranceClaimBillByOutBillNoReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -185,7 +189,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetInsuranceClaimBillByOutBillNoState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -203,7 +207,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetInsuranceClaimBillByOutBillNoCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -217,17 +221,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetInsuranceClaimBillByOutBillNoCloseInfo {
         accept_time: optional(0, "accept_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetInsuranceClaimBillByOutBillNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetInsuranceClaimBillByOutBillNoCloseInfo {
             accept_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -239,7 +243,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetInsuranceClaimBillByOutBillNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -252,7 +256,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        GetInsuranceClaimBillByOutBillNoReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,7 +279,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetInsuranceClaimBillByOutBillNoState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -284,7 +290,7 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<GetInsuranceClaimBillByOutBillNoCloseInfo>,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -295,7 +301,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetInsuranceClaimBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -312,10 +318,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetInsuranceClaimBillByOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetInsuranceClaimBillByOutBillNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -344,7 +350,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetInsuranceClaimBillByOutBillNoRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -352,30 +358,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetInsuranceClaimBillByOutBillNoQuery,
 }
 
-impl GetRequest {
+impl GetInsuranceClaimBillByOutBillNoRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetInsuranceClaimBillByOutBillNoQuery,
     ) -> Self {
-        GetRequest {
+        GetInsuranceClaimBillByOutBillNoRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetInsuranceClaimBillByOutBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetInsuranceClaimBillByOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -395,8 +401,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetInsuranceClaimBillByOutBillNoRequest {
+    type Response = GetInsuranceClaimBillByOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -461,9 +467,19 @@ impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo
     /// 查询保险理赔结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: GetInsuranceClaimBillByOutBillNoQuery,
+    ) -> ::std::result::Result<
+        GetInsuranceClaimBillByOutBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetInsuranceClaimBillByOutBillNoRequest::new(
+                    self.out_bill_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -472,12 +488,16 @@ impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills_out_bill_no_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_insurance_claim_bill_by_out_bill_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetInsuranceClaimBillByOutBillNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills_out_bill_no_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_insurance_claim_bill_by_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetInsuranceClaimBillByOutBillNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(cancel::json_schemas());

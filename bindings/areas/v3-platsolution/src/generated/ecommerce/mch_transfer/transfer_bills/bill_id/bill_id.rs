@@ -6,7 +6,7 @@
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum GetTransferBillByBillIdBusinessType {
         DepositCompensation = "DEPOSIT_COMPENSATION",
         PlatformAfterSalesCompensation = "PLATFORM_AFTER_SALES_COMPENSATION",
         InsuranceClaim = "INSURANCE_CLAIM",
@@ -20,34 +20,37 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetTransferBillByBillIdQuery {
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<GetTransferBillByBillIdBusinessType>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetTransferBillByBillIdQuery {
         business_type: optional(0, "business_type"),
     }
 }
 
-impl GetQuery {
+impl GetTransferBillByBillIdQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetTransferBillByBillIdQuery {
             business_type: ::std::option::Option::None,
         }
     }
 
     /// Sets `business_type`.
-    pub fn with_business_type(mut self, business_type: GetBusinessType) -> Self {
+    pub fn with_business_type(
+        mut self,
+        business_type: GetTransferBillByBillIdBusinessType,
+    ) -> Self {
         self.business_type = ::std::option::Option::Some(business_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetTransferBillByBillIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -59,7 +62,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum GetType {
+    pub enum GetTransferBillByBillIdType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -73,7 +76,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMchInfo {
+pub struct GetTransferBillByBillIdMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
@@ -84,16 +87,16 @@ pub struct GetMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMchInfo {
+    GetTransferBillByBillIdMchInfo {
         mch_id: optional(0, "mch_id"),
         ..extra
     }
 }
 
-impl GetMchInfo {
+impl GetTransferBillByBillIdMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMchInfo {
+        GetTransferBillByBillIdMchInfo {
             mch_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -106,14 +109,14 @@ impl GetMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct GetTransferBillByBillIdReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<GetTransferBillByBillIdType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<GetMchInfo>,
+    pub mch_info: ::std::option::Option<GetTransferBillByBillIdMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -121,17 +124,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    GetTransferBillByBillIdReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl GetTransferBillByBillIdReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        GetTransferBillByBillIdReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -145,10 +148,10 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct GetTransferBillByBillIdReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<GetTransferBillByBillIdReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -156,16 +159,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    GetTransferBillByBillIdReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl GetTransferBillByBillIdReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        GetTransferBillByBillIdReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -176,7 +179,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum GetTransferBillByBillIdState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -194,7 +197,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct GetTransferBillByBillIdCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -208,17 +211,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    GetTransferBillByBillIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl GetTransferBillByBillIdCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        GetTransferBillByBillIdCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -230,7 +233,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferBillByBillIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -238,12 +241,12 @@ pub struct GetResponse {
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<GetTransferBillByBillIdBusinessType>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<GetTransferBillByBillIdReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -267,7 +270,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<GetTransferBillByBillIdState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -278,7 +281,7 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<GetTransferBillByBillIdCloseInfo>,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -289,7 +292,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferBillByBillIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         business_type: optional(1, "business_type"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -307,10 +310,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferBillByBillIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferBillByBillIdResponse {
             sp_mchid: ::std::option::Option::None,
             business_type: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -340,7 +343,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferBillByBillIdRequest {
     /// 微信支付单号
     ///
     /// **Required.**
@@ -348,30 +351,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub bill_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetTransferBillByBillIdQuery,
 }
 
-impl GetRequest {
+impl GetTransferBillByBillIdRequest {
     /// Creates a value from its required fields (`bill_id`, `query`).
     pub fn new(
         bill_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetTransferBillByBillIdQuery,
     ) -> Self {
-        GetRequest {
+        GetTransferBillByBillIdRequest {
             bill_id: bill_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferBillByBillIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferBillByBillIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -388,8 +391,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferBillByBillIdRequest {
+    type Response = GetTransferBillByBillIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -445,9 +448,14 @@ impl<'a> V3PlatsolutionEcommerceMchTransferTransferBillsBillIdBillId<'a> {
     /// 查询保证金赔付结果（按微信支付赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.bill_id.clone(), query)).await
+        query: GetTransferBillByBillIdQuery,
+    ) -> ::std::result::Result<
+        GetTransferBillByBillIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&GetTransferBillByBillIdRequest::new(self.bill_id.clone(), query))
+            .await
     }
 }
 
@@ -456,12 +464,12 @@ impl<'a> V3PlatsolutionEcommerceMchTransferTransferBillsBillIdBillId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_transfer_bills_bill_id_bill_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_transfer_bill_by_bill_id.query",
+            ::wechatpay_runtime::json_schema_for::<GetTransferBillByBillIdQuery>(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_transfer_bills_bill_id_bill_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_bill_by_bill_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferBillByBillIdResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `business_type`.
     ///
     /// 业务类型
-    pub enum GetBusinessType {
+    pub enum PlatsolutionGetTransferBillByOutBillNoBusinessType {
         DepositCompensation = "DEPOSIT_COMPENSATION",
         PlatformAfterSalesCompensation = "PLATFORM_AFTER_SALES_COMPENSATION",
         InsuranceClaim = "INSURANCE_CLAIM",
@@ -20,34 +20,39 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PlatsolutionGetTransferBillByOutBillNoQuery {
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<
+        PlatsolutionGetTransferBillByOutBillNoBusinessType,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PlatsolutionGetTransferBillByOutBillNoQuery {
         business_type: optional(0, "business_type"),
     }
 }
 
-impl GetQuery {
+impl PlatsolutionGetTransferBillByOutBillNoQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        PlatsolutionGetTransferBillByOutBillNoQuery {
             business_type: ::std::option::Option::None,
         }
     }
 
     /// Sets `business_type`.
-    pub fn with_business_type(mut self, business_type: GetBusinessType) -> Self {
+    pub fn with_business_type(
+        mut self,
+        business_type: PlatsolutionGetTransferBillByOutBillNoBusinessType,
+    ) -> Self {
         self.business_type = ::std::option::Option::Some(business_type);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetTransferBillByOutBillNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -59,7 +64,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `type`.
     ///
     /// 转账接收方类型
-    pub enum GetType {
+    pub enum PlatsolutionGetTransferBillByOutBillNoType {
         Merchant = "MERCHANT",
         TransactionUser = "TRANSACTION_USER",
         #[unrecognized]
@@ -73,7 +78,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMchInfo {
+pub struct PlatsolutionGetTransferBillByOutBillNoMchInfo {
     /// 商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
@@ -84,16 +89,16 @@ pub struct GetMchInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMchInfo {
+    PlatsolutionGetTransferBillByOutBillNoMchInfo {
         mch_id: optional(0, "mch_id"),
         ..extra
     }
 }
 
-impl GetMchInfo {
+impl PlatsolutionGetTransferBillByOutBillNoMchInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMchInfo {
+        PlatsolutionGetTransferBillByOutBillNoMchInfo {
             mch_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -106,14 +111,14 @@ impl GetMchInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiver {
+pub struct PlatsolutionGetTransferBillByOutBillNoReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<GetType>,
+    pub type_: ::std::option::Option<PlatsolutionGetTransferBillByOutBillNoType>,
     /// 转账接收方商户信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mch_info: ::std::option::Option<GetMchInfo>,
+    pub mch_info: ::std::option::Option<PlatsolutionGetTransferBillByOutBillNoMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -121,17 +126,17 @@ pub struct GetReceiver {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiver {
+    PlatsolutionGetTransferBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
         ..extra
     }
 }
 
-impl GetReceiver {
+impl PlatsolutionGetTransferBillByOutBillNoReceiver {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiver {
+        PlatsolutionGetTransferBillByOutBillNoReceiver {
             type_: ::std::option::Option::None,
             mch_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -145,10 +150,10 @@ impl GetReceiver {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetReceiverDetail {
+pub struct PlatsolutionGetTransferBillByOutBillNoReceiverDetail {
     /// 转账接收者信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver: ::std::option::Option<GetReceiver>,
+    pub receiver: ::std::option::Option<PlatsolutionGetTransferBillByOutBillNoReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -156,16 +161,16 @@ pub struct GetReceiverDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetReceiverDetail {
+    PlatsolutionGetTransferBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
     }
 }
 
-impl GetReceiverDetail {
+impl PlatsolutionGetTransferBillByOutBillNoReceiverDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetReceiverDetail {
+        PlatsolutionGetTransferBillByOutBillNoReceiverDetail {
             receiver: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -176,7 +181,7 @@ impl GetReceiverDetail {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum GetState {
+    pub enum PlatsolutionGetTransferBillByOutBillNoState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -194,7 +199,7 @@ impl GetReceiverDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct PlatsolutionGetTransferBillByOutBillNoCloseInfo {
     /// 关单时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -208,17 +213,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    PlatsolutionGetTransferBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl PlatsolutionGetTransferBillByOutBillNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        PlatsolutionGetTransferBillByOutBillNoCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -230,7 +235,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PlatsolutionGetTransferBillByOutBillNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -238,12 +243,16 @@ pub struct GetResponse {
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 业务类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<GetBusinessType>,
+    pub business_type: ::std::option::Option<
+        PlatsolutionGetTransferBillByOutBillNoBusinessType,
+    >,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_detail: ::std::option::Option<GetReceiverDetail>,
+    pub receiver_detail: ::std::option::Option<
+        PlatsolutionGetTransferBillByOutBillNoReceiverDetail,
+    >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -267,7 +276,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<PlatsolutionGetTransferBillByOutBillNoState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -278,7 +287,9 @@ pub struct GetResponse {
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        PlatsolutionGetTransferBillByOutBillNoCloseInfo,
+    >,
     /// 出资商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
@@ -289,7 +300,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PlatsolutionGetTransferBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         business_type: optional(1, "business_type"),
         receiver_detail: optional(2, "receiver_detail"),
@@ -307,10 +318,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PlatsolutionGetTransferBillByOutBillNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PlatsolutionGetTransferBillByOutBillNoResponse {
             sp_mchid: ::std::option::Option::None,
             business_type: ::std::option::Option::None,
             receiver_detail: ::std::option::Option::None,
@@ -340,7 +351,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PlatsolutionGetTransferBillByOutBillNoRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -348,30 +359,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PlatsolutionGetTransferBillByOutBillNoQuery,
 }
 
-impl GetRequest {
+impl PlatsolutionGetTransferBillByOutBillNoRequest {
     /// Creates a value from its required fields (`out_bill_no`, `query`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PlatsolutionGetTransferBillByOutBillNoQuery,
     ) -> Self {
-        GetRequest {
+        PlatsolutionGetTransferBillByOutBillNoRequest {
             out_bill_no: out_bill_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl PlatsolutionGetTransferBillByOutBillNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetTransferBillByOutBillNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -391,8 +402,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionGetTransferBillByOutBillNoRequest {
+    type Response = PlatsolutionGetTransferBillByOutBillNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -448,9 +459,19 @@ impl<'a> V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNoOutBillNo<'a> {
     /// 查询保证金赔付结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_bill_no.clone(), query)).await
+        query: PlatsolutionGetTransferBillByOutBillNoQuery,
+    ) -> ::std::result::Result<
+        PlatsolutionGetTransferBillByOutBillNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PlatsolutionGetTransferBillByOutBillNoRequest::new(
+                    self.out_bill_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -459,12 +480,16 @@ impl<'a> V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNoOutBillNo<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_transfer_bills_out_bill_no_out_bill_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "platsolution_get_transfer_bill_by_out_bill_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetTransferBillByOutBillNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_ecommerce_mch_transfer_transfer_bills_out_bill_no_out_bill_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "platsolution_get_transfer_bill_by_out_bill_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetTransferBillByOutBillNoResponse,
+            >(),
         ),
     ])
 }

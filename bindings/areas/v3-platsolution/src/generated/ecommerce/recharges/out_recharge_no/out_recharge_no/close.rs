@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct CloseRechargeQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    CloseRechargeQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostQuery {
+impl CloseRechargeQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        CloseRechargeQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for CloseRechargeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `recharge_channel`.
     ///
     /// 充值渠道
-    pub enum PostRechargeChannel {
+    pub enum CloseRechargeRechargeChannel {
         BankTransfer = "BANK_TRANSFER",
         QrRecharge = "QR_RECHARGE",
         OnlineBank = "ONLINE_BANK",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `account_type`.
     ///
     /// 充值入账账户
-    pub enum PostAccountType {
+    pub enum CloseRechargeAccountType {
         Deposit = "DEPOSIT",
         Operation = "OPERATION",
         #[unrecognized]
@@ -65,7 +65,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `recharge_state`.
     ///
     /// 充值状态
-    pub enum PostRechargeState {
+    pub enum CloseRechargeRechargeState {
         Success = "SUCCESS",
         Recharging = "RECHARGING",
         Closed = "CLOSED",
@@ -78,7 +78,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `recharge_scene`.
     ///
     /// 充值场景
-    pub enum PostRechargeScene {
+    pub enum CloseRechargeRechargeScene {
         EcommerceDeposit = "ECOMMERCE_DEPOSIT",
         EcommercePayment = "ECOMMERCE_PAYMENT",
         #[unrecognized]
@@ -92,7 +92,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostRechargeAmount {
+pub struct CloseRechargeRechargeAmount {
     /// 总金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -106,17 +106,17 @@ pub struct PostRechargeAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostRechargeAmount {
+    CloseRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostRechargeAmount {
+impl CloseRechargeRechargeAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostRechargeAmount {
+        CloseRechargeRechargeAmount {
             amount: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -130,7 +130,7 @@ impl PostRechargeAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBankTransferInfo {
+pub struct CloseRechargeBankTransferInfo {
     /// 转入的银行流水单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_no: ::std::option::Option<::std::string::String>,
@@ -159,7 +159,7 @@ pub struct PostBankTransferInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBankTransferInfo {
+    CloseRechargeBankTransferInfo {
         bill_no: optional(0, "bill_no"),
         memo: optional(1, "memo"),
         return_time: optional(2, "return_time"),
@@ -171,10 +171,10 @@ pub struct PostBankTransferInfo {
     }
 }
 
-impl PostBankTransferInfo {
+impl CloseRechargeBankTransferInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBankTransferInfo {
+        CloseRechargeBankTransferInfo {
             bill_no: ::std::option::Option::None,
             memo: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
@@ -191,7 +191,7 @@ impl PostBankTransferInfo {
     /// Values of `employee_type`.
     ///
     /// 员工类型
-    pub enum PostEmployeeType {
+    pub enum CloseRechargeEmployeeType {
         Admin = "ADMIN",
         Staff = "STAFF",
         #[unrecognized]
@@ -205,13 +205,13 @@ impl PostBankTransferInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQrRechargeInfo {
+pub struct CloseRechargeQrRechargeInfo {
     /// 用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 员工类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub employee_type: ::std::option::Option<PostEmployeeType>,
+    pub employee_type: ::std::option::Option<CloseRechargeEmployeeType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -219,17 +219,17 @@ pub struct PostQrRechargeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQrRechargeInfo {
+    CloseRechargeQrRechargeInfo {
         openid: optional(0, "openid"),
         employee_type: optional(1, "employee_type"),
         ..extra
     }
 }
 
-impl PostQrRechargeInfo {
+impl CloseRechargeQrRechargeInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostQrRechargeInfo {
+        CloseRechargeQrRechargeInfo {
             openid: ::std::option::Option::None,
             employee_type: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -241,7 +241,7 @@ impl PostQrRechargeInfo {
     /// Values of `online_bank_type`.
     ///
     /// 网银类型
-    pub enum PostOnlineBankType {
+    pub enum CloseRechargeOnlineBankType {
         OnlineBankTypeCorporate = "ONLINE_BANK_TYPE_CORPORATE",
         OnlineBankTypePersonal = "ONLINE_BANK_TYPE_PERSONAL",
         #[unrecognized]
@@ -255,7 +255,7 @@ impl PostQrRechargeInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostOnlineBankRechargeInfo {
+pub struct CloseRechargeOnlineBankRechargeInfo {
     /// 银行交易订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_no: ::std::option::Option<::std::string::String>,
@@ -270,7 +270,7 @@ pub struct PostOnlineBankRechargeInfo {
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 网银类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub online_bank_type: ::std::option::Option<PostOnlineBankType>,
+    pub online_bank_type: ::std::option::Option<CloseRechargeOnlineBankType>,
     /// 银行卡号后四位
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
@@ -284,7 +284,7 @@ pub struct PostOnlineBankRechargeInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostOnlineBankRechargeInfo {
+    CloseRechargeOnlineBankRechargeInfo {
         bill_no: optional(0, "bill_no"),
         return_time: optional(1, "return_time"),
         return_reason: optional(2, "return_reason"),
@@ -296,10 +296,10 @@ pub struct PostOnlineBankRechargeInfo {
     }
 }
 
-impl PostOnlineBankRechargeInfo {
+impl CloseRechargeOnlineBankRechargeInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostOnlineBankRechargeInfo {
+        CloseRechargeOnlineBankRechargeInfo {
             bill_no: ::std::option::Option::None,
             return_time: ::std::option::Option::None,
             return_reason: ::std::option::Option::None,
@@ -316,7 +316,7 @@ impl PostOnlineBankRechargeInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CloseRechargeResponse {
     /// 平台商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -339,22 +339,22 @@ pub struct PostResponse {
     pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 充值渠道
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_channel: ::std::option::Option<PostRechargeChannel>,
+    pub recharge_channel: ::std::option::Option<CloseRechargeRechargeChannel>,
     /// 充值入账账户
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<PostAccountType>,
+    pub account_type: ::std::option::Option<CloseRechargeAccountType>,
     /// 充值状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_state: ::std::option::Option<PostRechargeState>,
+    pub recharge_state: ::std::option::Option<CloseRechargeRechargeState>,
     /// 充值场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_scene: ::std::option::Option<PostRechargeScene>,
+    pub recharge_scene: ::std::option::Option<CloseRechargeRechargeScene>,
     /// 充值状态描述
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
@@ -362,16 +362,18 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recharge_amount: ::std::option::Option<PostRechargeAmount>,
+    pub recharge_amount: ::std::option::Option<CloseRechargeRechargeAmount>,
     /// 转账充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_transfer_info: ::std::option::Option<PostBankTransferInfo>,
+    pub bank_transfer_info: ::std::option::Option<CloseRechargeBankTransferInfo>,
     /// 扫码充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub qr_recharge_info: ::std::option::Option<PostQrRechargeInfo>,
+    pub qr_recharge_info: ::std::option::Option<CloseRechargeQrRechargeInfo>,
     /// 网银充值的付款信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub online_bank_recharge_info: ::std::option::Option<PostOnlineBankRechargeInfo>,
+    pub online_bank_recharge_info: ::std::option::Option<
+        CloseRechargeOnlineBankRechargeInfo,
+    >,
     /// 受理充值时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -384,7 +386,7 @@ pub struct PostResponse {
     /// 可用充值渠道列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_recharge_channels: ::std::option::Option<
-        ::std::vec::Vec<PostRechargeChannel>,
+        ::std::vec::Vec<CloseRechargeRechargeChannel>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -393,7 +395,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CloseRechargeResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         recharge_id: optional(2, "recharge_id"),
@@ -415,10 +417,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CloseRechargeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CloseRechargeResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             recharge_id: ::std::option::Option::None,
@@ -452,7 +454,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseRechargeRequest {
     /// 商户充值单号
     ///
     /// **Required.**
@@ -460,30 +462,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_recharge_no: ::std::string::String,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: CloseRechargeQuery,
 }
 
-impl PostRequest {
+impl CloseRechargeRequest {
     /// Creates a value from its required fields (`out_recharge_no`, `query`).
     pub fn new(
         out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-        query: PostQuery,
+        query: CloseRechargeQuery,
     ) -> Self {
-        PostRequest {
+        CloseRechargeRequest {
             out_recharge_no: out_recharge_no.into(),
             query,
         }
     }
 }
 
-impl PostRequest {
+impl CloseRechargeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseRechargeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -503,8 +505,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CloseRechargeRequest {
+    type Response = CloseRechargeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -558,9 +560,11 @@ impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose<'a> {
     /// 关闭二级商户充值 (`POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`)
     pub async fn post(
         &self,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_recharge_no.clone(), query)).await
+        query: CloseRechargeQuery,
+    ) -> ::std::result::Result<CloseRechargeResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&CloseRechargeRequest::new(self.out_recharge_no.clone(), query))
+            .await
     }
 }
 
@@ -569,12 +573,12 @@ impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_recharges_out_recharge_no_out_recharge_no_close.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "close_recharge.query",
+            ::wechatpay_runtime::json_schema_for::<CloseRechargeQuery>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_recharges_out_recharge_no_out_recharge_no_close.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "close_recharge.response",
+            ::wechatpay_runtime::json_schema_for::<CloseRechargeResponse>(),
         ),
     ])
 }

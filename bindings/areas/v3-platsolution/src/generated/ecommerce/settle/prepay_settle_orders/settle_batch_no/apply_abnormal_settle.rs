@@ -6,7 +6,7 @@
     /// Values of `abnormal_settle_type`.
     ///
     /// 异常结算批次单处理方式
-    pub enum PostAbnormalSettleType {
+    pub enum ApplyAbnormalSettleAbnormalSettleType {
         TransferToOriginalReceiveUser = "TRANSFER_TO_ORIGINAL_RECEIVE_USER",
         #[unrecognized]
         Unrecognized(String),
@@ -17,7 +17,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyAbnormalSettleBody {
     /// 商品单个人收款方受理授权ID
     ///
     /// **Required.**
@@ -29,14 +29,14 @@ pub struct PostBody {
     /// 异常结算批次单处理方式
     ///
     /// **Required.**
-    pub abnormal_settle_type: PostAbnormalSettleType,
+    pub abnormal_settle_type: ApplyAbnormalSettleAbnormalSettleType,
     /// 异常处理说明
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyAbnormalSettleBody {
         individual_auth_id: required(0, "individual_auth_id"),
         out_abnormal_settle_batch_no: required(1, "out_abnormal_settle_batch_no"),
         abnormal_settle_type: required(2, "abnormal_settle_type"),
@@ -44,14 +44,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ApplyAbnormalSettleBody {
     /// Creates a value from its required fields (`individual_auth_id`, `out_abnormal_settle_batch_no`, `abnormal_settle_type`).
     pub fn new(
         individual_auth_id: impl ::std::convert::Into<::std::string::String>,
         out_abnormal_settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-        abnormal_settle_type: PostAbnormalSettleType,
+        abnormal_settle_type: ApplyAbnormalSettleAbnormalSettleType,
     ) -> Self {
-        PostBody {
+        ApplyAbnormalSettleBody {
             individual_auth_id: individual_auth_id.into(),
             out_abnormal_settle_batch_no: out_abnormal_settle_batch_no.into(),
             abnormal_settle_type,
@@ -69,7 +69,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyAbnormalSettleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -81,7 +81,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostState {
+    pub enum ApplyAbnormalSettleState {
         Accepted = "ACCEPTED",
         Received = "RECEIVED",
         Success = "SUCCESS",
@@ -97,7 +97,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `trade_scenario`.
     ///
     /// 交易场景
-    pub enum PostTradeScenario {
+    pub enum ApplyAbnormalSettleTradeScenario {
         Recommerce = "RECOMMERCE",
         Individualtrade = "INDIVIDUALTRADE",
         #[unrecognized]
@@ -109,7 +109,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `abnormal_type`.
     ///
     /// 异常原因类型
-    pub enum PostAbnormalType {
+    pub enum ApplyAbnormalSettleAbnormalType {
         AuthRelationshipInvalid = "AUTH_RELATIONSHIP_INVALID",
         UserPayQuotaLimit = "USER_PAY_QUOTA_LIMIT",
         #[unrecognized]
@@ -123,12 +123,14 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAbnormalSettleResult {
+pub struct ApplyAbnormalSettleAbnormalSettleResult {
     /// 异常结算批次单处理方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub abnormal_settle_type: ::std::option::Option<PostAbnormalSettleType>,
+    pub abnormal_settle_type: ::std::option::Option<
+        ApplyAbnormalSettleAbnormalSettleType,
+    >,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -151,7 +153,7 @@ pub struct PostAbnormalSettleResult {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAbnormalSettleResult {
+    ApplyAbnormalSettleAbnormalSettleResult {
         abnormal_settle_type: optional(0, "abnormal_settle_type"),
         apply_success_time: optional(1, "apply_success_time"),
         abnormal_fund_receipt_id: optional(2, "abnormal_fund_receipt_id"),
@@ -160,10 +162,10 @@ pub struct PostAbnormalSettleResult {
     }
 }
 
-impl PostAbnormalSettleResult {
+impl ApplyAbnormalSettleAbnormalSettleResult {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAbnormalSettleResult {
+        ApplyAbnormalSettleAbnormalSettleResult {
             abnormal_settle_type: ::std::option::Option::None,
             apply_success_time: ::std::option::Option::None,
             abnormal_fund_receipt_id: ::std::option::Option::None,
@@ -177,7 +179,7 @@ impl PostAbnormalSettleResult {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyAbnormalSettleResponse {
     /// 商户结算批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -202,12 +204,12 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<ApplyAbnormalSettleState>,
     /// 交易场景
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_scenario: ::std::option::Option<PostTradeScenario>,
+    pub trade_scenario: ::std::option::Option<ApplyAbnormalSettleTradeScenario>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -218,10 +220,12 @@ pub struct PostResponse {
     pub finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 异常原因类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub abnormal_type: ::std::option::Option<PostAbnormalType>,
+    pub abnormal_type: ::std::option::Option<ApplyAbnormalSettleAbnormalType>,
     /// 异常结算处理结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub abnormal_settle_result: ::std::option::Option<PostAbnormalSettleResult>,
+    pub abnormal_settle_result: ::std::option::Option<
+        ApplyAbnormalSettleAbnormalSettleResult,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -229,7 +233,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyAbnormalSettleResponse {
         out_settle_batch_no: optional(0, "out_settle_batch_no"),
         settle_batch_no: optional(1, "settle_batch_no"),
         individual_auth_id: optional(2, "individual_auth_id"),
@@ -244,10 +248,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyAbnormalSettleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyAbnormalSettleResponse {
             out_settle_batch_no: ::std::option::Option::None,
             settle_batch_no: ::std::option::Option::None,
             individual_auth_id: ::std::option::Option::None,
@@ -274,7 +278,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyAbnormalSettleRequest {
     /// 微信支付结算批次单号
     ///
     /// **Required.**
@@ -282,30 +286,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub settle_batch_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyAbnormalSettleBody,
 }
 
-impl PostRequest {
+impl ApplyAbnormalSettleRequest {
     /// Creates a value from its required fields (`settle_batch_no`, `body`).
     pub fn new(
         settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ApplyAbnormalSettleBody,
     ) -> Self {
-        PostRequest {
+        ApplyAbnormalSettleRequest {
             settle_batch_no: settle_batch_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ApplyAbnormalSettleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyAbnormalSettleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -325,8 +329,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyAbnormalSettleRequest {
+    type Response = ApplyAbnormalSettleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -379,9 +383,13 @@ impl<
     /// 个人收款-申请异常结算批次单处理 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.settle_batch_no.clone(), body)).await
+        body: ApplyAbnormalSettleBody,
+    ) -> ::std::result::Result<ApplyAbnormalSettleResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(
+                &ApplyAbnormalSettleRequest::new(self.settle_batch_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -390,12 +398,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_settle_prepay_settle_orders_settle_batch_no_apply_abnormal_settle.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_abnormal_settle.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyAbnormalSettleBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_settle_prepay_settle_orders_settle_batch_no_apply_abnormal_settle.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_abnormal_settle.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyAbnormalSettleResponse>(),
         ),
     ])
 }

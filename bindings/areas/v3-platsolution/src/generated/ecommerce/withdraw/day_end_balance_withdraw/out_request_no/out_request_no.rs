@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDayEndBalanceWithdrawByOutRequestNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDayEndBalanceWithdrawByOutRequestNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetDayEndBalanceWithdrawByOutRequestNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetDayEndBalanceWithdrawByOutRequestNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetDayEndBalanceWithdrawByOutRequestNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `status`.
     ///
     /// 单据状态
-    pub enum GetStatus {
+    pub enum GetDayEndBalanceWithdrawByOutRequestNoStatus {
         Created = "CREATED",
         Processing = "PROCESSING",
         Finished = "FINISHED",
@@ -54,7 +54,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `account_type`.
     ///
     /// 出款账户类型
-    pub enum GetAccountType {
+    pub enum GetDayEndBalanceWithdrawByOutRequestNoAccountType {
         Basic = "BASIC",
         Operation = "OPERATION",
         Fees = "FEES",
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDayEndBalanceWithdrawByOutRequestNoResponse {
     /// 收付通平台商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<GetStatus>,
+    pub status: ::std::option::Option<GetDayEndBalanceWithdrawByOutRequestNoStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -130,7 +130,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<
+        GetDayEndBalanceWithdrawByOutRequestNoAccountType,
+    >,
     /// 入账银行账号后四位
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -151,7 +153,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDayEndBalanceWithdrawByOutRequestNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         status: optional(2, "status"),
@@ -174,10 +176,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDayEndBalanceWithdrawByOutRequestNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDayEndBalanceWithdrawByOutRequestNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             status: ::std::option::Option::None,
@@ -212,7 +214,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDayEndBalanceWithdrawByOutRequestNoRequest {
     /// 商户提现单号
     ///
     /// **Required.**
@@ -220,30 +222,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_request_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDayEndBalanceWithdrawByOutRequestNoQuery,
 }
 
-impl GetRequest {
+impl GetDayEndBalanceWithdrawByOutRequestNoRequest {
     /// Creates a value from its required fields (`out_request_no`, `query`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDayEndBalanceWithdrawByOutRequestNoQuery,
     ) -> Self {
-        GetRequest {
+        GetDayEndBalanceWithdrawByOutRequestNoRequest {
             out_request_no: out_request_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetDayEndBalanceWithdrawByOutRequestNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDayEndBalanceWithdrawByOutRequestNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -263,8 +265,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDayEndBalanceWithdrawByOutRequestNoRequest {
+    type Response = GetDayEndBalanceWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -322,9 +324,19 @@ impl<
     /// 查询二级商户按日终余额预约提现状态 (`GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_request_no.clone(), query)).await
+        query: GetDayEndBalanceWithdrawByOutRequestNoQuery,
+    ) -> ::std::result::Result<
+        GetDayEndBalanceWithdrawByOutRequestNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetDayEndBalanceWithdrawByOutRequestNoRequest::new(
+                    self.out_request_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -333,12 +345,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_ecommerce_withdraw_day_end_balance_withdraw_out_request_no_out_request_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_day_end_balance_withdraw_by_out_request_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDayEndBalanceWithdrawByOutRequestNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_ecommerce_withdraw_day_end_balance_withdraw_out_request_no_out_request_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_day_end_balance_withdraw_by_out_request_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDayEndBalanceWithdrawByOutRequestNoResponse,
+            >(),
         ),
     ])
 }

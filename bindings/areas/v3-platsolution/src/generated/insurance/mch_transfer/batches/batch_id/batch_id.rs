@@ -6,7 +6,7 @@
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum InsurancePlatsolutionGetBatchByBatchIdDetailState {
         All = "ALL",
         WaitPay = "WAIT_PAY",
         Success = "SUCCESS",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsurancePlatsolutionGetBatchByBatchIdQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -32,7 +32,9 @@ pub struct GetQuery {
     pub need_query_detail: bool,
     /// 明细状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<
+        InsurancePlatsolutionGetBatchByBatchIdDetailState,
+    >,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -42,7 +44,7 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsurancePlatsolutionGetBatchByBatchIdQuery {
         sub_mchid: required(0, "sub_mchid"),
         need_query_detail: required(1, "need_query_detail"),
         detail_state: optional(2, "detail_state"),
@@ -51,13 +53,13 @@ pub struct GetQuery {
     }
 }
 
-impl GetQuery {
+impl InsurancePlatsolutionGetBatchByBatchIdQuery {
     /// Creates a value from its required fields (`sub_mchid`, `need_query_detail`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         need_query_detail: bool,
     ) -> Self {
-        GetQuery {
+        InsurancePlatsolutionGetBatchByBatchIdQuery {
             sub_mchid: sub_mchid.into(),
             need_query_detail,
             detail_state: ::std::option::Option::None,
@@ -67,7 +69,10 @@ impl GetQuery {
     }
 
     /// Sets `detail_state`.
-    pub fn with_detail_state(mut self, detail_state: GetDetailState) -> Self {
+    pub fn with_detail_state(
+        mut self,
+        detail_state: InsurancePlatsolutionGetBatchByBatchIdDetailState,
+    ) -> Self {
         self.detail_state = ::std::option::Option::Some(detail_state);
         self
     }
@@ -85,7 +90,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetBatchByBatchIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -97,7 +102,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `batch_state`.
     ///
     /// 批次状态
-    pub enum GetBatchState {
+    pub enum InsurancePlatsolutionGetBatchByBatchIdBatchState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         Completed = "COMPLETED",
@@ -111,7 +116,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 批次关闭原因
-    pub enum GetCloseReason {
+    pub enum InsurancePlatsolutionGetBatchByBatchIdCloseReason {
         MerchantRevocation = "MERCHANT_REVOCATION",
         OverdueClose = "OVERDUE_CLOSE",
         #[unrecognized]
@@ -125,7 +130,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetTransferBatch {
+pub struct InsurancePlatsolutionGetBatchByBatchIdTransferBatch {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,7 +158,9 @@ pub struct GetTransferBatch {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub batch_state: ::std::option::Option<GetBatchState>,
+    pub batch_state: ::std::option::Option<
+        InsurancePlatsolutionGetBatchByBatchIdBatchState,
+    >,
     /// 批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +173,9 @@ pub struct GetTransferBatch {
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<
+        InsurancePlatsolutionGetBatchByBatchIdCloseReason,
+    >,
     /// 转账总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -214,7 +223,7 @@ pub struct GetTransferBatch {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetTransferBatch {
+    InsurancePlatsolutionGetBatchByBatchIdTransferBatch {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         sp_appid: optional(2, "sp_appid"),
@@ -236,10 +245,10 @@ pub struct GetTransferBatch {
     }
 }
 
-impl GetTransferBatch {
+impl InsurancePlatsolutionGetBatchByBatchIdTransferBatch {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetTransferBatch {
+        InsurancePlatsolutionGetBatchByBatchIdTransferBatch {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -266,7 +275,7 @@ impl GetTransferBatch {
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDataItemDetailState {
+    pub enum InsurancePlatsolutionGetBatchByBatchIdDataDetailState {
         Init = "INIT",
         All = "ALL",
         WaitPay = "WAIT_PAY",
@@ -284,7 +293,7 @@ impl GetTransferBatch {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct InsurancePlatsolutionGetBatchByBatchIdDataItem {
     /// 商家转账明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -299,7 +308,9 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDataItemDetailState>,
+    pub detail_state: ::std::option::Option<
+        InsurancePlatsolutionGetBatchByBatchIdDataDetailState,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -307,7 +318,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    InsurancePlatsolutionGetBatchByBatchIdDataItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
         detail_state: optional(2, "detail_state"),
@@ -315,10 +326,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl InsurancePlatsolutionGetBatchByBatchIdDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        InsurancePlatsolutionGetBatchByBatchIdDataItem {
             detail_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
             detail_state: ::std::option::Option::None,
@@ -331,15 +342,19 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsurancePlatsolutionGetBatchByBatchIdResponse {
     /// 转账批次单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_batch: ::std::option::Option<GetTransferBatch>,
+    pub transfer_batch: ::std::option::Option<
+        InsurancePlatsolutionGetBatchByBatchIdTransferBatch,
+    >,
     /// 转账明细单列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<InsurancePlatsolutionGetBatchByBatchIdDataItem>,
+    >,
     /// 请求资源起始位置
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
@@ -353,7 +368,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsurancePlatsolutionGetBatchByBatchIdResponse {
         transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),
         offset: optional(2, "offset"),
@@ -362,10 +377,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsurancePlatsolutionGetBatchByBatchIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsurancePlatsolutionGetBatchByBatchIdResponse {
             transfer_batch: ::std::option::Option::None,
             data: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -386,7 +401,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsurancePlatsolutionGetBatchByBatchIdRequest {
     /// 商家转账批次单号
     ///
     /// **Required.**
@@ -394,30 +409,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub batch_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsurancePlatsolutionGetBatchByBatchIdQuery,
 }
 
-impl GetRequest {
+impl InsurancePlatsolutionGetBatchByBatchIdRequest {
     /// Creates a value from its required fields (`batch_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsurancePlatsolutionGetBatchByBatchIdQuery,
     ) -> Self {
-        GetRequest {
+        InsurancePlatsolutionGetBatchByBatchIdRequest {
             batch_id: batch_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl InsurancePlatsolutionGetBatchByBatchIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetBatchByBatchIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -434,8 +449,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for InsurancePlatsolutionGetBatchByBatchIdRequest {
+    type Response = InsurancePlatsolutionGetBatchByBatchIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -523,9 +538,19 @@ impl<'a> V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId<'a> {
     /// 微信支付转账批次单号查询批次单 (`GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.batch_id.clone(), query)).await
+        query: InsurancePlatsolutionGetBatchByBatchIdQuery,
+    ) -> ::std::result::Result<
+        InsurancePlatsolutionGetBatchByBatchIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &InsurancePlatsolutionGetBatchByBatchIdRequest::new(
+                    self.batch_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -534,12 +559,16 @@ impl<'a> V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_batch_id_batch_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_platsolution_get_batch_by_batch_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePlatsolutionGetBatchByBatchIdQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_batch_id_batch_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_platsolution_get_batch_by_batch_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePlatsolutionGetBatchByBatchIdResponse,
+            >(),
         ),
     ]);
     schemas.extend(details::json_schemas());

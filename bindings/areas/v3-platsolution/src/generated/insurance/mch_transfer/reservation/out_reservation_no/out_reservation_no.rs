@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsuranceGetReservationByOutReservationNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsuranceGetReservationByOutReservationNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl InsuranceGetReservationByOutReservationNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        InsuranceGetReservationByOutReservationNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsuranceGetReservationByOutReservationNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 预约记录状态
-    pub enum GetState {
+    pub enum InsuranceGetReservationByOutReservationNoState {
         Accepted = "ACCEPTED",
         Confirmed = "CONFIRMED",
         Closed = "CLOSED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 预约记录关闭的原因
-    pub enum GetCloseReason {
+    pub enum InsuranceGetReservationByOutReservationNoCloseReason {
         UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED",
         CloseConfirmedViaMchApi = "CLOSE_CONFIRMED_VIA_MCH_API",
         CloseAcceptedViaMchApi = "CLOSE_ACCEPTED_VIA_MCH_API",
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct InsuranceGetReservationByOutReservationNoCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,9 @@ pub struct GetCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<
+        InsuranceGetReservationByOutReservationNoCloseReason,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -90,17 +92,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    InsuranceGetReservationByOutReservationNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl InsuranceGetReservationByOutReservationNoCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        InsuranceGetReservationByOutReservationNoCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -112,7 +114,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsuranceGetReservationByOutReservationNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,7 +169,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<InsuranceGetReservationByOutReservationNoState>,
     /// 预约记录受理的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -178,7 +180,9 @@ pub struct GetResponse {
     pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        InsuranceGetReservationByOutReservationNoCloseInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -186,7 +190,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsuranceGetReservationByOutReservationNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -207,10 +211,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsuranceGetReservationByOutReservationNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsuranceGetReservationByOutReservationNoResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -243,7 +247,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsuranceGetReservationByOutReservationNoRequest {
     /// 商户预约单号
     ///
     /// **Required.**
@@ -251,30 +255,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_reservation_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsuranceGetReservationByOutReservationNoQuery,
 }
 
-impl GetRequest {
+impl InsuranceGetReservationByOutReservationNoRequest {
     /// Creates a value from its required fields (`out_reservation_no`, `query`).
     pub fn new(
         out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsuranceGetReservationByOutReservationNoQuery,
     ) -> Self {
-        GetRequest {
+        InsuranceGetReservationByOutReservationNoRequest {
             out_reservation_no: out_reservation_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl InsuranceGetReservationByOutReservationNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsuranceGetReservationByOutReservationNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -294,8 +298,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for InsuranceGetReservationByOutReservationNoRequest {
+    type Response = InsuranceGetReservationByOutReservationNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -365,10 +370,18 @@ impl<
     /// 商户预约单号查询预约商家转账记录 (`GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: InsuranceGetReservationByOutReservationNoQuery,
+    ) -> ::std::result::Result<
+        InsuranceGetReservationByOutReservationNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.out_reservation_no.clone(), query))
+            .execute(
+                &InsuranceGetReservationByOutReservationNoRequest::new(
+                    self.out_reservation_no.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -378,12 +391,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_reservation_out_reservation_no_out_reservation_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_get_reservation_by_out_reservation_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetReservationByOutReservationNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_reservation_out_reservation_no_out_reservation_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_get_reservation_by_out_reservation_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetReservationByOutReservationNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(close::json_schemas());

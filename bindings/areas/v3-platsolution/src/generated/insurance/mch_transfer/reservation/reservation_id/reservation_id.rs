@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsuranceGetReservationByReservationIdQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsuranceGetReservationByReservationIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl InsuranceGetReservationByReservationIdQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        InsuranceGetReservationByReservationIdQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsuranceGetReservationByReservationIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `state`.
     ///
     /// 预约记录状态
-    pub enum GetState {
+    pub enum InsuranceGetReservationByReservationIdState {
         Accepted = "ACCEPTED",
         Confirmed = "CONFIRMED",
         Closed = "CLOSED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `close_reason`.
     ///
     /// 预约记录关闭的原因
-    pub enum GetCloseReason {
+    pub enum InsuranceGetReservationByReservationIdCloseReason {
         UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED",
         CloseConfirmedViaMchApi = "CLOSE_CONFIRMED_VIA_MCH_API",
         CloseAcceptedViaMchApi = "CLOSE_ACCEPTED_VIA_MCH_API",
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCloseInfo {
+pub struct InsuranceGetReservationByReservationIdCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,9 @@ pub struct GetCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<GetCloseReason>,
+    pub close_reason: ::std::option::Option<
+        InsuranceGetReservationByReservationIdCloseReason,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -90,17 +92,17 @@ pub struct GetCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCloseInfo {
+    InsuranceGetReservationByReservationIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl GetCloseInfo {
+impl InsuranceGetReservationByReservationIdCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCloseInfo {
+        InsuranceGetReservationByReservationIdCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -112,7 +114,7 @@ impl GetCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsuranceGetReservationByReservationIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,7 +169,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<GetState>,
+    pub state: ::std::option::Option<InsuranceGetReservationByReservationIdState>,
     /// 预约记录受理的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -178,7 +180,9 @@ pub struct GetResponse {
     pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<GetCloseInfo>,
+    pub close_info: ::std::option::Option<
+        InsuranceGetReservationByReservationIdCloseInfo,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -186,7 +190,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsuranceGetReservationByReservationIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -207,10 +211,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsuranceGetReservationByReservationIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsuranceGetReservationByReservationIdResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -243,7 +247,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsuranceGetReservationByReservationIdRequest {
     /// 微信转账预约单号
     ///
     /// **Required.**
@@ -251,30 +255,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub reservation_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsuranceGetReservationByReservationIdQuery,
 }
 
-impl GetRequest {
+impl InsuranceGetReservationByReservationIdRequest {
     /// Creates a value from its required fields (`reservation_id`, `query`).
     pub fn new(
         reservation_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsuranceGetReservationByReservationIdQuery,
     ) -> Self {
-        GetRequest {
+        InsuranceGetReservationByReservationIdRequest {
             reservation_id: reservation_id.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl InsuranceGetReservationByReservationIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsuranceGetReservationByReservationIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -294,8 +298,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for InsuranceGetReservationByReservationIdRequest {
+    type Response = InsuranceGetReservationByReservationIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -349,9 +353,19 @@ impl<'a> V3PlatsolutionInsuranceMchTransferReservationReservationIdReservationId
     /// 微信支付预约单号查询预约商家转账记录 (`GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.reservation_id.clone(), query)).await
+        query: InsuranceGetReservationByReservationIdQuery,
+    ) -> ::std::result::Result<
+        InsuranceGetReservationByReservationIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &InsuranceGetReservationByReservationIdRequest::new(
+                    self.reservation_id.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -360,12 +374,16 @@ impl<'a> V3PlatsolutionInsuranceMchTransferReservationReservationIdReservationId
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_reservation_reservation_id_reservation_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_get_reservation_by_reservation_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetReservationByReservationIdQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_reservation_reservation_id_reservation_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_get_reservation_by_reservation_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetReservationByReservationIdResponse,
+            >(),
         ),
     ])
 }

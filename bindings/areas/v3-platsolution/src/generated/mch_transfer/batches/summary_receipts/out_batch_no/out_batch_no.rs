@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetSummaryReceiptByOutBatchNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetSummaryReceiptByOutBatchNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetSummaryReceiptByOutBatchNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetSummaryReceiptByOutBatchNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetSummaryReceiptByOutBatchNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetSummaryReceiptByOutBatchNoResponse {
     /// 商家转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -77,7 +77,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetSummaryReceiptByOutBatchNoResponse {
         batch_id: optional(0, "batch_id"),
         out_batch_no: optional(1, "out_batch_no"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -89,10 +89,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetSummaryReceiptByOutBatchNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetSummaryReceiptByOutBatchNoResponse {
             batch_id: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -116,7 +116,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetSummaryReceiptByOutBatchNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -124,30 +124,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetSummaryReceiptByOutBatchNoQuery,
 }
 
-impl GetRequest {
+impl GetSummaryReceiptByOutBatchNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetSummaryReceiptByOutBatchNoQuery,
     ) -> Self {
-        GetRequest {
+        GetSummaryReceiptByOutBatchNoRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl GetSummaryReceiptByOutBatchNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetSummaryReceiptByOutBatchNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -167,8 +167,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetSummaryReceiptByOutBatchNoRequest {
+    type Response = GetSummaryReceiptByOutBatchNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -234,9 +234,19 @@ impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo<'a>
     /// 查询商家转账批次电子回单 (`GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: GetSummaryReceiptByOutBatchNoQuery,
+    ) -> ::std::result::Result<
+        GetSummaryReceiptByOutBatchNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &GetSummaryReceiptByOutBatchNoRequest::new(
+                    self.out_batch_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -245,12 +255,14 @@ impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo<'a>
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_summary_receipt_by_out_batch_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetSummaryReceiptByOutBatchNoQuery>(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_summary_receipt_by_out_batch_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetSummaryReceiptByOutBatchNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(apply::json_schemas());

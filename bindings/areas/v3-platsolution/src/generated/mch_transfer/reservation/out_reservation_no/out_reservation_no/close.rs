@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct CloseReservationQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    CloseReservationQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostQuery {
+impl CloseReservationQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        CloseReservationQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for CloseReservationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCloseInfo {
+pub struct CloseReservationCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -60,17 +60,17 @@ pub struct PostCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCloseInfo {
+    CloseReservationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl PostCloseInfo {
+impl CloseReservationCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCloseInfo {
+        CloseReservationCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -82,7 +82,7 @@ impl PostCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CloseReservationResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,7 @@ pub struct PostResponse {
     pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<PostCloseInfo>,
+    pub close_info: ::std::option::Option<CloseReservationCloseInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -156,7 +156,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CloseReservationResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -177,10 +177,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CloseReservationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CloseReservationResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -213,7 +213,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CloseReservationRequest {
     /// 商户预约单号
     ///
     /// **Required.**
@@ -221,30 +221,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_reservation_no: ::std::string::String,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: CloseReservationQuery,
 }
 
-impl PostRequest {
+impl CloseReservationRequest {
     /// Creates a value from its required fields (`out_reservation_no`, `query`).
     pub fn new(
         out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-        query: PostQuery,
+        query: CloseReservationQuery,
     ) -> Self {
-        PostRequest {
+        CloseReservationRequest {
             out_reservation_no: out_reservation_no.into(),
             query,
         }
     }
 }
 
-impl PostRequest {
+impl CloseReservationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CloseReservationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -264,8 +264,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CloseReservationRequest {
+    type Response = CloseReservationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -321,10 +321,12 @@ impl<'a> V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNoClo
     /// 关闭预约商家转账记录 (`POST /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`)
     pub async fn post(
         &self,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        query: CloseReservationQuery,
+    ) -> ::std::result::Result<CloseReservationResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.out_reservation_no.clone(), query))
+            .execute(
+                &CloseReservationRequest::new(self.out_reservation_no.clone(), query),
+            )
             .await
     }
 }
@@ -334,12 +336,12 @@ impl<'a> V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNoClo
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_mch_transfer_reservation_out_reservation_no_out_reservation_no_close.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "close_reservation.query",
+            ::wechatpay_runtime::json_schema_for::<CloseReservationQuery>(),
         ),
         (
-            "post_v3_platsolution_mch_transfer_reservation_out_reservation_no_out_reservation_no_close.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "close_reservation.response",
+            ::wechatpay_runtime::json_schema_for::<CloseReservationResponse>(),
         ),
     ])
 }

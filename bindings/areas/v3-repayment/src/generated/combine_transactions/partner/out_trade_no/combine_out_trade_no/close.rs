@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSubOrdersItem {
+pub struct ClosePartnerSubOrdersItem {
     /// 还款单发起商户号
     ///
     /// **Required.**
@@ -23,20 +23,20 @@ pub struct PostSubOrdersItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSubOrdersItem {
+    ClosePartnerSubOrdersItem {
         mchid: required(0, "mchid"),
         out_trade_no: required(1, "out_trade_no"),
         sub_mchid: optional(2, "sub_mchid"),
     }
 }
 
-impl PostSubOrdersItem {
+impl ClosePartnerSubOrdersItem {
     /// Creates a value from its required fields (`mchid`, `out_trade_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostSubOrdersItem {
+        ClosePartnerSubOrdersItem {
             mchid: mchid.into(),
             out_trade_no: out_trade_no.into(),
             sub_mchid: ::std::option::Option::None,
@@ -57,27 +57,27 @@ impl PostSubOrdersItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ClosePartnerBody {
     /// 还款明细单信息列表
     ///
     /// **Required.**
-    pub sub_orders: ::std::vec::Vec<PostSubOrdersItem>,
+    pub sub_orders: ::std::vec::Vec<ClosePartnerSubOrdersItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ClosePartnerBody {
         sub_orders: required(0, "sub_orders"),
     }
 }
 
-impl PostBody {
+impl ClosePartnerBody {
     /// Creates a value from its required fields (`sub_orders`).
-    pub fn new(sub_orders: ::std::vec::Vec<PostSubOrdersItem>) -> Self {
-        PostBody { sub_orders }
+    pub fn new(sub_orders: ::std::vec::Vec<ClosePartnerSubOrdersItem>) -> Self {
+        ClosePartnerBody { sub_orders }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ClosePartnerBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -96,7 +96,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ClosePartnerRequest {
     /// 还款单订单号
     ///
     /// **Required.**
@@ -104,30 +104,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub combine_out_trade_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ClosePartnerBody,
 }
 
-impl PostRequest {
+impl ClosePartnerRequest {
     /// Creates a value from its required fields (`combine_out_trade_no`, `body`).
     pub fn new(
         combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ClosePartnerBody,
     ) -> Self {
-        PostRequest {
+        ClosePartnerRequest {
             combine_out_trade_no: combine_out_trade_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ClosePartnerRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`
     pub const PATH: &'static str = "/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ClosePartnerRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -147,7 +147,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for ClosePartnerRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -197,10 +197,10 @@ impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose<'
     /// 商户关单 (`POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: ClosePartnerBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.combine_out_trade_no.clone(), body))
+            .execute(&ClosePartnerRequest::new(self.combine_out_trade_no.clone(), body))
             .await
     }
 }
@@ -210,8 +210,8 @@ impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose<'
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_repayment_combine_transactions_partner_out_trade_no_combine_out_trade_no_close.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "close_partner.body",
+            ::wechatpay_runtime::json_schema_for::<ClosePartnerBody>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelQuotaCardBody {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelQuotaCardBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         reason: required(2, "reason"),
     }
 }
 
-impl PostBody {
+impl CancelQuotaCardBody {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `reason`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        CancelQuotaCardBody {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             reason: reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelQuotaCardBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `card_state`.
     ///
     /// 卡片状态
-    pub enum PostCardState {
+    pub enum CancelQuotaCardCardState {
         Active = "ACTIVE",
         Disabled = "DISABLED",
         #[unrecognized]
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelQuotaCardResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -93,7 +93,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_state: ::std::option::Option<PostCardState>,
+    pub card_state: ::std::option::Option<CancelQuotaCardCardState>,
     /// 卡片失效时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_disabled_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -104,7 +104,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelQuotaCardResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         employee_id: optional(2, "employee_id"),
@@ -115,10 +115,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelQuotaCardResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelQuotaCardResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             employee_id: ::std::option::Option::None,
@@ -141,7 +141,7 @@ impl PostResponse {
 /// Source: `openapi/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelQuotaCardRequest {
     /// 微信授权关系ID
     ///
     /// **Required.**
@@ -155,17 +155,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub card_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelQuotaCardBody,
 }
 
-impl PostRequest {
+impl CancelQuotaCardRequest {
     /// Creates a value from its required fields (`employee_id`, `card_no`, `body`).
     pub fn new(
         employee_id: impl ::std::convert::Into<::std::string::String>,
         card_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CancelQuotaCardBody,
     ) -> Self {
-        PostRequest {
+        CancelQuotaCardRequest {
             employee_id: employee_id.into(),
             card_no: card_no.into(),
             body,
@@ -173,14 +173,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl CancelQuotaCardRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`
     pub const PATH: &'static str = "/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelQuotaCardRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -207,8 +207,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelQuotaCardRequest {
+    type Response = CancelQuotaCardResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -263,11 +263,15 @@ impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel<'a> {
     /// 企业商户作废员工企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: CancelQuotaCardBody,
+    ) -> ::std::result::Result<CancelQuotaCardResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(self.employee_id.clone(), self.card_no.clone(), body),
+                &CancelQuotaCardRequest::new(
+                    self.employee_id.clone(),
+                    self.card_no.clone(),
+                    body,
+                ),
             )
             .await
     }
@@ -278,12 +282,12 @@ impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_webizpay_employees_employee_id_quota_cards_card_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_quota_card.body",
+            ::wechatpay_runtime::json_schema_for::<CancelQuotaCardBody>(),
         ),
         (
-            "post_v3_webizpay_employees_employee_id_quota_cards_card_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_quota_card.response",
+            ::wechatpay_runtime::json_schema_for::<CancelQuotaCardResponse>(),
         ),
     ])
 }

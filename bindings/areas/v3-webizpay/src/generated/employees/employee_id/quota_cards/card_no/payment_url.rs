@@ -6,7 +6,7 @@
     /// Values of `application_type`.
     ///
     /// 拉起付款码页面的企业应用类型
-    pub enum GetApplicationType {
+    pub enum QueryPaymentUrlApplicationType {
         H5 = "H5",
         Miniprogram = "MINIPROGRAM",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct QueryPaymentUrlQuery {
     /// 服务商商户号
     ///
     /// **Required.**
@@ -30,25 +30,25 @@ pub struct GetQuery {
     /// 拉起付款码页面的企业应用类型
     ///
     /// **Required.**
-    pub application_type: GetApplicationType,
+    pub application_type: QueryPaymentUrlApplicationType,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    QueryPaymentUrlQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
         application_type: required(2, "application_type"),
     }
 }
 
-impl GetQuery {
+impl QueryPaymentUrlQuery {
     /// Creates a value from its required fields (`sp_mchid`, `sub_mchid`, `application_type`).
     pub fn new(
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        application_type: GetApplicationType,
+        application_type: QueryPaymentUrlApplicationType,
     ) -> Self {
-        GetQuery {
+        QueryPaymentUrlQuery {
             sp_mchid: sp_mchid.into(),
             sub_mchid: sub_mchid.into(),
             application_type,
@@ -56,7 +56,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for QueryPaymentUrlQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -68,7 +68,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct QueryPaymentUrlResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -101,7 +101,7 @@ pub struct GetResponse {
     pub payment_url: ::std::option::Option<::std::string::String>,
     /// 拉起付款码页面的企业应用类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub application_type: ::std::option::Option<GetApplicationType>,
+    pub application_type: ::std::option::Option<QueryPaymentUrlApplicationType>,
     /// 小程序查询参数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_query: ::std::option::Option<::std::string::String>,
@@ -115,7 +115,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    QueryPaymentUrlResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         employee_id: optional(2, "employee_id"),
@@ -129,10 +129,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl QueryPaymentUrlResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        QueryPaymentUrlResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             employee_id: ::std::option::Option::None,
@@ -158,7 +158,7 @@ impl GetResponse {
 /// Source: `openapi/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct QueryPaymentUrlRequest {
     /// 微信授权关系ID
     ///
     /// **Required.**
@@ -172,17 +172,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub card_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: QueryPaymentUrlQuery,
 }
 
-impl GetRequest {
+impl QueryPaymentUrlRequest {
     /// Creates a value from its required fields (`employee_id`, `card_no`, `query`).
     pub fn new(
         employee_id: impl ::std::convert::Into<::std::string::String>,
         card_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: QueryPaymentUrlQuery,
     ) -> Self {
-        GetRequest {
+        QueryPaymentUrlRequest {
             employee_id: employee_id.into(),
             card_no: card_no.into(),
             query,
@@ -190,14 +190,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl QueryPaymentUrlRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`
     pub const PATH: &'static str = "/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for QueryPaymentUrlRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -224,8 +224,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for QueryPaymentUrlRequest {
+    type Response = QueryPaymentUrlResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -300,11 +300,15 @@ impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl<'a> {
     /// 企业商户获取指定额度卡支付链接 (`GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: QueryPaymentUrlQuery,
+    ) -> ::std::result::Result<QueryPaymentUrlResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &GetRequest::new(self.employee_id.clone(), self.card_no.clone(), query),
+                &QueryPaymentUrlRequest::new(
+                    self.employee_id.clone(),
+                    self.card_no.clone(),
+                    query,
+                ),
             )
             .await
     }
@@ -315,12 +319,12 @@ impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_webizpay_employees_employee_id_quota_cards_card_no_payment_url.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "query_payment_url.query",
+            ::wechatpay_runtime::json_schema_for::<QueryPaymentUrlQuery>(),
         ),
         (
-            "get_v3_webizpay_employees_employee_id_quota_cards_card_no_payment_url.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "query_payment_url.response",
+            ::wechatpay_runtime::json_schema_for::<QueryPaymentUrlResponse>(),
         ),
     ])
 }

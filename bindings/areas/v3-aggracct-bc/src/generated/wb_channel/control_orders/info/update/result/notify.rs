@@ -6,7 +6,7 @@
     /// Values of `audit_result`.
     ///
     /// 审核结果
-    pub enum PostAuditResult {
+    pub enum NotifyResultAuditResult {
         Pass = "PASS",
         Reject = "REJECT",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `scene`.
     ///
     /// 场景
-    pub enum PostScene {
+    pub enum NotifyResultScene {
         _01 = "01",
         _02 = "02",
         _03 = "03",
@@ -31,7 +31,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct NotifyResultBody {
     /// 资料更新请求单号
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct PostBody {
     pub mchid: ::std::string::String,
     /// 审核结果
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub audit_result: ::std::option::Option<PostAuditResult>,
+    pub audit_result: ::std::option::Option<NotifyResultAuditResult>,
     /// 审核完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -57,11 +57,11 @@ pub struct PostBody {
     pub fail_msg: ::std::option::Option<::std::string::String>,
     /// 场景
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scene: ::std::option::Option<PostScene>,
+    pub scene: ::std::option::Option<NotifyResultScene>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    NotifyResultBody {
         out_request_no: required(0, "out_request_no"),
         mchid: required(1, "mchid"),
         audit_result: optional(2, "audit_result"),
@@ -73,13 +73,13 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl NotifyResultBody {
     /// Creates a value from its required fields (`out_request_no`, `mchid`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        NotifyResultBody {
             out_request_no: out_request_no.into(),
             mchid: mchid.into(),
             audit_result: ::std::option::Option::None,
@@ -92,7 +92,7 @@ impl PostBody {
     }
 
     /// Sets `audit_result`.
-    pub fn with_audit_result(mut self, audit_result: PostAuditResult) -> Self {
+    pub fn with_audit_result(mut self, audit_result: NotifyResultAuditResult) -> Self {
         self.audit_result = ::std::option::Option::Some(audit_result);
         self
     }
@@ -134,13 +134,13 @@ impl PostBody {
     }
 
     /// Sets `scene`.
-    pub fn with_scene(mut self, scene: PostScene) -> Self {
+    pub fn with_scene(mut self, scene: NotifyResultScene) -> Self {
         self.scene = ::std::option::Option::Some(scene);
         self
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for NotifyResultBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -152,7 +152,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct NotifyResultResponse {
     /// 接口返回信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ret_msg: ::std::option::Option<::std::string::String>,
@@ -163,16 +163,16 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    NotifyResultResponse {
         ret_msg: optional(0, "ret_msg"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl NotifyResultResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        NotifyResultResponse {
             ret_msg: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -190,26 +190,26 @@ impl PostResponse {
 /// Source: `openapi/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct NotifyResultRequest {
     /// The request body.
-    pub body: PostBody,
+    pub body: NotifyResultBody,
 }
 
-impl PostRequest {
+impl NotifyResultRequest {
     /// Creates a value from its required fields (`body`).
-    pub fn new(body: PostBody) -> Self {
-        PostRequest { body }
+    pub fn new(body: NotifyResultBody) -> Self {
+        NotifyResultRequest { body }
     }
 }
 
-impl PostRequest {
+impl NotifyResultRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for NotifyResultRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -219,8 +219,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for NotifyResultRequest {
+    type Response = NotifyResultResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -262,9 +262,9 @@ impl<'a> V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify<'a> {
     /// 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(body)).await
+        body: NotifyResultBody,
+    ) -> ::std::result::Result<NotifyResultResponse, ::wechatpay_runtime::Error> {
+        self.client.execute(&NotifyResultRequest::new(body)).await
     }
 }
 
@@ -273,12 +273,12 @@ impl<'a> V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_aggracct_bc_wb_channel_control_orders_info_update_result_notify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "notify_result.body",
+            ::wechatpay_runtime::json_schema_for::<NotifyResultBody>(),
         ),
         (
-            "post_v3_aggracct_bc_wb_channel_control_orders_info_update_result_notify.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "notify_result.response",
+            ::wechatpay_runtime::json_schema_for::<NotifyResultResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `transfer_scene`.
     ///
     /// 转账场景
-    pub enum GetTransferScene {
+    pub enum GetDetailByDetailIdTransferScene {
         OrdinaryTransfer = "ORDINARY_TRANSFER",
         PayrollCardTransfer = "PAYROLL_CARD_TRANSFER",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum GetDetailByDetailIdDetailState {
         Processing = "PROCESSING",
         Success = "SUCCESS",
         Fail = "FAIL",
@@ -32,7 +32,7 @@
     /// Values of `fail_reason`.
     ///
     /// 明细失败原因
-    pub enum GetFailReason {
+    pub enum GetDetailByDetailIdFailReason {
         AccountFrozen = "ACCOUNT_FROZEN",
         RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
         NameNotCorrect = "NAME_NOT_CORRECT",
@@ -70,7 +70,7 @@
     /// Values of `account_type`.
     ///
     /// 收款账户类型
-    pub enum GetAccountType {
+    pub enum GetDetailByDetailIdAccountType {
         WechatpayAccount = "WECHATPAY_ACCOUNT",
         BankAccount = "BANK_ACCOUNT",
         #[unrecognized]
@@ -82,7 +82,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDetailByDetailIdResponse {
     /// 银行服务商号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -127,7 +127,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub transfer_scene: ::std::option::Option<GetTransferScene>,
+    pub transfer_scene: ::std::option::Option<GetDetailByDetailIdTransferScene>,
     /// 银行明细单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -162,10 +162,10 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<GetDetailByDetailIdDetailState>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<GetDetailByDetailIdFailReason>,
     /// 转账发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub initiate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -178,7 +178,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_type: ::std::option::Option<GetAccountType>,
+    pub account_type: ::std::option::Option<GetDetailByDetailIdAccountType>,
     /// 银行名称
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
@@ -192,7 +192,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDetailByDetailIdResponse {
         bank_sp_mchid: optional(0, "bank_sp_mchid"),
         platform_mchid: optional(1, "platform_mchid"),
         specialized_payment_mchid: optional(2, "specialized_payment_mchid"),
@@ -219,10 +219,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDetailByDetailIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDetailByDetailIdResponse {
             bank_sp_mchid: ::std::option::Option::None,
             platform_mchid: ::std::option::Option::None,
             specialized_payment_mchid: ::std::option::Option::None,
@@ -261,7 +261,7 @@ impl GetResponse {
 /// Source: `openapi/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDetailByDetailIdRequest {
     /// 微信支付批次单号
     ///
     /// **Required.**
@@ -276,27 +276,27 @@ pub struct GetRequest {
     pub detail_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetDetailByDetailIdRequest {
     /// Creates a value from its required fields (`batch_id`, `detail_id`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
         detail_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetDetailByDetailIdRequest {
             batch_id: batch_id.into(),
             detail_id: detail_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetDetailByDetailIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
     pub const PATH: &'static str = "/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDetailByDetailIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -319,8 +319,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDetailByDetailIdRequest {
+    type Response = GetDetailByDetailIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -370,9 +370,14 @@ impl<'a> V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
     /// 微信支付明细单号查询明细单 (`GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<GetDetailByDetailIdResponse, ::wechatpay_runtime::Error> {
         self.client
-            .execute(&GetRequest::new(self.batch_id.clone(), self.detail_id.clone()))
+            .execute(
+                &GetDetailByDetailIdRequest::new(
+                    self.batch_id.clone(),
+                    self.detail_id.clone(),
+                ),
+            )
             .await
     }
 }
@@ -382,8 +387,8 @@ impl<'a> V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_bank_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_detail_by_detail_id.response",
+            ::wechatpay_runtime::json_schema_for::<GetDetailByDetailIdResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractTerminateInfo {
+pub struct EcommerceGetContractByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -31,7 +31,7 @@ pub struct GetContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractTerminateInfo {
+    EcommerceGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -39,10 +39,10 @@ pub struct GetContractTerminateInfo {
     }
 }
 
-impl GetContractTerminateInfo {
+impl EcommerceGetContractByOutContractCodeContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractTerminateInfo {
+        EcommerceGetContractByOutContractCodeContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -55,7 +55,7 @@ impl GetContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct EcommerceGetContractByOutContractCodeResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -103,7 +103,9 @@ pub struct GetResponse {
     pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        EcommerceGetContractByOutContractCodeContractTerminateInfo,
+    >,
     /// 用户openid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,7 +118,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    EcommerceGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -132,10 +134,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl EcommerceGetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        EcommerceGetContractByOutContractCodeResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -163,7 +165,7 @@ impl GetResponse {
 /// Source: `openapi/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct EcommerceGetContractByOutContractCodeRequest {
     /// 委托代扣协议模板Id
     ///
     /// **Required.**
@@ -178,27 +180,27 @@ pub struct GetRequest {
     pub out_contract_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl EcommerceGetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        EcommerceGetContractByOutContractCodeRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl EcommerceGetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for EcommerceGetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -224,8 +226,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for EcommerceGetContractByOutContractCodeRequest {
+    type Response = EcommerceGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -290,10 +292,16 @@ impl<'a> V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractC
     /// 通过商户协议号查询协议 (`GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        EcommerceGetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.plan_id.clone(), self.out_contract_code.clone()),
+                &EcommerceGetContractByOutContractCodeRequest::new(
+                    self.plan_id.clone(),
+                    self.out_contract_code.clone(),
+                ),
             )
             .await
     }
@@ -304,8 +312,10 @@ impl<'a> V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractC
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_ecommerce_combine_papay_contracts_plan_id_plan_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "ecommerce_get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                EcommerceGetContractByOutContractCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

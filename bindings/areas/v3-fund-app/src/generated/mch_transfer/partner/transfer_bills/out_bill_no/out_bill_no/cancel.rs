@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerFundCancelTransferBillBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerFundCancelTransferBillBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl PartnerFundCancelTransferBillBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        PartnerFundCancelTransferBillBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerFundCancelTransferBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 单据状态
-    pub enum PostState {
+    pub enum PartnerFundCancelTransferBillState {
         Accepted = "ACCEPTED",
         Processing = "PROCESSING",
         WaitUserConfirm = "WAIT_USER_CONFIRM",
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerFundCancelTransferBillResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -78,7 +78,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<PartnerFundCancelTransferBillState>,
     /// 转账金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_amount: ::std::option::Option<i64>,
@@ -111,7 +111,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerFundCancelTransferBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         transfer_bill_no: optional(2, "transfer_bill_no"),
@@ -127,10 +127,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerFundCancelTransferBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerFundCancelTransferBillResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             transfer_bill_no: ::std::option::Option::None,
@@ -158,7 +158,7 @@ impl PostResponse {
 /// Source: `openapi/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerFundCancelTransferBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -166,30 +166,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerFundCancelTransferBillBody,
 }
 
-impl PostRequest {
+impl PartnerFundCancelTransferBillRequest {
     /// Creates a value from its required fields (`out_bill_no`, `body`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerFundCancelTransferBillBody,
     ) -> Self {
-        PostRequest {
+        PartnerFundCancelTransferBillRequest {
             out_bill_no: out_bill_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerFundCancelTransferBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerFundCancelTransferBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -209,8 +209,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerFundCancelTransferBillRequest {
+    type Response = PartnerFundCancelTransferBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -259,9 +259,19 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNoCancel<'a> {
     /// 撤销转账 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_bill_no.clone(), body)).await
+        body: PartnerFundCancelTransferBillBody,
+    ) -> ::std::result::Result<
+        PartnerFundCancelTransferBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerFundCancelTransferBillRequest::new(
+                    self.out_bill_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -270,12 +280,14 @@ impl<'a> V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNoCancel<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills_out_bill_no_out_bill_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_fund_cancel_transfer_bill.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerFundCancelTransferBillBody>(),
         ),
         (
-            "post_v3_fund_app_mch_transfer_partner_transfer_bills_out_bill_no_out_bill_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_fund_cancel_transfer_bill.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerFundCancelTransferBillResponse,
+            >(),
         ),
     ])
 }

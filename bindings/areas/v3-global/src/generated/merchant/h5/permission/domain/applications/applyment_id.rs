@@ -6,7 +6,7 @@
     /// Values of `website_state`.
     ///
     /// 子商户经营网址状态
-    pub enum GetWebsiteState {
+    pub enum DomainGlobalGetApplicationWebsiteState {
         HasLaunched = "HAS_LAUNCHED",
         UnLaunched = "UN_LAUNCHED",
         #[unrecognized]
@@ -18,7 +18,7 @@
     /// Values of `applyment_state`.
     ///
     /// 申请单状态
-    pub enum GetApplymentState {
+    pub enum DomainGlobalGetApplicationApplymentState {
         Pending = "PENDING",
         UnderReview = "UNDER_REVIEW",
         Approved = "APPROVED",
@@ -32,7 +32,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct DomainGlobalGetApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -42,7 +42,7 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<GetWebsiteState>,
+    pub website_state: ::std::option::Option<DomainGlobalGetApplicationWebsiteState>,
     /// H5支付域名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,7 @@ pub struct GetResponse {
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<DomainGlobalGetApplicationApplymentState>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -89,7 +89,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    DomainGlobalGetApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         website_state: optional(1, "website_state"),
         domains: optional(2, "domains"),
@@ -105,10 +105,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl DomainGlobalGetApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        DomainGlobalGetApplicationResponse {
             sub_mchid: ::std::option::Option::None,
             website_state: ::std::option::Option::None,
             domains: ::std::option::Option::None,
@@ -138,7 +138,7 @@ impl GetResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/domain/applications/{applyment_id}.md:3`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct DomainGlobalGetApplicationRequest {
     /// 申请单号
     ///
     /// **Required.**
@@ -147,23 +147,23 @@ pub struct GetRequest {
     pub applyment_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl DomainGlobalGetApplicationRequest {
     /// Creates a value from its required fields (`applyment_id`).
     pub fn new(applyment_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetRequest {
+        DomainGlobalGetApplicationRequest {
             applyment_id: applyment_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl DomainGlobalGetApplicationRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/global/merchant/h5/permission/domain/applications/{applyment_id}`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/domain/applications/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for DomainGlobalGetApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +182,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for DomainGlobalGetApplicationRequest {
+    type Response = DomainGlobalGetApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -216,14 +216,14 @@ impl ::wechatpay_runtime::Operation for GetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchBody {
+pub struct DomainModifyApplicationBody {
     /// H5支付域名
     ///
     /// **Required.**
     pub domains: ::std::vec::Vec<::std::string::String>,
     /// 子商户经营网址状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<GetWebsiteState>,
+    pub website_state: ::std::option::Option<DomainGlobalGetApplicationWebsiteState>,
     /// 商户H5经营网址
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub website_url: ::std::option::Option<::std::string::String>,
@@ -240,7 +240,7 @@ pub struct PatchBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchBody {
+    DomainModifyApplicationBody {
         domains: required(0, "domains"),
         website_state: optional(1, "website_state"),
         website_url: optional(2, "website_url"),
@@ -249,10 +249,10 @@ pub struct PatchBody {
     }
 }
 
-impl PatchBody {
+impl DomainModifyApplicationBody {
     /// Creates a value from its required fields (`domains`).
     pub fn new(domains: ::std::vec::Vec<::std::string::String>) -> Self {
-        PatchBody {
+        DomainModifyApplicationBody {
             domains,
             website_state: ::std::option::Option::None,
             website_url: ::std::option::Option::None,
@@ -262,7 +262,10 @@ impl PatchBody {
     }
 
     /// Sets `website_state`.
-    pub fn with_website_state(mut self, website_state: GetWebsiteState) -> Self {
+    pub fn with_website_state(
+        mut self,
+        website_state: DomainGlobalGetApplicationWebsiteState,
+    ) -> Self {
         self.website_state = ::std::option::Option::Some(website_state);
         self
     }
@@ -297,7 +300,7 @@ impl PatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PatchBody {
+impl ::wechatpay_runtime::Validate for DomainModifyApplicationBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -309,7 +312,7 @@ impl ::wechatpay_runtime::Validate for PatchBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PatchResponse {
+pub struct DomainModifyApplicationResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -319,7 +322,7 @@ pub struct PatchResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub website_state: ::std::option::Option<GetWebsiteState>,
+    pub website_state: ::std::option::Option<DomainGlobalGetApplicationWebsiteState>,
     /// H5支付域名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -350,7 +353,7 @@ pub struct PatchResponse {
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub applyment_state: ::std::option::Option<GetApplymentState>,
+    pub applyment_state: ::std::option::Option<DomainGlobalGetApplicationApplymentState>,
     /// 商户提供的审核结果回调接口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
@@ -366,7 +369,7 @@ pub struct PatchResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PatchResponse {
+    DomainModifyApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         website_state: optional(1, "website_state"),
         domains: optional(2, "domains"),
@@ -382,10 +385,10 @@ pub struct PatchResponse {
     }
 }
 
-impl PatchResponse {
+impl DomainModifyApplicationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PatchResponse {
+        DomainModifyApplicationResponse {
             sub_mchid: ::std::option::Option::None,
             website_state: ::std::option::Option::None,
             domains: ::std::option::Option::None,
@@ -415,7 +418,7 @@ impl PatchResponse {
 /// Source: `openapi/v3/global/merchant/h5/permission/domain/applications/{applyment_id}.md:93`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PatchRequest {
+pub struct DomainModifyApplicationRequest {
     /// 申请单号
     ///
     /// **Required.**
@@ -423,30 +426,30 @@ pub struct PatchRequest {
     /// Path parameter.
     pub applyment_id: ::std::string::String,
     /// The request body.
-    pub body: PatchBody,
+    pub body: DomainModifyApplicationBody,
 }
 
-impl PatchRequest {
+impl DomainModifyApplicationRequest {
     /// Creates a value from its required fields (`applyment_id`, `body`).
     pub fn new(
         applyment_id: impl ::std::convert::Into<::std::string::String>,
-        body: PatchBody,
+        body: DomainModifyApplicationBody,
     ) -> Self {
-        PatchRequest {
+        DomainModifyApplicationRequest {
             applyment_id: applyment_id.into(),
             body,
         }
     }
 }
 
-impl PatchRequest {
+impl DomainModifyApplicationRequest {
     /// `PATCH`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
     /// `/v3/global/merchant/h5/permission/domain/applications/{applyment_id}`
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/domain/applications/{applyment_id}";
 }
 
-impl ::wechatpay_runtime::Validate for PatchRequest {
+impl ::wechatpay_runtime::Validate for DomainModifyApplicationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -466,8 +469,8 @@ impl ::wechatpay_runtime::Validate for PatchRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PatchRequest {
-    type Response = PatchResponse;
+impl ::wechatpay_runtime::Operation for DomainModifyApplicationRequest {
+    type Response = DomainModifyApplicationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -519,16 +522,28 @@ impl<'a> V3GlobalMerchantH5PermissionDomainApplicationsApplymentId<'a> {
     /// 查询H5支付域名修改申请单 (`GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.applyment_id.clone())).await
+    ) -> ::std::result::Result<
+        DomainGlobalGetApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&DomainGlobalGetApplicationRequest::new(self.applyment_id.clone()))
+            .await
     }
 
     /// 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`)
     pub async fn patch(
         &self,
-        body: PatchBody,
-    ) -> ::std::result::Result<PatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PatchRequest::new(self.applyment_id.clone(), body)).await
+        body: DomainModifyApplicationBody,
+    ) -> ::std::result::Result<
+        DomainModifyApplicationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &DomainModifyApplicationRequest::new(self.applyment_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -537,16 +552,16 @@ impl<'a> V3GlobalMerchantH5PermissionDomainApplicationsApplymentId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_global_merchant_h5_permission_domain_applications_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "domain_global_get_application.response",
+            ::wechatpay_runtime::json_schema_for::<DomainGlobalGetApplicationResponse>(),
         ),
         (
-            "patch_v3_global_merchant_h5_permission_domain_applications_applyment_id.body",
-            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+            "domain_modify_application.body",
+            ::wechatpay_runtime::json_schema_for::<DomainModifyApplicationBody>(),
         ),
         (
-            "patch_v3_global_merchant_h5_permission_domain_applications_applyment_id.response",
-            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+            "domain_modify_application.response",
+            ::wechatpay_runtime::json_schema_for::<DomainModifyApplicationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `stock_type`.
     ///
     /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXCHANGE：换购券批次)
-    pub enum GetStockType {
+    pub enum BusifavorQueryCouponStockType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponAvailableTime {
+pub struct BusifavorQueryCouponCouponAvailableTime {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -38,7 +38,7 @@ pub struct GetCouponAvailableTime {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponAvailableTime {
+    BusifavorQueryCouponCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_day_after_receive: optional(2, "available_day_after_receive"),
@@ -46,10 +46,10 @@ pub struct GetCouponAvailableTime {
     }
 }
 
-impl GetCouponAvailableTime {
+impl BusifavorQueryCouponCouponAvailableTime {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponAvailableTime {
+        BusifavorQueryCouponCouponAvailableTime {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_day_after_receive: ::std::option::Option::None,
@@ -64,7 +64,7 @@ impl GetCouponAvailableTime {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableDayTimeItem {
+pub struct BusifavorQueryCouponAvailableDayTimeItem {
     /// 当天可用开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
@@ -78,17 +78,17 @@ pub struct GetAvailableDayTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableDayTimeItem {
+    BusifavorQueryCouponAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetAvailableDayTimeItem {
+impl BusifavorQueryCouponAvailableDayTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableDayTimeItem {
+        BusifavorQueryCouponAvailableDayTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -102,7 +102,7 @@ impl GetAvailableDayTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetAvailableWeek {
+pub struct BusifavorQueryCouponAvailableWeek {
     /// 可用星期数(0代表周日，1代表周一，以此类推)
     ///
     /// Documented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`.
@@ -111,7 +111,7 @@ pub struct GetAvailableWeek {
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<GetAvailableDayTimeItem>,
+        ::std::vec::Vec<BusifavorQueryCouponAvailableDayTimeItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -120,17 +120,17 @@ pub struct GetAvailableWeek {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetAvailableWeek {
+    BusifavorQueryCouponAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
         ..extra
     }
 }
 
-impl GetAvailableWeek {
+impl BusifavorQueryCouponAvailableWeek {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetAvailableWeek {
+        BusifavorQueryCouponAvailableWeek {
             week_day: ::std::option::Option::None,
             available_day_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -144,7 +144,7 @@ impl GetAvailableWeek {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetIrregularyAvaliableTimeItem {
+pub struct BusifavorQueryCouponIrregularyAvaliableTimeItem {
     /// 开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -158,17 +158,17 @@ pub struct GetIrregularyAvaliableTimeItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetIrregularyAvaliableTimeItem {
+    BusifavorQueryCouponIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl GetIrregularyAvaliableTimeItem {
+impl BusifavorQueryCouponIrregularyAvaliableTimeItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetIrregularyAvaliableTimeItem {
+        BusifavorQueryCouponIrregularyAvaliableTimeItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -182,7 +182,7 @@ impl GetIrregularyAvaliableTimeItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFixedNormalCoupon {
+pub struct BusifavorQueryCouponFixedNormalCoupon {
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
@@ -196,17 +196,17 @@ pub struct GetFixedNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFixedNormalCoupon {
+    BusifavorQueryCouponFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetFixedNormalCoupon {
+impl BusifavorQueryCouponFixedNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFixedNormalCoupon {
+        BusifavorQueryCouponFixedNormalCoupon {
             discount_amount: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -220,7 +220,7 @@ impl GetFixedNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDiscountCoupon {
+pub struct BusifavorQueryCouponDiscountCoupon {
     /// 折扣比例
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_percent: ::std::option::Option<i64>,
@@ -234,17 +234,17 @@ pub struct GetDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDiscountCoupon {
+    BusifavorQueryCouponDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetDiscountCoupon {
+impl BusifavorQueryCouponDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDiscountCoupon {
+        BusifavorQueryCouponDiscountCoupon {
             discount_percent: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -258,7 +258,7 @@ impl GetDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetExchangeCoupon {
+pub struct BusifavorQueryCouponExchangeCoupon {
     /// 单品换购价
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
@@ -272,17 +272,17 @@ pub struct GetExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetExchangeCoupon {
+    BusifavorQueryCouponExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
         ..extra
     }
 }
 
-impl GetExchangeCoupon {
+impl BusifavorQueryCouponExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetExchangeCoupon {
+        BusifavorQueryCouponExchangeCoupon {
             exchange_price: ::std::option::Option::None,
             transaction_minimum: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -294,7 +294,7 @@ impl GetExchangeCoupon {
     /// Values of `use_method`.
     ///
     /// 核销方式(OFF_LINE：线下滴码 MINI_PROGRAMS：线上小程序 PAYMENT_CODE：微信支付付款码 SELF_CONSUME：用户自助)
-    pub enum GetUseMethod {
+    pub enum BusifavorQueryCouponUseMethod {
         OffLine = "OFF_LINE",
         MiniPrograms = "MINI_PROGRAMS",
         PaymentCode = "PAYMENT_CODE",
@@ -310,34 +310,38 @@ impl GetExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCouponUseRule {
+pub struct BusifavorQueryCouponCouponUseRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_time: ::std::option::Option<GetCouponAvailableTime>,
+    pub coupon_available_time: ::std::option::Option<
+        BusifavorQueryCouponCouponAvailableTime,
+    >,
     /// 固定周期有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_week: ::std::option::Option<GetAvailableWeek>,
+    pub available_week: ::std::option::Option<BusifavorQueryCouponAvailableWeek>,
     /// 无规律的有效时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<GetIrregularyAvaliableTimeItem>,
+        ::std::vec::Vec<BusifavorQueryCouponIrregularyAvaliableTimeItem>,
     >,
     /// 固定面额满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<GetFixedNormalCoupon>,
+    pub fixed_normal_coupon: ::std::option::Option<
+        BusifavorQueryCouponFixedNormalCoupon,
+    >,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<BusifavorQueryCouponDiscountCoupon>,
     /// 换购券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<BusifavorQueryCouponExchangeCoupon>,
     /// 核销方式(OFF_LINE：线下滴码 MINI_PROGRAMS：线上小程序 PAYMENT_CODE：微信支付付款码 SELF_CONSUME：用户自助)
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_method: ::std::option::Option<GetUseMethod>,
+    pub use_method: ::std::option::Option<BusifavorQueryCouponUseMethod>,
     /// 小程序appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
@@ -351,7 +355,7 @@ pub struct GetCouponUseRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCouponUseRule {
+    BusifavorQueryCouponCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         available_week: optional(1, "available_week"),
         irregulary_avaliable_time: optional(2, "irregulary_avaliable_time"),
@@ -365,10 +369,10 @@ pub struct GetCouponUseRule {
     }
 }
 
-impl GetCouponUseRule {
+impl BusifavorQueryCouponCouponUseRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCouponUseRule {
+        BusifavorQueryCouponCouponUseRule {
             coupon_available_time: ::std::option::Option::None,
             available_week: ::std::option::Option::None,
             irregulary_avaliable_time: ::std::option::Option::None,
@@ -389,7 +393,7 @@ impl GetCouponUseRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetMiniProgramsInfo {
+pub struct BusifavorQueryCouponMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -415,7 +419,7 @@ pub struct GetMiniProgramsInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetMiniProgramsInfo {
+    BusifavorQueryCouponMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
         entrance_words: optional(2, "entrance_words"),
@@ -424,10 +428,10 @@ pub struct GetMiniProgramsInfo {
     }
 }
 
-impl GetMiniProgramsInfo {
+impl BusifavorQueryCouponMiniProgramsInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetMiniProgramsInfo {
+        BusifavorQueryCouponMiniProgramsInfo {
             mini_programs_appid: ::std::option::Option::None,
             mini_programs_path: ::std::option::Option::None,
             entrance_words: ::std::option::Option::None,
@@ -443,10 +447,10 @@ impl GetMiniProgramsInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetCustomEntrance {
+pub struct BusifavorQueryCouponCustomEntrance {
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<GetMiniProgramsInfo>,
+    pub mini_programs_info: ::std::option::Option<BusifavorQueryCouponMiniProgramsInfo>,
     /// 商户公众号appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
@@ -466,7 +470,7 @@ pub struct GetCustomEntrance {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetCustomEntrance {
+    BusifavorQueryCouponCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
         hall_id: optional(2, "hall_id"),
@@ -476,10 +480,10 @@ pub struct GetCustomEntrance {
     }
 }
 
-impl GetCustomEntrance {
+impl BusifavorQueryCouponCustomEntrance {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetCustomEntrance {
+        BusifavorQueryCouponCustomEntrance {
             mini_programs_info: ::std::option::Option::None,
             appid: ::std::option::Option::None,
             hall_id: ::std::option::Option::None,
@@ -494,7 +498,7 @@ impl GetCustomEntrance {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum GetBackgroundColor {
+    pub enum BusifavorQueryCouponBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -516,7 +520,7 @@ impl GetCustomEntrance {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetFinderInfo {
+pub struct BusifavorQueryCouponFinderInfo {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -539,7 +543,7 @@ pub struct GetFinderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetFinderInfo {
+    BusifavorQueryCouponFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -547,10 +551,10 @@ pub struct GetFinderInfo {
     }
 }
 
-impl GetFinderInfo {
+impl BusifavorQueryCouponFinderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetFinderInfo {
+        BusifavorQueryCouponFinderInfo {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -565,7 +569,7 @@ impl GetFinderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDisplayPatternInfo {
+pub struct BusifavorQueryCouponDisplayPatternInfo {
     /// 使用须知
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -577,13 +581,13 @@ pub struct GetDisplayPatternInfo {
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<GetBackgroundColor>,
+    pub background_color: ::std::option::Option<BusifavorQueryCouponBackgroundColor>,
     /// 券详情图片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info: ::std::option::Option<GetFinderInfo>,
+    pub finder_info: ::std::option::Option<BusifavorQueryCouponFinderInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -591,7 +595,7 @@ pub struct GetDisplayPatternInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDisplayPatternInfo {
+    BusifavorQueryCouponDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
         merchant_name: optional(2, "merchant_name"),
@@ -602,10 +606,10 @@ pub struct GetDisplayPatternInfo {
     }
 }
 
-impl GetDisplayPatternInfo {
+impl BusifavorQueryCouponDisplayPatternInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDisplayPatternInfo {
+        BusifavorQueryCouponDisplayPatternInfo {
             description: ::std::option::Option::None,
             merchant_logo_url: ::std::option::Option::None,
             merchant_name: ::std::option::Option::None,
@@ -621,7 +625,7 @@ impl GetDisplayPatternInfo {
     /// Values of `coupon_state`.
     ///
     /// 券状态
-    pub enum GetCouponState {
+    pub enum BusifavorQueryCouponCouponState {
         Sended = "SENDED",
         Used = "USED",
         Expired = "EXPIRED",
@@ -640,7 +644,7 @@ impl GetDisplayPatternInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct BusifavorQueryCouponResponse {
     /// 商家券批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -663,26 +667,28 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_type: ::std::option::Option<GetStockType>,
+    pub stock_type: ::std::option::Option<BusifavorQueryCouponStockType>,
     /// 核销规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_use_rule: ::std::option::Option<GetCouponUseRule>,
+    pub coupon_use_rule: ::std::option::Option<BusifavorQueryCouponCouponUseRule>,
     /// 自定义入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<GetCustomEntrance>,
+    pub custom_entrance: ::std::option::Option<BusifavorQueryCouponCustomEntrance>,
     /// 样式信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_pattern_info: ::std::option::Option<GetDisplayPatternInfo>,
+    pub display_pattern_info: ::std::option::Option<
+        BusifavorQueryCouponDisplayPatternInfo,
+    >,
     /// 券code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 券状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<GetCouponState>,
+    pub coupon_state: ::std::option::Option<BusifavorQueryCouponCouponState>,
     /// 批次号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
@@ -725,7 +731,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    BusifavorQueryCouponResponse {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),
         comment: optional(2, "comment"),
@@ -749,10 +755,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl BusifavorQueryCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        BusifavorQueryCouponResponse {
             stock_name: ::std::option::Option::None,
             belong_merchant: ::std::option::Option::None,
             comment: ::std::option::Option::None,
@@ -794,7 +800,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct BusifavorQueryCouponRequest {
     /// 用户标识
     ///
     /// **Required.**
@@ -815,14 +821,14 @@ pub struct GetRequest {
     pub appid: ::std::string::String,
 }
 
-impl GetRequest {
+impl BusifavorQueryCouponRequest {
     /// Creates a value from its required fields (`openid`, `coupon_code`, `appid`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         coupon_code: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        BusifavorQueryCouponRequest {
             openid: openid.into(),
             coupon_code: coupon_code.into(),
             appid: appid.into(),
@@ -830,14 +836,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl BusifavorQueryCouponRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
     pub const PATH: &'static str = "/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for BusifavorQueryCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -870,8 +876,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for BusifavorQueryCouponRequest {
+    type Response = BusifavorQueryCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -925,10 +931,13 @@ impl<'a> V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid<'a> {
     /// 查询用户单张券详情 (`GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        BusifavorQueryCouponResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &BusifavorQueryCouponRequest::new(
                     self.openid.clone(),
                     self.coupon_code.clone(),
                     self.appid.clone(),
@@ -943,8 +952,8 @@ impl<'a> V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_busifavor_users_openid_coupons_coupon_code_appids_appid.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "busifavor_query_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<BusifavorQueryCouponResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CreatePrepareBody {
     /// 商户订单号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CreatePrepareBody {
         out_trade_no: required(0, "out_trade_no"),
         mchid: required(1, "mchid"),
         sub_mchid: required(2, "sub_mchid"),
@@ -34,7 +34,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl CreatePrepareBody {
     /// Creates a value from its required fields (`out_trade_no`, `mchid`, `sub_mchid`, `bonus_value`).
     pub fn new(
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
@@ -42,7 +42,7 @@ impl PostBody {
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         bonus_value: i64,
     ) -> Self {
-        PostBody {
+        CreatePrepareBody {
             out_trade_no: out_trade_no.into(),
             mchid: mchid.into(),
             sub_mchid: sub_mchid.into(),
@@ -51,7 +51,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CreatePrepareBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CreatePrepareRequest {
     /// 会员卡模板id
     ///
     /// **Required.**
@@ -86,17 +86,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CreatePrepareBody,
 }
 
-impl PostRequest {
+impl CreatePrepareRequest {
     /// Creates a value from its required fields (`card_id`, `code`, `body`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
         code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CreatePrepareBody,
     ) -> Self {
-        PostRequest {
+        CreatePrepareRequest {
             card_id: card_id.into(),
             code: code.into(),
             body,
@@ -104,14 +104,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl CreatePrepareRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CreatePrepareRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -135,7 +135,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for CreatePrepareRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -188,10 +188,12 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeBonusPrepare<'a> {
     /// 支付结果页展示会员积分 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: CreatePrepareBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
-            .execute(&PostRequest::new(self.card_id.clone(), self.code.clone(), body))
+            .execute(
+                &CreatePrepareRequest::new(self.card_id.clone(), self.code.clone(), body),
+            )
             .await
     }
 }
@@ -201,8 +203,8 @@ impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeBonusPrepare<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_membercard_open_cards_card_id_codes_code_bonus_prepare.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "create_prepare.body",
+            ::wechatpay_runtime::json_schema_for::<CreatePrepareBody>(),
         ),
     ])
 }

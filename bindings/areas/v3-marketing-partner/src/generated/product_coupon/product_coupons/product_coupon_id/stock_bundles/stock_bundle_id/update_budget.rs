@@ -6,7 +6,7 @@
     /// Values of `update_mode`.
     ///
     /// 更新模式
-    pub enum PostUpdateMode {
+    pub enum StockUpdateBudgetUpdateMode {
         MaxCount = "MAX_COUNT",
         MaxCountPerDay = "MAX_COUNT_PER_DAY",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct StockUpdateBudgetBody {
     /// 修改请求单号
     ///
     /// **Required.**
@@ -26,7 +26,7 @@ pub struct PostBody {
     /// 更新模式
     ///
     /// **Required.**
-    pub update_mode: PostUpdateMode,
+    pub update_mode: StockUpdateBudgetUpdateMode,
     /// 当前批次发放次数总上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_count: ::std::option::Option<i64>,
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    StockUpdateBudgetBody {
         out_request_no: required(0, "out_request_no"),
         update_mode: required(1, "update_mode"),
         current_max_count: optional(2, "current_max_count"),
@@ -57,14 +57,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl StockUpdateBudgetBody {
     /// Creates a value from its required fields (`out_request_no`, `update_mode`, `brand_id`).
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        update_mode: PostUpdateMode,
+        update_mode: StockUpdateBudgetUpdateMode,
         brand_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        StockUpdateBudgetBody {
             out_request_no: out_request_no.into(),
             update_mode,
             current_max_count: ::std::option::Option::None,
@@ -110,7 +110,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for StockUpdateBudgetBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -122,7 +122,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum StockUpdateBudgetCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         #[unrecognized]
@@ -136,7 +136,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct StockUpdateBudgetCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -154,17 +154,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    StockUpdateBudgetCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl StockUpdateBudgetCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        StockUpdateBudgetCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -178,7 +178,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct StockUpdateBudgetStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -199,7 +199,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    StockUpdateBudgetStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -207,10 +207,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl StockUpdateBudgetStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        StockUpdateBudgetStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -223,7 +223,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum StockUpdateBudgetDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -242,7 +242,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct StockUpdateBudgetDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -260,17 +260,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    StockUpdateBudgetDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl StockUpdateBudgetDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        StockUpdateBudgetDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -284,13 +284,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct StockUpdateBudgetWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<StockUpdateBudgetDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<StockUpdateBudgetDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -298,17 +300,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    StockUpdateBudgetWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl StockUpdateBudgetWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        StockUpdateBudgetWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -322,7 +324,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct StockUpdateBudgetIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -340,17 +342,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    StockUpdateBudgetIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl StockUpdateBudgetIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        StockUpdateBudgetIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -364,7 +366,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct StockUpdateBudgetCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -383,11 +385,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        StockUpdateBudgetWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<StockUpdateBudgetIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -396,7 +400,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    StockUpdateBudgetCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -407,10 +411,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl StockUpdateBudgetCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        StockUpdateBudgetCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -428,7 +432,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct StockUpdateBudgetNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -446,17 +450,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    StockUpdateBudgetNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl StockUpdateBudgetNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        StockUpdateBudgetNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -470,7 +474,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct StockUpdateBudgetDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -488,17 +492,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    StockUpdateBudgetDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl StockUpdateBudgetDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        StockUpdateBudgetDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -512,7 +516,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct StockUpdateBudgetExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -530,17 +534,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    StockUpdateBudgetExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl StockUpdateBudgetExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        StockUpdateBudgetExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -554,21 +558,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageRule {
+pub struct StockUpdateBudgetProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        StockUpdateBudgetCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<StockUpdateBudgetNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<StockUpdateBudgetDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<StockUpdateBudgetExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -576,7 +582,7 @@ pub struct PostProgressiveBundleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageRule {
+    StockUpdateBudgetProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -585,10 +591,10 @@ pub struct PostProgressiveBundleUsageRule {
     }
 }
 
-impl PostProgressiveBundleUsageRule {
+impl StockUpdateBudgetProgressiveBundleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageRule {
+        StockUpdateBudgetProgressiveBundleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -604,7 +610,7 @@ impl PostProgressiveBundleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockBundleInfo {
+pub struct StockUpdateBudgetStockBundleInfo {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -622,17 +628,17 @@ pub struct PostStockBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockBundleInfo {
+    StockUpdateBudgetStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
         ..extra
     }
 }
 
-impl PostStockBundleInfo {
+impl StockUpdateBudgetStockBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockBundleInfo {
+        StockUpdateBudgetStockBundleInfo {
             stock_bundle_id: ::std::option::Option::None,
             stock_bundle_index: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -644,7 +650,7 @@ impl PostStockBundleInfo {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum StockUpdateBudgetCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -660,7 +666,7 @@ impl PostStockBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct StockUpdateBudgetCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -679,7 +685,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    StockUpdateBudgetCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -687,10 +693,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl StockUpdateBudgetCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        StockUpdateBudgetCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -703,7 +709,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum StockUpdateBudgetAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -718,13 +724,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct StockUpdateBudgetUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<StockUpdateBudgetCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -742,10 +748,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        StockUpdateBudgetCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<StockUpdateBudgetAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -756,7 +764,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    StockUpdateBudgetUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -769,10 +777,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl StockUpdateBudgetUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        StockUpdateBudgetUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -790,7 +798,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum StockUpdateBudgetCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -803,7 +811,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum StockUpdateBudgetBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -825,7 +833,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct StockUpdateBudgetEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -853,7 +861,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    StockUpdateBudgetEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -862,10 +870,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl StockUpdateBudgetEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        StockUpdateBudgetEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -881,7 +889,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct StockUpdateBudgetEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -894,16 +902,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    StockUpdateBudgetEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl StockUpdateBudgetEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        StockUpdateBudgetEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -916,7 +924,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct StockUpdateBudgetEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -939,7 +947,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    StockUpdateBudgetEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -947,10 +955,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl StockUpdateBudgetEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        StockUpdateBudgetEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -965,22 +973,26 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct StockUpdateBudgetCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<StockUpdateBudgetCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<StockUpdateBudgetBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        StockUpdateBudgetEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        StockUpdateBudgetEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<StockUpdateBudgetEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -988,7 +1000,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    StockUpdateBudgetCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -998,10 +1010,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl StockUpdateBudgetCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        StockUpdateBudgetCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1018,7 +1030,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct StockUpdateBudgetNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1029,16 +1041,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    StockUpdateBudgetNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl StockUpdateBudgetNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        StockUpdateBudgetNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1049,7 +1061,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum StockUpdateBudgetStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1064,7 +1076,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct StockUpdateBudgetSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1082,17 +1094,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    StockUpdateBudgetSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl StockUpdateBudgetSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        StockUpdateBudgetSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1104,7 +1116,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostState {
+    pub enum StockUpdateBudgetState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1121,7 +1133,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockListItem {
+pub struct StockUpdateBudgetStockListItem {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1139,55 +1151,59 @@ pub struct PostStockListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<StockUpdateBudgetCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        StockUpdateBudgetCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<StockUpdateBudgetStockSendRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        PostProgressiveBundleUsageRule,
+        StockUpdateBudgetProgressiveBundleUsageRule,
     >,
     /// 批次组信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_bundle_info: ::std::option::Option<PostStockBundleInfo>,
+    pub stock_bundle_info: ::std::option::Option<StockUpdateBudgetStockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        StockUpdateBudgetUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<StockUpdateBudgetCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<StockUpdateBudgetNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<StockUpdateBudgetStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<StockUpdateBudgetSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<StockUpdateBudgetState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1209,7 +1225,7 @@ pub struct PostStockListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockListItem {
+    StockUpdateBudgetStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1232,10 +1248,10 @@ pub struct PostStockListItem {
     }
 }
 
-impl PostStockListItem {
+impl StockUpdateBudgetStockListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockListItem {
+        StockUpdateBudgetStockListItem {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1263,7 +1279,7 @@ impl PostStockListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct StockUpdateBudgetResponse {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1273,7 +1289,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_list: ::std::option::Option<::std::vec::Vec<PostStockListItem>>,
+    pub stock_list: ::std::option::Option<
+        ::std::vec::Vec<StockUpdateBudgetStockListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1281,17 +1299,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    StockUpdateBudgetResponse {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_list: optional(1, "stock_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl StockUpdateBudgetResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        StockUpdateBudgetResponse {
             stock_bundle_id: ::std::option::Option::None,
             stock_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1310,7 +1328,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct StockUpdateBudgetRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1324,17 +1342,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_bundle_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: StockUpdateBudgetBody,
 }
 
-impl PostRequest {
+impl StockUpdateBudgetRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_bundle_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: StockUpdateBudgetBody,
     ) -> Self {
-        PostRequest {
+        StockUpdateBudgetRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_bundle_id: stock_bundle_id.into(),
             body,
@@ -1342,14 +1360,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl StockUpdateBudgetRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for StockUpdateBudgetRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1379,8 +1397,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for StockUpdateBudgetRequest {
+    type Response = StockUpdateBudgetResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1442,11 +1460,11 @@ impl<
     /// 修改商品券批次组发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: StockUpdateBudgetBody,
+    ) -> ::std::result::Result<StockUpdateBudgetResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(
+                &StockUpdateBudgetRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_bundle_id.clone(),
                     body,
@@ -1461,12 +1479,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stock_bundles_stock_bundle_id_update_budget.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "stock_update_budget.body",
+            ::wechatpay_runtime::json_schema_for::<StockUpdateBudgetBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stock_bundles_stock_bundle_id_update_budget.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "stock_update_budget.response",
+            ::wechatpay_runtime::json_schema_for::<StockUpdateBudgetResponse>(),
         ),
     ])
 }

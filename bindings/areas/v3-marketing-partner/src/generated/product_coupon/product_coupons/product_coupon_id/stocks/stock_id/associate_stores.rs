@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStoreListItem {
+pub struct AssociateStoresStoreListItem {
     /// 门店ID
     ///
     /// **Required.**
@@ -16,15 +16,15 @@ pub struct PostStoreListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStoreListItem {
+    AssociateStoresStoreListItem {
         store_id: required(0, "store_id"),
     }
 }
 
-impl PostStoreListItem {
+impl AssociateStoresStoreListItem {
     /// Creates a value from its required fields (`store_id`).
     pub fn new(store_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostStoreListItem {
+        AssociateStoresStoreListItem {
             store_id: store_id.into(),
         }
     }
@@ -34,7 +34,7 @@ impl PostStoreListItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct AssociateStoresBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -42,30 +42,30 @@ pub struct PostBody {
     /// 门店列表
     ///
     /// **Required.**
-    pub store_list: ::std::vec::Vec<PostStoreListItem>,
+    pub store_list: ::std::vec::Vec<AssociateStoresStoreListItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    AssociateStoresBody {
         brand_id: required(0, "brand_id"),
         store_list: required(1, "store_list"),
     }
 }
 
-impl PostBody {
+impl AssociateStoresBody {
     /// Creates a value from its required fields (`brand_id`, `store_list`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
-        store_list: ::std::vec::Vec<PostStoreListItem>,
+        store_list: ::std::vec::Vec<AssociateStoresStoreListItem>,
     ) -> Self {
-        PostBody {
+        AssociateStoresBody {
             brand_id: brand_id.into(),
             store_list,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for AssociateStoresBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -79,7 +79,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSuccessStoreListItem {
+pub struct AssociateStoresSuccessStoreListItem {
     /// 门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -92,16 +92,16 @@ pub struct PostSuccessStoreListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSuccessStoreListItem {
+    AssociateStoresSuccessStoreListItem {
         store_id: optional(0, "store_id"),
         ..extra
     }
 }
 
-impl PostSuccessStoreListItem {
+impl AssociateStoresSuccessStoreListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSuccessStoreListItem {
+        AssociateStoresSuccessStoreListItem {
             store_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -114,7 +114,7 @@ impl PostSuccessStoreListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostFailedStoreListItem {
+pub struct AssociateStoresFailedStoreListItem {
     /// 门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -137,7 +137,7 @@ pub struct PostFailedStoreListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostFailedStoreListItem {
+    AssociateStoresFailedStoreListItem {
         store_id: optional(0, "store_id"),
         code: optional(1, "code"),
         message: optional(2, "message"),
@@ -145,10 +145,10 @@ pub struct PostFailedStoreListItem {
     }
 }
 
-impl PostFailedStoreListItem {
+impl AssociateStoresFailedStoreListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostFailedStoreListItem {
+        AssociateStoresFailedStoreListItem {
             store_id: ::std::option::Option::None,
             code: ::std::option::Option::None,
             message: ::std::option::Option::None,
@@ -161,7 +161,7 @@ impl PostFailedStoreListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct AssociateStoresResponse {
     /// 去重后门店总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -170,12 +170,12 @@ pub struct PostResponse {
     /// 关联成功的门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_store_list: ::std::option::Option<
-        ::std::vec::Vec<PostSuccessStoreListItem>,
+        ::std::vec::Vec<AssociateStoresSuccessStoreListItem>,
     >,
     /// 关联失败的门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_list: ::std::option::Option<
-        ::std::vec::Vec<PostFailedStoreListItem>,
+        ::std::vec::Vec<AssociateStoresFailedStoreListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -184,7 +184,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    AssociateStoresResponse {
         total_count: optional(0, "total_count"),
         success_store_list: optional(1, "success_store_list"),
         failed_store_list: optional(2, "failed_store_list"),
@@ -192,10 +192,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl AssociateStoresResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        AssociateStoresResponse {
             total_count: ::std::option::Option::None,
             success_store_list: ::std::option::Option::None,
             failed_store_list: ::std::option::Option::None,
@@ -215,7 +215,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct AssociateStoresRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -229,17 +229,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: AssociateStoresBody,
 }
 
-impl PostRequest {
+impl AssociateStoresRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: AssociateStoresBody,
     ) -> Self {
-        PostRequest {
+        AssociateStoresRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             body,
@@ -247,14 +247,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl AssociateStoresRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for AssociateStoresRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -281,8 +281,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for AssociateStoresRequest {
+    type Response = AssociateStoresResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -343,11 +343,11 @@ impl<
     /// 批次关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: AssociateStoresBody,
+    ) -> ::std::result::Result<AssociateStoresResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(
+                &AssociateStoresRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     body,
@@ -362,12 +362,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_associate_stores.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "associate_stores.body",
+            ::wechatpay_runtime::json_schema_for::<AssociateStoresBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_associate_stores.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "associate_stores.response",
+            ::wechatpay_runtime::json_schema_for::<AssociateStoresResponse>(),
         ),
     ])
 }

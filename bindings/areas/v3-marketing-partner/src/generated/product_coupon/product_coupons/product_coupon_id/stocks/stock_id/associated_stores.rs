@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct ListAssociatedStoresQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub page_size: ::std::option::Option<i64>,
@@ -20,17 +20,17 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    ListAssociatedStoresQuery {
         page_size: optional(0, "page_size"),
         page_token: optional(1, "page_token"),
         brand_id: required(2, "brand_id"),
     }
 }
 
-impl GetQuery {
+impl ListAssociatedStoresQuery {
     /// Creates a value from its required fields (`brand_id`).
     pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        ListAssociatedStoresQuery {
             page_size: ::std::option::Option::None,
             page_token: ::std::option::Option::None,
             brand_id: brand_id.into(),
@@ -53,7 +53,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for ListAssociatedStoresQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -67,7 +67,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetStoreListItem {
+pub struct ListAssociatedStoresStoreListItem {
     /// 门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -80,16 +80,16 @@ pub struct GetStoreListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetStoreListItem {
+    ListAssociatedStoresStoreListItem {
         store_id: optional(0, "store_id"),
         ..extra
     }
 }
 
-impl GetStoreListItem {
+impl ListAssociatedStoresStoreListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetStoreListItem {
+        ListAssociatedStoresStoreListItem {
             store_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -100,7 +100,7 @@ impl GetStoreListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct ListAssociatedStoresResponse {
     /// 总个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -111,7 +111,9 @@ pub struct GetResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// 门店列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_list: ::std::option::Option<::std::vec::Vec<GetStoreListItem>>,
+    pub store_list: ::std::option::Option<
+        ::std::vec::Vec<ListAssociatedStoresStoreListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -119,7 +121,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    ListAssociatedStoresResponse {
         total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
         store_list: optional(2, "store_list"),
@@ -127,10 +129,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl ListAssociatedStoresResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        ListAssociatedStoresResponse {
             total_count: ::std::option::Option::None,
             next_page_token: ::std::option::Option::None,
             store_list: ::std::option::Option::None,
@@ -152,7 +154,7 @@ impl GetResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct ListAssociatedStoresRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -166,17 +168,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: ListAssociatedStoresQuery,
 }
 
-impl GetRequest {
+impl ListAssociatedStoresRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `query`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: ListAssociatedStoresQuery,
     ) -> Self {
-        GetRequest {
+        ListAssociatedStoresRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             query,
@@ -184,14 +186,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl ListAssociatedStoresRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for ListAssociatedStoresRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -218,8 +220,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for ListAssociatedStoresRequest {
+    type Response = ListAssociatedStoresResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -295,11 +297,14 @@ impl<
     /// 查询批次关联门店列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: ListAssociatedStoresQuery,
+    ) -> ::std::result::Result<
+        ListAssociatedStoresResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &ListAssociatedStoresRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     query,
@@ -314,12 +319,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_associated_stores.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "list_associated_stores.query",
+            ::wechatpay_runtime::json_schema_for::<ListAssociatedStoresQuery>(),
         ),
         (
-            "get_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_associated_stores.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "list_associated_stores.response",
+            ::wechatpay_runtime::json_schema_for::<ListAssociatedStoresResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DeactivateStockBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DeactivateStockBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         deactivate_reason: required(2, "deactivate_reason"),
     }
 }
 
-impl PostBody {
+impl DeactivateStockBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `deactivate_reason`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         deactivate_reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DeactivateStockBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             deactivate_reason: deactivate_reason.into(),
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DeactivateStockBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum DeactivateStockCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -71,7 +71,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct DeactivateStockCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,17 +89,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    DeactivateStockCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl DeactivateStockCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        DeactivateStockCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -113,7 +113,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct DeactivateStockStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -132,7 +132,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    DeactivateStockStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -140,10 +140,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl DeactivateStockStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        DeactivateStockStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -156,7 +156,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum DeactivateStockDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -175,7 +175,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct DeactivateStockDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -193,17 +193,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    DeactivateStockDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl DeactivateStockDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        DeactivateStockDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -217,13 +217,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct DeactivateStockWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<DeactivateStockDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateStockDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -231,17 +233,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    DeactivateStockWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl DeactivateStockWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        DeactivateStockWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -255,7 +257,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct DeactivateStockIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -273,17 +275,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    DeactivateStockIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl DeactivateStockIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        DeactivateStockIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -297,7 +299,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct DeactivateStockCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -316,11 +318,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        DeactivateStockWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<DeactivateStockIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -329,7 +333,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    DeactivateStockCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -340,10 +344,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl DeactivateStockCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        DeactivateStockCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -361,7 +365,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct DeactivateStockNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -379,17 +383,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    DeactivateStockNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl DeactivateStockNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        DeactivateStockNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -403,7 +407,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct DeactivateStockDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -421,17 +425,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    DeactivateStockDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl DeactivateStockDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        DeactivateStockDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -445,7 +449,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct DeactivateStockExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -463,17 +467,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    DeactivateStockExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl DeactivateStockExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        DeactivateStockExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -487,21 +491,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageRule {
+pub struct DeactivateStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        DeactivateStockCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<DeactivateStockNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<DeactivateStockDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<DeactivateStockExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -509,7 +515,7 @@ pub struct PostSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageRule {
+    DeactivateStockSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -518,10 +524,10 @@ pub struct PostSingleUsageRule {
     }
 }
 
-impl PostSingleUsageRule {
+impl DeactivateStockSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageRule {
+        DeactivateStockSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -537,7 +543,7 @@ impl PostSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRuleCouponAvailablePeriod {
+pub struct DeactivateStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -553,11 +559,13 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        DeactivateStockWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<DeactivateStockIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -566,7 +574,7 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRuleCouponAvailablePeriod {
+    DeactivateStockSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -576,10 +584,10 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostSequentialUsageRuleCouponAvailablePeriod {
+impl DeactivateStockSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRuleCouponAvailablePeriod {
+        DeactivateStockSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -596,23 +604,29 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRule {
+pub struct DeactivateStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostSequentialUsageRuleCouponAvailablePeriod,
+        DeactivateStockSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateStockNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<PostDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateStockDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<PostExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateStockExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -623,7 +637,7 @@ pub struct PostSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRule {
+    DeactivateStockSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -633,10 +647,10 @@ pub struct PostSequentialUsageRule {
     }
 }
 
-impl PostSequentialUsageRule {
+impl DeactivateStockSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRule {
+        DeactivateStockSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -651,7 +665,7 @@ impl PostSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum DeactivateStockCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -667,7 +681,7 @@ impl PostSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct DeactivateStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -686,7 +700,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    DeactivateStockCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -694,10 +708,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl DeactivateStockCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        DeactivateStockCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -710,7 +724,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum DeactivateStockAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -725,13 +739,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct DeactivateStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<DeactivateStockCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -749,10 +763,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        DeactivateStockCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<DeactivateStockAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -763,7 +779,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    DeactivateStockUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -776,10 +792,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl DeactivateStockUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        DeactivateStockUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -797,7 +813,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum DeactivateStockCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -810,7 +826,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum DeactivateStockBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -832,7 +848,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct DeactivateStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -860,7 +876,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    DeactivateStockEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -869,10 +885,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl DeactivateStockEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        DeactivateStockEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -888,7 +904,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct DeactivateStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -901,16 +917,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    DeactivateStockEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl DeactivateStockEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        DeactivateStockEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -923,7 +939,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct DeactivateStockEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -946,7 +962,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    DeactivateStockEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -954,10 +970,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl DeactivateStockEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        DeactivateStockEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -972,22 +988,24 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct DeactivateStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<DeactivateStockCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<DeactivateStockBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<DeactivateStockEntranceMiniProgram>,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        DeactivateStockEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<DeactivateStockEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -995,7 +1013,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    DeactivateStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1005,10 +1023,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl DeactivateStockCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        DeactivateStockCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1025,7 +1043,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct DeactivateStockNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1036,16 +1054,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    DeactivateStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl DeactivateStockNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        DeactivateStockNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1056,7 +1074,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum DeactivateStockStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1071,7 +1089,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct DeactivateStockSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1089,17 +1107,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    DeactivateStockSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl DeactivateStockSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        DeactivateStockSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1111,7 +1129,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostState {
+    pub enum DeactivateStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1126,7 +1144,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeactivateStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1144,51 +1162,55 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<DeactivateStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        DeactivateStockCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<DeactivateStockStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<DeactivateStockSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<DeactivateStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        DeactivateStockUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<DeactivateStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<DeactivateStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<DeactivateStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<DeactivateStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<DeactivateStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1210,7 +1232,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeactivateStockResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1233,10 +1255,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl DeactivateStockResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeactivateStockResponse {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1273,7 +1295,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeactivateStockRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1287,17 +1309,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: DeactivateStockBody,
 }
 
-impl PostRequest {
+impl DeactivateStockRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: DeactivateStockBody,
     ) -> Self {
-        PostRequest {
+        DeactivateStockRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             body,
@@ -1305,14 +1327,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl DeactivateStockRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeactivateStockRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1339,8 +1361,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeactivateStockRequest {
+    type Response = DeactivateStockResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1402,11 +1424,11 @@ impl<
     /// 失效商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: DeactivateStockBody,
+    ) -> ::std::result::Result<DeactivateStockResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(
+                &DeactivateStockRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     body,
@@ -1421,12 +1443,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_deactivate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "deactivate_stock.body",
+            ::wechatpay_runtime::json_schema_for::<DeactivateStockBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_deactivate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "deactivate_stock.response",
+            ::wechatpay_runtime::json_schema_for::<DeactivateStockResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `update_mode`.
     ///
     /// 更新模式
-    pub enum PostUpdateMode {
+    pub enum UpdateBudgetUpdateMode {
         MaxCount = "MAX_COUNT",
         MaxCountPerDay = "MAX_COUNT_PER_DAY",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct UpdateBudgetBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
     /// 更新模式
     ///
     /// **Required.**
-    pub update_mode: PostUpdateMode,
+    pub update_mode: UpdateBudgetUpdateMode,
     /// 当前批次发放次数总上限
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_count: ::std::option::Option<i64>,
@@ -46,7 +46,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    UpdateBudgetBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         update_mode: required(2, "update_mode"),
@@ -57,14 +57,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl UpdateBudgetBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `update_mode`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        update_mode: PostUpdateMode,
+        update_mode: UpdateBudgetUpdateMode,
     ) -> Self {
-        PostBody {
+        UpdateBudgetBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             update_mode,
@@ -110,7 +110,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for UpdateBudgetBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -122,7 +122,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum UpdateBudgetCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -137,7 +137,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct UpdateBudgetCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -155,17 +155,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    UpdateBudgetCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl UpdateBudgetCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        UpdateBudgetCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -179,7 +179,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct UpdateBudgetStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -198,7 +198,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    UpdateBudgetStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -206,10 +206,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl UpdateBudgetStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        UpdateBudgetStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -222,7 +222,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum UpdateBudgetDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -241,7 +241,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct UpdateBudgetDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -259,17 +259,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    UpdateBudgetDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl UpdateBudgetDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        UpdateBudgetDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -283,13 +283,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct UpdateBudgetWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<UpdateBudgetDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<UpdateBudgetDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -297,17 +299,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    UpdateBudgetWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl UpdateBudgetWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        UpdateBudgetWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -321,7 +323,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct UpdateBudgetIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -339,17 +341,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    UpdateBudgetIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl UpdateBudgetIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        UpdateBudgetIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -363,7 +365,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct UpdateBudgetCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -382,11 +384,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        UpdateBudgetWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<UpdateBudgetIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -395,7 +399,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    UpdateBudgetCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -406,10 +410,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl UpdateBudgetCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        UpdateBudgetCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -427,7 +431,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct UpdateBudgetNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -445,17 +449,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    UpdateBudgetNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl UpdateBudgetNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        UpdateBudgetNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -469,7 +473,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct UpdateBudgetDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -487,17 +491,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    UpdateBudgetDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl UpdateBudgetDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        UpdateBudgetDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -511,7 +515,7 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct UpdateBudgetExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -529,17 +533,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    UpdateBudgetExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl UpdateBudgetExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        UpdateBudgetExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -553,21 +557,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageRule {
+pub struct UpdateBudgetSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        UpdateBudgetCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<UpdateBudgetNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<UpdateBudgetDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<UpdateBudgetExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -575,7 +581,7 @@ pub struct PostSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageRule {
+    UpdateBudgetSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -584,10 +590,10 @@ pub struct PostSingleUsageRule {
     }
 }
 
-impl PostSingleUsageRule {
+impl UpdateBudgetSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageRule {
+        UpdateBudgetSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -603,7 +609,7 @@ impl PostSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRuleCouponAvailablePeriod {
+pub struct UpdateBudgetSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -619,11 +625,13 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        UpdateBudgetWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<UpdateBudgetIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -632,7 +640,7 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRuleCouponAvailablePeriod {
+    UpdateBudgetSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -642,10 +650,10 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostSequentialUsageRuleCouponAvailablePeriod {
+impl UpdateBudgetSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRuleCouponAvailablePeriod {
+        UpdateBudgetSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -662,23 +670,29 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRule {
+pub struct UpdateBudgetSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostSequentialUsageRuleCouponAvailablePeriod,
+        UpdateBudgetSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<UpdateBudgetNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<PostDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<UpdateBudgetDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<PostExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<UpdateBudgetExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -689,7 +703,7 @@ pub struct PostSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRule {
+    UpdateBudgetSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -699,10 +713,10 @@ pub struct PostSequentialUsageRule {
     }
 }
 
-impl PostSequentialUsageRule {
+impl UpdateBudgetSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRule {
+        UpdateBudgetSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -717,7 +731,7 @@ impl PostSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum UpdateBudgetCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -733,7 +747,7 @@ impl PostSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct UpdateBudgetCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -752,7 +766,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    UpdateBudgetCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -760,10 +774,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl UpdateBudgetCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        UpdateBudgetCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -776,7 +790,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum UpdateBudgetAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -791,13 +805,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct UpdateBudgetUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<UpdateBudgetCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -815,10 +829,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        UpdateBudgetCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<UpdateBudgetAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -829,7 +845,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    UpdateBudgetUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -842,10 +858,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl UpdateBudgetUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        UpdateBudgetUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -863,7 +879,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum UpdateBudgetCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -876,7 +892,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum UpdateBudgetBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -898,7 +914,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct UpdateBudgetEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -926,7 +942,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    UpdateBudgetEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -935,10 +951,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl UpdateBudgetEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        UpdateBudgetEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -954,7 +970,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct UpdateBudgetEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -967,16 +983,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    UpdateBudgetEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl UpdateBudgetEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        UpdateBudgetEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -989,7 +1005,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct UpdateBudgetEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1012,7 +1028,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    UpdateBudgetEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1020,10 +1036,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl UpdateBudgetEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        UpdateBudgetEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1038,22 +1054,24 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct UpdateBudgetCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<UpdateBudgetCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<UpdateBudgetBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<UpdateBudgetEntranceMiniProgram>,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        UpdateBudgetEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<UpdateBudgetEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1061,7 +1079,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    UpdateBudgetCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1071,10 +1089,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl UpdateBudgetCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        UpdateBudgetCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1091,7 +1109,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct UpdateBudgetNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1102,16 +1120,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    UpdateBudgetNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl UpdateBudgetNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        UpdateBudgetNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1122,7 +1140,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum UpdateBudgetStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1137,7 +1155,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct UpdateBudgetSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1155,17 +1173,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    UpdateBudgetSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl UpdateBudgetSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        UpdateBudgetSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1177,7 +1195,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostState {
+    pub enum UpdateBudgetState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1192,7 +1210,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct UpdateBudgetResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1210,51 +1228,51 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<UpdateBudgetCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<UpdateBudgetCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<UpdateBudgetStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<UpdateBudgetSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<UpdateBudgetSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<UpdateBudgetUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<UpdateBudgetCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<UpdateBudgetNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<UpdateBudgetStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<UpdateBudgetSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<UpdateBudgetState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1276,7 +1294,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    UpdateBudgetResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1299,10 +1317,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl UpdateBudgetResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        UpdateBudgetResponse {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1337,7 +1355,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct UpdateBudgetRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -1351,17 +1369,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: UpdateBudgetBody,
 }
 
-impl PostRequest {
+impl UpdateBudgetRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: UpdateBudgetBody,
     ) -> Self {
-        PostRequest {
+        UpdateBudgetRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             body,
@@ -1369,14 +1387,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl UpdateBudgetRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for UpdateBudgetRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -1403,8 +1421,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for UpdateBudgetRequest {
+    type Response = UpdateBudgetResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -1466,11 +1484,11 @@ impl<
     /// 修改商品券批次发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: UpdateBudgetBody,
+    ) -> ::std::result::Result<UpdateBudgetResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(
+                &UpdateBudgetRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     body,
@@ -1485,12 +1503,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_update_budget.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "update_budget.body",
+            ::wechatpay_runtime::json_schema_for::<UpdateBudgetBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_update_budget.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "update_budget.response",
+            ::wechatpay_runtime::json_schema_for::<UpdateBudgetResponse>(),
         ),
     ])
 }

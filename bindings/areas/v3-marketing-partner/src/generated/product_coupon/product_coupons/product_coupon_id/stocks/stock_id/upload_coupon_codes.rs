@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerUploadCouponCodesBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -22,21 +22,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerUploadCouponCodesBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
         code_list: required(2, "code_list"),
     }
 }
 
-impl PostBody {
+impl PartnerUploadCouponCodesBody {
     /// Creates a value from its required fields (`brand_id`, `out_request_no`, `code_list`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         code_list: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerUploadCouponCodesBody {
             brand_id: brand_id.into(),
             out_request_no: out_request_no.into(),
             code_list,
@@ -44,7 +44,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerUploadCouponCodesBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerUploadCouponCodesResponse {
     /// 去重后券Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -85,7 +85,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerUploadCouponCodesResponse {
         total_count: optional(0, "total_count"),
         success_code_list: optional(1, "success_code_list"),
         failed_code_list: optional(2, "failed_code_list"),
@@ -95,10 +95,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerUploadCouponCodesResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerUploadCouponCodesResponse {
             total_count: ::std::option::Option::None,
             success_code_list: ::std::option::Option::None,
             failed_code_list: ::std::option::Option::None,
@@ -122,7 +122,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerUploadCouponCodesRequest {
     /// 商品券ID
     ///
     /// **Required.**
@@ -136,17 +136,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub stock_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerUploadCouponCodesBody,
 }
 
-impl PostRequest {
+impl PartnerUploadCouponCodesRequest {
     /// Creates a value from its required fields (`product_coupon_id`, `stock_id`, `body`).
     pub fn new(
         product_coupon_id: impl ::std::convert::Into<::std::string::String>,
         stock_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerUploadCouponCodesBody,
     ) -> Self {
-        PostRequest {
+        PartnerUploadCouponCodesRequest {
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
             body,
@@ -154,14 +154,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl PartnerUploadCouponCodesRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerUploadCouponCodesRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -188,8 +188,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerUploadCouponCodesRequest {
+    type Response = PartnerUploadCouponCodesResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -251,11 +251,14 @@ impl<
     /// 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: PartnerUploadCouponCodesBody,
+    ) -> ::std::result::Result<
+        PartnerUploadCouponCodesResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &PartnerUploadCouponCodesRequest::new(
                     self.product_coupon_id.clone(),
                     self.stock_id.clone(),
                     body,
@@ -270,12 +273,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_upload_coupon_codes.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_upload_coupon_codes.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerUploadCouponCodesBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_product_coupons_product_coupon_id_stocks_stock_id_upload_coupon_codes.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_upload_coupon_codes.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerUploadCouponCodesResponse>(),
         ),
     ])
 }

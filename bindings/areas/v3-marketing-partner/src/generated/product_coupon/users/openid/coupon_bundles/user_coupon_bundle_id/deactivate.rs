@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct DeactivateCouponBundleBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -34,7 +34,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    DeactivateCouponBundleBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_bundle_id: required(2, "stock_bundle_id"),
@@ -44,7 +44,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl DeactivateCouponBundleBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_bundle_id`, `appid`, `out_request_no`, `deactivate_reason`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +54,7 @@ impl PostBody {
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         deactivate_reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        DeactivateCouponBundleBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_bundle_id: stock_bundle_id.into(),
@@ -65,7 +65,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for DeactivateCouponBundleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -77,7 +77,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_state`.
     ///
     /// 用户商品券状态
-    pub enum PostCouponState {
+    pub enum DeactivateCouponBundleCouponState {
         Confirming = "CONFIRMING",
         Pending = "PENDING",
         Effective = "EFFECTIVE",
@@ -94,7 +94,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `send_channel`.
     ///
     /// 发券渠道
-    pub enum PostSendChannel {
+    pub enum DeactivateCouponBundleSendChannel {
         Api = "API",
         BrandManage = "BRAND_MANAGE",
         MerchantCard = "MERCHANT_CARD",
@@ -112,7 +112,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssociatedOrderInfo {
+pub struct DeactivateCouponBundleAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -132,7 +132,7 @@ pub struct PostAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssociatedOrderInfo {
+    DeactivateCouponBundleAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -141,10 +141,10 @@ pub struct PostAssociatedOrderInfo {
     }
 }
 
-impl PostAssociatedOrderInfo {
+impl DeactivateCouponBundleAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAssociatedOrderInfo {
+        DeactivateCouponBundleAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -160,7 +160,7 @@ impl PostAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageDetail {
+pub struct DeactivateCouponBundleProgressiveBundleUsageDetail {
     /// 券核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
@@ -169,7 +169,9 @@ pub struct PostProgressiveBundleUsageDetail {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<PostAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<
+        DeactivateCouponBundleAssociatedOrderInfo,
+    >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -183,7 +185,7 @@ pub struct PostProgressiveBundleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageDetail {
+    DeactivateCouponBundleProgressiveBundleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
         associated_order_info: optional(2, "associated_order_info"),
@@ -193,10 +195,10 @@ pub struct PostProgressiveBundleUsageDetail {
     }
 }
 
-impl PostProgressiveBundleUsageDetail {
+impl DeactivateCouponBundleProgressiveBundleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageDetail {
+        DeactivateCouponBundleProgressiveBundleUsageDetail {
             use_request_no: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             associated_order_info: ::std::option::Option::None,
@@ -213,7 +215,7 @@ impl PostProgressiveBundleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserProductCouponBundleInfo {
+pub struct DeactivateCouponBundleUserProductCouponBundleInfo {
     /// 用户券组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -241,7 +243,7 @@ pub struct PostUserProductCouponBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserProductCouponBundleInfo {
+    DeactivateCouponBundleUserProductCouponBundleInfo {
         user_coupon_bundle_id: optional(0, "user_coupon_bundle_id"),
         user_coupon_bundle_index: optional(1, "user_coupon_bundle_index"),
         total_count: optional(2, "total_count"),
@@ -250,10 +252,10 @@ pub struct PostUserProductCouponBundleInfo {
     }
 }
 
-impl PostUserProductCouponBundleInfo {
+impl DeactivateCouponBundleUserProductCouponBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserProductCouponBundleInfo {
+        DeactivateCouponBundleUserProductCouponBundleInfo {
             user_coupon_bundle_id: ::std::option::Option::None,
             user_coupon_bundle_index: ::std::option::Option::None,
             total_count: ::std::option::Option::None,
@@ -267,7 +269,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum PostState {
+    pub enum DeactivateCouponBundleState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -280,7 +282,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum DeactivateCouponBundleScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -293,7 +295,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum DeactivateCouponBundleType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -306,7 +308,7 @@ impl PostUserProductCouponBundleInfo {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum DeactivateCouponBundleUsageMode {
         Single = "SINGLE",
         ProgressiveBundle = "PROGRESSIVE_BUNDLE",
         #[unrecognized]
@@ -320,7 +322,7 @@ impl PostUserProductCouponBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct DeactivateCouponBundleNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -338,17 +340,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    DeactivateCouponBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl DeactivateCouponBundleNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        DeactivateCouponBundleNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -362,7 +364,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct DeactivateCouponBundleDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -380,17 +382,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    DeactivateCouponBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl DeactivateCouponBundleDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        DeactivateCouponBundleDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -404,13 +406,13 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageInfo {
+pub struct DeactivateCouponBundleSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<DeactivateCouponBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<DeactivateCouponBundleDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -418,17 +420,17 @@ pub struct PostSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageInfo {
+    DeactivateCouponBundleSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl PostSingleUsageInfo {
+impl DeactivateCouponBundleSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageInfo {
+        DeactivateCouponBundleSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -442,7 +444,7 @@ impl PostSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageInfo {
+pub struct DeactivateCouponBundleProgressiveBundleUsageInfo {
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -458,17 +460,17 @@ pub struct PostProgressiveBundleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageInfo {
+    DeactivateCouponBundleProgressiveBundleUsageInfo {
         count: optional(0, "count"),
         interval_days: optional(1, "interval_days"),
         ..extra
     }
 }
 
-impl PostProgressiveBundleUsageInfo {
+impl DeactivateCouponBundleProgressiveBundleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageInfo {
+        DeactivateCouponBundleProgressiveBundleUsageInfo {
             count: ::std::option::Option::None,
             interval_days: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -482,7 +484,7 @@ impl PostProgressiveBundleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChoiceListItem {
+pub struct DeactivateCouponBundleChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -514,7 +516,7 @@ pub struct PostChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChoiceListItem {
+    DeactivateCouponBundleChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -525,10 +527,10 @@ pub struct PostChoiceListItem {
     }
 }
 
-impl PostChoiceListItem {
+impl DeactivateCouponBundleChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostChoiceListItem {
+        DeactivateCouponBundleChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -546,7 +548,7 @@ impl PostChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostComboPackageListItem {
+pub struct DeactivateCouponBundleComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -561,7 +563,9 @@ pub struct PostComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<PostChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateCouponBundleChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -569,7 +573,7 @@ pub struct PostComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostComboPackageListItem {
+    DeactivateCouponBundleComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -577,10 +581,10 @@ pub struct PostComboPackageListItem {
     }
 }
 
-impl PostComboPackageListItem {
+impl DeactivateCouponBundleComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostComboPackageListItem {
+        DeactivateCouponBundleComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -595,7 +599,7 @@ impl PostComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayInfo {
+pub struct DeactivateCouponBundleDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -622,7 +626,7 @@ pub struct PostDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostComboPackageListItem>,
+        ::std::vec::Vec<DeactivateCouponBundleComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -631,7 +635,7 @@ pub struct PostDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayInfo {
+    DeactivateCouponBundleDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -642,10 +646,10 @@ pub struct PostDisplayInfo {
     }
 }
 
-impl PostDisplayInfo {
+impl DeactivateCouponBundleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDisplayInfo {
+        DeactivateCouponBundleDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -663,7 +667,7 @@ impl PostDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProductCoupon {
+pub struct DeactivateCouponBundleProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -673,7 +677,7 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<DeactivateCouponBundleState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -683,31 +687,31 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<DeactivateCouponBundleScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<DeactivateCouponBundleType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<DeactivateCouponBundleUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<DeactivateCouponBundleSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
-        PostProgressiveBundleUsageInfo,
+        DeactivateCouponBundleProgressiveBundleUsageInfo,
     >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<PostDisplayInfo>,
+    pub display_info: ::std::option::Option<DeactivateCouponBundleDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -727,7 +731,7 @@ pub struct PostProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProductCoupon {
+    DeactivateCouponBundleProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -745,10 +749,10 @@ pub struct PostProductCoupon {
     }
 }
 
-impl PostProductCoupon {
+impl DeactivateCouponBundleProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProductCoupon {
+        DeactivateCouponBundleProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -771,7 +775,7 @@ impl PostProductCoupon {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum DeactivateCouponBundleCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         #[unrecognized]
@@ -785,7 +789,7 @@ impl PostProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct DeactivateCouponBundleCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -803,17 +807,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    DeactivateCouponBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl DeactivateCouponBundleCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        DeactivateCouponBundleCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -827,7 +831,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct DeactivateCouponBundleStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -848,7 +852,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    DeactivateCouponBundleStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -856,10 +860,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl DeactivateCouponBundleStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        DeactivateCouponBundleStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -872,7 +876,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum DeactivateCouponBundleDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -891,7 +895,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct DeactivateCouponBundleDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -909,17 +913,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    DeactivateCouponBundleDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl DeactivateCouponBundleDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        DeactivateCouponBundleDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -933,13 +937,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct DeactivateCouponBundleWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<DeactivateCouponBundleDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateCouponBundleDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -947,17 +953,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    DeactivateCouponBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl DeactivateCouponBundleWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        DeactivateCouponBundleWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -971,7 +977,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct DeactivateCouponBundleIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -989,17 +995,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    DeactivateCouponBundleIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl DeactivateCouponBundleIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        DeactivateCouponBundleIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1013,7 +1019,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct DeactivateCouponBundleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1032,11 +1038,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        DeactivateCouponBundleWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<DeactivateCouponBundleIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1045,7 +1053,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    DeactivateCouponBundleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1056,10 +1064,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl DeactivateCouponBundleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        DeactivateCouponBundleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1077,7 +1085,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct DeactivateCouponBundleExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1095,17 +1103,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    DeactivateCouponBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl DeactivateCouponBundleExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        DeactivateCouponBundleExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1119,21 +1127,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageRule {
+pub struct DeactivateCouponBundleProgressiveBundleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        DeactivateCouponBundleCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<DeactivateCouponBundleNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<DeactivateCouponBundleDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<DeactivateCouponBundleExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1141,7 +1151,7 @@ pub struct PostProgressiveBundleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageRule {
+    DeactivateCouponBundleProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1150,10 +1160,10 @@ pub struct PostProgressiveBundleUsageRule {
     }
 }
 
-impl PostProgressiveBundleUsageRule {
+impl DeactivateCouponBundleProgressiveBundleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageRule {
+        DeactivateCouponBundleProgressiveBundleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1169,7 +1179,7 @@ impl PostProgressiveBundleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockBundleInfo {
+pub struct DeactivateCouponBundleStockBundleInfo {
     /// 批次组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1187,17 +1197,17 @@ pub struct PostStockBundleInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockBundleInfo {
+    DeactivateCouponBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
         ..extra
     }
 }
 
-impl PostStockBundleInfo {
+impl DeactivateCouponBundleStockBundleInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockBundleInfo {
+        DeactivateCouponBundleStockBundleInfo {
             stock_bundle_id: ::std::option::Option::None,
             stock_bundle_index: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1209,7 +1219,7 @@ impl PostStockBundleInfo {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum DeactivateCouponBundleCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1225,7 +1235,7 @@ impl PostStockBundleInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct DeactivateCouponBundleCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1244,7 +1254,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    DeactivateCouponBundleCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1252,10 +1262,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl DeactivateCouponBundleCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        DeactivateCouponBundleCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1268,7 +1278,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum DeactivateCouponBundleAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1283,13 +1293,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct DeactivateCouponBundleUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<DeactivateCouponBundleCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1307,10 +1317,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        DeactivateCouponBundleCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<DeactivateCouponBundleAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1321,7 +1333,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    DeactivateCouponBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1334,10 +1346,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl DeactivateCouponBundleUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        DeactivateCouponBundleUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1355,7 +1367,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum DeactivateCouponBundleCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1368,7 +1380,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum DeactivateCouponBundleBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1390,7 +1402,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct DeactivateCouponBundleEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1418,7 +1430,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    DeactivateCouponBundleEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1427,10 +1439,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl DeactivateCouponBundleEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        DeactivateCouponBundleEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1446,7 +1458,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct DeactivateCouponBundleEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1459,16 +1471,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    DeactivateCouponBundleEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl DeactivateCouponBundleEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        DeactivateCouponBundleEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1481,7 +1493,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct DeactivateCouponBundleEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1504,7 +1516,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    DeactivateCouponBundleEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1512,10 +1524,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl DeactivateCouponBundleEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        DeactivateCouponBundleEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1530,22 +1542,26 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct DeactivateCouponBundleCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<DeactivateCouponBundleCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<DeactivateCouponBundleBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        DeactivateCouponBundleEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        DeactivateCouponBundleEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<DeactivateCouponBundleEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1553,7 +1569,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    DeactivateCouponBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1563,10 +1579,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl DeactivateCouponBundleCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        DeactivateCouponBundleCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1583,7 +1599,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct DeactivateCouponBundleNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1594,16 +1610,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    DeactivateCouponBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl DeactivateCouponBundleNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        DeactivateCouponBundleNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1614,7 +1630,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum DeactivateCouponBundleStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1629,7 +1645,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct DeactivateCouponBundleSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1647,17 +1663,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    DeactivateCouponBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl DeactivateCouponBundleSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        DeactivateCouponBundleSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1669,7 +1685,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostStockState {
+    pub enum DeactivateCouponBundleStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1686,7 +1702,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStock {
+pub struct DeactivateCouponBundleStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1704,53 +1720,59 @@ pub struct PostStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<DeactivateCouponBundleCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        DeactivateCouponBundleCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<DeactivateCouponBundleStockSendRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        PostProgressiveBundleUsageRule,
+        DeactivateCouponBundleProgressiveBundleUsageRule,
     >,
     /// 批次组信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_bundle_info: ::std::option::Option<PostStockBundleInfo>,
+    pub stock_bundle_info: ::std::option::Option<DeactivateCouponBundleStockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        DeactivateCouponBundleUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<
+        DeactivateCouponBundleCouponDisplayInfo,
+    >,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<DeactivateCouponBundleNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<DeactivateCouponBundleStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<DeactivateCouponBundleSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostStockState>,
+    pub state: ::std::option::Option<DeactivateCouponBundleStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1772,7 +1794,7 @@ pub struct PostStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStock {
+    DeactivateCouponBundleStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -1795,10 +1817,10 @@ pub struct PostStock {
     }
 }
 
-impl PostStock {
+impl DeactivateCouponBundleStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStock {
+        DeactivateCouponBundleStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -1826,7 +1848,7 @@ impl PostStock {
     /// Values of `coupon_tag_list`.
     ///
     /// 用户商品券标签列表
-    pub enum PostCouponTagList {
+    pub enum DeactivateCouponBundleCouponTagList {
         Member = "MEMBER",
         #[unrecognized]
         Unrecognized(String),
@@ -1839,7 +1861,7 @@ impl PostStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostMemberTagInfo {
+pub struct DeactivateCouponBundleMemberTagInfo {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1852,16 +1874,16 @@ pub struct PostMemberTagInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostMemberTagInfo {
+    DeactivateCouponBundleMemberTagInfo {
         member_card_id: optional(0, "member_card_id"),
         ..extra
     }
 }
 
-impl PostMemberTagInfo {
+impl DeactivateCouponBundleMemberTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostMemberTagInfo {
+        DeactivateCouponBundleMemberTagInfo {
             member_card_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1874,13 +1896,15 @@ impl PostMemberTagInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponTagInfo {
+pub struct DeactivateCouponBundleCouponTagInfo {
     /// 用户商品券标签列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<PostCouponTagList>>,
+    pub coupon_tag_list: ::std::option::Option<
+        ::std::vec::Vec<DeactivateCouponBundleCouponTagList>,
+    >,
     /// 会员标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub member_tag_info: ::std::option::Option<PostMemberTagInfo>,
+    pub member_tag_info: ::std::option::Option<DeactivateCouponBundleMemberTagInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1888,17 +1912,17 @@ pub struct PostCouponTagInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponTagInfo {
+    DeactivateCouponBundleCouponTagInfo {
         coupon_tag_list: optional(0, "coupon_tag_list"),
         member_tag_info: optional(1, "member_tag_info"),
         ..extra
     }
 }
 
-impl PostCouponTagInfo {
+impl DeactivateCouponBundleCouponTagInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponTagInfo {
+        DeactivateCouponBundleCouponTagInfo {
             coupon_tag_list: ::std::option::Option::None,
             member_tag_info: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1912,7 +1936,7 @@ impl PostCouponTagInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUserProductCouponListItem {
+pub struct DeactivateCouponBundleUserProductCouponListItem {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1922,7 +1946,7 @@ pub struct PostUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<PostCouponState>,
+    pub coupon_state: ::std::option::Option<DeactivateCouponBundleCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1947,7 +1971,7 @@ pub struct PostUserProductCouponListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<PostSendChannel>,
+    pub send_channel: ::std::option::Option<DeactivateCouponBundleSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -1966,25 +1990,25 @@ pub struct PostUserProductCouponListItem {
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_detail: ::std::option::Option<
-        PostProgressiveBundleUsageDetail,
+        DeactivateCouponBundleProgressiveBundleUsageDetail,
     >,
     /// 用户券组信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_bundle_info: ::std::option::Option<
-        PostUserProductCouponBundleInfo,
+        DeactivateCouponBundleUserProductCouponBundleInfo,
     >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<PostProductCoupon>,
+    pub product_coupon: ::std::option::Option<DeactivateCouponBundleProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<PostStock>,
+    pub stock: ::std::option::Option<DeactivateCouponBundleStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -1993,7 +2017,7 @@ pub struct PostUserProductCouponListItem {
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 用户商品券标签信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_info: ::std::option::Option<PostCouponTagInfo>,
+    pub coupon_tag_info: ::std::option::Option<DeactivateCouponBundleCouponTagInfo>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2006,7 +2030,7 @@ pub struct PostUserProductCouponListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUserProductCouponListItem {
+    DeactivateCouponBundleUserProductCouponListItem {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2031,10 +2055,10 @@ pub struct PostUserProductCouponListItem {
     }
 }
 
-impl PostUserProductCouponListItem {
+impl DeactivateCouponBundleUserProductCouponListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUserProductCouponListItem {
+        DeactivateCouponBundleUserProductCouponListItem {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2064,7 +2088,7 @@ impl PostUserProductCouponListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeactivateCouponBundleResponse {
     /// 用户券组ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2075,7 +2099,7 @@ pub struct PostResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<PostUserProductCouponListItem>,
+        ::std::vec::Vec<DeactivateCouponBundleUserProductCouponListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -2084,17 +2108,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeactivateCouponBundleResponse {
         user_coupon_bundle_id: optional(0, "user_coupon_bundle_id"),
         user_product_coupon_list: optional(1, "user_product_coupon_list"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl DeactivateCouponBundleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeactivateCouponBundleResponse {
             user_coupon_bundle_id: ::std::option::Option::None,
             user_product_coupon_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2113,7 +2137,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeactivateCouponBundleRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2127,17 +2151,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub user_coupon_bundle_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: DeactivateCouponBundleBody,
 }
 
-impl PostRequest {
+impl DeactivateCouponBundleRequest {
     /// Creates a value from its required fields (`openid`, `user_coupon_bundle_id`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         user_coupon_bundle_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: DeactivateCouponBundleBody,
     ) -> Self {
-        PostRequest {
+        DeactivateCouponBundleRequest {
             openid: openid.into(),
             user_coupon_bundle_id: user_coupon_bundle_id.into(),
             body,
@@ -2145,14 +2169,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl DeactivateCouponBundleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeactivateCouponBundleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2179,8 +2203,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeactivateCouponBundleRequest {
+    type Response = DeactivateCouponBundleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2242,11 +2266,14 @@ impl<
     /// 失效用户商品券组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: DeactivateCouponBundleBody,
+    ) -> ::std::result::Result<
+        DeactivateCouponBundleResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &DeactivateCouponBundleRequest::new(
                     self.openid.clone(),
                     self.user_coupon_bundle_id.clone(),
                     body,
@@ -2261,12 +2288,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupon_bundles_user_coupon_bundle_id_deactivate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "deactivate_coupon_bundle.body",
+            ::wechatpay_runtime::json_schema_for::<DeactivateCouponBundleBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupon_bundles_user_coupon_bundle_id_deactivate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "deactivate_coupon_bundle.response",
+            ::wechatpay_runtime::json_schema_for::<DeactivateCouponBundleResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ConfirmCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -30,7 +30,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ConfirmCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_id: required(2, "stock_id"),
@@ -39,7 +39,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl ConfirmCouponBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_id`, `appid`, `out_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl PostBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        ConfirmCouponBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
@@ -58,7 +58,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ConfirmCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -70,7 +70,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_state`.
     ///
     /// 用户商品券状态
-    pub enum PostCouponState {
+    pub enum ConfirmCouponCouponState {
         Confirming = "CONFIRMING",
         Pending = "PENDING",
         Effective = "EFFECTIVE",
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `send_channel`.
     ///
     /// 发券渠道
-    pub enum PostSendChannel {
+    pub enum ConfirmCouponSendChannel {
         Api = "API",
         BrandManage = "BRAND_MANAGE",
         MerchantCard = "MERCHANT_CARD",
@@ -105,7 +105,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssociatedOrderInfo {
+pub struct ConfirmCouponAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -125,7 +125,7 @@ pub struct PostAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssociatedOrderInfo {
+    ConfirmCouponAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -134,10 +134,10 @@ pub struct PostAssociatedOrderInfo {
     }
 }
 
-impl PostAssociatedOrderInfo {
+impl ConfirmCouponAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAssociatedOrderInfo {
+        ConfirmCouponAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -153,7 +153,7 @@ impl PostAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssociatedPayScoreOrderInfo {
+pub struct ConfirmCouponAssociatedPayScoreOrderInfo {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -173,7 +173,7 @@ pub struct PostAssociatedPayScoreOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssociatedPayScoreOrderInfo {
+    ConfirmCouponAssociatedPayScoreOrderInfo {
         order_id: optional(0, "order_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -182,10 +182,10 @@ pub struct PostAssociatedPayScoreOrderInfo {
     }
 }
 
-impl PostAssociatedPayScoreOrderInfo {
+impl ConfirmCouponAssociatedPayScoreOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAssociatedPayScoreOrderInfo {
+        ConfirmCouponAssociatedPayScoreOrderInfo {
             order_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -201,7 +201,7 @@ impl PostAssociatedPayScoreOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageDetail {
+pub struct ConfirmCouponSingleUsageDetail {
     /// 券核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
@@ -210,11 +210,11 @@ pub struct PostSingleUsageDetail {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<PostAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<ConfirmCouponAssociatedOrderInfo>,
     /// 券核销的关联微信支付分订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
-        PostAssociatedPayScoreOrderInfo,
+        ConfirmCouponAssociatedPayScoreOrderInfo,
     >,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -232,7 +232,7 @@ pub struct PostSingleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageDetail {
+    ConfirmCouponSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
         associated_order_info: optional(2, "associated_order_info"),
@@ -244,10 +244,10 @@ pub struct PostSingleUsageDetail {
     }
 }
 
-impl PostSingleUsageDetail {
+impl ConfirmCouponSingleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageDetail {
+        ConfirmCouponSingleUsageDetail {
             use_request_no: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             associated_order_info: ::std::option::Option::None,
@@ -264,7 +264,7 @@ impl PostSingleUsageDetail {
     /// Values of `detail_state`.
     ///
     /// 轮次使用详情状态
-    pub enum PostDetailState {
+    pub enum ConfirmCouponDetailState {
         Pending = "PENDING",
         Effective = "EFFECTIVE",
         Used = "USED",
@@ -282,10 +282,10 @@ impl PostSingleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItemListItem {
+pub struct ConfirmCouponDetailItemListItem {
     /// 轮次使用详情状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<PostDetailState>,
+    pub detail_state: ::std::option::Option<ConfirmCouponDetailState>,
     /// 有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -300,7 +300,7 @@ pub struct PostDetailItemListItem {
     pub use_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub associated_order_info: ::std::option::Option<PostAssociatedOrderInfo>,
+    pub associated_order_info: ::std::option::Option<ConfirmCouponAssociatedOrderInfo>,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
@@ -317,7 +317,7 @@ pub struct PostDetailItemListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItemListItem {
+    ConfirmCouponDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
         valid_end_time: optional(2, "valid_end_time"),
@@ -331,10 +331,10 @@ pub struct PostDetailItemListItem {
     }
 }
 
-impl PostDetailItemListItem {
+impl ConfirmCouponDetailItemListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItemListItem {
+        ConfirmCouponDetailItemListItem {
             detail_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
             valid_end_time: ::std::option::Option::None,
@@ -355,7 +355,7 @@ impl PostDetailItemListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProgressiveBundleUsageDetail {
+pub struct ConfirmCouponProgressiveBundleUsageDetail {
     /// 总可使用次数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
@@ -364,7 +364,9 @@ pub struct PostProgressiveBundleUsageDetail {
     pub used_count: ::std::option::Option<i64>,
     /// 轮次使用详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_item_list: ::std::option::Option<::std::vec::Vec<PostDetailItemListItem>>,
+    pub detail_item_list: ::std::option::Option<
+        ::std::vec::Vec<ConfirmCouponDetailItemListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -372,7 +374,7 @@ pub struct PostProgressiveBundleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProgressiveBundleUsageDetail {
+    ConfirmCouponProgressiveBundleUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
         detail_item_list: optional(2, "detail_item_list"),
@@ -380,10 +382,10 @@ pub struct PostProgressiveBundleUsageDetail {
     }
 }
 
-impl PostProgressiveBundleUsageDetail {
+impl ConfirmCouponProgressiveBundleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProgressiveBundleUsageDetail {
+        ConfirmCouponProgressiveBundleUsageDetail {
             total_count: ::std::option::Option::None,
             used_count: ::std::option::Option::None,
             detail_item_list: ::std::option::Option::None,
@@ -396,7 +398,7 @@ impl PostProgressiveBundleUsageDetail {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum PostState {
+    pub enum ConfirmCouponState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -409,7 +411,7 @@ impl PostProgressiveBundleUsageDetail {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum ConfirmCouponScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -422,7 +424,7 @@ impl PostProgressiveBundleUsageDetail {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum ConfirmCouponType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -435,7 +437,7 @@ impl PostProgressiveBundleUsageDetail {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum ConfirmCouponUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -449,7 +451,7 @@ impl PostProgressiveBundleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct ConfirmCouponNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -467,17 +469,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    ConfirmCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl ConfirmCouponNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        ConfirmCouponNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -491,7 +493,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct ConfirmCouponDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -509,17 +511,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    ConfirmCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl ConfirmCouponDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        ConfirmCouponDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -533,13 +535,13 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageInfo {
+pub struct ConfirmCouponSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<ConfirmCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<ConfirmCouponDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -547,17 +549,17 @@ pub struct PostSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageInfo {
+    ConfirmCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl PostSingleUsageInfo {
+impl ConfirmCouponSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageInfo {
+        ConfirmCouponSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -569,7 +571,7 @@ impl PostSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum PostSequentialUsageInfoType {
+    pub enum ConfirmCouponSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -583,13 +585,13 @@ impl PostSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageInfo {
+pub struct ConfirmCouponSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<ConfirmCouponSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -610,7 +612,7 @@ pub struct PostSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageInfo {
+    ConfirmCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -619,10 +621,10 @@ pub struct PostSequentialUsageInfo {
     }
 }
 
-impl PostSequentialUsageInfo {
+impl ConfirmCouponSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageInfo {
+        ConfirmCouponSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -638,7 +640,7 @@ impl PostSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChoiceListItem {
+pub struct ConfirmCouponChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -670,7 +672,7 @@ pub struct PostChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChoiceListItem {
+    ConfirmCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -681,10 +683,10 @@ pub struct PostChoiceListItem {
     }
 }
 
-impl PostChoiceListItem {
+impl ConfirmCouponChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostChoiceListItem {
+        ConfirmCouponChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -702,7 +704,7 @@ impl PostChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostComboPackageListItem {
+pub struct ConfirmCouponComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -717,7 +719,7 @@ pub struct PostComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<PostChoiceListItem>>,
+    pub choice_list: ::std::option::Option<::std::vec::Vec<ConfirmCouponChoiceListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -725,7 +727,7 @@ pub struct PostComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostComboPackageListItem {
+    ConfirmCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -733,10 +735,10 @@ pub struct PostComboPackageListItem {
     }
 }
 
-impl PostComboPackageListItem {
+impl ConfirmCouponComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostComboPackageListItem {
+        ConfirmCouponComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -751,7 +753,7 @@ impl PostComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayInfo {
+pub struct ConfirmCouponDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -778,7 +780,7 @@ pub struct PostDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostComboPackageListItem>,
+        ::std::vec::Vec<ConfirmCouponComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -787,7 +789,7 @@ pub struct PostDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayInfo {
+    ConfirmCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -798,10 +800,10 @@ pub struct PostDisplayInfo {
     }
 }
 
-impl PostDisplayInfo {
+impl ConfirmCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDisplayInfo {
+        ConfirmCouponDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -819,7 +821,7 @@ impl PostDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProductCoupon {
+pub struct ConfirmCouponProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -829,7 +831,7 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<ConfirmCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -839,29 +841,29 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<ConfirmCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<ConfirmCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<ConfirmCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<ConfirmCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<PostSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<ConfirmCouponSequentialUsageInfo>,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<PostDisplayInfo>,
+    pub display_info: ::std::option::Option<ConfirmCouponDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -881,7 +883,7 @@ pub struct PostProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProductCoupon {
+    ConfirmCouponProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -899,10 +901,10 @@ pub struct PostProductCoupon {
     }
 }
 
-impl PostProductCoupon {
+impl ConfirmCouponProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProductCoupon {
+        ConfirmCouponProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -925,7 +927,7 @@ impl PostProductCoupon {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum ConfirmCouponCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -940,7 +942,7 @@ impl PostProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct ConfirmCouponCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -958,17 +960,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    ConfirmCouponCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl ConfirmCouponCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        ConfirmCouponCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -982,7 +984,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct ConfirmCouponStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1001,7 +1003,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    ConfirmCouponStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -1009,10 +1011,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl ConfirmCouponStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        ConfirmCouponStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -1025,7 +1027,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum ConfirmCouponDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -1044,7 +1046,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct ConfirmCouponDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1062,17 +1064,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    ConfirmCouponDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl ConfirmCouponDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        ConfirmCouponDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1086,13 +1088,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct ConfirmCouponWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<ConfirmCouponDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<ConfirmCouponDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1100,17 +1104,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    ConfirmCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl ConfirmCouponWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        ConfirmCouponWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1124,7 +1128,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct ConfirmCouponIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1142,17 +1146,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    ConfirmCouponIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl ConfirmCouponIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        ConfirmCouponIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1166,7 +1170,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct ConfirmCouponCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1185,11 +1189,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        ConfirmCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<ConfirmCouponIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1198,7 +1204,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    ConfirmCouponCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1209,10 +1215,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl ConfirmCouponCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        ConfirmCouponCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1230,7 +1236,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct ConfirmCouponExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1248,17 +1254,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    ConfirmCouponExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl ConfirmCouponExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        ConfirmCouponExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1272,21 +1278,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageRule {
+pub struct ConfirmCouponSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        ConfirmCouponCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<ConfirmCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<ConfirmCouponDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<ConfirmCouponExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1294,7 +1302,7 @@ pub struct PostSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageRule {
+    ConfirmCouponSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1303,10 +1311,10 @@ pub struct PostSingleUsageRule {
     }
 }
 
-impl PostSingleUsageRule {
+impl ConfirmCouponSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageRule {
+        ConfirmCouponSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1322,7 +1330,7 @@ impl PostSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRuleCouponAvailablePeriod {
+pub struct ConfirmCouponSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1338,11 +1346,13 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        ConfirmCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<ConfirmCouponIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1351,7 +1361,7 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRuleCouponAvailablePeriod {
+    ConfirmCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -1361,10 +1371,10 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostSequentialUsageRuleCouponAvailablePeriod {
+impl ConfirmCouponSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRuleCouponAvailablePeriod {
+        ConfirmCouponSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -1381,23 +1391,29 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRule {
+pub struct ConfirmCouponSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostSequentialUsageRuleCouponAvailablePeriod,
+        ConfirmCouponSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<ConfirmCouponNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<PostDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<ConfirmCouponDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<PostExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<ConfirmCouponExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -1408,7 +1424,7 @@ pub struct PostSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRule {
+    ConfirmCouponSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -1418,10 +1434,10 @@ pub struct PostSequentialUsageRule {
     }
 }
 
-impl PostSequentialUsageRule {
+impl ConfirmCouponSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRule {
+        ConfirmCouponSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -1436,7 +1452,7 @@ impl PostSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum ConfirmCouponCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1452,7 +1468,7 @@ impl PostSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct ConfirmCouponCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1471,7 +1487,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    ConfirmCouponCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1479,10 +1495,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl ConfirmCouponCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        ConfirmCouponCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1495,7 +1511,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum ConfirmCouponAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1510,13 +1526,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct ConfirmCouponUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<ConfirmCouponCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1534,10 +1550,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        ConfirmCouponCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<ConfirmCouponAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1548,7 +1566,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    ConfirmCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1561,10 +1579,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl ConfirmCouponUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        ConfirmCouponUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1582,7 +1600,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum ConfirmCouponCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1595,7 +1613,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum ConfirmCouponBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1617,7 +1635,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct ConfirmCouponEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1645,7 +1663,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    ConfirmCouponEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1654,10 +1672,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl ConfirmCouponEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        ConfirmCouponEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1673,7 +1691,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct ConfirmCouponEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1686,16 +1704,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    ConfirmCouponEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl ConfirmCouponEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        ConfirmCouponEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1708,7 +1726,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct ConfirmCouponEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1731,7 +1749,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    ConfirmCouponEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1739,10 +1757,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl ConfirmCouponEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        ConfirmCouponEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1757,22 +1775,24 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct ConfirmCouponCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<ConfirmCouponCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<ConfirmCouponBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<ConfirmCouponEntranceMiniProgram>,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        ConfirmCouponEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<ConfirmCouponEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1780,7 +1800,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    ConfirmCouponCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1790,10 +1810,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl ConfirmCouponCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        ConfirmCouponCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1810,7 +1830,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct ConfirmCouponNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -1821,16 +1841,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    ConfirmCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl ConfirmCouponNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        ConfirmCouponNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1841,7 +1861,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum ConfirmCouponStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -1856,7 +1876,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct ConfirmCouponSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1874,17 +1894,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    ConfirmCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl ConfirmCouponSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        ConfirmCouponSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1896,7 +1916,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostStockState {
+    pub enum ConfirmCouponStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -1913,7 +1933,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStock {
+pub struct ConfirmCouponStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1931,51 +1951,53 @@ pub struct PostStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<ConfirmCouponCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<ConfirmCouponCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<ConfirmCouponStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<ConfirmCouponSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<ConfirmCouponSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        ConfirmCouponUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<ConfirmCouponCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<ConfirmCouponNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<ConfirmCouponStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<ConfirmCouponSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostStockState>,
+    pub state: ::std::option::Option<ConfirmCouponStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -1997,7 +2019,7 @@ pub struct PostStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStock {
+    ConfirmCouponStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -2020,10 +2042,10 @@ pub struct PostStock {
     }
 }
 
-impl PostStock {
+impl ConfirmCouponStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStock {
+        ConfirmCouponStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -2051,7 +2073,7 @@ impl PostStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ConfirmCouponResponse {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2061,7 +2083,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<PostCouponState>,
+    pub coupon_state: ::std::option::Option<ConfirmCouponCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2086,7 +2108,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<PostSendChannel>,
+    pub send_channel: ::std::option::Option<ConfirmCouponSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2104,22 +2126,22 @@ pub struct PostResponse {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 单券使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_detail: ::std::option::Option<PostSingleUsageDetail>,
+    pub single_usage_detail: ::std::option::Option<ConfirmCouponSingleUsageDetail>,
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_detail: ::std::option::Option<
-        PostProgressiveBundleUsageDetail,
+        ConfirmCouponProgressiveBundleUsageDetail,
     >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<PostProductCoupon>,
+    pub product_coupon: ::std::option::Option<ConfirmCouponProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<PostStock>,
+    pub stock: ::std::option::Option<ConfirmCouponStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2138,7 +2160,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ConfirmCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2162,10 +2184,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ConfirmCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ConfirmCouponResponse {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2203,7 +2225,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ConfirmCouponRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2217,17 +2239,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub coupon_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ConfirmCouponBody,
 }
 
-impl PostRequest {
+impl ConfirmCouponRequest {
     /// Creates a value from its required fields (`openid`, `coupon_code`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         coupon_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ConfirmCouponBody,
     ) -> Self {
-        PostRequest {
+        ConfirmCouponRequest {
             openid: openid.into(),
             coupon_code: coupon_code.into(),
             body,
@@ -2235,14 +2257,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl ConfirmCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ConfirmCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2269,8 +2291,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ConfirmCouponRequest {
+    type Response = ConfirmCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2326,11 +2348,15 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeConfirm<'a> 
     /// 确认发放用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: ConfirmCouponBody,
+    ) -> ::std::result::Result<ConfirmCouponResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(self.openid.clone(), self.coupon_code.clone(), body),
+                &ConfirmCouponRequest::new(
+                    self.openid.clone(),
+                    self.coupon_code.clone(),
+                    body,
+                ),
             )
             .await
     }
@@ -2341,12 +2367,12 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeConfirm<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupons_coupon_code_confirm.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "confirm_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<ConfirmCouponBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupons_coupon_code_confirm.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "confirm_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<ConfirmCouponResponse>(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssociatedOrderInfo {
+pub struct PartnerUseCouponAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -24,7 +24,7 @@ pub struct PostAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssociatedOrderInfo {
+    PartnerUseCouponAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -32,10 +32,10 @@ pub struct PostAssociatedOrderInfo {
     }
 }
 
-impl PostAssociatedOrderInfo {
+impl PartnerUseCouponAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAssociatedOrderInfo {
+        PartnerUseCouponAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -86,7 +86,7 @@ impl PostAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostAssociatedPayScoreOrderInfo {
+pub struct PartnerUseCouponAssociatedPayScoreOrderInfo {
     /// 微信支付服务订单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
@@ -102,7 +102,7 @@ pub struct PostAssociatedPayScoreOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostAssociatedPayScoreOrderInfo {
+    PartnerUseCouponAssociatedPayScoreOrderInfo {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
         mchid: optional(2, "mchid"),
@@ -110,10 +110,10 @@ pub struct PostAssociatedPayScoreOrderInfo {
     }
 }
 
-impl PostAssociatedPayScoreOrderInfo {
+impl PartnerUseCouponAssociatedPayScoreOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostAssociatedPayScoreOrderInfo {
+        PartnerUseCouponAssociatedPayScoreOrderInfo {
             order_id: ::std::option::Option::None,
             out_order_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -162,7 +162,7 @@ impl PostAssociatedPayScoreOrderInfo {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerUseCouponBody {
     /// 品牌ID
     ///
     /// **Required.**
@@ -186,7 +186,7 @@ pub struct PostBody {
     /// 关联微信支付订单信息
     ///
     /// **Required.**
-    pub associated_order_info: PostAssociatedOrderInfo,
+    pub associated_order_info: PartnerUseCouponAssociatedOrderInfo,
     /// 核销请求单号
     ///
     /// **Required.**
@@ -200,7 +200,7 @@ pub struct PostBody {
     /// 关联微信支付分订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
-        PostAssociatedPayScoreOrderInfo,
+        PartnerUseCouponAssociatedPayScoreOrderInfo,
     >,
     /// 优惠金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -208,7 +208,7 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerUseCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
         stock_id: required(2, "stock_id"),
@@ -223,7 +223,7 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerUseCouponBody {
     /// Creates a value from its required fields (`brand_id`, `product_coupon_id`, `stock_id`, `appid`, `use_time`, `associated_order_info`, `out_request_no`).
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
@@ -231,10 +231,10 @@ impl PostBody {
         stock_id: impl ::std::convert::Into<::std::string::String>,
         appid: impl ::std::convert::Into<::std::string::String>,
         use_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
-        associated_order_info: PostAssociatedOrderInfo,
+        associated_order_info: PartnerUseCouponAssociatedOrderInfo,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerUseCouponBody {
             brand_id: brand_id.into(),
             product_coupon_id: product_coupon_id.into(),
             stock_id: stock_id.into(),
@@ -269,7 +269,7 @@ impl PostBody {
     /// Sets `associated_pay_score_order_info`.
     pub fn with_associated_pay_score_order_info(
         mut self,
-        associated_pay_score_order_info: PostAssociatedPayScoreOrderInfo,
+        associated_pay_score_order_info: PartnerUseCouponAssociatedPayScoreOrderInfo,
     ) -> Self {
         self.associated_pay_score_order_info = ::std::option::Option::Some(
             associated_pay_score_order_info,
@@ -284,7 +284,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerUseCouponBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -296,7 +296,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `coupon_state`.
     ///
     /// 用户商品券状态
-    pub enum PostCouponState {
+    pub enum PartnerUseCouponCouponState {
         Confirming = "CONFIRMING",
         Pending = "PENDING",
         Effective = "EFFECTIVE",
@@ -313,7 +313,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `send_channel`.
     ///
     /// 发券渠道
-    pub enum PostSendChannel {
+    pub enum PartnerUseCouponSendChannel {
         Api = "API",
         BrandManage = "BRAND_MANAGE",
         MerchantCard = "MERCHANT_CARD",
@@ -331,7 +331,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageDetailAssociatedOrderInfo {
+pub struct PartnerUseCouponSingleUsageDetailAssociatedOrderInfo {
     /// 微信支付单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
@@ -351,7 +351,7 @@ pub struct PostSingleUsageDetailAssociatedOrderInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageDetailAssociatedOrderInfo {
+    PartnerUseCouponSingleUsageDetailAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
         mchid: optional(2, "mchid"),
@@ -360,10 +360,10 @@ pub struct PostSingleUsageDetailAssociatedOrderInfo {
     }
 }
 
-impl PostSingleUsageDetailAssociatedOrderInfo {
+impl PartnerUseCouponSingleUsageDetailAssociatedOrderInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageDetailAssociatedOrderInfo {
+        PartnerUseCouponSingleUsageDetailAssociatedOrderInfo {
             transaction_id: ::std::option::Option::None,
             out_trade_no: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -379,7 +379,7 @@ impl PostSingleUsageDetailAssociatedOrderInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageDetail {
+pub struct PartnerUseCouponSingleUsageDetail {
     /// 券核销请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
@@ -389,7 +389,7 @@ pub struct PostSingleUsageDetail {
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<
-        PostSingleUsageDetailAssociatedOrderInfo,
+        PartnerUseCouponSingleUsageDetailAssociatedOrderInfo,
     >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -404,7 +404,7 @@ pub struct PostSingleUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageDetail {
+    PartnerUseCouponSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
         associated_order_info: optional(2, "associated_order_info"),
@@ -414,10 +414,10 @@ pub struct PostSingleUsageDetail {
     }
 }
 
-impl PostSingleUsageDetail {
+impl PartnerUseCouponSingleUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageDetail {
+        PartnerUseCouponSingleUsageDetail {
             use_request_no: ::std::option::Option::None,
             use_time: ::std::option::Option::None,
             associated_order_info: ::std::option::Option::None,
@@ -432,7 +432,7 @@ impl PostSingleUsageDetail {
     /// Values of `detail_state`.
     ///
     /// 轮次使用详情状态
-    pub enum PostDetailState {
+    pub enum PartnerUseCouponDetailState {
         Pending = "PENDING",
         Effective = "EFFECTIVE",
         Used = "USED",
@@ -450,12 +450,12 @@ impl PostSingleUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDetailItemListItem {
+pub struct PartnerUseCouponDetailItemListItem {
     /// 轮次使用详情状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<PostDetailState>,
+    pub detail_state: ::std::option::Option<PartnerUseCouponDetailState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -475,7 +475,7 @@ pub struct PostDetailItemListItem {
     /// 关联微信支付订单信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<
-        PostSingleUsageDetailAssociatedOrderInfo,
+        PartnerUseCouponSingleUsageDetailAssociatedOrderInfo,
     >,
     /// 退券请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -493,7 +493,7 @@ pub struct PostDetailItemListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDetailItemListItem {
+    PartnerUseCouponDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
         valid_end_time: optional(2, "valid_end_time"),
@@ -507,10 +507,10 @@ pub struct PostDetailItemListItem {
     }
 }
 
-impl PostDetailItemListItem {
+impl PartnerUseCouponDetailItemListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDetailItemListItem {
+        PartnerUseCouponDetailItemListItem {
             detail_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
             valid_end_time: ::std::option::Option::None,
@@ -531,7 +531,7 @@ impl PostDetailItemListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageDetail {
+pub struct PartnerUseCouponSequentialUsageDetail {
     /// 总可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -544,7 +544,9 @@ pub struct PostSequentialUsageDetail {
     pub used_count: ::std::option::Option<i64>,
     /// 轮次使用详情列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_item_list: ::std::option::Option<::std::vec::Vec<PostDetailItemListItem>>,
+    pub detail_item_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerUseCouponDetailItemListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -552,7 +554,7 @@ pub struct PostSequentialUsageDetail {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageDetail {
+    PartnerUseCouponSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
         detail_item_list: optional(2, "detail_item_list"),
@@ -560,10 +562,10 @@ pub struct PostSequentialUsageDetail {
     }
 }
 
-impl PostSequentialUsageDetail {
+impl PartnerUseCouponSequentialUsageDetail {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageDetail {
+        PartnerUseCouponSequentialUsageDetail {
             total_count: ::std::option::Option::None,
             used_count: ::std::option::Option::None,
             detail_item_list: ::std::option::Option::None,
@@ -576,7 +578,7 @@ impl PostSequentialUsageDetail {
     /// Values of `state`.
     ///
     /// 商品券状态
-    pub enum PostState {
+    pub enum PartnerUseCouponState {
         Auditing = "AUDITING",
         Effective = "EFFECTIVE",
         Deactivated = "DEACTIVATED",
@@ -589,7 +591,7 @@ impl PostSequentialUsageDetail {
     /// Values of `scope`.
     ///
     /// 优惠范围
-    pub enum PostScope {
+    pub enum PartnerUseCouponScope {
         All = "ALL",
         Single = "SINGLE",
         Category = "CATEGORY",
@@ -602,7 +604,7 @@ impl PostSequentialUsageDetail {
     /// Values of `type`.
     ///
     /// 商品券类型
-    pub enum PostType {
+    pub enum PartnerUseCouponType {
         Normal = "NORMAL",
         Discount = "DISCOUNT",
         Exchange = "EXCHANGE",
@@ -615,7 +617,7 @@ impl PostSequentialUsageDetail {
     /// Values of `usage_mode`.
     ///
     /// 使用模式
-    pub enum PostUsageMode {
+    pub enum PartnerUseCouponUsageMode {
         Single = "SINGLE",
         Sequential = "SEQUENTIAL",
         #[unrecognized]
@@ -629,7 +631,7 @@ impl PostSequentialUsageDetail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNormalCoupon {
+pub struct PartnerUseCouponNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -647,17 +649,17 @@ pub struct PostNormalCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNormalCoupon {
+    PartnerUseCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
         ..extra
     }
 }
 
-impl PostNormalCoupon {
+impl PartnerUseCouponNormalCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNormalCoupon {
+        PartnerUseCouponNormalCoupon {
             threshold: ::std::option::Option::None,
             discount_amount: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -671,7 +673,7 @@ impl PostNormalCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDiscountCoupon {
+pub struct PartnerUseCouponDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -689,17 +691,17 @@ pub struct PostDiscountCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDiscountCoupon {
+    PartnerUseCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
         ..extra
     }
 }
 
-impl PostDiscountCoupon {
+impl PartnerUseCouponDiscountCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDiscountCoupon {
+        PartnerUseCouponDiscountCoupon {
             threshold: ::std::option::Option::None,
             percent_off: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -713,13 +715,13 @@ impl PostDiscountCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageInfo {
+pub struct PartnerUseCouponSingleUsageInfo {
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerUseCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerUseCouponDiscountCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -727,17 +729,17 @@ pub struct PostSingleUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageInfo {
+    PartnerUseCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
         ..extra
     }
 }
 
-impl PostSingleUsageInfo {
+impl PartnerUseCouponSingleUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageInfo {
+        PartnerUseCouponSingleUsageInfo {
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -749,7 +751,7 @@ impl PostSingleUsageInfo {
     /// Values of `type`.
     ///
     /// 多次优惠规则类型
-    pub enum PostSequentialUsageInfoType {
+    pub enum PartnerUseCouponSequentialUsageInfoType {
         Incremental = "INCREMENTAL",
         Equal = "EQUAL",
         #[unrecognized]
@@ -763,13 +765,13 @@ impl PostSingleUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageInfo {
+pub struct PartnerUseCouponSequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostSequentialUsageInfoType>,
+    pub type_: ::std::option::Option<PartnerUseCouponSequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -790,7 +792,7 @@ pub struct PostSequentialUsageInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageInfo {
+    PartnerUseCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
         available_days: optional(2, "available_days"),
@@ -799,10 +801,10 @@ pub struct PostSequentialUsageInfo {
     }
 }
 
-impl PostSequentialUsageInfo {
+impl PartnerUseCouponSequentialUsageInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageInfo {
+        PartnerUseCouponSequentialUsageInfo {
             type_: ::std::option::Option::None,
             count: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -818,7 +820,7 @@ impl PostSequentialUsageInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostChoiceListItem {
+pub struct PartnerUseCouponChoiceListItem {
     /// 单品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -850,7 +852,7 @@ pub struct PostChoiceListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostChoiceListItem {
+    PartnerUseCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
         count: optional(2, "count"),
@@ -861,10 +863,10 @@ pub struct PostChoiceListItem {
     }
 }
 
-impl PostChoiceListItem {
+impl PartnerUseCouponChoiceListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostChoiceListItem {
+        PartnerUseCouponChoiceListItem {
             name: ::std::option::Option::None,
             price: ::std::option::Option::None,
             count: ::std::option::Option::None,
@@ -882,7 +884,7 @@ impl PostChoiceListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostComboPackageListItem {
+pub struct PartnerUseCouponComboPackageListItem {
     /// 套餐名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -897,7 +899,9 @@ pub struct PostComboPackageListItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub choice_list: ::std::option::Option<::std::vec::Vec<PostChoiceListItem>>,
+    pub choice_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerUseCouponChoiceListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -905,7 +909,7 @@ pub struct PostComboPackageListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostComboPackageListItem {
+    PartnerUseCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
         choice_list: optional(2, "choice_list"),
@@ -913,10 +917,10 @@ pub struct PostComboPackageListItem {
     }
 }
 
-impl PostComboPackageListItem {
+impl PartnerUseCouponComboPackageListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostComboPackageListItem {
+        PartnerUseCouponComboPackageListItem {
             name: ::std::option::Option::None,
             pick_count: ::std::option::Option::None,
             choice_list: ::std::option::Option::None,
@@ -931,7 +935,7 @@ impl PostComboPackageListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDisplayInfo {
+pub struct PartnerUseCouponDisplayInfo {
     /// 商品券名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -958,7 +962,7 @@ pub struct PostDisplayInfo {
     /// 套餐组合
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<PostComboPackageListItem>,
+        ::std::vec::Vec<PartnerUseCouponComboPackageListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -967,7 +971,7 @@ pub struct PostDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDisplayInfo {
+    PartnerUseCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
         background_url: optional(2, "background_url"),
@@ -978,10 +982,10 @@ pub struct PostDisplayInfo {
     }
 }
 
-impl PostDisplayInfo {
+impl PartnerUseCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDisplayInfo {
+        PartnerUseCouponDisplayInfo {
             name: ::std::option::Option::None,
             image_url: ::std::option::Option::None,
             background_url: ::std::option::Option::None,
@@ -999,7 +1003,7 @@ impl PostDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostProductCoupon {
+pub struct PartnerUseCouponProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1009,7 +1013,7 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<PartnerUseCouponState>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1019,29 +1023,31 @@ pub struct PostProductCoupon {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scope: ::std::option::Option<PostScope>,
+    pub scope: ::std::option::Option<PartnerUseCouponScope>,
     /// 商品券类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<PostType>,
+    pub type_: ::std::option::Option<PartnerUseCouponType>,
     /// 使用模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_mode: ::std::option::Option<PostUsageMode>,
+    pub usage_mode: ::std::option::Option<PartnerUseCouponUsageMode>,
     /// 单券模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<PostSingleUsageInfo>,
+    pub single_usage_info: ::std::option::Option<PartnerUseCouponSingleUsageInfo>,
     /// 多次优惠模式信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_info: ::std::option::Option<PostSequentialUsageInfo>,
+    pub sequential_usage_info: ::std::option::Option<
+        PartnerUseCouponSequentialUsageInfo,
+    >,
     /// 展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub display_info: ::std::option::Option<PostDisplayInfo>,
+    pub display_info: ::std::option::Option<PartnerUseCouponDisplayInfo>,
     /// 外部商品ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_product_no: ::std::option::Option<::std::string::String>,
@@ -1061,7 +1067,7 @@ pub struct PostProductCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostProductCoupon {
+    PartnerUseCouponProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
         brand_id: optional(2, "brand_id"),
@@ -1079,10 +1085,10 @@ pub struct PostProductCoupon {
     }
 }
 
-impl PostProductCoupon {
+impl PartnerUseCouponProductCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostProductCoupon {
+        PartnerUseCouponProductCoupon {
             product_coupon_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
             brand_id: ::std::option::Option::None,
@@ -1105,7 +1111,7 @@ impl PostProductCoupon {
     /// Values of `coupon_code_mode`.
     ///
     /// 券Code分配模式
-    pub enum PostCouponCodeMode {
+    pub enum PartnerUseCouponCouponCodeMode {
         Wechatpay = "WECHATPAY",
         Upload = "UPLOAD",
         ApiAssign = "API_ASSIGN",
@@ -1120,7 +1126,7 @@ impl PostProductCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponCodeCountInfo {
+pub struct PartnerUseCouponCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1138,17 +1144,17 @@ pub struct PostCouponCodeCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponCodeCountInfo {
+    PartnerUseCouponCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
         ..extra
     }
 }
 
-impl PostCouponCodeCountInfo {
+impl PartnerUseCouponCouponCodeCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponCodeCountInfo {
+        PartnerUseCouponCouponCodeCountInfo {
             total_count: ::std::option::Option::None,
             available_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1162,7 +1168,7 @@ impl PostCouponCodeCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStockSendRule {
+pub struct PartnerUseCouponStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1181,7 +1187,7 @@ pub struct PostStockSendRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStockSendRule {
+    PartnerUseCouponStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
         max_count_per_user: optional(2, "max_count_per_user"),
@@ -1189,10 +1195,10 @@ pub struct PostStockSendRule {
     }
 }
 
-impl PostStockSendRule {
+impl PartnerUseCouponStockSendRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStockSendRule {
+        PartnerUseCouponStockSendRule {
             max_count: ::std::option::Option::None,
             max_count_per_day: ::std::option::Option::None,
             max_count_per_user: ::std::option::Option::None,
@@ -1205,7 +1211,7 @@ impl PostStockSendRule {
     /// Values of `day_list`.
     ///
     /// 每周可用星期数
-    pub enum PostDayList {
+    pub enum PartnerUseCouponDayList {
         Monday = "MONDAY",
         Tuesday = "TUESDAY",
         Wednesday = "WEDNESDAY",
@@ -1224,7 +1230,7 @@ impl PostStockSendRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDayPeriodListItem {
+pub struct PartnerUseCouponDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1242,17 +1248,17 @@ pub struct PostDayPeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDayPeriodListItem {
+    PartnerUseCouponDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostDayPeriodListItem {
+impl PartnerUseCouponDayPeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDayPeriodListItem {
+        PartnerUseCouponDayPeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1266,13 +1272,15 @@ impl PostDayPeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostWeeklyAvailablePeriod {
+pub struct PartnerUseCouponWeeklyAvailablePeriod {
     /// 每周可用星期数
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_list: ::std::option::Option<::std::vec::Vec<PostDayList>>,
+    pub day_list: ::std::option::Option<::std::vec::Vec<PartnerUseCouponDayList>>,
     /// 当天可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub day_period_list: ::std::option::Option<::std::vec::Vec<PostDayPeriodListItem>>,
+    pub day_period_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerUseCouponDayPeriodListItem>,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1280,17 +1288,17 @@ pub struct PostWeeklyAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostWeeklyAvailablePeriod {
+    PartnerUseCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
         ..extra
     }
 }
 
-impl PostWeeklyAvailablePeriod {
+impl PartnerUseCouponWeeklyAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostWeeklyAvailablePeriod {
+        PartnerUseCouponWeeklyAvailablePeriod {
             day_list: ::std::option::Option::None,
             day_period_list: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1304,7 +1312,7 @@ impl PostWeeklyAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostIrregularAvailablePeriodListItem {
+pub struct PartnerUseCouponIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1322,17 +1330,17 @@ pub struct PostIrregularAvailablePeriodListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostIrregularAvailablePeriodListItem {
+    PartnerUseCouponIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
         ..extra
     }
 }
 
-impl PostIrregularAvailablePeriodListItem {
+impl PartnerUseCouponIrregularAvailablePeriodListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostIrregularAvailablePeriodListItem {
+        PartnerUseCouponIrregularAvailablePeriodListItem {
             begin_time: ::std::option::Option::None,
             end_time: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1346,7 +1354,7 @@ impl PostIrregularAvailablePeriodListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailablePeriod {
+pub struct PartnerUseCouponCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1365,11 +1373,13 @@ pub struct PostCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerUseCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerUseCouponIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1378,7 +1388,7 @@ pub struct PostCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailablePeriod {
+    PartnerUseCouponCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         available_days: optional(2, "available_days"),
@@ -1389,10 +1399,10 @@ pub struct PostCouponAvailablePeriod {
     }
 }
 
-impl PostCouponAvailablePeriod {
+impl PartnerUseCouponCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailablePeriod {
+        PartnerUseCouponCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             available_days: ::std::option::Option::None,
@@ -1410,7 +1420,7 @@ impl PostCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostExchangeCoupon {
+pub struct PartnerUseCouponExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1428,17 +1438,17 @@ pub struct PostExchangeCoupon {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostExchangeCoupon {
+    PartnerUseCouponExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
         ..extra
     }
 }
 
-impl PostExchangeCoupon {
+impl PartnerUseCouponExchangeCoupon {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostExchangeCoupon {
+        PartnerUseCouponExchangeCoupon {
             threshold: ::std::option::Option::None,
             exchange_price: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -1452,21 +1462,23 @@ impl PostExchangeCoupon {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSingleUsageRule {
+pub struct PartnerUseCouponSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_period: ::std::option::Option<PostCouponAvailablePeriod>,
+    pub coupon_available_period: ::std::option::Option<
+        PartnerUseCouponCouponAvailablePeriod,
+    >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon: ::std::option::Option<PostNormalCoupon>,
+    pub normal_coupon: ::std::option::Option<PartnerUseCouponNormalCoupon>,
     /// 折扣券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<PostDiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<PartnerUseCouponDiscountCoupon>,
     /// 兑换券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<PostExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<PartnerUseCouponExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1474,7 +1486,7 @@ pub struct PostSingleUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSingleUsageRule {
+    PartnerUseCouponSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
         discount_coupon: optional(2, "discount_coupon"),
@@ -1483,10 +1495,10 @@ pub struct PostSingleUsageRule {
     }
 }
 
-impl PostSingleUsageRule {
+impl PartnerUseCouponSingleUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSingleUsageRule {
+        PartnerUseCouponSingleUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon: ::std::option::Option::None,
             discount_coupon: ::std::option::Option::None,
@@ -1502,7 +1514,7 @@ impl PostSingleUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRuleCouponAvailablePeriod {
+pub struct PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1518,11 +1530,13 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub weekly_available_period: ::std::option::Option<PostWeeklyAvailablePeriod>,
+    pub weekly_available_period: ::std::option::Option<
+        PartnerUseCouponWeeklyAvailablePeriod,
+    >,
     /// 无规律的可用时间段
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<PostIrregularAvailablePeriodListItem>,
+        ::std::vec::Vec<PartnerUseCouponIrregularAvailablePeriodListItem>,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1531,7 +1545,7 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRuleCouponAvailablePeriod {
+    PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
         wait_days_after_receive: optional(2, "wait_days_after_receive"),
@@ -1541,10 +1555,10 @@ pub struct PostSequentialUsageRuleCouponAvailablePeriod {
     }
 }
 
-impl PostSequentialUsageRuleCouponAvailablePeriod {
+impl PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRuleCouponAvailablePeriod {
+        PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod {
             available_begin_time: ::std::option::Option::None,
             available_end_time: ::std::option::Option::None,
             wait_days_after_receive: ::std::option::Option::None,
@@ -1561,23 +1575,29 @@ impl PostSequentialUsageRuleCouponAvailablePeriod {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSequentialUsageRule {
+pub struct PartnerUseCouponSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        PostSequentialUsageRuleCouponAvailablePeriod,
+        PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<PostNormalCoupon>>,
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerUseCouponNormalCoupon>,
+    >,
     /// 折扣券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<PostDiscountCoupon>>,
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerUseCouponDiscountCoupon>,
+    >,
     /// 兑换券使用规则列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<PostExchangeCoupon>>,
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerUseCouponExchangeCoupon>,
+    >,
     /// 多次优惠是否提供首笔特惠
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
@@ -1588,7 +1608,7 @@ pub struct PostSequentialUsageRule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSequentialUsageRule {
+    PartnerUseCouponSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
         discount_coupon_list: optional(2, "discount_coupon_list"),
@@ -1598,10 +1618,10 @@ pub struct PostSequentialUsageRule {
     }
 }
 
-impl PostSequentialUsageRule {
+impl PartnerUseCouponSequentialUsageRule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSequentialUsageRule {
+        PartnerUseCouponSequentialUsageRule {
             coupon_available_period: ::std::option::Option::None,
             normal_coupon_list: ::std::option::Option::None,
             discount_coupon_list: ::std::option::Option::None,
@@ -1616,7 +1636,7 @@ impl PostSequentialUsageRule {
     /// Values of `coupon_usage_method_list`.
     ///
     /// 券使用方式列表
-    pub enum PostCouponUsageMethodList {
+    pub enum PartnerUseCouponCouponUsageMethodList {
         Offline = "OFFLINE",
         MiniProgram = "MINI_PROGRAM",
         App = "APP",
@@ -1632,7 +1652,7 @@ impl PostSequentialUsageRule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponAvailableStoreInfo {
+pub struct PartnerUseCouponCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1651,7 +1671,7 @@ pub struct PostCouponAvailableStoreInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponAvailableStoreInfo {
+    PartnerUseCouponCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1659,10 +1679,10 @@ pub struct PostCouponAvailableStoreInfo {
     }
 }
 
-impl PostCouponAvailableStoreInfo {
+impl PartnerUseCouponCouponAvailableStoreInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponAvailableStoreInfo {
+        PartnerUseCouponCouponAvailableStoreInfo {
             description: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1675,7 +1695,7 @@ impl PostCouponAvailableStoreInfo {
     /// Values of `app_jump_type`.
     ///
     /// APP跳转类型
-    pub enum PostAppJumpType {
+    pub enum PartnerUseCouponAppJumpType {
         H5 = "H5",
         PasscodeLink = "PASSCODE_LINK",
         UsageGuide = "USAGE_GUIDE",
@@ -1690,13 +1710,13 @@ impl PostCouponAvailableStoreInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostUsageRuleDisplayInfo {
+pub struct PartnerUseCouponUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<PostCouponUsageMethodList>,
+        ::std::vec::Vec<PartnerUseCouponCouponUsageMethodList>,
     >,
     /// 小程序AppID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1714,10 +1734,12 @@ pub struct PostUsageRuleDisplayInfo {
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_store_info: ::std::option::Option<PostCouponAvailableStoreInfo>,
+    pub coupon_available_store_info: ::std::option::Option<
+        PartnerUseCouponCouponAvailableStoreInfo,
+    >,
     /// APP跳转类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub app_jump_type: ::std::option::Option<PostAppJumpType>,
+    pub app_jump_type: ::std::option::Option<PartnerUseCouponAppJumpType>,
     /// 口令链接
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
@@ -1728,7 +1750,7 @@ pub struct PostUsageRuleDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostUsageRuleDisplayInfo {
+    PartnerUseCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
         mini_program_path: optional(2, "mini_program_path"),
@@ -1741,10 +1763,10 @@ pub struct PostUsageRuleDisplayInfo {
     }
 }
 
-impl PostUsageRuleDisplayInfo {
+impl PartnerUseCouponUsageRuleDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostUsageRuleDisplayInfo {
+        PartnerUseCouponUsageRuleDisplayInfo {
             coupon_usage_method_list: ::std::option::Option::None,
             mini_program_appid: ::std::option::Option::None,
             mini_program_path: ::std::option::Option::None,
@@ -1762,7 +1784,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `code_display_mode`.
     ///
     /// 用户商品券Code展示模式
-    pub enum PostCodeDisplayMode {
+    pub enum PartnerUseCouponCodeDisplayMode {
         Invisible = "INVISIBLE",
         Barcode = "BARCODE",
         Qrcode = "QRCODE",
@@ -1775,7 +1797,7 @@ impl PostUsageRuleDisplayInfo {
     /// Values of `background_color`.
     ///
     /// 背景颜色
-    pub enum PostBackgroundColor {
+    pub enum PartnerUseCouponBackgroundColor {
         Color010 = "Color010",
         Color020 = "Color020",
         Color030 = "Color030",
@@ -1797,7 +1819,7 @@ impl PostUsageRuleDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceMiniProgram {
+pub struct PartnerUseCouponEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1825,7 +1847,7 @@ pub struct PostEntranceMiniProgram {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceMiniProgram {
+    PartnerUseCouponEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
         entrance_wording: optional(2, "entrance_wording"),
@@ -1834,10 +1856,10 @@ pub struct PostEntranceMiniProgram {
     }
 }
 
-impl PostEntranceMiniProgram {
+impl PartnerUseCouponEntranceMiniProgram {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceMiniProgram {
+        PartnerUseCouponEntranceMiniProgram {
             appid: ::std::option::Option::None,
             path: ::std::option::Option::None,
             entrance_wording: ::std::option::Option::None,
@@ -1853,7 +1875,7 @@ impl PostEntranceMiniProgram {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceOfficialAccount {
+pub struct PartnerUseCouponEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1866,16 +1888,16 @@ pub struct PostEntranceOfficialAccount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceOfficialAccount {
+    PartnerUseCouponEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
     }
 }
 
-impl PostEntranceOfficialAccount {
+impl PartnerUseCouponEntranceOfficialAccount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceOfficialAccount {
+        PartnerUseCouponEntranceOfficialAccount {
             appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -1888,7 +1910,7 @@ impl PostEntranceOfficialAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEntranceFinder {
+pub struct PartnerUseCouponEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1911,7 +1933,7 @@ pub struct PostEntranceFinder {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEntranceFinder {
+    PartnerUseCouponEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
         finder_video_cover_image_url: optional(2, "finder_video_cover_image_url"),
@@ -1919,10 +1941,10 @@ pub struct PostEntranceFinder {
     }
 }
 
-impl PostEntranceFinder {
+impl PartnerUseCouponEntranceFinder {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEntranceFinder {
+        PartnerUseCouponEntranceFinder {
             finder_id: ::std::option::Option::None,
             finder_video_id: ::std::option::Option::None,
             finder_video_cover_image_url: ::std::option::Option::None,
@@ -1937,22 +1959,26 @@ impl PostEntranceFinder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCouponDisplayInfo {
+pub struct PartnerUseCouponCouponDisplayInfo {
     /// 用户商品券Code展示模式
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<PostCodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<PartnerUseCouponCodeDisplayMode>,
     /// 背景颜色
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<PostBackgroundColor>,
+    pub background_color: ::std::option::Option<PartnerUseCouponBackgroundColor>,
     /// 小程序入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_mini_program: ::std::option::Option<PostEntranceMiniProgram>,
+    pub entrance_mini_program: ::std::option::Option<
+        PartnerUseCouponEntranceMiniProgram,
+    >,
     /// 公众号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_official_account: ::std::option::Option<PostEntranceOfficialAccount>,
+    pub entrance_official_account: ::std::option::Option<
+        PartnerUseCouponEntranceOfficialAccount,
+    >,
     /// 视频号入口
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<PostEntranceFinder>,
+    pub entrance_finder: ::std::option::Option<PartnerUseCouponEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -1960,7 +1986,7 @@ pub struct PostCouponDisplayInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCouponDisplayInfo {
+    PartnerUseCouponCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
         entrance_mini_program: optional(2, "entrance_mini_program"),
@@ -1970,10 +1996,10 @@ pub struct PostCouponDisplayInfo {
     }
 }
 
-impl PostCouponDisplayInfo {
+impl PartnerUseCouponCouponDisplayInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCouponDisplayInfo {
+        PartnerUseCouponCouponDisplayInfo {
             code_display_mode: ::std::option::Option::None,
             background_color: ::std::option::Option::None,
             entrance_mini_program: ::std::option::Option::None,
@@ -1990,7 +2016,7 @@ impl PostCouponDisplayInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostNotifyConfig {
+pub struct PartnerUseCouponNotifyConfig {
     /// 事件通知appid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
@@ -2001,16 +2027,16 @@ pub struct PostNotifyConfig {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostNotifyConfig {
+    PartnerUseCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
     }
 }
 
-impl PostNotifyConfig {
+impl PartnerUseCouponNotifyConfig {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostNotifyConfig {
+        PartnerUseCouponNotifyConfig {
             notify_appid: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
         }
@@ -2021,7 +2047,7 @@ impl PostNotifyConfig {
     /// Values of `store_scope`.
     ///
     /// 可用门店范围
-    pub enum PostStoreScope {
+    pub enum PartnerUseCouponStoreScope {
         None = "NONE",
         All = "ALL",
         Specific = "SPECIFIC",
@@ -2036,7 +2062,7 @@ impl PostNotifyConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSentCountInfo {
+pub struct PartnerUseCouponSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2054,17 +2080,17 @@ pub struct PostSentCountInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSentCountInfo {
+    PartnerUseCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
         ..extra
     }
 }
 
-impl PostSentCountInfo {
+impl PartnerUseCouponSentCountInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSentCountInfo {
+        PartnerUseCouponSentCountInfo {
             total_count: ::std::option::Option::None,
             today_count: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -2076,7 +2102,7 @@ impl PostSentCountInfo {
     /// Values of `state`.
     ///
     /// 批次状态
-    pub enum PostStockState {
+    pub enum PartnerUseCouponStockState {
         Auditing = "AUDITING",
         Sending = "SENDING",
         Paused = "PAUSED",
@@ -2093,7 +2119,7 @@ impl PostSentCountInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostStock {
+pub struct PartnerUseCouponStock {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2111,51 +2137,57 @@ pub struct PostStock {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_mode: ::std::option::Option<PostCouponCodeMode>,
+    pub coupon_code_mode: ::std::option::Option<PartnerUseCouponCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count_info: ::std::option::Option<PostCouponCodeCountInfo>,
+    pub coupon_code_count_info: ::std::option::Option<
+        PartnerUseCouponCouponCodeCountInfo,
+    >,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<PostStockSendRule>,
+    pub stock_send_rule: ::std::option::Option<PartnerUseCouponStockSendRule>,
     /// 单券使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<PostSingleUsageRule>,
+    pub single_usage_rule: ::std::option::Option<PartnerUseCouponSingleUsageRule>,
     /// 多次优惠使用规则
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_rule: ::std::option::Option<PostSequentialUsageRule>,
+    pub sequential_usage_rule: ::std::option::Option<
+        PartnerUseCouponSequentialUsageRule,
+    >,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub usage_rule_display_info: ::std::option::Option<PostUsageRuleDisplayInfo>,
+    pub usage_rule_display_info: ::std::option::Option<
+        PartnerUseCouponUsageRuleDisplayInfo,
+    >,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_display_info: ::std::option::Option<PostCouponDisplayInfo>,
+    pub coupon_display_info: ::std::option::Option<PartnerUseCouponCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<PostNotifyConfig>,
+    pub notify_config: ::std::option::Option<PartnerUseCouponNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<PostStoreScope>,
+    pub store_scope: ::std::option::Option<PartnerUseCouponStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sent_count_info: ::std::option::Option<PostSentCountInfo>,
+    pub sent_count_info: ::std::option::Option<PartnerUseCouponSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostStockState>,
+    pub state: ::std::option::Option<PartnerUseCouponStockState>,
     /// 失效请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
@@ -2177,7 +2209,7 @@ pub struct PostStock {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostStock {
+    PartnerUseCouponStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
         remark: optional(2, "remark"),
@@ -2200,10 +2232,10 @@ pub struct PostStock {
     }
 }
 
-impl PostStock {
+impl PartnerUseCouponStock {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostStock {
+        PartnerUseCouponStock {
             product_coupon_id: ::std::option::Option::None,
             stock_id: ::std::option::Option::None,
             remark: ::std::option::Option::None,
@@ -2231,7 +2263,7 @@ impl PostStock {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerUseCouponResponse {
     /// 用户商品券Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2241,7 +2273,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<PostCouponState>,
+    pub coupon_state: ::std::option::Option<PartnerUseCouponCouponState>,
     /// 有效期开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -2266,7 +2298,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub send_channel: ::std::option::Option<PostSendChannel>,
+    pub send_channel: ::std::option::Option<PartnerUseCouponSendChannel>,
     /// 确认请求单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
@@ -2284,20 +2316,22 @@ pub struct PostResponse {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 单券使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_detail: ::std::option::Option<PostSingleUsageDetail>,
+    pub single_usage_detail: ::std::option::Option<PartnerUseCouponSingleUsageDetail>,
     /// 多次优惠使用详情
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub sequential_usage_detail: ::std::option::Option<PostSequentialUsageDetail>,
+    pub sequential_usage_detail: ::std::option::Option<
+        PartnerUseCouponSequentialUsageDetail,
+    >,
     /// 商品券信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub product_coupon: ::std::option::Option<PostProductCoupon>,
+    pub product_coupon: ::std::option::Option<PartnerUseCouponProductCoupon>,
     /// 批次信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock: ::std::option::Option<PostStock>,
+    pub stock: ::std::option::Option<PartnerUseCouponStock>,
     /// 自定义附加信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
@@ -2316,7 +2350,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerUseCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
         valid_begin_time: optional(2, "valid_begin_time"),
@@ -2340,10 +2374,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerUseCouponResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerUseCouponResponse {
             coupon_code: ::std::option::Option::None,
             coupon_state: ::std::option::Option::None,
             valid_begin_time: ::std::option::Option::None,
@@ -2381,7 +2415,7 @@ impl PostResponse {
 /// Source: `openapi/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerUseCouponRequest {
     /// 用户OpenID
     ///
     /// **Required.**
@@ -2395,17 +2429,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub coupon_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerUseCouponBody,
 }
 
-impl PostRequest {
+impl PartnerUseCouponRequest {
     /// Creates a value from its required fields (`openid`, `coupon_code`, `body`).
     pub fn new(
         openid: impl ::std::convert::Into<::std::string::String>,
         coupon_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerUseCouponBody,
     ) -> Self {
-        PostRequest {
+        PartnerUseCouponRequest {
             openid: openid.into(),
             coupon_code: coupon_code.into(),
             body,
@@ -2413,14 +2447,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl PartnerUseCouponRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerUseCouponRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -2447,8 +2481,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerUseCouponRequest {
+    type Response = PartnerUseCouponResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -2504,11 +2538,15 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeUse<'a> {
     /// 核销用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: PartnerUseCouponBody,
+    ) -> ::std::result::Result<PartnerUseCouponResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(self.openid.clone(), self.coupon_code.clone(), body),
+                &PartnerUseCouponRequest::new(
+                    self.openid.clone(),
+                    self.coupon_code.clone(),
+                    body,
+                ),
             )
             .await
     }
@@ -2519,12 +2557,12 @@ impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeUse<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupons_coupon_code_use.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_use_coupon.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerUseCouponBody>(),
         ),
         (
-            "post_v3_marketing_partner_product_coupon_users_openid_coupons_coupon_code_use.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_use_coupon.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerUseCouponResponse>(),
         ),
     ])
 }

@@ -11,7 +11,7 @@
 /// Source: `openapi/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct OfflinefacemchTerminateContractRequest {
     /// 机构ID
     ///
     /// **Required.**
@@ -26,27 +26,27 @@ pub struct PostRequest {
     pub user_id: ::std::string::String,
 }
 
-impl PostRequest {
+impl OfflinefacemchTerminateContractRequest {
     /// Creates a value from its required fields (`organization_id`, `user_id`).
     pub fn new(
         organization_id: impl ::std::convert::Into<::std::string::String>,
         user_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostRequest {
+        OfflinefacemchTerminateContractRequest {
             organization_id: organization_id.into(),
             user_id: user_id.into(),
         }
     }
 }
 
-impl PostRequest {
+impl OfflinefacemchTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`
     pub const PATH: &'static str = "/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for OfflinefacemchTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for OfflinefacemchTerminateContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -128,7 +128,10 @@ impl<
     pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(self.organization_id.clone(), self.user_id.clone()),
+                &OfflinefacemchTerminateContractRequest::new(
+                    self.organization_id.clone(),
+                    self.user_id.clone(),
+                ),
             )
             .await
     }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetScheduledAmount {
+pub struct GetPolicyPeriodByPolicyPeriodIdScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -24,17 +24,17 @@ pub struct GetScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetScheduledAmount {
+    GetPolicyPeriodByPolicyPeriodIdScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetScheduledAmount {
+impl GetPolicyPeriodByPolicyPeriodIdScheduledAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetScheduledAmount {
+        GetPolicyPeriodByPolicyPeriodIdScheduledAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -46,7 +46,7 @@ impl GetScheduledAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPolicyPeriodByPolicyPeriodIdResponse {
     /// 保单的扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -65,10 +65,14 @@ pub struct GetResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<GetScheduledAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        GetPolicyPeriodByPolicyPeriodIdScheduledAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<GetScheduledAmount>,
+    pub deduct_amount: ::std::option::Option<
+        GetPolicyPeriodByPolicyPeriodIdScheduledAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -79,7 +83,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPolicyPeriodByPolicyPeriodIdResponse {
         policy_period_id: optional(0, "policy_period_id"),
         policy_period_state: optional(1, "policy_period_state"),
         deduct_start_date: optional(2, "deduct_start_date"),
@@ -91,10 +95,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPolicyPeriodByPolicyPeriodIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPolicyPeriodByPolicyPeriodIdResponse {
             policy_period_id: ::std::option::Option::None,
             policy_period_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
@@ -118,7 +122,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPolicyPeriodByPolicyPeriodIdRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -133,27 +137,27 @@ pub struct GetRequest {
     pub policy_period_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetPolicyPeriodByPolicyPeriodIdRequest {
     /// Creates a value from its required fields (`contract_id`, `policy_period_id`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
         policy_period_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetPolicyPeriodByPolicyPeriodIdRequest {
             contract_id: contract_id.into(),
             policy_period_id: policy_period_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetPolicyPeriodByPolicyPeriodIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`
     pub const PATH: &'static str = "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPolicyPeriodByPolicyPeriodIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +186,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPolicyPeriodByPolicyPeriodIdRequest {
+    type Response = GetPolicyPeriodByPolicyPeriodIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -250,10 +254,16 @@ impl<
     /// 保险商户查询保险自动续费预约 (`GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        GetPolicyPeriodByPolicyPeriodIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.contract_id.clone(), self.policy_period_id.clone()),
+                &GetPolicyPeriodByPolicyPeriodIdRequest::new(
+                    self.contract_id.clone(),
+                    self.policy_period_id.clone(),
+                ),
             )
             .await
     }
@@ -264,8 +274,10 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_papay_insurance_pay_policy_periods_contract_id_contract_id_policy_period_id_policy_period_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_policy_period_by_policy_period_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPolicyPeriodByPolicyPeriodIdResponse,
+            >(),
         ),
     ]);
     schemas.extend(schedule::json_schemas());

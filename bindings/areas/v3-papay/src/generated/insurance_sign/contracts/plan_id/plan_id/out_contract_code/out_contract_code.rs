@@ -6,7 +6,7 @@
     /// Values of `contract_state`.
     ///
     /// 委托代扣协议状态
-    pub enum GetContractState {
+    pub enum InsuranceGetContractByOutContractCodeContractState {
         Signed = "SIGNED",
         Terminated = "TERMINATED",
         SignFailed = "SIGN_FAILED",
@@ -21,7 +21,7 @@
     /// Values of `contract_termination_mode`.
     ///
     /// 协议解约方式
-    pub enum GetContractTerminationMode {
+    pub enum InsuranceGetContractByOutContractCodeContractTerminationMode {
         UserTerminate = "USER_TERMINATE",
         MchApiTerminate = "MCH_API_TERMINATE",
         WepayWebTerminate = "WEPAY_WEB_TERMINATE",
@@ -38,12 +38,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractTerminateInfo {
+pub struct InsuranceGetContractByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_termination_mode: ::std::option::Option<GetContractTerminationMode>,
+    pub contract_termination_mode: ::std::option::Option<
+        InsuranceGetContractByOutContractCodeContractTerminationMode,
+    >,
     /// 协议解约时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -59,7 +61,7 @@ pub struct GetContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractTerminateInfo {
+    InsuranceGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -67,10 +69,10 @@ pub struct GetContractTerminateInfo {
     }
 }
 
-impl GetContractTerminateInfo {
+impl InsuranceGetContractByOutContractCodeContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractTerminateInfo {
+        InsuranceGetContractByOutContractCodeContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -83,7 +85,7 @@ impl GetContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsuranceGetContractByOutContractCodeResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -116,7 +118,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<GetContractState>,
+    pub contract_state: ::std::option::Option<
+        InsuranceGetContractByOutContractCodeContractState,
+    >,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -125,7 +129,9 @@ pub struct GetResponse {
     pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        InsuranceGetContractByOutContractCodeContractTerminateInfo,
+    >,
     /// 用户OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -151,7 +157,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsuranceGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -176,10 +182,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsuranceGetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsuranceGetContractByOutContractCodeResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -212,7 +218,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsuranceGetContractByOutContractCodeRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -227,27 +233,27 @@ pub struct GetRequest {
     pub out_contract_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl InsuranceGetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        InsuranceGetContractByOutContractCodeRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl InsuranceGetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsuranceGetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -273,8 +279,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for InsuranceGetContractByOutContractCodeRequest {
+    type Response = InsuranceGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -337,10 +343,16 @@ impl<'a> V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCode
     /// 保险商户查询保险自动续费协议 (`GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        InsuranceGetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.plan_id.clone(), self.out_contract_code.clone()),
+                &InsuranceGetContractByOutContractCodeRequest::new(
+                    self.plan_id.clone(),
+                    self.out_contract_code.clone(),
+                ),
             )
             .await
     }
@@ -351,8 +363,10 @@ impl<'a> V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCode
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_papay_insurance_sign_contracts_plan_id_plan_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetContractByOutContractCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

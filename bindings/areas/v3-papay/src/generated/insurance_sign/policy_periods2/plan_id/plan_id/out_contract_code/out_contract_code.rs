@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetPolicyPeriodByOutContractCodeQuery {
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -16,16 +16,16 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetPolicyPeriodByOutContractCodeQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
     }
 }
 
-impl GetQuery {
+impl GetPolicyPeriodByOutContractCodeQuery {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetQuery {
+        GetPolicyPeriodByOutContractCodeQuery {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
         }
@@ -44,7 +44,7 @@ impl GetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetPolicyPeriodByOutContractCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -58,7 +58,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEstimatedDeductAmount {
+pub struct GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -74,17 +74,17 @@ pub struct GetEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEstimatedDeductAmount {
+    GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetEstimatedDeductAmount {
+impl GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEstimatedDeductAmount {
+        GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -98,7 +98,7 @@ impl GetEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDataItem {
+pub struct GetPolicyPeriodByOutContractCodeDataItem {
     /// 保单的扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,7 +113,9 @@ pub struct GetDataItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        GetPolicyPeriodByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 扣费周期预约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -121,10 +123,14 @@ pub struct GetDataItem {
     pub policy_period_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        GetPolicyPeriodByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        GetPolicyPeriodByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -135,7 +141,7 @@ pub struct GetDataItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDataItem {
+    GetPolicyPeriodByOutContractCodeDataItem {
         policy_period_id: optional(0, "policy_period_id"),
         estimated_deduct_date: optional(1, "estimated_deduct_date"),
         estimated_deduct_amount: optional(2, "estimated_deduct_amount"),
@@ -147,10 +153,10 @@ pub struct GetDataItem {
     }
 }
 
-impl GetDataItem {
+impl GetPolicyPeriodByOutContractCodeDataItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDataItem {
+        GetPolicyPeriodByOutContractCodeDataItem {
             policy_period_id: ::std::option::Option::None,
             estimated_deduct_date: ::std::option::Option::None,
             estimated_deduct_amount: ::std::option::Option::None,
@@ -167,10 +173,12 @@ impl GetDataItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetPolicyPeriodByOutContractCodeResponse {
     /// 扣费周期列表，包括每个扣费周期项详情。
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+    pub data: ::std::option::Option<
+        ::std::vec::Vec<GetPolicyPeriodByOutContractCodeDataItem>,
+    >,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -191,7 +199,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetPolicyPeriodByOutContractCodeResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),
         offset: optional(2, "offset"),
@@ -200,10 +208,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetPolicyPeriodByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetPolicyPeriodByOutContractCodeResponse {
             data: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
@@ -224,7 +232,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetPolicyPeriodByOutContractCodeRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -238,17 +246,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetPolicyPeriodByOutContractCodeQuery,
 }
 
-impl GetRequest {
+impl GetPolicyPeriodByOutContractCodeRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`, `query`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetPolicyPeriodByOutContractCodeQuery,
     ) -> Self {
-        GetRequest {
+        GetPolicyPeriodByOutContractCodeRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
             query,
@@ -256,14 +264,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl GetPolicyPeriodByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetPolicyPeriodByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -290,8 +298,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetPolicyPeriodByOutContractCodeRequest {
+    type Response = GetPolicyPeriodByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -359,11 +367,14 @@ impl<
     /// 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetPolicyPeriodByOutContractCodeQuery,
+    ) -> ::std::result::Result<
+        GetPolicyPeriodByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &GetPolicyPeriodByOutContractCodeRequest::new(
                     self.plan_id.clone(),
                     self.out_contract_code.clone(),
                     query,
@@ -378,12 +389,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_papay_insurance_sign_policy_periods_plan_id_plan_id_out_contract_code_out_contract_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_policy_period_by_out_contract_code.query",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPolicyPeriodByOutContractCodeQuery,
+            >(),
         ),
         (
-            "get_v3_papay_insurance_sign_policy_periods_plan_id_plan_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_policy_period_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetPolicyPeriodByOutContractCodeResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduleAmount {
+pub struct PartnerScheduleScheduleScheduleAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostScheduleAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduleAmount {
+    PartnerScheduleScheduleScheduleAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostScheduleAmount {
+impl PartnerScheduleScheduleScheduleAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostScheduleAmount {
+        PartnerScheduleScheduleScheduleAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostScheduleAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerScheduleScheduleBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -63,11 +63,11 @@ pub struct PostBody {
     /// 预约的金额信息
     ///
     /// **Required.**
-    pub schedule_amount: PostScheduleAmount,
+    pub schedule_amount: PartnerScheduleScheduleScheduleAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerScheduleScheduleBody {
         sp_appid: required(0, "sp_appid"),
         sub_mchid: required(1, "sub_mchid"),
         sub_appid: optional(2, "sub_appid"),
@@ -75,14 +75,14 @@ pub struct PostBody {
     }
 }
 
-impl PostBody {
+impl PartnerScheduleScheduleBody {
     /// Creates a value from its required fields (`sp_appid`, `sub_mchid`, `schedule_amount`).
     pub fn new(
         sp_appid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        schedule_amount: PostScheduleAmount,
+        schedule_amount: PartnerScheduleScheduleScheduleAmount,
     ) -> Self {
-        PostBody {
+        PartnerScheduleScheduleBody {
             sp_appid: sp_appid.into(),
             sub_mchid: sub_mchid.into(),
             sub_appid: ::std::option::Option::None,
@@ -100,7 +100,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerScheduleScheduleBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -114,7 +114,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduledAmount {
+pub struct PartnerScheduleScheduleScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -130,17 +130,17 @@ pub struct PostScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduledAmount {
+    PartnerScheduleScheduleScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostScheduledAmount {
+impl PartnerScheduleScheduleScheduledAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostScheduledAmount {
+        PartnerScheduleScheduleScheduledAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -152,7 +152,7 @@ impl PostScheduledAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerScheduleScheduleResponse {
     /// 扣费预约的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,10 +166,10 @@ pub struct PostResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<PostScheduledAmount>,
+    pub scheduled_amount: ::std::option::Option<PartnerScheduleScheduleScheduledAmount>,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<PostScheduledAmount>,
+    pub deduct_amount: ::std::option::Option<PartnerScheduleScheduleScheduledAmount>,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -180,7 +180,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerScheduleScheduleResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),
         deduct_end_date: optional(2, "deduct_end_date"),
@@ -191,10 +191,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerScheduleScheduleResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerScheduleScheduleResponse {
             schedule_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
             deduct_end_date: ::std::option::Option::None,
@@ -217,7 +217,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerScheduleScheduleRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -225,30 +225,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerScheduleScheduleBody,
 }
 
-impl PostRequest {
+impl PartnerScheduleScheduleRequest {
     /// Creates a value from its required fields (`contract_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerScheduleScheduleBody,
     ) -> Self {
-        PostRequest {
+        PartnerScheduleScheduleRequest {
             contract_id: contract_id.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerScheduleScheduleRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`
     pub const PATH: &'static str = "/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerScheduleScheduleRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -268,8 +268,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerScheduleScheduleRequest {
+    type Response = PartnerScheduleScheduleResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -318,9 +318,16 @@ impl<'a> V3PapayPayPartnerSchedulesContractIdContractIdSchedule<'a> {
     /// 预约扣费 (`POST /v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.contract_id.clone(), body)).await
+        body: PartnerScheduleScheduleBody,
+    ) -> ::std::result::Result<
+        PartnerScheduleScheduleResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerScheduleScheduleRequest::new(self.contract_id.clone(), body),
+            )
+            .await
     }
 }
 
@@ -329,12 +336,12 @@ impl<'a> V3PapayPayPartnerSchedulesContractIdContractIdSchedule<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_pay_partner_schedules_contract_id_contract_id_schedule.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_schedule_schedule.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerScheduleScheduleBody>(),
         ),
         (
-            "post_v3_papay_pay_partner_schedules_contract_id_contract_id_schedule.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_schedule_schedule.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerScheduleScheduleResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
     /// Values of `contract_state`.
     ///
     /// 委托代扣协议状态
-    pub enum GetContractState {
+    pub enum HarmonySignGetContractByOutContractCodeContractState {
         Signed = "SIGNED",
         Terminated = "TERMINATED",
         SignFailed = "SIGN_FAILED",
@@ -20,7 +20,7 @@
     /// Values of `contract_termination_mode`.
     ///
     /// 协议解约方式
-    pub enum GetContractTerminationMode {
+    pub enum HarmonySignGetContractByOutContractCodeContractTerminationMode {
         UserTerminate = "USER_TERMINATE",
         MchApiTerminate = "MCH_API_TERMINATE",
         WepayWebTerminate = "WEPAY_WEB_TERMINATE",
@@ -37,12 +37,14 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractTerminateInfo {
+pub struct HarmonySignGetContractByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_termination_mode: ::std::option::Option<GetContractTerminationMode>,
+    pub contract_termination_mode: ::std::option::Option<
+        HarmonySignGetContractByOutContractCodeContractTerminationMode,
+    >,
     /// 协议解约时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -58,7 +60,7 @@ pub struct GetContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractTerminateInfo {
+    HarmonySignGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -66,10 +68,10 @@ pub struct GetContractTerminateInfo {
     }
 }
 
-impl GetContractTerminateInfo {
+impl HarmonySignGetContractByOutContractCodeContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractTerminateInfo {
+        HarmonySignGetContractByOutContractCodeContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -82,7 +84,7 @@ impl GetContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct HarmonySignGetContractByOutContractCodeResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -117,7 +119,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<GetContractState>,
+    pub contract_state: ::std::option::Option<
+        HarmonySignGetContractByOutContractCodeContractState,
+    >,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -131,7 +135,9 @@ pub struct GetResponse {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        HarmonySignGetContractByOutContractCodeContractTerminateInfo,
+    >,
     /// 商户侧用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
@@ -145,7 +151,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    HarmonySignGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -163,10 +169,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl HarmonySignGetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        HarmonySignGetContractByOutContractCodeResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -196,7 +202,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct HarmonySignGetContractByOutContractCodeRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -211,27 +217,27 @@ pub struct GetRequest {
     pub out_contract_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl HarmonySignGetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        HarmonySignGetContractByOutContractCodeRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl HarmonySignGetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for HarmonySignGetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -257,8 +263,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for HarmonySignGetContractByOutContractCodeRequest {
+    type Response = HarmonySignGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -308,10 +314,16 @@ impl<'a> V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode<'
     /// 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        HarmonySignGetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.plan_id.clone(), self.out_contract_code.clone()),
+                &HarmonySignGetContractByOutContractCodeRequest::new(
+                    self.plan_id.clone(),
+                    self.out_contract_code.clone(),
+                ),
             )
             .await
     }
@@ -322,8 +334,10 @@ impl<'a> V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode<'
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_papay_sign_contracts_harmony_plan_id_plan_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "harmony_sign_get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                HarmonySignGetContractByOutContractCodeResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractTerminateInfo {
+pub struct SignGetContractByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -29,7 +29,7 @@ pub struct GetContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractTerminateInfo {
+    SignGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -37,10 +37,10 @@ pub struct GetContractTerminateInfo {
     }
 }
 
-impl GetContractTerminateInfo {
+impl SignGetContractByOutContractCodeContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractTerminateInfo {
+        SignGetContractByOutContractCodeContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -55,7 +55,7 @@ impl GetContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEstimatedDeductAmount {
+pub struct SignGetContractByOutContractCodeEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -71,17 +71,17 @@ pub struct GetEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEstimatedDeductAmount {
+    SignGetContractByOutContractCodeEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetEstimatedDeductAmount {
+impl SignGetContractByOutContractCodeEstimatedDeductAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEstimatedDeductAmount {
+        SignGetContractByOutContractCodeEstimatedDeductAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -95,7 +95,7 @@ impl GetEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeductSchedule {
+pub struct SignGetContractByOutContractCodeDeductSchedule {
     /// 预计扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,7 +105,9 @@ pub struct GetDeductSchedule {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        SignGetContractByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 扣费预约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -113,10 +115,14 @@ pub struct GetDeductSchedule {
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        SignGetContractByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        SignGetContractByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -127,7 +133,7 @@ pub struct GetDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeductSchedule {
+    SignGetContractByOutContractCodeDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
         schedule_state: optional(2, "schedule_state"),
@@ -138,10 +144,10 @@ pub struct GetDeductSchedule {
     }
 }
 
-impl GetDeductSchedule {
+impl SignGetContractByOutContractCodeDeductSchedule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeductSchedule {
+        SignGetContractByOutContractCodeDeductSchedule {
             estimated_deduct_date: ::std::option::Option::None,
             estimated_deduct_amount: ::std::option::Option::None,
             schedule_state: ::std::option::Option::None,
@@ -157,7 +163,7 @@ impl GetDeductSchedule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct SignGetContractByOutContractCodeResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -206,13 +212,17 @@ pub struct GetResponse {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        SignGetContractByOutContractCodeContractTerminateInfo,
+    >,
     /// 商户侧用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 预约扣费场景的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<GetDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<
+        SignGetContractByOutContractCodeDeductSchedule,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -220,7 +230,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    SignGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -238,10 +248,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl SignGetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        SignGetContractByOutContractCodeResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -271,7 +281,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct SignGetContractByOutContractCodeRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -286,27 +296,27 @@ pub struct GetRequest {
     pub out_contract_code: ::std::string::String,
 }
 
-impl GetRequest {
+impl SignGetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        SignGetContractByOutContractCodeRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
         }
     }
 }
 
-impl GetRequest {
+impl SignGetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for SignGetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -332,8 +342,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for SignGetContractByOutContractCodeRequest {
+    type Response = SignGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -396,10 +406,16 @@ impl<'a> V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
     /// 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        SignGetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.plan_id.clone(), self.out_contract_code.clone()),
+                &SignGetContractByOutContractCodeRequest::new(
+                    self.plan_id.clone(),
+                    self.out_contract_code.clone(),
+                ),
             )
             .await
     }
@@ -410,8 +426,10 @@ impl<'a> V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_papay_sign_contracts_plan_id_plan_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "sign_get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                SignGetContractByOutContractCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

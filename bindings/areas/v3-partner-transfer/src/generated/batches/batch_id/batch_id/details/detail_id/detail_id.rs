@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetTransferDetailByNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetTransferDetailByNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_id: optional(2, "batch_id"),
@@ -111,10 +111,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetTransferDetailByNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetTransferDetailByNoResponse {
             sp_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -150,7 +150,7 @@ impl GetResponse {
 /// Source: `openapi/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetTransferDetailByNoRequest {
     /// 微信支付批次单号
     ///
     /// **Required.**
@@ -165,27 +165,27 @@ pub struct GetRequest {
     pub detail_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl PartnerGetTransferDetailByNoRequest {
     /// Creates a value from its required fields (`batch_id`, `detail_id`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
         detail_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        PartnerGetTransferDetailByNoRequest {
             batch_id: batch_id.into(),
             detail_id: detail_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetTransferDetailByNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
     pub const PATH: &'static str = "/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetTransferDetailByNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -208,8 +208,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetTransferDetailByNoRequest {
+    type Response = PartnerGetTransferDetailByNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -259,9 +259,17 @@ impl<'a> V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
     /// 微信支付明细单号查询明细单 (`GET /v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        PartnerGetTransferDetailByNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.batch_id.clone(), self.detail_id.clone()))
+            .execute(
+                &PartnerGetTransferDetailByNoRequest::new(
+                    self.batch_id.clone(),
+                    self.detail_id.clone(),
+                ),
+            )
             .await
     }
 }
@@ -271,8 +279,10 @@ impl<'a> V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_partner_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_transfer_detail_by_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetTransferDetailByNoResponse,
+            >(),
         ),
     ])
 }

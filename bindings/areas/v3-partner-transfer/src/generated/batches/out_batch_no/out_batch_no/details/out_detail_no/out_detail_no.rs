@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerGetTransferDetailByOutNoResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -89,7 +89,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerGetTransferDetailByOutNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_id: optional(2, "batch_id"),
@@ -111,10 +111,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerGetTransferDetailByOutNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerGetTransferDetailByOutNoResponse {
             sp_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -150,7 +150,7 @@ impl GetResponse {
 /// Source: `openapi/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerGetTransferDetailByOutNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -165,27 +165,27 @@ pub struct GetRequest {
     pub out_detail_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl PartnerGetTransferDetailByOutNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        PartnerGetTransferDetailByOutNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl PartnerGetTransferDetailByOutNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
     pub const PATH: &'static str = "/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerGetTransferDetailByOutNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -214,8 +214,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerGetTransferDetailByOutNoRequest {
+    type Response = PartnerGetTransferDetailByOutNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -267,10 +267,16 @@ impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetail
     /// 商家明细单号查询明细单 (`GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        PartnerGetTransferDetailByOutNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.out_batch_no.clone(), self.out_detail_no.clone()),
+                &PartnerGetTransferDetailByOutNoRequest::new(
+                    self.out_batch_no.clone(),
+                    self.out_detail_no.clone(),
+                ),
             )
             .await
     }
@@ -281,8 +287,10 @@ impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetail
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_partner_transfer_batches_out_batch_no_out_batch_no_details_out_detail_no_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_get_transfer_detail_by_out_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerGetTransferDetailByOutNoResponse,
+            >(),
         ),
     ])
 }

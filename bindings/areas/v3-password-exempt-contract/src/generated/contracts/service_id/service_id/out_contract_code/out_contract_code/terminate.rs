@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PasswordTerminateContractBody {
     /// 解约备注
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PasswordTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
 }
 
-impl PostBody {
+impl PasswordTerminateContractBody {
     /// Creates a value from its required fields (`contract_termination_remark`).
     pub fn new(
         contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PasswordTerminateContractBody {
             contract_termination_remark: contract_termination_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PasswordTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PasswordTerminateContractResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -65,7 +65,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PasswordTerminateContractResponse {
         mchid: optional(0, "mchid"),
         service_id: optional(1, "service_id"),
         out_contract_code: optional(2, "out_contract_code"),
@@ -73,10 +73,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PasswordTerminateContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PasswordTerminateContractResponse {
             mchid: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             out_contract_code: ::std::option::Option::None,
@@ -98,7 +98,7 @@ impl PostResponse {
 /// Source: `openapi/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PasswordTerminateContractRequest {
     /// 免密支付服务ID
     ///
     /// **Required.**
@@ -112,17 +112,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PasswordTerminateContractBody,
 }
 
-impl PostRequest {
+impl PasswordTerminateContractRequest {
     /// Creates a value from its required fields (`service_id`, `out_contract_code`, `body`).
     pub fn new(
         service_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PasswordTerminateContractBody,
     ) -> Self {
-        PostRequest {
+        PasswordTerminateContractRequest {
             service_id: service_id.into(),
             out_contract_code: out_contract_code.into(),
             body,
@@ -130,14 +130,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl PasswordTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PasswordTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -164,8 +164,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PasswordTerminateContractRequest {
+    type Response = PasswordTerminateContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -226,11 +226,14 @@ impl<
     /// 商户通过商户协议号解约协议 (`POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: PasswordTerminateContractBody,
+    ) -> ::std::result::Result<
+        PasswordTerminateContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &PasswordTerminateContractRequest::new(
                     self.service_id.clone(),
                     self.out_contract_code.clone(),
                     body,
@@ -245,12 +248,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_password_exempt_contract_contracts_service_id_service_id_out_contract_code_out_contract_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "password_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PasswordTerminateContractBody>(),
         ),
         (
-            "post_v3_password_exempt_contract_contracts_service_id_service_id_out_contract_code_out_contract_code_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "password_terminate_contract.response",
+            ::wechatpay_runtime::json_schema_for::<PasswordTerminateContractResponse>(),
         ),
     ])
 }

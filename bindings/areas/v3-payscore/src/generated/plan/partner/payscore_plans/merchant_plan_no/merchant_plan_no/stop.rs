@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerStopPayscorePlanBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerStopPayscorePlanBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl PartnerStopPayscorePlanBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        PartnerStopPayscorePlanBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerStopPayscorePlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPlanDetailListItem {
+pub struct PartnerStopPayscorePlanPlanDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -73,7 +73,7 @@ pub struct PostPlanDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPlanDetailListItem {
+    PartnerStopPayscorePlanPlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
         original_price: optional(2, "original_price"),
@@ -83,10 +83,10 @@ pub struct PostPlanDetailListItem {
     }
 }
 
-impl PostPlanDetailListItem {
+impl PartnerStopPayscorePlanPlanDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostPlanDetailListItem {
+        PartnerStopPayscorePlanPlanDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             plan_detail_name: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
@@ -101,7 +101,7 @@ impl PostPlanDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerStopPayscorePlanResponse {
     /// 支付分计划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,7 +167,9 @@ pub struct PostResponse {
     pub total_actual_price: ::std::option::Option<i64>,
     /// 支付分计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub plan_detail_list: ::std::option::Option<::std::vec::Vec<PostPlanDetailListItem>>,
+    pub plan_detail_list: ::std::option::Option<
+        ::std::vec::Vec<PartnerStopPayscorePlanPlanDetailListItem>,
+    >,
     /// 终止方商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stop_mchid: ::std::option::Option<::std::string::String>,
@@ -181,7 +183,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerStopPayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),
         mchid: optional(2, "mchid"),
@@ -202,10 +204,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerStopPayscorePlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerStopPayscorePlanResponse {
             plan_id: ::std::option::Option::None,
             service_id: ::std::option::Option::None,
             mchid: ::std::option::Option::None,
@@ -238,7 +240,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerStopPayscorePlanRequest {
     /// 商户支付分计划对应的计划号
     ///
     /// **Required.**
@@ -246,30 +248,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub merchant_plan_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerStopPayscorePlanBody,
 }
 
-impl PostRequest {
+impl PartnerStopPayscorePlanRequest {
     /// Creates a value from its required fields (`merchant_plan_no`, `body`).
     pub fn new(
         merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerStopPayscorePlanBody,
     ) -> Self {
-        PostRequest {
+        PartnerStopPayscorePlanRequest {
             merchant_plan_no: merchant_plan_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerStopPayscorePlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`
     pub const PATH: &'static str = "/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerStopPayscorePlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -289,8 +291,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerStopPayscorePlanRequest {
+    type Response = PartnerStopPayscorePlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -339,9 +341,16 @@ impl<'a> V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> 
     /// 停止支付分计划 (`POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.merchant_plan_no.clone(), body)).await
+        body: PartnerStopPayscorePlanBody,
+    ) -> ::std::result::Result<
+        PartnerStopPayscorePlanResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &PartnerStopPayscorePlanRequest::new(self.merchant_plan_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -350,12 +359,12 @@ impl<'a> V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_plan_partner_payscore_plans_merchant_plan_no_merchant_plan_no_stop.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_stop_payscore_plan.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerStopPayscorePlanBody>(),
         ),
         (
-            "post_v3_payscore_plan_partner_payscore_plans_merchant_plan_no_merchant_plan_no_stop.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_stop_payscore_plan.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerStopPayscorePlanResponse>(),
         ),
     ])
 }

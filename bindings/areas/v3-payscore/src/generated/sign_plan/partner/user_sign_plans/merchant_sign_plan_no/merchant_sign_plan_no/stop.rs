@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerStopUserSignPlanBody {
     /// 子商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerStopUserSignPlanBody {
         sub_mchid: required(0, "sub_mchid"),
         stop_reason: required(1, "stop_reason"),
     }
 }
 
-impl PostBody {
+impl PartnerStopUserSignPlanBody {
     /// Creates a value from its required fields (`sub_mchid`, `stop_reason`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         stop_reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerStopUserSignPlanBody {
             sub_mchid: sub_mchid.into(),
             stop_reason: stop_reason.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerStopUserSignPlanBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostSignedDetailListItem {
+pub struct PartnerStopUserSignPlanSignedDetailListItem {
     /// 计划明细序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -107,7 +107,7 @@ pub struct PostSignedDetailListItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostSignedDetailListItem {
+    PartnerStopUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
         plan_discount_description: optional(2, "plan_discount_description"),
@@ -124,10 +124,10 @@ pub struct PostSignedDetailListItem {
     }
 }
 
-impl PostSignedDetailListItem {
+impl PartnerStopUserSignPlanSignedDetailListItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostSignedDetailListItem {
+        PartnerStopUserSignPlanSignedDetailListItem {
             plan_detail_no: ::std::option::Option::None,
             original_price: ::std::option::Option::None,
             plan_discount_description: ::std::option::Option::None,
@@ -149,7 +149,7 @@ impl PostSignedDetailListItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerStopUserSignPlanResponse {
     /// 计划签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -246,7 +246,7 @@ pub struct PostResponse {
     /// 签约计划明细列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<
-        ::std::vec::Vec<PostSignedDetailListItem>,
+        ::std::vec::Vec<PartnerStopUserSignPlanSignedDetailListItem>,
     >,
     /// 签约时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -258,7 +258,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerStopUserSignPlanResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
         sub_openid: optional(2, "sub_openid"),
@@ -286,10 +286,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerStopUserSignPlanResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerStopUserSignPlanResponse {
             sign_plan_id: ::std::option::Option::None,
             openid: ::std::option::Option::None,
             sub_openid: ::std::option::Option::None,
@@ -329,7 +329,7 @@ impl PostResponse {
 /// Source: `openapi/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerStopUserSignPlanRequest {
     /// 商户侧签约计划号
     ///
     /// **Required.**
@@ -337,30 +337,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub merchant_sign_plan_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerStopUserSignPlanBody,
 }
 
-impl PostRequest {
+impl PartnerStopUserSignPlanRequest {
     /// Creates a value from its required fields (`merchant_sign_plan_no`, `body`).
     pub fn new(
         merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerStopUserSignPlanBody,
     ) -> Self {
-        PostRequest {
+        PartnerStopUserSignPlanRequest {
             merchant_sign_plan_no: merchant_sign_plan_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl PartnerStopUserSignPlanRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`
     pub const PATH: &'static str = "/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerStopUserSignPlanRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -380,8 +380,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerStopUserSignPlanRequest {
+    type Response = PartnerStopUserSignPlanResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -434,10 +434,18 @@ impl<
     /// 取消用户的签约计划 (`POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: PartnerStopUserSignPlanBody,
+    ) -> ::std::result::Result<
+        PartnerStopUserSignPlanResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&PostRequest::new(self.merchant_sign_plan_no.clone(), body))
+            .execute(
+                &PartnerStopUserSignPlanRequest::new(
+                    self.merchant_sign_plan_no.clone(),
+                    body,
+                ),
+            )
             .await
     }
 }
@@ -447,12 +455,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_payscore_sign_plan_partner_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no_stop.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_stop_user_sign_plan.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerStopUserSignPlanBody>(),
         ),
         (
-            "post_v3_payscore_sign_plan_partner_user_sign_plans_merchant_sign_plan_no_merchant_sign_plan_no_stop.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_stop_user_sign_plan.response",
+            ::wechatpay_runtime::json_schema_for::<PartnerStopUserSignPlanResponse>(),
         ),
     ])
 }

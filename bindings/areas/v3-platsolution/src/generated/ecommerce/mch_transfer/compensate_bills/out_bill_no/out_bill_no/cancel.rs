@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CancelCompensateBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelCompensateBillResponse {
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -37,7 +37,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CancelCompensateBillState>,
     /// 撤销受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -50,7 +50,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelCompensateBillResponse {
         out_bill_no: optional(0, "out_bill_no"),
         bill_id: optional(1, "bill_id"),
         state: optional(2, "state"),
@@ -59,10 +59,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelCompensateBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelCompensateBillResponse {
             out_bill_no: ::std::option::Option::None,
             bill_id: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -83,7 +83,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelCompensateBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -92,23 +92,23 @@ pub struct PostRequest {
     pub out_bill_no: ::std::string::String,
 }
 
-impl PostRequest {
+impl CancelCompensateBillRequest {
     /// Creates a value from its required fields (`out_bill_no`).
     pub fn new(out_bill_no: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostRequest {
+        CancelCompensateBillRequest {
             out_bill_no: out_bill_no.into(),
         }
     }
 }
 
-impl PostRequest {
+impl CancelCompensateBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelCompensateBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -127,8 +127,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelCompensateBillRequest {
+    type Response = CancelCompensateBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -174,8 +174,13 @@ impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNoCanc
     /// 请求撤销赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_bill_no.clone())).await
+    ) -> ::std::result::Result<
+        CancelCompensateBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(&CancelCompensateBillRequest::new(self.out_bill_no.clone()))
+            .await
     }
 }
 
@@ -184,8 +189,8 @@ impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNoCanc
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_compensate_bills_out_bill_no_out_bill_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_compensate_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CancelCompensateBillResponse>(),
         ),
     ])
 }

@@ -6,22 +6,22 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct CancelInsuranceClaimBillBody {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    CancelInsuranceClaimBillBody {
         sub_mchid: optional(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl CancelInsuranceClaimBillBody {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostBody {
+        CancelInsuranceClaimBillBody {
             sub_mchid: ::std::option::Option::None,
         }
     }
@@ -36,7 +36,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for CancelInsuranceClaimBillBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -48,7 +48,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `state`.
     ///
     /// 赔付状态
-    pub enum PostState {
+    pub enum CancelInsuranceClaimBillState {
         Accepted = "ACCEPTED",
         Success = "SUCCESS",
         Closed = "CLOSED",
@@ -64,7 +64,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct CancelInsuranceClaimBillResponse {
     /// 二级商户号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
@@ -82,7 +82,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<CancelInsuranceClaimBillState>,
     /// 撤销受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,7 +95,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    CancelInsuranceClaimBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),
         bill_id: optional(2, "bill_id"),
@@ -105,10 +105,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl CancelInsuranceClaimBillResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        CancelInsuranceClaimBillResponse {
             sub_mchid: ::std::option::Option::None,
             out_bill_no: ::std::option::Option::None,
             bill_id: ::std::option::Option::None,
@@ -130,7 +130,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct CancelInsuranceClaimBillRequest {
     /// 商户单号
     ///
     /// **Required.**
@@ -138,30 +138,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_bill_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: CancelInsuranceClaimBillBody,
 }
 
-impl PostRequest {
+impl CancelInsuranceClaimBillRequest {
     /// Creates a value from its required fields (`out_bill_no`, `body`).
     pub fn new(
         out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: CancelInsuranceClaimBillBody,
     ) -> Self {
-        PostRequest {
+        CancelInsuranceClaimBillRequest {
             out_bill_no: out_bill_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl CancelInsuranceClaimBillRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for CancelInsuranceClaimBillRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -181,8 +181,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for CancelInsuranceClaimBillRequest {
+    type Response = CancelInsuranceClaimBillResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -235,9 +235,16 @@ impl<
     /// 请求撤销保险理赔 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_bill_no.clone(), body)).await
+        body: CancelInsuranceClaimBillBody,
+    ) -> ::std::result::Result<
+        CancelInsuranceClaimBillResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &CancelInsuranceClaimBillRequest::new(self.out_bill_no.clone(), body),
+            )
+            .await
     }
 }
 
@@ -246,12 +253,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills_out_bill_no_out_bill_no_cancel.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "cancel_insurance_claim_bill.body",
+            ::wechatpay_runtime::json_schema_for::<CancelInsuranceClaimBillBody>(),
         ),
         (
-            "post_v3_platsolution_ecommerce_mch_transfer_insurance_claim_bills_out_bill_no_out_bill_no_cancel.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "cancel_insurance_claim_bill.response",
+            ::wechatpay_runtime::json_schema_for::<CancelInsuranceClaimBillResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsuranceGetSummaryReceiptByOutBatchNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsuranceGetSummaryReceiptByOutBatchNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl InsuranceGetSummaryReceiptByOutBatchNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        InsuranceGetSummaryReceiptByOutBatchNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsuranceGetSummaryReceiptByOutBatchNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `receipt_state`.
     ///
     /// 电子回单状态
-    pub enum GetReceiptState {
+    pub enum InsuranceGetSummaryReceiptByOutBatchNoReceiptState {
         Accepted = "ACCEPTED",
         Finished = "FINISHED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsuranceGetSummaryReceiptByOutBatchNoResponse {
     /// 商家转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -72,7 +72,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<GetReceiptState>,
+    pub receipt_state: ::std::option::Option<
+        InsuranceGetSummaryReceiptByOutBatchNoReceiptState,
+    >,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
@@ -89,7 +91,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsuranceGetSummaryReceiptByOutBatchNoResponse {
         batch_id: optional(0, "batch_id"),
         out_batch_no: optional(1, "out_batch_no"),
         sub_mchid: optional(2, "sub_mchid"),
@@ -101,10 +103,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsuranceGetSummaryReceiptByOutBatchNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsuranceGetSummaryReceiptByOutBatchNoResponse {
             batch_id: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
@@ -128,7 +130,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsuranceGetSummaryReceiptByOutBatchNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -136,30 +138,30 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsuranceGetSummaryReceiptByOutBatchNoQuery,
 }
 
-impl GetRequest {
+impl InsuranceGetSummaryReceiptByOutBatchNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsuranceGetSummaryReceiptByOutBatchNoQuery,
     ) -> Self {
-        GetRequest {
+        InsuranceGetSummaryReceiptByOutBatchNoRequest {
             out_batch_no: out_batch_no.into(),
             query,
         }
     }
 }
 
-impl GetRequest {
+impl InsuranceGetSummaryReceiptByOutBatchNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsuranceGetSummaryReceiptByOutBatchNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -179,8 +181,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for InsuranceGetSummaryReceiptByOutBatchNoRequest {
+    type Response = InsuranceGetSummaryReceiptByOutBatchNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -250,9 +252,19 @@ impl<
     /// 查询商家转账批次电子回单 (`GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRequest::new(self.out_batch_no.clone(), query)).await
+        query: InsuranceGetSummaryReceiptByOutBatchNoQuery,
+    ) -> ::std::result::Result<
+        InsuranceGetSummaryReceiptByOutBatchNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &InsuranceGetSummaryReceiptByOutBatchNoRequest::new(
+                    self.out_batch_no.clone(),
+                    query,
+                ),
+            )
+            .await
     }
 }
 
@@ -261,12 +273,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_get_summary_receipt_by_out_batch_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetSummaryReceiptByOutBatchNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_get_summary_receipt_by_out_batch_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetSummaryReceiptByOutBatchNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(apply::json_schemas());

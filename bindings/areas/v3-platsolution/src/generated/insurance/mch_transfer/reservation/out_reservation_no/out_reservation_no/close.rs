@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostQuery {
+pub struct InsuranceCloseReservationQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostQuery {
+    InsuranceCloseReservationQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostQuery {
+impl InsuranceCloseReservationQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostQuery {
+        InsuranceCloseReservationQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostQuery {
+impl ::wechatpay_runtime::Validate for InsuranceCloseReservationQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `state`.
     ///
     /// 预约记录状态
-    pub enum PostState {
+    pub enum InsuranceCloseReservationState {
         Accepted = "ACCEPTED",
         Confirmed = "CONFIRMED",
         Closed = "CLOSED",
@@ -53,7 +53,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
     /// Values of `close_reason`.
     ///
     /// 预约记录关闭的原因
-    pub enum PostCloseReason {
+    pub enum InsuranceCloseReservationCloseReason {
         UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED",
         CloseConfirmedViaMchApi = "CLOSE_CONFIRMED_VIA_MCH_API",
         CloseAcceptedViaMchApi = "CLOSE_ACCEPTED_VIA_MCH_API",
@@ -72,7 +72,7 @@ impl ::wechatpay_runtime::Validate for PostQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostCloseInfo {
+pub struct InsuranceCloseReservationCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,7 @@ pub struct PostCloseInfo {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_reason: ::std::option::Option<PostCloseReason>,
+    pub close_reason: ::std::option::Option<InsuranceCloseReservationCloseReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -90,17 +90,17 @@ pub struct PostCloseInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostCloseInfo {
+    InsuranceCloseReservationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
         ..extra
     }
 }
 
-impl PostCloseInfo {
+impl InsuranceCloseReservationCloseInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostCloseInfo {
+        InsuranceCloseReservationCloseInfo {
             close_time: ::std::option::Option::None,
             close_reason: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -112,7 +112,7 @@ impl PostCloseInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceCloseReservationResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -167,7 +167,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<InsuranceCloseReservationState>,
     /// 预约记录受理的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -178,7 +178,7 @@ pub struct PostResponse {
     pub reserve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录的关闭信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub close_info: ::std::option::Option<PostCloseInfo>,
+    pub close_info: ::std::option::Option<InsuranceCloseReservationCloseInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -186,7 +186,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceCloseReservationResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -207,10 +207,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsuranceCloseReservationResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceCloseReservationResponse {
             sp_mchid: ::std::option::Option::None,
             sub_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -243,7 +243,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceCloseReservationRequest {
     /// 商户预约单号
     ///
     /// **Required.**
@@ -251,30 +251,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_reservation_no: ::std::string::String,
     /// Query parameters.
-    pub query: PostQuery,
+    pub query: InsuranceCloseReservationQuery,
 }
 
-impl PostRequest {
+impl InsuranceCloseReservationRequest {
     /// Creates a value from its required fields (`out_reservation_no`, `query`).
     pub fn new(
         out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-        query: PostQuery,
+        query: InsuranceCloseReservationQuery,
     ) -> Self {
-        PostRequest {
+        InsuranceCloseReservationRequest {
             out_reservation_no: out_reservation_no.into(),
             query,
         }
     }
 }
 
-impl PostRequest {
+impl InsuranceCloseReservationRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceCloseReservationRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -294,8 +294,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceCloseReservationRequest {
+    type Response = InsuranceCloseReservationResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -355,10 +355,18 @@ impl<
     /// 关闭预约商家转账记录 (`POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`)
     pub async fn post(
         &self,
-        query: PostQuery,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        query: InsuranceCloseReservationQuery,
+    ) -> ::std::result::Result<
+        InsuranceCloseReservationResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&PostRequest::new(self.out_reservation_no.clone(), query))
+            .execute(
+                &InsuranceCloseReservationRequest::new(
+                    self.out_reservation_no.clone(),
+                    query,
+                ),
+            )
             .await
     }
 }
@@ -368,12 +376,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_insurance_mch_transfer_reservation_out_reservation_no_out_reservation_no_close.query",
-            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+            "insurance_close_reservation.query",
+            ::wechatpay_runtime::json_schema_for::<InsuranceCloseReservationQuery>(),
         ),
         (
-            "post_v3_platsolution_insurance_mch_transfer_reservation_out_reservation_no_out_reservation_no_close.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_close_reservation.response",
+            ::wechatpay_runtime::json_schema_for::<InsuranceCloseReservationResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplySummaryReceiptBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplySummaryReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl ApplySummaryReceiptBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        ApplySummaryReceiptBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplySummaryReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplySummaryReceiptResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -63,7 +63,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplySummaryReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         receipt_state: optional(2, "receipt_state"),
@@ -71,10 +71,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplySummaryReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplySummaryReceiptResponse {
             sub_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             receipt_state: ::std::option::Option::None,
@@ -94,7 +94,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplySummaryReceiptRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -102,30 +102,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplySummaryReceiptBody,
 }
 
-impl PostRequest {
+impl ApplySummaryReceiptRequest {
     /// Creates a value from its required fields (`out_batch_no`, `body`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ApplySummaryReceiptBody,
     ) -> Self {
-        PostRequest {
+        ApplySummaryReceiptRequest {
             out_batch_no: out_batch_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl ApplySummaryReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplySummaryReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -145,8 +145,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplySummaryReceiptRequest {
+    type Response = ApplySummaryReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -195,9 +195,11 @@ impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoAppl
     /// 申请商家转账批次电子回单 (`POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_batch_no.clone(), body)).await
+        body: ApplySummaryReceiptBody,
+    ) -> ::std::result::Result<ApplySummaryReceiptResponse, ::wechatpay_runtime::Error> {
+        self.client
+            .execute(&ApplySummaryReceiptRequest::new(self.out_batch_no.clone(), body))
+            .await
     }
 }
 
@@ -206,12 +208,12 @@ impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoAppl
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_summary_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<ApplySummaryReceiptBody>(),
         ),
         (
-            "post_v3_platsolution_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_summary_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<ApplySummaryReceiptResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferDetailByNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferDetailByNoResponse {
         mchid: optional(0, "mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_id: optional(2, "batch_id"),
@@ -101,10 +101,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferDetailByNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferDetailByNoResponse {
             mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -135,7 +135,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferDetailByNoRequest {
     /// 微信批次单号
     ///
     /// **Required.**
@@ -150,27 +150,27 @@ pub struct GetRequest {
     pub detail_id: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetTransferDetailByNoRequest {
     /// Creates a value from its required fields (`batch_id`, `detail_id`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
         detail_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetTransferDetailByNoRequest {
             batch_id: batch_id.into(),
             detail_id: detail_id.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferDetailByNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
     pub const PATH: &'static str = "/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferDetailByNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -193,8 +193,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferDetailByNoRequest {
+    type Response = GetTransferDetailByNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,9 +244,17 @@ impl<'a> V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
     /// 微信明细单号查询明细单 (`GET /v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        GetTransferDetailByNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&GetRequest::new(self.batch_id.clone(), self.detail_id.clone()))
+            .execute(
+                &GetTransferDetailByNoRequest::new(
+                    self.batch_id.clone(),
+                    self.detail_id.clone(),
+                ),
+            )
             .await
     }
 }
@@ -256,8 +264,8 @@ impl<'a> V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_detail_by_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferDetailByNoResponse>(),
         ),
     ])
 }

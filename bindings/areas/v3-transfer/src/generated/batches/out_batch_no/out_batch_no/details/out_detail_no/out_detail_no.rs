@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetTransferDetailByOutNoResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetTransferDetailByOutNoResponse {
         mchid: optional(0, "mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         batch_id: optional(2, "batch_id"),
@@ -101,10 +101,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetTransferDetailByOutNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetTransferDetailByOutNoResponse {
             mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
@@ -135,7 +135,7 @@ impl GetResponse {
 /// Source: `openapi/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetTransferDetailByOutNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -150,27 +150,27 @@ pub struct GetRequest {
     pub out_detail_no: ::std::string::String,
 }
 
-impl GetRequest {
+impl GetTransferDetailByOutNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        GetRequest {
+        GetTransferDetailByOutNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
         }
     }
 }
 
-impl GetRequest {
+impl GetTransferDetailByOutNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
     pub const PATH: &'static str = "/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetTransferDetailByOutNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -199,8 +199,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetTransferDetailByOutNoRequest {
+    type Response = GetTransferDetailByOutNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -250,10 +250,16 @@ impl<'a> V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<'a> 
     /// 商家明细单号查询明细单 (`GET /v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`)
     pub async fn get(
         &self,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        GetTransferDetailByOutNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.out_batch_no.clone(), self.out_detail_no.clone()),
+                &GetTransferDetailByOutNoRequest::new(
+                    self.out_batch_no.clone(),
+                    self.out_detail_no.clone(),
+                ),
             )
             .await
     }
@@ -264,8 +270,8 @@ impl<'a> V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_transfer_batches_out_batch_no_out_batch_no_details_out_detail_no_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_transfer_detail_by_out_no.response",
+            ::wechatpay_runtime::json_schema_for::<GetTransferDetailByOutNoResponse>(),
         ),
     ])
 }

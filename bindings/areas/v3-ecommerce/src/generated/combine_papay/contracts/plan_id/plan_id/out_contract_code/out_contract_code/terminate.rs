@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct EcommerceTerminateContractBody {
     /// 解约备注
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    EcommerceTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
 }
 
-impl PostBody {
+impl EcommerceTerminateContractBody {
     /// Creates a value from its required fields (`contract_termination_remark`).
     pub fn new(
         contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        EcommerceTerminateContractBody {
             contract_termination_remark: contract_termination_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for EcommerceTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct EcommerceTerminateContractResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -65,7 +65,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    EcommerceTerminateContractResponse {
         mchid: optional(0, "mchid"),
         plan_id: optional(1, "plan_id"),
         out_contract_code: optional(2, "out_contract_code"),
@@ -73,10 +73,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl EcommerceTerminateContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        EcommerceTerminateContractResponse {
             mchid: ::std::option::Option::None,
             plan_id: ::std::option::Option::None,
             out_contract_code: ::std::option::Option::None,
@@ -96,7 +96,7 @@ impl PostResponse {
 /// Source: `openapi/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct EcommerceTerminateContractRequest {
     /// 委托代扣协议模板Id
     ///
     /// **Required.**
@@ -110,17 +110,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: EcommerceTerminateContractBody,
 }
 
-impl PostRequest {
+impl EcommerceTerminateContractRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: EcommerceTerminateContractBody,
     ) -> Self {
-        PostRequest {
+        EcommerceTerminateContractRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
             body,
@@ -128,14 +128,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl EcommerceTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for EcommerceTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -162,8 +162,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for EcommerceTerminateContractRequest {
+    type Response = EcommerceTerminateContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -224,11 +224,14 @@ impl<
     /// 商户协议号解约协议 (`POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: EcommerceTerminateContractBody,
+    ) -> ::std::result::Result<
+        EcommerceTerminateContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &EcommerceTerminateContractRequest::new(
                     self.plan_id.clone(),
                     self.out_contract_code.clone(),
                     body,
@@ -243,12 +246,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_ecommerce_combine_papay_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "ecommerce_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<EcommerceTerminateContractBody>(),
         ),
         (
-            "post_v3_ecommerce_combine_papay_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "ecommerce_terminate_contract.response",
+            ::wechatpay_runtime::json_schema_for::<EcommerceTerminateContractResponse>(),
         ),
     ])
 }

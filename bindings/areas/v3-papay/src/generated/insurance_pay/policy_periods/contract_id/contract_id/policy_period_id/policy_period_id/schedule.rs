@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostScheduledAmount {
+pub struct SchedulePolicyPeriodScheduledAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostScheduledAmount {
+    SchedulePolicyPeriodScheduledAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostScheduledAmount {
+impl SchedulePolicyPeriodScheduledAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostScheduledAmount {
+        SchedulePolicyPeriodScheduledAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -48,7 +48,7 @@ impl PostScheduledAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct SchedulePolicyPeriodBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -56,30 +56,30 @@ pub struct PostBody {
     /// 预约扣费金额信息
     ///
     /// **Required.**
-    pub scheduled_amount: PostScheduledAmount,
+    pub scheduled_amount: SchedulePolicyPeriodScheduledAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    SchedulePolicyPeriodBody {
         appid: required(0, "appid"),
         scheduled_amount: required(1, "scheduled_amount"),
     }
 }
 
-impl PostBody {
+impl SchedulePolicyPeriodBody {
     /// Creates a value from its required fields (`appid`, `scheduled_amount`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        scheduled_amount: PostScheduledAmount,
+        scheduled_amount: SchedulePolicyPeriodScheduledAmount,
     ) -> Self {
-        PostBody {
+        SchedulePolicyPeriodBody {
             appid: appid.into(),
             scheduled_amount,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for SchedulePolicyPeriodBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -93,7 +93,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponseScheduledAmount {
+pub struct SchedulePolicyPeriodResponseScheduledAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -109,17 +109,17 @@ pub struct PostResponseScheduledAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponseScheduledAmount {
+    SchedulePolicyPeriodResponseScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponseScheduledAmount {
+impl SchedulePolicyPeriodResponseScheduledAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponseScheduledAmount {
+        SchedulePolicyPeriodResponseScheduledAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -131,7 +131,7 @@ impl PostResponseScheduledAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct SchedulePolicyPeriodResponse {
     /// 保单的扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -150,10 +150,14 @@ pub struct PostResponse {
     pub deduct_end_date: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<PostResponseScheduledAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        SchedulePolicyPeriodResponseScheduledAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<PostResponseScheduledAmount>,
+    pub deduct_amount: ::std::option::Option<
+        SchedulePolicyPeriodResponseScheduledAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -164,7 +168,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    SchedulePolicyPeriodResponse {
         policy_period_id: optional(0, "policy_period_id"),
         policy_period_state: optional(1, "policy_period_state"),
         deduct_start_date: optional(2, "deduct_start_date"),
@@ -176,10 +180,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl SchedulePolicyPeriodResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        SchedulePolicyPeriodResponse {
             policy_period_id: ::std::option::Option::None,
             policy_period_state: ::std::option::Option::None,
             deduct_start_date: ::std::option::Option::None,
@@ -203,7 +207,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct SchedulePolicyPeriodRequest {
     /// 委托代扣协议ID
     ///
     /// **Required.**
@@ -217,17 +221,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub policy_period_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: SchedulePolicyPeriodBody,
 }
 
-impl PostRequest {
+impl SchedulePolicyPeriodRequest {
     /// Creates a value from its required fields (`contract_id`, `policy_period_id`, `body`).
     pub fn new(
         contract_id: impl ::std::convert::Into<::std::string::String>,
         policy_period_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: SchedulePolicyPeriodBody,
     ) -> Self {
-        PostRequest {
+        SchedulePolicyPeriodRequest {
             contract_id: contract_id.into(),
             policy_period_id: policy_period_id.into(),
             body,
@@ -235,14 +239,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl SchedulePolicyPeriodRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`
     pub const PATH: &'static str = "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for SchedulePolicyPeriodRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -272,8 +276,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for SchedulePolicyPeriodRequest {
+    type Response = SchedulePolicyPeriodResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -334,11 +338,14 @@ impl<
     /// 保险商户预约保险自动续费 (`POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: SchedulePolicyPeriodBody,
+    ) -> ::std::result::Result<
+        SchedulePolicyPeriodResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &SchedulePolicyPeriodRequest::new(
                     self.contract_id.clone(),
                     self.policy_period_id.clone(),
                     body,
@@ -353,12 +360,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_pay_policy_periods_contract_id_contract_id_policy_period_id_policy_period_id_schedule.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "schedule_policy_period.body",
+            ::wechatpay_runtime::json_schema_for::<SchedulePolicyPeriodBody>(),
         ),
         (
-            "post_v3_papay_insurance_pay_policy_periods_contract_id_contract_id_policy_period_id_policy_period_id_schedule.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "schedule_policy_period.response",
+            ::wechatpay_runtime::json_schema_for::<SchedulePolicyPeriodResponse>(),
         ),
     ])
 }

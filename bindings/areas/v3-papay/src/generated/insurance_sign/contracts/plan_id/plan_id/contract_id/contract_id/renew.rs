@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct RenewContractEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    RenewContractEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl RenewContractEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        RenewContractEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyPeriodsItem {
+pub struct RenewContractPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
@@ -62,25 +62,25 @@ pub struct PostPolicyPeriodsItem {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: RenewContractEstimatedDeductAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyPeriodsItem {
+    RenewContractPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
         estimated_deduct_amount: required(2, "estimated_deduct_amount"),
     }
 }
 
-impl PostPolicyPeriodsItem {
+impl RenewContractPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
         policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: RenewContractEstimatedDeductAmount,
     ) -> Self {
-        PostPolicyPeriodsItem {
+        RenewContractPolicyPeriodsItem {
             policy_period_id,
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
@@ -92,7 +92,7 @@ impl PostPolicyPeriodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct RenewContractBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -100,30 +100,30 @@ pub struct PostBody {
     /// 续期的扣费周期列表
     ///
     /// **Required.**
-    pub policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+    pub policy_periods: ::std::vec::Vec<RenewContractPolicyPeriodsItem>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    RenewContractBody {
         appid: required(0, "appid"),
         policy_periods: required(1, "policy_periods"),
     }
 }
 
-impl PostBody {
+impl RenewContractBody {
     /// Creates a value from its required fields (`appid`, `policy_periods`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+        policy_periods: ::std::vec::Vec<RenewContractPolicyPeriodsItem>,
     ) -> Self {
-        PostBody {
+        RenewContractBody {
             appid: appid.into(),
             policy_periods,
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for RenewContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -142,7 +142,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 /// Source: `openapi/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct RenewContractRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -156,17 +156,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: RenewContractBody,
 }
 
-impl PostRequest {
+impl RenewContractRequest {
     /// Creates a value from its required fields (`plan_id`, `contract_id`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: RenewContractBody,
     ) -> Self {
-        PostRequest {
+        RenewContractRequest {
             plan_id: plan_id.into(),
             contract_id: contract_id.into(),
             body,
@@ -174,14 +174,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl RenewContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for RenewContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -208,7 +208,7 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
+impl ::wechatpay_runtime::Operation for RenewContractRequest {
     type Response = ();
     fn to_request(
         &self,
@@ -264,11 +264,15 @@ impl<'a> V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew<'a> 
     /// 保险商户受理续期自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`)
     pub async fn post(
         &self,
-        body: PostBody,
+        body: RenewContractBody,
     ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(self.plan_id.clone(), self.contract_id.clone(), body),
+                &RenewContractRequest::new(
+                    self.plan_id.clone(),
+                    self.contract_id.clone(),
+                    body,
+                ),
             )
             .await
     }
@@ -279,8 +283,8 @@ impl<'a> V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew<'a> 
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_sign_contracts_plan_id_plan_id_contract_id_contract_id_renew.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "renew_contract.body",
+            ::wechatpay_runtime::json_schema_for::<RenewContractBody>(),
         ),
     ])
 }

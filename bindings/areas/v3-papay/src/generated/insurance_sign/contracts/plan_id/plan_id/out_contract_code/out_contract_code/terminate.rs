@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsurancePapayTerminateContractBody {
     /// 解约备注
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsurancePapayTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
 }
 
-impl PostBody {
+impl InsurancePapayTerminateContractBody {
     /// Creates a value from its required fields (`contract_termination_remark`).
     pub fn new(
         contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        InsurancePapayTerminateContractBody {
             contract_termination_remark: contract_termination_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsurancePapayTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `contract_state`.
     ///
     /// 委托代扣协议状态
-    pub enum PostContractState {
+    pub enum InsurancePapayTerminateContractContractState {
         Signed = "SIGNED",
         Terminated = "TERMINATED",
         SignFailed = "SIGN_FAILED",
@@ -57,7 +57,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `contract_termination_mode`.
     ///
     /// 协议解约方式
-    pub enum PostContractTerminationMode {
+    pub enum InsurancePapayTerminateContractContractTerminationMode {
         UserTerminate = "USER_TERMINATE",
         MchApiTerminate = "MCH_API_TERMINATE",
         WepayWebTerminate = "WEPAY_WEB_TERMINATE",
@@ -74,12 +74,14 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractTerminateInfo {
+pub struct InsurancePapayTerminateContractContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_termination_mode: ::std::option::Option<PostContractTerminationMode>,
+    pub contract_termination_mode: ::std::option::Option<
+        InsurancePapayTerminateContractContractTerminationMode,
+    >,
     /// 协议解约时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -95,7 +97,7 @@ pub struct PostContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractTerminateInfo {
+    InsurancePapayTerminateContractContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -103,10 +105,10 @@ pub struct PostContractTerminateInfo {
     }
 }
 
-impl PostContractTerminateInfo {
+impl InsurancePapayTerminateContractContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractTerminateInfo {
+        InsurancePapayTerminateContractContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -119,7 +121,7 @@ impl PostContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsurancePapayTerminateContractResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -152,7 +154,9 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_state: ::std::option::Option<PostContractState>,
+    pub contract_state: ::std::option::Option<
+        InsurancePapayTerminateContractContractState,
+    >,
     /// 协议签署时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_signed_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -161,7 +165,9 @@ pub struct PostResponse {
     pub contract_expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<PostContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        InsurancePapayTerminateContractContractTerminateInfo,
+    >,
     /// 用户OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -177,7 +183,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsurancePapayTerminateContractResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -194,10 +200,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsurancePapayTerminateContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsurancePapayTerminateContractResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -228,7 +234,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsurancePapayTerminateContractRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -242,17 +248,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: InsurancePapayTerminateContractBody,
 }
 
-impl PostRequest {
+impl InsurancePapayTerminateContractRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: InsurancePapayTerminateContractBody,
     ) -> Self {
-        PostRequest {
+        InsurancePapayTerminateContractRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
             body,
@@ -260,14 +266,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl InsurancePapayTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsurancePapayTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -294,8 +300,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsurancePapayTerminateContractRequest {
+    type Response = InsurancePapayTerminateContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -354,11 +360,14 @@ impl<
     /// 保险商户通过商户协议号解除保险自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: InsurancePapayTerminateContractBody,
+    ) -> ::std::result::Result<
+        InsurancePapayTerminateContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &InsurancePapayTerminateContractRequest::new(
                     self.plan_id.clone(),
                     self.out_contract_code.clone(),
                     body,
@@ -373,12 +382,14 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_sign_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_papay_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<InsurancePapayTerminateContractBody>(),
         ),
         (
-            "post_v3_papay_insurance_sign_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_papay_terminate_contract.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePapayTerminateContractResponse,
+            >(),
         ),
     ])
 }

@@ -8,7 +8,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct ModifyPolicyPeriodEstimatedDeductAmount {
     /// 金额
     ///
     /// **Required.**
@@ -19,16 +19,16 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    ModifyPolicyPeriodEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl ModifyPolicyPeriodEstimatedDeductAmount {
     /// Creates a value from its required fields (`total`).
     pub fn new(total: i64) -> Self {
-        PostEstimatedDeductAmount {
+        ModifyPolicyPeriodEstimatedDeductAmount {
             total,
             currency: ::std::option::Option::None,
         }
@@ -50,7 +50,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostPolicyPeriodsItem {
+pub struct ModifyPolicyPeriodPolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// **Required.**
@@ -62,25 +62,25 @@ pub struct PostPolicyPeriodsItem {
     /// 预计扣费金额
     ///
     /// **Required.**
-    pub estimated_deduct_amount: PostEstimatedDeductAmount,
+    pub estimated_deduct_amount: ModifyPolicyPeriodEstimatedDeductAmount,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostPolicyPeriodsItem {
+    ModifyPolicyPeriodPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
         estimated_deduct_amount: required(2, "estimated_deduct_amount"),
     }
 }
 
-impl PostPolicyPeriodsItem {
+impl ModifyPolicyPeriodPolicyPeriodsItem {
     /// Creates a value from its required fields (`policy_period_id`, `estimated_deduct_date`, `estimated_deduct_amount`).
     pub fn new(
         policy_period_id: i64,
         estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-        estimated_deduct_amount: PostEstimatedDeductAmount,
+        estimated_deduct_amount: ModifyPolicyPeriodEstimatedDeductAmount,
     ) -> Self {
-        PostPolicyPeriodsItem {
+        ModifyPolicyPeriodPolicyPeriodsItem {
             policy_period_id,
             estimated_deduct_date: estimated_deduct_date.into(),
             estimated_deduct_amount,
@@ -92,7 +92,7 @@ impl PostPolicyPeriodsItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ModifyPolicyPeriodBody {
     /// 应用ID
     ///
     /// **Required.**
@@ -100,27 +100,27 @@ pub struct PostBody {
     /// 续期的扣费周期列表
     ///
     /// **Required.**
-    pub policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+    pub policy_periods: ::std::vec::Vec<ModifyPolicyPeriodPolicyPeriodsItem>,
     /// 是否允许取消预约
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_cancel_scheduled: ::std::option::Option<bool>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ModifyPolicyPeriodBody {
         appid: required(0, "appid"),
         policy_periods: required(1, "policy_periods"),
         allow_cancel_scheduled: optional(2, "allow_cancel_scheduled"),
     }
 }
 
-impl PostBody {
+impl ModifyPolicyPeriodBody {
     /// Creates a value from its required fields (`appid`, `policy_periods`).
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
-        policy_periods: ::std::vec::Vec<PostPolicyPeriodsItem>,
+        policy_periods: ::std::vec::Vec<ModifyPolicyPeriodPolicyPeriodsItem>,
     ) -> Self {
-        PostBody {
+        ModifyPolicyPeriodBody {
             appid: appid.into(),
             policy_periods,
             allow_cancel_scheduled: ::std::option::Option::None,
@@ -136,7 +136,7 @@ impl PostBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ModifyPolicyPeriodBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -150,7 +150,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePolicyPeriodsItemEstimatedDeductAmount {
+pub struct ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,17 +166,17 @@ pub struct PostResponsePolicyPeriodsItemEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePolicyPeriodsItemEstimatedDeductAmount {
+    ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostResponsePolicyPeriodsItemEstimatedDeductAmount {
+impl ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePolicyPeriodsItemEstimatedDeductAmount {
+        ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -190,7 +190,7 @@ impl PostResponsePolicyPeriodsItemEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponsePolicyPeriodsItem {
+pub struct ModifyPolicyPeriodResponsePolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -206,7 +206,7 @@ pub struct PostResponsePolicyPeriodsItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_amount: ::std::option::Option<
-        PostResponsePolicyPeriodsItemEstimatedDeductAmount,
+        ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount,
     >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -215,7 +215,7 @@ pub struct PostResponsePolicyPeriodsItem {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponsePolicyPeriodsItem {
+    ModifyPolicyPeriodResponsePolicyPeriodsItem {
         policy_period_id: optional(0, "policy_period_id"),
         estimated_deduct_date: optional(1, "estimated_deduct_date"),
         estimated_deduct_amount: optional(2, "estimated_deduct_amount"),
@@ -223,10 +223,10 @@ pub struct PostResponsePolicyPeriodsItem {
     }
 }
 
-impl PostResponsePolicyPeriodsItem {
+impl ModifyPolicyPeriodResponsePolicyPeriodsItem {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponsePolicyPeriodsItem {
+        ModifyPolicyPeriodResponsePolicyPeriodsItem {
             policy_period_id: ::std::option::Option::None,
             estimated_deduct_date: ::std::option::Option::None,
             estimated_deduct_amount: ::std::option::Option::None,
@@ -239,11 +239,11 @@ impl PostResponsePolicyPeriodsItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ModifyPolicyPeriodResponse {
     /// 最新的扣费周期列表
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_periods: ::std::option::Option<
-        ::std::vec::Vec<PostResponsePolicyPeriodsItem>,
+        ::std::vec::Vec<ModifyPolicyPeriodResponsePolicyPeriodsItem>,
     >,
     /// 发生了取消预约的扣费计划项编号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -255,17 +255,17 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ModifyPolicyPeriodResponse {
         policy_periods: optional(0, "policy_periods"),
         cancel_scheduled_policy_period_id: optional(1, "cancel_scheduled_policy_period_id"),
         ..extra
     }
 }
 
-impl PostResponse {
+impl ModifyPolicyPeriodResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ModifyPolicyPeriodResponse {
             policy_periods: ::std::option::Option::None,
             cancel_scheduled_policy_period_id: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -284,7 +284,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ModifyPolicyPeriodRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -298,17 +298,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub contract_id: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ModifyPolicyPeriodBody,
 }
 
-impl PostRequest {
+impl ModifyPolicyPeriodRequest {
     /// Creates a value from its required fields (`plan_id`, `contract_id`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         contract_id: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ModifyPolicyPeriodBody,
     ) -> Self {
-        PostRequest {
+        ModifyPolicyPeriodRequest {
             plan_id: plan_id.into(),
             contract_id: contract_id.into(),
             body,
@@ -316,14 +316,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl ModifyPolicyPeriodRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`
     pub const PATH: &'static str = "/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ModifyPolicyPeriodRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -350,8 +350,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ModifyPolicyPeriodRequest {
+    type Response = ModifyPolicyPeriodResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -406,11 +406,15 @@ impl<'a> V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify
     /// 保险商户修改保险扣费周期列表 (`POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: ModifyPolicyPeriodBody,
+    ) -> ::std::result::Result<ModifyPolicyPeriodResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(self.plan_id.clone(), self.contract_id.clone(), body),
+                &ModifyPolicyPeriodRequest::new(
+                    self.plan_id.clone(),
+                    self.contract_id.clone(),
+                    body,
+                ),
             )
             .await
     }
@@ -421,12 +425,12 @@ impl<'a> V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_insurance_sign_policy_periods_plan_id_plan_id_contract_id_contract_id_modify.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "modify_policy_period.body",
+            ::wechatpay_runtime::json_schema_for::<ModifyPolicyPeriodBody>(),
         ),
         (
-            "post_v3_papay_insurance_sign_policy_periods_plan_id_plan_id_contract_id_contract_id_modify.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "modify_policy_period.response",
+            ::wechatpay_runtime::json_schema_for::<ModifyPolicyPeriodResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PapayTerminateContractBody {
     /// 解约备注
     ///
     /// **Required.**
@@ -14,23 +14,23 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PapayTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
 }
 
-impl PostBody {
+impl PapayTerminateContractBody {
     /// Creates a value from its required fields (`contract_termination_remark`).
     pub fn new(
         contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PapayTerminateContractBody {
             contract_termination_remark: contract_termination_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PapayTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -44,7 +44,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractTerminateInfo {
+pub struct PapayTerminateContractContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -65,7 +65,7 @@ pub struct PostContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractTerminateInfo {
+    PapayTerminateContractContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -73,10 +73,10 @@ pub struct PostContractTerminateInfo {
     }
 }
 
-impl PostContractTerminateInfo {
+impl PapayTerminateContractContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractTerminateInfo {
+        PapayTerminateContractContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -91,7 +91,7 @@ impl PostContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PapayTerminateContractEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -107,17 +107,17 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PapayTerminateContractEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PapayTerminateContractEstimatedDeductAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEstimatedDeductAmount {
+        PapayTerminateContractEstimatedDeductAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -131,7 +131,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct PapayTerminateContractDeductSchedule {
     /// 预计扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -141,7 +141,9 @@ pub struct PostDeductSchedule {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        PapayTerminateContractEstimatedDeductAmount,
+    >,
     /// 扣费预约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -149,10 +151,14 @@ pub struct PostDeductSchedule {
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PapayTerminateContractEstimatedDeductAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PapayTerminateContractEstimatedDeductAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -163,7 +169,7 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    PapayTerminateContractDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
         schedule_state: optional(2, "schedule_state"),
@@ -174,10 +180,10 @@ pub struct PostDeductSchedule {
     }
 }
 
-impl PostDeductSchedule {
+impl PapayTerminateContractDeductSchedule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDeductSchedule {
+        PapayTerminateContractDeductSchedule {
             estimated_deduct_date: ::std::option::Option::None,
             estimated_deduct_amount: ::std::option::Option::None,
             schedule_state: ::std::option::Option::None,
@@ -193,7 +199,7 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PapayTerminateContractResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -242,13 +248,15 @@ pub struct PostResponse {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<PostContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        PapayTerminateContractContractTerminateInfo,
+    >,
     /// 商户侧用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 预约扣费场景的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<PapayTerminateContractDeductSchedule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -256,7 +264,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PapayTerminateContractResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),
         appid: optional(2, "appid"),
@@ -274,10 +282,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PapayTerminateContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PapayTerminateContractResponse {
             mchid: ::std::option::Option::None,
             contract_id: ::std::option::Option::None,
             appid: ::std::option::Option::None,
@@ -307,7 +315,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PapayTerminateContractRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -321,17 +329,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PapayTerminateContractBody,
 }
 
-impl PostRequest {
+impl PapayTerminateContractRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PapayTerminateContractBody,
     ) -> Self {
-        PostRequest {
+        PapayTerminateContractRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
             body,
@@ -339,14 +347,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl PapayTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
     pub const PATH: &'static str = "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PapayTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -373,8 +381,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PapayTerminateContractRequest {
+    type Response = PapayTerminateContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -429,11 +437,14 @@ impl<'a> V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate
     /// 通过商户协议号解除委托代扣签约协议 (`POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: PapayTerminateContractBody,
+    ) -> ::std::result::Result<
+        PapayTerminateContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &PapayTerminateContractRequest::new(
                     self.plan_id.clone(),
                     self.out_contract_code.clone(),
                     body,
@@ -448,12 +459,12 @@ impl<'a> V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_sign_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "papay_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PapayTerminateContractBody>(),
         ),
         (
-            "post_v3_papay_sign_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "papay_terminate_contract.response",
+            ::wechatpay_runtime::json_schema_for::<PapayTerminateContractResponse>(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PartnerSignGetContractByOutContractCodeQuery {
     /// 子商户号商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PartnerSignGetContractByOutContractCodeQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PartnerSignGetContractByOutContractCodeQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PartnerSignGetContractByOutContractCodeQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PartnerSignGetContractByOutContractCodeQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -42,7 +42,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetContractTerminateInfo {
+pub struct PartnerSignGetContractByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -63,7 +63,7 @@ pub struct GetContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetContractTerminateInfo {
+    PartnerSignGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -71,10 +71,10 @@ pub struct GetContractTerminateInfo {
     }
 }
 
-impl GetContractTerminateInfo {
+impl PartnerSignGetContractByOutContractCodeContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetContractTerminateInfo {
+        PartnerSignGetContractByOutContractCodeContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -89,7 +89,7 @@ impl GetContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetEstimatedDeductAmount {
+pub struct PartnerSignGetContractByOutContractCodeEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -105,17 +105,17 @@ pub struct GetEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetEstimatedDeductAmount {
+    PartnerSignGetContractByOutContractCodeEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl GetEstimatedDeductAmount {
+impl PartnerSignGetContractByOutContractCodeEstimatedDeductAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetEstimatedDeductAmount {
+        PartnerSignGetContractByOutContractCodeEstimatedDeductAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -129,7 +129,7 @@ impl GetEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetDeductSchedule {
+pub struct PartnerSignGetContractByOutContractCodeDeductSchedule {
     /// 预计扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -139,7 +139,9 @@ pub struct GetDeductSchedule {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        PartnerSignGetContractByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 扣费预约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -147,10 +149,14 @@ pub struct GetDeductSchedule {
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PartnerSignGetContractByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<GetEstimatedDeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PartnerSignGetContractByOutContractCodeEstimatedDeductAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -161,7 +167,7 @@ pub struct GetDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetDeductSchedule {
+    PartnerSignGetContractByOutContractCodeDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
         schedule_state: optional(2, "schedule_state"),
@@ -172,10 +178,10 @@ pub struct GetDeductSchedule {
     }
 }
 
-impl GetDeductSchedule {
+impl PartnerSignGetContractByOutContractCodeDeductSchedule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetDeductSchedule {
+        PartnerSignGetContractByOutContractCodeDeductSchedule {
             estimated_deduct_date: ::std::option::Option::None,
             estimated_deduct_amount: ::std::option::Option::None,
             schedule_state: ::std::option::Option::None,
@@ -191,7 +197,7 @@ impl GetDeductSchedule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PartnerSignGetContractByOutContractCodeResponse {
     /// 委托代扣协议ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -251,13 +257,17 @@ pub struct GetResponse {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<GetContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        PartnerSignGetContractByOutContractCodeContractTerminateInfo,
+    >,
     /// 商户侧用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 预约扣费场景的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<GetDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<
+        PartnerSignGetContractByOutContractCodeDeductSchedule,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -265,7 +275,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PartnerSignGetContractByOutContractCodeResponse {
         contract_id: optional(0, "contract_id"),
         sp_mchid: optional(1, "sp_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -286,10 +296,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PartnerSignGetContractByOutContractCodeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PartnerSignGetContractByOutContractCodeResponse {
             contract_id: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -322,7 +332,7 @@ impl GetResponse {
 /// Source: `openapi/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PartnerSignGetContractByOutContractCodeRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -336,17 +346,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PartnerSignGetContractByOutContractCodeQuery,
 }
 
-impl GetRequest {
+impl PartnerSignGetContractByOutContractCodeRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`, `query`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PartnerSignGetContractByOutContractCodeQuery,
     ) -> Self {
-        GetRequest {
+        PartnerSignGetContractByOutContractCodeRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
             query,
@@ -354,14 +364,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl PartnerSignGetContractByOutContractCodeRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`
     pub const PATH: &'static str = "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PartnerSignGetContractByOutContractCodeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -388,8 +398,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PartnerSignGetContractByOutContractCodeRequest {
+    type Response = PartnerSignGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -462,11 +472,14 @@ impl<'a> V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode<'
     /// 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PartnerSignGetContractByOutContractCodeQuery,
+    ) -> ::std::result::Result<
+        PartnerSignGetContractByOutContractCodeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &PartnerSignGetContractByOutContractCodeRequest::new(
                     self.plan_id.clone(),
                     self.out_contract_code.clone(),
                     query,
@@ -481,12 +494,16 @@ impl<'a> V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode<'
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_papay_sign_partner_contracts_plan_id_plan_id_out_contract_code_out_contract_code.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "partner_sign_get_contract_by_out_contract_code.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerSignGetContractByOutContractCodeQuery,
+            >(),
         ),
         (
-            "get_v3_papay_sign_partner_contracts_plan_id_plan_id_out_contract_code_out_contract_code.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "partner_sign_get_contract_by_out_contract_code.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerSignGetContractByOutContractCodeResponse,
+            >(),
         ),
     ]);
     schemas.extend(terminate::json_schemas());

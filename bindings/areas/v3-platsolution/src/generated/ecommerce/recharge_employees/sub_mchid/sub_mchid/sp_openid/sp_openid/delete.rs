@@ -6,7 +6,7 @@
     /// Values of `state`.
     ///
     /// 员工状态
-    pub enum PostState {
+    pub enum DeleteRechargeEmployeeState {
         Effective = "EFFECTIVE",
         Deleted = "DELETED",
         #[unrecognized]
@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct DeleteRechargeEmployeeResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -29,7 +29,7 @@ pub struct PostResponse {
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 员工状态
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<PostState>,
+    pub state: ::std::option::Option<DeleteRechargeEmployeeState>,
     /// 添加员工时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
@@ -43,7 +43,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    DeleteRechargeEmployeeResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),
         state: optional(2, "state"),
@@ -53,10 +53,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl DeleteRechargeEmployeeResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        DeleteRechargeEmployeeResponse {
             sub_mchid: ::std::option::Option::None,
             sp_openid: ::std::option::Option::None,
             state: ::std::option::Option::None,
@@ -78,7 +78,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct DeleteRechargeEmployeeRequest {
     /// 二级商户号
     ///
     /// **Required.**
@@ -93,27 +93,27 @@ pub struct PostRequest {
     pub sp_openid: ::std::string::String,
 }
 
-impl PostRequest {
+impl DeleteRechargeEmployeeRequest {
     /// Creates a value from its required fields (`sub_mchid`, `sp_openid`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         sp_openid: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostRequest {
+        DeleteRechargeEmployeeRequest {
             sub_mchid: sub_mchid.into(),
             sp_openid: sp_openid.into(),
         }
     }
 }
 
-impl PostRequest {
+impl DeleteRechargeEmployeeRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for DeleteRechargeEmployeeRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -136,8 +136,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for DeleteRechargeEmployeeRequest {
+    type Response = DeleteRechargeEmployeeResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -191,9 +191,17 @@ impl<
     /// 删除二级商户可扫码充值员工 (`POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`)
     pub async fn post(
         &self,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+    ) -> ::std::result::Result<
+        DeleteRechargeEmployeeResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
-            .execute(&PostRequest::new(self.sub_mchid.clone(), self.sp_openid.clone()))
+            .execute(
+                &DeleteRechargeEmployeeRequest::new(
+                    self.sub_mchid.clone(),
+                    self.sp_openid.clone(),
+                ),
+            )
             .await
     }
 }
@@ -203,8 +211,8 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_ecommerce_recharge_employees_sub_mchid_sub_mchid_sp_openid_sp_openid_delete.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "delete_recharge_employee.response",
+            ::wechatpay_runtime::json_schema_for::<DeleteRechargeEmployeeResponse>(),
         ),
     ])
 }

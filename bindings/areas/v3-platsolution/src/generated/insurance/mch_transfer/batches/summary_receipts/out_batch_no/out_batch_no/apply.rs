@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsuranceApplySummaryReceiptBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsuranceApplySummaryReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl InsuranceApplySummaryReceiptBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        InsuranceApplySummaryReceiptBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsuranceApplySummaryReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `receipt_state`.
     ///
     /// 电子回单状态
-    pub enum PostReceiptState {
+    pub enum InsuranceApplySummaryReceiptReceiptState {
         Accepted = "ACCEPTED",
         Finished = "FINISHED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceApplySummaryReceiptResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -67,7 +67,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<PostReceiptState>,
+    pub receipt_state: ::std::option::Option<InsuranceApplySummaryReceiptReceiptState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -75,7 +75,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceApplySummaryReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         receipt_state: optional(2, "receipt_state"),
@@ -83,10 +83,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsuranceApplySummaryReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceApplySummaryReceiptResponse {
             sub_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             receipt_state: ::std::option::Option::None,
@@ -106,7 +106,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceApplySummaryReceiptRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -114,30 +114,30 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_batch_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: InsuranceApplySummaryReceiptBody,
 }
 
-impl PostRequest {
+impl InsuranceApplySummaryReceiptRequest {
     /// Creates a value from its required fields (`out_batch_no`, `body`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: InsuranceApplySummaryReceiptBody,
     ) -> Self {
-        PostRequest {
+        InsuranceApplySummaryReceiptRequest {
             out_batch_no: out_batch_no.into(),
             body,
         }
     }
 }
 
-impl PostRequest {
+impl InsuranceApplySummaryReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceApplySummaryReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -157,8 +157,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceApplySummaryReceiptRequest {
+    type Response = InsuranceApplySummaryReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -211,9 +211,19 @@ impl<
     /// 申请商家转账批次电子回单 (`POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PostRequest::new(self.out_batch_no.clone(), body)).await
+        body: InsuranceApplySummaryReceiptBody,
+    ) -> ::std::result::Result<
+        InsuranceApplySummaryReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.client
+            .execute(
+                &InsuranceApplySummaryReceiptRequest::new(
+                    self.out_batch_no.clone(),
+                    body,
+                ),
+            )
+            .await
     }
 }
 
@@ -222,12 +232,14 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_insurance_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_apply_summary_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplySummaryReceiptBody>(),
         ),
         (
-            "post_v3_platsolution_insurance_mch_transfer_batches_summary_receipts_out_batch_no_out_batch_no_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_apply_summary_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceApplySummaryReceiptResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PlatsolutionGetDetailByDetailIdQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PlatsolutionGetDetailByDetailIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PlatsolutionGetDetailByDetailIdQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PlatsolutionGetDetailByDetailIdQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByDetailIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PlatsolutionGetDetailByDetailIdResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -119,7 +119,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PlatsolutionGetDetailByDetailIdResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -141,10 +141,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PlatsolutionGetDetailByDetailIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PlatsolutionGetDetailByDetailIdResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -178,7 +178,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PlatsolutionGetDetailByDetailIdRequest {
     /// 商家转账批次单号
     ///
     /// **Required.**
@@ -192,17 +192,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub detail_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PlatsolutionGetDetailByDetailIdQuery,
 }
 
-impl GetRequest {
+impl PlatsolutionGetDetailByDetailIdRequest {
     /// Creates a value from its required fields (`batch_id`, `detail_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
         detail_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PlatsolutionGetDetailByDetailIdQuery,
     ) -> Self {
-        GetRequest {
+        PlatsolutionGetDetailByDetailIdRequest {
             batch_id: batch_id.into(),
             detail_id: detail_id.into(),
             query,
@@ -210,14 +210,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl PlatsolutionGetDetailByDetailIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByDetailIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -241,8 +241,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionGetDetailByDetailIdRequest {
+    type Response = PlatsolutionGetDetailByDetailIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -302,11 +302,18 @@ impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'
     /// 微信支付转账明细单号查询明细单 (`GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PlatsolutionGetDetailByDetailIdQuery,
+    ) -> ::std::result::Result<
+        PlatsolutionGetDetailByDetailIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.batch_id.clone(), self.detail_id.clone(), query),
+                &PlatsolutionGetDetailByDetailIdRequest::new(
+                    self.batch_id.clone(),
+                    self.detail_id.clone(),
+                    query,
+                ),
             )
             .await
     }
@@ -317,12 +324,16 @@ impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "platsolution_get_detail_by_detail_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetDetailByDetailIdQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "platsolution_get_detail_by_detail_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetDetailByDetailIdResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct GetDetailReceiptByOutDetailNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    GetDetailReceiptByOutDetailNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl GetDetailReceiptByOutDetailNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        GetDetailReceiptByOutDetailNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for GetDetailReceiptByOutDetailNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct GetDetailReceiptByOutDetailNoResponse {
     /// 商家转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -87,7 +87,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    GetDetailReceiptByOutDetailNoResponse {
         batch_id: optional(0, "batch_id"),
         out_batch_no: optional(1, "out_batch_no"),
         detail_id: optional(2, "detail_id"),
@@ -101,10 +101,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl GetDetailReceiptByOutDetailNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        GetDetailReceiptByOutDetailNoResponse {
             batch_id: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             detail_id: ::std::option::Option::None,
@@ -130,7 +130,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct GetDetailReceiptByOutDetailNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -144,17 +144,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_detail_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: GetDetailReceiptByOutDetailNoQuery,
 }
 
-impl GetRequest {
+impl GetDetailReceiptByOutDetailNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: GetDetailReceiptByOutDetailNoQuery,
     ) -> Self {
-        GetRequest {
+        GetDetailReceiptByOutDetailNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
             query,
@@ -162,14 +162,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl GetDetailReceiptByOutDetailNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for GetDetailReceiptByOutDetailNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -199,8 +199,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for GetDetailReceiptByOutDetailNoRequest {
+    type Response = GetDetailReceiptByOutDetailNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -279,11 +279,14 @@ impl<
     /// 查询商家转账明细电子回单 (`GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: GetDetailReceiptByOutDetailNoQuery,
+    ) -> ::std::result::Result<
+        GetDetailReceiptByOutDetailNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &GetDetailReceiptByOutDetailNoRequest::new(
                     self.out_batch_no.clone(),
                     self.out_detail_no.clone(),
                     query,
@@ -298,12 +301,14 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "get_detail_receipt_by_out_detail_no.query",
+            ::wechatpay_runtime::json_schema_for::<GetDetailReceiptByOutDetailNoQuery>(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "get_detail_receipt_by_out_detail_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                GetDetailReceiptByOutDetailNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(apply::json_schemas());

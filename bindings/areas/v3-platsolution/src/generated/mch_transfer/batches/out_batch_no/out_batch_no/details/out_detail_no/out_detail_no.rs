@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct PlatsolutionGetDetailByOutDetailNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    PlatsolutionGetDetailByOutDetailNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl PlatsolutionGetDetailByOutDetailNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        PlatsolutionGetDetailByOutDetailNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByOutDetailNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct PlatsolutionGetDetailByOutDetailNoResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -119,7 +119,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    PlatsolutionGetDetailByOutDetailNoResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -141,10 +141,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl PlatsolutionGetDetailByOutDetailNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        PlatsolutionGetDetailByOutDetailNoResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -178,7 +178,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct PlatsolutionGetDetailByOutDetailNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -192,17 +192,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_detail_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: PlatsolutionGetDetailByOutDetailNoQuery,
 }
 
-impl GetRequest {
+impl PlatsolutionGetDetailByOutDetailNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: PlatsolutionGetDetailByOutDetailNoQuery,
     ) -> Self {
-        GetRequest {
+        PlatsolutionGetDetailByOutDetailNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
             query,
@@ -210,14 +210,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl PlatsolutionGetDetailByOutDetailNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByOutDetailNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -247,8 +247,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for PlatsolutionGetDetailByOutDetailNoRequest {
+    type Response = PlatsolutionGetDetailByOutDetailNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -312,11 +312,14 @@ impl<
     /// 商户明细单号查询明细单 (`GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: PlatsolutionGetDetailByOutDetailNoQuery,
+    ) -> ::std::result::Result<
+        PlatsolutionGetDetailByOutDetailNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &PlatsolutionGetDetailByOutDetailNoRequest::new(
                     self.out_batch_no.clone(),
                     self.out_detail_no.clone(),
                     query,
@@ -331,12 +334,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_mch_transfer_batches_out_batch_no_out_batch_no_details_out_detail_no_out_detail_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "platsolution_get_detail_by_out_detail_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetDetailByOutDetailNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_mch_transfer_batches_out_batch_no_out_batch_no_details_out_detail_no_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "platsolution_get_detail_by_out_detail_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PlatsolutionGetDetailByOutDetailNoResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct PartnerPapayTerminateContractBody {
     /// 子商户号商户号
     ///
     /// **Required.**
@@ -18,26 +18,26 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    PartnerPapayTerminateContractBody {
         sub_mchid: required(0, "sub_mchid"),
         contract_termination_remark: required(1, "contract_termination_remark"),
     }
 }
 
-impl PostBody {
+impl PartnerPapayTerminateContractBody {
     /// Creates a value from its required fields (`sub_mchid`, `contract_termination_remark`).
     pub fn new(
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         contract_termination_remark: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        PostBody {
+        PartnerPapayTerminateContractBody {
             sub_mchid: sub_mchid.into(),
             contract_termination_remark: contract_termination_remark.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for PartnerPapayTerminateContractBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -51,7 +51,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostContractTerminateInfo {
+pub struct PartnerPapayTerminateContractContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -72,7 +72,7 @@ pub struct PostContractTerminateInfo {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostContractTerminateInfo {
+    PartnerPapayTerminateContractContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
         contract_termination_remark: optional(2, "contract_termination_remark"),
@@ -80,10 +80,10 @@ pub struct PostContractTerminateInfo {
     }
 }
 
-impl PostContractTerminateInfo {
+impl PartnerPapayTerminateContractContractTerminateInfo {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostContractTerminateInfo {
+        PartnerPapayTerminateContractContractTerminateInfo {
             contract_termination_mode: ::std::option::Option::None,
             contract_terminated_time: ::std::option::Option::None,
             contract_termination_remark: ::std::option::Option::None,
@@ -98,7 +98,7 @@ impl PostContractTerminateInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostEstimatedDeductAmount {
+pub struct PartnerPapayTerminateContractEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -114,17 +114,17 @@ pub struct PostEstimatedDeductAmount {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostEstimatedDeductAmount {
+    PartnerPapayTerminateContractEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
         ..extra
     }
 }
 
-impl PostEstimatedDeductAmount {
+impl PartnerPapayTerminateContractEstimatedDeductAmount {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostEstimatedDeductAmount {
+        PartnerPapayTerminateContractEstimatedDeductAmount {
             total: ::std::option::Option::None,
             currency: ::std::option::Option::None,
             extra: ::serde_json::Map::new(),
@@ -138,7 +138,7 @@ impl PostEstimatedDeductAmount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostDeductSchedule {
+pub struct PartnerPapayTerminateContractDeductSchedule {
     /// 预计扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -148,7 +148,9 @@ pub struct PostDeductSchedule {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub estimated_deduct_amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub estimated_deduct_amount: ::std::option::Option<
+        PartnerPapayTerminateContractEstimatedDeductAmount,
+    >,
     /// 扣费预约状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -156,10 +158,14 @@ pub struct PostDeductSchedule {
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub scheduled_amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub scheduled_amount: ::std::option::Option<
+        PartnerPapayTerminateContractEstimatedDeductAmount,
+    >,
     /// 实际扣费金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_amount: ::std::option::Option<PostEstimatedDeductAmount>,
+    pub deduct_amount: ::std::option::Option<
+        PartnerPapayTerminateContractEstimatedDeductAmount,
+    >,
     /// 实际扣费的日期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_date: ::std::option::Option<::std::string::String>,
@@ -170,7 +176,7 @@ pub struct PostDeductSchedule {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostDeductSchedule {
+    PartnerPapayTerminateContractDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
         schedule_state: optional(2, "schedule_state"),
@@ -181,10 +187,10 @@ pub struct PostDeductSchedule {
     }
 }
 
-impl PostDeductSchedule {
+impl PartnerPapayTerminateContractDeductSchedule {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostDeductSchedule {
+        PartnerPapayTerminateContractDeductSchedule {
             estimated_deduct_date: ::std::option::Option::None,
             estimated_deduct_amount: ::std::option::Option::None,
             schedule_state: ::std::option::Option::None,
@@ -200,7 +206,7 @@ impl PostDeductSchedule {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct PartnerPapayTerminateContractResponse {
     /// 委托代扣协议ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -260,13 +266,17 @@ pub struct PostResponse {
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contract_terminate_info: ::std::option::Option<PostContractTerminateInfo>,
+    pub contract_terminate_info: ::std::option::Option<
+        PartnerPapayTerminateContractContractTerminateInfo,
+    >,
     /// 商户侧用户标识
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 预约扣费场景的预约信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deduct_schedule: ::std::option::Option<PostDeductSchedule>,
+    pub deduct_schedule: ::std::option::Option<
+        PartnerPapayTerminateContractDeductSchedule,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -274,7 +284,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    PartnerPapayTerminateContractResponse {
         contract_id: optional(0, "contract_id"),
         sp_mchid: optional(1, "sp_mchid"),
         sp_appid: optional(2, "sp_appid"),
@@ -295,10 +305,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl PartnerPapayTerminateContractResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        PartnerPapayTerminateContractResponse {
             contract_id: ::std::option::Option::None,
             sp_mchid: ::std::option::Option::None,
             sp_appid: ::std::option::Option::None,
@@ -331,7 +341,7 @@ impl PostResponse {
 /// Source: `openapi/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct PartnerPapayTerminateContractRequest {
     /// 委托代扣模板ID
     ///
     /// **Required.**
@@ -345,17 +355,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_contract_code: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: PartnerPapayTerminateContractBody,
 }
 
-impl PostRequest {
+impl PartnerPapayTerminateContractRequest {
     /// Creates a value from its required fields (`plan_id`, `out_contract_code`, `body`).
     pub fn new(
         plan_id: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: PartnerPapayTerminateContractBody,
     ) -> Self {
-        PostRequest {
+        PartnerPapayTerminateContractRequest {
             plan_id: plan_id.into(),
             out_contract_code: out_contract_code.into(),
             body,
@@ -363,14 +373,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl PartnerPapayTerminateContractRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`
     pub const PATH: &'static str = "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for PartnerPapayTerminateContractRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -397,8 +407,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for PartnerPapayTerminateContractRequest {
+    type Response = PartnerPapayTerminateContractResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -457,11 +467,14 @@ impl<
     /// 通过商户协议号解除委托代扣签约协议 (`POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: PartnerPapayTerminateContractBody,
+    ) -> ::std::result::Result<
+        PartnerPapayTerminateContractResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &PartnerPapayTerminateContractRequest::new(
                     self.plan_id.clone(),
                     self.out_contract_code.clone(),
                     body,
@@ -476,12 +489,14 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_papay_sign_partner_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "partner_papay_terminate_contract.body",
+            ::wechatpay_runtime::json_schema_for::<PartnerPapayTerminateContractBody>(),
         ),
         (
-            "post_v3_papay_sign_partner_contracts_plan_id_plan_id_out_contract_code_out_contract_code_terminate.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "partner_papay_terminate_contract.response",
+            ::wechatpay_runtime::json_schema_for::<
+                PartnerPapayTerminateContractResponse,
+            >(),
         ),
     ])
 }

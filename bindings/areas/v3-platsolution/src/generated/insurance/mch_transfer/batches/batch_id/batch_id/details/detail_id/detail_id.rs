@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsurancePlatsolutionGetDetailByDetailIdQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsurancePlatsolutionGetDetailByDetailIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl InsurancePlatsolutionGetDetailByDetailIdQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        InsurancePlatsolutionGetDetailByDetailIdQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetDetailByDetailIdQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum InsurancePlatsolutionGetDetailByDetailIdDetailState {
         Init = "INIT",
         All = "ALL",
         WaitPay = "WAIT_PAY",
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 明细失败原因
-    pub enum GetFailReason {
+    pub enum InsurancePlatsolutionGetDetailByDetailIdFailReason {
         AccountFrozen = "ACCOUNT_FROZEN",
         RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
         NameNotCorrect = "NAME_NOT_CORRECT",
@@ -110,7 +110,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsurancePlatsolutionGetDetailByDetailIdResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,7 +153,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<
+        InsurancePlatsolutionGetDetailByDetailIdDetailState,
+    >,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +168,9 @@ pub struct GetResponse {
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<
+        InsurancePlatsolutionGetDetailByDetailIdFailReason,
+    >,
     /// 收款用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -191,7 +195,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsurancePlatsolutionGetDetailByDetailIdResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -213,10 +217,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsurancePlatsolutionGetDetailByDetailIdResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsurancePlatsolutionGetDetailByDetailIdResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -250,7 +254,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsurancePlatsolutionGetDetailByDetailIdRequest {
     /// 商家转账批次单号
     ///
     /// **Required.**
@@ -264,17 +268,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub detail_id: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsurancePlatsolutionGetDetailByDetailIdQuery,
 }
 
-impl GetRequest {
+impl InsurancePlatsolutionGetDetailByDetailIdRequest {
     /// Creates a value from its required fields (`batch_id`, `detail_id`, `query`).
     pub fn new(
         batch_id: impl ::std::convert::Into<::std::string::String>,
         detail_id: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsurancePlatsolutionGetDetailByDetailIdQuery,
     ) -> Self {
-        GetRequest {
+        InsurancePlatsolutionGetDetailByDetailIdRequest {
             batch_id: batch_id.into(),
             detail_id: detail_id.into(),
             query,
@@ -282,14 +286,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl InsurancePlatsolutionGetDetailByDetailIdRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetDetailByDetailIdRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -313,8 +317,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for InsurancePlatsolutionGetDetailByDetailIdRequest {
+    type Response = InsurancePlatsolutionGetDetailByDetailIdResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -378,11 +382,18 @@ impl<
     /// 微信支付转账明细单号查询明细单 (`GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: InsurancePlatsolutionGetDetailByDetailIdQuery,
+    ) -> ::std::result::Result<
+        InsurancePlatsolutionGetDetailByDetailIdResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(self.batch_id.clone(), self.detail_id.clone(), query),
+                &InsurancePlatsolutionGetDetailByDetailIdRequest::new(
+                    self.batch_id.clone(),
+                    self.detail_id.clone(),
+                    query,
+                ),
             )
             .await
     }
@@ -393,12 +404,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_platsolution_get_detail_by_detail_id.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePlatsolutionGetDetailByDetailIdQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_batch_id_batch_id_details_detail_id_detail_id.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_platsolution_get_detail_by_detail_id.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePlatsolutionGetDetailByDetailIdResponse,
+            >(),
         ),
     ])
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsuranceGetDetailReceiptByOutDetailNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsuranceGetDetailReceiptByOutDetailNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl InsuranceGetDetailReceiptByOutDetailNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        InsuranceGetDetailReceiptByOutDetailNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsuranceGetDetailReceiptByOutDetailNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `receipt_state`.
     ///
     /// 电子回单状态
-    pub enum GetReceiptState {
+    pub enum InsuranceGetDetailReceiptByOutDetailNoReceiptState {
         Accepted = "ACCEPTED",
         Finished = "FINISHED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsuranceGetDetailReceiptByOutDetailNoResponse {
     /// 商家转账批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -82,7 +82,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<GetReceiptState>,
+    pub receipt_state: ::std::option::Option<
+        InsuranceGetDetailReceiptByOutDetailNoReceiptState,
+    >,
     /// 电子回单文件的hash方法
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
@@ -99,7 +101,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsuranceGetDetailReceiptByOutDetailNoResponse {
         batch_id: optional(0, "batch_id"),
         out_batch_no: optional(1, "out_batch_no"),
         detail_id: optional(2, "detail_id"),
@@ -113,10 +115,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsuranceGetDetailReceiptByOutDetailNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsuranceGetDetailReceiptByOutDetailNoResponse {
             batch_id: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             detail_id: ::std::option::Option::None,
@@ -142,7 +144,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsuranceGetDetailReceiptByOutDetailNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -156,17 +158,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_detail_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsuranceGetDetailReceiptByOutDetailNoQuery,
 }
 
-impl GetRequest {
+impl InsuranceGetDetailReceiptByOutDetailNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsuranceGetDetailReceiptByOutDetailNoQuery,
     ) -> Self {
-        GetRequest {
+        InsuranceGetDetailReceiptByOutDetailNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
             query,
@@ -174,14 +176,14 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl InsuranceGetDetailReceiptByOutDetailNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate for InsuranceGetDetailReceiptByOutDetailNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -211,8 +213,8 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation for InsuranceGetDetailReceiptByOutDetailNoRequest {
+    type Response = InsuranceGetDetailReceiptByOutDetailNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -291,11 +293,14 @@ impl<
     /// 查询商家转账明细电子回单 (`GET /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: InsuranceGetDetailReceiptByOutDetailNoQuery,
+    ) -> ::std::result::Result<
+        InsuranceGetDetailReceiptByOutDetailNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &InsuranceGetDetailReceiptByOutDetailNoRequest::new(
                     self.out_batch_no.clone(),
                     self.out_detail_no.clone(),
                     query,
@@ -310,12 +315,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     let mut schemas = ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_get_detail_receipt_by_out_detail_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetDetailReceiptByOutDetailNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_get_detail_receipt_by_out_detail_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsuranceGetDetailReceiptByOutDetailNoResponse,
+            >(),
         ),
     ]);
     schemas.extend(apply::json_schemas());

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetQuery {
+pub struct InsurancePlatsolutionGetDetailByOutDetailNoQuery {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct GetQuery {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetQuery {
+    InsurancePlatsolutionGetDetailByOutDetailNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl GetQuery {
+impl InsurancePlatsolutionGetDetailByOutDetailNoQuery {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        GetQuery {
+        InsurancePlatsolutionGetDetailByOutDetailNoQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuery {
+impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetDetailByOutDetailNoQuery {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `detail_state`.
     ///
     /// 明细状态
-    pub enum GetDetailState {
+    pub enum InsurancePlatsolutionGetDetailByOutDetailNoDetailState {
         Init = "INIT",
         All = "ALL",
         WaitPay = "WAIT_PAY",
@@ -56,7 +56,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
     /// Values of `fail_reason`.
     ///
     /// 明细失败原因
-    pub enum GetFailReason {
+    pub enum InsurancePlatsolutionGetDetailByOutDetailNoFailReason {
         AccountFrozen = "ACCOUNT_FROZEN",
         RealNameCheckFail = "REAL_NAME_CHECK_FAIL",
         NameNotCorrect = "NAME_NOT_CORRECT",
@@ -110,7 +110,7 @@ impl ::wechatpay_runtime::Validate for GetQuery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct GetResponse {
+pub struct InsurancePlatsolutionGetDetailByOutDetailNoResponse {
     /// 商家批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,7 +153,9 @@ pub struct GetResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail_state: ::std::option::Option<GetDetailState>,
+    pub detail_state: ::std::option::Option<
+        InsurancePlatsolutionGetDetailByOutDetailNoDetailState,
+    >,
     /// 转账金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -166,7 +168,9 @@ pub struct GetResponse {
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 明细失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<GetFailReason>,
+    pub fail_reason: ::std::option::Option<
+        InsurancePlatsolutionGetDetailByOutDetailNoFailReason,
+    >,
     /// 收款用户OpenID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
@@ -191,7 +195,7 @@ pub struct GetResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    GetResponse {
+    InsurancePlatsolutionGetDetailByOutDetailNoResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -213,10 +217,10 @@ pub struct GetResponse {
     }
 }
 
-impl GetResponse {
+impl InsurancePlatsolutionGetDetailByOutDetailNoResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        GetResponse {
+        InsurancePlatsolutionGetDetailByOutDetailNoResponse {
             out_batch_no: ::std::option::Option::None,
             batch_id: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -250,7 +254,7 @@ impl GetResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetRequest {
+pub struct InsurancePlatsolutionGetDetailByOutDetailNoRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -264,17 +268,17 @@ pub struct GetRequest {
     /// Path parameter.
     pub out_detail_no: ::std::string::String,
     /// Query parameters.
-    pub query: GetQuery,
+    pub query: InsurancePlatsolutionGetDetailByOutDetailNoQuery,
 }
 
-impl GetRequest {
+impl InsurancePlatsolutionGetDetailByOutDetailNoRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `query`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        query: GetQuery,
+        query: InsurancePlatsolutionGetDetailByOutDetailNoQuery,
     ) -> Self {
-        GetRequest {
+        InsurancePlatsolutionGetDetailByOutDetailNoRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
             query,
@@ -282,14 +286,15 @@ impl GetRequest {
     }
 }
 
-impl GetRequest {
+impl InsurancePlatsolutionGetDetailByOutDetailNoRequest {
     /// `GET`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
     /// `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}";
 }
 
-impl ::wechatpay_runtime::Validate for GetRequest {
+impl ::wechatpay_runtime::Validate
+for InsurancePlatsolutionGetDetailByOutDetailNoRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -319,8 +324,9 @@ impl ::wechatpay_runtime::Validate for GetRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for GetRequest {
-    type Response = GetResponse;
+impl ::wechatpay_runtime::Operation
+for InsurancePlatsolutionGetDetailByOutDetailNoRequest {
+    type Response = InsurancePlatsolutionGetDetailByOutDetailNoResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -386,11 +392,14 @@ impl<
     /// 商户明细单号查询明细单 (`GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`)
     pub async fn get(
         &self,
-        query: GetQuery,
-    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
+        query: InsurancePlatsolutionGetDetailByOutDetailNoQuery,
+    ) -> ::std::result::Result<
+        InsurancePlatsolutionGetDetailByOutDetailNoResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &GetRequest::new(
+                &InsurancePlatsolutionGetDetailByOutDetailNoRequest::new(
                     self.out_batch_no.clone(),
                     self.out_detail_no.clone(),
                     query,
@@ -405,12 +414,16 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_out_batch_no_out_batch_no_details_out_detail_no_out_detail_no.query",
-            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+            "insurance_platsolution_get_detail_by_out_detail_no.query",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePlatsolutionGetDetailByOutDetailNoQuery,
+            >(),
         ),
         (
-            "get_v3_platsolution_insurance_mch_transfer_batches_out_batch_no_out_batch_no_details_out_detail_no_out_detail_no.response",
-            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+            "insurance_platsolution_get_detail_by_out_detail_no.response",
+            ::wechatpay_runtime::json_schema_for::<
+                InsurancePlatsolutionGetDetailByOutDetailNoResponse,
+            >(),
         ),
     ])
 }

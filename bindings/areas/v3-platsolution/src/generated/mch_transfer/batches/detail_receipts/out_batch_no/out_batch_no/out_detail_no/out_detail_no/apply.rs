@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct ApplyDetailReceiptBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    ApplyDetailReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl ApplyDetailReceiptBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        ApplyDetailReceiptBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for ApplyDetailReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct ApplyDetailReceiptResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -68,7 +68,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    ApplyDetailReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -77,10 +77,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl ApplyDetailReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        ApplyDetailReceiptResponse {
             sub_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -101,7 +101,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct ApplyDetailReceiptRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -115,17 +115,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_detail_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: ApplyDetailReceiptBody,
 }
 
-impl PostRequest {
+impl ApplyDetailReceiptRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `body`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: ApplyDetailReceiptBody,
     ) -> Self {
-        PostRequest {
+        ApplyDetailReceiptRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
             body,
@@ -133,14 +133,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl ApplyDetailReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for ApplyDetailReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -170,8 +170,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for ApplyDetailReceiptRequest {
+    type Response = ApplyDetailReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -232,11 +232,11 @@ impl<
     /// 申请商家转账明细电子回单 (`POST /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: ApplyDetailReceiptBody,
+    ) -> ::std::result::Result<ApplyDetailReceiptResponse, ::wechatpay_runtime::Error> {
         self.client
             .execute(
-                &PostRequest::new(
+                &ApplyDetailReceiptRequest::new(
                     self.out_batch_no.clone(),
                     self.out_detail_no.clone(),
                     body,
@@ -251,12 +251,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "apply_detail_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<ApplyDetailReceiptBody>(),
         ),
         (
-            "post_v3_platsolution_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "apply_detail_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<ApplyDetailReceiptResponse>(),
         ),
     ])
 }

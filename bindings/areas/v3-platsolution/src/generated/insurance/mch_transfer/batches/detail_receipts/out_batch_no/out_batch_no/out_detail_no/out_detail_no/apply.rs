@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostBody {
+pub struct InsuranceApplyDetailReceiptBody {
     /// 二级商户号
     ///
     /// **Required.**
@@ -14,21 +14,21 @@ pub struct PostBody {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostBody {
+    InsuranceApplyDetailReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
 }
 
-impl PostBody {
+impl InsuranceApplyDetailReceiptBody {
     /// Creates a value from its required fields (`sub_mchid`).
     pub fn new(sub_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-        PostBody {
+        InsuranceApplyDetailReceiptBody {
             sub_mchid: sub_mchid.into(),
         }
     }
 }
 
-impl ::wechatpay_runtime::Validate for PostBody {
+impl ::wechatpay_runtime::Validate for InsuranceApplyDetailReceiptBody {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -40,7 +40,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
     /// Values of `receipt_state`.
     ///
     /// 电子回单状态
-    pub enum PostReceiptState {
+    pub enum InsuranceApplyDetailReceiptReceiptState {
         Accepted = "ACCEPTED",
         Finished = "FINISHED",
         #[unrecognized]
@@ -52,7 +52,7 @@ impl ::wechatpay_runtime::Validate for PostBody {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
 #[non_exhaustive]
-pub struct PostResponse {
+pub struct InsuranceApplyDetailReceiptResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -72,7 +72,7 @@ pub struct PostResponse {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receipt_state: ::std::option::Option<PostReceiptState>,
+    pub receipt_state: ::std::option::Option<InsuranceApplyDetailReceiptReceiptState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -80,7 +80,7 @@ pub struct PostResponse {
 }
 
 ::wechatpay_runtime::impl_deserialize! {
-    PostResponse {
+    InsuranceApplyDetailReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
         out_detail_no: optional(2, "out_detail_no"),
@@ -89,10 +89,10 @@ pub struct PostResponse {
     }
 }
 
-impl PostResponse {
+impl InsuranceApplyDetailReceiptResponse {
     /// Creates a value with every field unset.
     pub fn new() -> Self {
-        PostResponse {
+        InsuranceApplyDetailReceiptResponse {
             sub_mchid: ::std::option::Option::None,
             out_batch_no: ::std::option::Option::None,
             out_detail_no: ::std::option::Option::None,
@@ -113,7 +113,7 @@ impl PostResponse {
 /// Source: `openapi/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply.md:6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct PostRequest {
+pub struct InsuranceApplyDetailReceiptRequest {
     /// 商家批次单号
     ///
     /// **Required.**
@@ -127,17 +127,17 @@ pub struct PostRequest {
     /// Path parameter.
     pub out_detail_no: ::std::string::String,
     /// The request body.
-    pub body: PostBody,
+    pub body: InsuranceApplyDetailReceiptBody,
 }
 
-impl PostRequest {
+impl InsuranceApplyDetailReceiptRequest {
     /// Creates a value from its required fields (`out_batch_no`, `out_detail_no`, `body`).
     pub fn new(
         out_batch_no: impl ::std::convert::Into<::std::string::String>,
         out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        body: PostBody,
+        body: InsuranceApplyDetailReceiptBody,
     ) -> Self {
-        PostRequest {
+        InsuranceApplyDetailReceiptRequest {
             out_batch_no: out_batch_no.into(),
             out_detail_no: out_detail_no.into(),
             body,
@@ -145,14 +145,14 @@ impl PostRequest {
     }
 }
 
-impl PostRequest {
+impl InsuranceApplyDetailReceiptRequest {
     /// `POST`
     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
     /// `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PostRequest {
+impl ::wechatpay_runtime::Validate for InsuranceApplyDetailReceiptRequest {
     fn validate_into(
         &self,
         _pointer: &str,
@@ -182,8 +182,8 @@ impl ::wechatpay_runtime::Validate for PostRequest {
     }
 }
 
-impl ::wechatpay_runtime::Operation for PostRequest {
-    type Response = PostResponse;
+impl ::wechatpay_runtime::Operation for InsuranceApplyDetailReceiptRequest {
+    type Response = InsuranceApplyDetailReceiptResponse;
     fn to_request(
         &self,
     ) -> ::std::result::Result<
@@ -244,11 +244,14 @@ impl<
     /// 申请商家转账明细电子回单 (`POST /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`)
     pub async fn post(
         &self,
-        body: PostBody,
-    ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
+        body: InsuranceApplyDetailReceiptBody,
+    ) -> ::std::result::Result<
+        InsuranceApplyDetailReceiptResponse,
+        ::wechatpay_runtime::Error,
+    > {
         self.client
             .execute(
-                &PostRequest::new(
+                &InsuranceApplyDetailReceiptRequest::new(
                     self.out_batch_no.clone(),
                     self.out_detail_no.clone(),
                     body,
@@ -263,12 +266,12 @@ impl<
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
     ::std::vec::Vec::from([
         (
-            "post_v3_platsolution_insurance_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no_apply.body",
-            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+            "insurance_apply_detail_receipt.body",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyDetailReceiptBody>(),
         ),
         (
-            "post_v3_platsolution_insurance_mch_transfer_batches_detail_receipts_out_batch_no_out_batch_no_out_detail_no_out_detail_no_apply.response",
-            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+            "insurance_apply_detail_receipt.response",
+            ::wechatpay_runtime::json_schema_for::<InsuranceApplyDetailReceiptResponse>(),
         ),
     ])
 }
